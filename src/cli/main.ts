@@ -1,0 +1,44 @@
+import { Command, CommanderError } from "commander";
+import { InputError } from "../common/errors.js";
+import { VERSION } from "../version.js";
+import { registerData } from "./commands/data.js";
+
+/**
+ * Exit codes of every command (INTERFACES.md): 0 ok, 1 a check or solve missed its tolerance,
+ * 2 bad input (the message names the file, the field and what was expected).
+ */
+export const EXIT_OK = 0;
+export const EXIT_TOLERANCE = 1;
+export const EXIT_INPUT = 2;
+
+/** Build the commander program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command("splitscape")
+    .description("float64 laboratory for the loss landscape of homogeneous neural networks")
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerData(program);
+  return program;
+}
+
+/** Run the CLI on `argv` (as in process.argv) and return the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
+        return EXIT_OK;
+      }
+      return EXIT_INPUT; // commander has already printed the usage error
+    }
+    if (err instanceof InputError) {
+      process.stderr.write(`splitscape: ${err.message}\n`);
+      return EXIT_INPUT;
+    }
+    throw err;
+  }
+}
