@@ -1,0 +1,78 @@
+import { existsSync } from "node:fs";
+import { Option } from "commander";
+import { InputError } from "../common/errors.js";
+import { findGenerator, isBuiltinAddress, loadDataset, makeBuiltin, type Dataset } from "../data/index.js";
+
+/**
+ * JSON.stringify replacer for command output: typed arrays become plain arrays, non-finite
+ * numbers become the strings "NaN", "Infinity", "-Infinity" (JSON has no literal for them),
+ * bigints become decimal strings.
+ */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  if (typeof value === "bigint") return value.toString();
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  return value;
+}
+
+/** The text `printJson` writes: indented JSON (see jsonReplacer) and a newline. */
+export function formatJson(obj: unknown): string {
+  return `${JSON.stringify(obj, jsonReplacer, 2)}\n`;
+}
+
+/** Print one JSON object on stdout (the whole output of a command run with --json). */
+export function printJson(obj: unknown): void {
+  process.stdout.write(formatJson(obj));
+}
+
+/** Print human-readable lines on stdout. */
+export function printLines(...lines: string[]): void {
+  process.stdout.write(lines.map((l) => `${l}\n`).join(""));
+}
+
+/**
+ * Parse an integer command-line option; InputError naming the option and the allowed range.
+ * `undefined` (option not given) stays undefined.
+ */
+export function parseIntOption(option: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = /^[+-]?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(v) || v < min || v > max) {
+    throw new InputError(option, `expected an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
+  }
+  return v;
+}
+
+/** The `--label-cols K` option: number of trailing CSV columns that are targets. */
+export function labelColsOption(): Option {
+  return new Option("--label-cols <K>", "CSV datasets: the last K columns are the targets y (default 1, or the trailing y… header columns)");
+}
+
+/** Parse a `--label-cols` value (a positive integer) or undefined. */
+export function parseLabelCols(raw: string | undefined): number | undefined {
+  return parseIntOption("--label-cols", raw, 1, 1_000_000);
+}
+
+/** Options of resolveDataset. */
+export interface ResolveOptions {
+  /** `--label-cols` as given on the command line (string) or parsed (number). */
+  labelCols?: string | number;
+}
+
+/**
+ * Resolve a dataset argument of any command: a file path (.json or .csv), a
+ * `builtin:NAME?key=value&…` address, or a bare generator name such as `blobs` or `blobs?n=50`
+ * when no file of that name exists. Bad input is an InputError (exit 2 in the CLI).
+ */
+export function resolveDataset(arg: string, opts: ResolveOptions = {}): Dataset {
+  const labelCols = typeof opts.labelCols === "string" ? parseLabelCols(opts.labelCols) : opts.labelCols;
+  if (isBuiltinAddress(arg)) return makeBuiltin(arg);
+  if (!existsSync(arg) && isBareGeneratorName(arg)) return makeBuiltin(arg);
+  return loadDataset(arg, { labelCols });
+}
+
+/** True if `arg` is `NAME` or `NAME?…` for a registered generator. */
+export function isBareGeneratorName(arg: string): boolean {
+  const q = arg.indexOf("?");
+  return findGenerator(q < 0 ? arg : arg.slice(0, q)) !== undefined;
+}

@@ -1,0 +1,110 @@
+import { InputError } from "../common/errors.js";
+import { formatAddress, parseAddress, BUILTIN_PREFIX } from "./address.js";
+import { makeDataset } from "./build.js";
+import type { Dataset } from "./dataset.js";
+import { teacherToModelJson, type TeacherNet } from "./generators/teacherNet.js";
+import { MAX_N, type GeneratorSpec } from "./generators/types.js";
+import { allowedText, defaultText, formatParam, numParam, resolveParams, type ParamValues } from "./params.js";
+import { findGenerator, GENERATORS } from "./registry.js";
+
+/** Largest accepted n·d (number of input entries) for a built-in dataset. */
+export const MAX_ENTRIES = 20_000_000;
+
+/** A built-in address resolved against the registry: the entry, every parameter, the canonical address. */
+export interface ResolvedBuiltin {
+  readonly spec: GeneratorSpec;
+  readonly params: ParamValues;
+  /** `builtin:NAME?k=v&…` listing every parameter with a value, in registry order. */
+  readonly address: string;
+}
+
+/**
+ * Resolve `builtin:NAME?key=value&…` (or a bare `NAME?…`): unknown name, unknown key or a value
+ * outside its range is an InputError naming the key and the allowed values. `overrides` (raw
+ * strings, e.g. from `--n`, `--seed`, `--param`) replace keys of the address.
+ */
+export function resolveBuiltin(address: string, overrides: ReadonlyMap<string, string> = new Map()): ResolvedBuiltin {
+  const parsed = parseAddress(address);
+  const spec = findGenerator(parsed.name);
+  const where = `${BUILTIN_PREFIX}${parsed.name}`;
+  if (!spec) throw new InputError(where, `unknown generator; available: ${GENERATORS.map((g) => g.name).join(", ")}`);
+  const raw = new Map(parsed.params);
+  for (const [k, v] of overrides) raw.set(k, v);
+  const params = resolveParams(spec.params, raw, where);
+  spec.check?.(params, where);
+  const n = numParam(params, "n");
+  const d = typeof params.d === "number" ? params.d : 2;
+  if (n * d > MAX_ENTRIES) {
+    throw new InputError(where, `n·d = ${n}·${d} exceeds the limit of ${MAX_ENTRIES} input entries (n ≤ ${MAX_N})`, "n");
+  }
+  const entries: [string, string][] = [];
+  for (const p of spec.params) {
+    const v = params[p.name];
+    if (v !== undefined) entries.push([p.name, formatParam(v)]);
+  }
+  return { spec, params, address: formatAddress(spec.name, entries) };
+}
+
+/**
+ * Generate a built-in dataset. The Dataset's source is the canonical address (every parameter
+ * written out), so the same source always regenerates bit-identical data.
+ */
+export function makeBuiltin(address: string, overrides?: ReadonlyMap<string, string>): Dataset {
+  const r = resolveBuiltin(address, overrides);
+  const { X, Y } = r.spec.generate(r.params);
+  return makeDataset(X, Y, r.address);
+}
+
+/** The teacher network behind a `sphere` or `teacher` address, or InputError for other generators. */
+export function builtinTeacherNet(address: string): TeacherNet {
+  const r = resolveBuiltin(address);
+  if (!r.spec.teacher) {
+    throw new InputError(`${BUILTIN_PREFIX}${r.spec.name}`, `has no teacher network; generators with one: ${GENERATORS.filter((g) => g.teacher).map((g) => g.name).join(", ")}`);
+  }
+  return r.spec.teacher(r.params);
+}
+
+/** The teacher behind a `sphere` or `teacher` address as a model file object (kind "two-layer"). */
+export function builtinTeacher(address: string): ReturnType<typeof teacherToModelJson> {
+  return teacherToModelJson(builtinTeacherNet(address));
+}
+
+/** One parameter as shown by `data list`. */
+export interface ParamInfo {
+  name: string;
+  type: "int" | "number" | "enum" | "vector";
+  default: string;
+  allowed: string;
+  description: string;
+  min?: number;
+  max?: number;
+  values?: string[];
+}
+
+/** One generator as shown by `data list`. */
+export interface GeneratorInfo {
+  name: string;
+  description: string;
+  task: string;
+  example: string;
+  params: ParamInfo[];
+}
+
+/** The registry as plain data: names, descriptions, and every parameter with default and range. */
+export function listGenerators(): GeneratorInfo[] {
+  return GENERATORS.map((g) => ({
+    name: g.name,
+    description: g.description,
+    task: g.task,
+    example: resolveBuiltin(g.name).address,
+    params: g.params.map((p) => {
+      const info: ParamInfo = { name: p.name, type: p.kind, default: defaultText(p), allowed: allowedText(p), description: p.description };
+      if (p.kind === "int" || p.kind === "number") {
+        info.min = p.min;
+        info.max = p.max;
+      }
+      if (p.kind === "enum") info.values = [...p.values];
+      return info;
+    }),
+  }));
+}

@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
+import { writeFileAtomic } from "../common/atomic.js";
+import { InputError } from "../common/errors.js";
+import { isBuiltinAddress } from "./address.js";
+import { makeBuiltin } from "./builtin.js";
+import { datasetToCsv, parseCsvDataset } from "./csv.js";
+import type { Dataset } from "./dataset.js";
+import { datasetToJsonText, parseJsonDataset } from "./json.js";
+
+/** Dataset file formats. */
+export type DatasetFormat = "json" | "csv";
+
+/** Options for loadDataset. */
+export interface LoadOptions {
+  /** CSV only: number of trailing label columns (see parseCsvDataset). */
+  labelCols?: number;
+  /** Force a format instead of deciding by extension / content. */
+  format?: DatasetFormat;
+}
+
+/** Format by file extension: .json → json; .csv, .tsv, .txt → csv; otherwise undefined. */
+export function formatFromPath(path: string): DatasetFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  if (ext === ".json") return "json";
+  if (ext === ".csv" || ext === ".tsv" || ext === ".txt") return "csv";
+  return undefined;
+}
+
+/**
+ * Load a dataset from a file (.json or .csv; other extensions are sniffed: `{` starts JSON) or
+ * generate it from a `builtin:NAME?…` address. The Dataset's source is the path as given (or the
+ * canonical address). Missing or unreadable files and invalid content are InputErrors.
+ */
+export function loadDataset(pathOrAddress: string, opts: LoadOptions = {}): Dataset {
+  if (isBuiltinAddress(pathOrAddress)) return makeBuiltin(pathOrAddress);
+  const path = pathOrAddress;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new InputError(path, "no such file, expected a dataset file (.json, .csv) or a builtin:NAME address");
+    if (code === "EISDIR") throw new InputError(path, "is a directory, expected a dataset file (.json, .csv)");
+    throw new InputError(path, `cannot read the file (${(err as Error).message})`);
+  }
+  const format = opts.format ?? formatFromPath(path) ?? (text.trimStart().startsWith("{") ? "json" : "csv");
+  return format === "json" ? parseJsonDataset(text, path) : parseCsvDataset(text, path, { labelCols: opts.labelCols });
+}
+
+/** The file text of a dataset in the given format. */
+export function datasetToText(ds: Dataset, format: DatasetFormat): string {
+  return format === "json" ? datasetToJsonText(ds) : datasetToCsv(ds);
+}
+
+/**
+ * Write a dataset to `path` atomically (a temporary sibling renamed into place: readers never see
+ * a partial file, and nothing is written if serialisation fails). The format follows the
+ * extension (.json or .csv) unless given; any other extension is an InputError.
+ */
+export function saveDataset(ds: Dataset, path: string, format?: DatasetFormat): void {
+  const f = format ?? formatFromPath(path);
+  if (f === undefined) throw new InputError(path, "unknown dataset format: use a .json or .csv file name");
+  writeFileAtomic(path, datasetToText(ds, f));
+}

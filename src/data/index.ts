@@ -1,0 +1,23 @@
+// The public face of data: the Dataset record, dataset files (JSON, CSV) and built-in generators.
+export type { Dataset } from "./dataset.js";
+export { makeDataset, datasetShape } from "./build.js";
+export { labels, hasPlusMinusLabels, classCounts } from "./labels.js";
+export { parseJsonDataset, datasetToJson, datasetToJsonText, type DatasetJson } from "./json.js";
+export { parseCsvDataset, datasetToCsv, type CsvOptions } from "./csv.js";
+export { loadDataset, saveDataset, datasetToText, formatFromPath, type DatasetFormat, type LoadOptions } from "./files.js";
+export { parseAddress, isBuiltinAddress, BUILTIN_PREFIX, type BuiltinAddress } from "./address.js";
+export {
+  resolveBuiltin,
+  makeBuiltin,
+  builtinTeacher,
+  builtinTeacherNet,
+  listGenerators,
+  MAX_ENTRIES,
+  type ResolvedBuiltin,
+  type GeneratorInfo,
+  type ParamInfo,
+} from "./builtin.js";
+export { GENERATORS, findGenerator } from "./registry.js";
+export type { GeneratorSpec, GeneratorTask } from "./generators/types.js";
+export type { ParamSpec, ParamValue, ParamValues } from "./params.js";
+export { activate, teacherOutput, type TeacherNet, type TeacherActivation } from "./generators/teacherNet.js";

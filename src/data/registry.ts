@@ -1,0 +1,17 @@
+import { blobs } from "./generators/blobs.js";
+import { circles } from "./generators/circles.js";
+import { moons } from "./generators/moons.js";
+import { sinData } from "./generators/sin.js";
+import { sphere } from "./generators/sphere.js";
+import { spirals } from "./generators/spirals.js";
+import { teacher } from "./generators/teacher.js";
+import type { GeneratorSpec } from "./generators/types.js";
+import { xor } from "./generators/xor.js";
+
+/** Every built-in generator, in listing order. */
+export const GENERATORS: readonly GeneratorSpec[] = [blobs, xor, circles, moons, spirals, sphere, teacher, sinData];
+
+/** The registry entry of `name`, or undefined. */
+export function findGenerator(name: string): GeneratorSpec | undefined {
+  return GENERATORS.find((g) => g.name === name);
+}
