@@ -1,2 +1,328 @@
-// placeholder, replaced by the GEMM kernel
-export function ping(): i32 { return 42; }
+// f64x2 SIMD GEMM for splitscape (AssemblyScript -> wasm, see scripts/build-wasm.mjs).
+//
+//   C[m×n] ← α · op(A)·op(B) + β · C,   row-major, op(X) = X or Xᵀ, all operands in this
+//   module's linear memory (byte addresses, leading dimensions in elements).
+//
+// Goto/BLIS structure:
+//   for jc (NC columns of C)             B block  kc×nc packed into NR-column micro-panels (L3)
+//     for pc (KC of the inner dimension)
+//       for ic (MC rows of C)            A block  mc×kc packed into MR-row micro-panels, × α (L2)
+//         for jr, ir                     MR×NR micro-kernel over kc, 8 v128 accumulators (L1)
+// Transposes are absorbed by the packing routines, so all four cases share one micro-kernel.
+// Partial panels are zero-padded; the micro-kernel then writes only the valid mr×nr part.
+// β is applied only by the first pc block (later blocks add with β = 1); β = 0 stores without
+// reading C, so NaN/garbage in C never propagates (BLAS semantics).
+//
+// Measured on the dev machine (AMD EPYC, Node 20): 4×4 with plain mul+add reaches ~28 GFLOP/s,
+// about the 128-bit mul+add peak; 4×6, 6×4, 4×8, 8×4 and k-unrolled variants were 35–45 %
+// slower (V8 spills the extra accumulators), relaxed-SIMD fma gave +5 % only (and needs a flag
+// in Node 20). The cache blocking is nearly flat over KC ∈ [128, 512], MC ∈ [64, 256].
+
+const MR: i32 = 4;
+const NR: i32 = 4;
+let KC: i32 = 256;
+let MC: i32 = 128;
+let NC: i32 = 2048;
+
+/** Scratch for one edge tile (MR×NR doubles). */
+const EDGE: usize = memory.data(MR * NR * 8, 16);
+
+/** Override the cache blocking (for tuning); mc, nc are rounded up to MR, NR multiples. */
+export function setBlocking(kc: i32, mc: i32, nc: i32): void {
+  KC = max(kc, 1);
+  MC = (max(mc, 1) + MR - 1) / MR * MR;
+  NC = (max(nc, 1) + NR - 1) / NR * NR;
+}
+
+/** First free byte after the static data, 64-byte aligned: the start of the scratch area. */
+export function heapBase(): usize {
+  return (__heap_base + 63) & ~(<usize>63);
+}
+
+/**
+ * Grow linear memory so that [heapBase(), heapBase() + bytes) is addressable.
+ * Returns heapBase(), or 0 if the memory cannot grow that far.
+ */
+export function reserve(bytes: f64): usize {
+  const base = heapBase();
+  const end = <f64>base + bytes;
+  if (!(end <= 4294967296.0)) return 0;
+  const have = <f64>memory.size() * 65536.0;
+  if (end > have) {
+    const pages = <i32>Math.ceil((end - have) / 65536.0);
+    if (memory.grow(pages) < 0) return 0;
+  }
+  return base;
+}
+
+/** Bytes of packing workspace gemm needs for an m×n×k product (both packed blocks). */
+export function workBytes(m: i32, n: i32, k: i32): f64 {
+  const kc = min(k, KC);
+  const mc = (min(m, MC) + MR - 1) / MR * MR;
+  const nc = (min(n, NC) + NR - 1) / NR * NR;
+  return <f64>mc * <f64>kc * 8.0 + 64.0 + <f64>kc * <f64>nc * 8.0;
+}
+
+/** Write the valid mr×nr corner of the tile t (row stride NR) into C: c ← t + β·c. */
+function storeEdge(t: usize, c: usize, ldc: i32, beta: f64, mr: i32, nr: i32): void {
+  for (let i = 0; i < mr; i++) {
+    const cr = c + (<usize>(i * ldc) << 3);
+    const tr = t + (<usize>(i * NR) << 3);
+    for (let j = 0; j < nr; j++) {
+      const cp = cr + (<usize>j << 3);
+      const v = load<f64>(tr + (<usize>j << 3));
+      if (beta == 0.0) store<f64>(cp, v);
+      else store<f64>(cp, beta * load<f64>(cp) + v);
+    }
+  }
+}
+
+/**
+ * Micro-kernel: T = Σ_{p<kc} Apanel[:, p] ⊗ Bpanel[p, :] (4×4, accumulators c{row}{pair}),
+ * then C[0:mr, 0:nr] ← T + β·C (β = 0: C not read). pa: 4 doubles per p; pb: 4 doubles per p.
+ */
+// @ts-ignore: decorator
+@inline function microKernel(
+  kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, beta: f64, mr: i32, nr: i32,
+): void {
+  let c00 = f64x2.splat(0.0);
+  let c01 = f64x2.splat(0.0);
+  let c10 = f64x2.splat(0.0);
+  let c11 = f64x2.splat(0.0);
+  let c20 = f64x2.splat(0.0);
+  let c21 = f64x2.splat(0.0);
+  let c30 = f64x2.splat(0.0);
+  let c31 = f64x2.splat(0.0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb, 0);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load64_splat(pa, 0);
+    c00 = f64x2.add(c00, f64x2.mul(a0, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a0, b1));
+    const a1 = v128.load64_splat(pa, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a1, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a1, b1));
+    const a2 = v128.load64_splat(pa, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a2, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a2, b1));
+    const a3 = v128.load64_splat(pa, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a3, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a3, b1));
+    pa += 32;
+    pb += 32;
+  }
+  if (mr == MR && nr == NR) {
+    const rs = <usize>ldc << 3;
+    const r0 = c;
+    const r1 = r0 + rs;
+    const r2 = r1 + rs;
+    const r3 = r2 + rs;
+    if (beta == 0.0) {
+      v128.store(r0, c00, 0);
+      v128.store(r0, c01, 16);
+      v128.store(r1, c10, 0);
+      v128.store(r1, c11, 16);
+      v128.store(r2, c20, 0);
+      v128.store(r2, c21, 16);
+      v128.store(r3, c30, 0);
+      v128.store(r3, c31, 16);
+    } else if (beta == 1.0) {
+      v128.store(r0, f64x2.add(v128.load(r0, 0), c00), 0);
+      v128.store(r0, f64x2.add(v128.load(r0, 16), c01), 16);
+      v128.store(r1, f64x2.add(v128.load(r1, 0), c10), 0);
+      v128.store(r1, f64x2.add(v128.load(r1, 16), c11), 16);
+      v128.store(r2, f64x2.add(v128.load(r2, 0), c20), 0);
+      v128.store(r2, f64x2.add(v128.load(r2, 16), c21), 16);
+      v128.store(r3, f64x2.add(v128.load(r3, 0), c30), 0);
+      v128.store(r3, f64x2.add(v128.load(r3, 16), c31), 16);
+    } else {
+      const bv = f64x2.splat(beta);
+      v128.store(r0, f64x2.add(f64x2.mul(bv, v128.load(r0, 0)), c00), 0);
+      v128.store(r0, f64x2.add(f64x2.mul(bv, v128.load(r0, 16)), c01), 16);
+      v128.store(r1, f64x2.add(f64x2.mul(bv, v128.load(r1, 0)), c10), 0);
+      v128.store(r1, f64x2.add(f64x2.mul(bv, v128.load(r1, 16)), c11), 16);
+      v128.store(r2, f64x2.add(f64x2.mul(bv, v128.load(r2, 0)), c20), 0);
+      v128.store(r2, f64x2.add(f64x2.mul(bv, v128.load(r2, 16)), c21), 16);
+      v128.store(r3, f64x2.add(f64x2.mul(bv, v128.load(r3, 0)), c30), 0);
+      v128.store(r3, f64x2.add(f64x2.mul(bv, v128.load(r3, 16)), c31), 16);
+    }
+    return;
+  }
+  const t = EDGE;
+  v128.store(t, c00, 0);
+  v128.store(t, c01, 16);
+  v128.store(t, c10, 32);
+  v128.store(t, c11, 48);
+  v128.store(t, c20, 64);
+  v128.store(t, c21, 80);
+  v128.store(t, c30, 96);
+  v128.store(t, c31, 112);
+  storeEdge(t, c, ldc, beta, mr, nr);
+}
+
+/**
+ * Pack the mc×kc block of op(A) at `a` (already offset to the block's corner), scaled by α,
+ * into MR-row micro-panels: dst[panel][p][r] = α·op(A)[i0 + r, p], rows past mc are 0.
+ */
+function packA(transA: i32, alpha: f64, a: usize, lda: i32, mc: i32, kc: i32, dst: usize): void {
+  const ld = <usize>lda << 3;
+  for (let i0 = 0; i0 < mc; i0 += MR) {
+    const mr = min(MR, mc - i0);
+    if (!transA) {
+      // op(A)[i, p] = a[i·lda + p]: MR row streams.
+      const src = a + <usize>i0 * ld;
+      if (mr == MR) {
+        const s1 = src + ld;
+        const s2 = s1 + ld;
+        const s3 = s2 + ld;
+        for (let p = 0; p < kc; p++) {
+          const o = <usize>p << 3;
+          store<f64>(dst, alpha * load<f64>(src + o), 0);
+          store<f64>(dst, alpha * load<f64>(s1 + o), 8);
+          store<f64>(dst, alpha * load<f64>(s2 + o), 16);
+          store<f64>(dst, alpha * load<f64>(s3 + o), 24);
+          dst += MR << 3;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          const s = src + (<usize>p << 3);
+          for (let r = 0; r < MR; r++) {
+            store<f64>(dst + (<usize>r << 3), r < mr ? alpha * load<f64>(s + <usize>r * ld) : 0.0);
+          }
+          dst += MR << 3;
+        }
+      }
+    } else {
+      // op(A)[i, p] = a[p·lda + i]: MR contiguous values per p.
+      const src = a + (<usize>i0 << 3);
+      if (mr == MR) {
+        const av = f64x2.splat(alpha);
+        for (let p = 0; p < kc; p++) {
+          const s = src + <usize>p * ld;
+          v128.store(dst, f64x2.mul(av, v128.load(s, 0)), 0);
+          v128.store(dst, f64x2.mul(av, v128.load(s, 16)), 16);
+          dst += MR << 3;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          const s = src + <usize>p * ld;
+          for (let r = 0; r < MR; r++) {
+            store<f64>(dst + (<usize>r << 3), r < mr ? alpha * load<f64>(s + (<usize>r << 3)) : 0.0);
+          }
+          dst += MR << 3;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Pack the kc×nc block of op(B) at `b` (already offset to the block's corner) into NR-column
+ * micro-panels: dst[panel][p][j] = op(B)[p, j0 + j], columns past nc are 0.
+ */
+function packB(transB: i32, b: usize, ldb: i32, kc: i32, nc: i32, dst: usize): void {
+  const ld = <usize>ldb << 3;
+  for (let j0 = 0; j0 < nc; j0 += NR) {
+    const nr = min(NR, nc - j0);
+    if (!transB) {
+      // op(B)[p, j] = b[p·ldb + j]: NR contiguous values per p.
+      const src = b + (<usize>j0 << 3);
+      if (nr == NR) {
+        for (let p = 0; p < kc; p++) {
+          const s = src + <usize>p * ld;
+          v128.store(dst, v128.load(s, 0), 0);
+          v128.store(dst, v128.load(s, 16), 16);
+          dst += NR << 3;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          const s = src + <usize>p * ld;
+          for (let j = 0; j < NR; j++) {
+            store<f64>(dst + (<usize>j << 3), j < nr ? load<f64>(s + (<usize>j << 3)) : 0.0);
+          }
+          dst += NR << 3;
+        }
+      }
+    } else {
+      // op(B)[p, j] = b[j·ldb + p]: NR row streams.
+      const src = b + <usize>j0 * ld;
+      if (nr == NR) {
+        const s1 = src + ld;
+        const s2 = s1 + ld;
+        const s3 = s2 + ld;
+        for (let p = 0; p < kc; p++) {
+          const o = <usize>p << 3;
+          store<f64>(dst, load<f64>(src + o), 0);
+          store<f64>(dst, load<f64>(s1 + o), 8);
+          store<f64>(dst, load<f64>(s2 + o), 16);
+          store<f64>(dst, load<f64>(s3 + o), 24);
+          dst += NR << 3;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          const s = src + (<usize>p << 3);
+          for (let j = 0; j < NR; j++) {
+            store<f64>(dst + (<usize>j << 3), j < nr ? load<f64>(s + <usize>j * ld) : 0.0);
+          }
+          dst += NR << 3;
+        }
+      }
+    }
+  }
+}
+
+/** C ← β·C (β = 0 writes zeros without reading C). */
+function scaleC(m: i32, n: i32, beta: f64, c: usize, ldc: i32): void {
+  for (let i = 0; i < m; i++) {
+    const cr = c + (<usize>(i * ldc) << 3);
+    for (let j = 0; j < n; j++) {
+      const cp = cr + (<usize>j << 3);
+      store<f64>(cp, beta == 0.0 ? 0.0 : beta * load<f64>(cp));
+    }
+  }
+}
+
+/**
+ * C ← α·op(A)·op(B) + β·C (row-major dgemm). a, b, c, work are byte addresses; lda, ldb, ldc
+ * row strides in elements; `work` must hold workBytes(m, n, k) bytes, 16-byte aligned.
+ * op(A) is m×k (stored k×m when transA), op(B) is k×n (stored n×k when transB).
+ */
+export function gemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f64,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32, work: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (alpha == 0.0 || k <= 0) {
+    if (beta != 1.0) scaleC(m, n, beta, c, ldc);
+    return;
+  }
+  const kcMax = min(k, KC);
+  const mcMax = (min(m, MC) + MR - 1) / MR * MR;
+  const pa = work;
+  const pb = work + (<usize>(mcMax * kcMax) << 3) + 64;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const bsrc = transB ? b + (<usize>(jc * ldb + pc) << 3) : b + (<usize>(pc * ldb + jc) << 3);
+      packB(transB, bsrc, ldb, kc, nc, pb);
+      const be = pc == 0 ? beta : 1.0;
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        const asrc = transA ? a + (<usize>(pc * lda + ic) << 3) : a + (<usize>(ic * lda + pc) << 3);
+        packA(transA, alpha, asrc, lda, mc, kc, pa);
+        const cblk = c + (<usize>(ic * ldc + jc) << 3);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const pbj = pb + (<usize>(jr * kc) << 3);
+          for (let ir = 0; ir < mc; ir += MR) {
+            microKernel(
+              kc, pa + (<usize>(ir * kc) << 3), pbj,
+              cblk + (<usize>(ir * ldc + jr) << 3), ldc, be, min(MR, mc - ir), nr,
+            );
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,13 +1,48 @@
 import type { Matrix } from "./matrix.js";
+import { wasmGemm } from "./kernels/wasm.js";
+
+/**
+ * Products with m·n·k below this many multiply-adds run in TypeScript (`gemmRawTs`), larger
+ * ones in the wasm SIMD kernel. Measured with `npm run bench -- gemm-crossover` (forced wasm
+ * path incl. copies vs TS kernel, t_ts/t_wasm): 5³ 0.78, 6³ 1.3, 8³ 2.1, 16³ 5.3, 32³ 7.4;
+ * 3×40×3 2.2, 2×32×32 2.0. Single-row products (m = 1, a vector-matrix product) stay in TS:
+ * copying B into wasm memory costs as much as the product (1×64×64: 1.1, 1×1×512: 0.32).
+ */
+export const GEMM_WASM_MIN_WORK = 200;
+
+/**
+ * Operands of one wasm call are kept below this many bytes; larger products are split in halves
+ * along their largest dimension (C blocks, or the inner dimension with β = 1 for the second
+ * half), so the wasm memory, which never shrinks, stays bounded at about this size.
+ */
+export const GEMM_WASM_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Which engine runs large products in this realm: the wasm SIMD kernel or the TS fallback. */
+export type GemmBackend = "wasm-simd" | "ts";
+
+/** "wasm-simd" when the SIMD kernel loaded (used for m ≥ 2, m·n·k ≥ GEMM_WASM_MIN_WORK), else "ts". */
+export function gemmBackend(): GemmBackend {
+  return wasmGemm() === null ? "ts" : "wasm-simd";
+}
+
+/**
+ * The engine gemmRaw uses for an m×n×k product with this α: "wasm-simd" when the kernel is
+ * loaded, α ≠ 0, m ≥ 2 and m·n·k ≥ GEMM_WASM_MIN_WORK; otherwise "ts".
+ */
+export function gemmDispatch(m: number, n: number, k: number, alpha = 1): GemmBackend {
+  if (m > 1 && m * n * k >= GEMM_WASM_MIN_WORK && alpha !== 0) return gemmBackend();
+  return "ts";
+}
 
 /**
  * General matrix multiply on raw row-major storage (BLAS dgemm, row-major):
  *   C[m×n] ← α · op(A) · op(B) + β · C,   op(X) = X or Xᵀ.
  * `a` holds op(A) as an (m×k) matrix when !transA, or a (k×m) matrix when transA, starting at
  * `aOff` with row stride `lda`; likewise `b` (k×n, or n×k when transB) and `c` (m×n, stride ldc).
- * β = 0 overwrites C without reading it (NaN in C does not propagate), as in BLAS.
- *
- * PLACEHOLDER: plain TypeScript; the wasm SIMD dispatch replaces the body for large sizes.
+ * β = 0 overwrites C without reading it (NaN in C does not propagate), as in BLAS; α = 0 or
+ * k = 0 reads neither A nor B. Dispatch (`gemmDispatch`): the wasm SIMD kernel (`gemmRawWasm`)
+ * for m ≥ 2 and m·n·k ≥ GEMM_WASM_MIN_WORK, else (or if wasm cannot run) `gemmRawTs`.
+ * Throws RangeError if a shape, stride or offset does not fit its array.
  */
 export function gemmRaw(
   transA: boolean, transB: boolean,
@@ -18,10 +53,172 @@ export function gemmRaw(
   beta: number,
   c: Float64Array, cOff: number, ldc: number,
 ): void {
-  gemmReference(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+  checkGemmOperands(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+  if (m === 0 || n === 0) return;
+  if (gemmDispatch(m, n, k, alpha) === "wasm-simd" &&
+    gemmRawWasm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
+    return;
+  }
+  gemmRawTs(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
 }
 
-/** The TypeScript GEMM (same contract as gemmRaw): used for tiny sizes and as the test oracle. */
+/**
+ * The wasm SIMD path of gemmRaw, for any size (same contract, no argument checks):
+ *   C ← α·op(A)·op(B) + β·C.
+ * Copies op's stored operands compactly into wasm memory (C only when β ≠ 0), runs the packed
+ * 4×4 f64x2 kernel, copies C back. Returns false, leaving C untouched, when the wasm kernel is
+ * unavailable or its memory cannot grow; the caller then uses `gemmRawTs`.
+ */
+export function gemmRawWasm(
+  transA: boolean, transB: boolean,
+  m: number, n: number, k: number,
+  alpha: number,
+  a: Float64Array, aOff: number, lda: number,
+  b: Float64Array, bOff: number, ldb: number,
+  beta: number,
+  c: Float64Array, cOff: number, ldc: number,
+): boolean {
+  const w = wasmGemm();
+  if (w === null) return false;
+  if (m === 0 || n === 0) return true;
+  if (alpha === 0 || k === 0) {
+    gemmRawTs(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    return true;
+  }
+  const bytes = 8 * (m * k + k * n + m * n);
+  if (bytes > GEMM_WASM_MAX_BYTES && Math.max(m, n, k) > 1) {
+    // Split the largest dimension; the first half is the larger, so if its memory could be
+    // reserved, the second half's can too (C is never left half-updated by a failed reserve).
+    if (k >= m && k >= n) {
+      const k1 = k - (k >> 1);
+      if (!gemmRawWasm(transA, transB, m, n, k1, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
+        return false;
+      }
+      const a2 = transA ? aOff + k1 * lda : aOff + k1;
+      const b2 = transB ? bOff + k1 : bOff + k1 * ldb;
+      return gemmRawWasm(transA, transB, m, n, k - k1, alpha, a, a2, lda, b, b2, ldb, 1, c, cOff, ldc);
+    }
+    if (m >= n) {
+      const m1 = m - (m >> 1);
+      if (!gemmRawWasm(transA, transB, m1, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
+        return false;
+      }
+      const a2 = transA ? aOff + m1 : aOff + m1 * lda;
+      return gemmRawWasm(transA, transB, m - m1, n, k, alpha, a, a2, lda, b, bOff, ldb, beta, c, cOff + m1 * ldc, ldc);
+    }
+    const n1 = n - (n >> 1);
+    if (!gemmRawWasm(transA, transB, m, n1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
+      return false;
+    }
+    const b2 = transB ? bOff + n1 * ldb : bOff + n1;
+    return gemmRawWasm(transA, transB, m, n - n1, k, alpha, a, aOff, lda, b, b2, ldb, beta, c, cOff + n1, ldc);
+  }
+
+  // Layout in wasm memory (byte addresses): A | B | C | packing workspace.
+  const aRows = transA ? k : m;
+  const aCols = transA ? m : k;
+  const bRows = transB ? n : k;
+  const bCols = transB ? k : n;
+  const pA = 0;
+  const pB = pA + 8 * m * k;
+  const pC = pB + 8 * k * n;
+  const pW = (pC + 8 * m * n + 63) & ~63;
+  const base = w.reserve(pW + w.exports.workBytes(m, n, k));
+  if (base === 0) return false;
+  const heap = w.heapF64();
+  copyRows(a, aOff, lda, aRows, aCols, heap, (base + pA) / 8);
+  copyRows(b, bOff, ldb, bRows, bCols, heap, (base + pB) / 8);
+  if (beta !== 0) copyRows(c, cOff, ldc, m, n, heap, (base + pC) / 8);
+  w.exports.gemm(
+    transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha,
+    base + pA, aCols, base + pB, bCols, beta, base + pC, n, base + pW,
+  );
+  copyRows(heap, (base + pC) / 8, n, m, n, c, cOff, ldc);
+  return true;
+}
+
+/**
+ * dst[d + i·ldd + j] = src[off + i·ld + j] for i < rows, j < cols (copy of a strided view;
+ * ldd defaults to cols, a compact copy).
+ */
+function copyRows(
+  src: Float64Array, off: number, ld: number, rows: number, cols: number,
+  dst: Float64Array, d: number, ldd = cols,
+): void {
+  if (rows === 1 || (ld === cols && ldd === cols)) {
+    dst.set(src.subarray(off, off + (rows - 1) * ld + cols), d);
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    const s = off + i * ld;
+    const t = d + i * ldd;
+    if (cols >= 16) dst.set(src.subarray(s, s + cols), t);
+    else for (let j = 0; j < cols; j++) dst[t + j] = src[s + j];
+  }
+}
+
+/**
+ * The TypeScript GEMM used below the crossover (same contract as gemmRaw, no checks):
+ *   C ← β·C, then C[i,:] += Σ_p α·op(A)[i,p]·op(B)[p,:]  (row-axpy form, 4 p's per pass) when
+ * !transB, or C[i,j] += α·⟨op(A)[i,:], B[j,:]⟩ (contiguous dot form) when transB.
+ */
+export function gemmRawTs(
+  transA: boolean, transB: boolean,
+  m: number, n: number, k: number,
+  alpha: number,
+  a: Float64Array, aOff: number, lda: number,
+  b: Float64Array, bOff: number, ldb: number,
+  beta: number,
+  c: Float64Array, cOff: number, ldc: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    const ci = cOff + i * ldc;
+    if (beta === 0) for (let j = 0; j < n; j++) c[ci + j] = 0;
+    else if (beta !== 1) for (let j = 0; j < n; j++) c[ci + j] *= beta;
+  }
+  if (alpha === 0 || k === 0) return;
+  // op(A)[i, p] = a[aOff + i·si + p·sp]
+  const si = transA ? 1 : lda;
+  const sp = transA ? lda : 1;
+  if (!transB) {
+    for (let i = 0; i < m; i++) {
+      const ci = cOff + i * ldc;
+      const ai = aOff + i * si;
+      let p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const a0 = alpha * a[ai + p * sp];
+        const a1 = alpha * a[ai + (p + 1) * sp];
+        const a2 = alpha * a[ai + (p + 2) * sp];
+        const a3 = alpha * a[ai + (p + 3) * sp];
+        const b0 = bOff + p * ldb;
+        const b1 = b0 + ldb;
+        const b2 = b1 + ldb;
+        const b3 = b2 + ldb;
+        for (let j = 0; j < n; j++) {
+          c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+        }
+      }
+      for (; p < k; p++) {
+        const ap = alpha * a[ai + p * sp];
+        const bp = bOff + p * ldb;
+        for (let j = 0; j < n; j++) c[ci + j] += ap * b[bp + j];
+      }
+    }
+  } else {
+    for (let i = 0; i < m; i++) {
+      const ci = cOff + i * ldc;
+      const ai = aOff + i * si;
+      for (let j = 0; j < n; j++) {
+        const bj = bOff + j * ldb;
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[ai + p * sp] * b[bj + p];
+        c[ci + j] += alpha * s;
+      }
+    }
+  }
+}
+
+/** The plain TypeScript GEMM (same contract as gemmRaw): the test oracle, kept simple. */
 export function gemmReference(
   transA: boolean, transB: boolean,
   m: number, n: number, k: number,
@@ -72,4 +269,120 @@ export function matmul(A: Matrix, B: Matrix, transA = false, transB = false): Ma
   const C: Matrix = { rows: m, cols: n, data: new Float64Array(m * n) };
   gemm(transA, transB, 1, A, B, 0, C);
   return C;
+}
+
+/**
+ * Gram matrix G = AᵀA (n×n for an m×n A), G[i,j] = Σ_p A[p,i]·A[p,j], via gemmRaw with the
+ * upper triangle mirrored onto the lower so G is exactly symmetric. Writes into `out` if given.
+ */
+export function gram(A: Matrix, out?: Matrix): Matrix {
+  const n = A.cols;
+  const G: Matrix = out ?? { rows: n, cols: n, data: new Float64Array(n * n) };
+  if (G.rows !== n || G.cols !== n) {
+    throw new RangeError(`gram: A is ${A.rows}×${n}, out is ${G.rows}×${G.cols}`);
+  }
+  gemmRaw(true, false, n, n, A.rows, 1, A.data, 0, n, A.data, 0, n, 0, G.data, 0, n);
+  const g = G.data;
+  for (let i = 1; i < n; i++) {
+    for (let j = 0; j < i; j++) g[i * n + j] = g[j * n + i];
+  }
+  return G;
+}
+
+/**
+ * Matrix-vector product on raw storage (BLAS dgemv, row-major): A is m×n at `aOff`, row stride
+ * `lda`;
+ *   !trans: y[i] ← α·Σ_j A[i,j]·x[j] + β·y[i]   (x has n entries, y has m)
+ *    trans: y[j] ← α·Σ_i A[i,j]·x[i] + β·y[j]   (x has m entries, y has n)
+ * Vector entry t lives at `xOff + t·incx` (likewise y); increments must be nonzero.
+ * β = 0 overwrites y without reading it; α = 0 reads neither A nor x.
+ */
+export function gemvRaw(
+  trans: boolean, m: number, n: number, alpha: number,
+  a: Float64Array, aOff: number, lda: number,
+  x: Float64Array, xOff: number, incx: number,
+  beta: number,
+  y: Float64Array, yOff: number, incy: number,
+): void {
+  const ny = trans ? n : m;
+  const nx = trans ? m : n;
+  checkVector("gemv: x", x, xOff, incx, nx);
+  checkVector("gemv: y", y, yOff, incy, ny);
+  if (m > 0 && n > 0) checkView("gemv: A", a, aOff, lda, m, n);
+  for (let t = 0; t < ny; t++) {
+    const yi = yOff + t * incy;
+    y[yi] = beta === 0 ? 0 : beta === 1 ? y[yi] : beta * y[yi];
+  }
+  if (alpha === 0 || nx === 0) return;
+  if (!trans) {
+    for (let i = 0; i < m; i++) {
+      const ai = aOff + i * lda;
+      let s = 0;
+      if (incx === 1) for (let j = 0; j < n; j++) s += a[ai + j] * x[xOff + j];
+      else for (let j = 0; j < n; j++) s += a[ai + j] * x[xOff + j * incx];
+      y[yOff + i * incy] += alpha * s;
+    }
+  } else {
+    for (let i = 0; i < m; i++) {
+      const ai = aOff + i * lda;
+      const xi = alpha * x[xOff + i * incx];
+      if (incy === 1) for (let j = 0; j < n; j++) y[yOff + j] += xi * a[ai + j];
+      else for (let j = 0; j < n; j++) y[yOff + j * incy] += xi * a[ai + j];
+    }
+  }
+}
+
+/** y ← α·op(A)·x + β·y on a Matrix and dense vectors (shapes checked); see gemvRaw. */
+export function gemv(
+  trans: boolean, alpha: number, A: Matrix, x: Float64Array, beta: number, y: Float64Array,
+): void {
+  const nx = trans ? A.rows : A.cols;
+  const ny = trans ? A.cols : A.rows;
+  if (x.length !== nx || y.length !== ny) {
+    throw new RangeError(
+      `gemv: op(A) is ${ny}×${nx}, x has ${x.length} entries, y has ${y.length}`,
+    );
+  }
+  gemvRaw(trans, A.rows, A.cols, alpha, A.data, 0, A.cols, x, 0, 1, beta, y, 0, 1);
+}
+
+function checkGemmOperands(
+  transA: boolean, transB: boolean, m: number, n: number, k: number,
+  a: Float64Array, aOff: number, lda: number,
+  b: Float64Array, bOff: number, ldb: number,
+  c: Float64Array, cOff: number, ldc: number,
+): void {
+  if (!(isCount(m) && isCount(n) && isCount(k))) {
+    throw new RangeError(`gemm: sizes must be non-negative integers, got m=${m} n=${n} k=${k}`);
+  }
+  if (m === 0 || n === 0) return;
+  checkView("gemm: C", c, cOff, ldc, m, n);
+  if (k === 0) return;
+  if (transA) checkView("gemm: A", a, aOff, lda, k, m);
+  else checkView("gemm: A", a, aOff, lda, m, k);
+  if (transB) checkView("gemm: B", b, bOff, ldb, n, k);
+  else checkView("gemm: B", b, bOff, ldb, k, n);
+}
+
+/** A rows×cols view at off with row stride ld (rows, cols ≥ 1) must lie inside the array. */
+function checkView(what: string, x: Float64Array, off: number, ld: number, rows: number, cols: number): void {
+  if (!(Number.isInteger(off) && off >= 0 && Number.isInteger(ld) && (ld >= cols || rows === 1) &&
+    off + (rows - 1) * ld + cols <= x.length)) {
+    throw new RangeError(
+      `${what}: a ${rows}×${cols} view at offset ${off} with stride ${ld} does not fit an array of ${x.length}`,
+    );
+  }
+}
+
+function checkVector(what: string, x: Float64Array, off: number, inc: number, len: number): void {
+  if (len === 0) return;
+  const last = off + (len - 1) * inc;
+  if (!(Number.isInteger(off) && Number.isInteger(inc) && inc !== 0 && off >= 0 && off < x.length &&
+    last >= 0 && last < x.length)) {
+    throw new RangeError(`${what}: ${len} entries at offset ${off} step ${inc} do not fit an array of ${x.length}`);
+  }
+}
+
+function isCount(v: number): boolean {
+  return Number.isInteger(v) && v >= 0;
 }
