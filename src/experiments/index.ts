@@ -1,0 +1,34 @@
+// The public face of experiments: the registry of experiment kinds, spec files, run folders,
+// re-rendering, sweeps and the tour. Importing it registers every built-in kind (kinds/).
+import "./kinds/index.js";
+
+export type { ExperimentDefinition, ExperimentResult, RunContext, RunSpec, Scalar } from "./types.js";
+export { FAMILIES, FAMILY_IDS, isFamilyId, type FamilyId } from "./families.js";
+export { registerExperiment, unregisterExperiment, getExperiment, experimentKinds, listExperiments, experimentsOfFamily } from "./registry.js";
+export { loadSpec, validateSpec, validateParams, readSpecFile, parseSpecText, paramNames, type LoadedSpec, type Grid } from "./spec.js";
+export { parseWithSchema, formatPath, describeJsonSchema } from "./zodErrors.js";
+export { canonicalJson, shortHash } from "./hash.js";
+export {
+  INCOMPLETE,
+  SPEC_FILE,
+  RESULT_FILE,
+  RUN_FILE,
+  METRICS_FILE,
+  REPORT_FILE,
+  FIGURES_DIR,
+  runId,
+  specHash,
+  timeStamp,
+  isComplete,
+  incompleteReason,
+  readRunJson,
+} from "./runFolder.js";
+export { runToFolder, executeExperiment, specRecord, RunFailedError, type RunOptions, type RunOutcome } from "./runner.js";
+export { rerenderRun, type RerenderOutcome } from "./rerender.js";
+export { currentEnvironment, type Environment } from "./environment.js";
+export { expandGrid, gridSize, type GridCell } from "./grid.js";
+export { runCells, compiledWorkerUrl, poolMode, type PoolOptions } from "./pool.js";
+export type { CellTask, CellOutcome } from "./cellTask.js";
+export { runSweep, sweepFolderName, type SweepOptions, type SweepOutcome } from "./sweep.js";
+export { summaryCsv, summaryColumns, summaryFigures, aggregateVerdicts, type SummaryRow } from "./summary.js";
+export { runTour, type TourEntry, type TourOutcome, type TourOptions } from "./tour.js";

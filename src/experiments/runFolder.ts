@@ -1,0 +1,139 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../common/atomic.js";
+import { shortHash } from "./hash.js";
+import { runJsonReplacer } from "./json.js";
+import type { RunSpec, Scalar } from "./types.js";
+
+/**
+ * Run folders `runs/<id>/`:
+ *   INCOMPLETE      present from creation until everything else is written (removed last);
+ *                   holds why the run is incomplete ("running since …" or the error)
+ *   spec.json       the spec with defaults filled and the splitscape version
+ *   metrics.jsonl   streamed records, one JSON object per line
+ *   result.json     the ExperimentResult (deterministic: same spec → same bytes)
+ *   run.json        id, status, start/finish times, environment (not deterministic)
+ *   figures/        NAME.svg, NAME.png and NAME.vl.json (the Vega-Lite spec) per figure
+ *   report.html     the self-contained report
+ * Every file except metrics.jsonl is written atomically (temp file + rename). A folder is
+ * complete exactly when result.json exists and INCOMPLETE does not, so an interrupted run —
+ * whatever it was writing — never reads as complete.
+ */
+
+export const INCOMPLETE = "INCOMPLETE";
+export const SPEC_FILE = "spec.json";
+export const RESULT_FILE = "result.json";
+export const RUN_FILE = "run.json";
+export const METRICS_FILE = "metrics.jsonl";
+export const REPORT_FILE = "report.html";
+export const FIGURES_DIR = "figures";
+
+/** `20250102T030405Z` for a date (UTC, second resolution). */
+export function timeStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+/** The id of a run: kind, UTC time stamp and a short hash of the spec. */
+export function runId(spec: RunSpec, now: Date = new Date()): string {
+  return `${spec.kind}-${timeStamp(now)}-${specHash(spec)}`;
+}
+
+/** The short hash of a spec's content (kind, seed, params): equal specs, equal hashes. */
+export function specHash(spec: RunSpec): string {
+  return shortHash({ kind: spec.kind, seed: spec.seed, params: spec.params });
+}
+
+/**
+ * Create `parent/<id>` (or `<id>-2`, `-3`, … if it exists) with the INCOMPLETE marker in it,
+ * and return its path.
+ */
+export function createRunFolder(parent: string, id: string): string {
+  mkdirSync(parent, { recursive: true });
+  for (let k = 1; ; k++) {
+    const dir = join(parent, k === 1 ? id : `${id}-${k}`);
+    try {
+      mkdirSync(dir); // fails if it exists: two runs never share a folder
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw err;
+    }
+    markIncomplete(dir, `running since ${new Date().toISOString()}\n`);
+    return dir;
+  }
+}
+
+/** Prepare an existing or new folder at exactly `dir` (sweep cells, tour sections) as a fresh run. */
+export function resetRunFolder(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  markIncomplete(dir, `running since ${new Date().toISOString()}\n`);
+  for (const f of [RESULT_FILE, RUN_FILE, METRICS_FILE, REPORT_FILE]) rmSync(join(dir, f), { force: true });
+  return dir;
+}
+
+/** Write (or rewrite) the INCOMPLETE marker with a reason. */
+export function markIncomplete(dir: string, reason: string): void {
+  writeFileAtomic(join(dir, INCOMPLETE), reason.endsWith("\n") ? reason : `${reason}\n`);
+}
+
+/** Remove the INCOMPLETE marker: the last step of a run. */
+export function markComplete(dir: string): void {
+  rmSync(join(dir, INCOMPLETE), { force: true });
+}
+
+/** True when the run in `dir` finished: result.json exists and INCOMPLETE does not. */
+export function isComplete(dir: string): boolean {
+  return existsSync(join(dir, RESULT_FILE)) && !existsSync(join(dir, INCOMPLETE));
+}
+
+/** The INCOMPLETE marker's text, or null when the run is complete or has no marker. */
+export function incompleteReason(dir: string): string | null {
+  const p = join(dir, INCOMPLETE);
+  return existsSync(p) ? readFileSync(p, "utf8").trim() : null;
+}
+
+/** A streaming metrics.jsonl writer: each record is one line, written through immediately. */
+export interface MetricsSink {
+  write(record: Record<string, Scalar>): void;
+  close(): void;
+  /** Number of records written. */
+  readonly count: number;
+}
+
+/** Open (truncate) `dir/metrics.jsonl` for streaming. */
+export function openMetrics(dir: string): MetricsSink {
+  const fd = openSync(join(dir, METRICS_FILE), "w");
+  let open = true;
+  let count = 0;
+  return {
+    write(record) {
+      if (!open) throw new Error("metrics.jsonl is closed");
+      writeSync(fd, `${JSON.stringify(record, runJsonReplacer)}\n`);
+      count++;
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+    get count() {
+      return count;
+    },
+  };
+}
+
+/** Reviver undoing runJsonReplacer's non-finite numbers ("NaN", "Infinity", "-Infinity"). */
+export function runJsonReviver(_key: string, value: unknown): unknown {
+  if (value === "NaN") return NaN;
+  if (value === "Infinity") return Infinity;
+  if (value === "-Infinity") return -Infinity;
+  return value;
+}
+
+/**
+ * Read a JSON file of a run folder (undefined if missing). Non-finite numbers, stored as
+ * strings, come back as numbers, so a result read back equals the one computed.
+ */
+export function readRunJson<T>(dir: string, file: string): T | undefined {
+  const p = join(dir, file);
+  if (!existsSync(p)) return undefined;
+  return JSON.parse(readFileSync(p, "utf8"), runJsonReviver) as T;
+}

@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { InputError } from "../common/errors.js";
+import { experimentKinds, getExperiment } from "./registry.js";
+import type { RunSpec } from "./types.js";
+import { parseWithSchema } from "./zodErrors.js";
+
+/**
+ * Experiment spec files, JSON or YAML:
+ *
+ * ```yaml
+ * kind: linalg-check        # a registered kind (splitscape run --list shows them)
+ * seed: 1                   # default 0
+ * title: optional title
+ * params: { n: 64 }         # the kind's parameters; defaults fill the rest
+ * grid:                     # sweeps only: top-level params and/or seed, each a list of values
+ *   n: [16, 32, 64]          # (a value may itself be a list or object, if the param is one)
+ *   seed: [1, 2, 3]
+ * ```
+ *
+ * Validation errors are InputErrors naming the file, the field path and what is allowed.
+ */
+
+/** The values each grid axis takes: parameter (or "seed") → list (values may be lists too). */
+export type Grid = Record<string, unknown[]>;
+
+/** A validated spec document: the run spec (params with defaults) and its grid, if any. */
+export interface LoadedSpec {
+  /** Where it came from (file path, or a label for in-memory specs). */
+  source: string;
+  spec: RunSpec;
+  grid?: Grid;
+}
+
+const MAX_SEED = Number.MAX_SAFE_INTEGER;
+
+/** The envelope every spec shares; `params` are checked by the kind's own schema. */
+const envelopeSchema = z.strictObject({
+  kind: z.string().min(1),
+  seed: z.number().int().min(0).max(MAX_SEED).default(0),
+  title: z.string().optional(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  grid: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
+  /** Written into spec.json by runs (the version that produced it); ignored on input. */
+  splitscape: z.string().optional(),
+});
+
+/** Parse spec text as YAML (.yaml/.yml) or JSON (anything else; YAML is tried if JSON fails). */
+export function parseSpecText(text: string, source: string): unknown {
+  const ext = extname(source).toLowerCase();
+  const yamlFirst = ext === ".yaml" || ext === ".yml";
+  try {
+    return yamlFirst ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    if (!yamlFirst && ext !== ".json") {
+      try {
+        return parseYaml(text);
+      } catch {
+        // fall through to the JSON error
+      }
+    }
+    throw new InputError(source, `not valid ${yamlFirst ? "YAML" : "JSON"}: ${(err as Error).message}`);
+  }
+}
+
+/** Read and parse a spec file (no validation). */
+export function readSpecFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new InputError(path, `cannot read the spec file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseSpecText(text, path);
+}
+
+/** Validate the params of `kind` (defaults filled); errors name `params.<field>`. */
+export function validateParams(kind: string, params: unknown, source: string, prefix: readonly string[] = ["params"]): Record<string, unknown> {
+  const def = getExperiment(kind);
+  if (!def) throw unknownKind(kind, source);
+  return parseWithSchema(def.schema, params, source, prefix) as Record<string, unknown>;
+}
+
+function unknownKind(kind: string, source: string): InputError {
+  const kinds = experimentKinds();
+  return new InputError(source, `unknown experiment kind ${JSON.stringify(kind)}; registered kinds: ${kinds.length ? kinds.join(", ") : "(none)"}`, "kind");
+}
+
+/** Validate a parsed spec document (object from JSON/YAML, or built in code). */
+export function validateSpec(raw: unknown, source: string): LoadedSpec {
+  const env = parseWithSchema(envelopeSchema, raw, source);
+  if (!getExperiment(env.kind)) throw unknownKind(env.kind, source);
+  const params = validateParams(env.kind, env.params, source);
+  const spec: RunSpec = { kind: env.kind, seed: env.seed, ...(env.title !== undefined ? { title: env.title } : {}), params };
+  if (env.grid === undefined) return { source, spec };
+  checkGridAxes(env.kind, env.grid, params, source);
+  return { source, spec, grid: env.grid };
+}
+
+/** Grid axes must be "seed" (non-negative integers) or a top-level parameter of the kind. */
+function checkGridAxes(kind: string, grid: Grid, params: Record<string, unknown>, source: string): void {
+  const names = paramNames(kind, params);
+  const allowed = ["seed", ...names];
+  for (const [axis, values] of Object.entries(grid)) {
+    if (axis === "seed") {
+      values.forEach((v, i) => {
+        if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_SEED) {
+          throw new InputError(source, `expected a non-negative integer seed, got ${JSON.stringify(v)}`, `grid.seed[${i}]`);
+        }
+      });
+      continue;
+    }
+    if (!names.includes(axis)) {
+      throw new InputError(source, `unknown grid axis; allowed axes for ${kind}: ${allowed.join(", ")}`, `grid.${axis}`);
+    }
+    // Each value must be valid in place of the parameter; errors are named grid.<axis>.
+    for (const v of values) validateParams(kind, { ...params, [axis]: v }, source, ["grid"]);
+  }
+}
+
+/** The top-level parameter names of a kind: its object schema's keys (or the filled params' keys). */
+export function paramNames(kind: string, params: Record<string, unknown> = {}): string[] {
+  const schema = getExperiment(kind)?.schema;
+  const shape = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  return [...new Set([...shape, ...Object.keys(params)])];
+}
+
+/** Load and validate a spec file. */
+export function loadSpec(path: string): LoadedSpec {
+  return validateSpec(readSpecFile(path), path);
+}

@@ -1,0 +1,125 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../common/atomic.js";
+import { renderFigure, renderReportHtml, type ReportFigure } from "../report/index.js";
+import type { CellOutcome, CellTask } from "./cellTask.js";
+import { currentEnvironment } from "./environment.js";
+import { expandGrid, type GridCell } from "./grid.js";
+import { shortHash } from "./hash.js";
+import { toJsonText, writeJsonAtomic } from "./json.js";
+import { runCells, poolMode } from "./pool.js";
+import { FIGURES_DIR, isComplete, markComplete, markIncomplete, readRunJson, REPORT_FILE, RESULT_FILE } from "./runFolder.js";
+import { definitionOf, specRecord } from "./runner.js";
+import { validateParams, type LoadedSpec } from "./spec.js";
+import { aggregateVerdicts, summaryColumns, summaryCsv, summaryFigures, summaryRow, type SummaryRow } from "./summary.js";
+import type { ExperimentResult } from "./types.js";
+
+/**
+ * Sweeps: a spec with a grid runs once per grid cell, on the worker pool (pool.ts). Layout:
+ *   <outDir>/sweep-<kind>-<hash>/      hash of the base spec (kind, seed, params), not of the
+ *                                      grid, so extending a grid reuses the same folder
+ *     INCOMPLETE                       until the summary is written
+ *     sweep.json                       the spec, the grid and the cells (hash → values)
+ *     cells/<cell hash>/               one run folder per cell (no figures)
+ *     summary.csv, summary.json        one row per cell of the current grid
+ *     figures/, report.html            summary figures and report
+ * Resumable: a cell whose folder is complete (runFolder.isComplete) is not run again; its
+ * numbers are read back from its result.json.
+ */
+
+/** Options of runSweep. */
+export interface SweepOptions {
+  /** Parent folder of the sweep folder (default "runs"). */
+  outDir?: string;
+  /** Use exactly this sweep folder. */
+  dir?: string;
+  /** Worker threads (default 2). */
+  workers?: number;
+  /** Worker script, or null for in-process (see pool.ts). */
+  workerUrl?: URL | string | null;
+  /** Called once the cells to run are known. */
+  onPlan?: (plan: { total: number; toRun: number; reused: number; mode: "threads" | "in-process"; dir: string }) => void;
+  /** Called as each cell finishes. */
+  onProgress?: (outcome: CellOutcome) => void;
+}
+
+/** What a sweep produced. */
+export interface SweepOutcome {
+  dir: string;
+  cells: number;
+  ran: number;
+  reused: number;
+  failed: number;
+  rows: SummaryRow[];
+  /** True when every cell ran and every verdict of every cell passed. */
+  pass: boolean;
+  mode: "threads" | "in-process";
+}
+
+/** The default folder name of a sweep: kind and the hash of its base spec. */
+export function sweepFolderName(loaded: LoadedSpec): string {
+  const { kind, seed, params } = loaded.spec;
+  return `sweep-${kind}-${shortHash({ kind, seed, params })}`;
+}
+
+function reusedOutcome(cell: GridCell, dir: string): CellOutcome {
+  const r = readRunJson<ExperimentResult>(dir, RESULT_FILE)!;
+  return { id: cell.hash, ok: true, summary: r.summary, verdicts: r.verdicts, pass: r.verdicts.every((v) => v.pass), seconds: 0 };
+}
+
+/** Run a validated spec's grid (a spec without a grid is a one-cell sweep). */
+export async function runSweep(loaded: LoadedSpec, opts: SweepOptions = {}): Promise<SweepOutcome> {
+  const { spec, source } = loaded;
+  const def = definitionOf(spec);
+  const grid = loaded.grid ?? {};
+  const cells = expandGrid(spec, grid, (p) => validateParams(spec.kind, p, source, ["grid"]));
+  const dir = opts.dir ?? join(opts.outDir ?? "runs", sweepFolderName(loaded));
+  mkdirSync(join(dir, "cells"), { recursive: true });
+  markIncomplete(dir, `sweep running since ${new Date().toISOString()}`);
+  writeJsonAtomic(join(dir, "sweep.json"), { spec: specRecord(spec), grid, cells: cells.map((c) => ({ cell: c.hash, ...c.values })) });
+
+  const cellDir = (c: GridCell): string => join(dir, "cells", c.hash);
+  const finished = cells.filter((c) => isComplete(cellDir(c)));
+  const tasks: CellTask[] = cells.filter((c) => !isComplete(cellDir(c))).map((c) => ({ id: c.hash, spec: c.spec, dir: cellDir(c) }));
+  const mode = tasks.length === 0 ? "in-process" : poolMode({ workerUrl: opts.workerUrl });
+  opts.onPlan?.({ total: cells.length, toRun: tasks.length, reused: finished.length, mode, dir });
+
+  const ran = await runCells(tasks, { workers: opts.workers, workerUrl: opts.workerUrl, onDone: opts.onProgress });
+  const byId = new Map<string, CellOutcome>(ran.map((o) => [o.id, o]));
+  const reusedIds = new Set(finished.map((c) => c.hash));
+  const outcomes = cells.map((c) => byId.get(c.hash) ?? reusedOutcome(c, cellDir(c)));
+  const rows = cells.map((c, i) => summaryRow(c, outcomes[i], reusedIds.has(c.hash)));
+
+  writeJsonAtomic(join(dir, "summary.json"), { kind: spec.kind, grid, columns: summaryColumns(rows), rows });
+  writeFileAtomic(join(dir, "summary.csv"), summaryCsv(rows));
+
+  const figures: ReportFigure[] = [];
+  for (const f of summaryFigures(rows, Object.keys(grid))) {
+    const { svg, png } = await renderFigure(f.vegaLite);
+    const stem = join(dir, FIGURES_DIR, f.name);
+    writeFileAtomic(`${stem}.vl.json`, toJsonText(f.vegaLite));
+    writeFileAtomic(`${stem}.svg`, svg);
+    writeFileAtomic(`${stem}.png`, png);
+    figures.push({ title: f.title, svg, file: `${FIGURES_DIR}/${f.name}.png` });
+  }
+  const verdicts = aggregateVerdicts(outcomes);
+  const failed = outcomes.filter((o) => !o.ok).length;
+  const html = renderReportHtml({
+    title: `Sweep: ${spec.title ?? def.title}`,
+    subtitle: `${spec.kind} · ${cells.length} cells over ${Object.keys(grid).join(" × ") || "(no grid)"} · summary in summary.csv`,
+    sections: [{ heading: "Claims over all cells", verdicts, figures, spec: { ...specRecord(spec), grid } }],
+    environment: currentEnvironment(),
+  });
+  writeFileAtomic(join(dir, REPORT_FILE), html);
+  markComplete(dir);
+  return {
+    dir,
+    cells: cells.length,
+    ran: tasks.length,
+    reused: finished.length,
+    failed,
+    rows,
+    pass: failed === 0 && outcomes.every((o) => o.ok && o.pass),
+    mode,
+  };
+}

@@ -1,0 +1,119 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { FAMILIES, runTour } from "../../src/experiments/index.js";
+import { loadingUrls } from "../report/urls.js";
+
+const dir = mkdtempSync(join(tmpdir(), "splitscape-cli-exp-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run the CLI in-process, capturing stdout and stderr. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await main(["node", "splitscape", ...args]), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+function write(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe("run, report, sweep, tour commands", () => {
+  let saved: typeof process.exitCode;
+  beforeEach(() => {
+    saved = process.exitCode;
+    process.exitCode = undefined;
+  });
+  afterEach(() => {
+    process.exitCode = saved;
+  });
+
+  it("run --list shows the kinds; run SPEC writes a folder and prints the verdict table", async () => {
+    const list = await cli("run", "--list", "--json");
+    expect(JSON.parse(list.out).kinds.map((k: { kind: string }) => k.kind)).toContain("linalg-check");
+    const spec = write("lc.yaml", "kind: linalg-check\nseed: 4\nparams:\n  sizes: [4, 16]\n  n: 16\n");
+    const human = await cli("run", spec, "-o", join(dir, "runs"));
+    expect(human.code).toBe(0);
+    expect(human.out).toContain("PASS");
+    expect(human.out).toMatch(/report: .*report\.html/);
+    const json = await cli("run", spec, "-o", join(dir, "runs"), "--json");
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.out);
+    expect(doc).toMatchObject({ kind: "linalg-check", status: "complete", pass: true });
+    expect(existsSync(doc.report)).toBe(true);
+
+    const rep = await cli("report", doc.dir, "--json");
+    expect(rep.code).toBe(0);
+    expect(JSON.parse(rep.out)).toMatchObject({ pass: true, incomplete: false });
+  });
+
+  it("bad specs exit 2 with the file and field; a grid spec is refused by run", async () => {
+    const bad = await cli("run", write("bad.json", JSON.stringify({ kind: "linalg-check", params: { n: "x" } })));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/bad\.json: params\.n: expected an integer in \[16, 200\], got "x"/);
+    const grid = await cli("run", write("grid.yaml", "kind: linalg-check\ngrid:\n  n: [16, 17]\n"));
+    expect(grid.code).toBe(2);
+    expect(grid.err).toContain("grid: this spec declares a grid; run it with `splitscape sweep`");
+    const missing = await cli("report", join(dir, "nowhere"));
+    expect(missing.code).toBe(2);
+  });
+
+  it("sweep --json runs the grid and reports the summary files", async () => {
+    const spec = write("sw.yaml", "kind: linalg-check\nparams:\n  sizes: [4]\n  n: 16\ngrid:\n  n: [16, 17]\n  seed: [1, 2]\n");
+    const r = await cli("sweep", spec, "-o", join(dir, "runs"), "--json");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ cells: 4, ran: 4, reused: 0, failed: 0, pass: true });
+    expect(existsSync(doc.summary)).toBe(true);
+    const again = JSON.parse((await cli("sweep", spec, "-o", join(dir, "runs"), "--json")).out);
+    expect(again).toMatchObject({ ran: 0, reused: 4 });
+    const human = await cli("sweep", spec, "-o", join(dir, "runs"));
+    expect(human.out).toContain("4 cells: 0 run, 4 reused, 0 failed");
+  });
+
+  it("tour: foundation runs, the other families are listed as not available; one self-contained report", async () => {
+    const r = await cli("tour", "-o", join(dir, "runs"));
+    expect(r.code).toBe(0);
+    for (const f of FAMILIES.slice(1)) expect(r.out).toMatch(new RegExp(`${f.id}\\s+—.*not available`));
+    expect(r.out).toMatch(/foundation\s+linalg-check\s+GEMM/);
+    const report = /report: (.*report\.html)/.exec(r.out)![1];
+    const html = readFileSync(report, "utf8");
+    for (const f of FAMILIES) expect(html).toContain(f.title.replace(/&/g, "&amp;"));
+    expect(html).toContain("Not available");
+    expect(html).toContain("<svg");
+    expect(loadingUrls(html)).toEqual([]);
+    const tourDir = join(report, "..");
+    expect(readdirSync(tourDir).sort()).toEqual(["linalg-check", "report.html", "tour.json"]);
+    expect(existsSync(join(tourDir, "linalg-check", "report.html"))).toBe(true);
+  });
+
+  it("runTour --json shape and exit code follow the verdicts", async () => {
+    const t = await runTour({ outDir: join(dir, "runs"), families: ["foundation", "convex"] });
+    expect(t.entries.map((e) => [e.family, e.status])).toEqual([
+      ["foundation", "ok"],
+      ["convex", "not available"],
+    ]);
+    expect(t.pass).toBe(true);
+    const j = await cli("tour", "-o", join(dir, "runs"), "--json");
+    const doc = JSON.parse(j.out);
+    expect(doc.entries).toHaveLength(FAMILIES.length);
+    expect(doc.pass).toBe(true);
+  });
+});
