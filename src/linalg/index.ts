@@ -1,3 +1,15 @@
 // The public face of linalg: float64 row-major matrices and the kernels over them.
 export * from "./matrix.js";
 export * from "./gemm.js";
+export * from "./blas.js";
+export { solveTriangular, SingularMatrixError, type TriangularOptions } from "./triangular.js";
+export {
+  cholesky, choleskyInPlace, choleskySolve, choleskyLogDet, choleskyWithShift, NotPositiveDefiniteError,
+  type ShiftedCholesky, type ShiftedCholeskyOptions,
+} from "./cholesky.js";
+export { qr, qrR, qrQ, qrApplyQ, qrApplyQt, qrPivoted, type QR, type PivotedQR, type PivotedQROptions } from "./qr.js";
+export { lstsq, type LstsqOptions, type LstsqResult, type LstsqMatrixResult } from "./lstsq.js";
+export { nnls, type NnlsOptions, type NnlsResult } from "./nnls.js";
+export { eigh, eigvalsh, eighCheck, type EighOptions, type EighResult, type EighCheck } from "./eigh.js";
+export { svd, singularValues, rank, type SvdOptions, type SvdResult } from "./svd.js";
+export { lanczos, type LanczosOptions, type LanczosResult, type SymmetricMatvec } from "./lanczos.js";

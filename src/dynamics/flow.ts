@@ -1,0 +1,270 @@
+// Gradient flow θ̇ = −∇ℒ(θ) on an Objective, through DOPRI5, fixed-step RK4 or plain GD.
+
+import { nrm2 } from "../linalg/index.js";
+import type { Objective } from "../model/objective.js";
+import { createDopri5Workspace, fmt, integrateDopri5, type Dopri5Options } from "./dopri5.js";
+import { createMonitor, logAddExp, monitorEnd, monitorStep, type LoopOptions, type Monitor, type StopReason, type TrainResult } from "./monitor.js";
+import { createPoint, type TrajectoryPoint } from "./trajectory.js";
+import type { StallInfo } from "./types.js";
+
+export type FlowMethod = "dopri5" | "rk4" | "gd";
+
+/** DOPRI5 settings a gradient flow passes through (tEnd comes from stop.maxTime). */
+export type FlowDopri5Options = Omit<Dopri5Options, "tEnd" | "onStep" | "workspace" | "out">;
+
+export interface GradientFlowOptions extends LoopOptions {
+  /** Integrator (default "dopri5"). */
+  method?: FlowMethod;
+  /** DOPRI5 tolerances (defaults 1e-8, 1e-12: pick atol at the scale of θ). */
+  rtol?: number;
+  atol?: number;
+  /** Further DOPRI5 settings (hMax, events, stagnation guard, rejection caps, …). */
+  dopri5?: FlowDopri5Options;
+  /** RK4 step size (required for method "rk4"). */
+  h?: number;
+  /** GD learning rate η: a number, or a function of the step index and the current point. */
+  lr?: number | ((step: number, point: Readonly<TrajectoryPoint>) => number);
+  /** Initial time (default 0). */
+  t0?: number;
+}
+
+/** Vector field −∇ℒ that caches the loss of its last evaluation. */
+interface FlowField {
+  f: (t: number, theta: Float64Array, dtheta: Float64Array) => void;
+  loss: number;
+  logLoss: number;
+  evaluations: number;
+}
+
+function flowField(objective: Objective): FlowField {
+  const field: FlowField = {
+    loss: NaN,
+    logLoss: NaN,
+    evaluations: 0,
+    f: (_t, theta, dtheta) => {
+      const v = objective.evaluate(theta, dtheta);
+      field.loss = v.loss;
+      field.logLoss = v.logLoss;
+      field.evaluations++;
+      const n = dtheta.length;
+      for (let i = 0; i < n; i++) dtheta[i] = -dtheta[i];
+    },
+  };
+  return field;
+}
+
+function safeLog(x: number): number {
+  return x > 0 ? Math.log(x) : x === 0 ? -Infinity : NaN;
+}
+
+/**
+ * Where a phase sits in time: the phase integrates its own local time from 0 and reports
+ * t = t0 + local, log t = log(e^{logT0} + local) (exact even when t0 is huge or overflows).
+ */
+export interface PhaseClock {
+  t0: number;
+  logT0: number;
+  phase: number;
+}
+
+/** The clock of a run starting at t0. */
+export function startClock(t0: number, phase = 0): PhaseClock {
+  return { t0, logT0: safeLog(t0), phase };
+}
+
+function setPoint(
+  p: TrajectoryPoint, clock: PhaseClock, step: number, local: number, loss: number, logLoss: number,
+  theta: Float64Array, gradNorm: number,
+): void {
+  p.step = step;
+  p.t = clock.t0 + local;
+  p.logT = clock.t0 === 0 ? safeLog(local) : logAddExp(clock.logT0, safeLog(local));
+  p.tPhase = local;
+  p.phase = clock.phase;
+  p.loss = loss;
+  p.logLoss = logLoss;
+  p.logNorm = safeLog(nrm2(theta));
+  p.gradNorm = gradNorm;
+}
+
+function result(
+  mon: Monitor, stop: StopReason, reason: string, point: TrajectoryPoint, theta: Float64Array,
+  evaluations: number, rejections: number, stall: StallInfo | null,
+): TrainResult {
+  const elapsedMs = monitorEnd(mon, point, theta);
+  return {
+    stop, reason, t: point.t, logT: point.logT, theta, loss: point.loss, logLoss: point.logLoss,
+    gradNorm: point.gradNorm, logNorm: point.logNorm, steps: point.step, evaluations, rejections,
+    stall, trajectory: mon.opts.trajectory ?? null, elapsedMs,
+  };
+}
+
+/** Local end time of a phase: maxTime − t0 (∞ without a time limit). */
+function localEnd(mon: Monitor, clock: PhaseClock): number {
+  return mon.maxTime === Infinity ? Infinity : mon.maxTime - clock.t0;
+}
+
+/** DOPRI5 gradient flow under an existing monitor (shared with small-initialisation runs). */
+export function runFlowDopri5(objective: Objective, theta0: Float64Array, opts: GradientFlowOptions, mon: Monitor, clock: PhaseClock): TrainResult {
+  const p = objective.dim;
+  const field = flowField(objective);
+  const point = createPoint();
+  const held: { reason: StopReason | null } = { reason: null };
+  const maxSteps = mon.maxSteps;
+  const tEnd = localEnd(mon, clock);
+  const res = integrateDopri5(field.f, 0, theta0, {
+    rtol: opts.rtol,
+    atol: opts.atol,
+    maxSteps: Math.max(1_000_000, Number.isFinite(maxSteps) ? 3 * maxSteps : 0),
+    ...opts.dopri5,
+    tEnd,
+    workspace: createDopri5Workspace(p),
+    onStep: (s) => {
+      // FSAL contract: f was last evaluated at (s.t, s.y), so the cached loss belongs to it.
+      setPoint(point, clock, s.step + mon.stepOffset, s.t, field.loss, field.logLoss, s.y, nrm2(s.dydt));
+      if (s.t === tEnd) point.t = mon.maxTime;
+      held.reason = monitorStep(mon, point, s.y);
+      return held.reason !== null;
+    },
+  });
+  const theta = res.y;
+  let stop: StopReason;
+  let reason: string;
+  switch (res.status) {
+    case "stopped":
+      stop = held.reason ?? "callback";
+      reason = mon.detail;
+      break;
+    case "done":
+      stop = "maxTime";
+      reason = `reached t = ${fmt(point.t)}`;
+      break;
+    case "maxSteps":
+      stop = "maxSteps";
+      reason = res.reason;
+      break;
+    case "stalled":
+      stop = res.stall?.cause === "nonFinite" ? "nonFinite" : "stalled";
+      reason = res.reason;
+      break;
+    case "event": {
+      stop = "event";
+      reason = res.reason;
+      // The final state is interpolated: evaluate the loss there.
+      const g = new Float64Array(p);
+      const v = objective.evaluate(theta, g);
+      field.evaluations++;
+      setPoint(point, clock, res.steps + mon.stepOffset, res.t, v.loss, v.logLoss, theta, nrm2(g));
+      break;
+    }
+  }
+  return result(mon, stop, reason, point, theta, field.evaluations, res.rejections, res.stall);
+}
+
+/** Fixed-step RK4 gradient flow under an existing monitor; the last step lands on maxTime. */
+export function runFlowRk4(objective: Objective, theta0: Float64Array, opts: GradientFlowOptions, mon: Monitor, clock: PhaseClock): TrainResult {
+  const h = opts.h;
+  if (h === undefined || !(h > 0)) throw new RangeError("gradientFlow: method rk4 needs a step h > 0");
+  const p = objective.dim;
+  const field = flowField(objective);
+  const y = Float64Array.from(theta0);
+  const yt = new Float64Array(p);
+  const k1 = new Float64Array(p);
+  const k2 = new Float64Array(p);
+  const k3 = new Float64Array(p);
+  const k4 = new Float64Array(p);
+  const point = createPoint();
+  const tEnd = localEnd(mon, clock);
+  let t = 0;
+  for (let step = 0; ; step++) {
+    field.f(t, y, k1);
+    setPoint(point, clock, step + mon.stepOffset, t, field.loss, field.logLoss, y, nrm2(k1));
+    if (t === tEnd) point.t = mon.maxTime;
+    const stop = monitorStep(mon, point, y);
+    if (stop !== null) return result(mon, stop, mon.detail, point, y, field.evaluations, 0, null);
+    const remaining = tEnd - t;
+    const hk = remaining < h * (1 + 1e-12) ? remaining : h;
+    const half = 0.5 * hk;
+    for (let i = 0; i < p; i++) yt[i] = y[i] + half * k1[i];
+    field.f(t + half, yt, k2);
+    for (let i = 0; i < p; i++) yt[i] = y[i] + half * k2[i];
+    field.f(t + half, yt, k3);
+    for (let i = 0; i < p; i++) yt[i] = y[i] + hk * k3[i];
+    field.f(t + hk, yt, k4);
+    const c = hk / 6;
+    for (let i = 0; i < p; i++) y[i] += c * (k1[i] + 2 * (k2[i] + k3[i]) + k4[i]);
+    t = hk === remaining ? tEnd : t + hk;
+  }
+}
+
+/**
+ * Plain gradient descent θ ← θ − η∇ℒ(θ) under an existing monitor. Time is t = Σ η (GD is the
+ * explicit Euler method of the flow, summed with Kahan compensation); a step that would pass
+ * maxTime is not taken.
+ */
+export function runGd(objective: Objective, theta0: Float64Array, opts: GradientFlowOptions, mon: Monitor, clock: PhaseClock): TrainResult {
+  const lr = opts.lr;
+  if (lr === undefined) throw new RangeError("gradientDescent: a learning rate lr is required");
+  const p = objective.dim;
+  const theta = Float64Array.from(theta0);
+  const g = new Float64Array(p);
+  const point = createPoint();
+  const tEnd = localEnd(mon, clock);
+  let t = 0;
+  let tComp = 0; // Kahan compensation: t = Σ η stays exact to rounding over 1e6+ steps
+  let evaluations = 0;
+  for (let step = 0; ; step++) {
+    const v = objective.evaluate(theta, g);
+    evaluations++;
+    setPoint(point, clock, step + mon.stepOffset, t, v.loss, v.logLoss, theta, nrm2(g));
+    const stop = monitorStep(mon, point, theta);
+    if (stop !== null) return result(mon, stop, mon.detail, point, theta, evaluations, 0, null);
+    const eta = typeof lr === "number" ? lr : lr(step, point);
+    if (t + eta > tEnd * (1 + 1e-12) + 1e-300) {
+      return result(mon, "maxTime", `the next step (η = ${eta}) would pass maxTime = ${mon.maxTime}`, point, theta, evaluations, 0, null);
+    }
+    for (let i = 0; i < p; i++) theta[i] -= eta * g[i];
+    const dt = eta - tComp;
+    const tNew = t + dt;
+    tComp = tNew - t - dt;
+    t = tNew;
+  }
+}
+
+/**
+ * Gradient flow θ̇ = −∇ℒ(θ), θ(t0) = θ0, on an Objective, until a stopping rule fires.
+ * - "dopri5" (default): adaptive Dormand–Prince 5(4) (see integrateDopri5); the loss and
+ *   ‖∇ℒ‖ of each accepted point come for free from the FSAL stage (no extra evaluations).
+ * - "rk4": classical RK4 with fixed step h (4 evaluations per step, the first also gives the
+ *   monitored loss).
+ * - "gd": θ_{k+1} = θ_k − η∇ℒ(θ_k), t_{k+1} = t_k + η (the explicit Euler method of the flow).
+ * Stopping rules (opts.stop): maxTime (hit exactly by dopri5/rk4), maxSteps, loss level (in log
+ * space), gradient norm, parameter norm, wall clock; opts.onStep can stop too. Progress is
+ * reported at most every progressIntervalMs (default 100 ms), plus a final report.
+ * With no maxTime, maxSteps, loss/gradient/norm level or wall-clock limit the loop runs until
+ * the integrator gives up — give at least one.
+ */
+export function gradientFlow(objective: Objective, theta0: Float64Array, opts: GradientFlowOptions = {}): TrainResult {
+  if (theta0.length !== objective.dim) {
+    throw new RangeError(`gradientFlow: θ0 has length ${theta0.length}, the objective dimension ${objective.dim}`);
+  }
+  const method = opts.method ?? "dopri5";
+  const mon = createMonitor(opts, method);
+  const clock = startClock(opts.t0 ?? 0);
+  if (method === "dopri5") return runFlowDopri5(objective, theta0, opts, mon, clock);
+  if (method === "rk4") return runFlowRk4(objective, theta0, opts, mon, clock);
+  return runGd(objective, theta0, opts, mon, clock);
+}
+
+/**
+ * Plain gradient descent θ_{k+1} = θ_k − η_k ∇ℒ(θ_k) (η constant or a schedule), with the
+ * stopping rules, progress and recording of `gradientFlow` (t = Σ η_k). After k steps on
+ * ℒ = ½ θᵀAθ, θ_k = (I − ηA)^k θ_0.
+ */
+export function gradientDescent(
+  objective: Objective,
+  theta0: Float64Array,
+  opts: Omit<GradientFlowOptions, "method"> & { lr: GradientFlowOptions["lr"] },
+): TrainResult {
+  return gradientFlow(objective, theta0, { ...opts, method: "gd" });
+}

@@ -1,0 +1,96 @@
+// Stochastic gradient descent with a seeded batch order.
+
+import { nrm2 } from "../linalg/index.js";
+import type { Objective } from "../model/objective.js";
+import { createBatchSchedule, nextBatch, type BatchScheduleOptions } from "./batches.js";
+import { createMonitor, monitorEnd, monitorStep, type LoopOptions, type StopReason, type TrainResult } from "./monitor.js";
+import { createPoint } from "./trajectory.js";
+
+export interface SgdOptions extends LoopOptions, Omit<BatchScheduleOptions, "samples"> {
+  /** Learning rate: a number or a function of the step index. */
+  lr: number | ((step: number) => number);
+  /**
+   * Evaluate the full objective (for the stopping rules, progress and the trajectory) every this
+   * many steps (default: once per epoch, ⌈n/B⌉) and at the end.
+   */
+  evalEvery?: number;
+}
+
+export interface SgdResult extends TrainResult {
+  /** Epochs started. */
+  epochs: number;
+  /** Loss of the last batch. */
+  batchLoss: number;
+}
+
+/**
+ * Mini-batch SGD: θ ← θ − η_k ∇ℒ_{B_k}(θ), where ℒ_B is the objective restricted to the batch
+ * B_k (with the objective's own sum/mean convention) and the batches come from a seeded
+ * BatchSchedule (epoch permutations, or draws with replacement). Time t = Σ η_k. The stopping
+ * rules look at the full objective, evaluated every `evalEvery` steps and at the end.
+ * Two runs with the same seed, options and θ0 are bit-identical.
+ */
+export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions): SgdResult {
+  const p = objective.dim;
+  if (theta0.length !== p) throw new RangeError(`sgd: θ0 has length ${theta0.length}, the objective dimension ${p}`);
+  const sched = createBatchSchedule({ ...opts, samples: objective.samples });
+  const evalEvery = Math.max(1, Math.floor(opts.evalEvery ?? Math.ceil(objective.samples / sched.batchSize)));
+  const mon = createMonitor(opts, "sgd");
+  const theta = Float64Array.from(theta0);
+  const g = new Float64Array(p);
+  const gFull = new Float64Array(p);
+  const point = createPoint();
+  let t = 0;
+  let tComp = 0; // Kahan compensation of t = Σ η
+  let evaluations = 0;
+  let batchLoss = NaN;
+  let stop: StopReason | null = null;
+  const evalFull = (step: number): void => {
+    const v = objective.evaluate(theta, gFull);
+    evaluations++;
+    point.step = step;
+    point.t = t;
+    point.logT = t > 0 ? Math.log(t) : -Infinity;
+    point.tPhase = t;
+    point.loss = v.loss;
+    point.logLoss = v.logLoss;
+    point.logNorm = Math.log(nrm2(theta));
+    point.gradNorm = nrm2(gFull);
+  };
+  for (let step = 0; ; step++) {
+    if (step % evalEvery === 0 || step >= mon.maxSteps) {
+      evalFull(step);
+      stop = monitorStep(mon, point, theta);
+      if (stop !== null) break;
+    }
+    const lr = opts.lr;
+    const eta = typeof lr === "number" ? lr : lr(step);
+    if (t + eta > mon.maxTime * (1 + 1e-12) + 1e-300) {
+      stop = "maxTime";
+      mon.detail = `the next step (η = ${eta}) would pass maxTime = ${mon.maxTime}`;
+      if (point.step !== step) evalFull(step);
+      break;
+    }
+    const batch = nextBatch(sched);
+    const v = objective.evaluate(theta, g, batch);
+    evaluations++;
+    batchLoss = v.loss;
+    for (let i = 0; i < p; i++) theta[i] -= eta * g[i];
+    const dt = eta - tComp;
+    const tNew = t + dt;
+    tComp = tNew - t - dt;
+    t = tNew;
+    if (!Number.isFinite(v.logLoss) && v.logLoss !== -Infinity) {
+      stop = "nonFinite";
+      mon.detail = `non-finite batch loss at step ${step}`;
+      evalFull(step + 1);
+      break;
+    }
+  }
+  const elapsedMs = monitorEnd(mon, point, theta);
+  return {
+    stop, reason: mon.detail, t: point.t, logT: point.logT, theta, loss: point.loss, logLoss: point.logLoss,
+    gradNorm: point.gradNorm, logNorm: point.logNorm, steps: point.step, evaluations, rejections: 0,
+    stall: null, trajectory: mon.opts.trajectory ?? null, elapsedMs, epochs: sched.epoch, batchLoss,
+  };
+}
