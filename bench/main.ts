@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../src/common/atomic.js";
 import { gemmBackend } from "../src/linalg/index.js";
 import { gemmCrossoverWorkload, gemmWorkload } from "./gemm.js";
 import type { Row, Workload } from "./harness.js";
+import { modelHessianWorkload, modelStepWorkload } from "./model.js";
 import { numpyInfo } from "./numpy.js";
 
 export type { Row, Workload } from "./harness.js";
@@ -18,6 +19,8 @@ export type { Row, Workload } from "./harness.js";
 export const WORKLOADS: Workload[] = [
   gemmWorkload,
   gemmCrossoverWorkload,
+  modelStepWorkload,
+  modelHessianWorkload,
 ];
 
 function fmt(x: number | null, digits: number): string {

@@ -2,6 +2,11 @@ import { Command, CommanderError } from "commander";
 import { InputError } from "../common/errors.js";
 import { VERSION } from "../version.js";
 import { registerData } from "./commands/data.js";
+import { registerEval } from "./commands/eval.js";
+import { registerReport } from "./commands/report.js";
+import { registerRun } from "./commands/run.js";
+import { registerSweep } from "./commands/sweep.js";
+import { registerTour } from "./commands/tour.js";
 
 /**
  * Exit codes of every command (INTERFACES.md): 0 ok, 1 a check or solve missed its tolerance,
@@ -19,6 +24,11 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerData(program);
+  registerEval(program);
+  registerRun(program);
+  registerReport(program);
+  registerSweep(program);
+  registerTour(program);
   return program;
 }
 

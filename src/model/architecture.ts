@@ -1,0 +1,221 @@
+/**
+ * Network architectures and THE parameter layout (INTERFACES.md, "Parameter vector"). Every
+ * module reads θ through the offsets defined here and nowhere else.
+ *
+ *   two-layer  f(x) = Σ_j a_j σ(w_jᵀx + b_j) (+ c),  x ∈ ℝ^d, m hidden units, k outputs:
+ *              θ = [ W (m×d, row-major) | a (m×k, row-major; m entries when k = 1) | b (m)? | c (k)? ]
+ *   mlp        f(x) = W_L σ(… σ(W_1 x)),  widths [d, h_1, …, h_{L−1}, out], no biases:
+ *              θ = [ W_1 (h_1×d) | W_2 (h_2×h_1) | … | W_L (out×h_{L−1}) ], each row-major.
+ */
+import type { Activation } from "./activations.js";
+import { activationHomogeneity, formatActivation, sameActivation } from "./activations.js";
+
+/** f(x) = Σ_j a_j σ(w_jᵀx + b_j) (+ c) with m hidden units and k outputs (a_j ∈ ℝ^k). */
+export interface TwoLayerArchitecture {
+  readonly kind: "two-layer";
+  /** Input dimension. */
+  readonly d: number;
+  /** Hidden units. */
+  readonly m: number;
+  /** Outputs (1 = scalar output). */
+  readonly k: number;
+  readonly activation: Activation;
+  /** Input biases b ∈ ℝ^m present. */
+  readonly inputBias: boolean;
+  /** Output bias c ∈ ℝ^k present. */
+  readonly outputBias: boolean;
+}
+
+/** Bias-free deep network f(x) = W_L σ(… σ(W_1 x)) with widths [d, h_1, …, out] (L = widths.length − 1 layers). */
+export interface MlpArchitecture {
+  readonly kind: "mlp";
+  readonly widths: readonly number[];
+  readonly activation: Activation;
+}
+
+export type Architecture = TwoLayerArchitecture | MlpArchitecture;
+
+/** A network: an architecture and its flat parameter vector θ (layout above). */
+export interface Model {
+  readonly arch: Architecture;
+  readonly theta: Float64Array;
+}
+
+/** Offsets of the blocks of θ for a two-layer network; b, c are −1 when absent. */
+export interface TwoLayerLayout {
+  readonly W: number;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  /** p = total parameter count. */
+  readonly size: number;
+}
+
+/** Views (no copies) of the blocks of θ for a two-layer network. */
+export interface TwoLayerParts {
+  /** m×d row-major. */
+  readonly W: Float64Array;
+  /** m×k row-major. */
+  readonly a: Float64Array;
+  readonly b: Float64Array | null;
+  readonly c: Float64Array | null;
+}
+
+function checkCount(what: string, v: number): void {
+  if (!(Number.isSafeInteger(v) && v >= 1)) throw new RangeError(`${what} must be a positive integer, got ${v}`);
+}
+
+/** A two-layer architecture (k defaults to 1, biases to absent); RangeError on bad sizes. */
+export function twoLayerArchitecture(opts: {
+  d: number; m: number; k?: number; activation: Activation; inputBias?: boolean; outputBias?: boolean;
+}): TwoLayerArchitecture {
+  const k = opts.k ?? 1;
+  checkCount("two-layer: d", opts.d);
+  checkCount("two-layer: m", opts.m);
+  checkCount("two-layer: k", k);
+  return {
+    kind: "two-layer", d: opts.d, m: opts.m, k, activation: opts.activation,
+    inputBias: opts.inputBias ?? false, outputBias: opts.outputBias ?? false,
+  };
+}
+
+/** A bias-free MLP with widths [d, h_1, …, out] (at least [d, out]); RangeError on bad widths. */
+export function mlpArchitecture(widths: readonly number[], activation: Activation): MlpArchitecture {
+  if (widths.length < 2) throw new RangeError(`mlp: widths needs at least [d, out], got [${widths.join(", ")}]`);
+  widths.forEach((w, i) => checkCount(`mlp: widths[${i}]`, w));
+  return { kind: "mlp", widths: widths.slice(), activation };
+}
+
+/** Offsets of W, a, b, c in θ for a two-layer network. */
+export function twoLayerLayout(arch: TwoLayerArchitecture): TwoLayerLayout {
+  const { d, m, k } = arch;
+  const W = 0;
+  const a = m * d;
+  let next = a + m * k;
+  const b = arch.inputBias ? next : -1;
+  if (arch.inputBias) next += m;
+  const c = arch.outputBias ? next : -1;
+  if (arch.outputBias) next += k;
+  return { W, a, b, c, size: next };
+}
+
+/** Offsets of W_1, …, W_L in θ for an MLP, followed by p (L + 1 entries). */
+export function mlpLayerOffsets(arch: MlpArchitecture): number[] {
+  const off = [0];
+  for (let l = 1; l < arch.widths.length; l++) off.push(off[l - 1] + arch.widths[l] * arch.widths[l - 1]);
+  return off;
+}
+
+/** Number of parameters p = dim θ. */
+export function paramCount(arch: Architecture): number {
+  if (arch.kind === "two-layer") return twoLayerLayout(arch).size;
+  const off = mlpLayerOffsets(arch);
+  return off[off.length - 1];
+}
+
+/** Input dimension d. */
+export function inputDim(arch: Architecture): number {
+  return arch.kind === "two-layer" ? arch.d : arch.widths[0];
+}
+
+/** Output dimension k. */
+export function outputDim(arch: Architecture): number {
+  return arch.kind === "two-layer" ? arch.k : arch.widths[arch.widths.length - 1];
+}
+
+/** Number of hidden layers: 1 for two-layer, widths.length − 2 for an MLP. */
+export function hiddenLayers(arch: Architecture): number {
+  return arch.kind === "two-layer" ? 1 : arch.widths.length - 2;
+}
+
+/** RangeError unless θ has exactly paramCount(arch) entries. */
+export function checkTheta(arch: Architecture, theta: Float64Array): void {
+  const p = paramCount(arch);
+  if (theta.length !== p) throw new RangeError(`θ has ${theta.length} entries, the ${describeArchitecture(arch)} network has ${p} parameters`);
+}
+
+/** Views of W, a, b, c inside θ (writes through them change θ). */
+export function twoLayerParts(arch: TwoLayerArchitecture, theta: Float64Array): TwoLayerParts {
+  checkTheta(arch, theta);
+  const L = twoLayerLayout(arch);
+  const { m, d, k } = arch;
+  return {
+    W: theta.subarray(L.W, L.W + m * d),
+    a: theta.subarray(L.a, L.a + m * k),
+    b: L.b >= 0 ? theta.subarray(L.b, L.b + m) : null,
+    c: L.c >= 0 ? theta.subarray(L.c, L.c + k) : null,
+  };
+}
+
+/** Views of W_1, …, W_L inside θ; W_l is widths[l]×widths[l−1] row-major. */
+export function mlpWeights(arch: MlpArchitecture, theta: Float64Array): Float64Array[] {
+  checkTheta(arch, theta);
+  const off = mlpLayerOffsets(arch);
+  const out: Float64Array[] = [];
+  for (let l = 0; l + 1 < off.length; l++) out.push(theta.subarray(off[l], off[l + 1]));
+  return out;
+}
+
+/**
+ * Order L of positive homogeneity in θ, Φ(cθ; x) = c^L Φ(θ; x) for c > 0, or null.
+ * With σ homogeneous of degree p (σ(cz) = c^p σ(z)):
+ *  - two-layer without output bias: L = p + 1 (an input bias b scales with θ, so it keeps the
+ *    network homogeneous: a·σ(c(wᵀx + b))·c = c^{p+1}·aσ(wᵀx + b)); an output bias c breaks it → null;
+ *  - mlp with h hidden layers: the pre-activation of layer l has degree e_l = 1 + p·e_{l−1}
+ *    (e_1 = 1), so L = e_{h+1} = 1 + p + … + p^h (= h + 1 when p = 1).
+ * Null when σ is not positively homogeneous (tanh, sigmoid, …), except the linear map [d, out].
+ */
+export function homogeneityOrder(arch: Architecture): number | null {
+  if (arch.kind === "mlp" && hiddenLayers(arch) === 0) return 1; // f = W_1 x is linear whatever σ is
+  const p = activationHomogeneity(arch.activation);
+  if (p === null) return null;
+  if (arch.kind === "two-layer") return arch.outputBias ? null : p + 1;
+  let e = 1;
+  for (let l = 0; l < hiddenLayers(arch); l++) e = 1 + p * e;
+  return e;
+}
+
+/** Names of the entries of θ in order: "W[j,i]", "a[j]" (or "a[j,c]"), "b[j]", "c" / "c[c]"; MLP: "W1[r,s]", … */
+export function parameterLabels(arch: Architecture): string[] {
+  const out: string[] = [];
+  if (arch.kind === "two-layer") {
+    const { d, m, k } = arch;
+    for (let j = 0; j < m; j++) for (let i = 0; i < d; i++) out.push(`W[${j},${i}]`);
+    for (let j = 0; j < m; j++) for (let c = 0; c < k; c++) out.push(k === 1 ? `a[${j}]` : `a[${j},${c}]`);
+    if (arch.inputBias) for (let j = 0; j < m; j++) out.push(`b[${j}]`);
+    if (arch.outputBias) for (let c = 0; c < k; c++) out.push(k === 1 ? "c" : `c[${c}]`);
+    return out;
+  }
+  const w = arch.widths;
+  for (let l = 1; l < w.length; l++) {
+    for (let r = 0; r < w[l]; r++) for (let s = 0; s < w[l - 1]; s++) out.push(`W${l}[${r},${s}]`);
+  }
+  return out;
+}
+
+/** Same kind, sizes, biases and activation. */
+export function sameArchitecture(a: Architecture, b: Architecture): boolean {
+  if (!sameActivation(a.activation, b.activation)) return false;
+  if (a.kind === "two-layer" && b.kind === "two-layer") {
+    return a.d === b.d && a.m === b.m && a.k === b.k && a.inputBias === b.inputBias && a.outputBias === b.outputBias;
+  }
+  if (a.kind === "mlp" && b.kind === "mlp") {
+    return a.widths.length === b.widths.length && a.widths.every((w, i) => w === b.widths[i]);
+  }
+  return false;
+}
+
+/** Short description: "two-layer 2→20→1 relu (+b, +c)", "mlp 2→3→2→1 leaky_relu(0.01)". */
+export function describeArchitecture(arch: Architecture): string {
+  const act = formatActivation(arch.activation);
+  if (arch.kind === "two-layer") {
+    const bias = [arch.inputBias ? "+b" : "", arch.outputBias ? "+c" : ""].filter(Boolean).join(", ");
+    return `two-layer ${arch.d}→${arch.m}→${arch.k} ${act}${bias ? ` (${bias})` : ""}`;
+  }
+  return `mlp ${arch.widths.join("→")} ${act}`;
+}
+
+/** A model with θ = 0 of the given architecture. */
+export function zeroModel(arch: Architecture): Model {
+  return { arch, theta: new Float64Array(paramCount(arch)) };
+}
