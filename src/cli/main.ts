@@ -7,6 +7,7 @@ import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerTour } from "./commands/tour.js";
+import { registerTrain } from "./commands/train.js";
 
 /**
  * Exit codes of every command (INTERFACES.md): 0 ok, 1 a check or solve missed its tolerance,
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerData(program);
   registerEval(program);
+  registerTrain(program);
   registerRun(program);
   registerReport(program);
   registerSweep(program);

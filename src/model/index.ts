@@ -98,3 +98,4 @@ export {
   workspaceOutputGradient,
   type Workspace,
 } from "./network.js";
+export { initializeModel, type InitOptions } from "./init.js";

@@ -1,0 +1,123 @@
+// One training run of a model on a dataset by one of the dynamics/ methods: the library side of
+// `splitscape train` (no I/O here; the command writes the run folder).
+
+import type { Dataset } from "../data/index.js";
+import {
+  createTrajectory, gradientFlow, lossBasedGradientDescent, sgd, smallInitFlow, trajectoryColumns,
+  type LoopOptions, type Progress, type StopRules, type TrainResult, type TrajectoryColumns, type TrajectoryMetrics,
+} from "../dynamics/index.js";
+import { nrm2 } from "../linalg/index.js";
+import {
+  homogeneityOrder, isMarginLoss, makeObjective, minMargin, type LossName, type Model,
+} from "../model/index.js";
+
+export const TRAIN_METHODS = ["flow", "rk4", "gd", "sgd", "loss-based"] as const;
+export type TrainMethod = (typeof TRAIN_METHODS)[number];
+
+/**
+ * Below this initial norm, gradient flow of a homogeneous model runs the rescaled
+ * small-initialisation system θ = e^s·u (dynamics/smallInitFlow) until ‖θ‖ reaches 1e-3, so
+ * that outputs of order ‖θ‖^L never underflow (../shared/science/small-init.md, pitfalls).
+ */
+export const SMALL_INIT_NORM = 1e-6;
+
+export interface TrainSettings {
+  method: TrainMethod;
+  loss: LossName;
+  mean: boolean;
+  /** Step size for gd / sgd, base step α₀ for loss-based. */
+  lr: number;
+  /** Fixed step for rk4. */
+  h: number;
+  /** DOPRI5 tolerances for flow. */
+  rtol: number;
+  atol: number;
+  /** SGD batch size and the seed of its batch order. */
+  batchSize: number;
+  batchSeed: number;
+  stop: StopRules;
+  /** Cap on stored trajectory samples. */
+  maxSamples: number;
+}
+
+export interface TrainOutcome {
+  /** Which integrator actually ran ("small-init" when flow switched to the rescaled system). */
+  integrator: string;
+  final: Model;
+  result: TrainResult;
+  trajectory: TrajectoryColumns;
+  /** Homogeneity order L of the model, or null. */
+  homogeneity: number | null;
+  /** Small-initialisation runs: time at which ‖θ‖ reached the switch level. */
+  tSwitch?: number;
+}
+
+/**
+ * Metrics recorded with each trajectory sample: for margin losses the minimum margin
+ * q_min = min_k y_k f(x_k) and, for L-homogeneous models, the normalised margin
+ * γ̄ = q_min/‖θ‖^L (../shared/science/embedding.md).
+ */
+function marginMetrics(model: Model, ds: Dataset, L: number | null): TrajectoryMetrics {
+  const names = L === null ? ["qmin"] : ["qmin", "normalizedMargin"];
+  const probe: Model = { arch: model.arch, theta: new Float64Array(model.theta.length) };
+  return {
+    names,
+    compute(theta, logScale, out) {
+      const f = Math.exp(logScale);
+      for (let i = 0; i < theta.length; i++) probe.theta[i] = theta[i] * f;
+      const q = minMargin(probe, ds);
+      out[0] = q;
+      if (L !== null) out[1] = q / Math.pow(nrm2(probe.theta), L);
+    },
+  };
+}
+
+/** Train `model` on `ds` with the settings; progress goes to `onProgress` (throttled). */
+export function trainModel(model: Model, ds: Dataset, s: TrainSettings, onProgress?: (p: Progress) => void): TrainOutcome {
+  const objective = makeObjective(model.arch, ds, s.loss, { mean: s.mean });
+  const L = homogeneityOrder(model.arch);
+  const trajectory = createTrajectory({
+    maxSamples: s.maxSamples,
+    metrics: isMarginLoss(s.loss) ? marginMetrics(model, ds, L) : undefined,
+  });
+  const loop: LoopOptions = { stop: s.stop, trajectory, onProgress };
+  const theta0 = model.theta.slice();
+  const norm0 = nrm2(theta0);
+  let result: TrainResult;
+  let integrator: string = s.method;
+  let tSwitch: number | undefined;
+  switch (s.method) {
+    case "flow":
+      if (L !== null && norm0 > 0 && norm0 < SMALL_INIT_NORM) {
+        const u = theta0.map((v) => v / norm0);
+        const r = smallInitFlow(objective, u, { ...loop, logDelta: Math.log(norm0), rtol: s.rtol, atol: s.atol });
+        integrator = "small-init";
+        tSwitch = r.tSwitch;
+        result = r;
+      } else {
+        result = gradientFlow(objective, theta0, { ...loop, method: "dopri5", rtol: s.rtol, atol: s.atol });
+        integrator = "dopri5";
+      }
+      break;
+    case "rk4":
+      result = gradientFlow(objective, theta0, { ...loop, method: "rk4", h: s.h });
+      break;
+    case "gd":
+      result = gradientFlow(objective, theta0, { ...loop, method: "gd", lr: s.lr });
+      break;
+    case "sgd":
+      result = sgd(objective, theta0, { ...loop, lr: s.lr, batchSize: s.batchSize, seed: s.batchSeed });
+      break;
+    case "loss-based":
+      result = lossBasedGradientDescent(objective, theta0, { ...loop, alpha0: s.lr });
+      break;
+  }
+  return {
+    integrator,
+    final: { arch: model.arch, theta: result.theta },
+    result,
+    trajectory: trajectoryColumns(trajectory),
+    homogeneity: L,
+    tSwitch,
+  };
+}
