@@ -1,3 +1,4 @@
 // Every experiment kind, registered on import. A family adds its kinds by writing
 // kinds/<family>.ts (one registerExperiment call per kind) and one import line here.
 import "./linalgCheck.js";
+import "./networkCheck.js";
