@@ -1,0 +1,162 @@
+/**
+ * `splitscape split --model M [--layer l] --unit j --coeffs c1,c2,… -o wide.json [--data D] [--json]`:
+ * apply the splitting map T (copy i gets c_i × the unit's incoming and outgoing weights,
+ * c_i ≥ 0, Σc_i² = 1) and report its checks (isometry, function and gradient preservation).
+ * `--copy-divide α` (two copies, λ = (α, 1 − α)) or `--smooth` (then --coeffs are λ_i with
+ * Σλ_i = 1) apply the copy-and-divide embedding of Zhang et al. instead. Exit 2 on invalid
+ * coefficients or an out-of-range unit/layer; exit 1 when a check the map should pass fails
+ * (the file is still written: e.g. the splitting map of a tanh network).
+ */
+import type { Command } from "commander";
+import { InputError } from "../../common/errors.js";
+import { describeArchitecture, loadModel, paramCount, saveModel } from "../../model/index.js";
+import {
+  SPLIT_COEFF_TOL, copyDivideSplit, embeddingChecks, splitUnit, type EmbeddingChecks, type SplitResult,
+} from "../../splitting/index.js";
+import { labelColsOption, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
+
+const REF_NAMES = { layer: "--layer", unit: "--unit" };
+
+interface SplitCliOptions {
+  model: string;
+  layer?: string;
+  unit: string;
+  coeffs?: string;
+  output: string;
+  copyDivide?: string;
+  smooth?: boolean;
+  tol?: string;
+  data?: string;
+  labelCols?: string;
+  seed?: string;
+  json?: boolean;
+}
+
+/** The JSON object printed by `split --json`. */
+export interface SplitCliResult {
+  model: string;
+  output: string;
+  kind: "split" | "copy-divide";
+  layer: number;
+  unit: number;
+  /** c_i (split) or λ_i (copy-divide). */
+  coefficients: number[];
+  tolerance: number;
+  before: { architecture: string; parameters: number };
+  after: { architecture: string; parameters: number };
+  /** Indices of the copies in the wide layer (the first stays at the unit). */
+  copies: number[];
+  checks: EmbeddingChecks;
+  /** Which checks the map is expected to pass and whether they did. */
+  expected: string[];
+  pass: boolean;
+}
+
+/** Parse "c1,c2,…" into finite numbers (InputError naming the option). */
+export function parseCoefficients(option: string, raw: string): number[] {
+  const parts = raw.split(",").map((s) => s.trim());
+  const out = parts.map((s) => (s === "" ? NaN : Number(s)));
+  const bad = out.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new InputError(option, `expected a comma-separated list of numbers, entry ${bad + 1} is ${JSON.stringify(parts[bad])}`);
+  return out;
+}
+
+/** Apply the split and compute its checks (writes the wide model). */
+export function runSplitCommand(opts: SplitCliOptions): SplitCliResult {
+  const model = loadModel(opts.model);
+  const layer = parseIntOption("--layer", opts.layer, 1, 1_000_000) ?? 1;
+  const unit = parseIntOption("--unit", opts.unit, 0, 1_000_000_000)!;
+  const tol = opts.tol === undefined ? SPLIT_COEFF_TOL : Number(opts.tol);
+  if (!(tol >= 0 && Number.isFinite(tol))) throw new InputError("--tol", `expected a number ≥ 0, got ${JSON.stringify(opts.tol)}`);
+  let kind: SplitCliResult["kind"] = "split";
+  let coefficients: number[];
+  let res: SplitResult;
+  if (opts.copyDivide !== undefined) {
+    if (opts.coeffs !== undefined) throw new InputError("--copy-divide", "give either --copy-divide α or --coeffs, not both");
+    const alpha = parseCoefficients("--copy-divide", opts.copyDivide);
+    if (alpha.length !== 1) throw new InputError("--copy-divide", `expected one number α (copies get α·a and (1 − α)·a), got ${alpha.length}`);
+    kind = "copy-divide";
+    coefficients = [alpha[0], 1 - alpha[0]];
+    res = copyDivideSplit(model, { layer, unit }, coefficients, { tol, source: "--copy-divide", refNames: REF_NAMES });
+  } else {
+    if (opts.coeffs === undefined) throw new InputError("--coeffs", "required (or --copy-divide α)");
+    coefficients = parseCoefficients("--coeffs", opts.coeffs);
+    if (opts.smooth) {
+      kind = "copy-divide";
+      res = copyDivideSplit(model, { layer, unit }, coefficients, { tol, source: "--coeffs", refNames: REF_NAMES });
+    } else {
+      res = splitUnit(model, { layer, unit }, coefficients, { tol, source: "--coeffs", refNames: REF_NAMES });
+    }
+  }
+  const ds = opts.data === undefined ? undefined : resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const seed = opts.seed === undefined ? 0 : parseIntOption("--seed", opts.seed, 0, 2 ** 31)!;
+  const checks = embeddingChecks(res.map, model, { data: ds?.X, seed });
+  saveModel(opts.output, res.model);
+  const width = model.arch.kind === "two-layer" ? model.arch.m : model.arch.widths[layer];
+  const copies = coefficients.map((_, i) => (i === 0 ? unit : width + i - 1));
+  const expected = kind === "split"
+    ? ["isometry ‖TᵀT − I‖", "function preservation", "gradient preservation ∇Φ̃(Tθ) = T∇Φ(θ)"]
+    : ["function preservation"];
+  const pass = kind === "split"
+    ? checks.isometryHolds && checks.functionPreserved && checks.gradientPreserved
+    : checks.functionPreserved;
+  return {
+    model: opts.model,
+    output: opts.output,
+    kind,
+    layer,
+    unit,
+    coefficients,
+    tolerance: tol,
+    before: { architecture: describeArchitecture(model.arch), parameters: paramCount(model.arch) },
+    after: { architecture: describeArchitecture(res.model.arch), parameters: paramCount(res.model.arch) },
+    copies,
+    checks,
+    expected,
+    pass,
+  };
+}
+
+function e(x: number): string {
+  return x === 0 ? "0" : x.toExponential(2);
+}
+
+/** Human-readable lines of a split result. */
+export function formatSplit(r: SplitCliResult): string[] {
+  const c = r.checks;
+  const lines = [
+    `${r.kind === "split" ? "split" : "copy-and-divide"}  layer ${r.layer} unit ${r.unit} into ${r.coefficients.length} copies (units ${r.copies.join(", ")}), ${r.kind === "split" ? "c" : "λ"} = [${r.coefficients.join(", ")}]`,
+    `before  ${r.before.architecture} (p = ${r.before.parameters})`,
+    `after   ${r.after.architecture} (p = ${r.after.parameters}) → ${r.output}`,
+    `checks  ‖TᵀT − I‖ = ${e(c.isometry)} (tol ${c.isometryTol})`,
+    `        function: max rel. error ${e(c.functionRandom.relative)} on ${c.functionRandom.points} random points${c.functionData ? `, ${e(c.functionData.relative)} on the data` : ""} (tol ${c.preservationTol})`,
+    `        gradient: max rel. error ${e(c.gradientRandom.relative)} on random points${c.gradientData ? `, ${e(c.gradientData.relative)} on the data` : ""}`,
+    `expected ${r.expected.join(", ")}: ${r.pass ? "pass" : "FAIL"}`,
+  ];
+  return lines;
+}
+
+/** Register `split` on the program. */
+export function registerSplit(program: Command): void {
+  program
+    .command("split")
+    .description("split a hidden unit: the splitting map T (c_i ≥ 0, Σc_i² = 1) or copy-and-divide; checks isometry, function and gradient preservation")
+    .requiredOption("--model <M>", "model file (.json)")
+    .option("--layer <l>", "hidden layer, counted from 1 (default 1)")
+    .requiredOption("--unit <j>", "unit of that layer, 0-based")
+    .option("--coeffs <c>", "coefficients c1,c2,… (c_i ≥ 0, Σc_i² = 1); with --smooth the weights λ_i (Σλ_i = 1)")
+    .option("--copy-divide <alpha>", "copy-and-divide split of Zhang et al.: w copied, a → α·a, (1 − α)·a")
+    .option("--smooth", "copy-and-divide with --coeffs as the weights λ_i (any activation)")
+    .requiredOption("-o, --output <file>", "where to write the wide model")
+    .option("--tol <t>", `tolerance on |Σc_i² − 1| (or |Σλ_i − 1|) (default ${SPLIT_COEFF_TOL})`)
+    .option("--data <D>", "also check function and gradient preservation on this dataset's inputs")
+    .addOption(labelColsOption())
+    .option("--seed <s>", "seed of the random check points (default 0)")
+    .option("--json", "print one JSON object")
+    .action((opts: SplitCliOptions) => {
+      const r = runSplitCommand(opts);
+      if (opts.json) printJson(r);
+      else printLines(...formatSplit(r));
+      if (!r.pass) process.exitCode = 1;
+    });
+}

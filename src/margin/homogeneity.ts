@@ -1,0 +1,30 @@
+/** The homogeneity order L of a model, with the reason when there is none. */
+import { InputError } from "../common/errors.js";
+import type { Architecture } from "../model/index.js";
+import { activationHomogeneity, describeArchitecture, formatActivation, homogeneityOrder } from "../model/index.js";
+
+/**
+ * Why Φ(cθ; x) = c^L Φ(θ; x) fails for this architecture, or null when it holds
+ * (science note "Setting": bias-free nets with σ(z) = a·max(z,0) + b·min(z,0), or relu_power).
+ */
+export function nonHomogeneityReason(arch: Architecture): string | null {
+  if (homogeneityOrder(arch) !== null) return null;
+  if (arch.kind === "two-layer" && arch.outputBias) {
+    return `the ${describeArchitecture(arch)} network has an output bias c, which does not scale with θ (Φ(cθ) ≠ c^L Φ(θ))`;
+  }
+  if (activationHomogeneity(arch.activation) === null) {
+    return `the activation ${formatActivation(arch.activation)} is not positively homogeneous (σ(cz) ≠ c^p σ(z)); use relu, leaky_relu, linear or relu_power`;
+  }
+  return `the ${describeArchitecture(arch)} network is not positively homogeneous in θ`;
+}
+
+/**
+ * The order L with Φ(cθ; x) = c^L Φ(θ; x) for c > 0 (model.homogeneityOrder: L = h + 1 for a
+ * bias-free net with h hidden layers and a degree-1 activation). InputError (exit 2 in the
+ * CLI) with the reason when the model is not homogeneous.
+ */
+export function requireHomogeneity(arch: Architecture, source = "model"): number {
+  const L = homogeneityOrder(arch);
+  if (L === null) throw new InputError(source, `margins and KKT certificates need a homogeneous network: ${nonHomogeneityReason(arch)}`);
+  return L;
+}

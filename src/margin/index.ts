@@ -1,0 +1,16 @@
+// The public face of margin: homogeneity order, normalised and smoothed margins, and the
+// Clarke-aware KKT certificate of the max-margin problem (science/embedding.md).
+export { nonHomogeneityReason, requireHomogeneity } from "./homogeneity.js";
+export { normalizedMargin, smoothedMargin, inverseMarginLoss, marginSummary, type MarginSummary } from "./margins.js";
+export {
+  KKT_KINK_TOL,
+  KKT_MAX_KINKS,
+  KKT_ACTIVE_LADDER,
+  kktCertificate,
+  type ActiveSetTrial,
+  type KktOptions,
+  type KktCertificate,
+  type KinkInfo,
+} from "./kkt.js";
+export { affineLayers, forwardSample, conventionSlopes, sampleGradient, type AffineLayer, type SamplePass } from "./sampleNet.js";
+export { logSpaceLossBasedDescent, type LogSpaceStepOptions, type LogSpaceStepResult } from "./logSpaceStep.js";

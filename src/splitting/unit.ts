@@ -1,0 +1,36 @@
+/** Model-level splits: apply a splitting or copy-and-divide map to a model. */
+import type { Model } from "../model/index.js";
+import type { EmbeddingMap } from "./embeddingMap.js";
+import { embedModel } from "./embeddingMap.js";
+import type { SplitOptions, UnitRef } from "./split.js";
+import { copyDivideMap, splitMap } from "./split.js";
+
+/** A split model with the map that made it. */
+export interface SplitResult {
+  readonly model: Model;
+  readonly map: EmbeddingMap;
+}
+
+function toRef(unit: number | UnitRef): UnitRef {
+  return typeof unit === "number" ? { unit } : unit;
+}
+
+/**
+ * Split a unit of a homogeneous network (arXiv 2505.12419): η = Tθ with copy i carrying
+ * (c_i · incoming, c_i · outgoing) weights, c_i ≥ 0, Σc_i² = 1. `unit` is a 0-based unit of
+ * hidden layer 1, or {layer, unit}.
+ */
+export function splitUnit(model: Model, unit: number | UnitRef, coeffs: readonly number[], opts: SplitOptions = {}): SplitResult {
+  const map = splitMap(model.arch, toRef(unit), coeffs, opts);
+  return { model: embedModel(map, model), map };
+}
+
+/**
+ * Copy-and-divide split of Zhang et al. 2021: copy i keeps the incoming weights and gets
+ * λ_i · the outgoing weights, Σλ_i = 1 (two copies: λ = (α, 1 − α)); preserves the function of
+ * any network and maps critical points of the loss to critical points.
+ */
+export function copyDivideSplit(model: Model, unit: number | UnitRef, lambdas: readonly number[], opts: Pick<SplitOptions, "tol" | "source" | "refNames"> = {}): SplitResult {
+  const map = copyDivideMap(model.arch, toRef(unit), lambdas, opts);
+  return { model: embedModel(map, model), map };
+}
