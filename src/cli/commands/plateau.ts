@@ -1,0 +1,208 @@
+/**
+ * `splitscape plateau --model M --data D --unit j [--k K] [--lambda l1,…,lK]… [--loss L] [--json]`:
+ * refine the model to a stationary point (‖∇L‖ ≤ 1e-12·scale, Levenberg–Marquardt), compute
+ * the inner Hessian H_j of unit j and the Hessian H_red, classify every split point θ_λ by the
+ * rules of science/plateau.md, and check each against the full Hessian of the wide network
+ * (inertia) and, for saddles, a followed descent direction. Exit 1 when the refinement misses
+ * its tolerance or any prediction disagrees with its measurement (the JSON still says what).
+ * Inertias are printed as [n₊, n₋, n₀].
+ */
+import { writeFileSync, renameSync } from "node:fs";
+import { Option, type Command } from "commander";
+import { InputError } from "../../common/errors.js";
+import { LOSS_NAMES, isLossName, loadModel, modelToText, type LossName } from "../../model/index.js";
+import {
+  analyzePlateau, formatInertia, inertiaTriple, lambdaLine, simplexGrid, type PlateauAnalysis,
+} from "../../plateau/index.js";
+import { labelColsOption, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
+import { checkModelAgainstData } from "./eval.js";
+import { EXIT_TOLERANCE } from "../main.js";
+
+interface PlateauCliOptions {
+  model: string;
+  data: string;
+  unit: string;
+  k?: string;
+  lambda?: string[];
+  loss: string;
+  mean?: boolean;
+  refine: boolean;
+  output?: string;
+  labelCols?: string;
+  json?: boolean;
+}
+
+/** The JSON object printed by `plateau --json`. */
+export interface PlateauCliResult {
+  model: string;
+  data: string;
+  unit: number;
+  k: number;
+  loss: LossName;
+  gradientNorm: number;
+  gradientTolerance: number;
+  stationary: boolean;
+  refinement: {
+    converged: boolean; iterations: number; initialGradientNorm: number; gradientNorm: number;
+    scale: number; relTol: number; tolerance: number; displacement: number; loss: number; gradientNorms: number[];
+  } | null;
+  innerHessianEigenvalues: Float64Array;
+  innerHessianInertia: [number, number, number];
+  innerHessianThreshold: number;
+  /** Σ_i |a_j r_i σ″(z_i)| ‖x̃_i‖²: the threshold is 1e-10 of it. */
+  innerHessianTermScale: number;
+  reducedInertia: [number, number, number];
+  reducedThreshold: number;
+  reducedMinEigenvalue: number;
+  points: Array<{
+    lambda: number[];
+    class: string;
+    reason: string;
+    sureSaddle: boolean;
+    predictedInertia: [number, number, number];
+    measuredInertia: [number, number, number] | null;
+    minEigenvalue: number;
+    threshold: number;
+    agrees: boolean;
+    disagreement?: string;
+    descent?: { kind: string; t: number; deltaLoss: number; evenPart: number; predicted: number; lowers: boolean };
+  }>;
+  disagreements: string[];
+  ok: boolean;
+}
+
+/** Parse "l1,l2,…" into numbers; InputError naming the option. */
+export function parseLambda(raw: string, k: number | undefined): number[] {
+  const parts = raw.split(",").map((s) => s.trim());
+  const v = parts.map(Number);
+  if (parts.some((s) => s === "") || v.some((x) => !Number.isFinite(x))) {
+    throw new InputError("--lambda", `expected comma-separated numbers l1,…,lk, got ${JSON.stringify(raw)}`);
+  }
+  if (k !== undefined && v.length !== k) throw new InputError("--lambda", `expected k = ${k} numbers, got ${v.length} in ${JSON.stringify(raw)}`);
+  if (v.length < 2) throw new InputError("--lambda", `a split needs at least 2 children, got ${JSON.stringify(raw)}`);
+  const s = v.reduce((a, b) => a + b, 0);
+  if (Math.abs(s - 1) > 1e-12 * Math.max(1, ...v.map(Math.abs))) throw new InputError("--lambda", `the coefficients must sum to 1, got Σ = ${s} in ${JSON.stringify(raw)}`);
+  return v;
+}
+
+/** Default λ's: the line t ∈ {−0.5, −0.25, …, 1.5} (k = 2), the simplex grid N = 4 (k = 3), else a few. */
+export function defaultLambdas(k: number): number[][] {
+  if (k === 2) return lambdaLine(-0.5, 1.5, 9);
+  if (k === 3) return simplexGrid(4);
+  const uniform = Array.from({ length: k }, () => 1 / k);
+  const vertex = Array.from({ length: k }, (_, i) => (i === 0 ? 1 : 0));
+  const negative = Array.from({ length: k }, (_, i) => (i === 0 ? 1.5 : i === 1 ? -0.5 : 0));
+  return [uniform, vertex, negative];
+}
+
+/** The JSON record of an analysis. */
+export function plateauResult(a: PlateauAnalysis, model: string, data: string, k: number): PlateauCliResult {
+  const ref = a.refinement;
+  return {
+    model,
+    data,
+    unit: a.unit,
+    k,
+    loss: a.loss,
+    gradientNorm: a.gradientNorm,
+    gradientTolerance: a.gradientTolerance,
+    stationary: a.stationary,
+    refinement: ref && {
+      converged: ref.converged, iterations: ref.iterations, initialGradientNorm: ref.initialGradientNorm, gradientNorm: ref.gradientNorm,
+      scale: ref.scale, relTol: ref.relTol, tolerance: ref.tolerance, displacement: ref.displacement, loss: ref.loss,
+      gradientNorms: [ref.initialGradientNorm, ...ref.steps.filter((s) => s.accepted).map((s) => s.gradientNorm)],
+    },
+    innerHessianEigenvalues: a.inner.eigenvalues,
+    innerHessianInertia: inertiaTriple(a.inner.inertia.inertia),
+    innerHessianThreshold: a.inner.inertia.threshold,
+    innerHessianTermScale: a.inner.termScale,
+    reducedInertia: inertiaTriple(a.reduced.inertia!),
+    reducedThreshold: a.reduced.threshold,
+    reducedMinEigenvalue: a.reduced.minEigenvalue,
+    points: a.points.map((p) => ({
+      lambda: p.lambda,
+      class: p.cls,
+      reason: p.reason,
+      sureSaddle: p.sureSaddle,
+      predictedInertia: inertiaTriple(p.predictedInertia),
+      measuredInertia: p.measuredInertia && inertiaTriple(p.measuredInertia),
+      minEigenvalue: p.minEigenvalue,
+      threshold: p.threshold,
+      agrees: p.agrees,
+      ...(p.disagreement ? { disagreement: p.disagreement } : {}),
+      ...(p.descent ? {
+        descent: {
+          kind: p.descent.kind, t: p.descent.t, deltaLoss: p.descent.deltaLoss, evenPart: p.descent.evenPart,
+          predicted: p.descent.predicted, lowers: p.descent.lowers,
+        },
+      } : {}),
+    })),
+    disagreements: a.disagreements,
+    ok: a.ok,
+  };
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return x === 0 ? "0" : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? x.toPrecision(4) : x.toExponential(3);
+}
+
+/** Human summary. */
+export function formatPlateau(a: PlateauAnalysis): string[] {
+  const lines = [
+    `stationarity  ‖∇L‖ = ${fmt(a.gradientNorm)} (tolerance ${fmt(a.gradientTolerance)}${a.refinement ? `, ${a.refinement.iterations} LM iteration(s)` : ", not refined"}) ${a.stationary ? "ok" : "MISSED"}`,
+    `H_j (unit ${a.unit})   eigenvalues [${Array.from(a.inner.eigenvalues, fmt).join(", ")}], inertia ${formatInertia(a.inner.inertia.inertia)} (|μ| ≤ ${fmt(a.inner.inertia.threshold)} is zero)`,
+    `H_red         inertia ${formatInertia(a.reduced.inertia!)}, λ_min = ${fmt(a.reduced.minEigenvalue)}`,
+  ];
+  for (const p of a.points) {
+    const meas = p.measuredInertia ? formatInertia(p.measuredInertia) : "n/a";
+    const desc = p.descent ? `  ΔL = ${fmt(p.descent.deltaLoss)} (${p.descent.kind}, t = ${fmt(p.descent.t)})` : "";
+    lines.push(`λ = (${p.lambda.map(fmt).join(", ")})  ${p.cls.padEnd(19)} predicted ${formatInertia(p.predictedInertia)} measured ${meas}${desc}${p.agrees ? "" : "  DISAGREES: " + p.disagreement}`);
+  }
+  lines.push(a.ok ? "all predictions agree with the full Hessian" : `${a.disagreements.length} problem(s): ${a.disagreements.join("; ")}`);
+  return lines;
+}
+
+function runPlateau(opts: PlateauCliOptions): void {
+  if (!isLossName(opts.loss)) throw new InputError("--loss", `unknown loss ${JSON.stringify(opts.loss)}; allowed: ${LOSS_NAMES.join(", ")}`);
+  const model = loadModel(opts.model);
+  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  checkModelAgainstData(model, opts.model, ds, opts.loss);
+  if (model.arch.kind !== "two-layer" || model.arch.k !== 1) {
+    throw new InputError(opts.model, "plateau needs a two-layer network with a scalar output", "kind");
+  }
+  const unit = parseIntOption("--unit", opts.unit, 0, model.arch.m - 1)!;
+  let k = parseIntOption("--k", opts.k, 2, 64);
+  const given = (opts.lambda ?? []).map((raw) => parseLambda(raw, k));
+  if (k === undefined) k = given.length ? given[0].length : 2;
+  for (const l of given) if (l.length !== k) throw new InputError("--lambda", `every --lambda needs the same number of entries (${k})`);
+  const lambdas = given.length ? given : defaultLambdas(k);
+  const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine });
+  if (opts.output) {
+    const tmp = `${opts.output}.tmp-${process.pid}`;
+    writeFileSync(tmp, modelToText(a.model));
+    renameSync(tmp, opts.output);
+  }
+  if (opts.json) printJson(plateauResult(a, opts.model, ds.source, k));
+  else printLines(...formatPlateau(a));
+  if (!a.ok) process.exitCode = EXIT_TOLERANCE;
+}
+
+/** Register `plateau` on the program. */
+export function registerPlateau(program: Command): void {
+  program
+    .command("plateau")
+    .description("stationarity, inner Hessian and classification of the split points of a unit, checked against the full Hessian")
+    .requiredOption("--model <M>", "model file (.json): a two-layer network with a smooth activation and a scalar output")
+    .requiredOption("--data <D>", "dataset: .json or .csv file, or builtin:NAME?key=value&…")
+    .requiredOption("--unit <j>", "the unit to split (0-based)")
+    .option("--k <K>", "number of children (default 2, or the length of --lambda)")
+    .option("--lambda <l1,…,lK>", "split coefficients summing to 1 (repeat for several points; default a λ-line or simplex grid)", (v: string, prev: string[] = []) => [...prev, v])
+    .addOption(new Option("--loss <L>", "loss").choices([...LOSS_NAMES]).default("square"))
+    .option("--mean", "mean over samples instead of the sum")
+    .option("--no-refine", "use the model as given (no Levenberg–Marquardt refinement)")
+    .option("-o, --output <file>", "write the refined model (θ*) to this file")
+    .addOption(labelColsOption())
+    .option("--json", "print one JSON object")
+    .action((opts: PlateauCliOptions) => runPlateau(opts));
+}

@@ -1,0 +1,175 @@
+/**
+ * The whole plateau analysis of one unit: refine θ* to a stationary point, compute H_red (the
+ * Hessian of the unsplit network at θ*) and the inner Hessian H_j, classify every split point
+ * θ_λ by the rules (classify.ts), and verify each class against the full Hessian of the wide
+ * network at θ_λ and, for claimed saddles, a followed descent direction (verify.ts). Every
+ * disagreement is listed in `disagreements`; none is dropped.
+ */
+import type { LossName, LossOptions, Model, ModelData } from "../model/index.js";
+import { hessian, lossAndGradient, twoLayerParts } from "../model/index.js";
+import { nrm2 } from "../linalg/index.js";
+import { classifySplitPoint, isSureSaddle, LAMBDA_ZERO_TOL, type SplitClass } from "./classify.js";
+import { formatInertia, sameInertia, type Inertia } from "./inertia.js";
+import { innerHessian, INNER_REL_TOL, type InnerHessian } from "./innerHessian.js";
+import { gradientScale, refineStationaryPoint, STATIONARY_REL_TOL, type RefineOptions, type RefinementReport } from "./refine.js";
+import { childIndices, requireScalarTwoLayer, splitUnitCopyDivide } from "./split.js";
+import {
+  descentAlongEigenvector, HESSIAN_REL_TOL, measureHessian, measureSpectrum, quarticProbe,
+  type DescentReport, type HessianMeasurement,
+} from "./verify.js";
+
+export interface PlateauOptions extends LossOptions {
+  /** The unit j to split (0-based). */
+  unit: number;
+  /** Split coefficient vectors λ (each of length k, Σ λ_l = 1). */
+  lambdas: readonly (readonly number[])[];
+  /** Refine θ to a stationary point first (default true). */
+  refine?: boolean;
+  refineOptions?: Omit<RefineOptions, "mean">;
+  /** Relative zero threshold for In(H_j) (default INNER_REL_TOL). */
+  innerRelTol?: number;
+  /** Relative zero threshold for In(H_red) and In(∇²L(θ_λ)) (default HESSIAN_REL_TOL). */
+  hessianRelTol?: number;
+  /** |λ_l| ≤ this is a zero weight (default LAMBDA_ZERO_TOL). */
+  lambdaZeroTol?: number;
+  /** Dense spectra up to this many parameters (verify.ts). */
+  denseMax?: number;
+}
+
+/** One split point: the rules' class and prediction, the measurement, and the verdict. */
+export interface SplitPointReport {
+  readonly lambda: number[];
+  readonly cls: SplitClass;
+  readonly reason: string;
+  readonly sureSaddle: boolean;
+  readonly predictedInertia: Inertia;
+  /** null when only Lanczos extremes were measured. */
+  readonly measuredInertia: Inertia | null;
+  readonly minEigenvalue: number;
+  readonly threshold: number;
+  readonly nonzeroMargin: number;
+  readonly zeroMargin: number;
+  /** For claimed saddles: the followed direction and ΔL. */
+  readonly descent?: DescentReport;
+  readonly agrees: boolean;
+  /** What disagreed, in words (absent when everything agrees). */
+  readonly disagreement?: string;
+  /** The wide model's eigenvalues (dense only), ascending. */
+  readonly eigenvalues: Float64Array | null;
+}
+
+export interface PlateauAnalysis {
+  readonly unit: number;
+  readonly loss: LossName;
+  /** The stationary point θ* used (refined, or as given). */
+  readonly model: Model;
+  readonly refinement: RefinementReport | null;
+  readonly gradientNorm: number;
+  /** The stationarity tolerance relTol·scale (refine.ts). */
+  readonly gradientTolerance: number;
+  readonly stationary: boolean;
+  readonly inner: InnerHessian;
+  readonly reduced: HessianMeasurement;
+  readonly points: SplitPointReport[];
+  readonly disagreements: string[];
+  /** Stationary and every point agrees. */
+  readonly ok: boolean;
+}
+
+/** Classify and verify one split point of the stationary model θ*. */
+export function analyzeSplitPoint(
+  model: Model, data: ModelData, loss: LossName, unit: number, lambda: readonly number[],
+  inner: InnerHessian, reducedInertia: Inertia, opts: Omit<PlateauOptions, "unit" | "lambdas"> = {},
+): SplitPointReport {
+  const arch = requireScalarTwoLayer(model, "plateau");
+  const lossOpts: LossOptions = { mean: opts.mean };
+  const zeroTol = opts.lambdaZeroTol ?? LAMBDA_ZERO_TOL;
+  const c = classifySplitPoint(reducedInertia, inner.inertia.inertia, lambda, zeroTol);
+  const wide = splitUnitCopyDivide(model, unit, lambda);
+  const meas = measureHessian(wide, data, loss, { ...lossOpts, relTol: opts.hessianRelTol, denseMax: opts.denseMax });
+  const problems: string[] = [];
+  if (meas.inertia !== null && !sameInertia(meas.inertia, c.predictedInertia)) {
+    problems.push(`inertia: predicted ${formatInertia(c.predictedInertia)}, measured ${formatInertia(meas.inertia)}`);
+  }
+  if (meas.inertia === null) {
+    const negMeasured = meas.minEigenvalue < -meas.threshold;
+    if (negMeasured !== (c.predictedInertia.negative > 0)) problems.push(`sign of λ_min: predicted ${c.predictedInertia.negative > 0 ? "negative" : "≥ 0"}, measured ${meas.minEigenvalue}`);
+  }
+  let descent: DescentReport | undefined;
+  if (c.cls === "strict saddle") {
+    descent = descentAlongEigenvector(wide, data, loss, meas.minEigenvector, meas.minEigenvalue, lossOpts);
+  } else if (c.cls === "fourth-order saddle") {
+    const kids = childIndices(arch.m, unit, lambda.length);
+    const l = lambda.findIndex((v) => Math.abs(v) <= zeroTol);
+    // ξ: the eigenvector of H_j of largest |μ|; q = ξᵀH_jξ/a_j = μ/a_j.
+    const n = inner.eigenvalues.length;
+    const top = Math.abs(inner.eigenvalues[0]) >= Math.abs(inner.eigenvalues[n - 1]) ? 0 : n - 1;
+    const xi = new Float64Array(n);
+    for (let s = 0; s < n; s++) xi[s] = inner.eigenvectors.data[s * n + top];
+    const q = inner.eigenvalues[top] / inner.outputWeight;
+    // Put the exact zero weight on that child (λ_l within zeroTol of 0).
+    const probeModel = { arch: wide.arch, theta: wide.theta.slice() };
+    twoLayerParts(requireScalarTwoLayer(wide, "plateau"), probeModel.theta).a[kids[l]] = 0;
+    descent = quarticProbe(probeModel, data, loss, kids[l], xi, q, inner.outputCurvature, lossOpts);
+  }
+  if (descent && !descent.lowers) problems.push(`claimed ${c.cls}, but the ${descent.kind} step did not lower the loss (ΔL = ${descent.deltaLoss})`);
+  return {
+    lambda: lambda.slice(),
+    cls: c.cls,
+    reason: c.reason,
+    sureSaddle: isSureSaddle(inner.inertia.inertia, lambda, zeroTol),
+    predictedInertia: c.predictedInertia,
+    measuredInertia: meas.inertia,
+    minEigenvalue: meas.minEigenvalue,
+    threshold: meas.threshold,
+    nonzeroMargin: meas.nonzeroMargin,
+    zeroMargin: meas.zeroMargin,
+    ...(descent ? { descent } : {}),
+    agrees: problems.length === 0,
+    ...(problems.length ? { disagreement: problems.join("; ") } : {}),
+    eigenvalues: meas.eigenvalues,
+  };
+}
+
+/**
+ * Refine (optionally), then classify and verify every split point θ_λ of unit j. `ok` is false
+ * when the refinement missed its tolerance or any point disagrees with its measurement.
+ */
+export function analyzePlateau(model: Model, data: ModelData, loss: LossName, opts: PlateauOptions): PlateauAnalysis {
+  const arch = requireScalarTwoLayer(model, "plateau");
+  const { unit } = opts;
+  if (!(Number.isInteger(unit) && unit >= 0 && unit < arch.m)) throw new RangeError(`plateau: unit ${unit} is not in [0, ${arch.m})`);
+  const lossOpts: LossOptions = { mean: opts.mean };
+  const refinement = opts.refine === false ? null : refineStationaryPoint(model, data, loss, { ...opts.refineOptions, ...lossOpts });
+  const star = refinement ? refinement.model : model;
+  const inner = innerHessian(star, data, loss, unit, { ...lossOpts, relTol: opts.innerRelTol ?? INNER_REL_TOL });
+  const reduced = measureSpectrum(hessian(star, data, loss, lossOpts), opts.hessianRelTol ?? HESSIAN_REL_TOL);
+  const disagreements: string[] = [];
+  const relTol = opts.refineOptions?.relTol ?? STATIONARY_REL_TOL;
+  const gradientNorm = refinement ? refinement.gradientNorm : nrm2(lossAndGradient(star, data, loss, lossOpts).gradient!);
+  const gradientTolerance = refinement ? refinement.tolerance : relTol * gradientScale(star, data, loss, lossOpts);
+  const stationary = gradientNorm <= gradientTolerance;
+  if (!stationary) {
+    disagreements.push(`stationarity: ‖∇L‖ = ${gradientNorm} > ${gradientTolerance} (= ${relTol}·scale)${refinement ? ` after ${refinement.iterations} LM iteration(s)` : " (not refined)"}`);
+  }
+  if (inner.outputWeight === 0) disagreements.push(`unit ${unit} has a_j = 0: the split does not create a plateau of this kind`);
+  const points = opts.lambdas.map((lambda) => {
+    const r = analyzeSplitPoint(star, data, loss, unit, lambda, inner, reduced.inertia!, opts);
+    if (!r.agrees) disagreements.push(`λ = (${r.lambda.join(", ")}): ${r.disagreement}`);
+    return r;
+  });
+  return {
+    unit,
+    loss,
+    model: star,
+    refinement,
+    gradientNorm,
+    gradientTolerance,
+    stationary,
+    inner,
+    reduced,
+    points,
+    disagreements,
+    ok: disagreements.length === 0,
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * Inverse design of stationary points with a chosen inner Hessian (science/plateau.md, "Making
+ * test cases"), square loss. Fix θ and inputs X; J = ∂f/∂θ (n×p, full column rank, n > p).
+ * Any r ∈ null(Jᵀ) makes θ stationary for targets y = f_θ − r, since ∇L = Jᵀ(f − y) = Jᵀr = 0.
+ * H_j(r) = a_j Σ_i r_i σ″(z_ij) x̃_i x̃_iᵀ is linear in r, so with a basis N of null(Jᵀ) we pick
+ * r = Nc by least squares, H_j(Nc) ≈ T, for a target T = U diag(τ) Uᵀ of the wanted inertia
+ * (positive/negative definite, indefinite, singular). Then r is scaled by s: the Hessian of
+ * the unsplit network is H_red(s) = JᵀJ + s Σ_i r_i ∇²f(x_i), so halving s until
+ * λ_min(H_red) ≥ margin·λ_min(JᵀJ) (then bisecting for the largest such s) gives a
+ * nondegenerate local minimum (JᵀJ ≻ 0), and
+ * doubling s until λ_min(H_red) ≤ −margin·λ_min(JᵀJ) gives a saddle. H_j(sr) = sH_j(r) keeps
+ * its inertia throughout.
+ */
+import { eigvalsh, gram, lstsq, nrm2, qr, qrQ, type Matrix } from "../linalg/index.js";
+import type { Activation, Model } from "../model/index.js";
+import { forward, hessian, lossAndGradient, outputJacobian, twoLayerArchitecture, twoLayerParts, type TwoLayerArchitecture } from "../model/index.js";
+import { fork, gaussianMatrix, normal, uniform } from "../random/index.js";
+import { innerHessianMatrix } from "./innerHessian.js";
+
+/** Wanted inertia of H_j: (d̃,0,0), (0,d̃,0), both signs, or (d̃−1, 0, 1). */
+export const INNER_TARGETS = ["positive-definite", "negative-definite", "indefinite", "singular"] as const;
+export type InnerTarget = (typeof INNER_TARGETS)[number];
+
+export interface DesignOptions {
+  seed: number;
+  d: number;
+  m: number;
+  activation: Activation;
+  target: InnerTarget;
+  /** "minimum" (default): H_red ≻ 0; "saddle": H_red with a negative eigenvalue. */
+  stationary?: "minimum" | "saddle";
+  inputBias?: boolean;
+  /** Unit whose H_j is designed (default 0). */
+  unit?: number;
+  /** Samples; default 3p + d̃(d̃+1)/2 + 5. */
+  n?: number;
+  /** max|r_i| before the shrink (default 1). */
+  residualSize?: number;
+  /**
+   * Curvature margin (default 0.5): a minimum needs λ_min(H_red) ≥ margin·λ_min(JᵀJ) (reached as
+   * s → 0); a saddle needs λ_min(H_red) ≤ −margin·λ_min(JᵀJ).
+   */
+  minCurvature?: number;
+  /** Candidate (θ, X) draws; the best-conditioned JᵀJ is kept (default 16). */
+  candidates?: number;
+}
+
+/** A designed stationary point and the numbers that show it is what was asked for. */
+export interface DesignedCase {
+  readonly model: Model;
+  readonly data: { readonly X: Matrix; readonly Y: Matrix; readonly source: string };
+  readonly unit: number;
+  readonly target: InnerTarget;
+  readonly stationary: "minimum" | "saddle";
+  /** r = f − y at the designed point. */
+  readonly residual: Float64Array;
+  /** Factor s applied to the least-squares residual. */
+  readonly scale: number;
+  /** cond(JᵀJ) of the kept candidate. */
+  readonly jacobianCondition: number;
+  /** dim null(Jᵀ) = n − p. */
+  readonly nullDimension: number;
+  /** ‖H_j(Nc) − T‖_F/‖T‖_F of the least-squares fit. */
+  readonly targetResidual: number;
+  /** Eigenvalues of the designed H_j, ascending. */
+  readonly innerEigenvalues: Float64Array;
+  readonly reducedMinEigenvalue: number;
+  readonly reducedMaxEigenvalue: number;
+  /** ‖∇L‖ at the designed point (rounding only). */
+  readonly gradientNorm: number;
+}
+
+/** Target eigenvalues τ (d̃ of them) of the wanted inertia. */
+function targetEigenvalues(target: InnerTarget, dt: number, u: () => number): number[] {
+  const tau = Array.from({ length: dt }, () => 1 + u());
+  switch (target) {
+    case "positive-definite": return tau;
+    case "negative-definite": return tau.map((t) => -t);
+    case "indefinite":
+      if (dt < 2) throw new RangeError("design: an indefinite H_j needs d̃ ≥ 2");
+      return tau.map((t, i) => (i % 2 === 0 ? t : -t));
+    case "singular": return tau.map((t, i) => (i === 0 ? 0 : t));
+  }
+}
+
+/**
+ * A scalar-output two-layer network, inputs and targets for which θ is stationary (square loss)
+ * with a chosen inertia of H_j at a nondegenerate local minimum (or a saddle). Candidates are
+ * tried in order of cond(JᵀJ); RangeError if none works, or if no residual can give H_j the
+ * target (a structural constraint, e.g. erf with input biases forces (H_j)_bb = 0).
+ */
+export function designStationaryPoint(o: DesignOptions): DesignedCase {
+  const unit = o.unit ?? 0;
+  const inputBias = o.inputBias ?? false;
+  const arch = twoLayerArchitecture({ d: o.d, m: o.m, activation: o.activation, inputBias });
+  if (!(Number.isInteger(unit) && unit >= 0 && unit < o.m)) throw new RangeError(`design: unit ${unit} is not in [0, ${o.m})`);
+  const dt = inputBias ? o.d + 1 : o.d;
+  const p = o.m * o.d + o.m + (inputBias ? o.m : 0);
+  const n = o.n ?? 3 * p + (dt * (dt + 1)) / 2 + 5;
+  if (n <= p) throw new RangeError(`design: needs n > p = ${p}, got n = ${n}`);
+  const rng = fork(o.seed, "plateau-design");
+  // Small random networks have badly conditioned Jacobians (cond(JᵀJ) from 1e3 to 1e10), which
+  // would make H_red nearly singular and H_j tiny after the shrink: draw `candidates` (θ, X)
+  // from the seed's stream and keep the one with the best-conditioned JᵀJ.
+  const candidates: Array<{ X: Matrix; theta: Float64Array; cond: number }> = [];
+  for (let trial = 0; trial < (o.candidates ?? 16); trial++) {
+    const Xc = gaussianMatrix(rng, n, o.d);
+    const th = new Float64Array(p);
+    const parts = twoLayerParts(arch, th);
+    for (let t = 0; t < parts.W.length; t++) parts.W[t] = (1.5 * normal(rng)) / Math.sqrt(o.d);
+    for (let j = 0; j < o.m; j++) {
+      const v = normal(rng);
+      parts.a[j] = (v >= 0 ? 1 : -1) * (0.5 + Math.abs(v));
+    }
+    if (parts.b) for (let j = 0; j < o.m; j++) parts.b[j] = 0.5 * normal(rng);
+    const ev = eigvalsh(gram(outputJacobian({ arch, theta: th }, Xc)));
+    const cond = ev[0] > 0 ? ev[ev.length - 1] / ev[0] : Infinity;
+    candidates.push({ X: Xc, theta: th, cond });
+  }
+  candidates.sort((a, b) => a.cond - b.cond);
+  // A saddle may need a residual scale beyond SADDLE_MAX_SCALE on some draws: then the next one.
+  let reason = "";
+  for (const cand of candidates) {
+    const out = designFromCandidate(o, arch, cand.X, cand.theta, cand.cond, n, p, dt);
+    if (typeof out !== "string") return out;
+    reason = out;
+  }
+  throw new RangeError(`design: ${reason}`);
+}
+
+/** Largest residual scale tried for a saddle (r normalised to max|r_i| = residualSize). */
+const SADDLE_MAX_SCALE = 64;
+/** Largest accepted relative misfit ‖H_j(Nc) − T‖_F/‖T‖_F. */
+const TARGET_MISFIT_MAX = 1e-6;
+
+/** The design on one candidate (θ, X); a string says why it failed. */
+function designFromCandidate(
+  o: DesignOptions, arch: TwoLayerArchitecture, X: Matrix, theta: Float64Array, jacobianCondition: number, n: number, p: number, dt: number,
+): DesignedCase | string {
+  const unit = o.unit ?? 0;
+  const stationary = o.stationary ?? "minimum";
+  const minCurvature = o.minCurvature ?? 0.5;
+  const rng = fork(o.seed, "plateau-design/target");
+  const model: Model = { arch, theta };
+  const f = forward(model, X).data;
+
+  // Basis of null(Jᵀ): the last n − p columns of the full Q of J = QR.
+  const J = outputJacobian(model, X);
+  const fac = qr(J);
+  let rmax = 0;
+  let rmin = Infinity;
+  for (let i = 0; i < p; i++) {
+    const v = Math.abs(fac.qr.data[i * p + i]);
+    rmax = Math.max(rmax, v);
+    rmin = Math.min(rmin, v);
+  }
+  if (!(rmin > 1e-10 * rmax)) return `J is numerically rank deficient (min|R_ii|/max|R_ii| = ${rmin / rmax}); change the seed`;
+  const Q = qrQ(fac, { full: true });
+  const q = n - p;
+  const N = new Float64Array(n * q);
+  for (let i = 0; i < n; i++) for (let s = 0; s < q; s++) N[i * q + s] = Q.data[i * n + p + s];
+
+  // Linear map c ↦ upper triangle of H_j(Nc) (off-diagonal entries weighted √2: Frobenius norm).
+  const neq = (dt * (dt + 1)) / 2;
+  const A = new Float64Array(neq * q);
+  const col = new Float64Array(n);
+  for (let s = 0; s < q; s++) {
+    for (let i = 0; i < n; i++) col[i] = N[i * q + s];
+    const M = innerHessianMatrix(model, X, unit, col).data;
+    let e = 0;
+    for (let a = 0; a < dt; a++) for (let b = a; b < dt; b++) A[e++ * q + s] = (a === b ? 1 : Math.SQRT2) * M[a * dt + b];
+  }
+  // Target T = U diag(τ) Uᵀ, U a random orthogonal matrix.
+  const tau = targetEigenvalues(o.target, dt, () => uniform(rng));
+  const U = qrQ(qr(gaussianMatrix(rng, dt, dt)));
+  const T = new Float64Array(dt * dt);
+  for (let a = 0; a < dt; a++) for (let b = 0; b < dt; b++) {
+    let s = 0;
+    for (let l = 0; l < dt; l++) s += U.data[a * dt + l] * tau[l] * U.data[b * dt + l];
+    T[a * dt + b] = s;
+  }
+  const tvec = new Float64Array(neq);
+  let e = 0;
+  for (let a = 0; a < dt; a++) for (let b = a; b < dt; b++) tvec[e++] = (a === b ? 1 : Math.SQRT2) * T[a * dt + b];
+  const ls = lstsq({ rows: neq, cols: q, data: A }, tvec);
+  const targetResidual = ls.residualNorm / nrm2(tvec);
+  if (!(targetResidual <= TARGET_MISFIT_MAX)) {
+    // Structural, not a matter of the draw: e.g. erf with input biases has σ″(z) = −2zσ′(z), so
+    // (H_j)_bb = a_jΣr_iσ″(z_i) = −2(w_jᵀ∇_{w_j}L + b_j∂_{b_j}L) = 0 at every stationary point.
+    throw new RangeError(`design: no r ∈ null(Jᵀ) gives H_j the ${o.target} target (relative misfit ${targetResidual.toExponential(2)}); stationarity constrains H_j here`);
+  }
+  const r0 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = 0; c < q; c++) s += N[i * q + c] * ls.x[c];
+    r0[i] = s;
+  }
+  let rinf = 0;
+  for (let i = 0; i < n; i++) rinf = Math.max(rinf, Math.abs(r0[i]));
+  const size = o.residualSize ?? 1;
+  for (let i = 0; i < n; i++) r0[i] *= size / rinf;
+
+  const dataAt = (s: number): { X: Matrix; Y: Matrix; source: string } => {
+    const Y = new Float64Array(n);
+    for (let i = 0; i < n; i++) Y[i] = f[i] - s * r0[i];
+    return { X, Y: { rows: n, cols: 1, data: Y }, source: `design:${o.target}/${stationary}?seed=${o.seed}` };
+  };
+  const gn = eigvalsh(hessian(model, dataAt(0), "square"))[0];
+  if (!(gn > 0)) return `JᵀJ is singular (λ_min = ${gn}); change the seed`;
+  const extremes = (s: number): [number, number] => {
+    const ev = eigvalsh(hessian(model, dataAt(s), "square"));
+    return [ev[0], ev[ev.length - 1]];
+  };
+  let s = 1;
+  let [lo, hi] = extremes(s);
+  const reached = (l: number): boolean => (stationary === "minimum" ? l >= minCurvature * gn : l <= -minCurvature * gn);
+  while (!reached(lo)) {
+    s = stationary === "minimum" ? s / 2 : s * 2;
+    if (s > SADDLE_MAX_SCALE || s < 1e-30) return `could not reach a ${stationary} (λ_min(H_red) = ${lo}, λ_max = ${hi} at scale ${s})`;
+    [lo, hi] = extremes(s);
+  }
+  if (stationary === "minimum" && s < 1) {
+    // Bisect on [s, 2s] for the largest scale keeping the margin: H_j as large as allowed.
+    let lo2 = s;
+    let hi2 = 2 * s;
+    for (let it = 0; it < 12; it++) {
+      const mid = 0.5 * (lo2 + hi2);
+      const [l] = extremes(mid);
+      if (l >= minCurvature * gn) lo2 = mid;
+      else hi2 = mid;
+    }
+    s = lo2;
+    [lo, hi] = extremes(s);
+  }
+  const data = dataAt(s);
+  const residual = new Float64Array(n);
+  for (let i = 0; i < n; i++) residual[i] = f[i] - data.Y.data[i];
+  const Hj = innerHessianMatrix(model, X, unit, residual);
+  return {
+    model,
+    data,
+    unit,
+    target: o.target,
+    stationary,
+    residual,
+    scale: s * (size / rinf),
+    jacobianCondition,
+    nullDimension: q,
+    targetResidual,
+    innerEigenvalues: eigvalsh(Hj),
+    reducedMinEigenvalue: lo,
+    reducedMaxEigenvalue: hi,
+    gradientNorm: nrm2(lossAndGradient(model, data, "square").gradient!),
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * λ-grids for class maps: the line λ = (t, 1 − t) for k = 2 and the barycentric grid of the
+ * 2-simplex for k = 3 (vertices and edges included: they are the zero-weight split points).
+ */
+
+/** λ = (t, 1 − t) for t on a uniform grid of `points` values in [lo, hi], plus 0 and 1 when inside. */
+export function lambdaLine(lo: number, hi: number, points: number): number[][] {
+  if (!(hi > lo) || !(points >= 2)) throw new RangeError(`lambdaLine: need lo < hi and points ≥ 2, got [${lo}, ${hi}], ${points}`);
+  const ts = new Set<number>();
+  for (let i = 0; i < points; i++) ts.add(lo + ((hi - lo) * i) / (points - 1));
+  for (const v of [0, 1]) if (v >= lo && v <= hi) ts.add(v);
+  return [...ts].sort((a, b) => a - b).map((t) => [t, 1 - t]);
+}
+
+/**
+ * Barycentric grid of resolution N on the 2-simplex: λ = (i, j, N − i − j)/N, i, j ≥ 0, with
+ * optional extension by `outside` steps beyond each edge (negative weights, still Σλ = 1).
+ */
+export function simplexGrid(N: number, outside = 0): number[][] {
+  if (!(Number.isInteger(N) && N >= 1)) throw new RangeError(`simplexGrid: N must be a positive integer, got ${N}`);
+  const out: number[][] = [];
+  for (let i = -outside; i <= N + outside; i++) {
+    for (let j = -outside; i + j <= N + outside; j++) {
+      const l = N - i - j;
+      if (l < -outside) continue;
+      out.push([i / N, j / N, l / N]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,195 @@
+/**
+ * Measurements at a split point θ_λ of the wide network, independent of the classification
+ * rules: the inertia of the full Hessian ∇²L(θ_λ) (dense eigh; Lanczos for the extreme
+ * eigenpairs when p is large) and descent checks that follow a direction and evaluate the loss:
+ *  - an eigenvector v of the most negative eigenvalue μ: ½(ΔL(t) + ΔL(−t)) ≈ ½μt²;
+ *  - the quartic probe at a child with zero output weight (science/plateau.md): input moved by
+ *    tξ, output weight set to ε = −sign(q)κt², q = ξᵀH_jξ/a_j, κ = |q|/(2 Σ ℓ″_i σ(z_ij)²);
+ *    ½(ΔL(t) + ΔL(−t)) ≈ −κ|q|t⁴/4.
+ * "Lowers the loss" is judged on the better of ±t, the descent actually found.
+ */
+import { eigh, lanczos, nrm2, type Matrix } from "../linalg/index.js";
+import type { LossName, LossOptions, Model, ModelData } from "../model/index.js";
+import { activationValue, evaluateLoss, hessian, hessianOperator, lossTerm, twoLayerParts } from "../model/index.js";
+import { outputResiduals } from "./residuals.js";
+import { inertiaOfEigenvalues, type Inertia } from "./inertia.js";
+import { requireScalarTwoLayer } from "./split.js";
+
+/** Default relative threshold for the inertia of the full Hessian. */
+export const HESSIAN_REL_TOL = 1e-9;
+/** Above this many parameters the spectrum is not formed densely (Lanczos extremes only). */
+export const DENSE_HESSIAN_MAX = 1500;
+
+/** The measured spectrum of ∇²L at a point. */
+export interface HessianMeasurement {
+  /** In(∇²L) by the relative threshold; null when only Lanczos extremes were computed. */
+  readonly inertia: Inertia | null;
+  readonly threshold: number;
+  readonly relTol: number;
+  /** max|λ|. */
+  readonly scale: number;
+  readonly minEigenvalue: number;
+  /** Unit eigenvector of minEigenvalue. */
+  readonly minEigenvector: Float64Array;
+  /** Smallest |λ| counted as nonzero over the threshold (how clear the count is). */
+  readonly nonzeroMargin: number;
+  /** Largest |λ| counted as zero over the threshold. */
+  readonly zeroMargin: number;
+  /** "eigh" (dense) or "lanczos" (extremes). */
+  readonly method: "eigh" | "lanczos";
+  /** All eigenvalues ascending (dense method only). */
+  readonly eigenvalues: Float64Array | null;
+}
+
+export interface MeasureOptions extends LossOptions {
+  relTol?: number;
+  /** Dense eigh up to this many parameters (default DENSE_HESSIAN_MAX). */
+  denseMax?: number;
+}
+
+/** Spectrum of the dense Hessian H (eigh) with the inertia at relTol·max|λ|. */
+export function measureSpectrum(H: Matrix, relTol = HESSIAN_REL_TOL): HessianMeasurement {
+  const e = eigh(H);
+  const m = inertiaOfEigenvalues(e.values, relTol);
+  const p = H.rows;
+  const v = new Float64Array(p);
+  for (let i = 0; i < p; i++) v[i] = e.vectors!.data[i * p];
+  return {
+    inertia: m.inertia, threshold: m.threshold, relTol, scale: m.scale,
+    minEigenvalue: e.values[0], minEigenvector: v, nonzeroMargin: m.nonzeroMargin, zeroMargin: m.zeroMargin,
+    method: "eigh", eigenvalues: e.values,
+  };
+}
+
+/** Measured spectrum of ∇²L(θ): dense up to denseMax parameters, Lanczos extremes beyond. */
+export function measureHessian(model: Model, data: ModelData, loss: LossName, opts: MeasureOptions = {}): HessianMeasurement {
+  const relTol = opts.relTol ?? HESSIAN_REL_TOL;
+  const p = model.theta.length;
+  if (p <= (opts.denseMax ?? DENSE_HESSIAN_MAX)) return measureSpectrum(hessian(model, data, loss, { mean: opts.mean }), relTol);
+  const op = hessianOperator(model, data, loss, { mean: opts.mean });
+  const res = lanczos((x, y) => { op.apply(x, y); }, p, { k: 1, which: "both" });
+  const lo = res.values[0];
+  const hi = res.values[res.values.length - 1];
+  const scale = Math.max(Math.abs(lo), Math.abs(hi));
+  const v = new Float64Array(p);
+  for (let i = 0; i < p; i++) v[i] = res.vectors.data[i * res.vectors.cols];
+  return {
+    inertia: null, threshold: relTol * scale, relTol, scale, minEigenvalue: lo, minEigenvector: v,
+    nonzeroMargin: NaN, zeroMargin: NaN, method: "lanczos", eigenvalues: null,
+  };
+}
+
+/** A followed descent direction and what the loss did. */
+export interface DescentReport {
+  /** "eigenvector" (most negative eigenvalue) or "quartic-probe". */
+  readonly kind: "eigenvector" | "quartic-probe";
+  /** Step length t used. */
+  readonly t: number;
+  /** L(θ + step) − L(θ), measured: the lower of the two signs ±t (the descent actually found). */
+  readonly deltaLoss: number;
+  /** ½(ΔL(t) + ΔL(−t)): odd orders cancel, so this is what the prediction describes. */
+  readonly evenPart: number;
+  /** The model's prediction: ½μt² or −κ|q|t⁴/4. */
+  readonly predicted: number;
+  /** deltaLoss < 0. */
+  readonly lowers: boolean;
+  /** ‖step‖ in parameter space. */
+  readonly stepNorm: number;
+}
+
+/** Step lengths tried, largest first: 2^{−s}, s = 0 … 40. */
+function steps(): number[] {
+  const out: number[] = [];
+  for (let s = 0; s <= 40; s++) out.push(2 ** -s);
+  return out;
+}
+
+interface Trial {
+  plus: number;
+  minus: number;
+  predicted: number;
+  stepNorm: number;
+}
+
+/**
+ * Choose, among t = 1, ½, ¼, …, the largest t where the even part ½(ΔL(t) + ΔL(−t)) is negative
+ * and within 25% of the prediction (else the best ratio seen with ΔL < 0): a step in the regime
+ * the expansion describes, yet far above rounding. The even part removes the odd orders (the t³
+ * term of an eigen-step, the t⁵ term of the probe), which can dominate when the residuals are
+ * large compared with H_j.
+ */
+function scanSteps(trial: (t: number) => Trial): { t: number; delta: number; even: number; predicted: number; stepNorm: number } {
+  let best: { t: number; delta: number; even: number; predicted: number; stepNorm: number } | null = null;
+  let bestScore = Infinity;
+  for (const t of steps()) {
+    const r = trial(t);
+    if (!(r.predicted < 0)) continue;
+    const even = 0.5 * (r.plus + r.minus);
+    const delta = Math.min(r.plus, r.minus);
+    const ratio = even / r.predicted;
+    const rec = { t, delta, even, predicted: r.predicted, stepNorm: r.stepNorm };
+    if (delta < 0 && Math.abs(ratio - 1) <= 0.25) return rec;
+    const score = delta < 0 ? Math.abs(ratio - 1) : 1e300 + delta;
+    if (best === null || score < bestScore) {
+      best = rec;
+      bestScore = score;
+    }
+  }
+  return best ?? { t: 0, delta: 0, even: 0, predicted: 0, stepNorm: 0 };
+}
+
+/**
+ * Follow the eigenvector v of the most negative eigenvalue μ < 0: ΔL(t) = min over ±t of
+ * L(θ ± tv) − L(θ), predicted ½μt².
+ */
+export function descentAlongEigenvector(model: Model, data: ModelData, loss: LossName, v: Float64Array, mu: number, opts: LossOptions = {}): DescentReport {
+  const L0 = evaluateLoss(model, data, loss, opts).loss;
+  const vn = nrm2(v);
+  const at = (t: number): number => {
+    const th = model.theta.slice();
+    for (let i = 0; i < th.length; i++) th[i] += (t * v[i]) / vn;
+    return evaluateLoss({ arch: model.arch, theta: th }, data, loss, opts).loss - L0;
+  };
+  const r = scanSteps((t) => ({ plus: at(t), minus: at(-t), predicted: 0.5 * mu * t * t, stepNorm: t }));
+  return { kind: "eigenvector", t: r.t, deltaLoss: r.delta, evenPart: r.even, predicted: r.predicted, lowers: r.delta < 0, stepNorm: r.stepNorm };
+}
+
+/**
+ * The quartic probe at child `child` (output weight 0) of the wide network θ_λ, along the
+ * inner direction ξ (length d̃): w_c ← w_c + tξ (and b_c ← b_c + tξ_d with biases),
+ * a_c ← −sign(q)κt², q = ξᵀH_jξ/a_j (pass qOverA = q), κ = |q|/(2S), S = Σ ℓ″_i σ(z_ij)².
+ * Predicted ΔL = −κ|q|t⁴/4 = −q²t⁴/(8S).
+ */
+export function quarticProbe(
+  wide: Model, data: ModelData, loss: LossName, child: number, xi: Float64Array, q: number, outputCurvature: number, opts: LossOptions = {},
+): DescentReport {
+  const arch = requireScalarTwoLayer(wide, "quarticProbe");
+  const { d } = arch;
+  const parts0 = twoLayerParts(arch, wide.theta);
+  if (parts0.a[child] !== 0) throw new RangeError(`quarticProbe: child ${child} has output weight ${parts0.a[child]}, expected 0`);
+  const res = outputResiduals(wide, data, loss, opts);
+  const F = res.outputs;
+  const Y = data.Y.data;
+  const X = data.X.data;
+  const n = data.X.rows;
+  const kappa = Math.abs(q) / (2 * outputCurvature);
+  const s = opts.mean ? 1 / n : 1;
+  // The child had a_c = 0, so only its own term changes: Δf_i = ε σ(w_c'ᵀx_i + b_c'), formed
+  // directly; ΔL = Σ_i [ℓ(f_i + Δf_i) − ℓ(f_i)], for the square loss Δf_i (r_i + ½Δf_i) exactly
+  // (no cancellation against L itself).
+  const at = (t: number): number => {
+    const eps = -Math.sign(q) * kappa * t * t;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      let z = parts0.b ? parts0.b[child] + t * xi[d] : 0;
+      for (let u = 0; u < d; u++) z += (parts0.W[child * d + u] + t * xi[u]) * X[i * d + u];
+      const df = eps * activationValue(arch.activation, z);
+      total += loss === "square" ? df * (F[i] - Y[i] + 0.5 * df) : lossTerm(loss, F[i] + df, Y[i]) - lossTerm(loss, F[i], Y[i]);
+    }
+    return s * total;
+  };
+  const r = scanSteps((t) => ({
+    plus: at(t), minus: at(-t), predicted: (-kappa * Math.abs(q) * t ** 4) / 4, stepNorm: Math.hypot(t * nrm2(xi), kappa * t * t),
+  }));
+  return { kind: "quartic-probe", t: r.t, deltaLoss: r.delta, evenPart: r.even, predicted: r.predicted, lowers: r.delta < 0, stepNorm: r.stepNorm };
+}
