@@ -1,0 +1,22 @@
+// The public face of ncf: the neural correlation function of small initialisation, its KKT
+// points on the sphere (Clarke residuals, symmetries, kinds), the reduced single-neuron problem,
+// the NCF flow, predicted escape times and small-δ gradient flow with alignment tracking.
+export { ncfProblem, type NcfProblem } from "./problem.js";
+export { ncfEvaluator, neuralCorrelation, neuralCorrelationGradient, ncfOutputs, type NcfEvaluator } from "./correlation.js";
+export { sphereAscent, type SmoothOracle, type SphereAscentOptions, type SphereAscentResult } from "./sphereAscent.js";
+export { boxLeastSquares, twoLayerClarkeResidual, sampledClarkeResidual, DEFAULT_KINK_TOL, type ClarkeResidual } from "./clarke.js";
+export {
+  neuronValueFactor, singleNeuronCorrelation, reducedClarkeResidual, refineOnKinkFace, reducedKktDirections,
+  reducedOptimum, angularScan, type ReducedDirection, type ReducedSearchOptions,
+} from "./reduced.js";
+export {
+  ncfKktPoints, clarkeResidual, refineTwoLayerKktPoint, assembleTwoLayerPoint, classifyByPerturbation,
+  type KktKind, type NcfKktPoint, type NcfKktOptions, type NcfKktResult,
+} from "./kkt.js";
+export { ncfFlow, ncfFlowEscapeTime, cosine, type NcfFlowResult, type NcfFlowSample } from "./flow.js";
+export { escapeTime, lossFactor, type EscapePrediction } from "./escape.js";
+export { smallInitEscape, smallInitTrajectory, type SmallInitEscape, type SmallInitSample, type SmallInitPoint, type SmallInitEscapeOptions } from "./smallInit.js";
+export {
+  detectPlateaus, splitNeurons, residualNcfProblem, saddleToSaddle,
+  type Plateau, type PlateauPrediction, type SaddleToSaddleResult,
+} from "./saddles.js";

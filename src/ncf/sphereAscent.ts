@@ -1,0 +1,96 @@
+/**
+ * Riemannian gradient ascent of a function F on the unit sphere ‖u‖ = 1: the step follows the
+ * projected gradient g − ⟨g, u⟩u (the direction of the NCF flow ψ̇ = ∇𝒩(ψ) seen on the sphere,
+ * which for an L-homogeneous F is ‖ψ‖^{L−2}(∇F(u) − L F(u)u)), with the retraction
+ * u ← (u + η·rg)/‖u + η·rg‖ and an Armijo backtracking rule F(u⁺) ≥ F(u) + 10⁻⁴·η‖rg‖²
+ * (Absil, Mahony & Sepulchre, "Optimization Algorithms on Matrix Manifolds", §4.2).
+ * Near a kink the step size shrinks (the ascent chatters across the kink); the caller refines.
+ */
+
+/** F(u) and (into grad) ∇F(u). */
+export type SmoothOracle = (u: Float64Array, grad: Float64Array | null) => number;
+
+export interface SphereAscentOptions {
+  /** Iteration cap (default 2000). */
+  maxIter?: number;
+  /** Stop when ‖rg‖ ≤ gradTol·max(1, |F|) (default 1e-11). */
+  gradTol?: number;
+  /** Stop when the accepted step η·‖rg‖ falls below this (default 1e-14). */
+  stepTol?: number;
+  /** Initial step size (default 1/‖∇F(u₀)‖ or 1). */
+  eta0?: number;
+}
+
+export interface SphereAscentResult {
+  u: Float64Array;
+  value: number;
+  /** ‖∇F(u) − ⟨∇F(u), u⟩u‖ at the end (the smooth residual; a kink point keeps it > 0). */
+  riemannianGradNorm: number;
+  iterations: number;
+  reason: "gradient" | "step" | "maxIter";
+}
+
+function normalize(u: Float64Array): void {
+  let s = 0;
+  for (let i = 0; i < u.length; i++) s += u[i] * u[i];
+  const r = Math.sqrt(s);
+  for (let i = 0; i < u.length; i++) u[i] /= r;
+}
+
+/** Projected gradient rg = g − ⟨g, u⟩u (in place into rg); returns ‖rg‖. */
+function project(u: Float64Array, g: Float64Array, rg: Float64Array): number {
+  let ug = 0;
+  for (let i = 0; i < u.length; i++) ug += u[i] * g[i];
+  let s = 0;
+  for (let i = 0; i < u.length; i++) {
+    rg[i] = g[i] - ug * u[i];
+    s += rg[i] * rg[i];
+  }
+  return Math.sqrt(s);
+}
+
+/** Riemannian gradient ascent of F on the sphere from u0 (normalised first). */
+export function sphereAscent(F: SmoothOracle, u0: Float64Array, opts: SphereAscentOptions = {}): SphereAscentResult {
+  const p = u0.length;
+  const maxIter = opts.maxIter ?? 2000;
+  const gradTol = opts.gradTol ?? 1e-11;
+  const stepTol = opts.stepTol ?? 1e-14;
+  const u = Float64Array.from(u0);
+  normalize(u);
+  const g = new Float64Array(p);
+  const rg = new Float64Array(p);
+  const trial = new Float64Array(p);
+  const gTrial = new Float64Array(p);
+  let value = F(u, g);
+  let norm = project(u, g, rg);
+  let eta = opts.eta0 ?? 1 / Math.max(1e-300, norm);
+  let reason: SphereAscentResult["reason"] = "maxIter";
+  let it = 0;
+  for (; it < maxIter; it++) {
+    if (norm <= gradTol * Math.max(1, Math.abs(value))) {
+      reason = "gradient";
+      break;
+    }
+    let accepted = false;
+    for (let bt = 0; bt < 60; bt++) {
+      for (let i = 0; i < p; i++) trial[i] = u[i] + eta * rg[i];
+      normalize(trial);
+      const vt = F(trial, gTrial);
+      if (vt >= value + 1e-4 * eta * norm * norm) {
+        accepted = true;
+        u.set(trial);
+        g.set(gTrial);
+        value = vt;
+        break;
+      }
+      eta *= 0.5;
+    }
+    if (!accepted || eta * norm < stepTol) {
+      reason = "step";
+      break;
+    }
+    norm = project(u, g, rg);
+    eta = Math.min(eta * 2, 1e6);
+  }
+  return { u, value, riemannianGradNorm: project(u, g, rg), iterations: it, reason };
+}
