@@ -1,0 +1,146 @@
+/**
+ * Roots of the secular equation of a symmetric rank-one modification D + ρ z zᵀ. Internal to
+ * the divide-and-conquer tridiagonal eigensolver.
+ */
+
+const EPS = 2.220446049250313e-16;
+const MAX_ITER = 100;
+
+/**
+ * All k roots λ_0 < … < λ_{k−1} of g(λ) = 1/ρ + Σ_j z_j² / (d_j − λ) = 0, the eigenvalues of
+ * D + ρ z zᵀ, for d strictly ascending, every z_j ≠ 0 and ρ > 0 (so λ_i ∈ (d_i, d_{i+1}) and
+ * λ_{k−1} ∈ (d_{k−1}, d_{k−1} + ρ‖z‖²)).
+ *
+ * Each root is returned as an origin pole `org[i]` and an offset `tau[i]`, λ_i = d[org] + τ_i,
+ * with the origin the pole nearer to the root, so that every difference d_j − λ_i can be
+ * formed as (d_j − d_org) − τ_i to full relative accuracy, which the eigenvectors need
+ * (LAPACK dlaed4; Li 1993, Gu & Eisenstat 1994).
+ *
+ * Iteration: the two nearest poles are kept exact and the rest of g is folded into their
+ * weights ("middle way" of Li 1993: ψ(τ+η) ≈ ψ + s/(a−η) − s/a with s = a²ψ′, likewise φ), the
+ * resulting quadratic is solved for the step, and a bracket [lo, hi] around the root, updated
+ * from the sign of g at every iterate, falls back to bisection when a step leaves it. Stops
+ * when |g| is below its rounding-error bound or the bracket is a few ulps wide.
+ */
+export function secularRoots(
+  k: number, d: Float64Array, z: Float64Array, rho: number, org: Int32Array, tau: Float64Array,
+): void {
+  const delta = new Float64Array(k);
+  const z2 = new Float64Array(k);
+  let zz = 0;
+  for (let j = 0; j < k; j++) {
+    z2[j] = z[j] * z[j];
+    zz += z2[j];
+  }
+  if (k === 1) {
+    org[0] = 0;
+    tau[0] = rho * z2[0];
+    return;
+  }
+  const rhoinv = 1 / rho;
+  for (let i = 0; i < k; i++) {
+    let o: number;
+    let lo: number;
+    let hi: number;
+    let t: number;
+    const last = i === k - 1;
+    if (!last) {
+      const mid = 0.5 * (d[i + 1] - d[i]);
+      let g = rhoinv;
+      for (let j = 0; j < k; j++) g += z2[j] / (d[j] - d[i] - mid);
+      if (g >= 0) {
+        o = i;
+        for (let j = 0; j < k; j++) delta[j] = d[j] - d[i];
+        lo = 0;
+        hi = mid;
+        t = 0.5 * mid;
+      } else {
+        o = i + 1;
+        for (let j = 0; j < k; j++) delta[j] = d[j] - d[i + 1];
+        lo = delta[i];
+        hi = 0;
+        t = 0.5 * delta[i];
+      }
+    } else {
+      o = k - 1;
+      for (let j = 0; j < k; j++) delta[j] = d[j] - d[k - 1];
+      lo = 0;
+      hi = rho * zz * (1 + 8 * EPS);
+      t = lastRootGuess(k, delta, z2, rhoinv, hi);
+    }
+    // Poles kept exact in the model: left (index i) and right (i+1); for the last root both
+    // lie to the left of it (indices k−2 and k−1).
+    const pl = last ? k - 2 : i;
+    const pr = last ? k - 1 : i + 1;
+    for (let it = 0; it < MAX_ITER; it++) {
+      let psi = 0;
+      let dpsi = 0;
+      let phi = 0;
+      let dphi = 0;
+      for (let j = 0; j <= pl; j++) {
+        const r = 1 / (delta[j] - t);
+        const q = z2[j] * r;
+        psi += q;
+        dpsi += q * r;
+      }
+      for (let j = pl + 1; j < k; j++) {
+        const r = 1 / (delta[j] - t);
+        const q = z2[j] * r;
+        phi += q;
+        dphi += q * r;
+      }
+      const g = rhoinv + psi + phi;
+      const err = 8 * (Math.abs(phi) + Math.abs(psi) + rhoinv) + Math.abs(t) * (dpsi + dphi);
+      if (Math.abs(g) <= EPS * err) break;
+      if (g < 0) lo = t;
+      else hi = t;
+      if (hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi))) break;
+      // Two-pole model m(η) = c + s/(a − η) + S/(b − η), matching g and g′ at t.
+      const a = delta[pl] - t;
+      const b = delta[pr] - t;
+      const s = a * a * dpsi;
+      const S = b * b * dphi;
+      const c = g - s / a - S / b;
+      // c η² − B η + C = 0.
+      const B = c * (a + b) + s + S;
+      const C = c * a * b + s * b + S * a;
+      let eta = NaN;
+      if (c === 0) {
+        eta = C / B;
+      } else {
+        const disc = Math.max(B * B - 4 * c * C, 0);
+        const q = 0.5 * (B + (B >= 0 ? 1 : -1) * Math.sqrt(disc));
+        const e1 = q / c;
+        const e2 = q === 0 ? NaN : C / q;
+        // The wanted root lies between the poles (a, b), or right of b for the last root.
+        const lo2 = last ? b : a;
+        const hi2 = last ? Infinity : b;
+        if (e1 > lo2 && e1 < hi2) eta = e1;
+        else if (e2 > lo2 && e2 < hi2) eta = e2;
+      }
+      let tn = t + eta;
+      if (!(tn > lo && tn < hi)) {
+        tn = 0.5 * (lo + hi);
+        if (!(tn > lo && tn < hi)) break; // bracket exhausted: lo and hi are adjacent doubles
+      }
+      if (tn === t) break;
+      t = tn;
+    }
+    org[i] = o;
+    tau[i] = t;
+  }
+}
+
+/**
+ * Starting point for the last root: the root of the model that keeps the last pole exact and
+ * replaces the others by their value at the bracket's right end (a rational Newton start that
+ * lies inside the bracket).
+ */
+function lastRootGuess(k: number, delta: Float64Array, z2: Float64Array, rhoinv: number, hi: number): number {
+  // g(t) ≈ rhoinv + Σ_{j<k−1} z_j²/(δ_j − hi) + z²_{k−1}/(−t)  ⇒  t = z²_{k−1} / (rhoinv + rest).
+  let rest = 0;
+  for (let j = 0; j < k - 1; j++) rest += z2[j] / (delta[j] - hi);
+  const den = rhoinv + rest;
+  const t = den > 0 ? z2[k - 1] / den : 0.5 * hi;
+  return t > 0 && t < hi ? t : 0.5 * hi;
+}

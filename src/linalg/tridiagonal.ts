@@ -1,0 +1,368 @@
+import { gemmRaw } from "./gemm.js";
+import { secularRoots } from "./secular.js";
+import { hypot } from "./tridiagonalize.js";
+
+/**
+ * Eigenvalues and eigenvectors of a symmetric tridiagonal matrix T (diagonal d, off-diagonal e).
+ * Internal to `eigh`. Eigenvectors are stored as the ROWS of a row-major n×n array `zt`
+ * (zt[i·n + j] = component j of eigenvector i), so that every rotation and every gather touches
+ * contiguous memory.
+ */
+
+const EPS = 2.220446049250313e-16;
+/** Subproblems up to this size are solved by implicit QL (LAPACK dstedc's SMLSIZ is 25). */
+const LEAF = 32;
+
+/**
+ * Eigenvalues of T, ascending, by the implicit QL algorithm with Wilkinson shifts
+ * (Golub & Van Loan §8.3.5; EISPACK tql1 / Numerical Recipes tqli), O(n²).
+ * Overwrites d by the eigenvalues and destroys e.
+ */
+export function tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float64Array {
+  const n = d.length;
+  const ee = new Float64Array(n);
+  ee.set(e.subarray(0, Math.max(n - 1, 0)));
+  implicitQL(d, 0, n, ee, null, 0, 0, 0);
+  d.sort();
+  return d;
+}
+
+/** Result of `tridiagonalEigh`. */
+export interface TridiagonalEigen {
+  /** Eigenvalues (length n), NOT globally sorted: use `order`. */
+  readonly values: Float64Array;
+  /** n×n row-major; row i is the unit eigenvector of values[i]. */
+  readonly zt: Float64Array;
+  /** Permutation sorting the eigenvalues ascending: values[order[0]] ≤ values[order[1]] ≤ …. */
+  readonly order: Int32Array;
+}
+
+/**
+ * Eigenvalues and eigenvectors of T by Cuppen's divide and conquer (LAPACK dstedc/dlaed0–3;
+ * Cuppen 1981, Gu & Eisenstat 1995; Golub & Van Loan §8.4.4): T first splits at negligible
+ * off-diagonals |e_i| ≤ ε√|d_i d_{i+1}|; each unreduced block is scaled to max-norm 1 and
+ * torn as T = diag(T₁, T₂) + ρ v vᵀ, the halves are solved recursively (implicit QL below
+ * LEAF), and the merge solves D + ρ z zᵀ: deflation of tiny z_j and of close pairs d_i ≈ d_j
+ * (one Givens rotation each), secular equation for the rest, ẑ recomputed from the computed
+ * roots by Löwner's formula (Gu–Eisenstat) so the eigenvectors (D − λ_i)⁻¹ ẑ are orthogonal to
+ * working precision however clustered the eigenvalues, and finally Q ← Q·U by gemmRaw,
+ * exploiting the 2×2 block structure of Q (≤ 4n³/3 flops in gemm, less with deflation).
+ * `d` and `e` are overwritten.
+ */
+export function tridiagonalEigh(d: Float64Array, e: Float64Array): TridiagonalEigen {
+  const n = d.length;
+  const zt = new Float64Array(n * n);
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const split = i === n - 1 || Math.abs(e[i]) <= EPS * Math.sqrt(Math.abs(d[i])) * Math.sqrt(Math.abs(d[i + 1]));
+    if (!split) continue;
+    const m = i + 1 - start;
+    if (m === 1) {
+      zt[start * n + start] = 1;
+    } else {
+      let scale = 0;
+      for (let j = start; j <= i; j++) scale = Math.max(scale, Math.abs(d[j]));
+      for (let j = start; j < i; j++) scale = Math.max(scale, Math.abs(e[j]));
+      for (let j = start; j <= i; j++) d[j] /= scale;
+      for (let j = start; j < i; j++) e[j] /= scale;
+      divideAndConquer(d, e, zt, n, start, m);
+      for (let j = start; j <= i; j++) d[j] *= scale;
+    }
+    start = i + 1;
+  }
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((p, q) => d[p] - d[q]);
+  return { values: d, zt, order };
+}
+
+/** Eigen-decomposition of the tridiagonal block [off, off+m) into zt's diagonal block. */
+function divideAndConquer(d: Float64Array, e: Float64Array, zt: Float64Array, ld: number, off: number, m: number): void {
+  if (m <= LEAF) {
+    for (let i = 0; i < m; i++) {
+      const r = (off + i) * ld + off;
+      zt.fill(0, r, r + m);
+      zt[r + i] = 1;
+    }
+    const ee = new Float64Array(m);
+    ee.set(e.subarray(off, off + m - 1));
+    implicitQL(d, off, m, ee, zt, ld, off, off);
+    sortRows(d, zt, ld, off, m);
+    return;
+  }
+  const n1 = m >> 1;
+  const beta = e[off + n1 - 1];
+  const ab = Math.abs(beta);
+  d[off + n1 - 1] -= ab;
+  d[off + n1] -= ab;
+  divideAndConquer(d, e, zt, ld, off, n1);
+  divideAndConquer(d, e, zt, ld, off + n1, m - n1);
+  merge(d, zt, ld, off, m, n1, beta);
+}
+
+/**
+ * One merge (dlaed1/dlaed2/dlaed3): rows off..off+m−1 of zt hold the eigenvectors of
+ * diag(T₁, T₂) (eigenvalues d, each half ascending); on exit they hold those of
+ * diag(T₁, T₂) + |β| v vᵀ, v = e_{n1−1} + sign(β) e_{n1}, sorted ascending, with d updated.
+ */
+function merge(d: Float64Array, zt: Float64Array, ld: number, off: number, m: number, n1: number, beta: number): void {
+  // z = Qᵀ v / √2 and ρ = 2|β| (so that ‖z‖ = 1).
+  const z = new Float64Array(m);
+  const sgn = beta >= 0 ? 1 : -1;
+  for (let j = 0; j < n1; j++) z[j] = zt[(off + j) * ld + off + n1 - 1] * Math.SQRT1_2;
+  for (let j = n1; j < m; j++) z[j] = sgn * zt[(off + j) * ld + off + n1] * Math.SQRT1_2;
+  const rho = 2 * Math.abs(beta);
+  const ds = d.slice(off, off + m);
+  // Ascending order of the two sorted halves.
+  const idx = new Int32Array(m);
+  for (let a = 0, b = n1, t = 0; t < m; t++) {
+    if (b >= m || (a < n1 && ds[a] <= ds[b])) idx[t] = a++;
+    else idx[t] = b++;
+  }
+  let dmax = 0;
+  let zmax = 0;
+  for (let j = 0; j < m; j++) {
+    dmax = Math.max(dmax, Math.abs(ds[j]));
+    zmax = Math.max(zmax, Math.abs(z[j]));
+  }
+  // Deflation tolerance of dlaed2 (LAPACK's eps is half of ours).
+  const tol = 4 * EPS * Math.max(dmax, zmax);
+  // Support of each row: 1 = first half only, 2 = second half only, 3 = both (after a rotation).
+  const kind = new Uint8Array(m);
+  for (let j = 0; j < m; j++) kind[j] = j < n1 ? 1 : 2;
+  const nd: number[] = [];
+  const deflated: number[] = [];
+  if (rho * zmax > tol) {
+    let pj = -1;
+    for (let t = 0; t < m; t++) {
+      const nj = idx[t];
+      if (rho * Math.abs(z[nj]) <= tol) {
+        deflated.push(nj);
+        continue;
+      }
+      if (pj < 0) {
+        pj = nj;
+        continue;
+      }
+      const tau = hypot(z[nj], z[pj]);
+      const c = z[nj] / tau;
+      const s = -z[pj] / tau;
+      if (Math.abs((ds[nj] - ds[pj]) * c * s) <= tol) {
+        // Rotate the pair so that z[pj] = 0: pj deflates, nj carries the combined weight.
+        z[nj] = tau;
+        z[pj] = 0;
+        if (kind[nj] !== kind[pj]) kind[nj] = 3;
+        rotateRows(zt, (off + pj) * ld + off, (off + nj) * ld + off, m, c, s);
+        const dp = ds[pj];
+        const dn = ds[nj];
+        ds[pj] = dp * c * c + dn * s * s;
+        ds[nj] = dp * s * s + dn * c * c;
+        deflated.push(pj);
+      } else {
+        nd.push(pj);
+      }
+      pj = nj;
+    }
+    if (pj >= 0) nd.push(pj);
+  } else {
+    for (let t = 0; t < m; t++) deflated.push(idx[t]);
+  }
+  const k = nd.length;
+  // Final eigenvalues: nondeflated roots first (slots 0..k−1), then the deflated ones.
+  const vals = new Float64Array(m);
+  const out = new Float64Array(m * m);
+  if (k > 0) {
+    const dk = new Float64Array(k);
+    const zk = new Float64Array(k);
+    for (let j = 0; j < k; j++) {
+      dk[j] = ds[nd[j]];
+      zk[j] = z[nd[j]];
+    }
+    const org = new Int32Array(k);
+    const tau = new Float64Array(k);
+    secularRoots(k, dk, zk, rho, org, tau);
+    for (let i = 0; i < k; i++) vals[i] = dk[org[i]] + tau[i];
+    const u = secularVectors(k, dk, zk, rho, org, tau);
+    mergeVectors(zt, ld, off, m, n1, nd, kind, u, out);
+  }
+  for (let t = 0; t < deflated.length; t++) {
+    const j = deflated[t];
+    vals[k + t] = ds[j];
+    out.set(zt.subarray((off + j) * ld + off, (off + j) * ld + off + m), (k + t) * m);
+  }
+  const order = new Int32Array(m);
+  for (let i = 0; i < m; i++) order[i] = i;
+  order.sort((p, q) => vals[p] - vals[q]);
+  for (let i = 0; i < m; i++) {
+    const src = order[i];
+    d[off + i] = vals[src];
+    zt.set(out.subarray(src * m, src * m + m), (off + i) * ld + off);
+  }
+}
+
+/**
+ * Eigenvectors of D + ρ ẑ ẑᵀ from the secular roots, as a k×k row-major U with U[j, i] the j-th
+ * component of eigenvector i, scaled to unit columns. ẑ is recomputed by Löwner's formula
+ *   ẑ_j² = Π_i (λ_i − d_j) / (ρ Π_{i≠j} (d_i − d_j)),   sign(ẑ_j) = sign(z_j)
+ * (Gu & Eisenstat 1994; LAPACK dlaed3), evaluated as a product of O(1) ratios, and
+ * u_i = (D − λ_i)⁻¹ ẑ / ‖·‖ with d_j − λ_i = (d_j − d_{org_i}) − τ_i.
+ */
+function secularVectors(
+  k: number, d: Float64Array, z: Float64Array, rho: number, org: Int32Array, tau: Float64Array,
+): Float64Array {
+  const u = new Float64Array(k * k);
+  const zh = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const row = j * k;
+    const dj = d[j];
+    for (let i = 0; i < k; i++) u[row + i] = dj - d[org[i]] - tau[i];
+    // (λ_{k−1} − d_j)/ρ · Π_{i<j} (λ_i − d_j)/(d_i − d_j) · Π_{i>j} (λ_{i−1} − d_j)/(d_i − d_j)
+    let p = -u[row + k - 1] / rho;
+    for (let i = 0; i < j; i++) p *= -u[row + i] / (d[i] - dj);
+    for (let i = j + 1; i < k; i++) p *= -u[row + i - 1] / (d[i] - dj);
+    const a = Math.sqrt(Math.max(p, 0));
+    zh[j] = z[j] >= 0 ? a : -a;
+  }
+  const norm = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const row = j * k;
+    const zj = zh[j];
+    for (let i = 0; i < k; i++) {
+      const x = zj / u[row + i];
+      u[row + i] = x;
+      norm[i] += x * x;
+    }
+  }
+  for (let i = 0; i < k; i++) norm[i] = 1 / Math.sqrt(norm[i]);
+  for (let j = 0; j < k; j++) {
+    const row = j * k;
+    for (let i = 0; i < k; i++) u[row + i] *= norm[i];
+  }
+  return u;
+}
+
+/**
+ * New eigenvectors (rows 0..k−1 of `out`, m wide) = Uᵀ · Z_nd, with Z_nd the nondeflated rows
+ * of zt. Rows supported on the first half only contribute to columns [0, n1), those on the
+ * second half to [n1, m), so two gemms of sizes k×n1×|S₁| and k×n2×|S₂| do the work.
+ */
+function mergeVectors(
+  zt: Float64Array, ld: number, off: number, m: number, n1: number,
+  nd: number[], kind: Uint8Array, u: Float64Array, out: Float64Array,
+): void {
+  const k = nd.length;
+  const n2 = m - n1;
+  for (const [lo, width, skip] of [[0, n1, 2], [n1, n2, 1]] as const) {
+    let count = 0;
+    for (let j = 0; j < k; j++) if (kind[nd[j]] !== skip) count++;
+    if (count === 0) {
+      for (let i = 0; i < k; i++) out.fill(0, i * m + lo, i * m + lo + width);
+      continue;
+    }
+    const g = new Float64Array(count * width);
+    const us = new Float64Array(count * k);
+    for (let j = 0, r = 0; j < k; j++) {
+      const src = nd[j];
+      if (kind[src] === skip) continue;
+      const from = (off + src) * ld + off + lo;
+      g.set(zt.subarray(from, from + width), r * width);
+      us.set(u.subarray(j * k, j * k + k), r * k);
+      r++;
+    }
+    gemmRaw(true, false, k, width, count, 1, us, 0, k, g, 0, width, 0, out, lo, m);
+  }
+}
+
+/** Rows x, y (length len) ← (c x + s y, c y − s x) (BLAS drot). */
+function rotateRows(z: Float64Array, x: number, y: number, len: number, c: number, s: number): void {
+  for (let t = 0; t < len; t++) {
+    const a = z[x + t];
+    const b = z[y + t];
+    z[x + t] = c * a + s * b;
+    z[y + t] = c * b - s * a;
+  }
+}
+
+/** Selection sort of d[off..off+m) ascending, swapping the matching rows of zt's block. */
+function sortRows(d: Float64Array, zt: Float64Array, ld: number, off: number, m: number): void {
+  for (let i = 0; i < m - 1; i++) {
+    let p = i;
+    for (let j = i + 1; j < m; j++) if (d[off + j] < d[off + p]) p = j;
+    if (p === i) continue;
+    const t = d[off + i];
+    d[off + i] = d[off + p];
+    d[off + p] = t;
+    const ri = (off + i) * ld + off;
+    const rp = (off + p) * ld + off;
+    for (let c = 0; c < m; c++) {
+      const x = zt[ri + c];
+      zt[ri + c] = zt[rp + c];
+      zt[rp + c] = x;
+    }
+  }
+}
+
+/**
+ * Implicit QL with Wilkinson shifts on the tridiagonal block d[off..off+m), e[0..m−1) (a local
+ * copy with one spare slot), accumulating the rotations into rows zoff.. of z (columns
+ * zcol..zcol+m) when z is given. Unsorted on exit. Throws after 60 sweeps on one eigenvalue
+ * (never observed; the shift gives cubic convergence).
+ */
+function implicitQL(
+  d: Float64Array, off: number, m: number, e: Float64Array,
+  z: Float64Array | null, ld: number, zoff: number, zcol: number,
+): void {
+  if (m > 0) e[m - 1] = 0;
+  for (let l = 0; l < m; l++) {
+    let iter = 0;
+    for (;;) {
+      let mm = l;
+      for (; mm < m - 1; mm++) {
+        const dd = Math.abs(d[off + mm]) + Math.abs(d[off + mm + 1]);
+        if (Math.abs(e[mm]) <= EPS * dd) break;
+      }
+      if (mm === l) break;
+      if (++iter > 60) throw new Error("tridiagonal QL: no convergence after 60 sweeps");
+      let g = (d[off + l + 1] - d[off + l]) / (2 * e[l]);
+      let r = hypot(g, 1);
+      g = d[off + mm] - d[off + l] + e[l] / (g + (g >= 0 ? r : -r));
+      let s = 1;
+      let c = 1;
+      let p = 0;
+      let underflow = false;
+      for (let i = mm - 1; i >= l; i--) {
+        const f = s * e[i];
+        const b = c * e[i];
+        r = hypot(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          d[off + i + 1] -= p;
+          e[mm] = 0;
+          underflow = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[off + i + 1] - p;
+        r = (d[off + i] - g) * s + 2 * c * b;
+        p = s * r;
+        d[off + i + 1] = g + p;
+        g = c * r - b;
+        if (z !== null) {
+          const ri = (zoff + i) * ld + zcol;
+          const rn = ri + ld;
+          for (let t = 0; t < m; t++) {
+            const zi = z[ri + t];
+            const zn = z[rn + t];
+            z[rn + t] = s * zi + c * zn;
+            z[ri + t] = c * zi - s * zn;
+          }
+        }
+      }
+      if (underflow) continue;
+      d[off + l] -= p;
+      e[l] = g;
+      e[mm] = 0;
+    }
+  }
+}
