@@ -326,3 +326,43 @@ export function gemm(
     }
   }
 }
+
+/** The inner-dimension block KC (gemmPackedA needs k ≤ kcBlock()). */
+export function kcBlock(): i32 {
+  return KC;
+}
+
+/**
+ * C ← A·op(B) + β·C (α = 1) with the m×k matrix A, k ≤ KC, given already packed the way packA
+ * lays it out, so a producer can write A straight into that layout and skip the packing pass:
+ * ⌈m/MR⌉ micro-panels, panel t at pa + 8·t·MR·k holding A[t·MR + r, p] at [p][r], rows past m
+ * zero. work: packing workspace for B (workBytes(m, n, k) suffices), 16-byte aligned.
+ */
+export function gemmPackedA(
+  m: i32, n: i32, k: i32, pa: usize, transB: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32, work: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (beta != 1.0) scaleC(m, n, beta, c, ldc);
+    return;
+  }
+  const pb = work;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    packB(transB, transB ? b + (<usize>(jc * ldb) << 3) : b + (<usize>jc << 3), ldb, k, nc, pb);
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min(MC, m - ic);
+      const cblk = c + (<usize>(ic * ldc + jc) << 3);
+      for (let jr = 0; jr < nc; jr += NR) {
+        const nr = min(NR, nc - jr);
+        const pbj = pb + (<usize>(jr * k) << 3);
+        for (let ir = 0; ir < mc; ir += MR) {
+          microKernel(
+            k, pa + (<usize>((ic + ir) * k) << 3), pbj,
+            cblk + (<usize>(ir * ldc + jr) << 3), ldc, beta, min(MR, mc - ir), nr,
+          );
+        }
+      }
+    }
+  }
+}

@@ -1,6 +1,11 @@
 // Compile the AssemblyScript kernels (assembly/*.ts) to wasm and embed each as base64 in a
 // generated TypeScript module, so that Node, Vitest and the browser worker load the same bytes
 // synchronously without any file or URL handling. Runs inside `npm ci` (prepare) and `npm test`.
+//
+// Every module imports its linear memory (`env.memory`, --importMemory): the loaders create it
+// with the size its users need up front (src/linalg/kernels/wasm.ts), because growing a memory
+// detaches its ArrayBuffer, and the first detach in a process permanently slows every JS
+// typed-array loop (V8's detaching protector). `--initialMemory 1` is only the declared minimum.
 import asc from "assemblyscript/asc";
 import { readdirSync, writeFileSync, renameSync, mkdirSync } from "node:fs";
 import { join, basename } from "node:path";
@@ -20,7 +25,8 @@ for (const file of readdirSync(srcDir).filter((f) => f.endsWith(".ts"))) {
       "-O3", "--noAssert",
       "--runtime", "stub",
       "--enable", "simd",
-      "--initialMemory", "2",
+      "--importMemory",
+      "--initialMemory", "1",
       "--exportRuntime",
     ],
     {

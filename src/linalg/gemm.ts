@@ -1,5 +1,5 @@
 import type { Matrix } from "./matrix.js";
-import { wasmGemm } from "./kernels/wasm.js";
+import { GEMM_OPERAND_BYTES, wasmGemm } from "./kernels/wasm.js";
 
 /**
  * Products with m·n·k below this many multiply-adds run in TypeScript (`gemmRawTs`), larger
@@ -13,9 +13,11 @@ export const GEMM_WASM_MIN_WORK = 200;
 /**
  * Operands of one wasm call are kept below this many bytes; larger products are split in halves
  * along their largest dimension (C blocks, or the inner dimension with β = 1 for the second
- * half), so the wasm memory, which never shrinks, stays bounded at about this size.
+ * half). The kernel's memory is created with room for this plus the packing workspace
+ * (kernels/wasm.ts, GEMM_INITIAL_PAGES), so it never grows: growth would detach its buffer and
+ * slow every typed-array loop in the process.
  */
-export const GEMM_WASM_MAX_BYTES = 64 * 1024 * 1024;
+export const GEMM_WASM_MAX_BYTES = GEMM_OPERAND_BYTES;
 
 /** Which engine runs large products in this realm: the wasm SIMD kernel or the TS fallback. */
 export type GemmBackend = "wasm-simd" | "ts";

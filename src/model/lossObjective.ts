@@ -35,7 +35,8 @@ export function makeObjective(arch: Architecture, data: ModelData, loss: LossNam
   const k = outputDim(arch);
   const mean = opts.mean ?? false;
   const L = homogeneityOrder(arch);
-  const ws = createWorkspace(arch, Math.max(1, n));
+  // X and Y are resident in wasm memory for the two-layer wasm step (network.ts): not copied per call.
+  const ws = createWorkspace(arch, Math.max(1, n), { resident: { X: data.X.data, Y: data.Y.data, n } });
   const X = data.X.data;
   const Y = data.Y.data;
   let Xb: Float64Array | null = null;

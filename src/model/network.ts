@@ -2,6 +2,11 @@
  * Architecture-independent entry points over explicit workspaces: each call dispatches once on
  * the architecture to the two-layer or MLP batch kernels. Inputs are raw row-major arrays (X: n×d,
  * Y and R: n×k) so that callers can pass gathered mini-batches without building records.
+ *
+ * Loss + gradient of a two-layer workspace created with `resident` data (repeated use, e.g.
+ * makeObjective) runs the wasm SIMD step (twoLayerWasm.ts) when it covers the architecture
+ * (k = 1, relu / leaky_relu / linear) and wasm is available; everything else, and every other
+ * entry point, runs the TypeScript kernels.
  */
 import type { Architecture } from "./architecture.js";
 import type { LossName } from "./losses.js";
@@ -14,17 +19,58 @@ import type { TwoLayerWorkspace } from "./twoLayerKernels.js";
 import {
   createTwoLayerWorkspace, twoLayerForward, twoLayerHvp, twoLayerJacobian, twoLayerLossGradient, twoLayerVjp,
 } from "./twoLayerKernels.js";
+import type { TwoLayerWasm } from "./twoLayerWasm.js";
+import { createTwoLayerWasm, twoLayerWasmBind, twoLayerWasmLossGradient } from "./twoLayerWasm.js";
 
 /** Scratch memory for the kernels of one architecture, for up to `capacity` samples per call. */
 export type Workspace = TwoLayerWorkspace | MlpWorkspace;
 
+/** Wasm steps of the two-layer workspaces created with resident data. */
+const wasmSteps = new WeakMap<Workspace, TwoLayerWasm>();
+
+/**
+ * Resident workspaces with capacity·m below this many hidden activations keep the TS kernels.
+ * Such steps take 1–2 µs in TS (the wasm step is ~3× faster but its instance costs ~60 µs to set
+ * up), and they stay bitwise identical to one-off evaluations (lossAndGradient), which
+ * test/model/objective.test.ts asserts on its small problems; the wasm step agrees to ~1e-15.
+ */
+export const TWO_LAYER_WASM_MIN_ENTRIES = 256;
+
+/** Options of createWorkspace. */
+export interface WorkspaceOptions {
+  /** Rows per block of the two-layer kernels (TS and wasm). */
+  block?: number;
+  /**
+   * The data set the workspace will be evaluated on repeatedly (n ≤ capacity rows of X, Y).
+   * Enables the wasm two-layer step where it applies, with X and Y copied into wasm memory once;
+   * they must not be mutated afterwards (other arrays passed to lossGradientInto are copied
+   * per call).
+   */
+  resident?: { X: Float64Array; Y: Float64Array; n: number };
+}
+
 /**
  * A workspace for `arch` and at most `capacity` samples per call. `block` overrides the rows per
  * block of the two-layer kernels (default: about 64k entries per block buffer; tests use tiny
- * blocks to exercise the blocked reductions). MLP kernels work on the whole batch.
+ * blocks to exercise the blocked reductions). MLP kernels work on the whole batch. `resident`:
+ * see WorkspaceOptions.
  */
-export function createWorkspace(arch: Architecture, capacity: number, opts: { block?: number } = {}): Workspace {
-  return arch.kind === "two-layer" ? createTwoLayerWorkspace(arch, capacity, opts.block) : createMlpWorkspace(arch, capacity);
+export function createWorkspace(arch: Architecture, capacity: number, opts: WorkspaceOptions = {}): Workspace {
+  if (arch.kind !== "two-layer") return createMlpWorkspace(arch, capacity);
+  const ws = createTwoLayerWorkspace(arch, capacity, opts.block);
+  if (opts.resident && capacity * arch.m >= TWO_LAYER_WASM_MIN_ENTRIES) {
+    const w = createTwoLayerWasm(arch, capacity, opts.block);
+    if (w !== null) {
+      twoLayerWasmBind(w, opts.resident.X, opts.resident.Y, opts.resident.n);
+      wasmSteps.set(ws, w);
+    }
+  }
+  return ws;
+}
+
+/** "wasm-simd" when lossGradientInto on ws runs the wasm two-layer step, else "ts". */
+export function workspaceBackend(ws: Workspace): "wasm-simd" | "ts" {
+  return wasmSteps.has(ws) ? "wasm-simd" : "ts";
 }
 
 /** F ← f(X; θ) for the first n rows of X (F is n×k row-major). */
@@ -47,9 +93,13 @@ export function lossGradientInto(
   ws: Workspace, theta: Float64Array, X: Float64Array, Y: Float64Array, n: number,
   loss: LossName, mean: boolean, kappa: number, grad: Float64Array | null,
 ): LossValue {
-  return ws.kind === "two-layer"
-    ? twoLayerLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad)
-    : mlpLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
+  if (ws.kind !== "two-layer") return mlpLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
+  const w = n > 0 ? wasmSteps.get(ws) : undefined;
+  if (w === undefined) return twoLayerLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
+  const v = twoLayerWasmLossGradient(w, theta, X, Y, n, loss, mean, kappa, grad);
+  ws.F.set(w.F.subarray(0, n));
+  ws.dF.set(w.dF.subarray(0, n));
+  return v;
 }
 
 /** out ← ∇²ℒ(θ)·v (exact, R-operator); returns ℒ(θ). */

@@ -1,15 +1,44 @@
-// Synchronous loader for the AssemblyScript SIMD kernels (assembly/gemm.ts), embedded as base64
+// Synchronous loader for the AssemblyScript SIMD kernels (assembly/*.ts), embedded as base64
 // by scripts/build-wasm.mjs. No fs, no fetch: the same code runs in Node, Vitest and a browser
 // Web Worker. If WebAssembly (or its SIMD proposal) is unavailable the loader returns null and
 // callers use their TypeScript path.
+//
+// Memory: every module imports its linear memory, which the loader creates at its final size.
+// Growing a WebAssembly.Memory detaches its old ArrayBuffer, and the first detach in a process
+// permanently invalidates a V8 protector: from then on every JS typed-array loop pays a detach
+// check (~1.7× slower, measured in bench/model.ts). So the GEMM module gets GEMM_INITIAL_PAGES
+// up front (the 64 MiB operand cap of one call, larger products are split, plus the packing
+// workspace), and never grows in normal use. A large initial memory costs address space only:
+// pages are committed when first touched (creating the 72 MiB memory takes ~0.3 ms in Node).
 import { wasmBase64 } from "./gemm.wasm.generated.js";
+
+/** Bytes per WebAssembly page. */
+export const WASM_PAGE_BYTES = 65536;
+
+/**
+ * Operand bytes (A, B and C together) of one wasm GEMM call; gemmRawWasm splits larger products
+ * in halves. Exported as GEMM_WASM_MAX_BYTES by linalg/gemm.ts.
+ */
+export const GEMM_OPERAND_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Memory beyond the operands: static data (~3 KB), alignment, and the packing workspace of the
+ * default blocking, workBytes ≤ 8·(MC·KC + KC·NC) + 64 = 4.25 MiB (assembly/gemm.ts).
+ */
+export const GEMM_SCRATCH_BYTES = 8 * 1024 * 1024;
+
+/** Initial (and, in normal use, final) pages of the GEMM module's memory: 1152 pages = 72 MiB. */
+export const GEMM_INITIAL_PAGES = (GEMM_OPERAND_BYTES + GEMM_SCRATCH_BYTES) / WASM_PAGE_BYTES;
 
 /** The raw exports of gemm.wasm (addresses are byte offsets into `memory`). */
 export interface GemmExports {
   readonly memory: WebAssembly.Memory;
   /** First free, 64-byte-aligned byte after the module's static data. */
   heapBase(): number;
-  /** Grow memory so [heapBase, heapBase + bytes) is addressable; heapBase, or 0 on failure. */
+  /**
+   * Make [heapBase, heapBase + bytes) addressable, growing the memory only if it is too small
+   * (abnormal use, see the header); heapBase, or 0 on failure.
+   */
   reserve(bytes: number): number;
   /** Packing workspace (bytes) that gemm needs for an m×n×k product. */
   workBytes(m: number, n: number, k: number): number;
@@ -68,30 +97,81 @@ export function decodeBase64Portable(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** Instantiate a module from its base64 bytes; null if WebAssembly or SIMD is unavailable. */
-export function instantiateBase64(b64: string): WebAssembly.Instance | null {
-  if (typeof WebAssembly !== "object") return null;
+const compiled = new Map<string, WebAssembly.Module | null>();
+
+/**
+ * Compile a module from its base64 bytes, once per realm (cached by the string); null if
+ * WebAssembly or SIMD is unavailable.
+ */
+export function compileBase64(b64: string): WebAssembly.Module | null {
+  const hit = compiled.get(b64);
+  if (hit !== undefined) return hit;
+  let module: WebAssembly.Module | null = null;
+  if (typeof WebAssembly === "object") {
+    try {
+      module = new WebAssembly.Module(decodeBase64(b64));
+    } catch {
+      // Compilation fails on engines without the SIMD proposal: the TS path takes over.
+      module = null;
+    }
+  }
+  compiled.set(b64, module);
+  return module;
+}
+
+/**
+ * A memory of `pages` pages (no maximum), or of `fallbackPages` when the engine refuses that
+ * much (32-bit hosts, memory-capped workers); null when neither can be created.
+ */
+export function createMemory(pages: number, fallbackPages = 1): WebAssembly.Memory | null {
+  for (const initial of [pages, Math.min(pages, fallbackPages)]) {
+    try {
+      return new WebAssembly.Memory({ initial });
+    } catch {
+      // RangeError: out of address space; try the fallback size.
+    }
+  }
+  return null;
+}
+
+/**
+ * Instantiate `module` with `memory` as its imported env.memory (a fresh one-page memory when
+ * omitted); null if instantiation fails.
+ */
+export function instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory): WebAssembly.Instance | null {
   try {
-    const module = new WebAssembly.Module(decodeBase64(b64));
     return new WebAssembly.Instance(module, {
       env: {
+        memory: memory ?? new WebAssembly.Memory({ initial: 1 }),
         abort: (): never => {
           throw new Error("wasm kernel aborted");
         },
       },
     });
   } catch {
-    // Compilation fails on engines without the SIMD proposal: the TS path takes over.
     return null;
   }
 }
 
+/**
+ * Compile and instantiate a module from its base64 bytes (see compileBase64, instantiate); null
+ * if WebAssembly or SIMD is unavailable.
+ */
+export function instantiateBase64(b64: string, memory?: WebAssembly.Memory): WebAssembly.Instance | null {
+  const module = compileBase64(b64);
+  return module === null ? null : instantiate(module, memory);
+}
+
 let loaded: WasmGemm | null | undefined;
 
-/** The GEMM kernel module, instantiated once per realm (worker); null when unavailable. */
+/**
+ * The GEMM kernel module, instantiated once per realm (worker) with a GEMM_INITIAL_PAGES memory;
+ * null when unavailable.
+ */
 export function wasmGemm(): WasmGemm | null {
   if (loaded !== undefined) return loaded;
-  const instance = instantiateBase64(wasmBase64);
+  const memory = typeof WebAssembly === "object" ? createMemory(GEMM_INITIAL_PAGES) : null;
+  const instance = memory === null ? null : instantiateBase64(wasmBase64, memory);
   if (instance === null) {
     loaded = null;
     return null;
