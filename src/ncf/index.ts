@@ -20,3 +20,9 @@ export {
   detectPlateaus, splitNeurons, residualNcfProblem, saddleToSaddle,
   type Plateau, type PlateauPrediction, type SaddleToSaddleResult,
 } from "./saddles.js";
+export {
+  balancedInit, gradientDescentRun, neuronNorms, neuronBlock, restrictedSaddle, type GdRun,
+} from "./gdRun.js";
+export { predictPlateau, gdSaddleToSaddle, firstCrossing, type ResidualNcfPrediction, type GdSaddleToSaddle } from "./plateauPrediction.js";
+export { SADDLE_PRESETS, presetData, type SaddlePreset, type SaddlePresetName } from "./saddlePresets.js";
+export { neuronGroups, splitByGroups, splitAtLevel } from "./groups.js";
