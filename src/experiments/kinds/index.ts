@@ -2,3 +2,6 @@
 // kinds/<family>.ts (one registerExperiment call per kind) and one import line here.
 import "./linalgCheck.js";
 import "./networkCheck.js";
+import "./ncf.js";
+import "./margin.js";
+import "./plateau.js";
