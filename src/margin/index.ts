@@ -13,4 +13,5 @@ export {
   type KinkInfo,
 } from "./kkt.js";
 export { affineLayers, forwardSample, conventionSlopes, sampleGradient, type AffineLayer, type SamplePass } from "./sampleNet.js";
-export { logSpaceLossBasedDescent, type LogSpaceStepOptions, type LogSpaceStepResult } from "./logSpaceStep.js";
+export { marginLogGradient, type LogGradient } from "./logGradient.js";
+export { logLossSharpness, type SharpnessOptions } from "./sharpness.js";

@@ -23,9 +23,13 @@ describe("margin experiments", () => {
     expect(r.summary.sgdOtherOrderMaxError as number).toBeGreaterThan(1e-3);
   });
 
-  it("margin-kkt-embedding: certificates and directions are unchanged by T", async () => {
-    const r = await run("margin-kkt-embedding", {});
+  it("margin-kkt-embedding (to ‖θ‖ = 100, the tour headline): certificates and directions are unchanged by T", async () => {
+    const r = await run("margin-kkt-embedding", { maxNorm: 100 });
     expect(r.verdicts.filter((v) => !v.pass)).toEqual([]);
+    // past the old fixed-α window (‖θ‖ ≤ 10, ε/‖θ̂‖ = 0.0156): α ∝ ‖θ‖^{−2} keeps θ and Tθ together
+    expect(r.summary.finalNorm as number).toBeGreaterThanOrEqual(100);
+    expect(r.summary.epsilonRelativeNarrow as number).toBeLessThan(2e-3); // observed 1.46e-3
+    expect(r.summary.oneMinusMinCosine as number).toBeLessThanOrEqual(1e-10);
     const def = getExperiment("margin-kkt-embedding")!;
     expect(def.headline).toBeDefined();
   });
