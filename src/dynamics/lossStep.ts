@@ -144,9 +144,8 @@ export function lossBasedGradientDescent(objective: Objective, theta0: Float64Ar
   for (let step = 0; ; ) {
     point.step = step;
     point.logT = logT;
-    // t overflows once log t > 709.78 (log-space runs reach e^{1000}): clamp to the largest
-    // double so the default maxTime = ∞ rule (t ≥ maxTime) does not fire; logT stays exact.
-    point.t = Math.min(Math.exp(logT), Number.MAX_VALUE);
+    // t overflows to +∞ once log t > 709.78 (log-space runs reach e^{1000}); logT stays exact.
+    point.t = Math.exp(logT);
     point.tPhase = point.t;
     point.loss = v.loss;
     point.logLoss = v.logLoss;

@@ -185,7 +185,9 @@ export function checkStop(mon: Monitor, point: Readonly<TrajectoryPoint>, elapse
     mon.detail = `parameter norm reached the level: log ‖θ‖ = ${point.logNorm} ≥ ${mon.logNormMax}`;
     return "norm";
   }
-  if (point.t >= mon.maxTime || point.logT >= mon.maxLogTime) {
+  // t may overflow to +∞ in log-time runs (the loss-based step reaches log t ≈ 1e3): without a
+  // finite limit only maxLogTime can fire.
+  if ((mon.maxTime < Infinity && point.t >= mon.maxTime) || point.logT >= mon.maxLogTime) {
     mon.detail = `reached the time limit at t = ${point.t} (log t = ${point.logT})`;
     return "maxTime";
   }
