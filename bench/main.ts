@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../src/common/atomic.js";
 import { gemmBackend } from "../src/linalg/index.js";
+import { eigWorkload } from "./eig.js";
 import { gemmCrossoverWorkload, gemmWorkload } from "./gemm.js";
 import type { Row, Workload } from "./harness.js";
 import { modelHessianWorkload, modelStepWorkload } from "./model.js";
@@ -19,6 +20,7 @@ export type { Row, Workload } from "./harness.js";
 export const WORKLOADS: Workload[] = [
   gemmWorkload,
   gemmCrossoverWorkload,
+  eigWorkload,
   modelStepWorkload,
   modelHessianWorkload,
 ];
