@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../src/common/atomic.js";
 import { gemmBackend } from "../src/linalg/index.js";
+import { convexWorkload } from "./convex.js";
 import { eigWorkload } from "./eig.js";
 import { gemmCrossoverWorkload, gemmWorkload } from "./gemm.js";
 import type { Row, Workload } from "./harness.js";
@@ -23,6 +24,7 @@ export const WORKLOADS: Workload[] = [
   eigWorkload,
   modelStepWorkload,
   modelHessianWorkload,
+  convexWorkload,
 ];
 
 function fmt(x: number | null, digits: number): string {

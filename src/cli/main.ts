@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../common/errors.js";
 import { VERSION } from "../version.js";
+import { registerConvex } from "./commands/convex.js";
 import { registerData } from "./commands/data.js";
 import { registerEval } from "./commands/eval.js";
 import { registerKkt } from "./commands/kkt.js";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerData(program);
+  registerConvex(program);
   registerEval(program);
   registerKkt(program);
   registerSplit(program);

@@ -1,0 +1,64 @@
+// Convex reformulation workload (issue 7): the scnn solver-demo instance (n = 1000, d = 50, labels
+// from a planted 100-unit network, κ = 10; shared/bench-data), λ = 0.01 in scnn's 1/(2n) scaling,
+// i.e. β = nλ = 10 in ours. Gated ReLU over the 500 demo gates, ReLU (cone constraints) over the
+// 250 demo gates (500 blocks). Reported: time to a relative duality gap of 1e-6 (one run each —
+// the solves take seconds to minutes; repeat the command for best-of), final objective (ours and
+// scnn's = ours/n), active neurons, iterations. Reference: scnn's augmented Lagrangian, ≈ 24 s in
+// float64 on this hardware for the ReLU program (science/convex.md, "Solvers and scales"); the
+// ratio column is 24 s / ours (> 1: faster).
+//
+// Standalone: `npx tsx bench/convex.ts [gated|relu]`; in the driver: `npm run bench -- convex`.
+// Data folder: $SPLITSCAPE_BENCH_DATA, else ../shared/bench-data beside the repository.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { convexProblem, patternsFromGates, solveGatedRelu, solveRelu } from "../src/convex/index.js";
+import { loadDataset } from "../src/data/index.js";
+import { fromRows } from "../src/linalg/index.js";
+import { makeRow, type Row, type Workload } from "./harness.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DATA_DIR = process.env.SPLITSCAPE_BENCH_DATA ?? resolve(HERE, "../../shared/bench-data");
+const TOL = 1e-6;
+const BETA = 10;
+const SCNN_RELU_SECONDS = 24;
+/** Wall-clock cap per solve (the row then says the gap reached). */
+const TIME_LIMIT = Number(process.env.SPLITSCAPE_CONVEX_BENCH_LIMIT ?? 600);
+
+function load(gatesName: string) {
+  const ds = loadDataset(join(DATA_DIR, "scnn-solver-demo-train.json"));
+  const gates = fromRows((JSON.parse(readFileSync(join(DATA_DIR, gatesName), "utf8")) as { gates: number[][] }).gates);
+  const patterns = patternsFromGates(ds.X, gates);
+  return convexProblem(ds.X, ds.Y.data.slice(), BETA, "square", patterns);
+}
+
+function runCase(which: "gated" | "relu"): Row {
+  if (!existsSync(join(DATA_DIR, "scnn-solver-demo-train.json"))) {
+    return { workload: "convex", case: which, seconds: NaN, gflops: null, reference: null, ratio: null, note: `no bench data in ${DATA_DIR}` };
+  }
+  const problem = load(which === "gated" ? "scnn-solver-demo-gates-500.json" : "scnn-solver-demo-gates-250.json");
+  const n = problem.X.rows;
+  if (which === "gated") {
+    const s = solveGatedRelu(problem, { tol: TOL, maxIterations: 100000, timeLimit: TIME_LIMIT });
+    return makeRow("convex", `gated P=${problem.patterns.count}`, s.seconds, null, null,
+      `objective ${s.primalValue.toPrecision(10)} (scnn ${(s.primalValue / n).toPrecision(8)}), rel gap ${s.relativeGap.toExponential(2)}${s.converged ? "" : " NOT reached"}, ${s.activeBlocks} active, ${s.iterations} it`);
+  }
+  const s = solveRelu(problem, { tol: TOL, maxIterations: 100000, timeLimit: TIME_LIMIT });
+  return makeRow("convex", `relu P=${problem.patterns.count} (${2 * problem.patterns.count} blocks)`, s.seconds, null,
+    { name: "scnn AL", seconds: SCNN_RELU_SECONDS },
+    `objective ${s.primalValue.toPrecision(10)} (scnn ${(s.primalValue / n).toPrecision(8)}), rel gap ${s.relativeGap.toExponential(2)}${s.converged ? "" : " NOT reached"}, ${s.activeNeurons} neurons, ${s.iterations} it, ${s.projections} NNLS + ${s.faceHits} face projections`);
+}
+
+export const convexWorkload: Workload = {
+  name: "convex",
+  description: "scnn solver demo (n=1000, d=50, β=nλ=10): gated ReLU (500 gates) and ReLU (250 gates) to relative gap 1e-6",
+  async run(): Promise<Row[]> {
+    return [runCase("gated"), runCase("relu")];
+  },
+};
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const which = process.argv[2];
+  const rows = which === "gated" || which === "relu" ? [runCase(which)] : await convexWorkload.run();
+  for (const r of rows) console.log(JSON.stringify(r));
+}

@@ -1,0 +1,213 @@
+// `splitscape convex`: solve the convex reformulation of a weight-decayed two-layer ReLU network
+// (science/convex.md) and certify its optimum, or certify a given network (--certify --model M).
+import { readFileSync } from "node:fs";
+import { Option, type Command } from "commander";
+import { InputError } from "../../common/errors.js";
+import {
+  certifyNetwork, checkLabels, convexProblem, convexToNetwork, enumeratePatterns, isConvexLossName, loadTwoLayerReluModel,
+  modelToNetwork, networkToModelJson, nonconvexObjective, patternsFromGates, samplePatterns, solveGatedRelu, solveRelu, TooManyPatternsError,
+  withBias, type ConvexLossName, type PatternSet,
+} from "../../convex/index.js";
+import type { Dataset } from "../../data/index.js";
+import type { Matrix } from "../../linalg/index.js";
+import { labelColsOption, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
+
+interface ConvexOptions {
+  data?: string;
+  beta?: string;
+  loss: string;
+  patterns: string;
+  gates?: string;
+  bias?: boolean;
+  program: string;
+  tol?: string;
+  maxIterations?: string;
+  seed?: string;
+  certify?: boolean;
+  model?: string;
+  labelCols?: string;
+  json?: boolean;
+}
+
+/** Merge recovered neurons whose unit directions differ by less than this (pitfall 2). */
+const MERGE_TOL = 1e-7;
+
+/** Default sample size of `--patterns auto` when exact enumeration is too large. */
+const AUTO_SAMPLE = 1000;
+
+function parsePositive(option: string, raw: string | undefined, fallback?: number): number {
+  if (raw === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new InputError(option, "is required");
+  }
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0) throw new InputError(option, `expected a positive number, got ${JSON.stringify(raw)}`);
+  return v;
+}
+
+/** The patterns asked for: `exact`, `sample:N`, `auto` (exact when small enough, else sample:1000), or gates from a file. */
+function makePatterns(X: Matrix, spec: string, gatesFile: string | undefined, seed: number): PatternSet {
+  if (gatesFile !== undefined) return patternsFromGates(X, readGates(gatesFile, X.cols));
+  if (spec === "exact" || spec === "auto") {
+    try {
+      return enumeratePatterns(X);
+    } catch (e) {
+      if (!(e instanceof TooManyPatternsError)) throw e;
+      if (spec === "exact") throw new InputError("--patterns", `${e.message} (use --patterns sample:N)`);
+      return samplePatterns(X, AUTO_SAMPLE, seed);
+    }
+  }
+  const m = /^sample:(\d+)$/.exec(spec);
+  if (m === null) throw new InputError("--patterns", `expected exact, auto or sample:N, got ${JSON.stringify(spec)}`);
+  const count = parseIntOption("--patterns", m[1], 1, 10_000_000)!;
+  return samplePatterns(X, count, seed);
+}
+
+/** A gate file {"gates": [[…d…], …]} (the bench-data format). */
+function readGates(path: string, d: number): Matrix {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new InputError(path, `cannot read a JSON gate file (${(e as Error).message})`);
+  }
+  const gates = (json as { gates?: unknown })?.gates;
+  if (!Array.isArray(gates) || gates.length === 0) throw new InputError(path, "expected a nonempty array of gate vectors", "gates");
+  const data = new Float64Array(gates.length * d);
+  gates.forEach((row: unknown, i: number) => {
+    if (!Array.isArray(row) || row.length !== d) {
+      throw new InputError(path, `row ${i} must have ${d} numbers (the data's input dimension${d > 0 ? ", bias included if --bias" : ""})`, "gates");
+    }
+    row.forEach((v: unknown, j: number) => {
+      if (typeof v !== "number" || !Number.isFinite(v)) throw new InputError(path, `row ${i}, entry ${j} is not a finite number`, "gates");
+      data[i * d + j] = v;
+    });
+  });
+  return { rows: gates.length, cols: d, data };
+}
+
+function targets(ds: Dataset, loss: ConvexLossName): Float64Array {
+  if (ds.Y.cols !== 1) throw new InputError(ds.source, `vector outputs (k = ${ds.Y.cols}) are not supported by the convex reformulation yet`, "y");
+  const y = ds.Y.data.slice();
+  checkLabels(loss, y, ds.source);
+  return y;
+}
+
+function patternSummary(p: PatternSet): Record<string, unknown> {
+  return { count: p.count, method: p.method, exact: p.exact, requested: p.requested, rank: p.rank, generalPositionCount: p.maxCount, convention: p.convention };
+}
+
+function runSolve(opts: ConvexOptions): number {
+  const loss = opts.loss;
+  if (!isConvexLossName(loss)) throw new InputError("--loss", `expected square or logistic, got ${JSON.stringify(loss)}`);
+  if (opts.data === undefined) throw new InputError("--data", "is required");
+  const beta = parsePositive("--beta", opts.beta);
+  const tol = parsePositive("--tol", opts.tol, 1e-8);
+  const maxIterations = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e9) ?? 50000;
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  if (opts.program !== "relu" && opts.program !== "gated") throw new InputError("--program", `expected relu or gated, got ${JSON.stringify(opts.program)}`);
+  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const y = targets(ds, loss);
+  const X = opts.bias ? withBias(ds.X) : ds.X;
+  const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
+  const problem = convexProblem(X, y, beta, loss, patterns);
+  const note = "phase 1: the optimal set (directions, m*, M*) is not computed yet";
+  if (opts.program === "gated") {
+    const sol = solveGatedRelu(problem, { tol, maxIterations });
+    const out = {
+      program: "gated", optimum: sol.primalValue, dualValue: sol.dualValue, gap: sol.gap, relativeGap: sol.relativeGap,
+      patterns: patterns.count, exact: patterns.exact, network: null, mStar: null, MStar: null, directions: null,
+      note: `${note}; a gated ReLU solution is not a ReLU network`,
+      activeBlocks: sol.activeBlocks, s: sol.s, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
+      solver: { method: "R-FISTA", iterations: sol.iterations, restarts: sol.restarts, converged: sol.converged, tol, maxIterations, seconds: sol.seconds },
+    };
+    emit(opts, out, [
+      `gated ReLU optimum ${sol.primalValue} (dual ${sol.dualValue}, relative gap ${sol.relativeGap.toExponential(3)})`,
+      `${patterns.count} patterns (${patterns.method}${patterns.exact ? ", exact" : ", sampled: certificate relative to them"}); ${sol.activeBlocks} active blocks`,
+    ]);
+    return sol.converged ? 0 : 1;
+  }
+  const sol = solveRelu(problem, { tol, maxIterations });
+  const net = convexToNetwork(sol.U, sol.V, X.cols, { mergeTol: MERGE_TOL });
+  // The recovered network is checked on the nonconvex objective (it must equal the convex one).
+  const nc = nonconvexObjective(net, X, y, beta, loss);
+  const out = {
+    program: "relu", optimum: sol.primalValue, dualValue: sol.dualValue, gap: sol.gap, relativeGap: sol.relativeGap,
+    patterns: patterns.count, exact: patterns.exact,
+    network: networkToModelJson(net, Boolean(opts.bias)),
+    mStar: null, MStar: null, directions: null, note,
+    neurons: net.m, networkObjective: nc.objective, networkObjectiveError: Math.abs(nc.objective - sol.primalValue) / Math.max(sol.primalValue, Number.MIN_VALUE), s: sol.s, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
+    certificate: patterns.exact ? "global optimum of the two-layer problem (all patterns enumerated)" : "optimal for the sampled patterns only",
+    solver: {
+      method: "R-FISTA with exact cone prox + active-face Newton polish", iterations: sol.iterations, restarts: sol.restarts,
+      polished: sol.polished, converged: sol.converged, tol, maxIterations, seconds: sol.seconds, infeasibility: sol.infeasibility,
+    },
+  };
+  emit(opts, out, [
+    `optimum ${sol.primalValue} (dual ${sol.dualValue}, relative gap ${sol.relativeGap.toExponential(3)}${sol.converged ? "" : `, tolerance ${tol} NOT reached`})`,
+    `${patterns.count} patterns (${patterns.method}${patterns.exact ? ", exact: the gap proves global optimality" : ", sampled: certificate relative to them"})`,
+    `network: ${net.m} neurons`,
+  ]);
+  return sol.converged ? 0 : 1;
+}
+
+function runCertify(opts: ConvexOptions): number {
+  const loss = opts.loss;
+  if (!isConvexLossName(loss)) throw new InputError("--loss", `expected square or logistic, got ${JSON.stringify(loss)}`);
+  if (opts.model === undefined) throw new InputError("--model", "is required with --certify");
+  if (opts.data === undefined) throw new InputError("--data", "is required");
+  const beta = parsePositive("--beta", opts.beta);
+  const tol = parsePositive("--tol", opts.tol, 1e-6);
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  // TODO(model): load through src/model/index.ts once it exports a model-file loader.
+  const model = loadTwoLayerReluModel(opts.model);
+  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const y = targets(ds, loss);
+  if (model.W.cols !== ds.X.cols) {
+    throw new InputError(opts.model, `W rows have ${model.W.cols} entries but the data has d = ${ds.X.cols}`, "W");
+  }
+  const X = model.b !== null ? withBias(ds.X) : ds.X;
+  const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
+  const problem = convexProblem(X, y, beta, loss, patterns);
+  const cert = certifyNetwork(problem, modelToNetwork(model), { tol });
+  const out = {
+    classification: cert.classification, reasons: cert.reasons,
+    objective: cert.objective, loss: cert.loss, penalty: cert.penalty,
+    dualValue: cert.certificate.dualValue, gap: cert.certificate.gap, relativeGap: cert.certificate.relativeGap,
+    s: cert.certificate.s, beta, balanced: cert.balanced, stationary: cert.stationary,
+    maxImbalance: cert.maxImbalance, maxStationarityResidual: cert.maxStationarityResidual, maxOwnCone: cert.maxOwnCone,
+    patterns: cert.certificate.patterns, exact: cert.exact, patternSet: patternSummary(patterns), tol,
+    neurons: cert.neurons,
+  };
+  emit(opts, out, [`${cert.classification}`, ...cert.reasons.map((r) => `  ${r}`)]);
+  return 0;
+}
+
+function emit(opts: ConvexOptions, json: unknown, lines: string[]): void {
+  if (opts.json) printJson(json);
+  else printLines(...lines);
+}
+
+/** Register `splitscape convex`. */
+export function registerConvex(program: Command): void {
+  program
+    .command("convex")
+    .description("solve the convex reformulation of a weight-decayed two-layer ReLU network, or certify a network (--certify)")
+    .option("--data <D>", "dataset file or builtin:NAME?…")
+    .option("--beta <B>", "weight decay β (sum convention: scnn's λ = β/n)")
+    .addOption(new Option("--loss <L>", "loss").choices(["square", "logistic"]).default("square"))
+    .option("--patterns <P>", "exact | sample:N | auto (exact when the count is small, else sample:1000)", "auto")
+    .option("--gates <FILE>", "gate vectors {\"gates\": [[…d…], …]}: patterns 1[X g ≥ 0]")
+    .option("--bias", "append a column of ones (a regularised bias)")
+    .option("--program <P>", "relu (cone constraints) or gated (gated ReLU relaxation)", "relu")
+    .option("--tol <T>", "relative duality gap to reach (solve: 1e-8; certify: test tolerance 1e-6)")
+    .option("--max-iterations <N>", "solver iteration limit (default 50000)")
+    .option("--seed <S>", "seed of sampled patterns (default 0)")
+    .option("--certify", "certify the network of --model instead of solving")
+    .option("--model <M>", "two-layer ReLU model file (with --certify)")
+    .addOption(labelColsOption())
+    .option("--json", "print one JSON object")
+    .action((opts: ConvexOptions) => {
+      process.exitCode = opts.certify ? runCertify(opts) : runSolve(opts);
+    });
+}

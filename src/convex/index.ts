@@ -1,0 +1,30 @@
+// The public face of convex: the convex reformulation of weight-decayed two-layer ReLU networks
+// (science/convex.md): activation patterns, the gated-ReLU and ReLU programs and their solvers,
+// dual certificates, and the maps between convex points and networks.
+export {
+  enumeratePatterns, samplePatterns, patternsFromGates, withPatternsOf, maxPatternCount, patternOf,
+  patternMask, patternIndex, maskKey, rowSpace, TooManyPatternsError,
+  type PatternSet, type EnumerateOptions,
+} from "./patterns.js";
+export { arrangementChambers, binomial, type Chamber, type ArrangementOptions } from "./arrangement.js";
+export {
+  CONVEX_LOSSES, convexLoss, isConvexLossName, checkLabels, squareLoss, logisticLoss,
+  type ConvexLoss, type ConvexLossName,
+} from "./loss.js";
+export { convexProblem, withBias, type ConvexProblem } from "./problem.js";
+export { projectOntoCone, projectOntoConeNnls, type ConeProjection, type ConeProjectionOptions } from "./cone.js";
+export { dualFromPrediction, gapReport, type GapReport } from "./dual.js";
+export { solveGatedRelu, type GatedSolution, type SolveOptions } from "./gated.js";
+export { solveRelu, type ReluSolution, type ReluSolveOptions, type ConvexPoint } from "./relu.js";
+export { polishOnFace, POLISH_MAX_DIM } from "./polish.js";
+export {
+  dualCertificate, certificateFromPrediction, coneDualNorms, type ConvexCertificate, type CertificateOptions,
+} from "./certificate.js";
+export {
+  convexToNetwork, mergeDuplicateNeurons, networkToConvex, nonconvexObjective, networkOutput, modelToNetwork, networkToModelJson,
+  parseTwoLayerReluModel, loadTwoLayerReluModel,
+  type ReluNetwork, type TwoLayerReluModel, type NonconvexObjective, type NetworkConvexPoint, type ToNetworkOptions,
+} from "./network.js";
+export {
+  certifyNetwork, type NetworkCertificate, type NetworkCertificateOptions, type NeuronReport, type NetworkClass,
+} from "./networkCertificate.js";

@@ -1,0 +1,85 @@
+// `splitscape convex` in-process: the JSON contract, the recovered network re-evaluated on the
+// nonconvex objective, --certify on the optimum (global) and on a perturbed copy (neither), and
+// the exit codes (1: tolerance missed, 2: bad input).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeEach, afterEach, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+
+const dir = mkdtempSync(join(tmpdir(), "splitscape-cli-convex-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const data = join(dir, "d.json");
+writeFileSync(data, JSON.stringify({ X: [[-1.2], [-0.4], [0.1], [0.7], [1.3], [2.0]], y: [0.5, -0.3, 0.8, 0.1, -0.6, 0.4] }));
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
+  try {
+    return { code: await main(["node", "splitscape", ...args]), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe("splitscape convex", () => {
+  let saved: typeof process.exitCode;
+  beforeEach(() => { saved = process.exitCode; process.exitCode = undefined; });
+  afterEach(() => { process.exitCode = saved; });
+
+  it("solves 1-D data with a bias exactly and certifies its network", async () => {
+    const r = await run("convex", "--data", data, "--beta", "0.02", "--bias", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    for (const k of ["optimum", "dualValue", "gap", "patterns", "exact", "network", "mStar", "MStar", "directions"]) expect(j).toHaveProperty(k);
+    expect(j.exact).toBe(true);
+    expect(j.patterns).toBe(12); // 2n
+    expect(j.relativeGap).toBeLessThanOrEqual(1e-8);
+    expect(j.networkObjectiveError).toBeLessThan(1e-12);
+    const model = join(dir, "opt.json");
+    writeFileSync(model, JSON.stringify(j.network));
+    const c = await run("convex", "--certify", "--model", model, "--data", data, "--beta", "0.02", "--json");
+    expect(c.code).toBe(0);
+    const cj = JSON.parse(c.out);
+    expect(cj.classification).toBe("global optimum");
+    expect(Math.abs(cj.objective - j.optimum)).toBeLessThan(1e-10);
+    const bad = { ...j.network, a: j.network.a.map((a: number) => 1.3 * a) };
+    const model2 = join(dir, "bad.json");
+    writeFileSync(model2, JSON.stringify(bad));
+    const c2 = JSON.parse((await run("convex", "--certify", "--model", model2, "--data", data, "--beta", "0.02", "--json")).out);
+    expect(c2.classification).toBe("neither");
+  });
+
+  it("exit 1 when the tolerance is missed, the JSON still says what was reached", async () => {
+    const r = await run("convex", "--data", data, "--beta", "0.02", "--bias", "--max-iterations", "2", "--json");
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.solver.converged).toBe(false);
+    expect(j.relativeGap).toBeGreaterThan(1e-8);
+  });
+
+  it("exit 2 for bad input", async () => {
+    expect((await run("convex", "--data", data, "--beta", "-1")).code).toBe(2);
+    expect((await run("convex", "--data", data, "--beta", "1", "--patterns", "many")).code).toBe(2);
+    expect((await run("convex", "--data", data, "--beta", "1", "--loss", "logistic")).code).toBe(2); // labels not ±1
+    const r = await run("convex", "--certify", "--model", join(dir, "missing.json"), "--data", data, "--beta", "1");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/missing\.json/);
+  });
+
+  it("accepts gate files and sampled patterns (not exact)", async () => {
+    const gates = join(dir, "gates.json");
+    writeFileSync(gates, JSON.stringify({ gates: [[1, 0.5], [-1, 0.2], [0.3, -1]] }));
+    const r = await run("convex", "--data", data, "--beta", "0.1", "--bias", "--gates", gates, "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.exact).toBe(false);
+    expect(j.patterns).toBe(3);
+    const g = await run("convex", "--data", data, "--beta", "0.1", "--bias", "--program", "gated", "--patterns", "sample:50", "--json");
+    expect(g.code).toBe(0);
+    expect(JSON.parse(g.out).exact).toBe(false);
+  });
+});

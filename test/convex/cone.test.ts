@@ -1,0 +1,109 @@
+// Cone projection Π_K(g), K = {u : (2D − I) X u ≥ 0}: the constraint-generation routine against
+// (a) the note's single NNLS over all constraints and (b) brute force over all candidate faces
+// (projection onto {A_S u = 0} for every |S| ≤ d, keep the feasible ones, take the closest: the
+// projection lies in the relative interior of some face, so it is among them). Tolerances:
+// 1e-10·‖g‖ (NNLS solves are backward stable; these problems are well conditioned).
+import { describe, expect, it } from "vitest";
+import { Matrix as MlMatrix, solve } from "ml-matrix";
+import { projectOntoCone, projectOntoConeNnls } from "../../src/convex/index.js";
+import { testRng } from "../helpers/random.js";
+
+function subsets(n: number, k: number): number[][] {
+  const out: number[][] = [];
+  const rec = (start: number, cur: number[]): void => {
+    if (cur.length === k) { out.push(cur.slice()); return; }
+    for (let i = start; i < n; i++) { cur.push(i); rec(i + 1, cur); cur.pop(); }
+  };
+  rec(0, []);
+  return out;
+}
+
+function bruteForce(X: Float64Array, n: number, d: number, mask: Uint8Array, g: Float64Array): Float64Array {
+  const A = Array.from({ length: n }, (_, k) => Array.from({ length: d }, (_, j) => (mask[k] ? 1 : -1) * X[k * d + j]));
+  const feasible = (u: number[]): boolean => A.every((a) => a.reduce((s, v, j) => s + v * u[j], 0) >= -1e-10);
+  let best: number[] | null = null;
+  let bestDist = Infinity;
+  for (let k = 0; k <= d; k++) {
+    for (const S of subsets(n, k)) {
+      let u = Array.from(g);
+      if (k > 0) {
+        const AS = new MlMatrix(S.map((i) => A[i]));
+        const G = AS.mmul(AS.transpose());
+        let mu: MlMatrix;
+        try {
+          mu = solve(G, AS.mmul(MlMatrix.columnVector(Array.from(g))));
+        } catch {
+          continue;
+        }
+        const corr = AS.transpose().mmul(mu).to1DArray();
+        u = u.map((v, j) => v - corr[j]);
+        if (u.some((v) => !Number.isFinite(v))) continue;
+      }
+      if (!feasible(u)) continue;
+      const dist = u.reduce((s, v, j) => s + (v - g[j]) ** 2, 0);
+      if (dist < bestDist) { bestDist = dist; best = u; }
+    }
+  }
+  return Float64Array.from(best!);
+}
+
+describe("projectOntoCone", () => {
+  it("agrees with the full NNLS and with brute force", () => {
+    const r = testRng(21);
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 3 + (trial % 5);
+      const d = 2 + (trial % 2);
+      const X = r.randn(n, d).data;
+      const mask = Uint8Array.from({ length: n }, () => (r.uniform() < 0.5 ? 1 : 0));
+      const g = r.randnVec(d);
+      const fast = projectOntoCone(X, n, d, mask, g);
+      const ref = projectOntoConeNnls(X, n, d, mask, g);
+      const brute = bruteForce(X, n, d, mask, g);
+      const gn = Math.hypot(...g);
+      for (let j = 0; j < d; j++) {
+        expect(Math.abs(fast.projection[j] - ref.projection[j])).toBeLessThan(1e-10 * gn);
+        expect(Math.abs(fast.projection[j] - brute[j])).toBeLessThan(1e-8 * gn);
+      }
+      expect(fast.infeasibility).toBeLessThan(1e-12);
+      expect(fast.norm).toBeLessThanOrEqual(gn * (1 + 1e-14));
+    }
+  });
+
+  it("satisfies Moreau: g − Π_K g ⟂ Π_K g and max_{u∈K,‖u‖≤1} gᵀu = ‖Π_K g‖", () => {
+    const r = testRng(22);
+    const n = 30;
+    const d = 4;
+    const X = r.randn(n, d).data;
+    const mask = Uint8Array.from({ length: n }, () => (r.uniform() < 0.5 ? 1 : 0));
+    const g = r.randnVec(d);
+    const p = projectOntoCone(X, n, d, mask, g);
+    let ip = 0;
+    for (let j = 0; j < d; j++) ip += (g[j] - p.projection[j]) * p.projection[j];
+    expect(Math.abs(ip)).toBeLessThan(1e-12);
+    // Random feasible unit directions never beat ‖Π_K g‖.
+    let best = 0;
+    for (let t = 0; t < 20000; t++) {
+      const u = r.randnVec(d);
+      let ok = true;
+      for (let k = 0; k < n && ok; k++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += X[k * d + j] * u[j];
+        if ((mask[k] ? s : -s) < 0) ok = false;
+      }
+      if (!ok) continue;
+      const un = Math.hypot(...u);
+      let s = 0;
+      for (let j = 0; j < d; j++) s += g[j] * u[j];
+      best = Math.max(best, s / un);
+    }
+    expect(best).toBeLessThanOrEqual(p.norm + 1e-12);
+  });
+
+  it("returns g itself when g ∈ K and 0 when −g is in the polar", () => {
+    const X = Float64Array.from([1, 0, 0, 1]);
+    const inside = projectOntoCone(X, 2, 2, Uint8Array.from([1, 1]), Float64Array.from([2, 3]));
+    expect(Array.from(inside.projection)).toEqual([2, 3]);
+    const polar = projectOntoCone(X, 2, 2, Uint8Array.from([1, 1]), Float64Array.from([-2, -3]));
+    expect(polar.norm).toBeLessThan(1e-15);
+  });
+});
