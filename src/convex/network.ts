@@ -4,9 +4,9 @@
 //   (C)→(NC): u_i ↦ (u_i/√‖u_i‖, +√‖u_i‖), v_i ↦ (v_i/√‖v_i‖, −√‖v_i‖);
 //   (NC)→(C): group neurons by pattern 1[X w_j ≥ 0]; u_i = Σ_{α_j>0} |α_j| w_j,
 //             v_i = Σ_{α_j<0} |α_j| w_j (the objective does not increase).
-import { readFileSync } from "node:fs";
 import { InputError } from "../common/errors.js";
 import type { Matrix } from "../linalg/index.js";
+import { describeArchitecture, loadModel, parseModelJson, twoLayerParts, type Model } from "../model/index.js";
 import { convexLoss, type ConvexLossName } from "./loss.js";
 import { maskKey, patternOf, type PatternSet } from "./patterns.js";
 
@@ -28,61 +28,31 @@ export interface TwoLayerReluModel {
   readonly b: Float64Array | null;
 }
 
-function numberArray(v: unknown, source: string, field: string, len: number): Float64Array {
-  if (!Array.isArray(v)) throw new InputError(source, "expected an array of numbers", field);
-  if (len >= 0 && v.length !== len) throw new InputError(source, `has ${v.length} entries, expected ${len}`, field);
-  return Float64Array.from(v, (x: unknown, i: number) => {
-    if (typeof x !== "number" || !Number.isFinite(x)) throw new InputError(source, `entry ${i} is not a finite number`, field);
-    return x;
-  });
-}
-
 /**
- * Parse a two-layer ReLU model JSON {kind: "two-layer", activation: "relu", W, a, b?, c?}.
- * Temporary: src/model does not export a model-file loader yet; replace this by it when it does.
- * Vector outputs (a as rows) and a nonzero output bias c are not part of the convex
- * reformulation (c is unregularised) and are rejected with an InputError.
+ * A two-layer ReLU model (model/ file format, validated there) restricted to what the convex
+ * program covers: scalar output and no output bias c (c is not regularised, so it is not part of
+ * the group-lasso reformulation; c = 0 is accepted). Anything else is an InputError.
  */
-export function parseTwoLayerReluModel(json: unknown, source: string): TwoLayerReluModel {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new InputError(source, "expected a JSON object");
-  const o = json as Record<string, unknown>;
-  if (o.kind !== "two-layer") throw new InputError(source, `expected "two-layer", got ${JSON.stringify(o.kind)}`, "kind");
-  const act = typeof o.activation === "object" && o.activation !== null ? (o.activation as Record<string, unknown>).name : o.activation;
-  if (act !== "relu") throw new InputError(source, `the convex reformulation needs "relu", got ${JSON.stringify(o.activation)}`, "activation");
-  if (!Array.isArray(o.W) || o.W.length === 0) throw new InputError(source, "expected m rows of d numbers", "W");
-  const m = o.W.length;
-  const first = o.W[0] as unknown;
-  if (!Array.isArray(first) || first.length === 0) throw new InputError(source, "row 0 is not a nonempty array", "W");
-  const d = first.length;
-  const W = new Float64Array(m * d);
-  (o.W as unknown[]).forEach((row, i) => W.set(numberArray(row, source, `W[${i}]`, d), i * d));
-  if (Array.isArray(o.a) && o.a.some((x) => Array.isArray(x))) {
-    throw new InputError(source, "vector outputs are not supported by the convex reformulation yet", "a");
+export function toTwoLayerReluModel(model: Model, source: string): TwoLayerReluModel {
+  const arch = model.arch;
+  if (arch.kind !== "two-layer") throw new InputError(source, `the convex reformulation covers two-layer networks, got ${describeArchitecture(arch)}`, "kind");
+  if (arch.activation.name !== "relu") throw new InputError(source, `the convex reformulation needs "relu", got ${JSON.stringify(arch.activation.name)}`, "activation");
+  if (arch.k !== 1) throw new InputError(source, "vector outputs are not supported by the convex reformulation yet", "a");
+  const parts = twoLayerParts(arch, model.theta);
+  if (parts.c !== null && parts.c.some((x) => x !== 0)) {
+    throw new InputError(source, "an output bias is not regularised and not part of the convex program; expected 0 or absent", "c");
   }
-  const a = numberArray(o.a, source, "a", m);
-  const b = o.b === undefined ? null : numberArray(o.b, source, "b", m);
-  if (o.c !== undefined) {
-    const c = Array.isArray(o.c) ? o.c : [o.c];
-    if (c.some((x) => x !== 0)) throw new InputError(source, "an output bias is not regularised and not part of the convex program; expected 0 or absent", "c");
-  }
-  return { W: { rows: m, cols: d, data: W }, a, b };
+  return { W: { rows: arch.m, cols: arch.d, data: parts.W.slice() }, a: parts.a.slice(), b: parts.b === null ? null : parts.b.slice() };
 }
 
-/** Read and parse a model file (see parseTwoLayerReluModel). */
+/** Parse a two-layer ReLU model JSON (model/ validation, then toTwoLayerReluModel). */
+export function parseTwoLayerReluModel(json: unknown, source: string): TwoLayerReluModel {
+  return toTwoLayerReluModel(parseModelJson(json, source), source);
+}
+
+/** Read and validate a two-layer ReLU model file. */
 export function loadTwoLayerReluModel(path: string): TwoLayerReluModel {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new InputError(path, `cannot read the model file (${(e as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(path, `not valid JSON (${(e as Error).message})`);
-  }
-  return parseTwoLayerReluModel(json, path);
+  return toTwoLayerReluModel(loadModel(path), path);
 }
 
 /** The network in X̃-space: w̃_j = [w_j, b_j] when the model has biases. */

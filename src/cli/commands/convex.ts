@@ -159,7 +159,6 @@ function runCertify(opts: ConvexOptions): number {
   const beta = parsePositive("--beta", opts.beta);
   const tol = parsePositive("--tol", opts.tol, 1e-6);
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  // TODO(model): load through src/model/index.ts once it exports a model-file loader.
   const model = loadTwoLayerReluModel(opts.model);
   const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
   const y = targets(ds, loss);
