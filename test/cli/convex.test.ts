@@ -4,26 +4,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeEach, afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
+import { runCli as run } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "splitscape-cli-convex-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const data = join(dir, "d.json");
 writeFileSync(data, JSON.stringify({ X: [[-1.2], [-0.4], [0.1], [0.7], [1.3], [2.0]], y: [0.5, -0.3, 0.8, 0.1, -0.6, 0.4] }));
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  try {
-    return { code: await main(["node", "splitscape", ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe("splitscape convex", () => {
   let saved: typeof process.exitCode;

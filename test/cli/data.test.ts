@@ -2,36 +2,16 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatJson, parseLabelCols, resolveDataset } from "../../src/cli/io.js";
 import { InputError } from "../../src/common/errors.js";
 import { loadDataset, makeBuiltin } from "../../src/data/index.js";
+import { runCli as run } from "../helpers/cli.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "splitscape-cli-data-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Run the CLI in-process, capturing stdout and stderr. */
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(["node", "splitscape", ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe("splitscape data (in-process)", () => {
   let saved: typeof process.exitCode;

@@ -1,33 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FAMILIES, experimentsOfFamily, runTour, type FamilyId } from "../../src/experiments/index.js";
 import { loadingUrls } from "../report/urls.js";
+import { runCli as cli } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "splitscape-cli-exp-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Run the CLI in-process, capturing stdout and stderr. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(["node", "splitscape", ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 function write(name: string, text: string): string {
   const p = join(dir, name);

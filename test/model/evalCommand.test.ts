@@ -2,31 +2,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeEach, afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
 import { lossAndGradient, parseModelJson } from "../../src/model/index.js";
+import { runCli as run } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "splitscape-eval-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(["node", "splitscape", ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const modelJson = { kind: "two-layer", activation: "relu", W: [[1, 0.5], [-0.3, 1], [0.2, -1]], a: [1, -1, 0.5] };
 const dataJson = { X: [[0.1, 2], [1.5, -0.3], [-1, 0.4], [0.7, 0.7]], y: [1, -1, 1, -1] };

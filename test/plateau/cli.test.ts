@@ -2,33 +2,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { datasetToJsonText } from "../../src/data/index.js";
 import { modelToText, parseModelText } from "../../src/model/index.js";
 import { designed } from "./cases.js";
+import { runCli as run } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "splitscape-plateau-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(["node", "splitscape", ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const c = designed("positive-definite", "minimum", { seed: 3 });
 const modelPath = join(dir, "m.json");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { forward, parseModelText } from "../../src/model/index.js";
-import { runCli } from "./cliRun.js";
+import { runCli } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "splitscape-split-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
