@@ -28,3 +28,9 @@ export {
 export {
   certifyNetwork, type NetworkCertificate, type NetworkCertificateOptions, type NeuronReport, type NetworkClass,
 } from "./networkCertificate.js";
+export {
+  optimalDirections, optimalSetVertices, optimalSet, vertexToNetwork, independent,
+  type OptimalDirection, type OptimalDirections, type OptimalDirectionsOptions, type OptimalVertex,
+  type VertexOptions, type OptimalSetStructure, type OptimalSet,
+} from "./optimalSet.js";
+export { trainWeightDecayed, pruneNetwork, type GdOptions, type GdResult } from "./train.js";

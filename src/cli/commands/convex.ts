@@ -5,8 +5,8 @@ import { Option, type Command } from "commander";
 import { InputError } from "../../common/errors.js";
 import {
   certifyNetwork, checkLabels, convexProblem, convexToNetwork, enumeratePatterns, isConvexLossName, loadTwoLayerReluModel,
-  modelToNetwork, networkToModelJson, nonconvexObjective, patternsFromGates, samplePatterns, solveGatedRelu, solveRelu, TooManyPatternsError,
-  withBias, type ConvexLossName, type PatternSet,
+  modelToNetwork, networkToModelJson, nonconvexObjective, optimalSet, patternsFromGates, samplePatterns, solveGatedRelu, solveRelu, TooManyPatternsError,
+  vertexToNetwork, withBias, type ConvexLossName, type ConvexProblem, type PatternSet,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
@@ -31,6 +31,9 @@ interface ConvexOptions {
 
 /** Merge recovered neurons whose unit directions differ by less than this (pitfall 2). */
 const MERGE_TOL = 1e-7;
+
+/** The optimal set needs an accurate ν*: compute it only when the certified relative gap is at most this. */
+const OPTIMAL_SET_GAP = 1e-8;
 
 /** Default sample size of `--patterns auto` when exact enumeration is too large. */
 const AUTO_SAMPLE = 1000;
@@ -111,8 +114,8 @@ function runSolve(opts: ConvexOptions): number {
   const X = opts.bias ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
   const problem = convexProblem(X, y, beta, loss, patterns);
-  const note = "phase 1: the optimal set (directions, m*, M*) is not computed yet";
   if (opts.program === "gated") {
+    const note = "the optimal set (directions, m*, M*) is computed for --program relu only";
     const sol = solveGatedRelu(problem, { tol, maxIterations });
     const out = {
       program: "gated", optimum: sol.primalValue, dualValue: sol.dualValue, gap: sol.gap, relativeGap: sol.relativeGap,
@@ -131,11 +134,13 @@ function runSolve(opts: ConvexOptions): number {
   const net = convexToNetwork(sol.U, sol.V, X.cols, { mergeTol: MERGE_TOL });
   // The recovered network is checked on the nonconvex objective (it must equal the convex one).
   const nc = nonconvexObjective(net, X, y, beta, loss);
+  const structure = optimalStructure(problem, sol.prediction, sol.primalValue, sol.relativeGap);
   const out = {
     program: "relu", optimum: sol.primalValue, dualValue: sol.dualValue, gap: sol.gap, relativeGap: sol.relativeGap,
     patterns: patterns.count, exact: patterns.exact,
     network: networkToModelJson(net, Boolean(opts.bias)),
-    mStar: null, MStar: null, directions: null, note,
+    mStar: structure.mStar, MStar: structure.MStar, directions: structure.directions, note: structure.note,
+    optimalSet: structure.summary,
     neurons: net.m, networkObjective: nc.objective, networkObjectiveError: Math.abs(nc.objective - sol.primalValue) / Math.max(sol.primalValue, Number.MIN_VALUE), s: sol.s, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
     certificate: patterns.exact ? "global optimum of the two-layer problem (all patterns enumerated)" : "optimal for the sampled patterns only",
     solver: {
@@ -147,8 +152,44 @@ function runSolve(opts: ConvexOptions): number {
     `optimum ${sol.primalValue} (dual ${sol.dualValue}, relative gap ${sol.relativeGap.toExponential(3)}${sol.converged ? "" : `, tolerance ${tol} NOT reached`})`,
     `${patterns.count} patterns (${patterns.method}${patterns.exact ? ", exact: the gap proves global optimality" : ", sampled: certificate relative to them"})`,
     `network: ${net.m} neurons`,
+    structure.mStar !== null
+      ? `optimal set: ${structure.directions?.length} optimal directions, ${structure.summary?.vertices} vertices, m* = ${structure.mStar}, M* = ${structure.MStar}`
+      : `optimal set: m*, M* not computed (${structure.note})`,
   ]);
   return sol.converged ? 0 : 1;
+}
+
+/**
+ * The optimal directions (Theorem 1) and, for exact patterns and few directions, the vertices of
+ * P* with m* and M*; the sparsest vertex's network is checked on the nonconvex objective.
+ */
+function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: number, relativeGap: number) {
+  if (!problem.patterns.exact || !(relativeGap <= OPTIMAL_SET_GAP)) {
+    return {
+      mStar: null, MStar: null, directions: null,
+      note: !problem.patterns.exact
+        ? "patterns were sampled: the optimal set (directions, m*, M*) is computed for exact patterns only"
+        : `relative gap ${relativeGap.toExponential(2)} > ${OPTIMAL_SET_GAP}: ν* too inaccurate for the active sets of the optimal set (pitfall 3)`,
+      summary: null,
+    };
+  }
+  const os = optimalSet(problem, yhat);
+  const directions = os.directions.map((d) => ({ sign: d.sign, patterns: d.patterns, direction: Array.from(d.direction), dualRatio: d.dualRatio }));
+  let sparsestObjectiveError: number | null = null;
+  if (os.sparsest >= 0) {
+    const net = vertexToNetwork(os.directions, os.vertices![os.sparsest]);
+    const nc = nonconvexObjective(net, problem.X, problem.y, problem.beta, problem.loss);
+    sparsestObjectiveError = Math.abs(nc.objective - optimum) / Math.max(optimum, Number.MIN_VALUE);
+  }
+  const note = os.reason ?? "m* and M* are the smallest and largest vertex supports of P* (irreducible optimal solutions)";
+  return {
+    mStar: os.mStar, MStar: os.MStar, directions, note,
+    summary: {
+      activeDirections: os.directions.length, activePairs: os.activePairs, maxDualRatio: os.maxDualRatio,
+      vertices: os.vertices?.length ?? null, vertexSupports: os.vertices?.map((v) => v.support) ?? null,
+      supportsTried: os.supportsTried, sparsestObjectiveError, activeTol: os.activeTol, dedupTol: os.dedupTol,
+    },
+  };
 }
 
 function runCertify(opts: ConvexOptions): number {

@@ -5,3 +5,4 @@ import "./networkCheck.js";
 import "./ncf.js";
 import "./margin.js";
 import "./plateau.js";
+import "./convex.js";

@@ -1,0 +1,252 @@
+import { z } from "zod";
+import {
+  certifyNetwork, convexProblem, convexToNetwork, enumeratePatterns, independent, networkOutput, nonconvexObjective, optimalSet,
+  patternsFromGates, pruneNetwork, solveRelu, trainWeightDecayed, vertexToNetwork, withBias, type NetworkClass, type OptimalDirection, type ReluNetwork,
+} from "../../convex/index.js";
+import { normal } from "../../random/index.js";
+import { atLeast, atMost, equals, scatterPlot, type FigureSpec, type Verdict } from "../../report/index.js";
+import { registerExperiment } from "../registry.js";
+import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+
+/**
+ * `convex-certificate` (family "convex"): the certified global optimum of a weight-decayed
+ * two-layer ReLU network on 1-D data with a (regularised) bias, its optimal set, and nonconvex
+ * training compared with it (science/convex.md).
+ *  - Exact patterns (2n for 1-D + bias), the ReLU program solved to a relative duality gap
+ *    ≤ 1e-8 (a proof of global optimality since all patterns are present).
+ *  - The optimal set (Theorem 1): optimal directions from ν*, the vertices of P*, m* and M*; the
+ *    network of a sparsest vertex (width m*) and the solver's own network both reach the convex
+ *    optimum on the nonconvex objective.
+ *  - Gradient descent on L + (β/2)Σ(‖w_j‖² + α_j²) from many seeds (width ≥ m*). GD cannot land
+ *    exactly on the kinks at data points that optimal neurons have, so its final network is
+ *    classified through the convex program of its own patterns (science/convex.md, "Stationary
+ *    points": every stationary point is a global optimum of a subsampled convex problem): that
+ *    restricted program is solved exactly, its network certified on all patterns ('global
+ *    optimum' or 'stationary'), and the run counts as converged to it when GD's objective is
+ *    within `convergeTol` (relative) of the restricted optimum. certifyNetwork on the raw GD
+ *    network is recorded as well (at tolerance `certTol`).
+ */
+
+const DEFAULT_X = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+
+const schema = z.strictObject({
+  /** Inputs x_k (1-D; a bias column is appended). */
+  x: z.array(z.number()).min(3).max(16).default(DEFAULT_X),
+  /** Targets; default sin(3x). */
+  y: z.array(z.number()).min(3).max(16).optional(),
+  beta: z.number().positive().default(0.05),
+  /** Width of the trained networks (must be ≥ m*). */
+  width: z.number().int().min(1).max(64).default(10),
+  /** Number of GD runs (seeds 0 … seeds−1 of the run's streams). */
+  seeds: z.number().int().min(1).max(500).default(20),
+  steps: z.number().int().min(1).max(10_000_000).default(50_000),
+  lr: z.number().positive().default(0.01),
+  /** Standard deviation of the Gaussian initial weights. */
+  initScale: z.number().positive().default(0.5),
+  /** A GD run has converged to its restricted optimum when (F_GD − v_S)/v_S ≤ this. */
+  convergeTol: z.number().positive().default(1e-3),
+  /** Tolerance of certifyNetwork on the raw GD networks. */
+  certTol: z.number().positive().default(1e-4),
+});
+
+type Params = z.infer<typeof schema>;
+
+type Outcome = "global optimum" | "stationary" | "not converged";
+
+function kinkOf(w: ArrayLike<number>): number {
+  return w[0] === 0 ? NaN : -w[1] / w[0];
+}
+
+/** max over neurons j of min over optimal directions of α_j's sign of ‖w_j/‖w_j‖ − dir‖ (∞ if none). */
+function distanceToOptimalDirections(net: ReluNetwork, dirs: readonly OptimalDirection[]): number {
+  let worst = 0;
+  for (let j = 0; j < net.m; j++) {
+    const w = net.W.subarray(j * net.D, (j + 1) * net.D);
+    const wn = Math.hypot(...w);
+    if (wn === 0 || net.alpha[j] === 0) continue;
+    const sign = net.alpha[j] > 0 ? 1 : -1;
+    let best = Infinity;
+    for (const d of dirs) {
+      if (d.sign !== sign) continue;
+      let s = 0;
+      for (let t = 0; t < net.D; t++) s += (w[t] / wn - d.direction[t]) ** 2;
+      best = Math.min(best, Math.sqrt(s));
+    }
+    worst = Math.max(worst, best);
+  }
+  return worst;
+}
+
+async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {
+  const p = spec.params;
+  const n = p.x.length;
+  const ys = p.y ?? p.x.map((v) => Math.sin(3 * v));
+  if (ys.length !== n) throw new RangeError(`convex-certificate: x has ${n} entries, y has ${ys.length}`);
+  const X = withBias({ rows: n, cols: 1, data: Float64Array.from(p.x) });
+  const y = Float64Array.from(ys);
+  const patterns = enumeratePatterns(X);
+  const problem = convexProblem(X, y, p.beta, "square", patterns);
+  const sol = solveRelu(problem, { tol: 1e-12, maxIterations: 200_000 });
+  const opt = sol.primalValue;
+  const rel = (v: number): number => (v - opt) / opt;
+  const solverNet = convexToNetwork(sol.U, sol.V, 2, { mergeTol: 1e-7 });
+  const solverNetError = Math.abs(rel(nonconvexObjective(solverNet, X, y, p.beta, "square").objective));
+  const os = optimalSet(problem, sol.prediction);
+  const sparsestNet: ReluNetwork | null = os.sparsest >= 0 ? vertexToNetwork(os.directions, os.vertices![os.sparsest]) : null;
+  const sparsestError = sparsestNet === null ? NaN : Math.abs(rel(nonconvexObjective(sparsestNet, X, y, p.beta, "square").objective));
+  let maxVertexError = 0;
+  let dependentSupports = 0;
+  for (const v of os.vertices ?? []) {
+    if (!independent(v.support.map((k) => os.directions[k].fit), 1e-8)) dependentSupports++;
+    maxVertexError = Math.max(maxVertexError, Math.abs(rel(nonconvexObjective(vertexToNetwork(os.directions, v), X, y, p.beta, "square").objective)));
+  }
+  ctx.log(`optimum ${opt} (relative gap ${sol.relativeGap.toExponential(2)}), m* = ${os.mStar}, M* = ${os.MStar}`);
+  ctx.metric({ stage: "optimum", optimum: opt, relativeGap: sol.relativeGap, mStar: os.mStar ?? -1, MStar: os.MStar ?? -1 });
+
+  // Nonconvex training.
+  const runs: Array<Record<string, number | string>> = [];
+  const counts: Record<Outcome, number> = { "global optimum": 0, stationary: 0, "not converged": 0 };
+  const direct: Record<NetworkClass, number> = { "global optimum": 0, stationary: 0, neither: 0 };
+  let restrictedNeither = 0;
+  let minExcess = Infinity;
+  let minRestrictedExcess = Infinity;
+  let minAboveRestricted = Infinity;
+  let maxRestrictedGap = 0;
+  let maxDirectionDistance = 0;
+  const stationaryValues = new Set<string>();
+  for (let s = 0; s < p.seeds; s++) {
+    const rng = ctx.rng(`init-${s}`);
+    const W = Float64Array.from({ length: p.width * 2 }, () => normal(rng, 0, p.initScale));
+    const alpha = Float64Array.from({ length: p.width }, () => normal(rng, 0, p.initScale));
+    const gd = trainWeightDecayed(X, y, p.beta, { W, alpha, m: p.width, D: 2 }, { lr: p.lr, steps: p.steps });
+    const net = pruneNetwork(gd.net, X, 1e-6);
+    const F = nonconvexObjective(net, X, y, p.beta, "square").objective;
+    const directClass = certifyNetwork(problem, net, { tol: p.certTol }).classification;
+    direct[directClass]++;
+    // The convex program of the network's own patterns, solved exactly and certified on all patterns.
+    let restricted = NaN;
+    let restrictedClass: NetworkClass = "neither";
+    if (gd.finite && net.m === 0) {
+      // Every neuron died: the zero network, the optimum of the empty pattern set (L(0)).
+      restricted = F;
+      restrictedClass = certifyNetwork(problem, net, { tol: 1e-6 }).classification;
+    } else if (gd.finite) {
+      const sub = convexProblem(X, y, p.beta, "square", patternsFromGates(X, { rows: net.m, cols: 2, data: net.W }));
+      const ss = solveRelu(sub, { tol: 1e-12, maxIterations: 200_000 });
+      restricted = ss.primalValue;
+      maxRestrictedGap = Math.max(maxRestrictedGap, ss.relativeGap);
+      const subNet = convexToNetwork(ss.U, ss.V, 2, { mergeTol: 1e-7 });
+      restrictedClass = certifyNetwork(problem, subNet, { tol: 1e-6 }).classification;
+      if (restrictedClass === "global optimum") maxDirectionDistance = Math.max(maxDirectionDistance, distanceToOptimalDirections(subNet, os.directions));
+    }
+    if (restrictedClass === "neither") restrictedNeither++;
+    const aboveRestricted = (F - restricted) / restricted;
+    const outcome: Outcome = !(aboveRestricted <= p.convergeTol) || restrictedClass === "neither" ? "not converged" : restrictedClass;
+    counts[outcome]++;
+    if (outcome === "stationary") stationaryValues.add(restricted.toPrecision(6));
+    minExcess = Math.min(minExcess, rel(F));
+    minRestrictedExcess = Math.min(minRestrictedExcess, rel(restricted));
+    minAboveRestricted = Math.min(minAboveRestricted, aboveRestricted);
+    runs.push({
+      seed: s, objective: F, excess: rel(F), restrictedOptimum: restricted, restrictedExcess: rel(restricted), aboveRestricted,
+      gradNorm: gd.gradNorm, neurons: net.m, outcome, restrictedClass, directClass,
+    });
+    ctx.metric({ stage: "seed", seed: s, objective: F, excess: rel(F), restrictedExcess: rel(restricted), outcome, directClass });
+  }
+
+  const grid: Array<Record<string, number | string>> = [];
+  const lo = Math.min(...p.x);
+  const hi = Math.max(...p.x);
+  const pad = 0.15 * (hi - lo);
+  const G = 161;
+  const xs = Float64Array.from({ length: G }, (_, i) => lo - pad + (i * (hi - lo + 2 * pad)) / (G - 1));
+  const fitNet = sparsestNet ?? solverNet;
+  const fx = networkOutput(fitNet, withBias({ rows: G, cols: 1, data: xs }));
+  for (let i = 0; i < G; i++) grid.push({ x: xs[i], f: fx[i] });
+  const data = p.x.map((xv, k) => ({ x: xv, y: ys[k], yhat: sol.prediction[k] }));
+  const directions = os.directions.map((d, k) => ({
+    index: k, sign: d.sign, kink: kinkOf(d.direction), w1: d.direction[0], w2: d.direction[1], dualRatio: d.dualRatio, patterns: d.patterns.join(" "),
+  }));
+
+  const mStar = os.mStar ?? NaN;
+  const MStar = os.MStar ?? NaN;
+  const verdicts: Verdict[] = [
+    equals("exact enumeration finds 2n patterns (1-D data with bias)", patterns.count, 2 * n),
+    atMost("the ReLU program is solved to a certified relative duality gap (all patterns: a proof of global optimality)", sol.relativeGap, 1e-8),
+    atMost("the solver's network reaches the convex optimum on the nonconvex objective (relative error)", solverNetError, 1e-8),
+    atMost("every vertex of P* (irreducible solution) gives a network at the convex optimum (max relative error)", maxVertexError, 1e-8, `${os.vertices?.length ?? 0} vertices; the sparsest has width m* = ${os.mStar}`),
+    equals("every vertex support has linearly independent fit vectors (irreducible)", dependentSupports, 0),
+    atMost("m* ≤ M*", mStar, MStar),
+    atMost("M* ≤ n", MStar, n),
+    atLeast("the trained width is at least m*", p.width, mStar),
+    atLeast("no trained network beats the certified optimum: min (F_GD − F*)/F*", minExcess, -1e-12),
+    atLeast("every restricted (own-pattern) optimum is ≥ the global one: min (v_S − F*)/F*", minRestrictedExcess, -1e-10),
+    atLeast("GD never beats the optimum of its own patterns: min (F_GD − v_S)/v_S", minAboveRestricted, -1e-10),
+    equals("every restricted optimum certifies as a global optimum or a stationary point (none 'neither')", restrictedNeither, 0),
+    atMost("Theorem 1: every neuron of a globally optimal network found from GD points along an optimal direction of its sign (max distance of unit directions)", maxDirectionDistance, 1e-6, `over the ${counts["global optimum"]} runs that reached the optimum; directions from ν* of the exact solve`),
+    atLeast("some GD runs reach the certified global optimum", counts["global optimum"], 1, `${counts["global optimum"]} of ${p.seeds} seeds`),
+  ];
+  return {
+    summary: {
+      n, beta: p.beta, patterns: patterns.count, optimum: opt, dualValue: sol.dualValue, relativeGap: sol.relativeGap,
+      activeDirections: os.directions.length, activePairs: os.activePairs, vertices: os.vertices?.length ?? -1,
+      mStar, MStar, sparsestNetworkError: sparsestError, solverNetworkNeurons: solverNet.m,
+      width: p.width, seeds: p.seeds, reachedGlobal: counts["global optimum"], stoppedStationary: counts.stationary,
+      notConverged: counts["not converged"], distinctStationaryValues: stationaryValues.size,
+      directGlobal: direct["global optimum"], directStationary: direct.stationary, directNeither: direct.neither,
+      maxRestrictedGap, maxDirectionDistance,
+    },
+    verdicts,
+    series: { runs, grid, data, directions },
+    extra: { optimum: opt },
+  };
+}
+
+function figures(result: ExperimentResult): FigureSpec[] {
+  const opt = Number(result.summary.optimum);
+  const runs = result.series.runs ?? [];
+  const scatter = scatterPlot({ data: runs, x: "seed", y: "objective", label: "outcome", xTitle: "seed", yTitle: "final objective F_GD" });
+  const { data: runData, mark: runMark, encoding: runEnc, ...frame } = scatter;
+  const objectiveFig = {
+    ...frame,
+    layer: [
+      { data: runData, mark: runMark, encoding: runEnc },
+      { data: { values: [{ optimum: opt }] }, mark: { type: "rule", color: "black", strokeDash: [4, 3] }, encoding: { y: { field: "optimum", type: "quantitative" } } },
+    ],
+  };
+  const line = scatterPlot({ data: result.series.grid ?? [], x: "x", y: "f", xTitle: "x", yTitle: "f*(x)" });
+  const { data: gridData, encoding: gridEnc, ...frame2 } = line;
+  delete (frame2 as Record<string, unknown>).mark;
+  const fitFig = {
+    ...frame2,
+    layer: [
+      { data: gridData, mark: { type: "line" }, encoding: gridEnc },
+      { data: { values: result.series.data ?? [] }, mark: { type: "point", filled: true, size: 50, color: "black" }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } },
+    ],
+  };
+  return [
+    {
+      name: "objectives",
+      title: "Final objective of gradient descent per seed vs the certified optimum",
+      caption: `Dashed line: the certified global optimum F* = ${opt.toPrecision(8)} (exact patterns, duality gap ≤ 1e-8). Runs are coloured by what they converged to, judged by the exactly solved convex program of their own activation patterns: the global optimum, or a certified stationary point above it.`,
+      vegaLite: objectiveFig,
+    },
+    {
+      name: "fit",
+      title: "The optimal network's function over the data",
+      caption: `The network of a sparsest vertex of the optimal set (width m* = ${result.summary.mStar}); points are the data. Its kinks sit at the optimal directions' breakpoints.`,
+      vegaLite: fitFig,
+    },
+  ];
+}
+
+registerExperiment<Params>({
+  kind: "convex-certificate",
+  family: "convex",
+  title: "Certified global optimum, optimal set and nonconvex training (1-D data with bias)",
+  description: "Exact patterns, the ReLU program to a certified gap ≤ 1e-8, optimal directions, vertices of P*, m* and M*; GD from many seeds compared with the certified optimum (global optimum vs certified stationary points).",
+  schema,
+  run,
+  figures,
+  headline: {},
+});
