@@ -167,7 +167,7 @@ export function testRng(seed: number): TestRng {
 }
 
 /** Q·diag(λ)·Qᵀ, with the upper triangle mirrored from the lower so the result is exactly symmetric. */
-function withSingularValuesSym(q: Matrix, lambda: Float64Array): Matrix {
+function withSingularValuesSym(q: Matrix, lambda: ArrayLike<number>): Matrix {
   const n = q.rows;
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -198,4 +198,9 @@ function orthonormaliseColumns(g: Matrix): void {
     if (nrm === 0) throw new Error("orthonormaliseColumns: a Gaussian column vanished (cannot happen)");
     for (let i = 0; i < m; i++) data[i * k + j] /= nrm;
   }
+}
+
+/** Q diag(λ) Qᵀ for a Haar-random orthogonal Q of the given seed, exactly symmetric. */
+export function withSpectrum(lambda: ArrayLike<number>, seed: number): Matrix {
+  return withSingularValuesSym(testRng(seed).randomOrthogonal(lambda.length), lambda);
 }

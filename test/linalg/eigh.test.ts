@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EigenvalueDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import { eigh, eighCheck, eigvalsh, type Matrix } from "../../src/linalg/index.js";
-import { testRng } from "../helpers/random.js";
+import { testRng, withSpectrum } from "../helpers/random.js";
 
 const EPS = 2 ** -52;
 
@@ -36,21 +36,6 @@ function quality(A: Matrix, values: Float64Array, V: Matrix): { res: number; ort
   return { res: an === 0 ? Math.sqrt(res) : Math.sqrt(res / an), orth: Math.sqrt(orth) };
 }
 
-/** Q diag(λ) Qᵀ for a Haar-random orthogonal Q, mirrored to be exactly symmetric. */
-function withSpectrum(lambda: number[], seed: number): Matrix {
-  const n = lambda.length;
-  const q = testRng(seed).randomOrthogonal(n);
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let t = 0; t < n; t++) s += q.data[i * n + t] * lambda[t] * q.data[j * n + t];
-      out[i * n + j] = s;
-      out[j * n + i] = s;
-    }
-  }
-  return { rows: n, cols: n, data: out };
-}
 
 function maxAbs(A: Matrix): number {
   let m = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EigenvalueDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import { lanczos, type Matrix } from "../../src/linalg/index.js";
-import { testRng } from "../helpers/random.js";
+import { testRng, withSpectrum } from "../helpers/random.js";
 
 const EPS = 2 ** -52;
 
@@ -29,20 +29,6 @@ function oracle(A: Matrix): number[] {
   return new EigenvalueDecomposition(new MlMatrix(rows), { assumeSymmetric: true }).realEigenvalues.sort((a, b) => a - b);
 }
 
-function withSpectrum(lambda: number[], seed: number): Matrix {
-  const n = lambda.length;
-  const q = testRng(seed).randomOrthogonal(n);
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let t = 0; t < n; t++) s += q.data[i * n + t] * lambda[t] * q.data[j * n + t];
-      out[i * n + j] = s;
-      out[j * n + i] = s;
-    }
-  }
-  return { rows: n, cols: n, data: out };
-}
 
 function normOf(values: number[]): number {
   return Math.max(Math.abs(values[0]), Math.abs(values[values.length - 1]));
