@@ -3,7 +3,7 @@
 import { nrm2 } from "../linalg/index.js";
 import type { Objective } from "../model/objective.js";
 import { createDopri5Workspace, fmt, integrateDopri5, type Dopri5Options } from "./dopri5.js";
-import { createMonitor, logAddExp, monitorEnd, monitorStep, type LoopOptions, type Monitor, type StopReason, type TrainResult } from "./monitor.js";
+import { createMonitor, integrationStop, logAddExp, monitorEnd, monitorStep, type LoopOptions, type Monitor, type StopReason, type TrainResult } from "./monitor.js";
 import { createPoint, type TrajectoryPoint } from "./trajectory.js";
 import type { StallInfo } from "./types.js";
 
@@ -130,22 +130,16 @@ export function runFlowDopri5(objective: Objective, theta0: Float64Array, opts: 
   const theta = res.y;
   let stop: StopReason;
   let reason: string;
+  const ended = integrationStop(res, held.reason, mon);
   switch (res.status) {
     case "stopped":
-      stop = held.reason ?? "callback";
-      reason = mon.detail;
+    case "maxSteps":
+    case "stalled":
+      ({ stop, reason } = ended!);
       break;
     case "done":
       stop = "maxTime";
       reason = `reached t = ${fmt(point.t)}`;
-      break;
-    case "maxSteps":
-      stop = "maxSteps";
-      reason = res.reason;
-      break;
-    case "stalled":
-      stop = res.stall?.cause === "nonFinite" ? "nonFinite" : "stalled";
-      reason = res.reason;
       break;
     case "event": {
       stop = "event";

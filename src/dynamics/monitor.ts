@@ -1,7 +1,7 @@
 // Stopping rules, throttled progress reports and trajectory recording shared by the training
 // loops (gradient flow, GD, SGD, loss-based step, small initialisation).
 
-import type { StallInfo } from "./types.js";
+import type { IntegrationStatus, StallInfo } from "./types.js";
 import { offerSample, recordSample, type Trajectory, type TrajectoryPoint } from "./trajectory.js";
 
 /**
@@ -275,4 +275,25 @@ export function logAddExp(a: number, b: number): number {
   if (b === -Infinity) return a;
   const m = Math.max(a, b);
   return m + Math.log1p(Math.exp(-Math.abs(a - b)));
+}
+
+/**
+ * The stop reason of a loop driven by an adaptive integration that ended with `status` for the
+ * statuses every loop treats alike: "stopped" (a monitor rule or callback, `held` says which),
+ * "maxSteps", and "stalled" (a non-finite value is reported as "nonFinite"). Returns null for
+ * "done" and "event", whose meaning depends on the loop.
+ */
+export function integrationStop(
+  res: { status: IntegrationStatus; reason: string; stall: StallInfo | null }, held: StopReason | null, mon: Monitor,
+): { stop: StopReason; reason: string } | null {
+  switch (res.status) {
+    case "stopped":
+      return { stop: held ?? "callback", reason: mon.detail };
+    case "maxSteps":
+      return { stop: "maxSteps", reason: res.reason };
+    case "stalled":
+      return { stop: res.stall?.cause === "nonFinite" ? "nonFinite" : "stalled", reason: res.reason };
+    default:
+      return null;
+  }
 }

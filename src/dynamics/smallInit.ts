@@ -6,7 +6,7 @@ import type { Objective } from "../model/objective.js";
 import { createDopri5Workspace, fmt, integrateDopri5 } from "./dopri5.js";
 import type { EventSpec } from "./events.js";
 import { runFlowDopri5, runFlowRk4, runGd, type FlowDopri5Options, type GradientFlowOptions, type PhaseClock } from "./flow.js";
-import { createMonitor, monitorEnd, monitorStep, type LoopOptions, type StopReason, type TrainResult } from "./monitor.js";
+import { createMonitor, integrationStop, monitorEnd, monitorStep, type LoopOptions, type StopReason, type TrainResult } from "./monitor.js";
 import { createPoint, recordSample } from "./trajectory.js";
 
 export interface SmallInitOptions extends LoopOptions {
@@ -212,23 +212,13 @@ export function smallInitFlow(objective: Objective, w0: Float64Array, opts: Smal
   if (!switching) {
     let stop: StopReason;
     let reason: string;
-    switch (res.status) {
-      case "stopped":
-        stop = held.reason ?? "callback";
-        reason = mon.detail;
-        break;
-      case "done":
-      case "event":
-        stop = "maxTime";
-        reason = `reached t = ${fmt(point.t)} in the rescaled phase (log ‖θ‖ = ${fmt(SEnd)})`;
-        break;
-      case "maxSteps":
-        stop = "maxSteps";
-        reason = res.reason;
-        break;
-      default:
-        stop = res.stall?.cause === "nonFinite" ? "nonFinite" : "stalled";
-        reason = res.reason;
+    const ended = integrationStop(res, held.reason, mon);
+    if (ended !== null) {
+      ({ stop, reason } = ended);
+    } else {
+      // "done" or "event" (the time limit as a terminal event on w): the time limit was reached.
+      stop = "maxTime";
+      reason = `reached t = ${fmt(point.t)} in the rescaled phase (log ‖θ‖ = ${fmt(SEnd)})`;
     }
     const elapsedMs = monitorEnd(mon, point, uEnd, SEnd);
     const theta = new Float64Array(p);
