@@ -34,3 +34,6 @@ export {
   type VertexOptions, type OptimalSetStructure, type OptimalSet,
 } from "./optimalSet.js";
 export { trainWeightDecayed, pruneNetwork, type GdOptions, type GdResult } from "./train.js";
+export {
+  locateInOptimalSet, descentNeurons, type OptimalSetLocation, type DescentNeuron,
+} from "./networkOptimalSet.js";
