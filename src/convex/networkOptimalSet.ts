@@ -88,6 +88,9 @@ export function locateInOptimalSet(
   return { neuronDirection, unmatched, weights, residual: yn > 0 ? Math.sqrt(r / yn) : Math.sqrt(r), support, vertex, maxAngleDefect };
 }
 
+/** Two descent directions of one sign are one when every coordinate agrees to this (unit vectors). */
+const DEDUP_TOL = 1e-9;
+
 /** A neuron that lowers the objective when added with a small weight. */
 export interface DescentNeuron {
   readonly pattern: number;
@@ -120,15 +123,16 @@ export function descentNeurons(problem: ConvexProblem, nu: Float64Array, count =
   candidates.sort((a, b) => b.bound - a.bound);
   const out: DescentNeuron[] = [];
   const g = new Float64Array(d);
-  for (const c of candidates.slice(0, count)) {
+  for (const c of candidates) {
+    if (out.length === count) break;
     const mask = patternMask(patterns, c.pattern);
     g.fill(0);
     for (let k = 0; k < n; k++) if (mask[k]) for (let t = 0; t < d; t++) g[t] += c.sign * nu[k] * X.data[k * d + t];
     const proj = projectOntoCone(X.data, n, d, mask, g);
-    out.push({
-      pattern: c.pattern, sign: c.sign, direction: Float64Array.from(proj.projection, (v) => v / proj.norm),
-      dualRatio: proj.norm / beta, rate: beta - proj.norm,
-    });
+    const direction = Float64Array.from(proj.projection, (v) => v / proj.norm);
+    // One direction on the boundary of adjacent cones is one neuron (pitfall 2).
+    if (out.some((o) => o.sign === c.sign && o.direction.every((v, t) => Math.abs(v - direction[t]) <= DEDUP_TOL))) continue;
+    out.push({ pattern: c.pattern, sign: c.sign, direction, dualRatio: proj.norm / beta, rate: beta - proj.norm });
   }
   return out;
 }

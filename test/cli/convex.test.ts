@@ -34,11 +34,28 @@ describe("splitscape convex", () => {
     const cj = JSON.parse(c.out);
     expect(cj.classification).toBe("global optimum");
     expect(Math.abs(cj.objective - j.optimum)).toBeLessThan(1e-10);
+    // Where the optimum sits in the optimal set: every neuron on an optimal direction, its point
+    // of P* reproduces ŷ*, and it uses at least m* directions (m* is the smallest support).
+    expect(cj.optimalSet.network.inOptimalSet).toBe(true);
+    expect(cj.optimalSet.network.unmatchedNeurons).toEqual([]);
+    expect(cj.optimalSet.network.support.length).toBeGreaterThanOrEqual(cj.optimalSet.mStar);
+    expect(cj.optimalSet.mStar).toBe(j.mStar);
+    expect(cj.descentNeurons).toEqual([]);
     const bad = { ...j.network, a: j.network.a.map((a: number) => 1.3 * a) };
     const model2 = join(dir, "bad.json");
     writeFileSync(model2, JSON.stringify(bad));
     const c2 = JSON.parse((await run("convex", "--certify", "--model", model2, "--data", data, "--beta", "0.02", "--json")).out);
     expect(c2.classification).toBe("neither");
+    expect(c2.optimalSet).toBeNull();
+    // The zero-output network (all α = 0) is not stationary-optimal: it must get descent neurons
+    // whose ratio is the certificate's s/β.
+    const zero = { ...j.network, a: j.network.a.map(() => 0) };
+    const model3 = join(dir, "zero.json");
+    writeFileSync(model3, JSON.stringify(zero));
+    const c3 = JSON.parse((await run("convex", "--certify", "--model", model3, "--data", data, "--beta", "0.02", "--json")).out);
+    expect(c3.descentNeurons.length).toBeGreaterThan(0);
+    expect(Math.abs(c3.descentNeurons[0].dualRatio - c3.s / 0.02)).toBeLessThan(1e-9 * c3.descentNeurons[0].dualRatio);
+    expect(c3.descentNeurons[0].rate).toBeLessThan(0);
   });
 
   it("exit 1 when the tolerance is missed, the JSON still says what was reached", async () => {

@@ -73,7 +73,13 @@ describe("descentNeurons", () => {
     const nu = problem.y.slice(); // ν = y − 0
     const desc = descentNeurons(problem, nu, 3);
     expect(desc.length).toBeGreaterThan(0);
-    for (let i = 1; i < desc.length; i++) expect(desc[i].dualRatio).toBeLessThanOrEqual(desc[i - 1].dualRatio);
+    for (let i = 1; i < desc.length; i++) {
+      expect(desc[i].dualRatio).toBeLessThanOrEqual(desc[i - 1].dualRatio);
+      // De-duplicated across cone boundaries: distinct directions (or signs).
+      for (let j = 0; j < i; j++) {
+        if (desc[j].sign === desc[i].sign) expect(Math.max(...desc[i].direction.map((v, t) => Math.abs(v - desc[j].direction[t])))).toBeGreaterThan(1e-9);
+      }
+    }
     for (const dn of desc) {
       expect(dn.rate).toBeLessThan(0);
       for (const t of [1e-4, 1e-5]) {

@@ -6,7 +6,7 @@ import { InputError } from "../../common/errors.js";
 import {
   certifyNetwork, checkLabels, convexProblem, convexToNetwork, enumeratePatterns, isConvexLossName, loadTwoLayerReluModel,
   modelToNetwork, networkToModelJson, nonconvexObjective, optimalSet, patternsFromGates, samplePatterns, solveGatedRelu, solveRelu, TooManyPatternsError,
-  vertexToNetwork, withBias, type ConvexLossName, type ConvexProblem, type PatternSet,
+  vertexToNetwork, withBias, locateInOptimalSet, descentNeurons, type ConvexLossName, type ConvexProblem, type PatternSet, type ReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
@@ -171,6 +171,7 @@ function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: n
         ? "patterns were sampled: the optimal set (directions, m*, M*) is computed for exact patterns only"
         : `relative gap ${relativeGap.toExponential(2)} > ${OPTIMAL_SET_GAP}: ν* too inaccurate for the active sets of the optimal set (pitfall 3)`,
       summary: null,
+      set: null,
     };
   }
   const os = optimalSet(problem, yhat);
@@ -189,6 +190,7 @@ function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: n
       vertices: os.vertices?.length ?? null, vertexSupports: os.vertices?.map((v) => v.support) ?? null,
       supportsTried: os.supportsTried, sparsestObjectiveError, activeTol: os.activeTol, dedupTol: os.dedupTol,
     },
+    set: os,
   };
 }
 
@@ -209,7 +211,9 @@ function runCertify(opts: ConvexOptions): number {
   const X = model.b !== null ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
   const problem = convexProblem(X, y, beta, loss, patterns);
-  const cert = certifyNetwork(problem, modelToNetwork(model), { tol });
+  const net = modelToNetwork(model);
+  const cert = certifyNetwork(problem, net, { tol });
+  const where = certifiedStructure(problem, net, cert.classification, cert.certificate.nu, tol);
   const out = {
     classification: cert.classification, reasons: cert.reasons,
     objective: cert.objective, loss: cert.loss, penalty: cert.penalty,
@@ -218,9 +222,58 @@ function runCertify(opts: ConvexOptions): number {
     maxImbalance: cert.maxImbalance, maxStationarityResidual: cert.maxStationarityResidual, maxOwnCone: cert.maxOwnCone,
     patterns: cert.certificate.patterns, exact: cert.exact, patternSet: patternSummary(patterns), tol,
     neurons: cert.neurons,
+    optimalSet: where.optimalSet, descentNeurons: where.descent,
   };
-  emit(opts, out, [`${cert.classification}`, ...cert.reasons.map((r) => `  ${r}`)]);
+  emit(opts, out, [`${cert.classification}`, ...cert.reasons.map((r) => `  ${r}`), ...where.lines]);
   return 0;
+}
+
+/** Optimal set of a certified problem is computed from a solve to this relative gap (pitfall 3). */
+const CERTIFY_SOLVE_GAP = 1e-10;
+
+/**
+ * What a demanding user asks next. A global optimum (exact patterns): the optimal set of the
+ * problem (a fresh solve to 1e-10 for an accurate ν*) and where the network sits in it (its point
+ * c of P*, whether it is a vertex, its width against m* and M*). Otherwise: the neurons whose
+ * addition lowers the objective (the violated dual constraints, with the first-order rate).
+ */
+function certifiedStructure(problem: ConvexProblem, net: ReluNetwork, classification: string, nu: Float64Array, tol: number) {
+  if (classification === "global optimum") {
+    const sol = solveRelu(problem, { tol: CERTIFY_SOLVE_GAP, maxIterations: 200000 });
+    const structure = optimalStructure(problem, sol.prediction, sol.primalValue, sol.relativeGap);
+    if (structure.set === null) return { optimalSet: { note: structure.note }, descent: [], lines: [`  optimal set: ${structure.note}`] };
+    const os = structure.set;
+    const loc = locateInOptimalSet(net, os.directions, sol.prediction);
+    const active = Array.from(net.alpha).filter((a, j) => a !== 0 && net.W.subarray(j * net.D, (j + 1) * net.D).some((w) => w !== 0)).length;
+    const inSet = loc.unmatched.length === 0 && loc.residual <= Math.sqrt(tol);
+    return {
+      optimalSet: {
+        optimum: sol.primalValue, relativeGap: sol.relativeGap, mStar: structure.mStar, MStar: structure.MStar,
+        directions: structure.directions, summary: structure.summary, note: structure.note,
+        network: {
+          activeNeurons: active, inOptimalSet: inSet, unmatchedNeurons: loc.unmatched, maxAngleDefect: loc.maxAngleDefect,
+          neuronDirection: Array.from(loc.neuronDirection), weights: Array.from(loc.weights), support: loc.support,
+          residual: loc.residual, vertex: loc.vertex,
+        },
+      },
+      descent: [],
+      lines: [
+        `  optimal set: ${os.directions.length} optimal directions, m* = ${structure.mStar ?? "?"}, M* = ${structure.MStar ?? "?"} (solve to relative gap ${sol.relativeGap.toExponential(1)})`,
+        `  this network: ${active} active neurons on ${loc.support.length} optimal directions${loc.unmatched.length > 0 ? `, ${loc.unmatched.length} neurons off every optimal direction` : ""}; ` +
+          `its point of P* reproduces ŷ* to ${loc.residual.toExponential(1)} (relative)${loc.vertex ? ", a vertex (irreducible)" : ", not a vertex (reducible: Carathéodory pruning removes neurons)"}`,
+      ],
+    };
+  }
+  const descent = descentNeurons(problem, nu, 5, tol).map((d) => ({
+    pattern: d.pattern, sign: d.sign, direction: Array.from(d.direction), dualRatio: d.dualRatio, rate: d.rate,
+  }));
+  return {
+    optimalSet: null, descent,
+    lines: descent.length === 0 ? [] : [
+      `  ${descent.length} descent neuron${descent.length > 1 ? "s" : ""} (adding (√t ū, σ√t) changes the objective by t·rate):`,
+      ...descent.map((d) => `    pattern ${d.pattern}, σ = ${d.sign > 0 ? "+" : "−"}: ‖Π_K(σXᵀDν)‖/β = ${d.dualRatio.toPrecision(6)}, rate ${d.rate.toPrecision(4)}`),
+    ],
+  };
 }
 
 function emit(opts: ConvexOptions, json: unknown, lines: string[]): void {
