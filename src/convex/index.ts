@@ -37,3 +37,8 @@ export { trainWeightDecayed, pruneNetwork, type GdOptions, type GdResult } from 
 export {
   locateInOptimalSet, descentNeurons, type OptimalSetLocation, type DescentNeuron,
 } from "./networkOptimalSet.js";
+export {
+  connectivityStaircase, optimalSetComponents, slotsNetwork, vertexSlots, splitKeyframe, segmentKeyframe, pathNetworks,
+  maxObjectiveDeviation, permutationSignature,
+  type Slot, type StaircaseRow, type ConnectivityStaircase, type StaircaseOptions,
+} from "./staircase.js";

@@ -1,0 +1,192 @@
+// The connectivity staircase (science/convex.md, "Width phase transition") on small exact 1-D
+// instances with a bias. Independent references:
+//  * the vertices of P* by brute force with ml-matrix (every support of the active directions:
+//    SVD rank, least squares by pseudo-inverse, residual and positivity) — m*, M*, the widths and
+//    the number of m*-vertex networks must match;
+//  * the optimal paths rebuilt from the exported keyframe helpers and evaluated with a naive loop
+//    objective against the certified dual value (a lower bound on every network's objective), so
+//    "optimal along the path" does not rest on nonconvexObjective or the primal value;
+//  * the components of P*_m on hand-made vertex lists with known answers.
+// The science note's check instance (n = 6, β = 0.02, 108 vertices, m* = 5, M* = 6) gives no data;
+// a search over 1 456 six-point instances (random and {−1, 0, 1} targets, β = 0.02) found m* = M*
+// in every case, so it is not reproduced here.
+import { Matrix as MlMatrix, SVD, pseudoInverse } from "ml-matrix";
+import { describe, expect, it } from "vitest";
+import {
+  connectivityStaircase, convexProblem, enumeratePatterns, optimalSet, optimalSetComponents, pathNetworks, segmentKeyframe,
+  slotsNetwork, solveRelu, splitKeyframe, vertexSlots, withBias,
+  type ConvexProblem, type OptimalVertex, type ReluNetwork,
+} from "../../src/convex/index.js";
+
+function oneD(xs: number[], ys: number[], beta: number): ConvexProblem {
+  const X = withBias({ rows: xs.length, cols: 1, data: Float64Array.from(xs) });
+  return convexProblem(X, Float64Array.from(ys), beta, "square", enumeratePatterns(X));
+}
+
+const INSTANCES: Array<[string, () => ConvexProblem]> = [
+  ["n = 5, y = sin 3x, β = 0.05", () => oneD([-1, -0.5, 0, 0.4, 1], [-1, -0.5, 0, 0.4, 1].map((x) => Math.sin(3 * x)), 0.05)],
+  ["n = 6, β = 0.02", () => oneD([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02)],
+  ["n = 8, β = 0.02", () => oneD([-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1.0], [0.5, -0.2, 0.3, -0.4, 0.6, 0.1, -0.5, 0.4], 0.02)],
+];
+
+/** ½‖f − y‖² + (β/2)Σ(‖w‖² + α²) by plain loops (independent of src/convex/network.ts). */
+function naiveObjective(net: ReluNetwork, pr: ConvexProblem): number {
+  const { rows: n, cols: D, data } = pr.X;
+  let loss = 0;
+  for (let k = 0; k < n; k++) {
+    let f = 0;
+    for (let j = 0; j < net.m; j++) {
+      let z = 0;
+      for (let q = 0; q < D; q++) z += data[k * D + q] * net.W[j * D + q];
+      f += net.alpha[j] * Math.max(0, z);
+    }
+    loss += (f - pr.y[k]) ** 2;
+  }
+  let pen = 0;
+  for (const v of net.W) pen += v * v;
+  for (const v of net.alpha) pen += v * v;
+  return 0.5 * loss + 0.5 * pr.beta * pen;
+}
+
+/** Vertices of {c ≥ 0 : F c = ŷ} by trying every support with ml-matrix (rank by SVD, least squares by pseudo-inverse). */
+function bruteVertices(fits: Float64Array[], yhat: Float64Array): string[] {
+  const K = fits.length;
+  const n = yhat.length;
+  const yn = Math.hypot(...yhat);
+  const found: string[] = [];
+  for (let mask = 1; mask < 1 << K; mask++) {
+    const S = [...Array(K).keys()].filter((k) => (mask >> k) & 1);
+    if (S.length > n) continue;
+    const F = new MlMatrix(n, S.length);
+    S.forEach((k, j) => { for (let r = 0; r < n; r++) F.set(r, j, fits[k][r]); });
+    const sv = new SVD(F, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
+    if (Math.min(...sv) <= 1e-8 * Math.max(...sv)) continue;
+    const c = pseudoInverse(F).mmul(MlMatrix.columnVector(Array.from(yhat))).getColumn(0);
+    const r = F.mmul(MlMatrix.columnVector(c)).getColumn(0).map((v, i) => v - yhat[i]);
+    if (Math.hypot(...r) <= 1e-9 * yn && c.every((v) => v > 1e-10 * c.reduce((a, b) => a + b, 0))) found.push(S.join(","));
+  }
+  return found.sort();
+}
+
+/** Neurons as sorted strings (a network up to permutation; zero neurons dropped). */
+function upToPermutation(net: ReluNetwork): string[] {
+  const out: string[] = [];
+  for (let j = 0; j < net.m; j++) {
+    if (net.alpha[j] === 0) continue;
+    out.push([net.alpha[j], ...net.W.subarray(j * net.D, (j + 1) * net.D)].map((v) => v.toFixed(9)).join(" "));
+  }
+  return out.sort();
+}
+
+describe("connectivityStaircase on exact 1-D instances", () => {
+  for (const [name, make] of INSTANCES) {
+    it(name, () => {
+      const pr = make();
+      const n = pr.X.rows;
+      const sol = solveRelu(pr, { tol: 1e-12, maxIterations: 200000 });
+      expect(sol.relativeGap).toBeLessThan(1e-10);
+      const os = optimalSet(pr, sol.prediction);
+      const brute = bruteVertices(os.directions.map((d) => d.fit), sol.prediction);
+      expect(os.vertices!.map((v) => v.support.join(",")).sort()).toEqual(brute);
+      const sizes = brute.map((s) => s.split(",").length);
+      const mStar = Math.min(...sizes);
+      const MStar = Math.max(...sizes);
+      const st = connectivityStaircase(pr, os, sol.primalValue);
+      expect([st.mStar, st.MStar]).toEqual([mStar, MStar]);
+      expect(st.widths).toEqual([...new Set([mStar, mStar + 1, MStar, MStar + 1, Math.min(mStar + MStar, n + 1)])].sort((a, b) => a - b));
+      // Every claim row verified, at the widths the theorem names.
+      const claimsAt = (w: number): string[] => st.rows.filter((r) => r.width === w).map((r) => r.claim);
+      expect(claimsAt(mStar)).toContain("finitely many optimal networks up to permutation");
+      expect(claimsAt(MStar)).toContain("a singleton connected component");
+      expect(claimsAt(MStar + 1)).toContain("no singleton connected component");
+      expect(claimsAt(st.connectedFrom)).toContain("the optimal set is connected");
+      for (const r of st.rows) {
+        expect(r.holds, `${r.width}: ${r.claim}: ${r.evidence}`).toBe(true);
+        // Objective tolerance 1e-8 relative (the option's default); measured deviations are ~1e-14.
+        if ("maxObjectiveDeviation" in r.numbers) expect(r.numbers.maxObjectiveDeviation).toBeLessThan(1e-8);
+      }
+      const finite = st.rows.find((r) => r.width === mStar && r.claim.startsWith("finitely"))!;
+      expect(finite.numbers.networksUpToPermutation).toBe(sizes.filter((s) => s === mStar).length);
+      expect(st.components[0]).toEqual({ width: mStar, components: sizes.filter((s) => s === mStar).length });
+      expect(st.components[st.components.length - 1].components).toBe(1);
+
+      // Paths rebuilt from the helpers, checked with the naive objective against the dual lower bound.
+      const lower = sol.dualValue;
+      const upperTol = 1e-8 * sol.primalValue;
+      const checkPath = (nets: ReluNetwork[]): void => {
+        for (const net of nets) {
+          const F = naiveObjective(net, pr);
+          expect(F).toBeGreaterThanOrEqual(lower - 1e-12 * lower);
+          expect(F - lower).toBeLessThan(upperTol);
+        }
+        // Continuity: consecutive samples move every weight by at most √(max t/(samples − 1)).
+        const tMax = Math.max(...os.vertices!.flatMap((v) => Array.from(v.weights)));
+        for (let i = 1; i < nets.length; i++) {
+          let step = 0;
+          for (let q = 0; q < nets[i].W.length; q++) step = Math.max(step, Math.abs(nets[i].W[q] - nets[i - 1].W[q]));
+          expect(step).toBeLessThanOrEqual(Math.sqrt(tMax / 8) + 1e-12);
+        }
+      };
+      const w = st.connectedFrom;
+      const root = os.vertices!.findIndex((v) => v.support.length === mStar);
+      const rootNet = upToPermutation(slotsNetwork(os.directions, vertexSlots(os.vertices![root], w)));
+      for (const v of os.vertices!) {
+        // Direct segment to the root vertex whenever the union of supports fits the width.
+        const union = new Set([...v.support, ...os.vertices![root].support]).size;
+        if (union > w) continue;
+        const start = vertexSlots(v, w);
+        const nets = pathNetworks(os.directions, [start, segmentKeyframe(start, os.vertices![root])], 9);
+        checkPath(nets);
+        expect(upToPermutation(nets[0])).toEqual(upToPermutation(slotsNetwork(os.directions, vertexSlots(v, v.support.length))));
+        expect(upToPermutation(nets[nets.length - 1])).toEqual(rootNet);
+        // A split into the zero neuron: optimal, and the midpoint has one more neuron.
+        const split = pathNetworks(os.directions, [start, splitKeyframe(start, 0, v.support.length)], 9);
+        checkPath(split);
+        expect(upToPermutation(split[4]).length).toBe(v.support.length + 1);
+      }
+    });
+  }
+});
+
+describe("optimalSetComponents (hand-made vertex lists)", () => {
+  const vtx = (support: number[]): OptimalVertex => ({ support, weights: Float64Array.from(support, () => 1), residual: 0 });
+  const V = [vtx([0, 1, 2]), vtx([0, 1, 3]), vtx([2, 3, 4])];
+  it("counts faces joined through shared vertices", () => {
+    // Width 3: three isolated vertices. Width 4: {0,1,2} ∪ {0,1,3} has 4 elements, {2,3,4} stays apart.
+    // Width 5: every union has ≤ 5 elements. Width 2: no vertex fits.
+    expect(optimalSetComponents(V, 2).count).toBe(0);
+    expect(optimalSetComponents(V, 3).count).toBe(3);
+    const c4 = optimalSetComponents(V, 4);
+    expect(c4.count).toBe(2);
+    expect(c4.label[0]).toBe(c4.label[1]);
+    expect(c4.label[2]).not.toBe(c4.label[0]);
+    expect(optimalSetComponents(V, 5).count).toBe(1);
+  });
+  it("chains through intermediate vertices (BFS parents)", () => {
+    // {0,1} – {1,2} – {2,3}: at width 3 the ends join only through the middle.
+    const chain = [vtx([0, 1]), vtx([1, 2]), vtx([2, 3])];
+    const c = optimalSetComponents(chain, 3, 0);
+    expect(c.count).toBe(1);
+    expect(c.parent).toEqual([-1, 0, 1]);
+  });
+});
+
+describe("input checks", () => {
+  const pr = INSTANCES[1][1]();
+  const sol = solveRelu(pr, { tol: 1e-12, maxIterations: 200000 });
+  const os = optimalSet(pr, sol.prediction);
+  it("rejects bad slots and over-wide segments", () => {
+    expect(() => slotsNetwork(os.directions, [{ direction: 0, t: -1 }])).toThrow(RangeError);
+    expect(() => slotsNetwork(os.directions, [{ direction: 0, t: NaN }])).toThrow(RangeError);
+    expect(() => vertexSlots(os.vertices![0], 1)).toThrow(RangeError);
+    const full = vertexSlots(os.vertices![0], os.vertices![0].support.length);
+    expect(() => splitKeyframe(full, 0, 1)).toThrow(/not a zero neuron/);
+    const other = os.vertices!.find((v) => v.support.some((k) => !os.vertices![0].support.includes(k)))!;
+    expect(() => segmentKeyframe(full, other)).toThrow(/exceeds the width/);
+    expect(() => pathNetworks(os.directions, [full], 1)).toThrow(RangeError);
+  });
+  it("refuses without vertices and with a non-positive optimum", () => {
+    expect(() => connectivityStaircase(pr, { ...os, vertices: null, mStar: null, MStar: null, reason: "too many" }, sol.primalValue)).toThrow(/too many/);
+    expect(() => connectivityStaircase(pr, os, NaN)).toThrow(RangeError);
+  });
+});
