@@ -1,0 +1,675 @@
+// A path from any weight-decayed two-layer ReLU network to a certified global optimum along
+// which the nonconvex objective F(θ) = L(f_θ(X̃), y) + (β/2) Σ_j (‖w_j‖² + α_j²) never increases
+// (science/convex.md, "Non-increasing path to a global optimum" [construction R]). L convex
+// (square or logistic). The path is a chain of stages, each a segment t ∈ [0, 1]:
+//  1 rebalance: per neuron (w, α) ↦ (s w, α/s), s² from 1 to |α|/‖w‖. The output is unchanged
+//    and ‖w‖²s² + α²/s² is convex in s² with minimiser s² = |α|/‖w‖, so it decreases
+//    monotonically to 2‖w‖|α|. Half-dead neurons (w = 0 or α = 0) shrink to 0 linearly.
+//  From here on every neuron is balanced and is described by its contribution q = |α| w (a vector
+//  with ‖q‖ = ‖w‖² = α²) and its sign σ = sign α: neuron (q/√‖q‖, σ√‖q‖), output σ(X q)_+,
+//  penalty β‖q‖. Every later stage interpolates the contributions slot by slot linearly,
+//  q_j(t) = (1 − t) q_j^a + t q_j^b, with q_j^a, q_j^b in one cone K_i, so the output
+//  Σ_j σ_j D_i X q_j(t) is linear in t and the objective L(linear) + β Σ‖q_j(t)‖ is convex in t.
+//  The map q ↦ (q/√‖q‖, √‖q‖) is continuous but not Lipschitz at 0 (pitfall 4): a neuron that
+//  appears or vanishes moves at unbounded speed near its zero end, but the path is continuous.
+//  2a merge: neurons with the same pattern D = 1[X q ≥ 0] and sign move their contributions into
+//    the first of them (q_a + t Σ q_o, (1 − t) q_o): output fixed, penalty
+//    β(‖q_a + tQ‖ + (1 − t)Σ‖q_o‖) non-increasing since d/dt‖q_a + tQ‖ ≤ ‖Q‖ ≤ Σ‖q_o‖.
+//  2b Carathéodory pruning: while the fit vectors F_k = σ_k (X q_k)_+ are linearly dependent,
+//    take γ ≠ 0 with Σ γ_k F_k = 0 (a right singular vector of the column-normalised matrix),
+//    signed so that Σ ‖q_k‖ γ_k ≥ 0 and max γ_k > 0, and scale q_k ← q_k (1 − t γ_k/γ_max): the fit
+//    is unchanged, the penalty is linear with slope −β Σ‖q_k‖γ_k/γ_max ≤ 0, and at t = 1 the
+//    neuron of γ_max vanishes. Dead neurons (F_k = 0) go first, linearly to 0. At the end the
+//    fit vectors are independent and at most n neurons are active.
+//  3 convex segment: the pruned network is a point z0 of (C) (one block per neuron, patterns
+//    distinct after 2a); z* is an optimum of (C) over the exact patterns united with the
+//    network's own. On z(t) = (1 − t) z0 + t z* the (C) objective is convex with minimiser t = 1,
+//    hence non-increasing, and with one neuron per nonzero block (a block of z* shares the slot of
+//    the z0 block with the same pattern and sign) the network objective equals it.
+//    Needs width ≥ |supp z0 ∪ supp z*|.
+//  4 optimal set: z* is a point of P* (each block c ū_k on an optimal direction); along the
+//    segment to a vertex of P* (default: a sparsest one, support m*) both ends are optimal and
+//    P* is convex, so the objective is constant (up to the accuracy of z*). Needs width
+//    ≥ |supp z*| + (vertex directions z* does not use). Zero neurons are dropped at the end.
+// A segment ending at an approximate minimiser (F(1) ≤ min F + ε) increases by at most ε
+// anywhere, so stages 3–4 are non-increasing up to the certified gap of z*; stages 1–2 up to
+// rounding of the objective evaluation.
+import type { Matrix } from "../linalg/index.js";
+import { svd } from "../linalg/index.js";
+import { nonconvexObjective, type ReluNetwork } from "./network.js";
+import { certifyNetwork, type NetworkClass } from "./networkCertificate.js";
+import { optimalSet, type OptimalDirectionsOptions, type OptimalSet, type VertexOptions } from "./optimalSet.js";
+import { maskKey, patternMask, patternOf, withPatternsOf } from "./patterns.js";
+import { convexProblem, type ConvexProblem } from "./problem.js";
+import { solveRelu, type ReluSolution, type ReluSolveOptions } from "./relu.js";
+
+/** What a stage does (see the file comment). */
+export type PathStageKind = "rebalance" | "merge" | "prune" | "convex segment" | "optimal set";
+
+/**
+ * How the networks between a stage's ends are formed, a function of (start, end, t) only
+ * (`stageNetworkAt`):
+ *  - "rescale": neuron j of `start` becomes (s w_j, α_j/s), s² = 1 + t(|α_j|/‖w_j‖ − 1); a
+ *    neuron with w_j = 0 or α_j = 0 becomes (1 − t)(w_j, α_j). `end` is the balanced network.
+ *  - "contribution": both ends balanced; slot j has q_j(t) = (1 − t)|α^a_j| w^a_j + t |α^b_j| w^b_j
+ *    and sign of whichever end is nonzero; the neuron is (q/√‖q‖, σ√‖q‖).
+ */
+export type PathInterpolation = "rescale" | "contribution";
+
+/** One sampled point of a stage. */
+export interface PathPoint {
+  readonly t: number;
+  readonly objective: number;
+  readonly loss: number;
+  /** (β/2) Σ_j (‖w_j‖² + α_j²). */
+  readonly penalty: number;
+  /** Neurons with w_j ≠ 0 and α_j ≠ 0. */
+  readonly activeNeurons: number;
+}
+
+/** One segment of the path. */
+export interface PathStage {
+  readonly kind: PathStageKind;
+  /** Human-readable, e.g. "prune 3: neuron 7 removed". */
+  readonly name: string;
+  readonly interpolation: PathInterpolation;
+  /** Networks at t = 0 and t = 1 (width = the path's width; the end of one stage is the start of the next). */
+  readonly start: ReluNetwork;
+  readonly end: ReluNetwork;
+  /** Samples at t = i/(samples − 1). */
+  readonly points: PathPoint[];
+  /** The sampled networks (only with `keepNetworks`). */
+  readonly networks?: ReluNetwork[];
+  /** max over consecutive samples of (F_{i+1} − F_i)_+. */
+  readonly maxIncrease: number;
+}
+
+/** A row of the flat series for plots: one per sampled point, in path order. */
+export interface PathSeriesRow {
+  /** Stage index (0-based) and its kind/name. */
+  readonly stage: number;
+  readonly kind: PathStageKind;
+  readonly name: string;
+  readonly t: number;
+  /** stage + t: a global abscissa in which every stage has length 1. */
+  readonly position: number;
+  /**
+   * Cumulative Euclidean length in parameter space (W, α) of the polyline through the samples
+   * (a lower bound of the path's arclength; permutation is fixed, slot j stays neuron j).
+   */
+  readonly arclength: number;
+  readonly objective: number;
+  readonly loss: number;
+  readonly penalty: number;
+  readonly activeNeurons: number;
+}
+
+/** The optimum z* used and its certificate. */
+export interface PathOptimum {
+  /** Objective of z* (convex = nonconvex value) and the dual lower bound, gap and relative gap. */
+  readonly primalValue: number;
+  readonly dualValue: number;
+  readonly gap: number;
+  readonly relativeGap: number;
+  /** True when the problem's patterns were enumerated exactly (the gap is then a proof). */
+  readonly exact: boolean;
+  /** Nonzero blocks of z*. */
+  readonly blocks: number;
+}
+
+/** Everything `nonIncreasingPath` builds. */
+export interface PathReport {
+  readonly stages: PathStage[];
+  /** Flat series over all stages (for report/figures: x = position or arclength). */
+  readonly series: PathSeriesRow[];
+  /** max over the whole series of (F_{i+1} − F_i)_+ (expected: ≤ rounding + the gap of z*). */
+  readonly maxIncrease: number;
+  readonly startObjective: number;
+  readonly endObjective: number;
+  readonly optimum: PathOptimum;
+  /** endObjective − optimum.dualValue: a certified bound on the end's suboptimality. */
+  readonly endGap: number;
+  /** Width of every network on the path, and the width the construction needed. */
+  readonly width: number;
+  readonly widthNeeded: number;
+  /** The end network with zero neurons dropped. */
+  readonly final: ReluNetwork;
+  /** certifyNetwork's class of `final` on the given problem. */
+  readonly finalClass: NetworkClass;
+  /** Vertex of P* the path ends at (support size; null when stage 4 was skipped). */
+  readonly vertex: { readonly index: number; readonly support: number } | null;
+  /** m* and M* of P* (null when the vertices were not enumerated). */
+  readonly mStar: number | null;
+  readonly MStar: number | null;
+  /** Things worth knowing (skipped stages, unmatched blocks, …). */
+  readonly notes: string[];
+}
+
+/** Options of `nonIncreasingPath`. */
+export interface PathOptions {
+  /** Width m of the networks on the path (≥ the input width). Default: the input width. */
+  readonly width?: number;
+  /**
+   * An optimum z* of (C) over `problem.patterns` (e.g. solveRelu(problem)). Default: solveRelu
+   * over the problem's patterns united with the pruned network's own, with `solve`.
+   */
+  readonly optimum?: ReluSolution;
+  /** Options of the default solve. Default {tol: 1e-12, maxIterations: 200 000}. */
+  readonly solve?: ReluSolveOptions;
+  /** Vertex of P* to end at: an index into optimalSet's vertices, "sparsest" (default) or "none" (skip stage 4). */
+  readonly vertex?: number | "sparsest" | "none";
+  /**
+   * Take the vertex itself as z* in stage 3 (no stage 4): needs only width |supp z0 ∪ supp vertex|,
+   * usually less. Default false.
+   */
+  readonly straight?: boolean;
+  /** Options of optimalSet (active tolerance, vertex enumeration limits). */
+  readonly optimalSet?: OptimalDirectionsOptions & VertexOptions;
+  /** Samples per stage (≥ 2, default 21). */
+  readonly samples?: number;
+  /** Keep every sampled network in its stage. Default false. */
+  readonly keepNetworks?: boolean;
+  /**
+   * Fit vectors (normalised) count as dependent when σ_min ≤ dependenceTol·σ_max. Default 1e-10:
+   * the fit moves by about this fraction when such a near-dependence is pruned.
+   */
+  readonly dependenceTol?: number;
+}
+
+/** The requested width is too small for the path; `needed` is the smallest width that works. */
+export class PathWidthError extends RangeError {
+  readonly needed: number;
+  readonly width: number;
+  constructor(width: number, needed: number, why: string) {
+    super(`convex path: width ${width} is too small; the path needs width ≥ ${needed}: ${why}`);
+    this.name = "PathWidthError";
+    this.needed = needed;
+    this.width = width;
+  }
+}
+
+/** Balanced slots: contributions q (m×D) and signs σ ∈ {−1, 0, +1}. */
+interface Slots {
+  readonly q: Float64Array;
+  readonly sigma: Int8Array;
+}
+
+/** A nonzero block of a target point of (C): its contribution, sign and the (sign, pattern) keys of the cones it lies in. */
+interface TargetBlock {
+  readonly keys: string[];
+  readonly sign: 1 | -1;
+  readonly u: Float64Array;
+  readonly pattern: number;
+}
+
+interface StagePlan {
+  readonly kind: PathStageKind;
+  readonly name: string;
+  readonly interpolation: PathInterpolation;
+  readonly start: ReluNetwork;
+  readonly end: ReluNetwork;
+}
+
+function norm(v: ArrayLike<number>, from = 0, to = v.length): number {
+  let s = 0;
+  for (let t = from; t < to; t++) s += v[t] * v[t];
+  return Math.sqrt(s);
+}
+
+/** Balanced network of slots: (q/√‖q‖, σ√‖q‖), zero for q = 0. */
+function slotsToNetwork(s: Slots, D: number): ReluNetwork {
+  const m = s.sigma.length;
+  const W = new Float64Array(m * D);
+  const alpha = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const c = norm(s.q, j * D, (j + 1) * D);
+    if (c === 0 || s.sigma[j] === 0) continue;
+    const r = Math.sqrt(c);
+    for (let t = 0; t < D; t++) W[j * D + t] = s.q[j * D + t] / r;
+    alpha[j] = s.sigma[j] * r;
+  }
+  return { W, alpha, m, D };
+}
+
+/** Contributions q_j = |α_j| w_j and signs of a network (exact for balanced networks). */
+function networkToSlots(net: ReluNetwork): Slots {
+  const { m, D } = net;
+  const q = new Float64Array(m * D);
+  const sigma = new Int8Array(m);
+  for (let j = 0; j < m; j++) {
+    const a = net.alpha[j];
+    if (a === 0) continue;
+    let any = false;
+    for (let t = 0; t < D; t++) {
+      q[j * D + t] = Math.abs(a) * net.W[j * D + t];
+      any ||= q[j * D + t] !== 0;
+    }
+    if (any) sigma[j] = a > 0 ? 1 : -1;
+  }
+  return { q, sigma };
+}
+
+function cloneSlots(s: Slots): Slots {
+  return { q: s.q.slice(), sigma: s.sigma.slice() };
+}
+
+function isActive(s: Slots, j: number, D: number): boolean {
+  if (s.sigma[j] === 0) return false;
+  for (let t = 0; t < D; t++) if (s.q[j * D + t] !== 0) return true;
+  return false;
+}
+
+/** Neurons with w_j ≠ 0 and α_j ≠ 0. */
+export function activeNeuronCount(net: ReluNetwork): number {
+  let c = 0;
+  for (let j = 0; j < net.m; j++) if (net.alpha[j] !== 0 && norm(net.W, j * net.D, (j + 1) * net.D) > 0) c++;
+  return c;
+}
+
+/** The network with zero neurons (w_j = 0 or α_j = 0) dropped; they contribute nothing. */
+export function dropZeroNeurons(net: ReluNetwork): ReluNetwork {
+  const { D } = net;
+  const keep: number[] = [];
+  for (let j = 0; j < net.m; j++) if (net.alpha[j] !== 0 && norm(net.W, j * D, (j + 1) * D) > 0) keep.push(j);
+  const W = new Float64Array(keep.length * D);
+  const alpha = new Float64Array(keep.length);
+  keep.forEach((j, i) => {
+    W.set(net.W.subarray(j * D, (j + 1) * D), i * D);
+    alpha[i] = net.alpha[j];
+  });
+  return { W, alpha, m: keep.length, D };
+}
+
+/**
+ * The network of a stage at t ∈ [0, 1] (see PathInterpolation). t = 0 and t = 1 return the
+ * stage's own start and end objects.
+ */
+export function stageNetworkAt(stage: Pick<PathStage, "interpolation" | "start" | "end">, t: number): ReluNetwork {
+  if (!(t >= 0 && t <= 1)) throw new RangeError(`stageNetworkAt: t must be in [0, 1], got ${t}`);
+  const { start, end } = stage;
+  if (t === 0) return start;
+  if (t === 1) return end;
+  const { m, D } = start;
+  const W = new Float64Array(m * D);
+  const alpha = new Float64Array(m);
+  if (stage.interpolation === "rescale") {
+    for (let j = 0; j < m; j++) {
+      const wn = norm(start.W, j * D, (j + 1) * D);
+      const a = start.alpha[j];
+      let sw: number;
+      let sa: number;
+      if (wn > 0 && a !== 0) {
+        const s = Math.sqrt(1 + t * (Math.abs(a) / wn - 1));
+        sw = s;
+        sa = 1 / s;
+      } else {
+        sw = 1 - t;
+        sa = 1 - t;
+      }
+      for (let k = 0; k < D; k++) W[j * D + k] = sw * start.W[j * D + k];
+      alpha[j] = sa * a;
+    }
+    return { W, alpha, m, D };
+  }
+  const q = new Float64Array(D);
+  for (let j = 0; j < m; j++) {
+    const aa = start.alpha[j];
+    const ab = end.alpha[j];
+    const sigma = aa !== 0 ? Math.sign(aa) : Math.sign(ab);
+    for (let k = 0; k < D; k++) q[k] = (1 - t) * Math.abs(aa) * start.W[j * D + k] + t * Math.abs(ab) * end.W[j * D + k];
+    const c = norm(q);
+    if (c === 0 || sigma === 0) continue;
+    const r = Math.sqrt(c);
+    for (let k = 0; k < D; k++) W[j * D + k] = q[k] / r;
+    alpha[j] = sigma * r;
+  }
+  return { W, alpha, m, D };
+}
+
+/** Stage 2a: one slot per (pattern, sign); returns null when nothing merges. */
+function mergeSlots(s: Slots, X: Matrix): { slots: Slots; merged: number } | null {
+  const D = X.cols;
+  const m = s.sigma.length;
+  const first = new Map<string, number>();
+  const out = cloneSlots(s);
+  let merged = 0;
+  for (let j = 0; j < m; j++) {
+    if (!isActive(s, j, D)) continue;
+    const key = `${s.sigma[j]}:${maskKey(patternOf(X, s.q.subarray(j * D, (j + 1) * D)))}`;
+    const a = first.get(key);
+    if (a === undefined) {
+      first.set(key, j);
+      continue;
+    }
+    for (let t = 0; t < D; t++) {
+      out.q[a * D + t] += s.q[j * D + t];
+      out.q[j * D + t] = 0;
+    }
+    out.sigma[j] = 0;
+    merged++;
+  }
+  return merged === 0 ? null : { slots: out, merged };
+}
+
+/** Fit vector σ(X q)_+ of slot j. */
+function fitVector(s: Slots, j: number, X: Matrix): Float64Array {
+  const { rows: n, cols: D, data } = X;
+  const f = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    let v = 0;
+    for (let t = 0; t < D; t++) v += data[k * D + t] * s.q[j * D + t];
+    f[k] = v > 0 ? s.sigma[j] * v : 0;
+  }
+  return f;
+}
+
+/**
+ * One Carathéodory step (stage 2b) or null when the fit vectors of the active slots are
+ * independent (σ_min > tol·σ_max of the column-normalised matrix). Dead slots (fit 0) are removed
+ * all at once first.
+ */
+function caratheodoryStep(s: Slots, X: Matrix, tol: number): { slots: Slots; removed: number[] } | null {
+  const { rows: n, cols: D } = X;
+  const m = s.sigma.length;
+  const active: number[] = [];
+  const fits: Float64Array[] = [];
+  const dead: number[] = [];
+  for (let j = 0; j < m; j++) {
+    if (!isActive(s, j, D)) continue;
+    const f = fitVector(s, j, X);
+    if (norm(f) === 0) dead.push(j);
+    else {
+      active.push(j);
+      fits.push(f);
+    }
+  }
+  if (dead.length > 0) {
+    const out = cloneSlots(s);
+    for (const j of dead) {
+      out.q.fill(0, j * D, (j + 1) * D);
+      out.sigma[j] = 0;
+    }
+    return { slots: out, removed: dead };
+  }
+  // More than n columns are dependent: n + 1 of them suffice for one step.
+  const K = Math.min(active.length, n + 1);
+  if (K === 0) return null;
+  const size = Math.max(n, K);
+  const fnorm = fits.slice(0, K).map((f) => norm(f));
+  // Zero rows pad the n×K matrix to size×K (rows ≥ columns), so the SVD returns all K right
+  // singular vectors; the padding does not change GᵀG.
+  const G: Matrix = { rows: size, cols: K, data: new Float64Array(size * K) };
+  for (let c = 0; c < K; c++) for (let k = 0; k < n; k++) G.data[k * K + c] = fits[c][k] / fnorm[c];
+  const dec = svd(G);
+  const sig = dec.values;
+  if (K <= n && sig[K - 1] > tol * sig[0]) return null;
+  const V = dec.V!;
+  // Σ_c v_c G_c = 0  ⇒  Σ_c γ_c F_c = 0 with γ_c = v_c/‖F_c‖.
+  const gamma = Array.from({ length: K }, (_, c) => V.data[c * V.cols + (K - 1)] / fnorm[c]);
+  const sizes = active.slice(0, K).map((j) => norm(s.q, j * D, (j + 1) * D));
+  let slope = 0;
+  for (let c = 0; c < K; c++) slope += sizes[c] * gamma[c];
+  let flip = slope < 0;
+  if (slope === 0) flip = Math.max(...gamma) <= 0;
+  if (flip) for (let c = 0; c < K; c++) gamma[c] = -gamma[c];
+  let cmax = 0;
+  for (let c = 1; c < K; c++) if (gamma[c] > gamma[cmax]) cmax = c;
+  const gmax = gamma[cmax];
+  const out = cloneSlots(s);
+  for (let c = 0; c < K; c++) {
+    const j = active[c];
+    if (c === cmax) {
+      out.q.fill(0, j * D, (j + 1) * D);
+      out.sigma[j] = 0;
+      continue;
+    }
+    const f = 1 - gamma[c] / gmax;
+    for (let t = 0; t < D; t++) out.q[j * D + t] *= f;
+  }
+  return { slots: out, removed: [active[cmax]] };
+}
+
+/** Nonconvex objective parts of a network. */
+function evaluate(net: ReluNetwork, problem: ConvexProblem, t: number): PathPoint {
+  const o = nonconvexObjective(net, problem.X, problem.y, problem.beta, problem.loss);
+  return { t, objective: o.objective, loss: o.loss, penalty: o.penalty, activeNeurons: activeNeuronCount(net) };
+}
+
+function paramDistance(a: ReluNetwork, b: ReluNetwork): number {
+  let s = 0;
+  for (let i = 0; i < a.W.length; i++) s += (a.W[i] - b.W[i]) ** 2;
+  for (let i = 0; i < a.alpha.length; i++) s += (a.alpha[i] - b.alpha[i]) ** 2;
+  return Math.sqrt(s);
+}
+
+function padNetwork(net: ReluNetwork, m: number): ReluNetwork {
+  const W = new Float64Array(m * net.D);
+  W.set(net.W);
+  const alpha = new Float64Array(m);
+  alpha.set(net.alpha);
+  return { W, alpha, m, D: net.D };
+}
+
+function checkNetwork(problem: ConvexProblem, net: ReluNetwork): void {
+  const D = problem.X.cols;
+  if (net.D !== D) throw new RangeError(`convex path: network input dimension ${net.D}, X has ${D} columns (a bias is a column of ones in X)`);
+  if (net.W.length !== net.m * D || net.alpha.length !== net.m) throw new RangeError(`convex path: network arrays do not match m = ${net.m}, D = ${D}`);
+  for (const v of net.W) if (!Number.isFinite(v)) throw new RangeError("convex path: network W has a non-finite entry");
+  for (const v of net.alpha) if (!Number.isFinite(v)) throw new RangeError("convex path: network alpha has a non-finite entry");
+}
+
+/**
+ * A path from `net` (in the X̃-space of `problem`) to a certified global optimum along which the
+ * nonconvex objective L + (β/2)Σ(‖w‖² + α²) does not increase (science/convex.md, "Non-increasing
+ * path to a global optimum"; stages in the file comment). Every network on the path has width
+ * `opts.width` (default net.m); PathWidthError says the width needed when it is too small.
+ * The certificate is a proof only with exactly enumerated patterns.
+ */
+export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts: PathOptions = {}): PathReport {
+  checkNetwork(problem, net);
+  const { X } = problem;
+  const D = X.cols;
+  const m = opts.width ?? net.m;
+  if (!Number.isInteger(m) || m < net.m) throw new RangeError(`convex path: width must be an integer ≥ the input width ${net.m}, got ${m}`);
+  const samples = opts.samples ?? 21;
+  if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`convex path: samples must be an integer ≥ 2, got ${samples}`);
+  const depTol = opts.dependenceTol ?? 1e-10;
+  const notes: string[] = [];
+  const plans: StagePlan[] = [];
+  const start = padNetwork(net, m);
+
+  // 1. Rebalance: the end is the balanced network of the contributions q_j = |α_j| w_j (half-dead
+  // neurons have q_j = 0).
+  let slots = networkToSlots(start);
+  let current = slotsToNetwork(slots, D);
+  plans.push({ kind: "rebalance", name: "rebalance ‖w_j‖ = |α_j|", interpolation: "rescale", start, end: current });
+
+  // 2a. Merge neurons sharing a pattern and sign.
+  const mg = mergeSlots(slots, X);
+  if (mg !== null) {
+    slots = mg.slots;
+    const next = slotsToNetwork(slots, D);
+    plans.push({ kind: "merge", name: `merge ${mg.merged} neuron(s) into one per (pattern, sign)`, interpolation: "contribution", start: current, end: next });
+    current = next;
+  }
+
+  // 2b. Carathéodory pruning.
+  for (let step = 1; ; step++) {
+    const st = caratheodoryStep(slots, X, depTol);
+    if (st === null) break;
+    slots = st.slots;
+    const next = slotsToNetwork(slots, D);
+    const what = st.removed.length === 1 ? `neuron ${st.removed[0]} removed` : `dead neurons ${st.removed.join(", ")} removed`;
+    plans.push({ kind: "prune", name: `prune ${step}: ${what}`, interpolation: "contribution", start: current, end: next });
+    current = next;
+  }
+
+  // 3. The optimum z* over the problem's patterns united with the pruned network's own.
+  const activeSlots: number[] = [];
+  for (let j = 0; j < m; j++) if (isActive(slots, j, D)) activeSlots.push(j);
+  const dirs: Matrix = { rows: activeSlots.length, cols: D, data: new Float64Array(activeSlots.length * D) };
+  activeSlots.forEach((j, i) => dirs.data.set(slots.q.subarray(j * D, (j + 1) * D), i * D));
+  let solveProblem: ConvexProblem;
+  let sol: ReluSolution;
+  if (opts.optimum !== undefined) {
+    const P = problem.patterns.count;
+    if (opts.optimum.U.length !== P * D || opts.optimum.V.length !== P * D) {
+      throw new RangeError(`convex path: the given optimum has ${opts.optimum.U.length / D} blocks, the problem has ${P} patterns`);
+    }
+    solveProblem = problem;
+    sol = opts.optimum;
+    if (!problem.patterns.exact) notes.push("patterns are not exact and z* was given: the convex segment is non-increasing only if z* is optimal over the network's patterns too");
+  } else {
+    const union = withPatternsOf(X, problem.patterns, dirs).set;
+    solveProblem = convexProblem(X, problem.y, problem.beta, problem.loss, union);
+    sol = solveRelu(solveProblem, { tol: 1e-12, maxIterations: 200_000, ...opts.solve });
+    if (union.count > problem.patterns.count) notes.push(`${union.count - problem.patterns.count} pattern(s) of the pruned network were not in the problem's set and were added`);
+  }
+  const P = solveProblem.patterns.count;
+  const keyOf = (sign: number, pattern: number): string => `${sign}:${maskKey(patternMask(solveProblem.patterns, pattern))}`;
+  // Blocks of the solver's z*: b < P ↦ (pattern b, +), b ≥ P ↦ (pattern b − P, −).
+  const solverBlocks: TargetBlock[] = [];
+  for (let b = 0; b < 2 * P; b++) {
+    const i = b % P;
+    const u = (b < P ? sol.U : sol.V).slice(i * D, (i + 1) * D);
+    const sign = b < P ? 1 : -1;
+    if (norm(u) > 0) solverBlocks.push({ keys: [keyOf(sign, i)], sign, u, pattern: i });
+  }
+
+  // The vertex of P*.
+  const straight = opts.straight ?? false;
+  let os: OptimalSet | null = null;
+  let vertexIndex = -1;
+  const vertexChoice = opts.vertex ?? "sparsest";
+  if (vertexChoice !== "none" || straight) {
+    os = optimalSet(solveProblem, sol.prediction, opts.optimalSet);
+    if (os.vertices === null || os.vertices.length === 0) notes.push(`no vertex of P*: ${os.reason ?? "none found"}; the path ends at the solver's z*`);
+    else if (vertexChoice === "sparsest" || vertexChoice === "none") vertexIndex = os.sparsest;
+    else {
+      if (!Number.isInteger(vertexChoice) || vertexChoice < 0 || vertexChoice >= os.vertices.length) {
+        throw new RangeError(`convex path: vertex must be an index in [0, ${os.vertices.length}), got ${vertexChoice}`);
+      }
+      vertexIndex = vertexChoice;
+    }
+  }
+  const vertex = vertexIndex >= 0 ? os!.vertices![vertexIndex] : null;
+  // The vertex as blocks of (C): direction k ↦ c_k ū_k in any of the cones it was found in.
+  const vertexBlocks: (TargetBlock & { direction: number })[] = vertex === null ? [] : vertex.support.map((k, c) => {
+    const d = os!.directions[k];
+    return { keys: d.patterns.map((i) => keyOf(d.sign, i)), sign: d.sign, u: Float64Array.from(d.direction, (v) => vertex.weights[c] * v), pattern: d.patterns[0], direction: k };
+  });
+  // Direction of each solver block (the active direction whose patterns include its pattern).
+  const blockDirection = solverBlocks.map((z) => (os === null ? -1 : os.directions.findIndex((d) => d.sign === z.sign && d.patterns.includes(z.pattern))));
+
+  // Widths: stage 3 needs |supp z0 ∪ supp z*|, stage 4 |supp z*| + new vertex directions.
+  const slotKey = new Map<string, number>();
+  for (const j of activeSlots) slotKey.set(`${slots.sigma[j]}:${maskKey(patternOf(X, slots.q.subarray(j * D, (j + 1) * D)))}`, j);
+  const matchSlot = (z: TargetBlock): number => {
+    for (const k of z.keys) {
+      const j = slotKey.get(k);
+      if (j !== undefined) return j;
+    }
+    return -1;
+  };
+  const union = (blocks: TargetBlock[]): { need: number; shared: number } => {
+    const shared = new Set(blocks.map(matchSlot).filter((j) => j >= 0)).size;
+    return { need: activeSlots.length + blocks.length - shared, shared };
+  };
+  const viaSolver = union(solverBlocks);
+  const viaVertex = union(vertexBlocks);
+  const used = new Set(blockDirection);
+  const newDirections = vertexBlocks.filter((v) => !used.has(v.direction)).length;
+  const inP = solverBlocks.length + newDirections;
+  const useStraight = straight && vertex !== null;
+  const need = useStraight ? viaVertex.need : Math.max(viaSolver.need, vertex === null || vertexChoice === "none" ? 0 : inP);
+  const widthNeeded = Math.max(net.m, need);
+  if (widthNeeded > m) {
+    const parts = useStraight
+      ? [`straight to the vertex: |supp z0 ∪ supp vertex| = ${viaVertex.need} (${activeSlots.length} pruned neuron(s), ${vertexBlocks.length} vertex direction(s), ${viaVertex.shared} shared)`]
+      : [`|supp z0 ∪ supp z*| = ${viaSolver.need} (${activeSlots.length} pruned neuron(s), ${solverBlocks.length} block(s) of z*, ${viaSolver.shared} shared)`];
+    if (!useStraight && vertex !== null && vertexChoice !== "none") parts.push(`moving in P* to the vertex: ${inP}`);
+    if (!useStraight && vertex !== null && viaVertex.need < need) parts.push(`option straight (z* = the vertex) needs ${Math.max(net.m, viaVertex.need)}`);
+    throw new PathWidthError(m, widthNeeded, parts.join("; "));
+  }
+  if (solverBlocks.some((_, b) => blockDirection[b] < 0) && vertex !== null && !useStraight && vertexChoice !== "none") {
+    notes.push(`${blockDirection.filter((k) => k < 0).length} block(s) of z* lie on no active direction (tolerance ${os!.activeTol}); they shrink to 0 in stage 4`);
+  }
+
+  // 3. Convex segment z0 → z* (or straight to the vertex).
+  const free = (s: Slots): number[] => {
+    const out: number[] = [];
+    for (let j = 0; j < m; j++) if (!isActive(s, j, D)) out.push(j);
+    return out;
+  };
+  const targetBlocks = useStraight ? vertexBlocks : solverBlocks;
+  const zStar: Slots = { q: new Float64Array(m * D), sigma: new Int8Array(m) };
+  const freeAtZ0 = free(slots);
+  const zSlot = targetBlocks.map((z) => {
+    const j = matchSlot(z);
+    return j >= 0 ? j : freeAtZ0.shift()!;
+  });
+  targetBlocks.forEach((z, b) => {
+    zStar.q.set(z.u, zSlot[b] * D);
+    zStar.sigma[zSlot[b]] = z.sign;
+  });
+  const zNet = slotsToNetwork(zStar, D);
+  const target = useStraight ? `vertex ${vertexIndex} of P* (support ${vertex!.support.length})` : "z*";
+  plans.push({ kind: "convex segment", name: `convex segment z0 → ${target} in (C)`, interpolation: "contribution", start: current, end: zNet });
+  current = zNet;
+
+  // 4. Segment in P* from z* to the vertex.
+  if (vertex !== null && !useStraight && vertexChoice !== "none") {
+    const V: Slots = { q: new Float64Array(m * D), sigma: new Int8Array(m) };
+    const freeAtZ = free(zStar);
+    vertexBlocks.forEach((v) => {
+      const b = blockDirection.indexOf(v.direction);
+      const j = b >= 0 ? zSlot[b] : freeAtZ.shift()!;
+      V.q.set(v.u, j * D);
+      V.sigma[j] = v.sign;
+    });
+    const vNet = slotsToNetwork(V, D);
+    plans.push({ kind: "optimal set", name: `segment in P* to vertex ${vertexIndex} (support ${vertex.support.length})`, interpolation: "contribution", start: current, end: vNet });
+    current = vNet;
+  }
+
+  // Sample every stage.
+  const stages: PathStage[] = [];
+  const series: PathSeriesRow[] = [];
+  let arclength = 0;
+  let prevNet: ReluNetwork | null = null;
+  let prevObjective = NaN;
+  let maxIncrease = 0;
+  plans.forEach((plan, si) => {
+    const points: PathPoint[] = [];
+    const nets: ReluNetwork[] = [];
+    let stageIncrease = 0;
+    for (let i = 0; i < samples; i++) {
+      const t = i === samples - 1 ? 1 : i / (samples - 1);
+      const sn = stageNetworkAt(plan, t);
+      const p = evaluate(sn, problem, t);
+      if (points.length > 0) stageIncrease = Math.max(stageIncrease, p.objective - points[points.length - 1].objective);
+      if (prevNet !== null) arclength += paramDistance(prevNet, sn);
+      if (!Number.isNaN(prevObjective)) maxIncrease = Math.max(maxIncrease, p.objective - prevObjective);
+      prevNet = sn;
+      prevObjective = p.objective;
+      points.push(p);
+      if (opts.keepNetworks) nets.push(sn);
+      series.push({ stage: si, kind: plan.kind, name: plan.name, t, position: si + t, arclength, objective: p.objective, loss: p.loss, penalty: p.penalty, activeNeurons: p.activeNeurons });
+    }
+    stages.push({ ...plan, points, ...(opts.keepNetworks ? { networks: nets } : {}), maxIncrease: stageIncrease });
+  });
+
+  const final = dropZeroNeurons(current);
+  const cert = certifyNetwork(problem, final);
+  const startObjective = series[0].objective;
+  const endObjective = series[series.length - 1].objective;
+  return {
+    stages, series, maxIncrease, startObjective, endObjective,
+    optimum: { primalValue: sol.primalValue, dualValue: sol.dualValue, gap: sol.gap, relativeGap: sol.relativeGap, exact: problem.patterns.exact, blocks: solverBlocks.length },
+    endGap: endObjective - sol.dualValue,
+    width: m, widthNeeded, final, finalClass: cert.classification,
+    vertex: vertex === null || (vertexChoice === "none" && !useStraight) ? null : { index: vertexIndex, support: vertex.support.length },
+    mStar: os?.mStar ?? null, MStar: os?.MStar ?? null,
+    notes,
+  };
+}
