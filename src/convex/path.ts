@@ -188,6 +188,9 @@ export class PathWidthError extends RangeError {
   }
 }
 
+/** A Carathéodory factor 1 − γ_k/γ_max at most this is a tie with γ_max (rounding of the SVD). */
+const TIE_TOL = 64 * Number.EPSILON;
+
 /** Balanced slots: contributions q (m×D) and signs σ ∈ {−1, 0, +1}. */
 interface Slots {
   readonly q: Float64Array;
@@ -368,7 +371,7 @@ function fitVector(s: Slots, j: number, X: Matrix): Float64Array {
  * independent (σ_min > tol·σ_max of the column-normalised matrix). Dead slots (fit 0) are removed
  * all at once first.
  */
-function caratheodoryStep(s: Slots, X: Matrix, tol: number): { slots: Slots; removed: number[] } | null {
+function caratheodoryStep(s: Slots, X: Matrix, tol: number): { slots: Slots; removed: number[]; dead: boolean } | null {
   const { rows: n, cols: D } = X;
   const m = s.sigma.length;
   const active: number[] = [];
@@ -389,7 +392,7 @@ function caratheodoryStep(s: Slots, X: Matrix, tol: number): { slots: Slots; rem
       out.q.fill(0, j * D, (j + 1) * D);
       out.sigma[j] = 0;
     }
-    return { slots: out, removed: dead };
+    return { slots: out, removed: dead, dead: true };
   }
   // More than n columns are dependent: n + 1 of them suffice for one step.
   const K = Math.min(active.length, n + 1);
@@ -416,17 +419,26 @@ function caratheodoryStep(s: Slots, X: Matrix, tol: number): { slots: Slots; rem
   for (let c = 1; c < K; c++) if (gamma[c] > gamma[cmax]) cmax = c;
   const gmax = gamma[cmax];
   const out = cloneSlots(s);
+  const removed: number[] = [];
   for (let c = 0; c < K; c++) {
     const j = active[c];
     if (c === cmax) {
       out.q.fill(0, j * D, (j + 1) * D);
       out.sigma[j] = 0;
+      removed.push(j);
       continue;
     }
+    // Ties with γ_max (equal up to rounding) vanish too.
     const f = 1 - gamma[c] / gmax;
+    if (f <= TIE_TOL) {
+      out.q.fill(0, j * D, (j + 1) * D);
+      out.sigma[j] = 0;
+      removed.push(j);
+      continue;
+    }
     for (let t = 0; t < D; t++) out.q[j * D + t] *= f;
   }
-  return { slots: out, removed: [active[cmax]] };
+  return { slots: out, removed: removed.sort((a, b) => a - b), dead: false };
 }
 
 /** Nonconvex objective parts of a network. */
@@ -499,7 +511,7 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
     if (st === null) break;
     slots = st.slots;
     const next = slotsToNetwork(slots, D);
-    const what = st.removed.length === 1 ? `neuron ${st.removed[0]} removed` : `dead neurons ${st.removed.join(", ")} removed`;
+    const what = `${st.dead ? "dead " : ""}neuron${st.removed.length > 1 ? "s" : ""} ${st.removed.join(", ")} removed`;
     plans.push({ kind: "prune", name: `prune ${step}: ${what}`, interpolation: "contribution", start: current, end: next });
     current = next;
   }
