@@ -76,7 +76,7 @@ export interface PathStage {
   /** Networks at t = 0 and t = 1 (width = the path's width; the end of one stage is the start of the next). */
   readonly start: ReluNetwork;
   readonly end: ReluNetwork;
-  /** Samples at t = i/(samples − 1). */
+  /** Samples at t_i = (1 − cos(π i/(samples − 1)))/2, i = 0 … samples − 1 (clustered at the ends). */
   readonly points: PathPoint[];
   /** The sampled networks (only with `keepNetworks`). */
   readonly networks?: ReluNetwork[];
@@ -441,6 +441,17 @@ function caratheodoryStep(s: Slots, X: Matrix, tol: number): { slots: Slots; rem
   return { slots: out, removed: removed.sort((a, b) => a - b), dead: false };
 }
 
+/**
+ * Sample i of `samples` on [0, 1]: t_i = (1 − cos(π i/(samples − 1)))/2, clustered at both ends,
+ * where neurons appear or vanish at unbounded speed (pitfall 4) and a large loss falls fastest on
+ * a log scale; exact 0 and 1 at the ends.
+ */
+function sampleT(i: number, samples: number): number {
+  if (i === 0) return 0;
+  if (i === samples - 1) return 1;
+  return (1 - Math.cos((Math.PI * i) / (samples - 1))) / 2;
+}
+
 /** Nonconvex objective parts of a network. */
 function evaluate(net: ReluNetwork, problem: ConvexProblem, t: number): PathPoint {
   const o = nonconvexObjective(net, problem.X, problem.y, problem.beta, problem.loss);
@@ -656,7 +667,7 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
     const nets: ReluNetwork[] = [];
     let stageIncrease = 0;
     for (let i = 0; i < samples; i++) {
-      const t = i === samples - 1 ? 1 : i / (samples - 1);
+      const t = sampleT(i, samples);
       const sn = stageNetworkAt(plan, t);
       const p = evaluate(sn, problem, t);
       if (points.length > 0) stageIncrease = Math.max(stageIncrease, p.objective - points[points.length - 1].objective);

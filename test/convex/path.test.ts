@@ -19,6 +19,8 @@ import {
 } from "../../src/convex/index.js";
 import { nonIncreasingPath, PathWidthError, type PathReport, type PathStage } from "../../src/convex/path.js";
 import { labels, makeBuiltin } from "../../src/data/index.js";
+import { pathPlot } from "../../src/report/pathFigure.js";
+import { renderSvg } from "../../src/report/render.js";
 import { testRng } from "../helpers/random.js";
 import { scsReluValue } from "./scsReference.js";
 
@@ -373,5 +375,22 @@ describe("non-increasing path to a global optimum", () => {
     const back = recheck(pr, { ...report, stages: reversed });
     expect(back.rise).toBeGreaterThan(1e-2);
     expect(report.series.at(-1)!.objective).toBe(report.endObjective);
+  });
+
+  it("pathPlot: one line per quantity over the series, stage bands labelled, renders without warnings", async () => {
+    const pr = problemOf("builtin:sin?n=8&d=2&seed=2", 0.05);
+    const report = nonIncreasingPath(pr, randomNetwork(3, 12, 3), { samples: 9 });
+    for (const x of ["position", "arclength"] as const) {
+      const spec = pathPlot({ data: report.series, x, title: "path" });
+      const layers = spec.layer as { data: { values: Record<string, unknown>[] } }[];
+      expect(layers[0].data.values.length).toBe(3 * report.series.length);
+      const labelled = layers.slice(1).flatMap((l) => l.data.values.map((v) => v.label)).filter((v) => v !== undefined);
+      const kinds = [...new Set(report.stages.map((st) => st.kind))];
+      for (const k of kinds) expect(labelled.some((l) => String(l).startsWith(k))).toBe(true);
+      const warnings: string[] = [];
+      const svg = await renderSvg(spec, warnings);
+      expect(warnings).toEqual([]);
+      expect(svg).toContain("<svg");
+    }
   });
 });
