@@ -31,6 +31,7 @@
 //    segment to a vertex of P* (default: a sparsest one, support m*) both ends are optimal and
 //    P* is convex, so the objective is constant (up to the accuracy of z*). Needs width
 //    ≥ |supp z*| + (vertex directions z* does not use). Zero neurons are dropped at the end.
+//    Option `straight`: the vertex itself is z* in stage 3 (no stage 4), width |supp z0 ∪ supp v|.
 // A segment ending at an approximate minimiser (F(1) ≤ min F + ε) increases by at most ε
 // anywhere, so stages 3–4 are non-increasing up to the certified gap of z*; stages 1–2 up to
 // rounding of the objective evaluation.
@@ -442,6 +443,39 @@ function caratheodoryStep(s: Slots, X: Matrix, tol: number): { slots: Slots; rem
 }
 
 /**
+ * Stages 1–2 (file comment): rebalance, merge per (pattern, sign), Carathéodory pruning. The
+ * output is unchanged along all of them; returns the stages and the pruned slots.
+ */
+function reduceNetwork(start: ReluNetwork, X: Matrix, depTol: number): { plans: StagePlan[]; slots: Slots } {
+  const D = X.cols;
+  const plans: StagePlan[] = [];
+  // 1. Rebalance: the end is the balanced network of the contributions q_j = |α_j| w_j (half-dead
+  // neurons have q_j = 0).
+  let slots = networkToSlots(start);
+  let current = slotsToNetwork(slots, D);
+  plans.push({ kind: "rebalance", name: "rebalance ‖w_j‖ = |α_j|", interpolation: "rescale", start, end: current });
+  // 2a. Merge neurons sharing a pattern and sign.
+  const mg = mergeSlots(slots, X);
+  if (mg !== null) {
+    slots = mg.slots;
+    const next = slotsToNetwork(slots, D);
+    plans.push({ kind: "merge", name: `merge ${mg.merged} neuron(s) into one per (pattern, sign)`, interpolation: "contribution", start: current, end: next });
+    current = next;
+  }
+  // 2b. Carathéodory pruning.
+  for (let step = 1; ; step++) {
+    const st = caratheodoryStep(slots, X, depTol);
+    if (st === null) break;
+    slots = st.slots;
+    const next = slotsToNetwork(slots, D);
+    const what = `${st.dead ? "dead " : ""}neuron${st.removed.length > 1 ? "s" : ""} ${st.removed.join(", ")} removed`;
+    plans.push({ kind: "prune", name: `prune ${step}: ${what}`, interpolation: "contribution", start: current, end: next });
+    current = next;
+  }
+  return { plans, slots };
+}
+
+/**
  * Sample i of `samples` on [0, 1]: t_i = (1 − cos(π i/(samples − 1)))/2, clustered at both ends,
  * where neurons appear or vanish at unbounded speed (pitfall 4) and a large loss falls fastest on
  * a log scale; exact 0 and 1 at the ends.
@@ -463,6 +497,36 @@ function paramDistance(a: ReluNetwork, b: ReluNetwork): number {
   for (let i = 0; i < a.W.length; i++) s += (a.W[i] - b.W[i]) ** 2;
   for (let i = 0; i < a.alpha.length; i++) s += (a.alpha[i] - b.alpha[i]) ** 2;
   return Math.sqrt(s);
+}
+
+/** Sample every stage at t_i (sampleT): the stage records, the flat series and the largest rise of F. */
+function sampleStages(plans: readonly StagePlan[], problem: ConvexProblem, samples: number, keepNetworks: boolean): { stages: PathStage[]; series: PathSeriesRow[]; maxIncrease: number } {
+  const stages: PathStage[] = [];
+  const series: PathSeriesRow[] = [];
+  let arclength = 0;
+  let prevNet: ReluNetwork | null = null;
+  let prevObjective = NaN;
+  let maxIncrease = 0;
+  plans.forEach((plan, si) => {
+    const points: PathPoint[] = [];
+    const nets: ReluNetwork[] = [];
+    let stageIncrease = 0;
+    for (let i = 0; i < samples; i++) {
+      const t = sampleT(i, samples);
+      const sn = stageNetworkAt(plan, t);
+      const p = evaluate(sn, problem, t);
+      if (points.length > 0) stageIncrease = Math.max(stageIncrease, p.objective - points[points.length - 1].objective);
+      if (prevNet !== null) arclength += paramDistance(prevNet, sn);
+      if (!Number.isNaN(prevObjective)) maxIncrease = Math.max(maxIncrease, p.objective - prevObjective);
+      prevNet = sn;
+      prevObjective = p.objective;
+      points.push(p);
+      if (keepNetworks) nets.push(sn);
+      series.push({ stage: si, kind: plan.kind, name: plan.name, t, position: si + t, arclength, objective: p.objective, loss: p.loss, penalty: p.penalty, activeNeurons: p.activeNeurons });
+    }
+    stages.push({ ...plan, points, ...(keepNetworks ? { networks: nets } : {}), maxIncrease: stageIncrease });
+  });
+  return { stages, series, maxIncrease };
 }
 
 function padNetwork(net: ReluNetwork, m: number): ReluNetwork {
@@ -498,34 +562,10 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
   if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`convex path: samples must be an integer ≥ 2, got ${samples}`);
   const depTol = opts.dependenceTol ?? 1e-10;
   const notes: string[] = [];
-  const plans: StagePlan[] = [];
-  const start = padNetwork(net, m);
-
-  // 1. Rebalance: the end is the balanced network of the contributions q_j = |α_j| w_j (half-dead
-  // neurons have q_j = 0).
-  let slots = networkToSlots(start);
-  let current = slotsToNetwork(slots, D);
-  plans.push({ kind: "rebalance", name: "rebalance ‖w_j‖ = |α_j|", interpolation: "rescale", start, end: current });
-
-  // 2a. Merge neurons sharing a pattern and sign.
-  const mg = mergeSlots(slots, X);
-  if (mg !== null) {
-    slots = mg.slots;
-    const next = slotsToNetwork(slots, D);
-    plans.push({ kind: "merge", name: `merge ${mg.merged} neuron(s) into one per (pattern, sign)`, interpolation: "contribution", start: current, end: next });
-    current = next;
-  }
-
-  // 2b. Carathéodory pruning.
-  for (let step = 1; ; step++) {
-    const st = caratheodoryStep(slots, X, depTol);
-    if (st === null) break;
-    slots = st.slots;
-    const next = slotsToNetwork(slots, D);
-    const what = `${st.dead ? "dead " : ""}neuron${st.removed.length > 1 ? "s" : ""} ${st.removed.join(", ")} removed`;
-    plans.push({ kind: "prune", name: `prune ${step}: ${what}`, interpolation: "contribution", start: current, end: next });
-    current = next;
-  }
+  const reduced = reduceNetwork(padNetwork(net, m), X, depTol);
+  const plans = reduced.plans;
+  const slots = reduced.slots;
+  let current = plans[plans.length - 1].end;
 
   // 3. The optimum z* over the problem's patterns united with the pruned network's own.
   const activeSlots: number[] = [];
@@ -655,33 +695,7 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
     current = vNet;
   }
 
-  // Sample every stage.
-  const stages: PathStage[] = [];
-  const series: PathSeriesRow[] = [];
-  let arclength = 0;
-  let prevNet: ReluNetwork | null = null;
-  let prevObjective = NaN;
-  let maxIncrease = 0;
-  plans.forEach((plan, si) => {
-    const points: PathPoint[] = [];
-    const nets: ReluNetwork[] = [];
-    let stageIncrease = 0;
-    for (let i = 0; i < samples; i++) {
-      const t = sampleT(i, samples);
-      const sn = stageNetworkAt(plan, t);
-      const p = evaluate(sn, problem, t);
-      if (points.length > 0) stageIncrease = Math.max(stageIncrease, p.objective - points[points.length - 1].objective);
-      if (prevNet !== null) arclength += paramDistance(prevNet, sn);
-      if (!Number.isNaN(prevObjective)) maxIncrease = Math.max(maxIncrease, p.objective - prevObjective);
-      prevNet = sn;
-      prevObjective = p.objective;
-      points.push(p);
-      if (opts.keepNetworks) nets.push(sn);
-      series.push({ stage: si, kind: plan.kind, name: plan.name, t, position: si + t, arclength, objective: p.objective, loss: p.loss, penalty: p.penalty, activeNeurons: p.activeNeurons });
-    }
-    stages.push({ ...plan, points, ...(opts.keepNetworks ? { networks: nets } : {}), maxIncrease: stageIncrease });
-  });
-
+  const { stages, series, maxIncrease } = sampleStages(plans, problem, samples, opts.keepNetworks ?? false);
   const final = dropZeroNeurons(current);
   const cert = certifyNetwork(problem, final);
   const startObjective = series[0].objective;
