@@ -6,3 +6,4 @@ import "./ncf.js";
 import "./margin.js";
 import "./plateau.js";
 import "./convex.js";
+import "./convexWidth.js";
