@@ -1,7 +1,7 @@
 // `splitscape convex` in-process: the JSON contract, the recovered network re-evaluated on the
 // nonconvex objective, --certify on the optimum (global) and on a perturbed copy (neither), and
 // the exit codes (1: tolerance missed, 2: bad input).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
@@ -56,6 +56,29 @@ describe("splitscape convex", () => {
     expect(c3.descentNeurons.length).toBeGreaterThan(0);
     expect(Math.abs(c3.descentNeurons[0].dualRatio - c3.s / 0.02)).toBeLessThan(1e-9 * c3.descentNeurons[0].dualRatio);
     expect(c3.descentNeurons[0].rate).toBeLessThan(0);
+  });
+
+  it("--path: a non-increasing path from a random network to the certified optimum, with its figure", async () => {
+    const model = join(dir, "r4.json");
+    writeFileSync(model, JSON.stringify({ kind: "two-layer", activation: "relu", W: [[1.0], [-0.8], [0.5], [2.0]], b: [0.3, 0.1, -0.2, -1.0], a: [0.7, -0.5, 1.1, -0.9] }));
+    const solved = JSON.parse((await run("convex", "--data", data, "--beta", "0.02", "--bias", "--json")).out);
+    const fig = join(dir, "path.svg");
+    const r = await run("convex", "--path", "--model", model, "--data", data, "--beta", "0.02", "--figure", fig, "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.nonIncreasing).toBe(true);
+    expect(j.finalClass).toBe("global optimum");
+    // The end agrees with an independent solve of the same problem (both certified to ≤ 1e-8).
+    expect(Math.abs(j.endObjective - solved.optimum) / solved.optimum).toBeLessThan(2e-8);
+    expect(j.startObjective).toBeGreaterThan(j.endObjective);
+    expect(j.width).toBeGreaterThan(4); // raised with zero neurons, said in the notes
+    expect(j.notes.join(" ")).toMatch(/width raised from 4/);
+    for (const st of j.stages) for (let i = 1; i < st.points.length; i++) expect(st.points[i].objective).toBeLessThanOrEqual(st.points[i - 1].objective * (1 + 1e-12));
+    expect(readFileSync(fig, "utf8")).toMatch(/^<svg/);
+    // An explicit width that is too small is bad input naming --width and the width needed.
+    const small = await run("convex", "--path", "--model", model, "--data", data, "--beta", "0.02", "--width", "4");
+    expect(small.code).toBe(2);
+    expect(small.err).toMatch(/--width.*needs width ≥ \d+/);
   });
 
   it("exit 1 when the tolerance is missed, the JSON still says what was reached", async () => {

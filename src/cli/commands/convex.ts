@@ -2,14 +2,16 @@
 // (science/convex.md) and certify its optimum, or certify a given network (--certify --model M).
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
+import { writeFileAtomic } from "../../common/atomic.js";
 import { InputError } from "../../common/errors.js";
 import {
   certifyNetwork, checkLabels, convexProblem, convexToNetwork, enumeratePatterns, isConvexLossName, loadTwoLayerReluModel,
   modelToNetwork, networkToModelJson, nonconvexObjective, optimalSet, patternsFromGates, samplePatterns, solveGatedRelu, solveRelu, TooManyPatternsError,
-  vertexToNetwork, withBias, locateInOptimalSet, descentNeurons, type ConvexLossName, type ConvexProblem, type PatternSet, type ReluNetwork,
+  vertexToNetwork, withBias, locateInOptimalSet, nonIncreasingPath, PathWidthError, type PathReport, descentNeurons, type ConvexLossName, type ConvexProblem, type PatternSet, type ReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
+import { pathPlot, renderSvg, svgToPng } from "../../report/index.js";
 import { labelColsOption, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
 
 interface ConvexOptions {
@@ -24,6 +26,10 @@ interface ConvexOptions {
   maxIterations?: string;
   seed?: string;
   certify?: boolean;
+  path?: boolean;
+  width?: string;
+  straight?: boolean;
+  figure?: string;
   model?: string;
   labelCols?: string;
   json?: boolean;
@@ -194,13 +200,13 @@ function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: n
   };
 }
 
-function runCertify(opts: ConvexOptions): number {
+/** The problem of a model file on a dataset (X̃ = [X, 1] when the model has input biases) and the network in X̃-space. */
+function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProblem; net: ReluNetwork; bias: boolean } {
   const loss = opts.loss;
   if (!isConvexLossName(loss)) throw new InputError("--loss", `expected square or logistic, got ${JSON.stringify(loss)}`);
-  if (opts.model === undefined) throw new InputError("--model", "is required with --certify");
+  if (opts.model === undefined) throw new InputError("--model", `is required with ${flag}`);
   if (opts.data === undefined) throw new InputError("--data", "is required");
   const beta = parsePositive("--beta", opts.beta);
-  const tol = parsePositive("--tol", opts.tol, 1e-6);
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
   const model = loadTwoLayerReluModel(opts.model);
   const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
@@ -210,8 +216,14 @@ function runCertify(opts: ConvexOptions): number {
   }
   const X = model.b !== null ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
-  const problem = convexProblem(X, y, beta, loss, patterns);
-  const net = modelToNetwork(model);
+  return { problem: convexProblem(X, y, beta, loss, patterns), net: modelToNetwork(model), bias: model.b !== null };
+}
+
+function runCertify(opts: ConvexOptions): number {
+  const tol = parsePositive("--tol", opts.tol, 1e-6);
+  const { problem, net } = modelProblem(opts, "--certify");
+  const { beta } = problem;
+  const patterns = problem.patterns;
   const cert = certifyNetwork(problem, net, { tol });
   const where = certifiedStructure(problem, net, cert.classification, cert.certificate.nu, tol);
   const out = {
@@ -276,6 +288,53 @@ function certifiedStructure(problem: ConvexProblem, net: ReluNetwork, classifica
   };
 }
 
+/** A path that rises by more than this (relative to the start objective) is reported as a failure (exit 1). */
+const PATH_RISE_TOL = 1e-12;
+
+/**
+ * `convex --path --model M`: the non-increasing path from the network to a global optimum
+ * (convex/path.ts: rebalance, merge, Carathéodory pruning, segment in (C), move in P*), with the
+ * objective along it, the final network and optionally the figure (--figure F.svg|F.png).
+ */
+async function runPath(opts: ConvexOptions): Promise<number> {
+  const { problem, net, bias } = modelProblem(opts, "--path");
+  const width = parseIntOption("--width", opts.width, 1, 1_000_000);
+  if (opts.figure !== undefined && !/\.(svg|png)$/i.test(opts.figure)) throw new InputError("--figure", `expected a .svg or .png file name, got ${JSON.stringify(opts.figure)}`);
+  if (width !== undefined && width < net.m) throw new InputError("--width", `must be at least the network's width ${net.m}, got ${width}`);
+  let report: PathReport;
+  const notes: string[] = [];
+  try {
+    report = nonIncreasingPath(problem, net, { width, straight: Boolean(opts.straight) });
+  } catch (e) {
+    if (!(e instanceof PathWidthError)) throw e;
+    if (width !== undefined) throw new InputError("--width", e.message);
+    // No width asked for: pad with zero neurons (the same function and objective) to the width the path needs.
+    report = nonIncreasingPath(problem, net, { width: e.needed, straight: Boolean(opts.straight) });
+    notes.push(`width raised from ${net.m} to ${e.needed} by appending zero neurons (same function and objective); the path needs it (${e.message.replace(/^.*?; /, "")})`);
+  }
+  if (opts.figure !== undefined) {
+    const svg = await renderSvg(pathPlot({ data: report.series, title: "objective along the non-increasing path" }));
+    writeFileAtomic(opts.figure, /\.png$/i.test(opts.figure) ? svgToPng(svg) : svg);
+  }
+  const rise = report.maxIncrease / Math.max(Math.abs(report.startObjective), Number.MIN_VALUE);
+  const ok = rise <= PATH_RISE_TOL && report.finalClass === "global optimum";
+  const out = {
+    startObjective: report.startObjective, endObjective: report.endObjective, optimum: report.optimum, endGap: report.endGap,
+    maxIncrease: report.maxIncrease, relativeMaxIncrease: rise, nonIncreasing: rise <= PATH_RISE_TOL,
+    width: report.width, widthNeeded: report.widthNeeded, finalClass: report.finalClass, vertex: report.vertex,
+    mStar: report.mStar, MStar: report.MStar, finalNetwork: networkToModelJson(report.final, bias),
+    stages: report.stages.map((st) => ({ kind: st.kind, name: st.name, interpolation: st.interpolation, maxIncrease: st.maxIncrease, points: st.points })),
+    notes: [...notes, ...report.notes], figure: opts.figure ?? null,
+  };
+  emit(opts, out, [
+    `path from objective ${report.startObjective.toPrecision(10)} to ${report.endObjective.toPrecision(10)} (certified optimum ${report.optimum.primalValue.toPrecision(10)}, relative gap ${report.optimum.relativeGap.toExponential(1)}) at width ${report.width}`,
+    ...report.stages.map((st) => `  ${st.name}: ${st.points[0].objective.toPrecision(8)} → ${st.points[st.points.length - 1].objective.toPrecision(8)} (max rise ${st.maxIncrease.toExponential(1)}, neurons ${st.points[0].activeNeurons} → ${st.points[st.points.length - 1].activeNeurons})`),
+    `end: ${report.finalClass}, ${report.final.m} neurons${report.mStar !== null ? ` (m* = ${report.mStar})` : ""}; non-increasing: ${rise <= PATH_RISE_TOL ? "yes" : `NO (relative rise ${rise.toExponential(2)})`}`,
+    ...[...notes, ...report.notes].map((n) => `  note: ${n}`),
+  ]);
+  return ok ? 0 : 1;
+}
+
 function emit(opts: ConvexOptions, json: unknown, lines: string[]): void {
   if (opts.json) printJson(json);
   else printLines(...lines);
@@ -297,10 +356,15 @@ export function registerConvex(program: Command): void {
     .option("--max-iterations <N>", "solver iteration limit (default 50000)")
     .option("--seed <S>", "seed of sampled patterns (default 0)")
     .option("--certify", "certify the network of --model instead of solving")
-    .option("--model <M>", "two-layer ReLU model file (with --certify)")
+    .option("--path", "the non-increasing path from the network of --model to a global optimum")
+    .option("--width <W>", "width of the path (default: the model's, raised with zero neurons to what the path needs)")
+    .option("--straight", "path: segment straight to the sparsest optimal vertex (less width)")
+    .option("--figure <F>", "path: write the objective along the path to F (.svg or .png)")
+    .option("--model <M>", "two-layer ReLU model file (with --certify or --path)")
     .addOption(labelColsOption())
     .option("--json", "print one JSON object")
-    .action((opts: ConvexOptions) => {
-      process.exitCode = opts.certify ? runCertify(opts) : runSolve(opts);
+    .action(async (opts: ConvexOptions) => {
+      if (opts.certify && opts.path) throw new InputError("--path", "choose one of --certify and --path");
+      process.exitCode = opts.path ? await runPath(opts) : opts.certify ? runCertify(opts) : runSolve(opts);
     });
 }
