@@ -27,6 +27,12 @@ describe("splitscape convex", () => {
     expect(j.patterns).toBe(12); // 2n
     expect(j.relativeGap).toBeLessThanOrEqual(1e-8);
     expect(j.networkObjectiveError).toBeLessThan(1e-12);
+    // The staircase table: the theorem's widths, each row checked, and m* ≤ M* ≤ n.
+    const n = 6;
+    expect(j.mStar).toBeLessThanOrEqual(j.MStar);
+    expect(j.MStar).toBeLessThanOrEqual(n);
+    expect(j.staircase.widths).toEqual([...new Set([j.mStar, j.mStar + 1, j.MStar, j.MStar + 1, Math.min(j.mStar + j.MStar, n + 1)])].sort((a, b) => a - b));
+    for (const row of j.staircase.rows) expect(row.holds).toBe(true);
     const model = join(dir, "opt.json");
     writeFileSync(model, JSON.stringify(j.network));
     const c = await run("convex", "--certify", "--model", model, "--data", data, "--beta", "0.02", "--json");

@@ -7,7 +7,7 @@ import { InputError } from "../../common/errors.js";
 import {
   certifyNetwork, checkLabels, convexProblem, convexToNetwork, enumeratePatterns, isConvexLossName, loadTwoLayerReluModel,
   modelToNetwork, networkToModelJson, nonconvexObjective, optimalSet, patternsFromGates, samplePatterns, solveGatedRelu, solveRelu, TooManyPatternsError,
-  vertexToNetwork, withBias, locateInOptimalSet, nonIncreasingPath, PathWidthError, type PathReport, descentNeurons, type ConvexLossName, type ConvexProblem, type PatternSet, type ReluNetwork,
+  vertexToNetwork, withBias, locateInOptimalSet, nonIncreasingPath, connectivityStaircase, PathWidthError, type PathReport, descentNeurons, type ConvexLossName, type ConvexProblem, type PatternSet, type ReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
@@ -132,7 +132,7 @@ function runSolve(opts: ConvexOptions): number {
     };
     emit(opts, out, [
       `gated ReLU optimum ${sol.primalValue} (dual ${sol.dualValue}, relative gap ${sol.relativeGap.toExponential(3)})`,
-      `${patterns.count} patterns (${patterns.method}${patterns.exact ? ", exact" : ", sampled: certificate relative to them"}); ${sol.activeBlocks} active blocks`,
+      `${patterns.count} patterns (${patterns.exact ? "exact" : `${patterns.method}: certificate relative to them`}); ${sol.activeBlocks} active blocks`,
     ]);
     return sol.converged ? 0 : 1;
   }
@@ -146,7 +146,7 @@ function runSolve(opts: ConvexOptions): number {
     patterns: patterns.count, exact: patterns.exact,
     network: networkToModelJson(net, Boolean(opts.bias)),
     mStar: structure.mStar, MStar: structure.MStar, directions: structure.directions, note: structure.note,
-    optimalSet: structure.summary,
+    optimalSet: structure.summary, staircase: structure.staircase,
     neurons: net.m, networkObjective: nc.objective, networkObjectiveError: Math.abs(nc.objective - sol.primalValue) / Math.max(sol.primalValue, Number.MIN_VALUE), s: sol.s, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
     certificate: patterns.exact ? "global optimum of the two-layer problem (all patterns enumerated)" : "optimal for the sampled patterns only",
     solver: {
@@ -156,11 +156,15 @@ function runSolve(opts: ConvexOptions): number {
   };
   emit(opts, out, [
     `optimum ${sol.primalValue} (dual ${sol.dualValue}, relative gap ${sol.relativeGap.toExponential(3)}${sol.converged ? "" : `, tolerance ${tol} NOT reached`})`,
-    `${patterns.count} patterns (${patterns.method}${patterns.exact ? ", exact: the gap proves global optimality" : ", sampled: certificate relative to them"})`,
+    `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global optimality" : `${patterns.method}: certificate relative to them`})`,
     `network: ${net.m} neurons`,
     structure.mStar !== null
       ? `optimal set: ${structure.directions?.length} optimal directions, ${structure.summary?.vertices} vertices, m* = ${structure.mStar}, M* = ${structure.MStar}`
       : `optimal set: m*, M* not computed (${structure.note})`,
+    ...(structure.staircase === null ? [] : [
+      "connectivity staircase (Theorem 2; components counted up to permutation):",
+      ...structure.staircase.rows.map((r) => `  m = ${String(r.width).padStart(2)}  ${r.holds === true ? "holds  " : r.holds === false ? "FAILS  " : "unchecked"}  ${r.claim}`),
+    ]),
   ]);
   return sol.converged ? 0 : 1;
 }
@@ -177,6 +181,7 @@ function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: n
         ? "patterns were sampled: the optimal set (directions, m*, M*) is computed for exact patterns only"
         : `relative gap ${relativeGap.toExponential(2)} > ${OPTIMAL_SET_GAP}: ν* too inaccurate for the active sets of the optimal set (pitfall 3)`,
       summary: null,
+      staircase: null,
       set: null,
     };
   }
@@ -189,12 +194,18 @@ function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: n
     sparsestObjectiveError = Math.abs(nc.objective - optimum) / Math.max(optimum, Number.MIN_VALUE);
   }
   const note = os.reason ?? "m* and M* are the smallest and largest vertex supports of P* (irreducible optimal solutions)";
+  // The connectivity staircase (Theorem 2) needs the vertices; every row carries its evidence.
+  const staircase = os.vertices !== null && os.mStar !== null && optimum > 0 ? connectivityStaircase(problem, os, optimum) : null;
   return {
     mStar: os.mStar, MStar: os.MStar, directions, note,
     summary: {
       activeDirections: os.directions.length, activePairs: os.activePairs, maxDualRatio: os.maxDualRatio,
       vertices: os.vertices?.length ?? null, vertexSupports: os.vertices?.map((v) => v.support) ?? null,
       supportsTried: os.supportsTried, sparsestObjectiveError, activeTol: os.activeTol, dedupTol: os.dedupTol,
+    },
+    staircase: staircase === null ? null : {
+      connectedFrom: staircase.connectedFrom, widths: staircase.widths, components: staircase.components,
+      rows: staircase.rows, objectiveTol: staircase.objectiveTol,
     },
     set: os,
   };
