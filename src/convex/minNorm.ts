@@ -19,7 +19,7 @@
 //
 // The LP solver is HiGHS (npm `highs`, wasm); its loader is asynchronous, so callers pass the
 // loaded instance (`const highs = await highsLoader()`), and every function here is synchronous.
-import type { Highs } from "highs";
+import highsModule, { type Highs } from "highs";
 import { lstsq, type Matrix } from "../linalg/index.js";
 import { orthonormalBasis } from "./arrangement.js";
 import { coneDualNorms } from "./certificate.js";
@@ -28,6 +28,17 @@ import type { ReluNetwork } from "./network.js";
 import { optimalDirections, type OptimalDirection } from "./optimalSet.js";
 import { patternMask, type PatternSet } from "./patterns.js";
 import { convexProblem } from "./problem.js";
+
+/**
+ * Load the HiGHS wasm runtime (asynchronous; load once and pass the instance around). The
+ * package's types describe a CommonJS module (default import = namespace object) while Node's
+ * ESM loader gives its .mjs build (default import = the loader function); both are accepted.
+ */
+export async function loadHighs(): Promise<Highs> {
+  const mod = highsModule as unknown as (() => Promise<Highs>) | { default: () => Promise<Highs> };
+  const loader = typeof mod === "function" ? mod : mod.default;
+  return loader();
+}
 
 /** A dense LP: min (or max) costᵀx s.t. rowLower ≤ A x ≤ rowUpper, colLower ≤ x ≤ colUpper. */
 export interface DenseLp {
@@ -44,7 +55,7 @@ export interface DenseLp {
 
 /** The solution of a DenseLp. */
 export interface LpSolution {
-  /** True when HiGHS proved optimality (model status "optimal"). */
+  /** True when HiGHS proved optimality (model status "optimal"); otherwise x and rowDual are NaN. */
   readonly optimal: boolean;
   /** HiGHS model status code (highs.constants.modelStatus). */
   readonly status: number;
@@ -87,8 +98,9 @@ export function solveDenseLp(highs: Highs, lp: DenseLp): LpSolution {
     model.run();
     const status = model.getModelStatus();
     const optimal = status === highs.constants.modelStatus.optimal;
+    if (!optimal) return { optimal, status, objective: NaN, x: new Float64Array(nc).fill(NaN), rowDual: new Float64Array(m).fill(NaN) };
     const sol = model.getSolution();
-    return { optimal, status, objective: optimal ? model.getObjectiveValue() : NaN, x: sol.colValue, rowDual: sol.rowDual };
+    return { optimal, status, objective: model.getObjectiveValue(), x: sol.colValue, rowDual: sol.rowDual };
   } finally {
     model.dispose();
   }

@@ -1,0 +1,286 @@
+// Minimum-norm interpolation (src/convex/minNorm.ts). References, each independent of the code:
+//  * hand-solved instances with a hand-checked dual certificate (values 2/√1.25, 1, 2, and 2 with
+//    skip), see the comments at each case;
+//  * the returned dual point is checked feasible by brute force over 200 000 unit directions on
+//    the circle (d = 2: no cone projection involved);
+//  * SCS (scs-solver) on the equality-constrained SOCP built from the raw masks (below): the SCS
+//    run reaches ~1e-8, so agreement is asserted to 1e-6 relative;
+//  * β-continuation of solveRelu: S(β) = Σ(‖u‖ + ‖v‖) at the β-optimum and yᵀν_f/β (ν_f the
+//    β-dual certificate point, so ν_f/β is feasible for the min-norm dual) both lie below the
+//    minimum value V and tend to it as β → 0;
+//  * HiGHS's row-dual sign convention on a hand-solved LP.
+import type { Highs } from "highs";
+import createSCS from "scs-solver";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  convexProblem, enumeratePatterns, networkOutput, samplePatterns, solveRelu, withBias, type ReluNetwork,
+} from "../../src/convex/index.js";
+import { loadHighs, minNormInterpolation, solveDenseLp, type MinNormSolution } from "../../src/convex/minNorm.js";
+import type { Matrix } from "../../src/linalg/index.js";
+import { testRng } from "../helpers/random.js";
+
+let highs: Highs;
+beforeAll(async () => {
+  highs = await loadHighs();
+});
+
+function line(xs: number[]): Matrix {
+  return withBias({ rows: xs.length, cols: 1, data: Float64Array.from(xs) });
+}
+
+function networkSquaredNorm(net: ReluNetwork): number {
+  let s = 0;
+  for (let j = 0; j < net.m; j++) {
+    s += net.alpha[j] ** 2;
+    for (let t = 0; t < net.D; t++) s += net.W[j * net.D + t] ** 2;
+  }
+  return s;
+}
+
+/** f(X) including the skip term. */
+function fullOutput(sol: MinNormSolution, X: Matrix): Float64Array {
+  const out = networkOutput(sol.network, X);
+  if (sol.skip !== null) for (let k = 0; k < X.rows; k++) for (let t = 0; t < X.cols; t++) out[k] += X.data[k * X.cols + t] * sol.skip[t];
+  return out;
+}
+
+/** Interpolation, the network norm = 2·value, and the certificate: checks shared by all cases. */
+function checkSolution(sol: MinNormSolution, X: Matrix, y: Float64Array): void {
+  const yn = Math.max(...Array.from(y, Math.abs), 1);
+  const out = fullOutput(sol, X);
+  // The polished point solves the KKT system to ~1e-13 (rounding of sums of ~10 terms of size ≤ 1e2).
+  for (let k = 0; k < y.length; k++) expect(Math.abs(out[k] - y[k])).toBeLessThan(1e-9 * yn);
+  expect(Math.abs(networkSquaredNorm(sol.network) - 2 * sol.value)).toBeLessThan(1e-12 * Math.max(1, sol.value));
+  expect(sol.networkNorm).toBe(2 * sol.value);
+  // Weak duality holds up to the residual of the primal point; the gap is at rounding level.
+  expect(sol.gap).toBeGreaterThan(-1e-10 * sol.value);
+  expect(sol.relativeGap).toBeLessThan(1e-9);
+  expect(sol.converged).toBe(true);
+}
+
+/** max over 200 000 unit u on the circle of ±νᵀ(Xu)_+ (d = 2), no cone projection. */
+function bruteDualRatio(X: Matrix, nu: Float64Array): number {
+  let best = 0;
+  const N = 200_000;
+  for (let a = 0; a < N; a++) {
+    const th = (2 * Math.PI * a) / N;
+    const u0 = Math.cos(th);
+    const u1 = Math.sin(th);
+    let s = 0;
+    for (let k = 0; k < X.rows; k++) s += nu[k] * Math.max(X.data[2 * k] * u0 + X.data[2 * k + 1] * u1, 0);
+    best = Math.max(best, Math.abs(s));
+  }
+  return best;
+}
+
+describe("HiGHS conventions", () => {
+  it("min x1 + x2 s.t. x1 + 2 x2 = 4, x ≥ 0: x = (0, 2), row dual 1/2 (cost − Aᵀy ≥ 0)", () => {
+    const r = solveDenseLp(highs, {
+      A: { rows: 1, cols: 2, data: Float64Array.from([1, 2]) }, cost: [1, 1], rowLower: [4], rowUpper: [4],
+      colLower: [0, 0], colUpper: [Infinity, Infinity],
+    });
+    expect(r.optimal).toBe(true);
+    expect(r.objective).toBeCloseTo(2, 12);
+    expect(r.x[1]).toBeCloseTo(2, 12);
+    expect(r.rowDual[0]).toBeCloseTo(0.5, 12);
+    const inf = solveDenseLp(highs, {
+      A: { rows: 1, cols: 1, data: Float64Array.from([1]) }, cost: [1], rowLower: [-1], rowUpper: [-1], colLower: [0], colUpper: [Infinity],
+    });
+    expect(inf.optimal).toBe(false);
+    expect(Number.isNaN(inf.objective)).toBe(true);
+  });
+});
+
+describe("hand-solved instances (1-D data with a bias column)", () => {
+  it("one point x = 0.5, y = 2: V = y/‖(x, 1)‖ = 2/√1.25", () => {
+    const X = line([0.5]);
+    const y = Float64Array.from([2]);
+    const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X));
+    expect(Math.abs(sol.value - 2 / Math.sqrt(1.25))).toBeLessThan(1e-14);
+    checkSolution(sol, X, y);
+  });
+
+  it("x = (−1, 1), y = (1, 1): V = 1 (bias neuron; ν = (½, ½) is dual feasible with νᵀy = 1)", () => {
+    const X = line([-1, 1]);
+    const y = Float64Array.from([1, 1]);
+    const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X));
+    expect(Math.abs(sol.value - 1)).toBeLessThan(1e-12);
+    expect(sol.network.m).toBe(1);
+    // The neuron is the bias direction (0, 1).
+    expect(Math.abs(sol.network.W[0])).toBeLessThan(1e-6);
+    checkSolution(sol, X, y);
+    expect(bruteDualRatio(X, sol.nu)).toBeLessThan(1 + 1e-9);
+  });
+
+  it("x = (−1, 0, 1), y = (1, 0, 1): V = 2 ((x)_+ + (−x)_+; ν = (1, −1, 1) is dual feasible)", () => {
+    const X = line([-1, 0, 1]);
+    const y = Float64Array.from([1, 0, 1]);
+    const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X));
+    expect(Math.abs(sol.value - 2)).toBeLessThan(1e-12);
+    checkSolution(sol, X, y);
+    expect(bruteDualRatio(X, sol.nu)).toBeLessThan(1 + 1e-9);
+    expect(Math.abs(sol.dualValue - 2)).toBeLessThan(1e-12);
+  });
+
+  it("with skip, x = (−1, 0, 1), y = (0, 1, 0): V = 2 (f = 1 + x − 2(x)_+; ν = (−1, 2, −1), Xᵀν = 0)", () => {
+    const X = line([-1, 0, 1]);
+    const y = Float64Array.from([0, 1, 0]);
+    const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X), { skip: true });
+    expect(Math.abs(sol.value - 2)).toBeLessThan(1e-12);
+    checkSolution(sol, X, y);
+    // Xᵀν = 0 for the certificate's ν.
+    let s0 = 0;
+    let s1 = 0;
+    for (let k = 0; k < 3; k++) { s0 += X.data[2 * k] * sol.nu[k]; s1 += X.data[2 * k + 1] * sol.nu[k]; }
+    expect(Math.abs(s0) + Math.abs(s1)).toBeLessThan(1e-12);
+    expect(bruteDualRatio(X, sol.nu)).toBeLessThan(1 + 1e-9);
+  });
+
+  it("with skip, affine data y = 3x − 1: V = 0 (the skip fits it)", () => {
+    const X = line([-1, -0.3, 0.4, 2]);
+    const y = Float64Array.from([-1, -0.3, 0.4, 2], (x) => 3 * x - 1);
+    const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X), { skip: true });
+    expect(sol.value).toBeLessThan(1e-12);
+    expect(Math.abs(sol.skip![0] - 3)).toBeLessThan(1e-12);
+    expect(Math.abs(sol.skip![1] + 1)).toBeLessThan(1e-12);
+  });
+});
+
+/** The min-norm SOCP for SCS, from raw masks: x = [w (B·d), t (B), s (ds)], min Σ t. */
+async function scsMinNorm(X: Matrix, y: Float64Array, masks: Uint8Array, P: number, skip: boolean): Promise<{ value: number; status: string }> {
+  const SCS = await createSCS();
+  const { rows: n, cols: d, data } = X;
+  const B = 2 * P;
+  const ds = skip ? d : 0;
+  const nx = B * d + B + ds;
+  const cols: { row: number; val: number }[][] = Array.from({ length: nx }, () => []);
+  const b: number[] = [];
+  let row = 0;
+  // Zero cone: Σ_b s_b D_b X w_b + X s = y.
+  for (let k = 0; k < n; k++) {
+    for (let bl = 0; bl < B; bl++) {
+      const i = bl % P;
+      if (!masks[i * n + k]) continue;
+      const sg = bl < P ? 1 : -1;
+      for (let j = 0; j < d; j++) if (data[k * d + j] !== 0) cols[bl * d + j].push({ row, val: sg * data[k * d + j] });
+    }
+    for (let j = 0; j < ds; j++) if (data[k * d + j] !== 0) cols[B * d + B + j].push({ row, val: data[k * d + j] });
+    b.push(y[k]);
+    row++;
+  }
+  const z = row;
+  // Positive cone: (2m − 1) x_kᵀ w_b ≥ 0, written −(2m−1) x_kᵀ w_b + slack = 0.
+  let l = 0;
+  for (let bl = 0; bl < B; bl++) {
+    const i = bl % P;
+    for (let k = 0; k < n; k++) {
+      const sg = masks[i * n + k] ? 1 : -1;
+      for (let j = 0; j < d; j++) if (data[k * d + j] !== 0) cols[bl * d + j].push({ row, val: -sg * data[k * d + j] });
+      b.push(0);
+      row++;
+      l++;
+    }
+  }
+  const q: number[] = [];
+  for (let bl = 0; bl < B; bl++) {
+    cols[B * d + bl].push({ row, val: -1 });
+    b.push(0);
+    row++;
+    for (let j = 0; j < d; j++) {
+      cols[bl * d + j].push({ row, val: -1 });
+      b.push(0);
+      row++;
+    }
+    q.push(d + 1);
+  }
+  const A_x: number[] = [];
+  const A_i: number[] = [];
+  const A_p: number[] = [0];
+  for (const c of cols) {
+    c.sort((a, e) => a.row - e.row);
+    for (const e of c) { A_x.push(e.val); A_i.push(e.row); }
+    A_p.push(A_x.length);
+  }
+  const cvec = new Array<number>(nx).fill(0);
+  for (let bl = 0; bl < B; bl++) cvec[B * d + bl] = 1;
+  const settings = new SCS.ScsSettings();
+  SCS.setDefaultSettings(settings);
+  settings.epsAbs = 1e-10;
+  settings.epsRel = 1e-10;
+  settings.maxIters = 400000;
+  settings.verbose = 0;
+  const sol = SCS.solve({ m: row, n: nx, A_x, A_i, A_p, b, c: cvec }, { z, l, q, qsize: q.length }, settings);
+  return { value: sol.info.pobj, status: String(sol.status) };
+}
+
+describe("minimum-norm value vs SCS (equality-constrained SOCP from the raw masks)", () => {
+  const cases: [string, number, number, boolean, number][] = [
+    ["n = 6, 1-D + bias", 6, 1, false, 1], ["n = 6, 1-D + bias, skip", 6, 1, true, 2],
+    ["n = 7, 2-D + bias", 7, 2, false, 3],
+  ];
+  for (const [name, n, d, skip, seed] of cases) {
+    it(name, async () => {
+      const g = testRng(300 + seed);
+      const X = withBias(g.randn(n, d));
+      const y = g.randnVec(n);
+      const patterns = enumeratePatterns(X);
+      const sol = minNormInterpolation(highs, X, y, patterns, { skip });
+      expect(sol.exact).toBe(true);
+      expect(sol.polished).toBe(true);
+      checkSolution(sol, X, y);
+      const ref = await scsMinNorm(X, y, patterns.masks, patterns.count, skip);
+      expect(ref.status).toMatch(/solved/i);
+      expect(Math.abs(ref.value - sol.value)).toBeLessThan(1e-6 * sol.value);
+    });
+  }
+});
+
+describe("β-continuation of the regularised ReLU program (solveRelu)", () => {
+  it("S(β) = Σ(‖u‖ + ‖v‖) and yᵀν_f/β are ≤ V and tend to V (1-D + bias, n = 6)", () => {
+    const X = line([-1, -0.55, -0.2, 0.15, 0.6, 1]);
+    const y = Float64Array.from([0.3, -0.4, 0.5, 0.1, -0.2, 0.6]);
+    const patterns = enumeratePatterns(X);
+    const V = minNormInterpolation(highs, X, y, patterns).value;
+    let prevS = 0;
+    const errs: number[] = [];
+    for (const beta of [1e-1, 1e-2, 1e-3, 1e-4]) {
+      const pr = convexProblem(X, y, beta, "square", patterns);
+      const sol = solveRelu(pr, { tol: 1e-12, maxIterations: 400000 });
+      let S = 0;
+      for (const M of [sol.U, sol.V]) for (let i = 0; i < M.length / 2; i++) S += Math.hypot(M[2 * i], M[2 * i + 1]);
+      const lower = sol.dualValue;
+      // ν_f = scale·ν is β-dual feasible: ν_f/β is feasible for the min-norm dual, so yᵀν_f/β ≤ V.
+      let nuY = 0;
+      for (let k = 0; k < y.length; k++) nuY += sol.scale * sol.nu[k] * y[k];
+      expect(nuY / beta).toBeLessThan(V * (1 + 1e-9));
+      // (C) at β is ≤ the min-norm point's value β·V, so S ≤ V; the penalised solution path has S non-increasing in β.
+      expect(S).toBeLessThan(V * (1 + 1e-9));
+      expect(S).toBeGreaterThanOrEqual(prevS * (1 - 1e-9));
+      expect(lower).toBeLessThanOrEqual(sol.primalValue * (1 + 1e-12));
+      prevS = S;
+      errs.push((V - S) / V);
+    }
+    // Convergence: V − S(β) shrinks with β (measured (V − S)/V = 0.97, 0.22, 0.022, 0.0022: O(β)).
+    expect(errs[3]).toBeLessThan(errs[0]);
+    expect(errs[3]).toBeLessThan(1e-2);
+  });
+});
+
+describe("input checks and the exactness flag", () => {
+  it("rejects bad shapes, non-finite data and data that cannot be interpolated", () => {
+    const X = line([0, 1, 2]);
+    const P = enumeratePatterns(X);
+    expect(() => minNormInterpolation(highs, X, Float64Array.from([1, 2]), P)).toThrow(RangeError);
+    expect(() => minNormInterpolation(highs, X, Float64Array.from([1, NaN, 2]), P)).toThrow(RangeError);
+    const Xd = line([0, 1, 1]);
+    expect(() => minNormInterpolation(highs, Xd, Float64Array.from([0, 1, 2]), enumeratePatterns(Xd))).toThrow(/cannot be interpolated/);
+  });
+
+  it("sampled patterns: exact is false", () => {
+    const g = testRng(5);
+    const X = withBias(g.randn(6, 2));
+    const sol = minNormInterpolation(highs, X, g.randnVec(6), samplePatterns(X, 200, 1));
+    expect(sol.exact).toBe(false);
+    expect(sol.residual).toBeLessThan(1e-9);
+  });
+});
