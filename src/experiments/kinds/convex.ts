@@ -1,7 +1,7 @@
 import { z } from "zod";
 import {
-  certifyNetwork, convexProblem, convexToNetwork, enumeratePatterns, independent, networkOutput, nonconvexObjective, optimalSet,
-  patternsFromGates, pruneNetwork, solveRelu, trainWeightDecayed, vertexToNetwork, withBias, type NetworkClass, type OptimalDirection, type ReluNetwork,
+  certifyNetwork, convexProblem, convexToNetwork, enumeratePatterns, independent, networkOutput, nonconvexObjective, optimalSet, ownPatternOptimum,
+  pruneNetwork, solveRelu, trainWeightDecayed, vertexToNetwork, withBias, type NetworkClass, type OptimalDirection, type ReluNetwork,
 } from "../../convex/index.js";
 import { normal } from "../../random/index.js";
 import { atLeast, atMost, equals, scatterPlot, type FigureSpec, type Verdict } from "../../report/index.js";
@@ -131,13 +131,11 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
       restricted = F;
       restrictedClass = certifyNetwork(problem, net, { tol: 1e-6 }).classification;
     } else if (gd.finite) {
-      const sub = convexProblem(X, y, p.beta, "square", patternsFromGates(X, { rows: net.m, cols: 2, data: net.W }));
-      const ss = solveRelu(sub, { tol: 1e-12, maxIterations: 200_000 });
-      restricted = ss.primalValue;
-      maxRestrictedGap = Math.max(maxRestrictedGap, ss.relativeGap);
-      const subNet = convexToNetwork(ss.U, ss.V, 2, { mergeTol: 1e-7 });
-      restrictedClass = certifyNetwork(problem, subNet, { tol: 1e-6 }).classification;
-      if (restrictedClass === "global optimum") maxDirectionDistance = Math.max(maxDirectionDistance, distanceToOptimalDirections(subNet, os.directions));
+      const own = ownPatternOptimum(problem, net);
+      restricted = own.value;
+      maxRestrictedGap = Math.max(maxRestrictedGap, own.relativeGap);
+      restrictedClass = own.classification;
+      if (restrictedClass === "global optimum") maxDirectionDistance = Math.max(maxDirectionDistance, distanceToOptimalDirections(own.network, os.directions));
     }
     if (restrictedClass === "neither") restrictedNeither++;
     const aboveRestricted = (F - restricted) / restricted;

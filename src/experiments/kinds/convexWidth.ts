@@ -1,7 +1,7 @@
 import { z } from "zod";
 import {
-  certifyNetwork, connectivityStaircase, convexProblem, convexToNetwork, enumeratePatterns, networkOutput, nonconvexObjective,
-  optimalSet, optimalSetComponents, patternsFromGates, pruneNetwork, solveRelu, trainWeightDecayed, vertexToNetwork, withBias,
+  certifyNetwork, connectivityStaircase, convexProblem, enumeratePatterns, networkOutput, nonconvexObjective,
+  optimalSet, optimalSetComponents, ownPatternOptimum, pruneNetwork, solveRelu, trainWeightDecayed, vertexToNetwork, withBias,
   type ConvexProblem, type NetworkClass, type ReluNetwork,
 } from "../../convex/index.js";
 import { normal } from "../../random/index.js";
@@ -238,23 +238,6 @@ type TrainParams = z.infer<typeof trainSchema>;
 
 type Outcome = "global optimum" | "stationary" | "not converged";
 
-/**
- * The optimum v_S of the ReLU program restricted to the patterns of `net`'s neurons (exact
- * solve) and the certificate class of its network on all patterns of `problem`
- * (science/convex.md, "Stationary points": a stationary point is the optimum of such a program).
- */
-function ownPatternOptimum(problem: ConvexProblem, net: ReluNetwork): { value: number; gap: number; classification: NetworkClass } {
-  if (net.m === 0) {
-    const zero = certifyNetwork(problem, net, { tol: 1e-6 });
-    return { value: zero.objective, gap: 0, classification: zero.classification };
-  }
-  const { X, y, beta } = problem;
-  const sub = convexProblem(X, y, beta, "square", patternsFromGates(X, { rows: net.m, cols: X.cols, data: net.W }));
-  const sol = solveRelu(sub, { tol: 1e-12, maxIterations: 200_000 });
-  const subNet = convexToNetwork(sol.U, sol.V, X.cols, { mergeTol: 1e-7 });
-  return { value: sol.primalValue, gap: sol.relativeGap, classification: certifyNetwork(problem, subNet, { tol: 1e-6 }).classification };
-}
-
 async function runTraining(spec: RunSpec<TrainParams>, ctx: RunContext): Promise<ExperimentResult> {
   const p = spec.params;
   const ys = p.y ?? p.x.map((v) => Math.sin(3 * v));
@@ -291,7 +274,7 @@ async function runTraining(spec: RunSpec<TrainParams>, ctx: RunContext): Promise
       const raw = certifyNetwork(problem, net, { tol: p.certTol });
       direct[raw.classification]++;
       const own = ownPatternOptimum(problem, net);
-      maxRestrictedGap = Math.max(maxRestrictedGap, own.gap);
+      maxRestrictedGap = Math.max(maxRestrictedGap, own.relativeGap);
       if (own.classification === "neither") restrictedNeither++;
       const aboveRestricted = (F - own.value) / own.value;
       const outcome: Outcome = !(aboveRestricted <= p.convergeTol) || own.classification === "neither" ? "not converged" : own.classification;
