@@ -180,6 +180,20 @@ describe("vectorDualNorm", () => {
       const r = vectorDualNorm(X, P, L);
       const bf = bruteForce(X, L, 100000, 77 + c);
       expect(r.upper).toBeGreaterThanOrEqual(bf.value);
+      // Per-pattern bounds (most patterns are pruned early, with coarse covers) and a run cut
+      // short by its budget are still upper bounds.
+      const short = vectorDualNorm(X, P, L, { maxEvaluations: 40 });
+      expect(short.upper).toBeGreaterThanOrEqual(bf.value);
+      let checked = 0;
+      for (let i = 0; i < P.count; i++) {
+        const cone = bf.perCone.get(maskKey(P.masks.subarray(i * 8, (i + 1) * 8)));
+        if (cone === undefined) continue;
+        checked++;
+        expect(r.perPatternUpper[i]).toBeGreaterThanOrEqual(cone.value);
+        expect(short.perPatternUpper[i]).toBeGreaterThanOrEqual(cone.value);
+        expect(r.perPatternLower[i]).toBeLessThanOrEqual(r.perPatternUpper[i]);
+      }
+      expect(checked).toBeGreaterThan(P.count / 2);
       expect(r.lower).toBeGreaterThanOrEqual(bf.value * (1 - 1e-3)); // ascent finds the max
       // The returned u attains the lower bound.
       const out = vectorNetworkOutput({ W: r.u, A: r.z, m: 1, D: 3, c }, X);
