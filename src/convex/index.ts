@@ -44,3 +44,24 @@ export {
 } from "./staircase.js";
 export { nonIncreasingPath, stageNetworkAt, activeNeuronCount, dropZeroNeurons, PathWidthError, type PathReport, type PathStage, type PathPoint, type PathSeriesRow, type PathOptions, type PathOptimum, type PathStageKind, type PathInterpolation } from "./path.js";
 export { ownPatternOptimum, type OwnPatternOptimum } from "./ownPatterns.js";
+export {
+  loadHighs, minNormInterpolation, solveDenseLp, directionsOfDual, feasibleDual, fitVector, LP_TOLERANCE,
+  type MinNormSolution, type MinNormOptions, type MinNormColumn, type DenseLp, type LpSolution,
+} from "./minNorm.js";
+export {
+  faceUniqueness, uniquenessAtBeta, minNormUniqueness, lineTestPoints,
+  type OptimalFace, type CoordinateRange, type FacePoint, type FaceUniqueness, type FaceUniquenessOptions,
+  type FaceWrapperOptions, type UniquenessAtBeta, type MinNormUniqueness, type MinNormUniquenessOptions,
+} from "./uniqueness.js";
+export {
+  VECTOR_LOSSES, vectorProblem, vectorNetworkOutput, vectorObjective, trainVectorWeightDecayed, vectorDualNorm,
+  vectorConnectivityWidth, vectorCertificateFromPrediction, certifyVectorNetwork,
+  type VectorLossName, type VectorReluNetwork, type VectorProblem, type VectorObjective, type VectorGdOptions, type VectorGdResult,
+  type VectorDualNormOptions, type VectorDualNorm, type VectorCertificateOptions, type VectorCertificate,
+  type VectorNeuronReport, type VectorNetworkCertificate,
+} from "./vectorOutput.js";
+export {
+  threeLayerOutput, threeLayerObjective, trainThreeLayer, firstLayerDirections,
+  type ThreeLayerNetwork, type ThreeLayerObjective, type ThreeLayerGdOptions, type ThreeLayerGdResult,
+  type FirstLayerDirectionOptions, type FirstLayerNeuron, type FirstLayerDirections,
+} from "./threeLayer.js";
