@@ -65,15 +65,3 @@ export {
   type ThreeLayerNetwork, type ThreeLayerObjective, type ThreeLayerGdOptions, type ThreeLayerGdResult,
   type FirstLayerDirectionOptions, type FirstLayerNeuron, type FirstLayerDirections,
 } from "./threeLayer.js";
-export {
-  VECTOR_LOSSES, vectorProblem, vectorNetworkOutput, vectorObjective, trainVectorWeightDecayed, vectorDualNorm,
-  vectorConnectivityWidth, vectorCertificateFromPrediction, certifyVectorNetwork,
-  type VectorLossName, type VectorReluNetwork, type VectorProblem, type VectorObjective, type VectorGdOptions, type VectorGdResult,
-  type VectorDualNormOptions, type VectorDualNorm, type VectorCertificateOptions, type VectorCertificate,
-  type VectorNeuronReport, type VectorNetworkCertificate,
-} from "./vectorOutput.js";
-export {
-  threeLayerOutput, threeLayerObjective, trainThreeLayer, firstLayerDirections,
-  type ThreeLayerNetwork, type ThreeLayerObjective, type ThreeLayerGdOptions, type ThreeLayerGdResult,
-  type FirstLayerDirectionOptions, type FirstLayerNeuron, type FirstLayerDirections,
-} from "./threeLayer.js";
