@@ -54,7 +54,7 @@ export {
   type FaceWrapperOptions, type UniquenessAtBeta, type MinNormUniqueness, type MinNormUniquenessOptions,
 } from "./uniqueness.js";
 export {
-  VECTOR_LOSSES, vectorProblem, vectorNetworkOutput, vectorObjective, trainVectorWeightDecayed, vectorDualNorm,
+  VECTOR_LOSSES, vectorProblem, vectorNetworkOutput, vectorObjective, trainVectorWeightDecayed, pruneVectorNetwork, vectorDualNorm,
   vectorConnectivityWidth, vectorCertificateFromPrediction, certifyVectorNetwork,
   type VectorLossName, type VectorReluNetwork, type VectorProblem, type VectorObjective, type VectorGdOptions, type VectorGdResult,
   type VectorDualNormOptions, type VectorDualNorm, type VectorCertificateOptions, type VectorCertificate,

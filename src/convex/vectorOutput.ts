@@ -267,6 +267,39 @@ export function trainVectorWeightDecayed(X: Matrix, Y: Matrix, beta: number, ini
   }
 }
 
+/**
+ * Drop the neurons that do not matter at the limit of training (as pruneNetwork for c = 1): dead
+ * ones ((X w_j)_+ = 0, which weight decay shrinks geometrically to 0 but never to exactly 0, and
+ * which the certificate would count as non-stationary) and those with ‖α_j‖‖w_j‖ ≤ relTol·Σ_j ‖α_j‖‖w_j‖.
+ */
+export function pruneVectorNetwork(net: VectorReluNetwork, X: Matrix, relTol: number): VectorReluNetwork {
+  if (net.D !== X.cols) throw new RangeError(`pruneVectorNetwork: network input dimension ${net.D}, X has ${X.cols} columns`);
+  const { rows: n, cols: D, data } = X;
+  const { c } = net;
+  const size: number[] = [];
+  const alive: boolean[] = [];
+  for (let j = 0; j < net.m; j++) {
+    size.push(Math.hypot(...net.W.subarray(j * D, (j + 1) * D)) * Math.hypot(...net.A.subarray(j * c, (j + 1) * c)));
+    let any = false;
+    for (let k = 0; k < n && !any; k++) {
+      let s = 0;
+      for (let t = 0; t < D; t++) s += data[k * D + t] * net.W[j * D + t];
+      any = s > 0;
+    }
+    alive.push(any);
+  }
+  const total = size.reduce((a, b) => a + b, 0);
+  const keep: number[] = [];
+  for (let j = 0; j < net.m; j++) if (alive[j] && size[j] > relTol * total) keep.push(j);
+  const W = new Float64Array(keep.length * D);
+  const A = new Float64Array(keep.length * c);
+  keep.forEach((j, i) => {
+    W.set(net.W.subarray(j * D, (j + 1) * D), i * D);
+    A.set(net.A.subarray(j * c, (j + 1) * c), i * c);
+  });
+  return { W, A, m: keep.length, D, c };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The dual norm s(Λ) = max_{‖u‖≤1} ‖Λᵀ(Xu)_+‖: rigorous upper bound and attained lower bound.
 
