@@ -22,7 +22,7 @@ export {
 } from "./certificate.js";
 export {
   convexToNetwork, mergeDuplicateNeurons, networkToConvex, nonconvexObjective, networkOutput, modelToNetwork, networkToModelJson,
-  parseTwoLayerReluModel, loadTwoLayerReluModel,
+  parseTwoLayerReluModel, loadTwoLayerReluModel, modelToVectorNetwork,
   type ReluNetwork, type TwoLayerReluModel, type NonconvexObjective, type NetworkConvexPoint, type ToNetworkOptions,
 } from "./network.js";
 export {
@@ -65,3 +65,4 @@ export {
   type ThreeLayerNetwork, type ThreeLayerObjective, type ThreeLayerGdOptions, type ThreeLayerGdResult,
   type FirstLayerDirectionOptions, type FirstLayerNeuron, type FirstLayerDirections,
 } from "./threeLayer.js";
+export { solveVectorByRestarts, type VectorRestartOptions, type VectorRestartResult, type VectorRun } from "./vectorSolve.js";

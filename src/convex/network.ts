@@ -9,6 +9,7 @@ import type { Matrix } from "../linalg/index.js";
 import { describeArchitecture, loadModel, parseModelJson, twoLayerParts, type Model } from "../model/index.js";
 import { convexLoss, type ConvexLossName } from "./loss.js";
 import { maskKey, patternOf, type PatternSet } from "./patterns.js";
+import type { VectorReluNetwork } from "./vectorOutput.js";
 
 /** m neurons: rows of W (m×D, D = X̃ columns, the bias last when present) and output weights α. */
 export interface ReluNetwork {
@@ -23,7 +24,10 @@ export interface ReluNetwork {
 export interface TwoLayerReluModel {
   /** m×d input weights. */
   readonly W: Matrix;
+  /** m×k output weights, row-major (k = 1: one per neuron). */
   readonly a: Float64Array;
+  /** Number of outputs k. */
+  readonly k: number;
   /** m input biases, or null. */
   readonly b: Float64Array | null;
 }
@@ -33,16 +37,16 @@ export interface TwoLayerReluModel {
  * program covers: scalar output and no output bias c (c is not regularised, so it is not part of
  * the group-lasso reformulation; c = 0 is accepted). Anything else is an InputError.
  */
-export function toTwoLayerReluModel(model: Model, source: string): TwoLayerReluModel {
+export function toTwoLayerReluModel(model: Model, source: string, opts: { vector?: boolean } = {}): TwoLayerReluModel {
   const arch = model.arch;
   if (arch.kind !== "two-layer") throw new InputError(source, `the convex reformulation covers two-layer networks, got ${describeArchitecture(arch)}`, "kind");
   if (arch.activation.name !== "relu") throw new InputError(source, `the convex reformulation needs "relu", got ${JSON.stringify(arch.activation.name)}`, "activation");
-  if (arch.k !== 1) throw new InputError(source, "vector outputs are not supported by the convex reformulation yet", "a");
+  if (arch.k !== 1 && !opts.vector) throw new InputError(source, `expected a scalar-output model (a: m numbers), got ${arch.k} outputs per neuron`, "a");
   const parts = twoLayerParts(arch, model.theta);
   if (parts.c !== null && parts.c.some((x) => x !== 0)) {
     throw new InputError(source, "an output bias is not regularised and not part of the convex program; expected 0 or absent", "c");
   }
-  return { W: { rows: arch.m, cols: arch.d, data: parts.W.slice() }, a: parts.a.slice(), b: parts.b === null ? null : parts.b.slice() };
+  return { W: { rows: arch.m, cols: arch.d, data: parts.W.slice() }, a: parts.a.slice(), k: arch.k, b: parts.b === null ? null : parts.b.slice() };
 }
 
 /** Parse a two-layer ReLU model JSON (model/ validation, then toTwoLayerReluModel). */
@@ -50,13 +54,13 @@ export function parseTwoLayerReluModel(json: unknown, source: string): TwoLayerR
   return toTwoLayerReluModel(parseModelJson(json, source), source);
 }
 
-/** Read and validate a two-layer ReLU model file. */
-export function loadTwoLayerReluModel(path: string): TwoLayerReluModel {
-  return toTwoLayerReluModel(loadModel(path), path);
+/** Read and validate a two-layer ReLU model file (vector outputs only when `opts.vector`). */
+export function loadTwoLayerReluModel(path: string, opts: { vector?: boolean } = {}): TwoLayerReluModel {
+  return toTwoLayerReluModel(loadModel(path), path, opts);
 }
 
-/** The network in X̃-space: w̃_j = [w_j, b_j] when the model has biases. */
-export function modelToNetwork(model: TwoLayerReluModel): ReluNetwork {
+/** Input weights in X̃-space: w̃_j = [w_j, b_j] when the model has biases (m×D row-major). */
+function augmentedInputWeights(model: TwoLayerReluModel): { W: Float64Array; D: number } {
   const { rows: m, cols: d, data } = model.W;
   const D = model.b === null ? d : d + 1;
   const W = new Float64Array(m * D);
@@ -64,7 +68,20 @@ export function modelToNetwork(model: TwoLayerReluModel): ReluNetwork {
     W.set(data.subarray(j * d, (j + 1) * d), j * D);
     if (model.b !== null) W[j * D + d] = model.b[j];
   }
-  return { W, alpha: model.a.slice(), m, D };
+  return { W, D };
+}
+
+/** The scalar-output network in X̃-space. RangeError for a vector-output model. */
+export function modelToNetwork(model: TwoLayerReluModel): ReluNetwork {
+  if (model.k !== 1) throw new RangeError(`modelToNetwork: the model has ${model.k} outputs; use modelToVectorNetwork`);
+  const { W, D } = augmentedInputWeights(model);
+  return { W, alpha: model.a.slice(), m: model.W.rows, D };
+}
+
+/** The vector-output network in X̃-space (A: m×k output weights). */
+export function modelToVectorNetwork(model: TwoLayerReluModel): VectorReluNetwork {
+  const { W, D } = augmentedInputWeights(model);
+  return { W, A: model.a.slice(), m: model.W.rows, D, c: model.k };
 }
 
 /** The model file record of a network (bias = last coordinate when `bias`). */
