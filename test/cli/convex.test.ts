@@ -87,6 +87,30 @@ describe("splitscape convex", () => {
     expect(small.err).toMatch(/--width.*needs width ≥ \d+/);
   });
 
+  it("--min-norm: a certified minimum-norm interpolant, checked on its model file; unique function with a free skip", async () => {
+    const r = await run("convex", "--min-norm", "--data", data, "--bias", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.exact).toBe(true);
+    expect(j.relativeGap).toBeLessThanOrEqual(1e-8);
+    // Independent evaluation of the written network: it interpolates, and its norm is the reported one.
+    const xs = [-1.2, -0.4, 0.1, 0.7, 1.3, 2.0];
+    const ys = [0.5, -0.3, 0.8, 0.1, -0.6, 0.4];
+    const net = j.network as { W: number[][]; b: number[]; a: number[] };
+    xs.forEach((x, k) => {
+      const f = net.a.reduce((s, a, i) => s + a * Math.max(net.W[i][0] * x + net.b[i], 0), 0);
+      expect(Math.abs(f - ys[k])).toBeLessThan(1e-10);
+    });
+    const norm = net.a.reduce((s, a, i) => s + a * a + net.W[i][0] ** 2 + net.b[i] ** 2, 0);
+    expect(Math.abs(norm - j.networkNorm) / norm).toBeLessThan(1e-12);
+    // Science note: 1-D data, penalised bias and a free skip connection → a unique interpolating function.
+    const sk = JSON.parse((await run("convex", "--min-norm", "--skip", "--data", data, "--bias", "--json")).out);
+    expect(sk.skip).toHaveLength(2);
+    expect(sk.uniqueness.functionUnique).toBe(true);
+    expect(sk.networkNorm).toBeLessThanOrEqual(j.networkNorm * (1 + 1e-12)); // a free skip can only help
+    expect((await run("convex", "--min-norm", "--data", data, "--beta", "1")).code).toBe(2);
+  });
+
   it("exit 1 when the tolerance is missed, the JSON still says what was reached", async () => {
     const r = await run("convex", "--data", data, "--beta", "0.02", "--bias", "--max-iterations", "2", "--json");
     expect(r.code).toBe(1);

@@ -1,99 +1,26 @@
 // `splitscape convex`: solve the convex reformulation of a weight-decayed two-layer ReLU network
 // (science/convex.md) and certify its optimum, or certify a given network (--certify --model M).
-import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { writeFileAtomic } from "../../common/atomic.js";
 import { InputError } from "../../common/errors.js";
 import {
-  certifyNetwork, checkLabels, convexProblem, convexToNetwork, enumeratePatterns, isConvexLossName, loadTwoLayerReluModel,
-  modelToNetwork, networkToModelJson, nonconvexObjective, optimalSet, patternsFromGates, samplePatterns, solveGatedRelu, solveRelu, TooManyPatternsError,
-  vertexToNetwork, withBias, locateInOptimalSet, nonIncreasingPath, connectivityStaircase, PathWidthError, type PathReport, descentNeurons, type ConvexLossName, type ConvexProblem, type PatternSet, type ReluNetwork,
+  certifyNetwork, checkLabels, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, isConvexLossName, loadHighs,
+  loadTwoLayerReluModel, locateInOptimalSet, minNormInterpolation, minNormUniqueness, modelToNetwork, networkToModelJson, nonconvexObjective,
+  nonIncreasingPath, optimalSet, PathWidthError, solveGatedRelu, solveRelu, uniquenessAtBeta, vertexToNetwork, withBias,
+  type ConvexLossName, type ConvexProblem, type FaceUniqueness, type MinNormSolution, type PathReport, type ReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
+import { createRng, uniformIn } from "../../random/index.js";
 import { pathPlot, renderSvg, svgToPng } from "../../report/index.js";
-import { labelColsOption, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
-
-interface ConvexOptions {
-  data?: string;
-  beta?: string;
-  loss: string;
-  patterns: string;
-  gates?: string;
-  bias?: boolean;
-  program: string;
-  tol?: string;
-  maxIterations?: string;
-  seed?: string;
-  certify?: boolean;
-  path?: boolean;
-  width?: string;
-  straight?: boolean;
-  figure?: string;
-  model?: string;
-  labelCols?: string;
-  json?: boolean;
-}
+import { labelColsOption, parseIntOption, resolveDataset } from "../io.js";
+import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
 
 /** Merge recovered neurons whose unit directions differ by less than this (pitfall 2). */
 const MERGE_TOL = 1e-7;
 
 /** The optimal set needs an accurate ν*: compute it only when the certified relative gap is at most this. */
 const OPTIMAL_SET_GAP = 1e-8;
-
-/** Default sample size of `--patterns auto` when exact enumeration is too large. */
-const AUTO_SAMPLE = 1000;
-
-function parsePositive(option: string, raw: string | undefined, fallback?: number): number {
-  if (raw === undefined) {
-    if (fallback !== undefined) return fallback;
-    throw new InputError(option, "is required");
-  }
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v <= 0) throw new InputError(option, `expected a positive number, got ${JSON.stringify(raw)}`);
-  return v;
-}
-
-/** The patterns asked for: `exact`, `sample:N`, `auto` (exact when small enough, else sample:1000), or gates from a file. */
-function makePatterns(X: Matrix, spec: string, gatesFile: string | undefined, seed: number): PatternSet {
-  if (gatesFile !== undefined) return patternsFromGates(X, readGates(gatesFile, X.cols));
-  if (spec === "exact" || spec === "auto") {
-    try {
-      return enumeratePatterns(X);
-    } catch (e) {
-      if (!(e instanceof TooManyPatternsError)) throw e;
-      if (spec === "exact") throw new InputError("--patterns", `${e.message} (use --patterns sample:N)`);
-      return samplePatterns(X, AUTO_SAMPLE, seed);
-    }
-  }
-  const m = /^sample:(\d+)$/.exec(spec);
-  if (m === null) throw new InputError("--patterns", `expected exact, auto or sample:N, got ${JSON.stringify(spec)}`);
-  const count = parseIntOption("--patterns", m[1], 1, 10_000_000)!;
-  return samplePatterns(X, count, seed);
-}
-
-/** A gate file {"gates": [[…d…], …]} (the bench-data format). */
-function readGates(path: string, d: number): Matrix {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new InputError(path, `cannot read a JSON gate file (${(e as Error).message})`);
-  }
-  const gates = (json as { gates?: unknown })?.gates;
-  if (!Array.isArray(gates) || gates.length === 0) throw new InputError(path, "expected a nonempty array of gate vectors", "gates");
-  const data = new Float64Array(gates.length * d);
-  gates.forEach((row: unknown, i: number) => {
-    if (!Array.isArray(row) || row.length !== d) {
-      throw new InputError(path, `row ${i} must have ${d} numbers (the data's input dimension${d > 0 ? ", bias included if --bias" : ""})`, "gates");
-    }
-    row.forEach((v: unknown, j: number) => {
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new InputError(path, `row ${i}, entry ${j} is not a finite number`, "gates");
-      data[i * d + j] = v;
-    });
-  });
-  return { rows: gates.length, cols: d, data };
-}
 
 function targets(ds: Dataset, loss: ConvexLossName): Float64Array {
   if (ds.Y.cols !== 1) throw new InputError(ds.source, `vector outputs (k = ${ds.Y.cols}) are not supported by the convex reformulation yet`, "y");
@@ -102,11 +29,7 @@ function targets(ds: Dataset, loss: ConvexLossName): Float64Array {
   return y;
 }
 
-function patternSummary(p: PatternSet): Record<string, unknown> {
-  return { count: p.count, method: p.method, exact: p.exact, requested: p.requested, rank: p.rank, generalPositionCount: p.maxCount, convention: p.convention };
-}
-
-function runSolve(opts: ConvexOptions): number {
+async function runSolve(opts: ConvexOptions): Promise<number> {
   const loss = opts.loss;
   if (!isConvexLossName(loss)) throw new InputError("--loss", `expected square or logistic, got ${JSON.stringify(loss)}`);
   if (opts.data === undefined) throw new InputError("--data", "is required");
@@ -140,13 +63,13 @@ function runSolve(opts: ConvexOptions): number {
   const net = convexToNetwork(sol.U, sol.V, X.cols, { mergeTol: MERGE_TOL });
   // The recovered network is checked on the nonconvex objective (it must equal the convex one).
   const nc = nonconvexObjective(net, X, y, beta, loss);
-  const structure = optimalStructure(problem, sol.prediction, sol.primalValue, sol.relativeGap);
+  const structure = await optimalStructure(problem, sol.prediction, sol.primalValue, sol.relativeGap, Boolean(opts.bias));
   const out = {
     program: "relu", optimum: sol.primalValue, dualValue: sol.dualValue, gap: sol.gap, relativeGap: sol.relativeGap,
     patterns: patterns.count, exact: patterns.exact,
     network: networkToModelJson(net, Boolean(opts.bias)),
     mStar: structure.mStar, MStar: structure.MStar, directions: structure.directions, note: structure.note,
-    optimalSet: structure.summary, staircase: structure.staircase,
+    optimalSet: structure.summary, staircase: structure.staircase, uniqueness: structure.uniqueness,
     neurons: net.m, networkObjective: nc.objective, networkObjectiveError: Math.abs(nc.objective - sol.primalValue) / Math.max(sol.primalValue, Number.MIN_VALUE), s: sol.s, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
     certificate: patterns.exact ? "global optimum of the two-layer problem (all patterns enumerated)" : "optimal for the sampled patterns only",
     solver: {
@@ -161,6 +84,7 @@ function runSolve(opts: ConvexOptions): number {
     structure.mStar !== null
       ? `optimal set: ${structure.directions?.length} optimal directions, ${structure.summary?.vertices} vertices, m* = ${structure.mStar}, M* = ${structure.MStar}`
       : `optimal set: m*, M* not computed (${structure.note})`,
+    ...(structure.uniqueness === null ? [] : [uniquenessLine("optimal", structure.uniqueness)]),
     ...(structure.staircase === null ? [] : [
       "connectivity staircase (Theorem 2; components counted up to permutation):",
       ...structure.staircase.rows.map((r) => `  m = ${String(r.width).padStart(2)}  ${r.holds === true ? "holds  " : r.holds === false ? "FAILS  " : "unchecked"}  ${r.claim}`),
@@ -169,11 +93,54 @@ function runSolve(opts: ConvexOptions): number {
   return sol.converged ? 0 : 1;
 }
 
+/** Random points per input dimension at which the optimal functions are compared (d ≥ 2). */
+const FUNCTION_POINTS_PER_DIM = 100;
+
+/**
+ * Where uniqueness of the optimal *function* is tested: for 1-D data with a bias, the points of
+ * `lineTestPoints` (which decide it on all of ℝ); otherwise the data rows and seeded uniform
+ * points in the data's bounding box (a test at those points, not a proof on all of ℝᵈ).
+ */
+function functionPoints(X: Matrix, bias: boolean): Matrix | "line" {
+  if (bias && X.cols === 2) return "line";
+  const { rows: n, cols: D } = X;
+  const d = bias ? D - 1 : D;
+  const extra = FUNCTION_POINTS_PER_DIM * Math.max(d, 1);
+  const lo = new Float64Array(d).fill(Infinity);
+  const hi = new Float64Array(d).fill(-Infinity);
+  for (let k = 0; k < n; k++) for (let t = 0; t < d; t++) {
+    lo[t] = Math.min(lo[t], X.data[k * D + t]);
+    hi[t] = Math.max(hi[t], X.data[k * D + t]);
+  }
+  const rng = createRng(0);
+  const data = new Float64Array((n + extra) * D);
+  data.set(X.data);
+  for (let k = n; k < n + extra; k++) {
+    for (let t = 0; t < d; t++) data[k * D + t] = uniformIn(rng, lo[t], hi[t]);
+    if (bias) data[k * D + d] = 1;
+  }
+  return { rows: n + extra, cols: D, data };
+}
+
+/** The uniqueness report of a face (LP ranges of every coordinate and of the function at test points). */
+function uniquenessSummary(u: FaceUniqueness, points: Matrix | "line") {
+  return {
+    unique: u.unique, functionUnique: u.functionUnique, maxRange: u.maxRange, scale: u.scale, tol: u.tol,
+    maxFunctionRange: u.maxFunctionRange, functionPoints: points === "line" ? "line (decides all of ℝ)" : points.rows,
+    weightRanges: u.weights.map((r) => [r.min, r.max]), skipRanges: u.skip.map((r) => [r.min, r.max]),
+    witnesses: u.witnesses === null ? null : {
+      coordinate: u.witnesses.coordinate, isSkip: u.witnesses.isSkip,
+      low: Array.from(u.witnesses.low.weights), high: Array.from(u.witnesses.high.weights),
+    },
+    lpSolves: u.lpSolves,
+  };
+}
+
 /**
  * The optimal directions (Theorem 1) and, for exact patterns and few directions, the vertices of
  * P* with m* and M*; the sparsest vertex's network is checked on the nonconvex objective.
  */
-function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: number, relativeGap: number) {
+async function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: number, relativeGap: number, bias: boolean) {
   if (!problem.patterns.exact || !(relativeGap <= OPTIMAL_SET_GAP)) {
     return {
       mStar: null, MStar: null, directions: null,
@@ -182,6 +149,7 @@ function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: n
         : `relative gap ${relativeGap.toExponential(2)} > ${OPTIMAL_SET_GAP}: ν* too inaccurate for the active sets of the optimal set (pitfall 3)`,
       summary: null,
       staircase: null,
+      uniqueness: null,
       set: null,
     };
   }
@@ -196,6 +164,9 @@ function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: n
   const note = os.reason ?? "m* and M* are the smallest and largest vertex supports of P* (irreducible optimal solutions)";
   // The connectivity staircase (Theorem 2) needs the vertices; every row carries its evidence.
   const staircase = os.vertices !== null && os.mStar !== null && optimum > 0 ? connectivityStaircase(problem, os, optimum) : null;
+  // Is the optimal face a point? min/max of every coordinate of P* (and of the function) by LP.
+  const points = functionPoints(problem.X, bias);
+  const uniqueness = uniquenessSummary(uniquenessAtBeta(await loadHighs(), problem, yhat, { functionPoints: points }), points);
   return {
     mStar: os.mStar, MStar: os.MStar, directions, note,
     summary: {
@@ -207,6 +178,7 @@ function optimalStructure(problem: ConvexProblem, yhat: Float64Array, optimum: n
       connectedFrom: staircase.connectedFrom, widths: staircase.widths, components: staircase.components,
       rows: staircase.rows, objectiveTol: staircase.objectiveTol,
     },
+    uniqueness,
     set: os,
   };
 }
@@ -230,13 +202,13 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
   return { problem: convexProblem(X, y, beta, loss, patterns), net: modelToNetwork(model), bias: model.b !== null };
 }
 
-function runCertify(opts: ConvexOptions): number {
+async function runCertify(opts: ConvexOptions): Promise<number> {
   const tol = parsePositive("--tol", opts.tol, 1e-6);
-  const { problem, net } = modelProblem(opts, "--certify");
+  const { problem, net, bias } = modelProblem(opts, "--certify");
   const { beta } = problem;
   const patterns = problem.patterns;
   const cert = certifyNetwork(problem, net, { tol });
-  const where = certifiedStructure(problem, net, cert.classification, cert.certificate.nu, tol);
+  const where = await certifiedStructure(problem, net, cert.classification, cert.certificate.nu, tol, bias);
   const out = {
     classification: cert.classification, reasons: cert.reasons,
     objective: cert.objective, loss: cert.loss, penalty: cert.penalty,
@@ -260,10 +232,10 @@ const CERTIFY_SOLVE_GAP = 1e-10;
  * c of P*, whether it is a vertex, its width against m* and M*). Otherwise: the neurons whose
  * addition lowers the objective (the violated dual constraints, with the first-order rate).
  */
-function certifiedStructure(problem: ConvexProblem, net: ReluNetwork, classification: string, nu: Float64Array, tol: number) {
+async function certifiedStructure(problem: ConvexProblem, net: ReluNetwork, classification: string, nu: Float64Array, tol: number, bias: boolean) {
   if (classification === "global optimum") {
     const sol = solveRelu(problem, { tol: CERTIFY_SOLVE_GAP, maxIterations: 200000 });
-    const structure = optimalStructure(problem, sol.prediction, sol.primalValue, sol.relativeGap);
+    const structure = await optimalStructure(problem, sol.prediction, sol.primalValue, sol.relativeGap, bias);
     if (structure.set === null) return { optimalSet: { note: structure.note }, descent: [], lines: [`  optimal set: ${structure.note}`] };
     const os = structure.set;
     const loc = locateInOptimalSet(net, os.directions, sol.prediction);
@@ -273,6 +245,7 @@ function certifiedStructure(problem: ConvexProblem, net: ReluNetwork, classifica
       optimalSet: {
         optimum: sol.primalValue, relativeGap: sol.relativeGap, mStar: structure.mStar, MStar: structure.MStar,
         directions: structure.directions, summary: structure.summary, note: structure.note,
+        staircase: structure.staircase, uniqueness: structure.uniqueness,
         network: {
           activeNeurons: active, inOptimalSet: inSet, unmatchedNeurons: loc.unmatched, maxAngleDefect: loc.maxAngleDefect,
           neuronDirection: Array.from(loc.neuronDirection), weights: Array.from(loc.weights), support: loc.support,
@@ -346,9 +319,51 @@ async function runPath(opts: ConvexOptions): Promise<number> {
   return ok ? 0 : 1;
 }
 
-function emit(opts: ConvexOptions, json: unknown, lines: string[]): void {
-  if (opts.json) printJson(json);
-  else printLines(...lines);
+function uniquenessLine(what: string, u: NonNullable<Awaited<ReturnType<typeof optimalStructure>>["uniqueness"]>): string {
+  const fn = u.functionUnique === null ? "" : `; the ${what} function is ${u.functionUnique ? "unique" : "NOT unique"} (max range ${u.maxFunctionRange.toExponential(1)} ${typeof u.functionPoints === "number" ? `over ${u.functionPoints} test points` : "on all of ℝ (1-D line test)"})`;
+  return `uniqueness (LP ranges over the ${what} face): ${u.unique ? "one point" : `a continuum (max coordinate range ${u.maxRange.toExponential(2)})`}${fn}`;
+}
+
+/**
+ * `convex --min-norm`: the minimum-norm interpolant (β → 0), min Σ(‖w_j‖² + α_j²) s.t. f_θ(X) = y,
+ * by column generation with HiGHS (convex/minNorm.ts), its dual certificate, and whether it is
+ * unique (LP ranges over its optimal face, convex/uniqueness.ts).
+ */
+async function runMinNorm(opts: ConvexOptions): Promise<number> {
+  if (opts.data === undefined) throw new InputError("--data", "is required");
+  if (opts.beta !== undefined) throw new InputError("--beta", "does not apply to --min-norm (the β → 0 limit)");
+  if (opts.loss !== "square") throw new InputError("--loss", "--min-norm interpolates: only the squared loss's β → 0 limit is defined");
+  const tol = parsePositive("--tol", opts.tol, 1e-9);
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const y = targets(ds, "square");
+  const X = opts.bias ? withBias(ds.X) : ds.X;
+  const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
+  const highs = await loadHighs();
+  let sol: MinNormSolution;
+  try {
+    sol = minNormInterpolation(highs, X, y, patterns, { skip: Boolean(opts.skip), tol });
+  } catch (e) {
+    if (e instanceof RangeError && /interpolat/i.test(e.message)) throw new InputError(ds.source, e.message, "y");
+    throw e;
+  }
+  const points = functionPoints(X, Boolean(opts.bias));
+  const u = uniquenessSummary(minNormUniqueness(highs, X, y, patterns, sol, { functionPoints: points }), points);
+  const out = {
+    program: "min-norm", optimum: sol.value, networkNorm: sol.networkNorm, dualValue: sol.dualValue, gap: sol.gap, relativeGap: sol.relativeGap,
+    patterns: patterns.count, exact: patterns.exact, network: networkToModelJson(sol.network, Boolean(opts.bias)),
+    skip: sol.skip === null ? null : Array.from(sol.skip), neurons: sol.network.m, residual: sol.residual, maxDualRatio: sol.maxDualRatio,
+    uniqueness: u, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
+    certificate: patterns.exact ? "global minimum-norm interpolant (all patterns enumerated)" : "minimal for the sampled patterns only",
+    note: sol.skip === null ? null : "the skip connection s (f(x) += sᵀx̃) is not part of the model file; with a free skip the parameters are never unique (a pair ±ū trades for s), uniqueness means the function",
+    solver: { method: "column generation (HiGHS dual simplex) + Newton KKT polish", rounds: sol.rounds, lpColumns: sol.lpColumns, polished: sol.polished, converged: sol.converged, tol },
+  };
+  emit(opts, out, [
+    `minimum-norm interpolant: Σ(‖w‖² + α²) = ${sol.networkNorm} (dual bound ${2 * sol.dualValue}, relative gap ${sol.relativeGap.toExponential(2)})`,
+    `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global minimality" : `${patterns.method}: minimal relative to them`}); ${sol.network.m} neurons${sol.skip === null ? "" : `, skip s = [${Array.from(sol.skip, (v) => v.toPrecision(6)).join(", ")}]`}; interpolation residual ${sol.residual.toExponential(1)}`,
+    uniquenessLine("minimum-norm", u),
+  ]);
+  return sol.converged && sol.relativeGap <= Math.max(tol, 1e-8) ? 0 : 1;
 }
 
 /** Register `splitscape convex`. */
@@ -371,11 +386,14 @@ export function registerConvex(program: Command): void {
     .option("--width <W>", "width of the path (default: the model's, raised with zero neurons to what the path needs)")
     .option("--straight", "path: segment straight to the sparsest optimal vertex (less width)")
     .option("--figure <F>", "path: write the objective along the path to F (.svg or .png)")
+    .option("--min-norm", "the minimum-norm interpolant (β → 0) and whether it is unique")
+    .option("--skip", "min-norm: add a free, unpenalised linear skip connection sᵀx̃")
     .option("--model <M>", "two-layer ReLU model file (with --certify or --path)")
     .addOption(labelColsOption())
     .option("--json", "print one JSON object")
     .action(async (opts: ConvexOptions) => {
-      if (opts.certify && opts.path) throw new InputError("--path", "choose one of --certify and --path");
-      process.exitCode = opts.path ? await runPath(opts) : opts.certify ? runCertify(opts) : runSolve(opts);
+      const modes = [opts.certify, opts.path, opts.minNorm].filter(Boolean).length;
+      if (modes > 1) throw new InputError("--certify", "choose one of --certify, --path and --min-norm");
+      process.exitCode = opts.path ? await runPath(opts) : opts.certify ? await runCertify(opts) : opts.minNorm ? await runMinNorm(opts) : await runSolve(opts);
     });
 }
