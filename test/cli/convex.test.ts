@@ -111,6 +111,36 @@ describe("splitscape convex", () => {
     expect((await run("convex", "--min-norm", "--data", data, "--beta", "1")).code).toBe(2);
   });
 
+  it("vector outputs: GD search bracketed by the certified dual bound; --certify reads vector models", async () => {
+    const vdata = join(dir, "v.json");
+    const xs = [-1.2, -0.4, 0.1, 0.7, 1.3, 2.0];
+    // Y = y qᵀ with ‖q‖ = 1: the optimum equals the scalar problem's (an independent solve).
+    const q = [0.6, 0.8];
+    const ys = [0.5, -0.3, 0.8, 0.1, -0.6, 0.4];
+    writeFileSync(vdata, JSON.stringify({ X: xs.map((x) => [x]), y: ys.map((v) => q.map((c) => v * c)) }));
+    const scalar = JSON.parse((await run("convex", "--data", data, "--beta", "0.02", "--bias", "--json")).out);
+    const r = await run("convex", "--data", vdata, "--beta", "0.02", "--bias", "--restarts", "2", "--steps", "20000", "--json");
+    expect([0, 1]).toContain(r.code); // 1 only if GD's gap stays above the 1e-3 default
+    const j = JSON.parse(r.out);
+    expect(j.program).toBe("vector-gd");
+    expect(j.connectivityWidth).toBe(6 * 2 + 1);
+    expect(j.optimum).toBeGreaterThanOrEqual(scalar.optimum * (1 - 1e-10));
+    expect(j.dualValue).toBeLessThanOrEqual(scalar.optimum * (1 + 1e-10));
+    expect(j.network.a[0]).toHaveLength(2);
+    // Certify the lifted scalar optimum as a vector model: a global optimum.
+    const lifted = { ...scalar.network, a: scalar.network.a.map((a: number) => q.map((c) => a * c)) };
+    const model = join(dir, "vec.json");
+    writeFileSync(model, JSON.stringify(lifted));
+    const c = JSON.parse((await run("convex", "--certify", "--model", model, "--data", vdata, "--beta", "0.02", "--json")).out);
+    expect(c.classification).toBe("global optimum");
+    expect(Math.abs(c.objective - scalar.optimum) / scalar.optimum).toBeLessThan(1e-10);
+    expect(c.dualFeasibility).toBe("feasible");
+    // A vector model against scalar data: bad input naming the model's output weights.
+    const bad = await run("convex", "--certify", "--model", model, "--data", data, "--beta", "0.02");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/2 outputs/);
+  });
+
   it("exit 1 when the tolerance is missed, the JSON still says what was reached", async () => {
     const r = await run("convex", "--data", data, "--beta", "0.02", "--bias", "--max-iterations", "2", "--json");
     expect(r.code).toBe(1);

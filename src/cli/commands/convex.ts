@@ -14,6 +14,7 @@ import type { Matrix } from "../../linalg/index.js";
 import { createRng, uniformIn } from "../../random/index.js";
 import { pathPlot, renderSvg, svgToPng } from "../../report/index.js";
 import { labelColsOption, parseIntOption, resolveDataset } from "../io.js";
+import { runVectorCertify, runVectorSolve } from "./convexVector.js";
 import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
 
 /** Merge recovered neurons whose unit directions differ by less than this (pitfall 2). */
@@ -23,13 +24,17 @@ const MERGE_TOL = 1e-7;
 const OPTIMAL_SET_GAP = 1e-8;
 
 function targets(ds: Dataset, loss: ConvexLossName): Float64Array {
-  if (ds.Y.cols !== 1) throw new InputError(ds.source, `vector outputs (k = ${ds.Y.cols}) are not supported by the convex reformulation yet`, "y");
+  if (ds.Y.cols !== 1) throw new InputError(ds.source, `this mode needs one target column, the data has k = ${ds.Y.cols} (vector outputs: solve or --certify)`, "y");
   const y = ds.Y.data.slice();
   checkLabels(loss, y, ds.source);
   return y;
 }
 
 async function runSolve(opts: ConvexOptions): Promise<number> {
+  if (opts.data !== undefined) {
+    const data = resolveDataset(opts.data, { labelCols: opts.labelCols });
+    if (data.Y.cols > 1) return runVectorSolve(opts, data);
+  }
   const loss = opts.loss;
   if (!isConvexLossName(loss)) throw new InputError("--loss", `expected square or logistic, got ${JSON.stringify(loss)}`);
   if (opts.data === undefined) throw new InputError("--data", "is required");
@@ -203,6 +208,7 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
 }
 
 async function runCertify(opts: ConvexOptions): Promise<number> {
+  if (opts.model !== undefined && loadTwoLayerReluModel(opts.model, { vector: true }).k > 1) return runVectorCertify(opts);
   const tol = parsePositive("--tol", opts.tol, 1e-6);
   const { problem, net, bias } = modelProblem(opts, "--certify");
   const { beta } = problem;
@@ -373,7 +379,7 @@ export function registerConvex(program: Command): void {
     .description("solve the convex reformulation of a weight-decayed two-layer ReLU network, or certify a network (--certify)")
     .option("--data <D>", "dataset file or builtin:NAME?…")
     .option("--beta <B>", "weight decay β (sum convention: scnn's λ = β/n)")
-    .addOption(new Option("--loss <L>", "loss").choices(["square", "logistic"]).default("square"))
+    .addOption(new Option("--loss <L>", "loss (softmax: vector outputs only)").choices(["square", "logistic", "softmax"]).default("square"))
     .option("--patterns <P>", "exact | sample:N | auto (exact when the count is small, else sample:1000)", "auto")
     .option("--gates <FILE>", "gate vectors {\"gates\": [[…d…], …]}: patterns 1[X g ≥ 0]")
     .option("--bias", "append a column of ones (a regularised bias)")
@@ -383,10 +389,12 @@ export function registerConvex(program: Command): void {
     .option("--seed <S>", "seed of sampled patterns (default 0)")
     .option("--certify", "certify the network of --model instead of solving")
     .option("--path", "the non-increasing path from the network of --model to a global optimum")
-    .option("--width <W>", "width of the path (default: the model's, raised with zero neurons to what the path needs)")
+    .option("--width <W>", "path: width (default: the model's, raised with zero neurons as needed); vector outputs: GD width (default nc + 1)")
     .option("--straight", "path: segment straight to the sparsest optimal vertex (less width)")
     .option("--figure <F>", "path: write the objective along the path to F (.svg or .png)")
     .option("--min-norm", "the minimum-norm interpolant (β → 0) and whether it is unique")
+    .option("--restarts <N>", "vector outputs: GD seeds (default 4)")
+    .option("--steps <N>", "vector outputs: GD steps per seed (default 20000)")
     .option("--skip", "min-norm: add a free, unpenalised linear skip connection sᵀx̃")
     .option("--model <M>", "two-layer ReLU model file (with --certify or --path)")
     .addOption(labelColsOption())

@@ -22,6 +22,8 @@ export interface ConvexOptions {
   minNorm?: boolean;
   skip?: boolean;
   width?: string;
+  restarts?: string;
+  steps?: string;
   straight?: boolean;
   figure?: string;
   model?: string;
