@@ -7,3 +7,4 @@ import "./margin.js";
 import "./plateau.js";
 import "./convex.js";
 import "./convexWidth.js";
+import "./convexThreeLayer.js";
