@@ -65,4 +65,4 @@ export {
   type ThreeLayerNetwork, type ThreeLayerObjective, type ThreeLayerGdOptions, type ThreeLayerGdResult,
   type FirstLayerDirectionOptions, type FirstLayerNeuron, type FirstLayerDirections,
 } from "./threeLayer.js";
-export { solveVectorByRestarts, type VectorRestartOptions, type VectorRestartResult, type VectorRun } from "./vectorSolve.js";
+export { solveVectorByAtoms, type VectorAtomOptions, type VectorAtomResult } from "./vectorSolve.js";

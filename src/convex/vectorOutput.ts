@@ -90,8 +90,8 @@ function checkNetwork(where: string, net: VectorReluNetwork, X: Matrix, Y: Matri
 // ---------------------------------------------------------------------------------------------
 // Losses on F ∈ ℝ^{n×c} (row-major), their gradients and dual values −L*(−Λ).
 
-/** L(F, Y); writes ∇L(F) into `grad` when given. */
-function lossValue(loss: VectorLossName, F: Float64Array, Y: Float64Array, c: number, grad?: Float64Array): number {
+/** L(F, Y) for F ∈ ℝ^{n×c} (row-major); writes ∇L(F) into `grad` when given. */
+export function vectorLossValue(loss: VectorLossName, F: Float64Array, Y: Float64Array, c: number, grad?: Float64Array): number {
   let s = 0;
   if (loss === "square") {
     for (let i = 0; i < F.length; i++) {
@@ -192,7 +192,7 @@ export function vectorObjective(net: VectorReluNetwork, X: Matrix, Y: Matrix, be
     }
   }
   const R = new Float64Array(n * c);
-  const l = lossValue(loss, F, Y.data, c, R);
+  const l = vectorLossValue(loss, F, Y.data, c, R);
   let p = 0;
   for (let i = 0; i < W.length; i++) p += W[i] * W[i];
   for (let i = 0; i < A.length; i++) p += A[i] * A[i];
@@ -721,7 +721,7 @@ export function vectorCertificateFromPrediction(
   if (F.rows !== Y.rows || F.cols !== c) throw new RangeError(`vectorCertificate: prediction is ${F.rows}×${F.cols}, Y is ${Y.rows}×${c}`);
   const tol = opts.tol ?? 1e-6;
   const grad = new Float64Array(F.data.length);
-  lossValue(loss, F.data, Y.data, c, grad);
+  vectorLossValue(loss, F.data, Y.data, c, grad);
   const Lambda: Matrix = { rows: Y.rows, cols: c, data: grad.map((v) => -v) };
   const norm = vectorDualNorm(X, problem.patterns, Lambda, {
     tol: opts.normTol ?? Math.min(1e-8, tol / 100), maxEvaluations: opts.maxEvaluations, coverMaxDim: opts.coverMaxDim, rankTol: opts.rankTol,

@@ -1,40 +1,58 @@
-// Multi-start GD with certificates for vector outputs, on an instance whose optimum is known
-// independently: Y = y qᵀ (‖q‖ = 1) has the scalar optimum F* of (y, β) (solveRelu, exact
-// patterns), since the vector problem's optimum lifts the scalar one (and the dual bound proves it
-// cannot be lower). Checked: weak duality on both sides of F*, gap ≥ 0, and that GD gets close.
+// Column generation over ReLU atoms for vector outputs, on instances whose optimum is known
+// independently from the scalar solver: Y = y qᵀ (‖q‖ = 1) has the scalar optimum of (y, β), and
+// block-diagonal data decouple into two scalar problems whose optima add.
 import { describe, expect, it } from "vitest";
 import {
-  convexProblem, enumeratePatterns, solveRelu, solveVectorByRestarts, vectorProblem, withBias,
+  convexProblem, enumeratePatterns, solveRelu, solveVectorByAtoms, vectorProblem, withBias,
 } from "../../src/convex/index.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import { testRng } from "../helpers/random.js";
 
-describe("solveVectorByRestarts", () => {
-  it("brackets the known optimum of a rank-1 output and gets close to it", () => {
+describe("solveVectorByAtoms", () => {
+  it("rank-1 output: reaches the scalar optimum (independent solveRelu) with a certified gap", () => {
     const g = testRng(32);
     const X = withBias(g.randn(8, 2));
     const y = g.randnVec(8);
     const beta = 0.15;
     const patterns = enumeratePatterns(X);
-    const Fstar = solveRelu(convexProblem(X, y, beta, "square", patterns), { tol: 1e-11 }).primalValue;
+    const Fstar = solveRelu(convexProblem(X, y, beta, "square", patterns), { tol: 1e-12 }).primalValue;
     const q = [0.6, -0.8];
     const Y: Matrix = { rows: 8, cols: 2, data: new Float64Array(16) };
     for (let k = 0; k < 8; k++) for (let o = 0; o < 2; o++) Y.data[k * 2 + o] = y[k] * q[o];
-    const res = solveVectorByRestarts(vectorProblem(X, Y, beta, "square", patterns), { restarts: 3, steps: 20000 });
-    expect(res.width).toBe(8 * 2 + 1);
-    expect(res.runs.length).toBe(3);
-    // Weak duality, checked against the scalar solver's optimum (accurate to 1e-11).
-    expect(res.primalValue).toBeGreaterThanOrEqual(Fstar * (1 - 1e-10));
-    expect(res.dualValue).toBeLessThanOrEqual(Fstar * (1 + 1e-10));
-    expect(res.gap).toBeGreaterThanOrEqual(0);
-    // GD with 2·10⁴ steps gets within 1% (kink chatter limits it; the certificate says by how much).
-    expect((res.primalValue - Fstar) / Fstar).toBeLessThan(1e-2);
-    expect(res.relativeGap).toBeGreaterThanOrEqual((res.primalValue - Fstar) / res.primalValue - 1e-12);
+    // tol 1e-6: column generation over continuous atoms converges sublinearly at the end
+    // (1e-8 takes ~100 atoms and ~20 s here; 1e-6 takes ~10 atoms and < 1 s).
+    const res = solveVectorByAtoms(vectorProblem(X, Y, beta, "square", patterns), { tol: 1e-6 });
+    expect(res.converged).toBe(true);
+    expect(res.relativeGap).toBeLessThan(1e-6);
+    // The certified bracket [dual, primal] contains the scalar optimum (accurate to 1e-12).
+    expect(res.dualValue).toBeLessThanOrEqual(Fstar * (1 + 1e-11));
+    expect(res.primalValue).toBeGreaterThanOrEqual(Fstar * (1 - 1e-11));
+    expect(Math.abs(res.primalValue - Fstar) / Fstar).toBeLessThan(1e-6);
   });
 
-  it("rejects a bad width", () => {
-    const X = withBias({ rows: 3, cols: 1, data: Float64Array.from([0, 1, 2]) });
-    const Y: Matrix = { rows: 3, cols: 2, data: new Float64Array(6).fill(1) };
-    expect(() => solveVectorByRestarts(vectorProblem(X, Y, 0.1, "square", enumeratePatterns(X)), { width: 0 })).toThrow(RangeError);
+  it("block-diagonal rank-2 output: the optimum is the sum of two scalar optima", () => {
+    // X = diag(X₁, X₂) (each with its own bias column), Y = diag(y₁, y₂): the problems decouple.
+    const g = testRng(41);
+    const n1 = 5;
+    const X1 = withBias(g.randn(n1, 1));
+    const X2 = withBias(g.randn(n1, 1));
+    const y1 = g.randnVec(n1);
+    const y2 = g.randnVec(n1);
+    const beta = 0.1;
+    const opt1 = solveRelu(convexProblem(X1, y1, beta, "square", enumeratePatterns(X1)), { tol: 1e-12 }).primalValue;
+    const opt2 = solveRelu(convexProblem(X2, y2, beta, "square", enumeratePatterns(X2)), { tol: 1e-12 }).primalValue;
+    const X: Matrix = { rows: 2 * n1, cols: 4, data: new Float64Array(8 * n1) };
+    const Y: Matrix = { rows: 2 * n1, cols: 2, data: new Float64Array(4 * n1) };
+    for (let k = 0; k < n1; k++) {
+      X.data[k * 4] = X1.data[k * 2];
+      X.data[k * 4 + 1] = X1.data[k * 2 + 1];
+      X.data[(n1 + k) * 4 + 2] = X2.data[k * 2];
+      X.data[(n1 + k) * 4 + 3] = X2.data[k * 2 + 1];
+      Y.data[k * 2] = y1[k];
+      Y.data[(n1 + k) * 2 + 1] = y2[k];
+    }
+    const res = solveVectorByAtoms(vectorProblem(X, Y, beta, "square", enumeratePatterns(X)), { tol: 1e-6 });
+    expect(res.relativeGap).toBeLessThan(1e-6);
+    expect(Math.abs(res.primalValue - (opt1 + opt2)) / (opt1 + opt2)).toBeLessThan(1e-6);
   });
 });

@@ -22,8 +22,6 @@ export interface ConvexOptions {
   minNorm?: boolean;
   skip?: boolean;
   width?: string;
-  restarts?: string;
-  steps?: string;
   straight?: boolean;
   figure?: string;
   model?: string;
