@@ -9,6 +9,7 @@
 // uses; only the neuron's own (pattern, sign) pair is a first-order condition of the fixed-width
 // problem (a single-neuron network is Clarke stationary whatever the opposite sign gives), so
 // the classification uses the own pair and reports the opposite sign's value separately.
+import type { Matrix } from "../linalg/index.js";
 import { certificateFromPrediction, type CertificateOptions, type ConvexCertificate } from "./certificate.js";
 import { projectOntoCone } from "./cone.js";
 import { dualFromPrediction } from "./dual.js";
@@ -23,6 +24,44 @@ const KINK_TOL = 1e-9;
 const MAX_KINKS = 12;
 
 export type NetworkClass = "global optimum" | "stationary" | "neither";
+
+/** Rows k with |x_kᵀw| ≤ KINK_TOL·‖x_k‖‖w‖: where ReLU'(0) may be taken as 0 or 1 (wn = ‖w‖ > 0). */
+export function kinkRows(X: Matrix, w: ArrayLike<number>, wn: number): number[] {
+  const { rows: n, cols: D } = X;
+  const kinks: number[] = [];
+  for (let k = 0; k < n; k++) {
+    let s = 0;
+    let rn = 0;
+    for (let t = 0; t < D; t++) {
+      s += X.data[k * D + t] * w[t];
+      rn += X.data[k * D + t] ** 2;
+    }
+    if (rn > 0 && Math.abs(s) <= KINK_TOL * Math.sqrt(rn) * wn) kinks.push(k);
+  }
+  return kinks;
+}
+
+/**
+ * The own-cone value of a neuron (science/convex.md, "Stationary points"): the smallest
+ * ‖Π_{K_D}(Xᵀ D v)‖/β over the patterns D the neuron lies in — every 0/1 choice on its kink rows
+ * (up to MAX_KINKS of them; the ≥ pattern alone otherwise; pitfall 1) — and the minimising mask.
+ * v is the neuron's dual vector: sign(α)ν for a scalar output, Λα̂ for a vector output.
+ */
+export function ownConeRatio(X: Matrix, baseMask: Uint8Array, kinks: readonly number[], v: Float64Array, beta: number): { ratio: number; mask: Uint8Array } {
+  const { rows: n, cols: D } = X;
+  const choices = kinks.length <= MAX_KINKS ? 1 << kinks.length : 1;
+  const mask = baseMask.slice();
+  let best = { ratio: Infinity, mask: baseMask.slice() };
+  const g = new Float64Array(D);
+  for (let c = 0; c < choices; c++) {
+    for (let t = 0; t < kinks.length && choices > 1; t++) mask[kinks[t]] = (c >> t) & 1;
+    g.fill(0);
+    for (let k = 0; k < n; k++) if (mask[k]) for (let t = 0; t < D; t++) g[t] += v[k] * X.data[k * D + t];
+    const r = projectOntoCone(X.data, n, D, mask, g).norm / beta;
+    if (r < best.ratio) best = { ratio: r, mask: mask.slice() };
+  }
+  return best;
+}
 
 /** Numbers of one neuron. */
 export interface NeuronReport {
@@ -89,7 +128,6 @@ export function certifyNetwork(problem: ConvexProblem, net: ReluNetwork, opts: N
   let maxImb = 0;
   let maxRes = 0;
   let maxOwn = 0;
-  const g = new Float64Array(D);
   for (let j = 0; j < net.m; j++) {
     const w = net.W.subarray(j * D, (j + 1) * D);
     let wn = 0;
@@ -105,40 +143,22 @@ export function certifyNetwork(problem: ConvexProblem, net: ReluNetwork, opts: N
     }
     const sg = a > 0 ? 1 : -1;
     const baseMask = patternMask(set, index[j]);
-    // νᵀ(X w̄)_+, and the kink rows x_kᵀw = 0 where ReLU'(0) may be taken as 0 or 1.
+    // νᵀ(X w̄)_+.
     let act = 0;
-    const kinks: number[] = [];
     for (let k = 0; k < n; k++) {
       let s = 0;
-      let rn = 0;
-      for (let t = 0; t < D; t++) {
-        s += X.data[k * D + t] * w[t];
-        rn += X.data[k * D + t] ** 2;
-      }
+      for (let t = 0; t < D; t++) s += X.data[k * D + t] * w[t];
       if (s > 0) act += nu[k] * s;
-      if (rn > 0 && Math.abs(s) <= KINK_TOL * Math.sqrt(rn) * wn) kinks.push(k);
     }
     const residual = (sg * act / wn - beta) / beta;
-    // Own cone: the smallest ‖Π_{K_D}(sign(α) Xᵀ D ν)‖ over the patterns D the neuron lies in
-    // (every 0/1 choice on its kink rows; the ≥ pattern alone is one of them — pitfall 1).
-    const choices = kinks.length <= MAX_KINKS ? 1 << kinks.length : 1;
-    let own = Infinity;
-    let opp = 0;
-    const mask = baseMask.slice();
-    for (let c = 0; c < choices; c++) {
-      for (let t = 0; t < kinks.length && choices > 1; t++) mask[kinks[t]] = (c >> t) & 1;
-      g.fill(0);
-      for (let k = 0; k < n; k++) if (mask[k]) for (let t = 0; t < D; t++) g[t] += nu[k] * X.data[k * D + t];
-      const gs = Float64Array.from(g, (v) => sg * v);
-      const o = projectOntoCone(X.data, n, D, mask, gs).norm / beta;
-      if (o < own) {
-        own = o;
-        opp = projectOntoCone(X.data, n, D, mask, Float64Array.from(gs, (v) => -v)).norm / beta;
-      }
-    }
+    // Own cone for the neuron's sign, and the opposite sign in the same (minimising) pattern.
+    const own = ownConeRatio(X, baseMask, kinkRows(X, w, wn), Float64Array.from(nu, (v) => sg * v), beta);
+    const g = new Float64Array(D);
+    for (let k = 0; k < n; k++) if (own.mask[k]) for (let t = 0; t < D; t++) g[t] -= sg * nu[k] * X.data[k * D + t];
+    const opp = projectOntoCone(X.data, n, D, own.mask, g).norm / beta;
     maxRes = Math.max(maxRes, Math.abs(residual));
-    maxOwn = Math.max(maxOwn, own);
-    neurons.push({ index: j, weightNorm: wn, alpha: a, imbalance, stationarityResidual: residual, ownCone: own, oppositeCone: opp, pattern: index[j] });
+    maxOwn = Math.max(maxOwn, own.ratio);
+    neurons.push({ index: j, weightNorm: wn, alpha: a, imbalance, stationarityResidual: residual, ownCone: own.ratio, oppositeCone: opp, pattern: index[j] });
   }
   const certificate = certificateFromPrediction(merged, obj.prediction, obj.objective, 0, opts);
   const balanced = maxImb <= tol;

@@ -26,7 +26,7 @@
 import type { Matrix } from "../linalg/index.js";
 import { eigvalsh, lstsq, svd } from "../linalg/index.js";
 import { projectOntoCone } from "./cone.js";
-import type { NetworkClass } from "./networkCertificate.js";
+import { kinkRows, ownConeRatio, type NetworkClass } from "./networkCertificate.js";
 import { patternMask, withPatternsOf, type PatternSet } from "./patterns.js";
 
 export const VECTOR_LOSSES = ["square", "softmax"] as const;
@@ -740,9 +740,6 @@ export function vectorCertificateFromPrediction(
   };
 }
 
-/** A row is a kink of neuron w when |x_kᵀw| ≤ KINK_TOL·‖x_k‖‖w‖ (as in networkCertificate). */
-const KINK_TOL = 1e-9;
-const MAX_KINKS = 12;
 
 /** Numbers of one neuron of a vector network. */
 export interface VectorNeuronReport {
@@ -823,18 +820,12 @@ export function certifyVectorNetwork(
       continue;
     }
     const ahat = Float64Array.from(a, (v) => v / an);
-    // Λᵀ(X w̄)_+ and the kink rows.
+    // Λᵀ(X w̄)_+.
     const act = new Float64Array(c);
-    const kinks: number[] = [];
     for (let k = 0; k < n; k++) {
       let s = 0;
-      let rn = 0;
-      for (let t = 0; t < D; t++) {
-        s += X.data[k * D + t] * w[t];
-        rn += X.data[k * D + t] ** 2;
-      }
+      for (let t = 0; t < D; t++) s += X.data[k * D + t] * w[t];
       if (s > 0) for (let o = 0; o < c; o++) act[o] += Lam[k * c + o] * s / wn;
-      if (rn > 0 && Math.abs(s) <= KINK_TOL * Math.sqrt(rn) * wn) kinks.push(k);
     }
     const normResidual = (Math.hypot(...act) - beta) / beta;
     let od = 0;
@@ -843,16 +834,7 @@ export function certifyVectorNetwork(
     // ν_j = Λ α̂_j; own cone = min over kink choices of ‖Π_{K_D}(Xᵀ D ν_j)‖/β.
     const nuj = new Float64Array(n);
     for (let k = 0; k < n; k++) for (let o = 0; o < c; o++) nuj[k] += Lam[k * c + o] * ahat[o];
-    const mask = patternMask(set, index[j]).slice();
-    const choices = kinks.length <= MAX_KINKS ? 1 << kinks.length : 1;
-    let own = Infinity;
-    const gv = new Float64Array(D);
-    for (let ch = 0; ch < choices; ch++) {
-      for (let t = 0; t < kinks.length && choices > 1; t++) mask[kinks[t]] = (ch >> t) & 1;
-      gv.fill(0);
-      for (let k = 0; k < n; k++) if (mask[k]) for (let t = 0; t < D; t++) gv[t] += nuj[k] * X.data[k * D + t];
-      own = Math.min(own, projectOntoCone(X.data, n, D, mask, gv).norm / beta);
-    }
+    const own = ownConeRatio(X, patternMask(set, index[j]), kinkRows(X, w, wn), nuj, beta).ratio;
     maxRes = Math.max(maxRes, outputResidual);
     maxOwn = Math.max(maxOwn, own);
     neurons.push({ index: j, weightNorm: wn, outputNorm: an, imbalance, normResidual, outputResidual, ownCone: own, pattern: index[j] });

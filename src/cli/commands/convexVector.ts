@@ -4,9 +4,10 @@
 import { InputError } from "../../common/errors.js";
 import {
   certifyVectorNetwork, loadTwoLayerReluModel, modelToVectorNetwork, solveVectorByAtoms, vectorProblem, withBias,
-  type VectorLossName, type VectorNetworkCertificate, type VectorReluNetwork,
+  type PatternSet, type VectorLossName, type VectorNetworkCertificate, type VectorProblem, type VectorReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
+import type { Matrix } from "../../linalg/index.js";
 import { parseIntOption, resolveDataset } from "../io.js";
 import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
 
@@ -35,6 +36,16 @@ function vectorModelJson(net: VectorReluNetwork, bias: boolean): Record<string, 
   return bias ? { kind: "two-layer", activation: "relu", W, a, b } : { kind: "two-layer", activation: "relu", W, a };
 }
 
+/** The vector problem, with the data's own errors (targets not probabilities, NaN, …) as bad input naming the file. */
+function validProblem(X: Matrix, ds: Dataset, beta: number, loss: VectorLossName, patterns: PatternSet): VectorProblem {
+  try {
+    return vectorProblem(X, ds.Y, beta, loss, patterns);
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError(ds.source, e.message, "y");
+    throw e;
+  }
+}
+
 function certificateJson(cert: VectorNetworkCertificate): Record<string, unknown> {
   const c = cert.certificate;
   return {
@@ -56,13 +67,7 @@ export function runVectorSolve(opts: ConvexOptions, ds: Dataset): number {
   if (opts.program !== "relu") throw new InputError("--program", "vector outputs: only the ReLU program is available");
   const X = opts.bias ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
-  let problem;
-  try {
-    problem = vectorProblem(X, ds.Y, beta, loss, patterns);
-  } catch (e) {
-    if (e instanceof RangeError) throw new InputError(ds.source, e.message, "y");
-    throw e;
-  }
+  const problem = validProblem(X, ds, beta, loss, patterns);
   const res = solveVectorByAtoms(problem, { tol, maxRounds });
   const cert = res.certificate;
   const out = {
@@ -96,13 +101,7 @@ export function runVectorCertify(opts: ConvexOptions): number {
   if (model.k !== ds.Y.cols) throw new InputError(opts.model, `the model has ${model.k} outputs but the data has ${ds.Y.cols} target columns`, "a");
   const X = model.b !== null ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
-  let problem;
-  try {
-    problem = vectorProblem(X, ds.Y, beta, loss, patterns);
-  } catch (e) {
-    if (e instanceof RangeError) throw new InputError(ds.source, e.message, "y");
-    throw e;
-  }
+  const problem = validProblem(X, ds, beta, loss, patterns);
   const cert = certifyVectorNetwork(problem, modelToVectorNetwork(model), { tol });
   const out = { ...certificateJson(cert), beta, tol, outputs: model.k, exact: cert.exact, patterns: patterns.count, patternSet: patternSummary(patterns) };
   emit(opts, out, [
