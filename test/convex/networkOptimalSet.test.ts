@@ -4,16 +4,12 @@
 // the nonconvex objective: F(θ ∪ {(√t ū, σ√t)}) − F(θ) = t·rate + O(t²).
 import { describe, expect, it } from "vitest";
 import {
-  convexProblem, descentNeurons, enumeratePatterns, locateInOptimalSet, nonconvexObjective, optimalSet, solveRelu,
-  vertexToNetwork, withBias, type ConvexProblem, type ReluNetwork,
+  descentNeurons, locateInOptimalSet, nonconvexObjective, optimalSet, solveRelu,
+  vertexToNetwork, type ReluNetwork,
 } from "../../src/convex/index.js";
+import { oneDimensionalProblem } from "../helpers/convex.js";
 
-function oneD(xs: number[], ys: number[], beta: number): ConvexProblem {
-  const X = withBias({ rows: xs.length, cols: 1, data: Float64Array.from(xs) });
-  return convexProblem(X, Float64Array.from(ys), beta, "square", enumeratePatterns(X));
-}
-
-const problem = oneD([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02);
+const problem = oneDimensionalProblem([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02);
 
 function withNeuron(net: ReluNetwork, w: Float64Array, a: number): ReluNetwork {
   const W = new Float64Array((net.m + 1) * net.D);

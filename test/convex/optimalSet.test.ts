@@ -10,16 +10,12 @@ import {
   convexProblem, enumeratePatterns, independent, nonconvexObjective, optimalDirections, optimalSet, optimalSetVertices,
   solveRelu, vertexToNetwork, withBias, type ConvexProblem,
 } from "../../src/convex/index.js";
+import { oneDimensionalProblem } from "../helpers/convex.js";
 import { testRng } from "../helpers/random.js";
 
-function oneD(xs: number[], ys: number[], beta: number): ConvexProblem {
-  const X = withBias({ rows: xs.length, cols: 1, data: Float64Array.from(xs) });
-  return convexProblem(X, Float64Array.from(ys), beta, "square", enumeratePatterns(X));
-}
-
 const INSTANCES: Array<[string, () => ConvexProblem]> = [
-  ["n = 6, 1-D + bias, β = 0.02", () => oneD([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02)],
-  ["n = 8, 1-D + bias, β = 0.02", () => oneD([-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1.0], [0.5, -0.2, 0.3, -0.4, 0.6, 0.1, -0.5, 0.4], 0.02)],
+  ["n = 6, 1-D + bias, β = 0.02", () => oneDimensionalProblem([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02)],
+  ["n = 8, 1-D + bias, β = 0.02", () => oneDimensionalProblem([-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1.0], [0.5, -0.2, 0.3, -0.4, 0.6, 0.1, -0.5, 0.4], 0.02)],
   ["n = 7, 2-D + bias, β = 0.1", () => {
     const g = testRng(71);
     const X = withBias(g.randn(7, 2));

@@ -13,20 +13,16 @@
 import { Matrix as MlMatrix, SVD, pseudoInverse } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import {
-  connectivityStaircase, convexProblem, enumeratePatterns, optimalSet, optimalSetComponents, pathNetworks, segmentKeyframe,
-  slotsNetwork, solveRelu, splitKeyframe, vertexSlots, withBias,
+  connectivityStaircase, optimalSet, optimalSetComponents, pathNetworks, segmentKeyframe,
+  slotsNetwork, solveRelu, splitKeyframe, vertexSlots,
   type ConvexProblem, type OptimalVertex, type ReluNetwork,
 } from "../../src/convex/index.js";
-
-function oneD(xs: number[], ys: number[], beta: number): ConvexProblem {
-  const X = withBias({ rows: xs.length, cols: 1, data: Float64Array.from(xs) });
-  return convexProblem(X, Float64Array.from(ys), beta, "square", enumeratePatterns(X));
-}
+import { oneDimensionalProblem } from "../helpers/convex.js";
 
 const INSTANCES: Array<[string, () => ConvexProblem]> = [
-  ["n = 5, y = sin 3x, β = 0.05", () => oneD([-1, -0.5, 0, 0.4, 1], [-1, -0.5, 0, 0.4, 1].map((x) => Math.sin(3 * x)), 0.05)],
-  ["n = 6, β = 0.02", () => oneD([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02)],
-  ["n = 8, β = 0.02", () => oneD([-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1.0], [0.5, -0.2, 0.3, -0.4, 0.6, 0.1, -0.5, 0.4], 0.02)],
+  ["n = 5, y = sin 3x, β = 0.05", () => oneDimensionalProblem([-1, -0.5, 0, 0.4, 1], [-1, -0.5, 0, 0.4, 1].map((x) => Math.sin(3 * x)), 0.05)],
+  ["n = 6, β = 0.02", () => oneDimensionalProblem([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02)],
+  ["n = 8, β = 0.02", () => oneDimensionalProblem([-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1.0], [0.5, -0.2, 0.3, -0.4, 0.6, 0.1, -0.5, 0.4], 0.02)],
 ];
 
 /** ½‖f − y‖² + (β/2)Σ(‖w‖² + α²) by plain loops (independent of src/convex/network.ts). */
