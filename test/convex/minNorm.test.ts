@@ -10,7 +10,6 @@
 //    minimum value V and tend to it as β → 0;
 //  * HiGHS's row-dual sign convention on a hand-solved LP.
 import type { Highs } from "highs";
-import createSCS from "scs-solver";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   convexProblem, enumeratePatterns, networkOutput, samplePatterns, solveRelu, withBias, type ReluNetwork,
@@ -18,6 +17,7 @@ import {
 import { loadHighs, minNormInterpolation, solveDenseLp, type MinNormSolution } from "../../src/convex/minNorm.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import { testRng } from "../helpers/random.js";
+import { scsMinNormValue } from "./scsReference.js";
 
 let highs: Highs;
 beforeAll(async () => {
@@ -146,73 +146,6 @@ describe("hand-solved instances (1-D data with a bias column)", () => {
   });
 });
 
-/** The min-norm SOCP for SCS, from raw masks: x = [w (B·d), t (B), s (ds)], min Σ t. */
-async function scsMinNorm(X: Matrix, y: Float64Array, masks: Uint8Array, P: number, skip: boolean): Promise<{ value: number; status: string }> {
-  const SCS = await createSCS();
-  const { rows: n, cols: d, data } = X;
-  const B = 2 * P;
-  const ds = skip ? d : 0;
-  const nx = B * d + B + ds;
-  const cols: { row: number; val: number }[][] = Array.from({ length: nx }, () => []);
-  const b: number[] = [];
-  let row = 0;
-  // Zero cone: Σ_b s_b D_b X w_b + X s = y.
-  for (let k = 0; k < n; k++) {
-    for (let bl = 0; bl < B; bl++) {
-      const i = bl % P;
-      if (!masks[i * n + k]) continue;
-      const sg = bl < P ? 1 : -1;
-      for (let j = 0; j < d; j++) if (data[k * d + j] !== 0) cols[bl * d + j].push({ row, val: sg * data[k * d + j] });
-    }
-    for (let j = 0; j < ds; j++) if (data[k * d + j] !== 0) cols[B * d + B + j].push({ row, val: data[k * d + j] });
-    b.push(y[k]);
-    row++;
-  }
-  const z = row;
-  // Positive cone: (2m − 1) x_kᵀ w_b ≥ 0, written −(2m−1) x_kᵀ w_b + slack = 0.
-  let l = 0;
-  for (let bl = 0; bl < B; bl++) {
-    const i = bl % P;
-    for (let k = 0; k < n; k++) {
-      const sg = masks[i * n + k] ? 1 : -1;
-      for (let j = 0; j < d; j++) if (data[k * d + j] !== 0) cols[bl * d + j].push({ row, val: -sg * data[k * d + j] });
-      b.push(0);
-      row++;
-      l++;
-    }
-  }
-  const q: number[] = [];
-  for (let bl = 0; bl < B; bl++) {
-    cols[B * d + bl].push({ row, val: -1 });
-    b.push(0);
-    row++;
-    for (let j = 0; j < d; j++) {
-      cols[bl * d + j].push({ row, val: -1 });
-      b.push(0);
-      row++;
-    }
-    q.push(d + 1);
-  }
-  const A_x: number[] = [];
-  const A_i: number[] = [];
-  const A_p: number[] = [0];
-  for (const c of cols) {
-    c.sort((a, e) => a.row - e.row);
-    for (const e of c) { A_x.push(e.val); A_i.push(e.row); }
-    A_p.push(A_x.length);
-  }
-  const cvec = new Array<number>(nx).fill(0);
-  for (let bl = 0; bl < B; bl++) cvec[B * d + bl] = 1;
-  const settings = new SCS.ScsSettings();
-  SCS.setDefaultSettings(settings);
-  settings.epsAbs = 1e-10;
-  settings.epsRel = 1e-10;
-  settings.maxIters = 400000;
-  settings.verbose = 0;
-  const sol = SCS.solve({ m: row, n: nx, A_x, A_i, A_p, b, c: cvec }, { z, l, q, qsize: q.length }, settings);
-  return { value: sol.info.pobj, status: String(sol.status) };
-}
-
 describe("minimum-norm value vs SCS (equality-constrained SOCP from the raw masks)", () => {
   const cases: [string, number, number, boolean, number][] = [
     ["n = 6, 1-D + bias", 6, 1, false, 1], ["n = 6, 1-D + bias, skip", 6, 1, true, 2],
@@ -228,7 +161,7 @@ describe("minimum-norm value vs SCS (equality-constrained SOCP from the raw mask
       expect(sol.exact).toBe(true);
       expect(sol.polished).toBe(true);
       checkSolution(sol, X, y);
-      const ref = await scsMinNorm(X, y, patterns.masks, patterns.count, skip);
+      const ref = await scsMinNormValue(X.data, X.rows, X.cols, y, patterns.masks, patterns.count, skip);
       expect(ref.status).toMatch(/solved/i);
       expect(Math.abs(ref.value - sol.value)).toBeLessThan(1e-6 * sol.value);
     });

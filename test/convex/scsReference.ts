@@ -1,38 +1,47 @@
-// Independent reference for the square-loss ReLU/gated program: the conic form solved by SCS
-// (scs-solver, wasm). Variables x = [w (B·d), t (B), r (n)]; minimise ½‖r‖² + β Σ t subject to
-// r = Σ_b s_b D_b X w_b − y (zero cone), (2D_b − I) X w_b ≥ 0 (ReLU only; positive cone) and
-// (t_b, w_b) ∈ SOC. Built from the raw masks, sharing no code with src/convex.
+// Independent reference for the ReLU/gated programs: their conic forms solved by SCS (scs-solver,
+// wasm), built from the raw masks and sharing no code with src/convex. Blocks b = 0…B−1 are
+// (pattern i = b mod P, sign s_b = +1 for b < P, −1 after), B = 2P for ReLU, P for gated.
+//  * regularised (square loss): x = [w (B·d), t (B), r (n)], min ½‖r‖² + β Σ t s.t.
+//    r = Σ_b s_b D_b X w_b − y (zero cone);
+//  * minimum-norm interpolation: x = [w (B·d), t (B), s (d if skip)], min Σ t s.t.
+//    Σ_b s_b D_b X w_b + X s = y (zero cone);
+// both with (2D_b − I) X w_b ≥ 0 (ReLU; positive cone) and (t_b, w_b) ∈ SOC.
 import createSCS from "scs-solver";
 
 export interface ScsResult { value: number; status: string; iterations: number }
 
-/** Solve with SCS to eps 1e-9; masks: P×n 0/1 rows, X n×d row-major. */
-export async function scsReluValue(
-  X: Float64Array, n: number, d: number, y: Float64Array, beta: number, masks: Uint8Array, P: number, relu: boolean,
+type Objective = { kind: "regularised"; beta: number } | { kind: "interpolate"; skip: boolean };
+
+async function solveReluCone(
+  X: Float64Array, n: number, d: number, y: Float64Array, masks: Uint8Array, P: number, relu: boolean, objective: Objective,
 ): Promise<ScsResult> {
   const SCS = await createSCS();
   const B = relu ? 2 * P : P;
-  const nx = B * d + B + n;
   const tOff = B * d;
   const rOff = B * d + B;
-  // Dense column lists, then CSC.
+  const extra = objective.kind === "regularised" ? n : objective.skip ? d : 0;
+  const nx = B * d + B + extra;
   const cols: { row: number; val: number }[][] = Array.from({ length: nx }, () => []);
   const b: number[] = [];
   let row = 0;
-  // Zero cone: r_k − Σ_b s_b m_bk x_kᵀ w_b = −y_k.
+  // Zero cone. Regularised: r_k − Σ_b s_b m_bk x_kᵀ w_b = −y_k. Interpolate: Σ_b s_b m_bk x_kᵀ w_b (+ x_kᵀ s) = y_k.
+  const fitSign = objective.kind === "regularised" ? -1 : 1;
   for (let k = 0; k < n; k++) {
-    cols[rOff + k].push({ row, val: 1 });
+    if (objective.kind === "regularised") cols[rOff + k].push({ row, val: 1 });
     for (let bl = 0; bl < B; bl++) {
       const i = bl % P;
       const s = bl < P ? 1 : -1;
       if (!masks[i * n + k]) continue;
-      for (let j = 0; j < d; j++) cols[bl * d + j].push({ row, val: -s * X[k * d + j] });
+      for (let j = 0; j < d; j++) if (X[k * d + j] !== 0) cols[bl * d + j].push({ row, val: fitSign * s * X[k * d + j] });
     }
-    b.push(-y[k]);
+    if (objective.kind === "interpolate" && objective.skip) {
+      for (let j = 0; j < d; j++) if (X[k * d + j] !== 0) cols[rOff + j].push({ row, val: X[k * d + j] });
+    }
+    b.push(fitSign * y[k]);
     row++;
   }
   const z = row;
-  // Positive cone: −(2m−1) x_kᵀ w_b + s = 0.
+  // Positive cone: −(2m−1) x_kᵀ w_b + slack = 0.
   let l = 0;
   if (relu) {
     for (let bl = 0; bl < B; bl++) {
@@ -46,7 +55,7 @@ export async function scsReluValue(
       }
     }
   }
-  // SOC: −(t_b, w_b) + s = 0.
+  // SOC: −(t_b, w_b) + slack = 0.
   const q: number[] = [];
   for (let bl = 0; bl < B; bl++) {
     cols[tOff + bl].push({ row, val: -1 });
@@ -67,24 +76,40 @@ export async function scsReluValue(
     for (const e of c) { A_x.push(e.val); A_i.push(e.row); }
     A_p.push(A_x.length);
   }
-  const P_x: number[] = [];
-  const P_i: number[] = [];
-  const P_p: number[] = [0];
-  for (let c = 0; c < nx; c++) {
-    if (c >= rOff) { P_x.push(1); P_i.push(c); }
-    P_p.push(P_x.length);
-  }
   const cvec = new Array<number>(nx).fill(0);
-  for (let bl = 0; bl < B; bl++) cvec[tOff + bl] = beta;
-  const data = { m: row, n: nx, A_x, A_i, A_p, P_x, P_i, P_p, b, c: cvec };
-  const cone = { z, l, q, qsize: q.length };
+  for (let bl = 0; bl < B; bl++) cvec[tOff + bl] = objective.kind === "regularised" ? objective.beta : 1;
   const settings = new SCS.ScsSettings();
   SCS.setDefaultSettings(settings);
   settings.epsAbs = 1e-10;
   settings.epsRel = 1e-10;
-  settings.maxIters = 200000;
+  settings.maxIters = objective.kind === "regularised" ? 200000 : 400000;
   settings.verbose = 0;
-  const sol = SCS.solve(data, cone, settings);
-  // Objective ½‖y‖² offset: none (r carries y). pobj = ½‖r‖² + βΣt.
+  let data: Record<string, unknown> = { m: row, n: nx, A_x, A_i, A_p, b, c: cvec };
+  if (objective.kind === "regularised") {
+    // P = diag(0…0, 1…1 on r): ½‖r‖².
+    const P_x: number[] = [];
+    const P_i: number[] = [];
+    const P_p: number[] = [0];
+    for (let c = 0; c < nx; c++) {
+      if (c >= rOff) { P_x.push(1); P_i.push(c); }
+      P_p.push(P_x.length);
+    }
+    data = { ...data, P_x, P_i, P_p };
+  }
+  const sol = SCS.solve(data, { z, l, q, qsize: q.length }, settings);
   return { value: sol.info.pobj, status: String(sol.status), iterations: sol.info.iter };
+}
+
+/** The square-loss ReLU (relu = true) or gated program at β; masks: P×n 0/1 rows, X n×d row-major. */
+export function scsReluValue(
+  X: Float64Array, n: number, d: number, y: Float64Array, beta: number, masks: Uint8Array, P: number, relu: boolean,
+): Promise<ScsResult> {
+  return solveReluCone(X, n, d, y, masks, P, relu, { kind: "regularised", beta });
+}
+
+/** min Σ(‖u_i‖ + ‖v_i‖) s.t. Σ D_i X (u_i − v_i) (+ X s, free skip) = y, u_i, v_i ∈ K_i. */
+export function scsMinNormValue(
+  X: Float64Array, n: number, d: number, y: Float64Array, masks: Uint8Array, P: number, skip: boolean,
+): Promise<ScsResult> {
+  return solveReluCone(X, n, d, y, masks, P, true, { kind: "interpolate", skip });
 }
