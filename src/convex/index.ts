@@ -21,7 +21,7 @@ export {
   dualCertificate, certificateFromPrediction, coneDualNorms, type ConvexCertificate, type CertificateOptions,
 } from "./certificate.js";
 export {
-  convexToNetwork, mergeDuplicateNeurons, networkToConvex, nonconvexObjective, networkOutput, modelToNetwork, networkToModelJson,
+  convexToNetwork, mergeDuplicateNeurons, selectNeurons, networkToConvex, nonconvexObjective, networkOutput, modelToNetwork, networkToModelJson,
   parseTwoLayerReluModel, loadTwoLayerReluModel, modelToVectorNetwork,
   type ReluNetwork, type TwoLayerReluModel, type NonconvexObjective, type NetworkConvexPoint, type ToNetworkOptions,
 } from "./network.js";

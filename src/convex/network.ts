@@ -96,6 +96,18 @@ export function networkToModelJson(net: ReluNetwork, bias: boolean): { kind: "tw
   return bias ? { kind: "two-layer", activation: "relu", W, a: Array.from(net.alpha), b } : { kind: "two-layer", activation: "relu", W, a: Array.from(net.alpha) };
 }
 
+/** The neurons `keep` (indices, in that order) of `net`. */
+export function selectNeurons(net: ReluNetwork, keep: readonly number[]): ReluNetwork {
+  const { D } = net;
+  const W = new Float64Array(keep.length * D);
+  const alpha = new Float64Array(keep.length);
+  keep.forEach((j, i) => {
+    W.set(net.W.subarray(j * D, (j + 1) * D), i * D);
+    alpha[i] = net.alpha[j];
+  });
+  return { W, alpha, m: keep.length, D };
+}
+
 /** f(X̃) = Σ_j α_j (X̃ w_j)_+. */
 export function networkOutput(net: ReluNetwork, X: Matrix): Float64Array {
   const { rows: n, cols: D, data } = X;

@@ -37,7 +37,7 @@
 // rounding of the objective evaluation.
 import type { Matrix } from "../linalg/index.js";
 import { svd } from "../linalg/index.js";
-import { nonconvexObjective, type ReluNetwork } from "./network.js";
+import { nonconvexObjective, selectNeurons, type ReluNetwork } from "./network.js";
 import { certifyNetwork, type NetworkClass } from "./networkCertificate.js";
 import { optimalSet, type OptimalDirectionsOptions, type OptimalSet, type VertexOptions } from "./optimalSet.js";
 import { maskKey, patternMask, patternOf, withPatternsOf } from "./patterns.js";
@@ -275,13 +275,7 @@ export function dropZeroNeurons(net: ReluNetwork): ReluNetwork {
   const { D } = net;
   const keep: number[] = [];
   for (let j = 0; j < net.m; j++) if (net.alpha[j] !== 0 && norm(net.W, j * D, (j + 1) * D) > 0) keep.push(j);
-  const W = new Float64Array(keep.length * D);
-  const alpha = new Float64Array(keep.length);
-  keep.forEach((j, i) => {
-    W.set(net.W.subarray(j * D, (j + 1) * D), i * D);
-    alpha[i] = net.alpha[j];
-  });
-  return { W, alpha, m: keep.length, D };
+  return selectNeurons(net, keep);
 }
 
 /**

@@ -4,7 +4,7 @@
 // With r = f − y: ∂F/∂α_j = (X w_j)_+ᵀ r + β α_j, ∂F/∂w_j = α_j Xᵀ(1[X w_j > 0] ⊙ r) + β w_j
 // (ReLU'(0) = 0). Used to compare nonconvex training with the certified optimum.
 import type { Matrix } from "../linalg/index.js";
-import type { ReluNetwork } from "./network.js";
+import { selectNeurons, type ReluNetwork } from "./network.js";
 
 /** Options of `trainWeightDecayed`. */
 export interface GdOptions {
@@ -107,11 +107,5 @@ export function pruneNetwork(net: ReluNetwork, X: Matrix, relTol: number): ReluN
   const total = size.reduce((a, b) => a + b, 0);
   const keep: number[] = [];
   for (let j = 0; j < net.m; j++) if (alive[j] && size[j] > relTol * total) keep.push(j);
-  const W = new Float64Array(keep.length * D);
-  const alpha = new Float64Array(keep.length);
-  keep.forEach((j, i) => {
-    W.set(net.W.subarray(j * D, (j + 1) * D), i * D);
-    alpha[i] = net.alpha[j];
-  });
-  return { W, alpha, m: keep.length, D };
+  return selectNeurons(net, keep);
 }
