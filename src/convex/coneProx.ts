@@ -552,6 +552,9 @@ function projectBlockGram(
   return false;
 }
 
+/** Drop steps tried on a cached face before the exact projection (coneFaceProx). */
+const FACE_REPAIRS = 3;
+
 /** A block's face for the GEMM-verified prox: Π_face z = z + A_Sᵀλ, λ = −(A_S A_Sᵀ)⁻¹ A_S z. */
 export interface GramFace {
   readonly rows: Int32Array;
@@ -678,6 +681,7 @@ export function coneFaceProx(op: BlockOperator, st: ConeProxState, tol: number):
   const CS = op.coneSign!;
   const unverified = new Uint8Array(B);
   const xz = new Float64Array(n);
+  const K = rowGram(op);
   const exactProx = (b: number, W: Float64Array, wOff: number, tau: number): number => {
     for (let k = 0; k < n; k++) {
       let t = 0;
@@ -702,8 +706,20 @@ export function coneFaceProx(op: BlockOperator, st: ConeProxState, tol: number):
         st.screened++;
         return;
       }
-      const face = st.gramFaces[b];
-      if (face !== null && faceMultipliers(face, W, wOff, d, false)) {
+      let face = st.gramFaces[b];
+      let onFace = face !== null && faceMultipliers(face, W, wOff, d, false);
+      // Face repair (Lawson–Hanson's drop step without the search over all rows): rows with
+      // negative multipliers leave the face, which is refactored (O(|S|³), no product with X);
+      // the GEMM verification below decides whether the result is the projection.
+      for (let rep = 0; !onFace && face !== null && face.rows.length > 0 && K !== null && rep < FACE_REPAIRS; rep++) {
+        const keep: number[] = [];
+        for (let i = 0; i < face.rows.length; i++) if (faceScratch.lam[i] >= 0) keep.push(face.rows[i]);
+        face = buildGramFace(op, K, b, keep);
+        st.gramFaces[b] = face;
+        st.active[b] = keep;
+        onFace = face !== null && faceMultipliers(face, W, wOff, d, false);
+      }
+      if (face !== null && onFace) {
         const m = face.rows.length;
         const lam = faceScratch.lam;
         const qo = b * d;

@@ -119,11 +119,12 @@ export function solveGatedRelu(problem: ConvexProblem, opts: SolveOptions = {}, 
     for (let b = 0; b < B; b++) if (inSet[b] === 0 && norms[b] > problem.beta) viol.push(b);
     viol.sort((a, c) => norms[c] - norms[a]);
     if (viol.length > 0) {
+      // Prune zero blocks whose constraint is clearly inactive (never a violator: no cycling).
       ws = ws.filter((b) => {
-        let nz = false;
-        for (let j = 0; j < d; j++) if (Wfull[b * d + j] !== 0) { nz = true; break; }
-        if (!nz) inSet[b] = 0;
-        return nz;
+        let keep = norms[b] >= problem.beta * (1 - 1e-3);
+        for (let j = 0; j < d && !keep; j++) if (Wfull[b * d + j] !== 0) keep = true;
+        if (!keep) inSet[b] = 0;
+        return keep;
       });
     }
     const add = viol.slice(0, Math.max(GATED_ADD_MIN, ws.length));
@@ -167,6 +168,7 @@ export function solveGatedRelu(problem: ConvexProblem, opts: SolveOptions = {}, 
     let anyViolator = false;
     for (let b = 0; b < B; b++) if (inSet[b] === 0 && scratch.norms[b] > problem.beta) { anyViolator = true; break; }
     innerTol = anyViolator ? Math.max(tol, GATED_INNER_FRACTION * report.relativeGap) : tol;
+    if (state.iterations === 0) innerTol = Math.max(tol, subBest.relativeGap * 0.1);
     if (!converged && add.length === 0 && state.iterations === 0) break;
   }
   const norms = blockNorms(Wfull, B, d);

@@ -140,6 +140,31 @@ export interface ReluSolution extends ConvexPoint, GapReport {
   readonly exact: boolean;
 }
 
+/**
+ * Unit generator directions h_p/‖h_p‖ per block (B×d) where h_p ∈ K_p is verified on every row
+ * (one GEMM), zero rows otherwise (no lower bound).
+ */
+function feasibleGeneratorDirections(op: BlockOperator, generators: Float64Array): Float64Array {
+  const { n, d, blocks: B, rowNorm } = op;
+  const CS = op.coneSign!;
+  const D = new Float64Array(B * d);
+  for (let b = 0; b < B; b++) {
+    const p = op.pattern[b];
+    let s = 0;
+    for (let j = 0; j < d; j++) s += generators[p * d + j] ** 2;
+    s = Math.sqrt(s);
+    if (s > 0) for (let j = 0; j < d; j++) D[b * d + j] = generators[p * d + j] / s;
+  }
+  const Z = new Float64Array(B * n);
+  forward(op, D, Z);
+  for (let b = 0; b < B; b++) {
+    for (let k = 0; k < n; k++) {
+      if (rowNorm[k] > 0 && CS[b * n + k] * Z[b * n + k] < 0) { D.fill(0, b * d, (b + 1) * d); break; }
+    }
+  }
+  return D;
+}
+
 function blockIsNonzero(W: Float64Array, b: number, d: number): boolean {
   for (let j = 0; j < d; j++) if (W[b * d + j] !== 0) return true;
   return false;
@@ -153,7 +178,7 @@ function blockIsNonzero(W: Float64Array, b: number, d: number): boolean {
  */
 function dualNormBounds(
   op: BlockOperator, st: ConeProxState, beta: number, G: Float64Array, gNorm: Float64Array, skip: Uint8Array | null,
-  out: Float64Array, projTol: number,
+  out: Float64Array, projTol: number, dir: Float64Array | null = null,
 ): number {
   const { n, d, blocks: B, X } = op;
   const g = new Float64Array(d);
@@ -179,7 +204,9 @@ function dualNormBounds(
       projectBlock(op, st, b, g, 0, gx, 0, projTol);
       let t = 0;
       for (let j = 0; j < d; j++) t += g[j] * g[j];
-      v = Math.min(v, Math.sqrt(t));
+      t = Math.sqrt(t);
+      v = Math.min(v, t);
+      if (dir !== null && t > 0) for (let j = 0; j < d; j++) dir[b * d + j] = g[j] / t;
     }
     out[b] = v;
     if (v > s) s = v;
@@ -221,15 +248,51 @@ export function solveRelu(problem: ConvexProblem, opts: ReluSolveOptions = {}): 
   const bound = new Float64Array(B);
   const inSet = new Uint8Array(B);
 
-  /** Full certificate at prediction ŷ (primal value given), s_in = bound over the working set. */
-  function price(primal: number, sIn: number): GapReport {
+  // Unit directions known to lie in each K_b (the pattern's generator, then the last projection
+  // or the block itself): g_bᵀdir_b ≤ ‖Π_{K_b} g_b‖ is a rigorous LOWER bound, so a block with
+  // g_bᵀdir_b > β is a violator without projecting it.
+  const dir = feasibleGeneratorDirections(full, problem.patterns.generators);
+  const rank = new Float64Array(B);
+
+  /**
+   * Full certificate at prediction ŷ (primal value given), s_in = bound over the working set.
+   * Lazy: when at least `want` outside blocks are certain violators by their lower bounds, no
+   * exact projection is made — they are ranked by the lower bounds, and the (rigorous but loose)
+   * gap uses the cheap upper bounds; `gapEstimate` is then the gap with s = max lower bound
+   * (≤ the true gap at this ν), which sets the next inner tolerance.
+   */
+  function price(primal: number, sIn: number, want: number): GapReport {
     dualFromPrediction(loss, yhat, y, nu);
     spreadDual(full, nu, Rfull);
     adjoint(full, Rfull, Gfull);
     blockNorms(Gfull, B, d, gNormFull);
-    const sOut = dualNormBounds(full, cone, beta, Gfull, gNormFull, inSet, bound, projTol);
-    return gapReport(loss, y, beta, primal, nu, Math.max(sIn, sOut));
+    let certain = 0;
+    let sLow = sIn;
+    let sUp = sIn;
+    for (let b = 0; b < B; b++) {
+      if (inSet[b] === 1) continue;
+      let l = 0;
+      for (let j = 0; j < d; j++) l += Gfull[b * d + j] * dir[b * d + j];
+      rank[b] = Math.max(0, l);
+      if (rank[b] > beta) certain++;
+      if (rank[b] > sLow) sLow = rank[b];
+      let v = gNormFull[b];
+      if (v > beta) v = Math.min(v, multiplierBound(Gfull, b * d, cone.q, b * d, d));
+      if (v > beta) v = Math.min(v, faceBound(cone, b, Gfull, b * d, d));
+      bound[b] = v;
+      if (v > sUp) sUp = v;
+    }
+    if (want > 0 && certain >= want) {
+      gapEstimate = gapReport(loss, y, beta, primal, nu, sLow).relativeGap;
+      return gapReport(loss, y, beta, primal, nu, sUp);
+    }
+    const sOut = dualNormBounds(full, cone, beta, Gfull, gNormFull, inSet, bound, projTol, dir);
+    for (let b = 0; b < B; b++) if (inSet[b] === 0) rank[b] = bound[b];
+    const rep = gapReport(loss, y, beta, primal, nu, Math.max(sIn, sOut));
+    gapEstimate = rep.relativeGap;
+    return rep;
   }
+  let gapEstimate = Infinity;
 
   let iterations = 0;
   let restarts = 0;
@@ -237,7 +300,7 @@ export function solveRelu(problem: ConvexProblem, opts: ReluSolveOptions = {}): 
   let polished = 0;
   let rounds = 0;
   // W = 0: ŷ = 0.
-  let report = price(loss.value(yhat, y), 0);
+  let report = price(loss.value(yhat, y), 0, ADD_MIN);
   let best = report;
   let ws: number[] = [];
   let innerTol = tol;
@@ -247,8 +310,8 @@ export function solveRelu(problem: ConvexProblem, opts: ReluSolveOptions = {}): 
   while (!stoppedByCheck && iterations < maxIterations && elapsed() <= timeLimit) {
     // Grow the working set by the violators (largest dual norm first).
     const viol: number[] = [];
-    for (let b = 0; b < B; b++) if (inSet[b] === 0 && bound[b] > beta) viol.push(b);
-    viol.sort((a, c) => bound[c] - bound[a]);
+    for (let b = 0; b < B; b++) if (inSet[b] === 0 && rank[b] > beta) viol.push(b);
+    viol.sort((a, c) => rank[c] - rank[a]);
     if (viol.length > 0 && ws.length > 0) {
       // Prune blocks that are zero with a clearly inactive dual constraint (Celer/Blitz-style);
       // they return if they become violators again.
@@ -351,14 +414,21 @@ export function solveRelu(problem: ConvexProblem, opts: ReluSolveOptions = {}): 
     sIn = cur.s;
     for (let t = 0; t < ws.length; t++) bound[ws[t]] = bs[t];
     yhat.set(yh);
-    report = price(cur.rep.primalValue, sIn);
+    for (let t = 0; t < ws.length; t++) {
+      const b = ws[t];
+      let nb = 0;
+      for (let j = 0; j < d; j++) nb += Wfull[b * d + j] ** 2;
+      nb = Math.sqrt(nb);
+      if (nb > 0) for (let j = 0; j < d; j++) dir[b * d + j] = Wfull[b * d + j] / nb;
+    }
+    report = price(cur.rep.primalValue, sIn, ADD_MIN);
     if (report.dualValue > best.dualValue) best = report;
     report = withBestDual(report, best);
     stoppedByCheck = report.relativeGap <= tol;
     // Next inner tolerance: a fraction of the full gap (Celer's rule), tol once nothing is left to add.
     let anyViolator = false;
-    for (let b = 0; b < B; b++) if (inSet[b] === 0 && bound[b] > beta) { anyViolator = true; break; }
-    innerTol = anyViolator ? Math.max(tol, INNER_FRACTION * report.relativeGap) : Math.min(innerTol, tol * FINAL_INNER_FRACTION);
+    for (let b = 0; b < B; b++) if (inSet[b] === 0 && rank[b] > beta) { anyViolator = true; break; }
+    innerTol = anyViolator ? Math.max(tol, INNER_FRACTION * gapEstimate) : Math.min(innerTol, tol * FINAL_INNER_FRACTION);
     if (!stoppedByCheck && lastAdded === 0 && state.iterations === startIt) break;
   }
   // Final point: Wfull, its prediction yhat.
