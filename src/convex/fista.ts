@@ -48,15 +48,6 @@ export interface FistaWorkspace {
  */
 export interface BlockProx {
   block(b: number, W: Float64Array, wOff: number, Z: Float64Array, zOff: number, tau: number, zNorm: number): void;
-  /**
-   * When true, FISTA carries no images through the prox: `block` writes only W (Z is neither
-   * filled on entry nor read on exit), FISTA forms Zn = Wn Xᵀ by one GEMM after all blocks and
-   * then calls `verify`, which may correct blocks (their W and Z rows). Saves the H = G Xᵀ GEMM
-   * and the per-block image updates.
-   */
-  readonly imageByGemm?: boolean;
-  /** See imageByGemm: Wy, G, η and τ = ηβ of the step that produced Wn. */
-  verify?(Wn: Float64Array, Zn: Float64Array, Wy: Float64Array, G: Float64Array, eta: number, tau: number): void;
 }
 
 /** Group soft-thresholding (1 − τ/‖z‖)_+ z, the prox of τ‖·‖; X z scales alike. */
@@ -131,8 +122,7 @@ export function runFista(
     else for (let i = 0; i < wb; i++) Wy[i] = W[i] + c * (W[i] - Wp[i]);
     smooth.extrapolateValueGrad(state.Z, state.Zprev, c, Zy, gZ);
     adjoint(op, gZ, G);
-    const byGemm = prox.imageByGemm === true;
-    if (!byGemm) forward(op, G, H);
+    forward(op, G, H);
     for (let tries = 0; ; tries++) {
       const eta = state.eta;
       const tau = eta * beta;
@@ -150,20 +140,15 @@ export function runFista(
         const zNorm = Math.sqrt(s);
         if (zNorm <= tau) {
           for (let j = 0; j < d; j++) Wn[wo + j] = 0;
-          if (!byGemm) for (let k = 0; k < n; k++) Zn[zo + k] = 0;
-          else prox.block(b, Wn, wo, Zn, zo, tau, 0);
+          for (let k = 0; k < n; k++) Zn[zo + k] = 0;
         } else {
-          if (!byGemm) for (let k = 0; k < n; k++) Zn[zo + k] = Zy[zo + k] - eta * H[zo + k];
+          for (let k = 0; k < n; k++) Zn[zo + k] = Zy[zo + k] - eta * H[zo + k];
           prox.block(b, Wn, wo, Zn, zo, tau, zNorm);
         }
-      }
-      if (byGemm) {
-        forward(op, Wn, Zn);
-        prox.verify!(Wn, Zn, Wy, G, eta, tau);
-      }
-      for (let i = 0; i < wb; i++) {
-        const dw = Wn[i] - Wy[i];
-        q += dw * dw;
+        for (let j = 0; j < d; j++) {
+          const dw = Wn[wo + j] - Wy[wo + j];
+          q += dw * dw;
+        }
       }
       const curv = smooth.curvature(Zy, Zn);
       if (curv <= (q / (2 * eta)) * (1 + 1e-12) || q === 0 || tries >= 60) break;

@@ -155,25 +155,3 @@ export function coneViolation(op: BlockOperator, W: Float64Array, Z: Float64Arra
   }
   return v;
 }
-
-/**
- * The operator restricted to the blocks `blocks` (in that order): block t of the result is block
- * blocks[t] of `op` (same pattern, sign, masks and cone signs). Used by the working-set solver.
- */
-export function subOperator(op: BlockOperator, blocks: ArrayLike<number>): BlockOperator {
-  const { n } = op;
-  const m = blocks.length;
-  const SM = new Float64Array(m * n);
-  const CS = op.coneSign === null ? null : new Float64Array(m * n);
-  const pattern = new Int32Array(m);
-  const sign = new Int8Array(m);
-  for (let t = 0; t < m; t++) {
-    const b = blocks[t];
-    if (!(b >= 0 && b < op.blocks)) throw new RangeError(`subOperator: block ${b} out of range [0, ${op.blocks})`);
-    SM.set(op.signedMask.subarray(b * n, (b + 1) * n), t * n);
-    if (CS !== null) CS.set(op.coneSign!.subarray(b * n, (b + 1) * n), t * n);
-    pattern[t] = op.pattern[b];
-    sign[t] = op.sign[b];
-  }
-  return { n, d: op.d, blocks: m, X: op.X, rowNorm: op.rowNorm, signedMask: SM, coneSign: CS, pattern, sign };
-}

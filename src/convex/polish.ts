@@ -7,7 +7,7 @@
 // F_b = s_b D_b X N_b, which Newton's method (Levenberg–Marquardt damped, Armijo backtracking)
 // solves to rounding level. The result is accepted only if it is feasible for every cone
 // constraint and does not increase the objective; the certificate then decides.
-import { cholesky, gemmRaw, NotPositiveDefiniteError } from "../linalg/index.js";
+import { cholesky, NotPositiveDefiniteError } from "../linalg/index.js";
 import { orthogonalComplement, orthonormalBasis } from "./arrangement.js";
 import type { ConvexLoss } from "./loss.js";
 import type { BlockOperator } from "./operator.js";
@@ -99,11 +99,6 @@ export function polishOnFace(
   };
   let f = objective(z);
   const f0 = f;
-  let FtF: Float64Array | null = null;
-  if (loss.name === "square") {
-    FtF = new Float64Array(m * m);
-    gemmRaw(true, false, m, m, n, 1, F, 0, m, F, 0, m, 0, FtF, 0, m);
-  }
   const curvK = new Float64Array(n);
   for (let it = 0; it < 40; it++) {
     // Gradient and Hessian at z.
@@ -115,22 +110,15 @@ export function polishOnFace(
     loss.valueAndGradient(yhat, y, gl);
     for (let k = 0; k < n; k++) curvK[k] = lossCurvature(loss, yhat[k], y[k]);
     const g = new Float64Array(m);
-    let H: Float64Array;
-    if (FtF !== null) {
-      // Square loss: the loss Hessian FᵀF is constant (formed once by a GEMM).
-      H = FtF.slice();
-      gemmRaw(true, false, m, 1, n, 1, F, 0, m, gl, 0, 1, 0, g, 0, 1);
-    } else {
-      H = new Float64Array(m * m);
-      for (let k = 0; k < n; k++) {
-        const row = k * m;
-        for (let a = 0; a < m; a++) {
-          const fa = F[row + a];
-          if (fa === 0) continue;
-          g[a] += fa * gl[k];
-          const w = curvK[k] * fa;
-          for (let c = 0; c <= a; c++) H[a * m + c] += w * F[row + c];
-        }
+    const H = new Float64Array(m * m);
+    for (let k = 0; k < n; k++) {
+      const row = k * m;
+      for (let a = 0; a < m; a++) {
+        const fa = F[row + a];
+        if (fa === 0) continue;
+        g[a] += fa * gl[k];
+        const w = curvK[k] * fa;
+        for (let c = 0; c <= a; c++) H[a * m + c] += w * F[row + c];
       }
     }
     for (let t = 0; t < blocks.length; t++) {
