@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { runCli as run } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "splitscape-cli-convex-"));
@@ -14,9 +14,6 @@ writeFileSync(data, JSON.stringify({ X: [[-1.2], [-0.4], [0.1], [0.7], [1.3], [2
 
 
 describe("splitscape convex", () => {
-  let saved: typeof process.exitCode;
-  beforeEach(() => { saved = process.exitCode; process.exitCode = undefined; });
-  afterEach(() => { process.exitCode = saved; });
 
   it("solves 1-D data with a bias exactly and certifies its network", async () => {
     const r = await run("convex", "--data", data, "--beta", "0.02", "--bias", "--json");

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { formatJson, parseLabelCols, resolveDataset } from "../../src/cli/io.js";
 import { InputError } from "../../src/common/errors.js";
 import { loadDataset, makeBuiltin } from "../../src/data/index.js";
@@ -14,14 +14,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 
 describe("splitscape data (in-process)", () => {
-  let saved: typeof process.exitCode;
-  beforeEach(() => {
-    saved = process.exitCode;
-    process.exitCode = undefined;
-  });
-  afterEach(() => {
-    process.exitCode = saved;
-  });
 
   it("data list prints every generator; --json prints one JSON object with parameters and defaults", async () => {
     const human = await run("data", "list");

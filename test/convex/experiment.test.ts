@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import "../../src/experiments/kinds/index.js";
 import { getExperiment } from "../../src/experiments/registry.js";
 import type { RunContext } from "../../src/experiments/types.js";
@@ -48,9 +48,6 @@ const dir = mkdtempSync(join(tmpdir(), "splitscape-convex-optset-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("splitscape convex: the optimal set in the JSON", () => {
-  let saved: typeof process.exitCode;
-  beforeEach(() => { saved = process.exitCode; process.exitCode = undefined; });
-  afterEach(() => { process.exitCode = saved; });
 
   it("fills mStar, MStar and de-duplicated directions", async () => {
     const data = join(dir, "d6.json");

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { FAMILIES, experimentsOfFamily, runTour, type FamilyId } from "../../src/experiments/index.js";
 import { loadingUrls } from "../report/urls.js";
 import { runCli as cli } from "../helpers/cli.js";
@@ -17,14 +17,6 @@ function write(name: string, text: string): string {
 }
 
 describe("run, report, sweep, tour commands", () => {
-  let saved: typeof process.exitCode;
-  beforeEach(() => {
-    saved = process.exitCode;
-    process.exitCode = undefined;
-  });
-  afterEach(() => {
-    process.exitCode = saved;
-  });
 
   it("run --list shows the kinds; run SPEC writes a folder and prints the verdict table", async () => {
     const list = await cli("run", "--list", "--json");

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { lossAndGradient, parseModelJson } from "../../src/model/index.js";
 import { runCli as run } from "../helpers/cli.js";
 
@@ -22,14 +22,6 @@ const ds = {
 };
 
 describe("splitscape eval", () => {
-  let saved: typeof process.exitCode;
-  beforeEach(() => {
-    saved = process.exitCode;
-    process.exitCode = undefined;
-  });
-  afterEach(() => {
-    process.exitCode = saved;
-  });
 
   it("--json prints loss, logLoss, gradient and margins that match the library", async () => {
     const r = await run("eval", "--model", modelPath, "--data", dataPath, "--loss", "logistic", "--json");

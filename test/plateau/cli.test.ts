@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { datasetToJsonText } from "../../src/data/index.js";
 import { modelToText, parseModelText } from "../../src/model/index.js";
 import { designed } from "./cases.js";
@@ -21,14 +21,6 @@ writeFileSync(perturbedPath, modelToText({ arch: c.model.arch, theta: c.model.th
 writeFileSync(dataPath, datasetToJsonText({ X: c.data.X, Y: c.data.Y, source: "designed" }));
 
 describe("splitscape plateau", () => {
-  let saved: typeof process.exitCode;
-  beforeEach(() => {
-    saved = process.exitCode;
-    process.exitCode = undefined;
-  });
-  afterEach(() => {
-    process.exitCode = saved;
-  });
 
   it("prints the contract fields and exits 0 when everything agrees", async () => {
     const outPath = join(dir, "refined.json");
