@@ -26,7 +26,7 @@ export {
   type ReluNetwork, type TwoLayerReluModel, type NonconvexObjective, type NetworkConvexPoint, type ToNetworkOptions,
 } from "./network.js";
 export {
-  certifyNetwork, type NetworkCertificate, type NetworkCertificateOptions, type NeuronReport, type NetworkClass,
+  certifyNetwork, type NetworkCertificate, type NetworkCertificateOptions, type NeuronReport, type NetworkClass, type NetworkClassification,
 } from "./networkCertificate.js";
 export {
   optimalDirections, optimalSetVertices, optimalSet, vertexToNetwork, independent,

@@ -83,26 +83,30 @@ export interface NeuronReport {
   readonly pattern: number;
 }
 
-/** The classification of a network and the numbers behind it. */
-export interface NetworkCertificate {
+/** What every network classification carries (scalar and vector outputs). */
+export interface NetworkClassification {
   readonly classification: NetworkClass;
   /** Why, in words (one line per failed or passed condition). */
   readonly reasons: string[];
-  /** Nonconvex objective L + (β/2)Σ(‖w‖² + α²), its loss and penalty. */
+  /** Nonconvex objective L + (β/2)Σ(‖w‖² + ‖α‖²), its loss and penalty. */
   readonly objective: number;
   readonly loss: number;
   readonly penalty: number;
   readonly maxImbalance: number;
-  readonly maxStationarityResidual: number;
   readonly maxOwnCone: number;
   readonly balanced: boolean;
   readonly stationary: boolean;
-  /** Dual certificate over all patterns of the problem plus the network's own. */
-  readonly certificate: ConvexCertificate;
-  readonly neurons: NeuronReport[];
   readonly tol: number;
   /** True when the problem's patterns were exactly enumerated. */
   readonly exact: boolean;
+}
+
+/** The classification of a network and the numbers behind it. */
+export interface NetworkCertificate extends NetworkClassification {
+  readonly maxStationarityResidual: number;
+  /** Dual certificate over all patterns of the problem plus the network's own. */
+  readonly certificate: ConvexCertificate;
+  readonly neurons: NeuronReport[];
 }
 
 export interface NetworkCertificateOptions extends CertificateOptions {

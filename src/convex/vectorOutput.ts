@@ -26,7 +26,7 @@
 import type { Matrix } from "../linalg/index.js";
 import { eigvalsh, lstsq, svd } from "../linalg/index.js";
 import { projectOntoCone } from "./cone.js";
-import { kinkRows, ownConeRatio, type NetworkClass } from "./networkCertificate.js";
+import { kinkRows, ownConeRatio, type NetworkClass, type NetworkClassification } from "./networkCertificate.js";
 import { patternMask, withPatternsOf, type PatternSet } from "./patterns.js";
 
 export const VECTOR_LOSSES = ["square", "softmax"] as const;
@@ -764,21 +764,10 @@ export interface VectorNeuronReport {
 }
 
 /** The classification of a vector network and the numbers behind it. */
-export interface VectorNetworkCertificate {
-  readonly classification: NetworkClass;
-  readonly reasons: string[];
-  readonly objective: number;
-  readonly loss: number;
-  readonly penalty: number;
-  readonly maxImbalance: number;
+export interface VectorNetworkCertificate extends NetworkClassification {
   readonly maxOutputResidual: number;
-  readonly maxOwnCone: number;
-  readonly balanced: boolean;
-  readonly stationary: boolean;
   readonly certificate: VectorCertificate;
   readonly neurons: VectorNeuronReport[];
-  readonly tol: number;
-  readonly exact: boolean;
   /** nc + 1. */
   readonly connectivityWidth: number;
 }

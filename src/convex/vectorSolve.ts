@@ -29,23 +29,15 @@ export interface VectorAtomOptions {
   readonly maxEvaluations?: number;
 }
 
-/** The atom solution, its network and certificate. */
+/** The atom solution, its network and certificate (primal/dual values, gap, bounds on s). */
 export interface VectorAtomResult {
   readonly network: VectorReluNetwork;
-  readonly primalValue: number;
-  readonly dualValue: number;
-  readonly gap: number;
-  readonly relativeGap: number;
-  /** Bounds on the dual norm s(Λ) at the returned point. */
-  readonly s: number;
-  readonly sLower: number;
+  readonly certificate: VectorCertificate;
   readonly rounds: number;
   /** Atoms generated (≥ neurons). */
   readonly atoms: number;
   readonly converged: boolean;
-  readonly exact: boolean;
   readonly seconds: number;
-  readonly certificate: VectorCertificate;
 }
 
 /**
@@ -273,8 +265,7 @@ export function solveVectorByAtoms(problem: VectorProblem, opts: VectorAtomOptio
   const primal = vectorLossValue(loss, pred.data, Y.data, c) + beta * pen;
   const certificate = vectorCertificateFromPrediction(problem, pred, primal, { tol, normTol, maxEvaluations });
   return {
-    network, primalValue: primal, dualValue: certificate.dualValue, gap: certificate.gap, relativeGap: certificate.relativeGap,
-    s: certificate.s, sLower: certificate.sLower, rounds, atoms: K, converged: converged && certificate.relativeGap <= Math.max(tol, 1e-12) * 10,
-    exact: patterns.exact, seconds: (performance.now() - t0) / 1000, certificate,
+    network, certificate, rounds, atoms: K, converged: converged && certificate.relativeGap <= Math.max(tol, 1e-12) * 10,
+    seconds: (performance.now() - t0) / 1000,
   };
 }

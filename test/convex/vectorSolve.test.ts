@@ -23,11 +23,11 @@ describe("solveVectorByAtoms", () => {
     // (1e-8 takes ~100 atoms and ~20 s here; 1e-6 takes ~10 atoms and < 1 s).
     const res = solveVectorByAtoms(vectorProblem(X, Y, beta, "square", patterns), { tol: 1e-6 });
     expect(res.converged).toBe(true);
-    expect(res.relativeGap).toBeLessThan(1e-6);
+    expect(res.certificate.relativeGap).toBeLessThan(1e-6);
     // The certified bracket [dual, primal] contains the scalar optimum (accurate to 1e-12).
-    expect(res.dualValue).toBeLessThanOrEqual(Fstar * (1 + 1e-11));
-    expect(res.primalValue).toBeGreaterThanOrEqual(Fstar * (1 - 1e-11));
-    expect(Math.abs(res.primalValue - Fstar) / Fstar).toBeLessThan(1e-6);
+    expect(res.certificate.dualValue).toBeLessThanOrEqual(Fstar * (1 + 1e-11));
+    expect(res.certificate.primalValue).toBeGreaterThanOrEqual(Fstar * (1 - 1e-11));
+    expect(Math.abs(res.certificate.primalValue - Fstar) / Fstar).toBeLessThan(1e-6);
   });
 
   it("block-diagonal rank-2 output: the optimum is the sum of two scalar optima", () => {
@@ -52,7 +52,7 @@ describe("solveVectorByAtoms", () => {
       Y.data[(n1 + k) * 2 + 1] = y2[k];
     }
     const res = solveVectorByAtoms(vectorProblem(X, Y, beta, "square", enumeratePatterns(X)), { tol: 1e-6 });
-    expect(res.relativeGap).toBeLessThan(1e-6);
-    expect(Math.abs(res.primalValue - (opt1 + opt2)) / (opt1 + opt2)).toBeLessThan(1e-6);
+    expect(res.certificate.relativeGap).toBeLessThan(1e-6);
+    expect(Math.abs(res.certificate.primalValue - (opt1 + opt2)) / (opt1 + opt2)).toBeLessThan(1e-6);
   });
 });

@@ -71,18 +71,18 @@ export function runVectorSolve(opts: ConvexOptions, ds: Dataset): number {
   const res = solveVectorByAtoms(problem, { tol, maxRounds });
   const cert = res.certificate;
   const out = {
-    program: "vector-atoms", optimum: res.primalValue, dualValue: res.dualValue, gap: res.gap, relativeGap: res.relativeGap,
+    program: "vector-atoms", optimum: cert.primalValue, dualValue: cert.dualValue, gap: cert.gap, relativeGap: cert.relativeGap,
     patterns: patterns.count, exact: patterns.exact, network: vectorModelJson(res.network, Boolean(opts.bias)),
     mStar: null, MStar: null, directions: null,
     note: "vector outputs: the optimal set (m*, M*, directions) is not computed; the optimum is certified by the dual norm bound",
-    outputs: ds.Y.cols, neurons: res.network.m, connectivityWidth: cert.connectivityWidth, s: res.s, sLower: res.sLower,
+    outputs: ds.Y.cols, neurons: res.network.m, connectivityWidth: cert.connectivityWidth, s: cert.s, sLower: cert.sLower,
     dualFeasibility: cert.dualFeasibility, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
     certificate: patterns.exact ? "global optimum within the gap (all patterns enumerated)" : "relative to the sampled patterns only",
     solver: { method: "column generation over ReLU atoms (group lasso by FISTA, pricing by the certified dual norm)", rounds: res.rounds, atoms: res.atoms, converged: res.converged, tol, seconds: res.seconds },
   };
   emit(opts, out, [
-    `vector outputs (k = ${ds.Y.cols}): optimum ${res.primalValue} (dual ${res.dualValue}, relative gap ${res.relativeGap.toExponential(2)}${res.converged ? "" : `, tolerance ${tol} NOT reached`})`,
-    `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global optimality" : `${patterns.method}: certificate relative to them`}); ${res.network.m} neurons from ${res.rounds} rounds; s ∈ [${res.sLower.toPrecision(8)}, ${res.s.toPrecision(8)}] vs β = ${beta}; connected optimal set from width nc + 1 = ${cert.connectivityWidth}`,
+    `vector outputs (k = ${ds.Y.cols}): optimum ${cert.primalValue} (dual ${cert.dualValue}, relative gap ${cert.relativeGap.toExponential(2)}${res.converged ? "" : `, tolerance ${tol} NOT reached`})`,
+    `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global optimality" : `${patterns.method}: certificate relative to them`}); ${res.network.m} neurons from ${res.rounds} rounds; s ∈ [${cert.sLower.toPrecision(8)}, ${cert.s.toPrecision(8)}] vs β = ${beta}; connected optimal set from width nc + 1 = ${cert.connectivityWidth}`,
   ]);
   return res.converged ? 0 : 1;
 }
