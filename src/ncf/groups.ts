@@ -10,6 +10,7 @@
  */
 import type { TwoLayerArchitecture } from "../model/index.js";
 import { twoLayerParts } from "../model/index.js";
+import { splitNeurons } from "./saddles.js";
 
 /** Groups of neurons sharing (sign a_j, ŵ_j) up to cos ≥ cosTol, by decreasing norm of their leader. */
 export function neuronGroups(arch: TwoLayerArchitecture, theta: Float64Array, cosTol = 0.999): number[][] {
@@ -48,19 +49,12 @@ export function splitByGroups(
   const d = arch.d;
   const groups = neuronGroups(arch, theta, opts.cosTol);
   const mass = groups.map((g) => 0.5 * Math.log(g.reduce((acc, j) => acc + a[j] ** 2 + W.subarray(j * d, (j + 1) * d).reduce((q, v) => q + v * v, 0), 0)));
-  const idx = mass.map((v, g) => ({ v, g })).sort((x, y) => y.v - x.v);
-  let best = -1;
-  let gap = -Infinity;
-  for (let k = 0; k + 1 < idx.length; k++) {
-    const g = idx[k].v - idx[k + 1].v;
-    if (g > gap) {
-      gap = g;
-      best = k;
-    }
-  }
-  if (best < 0 || gap < (opts.minGap ?? Math.log(5))) return null;
-  const big = idx.slice(0, best + 1).flatMap((x) => groups[x.g]).sort((i, j) => i - j);
-  const small = idx.slice(best + 1).flatMap((x) => groups[x.g]).sort((i, j) => i - j);
+  const split = splitNeurons(mass, opts.minGap ?? Math.log(5));
+  if (split === null) return null;
+  const neuronsOf = (gs: number[]): number[] => gs.flatMap((g) => groups[g]).sort((i, j) => i - j);
+  const big = neuronsOf(split.big);
+  const small = neuronsOf(split.small);
+  const gap = split.gap;
   return { big, small, gap, groups: groups.length };
 }
 
