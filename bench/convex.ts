@@ -46,7 +46,7 @@ function runCase(which: "gated" | "relu"): Row {
   const s = solveRelu(problem, { tol: TOL, maxIterations: 100000, timeLimit: TIME_LIMIT });
   return makeRow("convex", `relu P=${problem.patterns.count} (${2 * problem.patterns.count} blocks)`, s.seconds, null,
     { name: "scnn AL", seconds: SCNN_RELU_SECONDS },
-    `objective ${s.primalValue.toPrecision(10)} (scnn ${(s.primalValue / n).toPrecision(8)}), rel gap ${s.relativeGap.toExponential(2)}${s.converged ? "" : " NOT reached"}, ${s.activeNeurons} neurons, ${s.iterations} it, ${s.projections} NNLS + ${s.faceHits} face projections`);
+    `${s.method}: objective ${s.primalValue.toPrecision(10)} (scnn ${(s.primalValue / n).toPrecision(8)}), rel gap ${s.relativeGap.toExponential(2)}${s.converged ? "" : " NOT reached"}, ${s.activeNeurons} neurons, ${s.iterations} ${s.method === "atoms" ? "pricing rounds" : "it"}, ${s.projections} cone projections`);
 }
 
 export const convexWorkload: Workload = {

@@ -15,13 +15,15 @@
 //     NNLS, see cone.ts). The cache is rebuilt from the new S.
 //  3. Screening for zero blocks: for any λ ≥ 0, ‖Π_K z‖ ≤ min_{t≥0} ‖z + t·q‖ with q = Aᵀλ from
 //     the block's last projection; if that is ≤ τ the block is zero without projecting.
-import { cholesky, choleskySolve, gemmRaw, nnls, NotPositiveDefiniteError, type Matrix } from "../linalg/index.js";
+import { cholesky, choleskyDeleteRow, choleskySolve, gemmRaw, nnls, NotPositiveDefiniteError, type Matrix } from "../linalg/index.js";
 import { orthonormalBasis } from "./arrangement.js";
 import type { BlockProx } from "./fista.js";
 import type { BlockOperator } from "./operator.js";
 
 /** Violated constraints added to the working set per constraint-generation round. */
 const ADD_PER_ROUND = 32;
+/** Violated rows kept from a full scan as the active-set method's candidates. */
+const CANDIDATES = 64;
 
 /** Cached face of one block: an orthonormal basis of range(A_Sᵀ) and factors. */
 interface Face {
@@ -50,16 +52,232 @@ export interface ConeProxState {
   faceHits: number;
   /** Blocks set to zero by the multiplier screen. */
   screened: number;
+  /** Projections finished by the warm primal-dual active-set iteration. */
+  activeSetHits: number;
+  /** Build face caches (worth it when the same block is projected every iteration, as in FISTA). */
+  readonly cacheFaces: boolean;
+  /** Scratch of the active-set method (A_S and L: (d+1)×d; X u and candidates: n; u, λ, r, a_k: d+1). */
+  readonly scratch: {
+    AS: Float64Array; L: Float64Array; xu: Float64Array; u: Float64Array; lam: Float64Array; r: Float64Array; ak: Float64Array; cand: Int32Array;
+  };
 }
 
-export function coneProxState(op: BlockOperator): ConeProxState {
-  const B = op.blocks;
+export function coneProxState(op: BlockOperator, cacheFaces = true): ConeProxState {
+  const { blocks: B, d, n } = op;
   return {
     active: Array.from({ length: B }, () => []),
-    q: new Float64Array(B * op.d),
+    q: new Float64Array(B * d),
     faces: Array.from({ length: B }, () => null),
-    projections: 0, faceHits: 0, screened: 0,
+    projections: 0, faceHits: 0, screened: 0, activeSetHits: 0, cacheFaces,
+    scratch: {
+      AS: new Float64Array((d + 1) * d), L: new Float64Array((d + 1) * d), xu: new Float64Array(n), u: new Float64Array(d),
+      lam: new Float64Array(d + 1), r: new Float64Array(d + 1), ak: new Float64Array(d), cand: new Int32Array(n),
+    },
   };
+}
+
+/**
+ * Π_K z by the dual active-set method of Goldfarb & Idnani (1983, "A numerically stable dual
+ * method for solving strictly convex quadratic programs", Math. Prog. 27) for
+ * min ½‖u − z‖² s.t. a_kᵀu ≥ 0 (a_k = CS_bk x_k), warm-started from the block's last active set.
+ * State: S with λ_S ≥ 0 and u = z + A_Sᵀλ_S, A_S u = 0. Start: solve on S, drop the most negative
+ * multiplier until λ_S ≥ 0. Step: take the most violated row k; along λ_k = t the pair moves by
+ * u' = p = (I − P_S) a_k, λ_S' = −r, r = (A_S A_Sᵀ)⁻¹A_S a_k; the full step t = −a_kᵀu/‖p‖²
+ * adds k, a shorter one drops the row j whose λ_j reaches 0 first (and k is kept pending). The
+ * dual objective rises at every step, so no set repeats (no cycling). A_S A_Sᵀ = L Lᵀ is updated by
+ * appending a row (l = L⁻¹A_S a_k, ‖p‖² = ‖a_k‖² − ‖l‖²) and refactored on a drop. Violations are
+ * looked up among the rows violated at the last full scan; a full scan (X u) ends the method. At
+ * the end λ ≥ 0 and X u feasible: the KKT conditions of the projection (cone.ts). Returns false
+ * (W, Zx untouched) on a degenerate step or the iteration cap; the NNLS path then decides.
+ */
+function projectActiveSet(
+  op: BlockOperator, st: ConeProxState, b: number, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number,
+  zNorm: number, tol: number,
+): boolean {
+  const { n, d, X, rowNorm } = op;
+  const CS = op.coneSign!;
+  const co = b * n;
+  const { AS, L, xu, u, lam, r, ak, cand } = st.scratch;
+  const S: number[] = [];
+  let m = 0;
+  const setRow = (c: number, k: number): void => {
+    const sg = CS[co + k];
+    for (let j = 0; j < d; j++) AS[c * d + j] = sg * X[k * d + j];
+  };
+  /** Append row c = m of L for A_S A_Sᵀ (row a = AS[m]); returns the new diagonal² (‖p‖²). */
+  const appendL = (): number => {
+    let aa = 0;
+    for (let j = 0; j < d; j++) aa += AS[m * d + j] ** 2;
+    let ll = 0;
+    for (let c = 0; c < m; c++) {
+      let t = 0;
+      for (let j = 0; j < d; j++) t += AS[c * d + j] * AS[m * d + j];
+      for (let p = 0; p < c; p++) t -= L[c * d + p] * L[m * d + p];
+      const v = t / L[c * d + c];
+      L[m * d + c] = v;
+      ll += v * v;
+    }
+    return aa - ll;
+  };
+  const refactor = (): boolean => {
+    const keep = m;
+    m = 0;
+    for (let c = 0; c < keep; c++) {
+      const dd = appendL();
+      if (!(dd > 1e-24 * rowNorm[S[c]] ** 2)) return false;
+      L[c * d + c] = Math.sqrt(dd);
+      m++;
+    }
+    return true;
+  };
+  /** λ_S for the equality problem on S: L Lᵀ λ = −A_S z. */
+  const solveLambda = (): void => {
+    for (let a = 0; a < m; a++) {
+      let t = 0;
+      for (let j = 0; j < d; j++) t -= AS[a * d + j] * W[wOff + j];
+      for (let p = 0; p < a; p++) t -= L[a * d + p] * lam[p];
+      lam[a] = t / L[a * d + a];
+    }
+    for (let a = m - 1; a >= 0; a--) {
+      let t = lam[a];
+      for (let p = a + 1; p < m; p++) t -= L[p * d + a] * lam[p];
+      lam[a] = t / L[a * d + a];
+    }
+  };
+  /** Delete row c of A_S (and λ_c); L of A_S A_Sᵀ is updated by Givens rotations, O(m²). */
+  const removeRow = (c: number): void => {
+    S.splice(c, 1);
+    for (let i = c; i < m - 1; i++) {
+      for (let j = 0; j < d; j++) AS[i * d + j] = AS[(i + 1) * d + j];
+      lam[i] = lam[i + 1];
+    }
+    choleskyDeleteRow(L, d, m, c);
+    m--;
+  };
+  // Warm start: the previous active set, made dual feasible by dropping negative multipliers.
+  for (const k of st.active[b]) {
+    if (m >= d) break;
+    S.push(k);
+    setRow(m, k);
+    m++;
+  }
+  if (!refactor()) return false;
+  for (;;) {
+    solveLambda();
+    let worst = -1;
+    for (let c = 0; c < m; c++) if (lam[c] < 0 && (worst < 0 || lam[c] < lam[worst])) worst = c;
+    if (worst < 0) break;
+    removeRow(worst);
+  }
+  for (let j = 0; j < d; j++) {
+    let t = W[wOff + j];
+    for (let c = 0; c < m; c++) t += lam[c] * AS[c * d + j];
+    u[j] = t;
+  }
+  const thr = -tol * zNorm;
+  let nCand = 0;
+  let fullScan = true;
+  for (let step = 0; step < 4 * d + 40; step++) {
+    // Most violated row: among the candidates, or by a full scan of X u.
+    let k = -1;
+    let kv = thr;
+    if (fullScan) {
+      nCand = 0;
+      for (let i = 0; i < n; i++) {
+        let t = 0;
+        for (let j = 0; j < d; j++) t += X[i * d + j] * u[j];
+        xu[i] = t;
+        const rn = rowNorm[i];
+        if (rn === 0) continue;
+        const v = (CS[co + i] * t) / rn;
+        if (v < thr) {
+          cand[nCand++] = i;
+          if (v < kv) { kv = v; k = i; }
+        }
+      }
+      if (nCand > CANDIDATES) {
+        // Keep the CANDIDATES most violated rows (the next full scan finds the rest).
+        const vals = new Float64Array(nCand);
+        for (let c = 0; c < nCand; c++) vals[c] = (CS[co + cand[c]] * xu[cand[c]]) / rowNorm[cand[c]];
+        const order = Array.from({ length: nCand }, (_, c) => c).sort((a, c) => vals[a] - vals[c]);
+        const top = order.slice(0, CANDIDATES).map((c) => cand[c]);
+        for (let c = 0; c < CANDIDATES; c++) cand[c] = top[c];
+        nCand = CANDIDATES;
+      }
+      if (k < 0) {
+        // Optimal: λ_S ≥ 0, A_S u = 0, X u feasible.
+        const qo = b * d;
+        for (let j = 0; j < d; j++) st.q[qo + j] = u[j] - W[wOff + j];
+        const keep: number[] = [];
+        for (let c = 0; c < m; c++) if (lam[c] > 0) keep.push(S[c]);
+        const prev = st.active[b];
+        const same = prev.length === keep.length && keep.every((t) => prev.includes(t));
+        st.active[b] = keep;
+        st.faces[b] = st.cacheFaces && same ? buildFace(op, b, keep) : null;
+        for (let j = 0; j < d; j++) W[wOff + j] = u[j];
+        for (let i = 0; i < n; i++) Zx[zOff + i] = xu[i];
+        st.activeSetHits++;
+        return true;
+      }
+    } else {
+      for (let c = 0; c < nCand; c++) {
+        const i = cand[c];
+        let t = 0;
+        for (let j = 0; j < d; j++) t += X[i * d + j] * u[j];
+        const v = (CS[co + i] * t) / rowNorm[i];
+        if (v < kv) { kv = v; k = i; }
+      }
+      if (k < 0) { fullScan = true; continue; }
+    }
+    fullScan = false;
+    // Add k, dropping rows whose multipliers reach 0 first.
+    const sk = CS[co + k];
+    for (let j = 0; j < d; j++) ak[j] = sk * X[k * d + j];
+    let lamK = 0;
+    for (let guard = 0; ; guard++) {
+      if (guard > d + 2 || m >= d) return false;
+      for (let j = 0; j < d; j++) AS[m * d + j] = ak[j];
+      const pp = appendL();
+      // r = L⁻ᵀ l (l = L[m, 0..m)).
+      for (let a = m - 1; a >= 0; a--) {
+        let t = L[m * d + a];
+        for (let p = a + 1; p < m; p++) t -= L[p * d + a] * r[p];
+        r[a] = t / L[a * d + a];
+      }
+      let aku = 0;
+      for (let j = 0; j < d; j++) aku += ak[j] * u[j];
+      const degenerate = !(pp > 1e-24 * rowNorm[k] ** 2);
+      const tFull = degenerate ? Infinity : -aku / pp;
+      let tPart = Infinity;
+      let drop = -1;
+      for (let c = 0; c < m; c++) {
+        if (r[c] > 0) {
+          const t = lam[c] / r[c];
+          if (t < tPart) { tPart = t; drop = c; }
+        }
+      }
+      if (!Number.isFinite(tFull) && drop < 0) return false;
+      const t = Math.min(tFull, tPart);
+      // u += t p, p = a_k − A_Sᵀ r; λ_S −= t r; λ_k += t.
+      for (let j = 0; j < d; j++) {
+        let pj = ak[j];
+        for (let c = 0; c < m; c++) pj -= AS[c * d + j] * r[c];
+        u[j] += t * pj;
+      }
+      for (let c = 0; c < m; c++) lam[c] -= t * r[c];
+      lamK += t;
+      if (tFull <= tPart) {
+        L[m * d + m] = Math.sqrt(pp);
+        lam[m] = lamK;
+        S.push(k);
+        m++;
+        break;
+      }
+      lam[drop] = 0;
+      removeRow(drop);
+    }
+  }
+  return false;
 }
 
 /** min_{t≥0} ‖g + t q‖ for a multiplier direction q (an upper bound on ‖Π_K g‖). */
@@ -203,6 +421,7 @@ export function projectBlock(
   }
   const face = st.faces[b];
   if (face !== null && tryFace(op, st, face, b, W, wOff, Zx, zOff, zNorm, tol)) return;
+  if (projectActiveSet(op, st, b, W, wOff, Zx, zOff, zNorm, tol)) return;
   st.projections++;
   const z = W.slice(wOff, wOff + d);
   const zx = Zx.slice(zOff, zOff + n);
@@ -240,7 +459,7 @@ export function projectBlock(
       const same = prev.length === keep.length && keep.every((k) => prev.includes(k));
       st.active[b] = keep;
       st.q.set(p, b * d);
-      st.faces[b] = same ? buildFace(op, b, keep) : null;
+      st.faces[b] = st.cacheFaces && same ? buildFace(op, b, keep) : null;
       return;
     }
     S.length = 0;

@@ -191,3 +191,27 @@ function solvePanel(a: Float64Array, n: number, k0: number, kb: number, k1: numb
 function checkSquare(A: Matrix, where: string): void {
   if (A.rows !== A.cols) throw new RangeError(`${where}: matrix is ${A.rows}×${A.cols}, not square`);
 }
+
+/**
+ * Delete row and column i of A = L·Lᵀ in the factor: L (m×m lower triangular, row stride ld,
+ * in place) becomes the (m−1)×(m−1) factor of A without row/column i. Removing row i of L leaves
+ * one superdiagonal entry in each later row; Givens rotations of columns (j, j+1), j ≥ i, zero
+ * them (L·G·Gᵀ·Lᵀ = A), keeping positive diagonals. O((m − i)²). (Golub & Van Loan, 4th ed.,
+ * §6.5.4, "deleting a column" of a QR factorisation, applied to Lᵀ.)
+ */
+export function choleskyDeleteRow(L: Float64Array, ld: number, m: number, i: number): void {
+  for (let a = i; a < m - 1; a++) for (let q = 0; q <= a + 1; q++) L[a * ld + q] = L[(a + 1) * ld + q];
+  for (let j = i; j < m - 1; j++) {
+    const x0 = L[j * ld + j];
+    const y0 = L[j * ld + j + 1];
+    const h = Math.hypot(x0, y0);
+    const cs = x0 / h;
+    const sn = y0 / h;
+    for (let a = j; a < m - 1; a++) {
+      const x = L[a * ld + j];
+      const y = L[a * ld + j + 1];
+      L[a * ld + j] = cs * x + sn * y;
+      L[a * ld + j + 1] = -sn * x + cs * y;
+    }
+  }
+}

@@ -4,7 +4,7 @@ export * from "./gemm.js";
 export * from "./blas.js";
 export { solveTriangular, SingularMatrixError, type TriangularOptions } from "./triangular.js";
 export {
-  cholesky, choleskyInPlace, choleskySolve, choleskyLogDet, choleskyWithShift, NotPositiveDefiniteError,
+  cholesky, choleskyDeleteRow, choleskyInPlace, choleskySolve, choleskyLogDet, choleskyWithShift, NotPositiveDefiniteError,
   type ShiftedCholesky, type ShiftedCholeskyOptions,
 } from "./cholesky.js";
 export { qr, qrR, qrQ, qrApplyQ, qrApplyQt, qrPivoted, type QR, type PivotedQR, type PivotedQROptions } from "./qr.js";

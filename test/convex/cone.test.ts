@@ -107,3 +107,41 @@ describe("projectOntoCone", () => {
     expect(polar.norm).toBeLessThan(1e-15);
   });
 });
+
+describe("projectBlock (Goldfarb–Idnani dual active set, warm-started)", () => {
+  it("agrees with the full NNLS cold and after perturbations of g (warm)", async () => {
+    const { reluOperator } = await import("../../src/convex/operator.js");
+    const { coneProxState, projectBlock } = await import("../../src/convex/coneProx.js");
+    const { patternsFromGates } = await import("../../src/convex/index.js");
+    const r = testRng(23);
+    const n = 60;
+    const d = 6;
+    const Xm = r.randn(n, d);
+    const patterns = patternsFromGates(Xm, r.randn(8, d));
+    const op = reluOperator(Xm, patterns);
+    const st = coneProxState(op, false);
+    for (let b = 0; b < op.blocks; b++) {
+      const mask = patterns.masks.subarray((b % patterns.count) * n, (b % patterns.count + 1) * n);
+      let g = r.randnVec(d);
+      for (let round = 0; round < 4; round++) {
+        const z = g.slice();
+        const zx = new Float64Array(n);
+        for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) zx[k] += Xm.data[k * d + j] * z[j];
+        projectBlock(op, st, b, z, 0, zx, 0, 1e-13);
+        const ref = projectOntoConeNnls(Xm.data, n, d, mask, g);
+        const gn = Math.hypot(...g);
+        for (let j = 0; j < d; j++) expect(Math.abs(z[j] - ref.projection[j])).toBeLessThan(1e-10 * gn);
+        // The returned image is X·Π(g).
+        for (let k = 0; k < n; k++) {
+          let t = 0;
+          for (let j = 0; j < d; j++) t += Xm.data[k * d + j] * z[j];
+          expect(Math.abs(zx[k] - t)).toBeLessThan(1e-10 * gn * op.rowNorm[k]);
+        }
+        const dg = r.randnVec(d);
+        g = g.map((v, j) => v + 0.05 * gn * dg[j]);
+      }
+    }
+    expect(st.activeSetHits).toBeGreaterThan(0);
+    expect(st.projections).toBe(0); // the NNLS fallback was never needed
+  });
+});

@@ -63,6 +63,29 @@ describe("ReLU program vs SCS on exact small instances", () => {
   }
 });
 
+describe("column generation over atoms vs R-FISTA", () => {
+  // Two independent solvers of the same program (sampled patterns, n = 80, d = 5): equal optimal
+  // values to the sum of their certified gaps, and each point re-certified with exact projections.
+  it("reach the same certified optimum", () => {
+    const g = testRng(131);
+    const X = withBias(g.randn(80, 4));
+    const y = g.randnVec(80);
+    const pr = convexProblem(X, y, 0.5, "square", patternsFromGates(X, g.randn(30, 5)));
+    const atoms = solveRelu(pr, { tol: 1e-9, method: "atoms" });
+    const fista = solveRelu(pr, { tol: 1e-9, method: "fista", maxIterations: 200000 });
+    expect(atoms.method).toBe("atoms");
+    expect(fista.method).toBe("fista");
+    expect(atoms.converged).toBe(true);
+    expect(fista.converged).toBe(true);
+    expect(Math.abs(atoms.primalValue - fista.primalValue)).toBeLessThanOrEqual(atoms.gap + fista.gap + 1e-12 * atoms.primalValue);
+    for (const sol of [atoms, fista]) {
+      const cert = dualCertificate(pr, sol, { exactAbove: 0 });
+      expect(cert.relativeGap).toBeLessThanOrEqual(1e-9);
+      expect(sol.infeasibility).toBeLessThan(1e-12);
+    }
+  });
+});
+
 describe("duality gap", () => {
   it("is ≥ 0 at every stage and shrinks to tol", () => {
     const g = testRng(7);

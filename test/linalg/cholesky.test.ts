@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { CholeskyDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import {
+  choleskyDeleteRow,
   cholesky,
   choleskyInPlace,
   choleskyLogDet,
@@ -262,5 +263,33 @@ describe("solveTriangular", () => {
     expect(Array.from(solveTriangular(L, b, { lower: true }))).toEqual([1, 2]);
     expect(Array.from(b)).toEqual([2, 9]);
     expect(solveTriangular(L, { rows: 2, cols: 0, data: new Float64Array(0) }, { lower: true }).cols).toBe(0);
+  });
+});
+
+describe("choleskyDeleteRow", () => {
+  // Against ml-matrix's Cholesky of A with row/column i removed (independent code): the factor
+  // is unique with positive diagonal, so the entries must agree to rounding (1e-12·‖A‖).
+  it("equals the factor of the reduced matrix, for every deleted position", () => {
+    const g = testRng(77);
+    const m = 9;
+    const ld = 12;
+    const R = g.randn(m, m + 3).data;
+    const A = Array.from({ length: m }, (_, a) => Array.from({ length: m }, (_, c) => {
+      let s = 0;
+      for (let k = 0; k < m + 3; k++) s += R[a * (m + 3) + k] * R[c * (m + 3) + k];
+      return s;
+    }));
+    const full = new CholeskyDecomposition(new MlMatrix(A)).lowerTriangularMatrix;
+    for (let i = 0; i < m; i++) {
+      const L = new Float64Array(ld * ld);
+      for (let a = 0; a < m; a++) for (let c = 0; c <= a; c++) L[a * ld + c] = full.get(a, c);
+      choleskyDeleteRow(L, ld, m, i);
+      const keep = Array.from({ length: m }, (_, t) => t).filter((t) => t !== i);
+      const ref = new CholeskyDecomposition(new MlMatrix(keep.map((a) => keep.map((c) => A[a][c])))).lowerTriangularMatrix;
+      for (let a = 0; a < m - 1; a++) {
+        for (let c = 0; c <= a; c++) expect(Math.abs(L[a * ld + c] - ref.get(a, c))).toBeLessThan(1e-12 * 30);
+        expect(L[a * ld + a]).toBeGreaterThan(0);
+      }
+    }
   });
 });

@@ -22,6 +22,12 @@ const MERGE_TOL = 1e-7;
 
 /** The optimal set needs an accurate ν*: compute it only when the certified relative gap is at most this. */
 const OPTIMAL_SET_GAP = 1e-8;
+/** The `solver.method` text of each ReLU solver path (solveRelu). */
+const RELU_METHOD = {
+  atoms: "column generation over ReLU atoms + active-face Newton polish",
+  "atoms+fista": "column generation over ReLU atoms, finished by R-FISTA with exact cone prox + active-face Newton polish",
+  fista: "R-FISTA with exact cone prox + active-face Newton polish",
+} as const;
 
 function targets(ds: Dataset, loss: ConvexLossName): Float64Array {
   if (ds.Y.cols !== 1) throw new InputError(ds.source, `this mode needs one target column, the data has k = ${ds.Y.cols} (vector outputs: solve or --certify)`, "y");
@@ -78,7 +84,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
     neurons: net.m, networkObjective: nc.objective, networkObjectiveError: Math.abs(nc.objective - sol.primalValue) / Math.max(sol.primalValue, Number.MIN_VALUE), s: sol.s, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
     certificate: patterns.exact ? "global optimum of the two-layer problem (all patterns enumerated)" : "optimal for the sampled patterns only",
     solver: {
-      method: "R-FISTA with exact cone prox + active-face Newton polish", iterations: sol.iterations, restarts: sol.restarts,
+      method: RELU_METHOD[sol.method], iterations: sol.iterations, restarts: sol.restarts,
       polished: sol.polished, converged: sol.converged, tol, maxIterations, seconds: sol.seconds, infeasibility: sol.infeasibility,
     },
   };

@@ -1,0 +1,334 @@
+// The restricted master problem of column generation over ReLU atoms (square loss):
+//   min_{c ≥ 0}  ½‖Σ_j c_j a_j − y‖² + β Σ_j c_j,
+// a_j = s_b D_b X u_j ∈ ℝⁿ for a unit direction u_j ∈ K_b of block b. Any c ≥ 0 gives the feasible
+// point w_b = Σ_{j∈b} c_j u_j of the ReLU program (K_b is a convex cone) with penalty
+// β‖w_b‖ ≤ β Σ_{j∈b} c_j, so the master value is an upper bound on the optimum (science/convex.md,
+// "(C)"; the atoms are the extreme points of the gauge ball of the program).
+//
+// Solved exactly by the active-set method of Lawson & Hanson (Solving Least Squares Problems,
+// 1974, ch. 23) in Gram form: the passive set P holds c_P = (A_P A_Pᵀ)⁻¹(A_P y − β1) > 0; atoms
+// enter by largest reduced gain w_j = a_jᵀr − β (r = y − Σ c_j a_j), leave when their coefficient
+// reaches 0 on the segment to the unconstrained solution. The Cholesky factor of A_P A_Pᵀ is
+// updated by appending rows (dot products by one GEMM per batch of entering atoms) and by Givens
+// rotations on removal, so a warm re-solve after new atoms arrive costs O(n·|P|·new + |P|²) work.
+import { choleskyDeleteRow, gemmRaw } from "../linalg/index.js";
+
+/** Atoms, coefficients and the factorised passive set of the master problem. */
+export interface AtomMaster {
+  readonly n: number;
+  readonly d: number;
+  /** Number of atoms. */
+  count: number;
+  /** Atom images a_j (count×n, row-major; capacity grows). */
+  A: Float64Array;
+  /** Atom directions u_j (count×d). */
+  U: Float64Array;
+  /** Block of each atom. */
+  block: Int32Array;
+  /** Coefficients c_j ≥ 0. */
+  c: Float64Array;
+  /** a_jᵀy. */
+  aty: Float64Array;
+  /** ‖a_j‖². */
+  aa: Float64Array;
+  /** Passive atoms in factor order. */
+  passive: number[];
+  /** Cholesky factor of A_P A_Pᵀ (lower, row stride `ldL`). */
+  L: Float64Array;
+  ldL: number;
+  /** r = y − Σ c_j a_j. */
+  readonly r: Float64Array;
+  readonly y: Float64Array;
+}
+
+export function atomMaster(y: Float64Array, d: number): AtomMaster {
+  const n = y.length;
+  const cap = 64;
+  return {
+    n, d, count: 0,
+    A: new Float64Array(cap * n), U: new Float64Array(cap * d), block: new Int32Array(cap),
+    c: new Float64Array(cap), aty: new Float64Array(cap), aa: new Float64Array(cap),
+    passive: [], L: new Float64Array(64 * 64), ldL: 64,
+    r: y.slice(), y,
+  };
+}
+
+function grow(m: AtomMaster, need: number): void {
+  const cap = m.block.length;
+  if (need <= cap) return;
+  const nc = Math.max(need, 2 * cap);
+  const re = (a: Float64Array, w: number): Float64Array => {
+    const o = new Float64Array(nc * w);
+    o.set(a.subarray(0, m.count * w));
+    return o;
+  };
+  m.A = re(m.A, m.n);
+  m.U = re(m.U, m.d);
+  m.c = re(m.c, 1);
+  m.aty = re(m.aty, 1);
+  m.aa = re(m.aa, 1);
+  const b = new Int32Array(nc);
+  b.set(m.block.subarray(0, m.count));
+  m.block = b;
+}
+
+/** Add the atom of block `b` with unit direction u (image a = s_b D_b X u given). Returns its index. */
+export function addAtom(m: AtomMaster, b: number, u: Float64Array, uOff: number, a: Float64Array, aOff: number): number {
+  grow(m, m.count + 1);
+  const j = m.count++;
+  const { n, d } = m;
+  let ty = 0;
+  let tt = 0;
+  for (let k = 0; k < n; k++) {
+    const v = a[aOff + k];
+    m.A[j * n + k] = v;
+    ty += v * m.y[k];
+    tt += v * v;
+  }
+  for (let i = 0; i < d; i++) m.U[j * d + i] = u[uOff + i];
+  m.block[j] = b;
+  m.c[j] = 0;
+  m.aty[j] = ty;
+  m.aa[j] = tt;
+  return j;
+}
+
+/** Drop atoms with c_j = 0 that are not passive, keeping the order of the rest (indices change). */
+export function pruneAtoms(m: AtomMaster, keep: (j: number) => boolean = () => false): void {
+  const { n, d } = m;
+  const inP = new Uint8Array(m.count);
+  for (const j of m.passive) inP[j] = 1;
+  const map = new Int32Array(m.count).fill(-1);
+  let t = 0;
+  for (let j = 0; j < m.count; j++) {
+    if (!(inP[j] || m.c[j] > 0 || keep(j))) continue;
+    map[j] = t;
+    if (t !== j) {
+      m.A.copyWithin(t * n, j * n, (j + 1) * n);
+      m.U.copyWithin(t * d, j * d, (j + 1) * d);
+      m.block[t] = m.block[j];
+      m.c[t] = m.c[j];
+      m.aty[t] = m.aty[j];
+      m.aa[t] = m.aa[j];
+    }
+    t++;
+  }
+  m.count = t;
+  m.passive = m.passive.map((j) => map[j]);
+}
+
+/** The master objective ½‖r‖² + β Σ c_j. */
+export function masterValue(m: AtomMaster, beta: number): number {
+  let s = 0;
+  for (let k = 0; k < m.n; k++) s += m.r[k] * m.r[k];
+  let c = 0;
+  for (let j = 0; j < m.count; j++) c += m.c[j];
+  return 0.5 * s + beta * c;
+}
+
+/** r = y − Σ_{j∈P} c_j a_j. */
+function updateResidual(m: AtomMaster): void {
+  const { n, r, y, A, c } = m;
+  r.set(y);
+  for (const j of m.passive) {
+    const cj = c[j];
+    const o = j * n;
+    for (let k = 0; k < n; k++) r[k] -= cj * A[o + k];
+  }
+}
+
+/**
+ * An entering atom whose component orthogonal to the passive atoms has squared norm below this
+ * fraction of ‖a_j‖² counts as dependent (pivoted in, see pivotDependent): keeps cond(L) ≲ 1e5·‖a‖.
+ */
+const DEPENDENT = 1e-10;
+
+/** Entries entering per batch (one GEMM for their dot products with the passive set). */
+const BATCH = 64;
+
+/**
+ * Solve the master exactly from the current passive set (warm start). Returns the number of
+ * atoms moved into the passive set. `tol` is the relative entry threshold: atom j enters when
+ * w_j > tol·(β + ‖a_j‖·‖y‖).
+ */
+export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
+  const { n } = m;
+  let entered = 0;
+  const yNorm = Math.sqrt(m.y.reduce((s, v) => s + v * v, 0));
+  const w = new Float64Array(m.count);
+  const tabu = new Uint8Array(m.count);
+  let batchSize = BATCH;
+  for (let outer = 0; outer < 4 * m.count + 20; outer++) {
+    updateResidual(m);
+    // w = A r − β for the zero atoms.
+    const inP = new Uint8Array(m.count);
+    for (const j of m.passive) inP[j] = 1;
+    const cand: number[] = [];
+    for (let j = 0; j < m.count; j++) {
+      if (inP[j] || tabu[j]) continue;
+      let s = -beta;
+      const o = j * n;
+      for (let k = 0; k < n; k++) s += m.A[o + k] * m.r[k];
+      w[j] = s;
+      if (s > tol * (beta + Math.sqrt(m.aa[j]) * yNorm)) cand.push(j);
+    }
+    if (cand.length === 0) return entered;
+    cand.sort((a, b) => w[b] - w[a]);
+    const batch = cand.slice(0, batchSize);
+    // Dot products of the batch with the passive set and with itself: rows of [A_P; A_batch].
+    const rowsIdx = [...m.passive, ...batch];
+    const R = rowsIdx.length;
+    const gathered = new Float64Array(R * n);
+    for (let i = 0; i < R; i++) gathered.set(m.A.subarray(rowsIdx[i] * n, (rowsIdx[i] + 1) * n), i * n);
+    const dots = new Float64Array(batch.length * R);
+    gemmRaw(false, true, batch.length, R, n, 1, gathered, m.passive.length * n, n, gathered, 0, n, 0, dots, 0, R);
+    const col = new Map<number, number>();
+    rowsIdx.forEach((j, i) => col.set(j, i));
+    let added = 0;
+    for (let t = 0; t < batch.length; t++) {
+      const j = batch[t];
+      const dot = (i: number): number => dots[t * R + col.get(i)!];
+      if (appendPassive(m, j, dot) || pivotIn(m, j, dot)) {
+        added++;
+        entered++;
+      } else if (batch.length === 1) {
+        tabu[j] = 1; // dependent with no decrease at the optimum on P: cannot enter
+      } else {
+        batchSize = 1; // retry alone, from the optimum on P (where the pivot test is exact)
+      }
+    }
+    if (added === 0) continue;
+    // Inner loop: move toward the unconstrained solution on P, dropping atoms that reach 0.
+    for (let inner = 0; inner <= m.passive.length + 1; inner++) {
+      const s = solvePassive(m, beta);
+      const P = m.passive;
+      let alpha = 1;
+      let anyNonPos = false;
+      for (let i = 0; i < P.length; i++) {
+        if (s[i] <= 0) {
+          anyNonPos = true;
+          const cj = m.c[P[i]];
+          const a = cj / (cj - s[i]);
+          if (a < alpha) alpha = a;
+        }
+      }
+      if (!anyNonPos) {
+        for (let i = 0; i < P.length; i++) m.c[P[i]] = s[i];
+        break;
+      }
+      for (let i = 0; i < P.length; i++) m.c[P[i]] += alpha * (s[i] - m.c[P[i]]);
+      for (let i = P.length - 1; i >= 0; i--) {
+        if (s[i] <= 0 && m.c[P[i]] <= 1e-15 * Math.abs(s[i])) {
+          // An atom of this batch leaving at once: enter one at a time from now on (Lawson &
+          // Hanson's order, which cannot cycle); one that leaves alone without any progress
+          // (rounding) is dropped from this solve.
+          if (inner === 0 && batch.includes(P[i])) {
+            if (batch.length === 1 && alpha === 0) tabu[P[i]] = 1;
+            batchSize = 1;
+          }
+          m.c[P[i]] = 0;
+          removePassive(m, i);
+        }
+      }
+    }
+  }
+  updateResidual(m);
+  return entered;
+}
+
+/** Append atom j to P (a new row of L); false if it is (numerically) dependent on P. */
+function appendPassive(m: AtomMaster, j: number, dot: (i: number) => number): boolean {
+  const p = m.passive.length;
+  if (p + 1 > m.ldL) {
+    const ld = 2 * m.ldL;
+    const L = new Float64Array(ld * ld);
+    for (let i = 0; i < p; i++) L.set(m.L.subarray(i * m.ldL, i * m.ldL + i + 1), i * ld);
+    m.L = L;
+    m.ldL = ld;
+  }
+  const { L, ldL } = m;
+  let ll = 0;
+  for (let c = 0; c < p; c++) {
+    let t = dot(m.passive[c]);
+    for (let q = 0; q < c; q++) t -= L[c * ldL + q] * L[p * ldL + q];
+    const v = t / L[c * ldL + c];
+    L[p * ldL + c] = v;
+    ll += v * v;
+  }
+  const dd = m.aa[j] - ll;
+  if (!(dd > DEPENDENT * m.aa[j])) return false;
+  L[p * ldL + p] = Math.sqrt(dd);
+  m.passive.push(j);
+  return true;
+}
+
+/**
+ * Atom j is (numerically) dependent on P: a_j = A_Pᵀz with z = (A_P A_Pᵀ)⁻¹A_P a_j (row |P| of L
+ * holds l = L⁻¹A_P a_j from the failed append). Moving c_j += t, c_P −= t z keeps ŷ and changes
+ * the objective by β t (1 − 1ᵀz), a decrease when 1ᵀz > 1 (a merged atom, say); t stops where
+ * the first c_i reaches 0 and that atom leaves P (a simplex pivot). Returns false if there is no
+ * decrease or nothing blocks.
+ */
+function pivotDependent(m: AtomMaster, j: number): boolean {
+  const { L, ldL } = m;
+  const p = m.passive.length;
+  const z = new Float64Array(p);
+  for (let a = p - 1; a >= 0; a--) {
+    let t = L[p * ldL + a];
+    for (let q = a + 1; q < p; q++) t -= L[q * ldL + a] * z[q];
+    z[a] = t / L[a * ldL + a];
+  }
+  let sum = 0;
+  for (let a = 0; a < p; a++) sum += z[a];
+  if (!(sum > 1 + 1e-12)) return false;
+  let t = Infinity;
+  let leave = -1;
+  for (let a = 0; a < p; a++) {
+    if (z[a] > 0) {
+      const v = m.c[m.passive[a]] / z[a];
+      if (v < t) { t = v; leave = a; }
+    }
+  }
+  if (leave < 0) return false;
+  for (let a = 0; a < p; a++) m.c[m.passive[a]] = Math.max(0, m.c[m.passive[a]] - t * z[a]);
+  m.c[m.passive[leave]] = 0;
+  m.c[j] = t;
+  removePassive(m, leave);
+  return true;
+}
+
+/** pivotDependent, then append j; restores P, c and L if j is still dependent afterwards. */
+function pivotIn(m: AtomMaster, j: number, dot: (i: number) => number): boolean {
+  const passive = m.passive.slice();
+  const c = m.c.slice(0, m.count);
+  const L = m.L.slice();
+  if (pivotDependent(m, j) && appendPassive(m, j, dot)) return true;
+  m.passive = passive;
+  m.c.set(c);
+  m.L = L;
+  return false;
+}
+
+/** Remove position i of P; L updated by Givens rotations (O(|P|²)). */
+function removePassive(m: AtomMaster, i: number): void {
+  choleskyDeleteRow(m.L, m.ldL, m.passive.length, i);
+  m.passive.splice(i, 1);
+}
+
+/** s = (A_P A_Pᵀ)⁻¹(A_P y − β1) in passive order. */
+function solvePassive(m: AtomMaster, beta: number): Float64Array {
+  const { L, ldL } = m;
+  const p = m.passive.length;
+  const s = new Float64Array(p);
+  for (let a = 0; a < p; a++) {
+    let t = m.aty[m.passive[a]] - beta;
+    for (let q = 0; q < a; q++) t -= L[a * ldL + q] * s[q];
+    s[a] = t / L[a * ldL + a];
+  }
+  for (let a = p - 1; a >= 0; a--) {
+    let t = s[a];
+    for (let q = a + 1; q < p; q++) t -= L[q * ldL + a] * s[q];
+    s[a] = t / L[a * ldL + a];
+  }
+  return s;
+}
