@@ -11,7 +11,7 @@
 // reaches 0 on the segment to the unconstrained solution. The Cholesky factor of A_P A_Pᵀ is
 // updated by appending rows (dot products by one GEMM per batch of entering atoms) and by Givens
 // rotations on removal, so a warm re-solve after new atoms arrive costs O(n·|P|·new + |P|²) work.
-import { choleskyDeleteRow, gemmRaw } from "../linalg/index.js";
+import { choleskyDeleteRow, gemmRaw, gemvRaw } from "../linalg/index.js";
 
 /** Atoms, coefficients and the factorised passive set of the master problem. */
 export interface AtomMaster {
@@ -94,14 +94,14 @@ export function addAtom(m: AtomMaster, b: number, u: Float64Array, uOff: number,
 }
 
 /** Drop atoms with c_j = 0 that are not passive, keeping the order of the rest (indices change). */
-export function pruneAtoms(m: AtomMaster, keep: (j: number) => boolean = () => false): void {
+export function pruneAtoms(m: AtomMaster): void {
   const { n, d } = m;
   const inP = new Uint8Array(m.count);
   for (const j of m.passive) inP[j] = 1;
   const map = new Int32Array(m.count).fill(-1);
   let t = 0;
   for (let j = 0; j < m.count; j++) {
-    if (!(inP[j] || m.c[j] > 0 || keep(j))) continue;
+    if (!(inP[j] || m.c[j] > 0)) continue;
     map[j] = t;
     if (t !== j) {
       m.A.copyWithin(t * n, j * n, (j + 1) * n);
@@ -163,14 +163,11 @@ export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
     // w = A r − β for the zero atoms.
     const inP = new Uint8Array(m.count);
     for (const j of m.passive) inP[j] = 1;
+    gemvRaw(false, m.count, n, 1, m.A, 0, n, m.r, 0, 1, 0, w, 0, 1);
     const cand: number[] = [];
     for (let j = 0; j < m.count; j++) {
-      if (inP[j] || tabu[j]) continue;
-      let s = -beta;
-      const o = j * n;
-      for (let k = 0; k < n; k++) s += m.A[o + k] * m.r[k];
-      w[j] = s;
-      if (s > tol * (beta + Math.sqrt(m.aa[j]) * yNorm)) cand.push(j);
+      w[j] -= beta;
+      if (!inP[j] && !tabu[j] && w[j] > tol * (beta + Math.sqrt(m.aa[j]) * yNorm)) cand.push(j);
     }
     if (cand.length === 0) return entered;
     cand.sort((a, b) => w[b] - w[a]);
@@ -182,12 +179,12 @@ export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
     for (let i = 0; i < R; i++) gathered.set(m.A.subarray(rowsIdx[i] * n, (rowsIdx[i] + 1) * n), i * n);
     const dots = new Float64Array(batch.length * R);
     gemmRaw(false, true, batch.length, R, n, 1, gathered, m.passive.length * n, n, gathered, 0, n, 0, dots, 0, R);
-    const col = new Map<number, number>();
-    rowsIdx.forEach((j, i) => col.set(j, i));
+    const col = new Int32Array(m.count);
+    rowsIdx.forEach((j, i) => { col[j] = i; });
     let added = 0;
     for (let t = 0; t < batch.length; t++) {
       const j = batch[t];
-      const dot = (i: number): number => dots[t * R + col.get(i)!];
+      const dot = (i: number): number => dots[t * R + col[i]];
       if (appendPassive(m, j, dot) || pivotIn(m, j, dot)) {
         added++;
         entered++;
@@ -297,15 +294,19 @@ function pivotDependent(m: AtomMaster, j: number): boolean {
   return true;
 }
 
-/** pivotDependent, then append j; restores P, c and L if j is still dependent afterwards. */
+/**
+ * pivotDependent, then append j; if j is still dependent afterwards, restores P, their
+ * coefficients and the p rows of L in use (the pivot touches nothing else).
+ */
 function pivotIn(m: AtomMaster, j: number, dot: (i: number) => number): boolean {
   const passive = m.passive.slice();
-  const c = m.c.slice(0, m.count);
-  const L = m.L.slice();
+  const c = passive.map((i) => m.c[i]);
+  const L = m.L.slice(0, passive.length * m.ldL);
   if (pivotDependent(m, j) && appendPassive(m, j, dot)) return true;
   m.passive = passive;
-  m.c.set(c);
-  m.L = L;
+  passive.forEach((i, a) => { m.c[i] = c[a]; });
+  m.c[j] = 0;
+  m.L.set(L);
   return false;
 }
 

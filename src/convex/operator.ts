@@ -155,3 +155,18 @@ export function coneViolation(op: BlockOperator, W: Float64Array, Z: Float64Arra
   }
   return v;
 }
+
+/**
+ * The fields of a ReLU-program point shared by the solvers' results: U and V (the first and last
+ * P blocks of W), the number of nonzero blocks, and the relative cone violation (coneViolation).
+ */
+export function reluPointFields(op: BlockOperator, W: Float64Array, Z: Float64Array): {
+  U: Float64Array; V: Float64Array; activeNeurons: number; infeasibility: number;
+} {
+  const { d, blocks: B } = op;
+  const P = B / 2;
+  const norms = blockNorms(W, B, d);
+  let active = 0;
+  for (let b = 0; b < B; b++) if (norms[b] > 0) active++;
+  return { U: W.slice(0, P * d), V: W.slice(P * d, B * d), activeNeurons: active, infeasibility: coneViolation(op, W, Z) };
+}

@@ -24,7 +24,7 @@
 // The certificate at each check uses s ≤ max_b min(‖g_b‖, multiplier bound), with an exact
 // projection where the bound exceeds β, so the dual value is rigorous throughout.
 // Since then, for the square loss, column generation over ReLU atoms (reluAtoms.ts) measured
-// faster still (demo: 12–19 s, 16–22 pricing rounds, gap 6–7e-7), so `solveRelu` runs it first and
+// faster still (demo: 18.4–18.9 s, 22 pricing rounds, gap 6.0e-7), so `solveRelu` runs it first and
 // keeps R-FISTA for the logistic loss and as the finisher when the rounds stall.
 import { coneProx, coneProxState, multiplierBound, projectBlock } from "./coneProx.js";
 import { dualFromPrediction, gapReport, type GapReport } from "./dual.js";
@@ -33,7 +33,7 @@ import { polishOnFace } from "./polish.js";
 import { withBestDual, type SolveOptions } from "./gated.js";
 import { solveReluByAtoms } from "./reluAtoms.js";
 import { convexLoss } from "./loss.js";
-import { adjoint, blockNorms, coneViolation, groupNorm, reluOperator, spreadDual } from "./operator.js";
+import { adjoint, blockNorms, groupNorm, reluOperator, reluPointFields, spreadDual } from "./operator.js";
 import type { ConvexProblem } from "./problem.js";
 import { makeZSmooth } from "./smooth.js";
 
@@ -98,9 +98,11 @@ export interface ReluSolution extends ConvexPoint, GapReport {
 
 /**
  * Solve the ReLU program of `problem` (cone-constrained group lasso over its patterns) to
- * relative duality gap `tol` (default 1e-8) by R-FISTA with the exact cone prox (see the file
- * comment). Every iterate is feasible; the returned gap is a certificate (a proof of global
- * optimality of the two-layer problem when the patterns are exact).
+ * relative duality gap `tol` (default 1e-8): by column generation over ReLU atoms
+ * (reluAtoms.ts) for the square loss, finished by R-FISTA with the exact cone prox if the rounds
+ * stall; by R-FISTA for the logistic loss (`opts.method` overrides; see the file comment). Every
+ * point is feasible; the returned gap is a certificate (a proof of global optimality of the
+ * two-layer problem when the patterns are exact).
  */
 export function solveRelu(problem: ConvexProblem, opts: ReluSolveOptions = {}): ReluSolution {
   const method = opts.method ?? "auto";
@@ -129,7 +131,6 @@ function solveReluFista(problem: ConvexProblem, opts: ReluSolveOptions, start?: 
   const timeLimit = opts.timeLimit ?? Infinity;
   const op = reluOperator(problem.X, problem.patterns);
   const { n, d, blocks: B } = op;
-  const P = problem.patterns.count;
   const loss = convexLoss(problem.loss);
   const beta = problem.beta;
   const smooth = makeZSmooth(op, loss, problem.y);
@@ -216,18 +217,11 @@ function solveReluFista(problem: ConvexProblem, opts: ReluSolveOptions, start?: 
       },
     });
   }
-  const W = state.W;
-  const norms = blockNorms(W, B, d);
-  let active = 0;
-  for (let b = 0; b < B; b++) if (norms[b] > 0) active++;
   return {
     ...report,
-    U: W.slice(0, P * d),
-    V: W.slice(P * d, 2 * P * d),
+    ...reluPointFields(op, state.W, state.Z),
     prediction: yhat.slice(),
     nu: nu.slice(),
-    activeNeurons: active,
-    infeasibility: coneViolation(op, W, state.Z),
     iterations: state.iterations,
     restarts: state.restarts,
     backtracks: state.backtracks,

@@ -16,9 +16,10 @@
 // Measured on the scnn demo (n = 1000, d = 50, 500 blocks, β = 10): see bench/convex.ts.
 import { coneProxState, multiplierBound, projectBlock } from "./coneProx.js";
 import { gapReport, type GapReport } from "./dual.js";
+import { withBestDual } from "./gated.js";
 import { addAtom, atomMaster, pruneAtoms, solveMaster, type AtomMaster } from "./atomMaster.js";
 import { convexLoss } from "./loss.js";
-import { adjoint, blockNorms, coneViolation, forward, reluOperator, spreadDual, type BlockOperator } from "./operator.js";
+import { adjoint, forward, groupNorm, reluOperator, reluPointFields, spreadDual, type BlockOperator } from "./operator.js";
 import { polishOnFace } from "./polish.js";
 import type { ConvexProblem } from "./problem.js";
 import type { ReluSolution, ReluSolveOptions } from "./relu.js";
@@ -80,7 +81,8 @@ function priceBlocks(op: BlockOperator, cone: ReturnType<typeof coneProxState>, 
   const Hs = new Float64Array(m * n);
   if (m > 0) forward({ ...op, blocks: m }, Gs, Hs);
   const out: number[] = [];
-  const dirs: number[] = [];
+  const rows: number[] = [];
+  const norms: number[] = [];
   for (let i = 0; i < m; i++) {
     const b = exact[i];
     lastG.set(Gs.subarray(i * d, i * d + d), b * d);
@@ -92,17 +94,16 @@ function priceBlocks(op: BlockOperator, cone: ReturnType<typeof coneProxState>, 
     s = Math.max(s, p);
     if (p > beta) {
       out.push(b);
-      dirs.push(i);
+      rows.push(i);
+      norms.push(p);
     }
   }
   const U = new Float64Array(out.length * d);
   const A = new Float64Array(out.length * n);
   for (let t = 0; t < out.length; t++) {
-    const i = dirs[t];
+    const i = rows[t];
     const b = out[t];
-    let p = 0;
-    for (let j = 0; j < d; j++) p += Gs[i * d + j] ** 2;
-    p = Math.sqrt(p);
+    const p = norms[t];
     for (let j = 0; j < d; j++) U[t * d + j] = Gs[i * d + j] / p;
     for (let k = 0; k < n; k++) A[t * n + k] = (SM[b * n + k] * Hs[i * n + k]) / p;
   }
@@ -193,7 +194,6 @@ export function solveReluByAtoms(problem: ConvexProblem, opts: ReluSolveOptions 
   const timeLimit = opts.timeLimit ?? Infinity;
   const op = reluOperator(problem.X, problem.patterns);
   const { n, d, blocks: B } = op;
-  const P = problem.patterns.count;
   const beta = problem.beta;
   const y = problem.y;
   const loss = convexLoss("square");
@@ -208,9 +208,7 @@ export function solveReluByAtoms(problem: ConvexProblem, opts: ReluSolveOptions 
   let polished = 0;
 
   let best: { report: GapReport; W: Float64Array; nu: Float64Array } | null = null;
-  let bestDual = -Infinity;
-  let bestDualNu: Float64Array | null = null;
-  let bestDualS = 0;
+  let bestDual: GapReport | null = null;
   let rounds = 0;
   let converged = false;
   let stallRef = Infinity;
@@ -219,22 +217,12 @@ export function solveReluByAtoms(problem: ConvexProblem, opts: ReluSolveOptions 
     const W = masterBlocks(master, B);
     const nu = master.r.slice(); // ν = −∇L(ŷ) = y − ŷ
     const pr = priceBlocks(op, cone, nu, beta, scratch);
-    let pen = 0;
-    const norms = blockNorms(W, B, d);
-    for (let b = 0; b < B; b++) pen += norms[b];
     let rr = 0;
     for (let k = 0; k < n; k++) rr += nu[k] * nu[k];
-    const primal = 0.5 * rr + beta * pen;
-    const cur = gapReport(loss, y, beta, primal, nu, pr.s);
-    if (cur.dualValue > bestDual) {
-      bestDual = cur.dualValue;
-      bestDualNu = nu;
-      bestDualS = pr.s;
-    }
-    const report = cur.dualValue >= bestDual ? cur : gapReport(loss, y, beta, primal, bestDualNu!, bestDualS);
-    if (best === null || report.relativeGap < best.report.relativeGap || report.primalValue < best.report.primalValue) {
-      best = { report, W, nu };
-    }
+    const cur = gapReport(loss, y, beta, 0.5 * rr + beta * groupNorm(W, B, d), nu, pr.s);
+    if (bestDual === null || cur.dualValue > bestDual.dualValue) bestDual = cur;
+    const report = withBestDual(cur, bestDual);
+    if (best === null || report.primalValue < best.report.primalValue) best = { report, W, nu };
     if (report.relativeGap <= tol) {
       converged = true;
       break;
@@ -258,22 +246,17 @@ export function solveReluByAtoms(problem: ConvexProblem, opts: ReluSolveOptions 
     }
     pruneAtoms(master);
   }
-  const { report, W, nu } = best!;
+  const { W, nu } = best!;
+  const report = withBestDual(best!.report, bestDual!);
   const Z = new Float64Array(B * n);
   forward(op, W, Z);
   const yhat = new Float64Array(n);
   for (let k = 0; k < n; k++) yhat[k] = y[k] - nu[k];
-  const norms = blockNorms(W, B, d);
-  let active = 0;
-  for (let b = 0; b < B; b++) if (norms[b] > 0) active++;
   return {
     ...report,
-    U: W.slice(0, P * d),
-    V: W.slice(P * d, 2 * P * d),
+    ...reluPointFields(op, W, Z),
     prediction: yhat,
     nu: nu.slice(),
-    activeNeurons: active,
-    infeasibility: coneViolation(op, W, Z),
     iterations: rounds,
     restarts: 0,
     backtracks: 0,

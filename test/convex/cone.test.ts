@@ -5,7 +5,9 @@
 // 1e-10·‖g‖ (NNLS solves are backward stable; these problems are well conditioned).
 import { describe, expect, it } from "vitest";
 import { Matrix as MlMatrix, solve } from "ml-matrix";
-import { projectOntoCone, projectOntoConeNnls } from "../../src/convex/index.js";
+import { patternsFromGates, projectOntoCone, projectOntoConeNnls } from "../../src/convex/index.js";
+import { coneProxState, projectBlock } from "../../src/convex/coneProx.js";
+import { reluOperator } from "../../src/convex/operator.js";
 import { testRng } from "../helpers/random.js";
 
 function subsets(n: number, k: number): number[][] {
@@ -109,10 +111,7 @@ describe("projectOntoCone", () => {
 });
 
 describe("projectBlock (Goldfarb–Idnani dual active set, warm-started)", () => {
-  it("agrees with the full NNLS cold and after perturbations of g (warm)", async () => {
-    const { reluOperator } = await import("../../src/convex/operator.js");
-    const { coneProxState, projectBlock } = await import("../../src/convex/coneProx.js");
-    const { patternsFromGates } = await import("../../src/convex/index.js");
+  it("agrees with the full NNLS cold and after perturbations of g (warm)", () => {
     const r = testRng(23);
     const n = 60;
     const d = 6;

@@ -7,9 +7,9 @@ import {
   descentNeurons, locateInOptimalSet, nonconvexObjective, optimalSet, solveRelu,
   vertexToNetwork, type ReluNetwork,
 } from "../../src/convex/index.js";
-import { oneDimensionalProblem } from "../helpers/convex.js";
+import { sixPointProblem } from "../helpers/convex.js";
 
-const problem = oneDimensionalProblem([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02);
+const problem = sixPointProblem();
 
 function withNeuron(net: ReluNetwork, w: Float64Array, a: number): ReluNetwork {
   const W = new Float64Array((net.m + 1) * net.D);

@@ -7,15 +7,15 @@
 // reaches the convex optimum on the nonconvex objective to 1e-8 relative.
 import { describe, expect, it } from "vitest";
 import {
-  convexProblem, enumeratePatterns, independent, nonconvexObjective, optimalDirections, optimalSet, optimalSetVertices,
+  convexProblem, enumeratePatterns, independent, nonconvexObjective, optimalDirections, optimalSetVertices,
   solveRelu, vertexToNetwork, withBias, type ConvexProblem,
 } from "../../src/convex/index.js";
-import { oneDimensionalProblem } from "../helpers/convex.js";
+import { certifiedOptimalSet, eightPointProblem, sixPointProblem } from "../helpers/convex.js";
 import { testRng } from "../helpers/random.js";
 
 const INSTANCES: Array<[string, () => ConvexProblem]> = [
-  ["n = 6, 1-D + bias, β = 0.02", () => oneDimensionalProblem([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02)],
-  ["n = 8, 1-D + bias, β = 0.02", () => oneDimensionalProblem([-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1.0], [0.5, -0.2, 0.3, -0.4, 0.6, 0.1, -0.5, 0.4], 0.02)],
+  ["n = 6, 1-D + bias, β = 0.02", sixPointProblem],
+  ["n = 8, 1-D + bias, β = 0.02", eightPointProblem],
   ["n = 7, 2-D + bias, β = 0.1", () => {
     const g = testRng(71);
     const X = withBias(g.randn(7, 2));
@@ -28,9 +28,7 @@ describe("optimal directions and the vertices of P*", () => {
     it(name, () => {
       const pr = make();
       const n = pr.X.rows;
-      const sol = solveRelu(pr, { tol: 1e-12, maxIterations: 200000 });
-      expect(sol.relativeGap).toBeLessThan(1e-10);
-      const os = optimalSet(pr, sol.prediction);
+      const { sol, os } = certifiedOptimalSet(pr);
       // Dual feasibility of ν* and activity of every reported direction.
       expect(os.maxDualRatio).toBeLessThan(1 + 1e-8);
       expect(os.directions.length).toBeGreaterThan(0);

@@ -17,12 +17,12 @@ import {
   slotsNetwork, solveRelu, splitKeyframe, vertexSlots,
   type ConvexProblem, type OptimalVertex, type ReluNetwork,
 } from "../../src/convex/index.js";
-import { oneDimensionalProblem } from "../helpers/convex.js";
+import { certifiedOptimalSet, eightPointProblem, oneDimensionalProblem, sixPointProblem } from "../helpers/convex.js";
 
 const INSTANCES: Array<[string, () => ConvexProblem]> = [
   ["n = 5, y = sin 3x, β = 0.05", () => oneDimensionalProblem([-1, -0.5, 0, 0.4, 1], [-1, -0.5, 0, 0.4, 1].map((x) => Math.sin(3 * x)), 0.05)],
-  ["n = 6, β = 0.02", () => oneDimensionalProblem([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02)],
-  ["n = 8, β = 0.02", () => oneDimensionalProblem([-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1.0], [0.5, -0.2, 0.3, -0.4, 0.6, 0.1, -0.5, 0.4], 0.02)],
+  ["n = 6, β = 0.02", sixPointProblem],
+  ["n = 8, β = 0.02", eightPointProblem],
 ];
 
 /** ½‖f − y‖² + (β/2)Σ(‖w‖² + α²) by plain loops (independent of src/convex/network.ts). */
@@ -79,9 +79,7 @@ describe("connectivityStaircase on exact 1-D instances", () => {
     it(name, () => {
       const pr = make();
       const n = pr.X.rows;
-      const sol = solveRelu(pr, { tol: 1e-12, maxIterations: 200000 });
-      expect(sol.relativeGap).toBeLessThan(1e-10);
-      const os = optimalSet(pr, sol.prediction);
+      const { sol, os } = certifiedOptimalSet(pr);
       const brute = bruteVertices(os.directions.map((d) => d.fit), sol.prediction);
       expect(os.vertices!.map((v) => v.support.join(",")).sort()).toEqual(brute);
       const sizes = brute.map((s) => s.split(",").length);

@@ -1,8 +1,31 @@
 // Shared test data of the convex family: 1-D inputs with a bias column and exact patterns.
-import { convexProblem, enumeratePatterns, withBias, type ConvexProblem } from "../../src/convex/index.js";
+import { expect } from "vitest";
+import {
+  convexProblem, enumeratePatterns, optimalSet, solveRelu, withBias, type ConvexProblem, type OptimalSet, type ReluSolution,
+} from "../../src/convex/index.js";
 
 /** The squared-loss problem on 1-D data x with a regularised bias, all 2n patterns enumerated. */
 export function oneDimensionalProblem(xs: readonly number[], ys: readonly number[], beta: number): ConvexProblem {
   const X = withBias({ rows: xs.length, cols: 1, data: Float64Array.from(xs) });
   return convexProblem(X, Float64Array.from(ys), beta, "square", enumeratePatterns(X));
+}
+
+/** The science note's check instance: n = 6, 1-D + bias, β = 0.02. */
+export function sixPointProblem(): ConvexProblem {
+  return oneDimensionalProblem([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02);
+}
+
+/** n = 8, 1-D + bias, β = 0.02. */
+export function eightPointProblem(): ConvexProblem {
+  return oneDimensionalProblem([-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1.0], [0.5, -0.2, 0.3, -0.4, 0.6, 0.1, -0.5, 0.4], 0.02);
+}
+
+/**
+ * Solve to relative gap 1e-12 (asserting < 1e-10: the optimal set needs an accurate ν*,
+ * science/convex.md pitfall 3) and compute the optimal set at the solution's ŷ.
+ */
+export function certifiedOptimalSet(pr: ConvexProblem): { sol: ReluSolution; os: OptimalSet } {
+  const sol = solveRelu(pr, { tol: 1e-12, maxIterations: 200000 });
+  expect(sol.relativeGap).toBeLessThan(1e-10);
+  return { sol, os: optimalSet(pr, sol.prediction) };
 }
