@@ -5,10 +5,10 @@
 // optimum solves a smooth problem on that face:
 //   min_z L(Σ_b F_b z_b) + β Σ_b ‖z_b‖,  w_b = N_b z_b,  N_b an orthonormal basis of null(A_{S_b}),
 // F_b = s_b D_b X N_b, which Newton's method (Levenberg–Marquardt damped, Armijo backtracking)
-// solves to rounding level. The result is accepted only if it is feasible for every cone
-// constraint and does not increase the objective; the certificate then decides.
-import { cholesky, NotPositiveDefiniteError } from "../linalg/index.js";
-import { orthogonalComplement, orthonormalBasis } from "./arrangement.js";
+// solves to rounding level. N_b comes from a pivoted QR of A_{S_b}ᵀ (linalg nullSpace), and
+// Fᵀ diag(ℓ'') F is one GEMM (once for the square loss). A block that leaves its cone is clipped
+// back along the segment from its start (polishOnFace); the certificate then decides.
+import { cholesky, gemmRaw, gemvRaw, NotPositiveDefiniteError, nullSpace } from "../linalg/index.js";
 import type { ConvexLoss } from "./loss.js";
 import type { BlockOperator } from "./operator.js";
 
@@ -16,13 +16,19 @@ import type { BlockOperator } from "./operator.js";
 export const POLISH_MAX_DIM = 1500;
 
 /**
- * Polish W (B×d, Z = W Xᵀ) on its active face. Returns the polished W or null when the face is
- * too large, degenerate, or the polished point is infeasible or not better.
+ * Polish W (B×d, Z = W Xᵀ) on its active face. The active rows of block b are `activeRows[b]`
+ * when given (e.g. the active set of Π_{K_b}(g_b) at the current dual point, which is the face of
+ * the optimal w_b once ν is close), otherwise the rows with CS_bk x_kᵀw_b ≈ 0. Newton's method
+ * solves the program on that face; a block whose Newton point w'_b violates rows of its full cone
+ * (the face was guessed too large) moves only part way, to w_b + t_b (w'_b − w_b) with the
+ * largest feasible t_b ∈ [0, 1] (w_b is feasible, so t_b exists). Returns the polished feasible
+ * W, or null when the face is too large or degenerate or Newton did not improve on its start.
  */
 export function polishOnFace(
   op: BlockOperator, loss: ConvexLoss, y: Float64Array, beta: number, W: Float64Array, Z: Float64Array,
+  activeRows?: readonly (readonly number[])[],
 ): Float64Array | null {
-  const { n, d, blocks: B, X, rowNorm, signedMask: SM } = op;
+  const { n, d, blocks: B, X, rowNorm } = op;
   const CS = op.coneSign!;
   let wMax = 0;
   const wn = new Float64Array(B);
@@ -34,26 +40,71 @@ export function polishOnFace(
   }
   if (wMax === 0) return null;
   const blocks: number[] = [];
-  const bases: Float64Array[][] = [];
-  let m = 0;
+  const faces: number[][] = [];
   for (let b = 0; b < B; b++) {
     if (wn[b] <= 1e-12 * wMax) continue;
-    const rows: Float64Array[] = [];
-    for (let k = 0; k < n; k++) {
-      if (rowNorm[k] === 0) continue;
-      if (CS[b * n + k] * Z[b * n + k] <= 1e-9 * rowNorm[k] * wn[b]) {
-        rows.push(Float64Array.from({ length: d }, (_, j) => CS[b * n + k] * X[k * d + j]));
-      }
-    }
-    const range = rows.length > 0 ? orthonormalBasis(rows, 1e-9) : [];
-    const N = orthogonalComplement(range, d);
-    if (N.length === 0) return null;
     blocks.push(b);
-    bases.push(N);
-    m += N.length;
+    if (activeRows !== undefined) {
+      faces.push(activeRows[b].slice());
+    } else {
+      const rows: number[] = [];
+      for (let k = 0; k < n; k++) {
+        if (rowNorm[k] > 0 && CS[b * n + k] * Z[b * n + k] <= 1e-9 * rowNorm[k] * wn[b]) rows.push(k);
+      }
+      faces.push(rows);
+    }
+  }
+  const out = newtonOnFace(op, loss, y, beta, W, blocks, faces);
+  if (out === null) return null;
+  // Feasibility of every row of every polished block: a_kᵀ(w + t(w' − w)) ≥ −ε‖a_k‖‖w'‖ for t ≤ t_b.
+  const xw = new Float64Array(n);
+  const xo = new Float64Array(n);
+  for (const b of blocks) {
+    let s2 = 0;
+    for (let j = 0; j < d; j++) s2 += out[b * d + j] ** 2;
+    const slack = 1e-12 * Math.sqrt(s2);
+    gemvRaw(false, n, d, 1, X, 0, d, out, b * d, 1, 0, xw, 0, 1);
+    gemvRaw(false, n, d, 1, X, 0, d, W, b * d, 1, 0, xo, 0, 1);
+    let t = 1;
+    for (let k = 0; k < n; k++) {
+      const hi = CS[b * n + k] * xw[k];
+      if (hi >= -slack * rowNorm[k]) continue;
+      const lo = Math.max(0, CS[b * n + k] * xo[k]);
+      t = Math.min(t, lo / (lo - hi));
+    }
+    if (t < 1) for (let j = 0; j < d; j++) out[b * d + j] = W[b * d + j] + t * (out[b * d + j] - W[b * d + j]);
+  }
+  return out;
+}
+
+/**
+ * Newton's method on the face {w_b ∈ null(A_{S_b})} of the given blocks (the other blocks are
+ * zero), started from the projection of W onto it. Returns the face optimum (B×d) or null when
+ * the face is too large or degenerate or Newton did not improve on the start.
+ */
+function newtonOnFace(
+  op: BlockOperator, loss: ConvexLoss, y: Float64Array, beta: number, W: Float64Array,
+  blocks: readonly number[], faces: readonly (readonly number[])[],
+): Float64Array | null {
+  const { n, d, blocks: B, X, signedMask: SM } = op;
+  const CS = op.coneSign!;
+  const bases: Float64Array[][] = [];
+  let m = 0;
+  for (let t = 0; t < blocks.length; t++) {
+    const b = blocks[t];
+    const S = faces[t];
+    const AS = new Float64Array(S.length * d);
+    for (let c = 0; c < S.length; c++) {
+      const sg = CS[b * n + S[c]];
+      for (let j = 0; j < d; j++) AS[c * d + j] = sg * X[S[c] * d + j];
+    }
+    const N = nullSpace({ rows: S.length, cols: d, data: AS }, { rcond: 1e-9 });
+    // Empty when the face is {0}: the block is zero on it.
+    bases.push(Array.from({ length: N.rows }, (_, c) => N.data.subarray(c * d, (c + 1) * d)));
+    m += N.rows;
     if (m > POLISH_MAX_DIM) return null;
   }
-  // F (n×m): column c of block b is s_b D_b X N_b[:, c].
+  // F (n×m): column c of block b is s_b D_b X N_b[:, c] (one GEMM per block, then the mask).
   const F = new Float64Array(n * m);
   const offs: number[] = [];
   let off = 0;
@@ -61,16 +112,16 @@ export function polishOnFace(
     const b = blocks[t];
     offs.push(off);
     const N = bases[t];
-    for (let c = 0; c < N.length; c++) {
-      for (let k = 0; k < n; k++) {
-        const sm = SM[b * n + k];
-        if (sm === 0) continue;
-        let s = 0;
-        for (let j = 0; j < d; j++) s += X[k * d + j] * N[c][j];
-        F[k * m + off + c] = sm * s;
-      }
+    const f = N.length;
+    const Nt = new Float64Array(f * d);
+    for (let c = 0; c < f; c++) Nt.set(N[c], c * d);
+    gemmRaw(false, true, n, f, d, 1, X, 0, d, Nt, 0, d, 0, F, off, m);
+    for (let k = 0; k < n; k++) {
+      const sm = SM[b * n + k];
+      if (sm === 1) continue;
+      for (let c = 0; c < f; c++) F[k * m + off + c] *= sm;
     }
-    off += N.length;
+    off += f;
   }
   const z = new Float64Array(m);
   for (let t = 0; t < blocks.length; t++) {
@@ -84,11 +135,7 @@ export function polishOnFace(
   const yhat = new Float64Array(n);
   const gl = new Float64Array(n);
   const objective = (zz: Float64Array): number => {
-    for (let k = 0; k < n; k++) {
-      let s = 0;
-      for (let c = 0; c < m; c++) s += F[k * m + c] * zz[c];
-      yhat[k] = s;
-    }
+    gemvRaw(false, n, m, 1, F, 0, m, zz, 0, 1, 0, yhat, 0, 1);
     let v = loss.value(yhat, y);
     for (let t = 0; t < blocks.length; t++) {
       let s = 0;
@@ -99,31 +146,29 @@ export function polishOnFace(
   };
   let f = objective(z);
   const f0 = f;
-  const curvK = new Float64Array(n);
+  let FtF: Float64Array | null = null;
   for (let it = 0; it < 40; it++) {
-    // Gradient and Hessian at z.
-    for (let k = 0; k < n; k++) {
-      let s = 0;
-      for (let c = 0; c < m; c++) s += F[k * m + c] * z[c];
-      yhat[k] = s;
-    }
+    // Gradient g = Fᵀℓ'(ŷ) and Hessian Fᵀ diag(ℓ''(ŷ)) F (constant for the square loss) at z.
+    gemvRaw(false, n, m, 1, F, 0, m, z, 0, 1, 0, yhat, 0, 1);
     loss.valueAndGradient(yhat, y, gl);
-    for (let k = 0; k < n; k++) curvK[k] = lossCurvature(loss, yhat[k], y[k]);
     const g = new Float64Array(m);
-    const H = new Float64Array(m * m);
-    for (let k = 0; k < n; k++) {
-      const row = k * m;
-      for (let a = 0; a < m; a++) {
-        const fa = F[row + a];
-        if (fa === 0) continue;
-        g[a] += fa * gl[k];
-        const w = curvK[k] * fa;
-        for (let c = 0; c <= a; c++) H[a * m + c] += w * F[row + c];
+    gemvRaw(true, n, m, 1, F, 0, m, gl, 0, 1, 0, g, 0, 1);
+    if (FtF === null || loss.name !== "square") {
+      const Fs = loss.name === "square" ? F : new Float64Array(n * m);
+      if (Fs !== F) {
+        for (let k = 0; k < n; k++) {
+          const w = Math.sqrt(lossCurvature(loss, yhat[k], y[k]));
+          for (let c = 0; c < m; c++) Fs[k * m + c] = w * F[k * m + c];
+        }
       }
+      FtF = new Float64Array(m * m);
+      gemmRaw(true, false, m, m, n, 1, Fs, 0, m, Fs, 0, m, 0, FtF, 0, m);
     }
+    const H = FtF.slice();
     for (let t = 0; t < blocks.length; t++) {
       const o = offs[t];
       const f_ = bases[t].length;
+      if (f_ === 0) continue;
       let s = 0;
       for (let c = 0; c < f_; c++) s += z[o + c] ** 2;
       const nz = Math.sqrt(s);
@@ -191,17 +236,6 @@ export function polishOnFace(
     for (let c = 0; c < N.length; c++) {
       const zc = z[offs[t] + c];
       for (let j = 0; j < d; j++) out[b * d + j] += N[c][j] * zc;
-    }
-  }
-  // Feasibility on every row of every polished block.
-  for (const b of blocks) {
-    let s2 = 0;
-    for (let j = 0; j < d; j++) s2 += out[b * d + j] ** 2;
-    const nb = Math.sqrt(s2);
-    for (let k = 0; k < n; k++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += X[k * d + j] * out[b * d + j];
-      if (CS[b * n + k] * s < -1e-12 * rowNorm[k] * nb) return null;
     }
   }
   return out;

@@ -151,21 +151,24 @@ function addMergedAtoms(m: AtomMaster, B: number): number {
 }
 
 /**
- * Newton polish (polish.ts) of the master's point on its active faces; when it lowers the
- * objective, every polished block direction becomes an atom (the master can then reproduce the
- * polished point with one atom per block). Returns the number of atoms added.
+ * Newton polish (polish.ts) of the master's point on a guess of its active faces: the active rows
+ * of the pricing projections Π_{K_b}(g_b) at the current ν (`faces`; the optimal w_b is a multiple
+ * of Π_{K_b}(g_b*)), or, with `faces` undefined, the rows on which the master's w_b is tight (a mix
+ * of atoms on different faces is tight on fewer rows, but this guess is exact once one atom per
+ * block remains). Every polished block direction becomes an atom (the master can then reproduce
+ * the polished point with one atom per block). Returns the number of atoms added.
  */
-function addPolishedAtoms(op: BlockOperator, m: AtomMaster, beta: number): number {
+function addPolishedAtoms(op: BlockOperator, m: AtomMaster, beta: number, faces: readonly (readonly number[])[] | undefined): number {
   const { n, d, blocks: B, signedMask: SM } = op;
   const W = masterBlocks(m, B);
   const Z = new Float64Array(B * n);
   forward(op, W, Z);
-  const Wp = polishOnFace(op, convexLoss("square"), m.y, beta, W, Z);
-  if (Wp === null) return 0;
-  const Zp = new Float64Array(B * n);
-  forward(op, Wp, Zp);
   const a = new Float64Array(n);
   const u = new Float64Array(d);
+  const Zp = new Float64Array(B * n);
+  const Wp = polishOnFace(op, convexLoss("square"), m.y, beta, W, Z, faces);
+  if (Wp === null) return 0;
+  forward(op, Wp, Zp);
   let added = 0;
   for (let b = 0; b < B; b++) {
     let wn = 0;
@@ -206,6 +209,7 @@ export function solveReluByAtoms(problem: ConvexProblem, opts: ReluSolveOptions 
   const polish = opts.polish ?? true;
   let lastPolish = -Infinity;
   let polished = 0;
+  let polishTries = 0;
 
   let best: { report: GapReport; W: Float64Array; nu: Float64Array } | null = null;
   let bestDual: GapReport | null = null;
@@ -239,8 +243,10 @@ export function solveReluByAtoms(problem: ConvexProblem, opts: ReluSolveOptions 
     if (addMergedAtoms(master, B) > 0) solveMaster(master, beta);
     if (polish && report.relativeGap < POLISH_BELOW && rounds - lastPolish >= POLISH_EVERY) {
       lastPolish = rounds;
-      if (addPolishedAtoms(op, master, beta) > 0) {
+      // The two face guesses alternate (see addPolishedAtoms).
+      if (addPolishedAtoms(op, master, beta, polishTries++ % 2 === 0 ? cone.active : undefined) > 0) {
         polished++;
+        lastPolish = -Infinity; // faces improve with ν: polish again next round
         solveMaster(master, beta);
       }
     }

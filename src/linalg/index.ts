@@ -7,7 +7,7 @@ export {
   cholesky, choleskyDeleteRow, choleskyInPlace, choleskySolve, choleskyLogDet, choleskyWithShift, NotPositiveDefiniteError,
   type ShiftedCholesky, type ShiftedCholeskyOptions,
 } from "./cholesky.js";
-export { qr, qrR, qrQ, qrApplyQ, qrApplyQt, qrPivoted, type QR, type PivotedQR, type PivotedQROptions } from "./qr.js";
+export { qr, qrR, qrQ, qrApplyQ, qrApplyQt, qrPivoted, nullSpace, type QR, type PivotedQR, type PivotedQROptions } from "./qr.js";
 export { lstsq, type LstsqOptions, type LstsqResult, type LstsqMatrixResult } from "./lstsq.js";
 export { nnls, type NnlsOptions, type NnlsResult } from "./nnls.js";
 export { eigh, eigvalsh, eighCheck, type EighOptions, type EighResult, type EighCheck } from "./eigh.js";

@@ -187,6 +187,29 @@ export function qrPivoted(A: Matrix, opts: PivotedQROptions = {}): PivotedQR {
   return { qr: { rows: m, cols: n, data: a }, tau, perm, rank, tol };
 }
 
+/**
+ * Orthonormal basis of null(A) for an m×n matrix A, as the rows of an (n − r)×n matrix N
+ * (A·Nᵀ = 0, N·Nᵀ = I). From the column-pivoted QR of Aᵀ = Q·R·Pᵀ (`qrPivoted`, numerical rank r
+ * by `opts`): range(Aᵀ) is spanned by Q's first r columns, so null(A) = range(Aᵀ)^⊥ by the last
+ * n − r columns of the full Q (Golub & Van Loan, 4th ed., §5.4.1).
+ */
+export function nullSpace(A: Matrix, opts: PivotedQROptions = {}): Matrix {
+  const { rows: m, cols: n } = A;
+  if (m === 0) {
+    const I = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) I[i * n + i] = 1;
+    return { rows: n, cols: n, data: I };
+  }
+  const At = new Float64Array(n * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) At[j * m + i] = A.data[i * n + j];
+  const f = qrPivoted({ rows: n, cols: m, data: At }, opts);
+  const Q = qrQ(f, { full: true });
+  const k = n - f.rank;
+  const N = new Float64Array(k * n);
+  for (let c = 0; c < k; c++) for (let j = 0; j < n; j++) N[c * n + j] = Q.data[j * n + f.rank + c];
+  return { rows: k, cols: n, data: N };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Kernels shared with lstsq (not part of the public face).
 

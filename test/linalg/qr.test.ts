@@ -6,6 +6,7 @@ import {
   qr,
   qrApplyQ,
   qrApplyQt,
+  nullSpace,
   qrPivoted,
   qrQ,
   qrR,
@@ -238,6 +239,36 @@ describe("qrPivoted", () => {
     for (let i = 0; i < n; i++) {
       const d = Math.abs(f.qr.data[i * n + i]);
       expect(Math.abs(d - ref.diag[i]) / ref.diag[i]).toBeLessThan(1e-6);
+    }
+  });
+});
+
+describe("nullSpace", () => {
+  it("gives n − rank orthonormal rows with A·Nᵀ = 0, the rank agreeing with ml-matrix's SVD", () => {
+    const g = testRng(31);
+    const cases: Matrix[] = [g.randn(47, 50), g.lowRank(30, 50, 12), g.randn(3, 8), g.randn(12, 5), { rows: 0, cols: 4, data: new Float64Array(0) }];
+    for (const A of cases) {
+      const N = nullSpace(A);
+      expect(N.cols).toBe(A.cols);
+      const sv = A.rows === 0 ? [] : new SingularValueDecomposition(new MlMatrix(toRows(A))).diagonal;
+      const rank = sv.filter((s) => s > 1e-10 * sv[0]).length;
+      expect(N.rows).toBe(A.cols - rank);
+      // N·Nᵀ = I and A·Nᵀ = 0 to O(n·eps·‖A‖) (Householder Q is orthogonal to working precision).
+      for (let a = 0; a < N.rows; a++) {
+        for (let c = 0; c < N.rows; c++) {
+          let s = 0;
+          for (let j = 0; j < N.cols; j++) s += N.data[a * N.cols + j] * N.data[c * N.cols + j];
+          expect(Math.abs(s - (a === c ? 1 : 0))).toBeLessThan(qrTol(A.cols, A.cols));
+        }
+      }
+      const scale = A.rows === 0 ? 1 : fro(A);
+      for (let i = 0; i < A.rows; i++) {
+        for (let c = 0; c < N.rows; c++) {
+          let s = 0;
+          for (let j = 0; j < A.cols; j++) s += A.data[i * A.cols + j] * N.data[c * N.cols + j];
+          expect(Math.abs(s) / scale).toBeLessThan(qrTol(A.rows, A.cols));
+        }
+      }
     }
   });
 });
