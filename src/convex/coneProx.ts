@@ -22,6 +22,17 @@ import { orthonormalBasis } from "./arrangement.js";
 import type { BlockProx } from "./fista.js";
 import type { BlockOperator } from "./operator.js";
 
+/** Default largest n for which the cone state keeps X Xᵀ (n² doubles: 32 MB at 2048). */
+const GRAM_MAX_ROWS = 2048;
+
+/** X Xᵀ (n×n) by one GEMM. */
+function rowGram(op: BlockOperator): Float64Array {
+  const { n, d, X } = op;
+  const G = new Float64Array(n * n);
+  gemmRaw(false, true, n, n, d, 1, X, 0, d, X, 0, d, 0, G, 0, n);
+  return G;
+}
+
 /** Violated constraints added to the working set per constraint-generation round. */
 const ADD_PER_ROUND = 32;
 /** Violated rows kept from a full scan as the active-set method's candidates. */
@@ -58,22 +69,27 @@ export interface ConeProxState {
   activeSetHits: number;
   /** Build face caches (worth it when the same block is projected every iteration, as in FISTA). */
   readonly cacheFaces: boolean;
-  /** Scratch of the active-set method (A_S and L: (d+1)×d; X u and candidates: n; u, λ, r, a_k: d+1). */
+  /** X Xᵀ (n×n) when n ≤ gramMaxRows: the active-set method reads a_cᵀa_k from it. */
+  readonly gram: Float64Array | null;
+  /** Scratch of the active-set method (A_S and L: (d+1)×d; X u, candidates and their values: n; u, λ, r, a_k, S: d+1). */
   readonly scratch: {
     AS: Float64Array; L: Float64Array; xu: Float64Array; u: Float64Array; lam: Float64Array; r: Float64Array; ak: Float64Array; cand: Int32Array;
+    vals: Float64Array; S: Int32Array;
   };
 }
 
-export function coneProxState(op: BlockOperator, cacheFaces = true): ConeProxState {
+/** Fresh per-block state; X Xᵀ is kept when n ≤ gramMaxRows. */
+export function coneProxState(op: BlockOperator, cacheFaces = true, gramMaxRows = GRAM_MAX_ROWS): ConeProxState {
   const { blocks: B, d, n } = op;
   return {
     active: Array.from({ length: B }, () => []),
     q: new Float64Array(B * d),
     faces: Array.from({ length: B }, () => null),
-    projections: 0, faceHits: 0, screened: 0, activeSetHits: 0, cacheFaces,
+    projections: 0, faceHits: 0, screened: 0, activeSetHits: 0, cacheFaces, gram: op.n <= gramMaxRows ? rowGram(op) : null,
     scratch: {
       AS: new Float64Array((d + 1) * d), L: new Float64Array((d + 1) * d), xu: new Float64Array(n), u: new Float64Array(d),
       lam: new Float64Array(d + 1), r: new Float64Array(d + 1), ak: new Float64Array(d), cand: new Int32Array(n),
+      vals: new Float64Array(n), S: new Int32Array(d + 1),
     },
   };
 }
@@ -99,65 +115,28 @@ function projectActiveSet(
   const { n, d, X, rowNorm } = op;
   const CS = op.coneSign!;
   const co = b * n;
-  const { AS, L, xu, u, lam, r, ak, cand } = st.scratch;
-  const S: number[] = [];
+  const GX = st.gram;
+  const { AS, L, xu, u, lam, r, ak, cand, vals } = st.scratch;
+  const S = st.scratch.S;
   let m = 0;
-  /** Append row c = m of L for A_S A_Sᵀ (row a = AS[m]); returns the new diagonal² (‖p‖²). */
-  const appendL = (): number => {
-    let aa = 0;
-    for (let j = 0; j < d; j++) aa += AS[m * d + j] ** 2;
-    let ll = 0;
-    for (let c = 0; c < m; c++) {
-      let t = 0;
-      for (let j = 0; j < d; j++) t += AS[c * d + j] * AS[m * d + j];
-      for (let p = 0; p < c; p++) t -= L[c * d + p] * L[m * d + p];
-      const v = t / L[c * d + c];
-      L[m * d + c] = v;
-      ll += v * v;
-    }
-    return aa - ll;
-  };
-  /** λ_S for the equality problem on S: L Lᵀ λ = −A_S z. */
-  const solveLambda = (): void => {
-    for (let a = 0; a < m; a++) {
-      let t = 0;
-      for (let j = 0; j < d; j++) t -= AS[a * d + j] * W[wOff + j];
-      for (let p = 0; p < a; p++) t -= L[a * d + p] * lam[p];
-      lam[a] = t / L[a * d + a];
-    }
-    for (let a = m - 1; a >= 0; a--) {
-      let t = lam[a];
-      for (let p = a + 1; p < m; p++) t -= L[p * d + a] * lam[p];
-      lam[a] = t / L[a * d + a];
-    }
-  };
-  /** Delete row c of A_S (and λ_c); L of A_S A_Sᵀ is updated by Givens rotations, O(m²). */
-  const removeRow = (c: number): void => {
-    S.splice(c, 1);
-    for (let i = c; i < m - 1; i++) {
-      for (let j = 0; j < d; j++) AS[i * d + j] = AS[(i + 1) * d + j];
-      lam[i] = lam[i + 1];
-    }
-    choleskyDeleteRow(L, d, m, c);
-    m--;
-  };
   // Warm start: the previous active set, made dual feasible by dropping negative multipliers.
   for (const k of st.active[b]) {
     if (m >= d) break;
     const sg = CS[co + k];
     for (let j = 0; j < d; j++) AS[m * d + j] = sg * X[k * d + j];
-    const dd = appendL();
+    S[m] = k;
+    const dd = appendCholeskyRow(L, AS, S, m, d, k, GX, CS, co, n);
     if (!(dd > 1e-24 * rowNorm[k] ** 2)) return false;
     L[m * d + m] = Math.sqrt(dd);
-    S.push(k);
     m++;
   }
   for (;;) {
-    solveLambda();
+    solveEquality(L, AS, m, d, W, wOff, lam);
     let worst = -1;
     for (let c = 0; c < m; c++) if (lam[c] < 0 && (worst < 0 || lam[c] < lam[worst])) worst = c;
     if (worst < 0) break;
-    removeRow(worst);
+    removeActiveRow(L, AS, S, lam, m, d, worst);
+    m--;
   }
   for (let j = 0; j < d; j++) {
     let t = W[wOff + j];
@@ -174,26 +153,22 @@ function projectActiveSet(
     if (fullScan) {
       nCand = 0;
       for (let i = 0; i < n; i++) {
+        const xo = i * d;
         let t = 0;
-        for (let j = 0; j < d; j++) t += X[i * d + j] * u[j];
+        for (let j = 0; j < d; j++) t += X[xo + j] * u[j];
         xu[i] = t;
         const rn = rowNorm[i];
         if (rn === 0) continue;
         const v = (CS[co + i] * t) / rn;
         if (v < thr) {
-          cand[nCand++] = i;
+          cand[nCand] = i;
+          vals[nCand] = v;
+          nCand++;
           if (v < kv) { kv = v; k = i; }
         }
       }
-      if (nCand > CANDIDATES) {
-        // Keep the CANDIDATES most violated rows (the next full scan finds the rest).
-        const vals = new Float64Array(nCand);
-        for (let c = 0; c < nCand; c++) vals[c] = (CS[co + cand[c]] * xu[cand[c]]) / rowNorm[cand[c]];
-        const order = Array.from({ length: nCand }, (_, c) => c).sort((a, c) => vals[a] - vals[c]);
-        const top = order.slice(0, CANDIDATES).map((c) => cand[c]);
-        for (let c = 0; c < CANDIDATES; c++) cand[c] = top[c];
-        nCand = CANDIDATES;
-      }
+      // Keep the CANDIDATES most violated rows (the next full scan finds the rest).
+      if (nCand > CANDIDATES) nCand = selectSmallest(cand, vals, nCand, CANDIDATES);
       if (k < 0) {
         // Optimal: λ_S ≥ 0, A_S u = 0, X u feasible.
         const qo = b * d;
@@ -212,8 +187,9 @@ function projectActiveSet(
     } else {
       for (let c = 0; c < nCand; c++) {
         const i = cand[c];
+        const xo = i * d;
         let t = 0;
-        for (let j = 0; j < d; j++) t += X[i * d + j] * u[j];
+        for (let j = 0; j < d; j++) t += X[xo + j] * u[j];
         const v = (CS[co + i] * t) / rowNorm[i];
         if (v < kv) { kv = v; k = i; }
       }
@@ -227,7 +203,8 @@ function projectActiveSet(
     for (let guard = 0; ; guard++) {
       if (guard > d + 2 || m >= d) return false;
       for (let j = 0; j < d; j++) AS[m * d + j] = ak[j];
-      const pp = appendL();
+      S[m] = k;
+      const pp = appendCholeskyRow(L, AS, S, m, d, k, GX, CS, co, n);
       // r = L⁻ᵀ l (l = L[m, 0..m)).
       for (let a = m - 1; a >= 0; a--) {
         let t = L[m * d + a];
@@ -249,25 +226,111 @@ function projectActiveSet(
       if (!Number.isFinite(tFull) && drop < 0) return false;
       const t = Math.min(tFull, tPart);
       // u += t p, p = a_k − A_Sᵀ r; λ_S −= t r; λ_k += t.
-      for (let j = 0; j < d; j++) {
-        let pj = ak[j];
-        for (let c = 0; c < m; c++) pj -= AS[c * d + j] * r[c];
-        u[j] += t * pj;
+      for (let j = 0; j < d; j++) u[j] += t * ak[j];
+      for (let c = 0; c < m; c++) {
+        const tr = t * r[c];
+        const ao = c * d;
+        for (let j = 0; j < d; j++) u[j] -= tr * AS[ao + j];
+        lam[c] -= tr;
       }
-      for (let c = 0; c < m; c++) lam[c] -= t * r[c];
       lamK += t;
       if (tFull <= tPart) {
         L[m * d + m] = Math.sqrt(pp);
         lam[m] = lamK;
-        S.push(k);
         m++;
         break;
       }
       lam[drop] = 0;
-      removeRow(drop);
+      removeActiveRow(L, AS, S, lam, m, d, drop);
+      m--;
     }
   }
   return false;
+}
+
+/**
+ * Append row m (a_k = AS[m], index S[m] = k) to the Cholesky factor L of A_S A_Sᵀ: l solves
+ * L l = A_S a_k (a_cᵀa_k = CS_c CS_k (X Xᵀ)_{ck} when the Gram GX is kept). Writes l into
+ * L[m, 0..m) and returns ‖a_k‖² − ‖l‖², the squared new pivot (‖(I − P_S) a_k‖²).
+ */
+function appendCholeskyRow(
+  L: Float64Array, AS: Float64Array, S: Int32Array, m: number, d: number, k: number,
+  GX: Float64Array | null, CS: Float64Array, co: number, n: number,
+): number {
+  const mo = m * d;
+  let aa = 0;
+  for (let j = 0; j < d; j++) aa += AS[mo + j] * AS[mo + j];
+  let ll = 0;
+  const sk = CS[co + k];
+  for (let c = 0; c < m; c++) {
+    const lo = c * d;
+    let t = 0;
+    if (GX !== null) {
+      t = CS[co + S[c]] * sk * GX[S[c] * n + k];
+    } else {
+      for (let j = 0; j < d; j++) t += AS[lo + j] * AS[mo + j];
+    }
+    for (let p = 0; p < c; p++) t -= L[lo + p] * L[mo + p];
+    const v = t / L[lo + c];
+    L[mo + c] = v;
+    ll += v * v;
+  }
+  return aa - ll;
+}
+
+/** λ for the equality problem on the m rows of A_S: L Lᵀ λ = −A_S z (z = W[wOff..wOff+d)). */
+function solveEquality(L: Float64Array, AS: Float64Array, m: number, d: number, W: Float64Array, wOff: number, lam: Float64Array): void {
+  for (let a = 0; a < m; a++) {
+    const ao = a * d;
+    let t = 0;
+    for (let j = 0; j < d; j++) t -= AS[ao + j] * W[wOff + j];
+    for (let p = 0; p < a; p++) t -= L[ao + p] * lam[p];
+    lam[a] = t / L[ao + a];
+  }
+  for (let a = m - 1; a >= 0; a--) {
+    let t = lam[a];
+    for (let p = a + 1; p < m; p++) t -= L[p * d + a] * lam[p];
+    lam[a] = t / L[a * d + a];
+  }
+}
+
+/** Delete row c of the m active rows (A_S, S and λ shift up; L updated by Givens, O(m²)). */
+function removeActiveRow(L: Float64Array, AS: Float64Array, S: Int32Array, lam: Float64Array, m: number, d: number, c: number): void {
+  for (let i = c; i < m - 1; i++) {
+    const io = i * d;
+    for (let j = 0; j < d; j++) AS[io + j] = AS[io + d + j];
+    lam[i] = lam[i + 1];
+    S[i] = S[i + 1];
+  }
+  choleskyDeleteRow(L, d, m, c);
+}
+
+/**
+ * Keep the `keep` entries of cand[0..count) with the smallest vals (in any order), by
+ * quickselect on both arrays in place (Hoare 1961, expected O(count)); returns `keep`.
+ */
+function selectSmallest(cand: Int32Array, vals: Float64Array, count: number, keep: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const pivot = vals[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (vals[i] < pivot) i++;
+      while (vals[j] > pivot) j--;
+      if (i <= j) {
+        const tv = vals[i]; vals[i] = vals[j]; vals[j] = tv;
+        const tc = cand[i]; cand[i] = cand[j]; cand[j] = tc;
+        i++;
+        j--;
+      }
+    }
+    if (keep - 1 <= j) hi = j;
+    else if (keep - 1 >= i) lo = i;
+    else break;
+  }
+  return keep;
 }
 
 /** min_{t≥0} ‖g + t q‖ for a multiplier direction q (an upper bound on ‖Π_K g‖). */

@@ -111,14 +111,23 @@ describe("projectOntoCone", () => {
 });
 
 describe("projectBlock (Goldfarb–Idnani dual active set, warm-started)", () => {
-  it("agrees with the full NNLS cold and after perturbations of g (warm)", () => {
+  // n = 300: more than the 64 candidate rows are violated at the first scan (the selection runs);
+  // gramMaxRows 0: the dot products a_cᵀa_k are formed from the rows instead of X Xᵀ.
+  for (const [n, d, gramMaxRows] of [[60, 6, 2048], [60, 6, 0], [300, 8, 2048]]) {
+    it(`agrees with the full NNLS cold and after perturbations of g (warm): n = ${n}, d = ${d}, gram ${gramMaxRows > 0}`, () => {
+      projectBlockAgainstNnls(n, d, gramMaxRows);
+    });
+  }
+});
+
+function projectBlockAgainstNnls(n: number, d: number, gramMaxRows: number): void {
+  {
     const r = testRng(23);
-    const n = 60;
-    const d = 6;
     const Xm = r.randn(n, d);
     const patterns = patternsFromGates(Xm, r.randn(8, d));
     const op = reluOperator(Xm, patterns);
-    const st = coneProxState(op, false);
+    const st = coneProxState(op, false, gramMaxRows);
+    expect(st.gram === null).toBe(gramMaxRows < n);
     for (let b = 0; b < op.blocks; b++) {
       const mask = patterns.masks.subarray((b % patterns.count) * n, (b % patterns.count + 1) * n);
       let g = r.randnVec(d);
@@ -142,5 +151,5 @@ describe("projectBlock (Goldfarb–Idnani dual active set, warm-started)", () =>
     }
     expect(st.activeSetHits).toBeGreaterThan(0);
     expect(st.projections).toBe(0); // the NNLS fallback was never needed
-  });
-});
+  }
+}
