@@ -8,9 +8,11 @@
 // Solved exactly by the active-set method of Lawson & Hanson (Solving Least Squares Problems,
 // 1974, ch. 23) in Gram form: the passive set P holds c_P = (A_P A_Pᵀ)⁻¹(A_P y − β1) > 0; atoms
 // enter by largest reduced gain w_j = a_jᵀr − β (r = y − Σ c_j a_j), leave when their coefficient
-// reaches 0 on the segment to the unconstrained solution. The Cholesky factor of A_P A_Pᵀ is
-// updated by appending rows (dot products by one GEMM per batch of entering atoms) and by Givens
-// rotations on removal, so a warm re-solve after new atoms arrive costs O(n·|P|·new + |P|²) work.
+// reaches 0 on the segment to the unconstrained solution. The Gram matrix G = A Aᵀ of all atoms
+// is kept (new atoms' rows by one GEMM when a solve starts), so the reduced gains
+// w = A y − G c − β and the dot products of an entering atom cost O(count·|P|) and O(|P|), not
+// O(n·count); the Cholesky factor of A_P A_Pᵀ is updated by appending rows and by Givens
+// rotations on removal.
 import { choleskyDeleteRow, gemmRaw, gemvRaw } from "../linalg/index.js";
 
 /** Atoms, coefficients and the factorised passive set of the master problem. */
@@ -31,6 +33,9 @@ export interface AtomMaster {
   aty: Float64Array;
   /** ‖a_j‖². */
   aa: Float64Array;
+  /** Gram matrix a_iᵀa_j (capacity×capacity, row stride = capacity); rows < gramCount are filled. */
+  G: Float64Array;
+  gramCount: number;
   /** Passive atoms in factor order. */
   passive: number[];
   /** Cholesky factor of A_P A_Pᵀ (lower, row stride `ldL`). */
@@ -48,6 +53,7 @@ export function atomMaster(y: Float64Array, d: number): AtomMaster {
     n, d, count: 0,
     A: new Float64Array(cap * n), U: new Float64Array(cap * d), block: new Int32Array(cap),
     c: new Float64Array(cap), aty: new Float64Array(cap), aa: new Float64Array(cap),
+    G: new Float64Array(cap * cap), gramCount: 0,
     passive: [], L: new Float64Array(64 * 64), ldL: 64,
     r: y.slice(), y,
   };
@@ -70,6 +76,23 @@ function grow(m: AtomMaster, need: number): void {
   const b = new Int32Array(nc);
   b.set(m.block.subarray(0, m.count));
   m.block = b;
+  const G = new Float64Array(nc * nc);
+  for (let i = 0; i < m.gramCount; i++) G.set(m.G.subarray(i * cap, i * cap + m.count), i * nc);
+  m.G = G;
+}
+
+/**
+ * Fill the Gram rows of the atoms added since the last call: G[j, 0..count) = A_j Aᵀ for
+ * j ≥ gramCount by one GEMM, mirrored into the columns of the older rows.
+ */
+function syncGram(m: AtomMaster): void {
+  const { n, count } = m;
+  const g0 = m.gramCount;
+  if (g0 === count) return;
+  const ld = m.block.length;
+  gemmRaw(false, true, count - g0, count, n, 1, m.A, g0 * n, n, m.A, 0, n, 0, m.G, g0 * ld, ld);
+  for (let i = 0; i < g0; i++) for (let j = g0; j < count; j++) m.G[i * ld + j] = m.G[j * ld + i];
+  m.gramCount = count;
 }
 
 /** Add the atom of block `b` with unit direction u (image a = s_b D_b X u given). Returns its index. */
@@ -113,6 +136,16 @@ export function pruneAtoms(m: AtomMaster): void {
     }
     t++;
   }
+  // Compact G in place: (t, t') ≤ (j, j') in row-major order, so no unread entry is overwritten.
+  const ld = m.block.length;
+  for (let j = 0; j < m.gramCount; j++) {
+    const tj = map[j];
+    if (tj < 0) continue;
+    for (let i = 0; i < m.gramCount; i++) if (map[i] >= 0) m.G[tj * ld + map[i]] = m.G[j * ld + i];
+  }
+  let g = 0;
+  for (let j = 0; j < m.gramCount; j++) if (map[j] >= 0) g++;
+  m.gramCount = g;
   m.count = t;
   m.passive = m.passive.map((j) => map[j]);
 }
@@ -143,7 +176,7 @@ function updateResidual(m: AtomMaster): void {
  */
 const DEPENDENT = 1e-10;
 
-/** Entries entering per batch (one GEMM for their dot products with the passive set). */
+/** Atoms entering per batch (each appended to the factor in turn, before one solve on P). */
 const BATCH = 64;
 
 /**
@@ -152,39 +185,30 @@ const BATCH = 64;
  * w_j > tol·(β + ‖a_j‖·‖y‖).
  */
 export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
-  const { n } = m;
   let entered = 0;
   const yNorm = Math.sqrt(m.y.reduce((s, v) => s + v * v, 0));
   const w = new Float64Array(m.count);
   const tabu = new Uint8Array(m.count);
   let batchSize = BATCH;
+  syncGram(m);
+  const ld = m.block.length;
   for (let outer = 0; outer < 4 * m.count + 20; outer++) {
-    updateResidual(m);
-    // w = A r − β for the zero atoms.
+    // w = A r − β = A y − G c − β (c_j = 0 off P) for the zero atoms.
     const inP = new Uint8Array(m.count);
     for (const j of m.passive) inP[j] = 1;
-    gemvRaw(false, m.count, n, 1, m.A, 0, n, m.r, 0, 1, 0, w, 0, 1);
+    gemvRaw(false, m.count, m.count, -1, m.G, 0, ld, m.c, 0, 1, 0, w, 0, 1);
     const cand: number[] = [];
     for (let j = 0; j < m.count; j++) {
-      w[j] -= beta;
+      w[j] += m.aty[j] - beta;
       if (!inP[j] && !tabu[j] && w[j] > tol * (beta + Math.sqrt(m.aa[j]) * yNorm)) cand.push(j);
     }
-    if (cand.length === 0) return entered;
+    if (cand.length === 0) break;
     cand.sort((a, b) => w[b] - w[a]);
     const batch = cand.slice(0, batchSize);
-    // Dot products of the batch with the passive set and with itself: rows of [A_P; A_batch].
-    const rowsIdx = [...m.passive, ...batch];
-    const R = rowsIdx.length;
-    const gathered = new Float64Array(R * n);
-    for (let i = 0; i < R; i++) gathered.set(m.A.subarray(rowsIdx[i] * n, (rowsIdx[i] + 1) * n), i * n);
-    const dots = new Float64Array(batch.length * R);
-    gemmRaw(false, true, batch.length, R, n, 1, gathered, m.passive.length * n, n, gathered, 0, n, 0, dots, 0, R);
-    const col = new Int32Array(m.count);
-    rowsIdx.forEach((j, i) => { col[j] = i; });
     let added = 0;
     for (let t = 0; t < batch.length; t++) {
       const j = batch[t];
-      const dot = (i: number): number => dots[t * R + col[i]];
+      const dot = (i: number): number => m.G[j * ld + i];
       if (appendPassive(m, j, dot) || pivotIn(m, j, dot)) {
         added++;
         entered++;

@@ -75,6 +75,23 @@ describe("atomMaster", () => {
     expect(Math.abs(masterValue(m, beta) - value)).toBeLessThan(1e-14 * value);
     solveMaster(m, beta);
     expect(Math.abs(masterValue(m, beta) - value)).toBeLessThan(1e-12 * value);
+    // Fresh atoms after the prune: the compacted Gram rows and the new ones must match A Aᵀ, and
+    // the warm solve must reach the optimum over the atoms it holds (kept + fresh).
+    const more = Array.from({ length: 20 }, () => g.randnVec(n));
+    for (const a of more) addAtom(m, 0, one, 0, a, 0);
+    solveMaster(m, beta);
+    expect(kktViolation(m, beta)).toBeLessThan(1e-9);
+    const ld = m.block.length;
+    for (let i = 0; i < m.count; i++) {
+      for (let j = 0; j < m.count; j++) {
+        let t = 0;
+        for (let k = 0; k < n; k++) t += m.A[i * n + k] * m.A[j * n + k];
+        expect(Math.abs(m.G[i * ld + j] - t)).toBeLessThan(1e-12 * Math.sqrt(m.aa[i] * m.aa[j]));
+      }
+    }
+    const held = Array.from({ length: m.count }, (_, j) => m.A.slice(j * n, (j + 1) * n));
+    const ref2 = projectedGradient(held, y, beta);
+    expect(Math.abs(masterValue(m, beta) - ref2)).toBeLessThan(1e-8 * ref2);
   });
 
   it("pivots in a merged (exactly dependent) atom and lowers the value", () => {
