@@ -11,7 +11,10 @@
 //      gap of the current point — the certificate (dual.ts); stop at relative gap ≤ tol;
 //   3. every block with gain > 0 adds its atom; the master (atomMaster.ts) is re-solved exactly;
 //      blocks that use several atoms get their merged direction w_b/‖w_b‖ as one more atom (its
-//      cost ‖w_b‖ is below Σ c_j), and the master is solved again; unused atoms are dropped.
+//      cost ‖w_b‖ is below Σ c_j), and the master is solved again; unused atoms are dropped;
+//   4. below a certified gap of 1e-4, a face Newton polish (polish.ts) on the faces of the pricing
+//      projections (alternating with the faces on which the master's w_b is tight) offers its
+//      block directions as atoms: one master solve then lands within rounding of the face optimum.
 // The master value falls every round (each new atom has positive gain at the master optimum).
 // Measured on the scnn demo (n = 1000, d = 50, 500 blocks, β = 10): see bench/convex.ts.
 import { coneProxState, multiplierBound, projectBlock } from "./coneProx.js";
