@@ -72,7 +72,21 @@ export function polishOnFace(
       const lo = Math.max(0, CS[b * n + k] * xo[k]);
       t = Math.min(t, lo / (lo - hi));
     }
-    if (t < 1) for (let j = 0; j < d; j++) out[b * d + j] = W[b * d + j] + t * (out[b * d + j] - W[b * d + j]);
+    if (t < 1) {
+      for (let j = 0; j < d; j++) out[b * d + j] = W[b * d + j] + t * (out[b * d + j] - W[b * d + j]);
+      // Rounding guard: when the clipped w_b is much shorter than the start (cancellation), its
+      // rows carry errors ~eps·‖w_b‖ that are large relative to it; keep the start then.
+      let c2 = 0;
+      for (let j = 0; j < d; j++) c2 += out[b * d + j] ** 2;
+      const cn = Math.sqrt(c2);
+      gemvRaw(false, n, d, 1, X, 0, d, out, b * d, 1, 0, xw, 0, 1);
+      for (let k = 0; k < n; k++) {
+        if (CS[b * n + k] * xw[k] < -1e-13 * rowNorm[k] * cn) {
+          out.set(W.subarray(b * d, b * d + d), b * d);
+          break;
+        }
+      }
+    }
   }
   return out;
 }

@@ -32,6 +32,17 @@ const POLISH_BELOW = 1e-4;
 /** …at most once per this many rounds. */
 const POLISH_EVERY = 3;
 
+/**
+ * Partial pricing while the certified gap is above PARTIAL_ABOVE: only this fraction of the
+ * blocks whose bounds exceed β (those with the largest bounds) is projected; a round that finds
+ * no violator is followed by a full one, and the certificate always uses bounds for the rest.
+ * Measured on the demo (time, rounds): all blocks 9.2 s, 15; 0.6: 8.3 s, 17; 0.4: 7.1 s, 20;
+ * 0.25: 6.9 s, 25; 0.15: 6.1 s, 33 — early projections are far from their warm starts (2–3 ms
+ * each), later rounds are cheap.
+ */
+const PARTIAL_FRACTION = 0.25;
+const PARTIAL_ABOVE = 1e-2;
+
 /** Relative feasibility tolerance of the pricing projections (as in the R-FISTA certificate). */
 const PROJ_TOL = 1e-13;
 
@@ -55,15 +66,17 @@ interface Pricing {
 
 /**
  * Price every block at ν: s = max_b ‖Π_{K_b}(s_b Xᵀ D_b ν)‖ with bounds where they are ≤ β, and
- * the atoms of the blocks above β.
+ * the atoms of the blocks above β (with `partial`, of the PARTIAL_FRACTION of them with the
+ * largest bounds; s then takes the bounds of the rest).
  */
-function priceBlocks(op: BlockOperator, cone: ReturnType<typeof coneProxState>, nu: Float64Array, beta: number, scratch: PricingScratch): Pricing {
+function priceBlocks(op: BlockOperator, cone: ReturnType<typeof coneProxState>, nu: Float64Array, beta: number, scratch: PricingScratch, partial = false): Pricing {
   const { n, d, blocks: B, signedMask: SM } = op;
   const { R, G, lastG, lastP } = scratch;
   spreadDual(op, nu, R);
   adjoint(op, R, G);
   let s = 0;
   const exact: number[] = [];
+  const bound = new Float64Array(B);
   for (let b = 0; b < B; b++) {
     let v = 0;
     let dg = 0;
@@ -75,8 +88,15 @@ function priceBlocks(op: BlockOperator, cone: ReturnType<typeof coneProxState>, 
     // Π_K is nonexpansive: ‖Π g‖ ≤ ‖Π g_last‖ + ‖g − g_last‖ (lastP = ∞ before the first projection).
     v = Math.min(v, lastP[b] + Math.sqrt(dg));
     if (v > beta) v = Math.min(v, multiplierBound(G, b * d, cone.q, b * d, d));
-    if (v > beta) exact.push(b);
+    if (v > beta) { exact.push(b); bound[b] = v; }
     else s = Math.max(s, v);
+  }
+  if (partial) {
+    // Partial pricing: only the blocks with the largest bounds; the others enter s by their bound.
+    exact.sort((a, c) => bound[c] - bound[a]);
+    const keep = Math.ceil(PARTIAL_FRACTION * exact.length);
+    for (let i = keep; i < exact.length; i++) s = Math.max(s, bound[exact[i]]);
+    exact.length = keep;
   }
   const m = exact.length;
   const Gs = new Float64Array(m * d);
@@ -217,13 +237,16 @@ export function solveReluByAtoms(problem: ConvexProblem, opts: ReluSolveOptions 
   let best: { report: GapReport; W: Float64Array; nu: Float64Array } | null = null;
   let bestDual: GapReport | null = null;
   let rounds = 0;
+  let fullNext = false;
   let converged = false;
   let stallRef = Infinity;
   let stallRound = 0;
   for (; rounds <= maxRounds; rounds++) {
     const W = masterBlocks(master, B);
     const nu = master.r.slice(); // ν = −∇L(ŷ) = y − ŷ
-    const pr = priceBlocks(op, cone, nu, beta, scratch);
+    const partial = rounds > 0 && best !== null && best.report.relativeGap > PARTIAL_ABOVE && !fullNext;
+    const pr = priceBlocks(op, cone, nu, beta, scratch, partial);
+    fullNext = pr.blocks.length === 0;
     let rr = 0;
     for (let k = 0; k < n; k++) rr += nu[k] * nu[k];
     const cur = gapReport(loss, y, beta, 0.5 * rr + beta * groupNorm(W, B, d), nu, pr.s);
@@ -234,13 +257,15 @@ export function solveReluByAtoms(problem: ConvexProblem, opts: ReluSolveOptions 
       converged = true;
       break;
     }
-    if (report.relativeGap < 0.9 * stallRef) {
-      stallRef = report.relativeGap;
+    if (report.relativeGap < 0.9 * stallRef || partial) {
+      // (A partial round's gap uses bounds for most blocks: it does not count as a stall.)
+      stallRef = Math.min(stallRef, report.relativeGap);
       stallRound = rounds;
     } else if (rounds - stallRound >= STALL_ROUNDS) {
       break;
     }
-    if (rounds === maxRounds || (performance.now() - t0) / 1000 > timeLimit || pr.blocks.length === 0) break;
+    if (rounds === maxRounds || (performance.now() - t0) / 1000 > timeLimit) break;
+    if (pr.blocks.length === 0 && !partial) break;
     for (let t = 0; t < pr.blocks.length; t++) addAtom(master, pr.blocks[t], pr.U, t * d, pr.A, t * n);
     solveMaster(master, beta);
     if (addMergedAtoms(master, B) > 0) solveMaster(master, beta);
