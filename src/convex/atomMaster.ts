@@ -13,7 +13,7 @@
 // w = A y − G c − β and the dot products of an entering atom cost O(count·|P|) and O(|P|), not
 // O(n·count); the Cholesky factor of A_P A_Pᵀ is updated by appending rows and by Givens
 // rotations on removal.
-import { choleskyDeleteRow, gemmRaw, gemvRaw } from "../linalg/index.js";
+import { choleskyAppendRow, choleskyDeleteRow, gemmRaw, gemvRaw, trsvRaw } from "../linalg/index.js";
 
 /** Atoms, coefficients and the factorised passive set of the master problem. */
 export interface AtomMaster {
@@ -268,15 +268,8 @@ function appendPassive(m: AtomMaster, j: number, dot: (i: number) => number): bo
     m.ldL = ld;
   }
   const { L, ldL } = m;
-  let ll = 0;
-  for (let c = 0; c < p; c++) {
-    let t = dot(m.passive[c]);
-    for (let q = 0; q < c; q++) t -= L[c * ldL + q] * L[p * ldL + q];
-    const v = t / L[c * ldL + c];
-    L[p * ldL + c] = v;
-    ll += v * v;
-  }
-  const dd = m.aa[j] - ll;
+  for (let c = 0; c < p; c++) L[p * ldL + c] = dot(m.passive[c]);
+  const dd = choleskyAppendRow(L, ldL, p, m.aa[j]);
   if (!(dd > DEPENDENT * m.aa[j])) return false;
   L[p * ldL + p] = Math.sqrt(dd);
   m.passive.push(j);
@@ -293,12 +286,8 @@ function appendPassive(m: AtomMaster, j: number, dot: (i: number) => number): bo
 function pivotDependent(m: AtomMaster, j: number): boolean {
   const { L, ldL } = m;
   const p = m.passive.length;
-  const z = new Float64Array(p);
-  for (let a = p - 1; a >= 0; a--) {
-    let t = L[p * ldL + a];
-    for (let q = a + 1; q < p; q++) t -= L[q * ldL + a] * z[q];
-    z[a] = t / L[a * ldL + a];
-  }
+  const z = L.slice(p * ldL, p * ldL + p);
+  trsvRaw(true, true, false, p, L, 0, ldL, z, 0);
   let sum = 0;
   for (let a = 0; a < p; a++) sum += z[a];
   if (!(sum > 1 + 1e-12)) return false;
@@ -344,16 +333,8 @@ function removePassive(m: AtomMaster, i: number): void {
 function solvePassive(m: AtomMaster, beta: number): Float64Array {
   const { L, ldL } = m;
   const p = m.passive.length;
-  const s = new Float64Array(p);
-  for (let a = 0; a < p; a++) {
-    let t = m.aty[m.passive[a]] - beta;
-    for (let q = 0; q < a; q++) t -= L[a * ldL + q] * s[q];
-    s[a] = t / L[a * ldL + a];
-  }
-  for (let a = p - 1; a >= 0; a--) {
-    let t = s[a];
-    for (let q = a + 1; q < p; q++) t -= L[q * ldL + a] * s[q];
-    s[a] = t / L[a * ldL + a];
-  }
+  const s = Float64Array.from(m.passive, (j) => m.aty[j] - beta);
+  trsvRaw(true, false, false, p, L, 0, ldL, s, 0);
+  trsvRaw(true, true, false, p, L, 0, ldL, s, 0);
   return s;
 }

@@ -17,7 +17,7 @@
 //     After 2 or 3 the cache is rebuilt from the new S when S repeated (and caching is on).
 //  4. Screening for zero blocks: for any λ ≥ 0, ‖Π_K z‖ ≤ min_{t≥0} ‖z + t·q‖ with q = Aᵀλ from
 //     the block's last projection; if that is ≤ τ the block is zero without projecting.
-import { cholesky, choleskyDeleteRow, choleskySolve, gemmRaw, nnls, NotPositiveDefiniteError, type Matrix } from "../linalg/index.js";
+import { cholesky, choleskyAppendRow, choleskyDeleteRow, choleskySolve, gemmRaw, nnls, NotPositiveDefiniteError, trsvRaw, type Matrix } from "../linalg/index.js";
 import { orthonormalBasis } from "./arrangement.js";
 import type { BlockProx } from "./fista.js";
 import type { BlockOperator } from "./operator.js";
@@ -206,11 +206,8 @@ function projectActiveSet(
       S[m] = k;
       const pp = appendCholeskyRow(L, AS, S, m, d, k, GX, CS, co, n);
       // r = L⁻ᵀ l (l = L[m, 0..m)).
-      for (let a = m - 1; a >= 0; a--) {
-        let t = L[m * d + a];
-        for (let p = a + 1; p < m; p++) t -= L[p * d + a] * r[p];
-        r[a] = t / L[a * d + a];
-      }
+      for (let a = 0; a < m; a++) r[a] = L[m * d + a];
+      trsvRaw(true, true, false, m, L, 0, d, r, 0);
       let aku = 0;
       for (let j = 0; j < d; j++) aku += ak[j] * u[j];
       const degenerate = !(pp > 1e-24 * rowNorm[k] ** 2);
@@ -249,9 +246,9 @@ function projectActiveSet(
 }
 
 /**
- * Append row m (a_k = AS[m], index S[m] = k) to the Cholesky factor L of A_S A_Sᵀ: l solves
- * L l = A_S a_k (a_cᵀa_k = CS_c CS_k (X Xᵀ)_{ck} when the Gram GX is kept). Writes l into
- * L[m, 0..m) and returns ‖a_k‖² − ‖l‖², the squared new pivot (‖(I − P_S) a_k‖²).
+ * Append row m (a_k = AS[m], index S[m] = k) to the Cholesky factor L of A_S A_Sᵀ
+ * (linalg choleskyAppendRow) with a_cᵀa_k = CS_c CS_k (X Xᵀ)_{ck} when the Gram GX is kept.
+ * Returns ‖a_k‖² − ‖l‖², the squared new pivot (‖(I − P_S) a_k‖²).
  */
 function appendCholeskyRow(
   L: Float64Array, AS: Float64Array, S: Int32Array, m: number, d: number, k: number,
@@ -260,22 +257,17 @@ function appendCholeskyRow(
   const mo = m * d;
   let aa = 0;
   for (let j = 0; j < d; j++) aa += AS[mo + j] * AS[mo + j];
-  let ll = 0;
   const sk = CS[co + k];
   for (let c = 0; c < m; c++) {
-    const lo = c * d;
-    let t = 0;
     if (GX !== null) {
-      t = CS[co + S[c]] * sk * GX[S[c] * n + k];
+      L[mo + c] = CS[co + S[c]] * sk * GX[S[c] * n + k];
     } else {
-      for (let j = 0; j < d; j++) t += AS[lo + j] * AS[mo + j];
+      let t = 0;
+      for (let j = 0; j < d; j++) t += AS[c * d + j] * AS[mo + j];
+      L[mo + c] = t;
     }
-    for (let p = 0; p < c; p++) t -= L[lo + p] * L[mo + p];
-    const v = t / L[lo + c];
-    L[mo + c] = v;
-    ll += v * v;
   }
-  return aa - ll;
+  return choleskyAppendRow(L, d, m, aa);
 }
 
 /** λ for the equality problem on the m rows of A_S: L Lᵀ λ = −A_S z (z = W[wOff..wOff+d)). */
@@ -284,14 +276,10 @@ function solveEquality(L: Float64Array, AS: Float64Array, m: number, d: number, 
     const ao = a * d;
     let t = 0;
     for (let j = 0; j < d; j++) t -= AS[ao + j] * W[wOff + j];
-    for (let p = 0; p < a; p++) t -= L[ao + p] * lam[p];
-    lam[a] = t / L[ao + a];
+    lam[a] = t;
   }
-  for (let a = m - 1; a >= 0; a--) {
-    let t = lam[a];
-    for (let p = a + 1; p < m; p++) t -= L[p * d + a] * lam[p];
-    lam[a] = t / L[a * d + a];
-  }
+  trsvRaw(true, false, false, m, L, 0, d, lam, 0);
+  trsvRaw(true, true, false, m, L, 0, d, lam, 0);
 }
 
 /** Delete row c of the m active rows (A_S, S and λ shift up; L updated by Givens, O(m²)). */

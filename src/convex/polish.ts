@@ -8,9 +8,9 @@
 // solves to rounding level. N_b comes from a pivoted QR of A_{S_b}ᵀ (linalg nullSpace), and
 // Fᵀ diag(ℓ'') F is one GEMM (once for the square loss). A block that leaves its cone is clipped
 // back along the segment from its start (polishOnFace); the certificate then decides.
-import { cholesky, gemmRaw, gemvRaw, NotPositiveDefiniteError, nullSpace } from "../linalg/index.js";
+import { cholesky, choleskySolve, gemmRaw, gemvRaw, NotPositiveDefiniteError, nullSpace } from "../linalg/index.js";
 import type { ConvexLoss } from "./loss.js";
-import type { BlockOperator } from "./operator.js";
+import { blockNorms, type BlockOperator } from "./operator.js";
 
 /** Largest face dimension Σ f_b polished (dense Newton systems). */
 export const POLISH_MAX_DIM = 1500;
@@ -30,22 +30,17 @@ export function polishOnFace(
 ): Float64Array | null {
   const { n, d, blocks: B, X, rowNorm } = op;
   const CS = op.coneSign!;
+  const wn = blockNorms(W, B, d);
   let wMax = 0;
-  const wn = new Float64Array(B);
-  for (let b = 0; b < B; b++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += W[b * d + j] ** 2;
-    wn[b] = Math.sqrt(s);
-    wMax = Math.max(wMax, wn[b]);
-  }
+  for (const v of wn) wMax = Math.max(wMax, v);
   if (wMax === 0) return null;
   const blocks: number[] = [];
-  const faces: number[][] = [];
+  const faces: (readonly number[])[] = [];
   for (let b = 0; b < B; b++) {
     if (wn[b] <= 1e-12 * wMax) continue;
     blocks.push(b);
     if (activeRows !== undefined) {
-      faces.push(activeRows[b].slice());
+      faces.push(activeRows[b]);
     } else {
       const rows: number[] = [];
       for (let k = 0; k < n; k++) {
@@ -211,17 +206,7 @@ function newtonOnFace(
       throw e;
     }
     // Solve H p = −g.
-    const p = new Float64Array(m);
-    for (let a = 0; a < m; a++) {
-      let s = -g[a];
-      for (let c = 0; c < a; c++) s -= L.data[a * m + c] * p[c];
-      p[a] = s / L.data[a * m + a];
-    }
-    for (let a = m - 1; a >= 0; a--) {
-      let s = p[a];
-      for (let c = a + 1; c < m; c++) s -= L.data[c * m + a] * p[c];
-      p[a] = s / L.data[a * m + a];
-    }
+    const p = choleskySolve(L, g.map((v) => -v));
     let slope = 0;
     for (let a = 0; a < m; a++) slope += g[a] * p[a];
     let step = 1;

@@ -22,7 +22,7 @@ import { gapReport, type GapReport } from "./dual.js";
 import { withBestDual } from "./gated.js";
 import { addAtom, atomMaster, pruneAtoms, solveMaster, type AtomMaster } from "./atomMaster.js";
 import { convexLoss } from "./loss.js";
-import { adjoint, forward, groupNorm, reluOperator, reluPointFields, spreadDual, type BlockOperator } from "./operator.js";
+import { adjoint, blockNorms, forward, groupNorm, reluOperator, reluPointFields, spreadDual, type BlockOperator } from "./operator.js";
 import { polishOnFace } from "./polish.js";
 import type { ConvexProblem } from "./problem.js";
 import type { ReluSolution, ReluSolveOptions } from "./relu.js";
@@ -152,14 +152,12 @@ function addMergedAtoms(m: AtomMaster, B: number): number {
   const uses = new Int32Array(B);
   for (let j = 0; j < m.count; j++) if (m.c[j] > 0) uses[m.block[j]]++;
   const W = masterBlocks(m, B);
+  const norms = blockNorms(W, B, d);
   let added = 0;
   const a = new Float64Array(n);
   for (let b = 0; b < B; b++) {
-    if (uses[b] < 2) continue;
-    let wn = 0;
-    for (let i = 0; i < d; i++) wn += W[b * d + i] ** 2;
-    wn = Math.sqrt(wn);
-    if (!(wn > 0)) continue;
+    const wn = norms[b];
+    if (uses[b] < 2 || !(wn > 0)) continue;
     a.fill(0);
     for (let j = 0; j < m.count; j++) {
       if (m.block[j] !== b || m.c[j] <= 0) continue;
@@ -186,17 +184,16 @@ function addPolishedAtoms(op: BlockOperator, m: AtomMaster, beta: number, faces:
   const W = masterBlocks(m, B);
   const Z = new Float64Array(B * n);
   forward(op, W, Z);
-  const a = new Float64Array(n);
-  const u = new Float64Array(d);
-  const Zp = new Float64Array(B * n);
   const Wp = polishOnFace(op, convexLoss("square"), m.y, beta, W, Z, faces);
   if (Wp === null) return 0;
+  const Zp = new Float64Array(B * n);
   forward(op, Wp, Zp);
+  const norms = blockNorms(Wp, B, d);
+  const a = new Float64Array(n);
+  const u = new Float64Array(d);
   let added = 0;
   for (let b = 0; b < B; b++) {
-    let wn = 0;
-    for (let i = 0; i < d; i++) wn += Wp[b * d + i] ** 2;
-    wn = Math.sqrt(wn);
+    const wn = norms[b];
     if (!(wn > 0)) continue;
     for (let i = 0; i < d; i++) u[i] = Wp[b * d + i] / wn;
     for (let k = 0; k < n; k++) a[k] = (SM[b * n + k] * Zp[b * n + k]) / wn;

@@ -193,6 +193,27 @@ function checkSquare(A: Matrix, where: string): void {
 }
 
 /**
+ * Append a row and column to A = L·Lᵀ (m×m lower triangular, row stride ld, room for row m): on
+ * entry L[m, 0..m) holds v, the new row's entries A[m, 0..m) (a_iᵀa for a Gram matrix); on exit
+ * it holds l = L⁻¹v (forward substitution). Returns α − ‖l‖² with α = A[m, m]: the square of the
+ * new diagonal, ≤ 0 (or tiny) when the new row is dependent on the old ones. The caller sets
+ * L[m, m] = √(α − ‖l‖²) when it keeps the row. O(m²). (Golub & Van Loan, 4th ed., §4.2.)
+ */
+export function choleskyAppendRow(L: Float64Array, ld: number, m: number, alpha: number): number {
+  const mo = m * ld;
+  let ll = 0;
+  for (let c = 0; c < m; c++) {
+    const co = c * ld;
+    let t = L[mo + c];
+    for (let q = 0; q < c; q++) t -= L[co + q] * L[mo + q];
+    const v = t / L[co + c];
+    L[mo + c] = v;
+    ll += v * v;
+  }
+  return alpha - ll;
+}
+
+/**
  * Delete row and column i of A = L·Lᵀ in the factor: L (m×m lower triangular, row stride ld,
  * in place) becomes the (m−1)×(m−1) factor of A without row/column i. Removing row i of L leaves
  * one superdiagonal entry in each later row; Givens rotations of columns (j, j+1), j ≥ i, zero

@@ -2,9 +2,9 @@
 export * from "./matrix.js";
 export * from "./gemm.js";
 export * from "./blas.js";
-export { solveTriangular, SingularMatrixError, type TriangularOptions } from "./triangular.js";
+export { solveTriangular, trsvRaw, SingularMatrixError, type TriangularOptions } from "./triangular.js";
 export {
-  cholesky, choleskyDeleteRow, choleskyInPlace, choleskySolve, choleskyLogDet, choleskyWithShift, NotPositiveDefiniteError,
+  cholesky, choleskyAppendRow, choleskyDeleteRow, choleskyInPlace, choleskySolve, choleskyLogDet, choleskyWithShift, NotPositiveDefiniteError,
   type ShiftedCholesky, type ShiftedCholeskyOptions,
 } from "./cholesky.js";
 export { qr, qrR, qrQ, qrApplyQ, qrApplyQt, qrPivoted, nullSpace, type QR, type PivotedQR, type PivotedQROptions } from "./qr.js";

@@ -12,10 +12,11 @@
 import type { Highs } from "highs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  convexProblem, enumeratePatterns, networkOutput, samplePatterns, solveRelu, withBias, type ReluNetwork,
+  convexProblem, enumeratePatterns, networkOutput, samplePatterns, solveRelu, withBias,
 } from "../../src/convex/index.js";
 import { loadHighs, minNormInterpolation, solveDenseLp, type MinNormSolution } from "../../src/convex/minNorm.js";
 import type { Matrix } from "../../src/linalg/index.js";
+import { lineData, networkSquaredNorm } from "../helpers/convex.js";
 import { testRng } from "../helpers/random.js";
 import { scsMinNormValue } from "./scsReference.js";
 
@@ -23,19 +24,6 @@ let highs: Highs;
 beforeAll(async () => {
   highs = await loadHighs();
 });
-
-function line(xs: number[]): Matrix {
-  return withBias({ rows: xs.length, cols: 1, data: Float64Array.from(xs) });
-}
-
-function networkSquaredNorm(net: ReluNetwork): number {
-  let s = 0;
-  for (let j = 0; j < net.m; j++) {
-    s += net.alpha[j] ** 2;
-    for (let t = 0; t < net.D; t++) s += net.W[j * net.D + t] ** 2;
-  }
-  return s;
-}
 
 /** f(X) including the skip term. */
 function fullOutput(sol: MinNormSolution, X: Matrix): Float64Array {
@@ -93,7 +81,7 @@ describe("HiGHS conventions", () => {
 
 describe("hand-solved instances (1-D data with a bias column)", () => {
   it("one point x = 0.5, y = 2: V = y/‖(x, 1)‖ = 2/√1.25", () => {
-    const X = line([0.5]);
+    const X = lineData([0.5]);
     const y = Float64Array.from([2]);
     const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X));
     expect(Math.abs(sol.value - 2 / Math.sqrt(1.25))).toBeLessThan(1e-14);
@@ -101,7 +89,7 @@ describe("hand-solved instances (1-D data with a bias column)", () => {
   });
 
   it("x = (−1, 1), y = (1, 1): V = 1 (bias neuron; ν = (½, ½) is dual feasible with νᵀy = 1)", () => {
-    const X = line([-1, 1]);
+    const X = lineData([-1, 1]);
     const y = Float64Array.from([1, 1]);
     const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X));
     expect(Math.abs(sol.value - 1)).toBeLessThan(1e-12);
@@ -113,7 +101,7 @@ describe("hand-solved instances (1-D data with a bias column)", () => {
   });
 
   it("x = (−1, 0, 1), y = (1, 0, 1): V = 2 ((x)_+ + (−x)_+; ν = (1, −1, 1) is dual feasible)", () => {
-    const X = line([-1, 0, 1]);
+    const X = lineData([-1, 0, 1]);
     const y = Float64Array.from([1, 0, 1]);
     const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X));
     expect(Math.abs(sol.value - 2)).toBeLessThan(1e-12);
@@ -123,7 +111,7 @@ describe("hand-solved instances (1-D data with a bias column)", () => {
   });
 
   it("with skip, x = (−1, 0, 1), y = (0, 1, 0): V = 2 (f = 1 + x − 2(x)_+; ν = (−1, 2, −1), Xᵀν = 0)", () => {
-    const X = line([-1, 0, 1]);
+    const X = lineData([-1, 0, 1]);
     const y = Float64Array.from([0, 1, 0]);
     const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X), { skip: true });
     expect(Math.abs(sol.value - 2)).toBeLessThan(1e-12);
@@ -137,7 +125,7 @@ describe("hand-solved instances (1-D data with a bias column)", () => {
   });
 
   it("with skip, affine data y = 3x − 1: V = 0 (the skip fits it)", () => {
-    const X = line([-1, -0.3, 0.4, 2]);
+    const X = lineData([-1, -0.3, 0.4, 2]);
     const y = Float64Array.from([-1, -0.3, 0.4, 2], (x) => 3 * x - 1);
     const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X), { skip: true });
     expect(sol.value).toBeLessThan(1e-12);
@@ -170,7 +158,7 @@ describe("minimum-norm value vs SCS (equality-constrained SOCP from the raw mask
 
 describe("β-continuation of the regularised ReLU program (solveRelu)", () => {
   it("S(β) = Σ(‖u‖ + ‖v‖) and yᵀν_f/β are ≤ V and tend to V (1-D + bias, n = 6)", () => {
-    const X = line([-1, -0.55, -0.2, 0.15, 0.6, 1]);
+    const X = lineData([-1, -0.55, -0.2, 0.15, 0.6, 1]);
     const y = Float64Array.from([0.3, -0.4, 0.5, 0.1, -0.2, 0.6]);
     const patterns = enumeratePatterns(X);
     const V = minNormInterpolation(highs, X, y, patterns).value;
@@ -201,11 +189,11 @@ describe("β-continuation of the regularised ReLU program (solveRelu)", () => {
 
 describe("input checks and the exactness flag", () => {
   it("rejects bad shapes, non-finite data and data that cannot be interpolated", () => {
-    const X = line([0, 1, 2]);
+    const X = lineData([0, 1, 2]);
     const P = enumeratePatterns(X);
     expect(() => minNormInterpolation(highs, X, Float64Array.from([1, 2]), P)).toThrow(RangeError);
     expect(() => minNormInterpolation(highs, X, Float64Array.from([1, NaN, 2]), P)).toThrow(RangeError);
-    const Xd = line([0, 1, 1]);
+    const Xd = lineData([0, 1, 1]);
     expect(() => minNormInterpolation(highs, Xd, Float64Array.from([0, 1, 2]), enumeratePatterns(Xd))).toThrow(/cannot be interpolated/);
   });
 

@@ -19,23 +19,13 @@ import {
 import { loadHighs, minNormInterpolation } from "../../src/convex/minNorm.js";
 import { faceUniqueness, lineTestPoints, minNormUniqueness, uniquenessAtBeta, type FacePoint } from "../../src/convex/uniqueness.js";
 import type { Matrix } from "../../src/linalg/index.js";
+import { lineData, networkSquaredNorm } from "../helpers/convex.js";
 import { testRng } from "../helpers/random.js";
 
 let highs: Highs;
 beforeAll(async () => {
   highs = await loadHighs();
 });
-
-const line = (xs: number[]): Matrix => withBias({ rows: xs.length, cols: 1, data: Float64Array.from(xs) });
-
-function squaredNorm(net: ReluNetwork): number {
-  let s = 0;
-  for (let j = 0; j < net.m; j++) {
-    s += net.alpha[j] ** 2;
-    for (let t = 0; t < net.D; t++) s += net.W[j * net.D + t] ** 2;
-  }
-  return s;
-}
 
 function toNetwork(directions: readonly OptimalDirection[], p: FacePoint): ReluNetwork {
   const support: number[] = [];
@@ -67,7 +57,7 @@ function checkContinuum(directions: readonly OptimalDirection[], low: FacePoint,
     const net = toNetwork(directions, p);
     // LP points are feasible to the HiGHS tolerance 1e-10 (relative to the data scale).
     expect(maxAbsDiff(output(net, X, p.skip), y)).toBeLessThan(1e-7 * yScale);
-    expect(Math.abs(squaredNorm(net) - 2 * value)).toBeLessThan(1e-7 * value);
+    expect(Math.abs(networkSquaredNorm(net) - 2 * value)).toBeLessThan(1e-7 * value);
   }
   expect(maxAbsDiff(low.weights, high.weights)).toBeGreaterThan(1e-2 * value);
 }
@@ -157,7 +147,7 @@ describe("minimum-norm interpolation: 1-D with penalised bias and a free skip (a
       const xs = Array.from({ length: n }, (_, k) => X.data[2 * k]);
       const lo = Math.min(...xs) - 2;
       const hi = Math.max(...xs) + 2;
-      const grid = line(Array.from({ length: 401 }, (_, i) => lo + ((hi - lo) * i) / 400));
+      const grid = lineData(Array.from({ length: 401 }, (_, i) => lo + ((hi - lo) * i) / 400));
       const f1 = output(toNetwork(u.directions, w.low), grid, w.low.skip);
       const f2 = output(toNetwork(u.directions, w.high), grid, w.high.skip);
       const fScale = Math.max(1, ...Array.from(f1, Math.abs));
@@ -168,7 +158,7 @@ describe("minimum-norm interpolation: 1-D with penalised bias and a free skip (a
 
 describe("minimum-norm interpolation without skip: non-unique networks", () => {
   it("1-D, n = 5 (constructed; the data of Kim–Mishkin–Pilanci's Example 2 were not available)", () => {
-    const X = line([-1.02, -0.98, -0.77, -0.09, 1.17]);
+    const X = lineData([-1.02, -0.98, -0.77, -0.09, 1.17]);
     const y = Float64Array.from([0.62, -0.04, 0.97, -0.14, -0.97]);
     const P = enumeratePatterns(X);
     const sol = minNormInterpolation(highs, X, y, P);

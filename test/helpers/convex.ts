@@ -1,12 +1,28 @@
 // Shared test data of the convex family: 1-D inputs with a bias column and exact patterns.
 import { expect } from "vitest";
 import {
-  convexProblem, enumeratePatterns, optimalSet, solveRelu, withBias, type ConvexProblem, type OptimalSet, type ReluSolution,
+  convexProblem, enumeratePatterns, optimalSet, solveRelu, withBias, type ConvexProblem, type OptimalSet, type ReluNetwork, type ReluSolution,
 } from "../../src/convex/index.js";
+import type { Matrix } from "../../src/linalg/index.js";
+
+/** 1-D inputs x as the n×2 matrix [x, 1] (a regularised bias column). */
+export function lineData(xs: readonly number[]): Matrix {
+  return withBias({ rows: xs.length, cols: 1, data: Float64Array.from(xs) });
+}
+
+/** ‖θ‖² = Σ_j (‖w_j‖² + α_j²) of a scalar-output ReLU network. */
+export function networkSquaredNorm(net: ReluNetwork): number {
+  let s = 0;
+  for (let j = 0; j < net.m; j++) {
+    s += net.alpha[j] ** 2;
+    for (let t = 0; t < net.D; t++) s += net.W[j * net.D + t] ** 2;
+  }
+  return s;
+}
 
 /** The squared-loss problem on 1-D data x with a regularised bias, all 2n patterns enumerated. */
 export function oneDimensionalProblem(xs: readonly number[], ys: readonly number[], beta: number): ConvexProblem {
-  const X = withBias({ rows: xs.length, cols: 1, data: Float64Array.from(xs) });
+  const X = lineData(xs);
   return convexProblem(X, Float64Array.from(ys), beta, "square", enumeratePatterns(X));
 }
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { CholeskyDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import {
+  choleskyAppendRow,
   choleskyDeleteRow,
   cholesky,
   choleskyInPlace,
@@ -291,5 +292,39 @@ describe("choleskyDeleteRow", () => {
         expect(L[a * ld + a]).toBeGreaterThan(0);
       }
     }
+  });
+});
+
+describe("choleskyAppendRow", () => {
+  // Growing the factor row by row must give ml-matrix's Cholesky of the whole matrix (independent
+  // code, unique factor with positive diagonal) to rounding; a dependent row returns a pivot² ≈ 0.
+  it("builds the factor of A one row at a time and flags a dependent row", () => {
+    const g = testRng(78);
+    const m = 9;
+    const ld = 12;
+    const R = g.randn(m, m + 3).data;
+    const A = Array.from({ length: m }, (_, a) => Array.from({ length: m }, (_, c) => {
+      let s = 0;
+      for (let k = 0; k < m + 3; k++) s += R[a * (m + 3) + k] * R[c * (m + 3) + k];
+      return s;
+    }));
+    const L = new Float64Array(ld * ld);
+    for (let a = 0; a < m; a++) {
+      for (let c = 0; c < a; c++) L[a * ld + c] = A[a][c];
+      const pivot2 = choleskyAppendRow(L, ld, a, A[a][a]);
+      expect(pivot2).toBeGreaterThan(0);
+      L[a * ld + a] = Math.sqrt(pivot2);
+    }
+    const ref = new CholeskyDecomposition(new MlMatrix(A)).lowerTriangularMatrix;
+    for (let a = 0; a < m; a++) for (let c = 0; c <= a; c++) expect(Math.abs(L[a * ld + c] - ref.get(a, c))).toBeLessThan(1e-12 * 30);
+    // Row m = row 0 + row 1 of the Gram's generator: its pivot² vanishes to rounding.
+    const dep = Array.from({ length: m + 3 }, (_, k) => R[k] + R[(m + 3) + k]);
+    for (let c = 0; c < m; c++) {
+      let s = 0;
+      for (let k = 0; k < m + 3; k++) s += dep[k] * R[c * (m + 3) + k];
+      L[m * ld + c] = s;
+    }
+    const dd = dep.reduce((s, v) => s + v * v, 0);
+    expect(Math.abs(choleskyAppendRow(L, ld, m, dd))).toBeLessThan(1e-10 * dd);
   });
 });
