@@ -267,6 +267,17 @@ describe("solveTriangular", () => {
   });
 });
 
+/** A = R Rᵀ for a random m×k R (k > m: positive definite), as nested arrays for ml-matrix. */
+function gramOfRandomRows(g: ReturnType<typeof testRng>, m: number, k: number): { R: Float64Array; A: number[][] } {
+  const R = g.randn(m, k).data;
+  const A = Array.from({ length: m }, (_, a) => Array.from({ length: m }, (_, c) => {
+    let s = 0;
+    for (let t = 0; t < k; t++) s += R[a * k + t] * R[c * k + t];
+    return s;
+  }));
+  return { R, A };
+}
+
 describe("choleskyDeleteRow", () => {
   // Against ml-matrix's Cholesky of A with row/column i removed (independent code): the factor
   // is unique with positive diagonal, so the entries must agree to rounding (1e-12·‖A‖).
@@ -274,12 +285,7 @@ describe("choleskyDeleteRow", () => {
     const g = testRng(77);
     const m = 9;
     const ld = 12;
-    const R = g.randn(m, m + 3).data;
-    const A = Array.from({ length: m }, (_, a) => Array.from({ length: m }, (_, c) => {
-      let s = 0;
-      for (let k = 0; k < m + 3; k++) s += R[a * (m + 3) + k] * R[c * (m + 3) + k];
-      return s;
-    }));
+    const { A } = gramOfRandomRows(g, m, m + 3);
     const full = new CholeskyDecomposition(new MlMatrix(A)).lowerTriangularMatrix;
     for (let i = 0; i < m; i++) {
       const L = new Float64Array(ld * ld);
@@ -302,12 +308,7 @@ describe("choleskyAppendRow", () => {
     const g = testRng(78);
     const m = 9;
     const ld = 12;
-    const R = g.randn(m, m + 3).data;
-    const A = Array.from({ length: m }, (_, a) => Array.from({ length: m }, (_, c) => {
-      let s = 0;
-      for (let k = 0; k < m + 3; k++) s += R[a * (m + 3) + k] * R[c * (m + 3) + k];
-      return s;
-    }));
+    const { R, A } = gramOfRandomRows(g, m, m + 3);
     const L = new Float64Array(ld * ld);
     for (let a = 0; a < m; a++) {
       for (let c = 0; c < a; c++) L[a * ld + c] = A[a][c];
