@@ -15,6 +15,14 @@ const srcDir = join(root, "assembly");
 const outDir = join(root, "src", "linalg", "kernels");
 mkdirSync(outDir, { recursive: true });
 
+/**
+ * Extra flags per module. cone.ts is drained by several threads over one shared memory
+ * (src/convex/coneKernel.ts): atomics, and a shared memory of at most 16384 pages (1 GiB).
+ */
+const EXTRA = {
+  cone: ["--enable", "threads", "--sharedMemory", "--maximumMemory", "16384"],
+};
+
 for (const file of readdirSync(srcDir).filter((f) => f.endsWith(".ts"))) {
   const name = basename(file, ".ts");
   let binary = null;
@@ -28,6 +36,7 @@ for (const file of readdirSync(srcDir).filter((f) => f.endsWith(".ts"))) {
       "--importMemory",
       "--initialMemory", "1",
       "--exportRuntime",
+      ...(EXTRA[name] ?? []),
     ],
     {
       writeFile(filename, contents) {

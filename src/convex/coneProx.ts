@@ -20,15 +20,15 @@
 import { cholesky, choleskyAppendRow, choleskyDeleteRow, choleskySolve, gemmRaw, nnls, NotPositiveDefiniteError, trsvRaw, type Matrix } from "../linalg/index.js";
 import { orthonormalBasis } from "./arrangement.js";
 import type { BlockProx } from "./fista.js";
+import { coneKernel, runConeBatch, type ConeKernel } from "./coneKernel.js";
 import type { BlockOperator } from "./operator.js";
 
 /** Default largest n for which the cone state keeps X Xᵀ (n² doubles: 32 MB at 2048). */
 const GRAM_MAX_ROWS = 2048;
 
-/** X Xᵀ (n×n) by one GEMM. */
-function rowGram(op: BlockOperator): Float64Array {
+/** G ← X Xᵀ (n×n) by one GEMM. */
+function rowGram(op: BlockOperator, G: Float64Array): Float64Array {
   const { n, d, X } = op;
-  const G = new Float64Array(n * n);
   gemmRaw(false, true, n, n, d, 1, X, 0, d, X, 0, d, 0, G, 0, n);
   return G;
 }
@@ -71,21 +71,33 @@ export interface ConeProxState {
   readonly cacheFaces: boolean;
   /** X Xᵀ (n×n) when n ≤ gramMaxRows: the active-set method reads a_cᵀa_k from it. */
   readonly gram: Float64Array | null;
-  /** Scratch of the active-set method (A_S and L: (d+1)×d; X u, candidates and their values: n; u, λ, r, a_k, S: d+1). */
+  /** The wasm engine (coneKernel.ts), or null: the TS engine (projectActiveSetTs) runs. */
+  readonly kernel: ConeKernel | null;
+  /** Scratch of the TS engine (A_S and L: (d+1)×d; X u, candidates and their values: n; u, λ, r, a_k, S: d+1). */
   readonly scratch: {
     AS: Float64Array; L: Float64Array; xu: Float64Array; u: Float64Array; lam: Float64Array; r: Float64Array; ak: Float64Array; cand: Int32Array;
     vals: Float64Array; S: Int32Array;
   };
 }
 
-/** Fresh per-block state; X Xᵀ is kept when n ≤ gramMaxRows. */
-export function coneProxState(op: BlockOperator, cacheFaces = true, gramMaxRows = GRAM_MAX_ROWS): ConeProxState {
+/** Which engine runs the active-set projections: the f64x2 wasm kernel (when it loads) or TS. */
+export type ConeEngine = "wasm" | "ts";
+
+/**
+ * Fresh per-block state; X Xᵀ is kept when n ≤ gramMaxRows. `engine` "wasm" (default) uses the
+ * wasm kernel when WebAssembly SIMD and shared memory are available, else the TS engine.
+ */
+export function coneProxState(op: BlockOperator, cacheFaces = true, gramMaxRows = GRAM_MAX_ROWS, engine: ConeEngine = "wasm"): ConeProxState {
   const { blocks: B, d, n } = op;
+  const keepGram = n <= gramMaxRows;
+  const kernel = engine === "wasm" ? coneKernel(op, keepGram, (G) => rowGram(op, G)) : null;
   return {
     active: Array.from({ length: B }, () => []),
     q: new Float64Array(B * d),
     faces: Array.from({ length: B }, () => null),
-    projections: 0, faceHits: 0, screened: 0, activeSetHits: 0, cacheFaces, gram: op.n <= gramMaxRows ? rowGram(op) : null,
+    projections: 0, faceHits: 0, screened: 0, activeSetHits: 0, cacheFaces,
+    gram: kernel !== null ? kernel.gram : keepGram ? rowGram(op, new Float64Array(n * n)) : null,
+    kernel,
     scratch: {
       AS: new Float64Array((d + 1) * d), L: new Float64Array((d + 1) * d), xu: new Float64Array(n), u: new Float64Array(d),
       lam: new Float64Array(d + 1), r: new Float64Array(d + 1), ak: new Float64Array(d), cand: new Int32Array(n),
@@ -105,28 +117,34 @@ export function coneProxState(op: BlockOperator, cacheFaces = true, gramMaxRows 
  * dual objective rises at every step, so no set repeats (no cycling). A_S A_Sᵀ = L Lᵀ is updated by
  * appending a row (l = L⁻¹A_S a_k, ‖p‖² = ‖a_k‖² − ‖l‖²) and refactored on a drop. Violations are
  * looked up among the rows violated at the last full scan; a full scan (X u) ends the method. At
- * the end λ ≥ 0 and X u feasible: the KKT conditions of the projection (cone.ts). Returns false
- * (W, Zx untouched) on a degenerate step or the iteration cap; the NNLS path then decides.
+ * the end λ ≥ 0 and X u feasible: the KKT conditions of the projection (cone.ts).
+ * The TypeScript engine; assembly/cone.ts is the same method in f64x2 (coneKernel.ts), and this
+ * stays its fallback and test oracle. In: z = W[wOff..wOff+d), the warm set S[0..m0). Out: u
+ * (d) and X u (n), the rows with λ > 0 in S; returns their number, or −1 on a degenerate step or
+ * the iteration cap (the NNLS path then decides).
  */
-function projectActiveSet(
-  op: BlockOperator, st: ConeProxState, b: number, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number,
-  zNorm: number, tol: number,
-): boolean {
+function projectActiveSetTs(
+  op: BlockOperator, st: ConeProxState, b: number, W: Float64Array, wOff: number, tol: number,
+  S: Int32Array, m0: number, u: Float64Array, xu: Float64Array,
+): number {
   const { n, d, X, rowNorm } = op;
   const CS = op.coneSign!;
   const co = b * n;
   const GX = st.gram;
-  const { AS, L, xu, u, lam, r, ak, cand, vals } = st.scratch;
-  const S = st.scratch.S;
+  const { AS, L, lam, r, ak, cand, vals } = st.scratch;
+  let zNorm = 0;
+  for (let j = 0; j < d; j++) zNorm += W[wOff + j] ** 2;
+  zNorm = Math.sqrt(zNorm);
   let m = 0;
   // Warm start: the previous active set, made dual feasible by dropping negative multipliers.
-  for (const k of st.active[b]) {
+  for (let idx = 0; idx < m0; idx++) {
     if (m >= d) break;
+    const k = S[idx];
     const sg = CS[co + k];
     for (let j = 0; j < d; j++) AS[m * d + j] = sg * X[k * d + j];
     S[m] = k;
     const dd = appendCholeskyRow(L, AS, S, m, d, k, GX, CS, co, n);
-    if (!(dd > 1e-24 * rowNorm[k] ** 2)) return false;
+    if (!(dd > 1e-24 * rowNorm[k] ** 2)) return -1;
     L[m * d + m] = Math.sqrt(dd);
     m++;
   }
@@ -170,19 +188,10 @@ function projectActiveSet(
       // Keep the CANDIDATES most violated rows (the next full scan finds the rest).
       if (nCand > CANDIDATES) nCand = selectSmallest(cand, vals, nCand, CANDIDATES);
       if (k < 0) {
-        // Optimal: λ_S ≥ 0, A_S u = 0, X u feasible.
-        const qo = b * d;
-        for (let j = 0; j < d; j++) st.q[qo + j] = u[j] - W[wOff + j];
-        const keep: number[] = [];
-        for (let c = 0; c < m; c++) if (lam[c] > 0) keep.push(S[c]);
-        const prev = st.active[b];
-        const same = prev.length === keep.length && keep.every((t) => prev.includes(t));
-        st.active[b] = keep;
-        st.faces[b] = st.cacheFaces && same ? buildFace(op, b, keep) : null;
-        for (let j = 0; j < d; j++) W[wOff + j] = u[j];
-        for (let i = 0; i < n; i++) Zx[zOff + i] = xu[i];
-        st.activeSetHits++;
-        return true;
+        // Optimal: λ_S ≥ 0, A_S u = 0, X u feasible. Keep the rows with λ > 0.
+        let kept = 0;
+        for (let c = 0; c < m; c++) if (lam[c] > 0) S[kept++] = S[c];
+        return kept;
       }
     } else {
       for (let c = 0; c < nCand; c++) {
@@ -201,7 +210,7 @@ function projectActiveSet(
     for (let j = 0; j < d; j++) ak[j] = sk * X[k * d + j];
     let lamK = 0;
     for (let guard = 0; ; guard++) {
-      if (guard > d + 2 || m >= d) return false;
+      if (guard > d + 2 || m >= d) return -1;
       for (let j = 0; j < d; j++) AS[m * d + j] = ak[j];
       S[m] = k;
       const pp = appendCholeskyRow(L, AS, S, m, d, k, GX, CS, co, n);
@@ -220,7 +229,7 @@ function projectActiveSet(
           if (t < tPart) { tPart = t; drop = c; }
         }
       }
-      if (!Number.isFinite(tFull) && drop < 0) return false;
+      if (!Number.isFinite(tFull) && drop < 0) return -1;
       const t = Math.min(tFull, tPart);
       // u += t p, p = a_k − A_Sᵀ r; λ_S −= t r; λ_k += t.
       for (let j = 0; j < d; j++) u[j] += t * ak[j];
@@ -242,7 +251,7 @@ function projectActiveSet(
       m--;
     }
   }
-  return false;
+  return -1;
 }
 
 /**
@@ -427,43 +436,136 @@ function tryFace(
 }
 
 /**
- * Π_K z in place for block b (K = {w : CS_b ⊙ X w ≥ 0}): W[wOff..wOff+d) holds z and
- * Zx[zOff..zOff+n) holds X z on entry, Π_K z and its image on exit. Updates the block's state.
- * `tol`: a row is violated when (CS_bk x_kᵀu)/‖x_k‖ < −tol·‖z‖.
+ * The up to `cap` most violated rows of block b at the image Zx[zOff..zOff+n) (relative
+ * violation (CS_bk x_kᵀz)/‖x_k‖ < −tol·zNorm), most violated first; [] when z ∈ K.
  */
+function violatedRows(op: BlockOperator, b: number, Zx: Float64Array, zOff: number, zNorm: number, tol: number, cap: number): number[] {
+  const { n, rowNorm } = op;
+  const CS = op.coneSign!;
+  const co = b * n;
+  const rows: number[] = [];
+  const vals: number[] = [];
+  const thr = -tol * zNorm;
+  for (let k = 0; k < n; k++) {
+    const rn = rowNorm[k];
+    if (rn === 0) continue;
+    const c = (CS[co + k] * Zx[zOff + k]) / rn;
+    if (c < thr) { rows.push(k); vals.push(c); }
+  }
+  if (rows.length <= cap) return rows;
+  const order = rows.map((_, i) => i).sort((a, c) => vals[a] - vals[c]);
+  return order.slice(0, cap).map((i) => rows[i]);
+}
+
+/**
+ * Π_K z in place for the blocks `blocks` (K_b = {w : CS_b ⊙ X w ≥ 0}): block blocks[i] has z in
+ * W[wOff + i·d ..+d) and X z in Zx[zOff + i·n ..+n) on entry, Π_K z and its image on exit.
+ * Updates each block's state. `tol`: a row is violated when (CS_bk x_kᵀu)/‖x_k‖ < −tol·‖z‖.
+ * Blocks with z ∈ K or an accepted cached face are done here; the others go to the active-set
+ * engine as one batch (wasm: on every thread of coneKernel.ts), and the NNLS path settles what it
+ * could not.
+ */
+export function projectBlocks(
+  op: BlockOperator, st: ConeProxState, blocks: ArrayLike<number>, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number, tol: number,
+): void {
+  const { n, d } = op;
+  const jobs: number[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i];
+    const wo = wOff + i * d;
+    const zo = zOff + i * n;
+    let zNorm = 0;
+    for (let j = 0; j < d; j++) zNorm += W[wo + j] ** 2;
+    zNorm = Math.sqrt(zNorm);
+    // z = 0, or z ∈ K: the projection is z itself (multiplier 0).
+    if (zNorm === 0 || violatedRows(op, b, Zx, zo, zNorm, tol, 1).length === 0) continue;
+    const face = st.faces[b];
+    if (face !== null && tryFace(op, st, face, b, W, wo, Zx, zo, zNorm, tol)) continue;
+    jobs.push(i);
+  }
+  const k = st.kernel;
+  if (k !== null) {
+    for (let t = 0; t < jobs.length; t++) {
+      const i = jobs[t];
+      const b = blocks[i];
+      k.pat[t] = op.pattern[b];
+      k.Z.set(W.subarray(wOff + i * d, wOff + i * d + d), t * d);
+      const warm = st.active[b];
+      const m0 = Math.min(warm.length, d);
+      for (let c = 0; c < m0; c++) k.S[t * (d + 1) + c] = warm[c];
+      k.M[t] = m0;
+    }
+    runConeBatch(k, jobs.length, tol);
+    for (let t = 0; t < jobs.length; t++) {
+      const i = jobs[t];
+      settleBlock(op, st, blocks[i], W, wOff + i * d, Zx, zOff + i * n, tol, k.M[t], k.S, t * (d + 1), k.U, t * d, k.XU, t * n);
+    }
+    return;
+  }
+  const { S, u, xu } = st.scratch;
+  for (const i of jobs) {
+    const b = blocks[i];
+    const warm = st.active[b];
+    const m0 = Math.min(warm.length, d);
+    for (let c = 0; c < m0; c++) S[c] = warm[c];
+    const kept = projectActiveSetTs(op, st, b, W, wOff + i * d, tol, S, m0, u, xu);
+    settleBlock(op, st, b, W, wOff + i * d, Zx, zOff + i * n, tol, kept, S, 0, u, 0, xu, 0);
+  }
+}
+
+/** Π_K z in place for one block b (projectBlocks with one block at offsets wOff, zOff). */
 export function projectBlock(
   op: BlockOperator, st: ConeProxState, b: number, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number, tol: number,
 ): void {
-  const { n, d, X, rowNorm } = op;
+  projectBlocks(op, st, [b], W, wOff, Zx, zOff, tol);
+}
+
+/**
+ * Take an active-set result for block b (kept ≥ 0 rows S[sOff..], u, X u finite): write u and
+ * X u over z and X z, set q = u − z and the active set (and a face cache when the set repeated);
+ * otherwise (kept = −1, or a non-finite u) run the NNLS path.
+ */
+function settleBlock(
+  op: BlockOperator, st: ConeProxState, b: number, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number, tol: number,
+  kept: number, S: Int32Array, sOff: number, u: Float64Array, uOff: number, xu: Float64Array, xuOff: number,
+): void {
+  const { n, d } = op;
+  let finite = kept >= 0;
+  for (let j = 0; j < d && finite; j++) finite = Number.isFinite(u[uOff + j]);
+  if (!finite) {
+    projectByNnls(op, st, b, W, wOff, Zx, zOff, tol);
+    return;
+  }
+  const qo = b * d;
+  for (let j = 0; j < d; j++) {
+    st.q[qo + j] = u[uOff + j] - W[wOff + j];
+    W[wOff + j] = u[uOff + j];
+  }
+  for (let i = 0; i < n; i++) Zx[zOff + i] = xu[xuOff + i];
+  const keep = Array.from(S.subarray(sOff, sOff + kept));
+  const prev = st.active[b];
+  const same = prev.length === keep.length && keep.every((t) => prev.includes(t));
+  st.active[b] = keep;
+  st.faces[b] = st.cacheFaces && same ? buildFace(op, b, keep) : null;
+  st.activeSetHits++;
+}
+
+/**
+ * Π_K z for block b by constraint generation warm-started from its active set: add the most
+ * violated rows, solve the small NNLS min_{λ≥0} ‖z + A_Sᵀλ‖ (linalg `nnls`), repeat until X u is
+ * feasible (KKT of the full NNLS, see cone.ts). The fallback of the active-set engines.
+ */
+function projectByNnls(
+  op: BlockOperator, st: ConeProxState, b: number, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number, tol: number,
+): void {
+  const { n, d, X } = op;
   const CS = op.coneSign!;
   const co = b * n;
   let zNorm = 0;
   for (let j = 0; j < d; j++) zNorm += W[wOff + j] ** 2;
   zNorm = Math.sqrt(zNorm);
-  if (zNorm === 0) return;
-  const violated = (cap: number): number[] => {
-    const rows: number[] = [];
-    const vals: number[] = [];
-    const thr = -tol * zNorm;
-    for (let k = 0; k < n; k++) {
-      const rn = rowNorm[k];
-      if (rn === 0) continue;
-      const c = (CS[co + k] * Zx[zOff + k]) / rn;
-      if (c < thr) { rows.push(k); vals.push(c); }
-    }
-    if (rows.length <= cap) return rows;
-    const order = rows.map((_, i) => i).sort((a, c) => vals[a] - vals[c]);
-    return order.slice(0, cap).map((i) => rows[i]);
-  };
-  let add = violated(ADD_PER_ROUND);
-  if (add.length === 0) {
-    // z ∈ K: the projection is z itself (multiplier 0).
-    return;
-  }
-  const face = st.faces[b];
-  if (face !== null && tryFace(op, st, face, b, W, wOff, Zx, zOff, zNorm, tol)) return;
-  if (projectActiveSet(op, st, b, W, wOff, Zx, zOff, zNorm, tol)) return;
   st.projections++;
+  let add = violatedRows(op, b, Zx, zOff, zNorm, tol, ADD_PER_ROUND);
   const z = W.slice(wOff, wOff + d);
   const zx = Zx.slice(zOff, zOff + n);
   const S = st.active[b].slice();
@@ -493,7 +595,7 @@ export function projectBlock(
     }
     const keep: number[] = [];
     for (let c = 0; c < m; c++) if (lam[c] > 0) keep.push(S[c]);
-    add = violated(ADD_PER_ROUND).filter((k) => !S.includes(k));
+    add = violatedRows(op, b, Zx, zOff, zNorm, tol, ADD_PER_ROUND).filter((k) => !S.includes(k));
     if (add.length === 0) {
       // Cache the face only once the active set repeats (it is then likely to be stable).
       const prev = st.active[b];

@@ -17,7 +17,7 @@
 //      block directions as atoms: one master solve then lands within rounding of the face optimum.
 // The master value falls every round (each new atom has positive gain at the master optimum).
 // Measured on the scnn demo (n = 1000, d = 50, 500 blocks, β = 10): see bench/convex.ts.
-import { coneProxState, multiplierBound, projectBlock } from "./coneProx.js";
+import { coneProxState, multiplierBound, projectBlocks } from "./coneProx.js";
 import { gapReport, type GapReport } from "./dual.js";
 import { withBestDual } from "./gated.js";
 import { addAtom, atomMaster, pruneAtoms, solveMaster, type AtomMaster } from "./atomMaster.js";
@@ -106,10 +106,10 @@ function priceBlocks(op: BlockOperator, cone: ReturnType<typeof coneProxState>, 
   const out: number[] = [];
   const rows: number[] = [];
   const norms: number[] = [];
+  for (let i = 0; i < m; i++) lastG.set(Gs.subarray(i * d, i * d + d), exact[i] * d);
+  projectBlocks(op, cone, exact, Gs, 0, Hs, 0, PROJ_TOL);
   for (let i = 0; i < m; i++) {
     const b = exact[i];
-    lastG.set(Gs.subarray(i * d, i * d + d), b * d);
-    projectBlock(op, cone, b, Gs, i * d, Hs, i * n, PROJ_TOL);
     let p = 0;
     for (let j = 0; j < d; j++) p += Gs[i * d + j] ** 2;
     p = Math.sqrt(p);
