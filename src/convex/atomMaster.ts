@@ -12,8 +12,12 @@
 // is kept (new atoms' rows by one GEMM when a solve starts), so the reduced gains
 // w = A y − G c − β and the dot products of an entering atom cost O(count·|P|) and O(|P|), not
 // O(n·count); the Cholesky factor of A_P A_Pᵀ is updated by appending rows and by Givens
-// rotations on removal.
-import { choleskyAppendRow, choleskyDeleteRow, gemmRaw, gemvRaw, trsvRaw } from "../linalg/index.js";
+// rotations on removal. Atoms enter in batches of up to BATCH by gain; one that cannot enter in a
+// batch (dependent without decrease, or leaving at once) is deferred and tried alone at the end,
+// at the optimum on P, where the tests are exact. (On the scnn demo the late rounds bring ~170
+// near-duplicates of passive atoms per round: one-at-a-time entry after the first such event
+// cost ~100 outer iterations per solve.)
+import { axpy, choleskyAppendRow, choleskyDeleteRow, gemmRaw, trsvRaw } from "../linalg/index.js";
 
 /** Atoms, coefficients and the factorised passive set of the master problem. */
 export interface AtomMaster {
@@ -189,22 +193,34 @@ export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
   const yNorm = Math.sqrt(m.y.reduce((s, v) => s + v * v, 0));
   const w = new Float64Array(m.count);
   const tabu = new Uint8Array(m.count);
-  let batchSize = BATCH;
+  const deferred = new Uint8Array(m.count);
   syncGram(m);
   const ld = m.block.length;
-  for (let outer = 0; outer < 4 * m.count + 20; outer++) {
-    // w = A r − β = A y − G c − β (c_j = 0 off P) for the zero atoms.
-    const inP = new Uint8Array(m.count);
-    for (const j of m.passive) inP[j] = 1;
-    gemvRaw(false, m.count, m.count, -1, m.G, 0, ld, m.c, 0, 1, 0, w, 0, 1);
-    const cand: number[] = [];
-    for (let j = 0; j < m.count; j++) {
-      w[j] += m.aty[j] - beta;
-      if (!inP[j] && !tabu[j] && w[j] > tol * (beta + Math.sqrt(m.aa[j]) * yNorm)) cand.push(j);
+  const count = m.count;
+  const inP = new Uint8Array(count);
+  for (let outer = 0; outer < 4 * count + 20; outer++) {
+    // w = A r − β = A y − Σ_{i∈P} c_i G[i, ·] − β (c_i = 0 off P; G symmetric).
+    inP.fill(0);
+    for (let j = 0; j < count; j++) w[j] = m.aty[j] - beta;
+    for (const i of m.passive) {
+      inP[i] = 1;
+      axpy(-m.c[i], m.G.subarray(i * ld, i * ld + count), w);
     }
-    if (cand.length === 0) break;
+    let cand: number[] = [];
+    const late: number[] = [];
+    for (let j = 0; j < count; j++) {
+      if (!inP[j] && !tabu[j] && w[j] > tol * (beta + Math.sqrt(m.aa[j]) * yNorm)) (deferred[j] ? late : cand).push(j);
+    }
+    // Deferred atoms (dependent ones that found no decrease while entering in a batch) are tried
+    // alone, once no other atom has a positive gain: at the optimum on P the pivot test is exact.
+    let size = BATCH;
+    if (cand.length === 0) {
+      if (late.length === 0) break;
+      cand = late;
+      size = 1;
+    }
     cand.sort((a, b) => w[b] - w[a]);
-    const batch = cand.slice(0, batchSize);
+    const batch = cand.slice(0, size);
     let added = 0;
     for (let t = 0; t < batch.length; t++) {
       const j = batch[t];
@@ -215,7 +231,7 @@ export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
       } else if (batch.length === 1) {
         tabu[j] = 1; // dependent with no decrease at the optimum on P: cannot enter
       } else {
-        batchSize = 1; // retry alone, from the optimum on P (where the pivot test is exact)
+        deferred[j] = 1;
       }
     }
     if (added === 0) continue;
@@ -240,12 +256,13 @@ export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
       for (let i = 0; i < P.length; i++) m.c[P[i]] += alpha * (s[i] - m.c[P[i]]);
       for (let i = P.length - 1; i >= 0; i--) {
         if (s[i] <= 0 && m.c[P[i]] <= 1e-15 * Math.abs(s[i])) {
-          // An atom of this batch leaving at once: enter one at a time from now on (Lawson &
-          // Hanson's order, which cannot cycle); one that leaves alone without any progress
-          // (rounding) is dropped from this solve.
+          // An atom of this batch leaving at once is deferred: it is tried again alone once no
+          // other atom can enter (Lawson & Hanson's order from there, which cannot cycle; every
+          // atom is deferred at most once per solve). One that leaves alone without any
+          // progress (rounding) is dropped from this solve.
           if (inner === 0 && batch.includes(P[i])) {
             if (batch.length === 1 && alpha === 0) tabu[P[i]] = 1;
-            batchSize = 1;
+            else deferred[P[i]] = 1;
           }
           m.c[P[i]] = 0;
           removePassive(m, i);
@@ -255,6 +272,35 @@ export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
   }
   updateResidual(m);
   return entered;
+}
+
+/**
+ * Move the master to the coefficients `c` (count entries, c ≥ 0): the passive set becomes the
+ * atoms with c_j > 0, its factor is rebuilt by appending their Gram rows in turn (O(|P|³/3)),
+ * and r = y − Σ c_j a_j. Used to jump to a point known to be better than the current one (e.g.
+ * each block's atoms replaced by their merged atom: same ŷ, smaller Σ c) without one simplex
+ * pivot per atom. Returns false and leaves the master unchanged if those atoms are (numerically)
+ * dependent.
+ */
+export function resetPassive(m: AtomMaster, c: Float64Array): boolean {
+  syncGram(m);
+  const ld = m.block.length;
+  const passive = m.passive;
+  const cOld = m.c.slice(0, m.count);
+  m.passive = [];
+  for (let j = 0; j < m.count; j++) {
+    m.c[j] = c[j];
+    if (!(c[j] > 0)) continue;
+    if (!appendPassive(m, j, (i) => m.G[j * ld + i])) {
+      // Restore: coefficients, P, and its factor (rebuilt by the same appends).
+      m.c.set(cOld);
+      m.passive = [];
+      for (const i of passive) appendPassive(m, i, (t) => m.G[i * ld + t]);
+      return false;
+    }
+  }
+  updateResidual(m);
+  return true;
 }
 
 /** Append atom j to P (a new row of L); false if it is (numerically) dependent on P. */

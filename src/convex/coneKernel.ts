@@ -69,6 +69,8 @@ export interface ConeKernel {
   readonly ctl: Int32Array;
   readonly addr: { header: number; ctl: number; work: number; workStride: number };
   readonly header: Float64Array;
+  /** The last batch: its jobs, how many the calling thread ran, and the workers it was offered to. */
+  readonly lastBatch: { jobs: number; caller: number; workers: number };
 }
 
 let nextId = 1;
@@ -137,23 +139,24 @@ export function coneKernel(op: BlockOperator, keepGram: boolean, fillGram: (G: F
     U: f64(addr.U, cap * d), XU: f64(addr.XU, cap * n), done: i32(addr.done, cap),
     ctl: i32(addr.ctl, 1 + MAX_THREADS),
     addr: { header: addr.header, ctl: addr.ctl, work: addr.work, workStride: addr.workStride },
-    header,
+    header, lastBatch: { jobs: 0, caller: 0, workers: 0 },
   };
 }
 
 /**
  * Run jobs 0..count−1 (inputs pat, Z, S, M filled by the caller) with relative feasibility
  * tolerance `tol`; on return U, XU, S, M hold every job's result (M[i] = −1: the method failed,
- * the caller's NNLS path decides).
+ * the caller's NNLS path decides). `callerRuns` false leaves the jobs to the workers when there
+ * are any (tests of the worker path).
  */
-export function runConeBatch(k: ConeKernel, count: number, tol: number): void {
+export function runConeBatch(k: ConeKernel, count: number, tol: number, callerRuns = true): void {
   if (count <= 0) return;
   if (count > k.capacity) throw new RangeError(`runConeBatch: ${count} jobs, capacity ${k.capacity}`);
   k.header[6] = count;
   k.header[13] = tol;
   k.done.fill(0, 0, count);
   Atomics.store(k.ctl, 0, 0);
-  const workers = count >= MIN_PARALLEL_JOBS ? conePool() : [];
+  const workers = count >= MIN_PARALLEL_JOBS || !callerRuns ? conePool() : [];
   for (let w = 0; w < workers.length; w++) {
     Atomics.store(k.ctl, 1 + w, 0);
     workers[w].postMessage({
@@ -161,12 +164,13 @@ export function runConeBatch(k: ConeKernel, count: number, tol: number): void {
       work: k.addr.work + (1 + w) * k.addr.workStride, flag: k.addr.ctl + 4 * (1 + w),
     });
   }
-  k.exports.projectBatch(k.addr.header, k.addr.ctl, k.addr.work);
+  const caller = callerRuns || workers.length === 0 ? k.exports.projectBatch(k.addr.header, k.addr.ctl, k.addr.work) : 0;
   let failed = false;
   for (let w = 0; w < workers.length; w++) {
     const slot = 1 + w;
     if (Atomics.wait(k.ctl, slot, 0, WORKER_TIMEOUT_MS) === "timed-out" || Atomics.load(k.ctl, slot) !== 1) failed = true;
   }
+  Object.assign(k.lastBatch, { jobs: count, caller, workers: workers.length });
   if (failed) {
     retirePool();
     // Jobs a lost worker claimed but did not finish: run them here, one at a time.
@@ -174,7 +178,7 @@ export function runConeBatch(k: ConeKernel, count: number, tol: number): void {
       if (Atomics.load(k.done, i) === 1) continue;
       k.header[6] = i + 1;
       Atomics.store(k.ctl, 0, i);
-      k.exports.projectBatch(k.addr.header, k.addr.ctl, k.addr.work);
+      k.lastBatch.caller += k.exports.projectBatch(k.addr.header, k.addr.ctl, k.addr.work);
     }
     k.header[6] = count;
   }

@@ -435,6 +435,18 @@ function tryFace(
   return true;
 }
 
+/** True when no row of block b is violated at the image Zx[zOff..zOff+n): (CS_bk x_kᵀz)/‖x_k‖ ≥ thr. */
+function inCone(op: BlockOperator, b: number, Zx: Float64Array, zOff: number, thr: number): boolean {
+  const { n, rowNorm } = op;
+  const CS = op.coneSign!;
+  const co = b * n;
+  for (let k = 0; k < n; k++) {
+    const rn = rowNorm[k];
+    if (rn !== 0 && (CS[co + k] * Zx[zOff + k]) / rn < thr) return false;
+  }
+  return true;
+}
+
 /**
  * The up to `cap` most violated rows of block b at the image Zx[zOff..zOff+n) (relative
  * violation (CS_bk x_kᵀz)/‖x_k‖ < −tol·zNorm), most violated first; [] when z ∈ K.
@@ -478,7 +490,7 @@ export function projectBlocks(
     for (let j = 0; j < d; j++) zNorm += W[wo + j] ** 2;
     zNorm = Math.sqrt(zNorm);
     // z = 0, or z ∈ K: the projection is z itself (multiplier 0).
-    if (zNorm === 0 || violatedRows(op, b, Zx, zo, zNorm, tol, 1).length === 0) continue;
+    if (zNorm === 0 || inCone(op, b, Zx, zo, -tol * zNorm)) continue;
     const face = st.faces[b];
     if (face !== null && tryFace(op, st, face, b, W, wo, Zx, zo, zNorm, tol)) continue;
     jobs.push(i);

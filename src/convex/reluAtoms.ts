@@ -11,7 +11,8 @@
 //      gap of the current point — the certificate (dual.ts); stop at relative gap ≤ tol;
 //   3. every block with gain > 0 adds its atom; the master (atomMaster.ts) is re-solved exactly;
 //      blocks that use several atoms get their merged direction w_b/‖w_b‖ as one more atom (its
-//      cost ‖w_b‖ is below Σ c_j), and the master is solved again; unused atoms are dropped;
+//      cost ‖w_b‖ is below Σ c_j), the master moves onto the merged atoms by one refactorisation
+//      (same ŷ, lower penalty) and is solved again from there; unused atoms are dropped;
 //   4. below a certified gap of 1e-4, a face Newton polish (polish.ts) on the faces of the pricing
 //      projections (alternating with the faces on which the master's w_b is tight) offers its
 //      block directions as atoms: one master solve then lands within rounding of the face optimum.
@@ -20,7 +21,7 @@
 import { coneProxState, multiplierBound, projectBlocks } from "./coneProx.js";
 import { gapReport, type GapReport } from "./dual.js";
 import { withBestDual } from "./gated.js";
-import { addAtom, atomMaster, pruneAtoms, solveMaster, type AtomMaster } from "./atomMaster.js";
+import { addAtom, atomMaster, pruneAtoms, resetPassive, solveMaster, type AtomMaster } from "./atomMaster.js";
 import { convexLoss } from "./loss.js";
 import { adjoint, blockNorms, forward, groupNorm, reluOperator, reluPointFields, spreadDual, type BlockOperator } from "./operator.js";
 import { polishOnFace } from "./polish.js";
@@ -146,13 +147,20 @@ function masterBlocks(m: AtomMaster, B: number): Float64Array {
   return W;
 }
 
-/** Add w_b/‖w_b‖ for every block that uses two or more atoms; returns how many were added. */
+/**
+ * Add w_b/‖w_b‖ for every block that uses two or more atoms, and move the master onto those
+ * merged atoms: coefficient ‖w_b‖ in place of the block's atoms (same ŷ, penalty lower by
+ * β(Σ_{j∈b} c_j − ‖w_b‖)), by one refactorisation (resetPassive) instead of a simplex pivot per
+ * atom; the master solve that follows starts there. Returns how many atoms were added.
+ */
 function addMergedAtoms(m: AtomMaster, B: number): number {
   const { n, d } = m;
   const uses = new Int32Array(B);
   for (let j = 0; j < m.count; j++) if (m.c[j] > 0) uses[m.block[j]]++;
   const W = masterBlocks(m, B);
   const norms = blockNorms(W, B, d);
+  const c = new Float64Array(m.count + B);
+  c.set(m.c.subarray(0, m.count));
   let added = 0;
   const a = new Float64Array(n);
   for (let b = 0; b < B; b++) {
@@ -161,13 +169,15 @@ function addMergedAtoms(m: AtomMaster, B: number): number {
     a.fill(0);
     for (let j = 0; j < m.count; j++) {
       if (m.block[j] !== b || m.c[j] <= 0) continue;
-      const c = m.c[j] / wn;
-      for (let k = 0; k < n; k++) a[k] += c * m.A[j * n + k];
+      const cj = m.c[j] / wn;
+      for (let k = 0; k < n; k++) a[k] += cj * m.A[j * n + k];
+      c[j] = 0;
     }
     const u = W.subarray(b * d, b * d + d).map((v) => v / wn);
-    addAtom(m, b, u, 0, a, 0);
+    c[addAtom(m, b, u, 0, a, 0)] = wn;
     added++;
   }
+  if (added > 0) resetPassive(m, c);
   return added;
 }
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { Matrix as MlMatrix, solve } from "ml-matrix";
 import { patternsFromGates, projectOntoCone, projectOntoConeNnls } from "../../src/convex/index.js";
-import { coneProxState, projectBlock } from "../../src/convex/coneProx.js";
+import { coneProxState, projectBlock, projectBlocks } from "../../src/convex/coneProx.js";
+import { coneThreads, runConeBatch } from "../../src/convex/coneKernel.js";
 import { reluOperator } from "../../src/convex/operator.js";
 import { testRng } from "../helpers/random.js";
 
@@ -113,20 +114,92 @@ describe("projectOntoCone", () => {
 describe("projectBlock (Goldfarb–Idnani dual active set, warm-started)", () => {
   // n = 300: more than the 64 candidate rows are violated at the first scan (the selection runs);
   // gramMaxRows 0: the dot products a_cᵀa_k are formed from the rows instead of X Xᵀ.
-  for (const [n, d, gramMaxRows] of [[60, 6, 2048], [60, 6, 0], [300, 8, 2048]]) {
-    it(`agrees with the full NNLS cold and after perturbations of g (warm): n = ${n}, d = ${d}, gram ${gramMaxRows > 0}`, () => {
-      projectBlockAgainstNnls(n, d, gramMaxRows);
+  // Both engines: the wasm f64x2 kernel (assembly/cone.ts) and the TS one.
+  for (const engine of ["wasm", "ts"] as const) {
+    for (const [n, d, gramMaxRows] of [[60, 6, 2048], [60, 6, 0], [300, 8, 2048], [300, 7, 0]]) {
+      it(`${engine}: agrees with the full NNLS cold and after perturbations of g (warm): n = ${n}, d = ${d}, gram ${gramMaxRows > 0}`, () => {
+        projectBlockAgainstNnls(n, d, gramMaxRows, engine);
+      });
+    }
+  }
+});
+
+describe("projectBlocks: one batch on the wasm kernel's threads = the TS engine block by block", () => {
+  // The kernel and the TS engine run the same steps, so the projections agree to rounding of
+  // the dot products' summation order (1e-12·‖z‖) and the active sets are equal. With
+  // callerRuns = false the calling thread only waits: every job runs on a worker (when the
+  // machine gives the pool one), so the worker path is checked, not just available.
+  for (const callerRuns of [true, false]) {
+    it(`n = 400, d = 12, 120 blocks, ${callerRuns ? "caller and workers" : "workers only"}`, () => {
+      const r = testRng(5);
+      const n = 400;
+      const d = 12;
+      const Xm = r.randn(n, d);
+      const op = reluOperator(Xm, patternsFromGates(Xm, r.randn(60, d)));
+      const B = op.blocks;
+      const wasm = coneProxState(op, false, 2048, "wasm");
+      const ts = coneProxState(op, false, 2048, "ts");
+      expect(wasm.kernel).not.toBeNull();
+      expect(ts.kernel).toBeNull();
+      const blocks = Array.from({ length: B }, (_, b) => b);
+      for (let round = 0; round < 3; round++) {
+        // Fresh g each round; the second and third rounds are warm-started from the first.
+        const G = Float64Array.from(r.randnVec(B * d));
+        const GX = new Float64Array(B * n);
+        for (let b = 0; b < B; b++) {
+          for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) GX[b * n + k] += Xm.data[k * d + j] * G[b * d + j];
+        }
+        const Gw = G.slice();
+        const GXw = GX.slice();
+        if (callerRuns) {
+          projectBlocks(op, wasm, blocks, Gw, 0, GXw, 0, 1e-13);
+        } else {
+          // The same batch as projectBlocks builds, run without the caller.
+          const k = wasm.kernel!;
+          let jobs = 0;
+          const which: number[] = [];
+          for (const b of blocks) {
+            k.pat[jobs] = op.pattern[b];
+            k.Z.set(G.subarray(b * d, b * d + d), jobs * d);
+            const warm = wasm.active[b];
+            for (let c = 0; c < warm.length; c++) k.S[jobs * (d + 1) + c] = warm[c];
+            k.M[jobs] = warm.length;
+            which.push(b);
+            jobs++;
+          }
+          runConeBatch(k, jobs, 1e-13, false);
+          if (k.lastBatch.workers > 0) expect(k.lastBatch.caller).toBe(0);
+          else expect(coneThreads()).toBe(1);
+          for (let t = 0; t < jobs; t++) {
+            const b = which[t];
+            expect(k.M[t]).toBeGreaterThanOrEqual(0);
+            Gw.set(k.U.subarray(t * d, t * d + d), b * d);
+            GXw.set(k.XU.subarray(t * n, t * n + n), b * n);
+            wasm.active[b] = Array.from(k.S.subarray(t * (d + 1), t * (d + 1) + k.M[t]));
+          }
+        }
+        projectBlocks(op, ts, blocks, G, 0, GX, 0, 1e-13);
+        for (let b = 0; b < B; b++) {
+          const zn = Math.hypot(...Gw.subarray(b * d, b * d + d)) + 1e-300;
+          for (let j = 0; j < d; j++) expect(Math.abs(Gw[b * d + j] - G[b * d + j])).toBeLessThan(1e-12 * Math.max(zn, 1));
+          for (let k = 0; k < n; k++) expect(Math.abs(GXw[b * n + k] - GX[b * n + k])).toBeLessThan(1e-12 * op.rowNorm[k] * Math.max(zn, 1));
+          expect([...wasm.active[b]].sort((a, c) => a - c)).toEqual([...ts.active[b]].sort((a, c) => a - c));
+        }
+      }
+      if (callerRuns) expect(wasm.kernel!.lastBatch.jobs).toBeGreaterThan(B / 2);
+      expect(wasm.projections + ts.projections).toBe(0); // the NNLS fallback was never needed
     });
   }
 });
 
-function projectBlockAgainstNnls(n: number, d: number, gramMaxRows: number): void {
+function projectBlockAgainstNnls(n: number, d: number, gramMaxRows: number, engine: "wasm" | "ts"): void {
   {
     const r = testRng(23);
     const Xm = r.randn(n, d);
     const patterns = patternsFromGates(Xm, r.randn(8, d));
     const op = reluOperator(Xm, patterns);
-    const st = coneProxState(op, false, gramMaxRows);
+    const st = coneProxState(op, false, gramMaxRows, engine);
+    expect(st.kernel === null).toBe(engine === "ts");
     expect(st.gram === null).toBe(gramMaxRows < n);
     for (let b = 0; b < op.blocks; b++) {
       const mask = patterns.masks.subarray((b % patterns.count) * n, (b % patterns.count + 1) * n);
