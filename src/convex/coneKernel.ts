@@ -14,6 +14,7 @@
 // solver keeps its synchronous API. Jobs are claimed one at a time (atomic add), so the split
 // adapts to uneven projection costs. A worker that does not answer within WORKER_TIMEOUT_MS is
 // retired and the jobs it left unfinished are run by the caller.
+import { InputError } from "../common/errors.js";
 import { wasmBase64 } from "../linalg/kernels/cone.wasm.generated.js";
 import { compileBase64, instantiate, WASM_PAGE_BYTES } from "../linalg/kernels/wasm.js";
 import type { BlockOperator } from "./operator.js";
@@ -83,6 +84,7 @@ let nextId = 1;
 export function coneKernel(op: BlockOperator, keepGram: boolean, fillGram: (G: Float64Array) => void): ConeKernel | null {
   const CS = op.coneSign;
   if (CS === null) return null;
+  coneThreads(); // a bad SPLITSCAPE_THREADS is reported when the solve starts, not mid-way
   const module = compileBase64(wasmBase64);
   if (module === null) return null;
   const { n, d, blocks: B } = op;
@@ -191,7 +193,8 @@ interface PoolWorker {
   terminate(): Promise<number>;
 }
 
-let pool: PoolWorker[] | null = null;
+const pool: PoolWorker[] = [];
+let retired = false;
 
 /** Worker body: instantiate the module once per memory, drain the batch, flag the result. */
 const WORKER_SOURCE = `
@@ -218,14 +221,15 @@ parentPort.on("message", (m) => {
 `;
 
 /**
- * Threads a batch may use: SPLITSCAPE_THREADS when set (1 = the caller only), else the
- * machine's available parallelism, at most MAX_THREADS.
+ * Threads a batch may use: SPLITSCAPE_THREADS when set (1 = the caller only; not a positive
+ * integer: InputError, exit 2 in the CLI), else the machine's available parallelism, at most
+ * MAX_THREADS.
  */
 export function coneThreads(): number {
   const env = typeof process === "object" ? process.env?.SPLITSCAPE_THREADS : undefined;
   if (env !== undefined && env !== "") {
     const t = Number(env);
-    if (!(Number.isInteger(t) && t >= 1)) throw new RangeError(`SPLITSCAPE_THREADS: expected a positive integer, got "${env}"`);
+    if (!(Number.isInteger(t) && t >= 1)) throw new InputError("SPLITSCAPE_THREADS", `expected a positive integer, got ${JSON.stringify(env)}`);
     return Math.min(t, MAX_THREADS);
   }
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus(): unknown[] }>("node:os");
@@ -244,29 +248,38 @@ function nodeBuiltin<T>(name: string): T | null {
   }
 }
 
-/** The process-wide workers (created on first use; unref'ed, so they never keep Node alive). */
+/**
+ * The workers a batch may use now: coneThreads() − 1 of a process-wide pool that grows on
+ * demand (unref'ed, so they never keep Node alive); none once the pool was retired or when
+ * worker_threads is unavailable.
+ */
 function conePool(): PoolWorker[] {
-  if (pool !== null) return pool;
-  pool = [];
   const want = coneThreads() - 1;
-  if (want <= 0) return pool;
-  const wt = nodeBuiltin<{ Worker: new (src: string, opts: object) => PoolWorker }>("node:worker_threads");
-  const module = compileBase64(wasmBase64);
-  if (wt === null || module === null) return pool;
-  for (let w = 0; w < want; w++) {
-    try {
-      const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module } });
-      worker.unref();
-      pool.push(worker);
-    } catch {
-      break;
+  if (retired || want <= 0) return [];
+  if (pool.length < want) {
+    const wt = nodeBuiltin<{ Worker: new (src: string, opts: object) => PoolWorker }>("node:worker_threads");
+    const module = compileBase64(wasmBase64);
+    if (wt === null || module === null) {
+      retired = true;
+      return [];
+    }
+    while (pool.length < want) {
+      try {
+        const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module } });
+        worker.unref();
+        pool.push(worker);
+      } catch {
+        retired = true;
+        return [];
+      }
     }
   }
-  return pool;
+  return pool.slice(0, want);
 }
 
 /** Stop the workers; later batches run on the calling thread only. */
 function retirePool(): void {
-  for (const w of pool ?? []) void w.terminate();
-  pool = [];
+  for (const w of pool) void w.terminate();
+  pool.length = 0;
+  retired = true;
 }

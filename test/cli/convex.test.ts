@@ -155,6 +155,17 @@ describe("splitscape convex", () => {
     const r = await run("convex", "--certify", "--model", join(dir, "missing.json"), "--data", data, "--beta", "1");
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/missing\.json/);
+    const saved = process.env.SPLITSCAPE_THREADS;
+    process.env.SPLITSCAPE_THREADS = "two";
+    try {
+      const t = await run("convex", "--data", data, "--beta", "0.02", "--bias", "--json");
+      expect(t.code).toBe(2);
+      expect(t.err).toMatch(/SPLITSCAPE_THREADS: expected a positive integer, got "two"/);
+      expect(t.out).toBe("");
+    } finally {
+      if (saved === undefined) delete process.env.SPLITSCAPE_THREADS;
+      else process.env.SPLITSCAPE_THREADS = saved;
+    }
   });
 
   it("accepts gate files and sampled patterns (not exact)", async () => {

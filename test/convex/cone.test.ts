@@ -5,7 +5,8 @@
 // 1e-10·‖g‖ (NNLS solves are backward stable; these problems are well conditioned).
 import { describe, expect, it } from "vitest";
 import { Matrix as MlMatrix, solve } from "ml-matrix";
-import { patternsFromGates, projectOntoCone, projectOntoConeNnls } from "../../src/convex/index.js";
+import { convexProblem, patternsFromGates, projectOntoCone, projectOntoConeNnls } from "../../src/convex/index.js";
+import { solveReluByAtoms } from "../../src/convex/reluAtoms.js";
 import { coneProxState, projectBlock, projectBlocks } from "../../src/convex/coneProx.js";
 import { coneThreads, runConeBatch } from "../../src/convex/coneKernel.js";
 import { reluOperator } from "../../src/convex/operator.js";
@@ -190,6 +191,34 @@ describe("projectBlocks: one batch on the wasm kernel's threads = the TS engine 
       expect(wasm.projections + ts.projections).toBe(0); // the NNLS fallback was never needed
     });
   }
+});
+
+describe("SPLITSCAPE_THREADS", () => {
+  it("the ReLU solve is bitwise the same on one thread and on four", () => {
+    // Each projection is one deterministic computation whichever thread runs it, so the whole
+    // column generation (and its certificate) must not depend on the thread count.
+    const r = testRng(31);
+    const Xm = r.randn(300, 10);
+    const y = Float64Array.from(r.randnVec(300));
+    const problem = convexProblem(Xm, y, 2, "square", patternsFromGates(Xm, r.randn(40, 10)));
+    const saved = process.env.SPLITSCAPE_THREADS;
+    const solve = (t: string) => {
+      process.env.SPLITSCAPE_THREADS = t;
+      try {
+        return solveReluByAtoms(problem, { tol: 1e-8 });
+      } finally {
+        if (saved === undefined) delete process.env.SPLITSCAPE_THREADS;
+        else process.env.SPLITSCAPE_THREADS = saved;
+      }
+    };
+    const one = solve("1");
+    const all = solve("4");
+    expect(one.converged).toBe(true);
+    expect(all.primalValue).toBe(one.primalValue);
+    expect(all.dualValue).toBe(one.dualValue);
+    expect(all.iterations).toBe(one.iterations);
+    expect(Array.from(all.nu)).toEqual(Array.from(one.nu));
+  });
 });
 
 function projectBlockAgainstNnls(n: number, d: number, gramMaxRows: number, engine: "wasm" | "ts"): void {
