@@ -209,7 +209,7 @@ parentPort.on("message", (m) => {
     if (inst === undefined) {
       inst = new WebAssembly.Instance(module, { env: { memory: m.memory, abort() { throw new Error("wasm kernel aborted"); } } });
       cache.set(m.id, inst);
-      if (cache.size > 4) cache.delete(cache.keys().next().value);
+      if (cache.size > 2) cache.delete(cache.keys().next().value);
     }
     inst.exports.projectBatch(m.header, m.counter, m.work);
   } catch (e) {

@@ -10,7 +10,11 @@
 //     of range(A_Sᵀ), the Cholesky factor of A_S A_Sᵀ and X Qᵀ, the candidate u = z − Qᵀ(Q z)
 //     has λ = −(A_S A_Sᵀ)⁻¹ A_S z; accepted when λ ≥ 0 and X u = X z − (XQᵀ)(Q z) is feasible on
 //     every row — exactly the KKT conditions of the projection. O(|S|·(d + n)).
-//  2. The dual active-set method of Goldfarb & Idnani, warm-started from S (projectActiveSet);
+//  2. The dual active-set method of Goldfarb & Idnani, warm-started from S: on the f64x2 wasm
+//     kernel (assembly/cone.ts, coneKernel.ts) for a whole batch of blocks on every thread, or
+//     in TypeScript (projectActiveSetTs, the fallback and test oracle). Measured on the demo's
+//     first pricing round (500 cold projections, ~75 steps each): 646 ms in TypeScript, 153 ms
+//     on the kernel with 2 threads;
 //  3. if that fails (degenerate step, iteration cap): constraint generation warm-started from S —
 //     add the most violated rows, solve the small NNLS min_{λ≥0} ‖z + A_Sᵀλ‖ (linalg `nnls`),
 //     repeat until X u is feasible (KKT of the full NNLS, see cone.ts).
