@@ -193,6 +193,61 @@ describe("projectBlocks: one batch on the wasm kernel's threads = the TS engine 
   }
 });
 
+describe("projectBlocks on degenerate cones (repeated data rows)", () => {
+  // Every row of X twice: a_k and its copy are the same constraint, so an active set can hold a
+  // dependent pair (zero pivot: the method returns −1 and the NNLS path settles the block).
+  // Both engines must land on the NNLS reference and take the same paths.
+  it("wasm and TS engines agree with the full NNLS and count the same fallbacks", () => {
+    const r = testRng(41);
+    const half = r.randn(30, 4);
+    const n = 60;
+    const d = 4;
+    const data = new Float64Array(n * d);
+    data.set(half.data, 0);
+    data.set(half.data, 30 * d);
+    const Xm = { rows: n, cols: d, data };
+    const patterns = patternsFromGates(Xm, r.randn(6, d));
+    const op = reluOperator(Xm, patterns);
+    const engines = (["wasm", "ts"] as const).map((e) => coneProxState(op, false, 2048, e));
+    const blocks = Array.from({ length: op.blocks }, (_, b) => b);
+    for (let round = 0; round < 3; round++) {
+      const G = Float64Array.from(r.randnVec(op.blocks * d));
+      const results = engines.map((st) => {
+        const W = G.slice();
+        const Z = new Float64Array(op.blocks * n);
+        for (let b = 0; b < op.blocks; b++) for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) Z[b * n + k] += data[k * d + j] * W[b * d + j];
+        projectBlocks(op, st, blocks, W, 0, Z, 0, 1e-13);
+        return W;
+      });
+      for (let b = 0; b < op.blocks; b++) {
+        const p = b % patterns.count;
+        const g = G.subarray(b * d, b * d + d);
+        const ref = projectOntoConeNnls(data, n, d, patterns.masks.subarray(p * n, (p + 1) * n), g);
+        const gn = Math.hypot(...g);
+        for (const W of results) for (let j = 0; j < d; j++) expect(Math.abs(W[b * d + j] - ref.projection[j])).toBeLessThan(1e-10 * gn);
+      }
+    }
+    expect(engines[0].projections).toBe(engines[1].projections);
+    expect(engines[0].activeSetHits).toBe(engines[1].activeSetHits);
+    // A warm set naming one row twice has a zero pivot at once: the method gives up (−1 from
+    // the kernel) and the NNLS path must settle the block, to the reference.
+    const before = engines.map((st) => st.projections);
+    const g = Float64Array.from(r.randnVec(d));
+    const gx = new Float64Array(n);
+    for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) gx[k] += data[k * d + j] * g[j];
+    const ref = projectOntoConeNnls(data, n, d, patterns.masks.subarray(0, n), g);
+    for (const [i, st] of engines.entries()) {
+      const row = ref.active.length > 0 ? ref.active[0] : 0;
+      st.active[0] = [row, row];
+      const W = g.slice();
+      const Z = gx.slice();
+      projectBlocks(op, st, [0], W, 0, Z, 0, 1e-13);
+      expect(st.projections).toBe(before[i] + 1);
+      for (let j = 0; j < d; j++) expect(Math.abs(W[j] - ref.projection[j])).toBeLessThan(1e-10 * Math.hypot(...g));
+    }
+  });
+});
+
 describe("SPLITSCAPE_THREADS", () => {
   it("the ReLU solve is bitwise the same on one thread and on four", () => {
     // Each projection is one deterministic computation whichever thread runs it, so the whole
