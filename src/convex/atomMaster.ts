@@ -17,7 +17,7 @@
 // at the optimum on P, where the tests are exact. (On the scnn demo the late rounds bring ~170
 // near-duplicates of passive atoms per round: one-at-a-time entry after the first such event
 // cost ~100 outer iterations per solve.)
-import { axpy, choleskyAppendRow, choleskyDeleteRow, gemmRaw, trsvRaw } from "../linalg/index.js";
+import { choleskyAppendRow, choleskyDeleteRow, gemmRaw, trsvRaw } from "../linalg/index.js";
 
 /** Atoms, coefficients and the factorised passive set of the master problem. */
 export interface AtomMaster {
@@ -204,7 +204,9 @@ export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
     for (let j = 0; j < count; j++) w[j] = m.aty[j] - beta;
     for (const i of m.passive) {
       inP[i] = 1;
-      axpy(-m.c[i], m.G.subarray(i * ld, i * ld + count), w);
+      const ci = m.c[i];
+      const gi = i * ld;
+      for (let j = 0; j < count; j++) w[j] -= ci * m.G[gi + j];
     }
     let cand: number[] = [];
     const late: number[] = [];

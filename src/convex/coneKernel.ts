@@ -32,7 +32,10 @@ export const CONE_KERNEL_MAX_BYTES = 1024 * 1024 * 1024;
 /** Most threads one batch uses (the caller and up to MAX_THREADS − 1 workers). */
 const MAX_THREADS = 4;
 
-/** A batch smaller than this runs on the calling thread only (waking a worker costs ~0.1 ms). */
+/**
+ * A batch smaller than this runs on the calling thread only: a round trip to a worker costs
+ * ~78 µs (measured: a one-job batch, 2.4 µs on the caller), about a cold projection at d = 50.
+ */
 const MIN_PARALLEL_JOBS = 4;
 
 /** A worker silent this long after the caller finished its share is retired. */
@@ -40,6 +43,9 @@ const WORKER_TIMEOUT_MS = 30_000;
 
 /** Header slots (f64) read by projectBatch; see assembly/cone.ts. */
 const HEADER = 16;
+/** Header slots set per batch: the job count and the feasibility tolerance. */
+const H_COUNT = 6;
+const H_TOL = 13;
 
 const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 
@@ -154,8 +160,8 @@ export function coneKernel(op: BlockOperator, keepGram: boolean, fillGram: (G: F
 export function runConeBatch(k: ConeKernel, count: number, tol: number, callerRuns = true): void {
   if (count <= 0) return;
   if (count > k.capacity) throw new RangeError(`runConeBatch: ${count} jobs, capacity ${k.capacity}`);
-  k.header[6] = count;
-  k.header[13] = tol;
+  k.header[H_COUNT] = count;
+  k.header[H_TOL] = tol;
   k.done.fill(0, 0, count);
   Atomics.store(k.ctl, 0, 0);
   const workers = count >= MIN_PARALLEL_JOBS || !callerRuns ? conePool() : [];
@@ -178,11 +184,11 @@ export function runConeBatch(k: ConeKernel, count: number, tol: number, callerRu
     // Jobs a lost worker claimed but did not finish: run them here, one at a time.
     for (let i = 0; i < count; i++) {
       if (Atomics.load(k.done, i) === 1) continue;
-      k.header[6] = i + 1;
+      k.header[H_COUNT] = i + 1;
       Atomics.store(k.ctl, 0, i);
       k.lastBatch.caller += k.exports.projectBatch(k.addr.header, k.addr.ctl, k.addr.work);
     }
-    k.header[6] = count;
+    k.header[H_COUNT] = count;
   }
 }
 

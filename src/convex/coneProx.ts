@@ -558,12 +558,19 @@ function settleBlock(
     W[wOff + j] = u[uOff + j];
   }
   for (let i = 0; i < n; i++) Zx[zOff + i] = xu[xuOff + i];
-  const keep = Array.from(S.subarray(sOff, sOff + kept));
+  setActiveRows(op, st, b, Array.from(S.subarray(sOff, sOff + kept)));
+  st.activeSetHits++;
+}
+
+/**
+ * Record block b's new active rows; with face caching on, cache the face once the active set
+ * repeats (it is then likely to be stable).
+ */
+function setActiveRows(op: BlockOperator, st: ConeProxState, b: number, keep: number[]): void {
   const prev = st.active[b];
   const same = prev.length === keep.length && keep.every((t) => prev.includes(t));
   st.active[b] = keep;
   st.faces[b] = st.cacheFaces && same ? buildFace(op, b, keep) : null;
-  st.activeSetHits++;
 }
 
 /**
@@ -613,12 +620,8 @@ function projectByNnls(
     for (let c = 0; c < m; c++) if (lam[c] > 0) keep.push(S[c]);
     add = violatedRows(op, b, Zx, zOff, zNorm, tol, ADD_PER_ROUND).filter((k) => !S.includes(k));
     if (add.length === 0) {
-      // Cache the face only once the active set repeats (it is then likely to be stable).
-      const prev = st.active[b];
-      const same = prev.length === keep.length && keep.every((k) => prev.includes(k));
-      st.active[b] = keep;
       st.q.set(p, b * d);
-      st.faces[b] = st.cacheFaces && same ? buildFace(op, b, keep) : null;
+      setActiveRows(op, st, b, keep);
       return;
     }
     S.length = 0;
