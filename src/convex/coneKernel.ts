@@ -16,7 +16,7 @@
 // retired and the jobs it left unfinished are run by the caller.
 import { InputError } from "../common/errors.js";
 import { wasmBase64 } from "../linalg/kernels/cone.wasm.generated.js";
-import { compileBase64, instantiate, WASM_PAGE_BYTES } from "../linalg/kernels/wasm.js";
+import { align64, compileBase64, instantiate, layoutFrom, WASM_PAGE_BYTES } from "../linalg/kernels/wasm.js";
 import type { BlockOperator } from "./operator.js";
 
 /** Raw exports of cone.wasm (addresses are byte offsets into the shared memory). */
@@ -46,8 +46,6 @@ const HEADER = 16;
 /** Header slots set per batch: the job count and the feasibility tolerance. */
 const H_COUNT = 6;
 const H_TOL = 13;
-
-const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 
 /** The engine of one cone state: module instance, shared memory and views of its regions. */
 export interface ConeKernel {
@@ -105,12 +103,8 @@ export function coneKernel(op: BlockOperator, keepGram: boolean, fillGram: (G: F
   const probe = instantiate(module, probeMemory);
   if (probe === null) return null;
   const px = probe.exports as unknown as ConeExports;
-  let at = align64(px.heapBase());
-  const region = (bytes: number): number => {
-    const a = at;
-    at = align64(at + bytes);
-    return a;
-  };
+  const layout = layoutFrom(px.heapBase());
+  const region = (bytes: number): number => layout.region(bytes);
   const cap = B;
   const addr = {
     header: region(8 * HEADER), ctl: region(4 * (1 + MAX_THREADS)),
@@ -120,8 +114,8 @@ export function coneKernel(op: BlockOperator, keepGram: boolean, fillGram: (G: F
     work: 0, workStride: align64(px.workBytes(n, d)),
   };
   addr.work = region(MAX_THREADS * addr.workStride);
-  if (!(at <= CONE_KERNEL_MAX_BYTES)) return null;
-  const pages = Math.ceil(at / WASM_PAGE_BYTES);
+  if (!(layout.end <= CONE_KERNEL_MAX_BYTES)) return null;
+  const pages = Math.ceil(layout.end / WASM_PAGE_BYTES);
   let memory: WebAssembly.Memory;
   try {
     memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });

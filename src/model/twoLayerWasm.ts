@@ -23,7 +23,7 @@
  * linalg/kernels/wasm.ts) and independent workspaces never share resident data.
  */
 import { wasmBase64 } from "../linalg/kernels/twolayer.wasm.generated.js";
-import { compileBase64, createMemory, instantiate, WASM_PAGE_BYTES } from "../linalg/kernels/wasm.js";
+import { compileBase64, createMemory, instantiate, layoutFrom, WASM_PAGE_BYTES } from "../linalg/kernels/wasm.js";
 import { piecewiseLinearSlope } from "./activations.js";
 import type { TwoLayerArchitecture, TwoLayerLayout } from "./architecture.js";
 import { twoLayerLayout } from "./architecture.js";
@@ -91,8 +91,6 @@ export function twoLayerWasmBlockRows(n: number, m: number): number {
   return Math.max(8, Math.min(n, Math.floor(TWO_LAYER_WASM_BLOCK_ENTRIES / m)));
 }
 
-const align64 = (x: number): number => Math.ceil(x / 64) * 64;
-
 /**
  * A step instance for up to `capacity` samples (rows per block: `block`, default
  * twoLayerWasmBlockRows), or null when the architecture is not covered, wasm/SIMD is
@@ -111,18 +109,14 @@ export function createTwoLayerWasm(arch: TwoLayerArchitecture, capacity: number,
   const probe = instantiate(module);
   if (probe === null) return null;
   const px = probe.exports as unknown as TwoLayerExports;
-  let at = align64(px.heapBase());
-  const region = (doubles: number): number => {
-    const a = at;
-    at = align64(at + 8 * doubles);
-    return a;
-  };
+  const layout64 = layoutFrom(px.heapBase());
+  const region = (doubles: number): number => layout64.region(8 * doubles);
   const addr = {
     theta: region(p), grad: region(p), X: region(cap * d), Y: region(cap), F: region(cap), dF: region(cap),
     Z: region(px.stepZRows(B, d) * (m + 1)), work: 0,
   };
-  addr.work = at;
-  const bytes = at + px.stepWorkBytes(B, d, m);
+  addr.work = layout64.end;
+  const bytes = addr.work + px.stepWorkBytes(B, d, m);
   if (!(bytes <= TWO_LAYER_WASM_MAX_BYTES)) return null;
   const pages = Math.ceil(bytes / WASM_PAGE_BYTES);
   const memory = createMemory(pages, pages);

@@ -64,6 +64,29 @@ export interface WasmGemm {
   heapF64(): Float64Array;
 }
 
+/** x rounded up to a multiple of 64 (a cache line; the kernels' regions start there). */
+export function align64(x: number): number {
+  return Math.ceil(x / 64) * 64;
+}
+
+/**
+ * A bump allocator for a module's memory layout: regions of `bytes` bytes, each starting on a
+ * 64-byte boundary at or after `start`; `end` is the first free (aligned) byte.
+ */
+export function layoutFrom(start: number): { region(bytes: number): number; readonly end: number } {
+  let at = align64(start);
+  return {
+    region(bytes: number): number {
+      const a = at;
+      at = align64(at + bytes);
+      return a;
+    },
+    get end(): number {
+      return at;
+    },
+  };
+}
+
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /**
