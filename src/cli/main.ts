@@ -14,13 +14,7 @@ import { registerSweep } from "./commands/sweep.js";
 import { registerTour } from "./commands/tour.js";
 import { registerTrain } from "./commands/train.js";
 
-/**
- * Exit codes of every command (INTERFACES.md): 0 ok, 1 a check or solve missed its tolerance,
- * 2 bad input (the message names the file, the field and what was expected).
- */
-export const EXIT_OK = 0;
-export const EXIT_TOLERANCE = 1;
-export const EXIT_INPUT = 2;
+import { EXIT_INPUT, EXIT_OK } from "./exitCodes.js";
 
 /** Build the commander program with every command registered. */
 export function buildProgram(): Command {

@@ -4,6 +4,7 @@
  * max-margin problem (margin/kktCertificate). Exit 2 for a non-homogeneous model (with the
  * reason), 1 when the data is not separated or ε/‖θ̂‖ exceeds --tol.
  */
+import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { Option, type Command } from "commander";
 import { InputError } from "../../common/errors.js";
 import { KKT_KINK_TOL, kktCertificate, marginSummary, requireHomogeneity, type KktCertificate } from "../../margin/index.js";
@@ -148,6 +149,6 @@ export function registerKkt(program: Command): void {
       const r = kktReport(opts);
       if (opts.json) printJson(r);
       else printLines(...formatKkt(r));
-      if (r.status !== "ok" || r.pass === false) process.exitCode = 1;
+      if (r.status !== "ok" || r.pass === false) process.exitCode = EXIT_TOLERANCE;
     });
 }

@@ -16,7 +16,7 @@ import {
 } from "../../plateau/index.js";
 import { labelColsOption, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
-import { EXIT_TOLERANCE } from "../main.js";
+import { EXIT_TOLERANCE } from "../exitCodes.js";
 
 interface PlateauCliOptions {
   model: string;

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { rerenderRun } from "../../experiments/index.js";
 import { formatVerdictTable } from "../../report/index.js";
 import { printJson, printLines } from "../io.js";
-import { EXIT_TOLERANCE } from "../main.js";
+import { EXIT_TOLERANCE } from "../exitCodes.js";
 
 /** `splitscape report RUN`: re-render a run folder's figures and report.html from its files. */
 async function reportCommand(dir: string, opts: { json?: boolean }): Promise<void> {

@@ -3,7 +3,7 @@ import { experimentKinds, getExperiment, loadSpec, RunFailedError, runToFolder }
 import { InputError } from "../../common/errors.js";
 import { formatTable, formatVerdictTable } from "../../report/index.js";
 import { printJson, printLines } from "../io.js";
-import { EXIT_TOLERANCE } from "../main.js";
+import { EXIT_TOLERANCE } from "../exitCodes.js";
 
 interface RunCommandOptions {
   out: string;

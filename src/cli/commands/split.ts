@@ -7,6 +7,7 @@
  * coefficients or an out-of-range unit/layer; exit 1 when a check the map should pass fails
  * (the file is still written: e.g. the splitting map of a tanh network).
  */
+import { EXIT_TOLERANCE } from "../exitCodes.js";
 import type { Command } from "commander";
 import { InputError } from "../../common/errors.js";
 import { describeArchitecture, loadModel, paramCount, saveModel } from "../../model/index.js";
@@ -157,6 +158,6 @@ export function registerSplit(program: Command): void {
       const r = runSplitCommand(opts);
       if (opts.json) printJson(r);
       else printLines(...formatSplit(r));
-      if (!r.pass) process.exitCode = 1;
+      if (!r.pass) process.exitCode = EXIT_TOLERANCE;
     });
 }

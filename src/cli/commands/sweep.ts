@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { loadSpec, runSweep, type CellOutcome } from "../../experiments/index.js";
 import { formatNumber, formatTable } from "../../report/index.js";
 import { parseIntOption, printJson, printLines } from "../io.js";
-import { EXIT_TOLERANCE } from "../main.js";
+import { EXIT_TOLERANCE } from "../exitCodes.js";
 
 interface SweepCommandOptions {
   out: string;

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { runTour, type TourEntry } from "../../experiments/index.js";
 import { formatMeasured, formatTable, formatTolerance } from "../../report/index.js";
 import { printJson, printLines } from "../io.js";
-import { EXIT_TOLERANCE } from "../main.js";
+import { EXIT_TOLERANCE } from "../exitCodes.js";
 
 /** Terminal rows of the tour: one per verdict, or one per unavailable/failed family. */
 function tourRows(entries: readonly TourEntry[]): string[][] {

@@ -11,6 +11,7 @@
  *   run.json        wall-clock time and environment (the only non-deterministic file)
  * The folder carries an INCOMPLETE marker until everything is written.
  */
+import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { Option, type Command } from "commander";
 import cliProgress from "cli-progress";
 import { join } from "node:path";
@@ -292,7 +293,7 @@ export function registerTrain(program: Command): void {
         // The requested training did not happen when the integrator stalled, hit a non-finite
         // value, or ran into its internal step cap before the requested stopping rule: exit 1.
         const unrequestedCap = r.stop === "maxSteps" && settings.stop.maxSteps === undefined;
-        if (r.stop === "stalled" || r.stop === "nonFinite" || unrequestedCap) process.exitCode = 1;
+        if (r.stop === "stalled" || r.stop === "nonFinite" || unrequestedCap) process.exitCode = EXIT_TOLERANCE;
       } catch (err) {
         markIncomplete(dir, `failed: ${err instanceof Error ? err.message : String(err)}`);
         throw err;

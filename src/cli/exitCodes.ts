@@ -1,0 +1,10 @@
+/**
+ * Exit codes of every command (docs/INTERFACES.md): 0 ok, 1 a check or solve missed its
+ * tolerance (the output still says what was reached), 2 bad input (the message names the file,
+ * the field and what was expected), 130 interrupted by SIGINT (128 + signal 2, the shell's
+ * convention). Every command takes its codes from here.
+ */
+export const EXIT_OK = 0;
+export const EXIT_TOLERANCE = 1;
+export const EXIT_INPUT = 2;
+export const EXIT_INTERRUPTED = 130;
