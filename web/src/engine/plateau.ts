@@ -9,6 +9,7 @@ import { makeActivation, type ActivationName } from "../../../src/model/index.js
 import {
   analyzePlateau, analyzeSplitPoint, designStationaryPoint, formatInertia, lambdaLine, simplexGrid, INNER_TARGETS, type InnerTarget,
 } from "../../../src/plateau/index.js";
+import { classMapLine, simplexClassMap, spectrumPlot, type VegaLiteSpec } from "../../../src/report/index.js";
 
 export interface PlateauConfig {
   activation: ActivationName;
@@ -49,6 +50,29 @@ export interface PlateauResult {
   points: PlateauPoint[];
   disagreements: string[];
   selected: PlateauPoint & { eigenvalues: number[]; reason: string; descent: string | null };
+  /** Static figures (Vega-Lite specs of src/report, colours made greyscale-safe). */
+  figures: { title: string; spec: VegaLiteSpec }[];
+}
+
+/**
+ * The spec with every colour encoding on viridis, whose lightness is monotone: classes and
+ * series then stay distinguishable in greyscale (the report's default palette is categorical).
+ */
+export function greyscaleSafe(spec: VegaLiteSpec): VegaLiteSpec {
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (x === null || typeof x !== "object") return x;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) {
+      if (k === "color" && v !== null && typeof v === "object" && "field" in v) {
+        const { scale, ...rest } = v as { scale?: Record<string, unknown> };
+        const { range: _range, ...keep } = scale ?? {};
+        out[k] = { ...rest, scale: { ...keep, scheme: "viridis" } };
+      } else out[k] = walk(v);
+    }
+    return out;
+  };
+  return walk(spec) as VegaLiteSpec;
 }
 
 const SMOOTH: readonly string[] = ["tanh", "sigmoid", "softplus", "gelu", "swish", "erf"];
@@ -69,7 +93,16 @@ export function plateauRun(c: PlateauConfig): PlateauResult {
   });
   const lambda = c.k === 2 ? [c.l1, 1 - c.l1] : [c.l1, c.l2, 1 - c.l1 - c.l2];
   const sel = analyzeSplitPoint(a.model, design.data, "square", 0, lambda, a.inner, a.reduced.inertia!, {});
+  const classMap = c.k === 2
+    ? classMapLine({ data: a.points.map((p) => ({ lambda: p.lambda[0], cls: p.cls })), lambdaTitle: "λ (first copy's share of a_j)" })
+    : simplexClassMap({ data: a.points.map((p) => ({ l1: p.lambda[0], l2: p.lambda[1], l3: p.lambda[2], cls: p.cls })), vertices: ["λ₁ = 1", "λ₂ = 1", "λ₃ = 1"] });
+  const figures = [
+    { title: c.k === 2 ? "Class of θ_λ along the λ-line (by the rules, checked against the wide Hessian)" : "Class of θ_λ on the λ-simplex", spec: classMap },
+    { title: "Spectra at θ*: the inner Hessian H_j and the unsplit Hessian H_red", spec: spectrumPlot({ spectra: [{ name: "H_j (inner)", values: a.inner.eigenvalues }, { name: "H_red (unsplit)", values: a.reduced.eigenvalues ?? [] }] }) },
+    { title: `Full spectrum of ∇²L(θ_λ) at λ = (${lambda.map((x) => +x.toFixed(4)).join(", ")})`, spec: spectrumPlot({ spectra: [{ name: "∇²L(θ_λ)", values: sel.eigenvalues ?? [] }] }) },
+  ].map((f) => ({ title: f.title, spec: greyscaleSafe(f.spec) }));
   return {
+    figures,
     n: design.data.X.rows,
     gradientNorm: a.gradientNorm,
     gradientTolerance: a.gradientTolerance,

@@ -1,0 +1,50 @@
+// Shared machinery of the two live views (Train, Split): a requestAnimationFrame loop that asks
+// the worker for one chunk at a time (never more than one request in flight, so the page keeps
+// its frame rate whatever the chunk costs), and growing curve columns.
+import { useEffect, useRef } from "preact/hooks";
+
+/** Run `tick` once per animation frame while `running` (skipping frames while one is pending). */
+export function useFrameLoop(running: boolean, tick: () => Promise<void>, deps: unknown[]): void {
+  const busy = useRef(false);
+  const latest = useRef(tick);
+  latest.current = tick;
+  useEffect(() => {
+    if (!running) return;
+    let alive = true;
+    let raf = 0;
+    const loop = (): void => {
+      if (!alive) return;
+      if (!busy.current) {
+        busy.current = true;
+        latest.current().finally(() => { busy.current = false; });
+      }
+      raf = requestAnimationFrame(loop);
+    };
+    raf = requestAnimationFrame(loop);
+    return () => { alive = false; cancelAnimationFrame(raf); };
+  }, [running, ...deps]);
+}
+
+/** Columns of a curve that grows frame by frame. */
+export class Columns<K extends string> {
+  readonly cols: Record<K, number[]>;
+  constructor(keys: readonly K[]) {
+    this.cols = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  }
+  clear(): void {
+    for (const k in this.cols) this.cols[k].length = 0;
+  }
+  push(row: Record<K, number>): void {
+    for (const k in this.cols) this.cols[k].push(row[k]);
+  }
+}
+
+/** Download `value` as a JSON file. */
+export function downloadJson(name: string, value: unknown): void {
+  const blob = new Blob([`${JSON.stringify(value, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v), 2)}\n`], { type: "application/json" });
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
