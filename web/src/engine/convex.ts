@@ -31,6 +31,8 @@ export interface ConvexNeuron {
 }
 
 export interface ConvexResult {
+  /** β of this result (the page may already show newer controls). */
+  beta: number;
   D: number;
   patterns: number;
   optimum: number;
@@ -114,7 +116,7 @@ export function convexRun(c: ConvexConfig, ds: Dataset): ConvexResult {
   const cert = gd.finite ? certifyNetwork(problem, pruned, { tol: 1e-6 }) : null;
   const F = gd.finite ? nonconvexObjective(pruned, X, y, c.beta, "square").objective : NaN;
   return {
-    D, patterns: patterns.count, optimum: sol.primalValue, dualValue: sol.dualValue, relativeGap: sol.relativeGap,
+    beta: c.beta, D, patterns: patterns.count, optimum: sol.primalValue, dualValue: sol.dualValue, relativeGap: sol.relativeGap,
     optimalNetwork: neurons(net), mStar, MStar, note, directions, staircase,
     trained: {
       objective: F, excess: (F - sol.primalValue) / sol.primalValue, gradNorm: gd.gradNorm, neurons: neurons(pruned),

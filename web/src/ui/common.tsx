@@ -21,7 +21,7 @@ export function fmt(x: number | null | undefined, digits = 6): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return "0";
   const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(Math.max(0, digits - 3));
+  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(Math.max(1, Math.min(digits, 7) - 1));
 }
 
 /** Label–value rows (a description list), each value in an element the tests can find. */

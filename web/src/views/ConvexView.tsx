@@ -38,7 +38,7 @@ export function ConvexView({ state, set, env }: ViewProps) {
           <>
             <div class="two-columns">
               <section>
-                <h3>Certified global optimum (β = {fmt(cfg.beta, 4)})</h3>
+                <h3 data-testid="convex-beta">Certified global optimum (β = {fmt(r.beta, 4)})</h3>
                 <Readout rows={[
                   ["optimum F*", fmt(r.optimum, 12), "convex-optimum"],
                   ["dual value", fmt(r.dualValue, 12)],

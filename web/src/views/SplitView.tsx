@@ -92,12 +92,9 @@ export function SplitView({ state, set, env }: ViewProps) {
       set({ at: f.step });
     }
   }, [v.speed]);
-  useEffect(() => {
-    if (!running && frame !== null) {
-      if (frame.step !== v.at) set({ at: frame.step });
-      certify();
-    }
-  }, [running]);
+  // Paused: the URL names the step reached (also after a chunk in flight at the pause); certify.
+  useEffect(() => { if (!running && frame !== null && frame.step !== v.at) set({ at: frame.step }); }, [running, frame]);
+  useEffect(() => { if (!running && frame !== null) certify(); }, [running]);
 
   const change = (k: string, value: unknown): void => set({ [k]: value as never, ...(k === "speed" ? {} : { at: 0 }) });
   const c = curve.current.cols;

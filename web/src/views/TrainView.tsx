@@ -100,7 +100,8 @@ export function TrainView({ state, set, env }: ViewProps) {
       set({ at: f.step });
     }
   }, [v.speed, data]);
-  useEffect(() => { if (!running && frame !== null && frame.step !== v.at) set({ at: frame.step }); }, [running]);
+  // Paused: the URL names the step reached (also after a chunk that was in flight at the pause).
+  useEffect(() => { if (!running && frame !== null && frame.step !== v.at) set({ at: frame.step }); }, [running, frame]);
 
   const change = (k: string, value: unknown): void => set({ [k]: value as never, ...(k === "speed" ? {} : { at: 0 }) });
   const exportRun = async (kind: "model" | "run"): Promise<void> => {
