@@ -10,6 +10,7 @@ import * as Comlink from "comlink";
 import { afterAll, describe, expect, it } from "vitest";
 import { LabEngine } from "../../web/src/engine/engine.js";
 import type { TrainConfig } from "../../web/src/engine/train.js";
+import { VIRIDIS_LUT, viridis } from "../../web/src/shared/colormap.js";
 import { runCli } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "splitscape-lab-protocol-"));
@@ -65,6 +66,19 @@ describe("lab engine: Train", () => {
     const m = lab.trainExport().model as { W: number[][]; a: number[]; b: number[] };
     const f = m.W.reduce((s, w, j) => s + m.a[j] * Math.max(0, w[0] * -1 + w[1] * 2 + m.b[j]), 0);
     expect(h[0]).toBeCloseTo(f, 13);
+  });
+
+  it("colours the heatmap through viridis in the worker: pixel = LUT[(tanh f + 1)/2]", () => {
+    const lab = new LabEngine();
+    lab.trainReset(base, 50, 50);
+    const f = lab.trainHeatmap(16, [-2, 2, -2, 2]);
+    const px = new Uint32Array(lab.trainHeatmapImage(16, [-2, 2, -2, 2], { kind: "tanh" }).buffer);
+    for (let i = 0; i < f.length; i++) {
+      const t = 127.5 * (Math.tanh(f[i]) + 1);
+      expect([VIRIDIS_LUT[Math.floor(t)], VIRIDIS_LUT[Math.ceil(t)]], `pixel ${i}`).toContain(px[i]);
+    }
+    const r = new Uint32Array(lab.trainHeatmapImage(16, [-2, 2, -2, 2], { kind: "range", lo: -1, hi: 1 }).buffer);
+    for (let i = 0; i < f.length; i++) expect(r[i]).toBe(VIRIDIS_LUT[Math.max(0, Math.min(255, Math.round((f[i] + 1) * 127.5)))]);
   });
 
   it("stops on divergence with the library's reason", () => {
@@ -146,6 +160,22 @@ describe("lab engine: Split, Small init, Convex, Plateau", () => {
     for (const p of r.points) expect(p.cls === "local minimum", String(p.lambda)).toBe(p.lambda[0] > 0 && p.lambda[0] < 1);
     expect(r.selected.cls).toBe("local minimum");
     expect(r.selected.eigenvalues.length).toBe(4 * 2 + 4); // wide network: m + 1 = 4 units, W (4×2) and a (4)
+  });
+});
+
+describe("viridis", () => {
+  it("matches matplotlib's viridis at its ends and middle, and its lightness rises (greyscale-safe)", () => {
+    // matplotlib's _viridis_data: #440154 at 0, #21918c at 0.5, #fde725 at 1 (within 5 of 255 per channel: the polynomial fit).
+    for (const [t, rgb] of [[0, [0x44, 0x01, 0x54]], [0.5, [0x21, 0x91, 0x8c]], [1, [0xfd, 0xe7, 0x25]]] as const) {
+      viridis(t).forEach((c, i) => expect(Math.abs(c - rgb[i]), `t = ${t}`).toBeLessThanOrEqual(5));
+    }
+    let prev = -Infinity;
+    for (let i = 0; i < 256; i++) {
+      const [r, g, b] = viridis(i / 255);
+      const luma = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      expect(luma, `entry ${i}`).toBeGreaterThan(prev - 0.5); // non-decreasing up to the byte rounding
+      prev = luma;
+    }
   });
 });
 

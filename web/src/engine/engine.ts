@@ -2,10 +2,12 @@
 // and return structured-clonable values. The Web Worker exposes it with comlink (worker.ts);
 // tests call it directly and through a MessageChannel (test/web/protocol.test.ts). Errors are
 // thrown as they come from the library: an InputError's message is the CLI's wording.
+import * as Comlink from "comlink";
 import { listGenerators } from "../../../src/data/index.js";
 import { gemmBackend } from "../../../src/linalg/index.js";
 import { VERSION } from "../../../src/version.js";
 import { convexRun, type ConvexConfig, type ConvexResult } from "./convex.js";
+import type { ValueScale } from "../shared/colormap.js";
 import { DataStore, type DataSummary } from "./data.js";
 import { plateauRun, type PlateauConfig, type PlateauResult } from "./plateau.js";
 import { smallInitRun, smallInitStaircase, type SmallInitConfig, type SmallInitResult, type StaircaseResult } from "./smallInit.js";
@@ -67,6 +69,12 @@ export class LabEngine {
 
   trainHeatmap(res: number, bounds: [number, number, number, number]): Float64Array {
     return this.requireTrain().heatmap(res, bounds);
+  }
+
+  /** The heatmap as RGBA pixels (transferred, not copied). */
+  trainHeatmapImage(res: number, bounds: [number, number, number, number], scale: ValueScale): Uint8ClampedArray<ArrayBuffer> {
+    const img = this.requireTrain().heatmapImage(res, bounds, scale);
+    return Comlink.transfer(img, [img.buffer]);
   }
 
   trainExport(): { model: unknown; run: unknown } {

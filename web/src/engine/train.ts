@@ -15,6 +15,7 @@ import {
   margins, mlpArchitecture, modelToJson, twoLayerArchitecture, twoLayerParts,
   type ActivationName, type Architecture, type LossName, type Model, type ModelJson, type Objective, type Workspace,
 } from "../../../src/model/index.js";
+import { valuesToRgba, type ValueScale } from "../shared/colormap.js";
 
 export const TRAIN_METHODS = ["gd", "sgd", "flow", "rk4", "loss-based"] as const;
 export type LabTrainMethod = (typeof TRAIN_METHODS)[number];
@@ -256,6 +257,17 @@ export class TrainSession {
     const f = new Float64Array(res * res);
     for (let i = 0; i < f.length; i++) f[i] = out[i * k];
     return f;
+  }
+
+  /**
+   * The heatmap as RGBA pixels (viridis through `scale`), ready for the canvas: the colouring
+   * runs here in the worker, the page only copies the pixels.
+   */
+  heatmapImage(res: number, bounds: readonly [number, number, number, number], scale: ValueScale): Uint8ClampedArray<ArrayBuffer> {
+    const f = this.heatmap(res, bounds);
+    const rgba = new Uint8ClampedArray(4 * f.length);
+    valuesToRgba(f, scale, new Uint32Array(rgba.buffer));
+    return rgba;
   }
 
   /** The model file of θ now (`splitscape` model JSON). */

@@ -1,30 +1,11 @@
-// The decision heatmap: f on a res×res grid painted through viridis (greyscale-safe), the data
-// on top (+1: white discs, −1: black squares; regression targets: viridis discs). Painting is a
-// LUT lookup per pixel into one ImageData (bench/lab.ts times it).
-import { VIRIDIS_LUT, viridisCss } from "./colormap.js";
+// The decision heatmap: f on a res×res grid coloured through viridis in the worker
+// (shared/colormap.ts, greyscale-safe), copied here onto a res×res canvas; the data on top
+// (+1: white discs, −1: black squares; regression targets: viridis discs).
+import { viridisCss } from "../shared/colormap.js";
 
-/** How f maps to [0, 1]: classification through (tanh f + 1)/2, regression by the target range. */
-export type ValueScale = { kind: "tanh" } | { kind: "range"; lo: number; hi: number };
-
-/** Paint `values` (row-major, res×res, row 0 at the top) into the canvas (res×res pixels). */
-export function paintHeatmap(ctx: CanvasRenderingContext2D, values: Float64Array, res: number, scale: ValueScale, image?: ImageData): ImageData {
-  const img = image ?? ctx.createImageData(res, res);
-  const px = new Uint32Array(img.data.buffer);
-  const n = res * res;
-  if (scale.kind === "tanh") {
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      px[i] = Number.isFinite(v) ? VIRIDIS_LUT[Math.round(127.5 * (Math.tanh(v) + 1))] : 0xff808080;
-    }
-  } else {
-    const f = 255 / (scale.hi - scale.lo || 1);
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      px[i] = Number.isFinite(v) ? VIRIDIS_LUT[Math.max(0, Math.min(255, Math.round((v - scale.lo) * f)))] : 0xff808080;
-    }
-  }
-  ctx.putImageData(img, 0, 0);
-  return img;
+/** Copy finished RGBA pixels (res×res, row 0 at the top) onto the canvas. */
+export function paintPixels(ctx: CanvasRenderingContext2D, rgba: Uint8ClampedArray<ArrayBuffer>, res: number): void {
+  ctx.putImageData(new ImageData(rgba, res, res), 0, 0);
 }
 
 /** The view box of 2-D data: its bounding box padded by 10% (never empty). */

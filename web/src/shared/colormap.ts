@@ -38,3 +38,28 @@ export function viridisCss(t: number): string {
   const [r, g, b] = viridis(t);
   return `rgb(${r}, ${g}, ${b})`;
 }
+
+/** How a value maps to [0, 1]: classification through (tanh f + 1)/2, regression by a range. */
+export type ValueScale = { kind: "tanh" } | { kind: "range"; lo: number; hi: number };
+
+/**
+ * Colour `values` through viridis into `out` (RGBA words, one per value; NaN/±∞ grey). Runs in
+ * the worker, so the page only copies the finished pixels to its canvas.
+ */
+export function valuesToRgba(values: Float64Array, scale: ValueScale, out: Uint32Array): Uint32Array {
+  const n = values.length;
+  if (scale.kind === "tanh") {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      // (tanh v + 1)/2 = 1/(1 + e^{−2v}): one exp instead of a tanh.
+      out[i] = Number.isFinite(v) ? VIRIDIS_LUT[(255 / (1 + Math.exp(-2 * v)) + 0.5) | 0] : 0xff808080;
+    }
+  } else {
+    const f = 255 / (scale.hi - scale.lo || 1);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      out[i] = Number.isFinite(v) ? VIRIDIS_LUT[Math.max(0, Math.min(255, Math.round((v - scale.lo) * f)))] : 0xff808080;
+    }
+  }
+  return out;
+}
