@@ -35,6 +35,14 @@ export interface ChartProps {
 
 const STROKES = ["#1f1f1f", "#3b528b", "#21918c", "#5ec962"];
 
+/** An axis tick: plain below 10⁴ and above 10⁻³, else 1e-15 style (log axes reach 1e-300). */
+function tick(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return "";
+  const a = Math.abs(v);
+  if (a === 0) return "0";
+  return a >= 1e-3 && a < 1e4 ? String(Number(v.toPrecision(4))) : v.toExponential(0);
+}
+
 function clean(a: ArrayLike<number | null>, log: boolean): (number | null)[] {
   const out = new Array<number | null>(a.length);
   for (let i = 0; i < a.length; i++) {
@@ -60,7 +68,10 @@ export function Chart(p: ChartProps) {
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false, distr: p.logX ? 3 : 1 }, y: { distr: p.logY ? 3 : 1 } },
-      axes: [{ label: p.xLabel, stroke: "#222" }, { label: p.yLabel, stroke: "#222", size: 70 }],
+      axes: [
+        { label: p.xLabel, stroke: "#222", values: (_u: uPlot, splits: number[]) => splits.map(tick) },
+        { label: p.yLabel, stroke: "#222", size: 70, values: (_u: uPlot, splits: number[]) => splits.map(tick) },
+      ],
       series: [{ label: p.xLabel }, ...p.series.map((s, i) => ({ label: s.label, stroke: s.stroke ?? STROKES[i % STROKES.length], dash: s.dash, width: 1.5, points: { show: false } }))],
       hooks: {
         draw: [(u: uPlot) => {
