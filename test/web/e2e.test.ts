@@ -95,8 +95,11 @@ describe.skipIf(chromiumPath === null)("the lab in Chromium", () => {
     await page.click("#train-run");
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-step-count"]')?.textContent) >= 100);
     await page.click("#train-run");
+    // A chunk in flight at the pause still lands; then the step and the URL's `at` hold still.
+    await page.waitForTimeout(500);
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("at") === document.querySelector('[data-testid="train-step-count"]')?.textContent);
     const paused = Number(await text("train-step-count"));
-    await page.waitForTimeout(300);
+    await page.waitForTimeout(500);
     expect(Number(await text("train-step-count"))).toBe(paused);
     expect(new URL(page.url()).searchParams.get("at")).toBe(String(paused));
   }, 60_000);

@@ -9,11 +9,11 @@ import { createBatchSchedule, gradientDescent, sgd, type BatchSchedule, type Tra
 import { nrm2 } from "../../../src/linalg/index.js";
 import { kktCertificate, type KktCertificate } from "../../../src/margin/index.js";
 import {
-  describeArchitecture, initializeModel, makeObjective, twoLayerArchitecture, makeActivation,
+  describeArchitecture, initializeModel, makeObjective, twoLayerArchitecture,
   type ActivationName, type LossName, type Model, type Objective,
 } from "../../../src/model/index.js";
 import { applyEmbedding, offImageDistance, splitMap, type EmbeddingMap } from "../../../src/splitting/index.js";
-import { checkLossLabels, neuronsOf, type NeuronView } from "./train.js";
+import { checkLossLabels, checkStepAndWidth, labActivation, neuronsOf, type NeuronView } from "./train.js";
 
 export interface SplitConfig {
   data: string;
@@ -114,15 +114,8 @@ export class SplitSession {
     this.config = config;
     this.data = data;
     checkLossLabels(data, config.loss);
-    if (!(config.lr > 0 && Number.isFinite(config.lr))) throw new InputError("lr", `expected a positive finite number, got ${config.lr}`);
-    const param = config.activation === "leaky_relu" || config.activation === "relu_power" ? config.slope : undefined;
-    let activation;
-    try {
-      activation = makeActivation(config.activation, param);
-    } catch (e) {
-      throw new InputError("activation", (e as Error).message);
-    }
-    if (!Number.isInteger(config.width) || config.width < 1) throw new InputError("width", `expected a positive integer, got ${config.width}`);
+    checkStepAndWidth(config.lr, config.width);
+    const activation = labActivation(config.activation, config.slope);
     const arch = twoLayerArchitecture({ d: data.X.cols, m: config.width, k: data.Y.cols, activation });
     this.T = splitMap(arch, { unit: config.unit }, parseCoefficients(config.coeffs), { source: "coeffs" });
     this.narrow = initializeModel(arch, { seed: config.seed });

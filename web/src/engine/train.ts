@@ -13,7 +13,7 @@ import { nrm2 } from "../../../src/linalg/index.js";
 import {
   createWorkspace, describeArchitecture, forwardInto, homogeneityOrder, initializeModel, isMarginLoss, makeActivation, makeObjective,
   margins, mlpArchitecture, modelToJson, twoLayerArchitecture, twoLayerParts,
-  type ActivationName, type Architecture, type LossName, type Model, type ModelJson, type Objective, type Workspace,
+  type Activation, type ActivationName, type Architecture, type LossName, type Model, type ModelJson, type Objective, type Workspace,
 } from "../../../src/model/index.js";
 import { valuesToRgba, type ValueScale } from "../shared/colormap.js";
 
@@ -93,16 +93,25 @@ export function curveSampled(step: number): boolean {
   return step % stride === 0;
 }
 
-/** The architecture of a config on data with d inputs and k outputs. */
-export function configArchitecture(c: TrainConfig, d: number, k: number): Architecture {
-  const param = c.activation === "leaky_relu" || c.activation === "relu_power" ? c.slope : undefined;
-  let activation;
+/** The activation of a view (slope is leaky_relu's slope or relu_power's power); InputError if invalid. */
+export function labActivation(name: ActivationName, slope: number): Activation {
   try {
-    activation = makeActivation(c.activation, param);
+    return makeActivation(name, name === "leaky_relu" || name === "relu_power" ? slope : undefined);
   } catch (e) {
     throw new InputError("activation", (e as Error).message);
   }
-  if (!Number.isInteger(c.width) || c.width < 1) throw new InputError("width", `expected a positive integer, got ${c.width}`);
+}
+
+/** InputError unless `lr` is a positive finite number and `width` a positive integer. */
+export function checkStepAndWidth(lr: number, width: number): void {
+  if (!(lr > 0 && Number.isFinite(lr))) throw new InputError("lr", `expected a positive finite number, got ${lr}`);
+  if (!Number.isInteger(width) || width < 1) throw new InputError("width", `expected a positive integer, got ${width}`);
+}
+
+/** The architecture of a config on data with d inputs and k outputs. */
+export function configArchitecture(c: TrainConfig, d: number, k: number): Architecture {
+  const activation = labActivation(c.activation, c.slope);
+  checkStepAndWidth(c.lr, c.width);
   if (!Number.isInteger(c.depth) || c.depth < 1) throw new InputError("depth", `expected a positive integer, got ${c.depth}`);
   return c.depth === 1
     ? twoLayerArchitecture({ d, m: c.width, k, activation, inputBias: c.bias })
@@ -142,7 +151,6 @@ export class TrainSession {
     this.config = config;
     this.data = data;
     checkLossLabels(data, config.loss);
-    if (!(config.lr > 0 && Number.isFinite(config.lr))) throw new InputError("lr", `expected a positive finite number, got ${config.lr}`);
     if (!Number.isInteger(config.batch) || config.batch < 1) throw new InputError("batch", `expected a positive integer, got ${config.batch}`);
     if (!(config.scale >= 0 && Number.isFinite(config.scale))) throw new InputError("scale", `expected 0 (fan-in draw) or a positive norm, got ${config.scale}`);
     const arch = configArchitecture(config, data.X.cols, data.Y.cols);

@@ -9,7 +9,7 @@ import { CirclePlot } from "../ui/circle.js";
 import { DataChooser, ErrorBox, Readout, fmt } from "../ui/common.js";
 import { ControlGroup } from "../ui/controls.js";
 import { VIEW_FIELDS } from "../state/fields.js";
-import { Columns, useFrameLoop } from "./live.js";
+import { Columns, useLivePacing } from "./live.js";
 import type { ViewProps } from "./registry.js";
 
 export function splitConfig(v: Record<string, unknown>): SplitConfig {
@@ -51,7 +51,6 @@ export function SplitView({ state, set, env }: ViewProps) {
   const [running, setRunning] = useState(false);
   const [generation, setGeneration] = useState(0);
   const curve = useRef(new Columns(["step", "error", "narrowLoss", "wideLoss"] as const));
-  const lastUrl = useRef(0);
 
   const take = (f: SplitFrame): void => {
     for (const p of f.curve) if (p.step > 0) curve.current.push(p);
@@ -73,27 +72,10 @@ export function SplitView({ state, set, env }: ViewProps) {
     return () => { live = false; };
   }, [key, generation]);
 
-  const advance = async (): Promise<SplitFrame | null> => {
-    try {
-      const f = await engine.splitAdvance(Number(v.speed));
-      take(f);
-      if (f.stopped !== null) setRunning(false);
-      return f;
-    } catch (e) {
-      setError(errorText(e));
-      setRunning(false);
-      return null;
-    }
-  };
-  useFrameLoop(running, async () => {
-    const f = await advance();
-    if (f !== null && performance.now() - lastUrl.current > 1000) {
-      lastUrl.current = performance.now();
-      set({ at: f.step });
-    }
-  }, [v.speed]);
-  // Paused: the URL names the step reached (also after a chunk in flight at the pause); certify.
-  useEffect(() => { if (!running && frame !== null && frame.step !== v.at) set({ at: frame.step }); }, [running, frame]);
+  const advance = useLivePacing({
+    running, setRunning, frame, at: v.at, speed: v.speed, setAt: (at) => set({ at }),
+    call: () => engine.splitAdvance(Number(v.speed)), take, fail: setError,
+  });
   useEffect(() => { if (!running && frame !== null) certify(); }, [running]);
 
   const change = (k: string, value: unknown): void => set({ [k]: value as never, ...(k === "speed" ? {} : { at: 0 }) });

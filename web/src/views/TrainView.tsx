@@ -13,7 +13,7 @@ import { DataChooser, ErrorBox, Readout, fmt } from "../ui/common.js";
 import { ControlGroup } from "../ui/controls.js";
 import { dataBounds, paintPixels, paintPoints } from "../ui/heatmap.js";
 import { VIEW_FIELDS } from "../state/fields.js";
-import { Columns, downloadJson, useFrameLoop } from "./live.js";
+import { Columns, downloadJson, useLivePacing } from "./live.js";
 import type { ViewProps } from "./registry.js";
 
 export const HEATMAP_RES = 200;
@@ -57,7 +57,6 @@ export function TrainView({ state, set, env }: ViewProps) {
   const curve = useRef(new Columns(["step", "loss"] as const));
   const heat = useRef<HTMLCanvasElement>(null);
   const points = useRef<HTMLCanvasElement>(null);
-  const lastUrl = useRef(0);
   const bounds = data && data.d === 2 ? dataBounds(data.X) : null;
 
   const take = (f: TrainFrame): void => {
@@ -101,28 +100,15 @@ export function TrainView({ state, set, env }: ViewProps) {
     if (c !== null && data !== null && data.d === 2) paintPoints(c.getContext("2d")!, data.X, data.Y, data.k, data.labels, dataBounds(data.X));
   }, [data]);
 
-  const advance = async (): Promise<TrainFrame | null> => {
-    try {
+  const advance = useLivePacing({
+    running, setRunning, frame, at: v.at, speed: v.speed, setAt: (at) => set({ at }),
+    call: async () => {
       const f = await engine.trainAdvance(Number(v.speed));
-      take(f);
       await drawHeat(data);
-      if (f.stopped !== null) setRunning(false);
       return f;
-    } catch (e) {
-      setError(errorText(e));
-      setRunning(false);
-      return null;
-    }
-  };
-  useFrameLoop(running, async () => {
-    const f = await advance();
-    if (f !== null && performance.now() - lastUrl.current > 1000) {
-      lastUrl.current = performance.now();
-      set({ at: f.step });
-    }
-  }, [v.speed, data]);
-  // Paused: the URL names the step reached (also after a chunk that was in flight at the pause).
-  useEffect(() => { if (!running && frame !== null && frame.step !== v.at) set({ at: frame.step }); }, [running, frame]);
+    },
+    take, fail: setError,
+  });
 
   const change = (k: string, value: unknown): void => set({ [k]: value as never, ...(k === "speed" ? {} : { at: 0 }) });
   const exportRun = async (kind: "model" | "run"): Promise<void> => {

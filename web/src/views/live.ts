@@ -25,6 +25,48 @@ export function useFrameLoop(running: boolean, tick: () => Promise<void>, deps: 
   }, [running, ...deps]);
 }
 
+/** A frame of a live session: its step and why it stopped by itself (null while it can go on). */
+export interface LiveFrame {
+  step: number;
+  stopped: { stop: string; reason: string } | null;
+}
+
+/**
+ * The pacing of a live view: one chunk per animation frame while running (the URL's `at`
+ * follows at most once a second), and once paused — also after a chunk that was in flight at
+ * the pause — `at` names the step reached. `advance` asks the worker for one chunk; it returns
+ * null (and stops the loop) on an error.
+ */
+export function useLivePacing<F extends LiveFrame>(opts: {
+  running: boolean; setRunning: (r: boolean) => void; frame: F | null; at: unknown; speed: unknown;
+  setAt: (step: number) => void; call: () => Promise<F>; take: (f: F) => void; fail: (message: string) => void;
+}): () => Promise<F | null> {
+  const lastUrl = useRef(0);
+  const advance = async (): Promise<F | null> => {
+    try {
+      const f = await opts.call();
+      opts.take(f);
+      if (f.stopped !== null) opts.setRunning(false);
+      return f;
+    } catch (e) {
+      opts.fail(e instanceof Error ? e.message : String(e));
+      opts.setRunning(false);
+      return null;
+    }
+  };
+  useFrameLoop(opts.running, async () => {
+    const f = await advance();
+    if (f !== null && performance.now() - lastUrl.current > 1000) {
+      lastUrl.current = performance.now();
+      opts.setAt(f.step);
+    }
+  }, [opts.speed]);
+  useEffect(() => {
+    if (!opts.running && opts.frame !== null && opts.frame.step !== opts.at) opts.setAt(opts.frame.step);
+  }, [opts.running, opts.frame]);
+  return advance;
+}
+
 /** Columns of a curve that grows frame by frame. */
 export class Columns<K extends string> {
   readonly cols: Record<K, number[]>;
