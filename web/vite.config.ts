@@ -19,7 +19,8 @@ export default defineConfig({
     ],
   },
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },
-  worker: { format: "es" },
+  // The bundler's timing report is noise in `npm run build` (the worker transform is the slow part).
+  worker: { format: "es", rolldownOptions: { checks: { bundlerTimings: false } } },
   build: {
     outDir: here("../dist/web"),
     emptyOutDir: true,
@@ -27,6 +28,7 @@ export default defineConfig({
     sourcemap: false,
     reportCompressedSize: false,
     chunkSizeWarningLimit: 4096,
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: {
     host: "127.0.0.1",

@@ -5,6 +5,7 @@
 import * as Comlink from "comlink";
 import { listGenerators } from "../../../src/data/index.js";
 import { gemmBackend } from "../../../src/linalg/index.js";
+import { renderSvg } from "../../../src/report/index.js";
 import { VERSION } from "../../../src/version.js";
 import { convexRun, type ConvexConfig, type ConvexResult } from "./convex.js";
 import type { ValueScale } from "../shared/colormap.js";
@@ -118,7 +119,6 @@ export class LabEngine {
 
   /** A Vega-Lite spec rendered to SVG by the library's renderer (the CLI reports' figures). */
   async figure(spec: Record<string, unknown>): Promise<string> {
-    const { renderSvg } = await import("../../../src/report/render.js");
     return renderSvg(spec);
   }
 
