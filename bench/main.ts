@@ -11,6 +11,7 @@ import { gemmBackend } from "../src/linalg/index.js";
 import { convexWorkload } from "./convex.js";
 import { eigWorkload } from "./eig.js";
 import { gemmCrossoverWorkload, gemmWorkload } from "./gemm.js";
+import { labWorkload } from "./lab.js";
 import type { Row, Workload } from "./harness.js";
 import { modelHessianWorkload, modelStepWorkload } from "./model.js";
 import { numpyInfo } from "./numpy.js";
@@ -25,6 +26,7 @@ export const WORKLOADS: Workload[] = [
   modelStepWorkload,
   modelHessianWorkload,
   convexWorkload,
+  labWorkload,
 ];
 
 function fmt(x: number | null, digits: number): string {

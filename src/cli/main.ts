@@ -5,6 +5,7 @@ import { registerConvex } from "./commands/convex.js";
 import { registerData } from "./commands/data.js";
 import { registerEval } from "./commands/eval.js";
 import { registerKkt } from "./commands/kkt.js";
+import { registerLab } from "./commands/lab.js";
 import { registerNcf } from "./commands/ncf.js";
 import { registerPlateau } from "./commands/plateau.js";
 import { registerReport } from "./commands/report.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerSweep(program);
   registerTour(program);
+  registerLab(program);
   return program;
 }
 

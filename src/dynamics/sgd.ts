@@ -2,7 +2,7 @@
 
 import { nrm2 } from "../linalg/index.js";
 import type { Objective } from "../model/objective.js";
-import { createBatchSchedule, nextBatch, type BatchScheduleOptions } from "./batches.js";
+import { createBatchSchedule, nextBatch, type BatchSchedule, type BatchScheduleOptions } from "./batches.js";
 import { createMonitor, monitorEnd, monitorStep, type LoopOptions, type StopReason, type TrainResult } from "./monitor.js";
 import { createPoint } from "./trajectory.js";
 
@@ -14,6 +14,12 @@ export interface SgdOptions extends LoopOptions, Omit<BatchScheduleOptions, "sam
    * many steps (default: once per epoch, ⌈n/B⌉) and at the end.
    */
   evalEvery?: number;
+  /**
+   * Continue this batch schedule instead of creating one from batchSize/seed (it is advanced in
+   * place): a run split into consecutive calls that pass the same schedule, each from the
+   * previous call's θ, draws the same batches as one long run (the web lab trains in chunks).
+   */
+  schedule?: BatchSchedule;
 }
 
 export interface SgdResult extends TrainResult {
@@ -33,7 +39,8 @@ export interface SgdResult extends TrainResult {
 export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions): SgdResult {
   const p = objective.dim;
   if (theta0.length !== p) throw new RangeError(`sgd: θ0 has length ${theta0.length}, the objective dimension ${p}`);
-  const sched = createBatchSchedule({ ...opts, samples: objective.samples });
+  const sched = opts.schedule ?? createBatchSchedule({ ...opts, samples: objective.samples });
+  if (sched.samples !== objective.samples) throw new RangeError(`sgd: the schedule has ${sched.samples} samples, the objective ${objective.samples}`);
   const evalEvery = Math.max(1, Math.floor(opts.evalEvery ?? Math.ceil(objective.samples / sched.batchSize)));
   const mon = createMonitor(opts, "sgd");
   const theta = Float64Array.from(theta0);
