@@ -104,6 +104,8 @@ export {
   convArchitecture,
   convGeometry,
   convWeights,
+  convLayerChannels,
+  convWithChannels,
   convSampleForward,
   convSampleGradient,
   type ConvArchitecture,

@@ -195,6 +195,26 @@ export function convHiddenLayers(arch: ConvArchitecture): number {
   return arch.stages.filter((s) => s.type === "conv").length;
 }
 
+/** Output channels of conv layer `layer` (1-based, counting conv stages); RangeError when out of range. */
+export function convLayerChannels(arch: ConvArchitecture, layer: number): number {
+  const convs = arch.stages.filter((s): s is ConvStage => s.type === "conv");
+  if (!Number.isInteger(layer) || layer < 1 || layer > convs.length) {
+    throw new RangeError(`conv layer ${layer} is out of range: the network has conv layers 1..${convs.length}`);
+  }
+  return convs[layer - 1].channels;
+}
+
+/** The same architecture with `channels` output channels in conv layer `layer` (1-based). */
+export function convWithChannels(arch: ConvArchitecture, layer: number, channels: number): ConvArchitecture {
+  convLayerChannels(arch, layer);
+  if (!(Number.isSafeInteger(channels) && channels >= 1)) throw new RangeError(`conv: channels must be an integer ≥ 1, got ${channels}`);
+  let l = 0;
+  const stages = arch.stages.map((s): Stage => (s.type === "conv" && ++l === layer ? { ...s, channels } : s));
+  const out: ConvArchitecture = { ...arch, stages };
+  convGeometry(out); // validates the sizes
+  return out;
+}
+
 /** C₀·H₀·W₀, the length of one data row. */
 export function convInputDim(arch: ConvArchitecture): number {
   return arch.input.channels * arch.input.height * arch.input.width;

@@ -7,6 +7,8 @@ export {
   convArchitecture,
   convGeometry,
   convHiddenLayers,
+  convLayerChannels,
+  convWithChannels,
   convInputDim,
   convHomogeneityOrder,
   describeConv,
