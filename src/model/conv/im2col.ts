@@ -112,6 +112,11 @@ export function col2imAdd(
   }
 }
 
+/** Windows that tile the input without overlap or padding (stride = kernel, padding 0). */
+function tiling(win: Window): boolean {
+  return win.stride[0] === win.kernel[0] && win.stride[1] === win.kernel[1] && win.padding[0] === 0 && win.padding[1] === 0;
+}
+
 /** dst ← avgpool(src) for nb samples of C channels (H×W → Ho×Wo). */
 export function avgPool(
   src: Planes, C: number, H: number, W: number, win: Window, Ho: number, Wo: number, nb: number, dst: Planes,
@@ -122,6 +127,29 @@ export function avgPool(
   const inv = 1 / (kh * kw);
   const a = src.data;
   const b = dst.data;
+  if (tiling(win)) {
+    // row by row: the output row accumulates kh input rows, each summed over kw columns
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < nb; i++) {
+        const sp = src.off + c * src.cStride + i * src.iStride;
+        const dp = dst.off + c * dst.cStride + i * dst.iStride;
+        for (let oy = 0; oy < Ho; oy++) {
+          const o = dp + oy * Wo;
+          b.fill(0, o, o + Wo);
+          for (let dy = 0; dy < kh; dy++) {
+            const r = sp + (oy * kh + dy) * W;
+            for (let ox = 0; ox < Wo; ox++) {
+              let t = 0;
+              for (let dx = 0; dx < kw; dx++) t += a[r + ox * kw + dx];
+              b[o + ox] += t;
+            }
+          }
+          for (let ox = 0; ox < Wo; ox++) b[o + ox] *= inv;
+        }
+      }
+    }
+    return;
+  }
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < nb; i++) {
       const sp = src.off + c * src.cStride + i * src.iStride;
@@ -156,6 +184,25 @@ export function avgPoolTransposeAdd(
   const inv = 1 / (kh * kw);
   const a = g.data;
   const b = dst.data;
+  if (tiling(win)) {
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < nb; i++) {
+        const gp = g.off + c * g.cStride + i * g.iStride;
+        const dp = dst.off + c * dst.cStride + i * dst.iStride;
+        for (let oy = 0; oy < Ho; oy++) {
+          const o = gp + oy * Wo;
+          for (let dy = 0; dy < kh; dy++) {
+            const r = dp + (oy * kh + dy) * W;
+            for (let ox = 0; ox < Wo; ox++) {
+              const v = a[o + ox] * inv;
+              for (let dx = 0; dx < kw; dx++) b[r + ox * kw + dx] += v;
+            }
+          }
+        }
+      }
+    }
+    return;
+  }
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < nb; i++) {
       const gp = g.off + c * g.cStride + i * g.iStride;

@@ -28,8 +28,10 @@ import { avgPool, avgPoolTransposeAdd, col2imAdd, im2col, planesToRows, rowsToPl
 
 /**
  * Target size, in float64 entries, of the largest per-block buffer (an im2col matrix or an
- * activation tensor): 2^18 entries = 2 MB. Measured with bench/conv.ts (MNIST, 10 channels 5×5,
- * n = 1000): see the comment there for the block sizes tried.
+ * activation tensor): 2^18 entries = 2 MB, so one block's buffers stay in L2/L3. On the MNIST
+ * CNN of bench/conv.ts (im2col 25 × 576 per image) that is 18 images per block; its "block b" rows
+ * (measured on a shared, heavily loaded 2-core machine) put 4–18 images per block within noise
+ * of each other and 64–256 images ~1.4× slower (whole-batch buffers stream 115 MB im2col matrices).
  */
 export const CONV_BLOCK_ENTRIES = 1 << 18;
 
