@@ -56,7 +56,7 @@ describe("conv model file", () => {
 
   it("reads PyTorch's nested weight shapes: Conv2d (out, in, kh, kw), Conv1d (out, in, k), head (out, features)", () => {
     const m = parseModelJson(valid(), "net.json");
-    expect(describeArchitecture(m.arch)).toBe("conv2d 1×5×5 → conv 2 3×3 → 2×3×3 → avgpool 3×3 s3×3 → 2×1×1 → 1 relu");
+    expect(describeArchitecture(m.arch)).toBe("conv2d 1×5×5 → conv 2 3×3 → 2×3×3 → avgpool 3×3 → 2×1×1 → 1 relu");
     // θ = K (2×1×3×3, row-major) then the head
     expect(Array.from(m.theta.subarray(0, 9))).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
     expect(Array.from(m.theta.subarray(18))).toEqual([0.5, -0.5]);

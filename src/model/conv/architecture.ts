@@ -243,14 +243,15 @@ function shapeText(arch: ConvArchitecture, s: Shape3): string {
   return arch.dims === 1 ? `${s.channels}×${s.width}` : `${s.channels}×${s.height}×${s.width}`;
 }
 
-/** "conv2d 1×7×7 → conv 4 3×3 → 4×5×5 → conv 6 3×3 s2 p1 → 6×3×3 → 1 relu". */
+/** "conv2d 1×7×7 → conv 4 3×3 → 4×5×5 → conv 6 3×3 s2 p1 → 6×3×3 → 1 relu" (stride shown when not PyTorch's default). */
 export function describeConv(arch: ConvArchitecture): string {
   const g = convGeometry(arch);
   const parts = [`conv${arch.dims}d ${shapeText(arch, arch.input)}`];
   for (const sg of g.stages) {
     const s = sg.stage;
+    const defaultStride = s.type === "conv" ? [1, 1] : s.kernel; // PyTorch's defaults
     const extra = [
-      s.stride[0] !== 1 || s.stride[1] !== 1 ? `s${dimsText(arch, s.stride)}` : "",
+      s.stride[0] !== defaultStride[0] || s.stride[1] !== defaultStride[1] ? `s${dimsText(arch, s.stride)}` : "",
       s.padding[0] !== 0 || s.padding[1] !== 0 ? `p${dimsText(arch, s.padding)}` : "",
     ].filter(Boolean);
     const name = s.type === "conv" ? `conv ${s.channels} ${dimsText(arch, s.kernel)}` : `avgpool ${dimsText(arch, s.kernel)}`;
