@@ -81,10 +81,12 @@ export interface ConvWorkspace {
   second: SecondOrderBuffers | null;
 }
 
+/** Rows of a conv stage's im2col matrix: in_ch·kh·kw (= the columns of its weight matrix). */
 export function colRows(g: StageGeometry): number {
   return g.in.channels * g.stage.kernel[0] * g.stage.kernel[1];
 }
 
+/** Entries of one channel plane, H·W. */
 export function plane(g: StageGeometry["out"]): number {
   return g.height * g.width;
 }
@@ -166,6 +168,7 @@ export function secondOrderBuffers(ws: ConvWorkspace): SecondOrderBuffers {
   return ws.second;
 }
 
+/** RangeError when n samples do not fit the workspace. */
 export function checkCapacity(ws: ConvWorkspace, n: number): void {
   if (n > ws.capacity) throw new RangeError(`conv workspace holds ${ws.capacity} samples, got ${n}`);
 }
@@ -223,15 +226,15 @@ export function poolTranspose(sg: StageGeometry, nb: number, g: Float64Array, ds
     sg.out.height, sg.out.width, nb, blockPlanes(dst, nb, Pin));
 }
 
-/** flat(U_S) of the block into `rows` (nb×F). */
-function flatten(ws: ConvWorkspace, X: Float64Array, r0: number, nb: number, last: Float64Array | null, rows: Float64Array): void {
+/** flat(U_S) of the block into `rows` (nb×F; the data rows themselves when there is no stage). */
+function flatten(ws: ConvWorkspace, X: Float64Array, r0: number, nb: number, rows: Float64Array): void {
   const g = ws.geometry;
   const F = g.features;
   if (g.stages.length === 0) {
     rows.set(X.subarray(r0 * F, (r0 + nb) * F));
     return;
   }
-  planesToRows(last ?? ws.U[g.stages.length - 1], g.last.channels, plane(g.last), nb, rows, F);
+  planesToRows(ws.U[g.stages.length - 1], g.last.channels, plane(g.last), nb, rows, F);
 }
 
 /**
@@ -256,7 +259,7 @@ export function convForwardBlock(
       avgPool(src, sg.in.channels, sg.in.height, sg.in.width, sg.stage, sg.out.height, sg.out.width, nb, blockPlanes(ws.U[s], nb, Po));
     }
   });
-  flatten(ws, X, r0, nb, null, ws.feat);
+  flatten(ws, X, r0, nb, ws.feat);
   const k = ws.arch.outputs;
   const F = g.features;
   gemmRaw(false, true, nb, k, F, 1, ws.feat, 0, F, theta, g.headOffset, F, 0, out, r0 * k, k);
@@ -264,8 +267,9 @@ export function convForwardBlock(
 }
 
 /**
- * Backward pass of the block after forwardBlock: grad[gOff …] ← β·grad + Σ_i R_iᵀ ∂f(x_i)/∂θ with
- * R_i = R[rOff + (i)·k …]; β = 0 overwrites (first block), 1 accumulates.
+ * Backward pass of the block after convForwardBlock: grad[gOff …] ← β·grad + Σ_i R_iᵀ ∂f(x_i)/∂θ
+ * with R_i = R[rOff + i·k …]; β = 0 overwrites (first block), 1 accumulates. Uses σ′(Z_s) from
+ * ws.D (conv/sample.ts replaces it by chosen kink slopes).
  */
 export function convBackwardBlock(
   ws: ConvWorkspace, theta: Float64Array, nb: number, R: Float64Array, rOff: number,
