@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../src/common/atomic.js";
 import { gemmBackend } from "../src/linalg/index.js";
+import { convWorkload } from "./conv.js";
 import { convexWorkload } from "./convex.js";
 import { eigWorkload } from "./eig.js";
 import { gemmCrossoverWorkload, gemmWorkload } from "./gemm.js";
@@ -27,6 +28,7 @@ export const WORKLOADS: Workload[] = [
   modelHessianWorkload,
   convexWorkload,
   labWorkload,
+  convWorkload,
 ];
 
 function fmt(x: number | null, digits: number): string {

@@ -4,7 +4,8 @@
  *
  *   1. θ̂ = θ / q_min^{1/L}, so q_min(θ̂) = 1 and q̂_k = q_k / q_min.
  *   2. h_k = ∇_θ q_k(θ̂). Where a ReLU-type unit j sits on a kink for sample k
- *      (|z_jk| ≤ tol·(‖w_j‖‖u_k‖ + |b_j|), u_k the unit's input), its derivative may be any
+ *      (|z_jk| ≤ tol·(‖w_j‖‖u_k‖ + |b_j|), u_k the unit's input; for a conv unit (channel c,
+ *      position y, x): ‖filter c‖·‖input patch at (y, x)‖), its derivative may be any
  *      s_jk ∈ ∂σ(0) = [lo, hi] (Clarke).
  *   3. ε = min ‖θ̂ − Σ_k λ_k h_k(s_k)‖ over λ ≥ 0 and s_k in the box of kink slopes. Since h_k is
  *      affine in each s_jk, cone{h_k(s) : s ∈ box} = cone{h_k(v) : v a vertex of the box}, so the
@@ -26,7 +27,7 @@ import { kinkInterval, margins, outputDim } from "../model/index.js";
 import { nnls } from "../linalg/index.js";
 import { requireHomogeneity } from "./homogeneity.js";
 import { logNorm2 } from "./margins.js";
-import { affineLayers, conventionSlopes, forwardSample, rowNorm, sampleGradient } from "./sampleNet.js";
+import { conventionSlopes, evaluateSample } from "./sampleNet.js";
 
 /** Default kink tolerance: |z| ≤ 1e-9·(‖w‖‖u‖ + |b|) counts as z = 0. */
 export const KKT_KINK_TOL = 1e-9;
@@ -71,7 +72,7 @@ export interface KinkInfo {
   readonly output: number;
   /** Hidden layer, 1-based (1 for a two-layer net). */
   readonly layer: number;
-  /** Unit, 0-based row of W_layer. */
+  /** Unit, 0-based row of W_layer (conv: c·H·W + y·W + x in the layer's pre-activation, PyTorch order). */
   readonly unit: number;
   /** Pre-activation z at θ̂. */
   readonly preactivation: number;
@@ -185,7 +186,6 @@ export function kktCertificate(model: Model, data: ModelData, opts: KktOptions =
   const uScale = Math.pow(qminU, 1 / L);
   const thetaHat = Float64Array.from(unit.theta, (v) => v / uScale);
   const qHat = Float64Array.from(Qu, (v) => v / qminU);
-  const layers = affineLayers(model.arch);
   const act = model.arch.activation;
   const interval = kinkInterval(act);
   const d = data.X.cols;
@@ -195,20 +195,15 @@ export function kktCertificate(model: Model, data: ModelData, opts: KktOptions =
   const colData: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
     const x = data.X.data.subarray(i * d, (i + 1) * d);
-    const pass = forwardSample(layers, act, thetaHat, x);
+    const pass = evaluateSample(model.arch, thetaHat, x);
     const conv = conventionSlopes(act, pass);
     // kinks of this sample: (hidden layer index l (0-based), unit r, relative |z|)
     const found: Array<{ l: number; r: number; z: number; rel: number }> = [];
     if (interval) {
-      for (let l = 0; l + 1 < layers.length; l++) {
-        const Ly = layers[l];
-        const u = pass.post[l];
-        let un = 0;
-        for (let c = 0; c < u.length; c++) un += u[c] * u[c];
-        un = Math.sqrt(un);
-        for (let r = 0; r < Ly.rows; r++) {
+      for (let l = 0; l + 1 < pass.pre.length; l++) {
+        for (let r = 0; r < pass.pre[l].length; r++) {
           const z = pass.pre[l][r];
-          const ref = rowNorm(Ly, thetaHat, r) * un + (Ly.biasOff >= 0 ? Math.abs(thetaHat[Ly.biasOff + r]) : 0);
+          const ref = pass.kinkScale(l, r);
           if (Math.abs(z) <= kinkTol * ref) found.push({ l, r, z, rel: ref > 0 ? Math.abs(z) / ref : 0 });
         }
       }
@@ -237,7 +232,7 @@ export function kktCertificate(model: Model, data: ModelData, opts: KktOptions =
           chosen.push([firstKink + t, s]);
         }
         const g = new Float64Array(p);
-        sampleGradient(layers, thetaHat, pass, w, slopes, g);
+        pass.gradient(w, slopes, g);
         columns.push({ constraint: rIdx, kinkSlopes: chosen });
         colData.push(g);
       }

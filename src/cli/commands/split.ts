@@ -5,12 +5,13 @@
  * `--copy-divide α` (two copies, λ = (α, 1 − α)) or `--smooth` (then --coeffs are λ_i with
  * Σλ_i = 1) apply the copy-and-divide embedding of Zhang et al. instead. Exit 2 on invalid
  * coefficients or an out-of-range unit/layer; exit 1 when a check the map should pass fails
- * (the file is still written: e.g. the splitting map of a tanh network).
+ * (the file is still written: e.g. the splitting map of a tanh network). For a conv network the
+ * unit is output channel j of the l-th convolution (splitting/channel.ts).
  */
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import type { Command } from "commander";
 import { InputError } from "../../common/errors.js";
-import { describeArchitecture, loadModel, paramCount, saveModel } from "../../model/index.js";
+import { convLayerChannels, describeArchitecture, loadModel, paramCount, saveModel } from "../../model/index.js";
 import {
   SPLIT_COEFF_TOL, copyDivideSplit, embeddingChecks, splitUnit, type EmbeddingChecks, type SplitResult,
 } from "../../splitting/index.js";
@@ -93,7 +94,7 @@ export function runSplitCommand(opts: SplitCliOptions): SplitCliResult {
   const seed = opts.seed === undefined ? 0 : parseIntOption("--seed", opts.seed, 0, 2 ** 31)!;
   const checks = embeddingChecks(res.map, model, { data: ds?.X, seed });
   saveModel(opts.output, res.model);
-  const width = model.arch.kind === "two-layer" ? model.arch.m : model.arch.widths[layer];
+  const width = model.arch.kind === "two-layer" ? model.arch.m : model.arch.kind === "conv" ? convLayerChannels(model.arch, layer) : model.arch.widths[layer];
   const copies = coefficients.map((_, i) => (i === 0 ? unit : width + i - 1));
   const expected = kind === "split"
     ? ["isometry ‖TᵀT − I‖", "function preservation", "gradient preservation ∇Φ̃(Tθ) = T∇Φ(θ)"]
@@ -143,8 +144,8 @@ export function registerSplit(program: Command): void {
     .command("split")
     .description("split a hidden unit: the splitting map T (c_i ≥ 0, Σc_i² = 1) or copy-and-divide; checks isometry, function and gradient preservation")
     .requiredOption("--model <M>", "model file (.json)")
-    .option("--layer <l>", "hidden layer, counted from 1 (default 1)")
-    .requiredOption("--unit <j>", "unit of that layer, 0-based")
+    .option("--layer <l>", "hidden layer, counted from 1 (default 1); conv nets: the l-th convolution")
+    .requiredOption("--unit <j>", "unit of that layer, 0-based; conv nets: its output channel")
     .option("--coeffs <c>", "coefficients c1,c2,… (c_i ≥ 0, Σc_i² = 1); with --smooth the weights λ_i (Σλ_i = 1)")
     .option("--copy-divide <alpha>", "copy-and-divide split of Zhang et al.: w copied, a → α·a, (1 − α)·a")
     .option("--smooth", "copy-and-divide with --coeffs as the weights λ_i (any activation)")
