@@ -4,6 +4,8 @@ import { VERSION } from "../version.js";
 import { registerConvex } from "./commands/convex.js";
 import { registerData } from "./commands/data.js";
 import { registerEval } from "./commands/eval.js";
+import { registerExport } from "./commands/export.js";
+import { registerImport } from "./commands/import.js";
 import { registerKkt } from "./commands/kkt.js";
 import { registerNcf } from "./commands/ncf.js";
 import { registerPlateau } from "./commands/plateau.js";
@@ -15,6 +17,7 @@ import { registerTour } from "./commands/tour.js";
 import { registerTrain } from "./commands/train.js";
 
 import { EXIT_INPUT, EXIT_OK } from "./exitCodes.js";
+import { addFormatOptions } from "./io.js";
 
 /** Build the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -35,6 +38,9 @@ export function buildProgram(): Command {
   registerReport(program);
   registerSweep(program);
   registerTour(program);
+  registerImport(program);
+  registerExport(program);
+  addFormatOptions(program);
   return program;
 }
 

@@ -11,8 +11,8 @@ export {
   writeSafetensors, type SafetensorsFile, type TensorToWrite, type WriteDtype,
 } from "./safetensors.js";
 export { NPY_MAX_ELEMENTS, encodeNpy, parseNpy, parseNpyHeader, readNpy, type NpyHeader, type NpyReadOptions } from "./npy.js";
-export { parseNpz, readNpz, type NpzArchive } from "./npz.js";
-export { crc32, zipEntries, zipMember, type ZipEntry } from "./zip.js";
+export { encodeNpz, parseNpz, readNpz, type NpzArchive } from "./npz.js";
+export { crc32, encodeZip, zipEntries, zipMember, type ZipEntry } from "./zip.js";
 export {
   archToken, parseArch, parseTorchRepr,
   type ActivationSpec, type AvgPool2dSpec, type Conv2dSpec, type FlattenSpec, type IdentitySpec, type LayerList, type LayerSpec,

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { InputError } from "../common/errors.js";
-import { NPY_MAX_ELEMENTS, parseNpy, type NpyReadOptions } from "./npy.js";
+import { NPY_MAX_ELEMENTS, encodeNpy, parseNpy, type NpyReadOptions } from "./npy.js";
 import type { Tensor } from "./tensor.js";
-import { zipEntries, zipMember, type ZipEntry } from "./zip.js";
+import { encodeZip, zipEntries, zipMember, type ZipEntry } from "./zip.js";
 
 /** An opened .npz: the array names it holds and a reader for one of them. */
 export interface NpzArchive {
@@ -50,4 +50,9 @@ export function readNpz(path: string): NpzArchive {
     throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot read the file (${(err as Error).message})`);
   }
   return parseNpz(bytes, path);
+}
+
+/** The bytes of an .npz archive (stored, like `np.savez`) of float64 arrays by name. */
+export function encodeNpz(arrays: ReadonlyArray<{ readonly key: string; readonly shape: readonly number[]; readonly data: Float64Array }>): Uint8Array {
+  return encodeZip(arrays.map((a) => ({ name: `${a.key}.npy`, data: encodeNpy(a.shape, a.data) })));
 }

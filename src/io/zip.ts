@@ -140,3 +140,52 @@ export function crc32(data: Uint8Array): number {
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
+
+/**
+ * The bytes of a ZIP archive holding `members` stored (method 0), as `np.savez` writes them:
+ * local headers, data, central directory, end record (no ZIP64: each member and the whole
+ * archive must stay below 4 GiB, else RangeError).
+ */
+export function encodeZip(members: ReadonlyArray<{ readonly name: string; readonly data: Uint8Array }>): Uint8Array {
+  const enc = new TextEncoder();
+  const names = members.map((m) => enc.encode(m.name));
+  const localSize = members.reduce((s, m, i) => s + 30 + names[i].length + m.data.length, 0);
+  const dirSize = names.reduce((s, n) => s + 46 + n.length, 0);
+  if (localSize + dirSize + 22 >= 0xffffffff) throw new RangeError("encodeZip: archive of 4 GiB or more needs ZIP64, which is not written");
+  const out = new Uint8Array(localSize + dirSize + 22);
+  const view = new DataView(out.buffer);
+  const offsets: number[] = [];
+  const crcs = members.map((m) => crc32(m.data));
+  let p = 0;
+  members.forEach((m, i) => {
+    offsets.push(p);
+    view.setUint32(p, LOCAL, true);
+    view.setUint16(p + 4, 20, true); // version needed 2.0
+    view.setUint32(p + 14, crcs[i], true);
+    view.setUint32(p + 18, m.data.length, true);
+    view.setUint32(p + 22, m.data.length, true);
+    view.setUint16(p + 26, names[i].length, true);
+    out.set(names[i], p + 30);
+    out.set(m.data, p + 30 + names[i].length);
+    p += 30 + names[i].length + m.data.length;
+  });
+  const dirStart = p;
+  members.forEach((m, i) => {
+    view.setUint32(p, CENTRAL, true);
+    view.setUint16(p + 4, 20, true);
+    view.setUint16(p + 6, 20, true);
+    view.setUint32(p + 16, crcs[i], true);
+    view.setUint32(p + 20, m.data.length, true);
+    view.setUint32(p + 24, m.data.length, true);
+    view.setUint16(p + 28, names[i].length, true);
+    view.setUint32(p + 42, offsets[i], true);
+    out.set(names[i], p + 46);
+    p += 46 + names[i].length;
+  });
+  view.setUint32(p, EOCD, true);
+  view.setUint16(p + 8, members.length, true);
+  view.setUint16(p + 10, members.length, true);
+  view.setUint32(p + 12, p - dirStart, true);
+  view.setUint32(p + 16, dirStart, true);
+  return out;
+}

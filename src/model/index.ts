@@ -99,3 +99,8 @@ export {
   type Workspace,
 } from "./network.js";
 export { initializeModel, type InitOptions } from "./init.js";
+export { inputGradient } from "./inputGradient.js";
+export {
+  isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, stateDictToModel,
+  torchSequentialCode, type ArchitectureSource,
+} from "./torchModel.js";
