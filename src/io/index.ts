@@ -1,7 +1,7 @@
 // The public face of io: the binary and text formats splitscape exchanges with the NumPy/PyTorch
-// world — safetensors (read, write), NumPy .npy (streaming read, write) and .npz (ZIP), and the
-// layer lists of a torch.nn.Sequential (ARCH strings, print(model) text). A leaf: it imports only
-// common/, and every value it returns is float64.
+// world — safetensors (read, write), NumPy .npy (streaming read, write) and .npz (ZIP), the layer
+// lists of a torch.nn.Sequential (ARCH strings, print(model) text) — and the IDX files of the
+// MNIST family. A leaf: it imports only common/; numeric arrays come out as float64.
 export {
   HOST_LITTLE_ENDIAN, bfloatToFloat, describeIndex, elementCount, firstNonFinite, formatShape, halfToFloat,
   type ElementKind, type ElementType, type Tensor,
@@ -12,6 +12,7 @@ export {
 } from "./safetensors.js";
 export { NPY_MAX_ELEMENTS, encodeNpy, parseNpy, parseNpyHeader, readNpy, type NpyHeader, type NpyReadOptions } from "./npy.js";
 export { encodeNpz, parseNpz, readNpz, type NpzArchive } from "./npz.js";
+export { parseIdx, readIdx, type IdxArray } from "./idx.js";
 export { crc32, encodeZip, zipEntries, zipMember, type ZipEntry } from "./zip.js";
 export {
   archToken, parseArch, parseTorchRepr,
