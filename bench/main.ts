@@ -13,6 +13,7 @@ import { eigWorkload } from "./eig.js";
 import { gemmCrossoverWorkload, gemmWorkload } from "./gemm.js";
 import type { Row, Workload } from "./harness.js";
 import { modelHessianWorkload, modelStepWorkload } from "./model.js";
+import { npyWorkload } from "./npy.js";
 import { numpyInfo } from "./numpy.js";
 
 export type { Row, Workload } from "./harness.js";
@@ -25,6 +26,7 @@ export const WORKLOADS: Workload[] = [
   modelStepWorkload,
   modelHessianWorkload,
   convexWorkload,
+  npyWorkload,
 ];
 
 function fmt(x: number | null, digits: number): string {

@@ -231,6 +231,21 @@ function fortranScatter(shape: readonly number[], out: Float64Array): (vals: Flo
   for (let a = k - 2; a >= 0; a--) stride[a] = stride[a + 1] * shape[a + 1];
   const idx = new Array<number>(k).fill(0);
   let at = 0;
+  if (k === 2) {
+    // Matrices: column j of the file is column j of the result, written with stride cols.
+    const [rows, cols] = shape;
+    let i = 0;
+    let j = 0;
+    return (vals, c) => {
+      for (let t = 0; t < c; t++) {
+        out[i * cols + j] = vals[t];
+        if (++i === rows) {
+          i = 0;
+          j++;
+        }
+      }
+    };
+  }
   return (vals, c) => {
     for (let t = 0; t < c; t++) {
       out[at] = vals[t];
