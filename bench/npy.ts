@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadDataset } from "../src/data/index.js";
-import { readNpy } from "../src/io/index.js";
+import { encodeNpyRaw, readNpy } from "../src/io/index.js";
 import { bestSeconds, makeRow, type Row, type Workload } from "./harness.js";
 import { numpyInfo, numpyTime } from "./numpy.js";
 
@@ -30,17 +30,6 @@ const ROWS = 125_000;
 const COLS = 100;
 /** Required throughput of the float64 C-order read (issue: ≥ 200 MB/s). */
 export const NPY_TARGET_MB_PER_S = 200;
-
-/** An .npy file (format 1.0) of the given descr and order holding `raw` element bytes. */
-function npyFile(descr: string, fortran: boolean, raw: Uint8Array): Uint8Array {
-  let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? "True" : "False"}, 'shape': (${ROWS}, ${COLS}), }`;
-  header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11, " ") + "\n";
-  const out = new Uint8Array(10 + header.length + raw.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
-  out.set(new TextEncoder().encode(header), 10);
-  out.set(raw, 10 + header.length);
-  return out;
-}
 
 /** The benchmark arrays: A[i, j] = sin(i + 0.01 j) as float64 C, float64 Fortran, float32 C. */
 function writeFiles(dir: string): Record<string, string> {
@@ -54,9 +43,9 @@ function writeFiles(dir: string): Record<string, string> {
     }
   }
   const files = fileNames(dir);
-  writeFileSync(files.c8, npyFile("<f8", false, new Uint8Array(c.buffer)));
-  writeFileSync(files.f8, npyFile("<f8", true, new Uint8Array(f.buffer)));
-  writeFileSync(files.c4, npyFile("<f4", false, new Uint8Array(Float32Array.from(c).buffer)));
+  writeFileSync(files.c8, encodeNpyRaw("<f8", false, [ROWS, COLS], new Uint8Array(c.buffer)));
+  writeFileSync(files.f8, encodeNpyRaw("<f8", true, [ROWS, COLS], new Uint8Array(f.buffer)));
+  writeFileSync(files.c4, encodeNpyRaw("<f4", false, [ROWS, COLS], new Uint8Array(Float32Array.from(c).buffer)));
   return files;
 }
 

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { InputError } from "../common/errors.js";
 import { findGenerator, isBuiltinAddress, loadDataset, makeBuiltin, type Dataset } from "../data/index.js";
-import { parseArch, parseTorchRepr, type LayerList } from "../io/index.js";
+import { parseArch, parseTorchRepr, readFileBytes, type LayerList } from "../io/index.js";
 import { loadModel, type ArchitectureSource, type Model } from "../model/index.js";
 
 /**
@@ -125,13 +125,7 @@ export function layerListOption(opts: ModelFormatOptions): LayerList | undefined
   if (opts.arch !== undefined) return parseArch(opts.arch, "--arch");
   if (opts.torchRepr === undefined) return undefined;
   const path = opts.torchRepr;
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file (--torch-repr)" : `cannot read the file (${(err as Error).message})`);
-  }
+  let text = new TextDecoder().decode(readFileBytes(path));
   if (text.trimStart().startsWith("{")) {
     let json: unknown;
     try {

@@ -3,9 +3,9 @@
  * a 4-byte magic 0x00 0x00 TYPE NDIM (TYPE 0x08 = unsigned byte), NDIM big-endian u32 sizes,
  * then the data, row-major. Files may be gzip-compressed (the usual `.gz` distribution).
  */
-import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { InputError } from "../common/errors.js";
+import { readFileBytes } from "./readBytes.js";
 import { elementCount, formatShape } from "./tensor.js";
 
 /** An unsigned-byte IDX array: shape and the bytes (row-major). */
@@ -38,12 +38,5 @@ export function parseIdx(raw: Uint8Array, source: string): IdxArray {
 
 /** Read an IDX file (InputError for a missing or unreadable file). */
 export function readIdx(path: string): IdxArray {
-  let raw: Uint8Array;
-  try {
-    raw = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot read the file (${(err as Error).message})`);
-  }
-  return parseIdx(raw, path);
+  return parseIdx(readFileBytes(path), path);
 }

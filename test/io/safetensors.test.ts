@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/common/errors.js";
 import { encodeSafetensors, parseSafetensors, readSafetensors } from "../../src/io/index.js";
+import { inputError } from "./helpers.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/torch");
 
@@ -25,16 +25,6 @@ function bytesOf(...parts: ArrayBufferView[]): Uint8Array {
     at += p.byteLength;
   }
   return out;
-}
-
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error("expected an InputError");
 }
 
 describe("safetensors reader", () => {

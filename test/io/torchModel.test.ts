@@ -1,24 +1,14 @@
 // Layer lists (ARCH strings, print(model) text) and the state_dict ↔ model mapping: what maps,
 // and the error for everything that does not; input gradients against finite differences.
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/common/errors.js";
 import { archToken, parseArch, parseTorchRepr, type Tensor } from "../../src/io/index.js";
 import {
   describeArchitecture, forward, inputGradient, makeActivation, mlpArchitecture, modelArch, stateDictToModel, torchSequentialCode,
   twoLayerArchitecture, type Model,
 } from "../../src/model/index.js";
+import { inputError } from "./helpers.js";
 
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error("expected an InputError");
-}
-
-/** A state_dict with entries v(key, t) = (index of key + 1)·0.1·(t + 1) … distinct, deterministic values. */
+/** A state_dict of the given shapes with distinct deterministic entries sin(7q + t + 1) (q: key index, t: entry). */
 function stateDict(shapes: Record<string, number[]>): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   Object.entries(shapes).forEach(([key, shape], q) => {

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../common/errors.js";
 import { readIdx, type IdxArray } from "../../io/index.js";
-import { numParam, optNumParam, strParam, vecParam, type ParamValues } from "../params.js";
+import { numParam, strParam, vecParam, type ParamValues } from "../params.js";
 import { balancedClassSample, checkBalancedN, checkClasses } from "./classSample.js";
-import { pcaParam, pcaScores } from "./pca.js";
+import { pcaParam, withPca } from "./pca.js";
 import { nParam, seedParam, type GeneratorSpec } from "./types.js";
 
 const WHERE = "builtin:fashion_mnist";
@@ -87,7 +87,6 @@ export const fashionMnist: GeneratorSpec = {
     if (odd >= 0) throw new InputError(WHERE, `class ${odd} of the ${split} split has ${data.byClass[odd].length} images in ${fashionMnistDir()}, Fashion-MNIST has ${FASHION_PER_CLASS[split]}`);
     const pools = vecParam(p, "classes")!.map((c) => ({ values: data.images.data, count: data.byClass[c].length, index: data.byClass[c] }));
     const out = balancedClassSample(pools, 784, 255, numParam(p, "n"), numParam(p, "seed"), WHERE);
-    const k = optNumParam(p, "pca");
-    return k === undefined ? out : { X: pcaScores(out.X, k, WHERE), Y: out.Y };
+    return withPca(out, p, WHERE);
   },
 };

@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 import { InputError } from "../../common/errors.js";
-import { numParam, optNumParam, vecParam, type ParamValues } from "../params.js";
+import { numParam, vecParam, type ParamValues } from "../params.js";
 import { balancedClassSample, checkBalancedN, checkClasses } from "./classSample.js";
-import { pcaParam, pcaScores } from "./pca.js";
+import { pcaParam, withPca } from "./pca.js";
 import { nParam, seedParam, type GeneratorSpec } from "./types.js";
 
 const WHERE = "builtin:iris";
@@ -47,7 +47,6 @@ export const iris: GeneratorSpec = {
     const all = irisPools();
     const pools = vecParam(p, "classes")!.map((c) => ({ values: all[c], count: 50 }));
     const data = balancedClassSample(pools, 4, 1, numParam(p, "n"), numParam(p, "seed"), WHERE);
-    const k = optNumParam(p, "pca");
-    return k === undefined ? data : { X: pcaScores(data.X, k, WHERE), Y: data.Y };
+    return withPca(data, p, WHERE);
   },
 };

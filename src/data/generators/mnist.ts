@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { InputError } from "../../common/errors.js";
-import { numParam, optNumParam, vecParam, type ParamValues } from "../params.js";
+import { numParam, vecParam, type ParamValues } from "../params.js";
 import { balancedClassSample, checkBalancedN, checkClasses } from "./classSample.js";
-import { pcaParam, pcaScores } from "./pca.js";
+import { pcaParam, withPca } from "./pca.js";
 import { nParam, seedParam, type GeneratorSpec } from "./types.js";
 
 /** Pixels per image (28 × 28). */
@@ -62,7 +62,6 @@ export const mnist: GeneratorSpec = {
     const digits = vecParam(p, "digits")!;
     const pools = digits.map((g) => ({ values: mnistDigit(g), count: MNIST_COUNTS[g] }));
     const data = balancedClassSample(pools, PIXELS, 1, numParam(p, "n"), numParam(p, "seed"), WHERE);
-    const k = optNumParam(p, "pca");
-    return k === undefined ? data : { X: pcaScores(data.X, k, WHERE), Y: data.Y };
+    return withPca(data, p, WHERE);
   },
 };

@@ -1,6 +1,7 @@
 import { InputError } from "../../common/errors.js";
 import { eigh, gemmRaw, type Matrix } from "../../linalg/index.js";
-import type { IntParam } from "../params.js";
+import { optNumParam, type IntParam, type ParamValues } from "../params.js";
+import type { Generated } from "./types.js";
 import { MAX_D } from "./types.js";
 
 const EPS = 2.220446049250313e-16;
@@ -11,6 +12,12 @@ export function pcaParam(): IntParam {
     name: "pca", kind: "int", min: 1, max: MAX_D,
     description: "project X onto its first k principal components (centred; signs fixed), for methods that need small d",
   };
+}
+
+/** `data` with X replaced by its first k principal-component scores when the key `pca` = k is set. */
+export function withPca(data: Generated, p: ParamValues, source: string): Generated {
+  const k = optNumParam(p, "pca");
+  return k === undefined ? data : { X: pcaScores(data.X, k, source), Y: data.Y };
 }
 
 /**
