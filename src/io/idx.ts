@@ -8,6 +8,9 @@ import { InputError } from "../common/errors.js";
 import { readFileBytes } from "./readBytes.js";
 import { elementCount, formatShape } from "./tensor.js";
 
+/** Largest accepted decompressed IDX file (1 GiB; Fashion-MNIST's training images are 47 MB). */
+export const IDX_MAX_BYTES = 2 ** 30;
+
 /** An unsigned-byte IDX array: shape and the bytes (row-major). */
 export interface IdxArray {
   readonly shape: readonly number[];
@@ -19,7 +22,7 @@ export function parseIdx(raw: Uint8Array, source: string): IdxArray {
   let bytes = raw;
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
-      bytes = gunzipSync(raw);
+      bytes = gunzipSync(raw, { maxOutputLength: IDX_MAX_BYTES });
     } catch (err) {
       throw new InputError(source, `cannot decompress (${(err as Error).message}): truncated or corrupt .gz`);
     }
