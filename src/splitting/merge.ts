@@ -450,3 +450,27 @@ export function mergeRedundantUnits(model: Model, opts: MergeOptions = {}): Merg
     mergedWidth: hiddenWidth(current.arch),
   };
 }
+
+/**
+ * Per unit of hidden layer `layer` (1-based) of the GIVEN network: the smallest deviation of its
+ * incoming vector from any other unit's, by the merge criterion of the activation (angle, or
+ * relative distance), together with the index of that nearest unit. Null when the layer has
+ * more than MERGE_PAIRWISE_MAX units. Shows how condensed a network is below the tolerance.
+ */
+export function nearestUnitDeviations(model: Model, layer = 1): { deviation: Float64Array; nearest: Int32Array } | null {
+  const V = model.arch.kind === "two-layer" ? twoLayerVectors(model) : mlpVectors(model, layer);
+  const { h, cin } = V;
+  if (h > MERGE_PAIRWISE_MAX) return null;
+  const deviation = activationHomogeneity(model.arch.activation) === null ? relativeDistance : angleBetween;
+  const dev = new Float64Array(h).fill(Infinity);
+  const nearest = new Int32Array(h).fill(-1);
+  const row = (u: number): Float64Array => V.incoming.subarray(u * cin, (u + 1) * cin);
+  for (let s = 0; s < h; s++) {
+    for (let t = s + 1; t < h; t++) {
+      const e = deviation(row(s), row(t));
+      if (e < dev[s]) { dev[s] = e; nearest[s] = t; }
+      if (e < dev[t]) { dev[t] = e; nearest[t] = s; }
+    }
+  }
+  return { deviation: dev, nearest };
+}
