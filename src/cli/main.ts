@@ -4,6 +4,7 @@ import { VERSION } from "../version.js";
 import { registerConvex } from "./commands/convex.js";
 import { registerData } from "./commands/data.js";
 import { registerEval } from "./commands/eval.js";
+import { registerInspect } from "./commands/inspect.js";
 import { registerKkt } from "./commands/kkt.js";
 import { registerNcf } from "./commands/ncf.js";
 import { registerPlateau } from "./commands/plateau.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerSweep(program);
   registerTour(program);
+  registerInspect(program);
   return program;
 }
 

@@ -3,8 +3,8 @@
  * table and a report document for report/html.ts. Pure functions of an InspectReport; rendering
  * the specs to SVG/PNG and writing files is the caller's job (the CLI, or the lab in a browser).
  */
-import type { FigureSpec, ReportDocument, ReportFigure, ReportSection, Row } from "../report/index.js";
-import { formatTable, linePlot, scatterPlot, spectrumPlot } from "../report/index.js";
+import type { FigureSpec, ReportDocument, ReportFigure, ReportSection, Row, VegaLiteSpec } from "../report/index.js";
+import { formatTable, scatterPlot, spectrumPlot } from "../report/index.js";
 import { SECTION_TITLES, type InspectReport } from "./inspect.js";
 
 /** Deviations of exact duplicates (0) are drawn at this value on the log axis. */
@@ -16,6 +16,19 @@ type SectionKey = keyof typeof SECTION_TITLES;
 export interface InspectFigure {
   readonly section: SectionKey;
   readonly figure: FigureSpec;
+}
+
+/** A single-view spec with a horizontal rule at y added as a second layer. */
+function withRule(spec: VegaLiteSpec, y: number): VegaLiteSpec {
+  const { data, mark, encoding, ...rest } = spec;
+  const yEnc = (encoding as Record<string, unknown>).y;
+  return {
+    ...rest,
+    layer: [
+      { data, mark, encoding },
+      { data: { values: [{ y }] }, mark: { type: "rule", color: "#b00020", strokeDash: [4, 3] }, encoding: { y: { ...(yEnc as object), field: "y" } } },
+    ],
+  };
 }
 
 /** Every figure the report can draw for this network. */
@@ -34,15 +47,15 @@ export function inspectFigures(r: InspectReport): InspectFigure[] {
   }
   const red = r.redundancy;
   if (red.applies && red.nearest !== null) {
-    const rows: Row[] = [];
-    red.nearest.forEach((v, j) => rows.push({ unit: j, deviation: Math.max(v, LOG_FLOOR), series: "nearest other unit" }));
-    rows.push({ unit: 0, deviation: red.angleTol, series: "merge tolerance" }, { unit: red.nearest.length - 1, deviation: red.angleTol, series: "merge tolerance" });
+    const rows: Row[] = Array.from(red.nearest, (v, j) => ({ unit: j, deviation: Math.max(v, LOG_FLOOR) }));
+    const yTitle = red.criterion === "identical" ? "relative distance to the nearest unit" : "angle to the nearest unit (rad)";
+    const scatter = scatterPlot({ data: rows, x: "unit", y: "deviation", logY: true, xTitle: "unit", yTitle });
     out.push({
       section: "redundancy",
       figure: {
         name: "nearest-units", title: "How close each unit is to another (layer 1)",
-        caption: `For each unit, the ${red.criterion === "identical" ? "relative distance" : "angle"} of its incoming weights to the nearest other unit; below the tolerance units merge (exact copies drawn at ${LOG_FLOOR}).`,
-        vegaLite: linePlot({ data: rows, x: "unit", y: "deviation", series: "series", logY: true, xTitle: "unit", yTitle: red.criterion === "identical" ? "relative distance" : "angle (rad)", points: true }),
+        caption: `For each unit, the ${red.criterion === "identical" ? "relative distance" : "angle"} of its incoming weights to the nearest other unit; the line is the merge tolerance ${red.angleTol} (exact copies drawn at ${LOG_FLOOR}).`,
+        vegaLite: withRule(scatter, red.angleTol),
       },
     });
   }
@@ -89,7 +102,7 @@ export function inspectFigures(r: InspectReport): InspectFigure[] {
 
 /** The verdict table for the terminal. */
 export function formatInspectTable(r: InspectReport): string {
-  return formatTable(["section", "verdict", "measured", "tolerance"], r.summary.map((s) => [s.section, s.verdict, s.measure, s.tolerance]), 110);
+  return formatTable(["section", "verdict", "measured", "tolerance"], r.summary.map((s) => [s.section, s.verdict, s.measure, s.tolerance]), 400);
 }
 
 function summaryNumbers(r: InspectReport, key: SectionKey): Record<string, number | string | boolean> {
