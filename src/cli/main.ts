@@ -10,6 +10,7 @@ import { registerNcf } from "./commands/ncf.js";
 import { registerPlateau } from "./commands/plateau.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
+import { registerSlice } from "./commands/slice.js";
 import { registerSplit } from "./commands/split.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerTour } from "./commands/tour.js";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerTour(program);
   registerInspect(program);
+  registerSlice(program);
   return program;
 }
 

@@ -19,7 +19,7 @@
  */
 import {
   TooManyPatternsError, certifyNetwork, convexProblem, descentNeurons, enumeratePatterns, optimalSet, samplePatterns, solveRelu,
-  type NetworkClass, type NeuronReport, type ReluNetwork,
+  type ConvexProblem, type NetworkClass, type NeuronReport, type ReluNetwork,
 } from "../convex/index.js";
 import type { Matrix } from "../linalg/index.js";
 import type { LossName, Model, ModelData } from "../model/index.js";
@@ -149,11 +149,19 @@ function checkDescent(model: Model, data: ModelData, spec: ObjectiveSpec, u: Flo
   return best!;
 }
 
-/** Section 4 (call only when convexNotApplicable returns null). */
-export function convexSection(model: Model, data: ModelData, spec: ObjectiveSpec & { loss: LossName }, solveSeconds = CONVEX_SOLVE_SECONDS): ConvexSection {
+/** The convex program of a model (convexNotApplicable must be null): X̃, patterns, β in the sum convention. */
+export interface ConvexSetting {
+  readonly problem: ConvexProblem;
+  readonly net: ReluNetwork;
+  /** Objectives of the program times this are in the user's convention (1, or 1/n with --mean). */
+  readonly scale: number;
+  readonly exact: boolean;
+}
+
+/** The program and the network in X̃-space, patterns exact up to CONVEX_MAX_PATTERNS, else sampled. */
+export function convexSetting(model: Model, data: ModelData, spec: ObjectiveSpec): ConvexSetting {
   const n = data.X.rows;
   const scale = spec.mean ? 1 / n : 1;
-  const betaSum = (spec.beta ?? 0) / scale;
   const { net, X: lift } = reluNetwork(model);
   const X = lift(data.X);
   let patterns;
@@ -166,7 +174,14 @@ export function convexSection(model: Model, data: ModelData, spec: ObjectiveSpec
     exact = false;
   }
   const loss = spec.loss === "logistic" ? "logistic" : "square";
-  const problem = convexProblem(X, data.Y.data.slice(), betaSum, loss, patterns);
+  return { problem: convexProblem(X, data.Y.data.slice(), (spec.beta ?? 0) / scale, loss, patterns), net, scale, exact };
+}
+
+/** Section 4 (call only when convexNotApplicable returns null). */
+export function convexSection(model: Model, data: ModelData, spec: ObjectiveSpec & { loss: LossName }, solveSeconds = CONVEX_SOLVE_SECONDS): ConvexSection {
+  const n = data.X.rows;
+  const { problem, net, scale, exact } = convexSetting(model, data, spec);
+  const { patterns, beta: betaSum } = problem;
   const cert = certifyNetwork(problem, net, { tol: CONVEX_TOL });
   const mine = objectiveValue(model, data, spec).objective;
   const objectiveAgreement = Math.abs(cert.objective * scale - mine) / Math.max(Math.abs(mine), Number.MIN_VALUE);

@@ -13,8 +13,8 @@ export {
 export { SPLIT_EXACT_TOL, redundancySection, type RedundancySection, type RedundancyVerdict, type FunctionError } from "./redundancy.js";
 export { KKT_MAX_ENTRIES, KKT_DIRECTION_TOL, marginNotApplicable, marginSection, type MarginSection, type MarginVerdict } from "./margin.js";
 export {
-  CONVEX_MAX_PATTERNS, CONVEX_SAMPLED_PATTERNS, CONVEX_SOLVE_MAX_N, CONVEX_SOLVE_SECONDS, CONVEX_TOL, convexNotApplicable, convexSection,
-  type ConvexSection, type CheckedDescentNeuron,
+  CONVEX_MAX_PATTERNS, CONVEX_SAMPLED_PATTERNS, CONVEX_SOLVE_MAX_N, CONVEX_SOLVE_SECONDS, CONVEX_TOL, convexNotApplicable, convexSection, convexSetting,
+  type ConvexSection, type CheckedDescentNeuron, type ConvexSetting,
 } from "./convex.js";
 export { plateauNotApplicable, plateauSection, type PlateauSection, type PlateauGroup } from "./plateau.js";
 export {
