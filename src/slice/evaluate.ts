@@ -5,7 +5,9 @@
  *   Z(x, y) = X̃ W̃(x, y)ᵀ = X̃W̃₀ᵀ + x·X̃W̃_Uᵀ + y·X̃W̃_Vᵀ = Z₀ + x·Z_U + y·Z_V,
  * (W̃ = [W | b], X̃ = [X | 1] with input biases), so three GEMMs (n×d̃ by d̃×m) serve every grid
  * point; what is left per point is element-wise: σ of Z₀ + xZ_U + yZ_V and, for a two-layer
- * network, the output Σ_j a_j(x, y) σ(z_ij) — O(n·m) per point instead of O(n·m·d̃).
+ * network, the output Σ_j a_j(x, y) σ(z_ij) — O(n·m) per point instead of O(n·m·d̃). For a
+ * piecewise-linear σ (relu, leaky_relu, linear) a two-layer row panel is summed exactly by a
+ * sweep over the kinks instead (outputsPiecewiseLinearPanel): O(n·m·log nx + n·nx) per panel.
  * Deeper MLP layers get their weights W_l(x, y) per point and one GEMM each (H_{l−1}W_lᵀ).
  * The loss is taken in log space (model/losses.ts, lossOnOutputs), the penalty (β/2)‖θ_reg‖²
  * directly from θ(x, y).
@@ -18,7 +20,7 @@
 import { InputError } from "../common/errors.js";
 import { gemmRaw } from "../linalg/index.js";
 import type { Activation, Model, ModelData } from "../model/index.js";
-import { applyActivation, mlpWeights, outputDim, lossOnOutputs, twoLayerParts, type Architecture } from "../model/index.js";
+import { applyActivation, mlpWeights, outputDim, lossOnOutputs, piecewiseLinearSlope, twoLayerParts, type Architecture } from "../model/index.js";
 import { objectiveValue, penaltyMask, type ObjectiveSpec } from "../inspect/index.js";
 
 /** The precomputed products may hold at most this many float64 entries (256 MB). */
@@ -126,7 +128,8 @@ export function prepareSlice(problem: GridProblem): SliceContext {
 const SAMPLE_BLOCK = 16;
 
 /**
- * Two-layer outputs of every point of a row panel: F[i·n·k + s·k + q] = c_q(x_i) + Σ_u a_uq(x_i)·σ(Zb_su + x_i·ZU_su),
+ * Two-layer outputs of every point of a row panel (smooth σ: element-wise):
+ * F[i·n·k + s·k + q] = c_q(x_i) + Σ_u a_uq(x_i)·σ(Zb_su + x_i·ZU_su),
  * with A (nx × m·k) and C (nx × k) the per-point output weights and biases. Loops samples in blocks
  * (outer) and grid points (inner), so each block of Zb, ZU is read from cache nx times.
  */
@@ -134,7 +137,6 @@ function outputsTwoLayerPanel(ctx: SliceContext, ws: PanelWorkspace, xs: Float64
   const { n, k, ZU, h1: m } = ctx;
   const { Zb, A, C, Fp: F, buf } = ws;
   const act: Activation = ctx.problem.model.arch.activation;
-  const slope = act.name === "relu" ? 0 : act.name === "leaky_relu" ? act.slope : act.name === "linear" ? 1 : NaN;
   const nk = n * k;
   const mk = m * k;
   for (let s0 = 0; s0 < n; s0 += SAMPLE_BLOCK) {
@@ -144,17 +146,6 @@ function outputsTwoLayerPanel(ctx: SliceContext, ws: PanelWorkspace, xs: Float64
       const aOff = i * mk;
       for (let s = s0; s < s1; s++) {
         const row = s * m;
-        if (k === 1 && !Number.isNaN(slope)) {
-          // Branch-free σ(z) = (s + (1 − s)·[z > 0])·z: the signs are random, a branch mispredicts.
-          const dl = 1 - slope;
-          let acc = C[i];
-          for (let u = 0; u < m; u++) {
-            const z = Zb[row + u] + x * ZU[row + u];
-            acc += (slope + dl * +(z > 0)) * z * A[aOff + u];
-          }
-          F[i * nk + s] = acc;
-          continue;
-        }
         for (let u = 0; u < m; u++) buf[u] = Zb[row + u] + x * ZU[row + u];
         applyActivation(act, buf, 0, m, buf, null, null);
         for (let q = 0; q < k; q++) {
@@ -162,6 +153,89 @@ function outputsTwoLayerPanel(ctx: SliceContext, ws: PanelWorkspace, xs: Float64
           for (let u = 0; u < m; u++) acc += buf[u] * A[aOff + u * k + q];
           F[i * nk + s * k + q] = acc;
         }
+      }
+    }
+  }
+}
+
+/** First index i with A + xs[i]·B > 0 (B > 0), or with A + xs[i]·B ≤ 0 (B < 0): binary search (monotone in i). */
+function crossing(xs: Float64Array, A: number, B: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((A + xs[mid] * B > 0) === B > 0) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Two-layer outputs of a row panel for piecewise-linear σ(z) = z·(s₀ + (1 − s₀)·[z > 0]), exactly
+ * by sweeping: along the row a unit's term (P + xQ)(A + xB)·σ-slope is a quadratic in x that
+ * switches slope once, at x* = −A/B (A = Zb, B = Z_U, P, Q its outgoing weights at y and their
+ * x-rate). Per sample, the quadratics of the active units enter difference arrays at the grid
+ * index where they switch on (binary search of the same test A + x_i·B > 0 as the element-wise
+ * loop), prefix sums give the active coefficients at every x_i, and
+ *   f(x_i) = c(x_i) + s₀·Σ_all q_u(x_i) + (1 − s₀)·Σ_active q_u(x_i).
+ * O(n·m·log nx + n·nx) per panel instead of O(n·m·nx); the rounding is that of the expanded
+ * coefficients and their running sums, of the order ε·Σ_u |a_u||z_u| like the direct sum.
+ */
+function outputsPiecewiseLinearPanel(ctx: SliceContext, ws: PanelWorkspace, xs: Float64Array, s0: number): void {
+  const { n, k, ZU, h1: m } = ctx;
+  const { Zb, Fp: F, D } = ws;
+  const { a, c } = ctx.out!;
+  const nx = xs.length;
+  const nk = n * k;
+  const stride = 3 * k; // per grid index: (c0, c1, c2) for each output
+  const dl = 1 - s0;
+  // Outgoing weights at this panel's y: P = a₀ + y·a_V (ws.ab), Q = a_U; output bias c(x) = cb + x·c_U.
+  const P = ws.ab;
+  const Q = a[1];
+  const all = ws.allQ;
+  for (let s = 0; s < n; s++) {
+    D.fill(0);
+    all.fill(0);
+    const row = s * m;
+    for (let u = 0; u < m; u++) {
+      const A = Zb[row + u];
+      const B = ZU[row + u];
+      let from = 0;
+      let to = nx;
+      if (B > 0) from = crossing(xs, A, B);
+      else if (B < 0) to = crossing(xs, A, B);
+      else if (!(A > 0)) to = 0;
+      for (let q = 0; q < k; q++) {
+        const p = P[u * k + q];
+        const r = Q[u * k + q];
+        const q0 = p * A;
+        const q1 = p * B + r * A;
+        const q2 = r * B;
+        all[3 * q] += q0;
+        all[3 * q + 1] += q1;
+        all[3 * q + 2] += q2;
+        if (from < to) {
+          D[from * stride + 3 * q] += q0;
+          D[from * stride + 3 * q + 1] += q1;
+          D[from * stride + 3 * q + 2] += q2;
+          D[to * stride + 3 * q] -= q0;
+          D[to * stride + 3 * q + 1] -= q1;
+          D[to * stride + 3 * q + 2] -= q2;
+        }
+      }
+    }
+    for (let q = 0; q < k; q++) {
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      for (let i = 0; i < nx; i++) {
+        c0 += D[i * stride + 3 * q];
+        c1 += D[i * stride + 3 * q + 1];
+        c2 += D[i * stride + 3 * q + 2];
+        const x = xs[i];
+        const active = c0 + x * (c1 + x * c2);
+        const every = all[3 * q] + x * (all[3 * q + 1] + x * all[3 * q + 2]);
+        F[i * nk + s * k + q] = ws.cb[q] + x * c[1][q] + s0 * every + dl * active;
       }
     }
   }
@@ -176,6 +250,11 @@ interface PanelWorkspace {
   /** Two-layer: output weights and biases per point of the panel (nx × m·k, nx × k). */
   readonly A: Float64Array;
   readonly C: Float64Array;
+  /** Two-layer: a₀ + y·a_V and c₀ + y·c_V of the panel; piecewise-linear sweep: difference arrays ((nx + 1) × 3k) and Σ_all coefficients (3k). */
+  readonly ab: Float64Array;
+  readonly cb: Float64Array;
+  readonly D: Float64Array;
+  readonly allQ: Float64Array;
   readonly theta: Float64Array;
   /** MLP: activations and weights per layer. */
   readonly H: Float64Array[];
@@ -189,6 +268,8 @@ function panelWorkspace(ctx: SliceContext): PanelWorkspace {
   return {
     Zb: new Float64Array(ctx.n * ctx.h1), Fp: new Float64Array((two ? nx : 1) * ctx.n * ctx.k), buf: new Float64Array(ctx.h1),
     A: new Float64Array(two ? nx * ctx.h1 * ctx.k : 0), C: new Float64Array(two ? nx * ctx.k : 0),
+    ab: new Float64Array(two ? ctx.h1 * ctx.k : 0), cb: new Float64Array(ctx.k),
+    D: new Float64Array(two ? (nx + 1) * 3 * ctx.k : 0), allQ: new Float64Array(3 * ctx.k),
     theta: new Float64Array(ctx.problem.model.theta.length),
     H: arch.kind === "mlp" ? arch.widths.slice(1).map((w) => new Float64Array(ctx.n * w)) : [],
     W: ctx.deep ? ctx.deep.W0.map((w) => new Float64Array(w.length)) : [],
@@ -228,13 +309,20 @@ export function evaluateRowPanel(ctx: SliceContext, j: number, out: GridValues, 
   combine(ws.Zb, ctx.Z0, 0, ctx.Z0, y, ctx.ZV); // Zb = Z₀ + y·Z_V
   if (ctx.out) {
     const { a, c } = ctx.out;
-    const mk = a[0].length;
-    for (let i = 0; i < nx; i++) {
-      const x = xs[i];
-      for (let t = 0; t < mk; t++) ws.A[i * mk + t] = a[0][t] + x * a[1][t] + y * a[2][t];
-      for (let t = 0; t < k; t++) ws.C[i * k + t] = c[0][t] + x * c[1][t] + y * c[2][t];
+    combine(ws.ab, a[0], 0, a[0], y, a[2]);
+    combine(ws.cb, c[0], 0, c[0], y, c[2]);
+    const slope = piecewiseLinearSlope(model.arch.activation);
+    if (slope !== null) {
+      outputsPiecewiseLinearPanel(ctx, ws, xs, slope);
+    } else {
+      const mk = a[0].length;
+      for (let i = 0; i < nx; i++) {
+        const x = xs[i];
+        for (let t = 0; t < mk; t++) ws.A[i * mk + t] = ws.ab[t] + x * a[1][t];
+        for (let t = 0; t < k; t++) ws.C[i * k + t] = ws.cb[t] + x * c[1][t];
+      }
+      outputsTwoLayerPanel(ctx, ws, xs);
     }
-    outputsTwoLayerPanel(ctx, ws, xs);
   }
   for (let i = 0; i < nx; i++) {
     const x = xs[i];
