@@ -158,16 +158,21 @@ function outputsTwoLayerPanel(ctx: SliceContext, ws: PanelWorkspace, xs: Float64
   }
 }
 
-/** First index i with A + xs[i]·B > 0 (B > 0), or with A + xs[i]·B ≤ 0 (B < 0): binary search (monotone in i). */
+/**
+ * The first index i with (A + xs[i]·B > 0) === (B > 0) — where a unit switches on (B > 0) or
+ * off (B < 0) along the row; the test is monotone in i. Guessed from the kink −A/B on the
+ * (equally spaced) grid and corrected by the test itself, so it equals a binary search.
+ */
 function crossing(xs: Float64Array, A: number, B: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((A + xs[mid] * B > 0) === B > 0) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+  const nx = xs.length;
+  const up = B > 0;
+  const test = (i: number): boolean => (A + xs[i] * B > 0) === up;
+  const step = nx > 1 ? (xs[nx - 1] - xs[0]) / (nx - 1) : 1;
+  const guess = Math.ceil((-A / B - xs[0]) / step);
+  let i = guess >= 0 ? (guess <= nx ? guess : nx) : 0;
+  while (i > 0 && test(i - 1)) i--;
+  while (i < nx && !test(i)) i++;
+  return i;
 }
 
 /**

@@ -146,7 +146,7 @@ describe("batched slice evaluation", () => {
       const p = model.theta.length;
       const problem = {
         model, data, spec: { loss, mean: true, beta: 0.03 }, U: U(p, 11), V: U(p, 12),
-        xs: axisValues({ lo: -1, hi: 1.5, count: 7 }), ys: axisValues({ lo: -0.5, hi: 1, count: 5 }),
+        xs: axisValues({ lo: -1, hi: 1.5, count: 41 }), ys: axisValues({ lo: -0.5, hi: 1, count: 5 }),
       };
       const a = sliceGrid(problem);
       const b = sliceGridNaive(problem);
