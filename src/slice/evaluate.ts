@@ -163,15 +163,13 @@ function outputsTwoLayerPanel(ctx: SliceContext, ws: PanelWorkspace, xs: Float64
  * off (B < 0) along the row; the test is monotone in i. Guessed from the kink −A/B on the
  * (equally spaced) grid and corrected by the test itself, so it equals a binary search.
  */
-function crossing(xs: Float64Array, A: number, B: number): number {
+function crossing(xs: Float64Array, A: number, B: number, step: number): number {
   const nx = xs.length;
   const up = B > 0;
-  const test = (i: number): boolean => (A + xs[i] * B > 0) === up;
-  const step = nx > 1 ? (xs[nx - 1] - xs[0]) / (nx - 1) : 1;
   const guess = Math.ceil((-A / B - xs[0]) / step);
   let i = guess >= 0 ? (guess <= nx ? guess : nx) : 0;
-  while (i > 0 && test(i - 1)) i--;
-  while (i < nx && !test(i)) i++;
+  while (i > 0 && (A + xs[i - 1] * B > 0) === up) i--;
+  while (i < nx && (A + xs[i] * B > 0) !== up) i++;
   return i;
 }
 
@@ -194,6 +192,7 @@ function outputsPiecewiseLinearPanel(ctx: SliceContext, ws: PanelWorkspace, xs: 
   const nk = n * k;
   const stride = 3 * k; // per grid index: (c0, c1, c2) for each output
   const dl = 1 - s0;
+  const step = nx > 1 ? (xs[nx - 1] - xs[0]) / (nx - 1) : 1;
   // Outgoing weights at this panel's y: P = a₀ + y·a_V (ws.ab), Q = a_U; output bias c(x) = cb + x·c_U.
   const P = ws.ab;
   const Q = a[1];
@@ -207,8 +206,8 @@ function outputsPiecewiseLinearPanel(ctx: SliceContext, ws: PanelWorkspace, xs: 
       const B = ZU[row + u];
       let from = 0;
       let to = nx;
-      if (B > 0) from = crossing(xs, A, B);
-      else if (B < 0) to = crossing(xs, A, B);
+      if (B > 0) from = crossing(xs, A, B, step);
+      else if (B < 0) to = crossing(xs, A, B, step);
       else if (!(A > 0)) to = 0;
       for (let q = 0; q < k; q++) {
         const p = P[u * k + q];
