@@ -14,8 +14,8 @@ import type { LossName, Model, ModelData } from "../model/index.js";
 import {
   checkModelData, describeArchitecture, formatActivation, homogeneityOrder, inputDim, isMarginLoss, outputDim, paramCount, piecewiseLinearSlope,
 } from "../model/index.js";
-import { atLeast, atMost, equals, type Verdict } from "../report/index.js";
-import { convexNotApplicable, convexSection, type ConvexSection } from "./convex.js";
+import { atLeast, atMost, equals, formatNumber, type Verdict } from "../report/index.js";
+import { CONVEX_TOL, convexNotApplicable, convexSection, type ConvexSection } from "./convex.js";
 import { marginNotApplicable, marginSection, type MarginSection } from "./margin.js";
 import type { ObjectiveSpec } from "./objective.js";
 import { plateauNotApplicable, plateauSection, type PlateauSection } from "./plateau.js";
@@ -116,19 +116,19 @@ function summaryRows(r: Omit<InspectReport, "summary" | "checks" | "checksPass">
   rows.push({
     section: "stationarity", verdict: st.verdict,
     measure: `‖∇F‖/scale = ${e2(st.relativeGradient)}; λ ∈ [${e2(st.curvature.minEigenvalue)}, ${e2(st.curvature.maxEigenvalue)}]`,
-    tolerance: `grad ≤ ${st.gradTol}, |λ| ≤ ${e2(st.curvature.threshold)} is 0`,
+    tolerance: `grad ≤ ${formatNumber(st.gradTol)}, |λ| ≤ ${e2(st.curvature.threshold)} is 0`,
   });
   const red = r.redundancy;
   rows.push(red.applies
-    ? { section: "redundancy", verdict: red.verdict, measure: `width ${red.width} → ${red.mergedWidth}, function error ${e2(Math.max(red.functionError.data.relative, red.functionError.random.relative))}`, tolerance: `angle ≤ ${red.angleTol}` }
+    ? { section: "redundancy", verdict: red.verdict, measure: `width ${red.width} → ${red.mergedWidth}, function error ${e2(Math.max(red.functionError.data.relative, red.functionError.random.relative))}`, tolerance: `${red.criterion === "identical" ? "distance" : "angle"} ≤ ${formatNumber(red.angleTol)}` }
     : { section: "redundancy", verdict: "n/a", measure: red.reason, tolerance: "" });
   const mg = r.margin;
   rows.push(mg.applies
-    ? { section: "max-margin", verdict: mg.verdict, measure: mg.kkt?.epsilonRelative != null ? `γ̄ = ${mg.margins.normalizedMargin.toPrecision(4)}, ε/‖θ̂‖ = ${e2(mg.kkt.epsilonRelative)}, δ = ${e2(mg.kkt.delta ?? NaN)}` : `γ̄ = ${mg.margins.normalizedMargin.toPrecision(4)}`, tolerance: `ε/‖θ̂‖ ≤ ${mg.tol}` }
+    ? { section: "max-margin", verdict: mg.verdict, measure: mg.kkt?.epsilonRelative != null ? `γ̄ = ${mg.margins.normalizedMargin.toPrecision(4)}, ε/‖θ̂‖ = ${e2(mg.kkt.epsilonRelative)}, δ = ${e2(mg.kkt.delta ?? NaN)}` : `γ̄ = ${mg.margins.normalizedMargin.toPrecision(4)}`, tolerance: `ε/‖θ̂‖ ≤ ${formatNumber(mg.tol)}` }
     : { section: "max-margin", verdict: "n/a", measure: mg.reason, tolerance: "" });
   const cv = r.convex;
   rows.push(cv.applies
-    ? { section: "convex", verdict: cv.verdict, measure: `gap ${e2(cv.relativeGap)} (rel.)${cv.optimum ? `, F − F* = ${e2(cv.improvement!)}` : ""}${cv.mStar !== null ? `, m* = ${cv.mStar}` : ""}`, tolerance: `tests ${1e-6}${cv.exactPatterns ? "" : ", sampled patterns"}` }
+    ? { section: "convex", verdict: cv.verdict, measure: `gap ${e2(cv.relativeGap)} (rel.)${cv.optimum ? `, F − F* = ${e2(cv.improvement!)}` : ""}${cv.mStar !== null ? `, m* = ${cv.mStar}` : ""}`, tolerance: `tests ${formatNumber(CONVEX_TOL)}${cv.exactPatterns ? ", exact patterns" : ", sampled patterns"}` }
     : { section: "convex", verdict: "n/a", measure: cv.reason, tolerance: "" });
   const pl = r.plateau;
   rows.push(pl.applies
