@@ -37,16 +37,22 @@ function lineFigure(s: GridSlice, o: SliceFigureOptions): FigureSpec[] {
   const vals = s.values[q];
   const nx = s.xs.length;
   const iy = Math.max(0, s.ys.indexOf(0));
-  const rows: Row[] = [];
   const Q = s.overlays.quadratic;
+  // A slice flat to rounding (a plateau) is drawn as F − F(θ), so its scale is the rounding's.
+  const line = Array.from({ length: nx }, (_, i) => vals[iy * nx + i]);
+  const F0 = Q.value;
+  const flat = Math.max(...line.map((v) => Math.abs(v - F0))) <= 1e-9 * Math.max(Math.abs(F0), Number.MIN_VALUE) && !o.log;
+  const shift = flat ? F0 : 0;
+  const rows: Row[] = [];
   for (let i = 0; i < nx; i++) {
     const t = s.xs[i];
-    rows.push({ t, F: vals[iy * nx + i], curve: "slice" });
-    if (q === "objective") rows.push({ t, F: Q.value + Q.slope[0] * t + 0.5 * Q.curvature[0][0] * t * t, curve: "second-order model at θ" });
+    rows.push({ t, F: line[i] - shift, curve: "slice" });
+    if (q === "objective") rows.push({ t, F: F0 - shift + Q.slope[0] * t + 0.5 * Q.curvature[0][0] * t * t, curve: "second-order model at θ" });
   }
   const positive = o.log ? ["F"] : [];
   const data = cleanRows(rows, ["t", "F", "curve"], positive);
-  const y = { field: "F", type: "quantitative", title: q === "objective" ? "F = L + (β/2)‖θ‖²" : "L", scale: o.log ? { type: "log", nice: false } : { zero: false } };
+  const title = (q === "objective" ? "F = L + (β/2)‖θ‖²" : "L") + (flat ? " − F(θ)" : "");
+  const y = { field: "F", type: "quantitative", title, scale: o.log ? { type: "log", nice: false } : { zero: false }, ...(flat ? { axis: { format: ".1e" } } : {}) };
   const x = { field: "t", type: "quantitative", title: axisTitle(s, 0), scale: { zero: false, nice: false } };
   // The parabola can leave the slice's range by orders of magnitude: clip it to the slice's y-range.
   const sliceVals = data.filter((r) => r.curve === "slice").map((r) => r.F as number);
@@ -54,12 +60,13 @@ function lineFigure(s: GridSlice, o: SliceFigureOptions): FigureSpec[] {
   const hi = Math.max(...sliceVals);
   const pad = 0.1 * (hi - lo || Math.abs(hi) || 1);
   const clipped = data.filter((r) => r.curve === "slice" || ((r.F as number) >= lo - pad && (r.F as number) <= hi + pad));
+  const curves = { domain: ["slice", "second-order model at θ"] };
   const layers: Record<string, unknown>[] = [
-    { data: { values: clipped }, mark: { type: "line", strokeWidth: 1.6 }, encoding: { x, y, color: { field: "curve", type: "nominal", title: null }, strokeDash: { field: "curve", type: "nominal", title: null } } },
+    { data: { values: clipped }, mark: { type: "line", strokeWidth: 1.6 }, encoding: { x, y, color: { field: "curve", type: "nominal", title: null, scale: curves }, strokeDash: { field: "curve", type: "nominal", title: null, scale: curves } } },
   ];
   const marks: Row[] = [];
   if (s.overlays.to) {
-    marks.push({ t: 0, F: s.overlays.to.start, label: "model" }, { t: 1, F: s.overlays.to.end, label: "MODEL2" });
+    marks.push({ t: 0, F: s.overlays.to.start - shift, label: "model" }, { t: 1, F: s.overlays.to.end - shift, label: "MODEL2" });
   }
   for (const p of s.projections) marks.push({ t: p.x, F: NaN, label: p.label });
   const shown = cleanRows(marks, ["t", "F", "label"], positive);
@@ -103,14 +110,17 @@ function planeFigure(s: GridSlice, o: SliceFigureOptions): FigureSpec[] {
   }
   const levels = contourLevels(lo, hi, o.levels ?? 12, o.log ?? false);
   const segs = contourSegments(xs, ys, vals, levels).map((c) => ({ ...c }));
+  const colour = { scheme: "viridis", ...(o.log ? { type: "log" } : {}) };
   const xEnc = { field: "x", type: "quantitative", title: axisTitle(s, 0), scale: { zero: false, nice: false, domain: [xs[0], xs[nx - 1]] } };
   const yEnc = { field: "y", type: "quantitative", title: axisTitle(s, 1), scale: { zero: false, nice: false, domain: [ys[0], ys[ys.length - 1]] } };
   const layers: Record<string, unknown>[] = [
     {
-      data: { values: cells }, mark: { type: "rect", strokeWidth: 0, clip: true },
+      data: { values: cells }, mark: { type: "rect", strokeWidth: 0.5, clip: true },
       encoding: {
         x: xEnc, x2: { field: "x2" }, y: yEnc, y2: { field: "y2" },
-        color: { field: "F", type: "quantitative", title: q === "objective" ? "F" : "L", scale: { scheme: "viridis", ...(o.log ? { type: "log" } : {}) } },
+        color: { field: "F", type: "quantitative", title: q === "objective" ? "F" : "L", scale: colour },
+        // Each cell stroked in its own colour: no anti-aliasing seams between cells.
+        stroke: { field: "F", type: "quantitative", scale: colour, legend: null },
       },
     },
   ];
