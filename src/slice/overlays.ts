@@ -47,13 +47,18 @@ export function quadraticModel(model: Model, data: ModelData, spec: ObjectiveSpe
   return { value: g.objective, slope: [dot(g.gradient, U), gv], curvature: [[uu, uv], [uv, vv]] };
 }
 
-/** (F(h) − 2F(0) + F(−h))/h² from a line of grid values, when 0 and ±h are grid points. */
-export function secondDifferenceAtZero(xs: Float64Array, values: Float64Array): { h: number; value: number } | null {
+/**
+ * The second difference at 0 from a line of grid values when 0 is an interior grid point:
+ * 2[(F(h₊) − F(0))/h₊ − (F(0) − F(−h₋))/h₋]/(h₊ + h₋), i.e. (F(h) − 2F(0) + F(−h))/h² when the
+ * neighbours are symmetric (h reported as (h₊ + h₋)/2).
+ */
+export function secondDifferenceAtZero(xs: Float64Array, values: ArrayLike<number>): { h: number; value: number } | null {
   const i0 = xs.indexOf(0);
   if (i0 <= 0 || i0 >= xs.length - 1) return null;
-  const h = xs[i0 + 1];
-  if (xs[i0 - 1] !== -h) return null;
-  return { h, value: (values[i0 + 1] - 2 * values[i0] + values[i0 - 1]) / (h * h) };
+  const hp = xs[i0 + 1];
+  const hm = -xs[i0 - 1];
+  const value = (2 * ((values[i0 + 1] - values[i0]) / hp - (values[i0] - values[i0 - 1]) / hm)) / (hp + hm);
+  return { h: (hp + hm) / 2, value };
 }
 
 /** Classes of the split points along a plateau line, or why there are none. */

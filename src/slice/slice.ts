@@ -49,6 +49,8 @@ export interface SliceOverlays {
   readonly quadratic: QuadraticModel;
   /** The grid's second difference at 0 along x (when 0 and ±h are grid points). */
   readonly secondDifference: { readonly h: number; readonly value: number } | null;
+  /** The same along y (planes). */
+  readonly secondDifferenceY: { readonly h: number; readonly value: number } | null;
   /** hessian:K directions: eigenvalue and Lanczos residual, per axis. */
   readonly hessian: (Pick<HessianDirection, "eigenvalue" | "residual" | "converged"> | null)[];
   /** plateau:UNIT along x: the class of each split point. */
@@ -154,6 +156,7 @@ function gridSlice(model: Model, data: ModelData, opts: SliceOptions): GridSlice
   const overlays: SliceOverlays = {
     quadratic: quadraticModel(base, data, spec, U.vector, V?.vector ?? null),
     secondDifference: line ? secondDifferenceAtZero(xs, line) : null,
+    secondDifferenceY: plane && ix >= 0 ? secondDifferenceAtZero(ys, Float64Array.from(ys, (_, j) => values.objective[j * xs.length + ix])) : null,
     hessian: built.map((d, a) => (d && dirs[a]?.kind === "hessian" ? { eigenvalue: (d as HessianDirection).eigenvalue, residual: (d as HessianDirection).residual, converged: (d as HessianDirection).converged } : null)),
     plateau: pb && opts.along.kind === "plateau" ? plateauClasses(pb, data, opts.loss, opts.mean ?? false, opts.beta ?? 0, xs) : null,
     across: built.map((d, a) => (d && dirs[a]?.kind === "plateau-across" ? { innerEigenvalue: (d as PlateauAcross).innerEigenvalue, lambdas: (d as PlateauAcross).lambdas, predictedCurvature: (d as PlateauAcross).predictedCurvature } : null)),

@@ -111,7 +111,8 @@ export function sliceSummary(s: SliceResult): Record<string, string | number> {
   const Q = s.overlays.quadratic;
   out["UᵀHU (exact HVP)"] = Q.curvature[0][0];
   if (s.kind === "plane") out["VᵀHV (exact HVP)"] = Q.curvature[1][1];
-  if (s.overlays.secondDifference) out[`grid second difference at 0 (h = ${formatNumber(s.overlays.secondDifference.h)})`] = s.overlays.secondDifference.value;
+  if (s.overlays.secondDifference) out[`grid second difference at 0 along x (h = ${formatNumber(s.overlays.secondDifference.h)})`] = s.overlays.secondDifference.value;
+  if (s.overlays.secondDifferenceY) out[`grid second difference at 0 along y (h = ${formatNumber(s.overlays.secondDifferenceY.h)})`] = s.overlays.secondDifferenceY.value;
   s.overlays.hessian.forEach((h, a) => { if (h) out[`eigenvalue (${a === 0 ? "x" : "y"})`] = h.eigenvalue; });
   s.overlays.across.forEach((c, a) => { if (c) out[`inner-Hessian prediction of the curvature (${a === 0 ? "x" : "y"})`] = c.predictedCurvature; });
   if (s.overlays.to) { out["F(model)"] = s.overlays.to.start; out["F(MODEL2)"] = s.overlays.to.end; }
