@@ -245,6 +245,56 @@ function outputsPiecewiseLinearPanel(ctx: SliceContext, ws: PanelWorkspace, xs: 
   }
 }
 
+/** Grid points between exact evaluations of e^{−c|z|} in the geometric recurrence (bounds its rounding drift to ~16ε). */
+const EXP_RESTART = 16;
+
+/**
+ * Two-layer outputs of a row panel for σ = tanh or sigmoid, from E = e^{−c|z|} (tanh: c = 2,
+ * σ = sign(z)(1 − E)/(1 + E); sigmoid: c = 1, σ = 1/(1 + E) for z ≥ 0, E/(1 + E) otherwise).
+ * Along the row z_i = A + x_i·B is affine on an equally spaced grid, so on each side of the sign
+ * change |z_i| moves by ±B·h per point and E_i = E_{i−1}·ρ with ρ = e^{∓cBh}: one exponential
+ * every EXP_RESTART points instead of one per point (the recurrence restarts from an exact
+ * e^{−c|z_i|}, so its relative drift stays ≲ 16ε). The value formulas are exact in E; near z = 0
+ * they lose relative, not absolute, accuracy (~ε), the level of the rounding of z itself.
+ */
+function outputsExpPanel(ctx: SliceContext, ws: PanelWorkspace, xs: Float64Array, tanh: boolean): void {
+  const { n, k, ZU, h1: m } = ctx;
+  const { Zb, Fp: F } = ws;
+  const { a, c } = ctx.out!;
+  const nx = xs.length;
+  const nk = n * k;
+  const cc = tanh ? 2 : 1;
+  const h = nx > 1 ? (xs[nx - 1] - xs[0]) / (nx - 1) : 1;
+  const P = ws.ab;
+  const Q = a[1];
+  const acc = ws.D; // nx·k accumulators of one sample (ws.D has (nx + 1)·3k entries)
+  for (let s = 0; s < n; s++) {
+    for (let i = 0; i < nx; i++) for (let q = 0; q < k; q++) acc[i * k + q] = ws.cb[q] + xs[i] * c[1][q];
+    const row = s * m;
+    for (let u = 0; u < m; u++) {
+      const A = Zb[row + u];
+      const B = ZU[row + u];
+      // Points [0, split) have one sign of z, [split, nx) the other (B = 0: one segment).
+      const split = B > 0 ? crossing(xs, A, B, h) : B < 0 ? crossing(xs, A, B, h) : nx;
+      for (let seg = 0; seg < 2; seg++) {
+        const i0 = seg === 0 ? 0 : split;
+        const i1 = seg === 0 ? split : nx;
+        if (i0 >= i1) continue;
+        const positive = A + xs[i0] * B > 0;
+        const rho = Math.exp(-cc * (positive ? B : -B) * h);
+        let E = 0;
+        for (let i = i0; i < i1; i++) {
+          const z = A + xs[i] * B;
+          E = (i - i0) % EXP_RESTART === 0 ? Math.exp(-cc * Math.abs(z)) : E * rho;
+          const v = tanh ? (positive ? (1 - E) / (1 + E) : (E - 1) / (1 + E)) : positive ? 1 / (1 + E) : E / (1 + E);
+          for (let q = 0; q < k; q++) acc[i * k + q] += (P[u * k + q] + xs[i] * Q[u * k + q]) * v;
+        }
+      }
+    }
+    for (let i = 0; i < nx; i++) for (let q = 0; q < k; q++) F[i * nk + s * k + q] = acc[i * k + q];
+  }
+}
+
 /** Workspace of one row panel (per worker when panels run in parallel). */
 interface PanelWorkspace {
   readonly Zb: Float64Array;
@@ -316,8 +366,11 @@ export function evaluateRowPanel(ctx: SliceContext, j: number, out: GridValues, 
     combine(ws.ab, a[0], 0, a[0], y, a[2]);
     combine(ws.cb, c[0], 0, c[0], y, c[2]);
     const slope = piecewiseLinearSlope(model.arch.activation);
+    const act = model.arch.activation.name;
     if (slope !== null) {
       outputsPiecewiseLinearPanel(ctx, ws, xs, slope);
+    } else if (act === "tanh" || act === "sigmoid") {
+      outputsExpPanel(ctx, ws, xs, act === "tanh");
     } else {
       const mk = a[0].length;
       for (let i = 0; i < nx; i++) {

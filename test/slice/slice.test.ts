@@ -139,6 +139,8 @@ describe("batched slice evaluation", () => {
     ["relu two-layer, biases", initializeModel(twoLayerArchitecture({ d: 3, m: 7, activation: makeActivation("relu"), inputBias: true }), { seed: 1 }), "square", makeBuiltin("builtin:teacher?n=40&d=3&seed=1&task=regression")],
     ["tanh two-layer, k = 2, output bias", initializeModel(twoLayerArchitecture({ d: 2, m: 5, k: 2, activation: makeActivation("tanh"), outputBias: true }), { seed: 2 }), "square", { ...makeBuiltin("builtin:blobs?n=30&seed=3"), Y: { rows: 30, cols: 2, data: testRng(9).randnVec(60) } }],
     ["leaky_relu two-layer, k = 2, biases (kink sweep)", initializeModel(twoLayerArchitecture({ d: 2, m: 9, k: 2, activation: makeActivation("leaky_relu", 0.2), inputBias: true, outputBias: true }), { seed: 5 }), "square", { ...makeBuiltin("builtin:blobs?n=25&seed=6"), Y: { rows: 25, cols: 2, data: testRng(8).randnVec(50) } }],
+    ["sigmoid two-layer, biases, logistic (exponential recurrence)", initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("sigmoid"), inputBias: true }), { seed: 7 }), "logistic", makeBuiltin("builtin:blobs?n=30&seed=7")],
+    ["softplus two-layer (element-wise)", initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("softplus"), inputBias: true }), { seed: 8 }), "square", makeBuiltin("builtin:sin?n=30&d=2&seed=8")],
     ["leaky MLP 3→6→4→1, logistic", initializeModel(mlpArchitecture([2, 6, 4, 1], makeActivation("leaky_relu", 0.1)), { seed: 3 }), "logistic", makeBuiltin("builtin:blobs?n=35&seed=4")],
   ];
   for (const [name, model, loss, data] of cases) {
