@@ -12,6 +12,7 @@ import {
   makeActivation, mlpArchitecture, paramCount, twoLayerArchitecture, type Architecture, type Model,
 } from "../src/model/index.js";
 import { axisValues, sliceGrid, sliceGridNaive, type GridProblem } from "../src/slice/index.js";
+import { fillNormal, fork } from "../src/random/index.js";
 import { makeRow, type Row, type Workload } from "./harness.js";
 
 /** Grid points per axis and samples, as in issue 24's target. */
@@ -20,24 +21,20 @@ const SAMPLES = 1000;
 /** Rows of the grid the naive reference is timed on. */
 const NAIVE_ROWS = 3;
 
-/** Uniform numbers in [−1, 1) from a fixed LCG (reproducible data). */
-function uniform(len: number, seed: number, scale = 1): Float64Array {
-  let s = seed >>> 0;
-  const out = new Float64Array(len);
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = scale * ((s / 4294967296) * 2 - 1);
-  }
+/** Standard normals times `scale` from a seeded stream of the project's portable generator. */
+function normals(len: number, seed: number, scale = 1): Float64Array {
+  const out = fillNormal(fork(seed, "bench-slice"), new Float64Array(len));
+  for (let i = 0; i < len; i++) out[i] *= scale;
   return out;
 }
 
 function problem(arch: Architecture, d: number, rows: number): GridProblem {
   const p = paramCount(arch);
-  const X = { rows: SAMPLES, cols: d, data: uniform(SAMPLES * d, 3) };
-  const Y = { rows: SAMPLES, cols: 1, data: uniform(SAMPLES, 4) };
-  const model: Model = { arch, theta: uniform(p, 5, 1 / Math.sqrt(d)) };
+  const X = { rows: SAMPLES, cols: d, data: normals(SAMPLES * d, 3) };
+  const Y = { rows: SAMPLES, cols: 1, data: normals(SAMPLES, 4) };
+  const model: Model = { arch, theta: normals(p, 5, 1 / Math.sqrt(d)) };
   const axis = axisValues({ lo: -1, hi: 1, count: GRID });
-  return { model, data: { X, Y }, spec: { loss: "square", beta: 1e-3 }, U: uniform(p, 6, 0.3), V: uniform(p, 7, 0.3), xs: axis, ys: axis.subarray(0, rows) };
+  return { model, data: { X, Y }, spec: { loss: "square", beta: 1e-3 }, U: normals(p, 6, 0.3), V: normals(p, 7, 0.3), xs: axis, ys: axis.subarray(0, rows) };
 }
 
 function seconds(fn: () => void): number {

@@ -17,9 +17,7 @@ import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { writeFileAtomic } from "../../common/atomic.js";
 import { InputError } from "../../common/errors.js";
-import {
-  createRunFolder, currentEnvironment, markComplete, markIncomplete, REPORT_FILE, runJsonReplacer, shortHash, timeStamp,
-} from "../../experiments/index.js";
+import { REPORT_FILE, shortHash } from "../../experiments/index.js";
 import { LOSS_NAMES, loadModel, modelToJson, type Model } from "../../model/index.js";
 import { formatNumber, formatTable, renderReportHtml, type ReportSection } from "../../report/index.js";
 import {
@@ -28,18 +26,11 @@ import {
 } from "../../slice/index.js";
 import { VERSION } from "../../version.js";
 import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
-import { labelColsOption, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
-import { checkModelAgainstData } from "./eval.js";
-import { writeFigureFiles } from "./figureFiles.js";
-import { lossFor, nonNegativeOption, withZeroBias } from "./inspect.js";
+import { labelColsOption, parseIntOption, printJson, printLines } from "../io.js";
+import { networkInputs, type NetworkInputOptions, nonNegativeOption, runJson, withZeroBias, writeFigureFiles, writeRunFolder } from "./runOutputs.js";
 
-interface SliceCliOptions {
-  model: string;
-  data: string;
-  loss?: string;
+interface SliceCliOptions extends NetworkInputOptions {
   mean?: boolean;
-  beta?: string;
-  bias?: boolean;
   along: string;
   plane?: string;
   x?: string;
@@ -50,7 +41,6 @@ interface SliceCliOptions {
   width?: string;
   straight?: boolean;
   angleTol?: string;
-  labelCols?: string;
   out: string;
   json?: boolean;
 }
@@ -125,12 +115,7 @@ export function sliceSummary(s: SliceResult): Record<string, string | number> {
 
 async function runSlice(o: SliceCliOptions): Promise<number> {
   const started = new Date();
-  let model = loadModel(o.model);
-  const ds = resolveDataset(o.data, { labelCols: o.labelCols });
-  const loss = lossFor(o.loss, ds);
-  if (o.bias) model = withZeroBias(model, o.model);
-  checkModelAgainstData(model, o.model, ds, loss);
-  const beta = nonNegativeOption("--beta", o.beta, 0);
+  const { model, ds, loss, beta } = networkInputs(o);
   const along = request(parseDirectionSpec(o.along, "--along"), o.bias ?? false);
   const plane = o.plane === undefined ? undefined : request(parseDirectionSpec(o.plane, "--plane"), o.bias ?? false);
   if (o.y !== undefined && plane === undefined) throw new InputError("--y", "needs --plane (a second direction)");
@@ -155,30 +140,22 @@ async function runSlice(o: SliceCliOptions): Promise<number> {
     along: o.along, plane: o.plane ?? null, x: x ?? null, y: y ?? null, log: o.log ?? false, levels, project: project.map((p) => p.label),
     modelHash: shortHash(Array.from(model.theta)),
   };
-  const dir = createRunFolder(o.out, `slice-${timeStamp(started)}-${shortHash(spec)}`);
-  const json = (v: unknown): string => `${JSON.stringify(v, runJsonReplacer, 2)}\n`;
   const summary = sliceSummary(result);
-  try {
-    writeFileAtomic(join(dir, "spec.json"), json(spec));
-    writeFileAtomic(join(dir, "slice.json"), json({ ...(sliceJson(result) as object), checks }));
-    writeFileAtomic(join(dir, "values.csv"), sliceCsv(result));
+  const dir = await writeRunFolder(o.out, "slice", shortHash(spec), started, async (d, environment) => {
+    writeFileAtomic(join(d, "spec.json"), runJson(spec));
+    writeFileAtomic(join(d, "slice.json"), runJson({ ...(sliceJson(result) as object), checks }));
+    writeFileAtomic(join(d, "values.csv"), sliceCsv(result));
     const figures = sliceFigures(result, { log: o.log, levels });
-    const rendered = await writeFigureFiles(dir, figures);
-    const environment = currentEnvironment();
+    const rendered = await writeFigureFiles(d, figures);
     const section: ReportSection = {
-      heading: result.kind === "path" ? "Along the non-increasing path" : `Slice ${result.directions.map((d) => d.spec).join(" × ")}`,
+      heading: result.kind === "path" ? "Along the non-increasing path" : `Slice ${result.directions.map((dd) => dd.spec).join(" × ")}`,
       subtitle: `${o.model} on ${ds.source}, ${loss} (${settings.mean ? "mean" : "sum"})${beta > 0 ? `, β = ${beta}` : ""}`,
       verdicts: checks, summary,
       figures: figures.flatMap((f) => { const r = rendered.get(f.name); return r ? [{ title: f.title, caption: f.caption, svg: r.svg, file: r.file }] : []; }),
       spec,
     };
-    writeFileAtomic(join(dir, REPORT_FILE), renderReportHtml({ title: `splitscape slice: ${o.model}`, sections: [section], environment }));
-    writeFileAtomic(join(dir, "run.json"), json({ started: started.toISOString(), finished: new Date().toISOString(), elapsedMs: Date.now() - started.getTime(), environment }));
-    markComplete(dir);
-  } catch (err) {
-    markIncomplete(dir, `failed: ${err instanceof Error ? err.message : String(err)}`);
-    throw err;
-  }
+    writeFileAtomic(join(d, REPORT_FILE), renderReportHtml({ title: `splitscape slice: ${o.model}`, sections: [section], environment }));
+  });
   if (o.json) {
     printJson({ runFolder: dir, ok, checks, summary });
   } else {
