@@ -250,7 +250,8 @@ const EXP_RESTART = 16;
 
 /**
  * Two-layer outputs of a row panel for σ = tanh or sigmoid, from E = e^{−c|z|} (tanh: c = 2,
- * σ = sign(z)(1 − E)/(1 + E); sigmoid: c = 1, σ = 1/(1 + E) for z ≥ 0, E/(1 + E) otherwise).
+ * σ = sign(z)(1 − E)/(1 + E) = ±(2/(1 + E) − 1); sigmoid: c = 1, σ = 1/(1 + E) for z > 0, E/(1 + E)
+ * = 1 − 1/(1 + E) otherwise: one division per point).
  * Along the row z_i = A + x_i·B is affine on an equally spaced grid, so on each side of the sign
  * change |z_i| moves by ±B·h per point and E_i = E_{i−1}·ρ with ρ = e^{∓cBh}: one exponential
  * every EXP_RESTART points instead of one per point (the recurrence restarts from an exact
@@ -282,12 +283,23 @@ function outputsExpPanel(ctx: SliceContext, ws: PanelWorkspace, xs: Float64Array
         if (i0 >= i1) continue;
         const positive = A + xs[i0] * B > 0;
         const rho = Math.exp(-cc * (positive ? B : -B) * h);
+        // σ = α + β/(1 + E) on the segment: tanh ±(2/(1 + E) − 1), sigmoid 1/(1 + E) or 1 − 1/(1 + E).
+        const alpha = tanh ? (positive ? -1 : 1) : positive ? 0 : 1;
+        const beta = tanh ? (positive ? 2 : -2) : positive ? 1 : -1;
         let E = 0;
+        let left = 0;
         for (let i = i0; i < i1; i++) {
-          const z = A + xs[i] * B;
-          E = (i - i0) % EXP_RESTART === 0 ? Math.exp(-cc * Math.abs(z)) : E * rho;
-          const v = tanh ? (positive ? (1 - E) / (1 + E) : (E - 1) / (1 + E)) : positive ? 1 / (1 + E) : E / (1 + E);
-          for (let q = 0; q < k; q++) acc[i * k + q] += (P[u * k + q] + xs[i] * Q[u * k + q]) * v;
+          const x = xs[i];
+          if (left === 0) {
+            E = Math.exp(-cc * Math.abs(A + x * B));
+            left = EXP_RESTART;
+          } else {
+            E *= rho;
+          }
+          left--;
+          const v = alpha + beta / (1 + E);
+          if (k === 1) acc[i] += (P[u] + x * Q[u]) * v;
+          else for (let q = 0; q < k; q++) acc[i * k + q] += (P[u * k + q] + x * Q[u * k + q]) * v;
         }
       }
     }
