@@ -17,6 +17,7 @@ import type { Row, Workload } from "./harness.js";
 import { modelHessianWorkload, modelStepWorkload } from "./model.js";
 import { npyWorkload } from "./npy.js";
 import { numpyInfo } from "./numpy.js";
+import { sliceWorkload } from "./slice.js";
 
 export type { Row, Workload } from "./harness.js";
 
@@ -31,6 +32,7 @@ export const WORKLOADS: Workload[] = [
   labWorkload,
   convWorkload,
   npyWorkload,
+  sliceWorkload,
 ];
 
 function fmt(x: number | null, digits: number): string {

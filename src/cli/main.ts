@@ -6,12 +6,14 @@ import { registerData } from "./commands/data.js";
 import { registerEval } from "./commands/eval.js";
 import { registerExport } from "./commands/export.js";
 import { registerImport } from "./commands/import.js";
+import { registerInspect } from "./commands/inspect.js";
 import { registerKkt } from "./commands/kkt.js";
 import { registerLab } from "./commands/lab.js";
 import { registerNcf } from "./commands/ncf.js";
 import { registerPlateau } from "./commands/plateau.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
+import { registerSlice } from "./commands/slice.js";
 import { registerSplit } from "./commands/split.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerTour } from "./commands/tour.js";
@@ -42,6 +44,8 @@ export function buildProgram(): Command {
   registerLab(program);
   registerImport(program);
   registerExport(program);
+  registerInspect(program);
+  registerSlice(program);
   addFormatOptions(program);
   return program;
 }
