@@ -10,6 +10,7 @@
  * negative-curvature step, the convex objective against the model's, each descent neuron's
  * actual drop, the plateau inertia against the measured one); `checksPass` says whether all held.
  */
+import { InputError } from "../common/errors.js";
 import type { LossName, Model, ModelData } from "../model/index.js";
 import {
   checkModelData, describeArchitecture, formatActivation, homogeneityOrder, inputDim, isMarginLoss, outputDim, paramCount, piecewiseLinearSlope,
@@ -47,7 +48,7 @@ export interface NotApplicable {
 /** What was detected about the network and the problem. */
 export interface InspectFacts {
   readonly architecture: string;
-  readonly kind: "two-layer" | "mlp";
+  readonly kind: Model["arch"]["kind"];
   readonly activation: string;
   readonly p: number;
   readonly n: number;
@@ -171,6 +172,7 @@ function selfChecks(r: Omit<InspectReport, "summary" | "checks" | "checksPass">)
  */
 export function inspectNetwork(model: Model, data: ModelData, opts: InspectOptions): InspectReport {
   checkModelData(model, data);
+  if (model.arch.kind === "conv") throw new InputError("--model", "inspect does not support convolutional models yet (two-layer and mlp models only)");
   const spec: ObjectiveSpec = { loss: opts.loss, mean: opts.mean, beta: opts.beta };
   const stationarity = stationaritySection(model, data, spec, { gradTol: opts.gradTol, denseMax: opts.denseMax });
   const red = redundancySection(model, data, opts.angleTol);

@@ -230,6 +230,7 @@ function pathSlice(model: Model, data: ModelData, opts: SliceOptions): PathSlice
 
 /** The slice asked for (see the file comment). */
 export function sliceLandscape(model: Model, data: ModelData, opts: SliceOptions): SliceResult {
+  if (model.arch.kind === "conv") throw new InputError("--model", "slices of convolutional models are not supported yet (two-layer and mlp models only)");
   if (opts.along.kind === "path") {
     if (opts.plane) throw new InputError("--plane", "path is a curve (1-D): it takes no --plane");
     return pathSlice(model, data, opts);

@@ -401,6 +401,7 @@ function applyMlpPlan(model: Model, layer: number, plan: LayerPlan): { model: Mo
 }
 
 function hiddenWidth(arch: Architecture): number {
+  if (arch.kind === "conv") throw new RangeError("mergeRedundantUnits: convolutional models are not supported");
   return arch.kind === "two-layer" ? arch.m : arch.widths.slice(1, -1).reduce((s, w) => s + w, 0);
 }
 
