@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { writeFileAtomic } from "../common/atomic.js";
 import { InputError } from "../common/errors.js";
+import { readTextInput } from "../common/textInput.js";
 import { isBuiltinAddress } from "./address.js";
 import { makeBuiltin } from "./builtin.js";
 import { datasetToCsv, parseCsvDataset } from "./csv.js";
@@ -17,6 +17,8 @@ export interface LoadOptions {
   labelCols?: number;
   /** Force a format instead of deciding by extension / content. */
   format?: DatasetFormat;
+  /** The option that named the path, for an empty path (default "--data"). */
+  option?: string;
 }
 
 /** Format by file extension: .json → json; .csv, .tsv, .txt → csv; otherwise undefined. */
@@ -35,15 +37,7 @@ export function formatFromPath(path: string): DatasetFormat | undefined {
 export function loadDataset(pathOrAddress: string, opts: LoadOptions = {}): Dataset {
   if (isBuiltinAddress(pathOrAddress)) return makeBuiltin(pathOrAddress);
   const path = pathOrAddress;
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InputError(path, "no such file, expected a dataset file (.json, .csv) or a builtin:NAME address");
-    if (code === "EISDIR") throw new InputError(path, "is a directory, expected a dataset file (.json, .csv)");
-    throw new InputError(path, `cannot read the file (${(err as Error).message})`);
-  }
+  const text = readTextInput(path, { what: "a dataset file (.json, .csv) or a builtin:NAME address", option: opts.option ?? "--data" });
   const format = opts.format ?? formatFromPath(path) ?? (text.trimStart().startsWith("{") ? "json" : "csv");
   return format === "json" ? parseJsonDataset(text, path) : parseCsvDataset(text, path, { labelCols: opts.labelCols });
 }

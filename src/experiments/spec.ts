@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "../common/errors.js";
+import { readTextInput, stripBom } from "../common/textInput.js";
 import { experimentKinds, getExperiment } from "./registry.js";
 import type { RunSpec } from "./types.js";
 import { parseWithSchema } from "./zodErrors.js";
@@ -48,7 +48,8 @@ const envelopeSchema = z.strictObject({
 });
 
 /** Parse spec text as YAML (.yaml/.yml) or JSON (anything else; YAML is tried if JSON fails). */
-export function parseSpecText(text: string, source: string): unknown {
+export function parseSpecText(raw: string, source: string): unknown {
+  const text = stripBom(raw);
   const ext = extname(source).toLowerCase();
   const yamlFirst = ext === ".yaml" || ext === ".yml";
   try {
@@ -67,13 +68,7 @@ export function parseSpecText(text: string, source: string): unknown {
 
 /** Read and parse a spec file (no validation). */
 export function readSpecFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new InputError(path, `cannot read the spec file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseSpecText(text, path);
+  return parseSpecText(readTextInput(path, { what: "a spec file (.yaml, .yml or .json)", option: "spec" }), path);
 }
 
 /** Validate the params of `kind` (defaults filled); errors name `params.<field>`. */

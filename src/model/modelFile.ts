@@ -7,9 +7,9 @@
  * with A a name or { "name", "slope" | "power" }. Unknown extra fields are ignored. Every problem
  * is an InputError naming the file, the field and what was expected.
  */
-import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../common/atomic.js";
 import { InputError } from "../common/errors.js";
+import { readTextInput, stripBom } from "../common/textInput.js";
 import { activationToJson, parseActivation } from "./activations.js";
 import type { Model } from "./architecture.js";
 import { mlpArchitecture, mlpWeights, twoLayerArchitecture, twoLayerParts } from "./architecture.js";
@@ -87,10 +87,11 @@ export function parseModelJson(json: unknown, source: string): Model {
     throw new InputError(source, `expected a JSON object with "kind", "activation" and weights, got ${show(json)}`);
   }
   const o = json as Record<string, unknown>;
+  if (o.kind === undefined) throw new InputError(source, `missing field kind, expected ${KINDS.map((k) => JSON.stringify(k)).join(" or ")}`, "kind");
   if (typeof o.kind !== "string" || !KINDS.includes(o.kind)) {
     throw new InputError(source, `unknown model kind ${show(o.kind)}; allowed: ${KINDS.join(", ")}`, "kind");
   }
-  if (o.activation === undefined) throw new InputError(source, "missing (a name such as \"relu\")", "activation");
+  if (o.activation === undefined) throw new InputError(source, "missing field activation, expected a name such as \"relu\"", "activation");
   const activation = parseActivation(o.activation, source, "activation");
   if (o.kind === "mlp") {
     if (!Array.isArray(o.weights) || o.weights.length === 0) {
@@ -112,7 +113,7 @@ export function parseModelJson(json: unknown, source: string): Model {
   const [m, d, W] = matrixRows(o.W, source, "W", -1, -1, "", "");
   let k = 1;
   let a: number[];
-  if (o.a === undefined) throw new InputError(source, `missing (${m} output weights, one per row of W)`, "a");
+  if (o.a === undefined) throw new InputError(source, `missing field a, expected ${m} output weights (one per row of W)`, "a");
   if (Array.isArray(o.a) && o.a.length > 0 && Array.isArray(o.a[0])) {
     const [, kk, data] = matrixRows(o.a, source, "a", m, -1, "one row per row of W", "");
     k = kk;
@@ -164,23 +165,16 @@ function rows(data: Float64Array, r: number, c: number): number[][] {
 export function parseModelText(text: string, source: string): Model {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(stripBom(text));
   } catch (err) {
     throw new InputError(source, `not valid JSON (${(err as Error).message})`);
   }
   return parseModelJson(json, source);
 }
 
-/** Read and validate a model file. */
-export function loadModel(path: string): Model {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such model file" : `cannot read the model file (${(err as Error).message})`);
-  }
-  return parseModelText(text, path);
+/** Read and validate a model file; `option` names the flag that gave the path (for an empty one). */
+export function loadModel(path: string, option = "--model"): Model {
+  return parseModelText(readTextInput(path, { what: "a model file (.json)", option }), path);
 }
 
 /**

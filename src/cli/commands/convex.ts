@@ -1,8 +1,7 @@
 // `splitscape convex`: solve the convex reformulation of a weight-decayed two-layer ReLU network
 // (science/convex.md) and certify its optimum, or certify a given network (--certify --model M).
 import { Option, type Command } from "commander";
-import { writeFileAtomic } from "../../common/atomic.js";
-import { InputError } from "../../common/errors.js";
+import { checkOutputFile, InputError, writeFileAtomic } from "../../common/index.js";
 import {
   certifyNetwork, checkLabels, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, isConvexLossName, loadHighs,
   loadTwoLayerReluModel, locateInOptimalSet, minNormInterpolation, minNormUniqueness, modelToNetwork, networkToModelJson, nonconvexObjective,
@@ -16,6 +15,7 @@ import { pathPlot, renderSvg, svgToPng } from "../../report/index.js";
 import { labelColsOption, parseIntOption, resolveDataset } from "../io.js";
 import { runVectorCertify, runVectorSolve } from "./convexVector.js";
 import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
+import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
 
 /** Merge recovered neurons whose unit directions differ by less than this (pitfall 2). */
 const MERGE_TOL = 1e-7;
@@ -74,7 +74,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
       `gated ReLU optimum ${sol.primalValue} (dual ${sol.dualValue}, relative gap ${sol.relativeGap.toExponential(3)})`,
       `${patterns.count} patterns (${patterns.exact ? "exact" : `${patterns.method}: certificate relative to them`}); ${sol.activeBlocks} active blocks`,
     ]);
-    return sol.converged ? 0 : 1;
+    return sol.converged ? EXIT_OK : EXIT_TOLERANCE;
   }
   const sol = solveRelu(problem, { tol: patterns.exact ? Math.min(tol, OPTIMAL_SET_SOLVE_GAP) : tol, maxIterations });
   const reached = sol.relativeGap <= tol;
@@ -108,7 +108,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
       ...structure.staircase.rows.map((r) => `  m = ${String(r.width).padStart(2)}  ${r.holds === true ? "holds  " : r.holds === false ? "FAILS  " : "unchecked"}  ${r.claim}`),
     ]),
   ]);
-  return reached ? 0 : 1;
+  return reached ? EXIT_OK : EXIT_TOLERANCE;
 }
 
 /** Random points per input dimension at which the optimal functions are compared (d ≥ 2). */
@@ -239,7 +239,7 @@ async function runCertify(opts: ConvexOptions): Promise<number> {
     optimalSet: where.optimalSet, descentNeurons: where.descent,
   };
   emit(opts, out, [`${cert.classification}`, ...cert.reasons.map((r) => `  ${r}`), ...where.lines]);
-  return 0;
+  return EXIT_OK;
 }
 
 /**
@@ -301,6 +301,7 @@ async function runPath(opts: ConvexOptions): Promise<number> {
   const width = parseIntOption("--width", opts.width, 1, 1_000_000);
   if (opts.figure !== undefined && !/\.(svg|png)$/i.test(opts.figure)) throw new InputError("--figure", `expected a .svg or .png file name, got ${JSON.stringify(opts.figure)}`);
   if (width !== undefined && width < net.m) throw new InputError("--width", `must be at least the network's width ${net.m}, got ${width}`);
+  if (opts.figure !== undefined) checkOutputFile(opts.figure, { option: "--figure", inputs: [opts.model, opts.data] });
   let report: PathReport;
   const notes: string[] = [];
   try {
@@ -332,7 +333,7 @@ async function runPath(opts: ConvexOptions): Promise<number> {
     `end: ${report.finalClass}, ${report.final.m} neurons${report.mStar !== null ? ` (m* = ${report.mStar})` : ""}; non-increasing: ${rise <= PATH_RISE_TOL ? "yes" : `NO (relative rise ${rise.toExponential(2)})`}`,
     ...[...notes, ...report.notes].map((n) => `  note: ${n}`),
   ]);
-  return ok ? 0 : 1;
+  return ok ? EXIT_OK : EXIT_TOLERANCE;
 }
 
 function uniquenessLine(what: string, u: NonNullable<Awaited<ReturnType<typeof optimalStructure>>["uniqueness"]>): string {
@@ -379,7 +380,7 @@ async function runMinNorm(opts: ConvexOptions): Promise<number> {
     `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global minimality" : `${patterns.method}: minimal relative to them`}); ${sol.network.m} neurons${sol.skip === null ? "" : `, skip s = [${Array.from(sol.skip, (v) => v.toPrecision(6)).join(", ")}]`}; interpolation residual ${sol.residual.toExponential(1)}`,
     uniquenessLine("minimum-norm", u),
   ]);
-  return sol.converged && sol.relativeGap <= Math.max(tol, 1e-8) ? 0 : 1;
+  return sol.converged && sol.relativeGap <= Math.max(tol, 1e-8) ? EXIT_OK : EXIT_TOLERANCE;
 }
 
 /** Register `splitscape convex`. */

@@ -1,7 +1,6 @@
 // Shared input handling of `splitscape convex` (scalar and vector outputs): options, numbers,
 // pattern sets (exact / sampled / gate files), and the JSON-or-text output.
-import { readFileSync } from "node:fs";
-import { InputError } from "../../common/errors.js";
+import { InputError, readTextInput } from "../../common/index.js";
 import { enumeratePatterns, patternsFromGates, samplePatterns, TooManyPatternsError, type PatternSet } from "../../convex/index.js";
 import type { Matrix } from "../../linalg/index.js";
 import { parseIntOption, printJson, printLines } from "../io.js";
@@ -62,11 +61,12 @@ export function makePatterns(X: Matrix, spec: string, gatesFile: string | undefi
 
 /** A gate file {"gates": [[…d…], …]} (the bench-data format). */
 function readGates(path: string, d: number): Matrix {
+  const text = readTextInput(path, { what: 'a JSON gate file {"gates": [[…], …]}', option: "--gates" });
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    json = JSON.parse(text);
   } catch (e) {
-    throw new InputError(path, `cannot read a JSON gate file (${(e as Error).message})`);
+    throw new InputError(path, `not valid JSON (${(e as Error).message}), expected a gate file {"gates": [[…], …]}`);
   }
   const gates = (json as { gates?: unknown })?.gates;
   if (!Array.isArray(gates) || gates.length === 0) throw new InputError(path, "expected a nonempty array of gate vectors", "gates");

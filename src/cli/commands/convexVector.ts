@@ -10,6 +10,7 @@ import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
 import { parseIntOption, resolveDataset } from "../io.js";
 import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
+import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
 
 /**
  * Default relative gap of the vector solve: column generation over continuous atoms converges
@@ -84,7 +85,7 @@ export function runVectorSolve(opts: ConvexOptions, ds: Dataset): number {
     `vector outputs (k = ${ds.Y.cols}): optimum ${cert.primalValue} (dual ${cert.dualValue}, relative gap ${cert.relativeGap.toExponential(2)}${res.converged ? "" : `, tolerance ${tol} NOT reached`})`,
     `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global optimality" : `${patterns.method}: certificate relative to them`}); ${res.network.m} neurons from ${res.rounds} rounds; s ∈ [${cert.sLower.toPrecision(8)}, ${cert.s.toPrecision(8)}] vs β = ${beta}; connected optimal set from width nc + 1 = ${cert.connectivityWidth}`,
   ]);
-  return res.converged ? 0 : 1;
+  return res.converged ? EXIT_OK : EXIT_TOLERANCE;
 }
 
 /** `convex --certify --model M` for a vector-output model: the vector certificate and classification. */
@@ -109,5 +110,5 @@ export function runVectorCertify(opts: ConvexOptions): number {
     ...cert.reasons.map((r) => `  ${r}`),
     `  s ∈ [${cert.certificate.sLower.toPrecision(8)}, ${cert.certificate.s.toPrecision(8)}] (${cert.certificate.norm.method}) vs β = ${beta}: ${cert.certificate.dualFeasibility}; connected optimal set from width nc + 1 = ${cert.connectivityWidth}`,
   ]);
-  return 0;
+  return EXIT_OK;
 }

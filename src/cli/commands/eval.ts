@@ -59,13 +59,18 @@ export interface EvalResult {
   eigenvalues?: Float64Array;
 }
 
-/** InputError unless the model and the data fit together and the labels suit the loss. */
-export function checkModelAgainstData(model: Model, modelSource: string, ds: Dataset, loss: LossName): void {
+/** InputError unless the data's inputs have the model's input dimension d. */
+export function checkInputColumns(model: Model, modelSource: string, ds: Dataset): void {
   const d = inputDim(model.arch);
-  const k = outputDim(model.arch);
   if (ds.X.cols !== d) {
     throw new InputError(ds.source, `has ${ds.X.cols} input columns, but the model ${modelSource} (${describeArchitecture(model.arch)}) expects d = ${d}`, "X");
   }
+}
+
+/** InputError unless the model and the data fit together and the labels suit the loss. */
+export function checkModelAgainstData(model: Model, modelSource: string, ds: Dataset, loss: LossName): void {
+  checkInputColumns(model, modelSource, ds);
+  const k = outputDim(model.arch);
   if (ds.Y.cols !== k) {
     throw new InputError(ds.source, `has ${ds.Y.cols} target columns, but the model ${modelSource} has k = ${k} outputs`, "y");
   }

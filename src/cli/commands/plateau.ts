@@ -7,14 +7,15 @@
  * its tolerance or any prediction disagrees with its measurement (the JSON still says what).
  * Inertias are printed as [n₊, n₋, n₀].
  */
-import { writeFileSync, renameSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { InputError } from "../../common/errors.js";
-import { LOSS_NAMES, isLossName, loadModel, modelToText, type LossName } from "../../model/index.js";
+import { checkOutputFile, InputError } from "../../common/index.js";
+import { LOSS_NAMES, isLossName, loadModel, saveModel, type LossName } from "../../model/index.js";
 import {
   analyzePlateau, formatInertia, inertiaTriple, lambdaLine, simplexGrid, type PlateauAnalysis,
 } from "../../plateau/index.js";
-import { labelColsOption, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
+import {
+  labelColsOption, legacyOutputOption, outFileOption, parseIntOption, printJson, printLines, resolveDataset, resolveOutFile,
+} from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 
@@ -27,7 +28,10 @@ interface PlateauCliOptions {
   loss: string;
   mean?: boolean;
   refine: boolean;
+  out?: string;
+  /** The old spelling of --out (hidden, one release). */
   output?: string;
+  force?: boolean;
   labelCols?: string;
   json?: boolean;
 }
@@ -165,6 +169,8 @@ export function formatPlateau(a: PlateauAnalysis): string[] {
 
 function runPlateau(opts: PlateauCliOptions): void {
   if (!isLossName(opts.loss)) throw new InputError("--loss", `unknown loss ${JSON.stringify(opts.loss)}; allowed: ${LOSS_NAMES.join(", ")}`);
+  const output = resolveOutFile(opts, false);
+  if (output !== undefined) checkOutputFile(output, { option: "-o/--out", inputs: [opts.model, opts.data], force: opts.force });
   const model = loadModel(opts.model);
   const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
   checkModelAgainstData(model, opts.model, ds, opts.loss);
@@ -178,13 +184,11 @@ function runPlateau(opts: PlateauCliOptions): void {
   for (const l of given) if (l.length !== k) throw new InputError("--lambda", `every --lambda needs the same number of entries (${k})`);
   const lambdas = given.length ? given : defaultLambdas(k);
   const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine });
-  if (opts.output) {
-    const tmp = `${opts.output}.tmp-${process.pid}`;
-    writeFileSync(tmp, modelToText(a.model));
-    renameSync(tmp, opts.output);
-  }
-  if (opts.json) printJson(plateauResult(a, opts.model, ds.source, k));
-  else printLines(...formatPlateau(a));
+  // The refined model is a result: written only when every check passed.
+  if (output !== undefined && a.ok) saveModel(output, a.model);
+  const note = output === undefined ? [] : [a.ok ? `refined model → ${output}` : `refined model NOT written to ${output}: the checks above failed`];
+  if (opts.json) printJson({ ...plateauResult(a, opts.model, ds.source, k), output: output ?? null, written: output !== undefined && a.ok });
+  else printLines(...formatPlateau(a), ...note);
   if (!a.ok) process.exitCode = EXIT_TOLERANCE;
 }
 
@@ -201,7 +205,9 @@ export function registerPlateau(program: Command): void {
     .addOption(new Option("--loss <L>", "loss").choices([...LOSS_NAMES]).default("square"))
     .option("--mean", "mean over samples instead of the sum")
     .option("--no-refine", "use the model as given (no Levenberg–Marquardt refinement)")
-    .option("-o, --output <file>", "write the refined model (θ*) to this file")
+    .addOption(outFileOption("the refined model θ* (.json); written only when every check passes"))
+    .addOption(legacyOutputOption())
+    .option("--force", "allow -o/--out to be the input model (overwrite it)")
     .addOption(labelColsOption())
     .option("--json", "print one JSON object")
     .action((opts: PlateauCliOptions) => runPlateau(opts));
