@@ -37,3 +37,5 @@ export { summaryCsv, summaryColumns, summaryFigures, aggregateVerdicts, type Sum
 export { runTour, type TourEntry, type TourOutcome, type TourOptions } from "./tour.js";
 export { runJsonReplacer } from "./json.js";
 export { TRAIN_METHODS, SMALL_INIT_NORM, trainModel, type TrainMethod, type TrainSettings, type TrainOutcome } from "./training.js";
+export { type TrainHooks } from "./training.js";
+export { trainIsolated, compiledTrainWorkerUrl, type TrainIsolatedOptions, type IsolatedTrainOutcome } from "./trainHost.js";
