@@ -5,7 +5,7 @@ import { InputError } from "../common/errors.js";
 import { readTextInput, stripBom } from "../common/textInput.js";
 import { experimentKinds, getExperiment } from "./registry.js";
 import type { RunSpec } from "./types.js";
-import { parseWithSchema } from "./zodErrors.js";
+import { describeJsonSchema, parseWithSchema } from "./zodErrors.js";
 
 /**
  * Experiment spec files, JSON or YAML:
@@ -125,4 +125,31 @@ export function paramNames(kind: string, params: Record<string, unknown> = {}): 
 /** Load and validate a spec file. */
 export function loadSpec(path: string): LoadedSpec {
   return validateSpec(readSpecFile(path), path);
+}
+
+/** One parameter of a kind as `run --list` shows it. */
+export interface ParamDescription {
+  name: string;
+  /** The default (JSON), or undefined when the parameter has none. */
+  default: unknown;
+  /** True when a spec must give it (no default, not optional). */
+  required: boolean;
+  /** What it accepts, in words: "an integer in [2, 200]". */
+  accepts: string;
+}
+
+/** The parameters of a kind with their defaults and what they accept (read from its zod schema). */
+export function describeParams(kind: string): ParamDescription[] {
+  const schema = getExperiment(kind)?.schema;
+  if (!(schema instanceof z.ZodObject)) return [];
+  let props: Record<string, Record<string, unknown>> = {};
+  let required: string[] = [];
+  try {
+    const js = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+    props = js.properties ?? {};
+    required = js.required ?? [];
+  } catch {
+    return Object.keys(schema.shape).map((name) => ({ name, default: undefined, required: false, accepts: "a valid value" }));
+  }
+  return Object.entries(props).map(([name, node]) => ({ name, default: node.default, required: required.includes(name), accepts: describeJsonSchema(node) }));
 }
