@@ -14,7 +14,7 @@ import { createRng, uniformIn } from "../../random/index.js";
 import { pathPlot, renderSvg, svgToPng } from "../../report/index.js";
 import { labelColsOption, parseIntOption, resolveDataset } from "../io.js";
 import { runVectorCertify, runVectorSolve } from "./convexVector.js";
-import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
+import { CONVEX_DEFAULTS, emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
 import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
 
 /** Merge recovered neurons whose unit directions differ by less than this (pitfall 2). */
@@ -51,9 +51,9 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
   if (!isConvexLossName(loss)) throw new InputError("--loss", `expected square or logistic, got ${JSON.stringify(loss)}`);
   if (opts.data === undefined) throw new InputError("--data", "is required");
   const beta = parsePositive("--beta", opts.beta);
-  const tol = parsePositive("--tol", opts.tol, 1e-8);
-  const maxIterations = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e9) ?? 50000;
-  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.solveTol);
+  const maxIterations = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e9) ?? CONVEX_DEFAULTS.maxIterations;
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
   if (opts.program !== "relu" && opts.program !== "gated") throw new InputError("--program", `expected relu or gated, got ${JSON.stringify(opts.program)}`);
   const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
   const y = targets(ds, loss);
@@ -208,7 +208,7 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
   if (opts.model === undefined) throw new InputError("--model", `is required with ${flag}`);
   if (opts.data === undefined) throw new InputError("--data", "is required");
   const beta = parsePositive("--beta", opts.beta);
-  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
   const model = loadTwoLayerReluModel(opts.model);
   const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
   const y = targets(ds, loss);
@@ -222,7 +222,7 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
 
 async function runCertify(opts: ConvexOptions): Promise<number> {
   if (opts.model !== undefined && loadTwoLayerReluModel(opts.model, { vector: true }).k > 1) return runVectorCertify(opts);
-  const tol = parsePositive("--tol", opts.tol, 1e-6);
+  const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.certifyTol);
   const { problem, net, bias } = modelProblem(opts, "--certify");
   const { beta } = problem;
   const patterns = problem.patterns;
@@ -350,8 +350,8 @@ async function runMinNorm(opts: ConvexOptions): Promise<number> {
   if (opts.data === undefined) throw new InputError("--data", "is required");
   if (opts.beta !== undefined) throw new InputError("--beta", "does not apply to --min-norm (the β → 0 limit)");
   if (opts.loss !== "square") throw new InputError("--loss", "--min-norm interpolates: only the squared loss's β → 0 limit is defined");
-  const tol = parsePositive("--tol", opts.tol, 1e-9);
-  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.minNormTol);
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
   const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
   const y = targets(ds, "square");
   const X = opts.bias ? withBias(ds.X) : ds.X;
@@ -385,6 +385,7 @@ async function runMinNorm(opts: ConvexOptions): Promise<number> {
 
 /** Register `splitscape convex`. */
 export function registerConvex(program: Command): void {
+  const D = CONVEX_DEFAULTS;
   program
     .command("convex")
     .description("solve the convex reformulation of a weight-decayed two-layer ReLU network, or certify a network (--certify)")
@@ -395,9 +396,9 @@ export function registerConvex(program: Command): void {
     .option("--gates <FILE>", "gate vectors {\"gates\": [[…d…], …]}: patterns 1[X g ≥ 0]")
     .option("--bias", "append a column of ones (a regularised bias)")
     .option("--program <P>", "relu (cone constraints) or gated (gated ReLU relaxation)", "relu")
-    .option("--tol <T>", "relative duality gap to reach (solve: 1e-8; certify: test tolerance 1e-6)")
-    .option("--max-iterations <N>", "solver iteration limit (default 50000)")
-    .option("--seed <S>", "seed of sampled patterns (default 0)")
+    .option("--tol <T>", `relative duality gap to reach (default: solve ${D.solveTol}, vector outputs ${D.vectorSolveTol}, --min-norm ${D.minNormTol}; --certify: test tolerance ${D.certifyTol})`)
+    .option("--max-iterations <N>", `solver iteration limit (default ${D.maxIterations}; vector outputs: ${D.vectorMaxRounds} rounds)`)
+    .option("--seed <S>", `seed of sampled patterns (default ${D.seed})`)
     .option("--certify", "certify the network of --model instead of solving")
     .option("--path", "the non-increasing path from the network of --model to a global optimum")
     .option("--width <W>", "path: width (default: the model's, raised with zero neurons as needed)")

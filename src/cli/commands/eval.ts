@@ -4,7 +4,7 @@
  * dense Hessian and its eigenvalues (ascending).
  */
 import { Option, type Command } from "commander";
-import { InputError } from "../../common/errors.js";
+import { checkDenseHessian, InputError } from "../../common/index.js";
 import type { Dataset } from "../../data/index.js";
 import { eigvalsh } from "../../linalg/index.js";
 import {
@@ -23,9 +23,6 @@ import {
   type Model,
 } from "../../model/index.js";
 import { labelColsOption, printJson, printLines, resolveDataset } from "../io.js";
-
-/** Largest p for --hessian (a p×p float64 matrix of 128 MB). */
-export const EVAL_MAX_HESSIAN_PARAMS = 4096;
 
 interface EvalOptions {
   model: string;
@@ -126,9 +123,7 @@ export function evaluateModel(model: Model, modelSource: string, ds: Dataset, lo
     }
   }
   if (opts.hessian) {
-    if (p > EVAL_MAX_HESSIAN_PARAMS) {
-      throw new InputError("--hessian", `the model has p = ${p} parameters; the dense Hessian is limited to p ≤ ${EVAL_MAX_HESSIAN_PARAMS}`);
-    }
+    checkDenseHessian("--hessian", p, n);
     const H = hessian(model, ds, loss, { mean });
     const rows: number[][] = [];
     for (let i = 0; i < p; i++) rows.push(Array.from(H.data.subarray(i * p, (i + 1) * p)));

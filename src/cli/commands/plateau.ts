@@ -8,8 +8,8 @@
  * Inertias are printed as [n₊, n₋, n₀].
  */
 import { Option, type Command } from "commander";
-import { checkOutputFile, InputError } from "../../common/index.js";
-import { LOSS_NAMES, isLossName, loadModel, saveModel, type LossName } from "../../model/index.js";
+import { checkDenseHessian, checkOutputFile, InputError } from "../../common/index.js";
+import { LOSS_NAMES, isLossName, loadModel, paramCount, saveModel, type LossName } from "../../model/index.js";
 import {
   analyzePlateau, formatInertia, inertiaTriple, lambdaLine, simplexGrid, type PlateauAnalysis,
 } from "../../plateau/index.js";
@@ -18,6 +18,9 @@ import {
 } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
+
+/** Children of the split when neither --k nor --lambda says (written once: help and behaviour). */
+const PLATEAU_DEFAULT_K = 2;
 
 interface PlateauCliOptions {
   model: string;
@@ -180,9 +183,11 @@ function runPlateau(opts: PlateauCliOptions): void {
   const unit = parseIntOption("--unit", opts.unit, 0, model.arch.m - 1)!;
   let k = parseIntOption("--k", opts.k, 2, 64);
   const given = (opts.lambda ?? []).map((raw) => parseLambda(raw, k));
-  if (k === undefined) k = given.length ? given[0].length : 2;
+  if (k === undefined) k = given.length ? given[0].length : PLATEAU_DEFAULT_K;
   for (const l of given) if (l.length !== k) throw new InputError("--lambda", `every --lambda needs the same number of entries (${k})`);
   const lambdas = given.length ? given : defaultLambdas(k);
+  // The full Hessian of the wide network (k − 1 more units) is formed densely at every point.
+  checkDenseHessian("--k", paramCount({ ...model.arch, m: model.arch.m + k - 1 }), ds.X.rows);
   const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine });
   // The refined model is a result: written only when every check passed.
   if (output !== undefined && a.ok) saveModel(output, a.model);
@@ -200,7 +205,7 @@ export function registerPlateau(program: Command): void {
     .requiredOption("--model <M>", "model file (.json): a two-layer network with a smooth activation and a scalar output")
     .requiredOption("--data <D>", "dataset: .json or .csv file, or builtin:NAME?key=value&…")
     .requiredOption("--unit <j>", "the unit to split (0-based)")
-    .option("--k <K>", "number of children (default 2, or the length of --lambda)")
+    .option("--k <K>", `number of children (default ${PLATEAU_DEFAULT_K}, or the length of --lambda)`)
     .option("--lambda <l1,…,lK>", "split coefficients summing to 1 (repeat for several points; default a λ-line or simplex grid)", (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option("--loss <L>", "loss").choices([...LOSS_NAMES]).default("square"))
     .option("--mean", "mean over samples instead of the sum")

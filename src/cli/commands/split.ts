@@ -23,6 +23,9 @@ import { checkInputColumns } from "./eval.js";
 
 const REF_NAMES = { layer: "--layer", unit: "--unit" };
 
+/** The defaults of `split`, written once (help text and behaviour). */
+const SPLIT_DEFAULTS = { layer: 1, seed: 0, tol: SPLIT_COEFF_TOL } as const;
+
 interface SplitCliOptions {
   model: string;
   layer?: string;
@@ -97,14 +100,14 @@ export function runSplitCommand(opts: SplitCliOptions): SplitCliResult {
   const output = resolveOutFile(opts, true)!;
   checkOutputFile(output, { option: "-o/--out", inputs: [opts.model, opts.data], force: opts.force });
   const model = loadModel(opts.model);
-  const layer = parseIntOption("--layer", opts.layer, 1, 1_000_000) ?? 1;
+  const layer = parseIntOption("--layer", opts.layer, 1, 1_000_000) ?? SPLIT_DEFAULTS.layer;
   const unit = parseIntOption("--unit", opts.unit, 0, 1_000_000_000)!;
-  const tol = opts.tol === undefined ? SPLIT_COEFF_TOL : Number(opts.tol);
+  const tol = opts.tol === undefined ? SPLIT_DEFAULTS.tol : Number(opts.tol);
   if (!(tol >= 0 && Number.isFinite(tol))) throw new InputError("--tol", `expected a number ≥ 0, got ${JSON.stringify(opts.tol)}`);
   const { kind, coefficients, res } = applySplit(opts, model, layer, unit, tol);
   const ds = opts.data === undefined ? undefined : resolveDataset(opts.data, { labelCols: opts.labelCols });
   if (ds !== undefined) checkInputColumns(model, opts.model, ds);
-  const seed = opts.seed === undefined ? 0 : parseIntOption("--seed", opts.seed, 0, 2 ** 31)!;
+  const seed = parseIntOption("--seed", opts.seed, 0, 2 ** 31) ?? SPLIT_DEFAULTS.seed;
   const checks = embeddingChecks(res.map, model, { data: ds?.X, seed });
   const width = model.arch.kind === "two-layer" ? model.arch.m : model.arch.widths[layer];
   const copies = coefficients.map((_, i) => (i === 0 ? unit : width + i - 1));
@@ -158,7 +161,7 @@ export function registerSplit(program: Command): void {
     .command("split")
     .description("split a hidden unit: the splitting map T (c_i ≥ 0, Σc_i² = 1) or copy-and-divide; checks isometry, function and gradient preservation")
     .requiredOption("--model <M>", "model file (.json)")
-    .option("--layer <l>", "hidden layer, counted from 1 (default 1)")
+    .option("--layer <l>", `hidden layer, counted from 1 (default ${SPLIT_DEFAULTS.layer})`)
     .requiredOption("--unit <j>", "unit of that layer, 0-based")
     .option("--coeffs <c>", "coefficients c1,c2,… (c_i ≥ 0, Σc_i² = 1); with --smooth the weights λ_i (Σλ_i = 1)")
     .option("--copy-divide <alpha>", "copy-and-divide split of Zhang et al.: w copied, a → α·a, (1 − α)·a")
@@ -166,10 +169,10 @@ export function registerSplit(program: Command): void {
     .addOption(outFileOption("the wide model (.json); written only when the expected checks pass"))
     .addOption(legacyOutputOption())
     .option("--force", "allow -o/--out to be the input model (overwrite it)")
-    .option("--tol <t>", `tolerance on |Σc_i² − 1| (or |Σλ_i − 1|) (default ${SPLIT_COEFF_TOL})`)
+    .option("--tol <t>", `tolerance on |Σc_i² − 1| (or |Σλ_i − 1|) (default ${SPLIT_DEFAULTS.tol})`)
     .option("--data <D>", "also check function and gradient preservation on this dataset's inputs")
     .addOption(labelColsOption())
-    .option("--seed <s>", "seed of the random check points (default 0)")
+    .option("--seed <s>", `seed of the random check points (default ${SPLIT_DEFAULTS.seed})`)
     .option("--json", "print one JSON object")
     .action((opts: SplitCliOptions) => {
       const r = runSplitCommand(opts);
