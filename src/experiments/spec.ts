@@ -62,7 +62,8 @@ export function parseSpecText(raw: string, source: string): unknown {
         // fall through to the JSON error
       }
     }
-    throw new InputError(source, `not valid ${yamlFirst ? "YAML" : "JSON"}: ${(err as Error).message}`);
+    // Parser messages may quote the offending lines below the first: keep the first line.
+    throw new InputError(source, `not valid ${yamlFirst ? "YAML" : "JSON"}: ${(err as Error).message.split("\n")[0].trim()}`);
   }
 }
 

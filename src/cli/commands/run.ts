@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { defaultExecutor, describeParams, experimentKinds, getExperiment, loadSpec, RunFailedError, runToFolder, type ParamDescription } from "../../experiments/index.js";
+import type { ParamDescription } from "../../experiments/index.js";
+import { loadExperiments, type Experiments } from "../lazy.js";
 import { checkOutputFolder, InputError } from "../../common/index.js";
 import { withInterrupt } from "../interrupt.js";
 import { formatTable, formatVerdictTable } from "../../report/index.js";
@@ -19,8 +20,9 @@ function showDefault(p: ParamDescription): string {
 }
 
 /** `run --list`: the registered experiment kinds, then each kind's parameters with defaults and ranges. */
-function listKinds(json: boolean | undefined): void {
-  const kinds = experimentKinds().map((k) => getExperiment(k)!);
+function listKinds(X: Experiments, json: boolean | undefined): void {
+  const { describeParams } = X;
+  const kinds = X.experimentKinds().map((k) => X.getExperiment(k)!);
   if (json) {
     printJson({
       kinds: kinds.map((d) => ({
@@ -42,7 +44,9 @@ function listKinds(json: boolean | undefined): void {
 
 /** `splitscape run SPEC`: run one experiment spec into a new run folder. */
 async function runCommand(specPath: string | undefined, opts: RunCommandOptions): Promise<void> {
-  if (opts.list) return listKinds(opts.json);
+  const X = await loadExperiments();
+  const { loadSpec, defaultExecutor, runToFolder, RunFailedError } = X;
+  if (opts.list) return listKinds(X, opts.json);
   if (specPath === undefined) throw new InputError("run", "give a spec file (JSON or YAML), or --list to see the experiment kinds");
   const loaded = loadSpec(specPath);
   if (loaded.grid) throw new InputError(specPath, "this spec declares a grid; run it with `splitscape sweep`", "grid");

@@ -1,6 +1,7 @@
 import { SingleBar, Presets } from "cli-progress";
 import type { Command } from "commander";
-import { loadSpec, runSweep, type CellOutcome } from "../../experiments/index.js";
+import type { CellOutcome } from "../../experiments/index.js";
+import { loadExperiments } from "../lazy.js";
 import { formatNumber, formatTable } from "../../report/index.js";
 import { checkOutputFolder, DEFAULT_MAX_SWEEP_CELLS } from "../../common/index.js";
 import { withInterrupt } from "../interrupt.js";
@@ -21,6 +22,7 @@ interface SweepCommandOptions {
 
 /** `splitscape sweep SPEC`: run a spec's grid on the worker pool, resumably. */
 async function sweepCommand(specPath: string, opts: SweepCommandOptions): Promise<void> {
+  const { loadSpec, runSweep } = await loadExperiments();
   const loaded = loadSpec(specPath);
   const workers = parseIntOption("--workers", opts.workers, 1, 64) ?? SWEEP_DEFAULTS.workers;
   const maxCells = parseIntOption("--max-cells", opts.maxCells, 1, Number.MAX_SAFE_INTEGER) ?? SWEEP_DEFAULTS.maxCells;

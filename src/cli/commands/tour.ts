@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { checkOutputFolder } from "../../common/index.js";
-import { defaultExecutor, runTour, type TourEntry } from "../../experiments/index.js";
+import type { TourEntry } from "../../experiments/index.js";
+import { loadExperiments } from "../lazy.js";
 import { withInterrupt } from "../interrupt.js";
 import { formatMeasured, formatTable, formatTolerance } from "../../report/index.js";
 import { outFolderOption, printJson, printLines } from "../io.js";
@@ -20,6 +21,7 @@ function tourRows(entries: readonly TourEntry[]): string[][] {
 /** `splitscape tour`: every family's headline experiment, one report. */
 async function tourCommand(opts: { out: string; json?: boolean }): Promise<void> {
   checkOutputFolder(opts.out, "-o/--out");
+  const { defaultExecutor, runTour } = await loadExperiments();
   const executor = defaultExecutor();
   const o = await withInterrupt((signal) => runTour({
     outDir: opts.out,

@@ -19,10 +19,9 @@ import { join } from "node:path";
 import { checkMemory, checkOutputFolder, InputError, InterruptedError, trainingBytes, trainingFormula, writeFileAtomic } from "../../common/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Progress, StopRules } from "../../dynamics/index.js";
-import {
-  TRAIN_METHODS, createRunFolder, currentEnvironment, markComplete, markIncomplete, runJsonReplacer, shortHash, timeStamp,
-  trainIsolated, type IsolatedTrainOutcome, type TrainMethod, type TrainSettings,
-} from "../../experiments/index.js";
+// The method names only (training.ts does not register the experiment kinds, see ../lazy.ts).
+import { TRAIN_METHODS, type TrainMethod, type TrainSettings } from "../../experiments/training.js";
+import type { IsolatedTrainOutcome } from "../../experiments/index.js";
 import {
   LOSS_NAMES, describeArchitecture, initializeModel, loadModel, mlpArchitecture, modelToJson, paramCount, parseActivation,
   twoLayerArchitecture, type Architecture, type LossName, type Model,
@@ -30,7 +29,8 @@ import {
 import { VERSION } from "../../version.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { withInterrupt } from "../interrupt.js";
-import { labelColsOption, outFolderOption, parseLabelCols, printJson, printLines, resolveDataset } from "../io.js";
+import { formatJson, jsonReplacer, labelColsOption, outFolderOption, parseLabelCols, printJson, printLines, resolveDataset } from "../io.js";
+import { loadExperiments, type Experiments } from "../lazy.js";
 import { checkModelAgainstData } from "./eval.js";
 
 /** The defaults of `train`, written once: the help text and the settings both read them. */
@@ -248,7 +248,7 @@ function progressBar(enabled: boolean): { update: (p: Progress) => void; stop: (
   };
 }
 
-const toJson = (v: unknown): string => `${JSON.stringify(v, runJsonReplacer, 2)}\n`;
+const toJson = formatJson;
 
 /** The summary printed by --json and (without runFolder) written as result.json. */
 function trainSummary(dir: string, outcome: IsolatedTrainOutcome): Record<string, unknown> {
@@ -275,7 +275,7 @@ function trainSummary(dir: string, outcome: IsolatedTrainOutcome): Record<string
 }
 
 /** Write the trajectory, final model, result and run record of a finished (or interrupted) run. */
-function writeTrainResults(dir: string, outcome: IsolatedTrainOutcome, summary: Record<string, unknown>, started: Date): void {
+function writeTrainResults(X: Experiments, dir: string, outcome: IsolatedTrainOutcome, summary: Record<string, unknown>, started: Date): void {
   const tr = outcome.trajectory;
   const lines = tr.t.map((_, i) => {
     const rec: Record<string, number> = {
@@ -283,7 +283,7 @@ function writeTrainResults(dir: string, outcome: IsolatedTrainOutcome, summary: 
       norm: tr.norm[i], logNorm: tr.logNorm[i], gradNorm: tr.gradNorm[i],
     };
     for (const [name, col] of Object.entries(tr.metrics)) rec[name] = col[i];
-    return JSON.stringify(rec, runJsonReplacer);
+    return JSON.stringify(rec, jsonReplacer);
   });
   writeFileAtomic(join(dir, "metrics.jsonl"), lines.length ? `${lines.join("\n")}\n` : "");
   writeFileAtomic(join(dir, "trajectory.json"), toJson(tr));
@@ -291,7 +291,7 @@ function writeTrainResults(dir: string, outcome: IsolatedTrainOutcome, summary: 
   const { runFolder: _omit, ...deterministic } = summary;
   writeFileAtomic(join(dir, "result.json"), toJson(deterministic));
   writeFileAtomic(join(dir, "run.json"), toJson({
-    started: started.toISOString(), finished: new Date().toISOString(), elapsedMs: outcome.result.elapsedMs, environment: currentEnvironment(),
+    started: started.toISOString(), finished: new Date().toISOString(), elapsedMs: outcome.result.elapsedMs, environment: X.currentEnvironment(),
   }));
 }
 
@@ -319,6 +319,8 @@ function missedRequest(outcome: IsolatedTrainOutcome, s: TrainSettings): boolean
 /** `splitscape train`: validate everything, then train into a new run folder. */
 async function runTrain(o: TrainCliOptions): Promise<void> {
   checkOutputFolder(o.out, "-o/--out");
+  const X = await loadExperiments();
+  const { createRunFolder, markComplete, markIncomplete, shortHash, timeStamp, trainIsolated } = X;
   const ds = resolveDataset(o.data, { labelCols: parseLabelCols(o.labelCols) });
   const settings = trainSettings(o);
   const { model, initRecord } = initialModel(o, ds, settings.maxSamples);
@@ -334,7 +336,7 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
     outcome = await withInterrupt((signal) => trainIsolated(model, ds, settings, { onProgress: bar.update, signal }));
     bar.stop();
     const summary = trainSummary(dir, outcome);
-    writeTrainResults(dir, outcome, summary, started);
+    writeTrainResults(X, dir, outcome, summary, started);
     if (outcome.interrupted) {
       markIncomplete(dir, `interrupted (SIGINT) after ${outcome.result.steps} steps at t = ${outcome.result.t}; trajectory.json, metrics.jsonl, final.json and result.json hold the run up to there`);
       throw new InterruptedError(dir, `interrupted after ${outcome.result.steps} steps`);
