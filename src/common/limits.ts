@@ -10,6 +10,8 @@ import { InputError } from "./errors.js";
  * | memory budget (default: the    | training: 8·(16p + 4nH + 12S)                      | `--max-memory SIZE` (any command) |
  * | smaller of 4 GiB and half the  | dense Hessian + eigenvalues: 8·(2p² + np)          | or `SPLITSCAPE_MAX_MEMORY=SIZE`   |
  * | machine's memory)              | built-in dataset: 16·n·(d + k)                     |                                   |
+ * |                                | KKT certificate: 24·n·p                            |                                   |
+ * |                                | N sampled activation patterns: N·(n + 32d)         |                                   |
  * | sweep grid cells (1000)        | one run folder per cell                            | `sweep --max-cells N`             |
  * | text input files (256 MiB)     | JSON/CSV text is one string (V8 caps it at 512 MB) | — (a hard limit of the runtime)   |
  *
@@ -18,7 +20,9 @@ import { InputError } from "./errors.js";
  * k = outputs. The estimates count the largest arrays a computation holds at once (DOPRI5 keeps
  * 7 stage derivatives plus y, y_new, the error and its workspaces ≈ 12 vectors of p, the
  * objective ≈ 4 more; a forward/backward pass keeps pre-activations, activations and their
- * derivatives per sample and unit; eigvalsh copies the p×p matrix once). They are estimates
+ * derivatives per sample and unit; eigvalsh copies the p×p matrix once; the KKT certificate
+ * holds the n×p constraint gradients and its NNLS workspace; a sampled pattern is n mask bytes
+ * and four float64 vectors of d). They are estimates
  * for refusing absurd sizes early, not a memory profiler: a run near the budget may use
  * somewhat more or less.
  */
@@ -120,6 +124,16 @@ export function checkDenseHessian(source: string, p: number, n: number): void {
 /** Estimated bytes of generating a dataset of n samples, d inputs, k targets: 16·n·(d + k). */
 export function datasetBytes(n: number, d: number, k: number): number {
   return 16 * n * (d + k);
+}
+
+/** Check the KKT certificate of n margin constraints in p parameters: 24·n·p bytes. */
+export function checkKktCertificate(source: string, n: number, p: number): void {
+  checkMemory(source, `the KKT certificate (n = ${n} constraints, p = ${p} parameters)`, 24 * n * p, "24·n·p bytes: the constraint gradients and the NNLS workspace");
+}
+
+/** Check N sampled activation patterns of n samples in d dimensions: N·(n + 32d) bytes. */
+export function checkSampledPatterns(source: string, N: number, n: number, d: number): void {
+  checkMemory(source, `${N} sampled patterns on n = ${n} samples`, N * (n + 32 * d), "N·(n + 32d) bytes: the masks and four float64 vectors per pattern");
 }
 
 /** InputError unless a sweep of `cells` cells is within `limit` (default DEFAULT_MAX_SWEEP_CELLS). */

@@ -6,7 +6,7 @@
  */
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { Option, type Command } from "commander";
-import { checkMemory, InputError } from "../../common/index.js";
+import { checkKktCertificate, InputError } from "../../common/index.js";
 import { KKT_KINK_TOL, kktCertificate, marginSummary, requireHomogeneity, type KktCertificate } from "../../margin/index.js";
 import { describeArchitecture, loadModel, paramCount } from "../../model/index.js";
 import { labelColsOption, printJson, printLines, resolveDataset } from "../io.js";
@@ -73,7 +73,7 @@ export function kktReport(opts: KktCliOptions): KktCliResult {
   const activeTol = positiveNumber("--active-tol", opts.activeTol, true);
   const tol = positiveNumber("--tol", opts.tol);
   const p = paramCount(model.arch);
-  checkMemory(opts.model, `the KKT certificate (n = ${ds.X.rows} constraints, p = ${p} parameters)`, 24 * ds.X.rows * p, "8·3np bytes: the constraint gradients and the NNLS workspace");
+  checkKktCertificate(opts.model, ds.X.rows, p);
   const cert = kktCertificate(model, ds, { kinkTol, activeTol, source: opts.model });
   const margins = marginSummary(model, ds, opts.loss);
   const out: KktCliResult = {
