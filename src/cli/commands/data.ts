@@ -97,7 +97,7 @@ function formatList(gens: GeneratorInfo[]): string[] {
 function outputFormat(path: string, forced: string | undefined): DatasetFormat {
   if (forced !== undefined) return forced as DatasetFormat;
   const f = formatFromPath(path);
-  if (f === undefined) throw new InputError("--out", `cannot tell the format of ${JSON.stringify(path)}: use a .json or .csv file name, or --format json|csv`);
+  if (f === undefined) throw new InputError("-o/--out", `cannot tell the format of ${JSON.stringify(path)}: use a .json or .csv file name, or --format json|csv`);
   return f;
 }
 
