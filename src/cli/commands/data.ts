@@ -122,7 +122,7 @@ function runMake(dataset: string, opts: MakeOptions): void {
     ds = makeBuiltin(dataset, overrides);
   } else {
     if (overrides.size > 0) throw new InputError("--param", "--n, --seed and --param apply to built-in generators only, not to a dataset file");
-    ds = resolveDataset(dataset, { labelCols: opts.labelCols });
+    ds = resolveDataset(dataset, { labelCols: opts.labelCols, option: "<dataset>" });
   }
   saveDataset(ds, opts.out, format);
   const { n, d, k } = datasetShape(ds);

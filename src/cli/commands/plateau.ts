@@ -187,7 +187,7 @@ function runPlateau(opts: PlateauCliOptions): void {
   for (const l of given) if (l.length !== k) throw new InputError("--lambda", `every --lambda needs the same number of entries (${k})`);
   const lambdas = given.length ? given : defaultLambdas(k);
   // The full Hessian of the wide network (k − 1 more units) is formed densely at every point.
-  checkDenseHessian("--k", paramCount({ ...model.arch, m: model.arch.m + k - 1 }), ds.X.rows);
+  checkDenseHessian(opts.model, paramCount({ ...model.arch, m: model.arch.m + k - 1 }), ds.X.rows);
   const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine });
   // The refined model is a result: written only when every check passed.
   if (output !== undefined && a.ok) saveModel(output, a.model);
