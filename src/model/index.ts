@@ -99,3 +99,4 @@ export {
   type Workspace,
 } from "./network.js";
 export { initializeModel, type InitOptions } from "./init.js";
+export { twoLayerWasmBlockRows } from "./twoLayerWasm.js";

@@ -24,7 +24,7 @@ import { TRAIN_METHODS, type TrainMethod, type TrainSettings } from "../../exper
 import type { IsolatedTrainOutcome } from "../../experiments/index.js";
 import {
   LOSS_NAMES, describeArchitecture, initializeModel, loadModel, mlpArchitecture, modelToJson, paramCount, parseActivation,
-  twoLayerArchitecture, type Architecture, type LossName, type Model,
+  twoLayerArchitecture, twoLayerWasmBlockRows, type Architecture, type LossName, type Model,
 } from "../../model/index.js";
 import { VERSION } from "../../version.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
@@ -167,11 +167,17 @@ function hiddenUnits(arch: Architecture): number {
   return arch.kind === "two-layer" ? arch.m * arch.k : arch.widths.slice(1, -1).reduce((a, b) => a + b, 0);
 }
 
+/** Samples whose activations are held at once: all n for an MLP, a row block for a two-layer net. */
+function heldSamples(arch: Architecture, n: number): number {
+  return arch.kind === "two-layer" ? twoLayerWasmBlockRows(n, arch.m) : n;
+}
+
 /** InputError (naming the memory limit and how to raise it) unless the training run fits. */
 export function checkTrainingSize(arch: Architecture, n: number, samples: number, source: string): void {
   const p = paramCount(arch);
   const H = hiddenUnits(arch);
-  checkMemory(source, `training ${describeArchitecture(arch)} on ${n} samples`, trainingBytes(p, n, H, samples), trainingFormula(p, n, H, samples));
+  const nb = heldSamples(arch, n);
+  checkMemory(source, `training ${describeArchitecture(arch)} on ${n} samples`, trainingBytes(p, nb, H, samples), trainingFormula(p, nb, H, samples));
 }
 
 /** Default stopping rule when none is given: t = 100 for flows, 10⁴ steps otherwise. */
