@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { InputError } from "../common/errors.js";
+import { InputError } from "../common/index.js";
 import { findGenerator, isBuiltinAddress, loadDataset, makeBuiltin, type Dataset } from "../data/index.js";
 import { parseArch, parseTorchRepr, readFileBytes, type LayerList } from "../io/index.js";
 import { loadModel, type ArchitectureSource, type Model } from "../model/index.js";
@@ -62,6 +62,8 @@ export interface ResolveOptions {
   /** `--x-key`, `--y-key`: array names in an .npz. */
   xKey?: string;
   yKey?: string;
+  /** The option that named the dataset, for messages (default "--data"). */
+  option?: string;
 }
 
 /**
@@ -70,10 +72,12 @@ export interface ResolveOptions {
  * when no file of that name exists. Bad input is an InputError (exit 2 in the CLI).
  */
 export function resolveDataset(arg: string, opts: ResolveOptions = {}): Dataset {
+  const option = opts.option ?? "--data";
+  requirePath(option, arg, "a dataset file (.json, .csv) or a builtin:NAME address");
   const labelCols = typeof opts.labelCols === "string" ? parseLabelCols(opts.labelCols) : opts.labelCols;
   if (isBuiltinAddress(arg)) return makeBuiltin(arg);
   if (!existsSync(arg) && isBareGeneratorName(arg)) return makeBuiltin(arg);
-  return loadDataset(arg, { labelCols, xKey: opts.xKey, yKey: opts.yKey });
+  return loadDataset(arg, { labelCols, option, xKey: opts.xKey, yKey: opts.yKey });
 }
 
 /** True if `arg` is `NAME` or `NAME?…` for a registered generator. */
@@ -160,4 +164,41 @@ export function architectureSource(opts: object): ArchitectureSource {
 /** Load the `--model` of a command: a JSON model file or .safetensors weights (architectureSource). */
 export function loadModelArg(path: string, opts: object): Model {
   return loadModel(path, architectureSource(opts));
+}
+
+/**
+ * The output option every command spells `-o, --out` (docs/INTERFACES.md): the output FILE of a
+ * command that writes one file, the PARENT folder of the run folder of a command that writes a
+ * run folder. `what` completes the help text.
+ */
+export function outFileOption(what: string): Option {
+  return new Option("-o, --out <file>", `the output FILE: ${what}; missing folders are created`);
+}
+
+/** `-o, --out <dir>`: the parent folder of the run folder (default "runs"). */
+export function outFolderOption(what = "run folder"): Option {
+  return new Option("-o, --out <dir>", `the PARENT folder of the ${what} (created if missing)`).default("runs");
+}
+
+/** The old spelling `--output FILE` of split and plateau, accepted (hidden) for one release. */
+export function legacyOutputOption(): Option {
+  return new Option("--output <file>", "old spelling of -o/--out (removed in the next release)").hideHelp();
+}
+
+/**
+ * The output file of a command with `-o, --out` and the hidden `--output`: InputError if both
+ * are given, or if neither is and `required`. Using the old spelling prints a one-line note.
+ */
+export function resolveOutFile(opts: { out?: string; output?: string }, required: boolean): string | undefined {
+  if (opts.out !== undefined && opts.output !== undefined) throw new InputError("-o/--out", "given twice (as -o/--out and as the old --output); give it once");
+  if (opts.output !== undefined) process.stderr.write("splitscape: note: --output is now spelled -o/--out; the old spelling goes away in the next release\n");
+  const out = opts.out ?? opts.output;
+  if (out === undefined && required) throw new InputError("-o/--out", "required: the output file");
+  return out;
+}
+
+/** InputError unless `raw` (an option's path value) is non-empty. */
+export function requirePath(option: string, raw: string, what: string): string {
+  if (raw.trim() === "") throw new InputError(option, `empty path, expected ${what}`);
+  return raw;
 }

@@ -72,15 +72,27 @@ function marginMetrics(model: Model, ds: Dataset, L: number | null): TrajectoryM
   };
 }
 
-/** Train `model` on `ds` with the settings; progress goes to `onProgress` (throttled). */
-export function trainModel(model: Model, ds: Dataset, s: TrainSettings, onProgress?: (p: Progress) => void): TrainOutcome {
+/** Callbacks of trainModel. */
+export interface TrainHooks {
+  /** Throttled progress reports (see dynamics' LoopOptions). */
+  onProgress?: (p: Progress) => void;
+  /**
+   * Asked at every accepted step; true stops the run there (reason "callback"), keeping the
+   * trajectory and θ so far. The CLI's Ctrl-C handling reads a shared flag here.
+   */
+  shouldStop?: () => boolean;
+}
+
+/** Train `model` on `ds` with the settings; progress goes to `hooks.onProgress` (throttled). */
+export function trainModel(model: Model, ds: Dataset, s: TrainSettings, hooks: TrainHooks | ((p: Progress) => void) = {}): TrainOutcome {
+  const { onProgress, shouldStop } = typeof hooks === "function" ? { onProgress: hooks, shouldStop: undefined } : hooks;
   const objective = makeObjective(model.arch, ds, s.loss, { mean: s.mean });
   const L = homogeneityOrder(model.arch);
   const trajectory = createTrajectory({
     maxSamples: s.maxSamples,
     metrics: isMarginLoss(s.loss) ? marginMetrics(model, ds, L) : undefined,
   });
-  const loop: LoopOptions = { stop: s.stop, trajectory, onProgress };
+  const loop: LoopOptions = { stop: s.stop, trajectory, onProgress, ...(shouldStop ? { onStep: () => shouldStop() } : {}) };
   const theta0 = model.theta.slice();
   const norm0 = nrm2(theta0);
   let result: TrainResult;

@@ -23,6 +23,9 @@ interface NcfOptions {
   json?: boolean;
 }
 
+/** The defaults of `ncf`, written once (help text and behaviour). */
+const NCF_DEFAULTS = { width: 6, depth: 2, starts: 32, seed: 1 } as const;
+
 function parseActivationOption(raw: string): Activation {
   let spec: unknown = raw;
   const m = /^([a-z_]+)(?:[:(]([-+0-9.eE]+)\)?)?$/.exec(raw.trim());
@@ -39,10 +42,10 @@ function parseActivationOption(raw: string): Activation {
 /** Compute the ncf command's result (no printing). */
 export function runNcfCommand(opts: NcfOptions): NcfKktResult & { data: string; architecture: Architecture; seed: number } {
   const act = parseActivationOption(opts.activation);
-  const width = parseIntOption("--width", opts.width, 1, 10_000) ?? 6;
-  const depth = parseIntOption("--depth", opts.depth, 2, 20) ?? 2;
-  const starts = parseIntOption("--starts", opts.starts, 1, 100_000) ?? 32;
-  const seed = parseIntOption("--seed", opts.seed, 0, 2 ** 31 - 1) ?? 1;
+  const width = parseIntOption("--width", opts.width, 1, 10_000) ?? NCF_DEFAULTS.width;
+  const depth = parseIntOption("--depth", opts.depth, 2, 20) ?? NCF_DEFAULTS.depth;
+  const starts = parseIntOption("--starts", opts.starts, 1, 100_000) ?? NCF_DEFAULTS.starts;
+  const seed = parseIntOption("--seed", opts.seed, 0, 2 ** 31 - 1) ?? NCF_DEFAULTS.seed;
   const ds = resolveDataset(opts.data, opts);
   if (ds.Y.cols !== 1) throw new InputError(ds.source, `the NCF needs scalar targets, got ${ds.Y.cols} target columns`, "y");
   const d = ds.X.cols;
@@ -65,10 +68,10 @@ export function registerNcf(program: Command): void {
     .description("KKT points of the constrained neural correlation function max 𝒩(u) s.t. ‖u‖ = 1 (small initialisation)")
     .requiredOption("--data <D>", "dataset: .json or .csv file, or builtin:NAME?key=value&…")
     .requiredOption("--activation <A>", "homogeneous activation: relu, leaky_relu:0.1, linear, relu_power:2")
-    .option("--width <m>", "hidden width (default 6)")
-    .option("--depth <L>", "number of layers (default 2: two-layer; > 2: bias-free MLP)")
-    .option("--starts <N>", "seeded starts of the ascent (default 32)")
-    .option("--seed <s>", "seed of the starts (default 1)")
+    .option("--width <m>", `hidden width (default ${NCF_DEFAULTS.width})`)
+    .option("--depth <L>", `number of layers (default ${NCF_DEFAULTS.depth}: two-layer; > 2: bias-free MLP)`)
+    .option("--starts <N>", `seeded starts of the ascent (default ${NCF_DEFAULTS.starts})`)
+    .option("--seed <s>", `seed of the starts (default ${NCF_DEFAULTS.seed})`)
     .option("--mean", "mean convention: 𝒩 divided by n")
     .addOption(labelColsOption())
     .option("--json", "print one JSON object")
