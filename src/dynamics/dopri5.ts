@@ -6,6 +6,7 @@
 
 import { nrm2 } from "../linalg/index.js";
 import { crossing, illinois, type EventHit, type EventSpec, type RootBracket } from "./events.js";
+import { fmt } from "./format.js";
 import type { IntegrationStatus, StallCause, StallInfo, VectorField } from "./types.js";
 
 // ---- Butcher tableau (Hairer–Nørsett–Wanner I, Table II.5.2) -------------------------------
@@ -554,12 +555,4 @@ export function integrateDopri5(f: VectorField, t0: number, y0: Float64Array, op
       h = hNew;
     }
   }
-}
-
-/** Compact number formatting for messages. */
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(6))) : x.toExponential(3);
 }

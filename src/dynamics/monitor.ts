@@ -30,7 +30,12 @@ export interface StopRules {
   maxWallMs?: number;
 }
 
-/** Why a training loop ended. */
+/**
+ * Why a training loop ended. "fixedPoint": a step left θ bitwise unchanged although ℒ is
+ * representable — ∇ℒ = 0 exactly, or the update is below half an ulp of every component — so θ
+ * is a fixed point of the float64 iteration (dynamics/frozen.ts). "stalled": the integrator gave
+ * up, or θ froze because ℒ and ∇ℒ underflowed (StallInfo.cause "underflow").
+ */
 export type StopReason =
   | "maxTime"
   | "maxSteps"
@@ -41,6 +46,7 @@ export type StopReason =
   | "callback"
   | "event"
   | "stalled"
+  | "fixedPoint"
   | "nonFinite";
 
 /** What the progress callback receives (one reused object: copy what you keep). */

@@ -3,8 +3,10 @@
 import { nrm2 } from "../linalg/index.js";
 import type { Objective } from "../model/objective.js";
 import { createBatchSchedule, nextBatch, type BatchScheduleOptions } from "./batches.js";
+import { frozenStop, stepChanges } from "./frozen.js";
 import { createMonitor, monitorEnd, monitorStep, type LoopOptions, type StopReason, type TrainResult } from "./monitor.js";
 import { createPoint } from "./trajectory.js";
+import type { StallInfo } from "./types.js";
 
 export interface SgdOptions extends LoopOptions, Omit<BatchScheduleOptions, "samples"> {
   /** Learning rate: a number or a function of the step index. */
@@ -28,6 +30,9 @@ export interface SgdResult extends TrainResult {
  * B_k (with the objective's own sum/mean convention) and the batches come from a seeded
  * BatchSchedule (epoch permutations, or draws with replacement). Time t = Σ η_k. The stopping
  * rules look at the full objective, evaluated every `evalEvery` steps and at the end.
+ * Frozen θ: when no batch step changed θ for a whole epoch (⌈n/B⌉ steps in a row) and the full-
+ * batch step would not change it either, the run ends there (dynamics/frozen.ts: "fixedPoint",
+ * or "stalled" with cause "underflow" when ℒ fell below the float64 range).
  * Two runs with the same seed, options and θ0 are bit-identical.
  */
 export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions): SgdResult {
@@ -45,6 +50,9 @@ export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions
   let evaluations = 0;
   let batchLoss = NaN;
   let stop: StopReason | null = null;
+  let stall: StallInfo | null = null;
+  const epochSteps = Math.ceil(objective.samples / sched.batchSize);
+  let unchanged = 0;
   const evalFull = (step: number): void => {
     const v = objective.evaluate(theta, gFull);
     evaluations++;
@@ -75,7 +83,7 @@ export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions
     const v = objective.evaluate(theta, g, batch);
     evaluations++;
     batchLoss = v.loss;
-    for (let i = 0; i < p; i++) theta[i] -= eta * g[i];
+    const changed = stepChanges(theta, g, eta);
     const dt = eta - tComp;
     const tNew = t + dt;
     tComp = tNew - t - dt;
@@ -86,11 +94,26 @@ export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions
       evalFull(step + 1);
       break;
     }
+    unchanged = changed ? 0 : unchanged + 1;
+    if (unchanged >= epochSteps) {
+      evalFull(step + 1);
+      if (!wouldChange(theta, gFull, eta)) {
+        ({ stop, stall } = frozenStop(mon, point, eta, "SGD"));
+        break;
+      }
+      unchanged = 0;
+    }
   }
   const elapsedMs = monitorEnd(mon, point, theta);
   return {
     stop, reason: mon.detail, t: point.t, logT: point.logT, theta, loss: point.loss, logLoss: point.logLoss,
     gradNorm: point.gradNorm, logNorm: point.logNorm, steps: point.step, evaluations, rejections: 0,
-    stall: null, trajectory: mon.opts.trajectory ?? null, elapsedMs, epochs: sched.epoch, batchLoss,
+    stall, trajectory: mon.opts.trajectory ?? null, elapsedMs, epochs: sched.epoch, batchLoss,
   };
+}
+
+/** Would θ − c·g differ from θ in some component? */
+function wouldChange(theta: Float64Array, g: Float64Array, c: number): boolean {
+  for (let i = 0; i < theta.length; i++) if (theta[i] - c * g[i] !== theta[i]) return true;
+  return false;
 }

@@ -3,7 +3,8 @@
 
 import { nrm2 } from "../linalg/index.js";
 import type { Objective } from "../model/objective.js";
-import { createDopri5Workspace, fmt, integrateDopri5 } from "./dopri5.js";
+import { fmt } from "./format.js";
+import { createDopri5Workspace, integrateDopri5 } from "./dopri5.js";
 import type { EventSpec } from "./events.js";
 import { runFlowDopri5, runFlowRk4, runGd, type FlowDopri5Options, type GradientFlowOptions, type PhaseClock } from "./flow.js";
 import { createMonitor, integrationStop, monitorEnd, monitorStep, type LoopOptions, type StopReason, type TrainResult } from "./monitor.js";

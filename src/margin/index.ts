@@ -15,3 +15,4 @@ export {
 export { affineLayers, forwardSample, conventionSlopes, sampleGradient, type AffineLayer, type SamplePass } from "./sampleNet.js";
 export { marginLogGradient, type LogGradient } from "./logGradient.js";
 export { logLossSharpness, type SharpnessOptions } from "./sharpness.js";
+export { sharpnessCap, type SharpnessCap, type SharpnessCapOptions, type SharpnessCalibration } from "./stepCap.js";

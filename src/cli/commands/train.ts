@@ -261,6 +261,7 @@ export function registerTrain(program: Command): void {
           homogeneity: outcome.homogeneity,
           tSwitch: outcome.tSwitch ?? null,
           stall: r.stall,
+          integration: outcome.integration,
           samples: outcome.trajectory.t.length,
         };
         const tr = outcome.trajectory;
