@@ -135,15 +135,16 @@ export function runFlowDopri5(objective: Objective, theta0: Float64Array, opts: 
     tEnd,
     workspace: createDopri5Workspace(p),
     onStep: (s) => {
-      // FSAL contract: f was last evaluated at (s.t, s.y), so the cached loss belongs to it.
-      setTime(point, clock, s.step + mon.stepOffset, s.t);
-      setState(point, field.loss, field.logLoss, s.y, nrm2(s.dydt));
-      if (s.t === tEnd) point.t = mon.maxTime;
       if (s.step > 0 && sameVector(previous, s.y)) {
+        // The step moved t but not θ: stop at the previous point (still in `point`).
         held.frozen = frozenStop(mon, point, s.h, "gradient-flow");
         return true;
       }
       previous.set(s.y);
+      // FSAL contract: f was last evaluated at (s.t, s.y), so the cached loss belongs to it.
+      setTime(point, clock, s.step + mon.stepOffset, s.t);
+      setState(point, field.loss, field.logLoss, s.y, nrm2(s.dydt));
+      if (s.t === tEnd) point.t = mon.maxTime;
       held.reason = monitorStep(mon, point, s.y);
       return held.reason !== null;
     },

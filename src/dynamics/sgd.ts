@@ -30,9 +30,10 @@ export interface SgdResult extends TrainResult {
  * B_k (with the objective's own sum/mean convention) and the batches come from a seeded
  * BatchSchedule (epoch permutations, or draws with replacement). Time t = Σ η_k. The stopping
  * rules look at the full objective, evaluated every `evalEvery` steps and at the end.
- * Frozen θ: when no batch step changed θ for a whole epoch (⌈n/B⌉ steps in a row) and the full-
- * batch step would not change it either, the run ends there (dynamics/frozen.ts: "fixedPoint",
- * or "stalled" with cause "underflow" when ℒ fell below the float64 range).
+ * Frozen θ: a batch step that changes no component of θ is checked against the full-batch step;
+ * if that would not move θ either, the run ends at this point, the void step not counted
+ * (dynamics/frozen.ts: "fixedPoint", or "stalled" with cause "underflow" when ℒ fell below the
+ * float64 range). A void batch step whose full-batch step would move θ is an ordinary SGD step.
  * Two runs with the same seed, options and θ0 are bit-identical.
  */
 export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions): SgdResult {
@@ -51,8 +52,6 @@ export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions
   let batchLoss = NaN;
   let stop: StopReason | null = null;
   let stall: StallInfo | null = null;
-  const epochSteps = Math.ceil(objective.samples / sched.batchSize);
-  let unchanged = 0;
   const evalFull = (step: number): void => {
     const v = objective.evaluate(theta, gFull);
     evaluations++;
@@ -83,7 +82,14 @@ export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions
     const v = objective.evaluate(theta, g, batch);
     evaluations++;
     batchLoss = v.loss;
-    const changed = stepChanges(theta, g, eta);
+    if (!stepChanges(theta, g, eta)) {
+      // A void batch step: if the full-batch step would not move θ either, θ is frozen here.
+      evalFull(step);
+      if (!wouldChange(theta, gFull, eta)) {
+        ({ stop, stall } = frozenStop(mon, point, eta, "SGD"));
+        break;
+      }
+    }
     const dt = eta - tComp;
     const tNew = t + dt;
     tComp = tNew - t - dt;
@@ -93,15 +99,6 @@ export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions
       mon.detail = `non-finite batch loss at step ${step}`;
       evalFull(step + 1);
       break;
-    }
-    unchanged = changed ? 0 : unchanged + 1;
-    if (unchanged >= epochSteps) {
-      evalFull(step + 1);
-      if (!wouldChange(theta, gFull, eta)) {
-        ({ stop, stall } = frozenStop(mon, point, eta, "SGD"));
-        break;
-      }
-      unchanged = 0;
     }
   }
   const elapsedMs = monitorEnd(mon, point, theta);

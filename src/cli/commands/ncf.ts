@@ -90,7 +90,7 @@ export function registerNcf(program: Command): void {
           starts: r.starts,
           tolerance: { relative: r.residualTol, absolute, scale: "L·max|𝒩| over the candidates" },
           ncfStar: r.ncfStar,
-          best: r.best,
+          best: r.points.length > 0 ? r.best : null,
           points: r.points.map((p) => ({
             u: p.u, value: p.value, residual: p.residual, gradientResidual: p.gradientResidual, kind: p.kind,
             nonNegative: p.nonNegative, hits: p.hits, kinks: p.kinks, activeNeurons: p.activeNeurons,
