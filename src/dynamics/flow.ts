@@ -3,9 +3,11 @@
 import { nrm2 } from "../linalg/index.js";
 import type { Objective } from "../model/objective.js";
 import { fmt } from "./format.js";
-import { createDopri5Workspace, integrateDopri5, type Dopri5Options } from "./dopri5.js";
+import { createDopri5Workspace, integrateDopri5, type Dopri5Options, type Dopri5Result } from "./dopri5.js";
 import { frozenStop, sameVector, stepChanges, type FrozenStop } from "./frozen.js";
 import { createMonitor, integrationStop, logAddExp, monitorEnd, monitorStep, type LoopOptions, type Monitor, type StopReason, type TrainResult } from "./monitor.js";
+import { SlidingController, type SlidingChange, type SlidingReport } from "./sliding.js";
+import type { SlidingField } from "./slidingField.js";
 import { createPoint, type TrajectoryPoint } from "./trajectory.js";
 import type { StallInfo } from "./types.js";
 
@@ -28,6 +30,12 @@ export interface GradientFlowOptions extends LoopOptions {
   lr?: number | ((step: number, point: Readonly<TrajectoryPoint>) => number);
   /** Initial time (default 0). */
   t0?: number;
+  /**
+   * The Filippov field of a two-layer ReLU / leaky-ReLU net (twoLayerSlidingField) built on the
+   * same model, data and loss as the objective: with it, DOPRI5 detects sliding along kinks and
+   * integrates it (dynamics/sliding.ts); the result's `sliding` says what it did.
+   */
+  sliding?: SlidingField | null;
 }
 
 /** Vector field −∇ℒ that caches the loss of its last evaluation. */
@@ -38,13 +46,14 @@ interface FlowField {
   evaluations: number;
 }
 
-function flowField(objective: Objective): FlowField {
+/** −∇ℒ by the objective, or by the Filippov field while some surface slides or is held. */
+function flowField(objective: Objective, sliding: SlidingField | null = null): FlowField {
   const field: FlowField = {
     loss: NaN,
     logLoss: NaN,
     evaluations: 0,
     f: (_t, theta, dtheta) => {
-      const v = objective.evaluate(theta, dtheta);
+      const v = sliding !== null && sliding.active ? sliding.evaluate(theta, 1, dtheta) : objective.evaluate(theta, dtheta);
       field.loss = v.loss;
       field.logLoss = v.logLoss;
       field.evaluations++;
@@ -98,6 +107,7 @@ interface PhaseEnd {
   evaluations: number;
   rejections: number;
   stall: StallInfo | null;
+  sliding?: SlidingReport | null;
 }
 
 function result(mon: Monitor, point: TrajectoryPoint, theta: Float64Array, end: PhaseEnd): TrainResult {
@@ -106,6 +116,7 @@ function result(mon: Monitor, point: TrajectoryPoint, theta: Float64Array, end: 
     stop: end.stop, reason: end.reason, t: point.t, logT: point.logT, theta, loss: point.loss, logLoss: point.logLoss,
     gradNorm: point.gradNorm, logNorm: point.logNorm, steps: point.step, evaluations: end.evaluations,
     rejections: end.rejections, stall: end.stall, trajectory: mon.opts.trajectory ?? null, elapsedMs,
+    ...(end.sliding ? { sliding: end.sliding } : {}),
   };
 }
 
@@ -117,40 +128,62 @@ function localEnd(mon: Monitor, clock: PhaseClock): number {
 /**
  * DOPRI5 gradient flow under an existing monitor (shared with small-initialisation runs). An
  * accepted step that leaves θ bitwise unchanged ends the run (dynamics/frozen.ts): "fixedPoint"
- * at an exact stationary point, "stalled" (cause "underflow") where ℒ and ∇ℒ underflowed.
+ * at an exact stationary point, "stalled" (cause "underflow") where ℒ and ∇ℒ underflowed. With
+ * opts.sliding the integration runs in segments between changes of the sliding set
+ * (dynamics/sliding.ts), each restarted at the located switching point.
  */
 export function runFlowDopri5(objective: Objective, theta0: Float64Array, opts: GradientFlowOptions, mon: Monitor, clock: PhaseClock): TrainResult {
   const p = objective.dim;
-  const field = flowField(objective);
+  const field = flowField(objective, opts.sliding ?? null);
+  const sliding = opts.sliding
+    ? new SlidingController({ field: opts.sliding, f: field.f, params: (y) => y, rtol: opts.rtol ?? 1e-8, atol: opts.atol ?? 1e-12 }, p)
+    : null;
   const point = createPoint();
-  const held: { reason: StopReason | null; frozen: FrozenStop | null } = { reason: null, frozen: null };
-  const maxSteps = mon.maxSteps;
+  const held: { reason: StopReason | null; frozen: FrozenStop | null; change: SlidingChange | null } = { reason: null, frozen: null, change: null };
   const tEnd = localEnd(mon, clock);
+  const cap = Math.max(1_000_000, Number.isFinite(mon.maxSteps) ? 3 * mon.maxSteps : 0);
   const previous = Float64Array.from(theta0);
-  const res = integrateDopri5(field.f, 0, theta0, {
-    rtol: opts.rtol,
-    atol: opts.atol,
-    maxSteps: Math.max(1_000_000, Number.isFinite(maxSteps) ? 3 * maxSteps : 0),
-    ...opts.dopri5,
-    tEnd,
-    workspace: createDopri5Workspace(p),
-    onStep: (s) => {
-      if (s.step > 0 && sameVector(previous, s.y)) {
-        // The step moved t but not θ: stop at the previous point (still in `point`).
-        held.frozen = frozenStop(mon, point, s.h, "gradient-flow");
-        return true;
-      }
-      previous.set(s.y);
-      // FSAL contract: f was last evaluated at (s.t, s.y), so the cached loss belongs to it.
-      setTime(point, clock, s.step + mon.stepOffset, s.t);
-      setState(point, field.loss, field.logLoss, s.y, nrm2(s.dydt));
-      if (s.t === tEnd) point.t = mon.maxTime;
-      held.reason = monitorStep(mon, point, s.y);
-      return held.reason !== null;
-    },
-  });
+  const workspace = createDopri5Workspace(p);
+  let segment = { t: 0, y: theta0, stepsBefore: 0 };
+  let rejections = 0;
+  let res: Dopri5Result;
+  for (;;) {
+    const base = segment.stepsBefore;
+    held.change = null;
+    sliding?.startSegment();
+    res = integrateDopri5(field.f, segment.t, segment.y, {
+      rtol: opts.rtol,
+      atol: opts.atol,
+      maxSteps: Math.max(1, cap - base - rejections),
+      ...opts.dopri5,
+      tEnd,
+      workspace,
+      onStep: (s) => {
+        held.change = sliding?.afterStep(s) ?? null;
+        if (held.change !== null) return true;
+        if (s.step > 0 && sameVector(previous, s.y)) {
+          // The step moved t but not θ: stop at the previous point (still in `point`).
+          held.frozen = frozenStop(mon, point, s.h, "gradient-flow");
+          return true;
+        }
+        previous.set(s.y);
+        // FSAL contract: f was last evaluated at (s.t, s.y), so the cached loss belongs to it.
+        setTime(point, clock, base + s.step + mon.stepOffset, s.t);
+        setState(point, field.loss, field.logLoss, s.y, nrm2(s.dydt));
+        if (s.t === tEnd) point.t = mon.maxTime;
+        held.reason = monitorStep(mon, point, s.y);
+        return held.reason !== null;
+      },
+    });
+    rejections += res.rejections;
+    const change = held.change as SlidingChange | null; // set by onStep
+    if (change === null || sliding === null) break;
+    // Restart at the located switching point with the new sliding set (the interrupted step counts).
+    sliding.apply(change);
+    segment = { t: change.t, y: change.y, stepsBefore: base + res.steps };
+  }
   const theta = res.y;
-  const counts = { evaluations: field.evaluations, rejections: res.rejections };
+  const counts = { evaluations: field.evaluations, rejections, sliding: sliding?.report ?? null };
   if (held.frozen) return result(mon, point, theta, { ...held.frozen, ...counts });
   const ended = integrationStop(res, held.reason, mon);
   if (ended !== null) return result(mon, point, theta, { ...ended, ...counts, stall: res.stall });
@@ -159,7 +192,7 @@ export function runFlowDopri5(objective: Objective, theta0: Float64Array, opts: 
   const g = new Float64Array(p);
   const v = objective.evaluate(theta, g);
   counts.evaluations = field.evaluations + 1;
-  setTime(point, clock, res.steps + mon.stepOffset, res.t);
+  setTime(point, clock, segment.stepsBefore + res.steps + mon.stepOffset, res.t);
   setState(point, v.loss, v.logLoss, theta, nrm2(g));
   return result(mon, point, theta, { stop: "event", reason: res.reason, ...counts, stall: null });
 }

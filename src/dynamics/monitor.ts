@@ -1,6 +1,7 @@
 // Stopping rules, throttled progress reports and trajectory recording shared by the training
 // loops (gradient flow, GD, SGD, loss-based step, small initialisation).
 
+import type { SlidingReport } from "./sliding.js";
 import type { IntegrationStatus, StallInfo } from "./types.js";
 import { offerSample, recordSample, type Trajectory, type TrajectoryPoint } from "./trajectory.js";
 
@@ -104,6 +105,8 @@ export interface TrainResult {
   stall: StallInfo | null;
   trajectory: Trajectory | null;
   elapsedMs: number;
+  /** DOPRI5 flows given a Filippov field: what was done about sliding along kinks. */
+  sliding?: SlidingReport;
 }
 
 /** Resolved rules and running state of one loop (shared across phases of a run). */

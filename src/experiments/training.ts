@@ -3,7 +3,7 @@
 
 import type { Dataset } from "../data/index.js";
 import {
-  createTrajectory, gradientFlow, lossBasedGradientDescent, sgd, smallInitFlow, trajectoryColumns,
+  createTrajectory, gradientFlow, lossBasedGradientDescent, sgd, smallInitFlow, trajectoryColumns, twoLayerSlidingField,
   type LossBasedStepOptions, type LoopOptions, type Progress, type StopRules, type TrainResult, type TrajectoryColumns, type TrajectoryMetrics,
 } from "../dynamics/index.js";
 import { nrm2 } from "../linalg/index.js";
@@ -95,18 +95,27 @@ export function trainModel(model: Model, ds: Dataset, s: TrainSettings, onProgre
   let tSwitch: number | undefined;
   let integration: Record<string, unknown> = {};
   switch (s.method) {
-    case "flow":
+    case "flow": {
+      // two-layer ReLU / leaky ReLU: integrate sliding along kinks (Filippov, dynamics/sliding.ts)
+      const sliding = model.arch.kind === "two-layer" ? twoLayerSlidingField(model.arch, ds, s.loss, { mean: s.mean }) : null;
       if (L !== null && norm0 > 0 && norm0 < SMALL_INIT_NORM) {
         const u = theta0.map((v) => v / norm0);
-        const r = smallInitFlow(objective, u, { ...loop, logDelta: Math.log(norm0), rtol: s.rtol, atol: s.atol });
+        const r = smallInitFlow(objective, u, { ...loop, logDelta: Math.log(norm0), rtol: s.rtol, atol: s.atol, sliding });
         integrator = "small-init";
         tSwitch = r.tSwitch;
         result = r;
       } else {
-        result = gradientFlow(objective, theta0, { ...loop, method: "dopri5", rtol: s.rtol, atol: s.atol });
+        result = gradientFlow(objective, theta0, { ...loop, method: "dopri5", rtol: s.rtol, atol: s.atol, sliding });
         integrator = "dopri5";
       }
+      integration = {
+        kinks: sliding === null
+          ? "none handled (smooth activation, or not a two-layer net: DOPRI5 steps across kinks and reports a stall if it chatters)"
+          : "Filippov sliding: crossings of a ReLU kink w_jᵀx_i = 0 are located on the dense output; where both sides push into the kink the flow continues on the sliding field (event-located switch)",
+        sliding: result.sliding ?? null,
+      };
       break;
+    }
     case "rk4":
       result = gradientFlow(objective, theta0, { ...loop, method: "rk4", h: s.h });
       break;
