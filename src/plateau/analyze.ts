@@ -12,7 +12,7 @@ import { classifySplitPoint, isSureSaddle, LAMBDA_ZERO_TOL, type SplitClass } fr
 import { formatInertia, sameInertia, type Inertia } from "./inertia.js";
 import { innerHessian, INNER_REL_TOL, type InnerHessian } from "./innerHessian.js";
 import { gradientScale, refineStationaryPoint, STATIONARY_REL_TOL, type RefineOptions, type RefinementReport } from "./refine.js";
-import { childIndices, requireScalarTwoLayer, splitUnitCopyDivide } from "./split.js";
+import { childIndices, requireScalarTwoLayer, requireSmoothActivation, splitUnitCopyDivide } from "./split.js";
 import {
   descentAlongEigenvector, HESSIAN_REL_TOL, measureHessian, measureSpectrum, quarticProbe,
   type DescentReport, type HessianMeasurement,
@@ -34,6 +34,8 @@ export interface PlateauOptions extends LossOptions {
   lambdaZeroTol?: number;
   /** Dense spectra up to this many parameters (verify.ts). */
   denseMax?: number;
+  /** Where the model came from, for InputErrors (default "model"). */
+  source?: string;
 }
 
 /** One split point: the rules' class and prediction, the measurement, and the verdict. */
@@ -134,9 +136,11 @@ export function analyzeSplitPoint(
 /**
  * Refine (optionally), then classify and verify every split point θ_λ of unit j. `ok` is false
  * when the refinement missed its tolerance or any point disagrees with its measurement.
+ * InputError for a non-smooth activation (requireSmoothActivation).
  */
 export function analyzePlateau(model: Model, data: ModelData, loss: LossName, opts: PlateauOptions): PlateauAnalysis {
   const arch = requireScalarTwoLayer(model, "plateau");
+  requireSmoothActivation(arch, opts.source ?? "model");
   const { unit } = opts;
   if (!(Number.isInteger(unit) && unit >= 0 && unit < arch.m)) throw new RangeError(`plateau: unit ${unit} is not in [0, ${arch.m})`);
   const lossOpts: LossOptions = { mean: opts.mean };

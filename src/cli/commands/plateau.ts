@@ -177,7 +177,7 @@ function runPlateau(opts: PlateauCliOptions): void {
   if (k === undefined) k = given.length ? given[0].length : 2;
   for (const l of given) if (l.length !== k) throw new InputError("--lambda", `every --lambda needs the same number of entries (${k})`);
   const lambdas = given.length ? given : defaultLambdas(k);
-  const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine });
+  const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine, source: opts.model });
   if (opts.output) {
     const tmp = `${opts.output}.tmp-${process.pid}`;
     writeFileSync(tmp, modelToText(a.model));
