@@ -26,6 +26,12 @@ export interface SharpnessCapOptions {
   readonly recalibrate?: number;
   /** Power iterations per measurement (default 60). */
   readonly iterations?: number;
+  /**
+   * Use these measurements, in order, instead of measuring (a run that must make the same
+   * decisions as the run that recorded them, e.g. the wide net trained from Tθ₀ — its own power
+   * iteration would differ by rounding, and its α with it). Measures again once they run out.
+   */
+  readonly replay?: readonly SharpnessCalibration[];
 }
 
 /** One measurement of the cap: at ‖θ‖ = norm, λ_max and Ĉ = |λ_max|/‖θ‖^{2L−2}. */
@@ -40,6 +46,8 @@ export interface SharpnessCap {
   (theta: Float64Array, logNorm: number): number;
   readonly calibrations: readonly SharpnessCalibration[];
   readonly kappa: number;
+  /** The cap at log ‖θ‖ with the current measurement (no recalibration; ∞ before the first). */
+  peek(logNorm: number): number;
 }
 
 /**
@@ -57,15 +65,23 @@ export function sharpnessCap(
   const calibrations: SharpnessCalibration[] = [];
   let logNormC = NaN;
   let logScaled = NaN;
+  const replay = opts.replay ?? [];
+  const peek = (logNorm: number): number => (Number.isFinite(logScaled) ? Math.exp(Math.log(kappa) - logScaled - power * logNorm) : Infinity);
   const cap = (theta: Float64Array, logNorm: number): number => {
     if (!(Math.abs(logNorm - logNormC) < logFactor)) {
-      const lambda = logLossSharpness(logGradient, theta, { homogeneity, iterations: opts.iterations });
-      const scaled = Math.abs(lambda) / Math.exp(power * logNorm);
-      calibrations.push({ norm: Math.exp(logNorm), sharpness: lambda, scaled });
+      const k = calibrations.length;
+      let c: SharpnessCalibration;
+      if (k < replay.length) {
+        c = replay[k];
+      } else {
+        const lambda = logLossSharpness(logGradient, theta, { homogeneity, iterations: opts.iterations });
+        c = { norm: Math.exp(logNorm), sharpness: lambda, scaled: Math.abs(lambda) / Math.exp(power * logNorm) };
+      }
+      calibrations.push(c);
       logNormC = logNorm;
-      logScaled = Math.log(scaled);
+      logScaled = Math.log(c.scaled);
     }
-    return Number.isFinite(logScaled) ? Math.exp(Math.log(kappa) - logScaled - power * logNorm) : Infinity;
+    return peek(logNorm);
   };
-  return Object.assign(cap, { calibrations, kappa });
+  return Object.assign(cap, { calibrations, kappa, peek });
 }

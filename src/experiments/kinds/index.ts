@@ -3,7 +3,8 @@
 import "./linalgCheck.js";
 import "./networkCheck.js";
 import "./ncf.js";
-import "./margin.js";
+import "./marginCommutation.js";
+import "./marginKktEmbedding.js";
 import "./plateau.js";
 import "./convex.js";
 import "./convexWidth.js";
