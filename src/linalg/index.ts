@@ -14,3 +14,4 @@ export { eigh, eigvalsh, eighCheck, type EighOptions, type EighResult, type Eigh
 export { svd, singularValues, rank, type SvdOptions, type SvdResult } from "./svd.js";
 export { lanczos, type LanczosOptions, type LanczosResult, type SymmetricMatvec } from "./lanczos.js";
 export { distance, cosine, directionDistance } from "./vectors.js";
+export { dot2, accurateProduct, jacobiEigenvalues } from "./reference.js";

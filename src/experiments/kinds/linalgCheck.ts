@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { cholesky, choleskyLogDet, eigh, eighCheck, gemmBackend, gemmRaw, gemmReference, type Matrix } from "../../linalg/index.js";
+import {
+  accurateProduct, cholesky, choleskyLogDet, eigh, eighCheck, gemmBackend, gemmRaw, gemmReference, jacobiEigenvalues, type Matrix,
+} from "../../linalg/index.js";
 import { gaussianMatrix } from "../../random/index.js";
 import { atMost, linePlot, spectrumPlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
 import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
-import { accurateProduct } from "./dot2.js";
-import { jacobiEigenvalues } from "./jacobi.js";
 
 /**
  * `linalg-check` (family "foundation"): the float64 kernels everything else stands on, checked
