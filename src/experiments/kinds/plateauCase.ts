@@ -57,7 +57,7 @@ const schema = z.strictObject({
   // a field that would not act is rejected: the λ-line fields for k = 3, the simplex fields for k = 2
   const idle = p.k === 2 ? Object.keys(SIMPLEX) : Object.keys(LINE);
   for (const key of idle) {
-    if (p[key as keyof typeof p] !== undefined) issues.addIssue({ code: "custom", path: [key], message: `applies to k = ${p.k === 2 ? 3 : 2} only (this spec has k = ${p.k})` });
+    if (p[key as keyof typeof p] !== undefined) issues.addIssue({ code: "custom", path: [key], message: `it would not act: ${key} is for k = ${p.k === 2 ? 3 : 2}, this spec has k = ${p.k}` });
   }
 });
 
