@@ -78,11 +78,22 @@ export interface PlateauAnalysis {
   readonly ok: boolean;
 }
 
-/** Classify and verify one split point of the stationary model θ*. */
-export function analyzeSplitPoint(
-  model: Model, data: ModelData, loss: LossName, unit: number, lambda: readonly number[],
-  inner: InnerHessian, reducedInertia: Inertia, opts: Omit<PlateauOptions, "unit" | "lambdas"> = {},
-): SplitPointReport {
+/** The unsplit stationary point, the unit split and the spectra every split point shares. */
+export interface SplitContext {
+  /** θ*, stationary. */
+  readonly model: Model;
+  readonly data: ModelData;
+  readonly loss: LossName;
+  readonly unit: number;
+  /** The inner Hessian H_j of the unit at θ*. */
+  readonly inner: InnerHessian;
+  /** In(H_red), the inertia of the Hessian of the unsplit network at θ*. */
+  readonly reducedInertia: Inertia;
+}
+
+/** Classify and verify one split point θ_λ of the stationary model θ*. */
+export function analyzeSplitPoint(at: SplitContext, lambda: readonly number[], opts: Omit<PlateauOptions, "unit" | "lambdas"> = {}): SplitPointReport {
+  const { model, data, loss, unit, inner, reducedInertia } = at;
   const arch = requireScalarTwoLayer(model, "plateau");
   const lossOpts: LossOptions = { mean: opts.mean };
   const zeroTol = opts.lambdaZeroTol ?? LAMBDA_ZERO_TOL;
@@ -112,7 +123,7 @@ export function analyzeSplitPoint(
     // Put the exact zero weight on that child (λ_l within zeroTol of 0).
     const probeModel = { arch: wide.arch, theta: wide.theta.slice() };
     twoLayerParts(requireScalarTwoLayer(wide, "plateau"), probeModel.theta).a[kids[l]] = 0;
-    descent = quarticProbe(probeModel, data, loss, kids[l], xi, q, inner.outputCurvature, lossOpts);
+    descent = quarticProbe(probeModel, data, loss, { child: kids[l], xi, q, outputCurvature: inner.outputCurvature }, lossOpts);
   }
   if (descent && !descent.lowers) problems.push(`claimed ${c.cls}, but the ${descent.kind} step did not lower the loss (ΔL = ${descent.deltaLoss})`);
   return {
@@ -158,7 +169,7 @@ export function analyzePlateau(model: Model, data: ModelData, loss: LossName, op
   }
   if (inner.outputWeight === 0) disagreements.push(`unit ${unit} has a_j = 0: the split does not create a plateau of this kind`);
   const points = opts.lambdas.map((lambda) => {
-    const r = analyzeSplitPoint(star, data, loss, unit, lambda, inner, reduced.inertia!, opts);
+    const r = analyzeSplitPoint({ model: star, data, loss, unit, inner, reducedInertia: reduced.inertia! }, lambda, opts);
     if (!r.agrees) disagreements.push(`λ = (${r.lambda.join(", ")}): ${r.disagreement}`);
     return r;
   });

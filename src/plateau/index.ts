@@ -13,8 +13,8 @@ export {
 } from "./classify.js";
 export {
   HESSIAN_REL_TOL, DENSE_HESSIAN_MAX, measureSpectrum, measureHessian, descentAlongEigenvector, quarticProbe,
-  type HessianMeasurement, type MeasureOptions, type DescentReport,
+  type HessianMeasurement, type MeasureOptions, type DescentReport, type QuarticProbeDirection,
 } from "./verify.js";
-export { analyzePlateau, analyzeSplitPoint, type PlateauOptions, type PlateauAnalysis, type SplitPointReport } from "./analyze.js";
+export { analyzePlateau, analyzeSplitPoint, type PlateauOptions, type PlateauAnalysis, type SplitContext, type SplitPointReport } from "./analyze.js";
 export { lambdaLine, simplexGrid } from "./grids.js";
 export { designStationaryPoint, INNER_TARGETS, type InnerTarget, type DesignOptions, type DesignedCase } from "./design.js";
