@@ -37,7 +37,7 @@
  * SLIDE (α solved), LOW/HIGH (σ′ held at a / 1, used just after leaving a surface until z has the
  * sign of its side, so that rounding-level drift cannot pull the state back).
  */
-import { choleskyInPlace, choleskySolve, NotPositiveDefiniteError, type Matrix } from "../linalg/index.js";
+import { choleskyInPlace, choleskySolve, NotPositiveDefiniteError, sliceNorm, type Matrix } from "../linalg/index.js";
 import {
   activationValue, lossOnOutputs, piecewiseLinearSlope, twoLayerLayout,
   type LossName, type LossValue, type ModelData, type TwoLayerArchitecture,
@@ -195,11 +195,9 @@ class TwoLayerSliding implements SlidingField {
     const d = this.arch.d;
     const j = Math.floor(k / n);
     const i = k - j * n;
-    let xx = 0;
-    for (let c = 0; c < this.dt; c++) xx += this.Xt[i * this.dt + c] ** 2;
-    let ww = this.layout.b >= 0 ? theta[this.layout.b + j] ** 2 : 0;
-    for (let c = 0; c < d; c++) ww += theta[j * d + c] ** 2;
-    return Math.sqrt(xx) * (atol + rtol * Math.sqrt(ww));
+    const xNorm = sliceNorm(this.Xt, i * this.dt, (i + 1) * this.dt);
+    const wNorm = Math.hypot(sliceNorm(theta, j * d, (j + 1) * d), this.layout.b >= 0 ? theta[this.layout.b + j] : 0);
+    return xNorm * (atol + rtol * wNorm);
   }
 
   evaluate(theta: Float64Array, outScale: number, grad: Float64Array): LossValue {

@@ -1,7 +1,7 @@
 // Gradient flow from a small initialisation θ(0) = δ·w₀ of a homogeneous model, integrated in
 // log-norm/direction coordinates so that δ = 1e-80 neither underflows nor loses accuracy.
 
-import { nrm2 } from "../linalg/index.js";
+import { nrm2, sliceNorm } from "../linalg/index.js";
 import type { LossValue, Objective } from "../model/objective.js";
 import { fmt } from "./format.js";
 import { createDopri5Workspace, integrateDopri5, type Dopri5Result } from "./dopri5.js";
@@ -180,19 +180,13 @@ function rescaledSystem(objective: Objective, setup: RescaledSetup, sliding: Sli
   const g = new Float64Array(p);
   const cache = { loss: NaN, logLoss: NaN, S: NaN, logGradNorm: NaN, evaluations: 0 };
   const field = (_tau: number, y: Float64Array, d: Float64Array): void => {
-    let rr = 0;
-    for (let i = 0; i < p; i++) rr += y[1 + i] * y[1 + i];
-    const r = Math.sqrt(rr);
+    const r = sliceNorm(y, 1, p + 1);
     for (let i = 0; i < p; i++) uhat[i] = y[1 + i] / r;
     const S = y[0] + Math.log(r);
     const v = sliding !== null && sliding.active ? sliding.evaluate(uhat, Math.exp(L * S), g) : evalScaled(uhat, S, g);
     cache.evaluations++;
     let ug = 0;
-    let gg = 0;
-    for (let i = 0; i < p; i++) {
-      ug += uhat[i] * g[i];
-      gg += g[i] * g[i];
-    }
+    for (let i = 0; i < p; i++) ug += uhat[i] * g[i];
     const c = reparam ? 1 : Math.exp((L - 2) * S);
     d[0] = -c * ug;
     const cr = c * r;
@@ -201,15 +195,11 @@ function rescaledSystem(objective: Objective, setup: RescaledSetup, sliding: Sli
     cache.loss = v.loss;
     cache.logLoss = v.logLoss;
     cache.S = S;
-    cache.logGradNorm = (L - 1) * S + 0.5 * Math.log(gg);
+    cache.logGradNorm = (L - 1) * S + Math.log(nrm2(g));
   };
   return {
     n, field, cache, sliding, setup,
-    logNormOf: (y) => {
-      let rr = 0;
-      for (let i = 0; i < p; i++) rr += y[1 + i] * y[1 + i];
-      return y[0] + 0.5 * Math.log(rr);
-    },
+    logNormOf: (y) => y[0] + Math.log(sliceNorm(y, 1, p + 1)),
     tOf: (tau, y) => (reparam ? y[p + 1] * Math.exp(-(L - 2) * s0) : tau),
     logTOf: (tau, y) => (reparam ? Math.log(y[p + 1]) - (L - 2) * s0 : Math.log(tau)),
   };

@@ -82,3 +82,36 @@ export function directionDistance(a: Float64Array, b: Float64Array): number {
   }
   return Math.sqrt(s);
 }
+
+/**
+ * ‖x[start:end]‖₂ without a subarray view (for hot loops over parts of a state vector): the
+ * same scaled computation as nrm2 — one pass of Σx² when it is in [1e-290, 1e290], else the
+ * scaled sum.
+ */
+export function sliceNorm(x: Float64Array, start: number, end: number): number {
+  let ss = 0;
+  for (let i = start; i < end; i++) ss += x[i] * x[i];
+  if (ss >= SQ_TINY && ss <= SQ_HUGE) return Math.sqrt(ss);
+  let scale = 0;
+  let ssq = 1;
+  let inf = false;
+  for (let i = start; i < end; i++) {
+    const v = x[i];
+    if (v !== v) return NaN;
+    const a = Math.abs(v);
+    if (a === Infinity) {
+      inf = true;
+      continue;
+    }
+    if (a === 0) continue;
+    if (scale < a) {
+      const r = scale / a;
+      ssq = 1 + ssq * r * r;
+      scale = a;
+    } else {
+      const r = a / scale;
+      ssq += r * r;
+    }
+  }
+  return inf ? Infinity : scale * Math.sqrt(ssq);
+}

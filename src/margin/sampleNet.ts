@@ -4,6 +4,7 @@
  * unit may be any s in the Clarke interval, so the gradient h_k(s) is computed for chosen s.
  * Works on both architectures through a uniform list of affine layers read off THE θ layout.
  */
+import { nrm2, sliceNorm } from "../linalg/index.js";
 import type { Activation, Architecture } from "../model/index.js";
 import { activationDerivative, activationValue, mlpLayerOffsets, twoLayerLayout } from "../model/index.js";
 
@@ -98,9 +99,11 @@ export function sampleGradient(
   }
 }
 
-/** ‖row r of layer Ly‖₂ (its incoming weights, bias excluded). */
+/** ‖row r of layer Ly‖₂ (its incoming weights, bias excluded), scaled as linalg's nrm2. */
 export function rowNorm(Ly: AffineLayer, theta: Float64Array, r: number): number {
-  let s = 0;
-  for (let c = 0; c < Ly.cols; c++) s += theta[Ly.off + r * Ly.rs + c * Ly.ss] ** 2;
-  return Math.sqrt(s);
+  const start = Ly.off + r * Ly.rs;
+  if (Ly.ss === 1) return sliceNorm(theta, start, start + Ly.cols);
+  const row = new Float64Array(Ly.cols);
+  for (let c = 0; c < Ly.cols; c++) row[c] = theta[start + c * Ly.ss];
+  return nrm2(row);
 }

@@ -14,7 +14,7 @@
  * neuron permutations, sign flips (w, a) → (−w, −a) of odd σ, and redistribution of mass among
  * neurons of one direction) are the same point.
  */
-import { distance, nrm2 } from "../linalg/index.js";
+import { distance, dot, nrm2 } from "../linalg/index.js";
 import { activationHomogeneity, twoLayerParts } from "../model/index.js";
 import { unitSphere, normal, type Rng } from "../random/index.js";
 import { sampledClarkeResidual, twoLayerClarkeResidual, type ClarkeResidual } from "./clarke.js";
@@ -146,7 +146,7 @@ export function refineTwoLayerKktPoint(prob: NcfProblem, u: Float64Array, opts: 
   for (let j = 0; j < arch.m; j++) {
     if (mass[j] < (opts.massTol ?? 1e-8) * maxMass) continue;
     const w = Float64Array.from(W.subarray(j * d, j * d + d));
-    const wn = Math.hypot(...w);
+    const wn = nrm2(w);
     if (!(wn > 0)) continue;
     for (let k = 0; k < d; k++) w[k] /= wn;
     const sign = a[j] >= 0 ? 1 : -1;
@@ -179,21 +179,12 @@ export function classifyByPerturbation(
   let down = 0;
   let total = 0;
   const test = (): void => {
-    let ux = 0;
-    for (let k = 0; k < p; k++) ux += u[k] * xi[k];
-    let nx = 0;
-    for (let k = 0; k < p; k++) {
-      xi[k] -= ux * u[k];
-      nx += xi[k] * xi[k];
-    }
-    nx = Math.sqrt(nx);
+    const ux = dot(u, xi);
+    for (let k = 0; k < p; k++) xi[k] -= ux * u[k];
+    const nx = nrm2(xi);
     if (!(nx > 0)) return;
-    let nv = 0;
-    for (let k = 0; k < p; k++) {
-      v[k] = u[k] + (eps * xi[k]) / nx;
-      nv += v[k] * v[k];
-    }
-    nv = Math.sqrt(nv);
+    for (let k = 0; k < p; k++) v[k] = u[k] + (eps * xi[k]) / nx;
+    const nv = nrm2(v);
     for (let k = 0; k < p; k++) v[k] /= nv;
     const dv = ev(v, null) - value;
     total++;

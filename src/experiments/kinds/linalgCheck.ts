@@ -1,7 +1,5 @@
 import { z } from "zod";
-import {
-  accurateProduct, cholesky, choleskyLogDet, eigh, eighCheck, gemmBackend, gemmRaw, gemmReference, jacobiEigenvalues, type Matrix,
-} from "../../linalg/index.js";
+import { type Matrix, accurateProduct, cholesky, choleskyLogDet, distance, eigh, eighCheck, gemmBackend, gemmRaw, gemmReference, jacobiEigenvalues, nrm2 } from "../../linalg/index.js";
 import { gaussianMatrix } from "../../random/index.js";
 import { atMost, linePlot, spectrumPlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
@@ -96,13 +94,7 @@ function choleskyResidual(A: Matrix, L: Matrix): number {
   const n = A.rows;
   const llt = new Float64Array(n * n);
   gemmReference(false, true, n, n, n, 1, L.data, 0, n, L.data, 0, n, 0, llt, 0, n);
-  let r = 0;
-  let a = 0;
-  for (let i = 0; i < n * n; i++) {
-    r += (A.data[i] - llt[i]) ** 2;
-    a += A.data[i] ** 2;
-  }
-  return Math.sqrt(r / a);
+  return distance(A.data, llt) / nrm2(A.data);
 }
 
 async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {

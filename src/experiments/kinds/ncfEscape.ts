@@ -1,8 +1,9 @@
+import { cosine } from "../../linalg/index.js";
 import { z } from "zod";
 import { makeBuiltin } from "../../data/index.js";
 import { makeObjective, twoLayerArchitecture, twoLayerParts } from "../../model/index.js";
 import {
-  angularScan, cosine, escapeTime, ncfEvaluator, ncfFlow, ncfFlowEscapeTime, ncfKktPoints, ncfProblem, refineTwoLayerKktPoint, smallInitEscape, twoLayerClarkeResidual, type NcfFlowResult,
+  angularScan, escapeTime, ncfEvaluator, ncfFlow, ncfFlowEscapeTime, ncfKktPoints, ncfProblem, refineTwoLayerKktPoint, smallInitEscape, twoLayerClarkeResidual, type NcfFlowResult,
 } from "../../ncf/index.js";
 import { unitSphere } from "../../random/index.js";
 import { atLeast, atMost, circleDirections, linePlot, type FigureSpec, type Verdict } from "../../report/index.js";
