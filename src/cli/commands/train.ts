@@ -287,7 +287,7 @@ export function registerTrain(program: Command): void {
           printLines(
             `trained ${describeArchitecture(model.arch)} on ${ds.source} (${loss}, ${settings.mean ? "mean" : "sum"}) by ${outcome.integrator}`,
             `stopped: ${r.stop} — ${r.reason}`,
-            `t = ${r.t.toPrecision(6)}, steps = ${r.steps}, loss = ${r.loss.toExponential(6)} (log ${r.logLoss.toFixed(6)}), ‖∇ℒ‖ = ${r.gradNorm.toExponential(3)}, ‖θ‖ = ${Math.exp(r.logNorm).toPrecision(6)}`,
+            `t = ${Number.isFinite(r.t) ? r.t.toPrecision(6) : `e^${r.logT.toFixed(3)}`}, steps = ${r.steps}, loss = ${r.loss.toExponential(6)} (log ${r.logLoss.toFixed(6)}), ‖∇ℒ‖ = ${r.gradNorm.toExponential(3)}, ‖θ‖ = ${Math.exp(r.logNorm).toPrecision(6)}`,
             ...(r.sliding && r.sliding.entries > 0
               ? [`kinks: Filippov sliding — ${r.sliding.entries} entries, ${r.sliding.exits} exits, up to ${r.sliding.maxSliding} surfaces at once, sliding for Δt = ${r.sliding.slidingTime.toPrecision(4)}`]
               : []),
