@@ -3,10 +3,10 @@
 import { nrm2 } from "../linalg/index.js";
 import type { Objective } from "../model/objective.js";
 import { fmt } from "./format.js";
-import { createDopri5Workspace, integrateDopri5, type Dopri5Options, type Dopri5Result } from "./dopri5.js";
+import { createDopri5Workspace, type Dopri5Options } from "./dopri5.js";
 import { frozenStop, sameVector, stepChanges, type FrozenStop } from "./frozen.js";
 import { createMonitor, integrationStop, logAddExp, monitorEnd, monitorStep, type LoopOptions, type Monitor, type StopReason, type TrainResult } from "./monitor.js";
-import { SlidingController, type SlidingChange, type SlidingReport } from "./sliding.js";
+import { integrateSegments, SlidingController, type SlidingReport } from "./sliding.js";
 import type { SlidingField } from "./slidingField.js";
 import { createPoint, type TrajectoryPoint } from "./trajectory.js";
 import type { StallInfo } from "./types.js";
@@ -139,51 +139,33 @@ export function runFlowDopri5(objective: Objective, theta0: Float64Array, opts: 
     ? new SlidingController({ field: opts.sliding, f: field.f, params: (y) => y, rtol: opts.rtol ?? 1e-8, atol: opts.atol ?? 1e-12 }, p)
     : null;
   const point = createPoint();
-  const held: { reason: StopReason | null; frozen: FrozenStop | null; change: SlidingChange | null } = { reason: null, frozen: null, change: null };
+  const held: { reason: StopReason | null; frozen: FrozenStop | null } = { reason: null, frozen: null };
   const tEnd = localEnd(mon, clock);
-  const cap = Math.max(1_000_000, Number.isFinite(mon.maxSteps) ? 3 * mon.maxSteps : 0);
   const previous = Float64Array.from(theta0);
-  const workspace = createDopri5Workspace(p);
-  let segment = { t: 0, y: theta0, stepsBefore: 0 };
-  let rejections = 0;
-  let res: Dopri5Result;
-  for (;;) {
-    const base = segment.stepsBefore;
-    held.change = null;
-    sliding?.startSegment();
-    res = integrateDopri5(field.f, segment.t, segment.y, {
-      rtol: opts.rtol,
-      atol: opts.atol,
-      maxSteps: Math.max(1, cap - base - rejections),
-      ...opts.dopri5,
-      tEnd,
-      workspace,
-      onStep: (s) => {
-        held.change = sliding?.afterStep(s) ?? null;
-        if (held.change !== null) return true;
-        if (s.step > 0 && sameVector(previous, s.y)) {
-          // The step moved t but not θ: stop at the previous point (still in `point`).
-          held.frozen = frozenStop(mon, point, s.h, "gradient-flow");
-          return true;
-        }
-        previous.set(s.y);
-        // FSAL contract: f was last evaluated at (s.t, s.y), so the cached loss belongs to it.
-        setTime(point, clock, base + s.step + mon.stepOffset, s.t);
-        setState(point, field.loss, field.logLoss, s.y, nrm2(s.dydt));
-        if (s.t === tEnd) point.t = mon.maxTime;
-        held.reason = monitorStep(mon, point, s.y);
-        return held.reason !== null;
-      },
-    });
-    rejections += res.rejections;
-    const change = held.change as SlidingChange | null; // set by onStep
-    if (change === null || sliding === null) break;
-    // Restart at the located switching point with the new sliding set (the interrupted step counts).
-    sliding.apply(change);
-    segment = { t: change.t, y: change.y, stepsBefore: base + res.steps };
-  }
+  const run = integrateSegments(field.f, 0, theta0, {
+    rtol: opts.rtol,
+    atol: opts.atol,
+    maxSteps: Math.max(1_000_000, Number.isFinite(mon.maxSteps) ? 3 * mon.maxSteps : 0),
+    ...opts.dopri5,
+    tEnd,
+    workspace: createDopri5Workspace(p),
+  }, sliding, (s, base) => {
+    if (s.step > 0 && sameVector(previous, s.y)) {
+      // The step moved t but not θ: stop at the previous point (still in `point`).
+      held.frozen = frozenStop(mon, point, s.h, "gradient-flow");
+      return true;
+    }
+    previous.set(s.y);
+    // FSAL contract: f was last evaluated at (s.t, s.y), so the cached loss belongs to it.
+    setTime(point, clock, base + s.step + mon.stepOffset, s.t);
+    setState(point, field.loss, field.logLoss, s.y, nrm2(s.dydt));
+    if (s.t === tEnd) point.t = mon.maxTime;
+    held.reason = monitorStep(mon, point, s.y);
+    return held.reason !== null;
+  });
+  const res = run.res;
   const theta = res.y;
-  const counts = { evaluations: field.evaluations, rejections, sliding: sliding?.report ?? null };
+  const counts = { evaluations: field.evaluations, rejections: run.rejections, sliding: sliding?.report ?? null };
   if (held.frozen) return result(mon, point, theta, { ...held.frozen, ...counts });
   const ended = integrationStop(res, held.reason, mon);
   if (ended !== null) return result(mon, point, theta, { ...ended, ...counts, stall: res.stall });
@@ -192,7 +174,7 @@ export function runFlowDopri5(objective: Objective, theta0: Float64Array, opts: 
   const g = new Float64Array(p);
   const v = objective.evaluate(theta, g);
   counts.evaluations = field.evaluations + 1;
-  setTime(point, clock, segment.stepsBefore + res.steps + mon.stepOffset, res.t);
+  setTime(point, clock, run.steps + mon.stepOffset, res.t);
   setState(point, v.loss, v.logLoss, theta, nrm2(g));
   return result(mon, point, theta, { stop: "event", reason: res.reason, ...counts, stall: null });
 }

@@ -16,7 +16,7 @@
  * step had rejections, something slides or is held, or always for small problems
  * (m·n·d ≤ ALWAYS_CHECK); a field evaluation per Illinois iteration when a change is located.
  */
-import type { Dopri5Step } from "./dopri5.js";
+import { integrateDopri5, type Dopri5Options, type Dopri5Result, type Dopri5Step } from "./dopri5.js";
 import { illinois, type RootBracket } from "./events.js";
 import { MODE_AUTO, MODE_HIGH, MODE_LOW, MODE_SLIDE, type SlidingField } from "./slidingField.js";
 import type { VectorField } from "./types.js";
@@ -244,5 +244,53 @@ export class SlidingController {
       const md = field.mode[k];
       if ((md === MODE_HIGH && this.zNew[k] > 0) || (md === MODE_LOW && this.zNew[k] < 0)) field.setMode(k, MODE_AUTO);
     }
+  }
+}
+
+/** Where a DOPRI5 integration in segments ended. */
+export interface SegmentedRun {
+  /** The last segment's result (its y and status are the run's). */
+  readonly res: Dopri5Result;
+  /** Accepted steps and rejections over all segments (an interrupted step counts as accepted). */
+  readonly steps: number;
+  readonly rejections: number;
+}
+
+/**
+ * DOPRI5 from (t₀, y₀) in segments between changes of the sliding set: after each accepted step
+ * the controller looks for a change; if one is located, the segment stops, the change is applied
+ * and a new segment starts at the located point. `onAccepted(st, base)` sees every other accepted
+ * point (base = accepted steps of the earlier segments, so base + st.step counts the run; the
+ * first point of a later segment is the restart point) and returns true to stop. opts.maxSteps
+ * caps the attempted steps of the whole run. Without a controller: one integrateDopri5 call.
+ */
+export function integrateSegments(
+  f: VectorField, t0: number, y0: Float64Array, opts: Omit<Dopri5Options, "onStep">,
+  sliding: SlidingController | null, onAccepted: (st: Dopri5Step, base: number) => boolean,
+): SegmentedRun {
+  const cap = opts.maxSteps ?? 1_000_000;
+  let t = t0;
+  let y = y0;
+  let base = 0;
+  let rejections = 0;
+  for (;;) {
+    let change: SlidingChange | null = null;
+    const stepsBefore = base;
+    sliding?.startSegment();
+    const res = integrateDopri5(f, t, y, {
+      ...opts,
+      maxSteps: Math.max(1, cap - base - rejections),
+      onStep: (st) => {
+        change = sliding?.afterStep(st) ?? null;
+        return change !== null || onAccepted(st, stepsBefore);
+      },
+    });
+    rejections += res.rejections;
+    const located = change as SlidingChange | null;
+    if (located === null || sliding === null) return { res, steps: base + res.steps, rejections };
+    sliding.apply(located);
+    t = located.t;
+    y = located.y;
+    base += res.steps;
   }
 }

@@ -4,11 +4,11 @@
 import { nrm2, sliceNorm } from "../linalg/index.js";
 import type { LossValue, Objective } from "../model/objective.js";
 import { fmt } from "./format.js";
-import { createDopri5Workspace, integrateDopri5, type Dopri5Result } from "./dopri5.js";
+import { createDopri5Workspace, type Dopri5Result } from "./dopri5.js";
 import type { EventSpec } from "./events.js";
 import { runFlowDopri5, runFlowRk4, runGd, type FlowDopri5Options, type GradientFlowOptions, type PhaseClock } from "./flow.js";
 import { createMonitor, integrationStop, monitorEnd, monitorStep, type LoopOptions, type Monitor, type StopReason, type TrainResult } from "./monitor.js";
-import { SlidingController, type SlidingChange, type SlidingReport } from "./sliding.js";
+import { integrateSegments, SlidingController, type SlidingReport } from "./sliding.js";
 import type { SlidingField } from "./slidingField.js";
 import { createPoint, recordSample, type TrajectoryPoint } from "./trajectory.js";
 
@@ -253,41 +253,25 @@ function runRescaledPhase(sys: RescaledSystem, setup: RescaledSetup, opts: Small
     }, n)
     : null;
   const point = createPoint();
-  const held: { reason: StopReason | null; change: SlidingChange | null } = { reason: null, change: null };
-  let segment: { tau: number; y: Float64Array; stepsBefore: number } = { tau: 0, y: y0, stepsBefore: 0 };
-  let rejections = 0;
-  let res: Dopri5Result;
-  for (;;) {
-    const base = segment.stepsBefore;
-    held.change = null;
-    sliding?.startSegment();
-    res = integrateDopri5(sys.field, segment.tau, segment.y, {
-      ...opts.dopri5, rtol: rtolV, atol: atolV, tEnd, events, workspace: ws,
-      onStep: (st) => {
-        held.change = sliding?.afterStep(st) ?? null;
-        if (held.change !== null) return true;
-        // FSAL contract: the cache holds the evaluation at (st.t, st.y).
-        point.step = base + st.step;
-        point.t = sys.tOf(st.t, st.y);
-        point.logT = sys.logTOf(st.t, st.y);
-        point.phase = 0;
-        point.tPhase = st.t;
-        point.loss = sys.cache.loss;
-        point.logLoss = sys.cache.logLoss;
-        point.logNorm = sys.cache.S;
-        point.gradNorm = Math.exp(sys.cache.logGradNorm);
-        const u = st.y === ws.y ? uViewA : uViewB;
-        held.reason = monitorStep(mon, point, u, st.y[0]);
-        return held.reason !== null;
-      },
-    });
-    rejections += res.rejections;
-    const change = held.change as SlidingChange | null; // set by onStep
-    if (change === null || sliding === null) break;
-    sliding.apply(change);
-    segment = { tau: change.t, y: change.y, stepsBefore: base + res.steps };
-  }
-  return { res, point, held: held.reason, steps: segment.stepsBefore + res.steps, rejections, sliding: sliding?.report ?? null };
+  let held: StopReason | null = null;
+  const run = integrateSegments(sys.field, 0, y0, {
+    ...opts.dopri5, rtol: rtolV, atol: atolV, tEnd, events, workspace: ws,
+  }, sliding, (st, base) => {
+    // FSAL contract: the cache holds the evaluation at (st.t, st.y).
+    point.step = base + st.step;
+    point.t = sys.tOf(st.t, st.y);
+    point.logT = sys.logTOf(st.t, st.y);
+    point.phase = 0;
+    point.tPhase = st.t;
+    point.loss = sys.cache.loss;
+    point.logLoss = sys.cache.logLoss;
+    point.logNorm = sys.cache.S;
+    point.gradNorm = Math.exp(sys.cache.logGradNorm);
+    const u = st.y === ws.y ? uViewA : uViewB;
+    held = monitorStep(mon, point, u, st.y[0]);
+    return held !== null;
+  });
+  return { res: run.res, point, held, steps: run.steps, rejections: run.rejections, sliding: sliding?.report ?? null };
 }
 
 /** The end state (u, S) of the rescaled phase; an event end point is interpolated: re-evaluate there. */

@@ -24,28 +24,7 @@ export function distance(a: Float64Array, b: Float64Array): number {
     ss += d * d;
   }
   if (ss >= SQ_TINY && ss <= SQ_HUGE) return Math.sqrt(ss);
-  let scale = 0;
-  let ssq = 1;
-  let inf = false;
-  for (let i = 0; i < n; i++) {
-    const v = a[i] - b[i];
-    if (v !== v) return NaN;
-    const ad = Math.abs(v);
-    if (ad === Infinity) {
-      inf = true;
-      continue;
-    }
-    if (ad === 0) continue;
-    if (scale < ad) {
-      const r = scale / ad;
-      ssq = 1 + ssq * r * r;
-      scale = ad;
-    } else {
-      const r = ad / scale;
-      ssq += r * r;
-    }
-  }
-  return inf ? Infinity : scale * Math.sqrt(ssq);
+  return scaledNorm(n, (i) => a[i] - b[i]);
 }
 
 /**
@@ -92,11 +71,20 @@ export function sliceNorm(x: Float64Array, start: number, end: number): number {
   let ss = 0;
   for (let i = start; i < end; i++) ss += x[i] * x[i];
   if (ss >= SQ_TINY && ss <= SQ_HUGE) return Math.sqrt(ss);
+  return scaledNorm(end - start, (i) => x[start + i]);
+}
+
+/**
+ * √Σ v_i² for v_i = at(i), i < n, accumulated as scale²·Σ(v_i/scale)² with a running scale
+ * (Blue's / LAPACK dnrm2's scaling), so no square under- or overflows. NaN if any v_i is NaN,
+ * ∞ if one is infinite. The slow path of the functions above (called only out of range).
+ */
+function scaledNorm(n: number, at: (i: number) => number): number {
   let scale = 0;
   let ssq = 1;
   let inf = false;
-  for (let i = start; i < end; i++) {
-    const v = x[i];
+  for (let i = 0; i < n; i++) {
+    const v = at(i);
     if (v !== v) return NaN;
     const a = Math.abs(v);
     if (a === Infinity) {

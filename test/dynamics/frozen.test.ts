@@ -16,25 +16,11 @@ import {
   gradientDescent, gradientFlow, lossBasedGradientDescent, sgd, type LoopOptions, type StopReason, type TrainResult,
 } from "../../src/dynamics/index.js";
 import { marginLogGradient } from "../../src/margin/index.js";
-import { makeActivation, makeObjective, minMargin, twoLayerArchitecture, type ModelData } from "../../src/model/index.js";
-import { testRng } from "../helpers/random.js";
+import { makeActivation, makeObjective, minMargin, twoLayerArchitecture } from "../../src/model/index.js";
+import { testBlobs } from "../helpers/blobs.js";
 import type { Objective } from "../../src/model/objective.js";
 
-/** Separable blobs: x = ±(2, −2) + 0.8·z, labels ±1. */
-function blobs(n: number, seed: number): ModelData {
-  const g = testRng(seed);
-  const X = new Float64Array(2 * n);
-  const Y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const y = i % 2 === 0 ? 1 : -1;
-    X[2 * i] = 2 * y + 0.8 * g.normal();
-    X[2 * i + 1] = -2 * y + 0.8 * g.normal();
-    Y[i] = y;
-  }
-  return { X: { rows: n, cols: 2, data: X }, Y: { rows: n, cols: 1, data: Y } };
-}
-
-const data = blobs(24, 3);
+const data = testBlobs(24, 3);
 const arch = twoLayerArchitecture({ d: 2, m: 2, activation: makeActivation("leaky_relu", 0.01) });
 // f(x) = σ(x₁ − x₂) − σ(x₂ − x₁) = 1.01(x₁ − x₂): separates the blobs; scaled so that q_min = 1200.
 const base = Float64Array.from([1, -1, -1, 1, 1, -1]);
