@@ -12,9 +12,9 @@
  * flow through kinks chatters: each step crosses the surface and is rejected or shrunk, and the
  * default DOPRI5 stops at its 10⁶-step cap (issue 15, item 12).
  *
- * Cost per accepted step: the switching values at both ends of the step (m·n·d each) when the
- * step had rejections, something slides or is held, or always for small problems
- * (m·n·d ≤ ALWAYS_CHECK); a field evaluation per Illinois iteration when a change is located.
+ * Cost per accepted step: the switching values at both ends of the step (about n·p each) when
+ * the step had rejections, something slides or is held, or always for small problems
+ * (n·p ≤ ALWAYS_CHECK); a field evaluation per Illinois iteration when a change is located.
  */
 import { integrateDopri5, type Dopri5Options, type Dopri5Result, type Dopri5Step } from "./dopri5.js";
 import { illinois, type RootBracket } from "./events.js";
@@ -92,7 +92,8 @@ export class SlidingController {
     this.zNew = new Float64Array(K);
     this.yTmp = new Float64Array(stateSize);
     this.dydt = new Float64Array(stateSize);
-    this.always = K * (hooks.field.dim / Math.max(1, hooks.field.samples)) <= ALWAYS_CHECK;
+    // the switching values cost about n·p multiply-adds (n samples, p ≈ m(d + 1) parameters)
+    this.always = hooks.field.samples * hooks.field.dim <= ALWAYS_CHECK;
   }
 
   /** Start of a segment (the DOPRI5 rejection counter restarts at 0). */
