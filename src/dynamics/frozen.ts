@@ -13,6 +13,18 @@ import type { StallInfo } from "./types.js";
  */
 export const LOG_MIN_NORMAL = -1022 * Math.LN2;
 
+/** The smallest positive normal float64, 2^−1022: below it a value keeps fewer than 53 bits. */
+const MIN_NORMAL = 2 ** -1022;
+
+/**
+ * Has the linear-scale gradient of the point underflowed with the loss? log ℒ below the float64
+ * range and ‖∇ℒ‖ subnormal or 0 (for the exponential and logistic losses ∇ℒ is of the size of ℒ;
+ * for the square loss ℒ = ½Σr² underflows long before ∇ℒ = Jᵀr does, which then still steers).
+ */
+export function gradientUnderflowed(point: Readonly<TrajectoryPoint>): boolean {
+  return Number.isFinite(point.logLoss) && point.logLoss < LOG_MIN_NORMAL && !(point.gradNorm >= MIN_NORMAL);
+}
+
 /**
  * θ ← θ − c·g in place; returns true if at least one component changed. A step whose update is
  * below half an ulp of every |θ_i| (or is exactly 0) changes nothing: θ is then a fixed point of
@@ -46,16 +58,17 @@ export interface FrozenStop {
 
 /**
  * The stop of a loop whose step (of size `h` in its time variable) left θ unchanged at `point`:
- * - ℒ below the float64 range (log ℒ < log 2^−1022, so ℒ and ∇ℒ underflow in linear scale):
- *   "stalled" with cause "underflow" — the linear-scale iteration can no longer move, although
- *   the mathematics still does (the loss-based step in log space is the remedy);
+ * - a linear-scale iteration whose ∇ℒ underflowed with ℒ (gradientUnderflowed): "stalled" with
+ *   cause "underflow" — the iteration can no longer move, although the mathematics still does
+ *   (the loss-based step in log space is the remedy);
  * - otherwise "fixedPoint": ∇ℒ = 0 exactly (a stationary point), or the update is below half an
  *   ulp of every component (converged to rounding) — a genuine end of the float64 iteration.
+ *   A log-space iteration (logSpace) always ends here: its gradient ∇log ℒ does not underflow.
  * Sets mon.detail to the reason.
  */
-export function frozenStop(mon: Monitor, point: Readonly<TrajectoryPoint>, h: number, method: string): FrozenStop {
+export function frozenStop(mon: Monitor, point: Readonly<TrajectoryPoint>, h: number, method: string, logSpace = false): FrozenStop {
   const where = `at step ${point.step}, t = ${fmt(point.t)}`;
-  if (point.logLoss < LOG_MIN_NORMAL) {
+  if (!logSpace && gradientUnderflowed(point)) {
     mon.detail =
       `θ frozen ${where}: log ℒ = ${fmt(point.logLoss)} is below the float64 range, so ℒ and ∇ℒ underflow ` +
       `(‖∇ℒ‖ = ${fmt(point.gradNorm)}) and no ${method} step changes θ — use the loss-based step, which works with ∇log ℒ`;

@@ -2,7 +2,7 @@
 
 import { nrm2 } from "../linalg/index.js";
 import type { LossValue, Objective } from "../model/objective.js";
-import { frozenStop, LOG_MIN_NORMAL } from "./frozen.js";
+import { frozenStop, gradientUnderflowed } from "./frozen.js";
 import { createMonitor, logAddExp, monitorEnd, monitorStep, type LoopOptions, type Monitor, type StopReason, type TrainResult } from "./monitor.js";
 import { createPoint, type TrajectoryPoint } from "./trajectory.js";
 import type { StallInfo } from "./types.js";
@@ -99,8 +99,9 @@ export interface LossBasedStepResult extends TrainResult {
  * evaluation per attempt; no allocation per step (beyond what the objective allocates).
  *
  * Linear scale vs log space: by default ∇ℒ comes from objective.evaluate; once ℒ falls below the
- * float64 range (log ℒ < log 2^−1022) ∇ℒ underflows too (subnormal or 0: the direction is lost),
- * and the loop stops: "stalled" with StallInfo.cause "underflow". With `logGradient` the loop works with g = ∇log ℒ = ∇ℒ/ℒ instead and steps
+ * float64 range (log ℒ < log 2^−1022) and ∇ℒ with it (subnormal or 0: the direction is lost, as
+ * for the margin losses), the loop stops: "stalled" with StallInfo.cause "underflow". With
+ * `logGradient` the loop works with g = ∇log ℒ = ∇ℒ/ℒ instead and steps
  *   θ' = θ_k − α_k·g(θ_k)   ("inverseLoss": η_k·∇ℒ = (α_k/ℒ)·ℒ·g, no η_max cap needed),
  *   θ' = θ_k − e^{log α_k + log ℒ}·g(θ_k)   ("constant"),
  * with the same acceptance rule and time t = Σ α_k/ℒ(θ_k) (in log space). The reported gradNorm
@@ -156,7 +157,7 @@ export function lossBasedGradientDescent(objective: Objective, theta0: Float64Ar
       stop = s;
       break;
     }
-    if (!logGradient && Number.isFinite(st.v.logLoss) && st.v.logLoss < LOG_MIN_NORMAL) {
+    if (!logGradient && gradientUnderflowed(point)) {
       ({ stop, stall } = frozenStop(mon, point, st.eta, "linear-scale loss-based"));
       break;
     }
@@ -169,7 +170,7 @@ export function lossBasedGradientDescent(objective: Objective, theta0: Float64Ar
       break;
     }
     if (!st.changed) {
-      ({ stop, stall } = frozenStop(mon, point, st.eta, "loss-based"));
+      ({ stop, stall } = frozenStop(mon, point, st.eta, "loss-based", logGradient !== undefined));
       break;
     }
     cap = rule.capAt(st.theta, Math.log(nrm2(st.theta)));
