@@ -13,3 +13,5 @@ export { nnls, type NnlsOptions, type NnlsResult } from "./nnls.js";
 export { eigh, eigvalsh, eighCheck, type EighOptions, type EighResult, type EighCheck } from "./eigh.js";
 export { svd, singularValues, rank, type SvdOptions, type SvdResult } from "./svd.js";
 export { lanczos, type LanczosOptions, type LanczosResult, type SymmetricMatvec } from "./lanczos.js";
+export { distance, cosine, directionDistance, sliceNorm } from "./vectors.js";
+export { dot2, accurateProduct, jacobiEigenvalues } from "./reference.js";

@@ -8,7 +8,7 @@ import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { Option, type Command } from "commander";
 import { checkKktCertificate, InputError } from "../../common/index.js";
 import { KKT_KINK_TOL, kktCertificate, marginSummary, requireHomogeneity, type KktCertificate } from "../../margin/index.js";
-import { describeArchitecture, loadModel, paramCount } from "../../model/index.js";
+import { describeArchitecture, paramCount } from "../../model/index.js";
 import { labelColsOption, loadModelArg, printJson, printLines, resolveDataset } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 

@@ -9,7 +9,7 @@
  */
 import { Option, type Command } from "commander";
 import { checkDenseHessian, checkOutputFile, InputError } from "../../common/index.js";
-import { LOSS_NAMES, isLossName, loadModel, paramCount, saveModel, type LossName } from "../../model/index.js";
+import { LOSS_NAMES, isLossName, paramCount, saveModel, type LossName } from "../../model/index.js";
 import {
   analyzePlateau, formatInertia, inertiaTriple, lambdaLine, simplexGrid, type PlateauAnalysis,
 } from "../../plateau/index.js";
@@ -188,7 +188,7 @@ function runPlateau(opts: PlateauCliOptions): void {
   const lambdas = given.length ? given : defaultLambdas(k);
   // The full Hessian of the wide network (k − 1 more units) is formed densely at every point.
   checkDenseHessian(opts.model, paramCount({ ...model.arch, m: model.arch.m + k - 1 }), ds.X.rows);
-  const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine });
+  const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine, source: opts.model });
   // The refined model is a result: written only when every check passed.
   if (output !== undefined && a.ok) saveModel(output, a.model);
   const note = output === undefined ? [] : [a.ok ? `refined model → ${output}` : `refined model NOT written to ${output}: the checks above failed`];

@@ -23,7 +23,7 @@ import type { Progress, StopRules } from "../../dynamics/index.js";
 import { TRAIN_METHODS, type TrainMethod, type TrainSettings } from "../../experiments/training.js";
 import type { IsolatedTrainOutcome } from "../../experiments/index.js";
 import {
-  LOSS_NAMES, convGeometry, describeArchitecture, initializeModel, loadModel, mlpArchitecture, modelToJson, paramCount, parseActivation,
+  LOSS_NAMES, convGeometry, describeArchitecture, initializeModel, mlpArchitecture, modelToJson, paramCount, parseActivation,
   twoLayerArchitecture, twoLayerWasmBlockRows, type Architecture, type LossName, type Model,
 } from "../../model/index.js";
 import { VERSION } from "../../version.js";
@@ -279,6 +279,7 @@ function trainSummary(dir: string, outcome: IsolatedTrainOutcome): Record<string
     homogeneity: outcome.homogeneity,
     tSwitch: outcome.tSwitch ?? null,
     stall: r.stall,
+    integration: outcome.integration,
     samples: outcome.trajectory.t.length,
   };
 }
@@ -310,7 +311,10 @@ function formatTrain(model: Model, ds: Dataset, s: TrainSettings, outcome: Isola
   return [
     `trained ${describeArchitecture(model.arch)} on ${ds.source} (${s.loss}, ${s.mean ? "mean" : "sum"}) by ${outcome.integrator}`,
     `stopped: ${String(summary.stop)} — ${String(summary.reason)}`,
-    `t = ${r.t.toPrecision(6)}, steps = ${r.steps}, loss = ${r.loss.toExponential(6)} (log ${r.logLoss.toFixed(6)}), ‖∇ℒ‖ = ${r.gradNorm.toExponential(3)}, ‖θ‖ = ${Math.exp(r.logNorm).toPrecision(6)}`,
+    `t = ${Number.isFinite(r.t) ? r.t.toPrecision(6) : `e^${r.logT.toFixed(3)}`}, steps = ${r.steps}, loss = ${r.loss.toExponential(6)} (log ${r.logLoss.toFixed(6)}), ‖∇ℒ‖ = ${r.gradNorm.toExponential(3)}, ‖θ‖ = ${Math.exp(r.logNorm).toPrecision(6)}`,
+    ...(r.sliding && r.sliding.entries > 0
+      ? [`kinks: Filippov sliding — ${r.sliding.entries} entries, ${r.sliding.exits} exits, up to ${r.sliding.maxSliding} surfaces at once, sliding for Δt = ${r.sliding.slidingTime.toPrecision(4)}`]
+      : []),
     `run folder: ${dir}`,
   ];
 }
