@@ -130,7 +130,7 @@ function parseArchToken(token: string, key: string, source: string): LayerSpec {
       if (nums.length > 1) throw new InputError(source, `${where}: expected ${head} or ${head}:p`);
       return { kind: "identity", key, text: token };
   }
-  if (!/^[a-z][a-z0-9_]*$/.test(head)) {
+  if (!/^[a-z][a-z0-9_]*$/.test(head) || /^(conv|avgpool|maxpool)\d?d$/.test(head)) {
     throw new InputError(source, `${where}: expected a layer (linear, conv2d:k, conv1d:k, avgpool2d:k, avgpool1d:k, flatten) or an activation name`);
   }
   if (nums.length > 1) throw new InputError(source, `${where}: an activation takes at most one parameter (leaky_relu:0.05)`);

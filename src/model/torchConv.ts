@@ -42,6 +42,7 @@ type ChainStage = { readonly spec: ConvSpec; readonly activation: ActivationSpec
 interface ConvChain {
   readonly dims: 1 | 2;
   readonly stages: readonly ChainStage[];
+  readonly flatten: LayerSpec;
   readonly head: LinearSpec;
 }
 
@@ -73,10 +74,13 @@ function convChain(list: LayerList): ConvChain {
   let flatten: LayerSpec | null = null;
   let head: LinearSpec | null = null;
   let prev: LayerSpec | null = null;
-  for (const l of list.layers) {
+  for (const [i, l] of list.layers.entries()) {
     if (l.kind === "identity") continue;
     if (head !== null) {
-      const why = l.kind === "activation" ? "splitscape's networks have a linear output — drop it" : "the conv kind ends in one Linear after Flatten";
+      const hidden = list.layers.slice(i).some((m) => m.kind === "linear");
+      const why = hidden
+        ? "the conv kind has one Linear, the head right after Flatten (hidden Linear layers after the convolutions cannot be mapped)"
+        : l.kind === "activation" ? "splitscape's networks have a linear output — drop it" : "the conv kind ends in one Linear after Flatten";
       throw new InputError(source, `${layerName(l)} follows the Linear head at ${head.key}; ${why}`);
     }
     if (l.kind === "conv" || l.kind === "avgpool") {
@@ -102,10 +106,10 @@ function convChain(list: LayerList): ConvChain {
     }
     prev = l;
   }
-  if (head === null || dimsAt === null) {
+  if (head === null || flatten === null || dimsAt === null) {
     throw new InputError(source, `expected the Sequential to end with Flatten and a Linear head (the conv kind's linear head), got ${prev === null ? "no layers" : `${layerName(prev)} last`}`);
   }
-  return { dims: dimsAt.dims, stages, head };
+  return { dims: dimsAt.dims, stages, flatten, head };
 }
 
 function shapeText(dims: 1 | 2, s: Shape3): string {
@@ -215,8 +219,7 @@ export function convStateDictToModel(tensors: ReadonlyMap<string, Tensor>, list:
     current = stageOutput(chain, shape, specs, activation, list.source, st.spec);
   }
   const features = current.channels * current.height * current.width;
-  const last = chain.stages[chain.stages.length - 1].spec.key;
-  const from = `${features} features: ${shapeText(chain.dims, current)} after layer ${last} for the input shape ${input!.shape.join(",")}`;
+  const from = `${features} features: ${shapeText(chain.dims, current)} flattened at layer ${chain.flatten.key} for the input shape ${input!.shape.join(",")}`;
   const head = headWeight(chain.head, features, from, use);
   const extra = [...tensors.keys()].filter((key) => !use.used.has(key));
   if (extra.length > 0) {

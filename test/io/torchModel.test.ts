@@ -113,7 +113,7 @@ describe("state_dict → model", () => {
     ["linear,relu,tanh,linear", /layers 1 and 2 are two activations in a row/],
     ["linear,relu,linear,tanh,linear", /different activations \(relu at 1, tanh at 3\)/],
     ["linear,swishy,linear", /layer 1 \(swishy\): unknown activation "swishy"/],
-    ["conv2d:3,relu,flatten,linear", /--arch: convolutional models need the conv model kind/],
+    ["conv2d:3,relu,flatten,linear", /^--input-shape: a convolutional model needs its input shape/],
   ])("refuses the layer list %j", (archText, message) => {
     const sd = stateDict({ "0.weight": [5, 2], "2.weight": [1, 5], "4.weight": [1, 1] });
     expect(inputError(() => stateDictToModel(sd, arch(archText), "w")).message).toMatch(message);
