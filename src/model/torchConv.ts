@@ -187,12 +187,6 @@ function headWeight(spec: LinearSpec, features: number, from: string, use: Tenso
   return w;
 }
 
-/** The stage list as the conv kind's StageSpec (sizes as given; 1-D lists of one entry). */
-function stageSpec(st: ChainStage, channels: number): StageSpec {
-  const { kernel, stride, padding } = st.spec;
-  return st.spec.kind === "conv" ? { type: "conv", channels, kernel, stride, padding } : { type: "avgpool", kernel, stride, padding };
-}
-
 /**
  * The conv model held by a state_dict for the Sequential `list` (see the module comment);
  * `input` is the input shape (--input-shape or splitscape's metadata).
@@ -201,25 +195,27 @@ export function convStateDictToModel(tensors: ReadonlyMap<string, Tensor>, list:
   const chain = convChain(list);
   const activation = sharedActivation(chain.stages.flatMap((s) => ("activation" in s ? [s.activation] : [])), list.source);
   const shape = convInput(chain, tensors, input);
+  const inputText = input!.shape.join(","); // convInput has checked that it is there
   const use = new TensorUse(tensors, weightsSource);
   const specs: StageSpec[] = [];
   const parts: Float64Array[] = [];
   let current = shape;
   let lastConv: ConvSpec | null = null;
-  for (const st of chain.stages) {
-    if (st.spec.kind === "conv") {
-      const from = lastConv === null ? `from the input shape ${input!.shape.join(",")}` : `the Conv${chain.dims}d at ${lastConv.key} has ${current.channels} output channels`;
-      const w = convWeight(st.spec, current.channels, from, use);
+  for (const { spec } of chain.stages) {
+    const { kernel, stride, padding } = spec;
+    if (spec.kind === "conv") {
+      const from = lastConv === null ? `from the input shape ${inputText}` : `the Conv${chain.dims}d at ${lastConv.key} has ${current.channels} output channels`;
+      const w = convWeight(spec, current.channels, from, use);
       parts.push(w.data);
-      lastConv = st.spec;
-      specs.push(stageSpec(st, w.shape[0]));
+      lastConv = spec;
+      specs.push({ type: "conv", channels: w.shape[0], kernel, stride, padding });
     } else {
-      specs.push(stageSpec(st, 0));
+      specs.push({ type: "avgpool", kernel, stride, padding });
     }
-    current = stageOutput(chain, shape, specs, activation, list.source, st.spec);
+    current = stageOutput(chain, shape, specs, activation, list.source, spec);
   }
   const features = current.channels * current.height * current.width;
-  const from = `${features} features: ${shapeText(chain.dims, current)} flattened at layer ${chain.flatten.key} for the input shape ${input!.shape.join(",")}`;
+  const from = `${features} features: ${shapeText(chain.dims, current)} flattened at layer ${chain.flatten.key} for the input shape ${inputText}`;
   const head = headWeight(chain.head, features, from, use);
   const extra = [...tensors.keys()].filter((key) => !use.used.has(key));
   if (extra.length > 0) {

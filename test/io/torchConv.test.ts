@@ -12,18 +12,8 @@ import {
 } from "../../src/model/index.js";
 import { convProblem, testArchitectures } from "../model/convCases.js";
 import { fd8, lcg } from "../model/reference.js";
-import { inputError } from "./helpers.js";
+import { inputError, stateDict } from "./helpers.js";
 import { refSequential } from "./torchReference.js";
-
-/** A state_dict of the given shapes with distinct deterministic entries sin(7q + t + 1) (q: key index, t: entry). */
-function stateDict(shapes: Record<string, number[]>): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
-  Object.entries(shapes).forEach(([key, shape], q) => {
-    const count = shape.reduce((p, s) => p * s, 1);
-    out.set(key, { shape, dtype: "F64", data: Float64Array.from({ length: count }, (_, t) => Math.sin(7 * q + t + 1)) });
-  });
-  return out;
-}
 
 const arch = (s: string): LayerList => parseArch(s, "--arch");
 
