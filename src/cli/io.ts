@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { InputError } from "../common/index.js";
 import { findGenerator, isBuiltinAddress, loadDataset, makeBuiltin, type Dataset } from "../data/index.js";
-import { parseArch, parseTorchRepr, readFileBytes, type LayerList } from "../io/index.js";
+import { parseArch, parseInputShape as parseInputShapeText, parseTorchRepr, readFileBytes, type LayerList } from "../io/index.js";
 import { loadModel, type ArchitectureSource, type Model } from "../model/index.js";
 
 /**
@@ -96,9 +96,9 @@ export interface ModelFormatOptions {
 /** Options of every command that reads a model (--model): the layers of .safetensors weights. */
 export function modelFormatOptions(): Option[] {
   return [
-    new Option("--arch <ARCH>", "layers of .safetensors weights, e.g. linear,relu,linear or linear,leaky_relu:0.05,linear (default: the file's splitscape metadata)"),
+    new Option("--arch <ARCH>", "layers of .safetensors weights, e.g. linear,relu,linear or conv2d:3,relu,conv2d:3:2:1,relu,flatten,linear (default: the file's splitscape metadata)"),
     new Option("--torch-repr <FILE>", "instead of --arch: a text file with what print(model) shows for the torch.nn.Sequential").conflicts("arch"),
-    new Option("--input-shape <C,H,W>", "input shape of a convolutional model (checked against the first Linear otherwise)"),
+    new Option("--input-shape <C,H,W>", "input shape of a convolutional model: C,H,W (Conv2d) or C,L (Conv1d); checked against the first Linear otherwise"),
   ];
 }
 
@@ -144,15 +144,9 @@ export function layerListOption(opts: ModelFormatOptions): LayerList | undefined
   return parseTorchRepr(text, path);
 }
 
-/** `--input-shape C,H,W` (1 to 3 positive integers), or undefined. */
+/** `--input-shape C,H,W` or `C,L` (io's parseInputShape), or undefined. */
 export function parseInputShape(raw: string | undefined): number[] | undefined {
-  if (raw === undefined) return undefined;
-  const parts = raw.split(",").map((s) => s.trim());
-  const v = parts.map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
-  if (v.length > 3 || !v.every((x) => Number.isSafeInteger(x) && x >= 1)) {
-    throw new InputError("--input-shape", `expected C,H,W (positive integers), got ${JSON.stringify(raw)}`);
-  }
-  return v;
+  return raw === undefined ? undefined : parseInputShapeText(raw, "--input-shape");
 }
 
 /** Where the architecture of a `--model` comes from, from a command's options (see addFormatOptions). */
