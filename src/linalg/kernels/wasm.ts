@@ -10,7 +10,12 @@
 // up front (the 64 MiB operand cap of one call, larger products are split, plus the packing
 // workspace), and never grows in normal use. A large initial memory costs address space only:
 // pages are committed when first touched (creating the 72 MiB memory takes ~0.3 ms in Node).
-import { wasmBase64 } from "./gemm.wasm.generated.js";
+//
+// Threads: where shared memory exists (Node; a cross-origin-isolated browser page), the GEMM
+// module is the build for a shared memory, so that large products can run on the worker pool
+// (gemmThreads.ts, pool.ts); elsewhere the ordinary build, on the calling thread.
+import { wasmBase64, wasmSharedBase64 } from "./gemm.wasm.generated.js";
+import { sharedKernel, type SharedKernel } from "./pool.js";
 
 /** Bytes per WebAssembly page. */
 export const WASM_PAGE_BYTES = 65536;
@@ -23,7 +28,9 @@ export const GEMM_OPERAND_BYTES = 64 * 1024 * 1024;
 
 /**
  * Memory beyond the operands: static data (~3 KB), alignment, and the packing workspace of the
- * default blocking, workBytes ≤ 8·(MC·KC + KC·NC) + 64 = 4.25 MiB (assembly/gemm.ts).
+ * default blocking, workBytes ≤ 8·(MC·KC + KC·NC) + 64 = 4.25 MiB (assembly/gemm.ts); or, for a
+ * threaded product, its header and control words and one packed A block (8·MC·KC + 64 bytes,
+ * 256 KiB) per thread, ≤ 2.1 MiB for MAX_THREADS = 8 (its packed B counts as an operand).
  */
 export const GEMM_SCRATCH_BYTES = 8 * 1024 * 1024;
 
@@ -44,6 +51,12 @@ export interface GemmExports {
   workBytes(m: number, n: number, k: number): number;
   /** Cache blocking override (tuning only). */
   setBlocking(kc: number, mc: number, nc: number): void;
+  /** Bytes of the shared packed op(B) of a threaded k×n product. */
+  packedBBytes(n: number, k: number): number;
+  /** Bytes of one thread's private workspace of gemmThreaded. */
+  threadWorkBytes(): number;
+  /** One thread's share of a threaded product (header, control words, private workspace). */
+  gemmThreaded(header: number, ctl: number, work: number): number;
   /** C ← α·op(A)·op(B) + β·C on row-major operands in linear memory (see assembly/gemm.ts). */
   gemm(
     transA: number, transB: number, m: number, n: number, k: number, alpha: number,
@@ -62,6 +75,8 @@ export interface WasmGemm {
   reserve(bytes: number): number;
   /** A Float64Array over the whole linear memory (re-created after growth). */
   heapF64(): Float64Array;
+  /** The module on its shared memory, for the worker pool; null on an ordinary memory. */
+  readonly shared: SharedKernel | null;
 }
 
 /** x rounded up to a multiple of 64 (a cache line; the kernels' regions start there). */
@@ -188,13 +203,18 @@ export function instantiateBase64(b64: string, memory?: WebAssembly.Memory): Web
 let loaded: WasmGemm | null | undefined;
 
 /**
- * The GEMM kernel module, instantiated once per realm (worker) with a GEMM_INITIAL_PAGES memory;
- * null when unavailable.
+ * The GEMM kernel module, instantiated once per realm (worker) with a GEMM_INITIAL_PAGES memory
+ * (shared where possible, see the header); null when unavailable.
  */
 export function wasmGemm(): WasmGemm | null {
   if (loaded !== undefined) return loaded;
-  const memory = typeof WebAssembly === "object" ? createMemory(GEMM_INITIAL_PAGES) : null;
-  const instance = memory === null ? null : instantiateBase64(wasmBase64, memory);
+  const sharedModule = compileBase64(wasmSharedBase64);
+  const shared = sharedModule === null ? null : sharedKernel(sharedModule, GEMM_INITIAL_PAGES);
+  let instance: WebAssembly.Instance | null = shared?.instance ?? null;
+  if (instance === null) {
+    const memory = typeof WebAssembly === "object" ? createMemory(GEMM_INITIAL_PAGES) : null;
+    instance = memory === null ? null : instantiateBase64(wasmBase64, memory);
+  }
   if (instance === null) {
     loaded = null;
     return null;
@@ -203,6 +223,7 @@ export function wasmGemm(): WasmGemm | null {
   let view = new Float64Array(exports.memory.buffer);
   loaded = {
     exports,
+    shared,
     reserve(bytes: number): number {
       return exports.reserve(bytes);
     },
