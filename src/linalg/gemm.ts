@@ -1,7 +1,7 @@
 import type { Matrix } from "./matrix.js";
 import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes, GEMM_THREAD_ROWS } from "./kernels/gemmThreads.js";
 import { threadCount } from "./kernels/pool.js";
-import { GEMM_OPERAND_BYTES, wasmGemm } from "./kernels/wasm.js";
+import { GEMM_OPERAND_BYTES, wasmGemm, type WasmGemm } from "./kernels/wasm.js";
 
 /**
  * Products with m·n·k below this many multiply-adds run in TypeScript (`gemmRawTs`), larger
@@ -113,7 +113,7 @@ export function gemmRawWasm(
   }
   const threads = gemmThreads(m, n, k);
   const bytes = 8 * (m * k + k * n + m * n) + (threads > 1 ? gemmThreadedExtraBytes(w, n, k) : 0);
-  if (bytes > GEMM_WASM_MAX_BYTES && Math.max(m, n, k) > 1) {
+  if (bytes > GEMM_WASM_MAX_BYTES - w.top && Math.max(m, n, k) > 1) {
     // Split the largest dimension; the first half is the larger, so if its memory could be
     // reserved, the second half's can too (C is never left half-updated by a failed reserve).
     if (k >= m && k >= n) {
@@ -172,6 +172,31 @@ export function gemmRawWasm(
   }
   copyRows(heap, (base + pC) / 8, n, m, n, c, cOff, ldc);
   return true;
+}
+
+/**
+ * C ← α·op(A)·op(B) + β·C on operands resident in the GEMM module's memory (byte addresses a, b,
+ * c; row strides in elements), with `scratchBytes` of free memory at `scratch` (64-byte aligned)
+ * for the packing workspaces: on gemmThreads(m, n, k) threads when the threaded workspace fits,
+ * else on the calling thread — bitwise the same either way. Used by linalg/arena.ts. Throws if
+ * the kernel failed on a worker (the resident C cannot be restored), or if even the one-thread
+ * workspace does not fit.
+ */
+export function gemmResident(
+  w: WasmGemm, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+  scratch: number, scratchBytes: number,
+): void {
+  if (m === 0 || n === 0) return;
+  let threads = alpha === 0 || k === 0 ? 1 : gemmThreads(m, n, k);
+  const extra = threads > 1 ? gemmThreadedExtraBytes(w, n, k) : 0;
+  if (threads > 1 && extra + gemmThreadedScratchBytes(w) > scratchBytes) threads = 1;
+  if (threads > 1) {
+    if (gemmThreadedRun(w, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch, scratch + extra)) return;
+    throw new Error("gemm: the threaded kernel failed on a worker");
+  }
+  if (w.exports.workBytes(m, n, k) > scratchBytes) throw new RangeError(`gemm: ${scratchBytes} bytes of scratch cannot pack a ${m}×${n}×${k} product`);
+  w.exports.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch);
 }
 
 /**

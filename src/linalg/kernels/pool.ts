@@ -87,7 +87,11 @@ function kernelAbort(): never {
 export interface ParallelOutcome {
   /** Workers the entry was posted to (0: the caller ran alone). */
   readonly workers: number;
-  /** True when a worker failed: its jobs may be half done, the caller must redo the run. */
+  /**
+   * True when the entry threw on a worker: its claimed jobs may be half done, the run must be
+   * redone (a worker that could not even instantiate the module touched nothing, and the caller
+   * took its share: not a failure, but the pool is retired all the same).
+   */
   readonly failed: boolean;
   /** The caller's return value of the entry. */
   readonly callerResult: number;
@@ -95,7 +99,7 @@ export interface ParallelOutcome {
 
 /** Addresses (bytes, in the kernel's memory) of a parallel run's control words. */
 export interface ParallelControl {
-  /** threads − 1 consecutive i32 flags, one per worker (0 running, 1 done, 2 failed). */
+  /** threads − 1 consecutive i32 flags, one per worker (0 running, 1 done, 2 failed, 3 not started). */
   readonly flags: number;
   /** i32 set to 1 by a failing worker (the kernel's barriers watch it), or −1 for none. */
   readonly abort: number;
@@ -133,15 +137,18 @@ export function parallelRun(
     throw e;
   }
   let failed = false;
+  let lost = false;
   for (let w = 0; w < workers.length; w++) {
     const slot = (ctl.flags >> 2) + w;
     if (Atomics.wait(flags, slot, 0, WORKER_TIMEOUT_MS) === "timed-out") {
       retirePool();
       throw new Error(`wasm worker pool: a worker did not answer within ${WORKER_TIMEOUT_MS / 1000} s`);
     }
-    if (Atomics.load(flags, slot) !== 1) failed = true;
+    const status = Atomics.load(flags, slot);
+    if (status === 2) failed = true;
+    if (status !== 1) lost = true;
   }
-  if (failed) retirePool();
+  if (lost) retirePool();
   return { workers: workers.length, failed, callerResult };
 }
 
@@ -174,8 +181,9 @@ let retired = false;
 
 /**
  * Worker body: instantiate (module, memory) once (cache of 4, least recently used out), call
- * the entry, store 1 (returned) or 2 (threw; then raise the abort word and wake the waiters)
- * in the flag and notify the caller.
+ * the entry, store 1 (returned), 2 (the entry threw) or 3 (no instance: nothing was touched) in
+ * the flag — on a failure after raising the abort word and waking the waiters — and notify the
+ * caller.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
@@ -183,6 +191,7 @@ const cache = new Map();
 parentPort.on("message", (m) => {
   const words = new Int32Array(m.memory.buffer);
   let status = 1;
+  let started = false;
   try {
     let inst = cache.get(m.key);
     if (inst === undefined) {
@@ -192,9 +201,11 @@ parentPort.on("message", (m) => {
       cache.delete(m.key);
     }
     cache.set(m.key, inst);
-    inst.exports[m.entry](...m.args);
+    const entry = inst.exports[m.entry];
+    started = true;
+    entry(...m.args);
   } catch (e) {
-    status = 2;
+    status = started ? 2 : 3;
     if (m.abort >= 0) Atomics.store(words, m.abort >> 2, 1);
     if (m.wake >= 0) Atomics.notify(words, m.wake >> 2);
   }

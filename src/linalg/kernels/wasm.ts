@@ -57,6 +57,8 @@ export interface GemmExports {
   threadWorkBytes(): number;
   /** One thread's share of a threaded product (header, control words, private workspace). */
   gemmThreaded(header: number, ctl: number, work: number): number;
+  /** y[s..n) ← A(s:n, s:n)·x[s..n), A symmetric with its upper triangle stored (row stride lda). */
+  symvUpper(n: number, a: number, lda: number, s: number, x: number, y: number): void;
   /** C ← α·op(A)·op(B) + β·C on row-major operands in linear memory (see assembly/gemm.ts). */
   gemm(
     transA: number, transB: number, m: number, n: number, k: number, alpha: number,
@@ -69,8 +71,14 @@ export interface GemmExports {
 export interface WasmGemm {
   readonly exports: GemmExports;
   /**
-   * Make `bytes` of scratch addressable and return its base byte address (64-byte aligned),
-   * or 0 if the memory cannot grow (wasm32 stops at 4 GiB). Invalidates earlier heap views.
+   * Bytes above heapBase held by resident arenas (linalg/arena.ts), a stack: scratch for a
+   * product starts above them.
+   */
+  top: number;
+  /**
+   * Make `bytes` of scratch above `top` addressable and return its base byte address (64-byte
+   * aligned), or 0 if the memory cannot grow (a shared memory never does; wasm32 stops at 4 GiB).
+   * Invalidates earlier heap views after growth.
    */
   reserve(bytes: number): number;
   /** A Float64Array over the whole linear memory (re-created after growth). */
@@ -224,8 +232,10 @@ export function wasmGemm(): WasmGemm | null {
   loaded = {
     exports,
     shared,
+    top: 0,
     reserve(bytes: number): number {
-      return exports.reserve(bytes);
+      const base = exports.reserve(this.top + bytes);
+      return base === 0 ? 0 : base + this.top;
     },
     heapF64(): Float64Array {
       if (view.buffer !== exports.memory.buffer) view = new Float64Array(exports.memory.buffer);
