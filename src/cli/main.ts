@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "../common/errors.js";
+import { threadCount } from "../linalg/index.js";
 import { VERSION } from "../version.js";
 import { registerConvex } from "./commands/convex.js";
 import { registerData } from "./commands/data.js";
@@ -22,7 +23,8 @@ export function buildProgram(): Command {
     .description("float64 laboratory for the loss landscape of homogeneous neural networks")
     .version(VERSION)
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook("preAction", () => void threadCount()); // a bad SPLITSCAPE_THREADS: exit 2 before any command runs
   registerData(program);
   registerConvex(program);
   registerEval(program);

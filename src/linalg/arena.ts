@@ -12,8 +12,9 @@
  * is a plain Float64Array and the kernels are the TypeScript ones: same contract, same results
  * to rounding.
  */
-import { gemmRaw, gemmResident } from "./gemm.js";
-import { GEMM_OPERAND_BYTES, wasmGemm } from "./kernels/wasm.js";
+import { gemmRaw, gemmThreads } from "./gemm.js";
+import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes } from "./kernels/gemmThreads.js";
+import { GEMM_OPERAND_BYTES, wasmGemm, type WasmGemm } from "./kernels/wasm.js";
 
 /** A resident arena (see the header). Offsets are element indices into `heap`. */
 export interface Arena {
@@ -76,6 +77,31 @@ export function withArena<T>(doubles: number, allocs: number, body: (arena: Aren
   } finally {
     w.top = savedTop;
   }
+}
+
+/**
+ * C ← α·op(A)·op(B) + β·C on operands resident in the GEMM module's memory (byte addresses a, b,
+ * c; row strides in elements), with `scratchBytes` of free memory at `scratch` (64-byte aligned)
+ * for the packing workspaces: on gemmThreads(m, n, k) threads when the threaded workspace fits,
+ * else on the calling thread — bitwise the same either way. Throws if
+ * the kernel failed on a worker (the resident C cannot be restored), or if even the one-thread
+ * workspace does not fit.
+ */
+function gemmResident(
+  w: WasmGemm, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+  scratch: number, scratchBytes: number,
+): void {
+  if (m === 0 || n === 0) return;
+  let threads = alpha === 0 || k === 0 ? 1 : gemmThreads(m, n, k);
+  const extra = threads > 1 ? gemmThreadedExtraBytes(w, n, k) : 0;
+  if (threads > 1 && extra + gemmThreadedScratchBytes(w) > scratchBytes) threads = 1;
+  if (threads > 1) {
+    if (gemmThreadedRun(w, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch, scratch + extra)) return;
+    throw new Error("gemm: the threaded kernel failed on a worker");
+  }
+  if (w.exports.workBytes(m, n, k) > scratchBytes) throw new RangeError(`gemm: ${scratchBytes} bytes of scratch cannot pack a ${m}×${n}×${k} product`);
+  w.exports.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch);
 }
 
 /** Test hook: `forceTs` makes every new arena a TypeScript one. Never set outside tests. */

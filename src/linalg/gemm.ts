@@ -1,7 +1,7 @@
 import type { Matrix } from "./matrix.js";
-import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes, GEMM_THREAD_ROWS } from "./kernels/gemmThreads.js";
+import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes, GEMM_MIN_THREAD_ROWS } from "./kernels/gemmThreads.js";
 import { threadCount } from "./kernels/pool.js";
-import { GEMM_OPERAND_BYTES, wasmGemm, type WasmGemm } from "./kernels/wasm.js";
+import { GEMM_OPERAND_BYTES, wasmGemm } from "./kernels/wasm.js";
 
 /**
  * Products with m·n·k below this many multiply-adds run in TypeScript (`gemmRawTs`), larger
@@ -31,15 +31,15 @@ export const GEMM_PARALLEL_MIN_WORK = 160 ** 3;
 
 /**
  * Threads gemmRaw uses for an m×n×k product: 1 below GEMM_PARALLEL_MIN_WORK, without the
- * shared-memory kernel, or for fewer rows than two thread jobs; else threadCount() (which
- * validates SPLITSCAPE_THREADS), at most one per GEMM_THREAD_ROWS rows of C. Whatever it
- * returns, the product is bitwise the same.
+ * shared-memory kernel, or for fewer than 2·GEMM_MIN_THREAD_ROWS rows; else threadCount()
+ * (which validates SPLITSCAPE_THREADS), at most one per GEMM_MIN_THREAD_ROWS rows of C.
+ * Whatever it returns, the product is bitwise the same.
  */
 export function gemmThreads(m: number, n: number, k: number): number {
-  if (m * n * k < GEMM_PARALLEL_MIN_WORK || m < 2 * GEMM_THREAD_ROWS) return 1;
+  if (m * n * k < GEMM_PARALLEL_MIN_WORK || m < 2 * GEMM_MIN_THREAD_ROWS) return 1;
   const w = wasmGemm();
   if (w === null || w.shared === null) return 1;
-  return Math.min(threadCount(), Math.ceil(m / GEMM_THREAD_ROWS));
+  return Math.min(threadCount(), Math.floor(m / GEMM_MIN_THREAD_ROWS));
 }
 
 /** Which engine runs large products in this realm: the wasm SIMD kernel or the TS fallback. */
@@ -172,31 +172,6 @@ export function gemmRawWasm(
   }
   copyRows(heap, (base + pC) / 8, n, m, n, c, cOff, ldc);
   return true;
-}
-
-/**
- * C ← α·op(A)·op(B) + β·C on operands resident in the GEMM module's memory (byte addresses a, b,
- * c; row strides in elements), with `scratchBytes` of free memory at `scratch` (64-byte aligned)
- * for the packing workspaces: on gemmThreads(m, n, k) threads when the threaded workspace fits,
- * else on the calling thread — bitwise the same either way. Used by linalg/arena.ts. Throws if
- * the kernel failed on a worker (the resident C cannot be restored), or if even the one-thread
- * workspace does not fit.
- */
-export function gemmResident(
-  w: WasmGemm, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
-  scratch: number, scratchBytes: number,
-): void {
-  if (m === 0 || n === 0) return;
-  let threads = alpha === 0 || k === 0 ? 1 : gemmThreads(m, n, k);
-  const extra = threads > 1 ? gemmThreadedExtraBytes(w, n, k) : 0;
-  if (threads > 1 && extra + gemmThreadedScratchBytes(w) > scratchBytes) threads = 1;
-  if (threads > 1) {
-    if (gemmThreadedRun(w, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch, scratch + extra)) return;
-    throw new Error("gemm: the threaded kernel failed on a worker");
-  }
-  if (w.exports.workBytes(m, n, k) > scratchBytes) throw new RangeError(`gemm: ${scratchBytes} bytes of scratch cannot pack a ${m}×${n}×${k} product`);
-  w.exports.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch);
 }
 
 /**

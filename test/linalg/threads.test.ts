@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { InputError } from "../../src/common/errors.js";
 import { GEMM_PARALLEL_MIN_WORK, gemmRaw, gemmReference, gemmThreads } from "../../src/linalg/gemm.js";
-import { GEMM_THREAD_ROWS, lastThreadedGemm } from "../../src/linalg/kernels/gemmThreads.js";
+import { GEMM_MIN_THREAD_ROWS, lastThreadedGemm } from "../../src/linalg/kernels/gemmThreads.js";
 import { MAX_THREADS, poolTesting, threadCount } from "../../src/linalg/kernels/pool.js";
 
 function withThreads<T>(threads: string | undefined, f: () => T): T {
@@ -96,16 +96,17 @@ describe("threaded GEMM", () => {
       cases.push({ m: 517, n: 130, k: 333, tA, tB, alpha: -1, beta: 0.5 });
     }
   }
-  cases.push({ m: 2 * GEMM_THREAD_ROWS + 3, n: 1031, k: 300, tA: false, tB: false, alpha: 1, beta: 1 }); // > one pack job of columns, > one KC block
+  cases.push({ m: 259, n: 1031, k: 300, tA: false, tB: false, alpha: 1, beta: 1 }); // > one pack job of columns, > one KC block
+  cases.push({ m: 70, n: 600, k: 700, tA: false, tB: true, alpha: 1, beta: 0 }); // thin jobs of GEMM_MIN_THREAD_ROWS
   cases.push({ m: 600, n: 5, k: 4000, tA: true, tB: false, alpha: 2, beta: 1 }); // narrow C, many KC blocks
 
   it("the dispatch: threads only from GEMM_PARALLEL_MIN_WORK and two row jobs", () => {
     withThreads("4", () => {
-      expect(gemmThreads(2 * GEMM_THREAD_ROWS, 400, 400)).toBeGreaterThan(1);
-      expect(gemmThreads(2 * GEMM_THREAD_ROWS - 1, 4000, 4000)).toBe(1);
+      expect(gemmThreads(2 * GEMM_MIN_THREAD_ROWS, 1000, 1000)).toBe(2);
+      expect(gemmThreads(2 * GEMM_MIN_THREAD_ROWS - 1, 4000, 4000)).toBe(1);
       expect(gemmThreads(300, 300, Math.floor(GEMM_PARALLEL_MIN_WORK / 90000) - 1)).toBe(1);
-      expect(gemmThreads(4 * GEMM_THREAD_ROWS, 1000, 1000)).toBe(4);
-      expect(gemmThreads(3 * GEMM_THREAD_ROWS, 1000, 1000)).toBe(3);
+      expect(gemmThreads(1000, 1000, 1000)).toBe(4);
+      expect(gemmThreads(3 * GEMM_MIN_THREAD_ROWS, 1000, 1000)).toBe(3);
     });
     expect(withThreads("1", () => gemmThreads(1000, 1000, 1000))).toBe(1);
   });
@@ -121,7 +122,8 @@ describe("threaded GEMM", () => {
       expect(err).toBeLessThanOrEqual(c.k * 2.2e-16 * c.k * Math.abs(c.alpha) / 4 + 2.2e-16);
       for (const t of ["2", "3"]) {
         const many = product(c, t);
-        expect(lastThreadedGemm.threads).toBe(Number(t));
+        expect(lastThreadedGemm.threads).toBe(withThreads(t, () => gemmThreads(c.m, c.n, c.k)));
+        expect(lastThreadedGemm.threads).toBeGreaterThan(1);
         expect(bitwiseEqual(many, one)).toBe(true);
       }
       poolTesting.callerIdle = true;

@@ -13,8 +13,21 @@ const CONTROL_WORDS = 4;
 const C_ABORT = 3;
 const C_PACK_DONE = 1;
 
-/** Rows of C per claimed job: one MC block of the kernel (B̂ is streamed once per job and block). */
+/**
+ * Rows of C per claimed job, at most: one MC block of the kernel (B̂ is streamed once per job and
+ * block, as on one thread). Smaller products use ⌈m/threads⌉ rows (rounded up to MR = 4), at
+ * least GEMM_MIN_THREAD_ROWS.
+ */
 export const GEMM_THREAD_ROWS = 128;
+
+/** Fewest rows of C per job (below, a thread's share is too thin to pay for its round trip). */
+export const GEMM_MIN_THREAD_ROWS = 32;
+
+/** Rows per job of an m-row product on `threads` threads (see GEMM_THREAD_ROWS). */
+export function gemmJobRows(m: number, threads: number): number {
+  const share = Math.ceil(Math.ceil(m / threads) / 4) * 4;
+  return Math.max(GEMM_MIN_THREAD_ROWS, Math.min(GEMM_THREAD_ROWS, share));
+}
 
 /** Operand-side bytes a threaded k×n product needs besides A, B and C: the packed op(B). */
 export function gemmThreadedExtraBytes(w: WasmGemm, n: number, k: number): number {
@@ -47,7 +60,7 @@ export function gemmThreadedRun(
   const work = layout.region(MAX_THREADS * workStride);
   const heap = w.heapF64();
   heap.set(
-    [transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, align64(packed), GEMM_THREAD_ROWS],
+    [transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, align64(packed), gemmJobRows(m, threads)],
     header / 8,
   );
   const words = new Int32Array(shared.memory.buffer, ctl, CONTROL_WORDS + MAX_THREADS);
