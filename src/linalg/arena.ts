@@ -33,6 +33,13 @@ export interface Arena {
    * is stored row-major at offset a, row stride lda; x and y are n-entry regions.
    */
   symvUpper(n: number, a: number, lda: number, s: number, x: number, y: number): void;
+  /** (xᵀx, yᵀy, xᵀy) of the n-entry regions at x and y, into out[0..3). */
+  dots3(x: number, y: number, n: number, out: Float64Array): void;
+  /**
+   * The plane rotation (x, y) ← (c·x − s·y, s·x + c·y) of the n-entry regions at x and y;
+   * with `norms`, norms[0..2) ← (‖x‖², ‖y‖²) of the results.
+   */
+  rotatePair(x: number, y: number, n: number, c: number, s: number, norms: Float64Array | null): void;
 }
 
 /** Scratch kept free above a wasm arena for the packing workspaces of its products. */
@@ -45,14 +52,16 @@ const ARENA_SCRATCH_BYTES = 8 * 1024 * 1024;
  * otherwise a TypeScript one.
  */
 export function withArena<T>(doubles: number, allocs: number, body: (arena: Arena) => T): T {
-  const bytes = 8 * (doubles + 8 * allocs);
+  const bytes = 8 * (doubles + 8 * allocs) + 64;
   const w = arenaTesting.forceTs ? null : wasmGemm();
   if (w === null || w.top + bytes + ARENA_SCRATCH_BYTES > GEMM_OPERAND_BYTES) return body(tsArena(doubles + 8 * allocs));
   const base = w.reserve(bytes + ARENA_SCRATCH_BYTES);
   if (base === 0) return body(tsArena(doubles + 8 * allocs));
   const savedTop = w.top;
   const heap = w.heapF64();
-  let next = base;
+  // 5 doubles of the arena's own: the outputs of dots3 and rotatePair.
+  const out = base;
+  let next = base + 64;
   const end = base + bytes;
   w.top += bytes;
   const arena: Arena = {
@@ -70,6 +79,19 @@ export function withArena<T>(doubles: number, allocs: number, body: (arena: Aren
     },
     symvUpper(n, a, lda, s, x, y): void {
       w.exports.symvUpper(n, 8 * a, lda, s, 8 * x, 8 * y);
+    },
+    dots3(x, y, n, result): void {
+      w.exports.dots3(8 * x, 8 * y, n, out);
+      result[0] = heap[out / 8];
+      result[1] = heap[out / 8 + 1];
+      result[2] = heap[out / 8 + 2];
+    },
+    rotatePair(x, y, n, c, s, norms): void {
+      w.exports.rotatePair(8 * x, 8 * y, n, c, s, norms === null ? 0 : out);
+      if (norms !== null) {
+        norms[0] = heap[out / 8];
+        norms[1] = heap[out / 8 + 1];
+      }
     },
   };
   try {
@@ -125,6 +147,39 @@ function tsArena(doubles: number): Arena {
     },
     symvUpper(n, a, lda, s, x, y): void {
       symvUpperTs(heap, n, a, lda, s, x, y);
+    },
+    dots3(x, y, n, out): void {
+      let sa = 0;
+      let sb = 0;
+      let sg = 0;
+      for (let t = 0; t < n; t++) {
+        const a = heap[x + t];
+        const b = heap[y + t];
+        sa += a * a;
+        sb += b * b;
+        sg += a * b;
+      }
+      out[0] = sa;
+      out[1] = sb;
+      out[2] = sg;
+    },
+    rotatePair(x, y, n, c, s, norms): void {
+      let na = 0;
+      let nb = 0;
+      for (let t = 0; t < n; t++) {
+        const a = heap[x + t];
+        const b = heap[y + t];
+        const an = c * a - s * b;
+        const bn = s * a + c * b;
+        heap[x + t] = an;
+        heap[y + t] = bn;
+        na += an * an;
+        nb += bn * bn;
+      }
+      if (norms !== null) {
+        norms[0] = na;
+        norms[1] = nb;
+      }
     },
   };
 }

@@ -1,7 +1,8 @@
 import { identity, type Matrix } from "./matrix.js";
 import { gemmRaw } from "./gemm.js";
-import { applyQTransposeRight, tridiagonalize } from "./tridiagonalize.js";
-import { tridiagonalEigenvalues, tridiagonalEigh } from "./tridiagonal.js";
+import { withArena } from "./arena.js";
+import { applyQTransposeRight, backTransformWorkspace, tridiagonalize } from "./tridiagonalize.js";
+import { tridiagonalEigenvalues, tridiagonalEigh, tridiagonalEighWorkspace } from "./tridiagonal.js";
 
 /** Options of `eigh`. */
 export interface EighOptions {
@@ -57,11 +58,16 @@ export function eigh(A: Matrix, options: EighOptions = {}): EighResult {
     for (let i = 0; i < n; i++) values[i] *= scale;
     return { values, vectors: null, asymmetry };
   }
-  const te = tridiagonalEigh(tri.d, tri.e);
-  applyQTransposeRight(tri, te.zt, n);
-  const values = new Float64Array(n);
-  for (let j = 0; j < n; j++) values[j] = te.values[te.order[j]] * scale;
-  return { values, vectors: { rows: n, cols: n, data: transposeRows(te.zt, n, te.order) }, asymmetry };
+  // Steps 3 and 4 in one arena: the eigenvectors of T stay resident from the merges through
+  // the back-transformation.
+  return withArena(n * n + tridiagonalEighWorkspace(n) + backTransformWorkspace(n, n), 10, (ar) => {
+    const Z = ar.alloc(n * n);
+    const te = tridiagonalEigh(ar, tri.d, tri.e, Z);
+    applyQTransposeRight(ar, tri, Z, n);
+    const values = new Float64Array(n);
+    for (let j = 0; j < n; j++) values[j] = te.values[te.order[j]] * scale;
+    return { values, vectors: { rows: n, cols: n, data: transposeRows(ar.heap, Z, n, te.order) }, asymmetry };
+  });
 }
 
 /** Eigenvalues of a real symmetric matrix, ascending: `eigh(A, { vectors: false }).values`. */
@@ -178,8 +184,8 @@ function symmetrizeInto(A: Matrix, h1: number, h2: number, dst: Float64Array, of
   }
 }
 
-/** V[r, j] = Vt[order[j], r]: the rows of Vt become the columns of V, in `order`. */
-function transposeRows(vt: Float64Array, n: number, order: Int32Array): Float64Array {
+/** V[r, j] = Vt[order[j], r] for the n×n Vt at offset `vt` of h: its rows become the columns of V, in `order`. */
+function transposeRows(h: Float64Array, vt: number, n: number, order: Int32Array): Float64Array {
   const out = new Float64Array(n * n);
   const B = 32;
   for (let j0 = 0; j0 < n; j0 += B) {
@@ -187,8 +193,8 @@ function transposeRows(vt: Float64Array, n: number, order: Int32Array): Float64A
     for (let r0 = 0; r0 < n; r0 += B) {
       const r1 = Math.min(r0 + B, n);
       for (let j = j0; j < j1; j++) {
-        const src = order[j] * n;
-        for (let r = r0; r < r1; r++) out[r * n + j] = vt[src + r];
+        const src = vt + order[j] * n;
+        for (let r = r0; r < r1; r++) out[r * n + j] = h[src + r];
       }
     }
   }

@@ -205,56 +205,57 @@ export function hypot(a: number, b: number): number {
   return big * Math.sqrt(1 + r * r);
 }
 
+/** Arena doubles applyQTransposeRight needs for r vectors of length n (besides the vectors). */
+export function backTransformWorkspace(n: number, r: number): number {
+  return BACK_BLOCK * n + 2 * BACK_BLOCK * BACK_BLOCK + 2 * r * BACK_BLOCK;
+}
+
 /**
- * Vt ← Zt · Qᵀ for the Q of `tri`, i.e. V = Q Z with the rows of Zt (r×n row-major) as the
- * vectors: eigenvectors of T become eigenvectors of A. Q = Q_0 Q_1 ⋯ is applied block by
- * block in compact WY form, Q_blk = I − Y T_blk Yᵀ (LAPACK dlarft forward/columnwise and
- * dlarfb; Schreiber & Van Loan 1989), so each block costs three gemms on the arena-resident Zt:
- * M = Zt Y, M ← M T_blkᵀ, Zt −= M Yᵀ. Flops: 2 r n².
+ * Zt ← Zt · Qᵀ for the Q of `tri`, i.e. V = Q Z with the rows of Zt (r×n row-major, resident at
+ * offset Z of `ar`) as the vectors: eigenvectors of T become eigenvectors of A. Q = Q_0 Q_1 ⋯
+ * is applied block by block in compact WY form, Q_blk = I − Y T_blk Yᵀ (LAPACK dlarft
+ * forward/columnwise and dlarfb; Schreiber & Van Loan 1989), so each block costs three gemms on
+ * the resident Zt: M = Zt Y, M ← M T_blkᵀ, Zt −= M Yᵀ. Flops: 2 r n². Workspace:
+ * backTransformWorkspace(n, r) doubles of the arena.
  */
-export function applyQTransposeRight(tri: Tridiagonal, zt: Float64Array, r: number): void {
+export function applyQTransposeRight(ar: Arena, tri: Tridiagonal, Z: number, r: number): void {
   const { n, h: refl, tau } = tri;
   const nref = n - 1;
   if (nref <= 0 || r === 0) return;
   const B = BACK_BLOCK;
-  withArena(r * n + B * n + 2 * B * B + 2 * r * B, 6, (ar) => {
-    const h = ar.heap;
-    const Z = ar.alloc(r * n);
-    h.set(zt.subarray(0, r * n), Z);
-    const YT = ar.alloc(B * n);
-    const TM = ar.alloc(B * B);
-    const G = ar.alloc(B * B);
-    const M1 = ar.alloc(r * B);
-    const M2 = ar.alloc(r * B);
-    const lastStart = Math.floor((nref - 1) / B) * B;
-    for (let k0 = lastStart; k0 >= 0; k0 -= B) {
-      const b = Math.min(B, nref - k0);
-      const len = n - k0 - 1;
-      // Yt (b×len): row p is v_{k0+p} on columns k0+1.., zero left of its unit entry.
-      for (let q = 0; q < b; q++) {
-        const row = YT + q * len;
-        const src = (k0 + q) * n + k0 + 1;
-        h.fill(0, row, row + q);
-        h.set(refl.subarray(src + q, src + len), row + q);
-      }
-      // T (b×b upper triangular): T[0:i, i] = −τ_i T[0:i, 0:i] (Y[:, 0:i]ᵀ y_i), T[i, i] = τ_i,
-      // with the Gram matrix YᵀY (upper triangle used) from one gemm.
-      ar.gemm(false, true, b, b, len, 1, YT, len, YT, len, 0, G, b);
-      h.fill(0, TM, TM + b * b);
-      for (let i = 0; i < b; i++) {
-        const ti = tau[k0 + i];
-        h[TM + i * b + i] = ti;
-        if (ti === 0) continue;
-        for (let q = 0; q < i; q++) {
-          let sum = 0;
-          for (let c = q; c < i; c++) sum += h[TM + q * b + c] * h[G + c * b + i];
-          h[TM + q * b + i] = -ti * sum;
-        }
-      }
-      ar.gemm(false, true, r, b, len, 1, Z + k0 + 1, n, YT, len, 0, M1, b);
-      ar.gemm(false, true, r, b, b, 1, M1, b, TM, b, 0, M2, b);
-      ar.gemm(false, false, r, len, b, -1, M2, b, YT, len, 1, Z + k0 + 1, n);
+  const h = ar.heap;
+  const YT = ar.alloc(B * n);
+  const TM = ar.alloc(B * B);
+  const G = ar.alloc(B * B);
+  const M1 = ar.alloc(r * B);
+  const M2 = ar.alloc(r * B);
+  const lastStart = Math.floor((nref - 1) / B) * B;
+  for (let k0 = lastStart; k0 >= 0; k0 -= B) {
+    const b = Math.min(B, nref - k0);
+    const len = n - k0 - 1;
+    // Yt (b×len): row p is v_{k0+p} on columns k0+1.., zero left of its unit entry.
+    for (let q = 0; q < b; q++) {
+      const row = YT + q * len;
+      const src = (k0 + q) * n + k0 + 1;
+      h.fill(0, row, row + q);
+      h.set(refl.subarray(src + q, src + len), row + q);
     }
-    zt.set(h.subarray(Z, Z + r * n));
-  });
+    // T (b×b upper triangular): T[0:i, i] = −τ_i T[0:i, 0:i] (Y[:, 0:i]ᵀ y_i), T[i, i] = τ_i,
+    // with the Gram matrix YᵀY (upper triangle used) from one gemm.
+    ar.gemm(false, true, b, b, len, 1, YT, len, YT, len, 0, G, b);
+    h.fill(0, TM, TM + b * b);
+    for (let i = 0; i < b; i++) {
+      const ti = tau[k0 + i];
+      h[TM + i * b + i] = ti;
+      if (ti === 0) continue;
+      for (let q = 0; q < i; q++) {
+        let sum = 0;
+        for (let c = q; c < i; c++) sum += h[TM + q * b + c] * h[G + c * b + i];
+        h[TM + q * b + i] = -ti * sum;
+      }
+    }
+    ar.gemm(false, true, r, b, len, 1, Z + k0 + 1, n, YT, len, 0, M1, b);
+    ar.gemm(false, true, r, b, b, 1, M1, b, TM, b, 0, M2, b);
+    ar.gemm(false, false, r, len, b, -1, M2, b, YT, len, 1, Z + k0 + 1, n);
+  }
 }

@@ -59,6 +59,10 @@ export interface GemmExports {
   gemmThreaded(header: number, ctl: number, work: number): number;
   /** y[s..n) ← A(s:n, s:n)·x[s..n), A symmetric with its upper triangle stored (row stride lda). */
   symvUpper(n: number, a: number, lda: number, s: number, x: number, y: number): void;
+  /** out[0..3) = (xᵀx, yᵀy, xᵀy) of n doubles at x, y. */
+  dots3(x: number, y: number, n: number, out: number): void;
+  /** (x, y) ← (c·x − s·y, s·x + c·y); out[0..2) = (‖x‖², ‖y‖²) when out ≠ 0. */
+  rotatePair(x: number, y: number, n: number, c: number, s: number, out: number): void;
   /** C ← α·op(A)·op(B) + β·C on row-major operands in linear memory (see assembly/gemm.ts). */
   gemm(
     transA: number, transB: number, m: number, n: number, k: number, alpha: number,
