@@ -1,7 +1,7 @@
 import { identity, type Matrix } from "./matrix.js";
 import { gemmRaw } from "./gemm.js";
 import { withArena } from "./arena.js";
-import { applyQTransposeRight, backTransformWorkspace, tridiagonalize } from "./tridiagonalize.js";
+import { applyQTransposeRight, backTransformWorkspace, tridiagonalize, tridiagonalizeWorkspace } from "./tridiagonalize.js";
 import { tridiagonalEigenvalues, tridiagonalEigh, tridiagonalEighWorkspace } from "./tridiagonal.js";
 
 /** Options of `eigh`. */
@@ -52,15 +52,19 @@ export function eigh(A: Matrix, options: EighOptions = {}): EighResult {
   const h1 = 2 ** Math.trunc(-e / 2);
   const h2 = 2 ** (-e - Math.trunc(-e / 2));
   const scale = 2 ** e;
-  const tri = tridiagonalize(n, (h, off) => symmetrizeInto(A, h1, h2, h, off), wantVectors);
-  if (!wantVectors) {
-    const values = tridiagonalEigenvalues(tri.d, tri.e);
-    for (let i = 0; i < n; i++) values[i] *= scale;
-    return { values, vectors: null, asymmetry };
-  }
-  // Steps 3 and 4 in one arena: the eigenvectors of T stay resident from the merges through
-  // the back-transformation.
-  return withArena(n * n + tridiagonalEighWorkspace(n) + backTransformWorkspace(n, n), 10, (ar) => {
+  // One arena for the whole computation: A (then its reflectors), and for the vectors the
+  // eigenvectors of T, resident from the merges through the back-transformation.
+  const doubles = n * n + tridiagonalizeWorkspace(n) +
+    (wantVectors ? n * n + tridiagonalEighWorkspace(n) + backTransformWorkspace(n, n) : 0);
+  return withArena(doubles, 16, (ar) => {
+    const Ah = ar.alloc(n * n);
+    symmetrizeInto(A, h1, h2, ar.heap, Ah);
+    const tri = tridiagonalize(ar, Ah, n);
+    if (!wantVectors) {
+      const values = tridiagonalEigenvalues(tri.d, tri.e);
+      for (let i = 0; i < n; i++) values[i] *= scale;
+      return { values, vectors: null, asymmetry };
+    }
     const Z = ar.alloc(n * n);
     const te = tridiagonalEigh(ar, tri.d, tri.e, Z);
     applyQTransposeRight(ar, tri, Z, n);

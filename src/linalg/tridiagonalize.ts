@@ -1,4 +1,4 @@
-import { type Arena, withArena } from "./arena.js";
+import type { Arena } from "./arena.js";
 import { nrm2 } from "./blas.js";
 import { rowDots, subtractCombination } from "./rowops.js";
 
@@ -35,10 +35,15 @@ export interface Tridiagonal {
   /** τ_i of each reflector (length max(n − 1, 0)). */
   readonly tau: Float64Array;
   /**
-   * The reflectors: row i of this n×n row-major array holds v_i in columns i+1..n−1, with
-   * v_i[i+1] = 1 stored explicitly (and v_i = 0 in columns ≤ i, not stored).
+   * The reflectors, in the arena: row i of the n×n region at offset `h` holds v_i in columns
+   * i+1..n−1, with v_i[i+1] = 1 stored explicitly (v_i = 0 in columns ≤ i, not stored).
    */
-  readonly h: Float64Array;
+  readonly h: number;
+}
+
+/** Arena doubles tridiagonalize needs besides the matrix itself: the panel and its products. */
+export function tridiagonalizeWorkspace(n: number): number {
+  return 4 * PANEL * n + 2 * n;
 }
 
 /**
@@ -48,35 +53,27 @@ export interface Tridiagonal {
  * (one symmetric matrix-vector product per column, Arena.symvUpper — the f64x2 kernel: 2n³/3
  * flops, the half outside gemm), then the trailing matrix receives the rank-2·PANEL update
  * A ← A − V Wᵀ − W Vᵀ by gemm, tile by tile along the upper triangle. Flops: 4n³/3, half of them
- * in gemm. The matrix, the panel and its products stay resident in one arena (arena.ts) for
- * the whole reduction: no operand is copied per call.
+ * in gemm. The matrix, the panel and its products stay resident in the arena for the whole
+ * reduction: no operand is copied per call.
  *
- * `fill(h, off)` writes the upper triangle of A (n×n row-major, entry (i, j ≥ i) at
- * h[off + i·n + j]), scaled so that its entries are O(1) (no overflow in norms). The reflectors
- * are copied out into the result's `h` when `keepReflectors` (the back-transformation needs
- * them); else `h` is empty.
+ * A is the n×n region at offset `A` of `ar` (row-major, upper triangle significant), scaled so
+ * that its entries are O(1) (no overflow in norms); it is overwritten by the reflectors (the
+ * result's `h`). Workspace: tridiagonalizeWorkspace(n) doubles of the arena.
  */
-export function tridiagonalize(n: number, fill: (h: Float64Array, off: number) => void, keepReflectors: boolean): Tridiagonal {
+export function tridiagonalize(ar: Arena, A: number, n: number): Tridiagonal {
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
   const tau = new Float64Array(Math.max(n - 1, 0));
-  const reflectors = new Float64Array(keepReflectors ? n * n : 0);
-  withArena(n * n + 4 * PANEL * n + 2 * n, 5, (ar) => {
-    const h = ar.heap;
-    const A = ar.alloc(n * n);
-    fill(h, A);
-    const p: Panel = {
-      ar, n, A, VW: ar.alloc(2 * PANEL * n), SW: ar.alloc(2 * PANEL * n), X: ar.alloc(n), Y: ar.alloc(n),
-      coef: new Float64Array(2 * PANEL), dots: new Float64Array(2 * PANEL),
-    };
-    for (let k0 = 0; k0 < n; k0 += PANEL) {
-      const b = Math.min(PANEL, n - k0);
-      reducePanel(p, k0, b, d, e, tau);
-      if (k0 + b < n) trailingUpdate(p, k0 + b, b);
-    }
-    if (keepReflectors) reflectors.set(h.subarray(A, A + n * n));
-  });
-  return { n, d, e, tau, h: reflectors };
+  const p: Panel = {
+    ar, n, A, VW: ar.alloc(2 * PANEL * n), SW: ar.alloc(2 * PANEL * n), X: ar.alloc(n), Y: ar.alloc(n),
+    coef: new Float64Array(2 * PANEL), dots: new Float64Array(2 * PANEL),
+  };
+  for (let k0 = 0; k0 < n; k0 += PANEL) {
+    const b = Math.min(PANEL, n - k0);
+    reducePanel(p, k0, b, d, e, tau);
+    if (k0 + b < n) trailingUpdate(p, k0 + b, b);
+  }
+  return { n, d, e, tau, h: A };
 }
 
 /** The arena regions of a reduction: A (n×n), the panel rows VW and their swap SW (2·PANEL×n), x, y. */
@@ -219,7 +216,7 @@ export function backTransformWorkspace(n: number, r: number): number {
  * backTransformWorkspace(n, r) doubles of the arena.
  */
 export function applyQTransposeRight(ar: Arena, tri: Tridiagonal, Z: number, r: number): void {
-  const { n, h: refl, tau } = tri;
+  const { n, h: R, tau } = tri;
   const nref = n - 1;
   if (nref <= 0 || r === 0) return;
   const B = BACK_BLOCK;
@@ -236,9 +233,9 @@ export function applyQTransposeRight(ar: Arena, tri: Tridiagonal, Z: number, r: 
     // Yt (b×len): row p is v_{k0+p} on columns k0+1.., zero left of its unit entry.
     for (let q = 0; q < b; q++) {
       const row = YT + q * len;
-      const src = (k0 + q) * n + k0 + 1;
+      const src = R + (k0 + q) * n + k0 + 1;
       h.fill(0, row, row + q);
-      h.set(refl.subarray(src + q, src + len), row + q);
+      h.copyWithin(row + q, src + q, src + len);
     }
     // T (b×b upper triangular): T[0:i, i] = −τ_i T[0:i, 0:i] (Y[:, 0:i]ᵀ y_i), T[i, i] = τ_i,
     // with the Gram matrix YᵀY (upper triangle used) from one gemm.

@@ -7,9 +7,10 @@
 // Growing a WebAssembly.Memory detaches its old ArrayBuffer, and the first detach in a process
 // permanently invalidates a V8 protector: from then on every JS typed-array loop pays a detach
 // check (~1.7× slower, measured in bench/model.ts). So the GEMM module gets GEMM_INITIAL_PAGES
-// up front (the 64 MiB operand cap of one call, larger products are split, plus the packing
-// workspace), and never grows in normal use. A large initial memory costs address space only:
-// pages are committed when first touched (creating the 72 MiB memory takes ~0.3 ms in Node).
+// up front (the 128 MiB operand cap of one call, larger products are split, plus the packing
+// workspace), and never grows in normal use. The same memory holds the resident arenas of the
+// factorisations (linalg/arena.ts: eigh with vectors keeps ~5n² doubles there, n ≲ 1700). A large
+// initial memory costs address space only: pages are committed when first touched.
 //
 // Threads: where shared memory exists (Node; a cross-origin-isolated browser page), the GEMM
 // module is the build for a shared memory, so that large products can run on the worker pool
@@ -24,7 +25,7 @@ export const WASM_PAGE_BYTES = 65536;
  * Operand bytes (A, B and C together) of one wasm GEMM call; gemmRawWasm splits larger products
  * in halves. Exported as GEMM_WASM_MAX_BYTES by linalg/gemm.ts.
  */
-export const GEMM_OPERAND_BYTES = 64 * 1024 * 1024;
+export const GEMM_OPERAND_BYTES = 128 * 1024 * 1024;
 
 /**
  * Memory beyond the operands: static data (~3 KB), alignment, and the packing workspace of the
@@ -34,7 +35,7 @@ export const GEMM_OPERAND_BYTES = 64 * 1024 * 1024;
  */
 export const GEMM_SCRATCH_BYTES = 8 * 1024 * 1024;
 
-/** Initial (and, in normal use, final) pages of the GEMM module's memory: 1152 pages = 72 MiB. */
+/** Initial (and, in normal use, final) pages of the GEMM module's memory: 2176 pages = 136 MiB. */
 export const GEMM_INITIAL_PAGES = (GEMM_OPERAND_BYTES + GEMM_SCRATCH_BYTES) / WASM_PAGE_BYTES;
 
 /** The raw exports of gemm.wasm (addresses are byte offsets into `memory`). */
