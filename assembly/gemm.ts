@@ -392,8 +392,9 @@ export function threadWorkBytes(): f64 {
   return <f64>EDGE_BYTES + <f64>MC * <f64>KC * 8.0 + 64.0;
 }
 
+/** Slot i (an f64) of a header at h: how the threaded entry points read their arguments. */
 // @ts-ignore: decorator
-@inline function slot(h: usize, i: i32): f64 {
+@inline export function slot(h: usize, i: i32): f64 {
   return load<f64>(h + (<usize>i << 3));
 }
 

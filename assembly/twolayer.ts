@@ -22,7 +22,7 @@
 // exp/log1p in f64x2 (lib/simdmath.ts, fdlibm) and scalar Math for lanes with |q| > 700. The loss
 // sum Σ ℓ_i is returned unscaled; the caller applies s and the log-space fallback (finishLoss) on
 // the F and Y left in memory.
-import { gemm, gemmPackedA, kcBlock, workBytes } from "./gemm";
+import { gemm, gemmPackedA, kcBlock, slot, workBytes } from "./gemm";
 import { EXPV_MAX_ABS, expV, log1pV } from "./lib/simdmath";
 
 export { heapBase } from "./gemm";
@@ -630,39 +630,34 @@ const S_Z_STRIDE: i32 = 22;
 const S_WORK: i32 = 23;
 const S_WORK_STRIDE: i32 = 24;
 
-// @ts-ignore: decorator
-@inline function hslot(h: usize, i: i32): f64 {
-  return load<f64>(h + (<usize>i << 3));
-}
-
 /**
  * One thread's share of a slabbed step (h: header, counter: the slab counter, thread: this
  * thread's index for its Z buffer and workspace). Returns the slabs it ran.
  */
 export function lossGradientSlabs(h: usize, counter: usize, thread: i32): i32 {
-  const n = <i32>hslot(h, S_N);
-  const d = <i32>hslot(h, S_D);
-  const m = <i32>hslot(h, S_M);
-  const block = <i32>hslot(h, S_BLOCK);
-  const lo = hslot(h, S_LO);
-  const loss = <i32>hslot(h, S_LOSS);
-  const sc = hslot(h, S_SCALE);
-  const kappa = hslot(h, S_KAPPA);
-  const x = <usize>hslot(h, S_X);
-  const y = <usize>hslot(h, S_Y);
-  const theta = <usize>hslot(h, S_THETA);
-  const bOff = <i32>hslot(h, S_BOFF);
-  const cOff = <i32>hslot(h, S_COFF);
-  const wantGrad = hslot(h, S_GRAD) != 0.0;
-  const f = <usize>hslot(h, S_F);
-  const df = <usize>hslot(h, S_DF);
-  const slabs = <i32>hslot(h, S_SLABS);
-  const slabRows = <i32>hslot(h, S_SLAB_ROWS);
-  const partials = <usize>hslot(h, S_PARTIALS);
-  const stride = <usize>hslot(h, S_PARTIAL_STRIDE);
-  const p = <i32>hslot(h, S_P);
-  const z = <usize>hslot(h, S_Z) + <usize>thread * <usize>hslot(h, S_Z_STRIDE);
-  const work = <usize>hslot(h, S_WORK) + <usize>thread * <usize>hslot(h, S_WORK_STRIDE);
+  const n = <i32>slot(h, S_N);
+  const d = <i32>slot(h, S_D);
+  const m = <i32>slot(h, S_M);
+  const block = <i32>slot(h, S_BLOCK);
+  const lo = slot(h, S_LO);
+  const loss = <i32>slot(h, S_LOSS);
+  const sc = slot(h, S_SCALE);
+  const kappa = slot(h, S_KAPPA);
+  const x = <usize>slot(h, S_X);
+  const y = <usize>slot(h, S_Y);
+  const theta = <usize>slot(h, S_THETA);
+  const bOff = <i32>slot(h, S_BOFF);
+  const cOff = <i32>slot(h, S_COFF);
+  const wantGrad = slot(h, S_GRAD) != 0.0;
+  const f = <usize>slot(h, S_F);
+  const df = <usize>slot(h, S_DF);
+  const slabs = <i32>slot(h, S_SLABS);
+  const slabRows = <i32>slot(h, S_SLAB_ROWS);
+  const partials = <usize>slot(h, S_PARTIALS);
+  const stride = <usize>slot(h, S_PARTIAL_STRIDE);
+  const p = <i32>slot(h, S_P);
+  const z = <usize>slot(h, S_Z) + <usize>thread * <usize>slot(h, S_Z_STRIDE);
+  const work = <usize>slot(h, S_WORK) + <usize>thread * <usize>slot(h, S_WORK_STRIDE);
   const bp = bOff >= 0 ? theta + (<usize>bOff << 3) : 0;
   const cp = cOff >= 0 ? theta + (<usize>cOff << 3) : 0;
   let ran = 0;
@@ -688,10 +683,10 @@ export function lossGradientSlabs(h: usize, counter: usize, thread: i32): i32 {
  * Σ_t loss_t. Sums run left to right from slab 0, two entries per f64x2 step.
  */
 export function reduceSlabs(h: usize, grad: usize): f64 {
-  const slabs = <i32>hslot(h, S_SLABS);
-  const partials = <usize>hslot(h, S_PARTIALS);
-  const stride = <usize>hslot(h, S_PARTIAL_STRIDE);
-  const p = <i32>hslot(h, S_P);
+  const slabs = <i32>slot(h, S_SLABS);
+  const partials = <usize>slot(h, S_PARTIALS);
+  const stride = <usize>slot(h, S_PARTIAL_STRIDE);
+  const p = <i32>slot(h, S_P);
   let total = load<f64>(partials + (<usize>p << 3));
   for (let t = 1; t < slabs; t++) total += load<f64>(partials + <usize>t * stride + (<usize>p << 3));
   if (grad == 0) return total;

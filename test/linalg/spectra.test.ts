@@ -12,7 +12,7 @@
  * 50·n·ε·‖A‖₂ with ‖A‖₂ bounded by max_i Σ_j |a_ij|.
  */
 import { describe, expect, it } from "vitest";
-import { eigh, eigvalsh, type Matrix } from "../../src/linalg/index.js";
+import { eigh, eigvalsh, svd, type Matrix } from "../../src/linalg/index.js";
 import { arenaTesting } from "../../src/linalg/arena.js";
 import { tridiagonalEigenvalues, tridiagonalEigenvaluesQL } from "../../src/linalg/tridiagonal.js";
 import { testRng, withSpectrum } from "../helpers/random.js";
@@ -216,4 +216,40 @@ describe("eigh on the arena", () => {
       expect(q.orthogonality).toBeLessThanOrEqual(4500);
     }
   });
+});
+
+describe("svd on the arena (sweeps over changed rows only)", () => {
+  // One-sided Jacobi stops when every pair of columns satisfies |b_pᵀb_q| ≤ tol·‖b_p‖‖b_q‖
+  // (tol = √len·ε), so every pair of left vectors has |u_pᵀu_q| ≤ tol up to the rounding of
+  // forming u and the dot product: 4·tol checks that the sweeps which skip unchanged pairs still
+  // certify all of them. Backward error as in svd.test.ts.
+  for (const [m, n, seed] of [[300, 220, 1], [220, 300, 2], [400, 400, 3]]) {
+    it(`${m}×${n}: all pairs of left vectors within 4·tolerance, residual ≤ 1e-12·max(m, n)`, () => {
+      const A = testRng(seed).randn(m, n);
+      const r = svd(A);
+      const U = r.U!;
+      const V = r.V!;
+      const k = U.cols;
+      let worst = 0;
+      for (let i = 0; i < k; i++) {
+        for (let j = i + 1; j < k; j++) {
+          let s = 0;
+          for (let t = 0; t < U.rows; t++) s += U.data[t * k + i] * U.data[t * k + j];
+          worst = Math.max(worst, Math.abs(s));
+        }
+      }
+      expect(worst).toBeLessThanOrEqual(4 * r.tolerance);
+      let res = 0;
+      let an = 0;
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let x = 0;
+          for (let p = 0; p < k; p++) x += U.data[i * k + p] * r.values[p] * V.data[j * k + p];
+          res += (x - A.data[i * n + j]) ** 2;
+          an += A.data[i * n + j] ** 2;
+        }
+      }
+      expect(Math.sqrt(res / an)).toBeLessThanOrEqual(1e-12 * Math.max(m, n));
+    });
+  }
 });

@@ -70,6 +70,11 @@ export function sharedKernel(module: WebAssembly.Module, pages: number): SharedK
   } catch {
     return null;
   }
+  return sharedKernelOn(module, memory);
+}
+
+/** `module` instantiated on an existing shared memory, or null when instantiation fails. */
+export function sharedKernelOn(module: WebAssembly.Module, memory: WebAssembly.Memory): SharedKernel | null {
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(module, { env: { memory, abort: kernelAbort } });
