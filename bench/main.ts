@@ -15,7 +15,7 @@ import { convexWorkload } from "./convex.js";
 import { eigWorkload } from "./eig.js";
 import { gemmCrossoverWorkload, gemmThreadsWorkload, gemmWorkload } from "./gemm.js";
 import { benchThreads, type BenchContext, type Row, type Workload } from "./harness.js";
-import { modelHessianWorkload, modelStepWorkload } from "./model.js";
+import { modelHessianWorkload, modelStepWorkload, modelThreadsWorkload } from "./model.js";
 import { numpyInfo, UNSET_FOR_REFERENCE } from "./numpy.js";
 
 export type { Row, Workload } from "./harness.js";
@@ -27,6 +27,7 @@ export const WORKLOADS: Workload[] = [
   gemmCrossoverWorkload,
   eigWorkload,
   modelStepWorkload,
+  modelThreadsWorkload,
   modelHessianWorkload,
   convexWorkload,
 ];

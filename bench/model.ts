@@ -7,6 +7,7 @@
 import {
   hessian, makeActivation, makeObjective, mlpArchitecture, paramCount, twoLayerArchitecture, type Architecture,
 } from "../src/model/index.js";
+import { twoLayerWasmSlabs } from "../src/model/twoLayerWasm.js";
 import { makeRow, runSeconds, sideBySide, threadsLabel, withThreads, type BenchContext, type Row, type Workload } from "./harness.js";
 import { numpyName, numpyRun } from "./numpy.js";
 
@@ -70,6 +71,32 @@ export const modelStepWorkload: Workload = {
         reference: r.ref === null ? null : { name: numpyName(t), runs: r.ref },
         note: `${(1 / (r.ours.slice().sort((a, b) => a - b)[r.ours.length >> 1])).toFixed(1)} steps/s`,
         ...(big ? { goal: { ratio: 1.2, text: "≥ 1.2× NumPy at the same thread count" }, headline: `two-layer ReLU logistic gradient (10000, 50, 500), ${threadsLabel(t)}` } : {}),
+      }));
+    }
+    return rows;
+  },
+};
+
+/**
+ * The slabs' thread crossover (TWO_LAYER_SLAB_MIN_WORK): the step on all threads against our
+ * own one-thread step, side by side, at sizes of 3, 3 and 8 slabs. ratio = t_1 / t_threads.
+ */
+export const modelThreadsWorkload: Workload = {
+  name: "model-threads",
+  description: "two-layer ReLU logistic step: all threads vs our one thread (ratio > 1: threads faster)",
+  async run(ctx: BenchContext): Promise<Row[]> {
+    const rows: Row[] = [];
+    if (ctx.threads <= 1) return rows;
+    for (const [n, d, m] of [[1000, 40, 100], [2000, 20, 100], [10000, 50, 500]] as [number, number, number][]) {
+      const arch = twoLayerArchitecture({ d, m, activation: makeActivation("relu") });
+      const { X, Y, theta } = problem(arch, n, d, 17);
+      const obj = withThreads(ctx.threads, () => makeObjective(arch, { X, Y }, "logistic"));
+      const grad = new Float64Array(obj.dim);
+      const one = (t: number) => () => withThreads(t, () => runSeconds(() => obj.evaluate(theta, grad)));
+      const r = sideBySide(ctx.runs, one(ctx.threads), one(1));
+      rows.push(makeRow({
+        workload: "model-threads", case: `step n=${n} d=${d} m=${m} (${twoLayerWasmSlabs(n, d, m).slabs} slabs), ${threadsLabel(ctx.threads)} vs 1`,
+        threads: ctx.threads, runs: r.ours, flops: 4 * n * m * d, reference: { name: "splitscape, 1 thread", runs: r.ref },
       }));
     }
     return rows;

@@ -70,9 +70,9 @@ export const TWO_LAYER_WASM_MAX_BYTES = 1024 * 1024 * 1024;
 /**
  * Work of one slab at least (n·m·max(d, 8) multiply-adds for its rows, ≈ one of its two GEMMs):
  * 2²⁰, ≈ 0.1 ms at the kernel's rate, so a slab outweighs a worker's round trip (38 µs median,
- * 71 µs at the 90th percentile: linalg/gemm.ts GEMM_PARALLEL_MIN_WORK). Measured with the bench's
- * model rows: (n, d, m) = (1000, 20, 100) is 2 slabs of this size, and ran 1.44× faster on 2
- * threads than on one (2.27 → 1.57 ms, medians of 3 in one bench run, load average ≈ 17).
+ * 71 µs at the 90th percentile, measured: linalg/gemm.ts GEMM_PARALLEL_MIN_WORK). The crossover
+ * is the bench's `model-threads` rows (3, 3 and 8 slabs, all threads against one, side by side);
+ * they need an idle machine — at a load average of 16 on 2 cores no thread count helps.
  */
 export const TWO_LAYER_SLAB_MIN_WORK = 2 ** 20;
 
