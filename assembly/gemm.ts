@@ -604,26 +604,15 @@ export function symvUpper(n: i32, a: usize, lda: i32, s: i32, x: usize, y: usize
 // Level-1 kernels of one-sided Jacobi (src/linalg/svd.ts on a resident arena).
 
 /**
- * out[0] = xᵀx, out[1] = yᵀy, out[2] = xᵀy for the n doubles at x and y (two lanes, then
- * summed; out: 3 doubles).
+ * out[0] = xᵀx, out[1] = yᵀy, out[2] = xᵀy for the n doubles at x and y, each summed left to
+ * right — the order of the TypeScript loops (src/linalg/arena.ts), so both engines give the
+ * same bits (out: 3 doubles).
  */
 export function dots3(x: usize, y: usize, n: i32, out: usize): void {
-  let sa = f64x2.splat(0.0);
-  let sb = f64x2.splat(0.0);
-  let sg = f64x2.splat(0.0);
-  let k = 0;
-  for (; k + 1 < n; k += 2) {
-    const o = <usize>k << 3;
-    const a = v128.load(x + o);
-    const b = v128.load(y + o);
-    sa = f64x2.add(sa, f64x2.mul(a, a));
-    sb = f64x2.add(sb, f64x2.mul(b, b));
-    sg = f64x2.add(sg, f64x2.mul(a, b));
-  }
-  let a2 = f64x2.extract_lane(sa, 0) + f64x2.extract_lane(sa, 1);
-  let b2 = f64x2.extract_lane(sb, 0) + f64x2.extract_lane(sb, 1);
-  let ab = f64x2.extract_lane(sg, 0) + f64x2.extract_lane(sg, 1);
-  if (k < n) {
+  let a2 = 0.0;
+  let b2 = 0.0;
+  let ab = 0.0;
+  for (let k = 0; k < n; k++) {
     const o = <usize>k << 3;
     const a = load<f64>(x + o);
     const b = load<f64>(y + o);
@@ -638,13 +627,14 @@ export function dots3(x: usize, y: usize, n: i32, out: usize): void {
 
 /**
  * The plane rotation (x, y) ← (c·x − s·y, s·x + c·y) of the n doubles at x and y (BLAS drot
- * with s negated); when out ≠ 0, out[0] = ‖x‖², out[1] = ‖y‖² of the results.
+ * with s negated), two entries per f64x2 step; when out ≠ 0, out[0] = ‖x‖², out[1] = ‖y‖² of the
+ * results, summed left to right (the TypeScript loops' order, the same bits).
  */
 export function rotatePair(x: usize, y: usize, n: i32, c: f64, s: f64, out: usize): void {
   const cv = f64x2.splat(c);
   const sv = f64x2.splat(s);
-  let na = f64x2.splat(0.0);
-  let nb = f64x2.splat(0.0);
+  let a2 = 0.0;
+  let b2 = 0.0;
   let k = 0;
   for (; k + 1 < n; k += 2) {
     const o = <usize>k << 3;
@@ -654,11 +644,15 @@ export function rotatePair(x: usize, y: usize, n: i32, c: f64, s: f64, out: usiz
     const bn = f64x2.add(f64x2.mul(sv, a), f64x2.mul(cv, b));
     v128.store(x + o, an);
     v128.store(y + o, bn);
-    na = f64x2.add(na, f64x2.mul(an, an));
-    nb = f64x2.add(nb, f64x2.mul(bn, bn));
+    const a0 = f64x2.extract_lane(an, 0);
+    const a1 = f64x2.extract_lane(an, 1);
+    const b0 = f64x2.extract_lane(bn, 0);
+    const b1 = f64x2.extract_lane(bn, 1);
+    a2 += a0 * a0;
+    a2 += a1 * a1;
+    b2 += b0 * b0;
+    b2 += b1 * b1;
   }
-  let a2 = f64x2.extract_lane(na, 0) + f64x2.extract_lane(na, 1);
-  let b2 = f64x2.extract_lane(nb, 0) + f64x2.extract_lane(nb, 1);
   if (k < n) {
     const o = <usize>k << 3;
     const a = load<f64>(x + o);

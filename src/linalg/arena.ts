@@ -1,18 +1,19 @@
 /**
  * Resident arenas: the working arrays of a blocked factorisation held in one Float64Array for
- * its whole run, with the level-3 and level-2 kernels called on offsets into it. Internal to
- * linalg (tridiagonalize.ts, its back-transformation).
+ * its whole run, with the level-3, level-2 and level-1 kernels called on offsets into it.
+ * Internal to linalg (eigh: the tridiagonal reduction, divide and conquer, the back-
+ * transformation; svd: the one-sided Jacobi sweeps).
  *
  * With the wasm kernels, the arena is a slice of the GEMM module's memory above every arena
  * opened before it (a stack, WasmGemm.top), so products run on the resident operands with no
- * copies in or out — gemmRaw would copy each operand per call, which for the back-transformation
- * of eigh (n = 1000) is ~n³/32 doubles of traffic, a third of its time — on several threads when
- * large (bitwise the same as one). gemmRaw calls made while an arena is open take their scratch
+ * copies in or out — gemmRaw copies each operand per call, which for the back-transformation
+ * of eigh (n = 1000, 64 reflectors a block) alone is ~n³/32 doubles of traffic — and on several
+ * threads when large (bitwise the same as one). gemmRaw calls made while an arena is open take their scratch
  * above it. Without wasm (or when the arena does not fit the module's operand budget) the arena
  * is a plain Float64Array and the kernels are the TypeScript ones: same contract, same results
  * to rounding.
  */
-import { gemmRaw, gemmThreads } from "./gemm.js";
+import { gemmDispatch, gemmRaw, gemmRawTs, gemmThreads } from "./gemm.js";
 import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes } from "./kernels/gemmThreads.js";
 import { GEMM_OPERAND_BYTES, wasmGemm, type WasmGemm } from "./kernels/wasm.js";
 
@@ -33,11 +34,12 @@ export interface Arena {
    * is stored row-major at offset a, row stride lda; x and y are n-entry regions.
    */
   symvUpper(n: number, a: number, lda: number, s: number, x: number, y: number): void;
-  /** (xᵀx, yᵀy, xᵀy) of the n-entry regions at x and y, into out[0..3). */
+  /** (xᵀx, yᵀy, xᵀy) of the n-entry regions at x and y, into out[0..3) (sums left to right). */
   dots3(x: number, y: number, n: number, out: Float64Array): void;
   /**
    * The plane rotation (x, y) ← (c·x − s·y, s·x + c·y) of the n-entry regions at x and y;
-   * with `norms`, norms[0..2) ← (‖x‖², ‖y‖²) of the results.
+   * with `norms`, norms[0..2) ← (‖x‖², ‖y‖²) of the results (sums left to right). Both engines
+   * give the same bits.
    */
   rotatePair(x: number, y: number, n: number, c: number, s: number, norms: Float64Array | null): void;
 }
@@ -59,7 +61,7 @@ export function withArena<T>(doubles: number, allocs: number, body: (arena: Aren
   if (base === 0) return body(tsArena(doubles + 8 * allocs));
   const savedTop = w.top;
   const heap = w.heapF64();
-  // 5 doubles of the arena's own: the outputs of dots3 and rotatePair.
+  // The arena's own first 64 bytes: the outputs of dots3 and rotatePair.
   const out = base;
   let next = base + 64;
   const end = base + bytes;
@@ -74,6 +76,11 @@ export function withArena<T>(doubles: number, allocs: number, body: (arena: Aren
       return at / 8;
     },
     gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): void {
+      // Tiny products as gemmRaw dispatches them (TS below the crossover): the same bits.
+      if (gemmDispatch(m, n, k, alpha) === "ts") {
+        gemmRawTs(transA, transB, m, n, k, alpha, heap, a, lda, heap, b, ldb, beta, heap, c, ldc);
+        return;
+      }
       const scratch = w.reserve(ARENA_SCRATCH_BYTES);
       gemmResident(w, transA, transB, m, n, k, alpha, 8 * a, lda, 8 * b, ldb, beta, 8 * c, ldc, scratch, ARENA_SCRATCH_BYTES);
     },
@@ -105,9 +112,8 @@ export function withArena<T>(doubles: number, allocs: number, body: (arena: Aren
  * C ← α·op(A)·op(B) + β·C on operands resident in the GEMM module's memory (byte addresses a, b,
  * c; row strides in elements), with `scratchBytes` of free memory at `scratch` (64-byte aligned)
  * for the packing workspaces: on gemmThreads(m, n, k) threads when the threaded workspace fits,
- * else on the calling thread — bitwise the same either way. Throws if
- * the kernel failed on a worker (the resident C cannot be restored), or if even the one-thread
- * workspace does not fit.
+ * else on the calling thread — bitwise the same either way. Throws if the kernel failed on a
+ * worker (the resident C cannot be restored), or if even the one-thread workspace does not fit.
  */
 function gemmResident(
   w: WasmGemm, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,

@@ -124,8 +124,7 @@ export function svd(A: Matrix, options: SvdOptions = {}): SvdResult {
         zero.push(k);
         h.fill(0, scratch + k * len, scratch + (k + 1) * len);
       } else {
-        const inv = 1 / s;
-        for (let t = 0; t < len; t++) h[scratch + k * len + t] = h[BT + i * len + t] * inv;
+        for (let t = 0; t < len; t++) h[scratch + k * len + t] = h[BT + i * len + t] / s;
       }
     }
     transposeRaw(h, scratch, r, len, long, 0);
@@ -226,7 +225,7 @@ function jacobiSweeps(
     const dotAt = (p: number, q: number): number =>
       full ? h[G + p * r + q] : changed[p] === 1 ? h[G + pos[p] * r + q] : h[G + pos[q] * r + p];
     for (let i = 0; i < r; i++) {
-      if (changed[i] === 0) continue;
+      if (!full && changed[i] === 0) continue;
       nrm[i] = dotAt(i, i);
       if (nrm[i] < TINY_SQUARED) {
         nrm[i] = 0;

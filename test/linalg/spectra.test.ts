@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { eigh, eigvalsh, svd, type Matrix } from "../../src/linalg/index.js";
-import { arenaTesting } from "../../src/linalg/arena.js";
+import { arenaTesting, withArena, type Arena } from "../../src/linalg/arena.js";
 import { tridiagonalEigenvalues, tridiagonalEigenvaluesQL } from "../../src/linalg/tridiagonal.js";
 import { testRng, withSpectrum } from "../helpers/random.js";
 
@@ -252,4 +252,49 @@ describe("svd on the arena (sweeps over changed rows only)", () => {
       expect(Math.sqrt(res / an)).toBeLessThanOrEqual(1e-12 * Math.max(m, n));
     });
   }
+});
+
+describe("arena level-1 kernels", () => {
+  it("dots3 and rotatePair give the same bits on the wasm and the TypeScript arena (sums left to right)", () => {
+    const len = 257;
+    const g = testRng(17);
+    const x = g.randnVec(len);
+    const y = g.randnVec(len);
+    const run = (ar: Arena) => {
+      const X = ar.alloc(len);
+      const Y = ar.alloc(len);
+      ar.heap.set(x, X);
+      ar.heap.set(y, Y);
+      const d = new Float64Array(3);
+      const nr = new Float64Array(2);
+      ar.dots3(X, Y, len, d);
+      ar.rotatePair(X, Y, len, 0.8, -0.6, nr);
+      return [...d, ...nr, ...ar.heap.subarray(X, X + len), ...ar.heap.subarray(Y, Y + len)];
+    };
+    const wasm = withArena(2 * len, 2, (ar) => {
+      expect(ar.engine).toBe("wasm-simd");
+      return run(ar);
+    });
+    arenaTesting.forceTs = true;
+    let ts: number[];
+    try {
+      ts = withArena(2 * len, 2, (ar) => {
+        expect(ar.engine).toBe("ts");
+        return run(ar);
+      });
+    } finally {
+      arenaTesting.forceTs = false;
+    }
+    expect(Array.from(new BigUint64Array(Float64Array.from(wasm).buffer))).toEqual(Array.from(new BigUint64Array(Float64Array.from(ts).buffer)));
+    // and against plain loops written here
+    let a2 = 0;
+    let ab = 0;
+    for (let t = 0; t < len; t++) {
+      a2 += x[t] * x[t];
+      ab += x[t] * y[t];
+    }
+    expect(wasm[0]).toBe(a2);
+    expect(wasm[2]).toBe(ab);
+    expect(wasm[5]).toBe(0.8 * x[0] + 0.6 * y[0]);
+  });
 });
