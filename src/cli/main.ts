@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { parseByteSize, setMemoryBudget } from "../common/index.js";
+import { threadCount } from "../linalg/index.js";
 import { VERSION } from "../version.js";
 import { registerConvex } from "./commands/convex.js";
 import { registerData } from "./commands/data.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   program.hook("preAction", () => {
     const raw = program.opts<{ maxMemory?: string }>().maxMemory;
     setMemoryBudget(raw === undefined ? undefined : parseByteSize(raw, "--max-memory"));
+    threadCount(); // a bad SPLITSCAPE_THREADS: exit 2 before any command runs
   });
   registerData(program);
   registerConvex(program);

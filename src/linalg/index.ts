@@ -1,6 +1,7 @@
 // The public face of linalg: float64 row-major matrices and the kernels over them.
 export * from "./matrix.js";
 export * from "./gemm.js";
+export { threadCount, MAX_THREADS } from "./kernels/pool.js";
 export * from "./blas.js";
 export { solveTriangular, trsvRaw, SingularMatrixError, type TriangularOptions } from "./triangular.js";
 export {
