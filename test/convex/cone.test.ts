@@ -8,7 +8,8 @@ import { Matrix as MlMatrix, solve } from "ml-matrix";
 import { convexProblem, patternsFromGates, projectOntoCone, projectOntoConeNnls } from "../../src/convex/index.js";
 import { solveReluByAtoms } from "../../src/convex/reluAtoms.js";
 import { coneProxState, projectBlock, projectBlocks } from "../../src/convex/coneProx.js";
-import { coneThreads, runConeBatch } from "../../src/convex/coneKernel.js";
+import { runConeBatch } from "../../src/convex/coneKernel.js";
+import { poolTesting, threadCount } from "../../src/linalg/kernels/pool.js";
 import { reluOperator } from "../../src/convex/operator.js";
 import { testRng } from "../helpers/random.js";
 
@@ -168,9 +169,14 @@ describe("projectBlocks: one batch on the wasm kernel's threads = the TS engine 
             which.push(b);
             jobs++;
           }
-          runConeBatch(k, jobs, 1e-13, false);
+          poolTesting.callerIdle = true;
+          try {
+            runConeBatch(k, jobs, 1e-13);
+          } finally {
+            poolTesting.callerIdle = false;
+          }
           if (k.lastBatch.workers > 0) expect(k.lastBatch.caller).toBe(0);
-          else expect(coneThreads()).toBe(1);
+          else expect(threadCount()).toBe(1);
           for (let t = 0; t < jobs; t++) {
             const b = which[t];
             expect(k.M[t]).toBeGreaterThanOrEqual(0);
