@@ -16,7 +16,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { coneThreads } from "../src/convex/coneKernel.js";
+import { coneThreads } from "../src/convex/solvers/coneKernel.js";
 import { convexProblem, patternsFromGates, solveGatedRelu, solveRelu } from "../src/convex/index.js";
 import { loadDataset } from "../src/data/index.js";
 import { fromRows } from "../src/linalg/index.js";

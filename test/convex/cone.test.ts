@@ -6,10 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { Matrix as MlMatrix, solve } from "ml-matrix";
 import { convexProblem, patternsFromGates, projectOntoCone, projectOntoConeNnls } from "../../src/convex/index.js";
-import { solveReluByAtoms } from "../../src/convex/reluAtoms.js";
-import { coneProxState, projectBlock, projectBlocks } from "../../src/convex/coneProx.js";
-import { coneThreads, runConeBatch } from "../../src/convex/coneKernel.js";
-import { reluOperator } from "../../src/convex/operator.js";
+import { solveReluByAtoms } from "../../src/convex/solvers/reluAtoms.js";
+import { coneProxState, projectBlock, projectBlocks } from "../../src/convex/solvers/coneProx.js";
+import { coneThreads, runConeBatch } from "../../src/convex/solvers/coneKernel.js";
+import { reluOperator } from "../../src/convex/program/operator.js";
 import { testRng } from "../helpers/random.js";
 
 function subsets(n: number, k: number): number[][] {

@@ -4,10 +4,10 @@
 // must not wait forever: it retires the pool, runs the unfinished jobs itself (where the bad
 // job traps again and the error surfaces), and later batches run on the caller alone.
 import { describe, expect, it } from "vitest";
-import { coneProxState, projectBlocks } from "../../src/convex/coneProx.js";
+import { coneProxState, projectBlocks } from "../../src/convex/solvers/coneProx.js";
 import { patternsFromGates, projectOntoConeNnls } from "../../src/convex/index.js";
-import { reluOperator } from "../../src/convex/operator.js";
-import { runConeBatch } from "../../src/convex/coneKernel.js";
+import { reluOperator } from "../../src/convex/program/operator.js";
+import { runConeBatch } from "../../src/convex/solvers/coneKernel.js";
 import { testRng } from "../helpers/random.js";
 
 describe("coneKernel worker failure", () => {

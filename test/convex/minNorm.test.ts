@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   convexProblem, enumeratePatterns, networkOutput, samplePatterns, solveRelu, withBias,
 } from "../../src/convex/index.js";
-import { loadHighs, minNormInterpolation, solveDenseLp, type MinNormSolution } from "../../src/convex/minNorm.js";
+import { loadHighs, minNormInterpolation, solveDenseLp, type MinNormSolution } from "../../src/convex/landscape/minNorm.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import { lineData, networkSquaredNorm } from "../helpers/convex.js";
 import { testRng } from "../helpers/random.js";

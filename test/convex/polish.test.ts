@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import {
   convexLoss, convexProblem, patternsFromGates, polishOnFace, solveRelu, withBias,
 } from "../../src/convex/index.js";
-import { coneProxState, projectBlock } from "../../src/convex/coneProx.js";
-import { adjoint, coneViolation, forward, groupNorm, reluOperator, spreadDual } from "../../src/convex/operator.js";
+import { coneProxState, projectBlock } from "../../src/convex/solvers/coneProx.js";
+import { adjoint, coneViolation, forward, groupNorm, reluOperator, spreadDual } from "../../src/convex/program/operator.js";
 import { testRng } from "../helpers/random.js";
 
 function instance() {

@@ -7,12 +7,12 @@
 // s̄ ≤ β(1 + tol). The certificate is the dual value −L*(−Λ_f), Λ_f = Λ·min(1, β/s̄).
 // (Weight-decayed GD on (NC_c) stalls at ReLU kinks with ‖∇F‖ ~ 1e-1…1e-2 on small data; the
 // atoms reach rounding-level gaps.)
-import type { Matrix } from "../linalg/index.js";
-import { projectOntoCone } from "./cone.js";
+import type { Matrix } from "../../../linalg/index.js";
+import { projectOntoCone } from "../../program/cone.js";
 import {
   vectorCertificateFromPrediction, vectorDualNorm, vectorLossValue, vectorNetworkOutput,
   type VectorCertificate, type VectorProblem, type VectorReluNetwork,
-} from "./vectorOutput.js";
+} from "./dualNorm.js";
 
 /** A new atom within this (max-norm, unit directions) of an existing one is not added. */
 const DEDUP_TOL = 1e-9;

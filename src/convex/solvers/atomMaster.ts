@@ -17,7 +17,7 @@
 // at the optimum on P, where the tests are exact. (On the scnn demo the late rounds bring ~170
 // near-duplicates of passive atoms per round: one-at-a-time entry after the first such event
 // cost ~100 outer iterations per solve.)
-import { choleskyAppendRow, choleskyDeleteRow, gemmRaw, trsvRaw } from "../linalg/index.js";
+import { choleskyAppendRow, choleskyDeleteRow, gemmRaw, trsvRaw } from "../../linalg/index.js";
 
 /** Atoms, coefficients and the factorised passive set of the master problem. */
 export interface AtomMaster {

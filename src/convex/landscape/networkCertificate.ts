@@ -9,14 +9,14 @@
 // uses; only the neuron's own (pattern, sign) pair is a first-order condition of the fixed-width
 // problem (a single-neuron network is Clarke stationary whatever the opposite sign gives), so
 // the classification uses the own pair and reports the opposite sign's value separately.
-import type { Matrix } from "../linalg/index.js";
+import type { Matrix } from "../../linalg/index.js";
 import { certificateFromPrediction, type CertificateOptions, type ConvexCertificate } from "./certificate.js";
-import { projectOntoCone } from "./cone.js";
-import { dualFromPrediction } from "./dual.js";
-import { convexLoss } from "./loss.js";
-import { nonconvexObjective, type ReluNetwork } from "./network.js";
-import { patternMask, withPatternsOf } from "./patterns.js";
-import { convexProblem, type ConvexProblem } from "./problem.js";
+import { projectOntoCone } from "../program/cone.js";
+import { dualFromPrediction } from "../program/dual.js";
+import { convexLoss } from "../program/loss.js";
+import { nonconvexObjective, type ReluNetwork } from "../network/network.js";
+import { patternMask, withPatternsOf } from "../program/patterns.js";
+import { convexProblem, type ConvexProblem } from "../program/problem.js";
 
 /** A row is a kink of neuron w when |x_kᵀw| ≤ KINK_TOL·‖x_k‖‖w‖. */
 const KINK_TOL = 1e-9;

@@ -8,8 +8,8 @@
 // 1[Xw ≥ 0], and a zero row x_k = 0 gets D_kk = 1 (its row of D_i X is 0 either way). Exact
 // enumeration returns the chambers only: a boundary pattern's cone is lower-dimensional and lies
 // in the union of the closed chamber cones, so it adds nothing to the convex program.
-import type { Matrix } from "../linalg/index.js";
-import { fillNormal, fork, type Rng } from "../random/index.js";
+import type { Matrix } from "../../linalg/index.js";
+import { fillNormal, fork, type Rng } from "../../random/index.js";
 import { arrangementChambers, binomial, orthonormalBasis } from "./arrangement.js";
 
 /** A set of distinct activation patterns of one data matrix. */

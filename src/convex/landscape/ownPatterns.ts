@@ -4,10 +4,10 @@
 // these patterns attains, and v_S ≥ F* (fewer patterns) with equality iff the restricted optimum
 // is also a global one.
 import { certifyNetwork, type NetworkClass } from "./networkCertificate.js";
-import { convexToNetwork, type ReluNetwork } from "./network.js";
-import { patternsFromGates } from "./patterns.js";
-import { convexProblem, type ConvexProblem } from "./problem.js";
-import { solveRelu } from "./relu.js";
+import { convexToNetwork, type ReluNetwork } from "../network/network.js";
+import { patternsFromGates } from "../program/patterns.js";
+import { convexProblem, type ConvexProblem } from "../program/problem.js";
+import { solveRelu } from "../solvers/relu.js";
 
 /** The restricted optimum, its certificate gap and the class of its network on all patterns. */
 export interface OwnPatternOptimum {

@@ -3,7 +3,7 @@
 //   F(θ) = ½‖f − y‖² + (β/2) Σ_j (‖w_j‖² + α_j²),  f = Σ_j (X w_j)_+ α_j.
 // With r = f − y: ∂F/∂α_j = (X w_j)_+ᵀ r + β α_j, ∂F/∂w_j = α_j Xᵀ(1[X w_j > 0] ⊙ r) + β w_j
 // (ReLU'(0) = 0). Used to compare nonconvex training with the certified optimum.
-import type { Matrix } from "../linalg/index.js";
+import type { Matrix } from "../../linalg/index.js";
 import { selectNeurons, type ReluNetwork } from "./network.js";
 
 /** Options of `trainWeightDecayed`. */

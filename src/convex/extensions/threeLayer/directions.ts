@@ -34,10 +34,10 @@
 // w_{2jk} and w_{1jk} also gives the balance at stationarity: ‖w_{1jk}‖ = |w_{2jk}| per neuron and
 // ‖w_{2j}‖ = |α_j| per block. (The bound uses ∂F/∂w with ReLU'(0) = 0; it holds whenever no
 // pre-activation x_qᵀw_{1jk} is exactly 0.)
-import type { Matrix } from "../linalg/index.js";
-import { projectOntoCone } from "./cone.js";
-import { convexLoss, type ConvexLossName } from "./loss.js";
-import { patternMask, patternOf, type PatternSet } from "./patterns.js";
+import type { Matrix } from "../../../linalg/index.js";
+import { projectOntoCone } from "../../program/cone.js";
+import { convexLoss, type ConvexLossName } from "../../program/loss.js";
+import { patternMask, patternOf, type PatternSet } from "../../program/patterns.js";
 
 /** m blocks of m1 first-layer neurons each. */
 export interface ThreeLayerNetwork {

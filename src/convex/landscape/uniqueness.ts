@@ -15,11 +15,11 @@
 // ≤ 1e-10·1e4 here, while the non-unique faces of the tests have ranges ≥ 1e-2·scale. The
 // report keeps maxRange/scale so the separation can be judged.
 import type { Highs } from "highs";
-import type { Matrix } from "../linalg/index.js";
+import type { Matrix } from "../../linalg/index.js";
 import { directionsOfDual, solveDenseLp, type MinNormSolution } from "./minNorm.js";
 import { optimalDirections, type OptimalDirection, type OptimalDirectionsOptions } from "./optimalSet.js";
-import type { PatternSet } from "./patterns.js";
-import type { ConvexProblem } from "./problem.js";
+import type { PatternSet } from "../program/patterns.js";
+import type { ConvexProblem } from "../program/problem.js";
 
 /** The optimal face F (see the file comment). */
 export interface OptimalFace {

@@ -8,9 +8,9 @@
 // solves to rounding level. N_b comes from a pivoted QR of A_{S_b}ᵀ (linalg nullSpace), and
 // Fᵀ diag(ℓ'') F is one GEMM (once for the square loss). A block that leaves its cone is clipped
 // back along the segment from its start (polishOnFace); the certificate then decides.
-import { cholesky, choleskySolve, gemmRaw, gemvRaw, NotPositiveDefiniteError, nullSpace } from "../linalg/index.js";
-import type { ConvexLoss } from "./loss.js";
-import { blockNorms, type BlockOperator } from "./operator.js";
+import { cholesky, choleskySolve, gemmRaw, gemvRaw, NotPositiveDefiniteError, nullSpace } from "../../linalg/index.js";
+import type { ConvexLoss } from "../program/loss.js";
+import { blockNorms, type BlockOperator } from "../program/operator.js";
 
 /** Largest face dimension Σ f_b polished (dense Newton systems). */
 export const POLISH_MAX_DIM = 1500;

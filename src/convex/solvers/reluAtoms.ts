@@ -19,13 +19,13 @@
 // The master value falls every round (each new atom has positive gain at the master optimum).
 // Measured on the scnn demo (n = 1000, d = 50, 500 blocks, β = 10): see bench/convex.ts.
 import { coneProxState, multiplierBound, projectBlocks } from "./coneProx.js";
-import { gapReport, type GapReport } from "./dual.js";
+import { gapReport, type GapReport } from "../program/dual.js";
 import { withBestDual } from "./gated.js";
 import { addAtom, atomMaster, pruneAtoms, resetPassive, solveMaster, type AtomMaster } from "./atomMaster.js";
-import { convexLoss } from "./loss.js";
-import { adjoint, blockNorms, forward, groupNorm, reluOperator, reluPointFields, spreadDual, type BlockOperator } from "./operator.js";
+import { convexLoss } from "../program/loss.js";
+import { adjoint, blockNorms, forward, groupNorm, reluOperator, reluPointFields, spreadDual, type BlockOperator } from "../program/operator.js";
 import { polishOnFace } from "./polish.js";
-import type { ConvexProblem } from "./problem.js";
+import type { ConvexProblem } from "../program/problem.js";
 import type { ReluSolution, ReluSolveOptions } from "./relu.js";
 
 /** Try the face Newton polish below this certified relative gap… */

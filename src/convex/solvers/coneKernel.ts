@@ -14,10 +14,10 @@
 // solver keeps its synchronous API. Jobs are claimed one at a time (atomic add), so the split
 // adapts to uneven projection costs. A worker that does not answer within WORKER_TIMEOUT_MS is
 // retired and the jobs it left unfinished are run by the caller.
-import { InputError } from "../common/errors.js";
-import { wasmBase64 } from "../linalg/kernels/cone.wasm.generated.js";
-import { align64, compileBase64, instantiate, layoutFrom, WASM_PAGE_BYTES } from "../linalg/kernels/wasm.js";
-import type { BlockOperator } from "./operator.js";
+import { InputError } from "../../common/errors.js";
+import { wasmBase64 } from "../../linalg/kernels/cone.wasm.generated.js";
+import { align64, compileBase64, instantiate, layoutFrom, WASM_PAGE_BYTES } from "../../linalg/kernels/wasm.js";
+import type { BlockOperator } from "../program/operator.js";
 
 /** Raw exports of cone.wasm (addresses are byte offsets into the shared memory). */
 interface ConeExports {

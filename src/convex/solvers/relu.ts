@@ -28,14 +28,14 @@
 // cone projections on the wasm kernel of coneKernel.ts), so `solveRelu` runs it first and
 // keeps R-FISTA for the logistic loss and as the finisher when the rounds stall.
 import { coneProx, coneProxState, multiplierBound, projectBlock } from "./coneProx.js";
-import { dualFromPrediction, gapReport, type GapReport } from "./dual.js";
+import { dualFromPrediction, gapReport, type GapReport } from "../program/dual.js";
 import { estimateLipschitz, fistaState, fistaWorkspace, runFista, setIterate } from "./fista.js";
 import { polishOnFace } from "./polish.js";
 import { withBestDual, type SolveOptions } from "./gated.js";
 import { solveReluByAtoms } from "./reluAtoms.js";
-import { convexLoss } from "./loss.js";
-import { adjoint, blockNorms, groupNorm, reluOperator, reluPointFields, spreadDual } from "./operator.js";
-import type { ConvexProblem } from "./problem.js";
+import { convexLoss } from "../program/loss.js";
+import { adjoint, blockNorms, groupNorm, reluOperator, reluPointFields, spreadDual } from "../program/operator.js";
+import type { ConvexProblem } from "../program/problem.js";
 import { makeZSmooth } from "./smooth.js";
 
 /**

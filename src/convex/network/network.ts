@@ -4,12 +4,12 @@
 //   (C)→(NC): u_i ↦ (u_i/√‖u_i‖, +√‖u_i‖), v_i ↦ (v_i/√‖v_i‖, −√‖v_i‖);
 //   (NC)→(C): group neurons by pattern 1[X w_j ≥ 0]; u_i = Σ_{α_j>0} |α_j| w_j,
 //             v_i = Σ_{α_j<0} |α_j| w_j (the objective does not increase).
-import { InputError } from "../common/errors.js";
-import type { Matrix } from "../linalg/index.js";
-import { describeArchitecture, loadModel, parseModelJson, twoLayerParts, type Model } from "../model/index.js";
-import { convexLoss, type ConvexLossName } from "./loss.js";
-import { maskKey, patternOf, type PatternSet } from "./patterns.js";
-import type { VectorReluNetwork } from "./vectorOutput.js";
+import { InputError } from "../../common/errors.js";
+import type { Matrix } from "../../linalg/index.js";
+import { describeArchitecture, loadModel, parseModelJson, twoLayerParts, type Model } from "../../model/index.js";
+import { convexLoss, type ConvexLossName } from "../program/loss.js";
+import { maskKey, patternOf, type PatternSet } from "../program/patterns.js";
+import type { VectorReluNetwork } from "../extensions/vector/dualNorm.js";
 
 /** m neurons: rows of W (m×D, D = X̃ columns, the bias last when present) and output weights α. */
 export interface ReluNetwork {

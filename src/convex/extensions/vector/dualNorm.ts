@@ -23,11 +23,11 @@
 // converges with a bounded number of live simplices per level. Lower bound: the best u found,
 // improved by alternating ascent (u ← Π_K(Gz)/‖·‖, z ← Λᵀ D X u/‖·‖), evaluated directly as
 // ‖Λᵀ(Xu)_+‖. Λ is first replaced by UΣ of its thin SVD (same ‖Λᵀv‖, effective c = rank Λ).
-import type { Matrix } from "../linalg/index.js";
-import { eigvalsh, lstsq, svd } from "../linalg/index.js";
-import { projectOntoCone } from "./cone.js";
-import { kinkRows, ownConeRatio, type NetworkClass, type NetworkClassification } from "./networkCertificate.js";
-import { patternMask, withPatternsOf, type PatternSet } from "./patterns.js";
+import type { Matrix } from "../../../linalg/index.js";
+import { eigvalsh, lstsq, svd } from "../../../linalg/index.js";
+import { projectOntoCone } from "../../program/cone.js";
+import { kinkRows, ownConeRatio, type NetworkClass, type NetworkClassification } from "../../landscape/networkCertificate.js";
+import { patternMask, withPatternsOf, type PatternSet } from "../../program/patterns.js";
 
 export const VECTOR_LOSSES = ["square", "softmax"] as const;
 export type VectorLossName = (typeof VECTOR_LOSSES)[number];

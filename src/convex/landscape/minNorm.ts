@@ -20,14 +20,14 @@
 // The LP solver is HiGHS (npm `highs`, wasm); its loader is asynchronous, so callers pass the
 // loaded instance (`const highs = await highsLoader()`), and every function here is synchronous.
 import highsModule, { type Highs } from "highs";
-import { lstsq, type Matrix } from "../linalg/index.js";
-import { orthonormalBasis } from "./arrangement.js";
+import { lstsq, type Matrix } from "../../linalg/index.js";
+import { orthonormalBasis } from "../program/arrangement.js";
 import { coneDualNorms } from "./certificate.js";
-import { projectOntoCone } from "./cone.js";
-import type { ReluNetwork } from "./network.js";
+import { projectOntoCone } from "../program/cone.js";
+import type { ReluNetwork } from "../network/network.js";
 import { optimalDirections, type OptimalDirection } from "./optimalSet.js";
-import { patternMask, type PatternSet } from "./patterns.js";
-import { convexProblem } from "./problem.js";
+import { patternMask, type PatternSet } from "../program/patterns.js";
+import { convexProblem } from "../program/problem.js";
 
 /**
  * Load the HiGHS wasm runtime (asynchronous; load once and pass the instance around). The

@@ -21,11 +21,11 @@
 //     After 2 or 3 the cache is rebuilt from the new S when S repeated (and caching is on).
 //  4. Screening for zero blocks: for any λ ≥ 0, ‖Π_K z‖ ≤ min_{t≥0} ‖z + t·q‖ with q = Aᵀλ from
 //     the block's last projection; if that is ≤ τ the block is zero without projecting.
-import { cholesky, choleskyAppendRow, choleskyDeleteRow, choleskySolve, gemmRaw, nnls, NotPositiveDefiniteError, trsvRaw, type Matrix } from "../linalg/index.js";
-import { orthonormalBasis } from "./arrangement.js";
+import { cholesky, choleskyAppendRow, choleskyDeleteRow, choleskySolve, gemmRaw, nnls, NotPositiveDefiniteError, trsvRaw, type Matrix } from "../../linalg/index.js";
+import { orthonormalBasis } from "../program/arrangement.js";
 import type { BlockProx } from "./fista.js";
 import { coneKernel, runConeBatch, type ConeKernel } from "./coneKernel.js";
-import type { BlockOperator } from "./operator.js";
+import type { BlockOperator } from "../program/operator.js";
 
 /** Default largest n for which the cone state keeps X Xᵀ (n² doubles: 32 MB at 2048). */
 const GRAM_MAX_ROWS = 2048;

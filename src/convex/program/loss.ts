@@ -1,7 +1,7 @@
 // Losses of the convex program on the prediction vector ŷ ∈ ℝⁿ (sum convention), their
 // gradients and the dual objective −L*(−ν). Source: science/convex.md, "(D) dual"; for the
 // logistic conjugate, Boyd & Vandenberghe, Convex Optimization, ex. 3.22 / §5.
-import { InputError } from "../common/errors.js";
+import { InputError } from "../../common/errors.js";
 
 export const CONVEX_LOSSES = ["square", "logistic"] as const;
 export type ConvexLossName = (typeof CONVEX_LOSSES)[number];
