@@ -5,7 +5,7 @@
  * Works on both architectures through a uniform list of affine layers read off THE θ layout.
  */
 import type { Activation, Architecture } from "../model/index.js";
-import { activationDerivative, activationValue, mlpLayerOffsets, twoLayerLayout } from "../model/index.js";
+import { activationDerivative, activationValue, mlpLayerOffsets, twoLayerLayout, unsupportedArchitecture } from "../model/index.js";
 
 /** An affine layer z = V u (+ bias) inside θ: entry (r, s) of V at off + r·rs + s·ss. */
 export interface AffineLayer {
@@ -20,6 +20,7 @@ export interface AffineLayer {
 
 /** The affine layers of an architecture: hidden layers 1..h, then the output layer. */
 export function affineLayers(arch: Architecture): AffineLayer[] {
+  if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch, "the per-sample pass of margin and KKT certificates");
   if (arch.kind === "two-layer") {
     const L = twoLayerLayout(arch);
     return [

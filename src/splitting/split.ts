@@ -21,6 +21,7 @@ import {
   paramCount,
   twoLayerArchitecture,
   twoLayerLayout,
+  unsupportedArchitecture,
 } from "../model/index.js";
 import type { EmbeddingMap } from "./embeddingMap.js";
 
@@ -60,6 +61,7 @@ function layerWidth(arch: Architecture, ref: UnitRef, names: { layer: string; un
   if (!Number.isInteger(layer) || layer < 1 || layer > h) {
     throw new InputError(names.layer, `layer ${layer} is out of range: the ${describeArchitecture(arch)} network has hidden layers 1..${h}`);
   }
+  if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch, "neuron splitting");
   const width = arch.kind === "two-layer" ? arch.m : arch.widths[layer];
   if (!Number.isInteger(ref.unit) || ref.unit < 0 || ref.unit >= width) {
     throw new InputError(names.unit, `unit ${ref.unit} is out of range: hidden layer ${layer} has units 0..${width - 1}`);
@@ -102,6 +104,7 @@ function buildMap(arch: Architecture, layer: number, P: UnitPlan): EmbeddingMap 
     if (B.c >= 0) for (let c = 0; c < k; c++) { source[B.c + c] = A.c + c; scale[B.c + c] = 1; }
     return { from: arch, to, source, scale };
   }
+  if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch, "neuron splitting");
   const widths = arch.widths.slice();
   widths[layer] = w2;
   const to = mlpArchitecture(widths, arch.activation);
@@ -198,6 +201,7 @@ export interface SplitMatrices {
  * off an EmbeddingMap built by splitMap or copyDivideMap for `layer`.
  */
 export function splitMatrices(T: EmbeddingMap, layer = 1): SplitMatrices {
+  if (T.from.kind === "parallel-three-layer" || T.to.kind === "parallel-three-layer") throw unsupportedArchitecture(T.from, "neuron splitting");
   const h = T.from.kind === "two-layer" ? T.from.m : T.from.widths[layer];
   const h2 = T.to.kind === "two-layer" ? T.to.m : T.to.widths[layer];
   const Sin = new Float64Array(h2 * h);

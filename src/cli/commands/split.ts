@@ -93,7 +93,7 @@ export function runSplitCommand(opts: SplitCliOptions): SplitCliResult {
   const seed = opts.seed === undefined ? 0 : parseIntOption("--seed", opts.seed, 0, 2 ** 31)!;
   const checks = embeddingChecks(res.map, model, { data: ds?.X, seed });
   saveModel(opts.output, res.model);
-  const width = model.arch.kind === "two-layer" ? model.arch.m : model.arch.widths[layer];
+  const width = model.arch.kind === "mlp" ? model.arch.widths[layer] : model.arch.m; // splitUnit refused parallel-three-layer
   const copies = coefficients.map((_, i) => (i === 0 ? unit : width + i - 1));
   const expected = kind === "split"
     ? ["isometry ‖TᵀT − I‖", "function preservation", "gradient preservation ∇Φ̃(Tθ) = T∇Φ(θ)"]
