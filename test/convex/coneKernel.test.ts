@@ -35,7 +35,7 @@ describe("coneKernel worker failure", () => {
     const Z = new Float64Array(op.blocks * n);
     for (let b = 0; b < op.blocks; b++) for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Z[b * n + i] += Xm.data[i * d + j] * G[b * d + j];
     const W = G.slice();
-    projectBlocks(op, st, blocks, W, 0, Z, 0, 1e-13);
+    projectBlocks(op, st, blocks, { W, wOff: 0, Zx: Z, zOff: 0 }, 1e-13);
     expect(k.lastBatch.workers).toBe(0);
     for (let b = 0; b < op.blocks; b++) {
       const p = op.pattern[b];

@@ -17,7 +17,7 @@ import type { Matrix } from "../../src/linalg/index.js";
 import {
   certifyVectorNetwork, pruneVectorNetwork, trainVectorWeightDecayed, vectorConnectivityWidth, vectorDualNorm, vectorNetworkOutput, vectorObjective, vectorProblem,
   type VectorReluNetwork,
-} from "../../src/convex/extensions/vector/dualNorm.js";
+} from "../../src/convex/extensions/vector/index.js";
 import { testRng } from "../helpers/random.js";
 
 function toVector(net: ReluNetwork): VectorReluNetwork {

@@ -2,12 +2,7 @@
 // optimality" [R]): ν = −∇L(ŷ); s = max_{i,±} ‖Π_{K_i}(±Xᵀ D_i ν)‖; ν_f = ν·min(1, β/s) is dual
 // feasible; gap = primal − (−L*(−ν_f)) ≥ 0. A proof of global optimality only when the pattern
 // set is exact; with sampled patterns it certifies the subsampled problem.
-import { projectOntoCone } from "../program/cone.js";
-import { dualFromPrediction, gapReport, type GapReport } from "../program/dual.js";
-import { convexLoss } from "../program/loss.js";
-import { adjoint, blockNorms, coneViolation, forward, groupNorm, predict, reluOperator, spreadDual } from "../program/operator.js";
-import { patternMask } from "../program/patterns.js";
-import type { ConvexProblem } from "../program/problem.js";
+import { adjoint, blockNorms, coneViolation, convexLoss, type ConvexProblem, dualFromPrediction, forward, gapReport, type GapReport, groupNorm, patternMask, predict, projectOntoCone, reluOperator, spreadDual } from "../program/index.js";
 
 /** Options of the certificates. */
 export interface CertificateOptions {

@@ -21,13 +21,10 @@
 // loaded instance (`const highs = await highsLoader()`), and every function here is synchronous.
 import highsModule, { type Highs } from "highs";
 import { lstsq, type Matrix } from "../../linalg/index.js";
-import { orthonormalBasis } from "../program/arrangement.js";
+import type { ReluNetwork } from "../network/index.js";
+import { convexProblem, orthonormalBasis, patternMask, type PatternSet, projectOntoCone } from "../program/index.js";
 import { coneDualNorms } from "./certificate.js";
-import { projectOntoCone } from "../program/cone.js";
-import type { ReluNetwork } from "../network/network.js";
-import { optimalDirections, type OptimalDirection } from "./optimalSet.js";
-import { patternMask, type PatternSet } from "../program/patterns.js";
-import { convexProblem } from "../program/problem.js";
+import { type OptimalDirection, optimalDirections } from "./optimalSet.js";
 
 /**
  * Load the HiGHS wasm runtime (asynchronous; load once and pass the instance around). The

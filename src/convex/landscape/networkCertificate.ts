@@ -10,13 +10,9 @@
 // problem (a single-neuron network is Clarke stationary whatever the opposite sign gives), so
 // the classification uses the own pair and reports the opposite sign's value separately.
 import type { Matrix } from "../../linalg/index.js";
+import { nonconvexObjective, type ReluNetwork } from "../network/index.js";
+import { convexLoss, convexProblem, type ConvexProblem, dualFromPrediction, patternMask, projectOntoCone, withPatternsOf } from "../program/index.js";
 import { certificateFromPrediction, type CertificateOptions, type ConvexCertificate } from "./certificate.js";
-import { projectOntoCone } from "../program/cone.js";
-import { dualFromPrediction } from "../program/dual.js";
-import { convexLoss } from "../program/loss.js";
-import { nonconvexObjective, type ReluNetwork } from "../network/network.js";
-import { patternMask, withPatternsOf } from "../program/patterns.js";
-import { convexProblem, type ConvexProblem } from "../program/problem.js";
 
 /** A row is a kink of neuron w when |x_kᵀw| ≤ KINK_TOL·‖x_k‖‖w‖. */
 const KINK_TOL = 1e-9;

@@ -5,12 +5,10 @@
 //  * where the dual constraint fails, ‖Π_{K_i}(σ Xᵀ D_i ν)‖ > β, the neuron (√t ū, σ√t) with
 //    ū = Π_{K_i}(σ g_i)/‖·‖ lowers the objective at rate d/dt F = β − ‖Π_{K_i}(σ g_i)‖ < 0
 //    (its fit is (Xū)_+ and νᵀ(Xū)_+ = ūᵀ g_i = ‖Π_K(σ g_i)‖ by Moreau's decomposition).
+import type { ReluNetwork } from "../network/index.js";
+import { type ConvexProblem, patternMask, projectOntoCone } from "../program/index.js";
 import { coneDualNorms } from "./certificate.js";
-import { projectOntoCone } from "../program/cone.js";
-import type { ReluNetwork } from "../network/network.js";
 import { independent, type OptimalDirection } from "./optimalSet.js";
-import { patternMask } from "../program/patterns.js";
-import type { ConvexProblem } from "../program/problem.js";
 
 /** How a network's neurons map onto the optimal directions. */
 export interface OptimalSetLocation {

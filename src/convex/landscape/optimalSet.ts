@@ -9,13 +9,9 @@
 // and a strictly positive solution; m* / M* are the smallest / largest vertex supports.
 // Vertices are enumerated by trying supports of increasing size (NNLS on each), which is only
 // done when the number of active directions is small (default ≤ 20).
-import { nnls, type Matrix } from "../../linalg/index.js";
-import { projectOntoCone } from "../program/cone.js";
-import { dualFromPrediction } from "../program/dual.js";
-import { convexLoss } from "../program/loss.js";
-import type { ReluNetwork } from "../network/network.js";
-import { patternMask } from "../program/patterns.js";
-import type { ConvexProblem } from "../program/problem.js";
+import { type Matrix, nnls } from "../../linalg/index.js";
+import type { ReluNetwork } from "../network/index.js";
+import { convexLoss, type ConvexProblem, dualFromPrediction, patternMask, projectOntoCone } from "../program/index.js";
 
 /** One optimal direction (after de-duplication). */
 export interface OptimalDirection {

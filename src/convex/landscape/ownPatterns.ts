@@ -3,11 +3,10 @@
 // patterns its neurons use, so v_S = min of that program is the value a stationary point with
 // these patterns attains, and v_S ≥ F* (fewer patterns) with equality iff the restricted optimum
 // is also a global one.
+import { convexToNetwork, type ReluNetwork } from "../network/index.js";
+import { convexProblem, type ConvexProblem, patternsFromGates } from "../program/index.js";
+import { solveRelu } from "../solvers/index.js";
 import { certifyNetwork, type NetworkClass } from "./networkCertificate.js";
-import { convexToNetwork, type ReluNetwork } from "../network/network.js";
-import { patternsFromGates } from "../program/patterns.js";
-import { convexProblem, type ConvexProblem } from "../program/problem.js";
-import { solveRelu } from "../solvers/relu.js";
 
 /** The restricted optimum, its certificate gap and the class of its network on all patterns. */
 export interface OwnPatternOptimum {

@@ -35,14 +35,12 @@
 // A segment ending at an approximate minimiser (F(1) ≤ min F + ε) increases by at most ε
 // anywhere, so stages 3–4 are non-increasing up to the certified gap of z*; stages 1–2 up to
 // rounding of the objective evaluation.
-import type { Matrix } from "../../linalg/index.js";
-import { svd } from "../../linalg/index.js";
-import { nonconvexObjective, selectNeurons, type ReluNetwork } from "../network/network.js";
+import { type Matrix, svd } from "../../linalg/index.js";
+import { nonconvexObjective, type ReluNetwork, selectNeurons } from "../network/index.js";
+import { convexProblem, type ConvexProblem, maskKey, patternMask, patternOf, withPatternsOf } from "../program/index.js";
+import { type ReluSolution, type ReluSolveOptions, solveRelu } from "../solvers/index.js";
 import { certifyNetwork, type NetworkClass } from "./networkCertificate.js";
-import { optimalSet, type OptimalDirectionsOptions, type OptimalSet, type VertexOptions } from "./optimalSet.js";
-import { maskKey, patternMask, patternOf, withPatternsOf } from "../program/patterns.js";
-import { convexProblem, type ConvexProblem } from "../program/problem.js";
-import { solveRelu, type ReluSolution, type ReluSolveOptions } from "../solvers/relu.js";
+import { type OptimalDirectionsOptions, optimalSet, type OptimalSet, type VertexOptions } from "./optimalSet.js";
 
 /** What a stage does (see the file comment). */
 export type PathStageKind = "rebalance" | "merge" | "prune" | "convex segment" | "optimal set";

@@ -12,11 +12,10 @@
 //  * moving t from a neuron to a zero neuron of the same direction ("split") keeps c, hence the
 //    output and the penalty: a non-constant optimal path.
 // Every path is sampled and its nonconvex objective compared with the certified optimum.
-import type { Matrix } from "../../linalg/index.js";
-import { svd } from "../../linalg/index.js";
-import { nonconvexObjective, type ReluNetwork } from "../network/network.js";
+import { type Matrix, svd } from "../../linalg/index.js";
+import { nonconvexObjective, type ReluNetwork } from "../network/index.js";
+import type { ConvexProblem } from "../program/index.js";
 import type { OptimalDirection, OptimalSet, OptimalVertex } from "./optimalSet.js";
-import type { ConvexProblem } from "../program/problem.js";
 
 /** One neuron slot of a width-m network on the optimal directions: direction index and t ≥ 0 (t = 0: the zero neuron). */
 export interface Slot {

@@ -16,10 +16,9 @@
 // report keeps maxRange/scale so the separation can be judged.
 import type { Highs } from "highs";
 import type { Matrix } from "../../linalg/index.js";
-import { directionsOfDual, solveDenseLp, type MinNormSolution } from "./minNorm.js";
-import { optimalDirections, type OptimalDirection, type OptimalDirectionsOptions } from "./optimalSet.js";
-import type { PatternSet } from "../program/patterns.js";
-import type { ConvexProblem } from "../program/problem.js";
+import type { ConvexProblem, PatternSet } from "../program/index.js";
+import { directionsOfDual, type MinNormSolution, solveDenseLp } from "./minNorm.js";
+import { type OptimalDirection, optimalDirections, type OptimalDirectionsOptions } from "./optimalSet.js";
 
 /** The optimal face F (see the file comment). */
 export interface OptimalFace {

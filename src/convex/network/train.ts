@@ -1,10 +1,13 @@
-// Gradient descent on the weight-decayed nonconvex objective (NC) of science/convex.md, squared
-// loss, in the X̃-space of the convex program (a bias is a column of ones, regularised):
-//   F(θ) = ½‖f − y‖² + (β/2) Σ_j (‖w_j‖² + α_j²),  f = Σ_j (X w_j)_+ α_j.
-// With r = f − y: ∂F/∂α_j = (X w_j)_+ᵀ r + β α_j, ∂F/∂w_j = α_j Xᵀ(1[X w_j > 0] ⊙ r) + β w_j
-// (ReLU'(0) = 0). Used to compare nonconvex training with the certified optimum.
-import type { Matrix } from "../../linalg/index.js";
-import { selectNeurons, type ReluNetwork } from "./network.js";
+// Weight-decayed gradient descent on (NC) in the X̃-space of the convex program (a bias is a
+// column of ones, regularised):
+//   F(θ) = ½‖f − y‖² + (β/2) Σ_j (‖w_j‖² + α_j²),  f = Σ_j (X w_j)_+ α_j,
+// run by dynamics/ on model/'s two-layer ReLU objective with weight decay (ReLU'(0) = 0, the
+// model's left-derivative convention). Used to compare nonconvex training with the certified
+// optimum.
+import { gradientDescent } from "../../dynamics/index.js";
+import { nrm2, type Matrix } from "../../linalg/index.js";
+import { makeObjective, withWeightDecay, type Objective } from "../../model/index.js";
+import { reluNetworkFromTheta, reluNetworkModel, selectNeurons, type ReluNetwork } from "./network.js";
 
 /** Options of `trainWeightDecayed`. */
 export interface GdOptions {
@@ -25,63 +28,49 @@ export interface GdResult {
   readonly finite: boolean;
 }
 
+/** The record of a dynamics/ GD run: stop at `steps`, objective and ‖∇F‖ every `recordEvery` steps. */
+export interface GdRun {
+  readonly theta: Float64Array;
+  readonly objective: number;
+  readonly gradNorm: number;
+  readonly history: Array<{ step: number; objective: number; gradNorm: number }>;
+  readonly finite: boolean;
+}
+
+/**
+ * θ ← θ − lr·∇F(θ) for `steps` steps on an Objective (dynamics/ gradientDescent), stopping early
+ * only at a non-finite value; the objective and ‖∇F‖ are recorded at steps 0, every, 2·every, …
+ * and the end.
+ */
+export function runWeightDecayedGd(objective: Objective, theta0: Float64Array, opts: GdOptions): GdRun {
+  if (!(opts.lr >= 0) || !Number.isInteger(opts.steps) || opts.steps < 0) throw new RangeError("weight-decayed GD: lr must be ≥ 0 and steps a non-negative integer");
+  const every = opts.recordEvery ?? 0;
+  const history: GdRun["history"] = [];
+  const res = gradientDescent(objective, theta0, {
+    lr: opts.lr,
+    stop: { maxSteps: opts.steps },
+    onStep: every > 0 ? (p) => { if (p.step % every === 0 || p.step === opts.steps) history.push({ step: p.step, objective: p.loss, gradNorm: p.gradNorm }); } : undefined,
+  });
+  const finite = res.stop !== "nonFinite";
+  return { theta: res.theta, objective: res.loss, gradNorm: finite ? res.gradNorm : NaN, history, finite };
+}
+
 /** Plain gradient descent from `init` (not modified) on F with step `lr`. */
 export function trainWeightDecayed(X: Matrix, y: Float64Array, beta: number, init: ReluNetwork, opts: GdOptions): GdResult {
   const { rows: n, cols: D } = X;
   if (init.D !== D) throw new RangeError(`trainWeightDecayed: network input dimension ${init.D}, X has ${D} columns`);
-  const m = init.m;
-  const W = init.W.slice();
-  const alpha = init.alpha.slice();
-  const Z = new Float64Array(m * n);
-  const r = new Float64Array(n);
-  const gW = new Float64Array(m * D);
-  const gA = new Float64Array(m);
-  const history: Array<{ step: number; objective: number }> = [];
-  const every = opts.recordEvery ?? 0;
-  let objective = NaN;
-  let gradNorm = NaN;
-  for (let step = 0; step <= opts.steps; step++) {
-    // Forward: Z = X Wᵀ (pre-activations), f, r = f − y.
-    r.set(y);
-    for (let k = 0; k < n; k++) r[k] = -r[k];
-    for (let j = 0; j < m; j++) {
-      for (let k = 0; k < n; k++) {
-        let s = 0;
-        for (let t = 0; t < D; t++) s += X.data[k * D + t] * W[j * D + t];
-        Z[j * n + k] = s;
-        if (s > 0) r[k] += s * alpha[j];
-      }
-    }
-    let loss = 0;
-    for (let k = 0; k < n; k++) loss += r[k] * r[k];
-    let pen = 0;
-    for (let j = 0; j < m; j++) pen += alpha[j] * alpha[j];
-    for (let i = 0; i < m * D; i++) pen += W[i] * W[i];
-    objective = 0.5 * loss + 0.5 * beta * pen;
-    if (!Number.isFinite(objective)) return { net: { W, alpha, m, D }, objective, gradNorm: NaN, history, finite: false };
-    if (every > 0 && (step % every === 0 || step === opts.steps)) history.push({ step, objective });
-    // Backward.
-    let g2 = 0;
-    for (let j = 0; j < m; j++) {
-      let ga = beta * alpha[j];
-      for (let t = 0; t < D; t++) gW[j * D + t] = beta * W[j * D + t];
-      for (let k = 0; k < n; k++) {
-        const z = Z[j * n + k];
-        if (z <= 0) continue;
-        ga += z * r[k];
-        const c = alpha[j] * r[k];
-        for (let t = 0; t < D; t++) gW[j * D + t] += c * X.data[k * D + t];
-      }
-      gA[j] = ga;
-      g2 += ga * ga;
-      for (let t = 0; t < D; t++) g2 += gW[j * D + t] ** 2;
-    }
-    gradNorm = Math.sqrt(g2);
-    if (step === opts.steps) break;
-    for (let j = 0; j < m; j++) alpha[j] -= opts.lr * gA[j];
-    for (let i = 0; i < m * D; i++) W[i] -= opts.lr * gW[i];
+  if (y.length !== n) throw new RangeError(`trainWeightDecayed: y has ${y.length} entries, X has ${n} rows`);
+  if (init.m === 0) {
+    // No neurons: nothing to train, F = ½‖y‖² at every step.
+    const objective = 0.5 * nrm2(y) ** 2;
+    const history = (opts.recordEvery ?? 0) > 0 ? [{ step: 0, objective }] : [];
+    return { net: selectNeurons(init, []), objective, gradNorm: 0, history, finite: true };
   }
-  return { net: { W, alpha, m, D }, objective, gradNorm, history, finite: true };
+  const model = reluNetworkModel(init);
+  const objective = withWeightDecay(makeObjective(model.arch, { X, Y: { rows: n, cols: 1, data: y } }, "square"), beta);
+  const run = runWeightDecayedGd(objective, model.theta, opts);
+  const history = run.history.map(({ step, objective }) => ({ step, objective }));
+  return { net: reluNetworkFromTheta(run.theta, init.m, D), objective: run.objective, gradNorm: run.gradNorm, history, finite: run.finite };
 }
 
 /**
@@ -89,23 +78,27 @@ export function trainWeightDecayed(X: Matrix, y: Float64Array, beta: number, ini
  * decay shrinks geometrically to 0) and those whose |α|·‖w‖ is at most `relTol` of the total.
  */
 export function pruneNetwork(net: ReluNetwork, X: Matrix, relTol: number): ReluNetwork {
-  const { rows: n, cols: D } = X;
+  const { D } = net;
   const size: number[] = [];
   const alive: boolean[] = [];
   for (let j = 0; j < net.m; j++) {
-    let wn = 0;
-    for (let t = 0; t < D; t++) wn += net.W[j * D + t] ** 2;
-    size.push(Math.sqrt(wn) * Math.abs(net.alpha[j]));
-    let any = false;
-    for (let k = 0; k < n && !any; k++) {
-      let s = 0;
-      for (let t = 0; t < D; t++) s += X.data[k * D + t] * net.W[j * D + t];
-      any = s > 0;
-    }
-    alive.push(any);
+    const w = net.W.subarray(j * D, (j + 1) * D);
+    size.push(nrm2(w) * Math.abs(net.alpha[j]));
+    alive.push(reachesData(X, w));
   }
   const total = size.reduce((a, b) => a + b, 0);
   const keep: number[] = [];
   for (let j = 0; j < net.m; j++) if (alive[j] && size[j] > relTol * total) keep.push(j);
   return selectNeurons(net, keep);
+}
+
+/** Some row of X has x_kᵀw > 0 (the neuron is not dead on the data). */
+export function reachesData(X: Matrix, w: Float64Array): boolean {
+  const { rows: n, cols: D, data } = X;
+  for (let k = 0; k < n; k++) {
+    let s = 0;
+    for (let t = 0; t < D; t++) s += data[k * D + t] * w[t];
+    if (s > 0) return true;
+  }
+  return false;
 }

@@ -17,7 +17,7 @@
 import { InputError } from "../../common/errors.js";
 import { wasmBase64 } from "../../linalg/kernels/cone.wasm.generated.js";
 import { align64, compileBase64, instantiate, layoutFrom, WASM_PAGE_BYTES } from "../../linalg/kernels/wasm.js";
-import type { BlockOperator } from "../program/operator.js";
+import type { BlockOperator } from "../program/index.js";
 
 /** Raw exports of cone.wasm (addresses are byte offsets into the shared memory). */
 interface ConeExports {

@@ -21,11 +21,12 @@
 //     After 2 or 3 the cache is rebuilt from the new S when S repeated (and caching is on).
 //  4. Screening for zero blocks: for any λ ≥ 0, ‖Π_K z‖ ≤ min_{t≥0} ‖z + t·q‖ with q = Aᵀλ from
 //     the block's last projection; if that is ≤ τ the block is zero without projecting.
-import { cholesky, choleskyAppendRow, choleskyDeleteRow, choleskySolve, gemmRaw, nnls, NotPositiveDefiniteError, trsvRaw, type Matrix } from "../../linalg/index.js";
-import { orthonormalBasis } from "../program/arrangement.js";
+import {
+  cholesky, choleskyAppendRow, choleskyDeleteRow, choleskySolve, gemmRaw, nnls, NotPositiveDefiniteError, nrm2, trsvRaw, type Matrix,
+} from "../../linalg/index.js";
+import { type BlockOperator, orthonormalBasis } from "../program/index.js";
+import { coneKernel, type ConeKernel, runConeBatch } from "./coneKernel.js";
 import type { BlockProx } from "./fista.js";
-import { coneKernel, runConeBatch, type ConeKernel } from "./coneKernel.js";
-import type { BlockOperator } from "../program/operator.js";
 
 /** Default largest n for which the cone state keeps X Xᵀ (n² doubles: 32 MB at 2048). */
 const GRAM_MAX_ROWS = 2048;
@@ -88,6 +89,28 @@ export interface ConeProxState {
 export type ConeEngine = "wasm" | "ts";
 
 /**
+ * Where a block's vector and its image live: z = W[wOff..wOff+d) and X z = Zx[zOff..zOff+n),
+ * overwritten by Π_K z and X Π_K z.
+ */
+export interface BlockSlice {
+  readonly W: Float64Array;
+  readonly wOff: number;
+  readonly Zx: Float64Array;
+  readonly zOff: number;
+}
+
+/** An active-set engine's result for one block: `kept` active rows S[sOff..sOff+kept) (−1: failed), u (d) and X u (n) at their offsets. */
+interface ActiveSetResult {
+  readonly kept: number;
+  readonly S: Int32Array;
+  readonly sOff: number;
+  readonly u: Float64Array;
+  readonly uOff: number;
+  readonly xu: Float64Array;
+  readonly xuOff: number;
+}
+
+/**
  * Fresh per-block state; X Xᵀ is kept when n ≤ gramMaxRows. `engine` "wasm" (default) uses the
  * wasm kernel when WebAssembly SIMD and shared memory are available, else the TS engine.
  */
@@ -123,22 +146,17 @@ export function coneProxState(op: BlockOperator, cacheFaces = true, gramMaxRows 
  * looked up among the rows violated at the last full scan; a full scan (X u) ends the method. At
  * the end λ ≥ 0 and X u feasible: the KKT conditions of the projection (cone.ts).
  * The TypeScript engine; assembly/cone.ts is the same method in f64x2 (coneKernel.ts), and this
- * stays its fallback and test oracle. In: z = W[wOff..wOff+d), the warm set S[0..m0). Out: u
- * (d) and X u (n), the rows with λ > 0 in S; returns their number, or −1 on a degenerate step or
- * the iteration cap (the NNLS path then decides).
+ * stays its fallback and test oracle. In: z = at.W[at.wOff..+d), the warm set st.scratch.S[0..m0).
+ * Out: u and X u in st.scratch.u, st.scratch.xu, the rows with λ > 0 in st.scratch.S; returns
+ * their number, or −1 on a degenerate step or the iteration cap (the NNLS path then decides).
  */
-function projectActiveSetTs(
-  op: BlockOperator, st: ConeProxState, b: number, W: Float64Array, wOff: number, tol: number,
-  S: Int32Array, m0: number, u: Float64Array, xu: Float64Array,
-): number {
+function projectActiveSetTs(op: BlockOperator, st: ConeProxState, b: number, at: BlockSlice, tol: number, m0: number): number {
   const { n, d, X, rowNorm } = op;
   const CS = op.coneSign!;
   const co = b * n;
-  const GX = st.gram;
-  const { AS, L, lam, r, ak, cand, vals } = st.scratch;
-  let zNorm = 0;
-  for (let j = 0; j < d; j++) zNorm += W[wOff + j] ** 2;
-  zNorm = Math.sqrt(zNorm);
+  const { W, wOff } = at;
+  const { AS, L, lam, r, ak, cand, vals, S, u, xu } = st.scratch;
+  const zNorm = nrm2(W.subarray(wOff, wOff + d));
   let m = 0;
   // Warm start: the previous active set, made dual feasible by dropping negative multipliers.
   for (let idx = 0; idx < m0; idx++) {
@@ -147,7 +165,7 @@ function projectActiveSetTs(
     const sg = CS[co + k];
     for (let j = 0; j < d; j++) AS[m * d + j] = sg * X[k * d + j];
     S[m] = k;
-    const dd = appendCholeskyRow(L, AS, S, m, d, k, GX, CS, co, n);
+    const dd = appendCholeskyRow(op, st, b, m);
     if (!(dd > 1e-24 * rowNorm[k] ** 2)) return -1;
     L[m * d + m] = Math.sqrt(dd);
     m++;
@@ -217,7 +235,7 @@ function projectActiveSetTs(
       if (guard > d + 2 || m >= d) return -1;
       for (let j = 0; j < d; j++) AS[m * d + j] = ak[j];
       S[m] = k;
-      const pp = appendCholeskyRow(L, AS, S, m, d, k, GX, CS, co, n);
+      const pp = appendCholeskyRow(op, st, b, m);
       // r = L⁻ᵀ l (l = L[m, 0..m)).
       for (let a = 0; a < m; a++) r[a] = L[m * d + a];
       trsvRaw(true, true, false, m, L, 0, d, r, 0);
@@ -259,14 +277,18 @@ function projectActiveSetTs(
 }
 
 /**
- * Append row m (a_k = AS[m], index S[m] = k) to the Cholesky factor L of A_S A_Sᵀ
- * (linalg choleskyAppendRow) with a_cᵀa_k = CS_c CS_k (X Xᵀ)_{ck} when the Gram GX is kept.
- * Returns ‖a_k‖² − ‖l‖², the squared new pivot (‖(I − P_S) a_k‖²).
+ * Append row m of the TS engine's working set (a_k = AS[m], index S[m] = k, in st.scratch) to the
+ * Cholesky factor L of A_S A_Sᵀ (linalg choleskyAppendRow) for block b, with
+ * a_cᵀa_k = CS_c CS_k (X Xᵀ)_{ck} when the Gram X Xᵀ is kept. Returns ‖a_k‖² − ‖l‖², the squared
+ * new pivot (‖(I − P_S) a_k‖²).
  */
-function appendCholeskyRow(
-  L: Float64Array, AS: Float64Array, S: Int32Array, m: number, d: number, k: number,
-  GX: Float64Array | null, CS: Float64Array, co: number, n: number,
-): number {
+function appendCholeskyRow(op: BlockOperator, st: ConeProxState, b: number, m: number): number {
+  const { n, d } = op;
+  const CS = op.coneSign!;
+  const co = b * n;
+  const GX = st.gram;
+  const { L, AS, S } = st.scratch;
+  const k = S[m];
   const mo = m * d;
   let aa = 0;
   for (let j = 0; j < d; j++) aa += AS[mo + j] * AS[mo + j];
@@ -389,14 +411,12 @@ function buildFace(op: BlockOperator, b: number, S: number[]): Face | null {
 }
 
 /**
- * Try the cached face: u = z − Qᵀ(Q z), λ = −(A_S A_Sᵀ)⁻¹ A_S z ≥ 0, X u feasible. On success
- * writes u and X u and returns true.
+ * Try the cached face of block b on the block at `at`: u = z − Qᵀ(Q z), λ = −(A_S A_Sᵀ)⁻¹ A_S z ≥ 0,
+ * X u feasible. On success writes u and X u over z and X z and returns true.
  */
-function tryFace(
-  op: BlockOperator, st: ConeProxState, face: Face, b: number, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number,
-  zNorm: number, tol: number,
-): boolean {
+function tryFace(op: BlockOperator, st: ConeProxState, face: Face, b: number, at: BlockSlice, zNorm: number, tol: number): boolean {
   const { n, d, rowNorm } = op;
+  const { W, wOff, Zx, zOff } = at;
   const CS = op.coneSign!;
   const m = face.rows.length;
   const az = new Float64Array(m);
@@ -475,28 +495,25 @@ function violatedRows(op: BlockOperator, b: number, Zx: Float64Array, zOff: numb
 
 /**
  * Π_K z in place for the blocks `blocks` (K_b = {w : CS_b ⊙ X w ≥ 0}): block blocks[i] has z in
- * W[wOff + i·d ..+d) and X z in Zx[zOff + i·n ..+n) on entry, Π_K z and its image on exit.
+ * at.W[at.wOff + i·d ..+d) and X z in at.Zx[at.zOff + i·n ..+n) on entry, Π_K z and its image on exit.
  * Updates each block's state. `tol`: a row is violated when (CS_bk x_kᵀu)/‖x_k‖ < −tol·‖z‖.
  * Blocks with z ∈ K or an accepted cached face are done here; the others go to the active-set
  * engine as one batch (wasm: on every thread of coneKernel.ts), and the NNLS path settles what it
  * could not.
  */
-export function projectBlocks(
-  op: BlockOperator, st: ConeProxState, blocks: ArrayLike<number>, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number, tol: number,
-): void {
+export function projectBlocks(op: BlockOperator, st: ConeProxState, blocks: ArrayLike<number>, at: BlockSlice, tol: number): void {
   const { n, d } = op;
+  const { W, wOff, Zx, zOff } = at;
+  const slot = (i: number): BlockSlice => ({ W, wOff: wOff + i * d, Zx, zOff: zOff + i * n });
   const jobs: number[] = [];
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
     const wo = wOff + i * d;
-    const zo = zOff + i * n;
-    let zNorm = 0;
-    for (let j = 0; j < d; j++) zNorm += W[wo + j] ** 2;
-    zNorm = Math.sqrt(zNorm);
+    const zNorm = nrm2(W.subarray(wo, wo + d));
     // z = 0, or z ∈ K: the projection is z itself (multiplier 0).
-    if (zNorm === 0 || inCone(op, b, Zx, zo, -tol * zNorm)) continue;
+    if (zNorm === 0 || inCone(op, b, Zx, zOff + i * n, -tol * zNorm)) continue;
     const face = st.faces[b];
-    if (face !== null && tryFace(op, st, face, b, W, wo, Zx, zo, zNorm, tol)) continue;
+    if (face !== null && tryFace(op, st, face, b, slot(i), zNorm, tol)) continue;
     jobs.push(i);
   }
   const k = st.kernel;
@@ -514,7 +531,8 @@ export function projectBlocks(
     runConeBatch(k, jobs.length, tol);
     for (let t = 0; t < jobs.length; t++) {
       const i = jobs[t];
-      settleBlock(op, st, blocks[i], W, wOff + i * d, Zx, zOff + i * n, tol, k.M[t], k.S, t * (d + 1), k.U, t * d, k.XU, t * n);
+      const result = { kept: k.M[t], S: k.S, sOff: t * (d + 1), u: k.U, uOff: t * d, xu: k.XU, xuOff: t * n };
+      settleBlock(op, st, blocks[i], slot(i), tol, result);
     }
     return;
   }
@@ -524,32 +542,29 @@ export function projectBlocks(
     const warm = st.active[b];
     const m0 = Math.min(warm.length, d);
     for (let c = 0; c < m0; c++) S[c] = warm[c];
-    const kept = projectActiveSetTs(op, st, b, W, wOff + i * d, tol, S, m0, u, xu);
-    settleBlock(op, st, b, W, wOff + i * d, Zx, zOff + i * n, tol, kept, S, 0, u, 0, xu, 0);
+    const kept = projectActiveSetTs(op, st, b, slot(i), tol, m0);
+    settleBlock(op, st, b, slot(i), tol, { kept, S, sOff: 0, u, uOff: 0, xu, xuOff: 0 });
   }
 }
 
-/** Π_K z in place for one block b (projectBlocks with one block at offsets wOff, zOff). */
-export function projectBlock(
-  op: BlockOperator, st: ConeProxState, b: number, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number, tol: number,
-): void {
-  projectBlocks(op, st, [b], W, wOff, Zx, zOff, tol);
+/** Π_K z in place for one block b at `at` (projectBlocks with one block). */
+export function projectBlock(op: BlockOperator, st: ConeProxState, b: number, at: BlockSlice, tol: number): void {
+  projectBlocks(op, st, [b], at, tol);
 }
 
 /**
- * Take an active-set result for block b (kept ≥ 0 rows S[sOff..], u, X u finite): write u and
- * X u over z and X z, set q = u − z and the active set (and a face cache when the set repeated);
+ * Take an active-set result for block b (kept ≥ 0 rows, u, X u finite): write u and X u over z and
+ * X z at `at`, set q = u − z and the active set (and a face cache when the set repeated);
  * otherwise (kept = −1, or a non-finite u) run the NNLS path.
  */
-function settleBlock(
-  op: BlockOperator, st: ConeProxState, b: number, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number, tol: number,
-  kept: number, S: Int32Array, sOff: number, u: Float64Array, uOff: number, xu: Float64Array, xuOff: number,
-): void {
+function settleBlock(op: BlockOperator, st: ConeProxState, b: number, at: BlockSlice, tol: number, result: ActiveSetResult): void {
   const { n, d } = op;
+  const { W, wOff, Zx, zOff } = at;
+  const { kept, S, sOff, u, uOff, xu, xuOff } = result;
   let finite = kept >= 0;
   for (let j = 0; j < d && finite; j++) finite = Number.isFinite(u[uOff + j]);
   if (!finite) {
-    projectByNnls(op, st, b, W, wOff, Zx, zOff, tol);
+    projectByNnls(op, st, b, at, tol);
     return;
   }
   const qo = b * d;
@@ -578,15 +593,12 @@ function setActiveRows(op: BlockOperator, st: ConeProxState, b: number, keep: nu
  * violated rows, solve the small NNLS min_{λ≥0} ‖z + A_Sᵀλ‖ (linalg `nnls`), repeat until X u is
  * feasible (KKT of the full NNLS, see cone.ts). The fallback of the active-set engines.
  */
-function projectByNnls(
-  op: BlockOperator, st: ConeProxState, b: number, W: Float64Array, wOff: number, Zx: Float64Array, zOff: number, tol: number,
-): void {
+function projectByNnls(op: BlockOperator, st: ConeProxState, b: number, at: BlockSlice, tol: number): void {
   const { n, d, X } = op;
   const CS = op.coneSign!;
   const co = b * n;
-  let zNorm = 0;
-  for (let j = 0; j < d; j++) zNorm += W[wOff + j] ** 2;
-  zNorm = Math.sqrt(zNorm);
+  const { W, wOff, Zx, zOff } = at;
+  const zNorm = nrm2(W.subarray(wOff, wOff + d));
   st.projections++;
   let add = violatedRows(op, b, Zx, zOff, zNorm, tol, ADD_PER_ROUND);
   const z = W.slice(wOff, wOff + d);
@@ -640,10 +652,8 @@ export function coneProx(op: BlockOperator, st: ConeProxState, tol: number): Blo
         st.screened++;
         return;
       }
-      projectBlock(op, st, b, W, wOff, Z, zOff, tol);
-      let s = 0;
-      for (let j = 0; j < d; j++) s += W[wOff + j] ** 2;
-      const u = Math.sqrt(s);
+      projectBlock(op, st, b, { W, wOff, Zx: Z, zOff }, tol);
+      const u = nrm2(W.subarray(wOff, wOff + d));
       const scale = u > tau ? 1 - tau / u : 0;
       for (let j = 0; j < d; j++) W[wOff + j] *= scale;
       for (let k = 0; k < n; k++) Z[zOff + k] *= scale;

@@ -9,7 +9,7 @@
 // Z = W Xᵀ is carried along: Z_y by linearity, and the prox input's image X z_b = Z_y,b − η H_b with
 // H = G Xᵀ, so an iteration costs two GEMMs (G = ∇φ·X and H = G Xᵀ) however many backtracking
 // trials it takes; the prox returns the image of its output (a scaled, possibly projected, z).
-import { adjoint, forward, type BlockOperator } from "../program/operator.js";
+import { adjoint, type BlockOperator, forward } from "../program/index.js";
 import type { ZSmooth } from "./smooth.js";
 
 /** The iterate pair and momentum/step state, updated in place (buffers are swapped). */

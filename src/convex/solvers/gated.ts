@@ -3,11 +3,8 @@
 // solved by R-FISTA (fista.ts). Dual: max −L*(−ν) s.t. ‖Xᵀ D_i ν‖ ≤ β for all i, so the exact
 // certificate is s = max_i ‖Xᵀ D_i ν‖ with ν = −∇L(ŷ) (Mishkin, Sahiner & Pilanci 2022, §3;
 // science/convex.md, "Solvers and scales").
-import { dualFromPrediction, gapReport, type GapReport } from "../program/dual.js";
-import { estimateLipschitz, fistaState, fistaWorkspace, groupShrink, runFista, setIterate, type FistaState } from "./fista.js";
-import { convexLoss } from "../program/loss.js";
-import { adjoint, blockNorms, gatedOperator, groupNorm, predict, spreadDual, type BlockOperator } from "../program/operator.js";
-import type { ConvexProblem } from "../program/problem.js";
+import { adjoint, blockNorms, type BlockOperator, convexLoss, type ConvexProblem, dualFromPrediction, gapReport, type GapReport, gatedOperator, groupNorm, predict, spreadDual } from "../program/index.js";
+import { estimateLipschitz, fistaState, type FistaState, fistaWorkspace, groupShrink, runFista, setIterate } from "./fista.js";
 import { makeZSmooth } from "./smooth.js";
 
 /** Options shared by the solvers. */

@@ -9,8 +9,7 @@
 // Fᵀ diag(ℓ'') F is one GEMM (once for the square loss). A block that leaves its cone is clipped
 // back along the segment from its start (polishOnFace); the certificate then decides.
 import { cholesky, choleskySolve, gemmRaw, gemvRaw, NotPositiveDefiniteError, nullSpace } from "../../linalg/index.js";
-import type { ConvexLoss } from "../program/loss.js";
-import { blockNorms, type BlockOperator } from "../program/operator.js";
+import { blockNorms, type BlockOperator, type ConvexLoss } from "../program/index.js";
 
 /** Largest face dimension Σ f_b polished (dense Newton systems). */
 export const POLISH_MAX_DIM = 1500;

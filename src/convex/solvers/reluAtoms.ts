@@ -18,15 +18,12 @@
 //      block directions as atoms: one master solve then lands within rounding of the face optimum.
 // The master value falls every round (each new atom has positive gain at the master optimum).
 // Measured on the scnn demo (n = 1000, d = 50, 500 blocks, β = 10): see bench/convex.ts.
+import { adjoint, blockNorms, type BlockOperator, convexLoss, type ConvexProblem, forward, gapReport, type GapReport, groupNorm, reluOperator, reluPointFields, spreadDual } from "../program/index.js";
+import { addAtom, atomMaster, type AtomMaster, pruneAtoms, resetPassive, solveMaster } from "./atomMaster.js";
 import { coneProxState, multiplierBound, projectBlocks } from "./coneProx.js";
-import { gapReport, type GapReport } from "../program/dual.js";
 import { withBestDual } from "./gated.js";
-import { addAtom, atomMaster, pruneAtoms, resetPassive, solveMaster, type AtomMaster } from "./atomMaster.js";
-import { convexLoss } from "../program/loss.js";
-import { adjoint, blockNorms, forward, groupNorm, reluOperator, reluPointFields, spreadDual, type BlockOperator } from "../program/operator.js";
 import { polishOnFace } from "./polish.js";
-import type { ConvexProblem } from "../program/problem.js";
-import type { ReluSolution, ReluSolveOptions } from "./relu.js";
+import type { ReluSolution, ReluSolveOptions } from "./reluSolution.js";
 
 /** Try the face Newton polish below this certified relative gap… */
 const POLISH_BELOW = 1e-4;
@@ -108,7 +105,7 @@ function priceBlocks(op: BlockOperator, cone: ReturnType<typeof coneProxState>, 
   const rows: number[] = [];
   const norms: number[] = [];
   for (let i = 0; i < m; i++) lastG.set(Gs.subarray(i * d, i * d + d), exact[i] * d);
-  projectBlocks(op, cone, exact, Gs, 0, Hs, 0, PROJ_TOL);
+  projectBlocks(op, cone, exact, { W: Gs, wOff: 0, Zx: Hs, zOff: 0 }, PROJ_TOL);
   for (let i = 0; i < m; i++) {
     const b = exact[i];
     let p = 0;

@@ -1,8 +1,7 @@
 // The smooth part of the convex programs as a function of Z = W Xᵀ (B×n):
 //   φ(Z) = L(ŷ(Z)),  ŷ = Σ_b SM_b ⊙ Z_b,   ∇_{Z_b} φ = SM_b ⊙ ∇L(ŷ),
 // and ∇_W f = (∇φ(Z)) X, one adjoint GEMM.
-import type { ConvexLoss } from "../program/loss.js";
-import { predict, type BlockOperator } from "../program/operator.js";
+import { type BlockOperator, type ConvexLoss, predict } from "../program/index.js";
 
 /** The smooth part as FISTA sees it; every method is allocation-free. */
 export interface ZSmooth {

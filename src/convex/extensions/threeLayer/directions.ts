@@ -1,4 +1,5 @@
-// Parallel three-layer ReLU networks with weight decay (science/convex.md, "Extensions"):
+// The first-layer directions of parallel three-layer ReLU networks with weight decay
+// (science/convex.md, "Extensions"; the network and its training are in network.ts):
 //   f(X) = Σ_{j≤m} ((X W_{1j})_+ w_{2j})_+ α_j,   W_{1j} ∈ ℝ^{D×m1} (columns w_{1jk}), w_{2j} ∈ ℝ^{m1},
 //   F(θ) = L(f, y) + (β/2) Σ_j (‖W_{1j}‖²_F + ‖w_{2j}‖² + α_j²),  L convex (convexLoss).
 // The note states that "first-layer directions come from a finite set fixed by the dual". The
@@ -34,41 +35,19 @@
 // w_{2jk} and w_{1jk} also gives the balance at stationarity: ‖w_{1jk}‖ = |w_{2jk}| per neuron and
 // ‖w_{2j}‖ = |α_j| per block. (The bound uses ∂F/∂w with ReLU'(0) = 0; it holds whenever no
 // pre-activation x_qᵀw_{1jk} is exactly 0.)
-import type { Matrix } from "../../../linalg/index.js";
-import { projectOntoCone } from "../../program/cone.js";
-import { convexLoss, type ConvexLossName } from "../../program/loss.js";
-import { patternMask, patternOf, type PatternSet } from "../../program/patterns.js";
+import { nrm2, type Matrix } from "../../../linalg/index.js";
+import { patternMask, patternOf, projectOntoCone, type ConvexLossName, type PatternSet } from "../../program/index.js";
+import { checkThreeLayerNetwork, threeLayerObjective, type ThreeLayerNetwork } from "./network.js";
 
-/** m blocks of m1 first-layer neurons each. */
-export interface ThreeLayerNetwork {
-  /** (m·m1)×D row-major: row j·m1 + k is w_{1jk}. */
-  readonly W1: Float64Array;
-  /** m×m1 row-major: row j is w_{2j}. */
-  readonly W2: Float64Array;
-  /** m output weights α_j. */
-  readonly alpha: Float64Array;
-  readonly m: number;
-  readonly m1: number;
-  readonly D: number;
-}
-
-function checkNet(where: string, net: ThreeLayerNetwork, X: Matrix, y?: Float64Array): void {
-  const { m, m1, D } = net;
-  if (D !== X.cols) throw new RangeError(`${where}: network input dimension ${D}, X has ${X.cols} columns`);
-  if (net.W1.length !== m * m1 * D || net.W2.length !== m * m1 || net.alpha.length !== m) {
-    throw new RangeError(`${where}: W1 must be ${m * m1}×${D}, W2 ${m}×${m1}, alpha length ${m}`);
-  }
-  if (y !== undefined && y.length !== X.rows) throw new RangeError(`${where}: y has ${y.length} entries, X has ${X.rows} rows`);
-  if (!X.data.every(Number.isFinite) || (y !== undefined && !y.every(Number.isFinite))) throw new RangeError(`${where}: X and y must be finite`);
-}
-
-/** Pre-activations H (m·m1 × n), block pre-activations Z (m × n) and f (n). */
-function forwardPass(net: ThreeLayerNetwork, X: Matrix): { H: Float64Array; Z: Float64Array; f: Float64Array } {
+/**
+ * The pre-activations that fix the patterns: H (m·m1 × n, H_{jk} = X w_{1jk}) and the block
+ * pre-activations Z (m × n, Z_j = Σ_k (H_{jk})_+ w_{2jk}), for D_{jk} = 1[H_{jk} ≥ 0] and D2_j = 1[Z_j > 0].
+ */
+function preactivations(net: ThreeLayerNetwork, X: Matrix): { H: Float64Array; Z: Float64Array } {
   const { rows: n, cols: D, data } = X;
-  const { m, m1, W1, W2, alpha } = net;
+  const { m, m1, W1, W2 } = net;
   const H = new Float64Array(m * m1 * n);
   const Z = new Float64Array(m * n);
-  const f = new Float64Array(n);
   for (let j = 0; j < m; j++) {
     for (let k = 0; k < m1; k++) {
       const row = (j * m1 + k) * D;
@@ -80,115 +59,8 @@ function forwardPass(net: ThreeLayerNetwork, X: Matrix): { H: Float64Array; Z: F
         if (s > 0) Z[j * n + q] += s * w2;
       }
     }
-    for (let q = 0; q < n; q++) if (Z[j * n + q] > 0) f[q] += alpha[j] * Z[j * n + q];
   }
-  return { H, Z, f };
-}
-
-/** f(X) = Σ_j ((X W_{1j})_+ w_{2j})_+ α_j. */
-export function threeLayerOutput(net: ThreeLayerNetwork, X: Matrix): Float64Array {
-  checkNet("threeLayerOutput", net, X);
-  return forwardPass(net, X).f;
-}
-
-/** The objective, its parts, ν = −∇L(f) and the gradient (ReLU'(0) = 0). */
-export interface ThreeLayerObjective {
-  readonly loss: number;
-  /** (β/2) Σ_j (‖W_{1j}‖²_F + ‖w_{2j}‖² + α_j²). */
-  readonly penalty: number;
-  readonly objective: number;
-  readonly prediction: Float64Array;
-  readonly nu: Float64Array;
-  readonly gradW1: Float64Array;
-  readonly gradW2: Float64Array;
-  readonly gradAlpha: Float64Array;
-  readonly gradNorm: number;
-}
-
-/** F(θ) and ∇F(θ) by the formulas of the file comment. */
-export function threeLayerObjective(net: ThreeLayerNetwork, X: Matrix, y: Float64Array, beta: number, loss: ConvexLossName = "square"): ThreeLayerObjective {
-  checkNet("threeLayerObjective", net, X, y);
-  const { rows: n, cols: D, data } = X;
-  const { m, m1, W1, W2, alpha } = net;
-  const { H, Z, f } = forwardPass(net, X);
-  const r = new Float64Array(n);
-  const l = convexLoss(loss).valueAndGradient(f, y, r);
-  let p = 0;
-  for (const v of W1) p += v * v;
-  for (const v of W2) p += v * v;
-  for (const v of alpha) p += v * v;
-  const penalty = 0.5 * beta * p;
-  const gradW1 = W1.map((v) => beta * v);
-  const gradW2 = W2.map((v) => beta * v);
-  const gradAlpha = alpha.map((v) => beta * v);
-  const delta = new Float64Array(n);
-  for (let j = 0; j < m; j++) {
-    // δ_j = α_j D2_j r.
-    for (let q = 0; q < n; q++) {
-      const z = Z[j * n + q];
-      if (z > 0) {
-        gradAlpha[j] += z * r[q];
-        delta[q] = alpha[j] * r[q];
-      } else delta[q] = 0;
-    }
-    for (let k = 0; k < m1; k++) {
-      const nk = j * m1 + k;
-      const w2 = W2[nk];
-      let g2 = 0;
-      for (let q = 0; q < n; q++) {
-        const h = H[nk * n + q];
-        if (h <= 0 || delta[q] === 0) continue;
-        g2 += h * delta[q];
-        const c = w2 * delta[q];
-        for (let t = 0; t < D; t++) gradW1[nk * D + t] += c * data[q * D + t];
-      }
-      gradW2[nk] += g2;
-    }
-  }
-  let g2 = 0;
-  for (const v of gradW1) g2 += v * v;
-  for (const v of gradW2) g2 += v * v;
-  for (const v of gradAlpha) g2 += v * v;
-  return { loss: l, penalty, objective: l + penalty, prediction: f, nu: r.map((v) => -v), gradW1, gradW2, gradAlpha, gradNorm: Math.sqrt(g2) };
-}
-
-/** Options of trainThreeLayer. */
-export interface ThreeLayerGdOptions {
-  readonly lr: number;
-  readonly steps: number;
-  /** Record the objective and gradient norm every this many steps (and at the end). Default 0. */
-  readonly recordEvery?: number;
-  /** Default "square". */
-  readonly loss?: ConvexLossName;
-}
-
-/** The trained network and its record. */
-export interface ThreeLayerGdResult {
-  readonly net: ThreeLayerNetwork;
-  readonly objective: number;
-  readonly gradNorm: number;
-  readonly history: Array<{ step: number; objective: number; gradNorm: number }>;
-  readonly finite: boolean;
-}
-
-/** Plain gradient descent θ ← θ − lr·∇F(θ) from `init` (not modified). */
-export function trainThreeLayer(X: Matrix, y: Float64Array, beta: number, init: ThreeLayerNetwork, opts: ThreeLayerGdOptions): ThreeLayerGdResult {
-  checkNet("trainThreeLayer", init, X, y);
-  if (!(beta >= 0) || !(opts.lr >= 0) || !Number.isInteger(opts.steps) || opts.steps < 0) {
-    throw new RangeError("trainThreeLayer: beta and lr must be ≥ 0 and steps a non-negative integer");
-  }
-  const net: ThreeLayerNetwork = { ...init, W1: init.W1.slice(), W2: init.W2.slice(), alpha: init.alpha.slice() };
-  const history: Array<{ step: number; objective: number; gradNorm: number }> = [];
-  const every = opts.recordEvery ?? 0;
-  for (let step = 0; ; step++) {
-    const ev = threeLayerObjective(net, X, y, beta, opts.loss ?? "square");
-    if (!Number.isFinite(ev.objective)) return { net, objective: ev.objective, gradNorm: NaN, history, finite: false };
-    if (every > 0 && (step % every === 0 || step === opts.steps)) history.push({ step, objective: ev.objective, gradNorm: ev.gradNorm });
-    if (step === opts.steps) return { net, objective: ev.objective, gradNorm: ev.gradNorm, history, finite: true };
-    for (let i = 0; i < net.W1.length; i++) net.W1[i] -= opts.lr * ev.gradW1[i];
-    for (let i = 0; i < net.W2.length; i++) net.W2[i] -= opts.lr * ev.gradW2[i];
-    for (let i = 0; i < net.alpha.length; i++) net.alpha[i] -= opts.lr * ev.gradAlpha[i];
-  }
+  return { H, Z };
 }
 
 /** Options of firstLayerDirections. */
@@ -254,25 +126,26 @@ export function firstLayerDirections(net: ThreeLayerNetwork, X: Matrix, y: Float
   if (opts.patterns !== undefined && (opts.patterns.n !== n || opts.patterns.d !== D)) {
     throw new RangeError(`firstLayerDirections: patterns are for ${opts.patterns.n}×${opts.patterns.d} data, X is ${n}×${D}`);
   }
-  const { H, Z } = forwardPass(net, X);
+  checkThreeLayerNetwork("firstLayerDirections", net, X, y);
+  const { H, Z } = preactivations(net, X);
   const nu = ev.nu;
   // Contribution bound ‖X‖_F‖w_{1jk}‖|w_{2jk} α_j| ≥ the neuron's effect on f.
-  const xF = norm(data);
+  const xF = nrm2(data);
   const size: number[] = [];
   for (let j = 0; j < m; j++) {
     for (let k = 0; k < m1; k++) {
       const nk = j * m1 + k;
-      size.push(xF * norm(W1.subarray(nk * D, (nk + 1) * D)) * Math.abs(W2[nk] * alpha[j]));
+      size.push(xF * nrm2(W1.subarray(nk * D, (nk + 1) * D)) * Math.abs(W2[nk] * alpha[j]));
     }
   }
-  const scale = Math.max(norm(y), ...size);
+  const scale = Math.max(nrm2(y), ...size);
   const activeTol = opts.activeTol ?? 1e-3;
   const neurons: FirstLayerNeuron[] = [];
   const blockImbalance = new Float64Array(m);
   let maxDistance = 0;
   let maxSetDistance = opts.patterns === undefined ? NaN : 0;
   for (let j = 0; j < m; j++) {
-    const w2n = norm(W2.subarray(j * m1, (j + 1) * m1));
+    const w2n = nrm2(W2.subarray(j * m1, (j + 1) * m1));
     const bb = Math.max(w2n, Math.abs(alpha[j]));
     blockImbalance[j] = bb === 0 ? 0 : Math.abs(w2n - Math.abs(alpha[j])) / bb;
     // ν restricted to the block's active rows: D2_j ν.
@@ -294,7 +167,7 @@ export function firstLayerDirections(net: ThreeLayerNetwork, X: Matrix, y: Float
     for (let k = 0; k < m1; k++) {
       const nk = j * m1 + k;
       const w = W1.subarray(nk * D, (nk + 1) * D);
-      const wn = norm(w);
+      const wn = nrm2(w);
       const sign = Math.sign(alpha[j] * W2[nk]);
       const big = Math.max(wn, Math.abs(W2[nk]));
       const imbalance = big === 0 ? 0 : Math.abs(wn - Math.abs(W2[nk])) / big;
@@ -318,7 +191,7 @@ export function firstLayerDirections(net: ThreeLayerNetwork, X: Matrix, y: Float
         setDistance = 2;
         for (const e of candidates) setDistance = Math.min(setDistance, dist(wbar, e));
       }
-      const bound = (2 * norm(ev.gradW1.subarray(nk * D, (nk + 1) * D))) / (beta * wn);
+      const bound = (2 * nrm2(ev.gradW1.subarray(nk * D, (nk + 1) * D))) / (beta * wn);
       if (active) {
         maxDistance = Math.max(maxDistance, distance);
         if (opts.patterns !== undefined) maxSetDistance = Math.max(maxSetDistance, setDistance);
@@ -339,14 +212,7 @@ function xtMaskedDual(X: Float64Array, n: number, D: number, mask: Uint8Array, v
   return g;
 }
 
-function norm(x: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-  return Math.sqrt(s);
-}
-
+/** ‖a − b‖ (linalg's scaled nrm2 of the difference). */
 function dist(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-  return Math.sqrt(s);
+  return nrm2(a.map((v, i) => v - b[i]));
 }

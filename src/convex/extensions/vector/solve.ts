@@ -1,27 +1,39 @@
 // The optimum of the vector-output problem (science/convex.md, "Extensions": the dual constraint
 // is max_{‖u‖≤1} ‖Λᵀ(Xu)_+‖ ≤ β, Λ = −∇L). With balanced neurons, c_j = ‖w_j‖α_j and u_j = w̄_j,
 //   (NC_c) = min over unit u_j and c_j ∈ ℝ^c of L(Σ_j (Xu_j)_+ c_jᵀ, Y) + β Σ_j ‖c_j‖,
-// a group lasso over the atoms (Xu)_+ for any fixed set of directions. Column generation: solve
-// the group lasso over the current atoms, price every direction by the dual norm (vectorDualNorm:
-// a rigorous upper bound s̄ and the maximiser u, the most violated atom), add it, repeat until
-// s̄ ≤ β(1 + tol). The certificate is the dual value −L*(−Λ_f), Λ_f = Λ·min(1, β/s̄).
+// a group lasso over the atoms (Xu)_+ for any fixed set of directions (groupLasso.ts). Column
+// generation: solve the group lasso over the current atoms, price every direction by the dual
+// norm (vectorDualNorm: a rigorous upper bound s̄ and the maximiser u, the most violated atom),
+// add it, repeat. Each round is certified: Λ_f = Λ·min(1, β/s̄) is dual feasible, so
+// gap = primal − (−L*(−Λ_f)) bounds the distance to the optimum; the solve ends when the relative
+// gap is ≤ tol. When no atom violates the dual constraint by more than tol but the gap is still
+// larger, the restricted group lasso is solved more accurately (its inexactness is the gap).
 // (Weight-decayed GD on (NC_c) stalls at ReLU kinks with ‖∇F‖ ~ 1e-1…1e-2 on small data; the
 // atoms reach rounding-level gaps.)
-import type { Matrix } from "../../../linalg/index.js";
-import { projectOntoCone } from "../../program/cone.js";
-import {
-  vectorCertificateFromPrediction, vectorDualNorm, vectorLossValue, vectorNetworkOutput,
-  type VectorCertificate, type VectorProblem, type VectorReluNetwork,
-} from "./dualNorm.js";
+import { nrm2, type Matrix } from "../../../linalg/index.js";
+import { projectOntoCone } from "../../program/index.js";
+import { vectorCertificateFromPrediction, type VectorCertificate } from "./certificate.js";
+import { vectorDualNorm, type VectorDualNorm } from "./dualNorm.js";
+import { groupLassoOverAtoms, type AtomSet } from "./groupLasso.js";
+import { vectorLossDualValue, vectorLossValue } from "./losses.js";
+import { vectorNetworkOutput, type VectorReluNetwork } from "./network.js";
+import type { VectorProblem } from "./problem.js";
+
+/** The default relative duality gap of solveVectorByAtoms (and of `splitscape convex` on vector outputs). */
+export const VECTOR_SOLVE_TOL = 1e-8;
 
 /** A new atom within this (max-norm, unit directions) of an existing one is not added. */
 const DEDUP_TOL = 1e-9;
+/** The restricted group lasso is solved to its optimality residual eps·tol…, */
+const LASSO_EPS = 0.1;
+/** …and, when the atoms are complete but the gap is not yet ≤ tol, to a residual 100 times smaller per round, down to this. */
+const LASSO_EPS_FLOOR = 1e-16;
 
 /** Options of `solveVectorByAtoms`. */
 export interface VectorAtomOptions {
-  /** Stop when the dual-norm upper bound s̄ ≤ β(1 + tol). Default 1e-8. */
+  /** Stop when the certified relative duality gap is ≤ tol. Default VECTOR_SOLVE_TOL (1e-8). */
   readonly tol?: number;
-  /** Column-generation rounds. Default 200. */
+  /** Column-generation rounds (pricings). Default 200. */
   readonly maxRounds?: number;
   /** Accuracy of the dual norm bounds (vectorDualNorm tol). Default tol/10. */
   readonly normTol?: number;
@@ -36,101 +48,44 @@ export interface VectorAtomResult {
   readonly rounds: number;
   /** Atoms generated (≥ neurons). */
   readonly atoms: number;
+  /** The certificate's relative gap is ≤ tol. */
   readonly converged: boolean;
+  /** The tolerance it was held to. */
+  readonly tol: number;
   readonly seconds: number;
 }
 
-/**
- * min_C L(A C, Y) + β Σ_k ‖C_k‖ over the rows C_k ∈ ℝ^c of C (K×c) for atoms A (n×K): FISTA with
- * backtracking and gradient restart, from C (updated in place), until every atom satisfies its
- * optimality condition to `eps` relative to β (‖A_kᵀΛ − βĈ_k‖ on the support, ‖A_kᵀΛ‖ ≤ β(1+eps)
- * off it) or `maxIterations`.
- */
-function groupLassoOverAtoms(
-  A: Float64Array, n: number, K: number, Y: Matrix, beta: number, loss: VectorProblem["loss"], C: Float64Array, eps: number, maxIterations: number,
-): void {
+/** Λ = −∇L(AC) of the restricted solution, and its primal value L(AC) + β Σ_k ‖C_k‖. */
+function restrictedPoint(problem: VectorProblem, atoms: AtomSet): { Lambda: Matrix; primal: number } {
+  const { Y, beta, loss } = problem;
+  const n = Y.rows;
   const c = Y.cols;
+  const { A, C, K } = atoms;
   const F = new Float64Array(n * c);
-  const G = new Float64Array(n * c);
-  const gC = new Float64Array(K * c);
-  const Zc = C.slice();
-  const prev = C.slice();
-  const trial = new Float64Array(K * c);
-  const smooth = (Cm: Float64Array, withGrad: boolean): number => {
-    F.fill(0);
-    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) {
-      const a = A[i * K + k];
-      if (a !== 0) for (let o = 0; o < c; o++) F[i * c + o] += a * Cm[k * c + o];
-    }
-    const v = vectorLossValue(loss, F, Y.data, c, G);
-    if (withGrad) {
-      gC.fill(0);
-      for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) {
-        const a = A[i * K + k];
-        if (a !== 0) for (let o = 0; o < c; o++) gC[k * c + o] += a * G[i * c + o];
-      }
-    }
-    return v;
-  };
-  let L = 1;
-  let tk = 1;
-  for (let it = 0; it < maxIterations; it++) {
-    const fz = smooth(Zc, true);
-    // Backtracking on the quadratic upper bound at Zc.
-    for (;;) {
-      for (let k = 0; k < K; k++) {
-        let r = 0;
-        for (let o = 0; o < c; o++) {
-          const v = Zc[k * c + o] - gC[k * c + o] / L;
-          trial[k * c + o] = v;
-          r += v * v;
-        }
-        const nr = Math.sqrt(r);
-        const shrink = nr > beta / L ? 1 - beta / (L * nr) : 0;
-        for (let o = 0; o < c; o++) trial[k * c + o] *= shrink;
-      }
-      let lin = 0;
-      let quad = 0;
-      for (let i = 0; i < K * c; i++) {
-        const dlt = trial[i] - Zc[i];
-        lin += gC[i] * dlt;
-        quad += dlt * dlt;
-      }
-      if (smooth(trial, false) <= fz + lin + 0.5 * L * quad + 1e-15 * Math.abs(fz)) break;
-      L *= 2;
-    }
-    prev.set(C);
-    C.set(trial);
-    // Restart when the momentum points uphill (O'Donoghue–Candès gradient scheme).
-    let dot = 0;
-    for (let i = 0; i < K * c; i++) dot += (Zc[i] - C[i]) * (C[i] - prev[i]);
-    const tNext = dot > 0 ? 1 : (1 + Math.sqrt(1 + 4 * tk * tk)) / 2;
-    const mom = dot > 0 ? 0 : (tk - 1) / tNext;
-    for (let i = 0; i < K * c; i++) Zc[i] = C[i] + mom * (C[i] - prev[i]);
-    tk = tNext;
-    L /= 1.5;
-    if (it % 20 === 19 || it === maxIterations - 1) {
-      smooth(C, true);
-      let worst = 0;
-      for (let k = 0; k < K; k++) {
-        let cn = 0;
-        let gn = 0;
-        for (let o = 0; o < c; o++) {
-          cn += C[k * c + o] ** 2;
-          gn += gC[k * c + o] ** 2;
-        }
-        cn = Math.sqrt(cn);
-        if (cn > 0) {
-          let r = 0;
-          for (let o = 0; o < c; o++) r += (gC[k * c + o] + (beta * C[k * c + o]) / cn) ** 2;
-          worst = Math.max(worst, Math.sqrt(r) / beta);
-        } else {
-          worst = Math.max(worst, Math.sqrt(gn) / beta - 1);
-        }
-      }
-      if (worst <= eps) return;
-    }
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) for (let o = 0; o < c; o++) F[i * c + o] += A[i * K + k] * C[k * c + o];
+  const grad = new Float64Array(n * c);
+  let penalty = 0;
+  for (let k = 0; k < K; k++) penalty += nrm2(C.subarray(k * c, (k + 1) * c));
+  const primal = vectorLossValue(loss, F, Y.data, c, grad) + beta * penalty;
+  return { Lambda: { rows: n, cols: c, data: grad.map((v) => -v) }, primal };
+}
+
+/** Relative gap of a primal value against Λ·min(1, β/s̄) (the round's certificate). */
+function roundGap(problem: VectorProblem, Lambda: Matrix, s: number, primal: number): number {
+  const scale = s > problem.beta ? problem.beta / s : 1;
+  const dual = vectorLossDualValue(problem.loss, Lambda.data.map((v) => v * scale), problem.Y.data, problem.Y.cols);
+  const gap = primal - dual;
+  return primal === 0 && gap === 0 ? 0 : gap / Math.max(Math.abs(primal), Number.MIN_VALUE);
+}
+
+/** vectorDualNorm, tightened (twice) while its bounds straddle β(1 + tol) with no violating atom found. */
+function price(problem: VectorProblem, Lambda: Matrix, tol: number, normTol: number, maxEvaluations: number): VectorDualNorm {
+  const { X, patterns, beta } = problem;
+  let norm = vectorDualNorm(X, patterns, Lambda, { tol: normTol, maxEvaluations });
+  for (let t = 1; t <= 2 && norm.upper > beta * (1 + tol) && norm.lower <= beta * (1 + tol); t++) {
+    norm = vectorDualNorm(X, patterns, Lambda, { tol: normTol * 10 ** -(2 * t), maxEvaluations: maxEvaluations * 4 ** t });
   }
+  return norm;
 }
 
 /**
@@ -140,7 +95,7 @@ function groupLassoOverAtoms(
 function refinedDirection(X: Matrix, u0: Float64Array, Lambda: Matrix, ck: Float64Array): Float64Array | null {
   const { rows: n, cols: D } = X;
   const c = Lambda.cols;
-  const cn = Math.hypot(...ck);
+  const cn = nrm2(ck);
   if (cn === 0) return null;
   const mask = new Uint8Array(n);
   const g = new Float64Array(D);
@@ -157,115 +112,124 @@ function refinedDirection(X: Matrix, u0: Float64Array, Lambda: Matrix, ck: Float
   return proj.norm > 0 ? Float64Array.from(proj.projection, (v) => v / proj.norm) : null;
 }
 
+/** Two unit directions agree to `tol` in every coordinate. */
+function sameDirection(u: Float64Array, v: Float64Array, tol: number): boolean {
+  return u.every((x, t) => Math.abs(x - v[t]) <= tol);
+}
+
 /**
- * Column generation for (NC_c) over ReLU atoms (file comment): start from no atom (Λ = −∇L(0)),
- * price with vectorDualNorm (rigorous upper bound s̄, maximiser u), add (Xu)_+ while s̄ > β(1+tol),
- * solve the group lasso over the atoms (FISTA), and certify the balanced network
- * {(√‖C_k‖ u_k, C_k/√‖C_k‖)} with vectorCertificateFromPrediction. With exact patterns the gap
- * is a proof of global optimality at every width ≥ the number of neurons.
+ * New atoms: the most violated direction `u`, and for every active atom its best direction for
+ * its own output direction ĉ_k in its own cone, Π_K(Xᵀ D Λ ĉ_k)/‖·‖ (the stationarity fixed
+ * point; kept as extra atoms, so the restricted optimum can only improve). Duplicates (DEDUP_TOL)
+ * are skipped; the new columns (Xu)_+ are appended to A with zero coefficients.
  */
-export function solveVectorByAtoms(problem: VectorProblem, opts: VectorAtomOptions = {}): VectorAtomResult {
-  const t0 = performance.now();
-  const { X, Y, beta, loss, patterns } = problem;
+function addAtoms(X: Matrix, atoms: AtomSet, u: Float64Array, Lambda: Matrix): AtomSet {
   const { rows: n, cols: D } = X;
-  const c = Y.cols;
-  const tol = opts.tol ?? 1e-8;
-  const normTol = opts.normTol ?? tol / 10;
-  const maxRounds = opts.maxRounds ?? 200;
-  const maxEvaluations = opts.maxEvaluations ?? 200_000;
-  const dirs: Float64Array[] = [];
-  let C = new Float64Array(0);
-  let A = new Float64Array(0);
-  const F = new Float64Array(n * c);
-  const grad = new Float64Array(n * c);
-  let rounds = 0;
-  let converged = false;
-  for (; rounds < maxRounds; rounds++) {
-    const K = dirs.length;
-    F.fill(0);
-    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) for (let o = 0; o < c; o++) F[i * c + o] += A[i * K + k] * C[k * c + o];
-    vectorLossValue(loss, F, Y.data, c, grad);
-    const Lambda: Matrix = { rows: n, cols: c, data: grad.map((v) => -v) };
-    let norm = vectorDualNorm(X, patterns, Lambda, { tol: normTol, maxEvaluations });
-    // Bounds straddling β(1 + tol) with no violating atom found: tighten the covering (twice).
-    for (let t = 1; t <= 2 && norm.upper > beta * (1 + tol) && norm.lower <= beta * (1 + tol); t++) {
-      norm = vectorDualNorm(X, patterns, Lambda, { tol: normTol * 10 ** -(2 * t), maxEvaluations: maxEvaluations * 4 ** t });
-    }
-    if (norm.upper <= beta * (1 + tol)) {
-      converged = true;
-      break;
-    }
-    if (norm.lower <= beta * (1 + tol) || norm.pattern < 0) break; // undecided: reported by the certificate
-    if (dirs.some((u) => u.every((v, t) => Math.abs(v - norm.u[t]) <= 1e-12))) {
-      // The most violated direction is already an atom: solve the restricted problem harder.
-      groupLassoOverAtoms(A, n, K, Y, beta, loss, C, tol * 1e-3, 200_000);
-      continue;
-    }
-    // New atoms: the most violated direction, and for every active atom its best direction for
-    // its own output direction ĉ_k in its own cone, Π_K(Xᵀ D Λ ĉ_k)/‖·‖ (the stationarity fixed
-    // point; kept as extra atoms, so the restricted optimum can only improve).
-    const added: Float64Array[] = [norm.u.slice()];
-    for (let k = 0; k < K; k++) {
-      const refined = refinedDirection(X, dirs[k], Lambda, C.subarray(k * c, (k + 1) * c));
-      if (refined !== null) added.push(refined);
-    }
-    const fresh = added.filter((u, a) => ![...dirs, ...added.slice(0, a)].some((v) => v.every((x, t) => Math.abs(x - u[t]) <= DEDUP_TOL)));
-    dirs.push(...fresh);
-    const K1 = K + fresh.length;
-    const A1 = new Float64Array(n * K1);
-    for (let i = 0; i < n; i++) {
-      for (let k = 0; k < K; k++) A1[i * K1 + k] = A[i * K + k];
-      fresh.forEach((u, a) => {
-        let s = 0;
-        for (let t = 0; t < D; t++) s += X.data[i * D + t] * u[t];
-        A1[i * K1 + K + a] = Math.max(s, 0);
-      });
-    }
-    const C1 = new Float64Array(K1 * c);
-    C1.set(C);
-    A = A1;
-    C = C1;
-    groupLassoOverAtoms(A, n, K1, Y, beta, loss, C, tol * 0.1, 100_000);
-    // Drop atoms that left the support (keeps the restricted problem small).
-    const keep: number[] = [];
-    for (let k = 0; k < K1; k++) if (C.subarray(k * c, (k + 1) * c).some((v) => v !== 0)) keep.push(k);
-    if (keep.length < K1) {
-      const K2 = keep.length;
-      const A2 = new Float64Array(n * K2);
-      const C2 = new Float64Array(K2 * c);
-      keep.forEach((k, j) => {
-        for (let i = 0; i < n; i++) A2[i * K2 + j] = A[i * K1 + k];
-        C2.set(C.subarray(k * c, (k + 1) * c), j * c);
-      });
-      const kept = keep.map((k) => dirs[k]);
-      dirs.length = 0;
-      dirs.push(...kept);
-      A = A2;
-      C = C2;
-    }
+  const c = Lambda.cols;
+  const { dirs, A, C, K } = atoms;
+  const added: Float64Array[] = [u.slice()];
+  for (let k = 0; k < K; k++) {
+    const refined = refinedDirection(X, dirs[k], Lambda, C.subarray(k * c, (k + 1) * c));
+    if (refined !== null) added.push(refined);
   }
-  // The balanced network of the atoms.
-  const K = dirs.length;
+  const fresh = added.filter((v, a) => ![...dirs, ...added.slice(0, a)].some((w) => sameDirection(w, v, DEDUP_TOL)));
+  const K1 = K + fresh.length;
+  const A1 = new Float64Array(n * K1);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < K; k++) A1[i * K1 + k] = A[i * K + k];
+    fresh.forEach((v, a) => {
+      let s = 0;
+      for (let t = 0; t < D; t++) s += X.data[i * D + t] * v[t];
+      A1[i * K1 + K + a] = Math.max(s, 0);
+    });
+  }
+  const C1 = new Float64Array(K1 * c);
+  C1.set(C);
+  return { dirs: [...dirs, ...fresh], A: A1, C: C1, K: K1 };
+}
+
+/** The atoms whose coefficient row is nonzero (keeps the restricted problem small). */
+function dropInactive(atoms: AtomSet, n: number, c: number): AtomSet {
+  const { dirs, A, C, K } = atoms;
+  const keep: number[] = [];
+  for (let k = 0; k < K; k++) if (C.subarray(k * c, (k + 1) * c).some((v) => v !== 0)) keep.push(k);
+  if (keep.length === K) return atoms;
+  const K2 = keep.length;
+  const A2 = new Float64Array(n * K2);
+  const C2 = new Float64Array(K2 * c);
+  keep.forEach((k, j) => {
+    for (let i = 0; i < n; i++) A2[i * K2 + j] = A[i * K + k];
+    C2.set(C.subarray(k * c, (k + 1) * c), j * c);
+  });
+  return { dirs: keep.map((k) => dirs[k]), A: A2, C: C2, K: K2 };
+}
+
+/** The balanced network {(√‖C_k‖ u_k, C_k/√‖C_k‖)} of the nonzero atoms and its penalty Σ_k ‖C_k‖. */
+function balancedNetwork(atoms: AtomSet, D: number, c: number): { network: VectorReluNetwork; penalty: number } {
+  const { dirs, C, K } = atoms;
   const W = new Float64Array(K * D);
   const Aout = new Float64Array(K * c);
   let m = 0;
-  let pen = 0;
+  let penalty = 0;
   for (let k = 0; k < K; k++) {
     const ck = C.subarray(k * c, (k + 1) * c);
-    const cn = Math.hypot(...ck);
+    const cn = nrm2(ck);
     if (cn === 0) continue;
     const r = Math.sqrt(cn);
     for (let t = 0; t < D; t++) W[m * D + t] = r * dirs[k][t];
     for (let o = 0; o < c; o++) Aout[m * c + o] = ck[o] / r;
-    pen += cn;
+    penalty += cn;
     m++;
   }
-  const network: VectorReluNetwork = { W: W.slice(0, m * D), A: Aout.slice(0, m * c), m, D, c };
+  return { network: { W: W.slice(0, m * D), A: Aout.slice(0, m * c), m, D, c }, penalty };
+}
+
+/**
+ * Column generation for (NC_c) over ReLU atoms (file comment): start from no atom (Λ = −∇L(0)),
+ * price with vectorDualNorm (rigorous upper bound s̄, maximiser u); stop when the round's
+ * certified relative gap is ≤ tol; else add (Xu)_+ while s̄ > β(1 + tol), or solve the group
+ * lasso more accurately when no atom violates; solve the group lasso over the atoms (FISTA).
+ * The balanced network {(√‖C_k‖ u_k, C_k/√‖C_k‖)} is certified by vectorCertificateFromPrediction
+ * and `converged` means its relative gap is ≤ tol. With exact patterns the gap is a proof of
+ * global optimality at every width ≥ the number of neurons. β at least the dual norm of
+ * Λ = −∇L(0) gives the zero network (no neuron), certified with gap 0, in the first round.
+ */
+export function solveVectorByAtoms(problem: VectorProblem, opts: VectorAtomOptions = {}): VectorAtomResult {
+  const t0 = performance.now();
+  const { X, Y, beta } = problem;
+  const { rows: n, cols: D } = X;
+  const c = Y.cols;
+  const tol = opts.tol ?? VECTOR_SOLVE_TOL;
+  const normTol = opts.normTol ?? tol / 10;
+  const maxRounds = opts.maxRounds ?? 200;
+  const maxEvaluations = opts.maxEvaluations ?? 200_000;
+  let atoms: AtomSet = { dirs: [], A: new Float64Array(0), C: new Float64Array(0), K: 0 };
+  let lassoEps = LASSO_EPS * tol;
+  let rounds = 0;
+  for (; rounds < maxRounds; rounds++) {
+    const { Lambda, primal } = restrictedPoint(problem, atoms);
+    const norm = price(problem, Lambda, tol, normTol, maxEvaluations);
+    if (roundGap(problem, Lambda, norm.upper, primal) <= tol) break;
+    const violated = norm.upper > beta * (1 + tol);
+    if (violated && (norm.lower <= beta * (1 + tol) || norm.pattern < 0)) break; // undecided: reported by the certificate
+    if (!violated || atoms.dirs.some((u) => u.every((v, t) => Math.abs(v - norm.u[t]) <= 1e-12))) {
+      // The atoms are complete (or the most violated direction is already one): the gap is the
+      // restricted problem's inexactness, so solve it harder.
+      if (lassoEps <= LASSO_EPS_FLOOR) break;
+      lassoEps = Math.max(LASSO_EPS_FLOOR, lassoEps * 1e-2);
+      groupLassoOverAtoms(atoms, problem, { eps: lassoEps, maxIterations: 200_000 });
+      continue;
+    }
+    atoms = addAtoms(X, atoms, norm.u, Lambda);
+    groupLassoOverAtoms(atoms, problem, { eps: lassoEps, maxIterations: 100_000 });
+    atoms = dropInactive(atoms, n, c);
+  }
+  const { network, penalty } = balancedNetwork(atoms, D, c);
   const pred = vectorNetworkOutput(network, X);
-  const primal = vectorLossValue(loss, pred.data, Y.data, c) + beta * pen;
+  const primal = vectorLossValue(problem.loss, pred.data, Y.data, c) + beta * penalty;
   const certificate = vectorCertificateFromPrediction(problem, pred, primal, { tol, normTol, maxEvaluations });
   return {
-    network, certificate, rounds, atoms: K, converged: converged && certificate.relativeGap <= Math.max(tol, 1e-12) * 10,
+    network, certificate, rounds, atoms: atoms.K, converged: certificate.relativeGap <= tol, tol,
     seconds: (performance.now() - t0) / 1000,
   };
 }
