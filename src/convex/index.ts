@@ -14,7 +14,7 @@ export {
   patternMask, patternIndex, maskKey, rowSpace, TooManyPatternsError,
   arrangementChambers, binomial,
   CONVEX_LOSSES, convexLoss, isConvexLossName, checkLabels, squareLoss, logisticLoss,
-  convexProblem, withBias, projectOntoCone, projectOntoConeNnls, dualFromPrediction, gapReport,
+  SOLVE_TOL, CERTIFY_TOL, MIN_NORM_TOL, convexProblem, withBias, projectOntoCone, projectOntoConeNnls, dualFromPrediction, gapReport,
   type PatternSet, type EnumerateOptions, type Chamber, type ArrangementOptions, type ConvexLoss, type ConvexLossName,
   type ConvexProblem, type ConeProjection, type ConeProjectionOptions, type GapReport,
 } from "./program/index.js";
@@ -36,8 +36,8 @@ export {
   maxObjectiveDeviation, permutationSignature,
   nonIncreasingPath, stageNetworkAt, activeNeuronCount, dropZeroNeurons, PathWidthError, ownPatternOptimum,
   loadHighs, minNormInterpolation, solveDenseLp, directionsOfDual, feasibleDual, fitVector, LP_TOLERANCE,
-  faceUniqueness, uniquenessAtBeta, minNormUniqueness, lineTestPoints,
-  type ConvexCertificate, type CertificateOptions,
+  faceUniqueness, uniquenessAtBeta, minNormUniqueness, lineTestPoints, zeroOptimum,
+  type ZeroOptimum, type ConvexCertificate, type CertificateOptions,
   type NetworkCertificate, type NetworkCertificateOptions, type NeuronReport, type NetworkClass, type NetworkClassification,
   type OptimalDirection, type OptimalDirections, type OptimalDirectionsOptions, type OptimalVertex,
   type VertexOptions, type OptimalSetStructure, type OptimalSet, type OptimalSetLocation, type DescentNeuron,
@@ -49,7 +49,7 @@ export {
   type FaceWrapperOptions, type UniquenessAtBeta, type MinNormUniqueness, type MinNormUniquenessOptions,
 } from "./landscape/index.js";
 export {
-  VECTOR_LOSSES, VECTOR_SOLVE_TOL, vectorProblem, vectorNetworkOutput, vectorObjective, trainVectorWeightDecayed, pruneVectorNetwork,
+  VECTOR_LOSSES, vectorProblem, vectorNetworkOutput, vectorObjective, trainVectorWeightDecayed, pruneVectorNetwork,
   vectorDualNorm, vectorConnectivityWidth, vectorCertificateFromPrediction, certifyVectorNetwork, modelToVectorNetwork,
   vectorNetworkModel, solveVectorByAtoms,
   type VectorLossName, type VectorReluNetwork, type VectorProblem, type VectorObjective, type VectorGdOptions, type VectorGdResult,

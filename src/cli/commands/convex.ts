@@ -4,10 +4,10 @@ import { Option, type Command } from "commander";
 import { writeFileAtomic } from "../../common/atomic.js";
 import { InputError } from "../../common/errors.js";
 import {
-  certifyNetwork, checkLabels, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, isConvexLossName, loadHighs,
+  CERTIFY_TOL, certifyNetwork, checkLabels, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, isConvexLossName, loadHighs,
   loadTwoLayerReluModel, locateInOptimalSet, minNormInterpolation, minNormUniqueness, modelToNetwork, networkToModelJson, nonconvexObjective,
-  nonIncreasingPath, optimalSet, PathWidthError, solveGatedRelu, solveRelu, uniquenessAtBeta, vertexToNetwork, withBias,
-  type ConvexLossName, type ConvexProblem, type FaceUniqueness, type MinNormSolution, type PathReport, type ReluNetwork,
+  MIN_NORM_TOL, nonIncreasingPath, optimalSet, PathWidthError, SOLVE_TOL, solveGatedRelu, solveRelu, uniquenessAtBeta, vertexToNetwork,
+  withBias, zeroOptimum, type ConvexLossName, type ConvexProblem, type FaceUniqueness, type MinNormSolution, type PathReport, type ReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
@@ -51,7 +51,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
   if (!isConvexLossName(loss)) throw new InputError("--loss", `expected square or logistic, got ${JSON.stringify(loss)}`);
   if (opts.data === undefined) throw new InputError("--data", "is required");
   const beta = parsePositive("--beta", opts.beta);
-  const tol = parsePositive("--tol", opts.tol, 1e-8);
+  const tol = parsePositive("--tol", opts.tol, SOLVE_TOL);
   const maxIterations = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e9) ?? 50000;
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
   if (opts.program !== "relu" && opts.program !== "gated") throw new InputError("--program", `expected relu or gated, got ${JSON.stringify(opts.program)}`);
@@ -82,6 +82,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
   // The recovered network is checked on the nonconvex objective (it must equal the convex one).
   const nc = nonconvexObjective(net, X, y, beta, loss);
   const structure = await optimalStructure(problem, sol.prediction, sol.primalValue, sol.relativeGap, Boolean(opts.bias));
+  const zero = net.m === 0 ? zeroOptimum(problem) : null;
   const out = {
     program: "relu", optimum: sol.primalValue, dualValue: sol.dualValue, gap: sol.gap, relativeGap: sol.relativeGap,
     patterns: patterns.count, exact: patterns.exact,
@@ -90,6 +91,10 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
     optimalSet: structure.summary, staircase: structure.staircase, uniqueness: structure.uniqueness,
     neurons: net.m, networkObjective: nc.objective, networkObjectiveError: Math.abs(nc.objective - sol.primalValue) / Math.max(sol.primalValue, Number.MIN_VALUE), s: sol.s, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
     certificate: patterns.exact ? "global optimum of the two-layer problem (all patterns enumerated)" : "optimal for the sampled patterns only",
+    zeroOptimum: zero === null ? null : {
+      betaZero: zero.betaZero, beta, zeroOptimal: zero.zeroOptimal, value: zero.value, gap: zero.certificate.gap, relativeGap: zero.certificate.relativeGap,
+      note: "β₀ = max over patterns and signs of ‖Π_K(±XᵀDν₀)‖ with ν₀ = −∇L(0): for β ≥ β₀ the zero network is the global optimum in closed form, F* = L(0)",
+    },
     solver: {
       method: RELU_METHOD[sol.method], iterations: sol.iterations, restarts: sol.restarts,
       polished: sol.polished, converged: reached, tol, maxIterations, seconds: sol.seconds, infeasibility: sol.infeasibility,
@@ -99,6 +104,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
     `optimum ${sol.primalValue} (dual ${sol.dualValue}, relative gap ${sol.relativeGap.toExponential(3)}${reached ? "" : `, tolerance ${tol} NOT reached`})`,
     `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global optimality" : `${patterns.method}: certificate relative to them`})`,
     `network: ${net.m} neurons`,
+    ...(zero === null ? [] : [zeroLine(zero, beta)]),
     structure.mStar !== null
       ? `optimal set: ${structure.directions?.length} optimal directions, ${structure.summary?.vertices} vertices, m* = ${structure.mStar}, M* = ${structure.MStar}`
       : `optimal set: m*, M* not computed (${structure.note})`,
@@ -109,6 +115,14 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
     ]),
   ]);
   return reached ? 0 : 1;
+}
+
+/** The closed-form statement of the zero optimum (β ≥ β₀ = s(−∇L(0))). */
+function zeroLine(zero: ReturnType<typeof zeroOptimum>, beta: number): string {
+  const bound = `β₀ = max_{i,±} ‖Π_{K_i}(±XᵀD_iν₀)‖ = ${zero.betaZero.toPrecision(8)} with ν₀ = −∇L(0)`;
+  return zero.zeroOptimal
+    ? `the zero network is the global optimum in closed form: β = ${beta} ≥ ${bound}; F* = L(0) = ${zero.value} (certified gap ${zero.certificate.gap.toExponential(1)}), m* = M* = 0`
+    : `β = ${beta} < ${bound}: the zero network is not optimal`;
 }
 
 /** Random points per input dimension at which the optimal functions are compared (d ≥ 2). */
@@ -175,7 +189,7 @@ async function optimalStructure(problem: ConvexProblem, yhat: Float64Array, opti
   const directions = os.directions.map((d) => ({ sign: d.sign, patterns: d.patterns, direction: Array.from(d.direction), dualRatio: d.dualRatio }));
   let sparsestObjectiveError: number | null = null;
   if (os.sparsest >= 0) {
-    const net = vertexToNetwork(os.directions, os.vertices![os.sparsest]);
+    const net = vertexToNetwork(os.directions, os.vertices![os.sparsest], problem.X.cols);
     const nc = nonconvexObjective(net, problem.X, problem.y, problem.beta, problem.loss);
     sparsestObjectiveError = Math.abs(nc.objective - optimum) / Math.max(optimum, Number.MIN_VALUE);
   }
@@ -222,7 +236,7 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
 
 async function runCertify(opts: ConvexOptions): Promise<number> {
   if (opts.model !== undefined && loadTwoLayerReluModel(opts.model, { vector: true }).k > 1) return runVectorCertify(opts);
-  const tol = parsePositive("--tol", opts.tol, 1e-6);
+  const tol = parsePositive("--tol", opts.tol, CERTIFY_TOL);
   const { problem, net, bias } = modelProblem(opts, "--certify");
   const { beta } = problem;
   const patterns = problem.patterns;
@@ -349,7 +363,7 @@ async function runMinNorm(opts: ConvexOptions): Promise<number> {
   if (opts.data === undefined) throw new InputError("--data", "is required");
   if (opts.beta !== undefined) throw new InputError("--beta", "does not apply to --min-norm (the β → 0 limit)");
   if (opts.loss !== "square") throw new InputError("--loss", "--min-norm interpolates: only the squared loss's β → 0 limit is defined");
-  const tol = parsePositive("--tol", opts.tol, 1e-9);
+  const tol = parsePositive("--tol", opts.tol, MIN_NORM_TOL);
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
   const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
   const y = targets(ds, "square");
@@ -394,7 +408,7 @@ export function registerConvex(program: Command): void {
     .option("--gates <FILE>", "gate vectors {\"gates\": [[…d…], …]}: patterns 1[X g ≥ 0]")
     .option("--bias", "append a column of ones (a regularised bias)")
     .option("--program <P>", "relu (cone constraints) or gated (gated ReLU relaxation)", "relu")
-    .option("--tol <T>", "relative duality gap to reach (solve: 1e-8; certify: test tolerance 1e-6)")
+    .option("--tol <T>", `solve: the relative duality gap to reach (default ${SOLVE_TOL}, scalar and vector outputs); certify: the test tolerance (default ${CERTIFY_TOL}); min-norm: the dual-ratio tolerance (default ${MIN_NORM_TOL})`)
     .option("--max-iterations <N>", "solver iteration limit (default 50000)")
     .option("--seed <S>", "seed of sampled patterns (default 0)")
     .option("--certify", "certify the network of --model instead of solving")

@@ -34,3 +34,4 @@ export {
   type OptimalFace, type CoordinateRange, type FacePoint, type FaceUniqueness, type FaceUniquenessOptions,
   type FaceWrapperOptions, type UniquenessAtBeta, type MinNormUniqueness, type MinNormUniquenessOptions,
 } from "./uniqueness.js";
+export { zeroOptimum, type ZeroOptimum } from "./zeroOptimum.js";

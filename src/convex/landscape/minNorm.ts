@@ -22,7 +22,7 @@
 import highsModule, { type Highs } from "highs";
 import { lstsq, type Matrix } from "../../linalg/index.js";
 import type { ReluNetwork } from "../network/index.js";
-import { convexProblem, orthonormalBasis, patternMask, type PatternSet, projectOntoCone } from "../program/index.js";
+import { convexProblem, MIN_NORM_TOL, orthonormalBasis, patternMask, type PatternSet, projectOntoCone } from "../program/index.js";
 import { coneDualNorms } from "./certificate.js";
 import { type OptimalDirection, optimalDirections } from "./optimalSet.js";
 
@@ -212,7 +212,7 @@ export function minNormInterpolation(
   if (patterns.n !== n || patterns.d !== d) throw new RangeError(`minNormInterpolation: patterns are for ${patterns.n}×${patterns.d} data, X is ${n}×${d}`);
   for (let k = 0; k < n * d; k++) if (!Number.isFinite(X.data[k])) throw new RangeError("minNormInterpolation: X has a non-finite entry");
   for (let k = 0; k < n; k++) if (!Number.isFinite(y[k])) throw new RangeError("minNormInterpolation: y has a non-finite entry");
-  const tol = opts.tol ?? 1e-9;
+  const tol = opts.tol ?? MIN_NORM_TOL;
   if (!(tol > 0)) throw new RangeError(`minNormInterpolation: tol must be positive, got ${tol}`);
   const skip = opts.skip ?? false;
   const maxRounds = opts.maxRounds ?? 100;

@@ -11,7 +11,7 @@
 // the classification uses the own pair and reports the opposite sign's value separately.
 import type { Matrix } from "../../linalg/index.js";
 import { nonconvexObjective, type ReluNetwork } from "../network/index.js";
-import { convexLoss, convexProblem, type ConvexProblem, dualFromPrediction, patternMask, projectOntoCone, withPatternsOf } from "../program/index.js";
+import { CERTIFY_TOL, convexLoss, convexProblem, type ConvexProblem, dualFromPrediction, patternMask, projectOntoCone, withPatternsOf } from "../program/index.js";
 import { certificateFromPrediction, type CertificateOptions, type ConvexCertificate } from "./certificate.js";
 
 /** A row is a kink of neuron w when |x_kᵀw| ≤ KINK_TOL·‖x_k‖‖w‖. */
@@ -115,7 +115,7 @@ export interface NetworkCertificateOptions extends CertificateOptions {
  * (optimal for the subsampled convex problem of its own patterns) or neither, with numbers.
  */
 export function certifyNetwork(problem: ConvexProblem, net: ReluNetwork, opts: NetworkCertificateOptions = {}): NetworkCertificate {
-  const tol = opts.tol ?? 1e-6;
+  const tol = opts.tol ?? CERTIFY_TOL;
   const { X, y, beta } = problem;
   const { rows: n, cols: D } = X;
   if (net.D !== D) throw new RangeError(`certifyNetwork: network input dimension ${net.D}, X has ${D} columns`);

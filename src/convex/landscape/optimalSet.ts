@@ -220,10 +220,16 @@ export function independent(cols: readonly Float64Array[], tol: number): boolean
 
 /**
  * The network of a vertex (or any point of P*): direction k with weight c_k becomes the balanced
- * neuron (√c_k·dir_k, sign_k·√c_k); its output is Σ c_k f_k and its penalty β Σ c_k.
+ * neuron (√c_k·dir_k, sign_k·√c_k); its output is Σ c_k f_k and its penalty β Σ c_k. The input
+ * dimension D is the directions' length; without directions (the zero optimum, P* = {0}) it must
+ * be given (RangeError otherwise).
  */
-export function vertexToNetwork(directions: readonly OptimalDirection[], vertex: OptimalVertex): ReluNetwork {
-  const D = directions.length > 0 ? directions[0].direction.length : 0;
+export function vertexToNetwork(directions: readonly OptimalDirection[], vertex: OptimalVertex, inputDim?: number): ReluNetwork {
+  const D = inputDim ?? (directions.length > 0 ? directions[0].direction.length : undefined);
+  if (D === undefined) throw new RangeError("vertexToNetwork: no optimal directions to take the input dimension from; pass inputDim");
+  if (directions.length > 0 && directions[0].direction.length !== D) {
+    throw new RangeError(`vertexToNetwork: directions have length ${directions[0].direction.length}, inputDim is ${D}`);
+  }
   const m = vertex.support.length;
   const W = new Float64Array(m * D);
   const alpha = new Float64Array(m);

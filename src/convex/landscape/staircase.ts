@@ -12,8 +12,8 @@
 //  * moving t from a neuron to a zero neuron of the same direction ("split") keeps c, hence the
 //    output and the penalty: a non-constant optimal path.
 // Every path is sampled and its nonconvex objective compared with the certified optimum.
-import { type Matrix, svd } from "../../linalg/index.js";
-import { nonconvexObjective, type ReluNetwork } from "../network/index.js";
+import { type Matrix, nrm2, svd } from "../../linalg/index.js";
+import { nonconvexObjective, type ReluNetwork, zeroNetwork } from "../network/index.js";
 import type { ConvexProblem } from "../program/index.js";
 import type { OptimalDirection, OptimalSet, OptimalVertex } from "./optimalSet.js";
 
@@ -213,11 +213,188 @@ export interface StaircaseOptions {
   readonly independenceTol?: number;
 }
 
+/** What every row of the staircase reads: the vertices, their components per width, the deviation of a path. */
+interface StaircaseContext {
+  readonly problem: ConvexProblem;
+  readonly directions: readonly OptimalDirection[];
+  readonly vertices: readonly OptimalVertex[];
+  readonly mStar: number;
+  readonly MStar: number;
+  readonly n: number;
+  readonly tol: number;
+  readonly samples: number;
+  readonly indTol: number;
+  /** Index of an m*-vertex. */
+  readonly sparsest: number;
+  readonly comps: Map<number, ReturnType<typeof optimalSetComponents>>;
+  readonly optimum: number;
+}
+
+const fmt = (x: number): string => x.toExponential(2);
+
+function deviation(ctx: StaircaseContext, nets: ReluNetwork[]): number {
+  return maxObjectiveDeviation(ctx.problem, nets, ctx.optimum);
+}
+
+function componentText(ctx: StaircaseContext, w: number): string {
+  return `up to permutation the width-${w} optimal set has ${ctx.comps.get(w)!.count} connected component(s) (faces of P* with support ≤ ${w}, joined through shared vertices)`;
+}
+
+/** m = m*: finitely many optimal networks up to permutation (the m*-vertex networks). */
+function minimalWidthRow(ctx: StaircaseContext): StaircaseRow {
+  const { directions, vertices, mStar, tol } = ctx;
+  const minimal = vertices.filter((v) => v.support.length === mStar);
+  const worst = deviation(ctx, minimal.map((v) => slotsNetwork(directions, vertexSlots(v, mStar))));
+  return {
+    width: mStar,
+    claim: "finitely many optimal networks up to permutation",
+    holds: minimal.length > 0 && worst <= tol,
+    evidence: `every point of P* with support ≤ m* is a vertex (a dependent support would move along its null direction to a smaller support), so the optimal networks of width m* = ${mStar} are the ${minimal.length} vertex network(s) of support m*, each up to its ${mStar}! orderings; all reach F* (max relative deviation ${fmt(worst)}); ${componentText(ctx, mStar)}`,
+    numbers: { networksUpToPermutation: minimal.length, maxObjectiveDeviation: worst, components: ctx.comps.get(mStar)!.count },
+  };
+}
+
+/** m ≥ m* + 1: a non-singleton component (split the largest neuron of an m*-vertex network). */
+function splitRow(ctx: StaircaseContext, w: number): StaircaseRow {
+  const { directions, vertices, mStar, tol, samples } = ctx;
+  const v = vertices[ctx.sparsest];
+  const slots = vertexSlots(v, w);
+  const big = v.weights.indexOf(Math.max(...v.weights));
+  const nets = pathNetworks(directions, [slots, splitKeyframe(slots, big, mStar)], samples);
+  const worst = deviation(ctx, nets);
+  const mid = nets[Math.floor((nets.length - 1) / 2)];
+  const sigDist = maxAbsDifference(permutationSignature(nets[0]), permutationSignature(mid));
+  return {
+    width: w,
+    claim: "a connected component that is not a singleton",
+    holds: worst <= tol && sigDist > 0,
+    evidence: `split the largest neuron of an m*-vertex network into two along t ∈ [0, 1] (${nets.length} samples): objective constant to ${fmt(worst)} relative; the midpoint is not a permutation of the start (sorted |α| differ by ${fmt(sigDist)}); ${componentText(ctx, w)}`,
+    numbers: { pathSamples: nets.length, maxObjectiveDeviation: worst, signatureDistance: sigDist, components: ctx.comps.get(w)!.count },
+  };
+}
+
+/** m = M*: a singleton component (an M*-vertex network is isolated). */
+function isolatedVertexRow(ctx: StaircaseContext): StaircaseRow {
+  const { directions, vertices, MStar, n, tol, indTol } = ctx;
+  const idx = vertices.findIndex((v) => v.support.length === MStar);
+  const v = vertices[idx];
+  const F: Matrix = { rows: n, cols: MStar, data: new Float64Array(n * MStar) };
+  v.support.forEach((k, j) => directions[k].fit.forEach((x, r) => { F.data[r * MStar + j] = x; }));
+  const sv = svd(F, { vectors: "none" }).values;
+  const sigmaMax = sv[0];
+  const sigmaMin = sv[sv.length - 1];
+  const S = new Set(v.support);
+  const inside = vertices.filter((u, i) => i !== idx && u.support.every((k) => S.has(k))).length;
+  const separation = minSameSignSeparation(directions);
+  const worst = deviation(ctx, [slotsNetwork(directions, vertexSlots(v, MStar))]);
+  return {
+    width: MStar,
+    claim: "a singleton connected component",
+    holds: sigmaMin > indTol * sigmaMax && inside === 0 && worst <= tol && separation > 0,
+    evidence: `an M*-vertex network (support ${MStar}, no zero neuron): optimal neurons near it lie on its own directions (distinct active directions of one sign are ≥ ${fmt(separation)} apart), so a nearby optimal network has support inside S, and the fit vectors of S are independent (σ_min = ${fmt(sigmaMin)}, σ_min/σ_max = ${fmt(sigmaMin / sigmaMax)}) so its weights are the vertex's; no other vertex has support inside S (${inside} found); objective deviation ${fmt(worst)}; ${componentText(ctx, MStar)}`,
+    numbers: {
+      sigmaMin, sigmaRatio: sigmaMin / sigmaMax, otherVerticesInside: inside, maxObjectiveDeviation: worst, components: ctx.comps.get(MStar)!.count,
+      ...(Number.isFinite(separation) ? { directionSeparation: separation } : {}),
+    },
+  };
+}
+
+/** m ≥ M* + 1: no singleton component (every vertex network with a zero neuron can split). */
+function noSingletonRow(ctx: StaircaseContext, w: number): StaircaseRow {
+  const { directions, vertices, tol, samples } = ctx;
+  let worst = 0;
+  let moved = 0;
+  for (const v of vertices) {
+    const slots = vertexSlots(v, w);
+    const nets = pathNetworks(directions, [slots, splitKeyframe(slots, 0, v.support.length)], samples);
+    worst = Math.max(worst, deviation(ctx, nets));
+    if (maxAbsDifference(permutationSignature(nets[0]), permutationSignature(nets[Math.floor((nets.length - 1) / 2)])) > 0) moved++;
+  }
+  return {
+    width: w,
+    claim: "no singleton connected component",
+    holds: worst <= tol && moved === vertices.length,
+    evidence: `every optimal network of width ${w} can move: two neurons on one direction trade t, a zero neuron takes a split, and ${w} > M* distinct nonzero directions are dependent (not a vertex) so c moves along a null direction. Computed: each of the ${vertices.length} vertex networks plus a zero neuron splits along an optimal path (${moved} moved to a non-permutation; max relative deviation ${fmt(worst)}); ${componentText(ctx, w)}`,
+    numbers: { verticesSplit: moved, maxObjectiveDeviation: worst, components: ctx.comps.get(w)!.count },
+  };
+}
+
+/** The deviation along a transposition of two neurons of the m*-vertex network through a zero neuron (width w > m* ≥ 2). */
+function transposition(ctx: StaircaseContext, w: number): { deviation: number; swapped: boolean } {
+  const { directions, vertices, mStar, samples } = ctx;
+  const base = vertexSlots(vertices[ctx.sparsest], w);
+  const k1 = splitKeyframe(base, 0, mStar);
+  const k2 = splitKeyframe(k1, 1, 0);
+  const k3 = splitKeyframe(k2, mStar, 1);
+  return {
+    deviation: deviation(ctx, pathNetworks(directions, [base, k1, k2, k3], samples)),
+    swapped: k3[0].direction === base[1].direction && k3[1].direction === base[0].direction && k3[mStar].t === 0,
+  };
+}
+
+/** m ≥ min{m* + M*, n + 1}: connected (explicit paths from every vertex network to a fixed m*-vertex network). */
+function connectedRow(ctx: StaircaseContext, w: number): StaircaseRow {
+  const { directions, vertices, mStar, tol, samples, sparsest } = ctx;
+  const c = ctx.comps.get(w)!;
+  let worst = 0;
+  let joined = 0;
+  let longest = 0;
+  for (let i = 0; i < vertices.length; i++) {
+    if (c.label[i] !== c.label[sparsest]) continue;
+    const chain = [i];
+    while (c.parent[chain[chain.length - 1]] >= 0) chain.push(c.parent[chain[chain.length - 1]]);
+    const keys = [vertexSlots(vertices[i], w)];
+    for (const k of chain.slice(1)) keys.push(segmentKeyframe(keys[keys.length - 1], vertices[k]));
+    worst = Math.max(worst, deviation(ctx, pathNetworks(directions, keys, samples)));
+    longest = Math.max(longest, chain.length - 1);
+    joined++;
+  }
+  const swap = mStar >= 2 && w > mStar ? transposition(ctx, w) : { deviation: 0, swapped: false };
+  const permutationsOk = mStar < 2 || (swap.swapped && swap.deviation <= tol);
+  return {
+    width: w,
+    claim: "the optimal set is connected",
+    holds: c.count === 1 && joined === vertices.length && worst <= tol && permutationsOk,
+    evidence: `optimal paths from each of the ${joined}/${vertices.length} vertex networks to a fixed m*-vertex network, along segments of P* between vertices with |S ∪ S'| ≤ ${w} (one neuron per direction, zero neurons for the rest; at most ${longest} segment(s)), objective constant to ${fmt(worst)} relative; a transposition of two neurons through a zero neuron ${mStar >= 2 ? `deviates ${fmt(swap.deviation)}` : "is not needed (m* < 2)"}, so permuted copies are joined as well; every other optimal network reaches a vertex network inside its own support (merge neurons of one direction, then move along null directions); ${componentText(ctx, w)}`,
+    numbers: { pathsVerified: joined, maxObjectiveDeviation: worst, longestChain: longest, transpositionDeviation: swap.deviation, components: c.count },
+  };
+}
+
+/**
+ * The staircase of the zero optimum (m* = M* = 0, ŷ* = 0, F* = L(0)): ŷ* is unique (L strictly
+ * convex), so an optimal network has f = 0 on the data and penalty F* − L(0) = 0, i.e. θ = 0. At
+ * every width the optimal set is the single point θ = 0: finite, a singleton, connected. Theorem
+ * 2's rows for m ≥ m* + 1 (a non-singleton component) presume m* ≥ 1 — a split of the zero network
+ * stays 0 — and are replaced by this statement, checked by the objective of the zero network.
+ */
+function zeroOptimumStaircase(problem: ConvexProblem, optimum: number, tol: number): ConnectivityStaircase {
+  const n = problem.X.rows;
+  const D = problem.X.cols;
+  const worst = maxObjectiveDeviation(problem, [zeroNetwork(D), { W: new Float64Array(D), alpha: new Float64Array(1), m: 1, D }], optimum);
+  const why = `m* = 0: ŷ* = 0 is unique, so an optimal network has f = 0 on the data and penalty F* − L(0) = 0, i.e. θ = 0; the zero network reaches F* (relative deviation ${fmt(worst)})`;
+  const holds = worst <= tol;
+  const numbers = { networksUpToPermutation: 1, maxObjectiveDeviation: worst, components: 1 };
+  const rows: StaircaseRow[] = [
+    { width: 0, claim: "finitely many optimal networks up to permutation", holds, evidence: `${why}: one network (no neurons)`, numbers },
+    { width: 0, claim: "a singleton connected component", holds, evidence: `${why}: the optimal set is {θ = 0}`, numbers },
+    { width: 0, claim: "the optimal set is connected", holds, evidence: `${why}: the optimal set is {θ = 0}`, numbers },
+    {
+      width: 1, claim: "the optimal set is the single point θ = 0 at every width m ≥ 1", holds,
+      evidence: `${why}; Theorem 2's rows for m ≥ m* + 1 presume m* ≥ 1 (a split of the zero network stays 0)`, numbers,
+    },
+  ];
+  return {
+    n, mStar: 0, MStar: 0, connectedFrom: 0, widths: [0, 1], vertices: 1,
+    components: [{ width: 0, components: 1 }, { width: 1, components: 1 }], rows, objectiveTol: tol,
+  };
+}
+
 /**
  * The connectivity staircase (Theorem 2) on `set` (optimalSet of an exact solve with optimal
  * value `optimum`): one row per claim at m*, m*+1, M*, M*+1 and min{m*+M*, n+1}, each with the
  * computed evidence (counts, objective deviations along explicit optimal paths, singular values)
- * and, for every width, the number of components of the optimal set up to permutation.
+ * and, for every width, the number of components of the optimal set up to permutation. For the
+ * zero optimum (m* = 0) the rows of zeroOptimumStaircase.
  */
 export function connectivityStaircase(problem: ConvexProblem, set: OptimalSet, optimum: number, opts: StaircaseOptions = {}): ConnectivityStaircase {
   if (set.vertices === null || set.mStar === null || set.MStar === null) {
@@ -225,135 +402,26 @@ export function connectivityStaircase(problem: ConvexProblem, set: OptimalSet, o
   }
   if (!(Number.isFinite(optimum) && optimum > 0)) throw new RangeError(`connectivityStaircase: optimum must be finite and positive, got ${optimum}`);
   const tol = opts.objectiveTol ?? 1e-8;
-  const samples = opts.samples ?? 9;
-  const indTol = opts.independenceTol ?? 1e-8;
+  if (set.mStar === 0) return zeroOptimumStaircase(problem, optimum, tol);
   const { directions, vertices, mStar, MStar } = set;
   const n = problem.X.rows;
   const connectedFrom = Math.min(mStar + MStar, n + 1);
   const widths = [...new Set([mStar, mStar + 1, MStar, MStar + 1, connectedFrom])].sort((a, b) => a - b);
   const sparsest = vertices.findIndex((v) => v.support.length === mStar);
   const comps = new Map(widths.map((w) => [w, optimalSetComponents(vertices, w, sparsest)]));
-  const components = widths.map((w) => ({ width: w, components: comps.get(w)!.count }));
-  const dev = (nets: ReluNetwork[]): number => maxObjectiveDeviation(problem, nets, optimum);
-  const fmt = (x: number): string => x.toExponential(2);
-  const compText = (w: number): string => `up to permutation the width-${w} optimal set has ${comps.get(w)!.count} connected component(s) (faces of P* with support ≤ ${w}, joined through shared vertices)`;
-  const rows: StaircaseRow[] = [];
-
-  // m = m*: finitely many optimal networks up to permutation.
-  {
-    const minimal = vertices.filter((v) => v.support.length === mStar);
-    const worst = dev(minimal.map((v) => slotsNetwork(directions, vertexSlots(v, mStar))));
-    rows.push({
-      width: mStar,
-      claim: "finitely many optimal networks up to permutation",
-      holds: minimal.length > 0 && worst <= tol,
-      evidence: `every point of P* with support ≤ m* is a vertex (a dependent support would move along its null direction to a smaller support), so the optimal networks of width m* = ${mStar} are the ${minimal.length} vertex network(s) of support m*, each up to its ${mStar}! orderings; all reach F* (max relative deviation ${fmt(worst)}); ${compText(mStar)}`,
-      numbers: { networksUpToPermutation: minimal.length, maxObjectiveDeviation: worst, components: comps.get(mStar)!.count },
-    });
-  }
-
-  // m ≥ m* + 1: a non-singleton component (split one neuron of an m*-vertex network).
-  for (const w of widths.filter((x) => x >= mStar + 1)) {
-    const v = vertices[sparsest];
-    const slots = vertexSlots(v, w);
-    const big = v.weights.indexOf(Math.max(...v.weights));
-    const keys = [slots, splitKeyframe(slots, big, mStar)];
-    const nets = pathNetworks(directions, keys, samples);
-    const worst = dev(nets);
-    const mid = nets[Math.floor((nets.length - 1) / 2)];
-    const sigDist = maxAbsDifference(permutationSignature(nets[0]), permutationSignature(mid));
-    rows.push({
-      width: w,
-      claim: "a connected component that is not a singleton",
-      holds: worst <= tol && sigDist > 0,
-      evidence: `split the largest neuron of an m*-vertex network into two along t ∈ [0, 1] (${nets.length} samples): objective constant to ${fmt(worst)} relative; the midpoint is not a permutation of the start (sorted |α| differ by ${fmt(sigDist)}); ${compText(w)}`,
-      numbers: { pathSamples: nets.length, maxObjectiveDeviation: worst, signatureDistance: sigDist, components: comps.get(w)!.count },
-    });
-  }
-
-  // m = M*: a singleton component (an M*-vertex network is isolated).
-  {
-    const idx = vertices.findIndex((v) => v.support.length === MStar);
-    const v = vertices[idx];
-    const F: Matrix = { rows: n, cols: MStar, data: new Float64Array(n * MStar) };
-    v.support.forEach((k, j) => directions[k].fit.forEach((x, r) => { F.data[r * MStar + j] = x; }));
-    const sv = svd(F, { vectors: "none" }).values;
-    const sigmaMax = sv[0];
-    const sigmaMin = sv[sv.length - 1];
-    const S = new Set(v.support);
-    const inside = vertices.filter((u, i) => i !== idx && u.support.every((k) => S.has(k))).length;
-    const separation = minSameSignSeparation(directions);
-    const worst = dev([slotsNetwork(directions, vertexSlots(v, MStar))]);
-    rows.push({
-      width: MStar,
-      claim: "a singleton connected component",
-      holds: sigmaMin > indTol * sigmaMax && inside === 0 && worst <= tol && separation > 0,
-      evidence: `an M*-vertex network (support ${MStar}, no zero neuron): optimal neurons near it lie on its own directions (distinct active directions of one sign are ≥ ${fmt(separation)} apart), so a nearby optimal network has support inside S, and the fit vectors of S are independent (σ_min = ${fmt(sigmaMin)}, σ_min/σ_max = ${fmt(sigmaMin / sigmaMax)}) so its weights are the vertex's; no other vertex has support inside S (${inside} found); objective deviation ${fmt(worst)}; ${compText(MStar)}`,
-      numbers: {
-        sigmaMin, sigmaRatio: sigmaMin / sigmaMax, otherVerticesInside: inside, maxObjectiveDeviation: worst, components: comps.get(MStar)!.count,
-        ...(Number.isFinite(separation) ? { directionSeparation: separation } : {}),
-      },
-    });
-  }
-
-  // m ≥ M* + 1: no singleton component (every vertex network with a zero neuron can split).
-  for (const w of widths.filter((x) => x >= MStar + 1)) {
-    let worst = 0;
-    let moved = 0;
-    for (const v of vertices) {
-      const slots = vertexSlots(v, w);
-      const nets = pathNetworks(directions, [slots, splitKeyframe(slots, 0, v.support.length)], samples);
-      worst = Math.max(worst, dev(nets));
-      if (maxAbsDifference(permutationSignature(nets[0]), permutationSignature(nets[Math.floor((nets.length - 1) / 2)])) > 0) moved++;
-    }
-    rows.push({
-      width: w,
-      claim: "no singleton connected component",
-      holds: worst <= tol && moved === vertices.length,
-      evidence: `every optimal network of width ${w} can move: two neurons on one direction trade t, a zero neuron takes a split, and ${w} > M* distinct nonzero directions are dependent (not a vertex) so c moves along a null direction. Computed: each of the ${vertices.length} vertex networks plus a zero neuron splits along an optimal path (${moved} moved to a non-permutation; max relative deviation ${fmt(worst)}); ${compText(w)}`,
-      numbers: { verticesSplit: moved, maxObjectiveDeviation: worst, components: comps.get(w)!.count },
-    });
-  }
-
-  // m ≥ min{m* + M*, n + 1}: connected (explicit paths from every vertex network to a fixed m*-vertex network).
-  {
-    const w = connectedFrom;
-    const c = comps.get(w)!;
-    let worst = 0;
-    let joined = 0;
-    let longest = 0;
-    for (let i = 0; i < vertices.length; i++) {
-      if (c.label[i] !== c.label[sparsest]) continue;
-      const chain = [i];
-      while (c.parent[chain[chain.length - 1]] >= 0) chain.push(c.parent[chain[chain.length - 1]]);
-      const keys = [vertexSlots(vertices[i], w)];
-      for (const k of chain.slice(1)) keys.push(segmentKeyframe(keys[keys.length - 1], vertices[k]));
-      worst = Math.max(worst, dev(pathNetworks(directions, keys, samples)));
-      longest = Math.max(longest, chain.length - 1);
-      joined++;
-    }
-    // Permutations: a transposition of two neurons of the m*-vertex network through a zero neuron.
-    const base = vertexSlots(vertices[sparsest], w);
-    let swapDev = 0;
-    let swapped = false;
-    if (mStar >= 2 && w > mStar) {
-      const k1 = splitKeyframe(base, 0, mStar);
-      const k2 = splitKeyframe(k1, 1, 0);
-      const k3 = splitKeyframe(k2, mStar, 1);
-      swapDev = dev(pathNetworks(directions, [base, k1, k2, k3], samples));
-      swapped = k3[0].direction === base[1].direction && k3[1].direction === base[0].direction && k3[mStar].t === 0;
-    }
-    const permutationsOk = mStar < 2 || (swapped && swapDev <= tol);
-    rows.push({
-      width: w,
-      claim: "the optimal set is connected",
-      holds: c.count === 1 && joined === vertices.length && worst <= tol && permutationsOk,
-      evidence: `optimal paths from each of the ${joined}/${vertices.length} vertex networks to a fixed m*-vertex network, along segments of P* between vertices with |S ∪ S'| ≤ ${w} (one neuron per direction, zero neurons for the rest; at most ${longest} segment(s)), objective constant to ${fmt(worst)} relative; a transposition of two neurons through a zero neuron ${mStar >= 2 ? `deviates ${fmt(swapDev)}` : "is not needed (m* < 2)"}, so permuted copies are joined as well; every other optimal network reaches a vertex network inside its own support (merge neurons of one direction, then move along null directions); ${compText(w)}`,
-      numbers: { pathsVerified: joined, maxObjectiveDeviation: worst, longestChain: longest, transpositionDeviation: swapDev, components: c.count },
-    });
-  }
-
+  const ctx: StaircaseContext = {
+    problem, directions, vertices, mStar, MStar, n, tol, samples: opts.samples ?? 9, indTol: opts.independenceTol ?? 1e-8,
+    sparsest, comps, optimum,
+  };
+  const rows: StaircaseRow[] = [
+    minimalWidthRow(ctx),
+    ...widths.filter((x) => x >= mStar + 1).map((w) => splitRow(ctx, w)),
+    isolatedVertexRow(ctx),
+    ...widths.filter((x) => x >= MStar + 1).map((w) => noSingletonRow(ctx, w)),
+    connectedRow(ctx, connectedFrom),
+  ];
   rows.sort((a, b) => a.width - b.width);
+  const components = widths.map((w) => ({ width: w, components: comps.get(w)!.count }));
   return { n, mStar, MStar, connectedFrom, widths, vertices: vertices.length, components, rows, objectiveTol: tol };
 }
 
@@ -369,9 +437,7 @@ function minSameSignSeparation(directions: readonly OptimalDirection[]): number 
   for (let a = 0; a < directions.length; a++) {
     for (let b = a + 1; b < directions.length; b++) {
       if (directions[a].sign !== directions[b].sign) continue;
-      let s = 0;
-      for (let q = 0; q < directions[a].direction.length; q++) s += (directions[a].direction[q] - directions[b].direction[q]) ** 2;
-      best = Math.min(best, Math.sqrt(s));
+      best = Math.min(best, nrm2(directions[a].direction.map((v, q) => v - directions[b].direction[q])));
     }
   }
   return best;

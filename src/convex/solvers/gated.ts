@@ -3,7 +3,7 @@
 // solved by R-FISTA (fista.ts). Dual: max −L*(−ν) s.t. ‖Xᵀ D_i ν‖ ≤ β for all i, so the exact
 // certificate is s = max_i ‖Xᵀ D_i ν‖ with ν = −∇L(ŷ) (Mishkin, Sahiner & Pilanci 2022, §3;
 // science/convex.md, "Solvers and scales").
-import { adjoint, blockNorms, type BlockOperator, convexLoss, type ConvexProblem, dualFromPrediction, gapReport, type GapReport, gatedOperator, groupNorm, predict, spreadDual } from "../program/index.js";
+import { adjoint, blockNorms, type BlockOperator, convexLoss, type ConvexProblem, dualFromPrediction, gapReport, type GapReport, gatedOperator, groupNorm, predict, SOLVE_TOL, spreadDual } from "../program/index.js";
 import { estimateLipschitz, fistaState, type FistaState, fistaWorkspace, groupShrink, runFista, setIterate } from "./fista.js";
 import { makeZSmooth } from "./smooth.js";
 
@@ -69,7 +69,7 @@ export function withBestDual(cur: GapReport, best: GapReport): GapReport {
  */
 export function solveGatedRelu(problem: ConvexProblem, opts: SolveOptions = {}, warm?: Float64Array): GatedSolution {
   const t0 = performance.now();
-  const tol = opts.tol ?? 1e-8;
+  const tol = opts.tol ?? SOLVE_TOL;
   const maxIterations = opts.maxIterations ?? 20000;
   const checkEvery = opts.checkEvery ?? 10;
   const timeLimit = opts.timeLimit ?? Infinity;

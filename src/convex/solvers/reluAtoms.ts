@@ -18,7 +18,7 @@
 //      block directions as atoms: one master solve then lands within rounding of the face optimum.
 // The master value falls every round (each new atom has positive gain at the master optimum).
 // Measured on the scnn demo (n = 1000, d = 50, 500 blocks, β = 10): see bench/convex.ts.
-import { adjoint, blockNorms, type BlockOperator, convexLoss, type ConvexProblem, forward, gapReport, type GapReport, groupNorm, reluOperator, reluPointFields, spreadDual } from "../program/index.js";
+import { adjoint, blockNorms, type BlockOperator, convexLoss, type ConvexProblem, forward, gapReport, type GapReport, groupNorm, reluOperator, reluPointFields, SOLVE_TOL, spreadDual } from "../program/index.js";
 import { addAtom, atomMaster, type AtomMaster, pruneAtoms, resetPassive, solveMaster } from "./atomMaster.js";
 import { coneProxState, multiplierBound, projectBlocks } from "./coneProx.js";
 import { withBestDual } from "./gated.js";
@@ -219,7 +219,7 @@ function addPolishedAtoms(op: BlockOperator, m: AtomMaster, beta: number, faces:
 export function solveReluByAtoms(problem: ConvexProblem, opts: ReluSolveOptions = {}): ReluSolution {
   if (problem.loss !== "square") throw new RangeError("solveReluByAtoms: the master problem needs the square loss");
   const t0 = performance.now();
-  const tol = opts.tol ?? 1e-8;
+  const tol = opts.tol ?? SOLVE_TOL;
   const maxRounds = opts.maxIterations ?? 2000;
   const timeLimit = opts.timeLimit ?? Infinity;
   const op = reluOperator(problem.X, problem.patterns);

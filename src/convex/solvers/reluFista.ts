@@ -25,7 +25,7 @@
 // projection where the bound exceeds β, so the dual value is rigorous throughout.
 import { nrm2 } from "../../linalg/index.js";
 import {
-  adjoint, blockNorms, convexLoss, dualFromPrediction, gapReport, groupNorm, reluOperator, reluPointFields, spreadDual,
+  adjoint, blockNorms, convexLoss, SOLVE_TOL, dualFromPrediction, gapReport, groupNorm, reluOperator, reluPointFields, spreadDual,
   type BlockOperator, type ConvexLoss, type ConvexProblem, type GapReport,
 } from "../program/index.js";
 import { coneProx, coneProxState, multiplierBound, projectBlock, type ConeProxState } from "./coneProx.js";
@@ -118,7 +118,7 @@ class IterateCertifier {
  */
 export function solveReluFista(problem: ConvexProblem, opts: ReluSolveOptions, start?: Float64Array): ReluSolution {
   const t0 = performance.now();
-  const tol = opts.tol ?? 1e-8;
+  const tol = opts.tol ?? SOLVE_TOL;
   const maxIterations = opts.maxIterations ?? 50000;
   const timeLimit = opts.timeLimit ?? Infinity;
   const op = reluOperator(problem.X, problem.patterns);

@@ -96,7 +96,7 @@ async function runOptimalSet(spec: RunSpec<OptSetParams>, ctx: RunContext): Prom
   const span = Math.max(...p.x) - Math.min(...p.x);
   const spreadGrid = Float64Array.from({ length: 201 }, (_, i) => Math.min(...p.x) - 0.4 * span + (i * 1.8 * span) / 200);
   os.vertices.forEach((v, i) => {
-    const net = vertexToNetwork(os.directions, v);
+    const net = vertexToNetwork(os.directions, v, problem.X.cols);
     maxVertexError = Math.max(maxVertexError, Math.abs(nonconvexObjective(net, problem.X, problem.y, p.beta, "square").objective - opt) / opt);
     const label = `V${i + 1} {${v.support.join(",")}}`;
     const xs = plotBreakpoints(net, p.x, 0.4);

@@ -3,6 +3,7 @@
 // −L*(−Λ_f) ≤ optimum ≤ primal (weak duality: L(F) ≥ −L*(−Λ) − ⟨Λ, F⟩ and
 // ⟨Λ, F⟩ = Σ_j α_jᵀΛᵀ(Xw_j)_+ ≤ s Σ_j ‖α_j‖‖w_j‖ ≤ β Σ_j ‖α_j‖‖w_j‖, so this holds at every width).
 import type { Matrix } from "../../../linalg/index.js";
+import { CERTIFY_TOL } from "../../program/index.js";
 import { vectorDualNorm, type VectorDualNorm } from "./dualNorm.js";
 import { vectorLossDualValue, vectorLossValue } from "./losses.js";
 import type { VectorProblem } from "./problem.js";
@@ -64,7 +65,7 @@ export function vectorCertificateFromPrediction(
   const { Y, beta, loss, X } = problem;
   const c = Y.cols;
   if (F.rows !== Y.rows || F.cols !== c) throw new RangeError(`vectorCertificate: prediction is ${F.rows}×${F.cols}, Y is ${Y.rows}×${c}`);
-  const tol = opts.tol ?? 1e-6;
+  const tol = opts.tol ?? CERTIFY_TOL;
   const grad = new Float64Array(F.data.length);
   vectorLossValue(loss, F.data, Y.data, c, grad);
   const Lambda: Matrix = { rows: Y.rows, cols: c, data: grad.map((v) => -v) };

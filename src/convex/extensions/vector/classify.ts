@@ -2,7 +2,7 @@
 // c outputs): global optimum, stationary point or neither, with the per-neuron numbers behind it.
 import { nrm2 } from "../../../linalg/index.js";
 import { kinkRows, ownConeRatio, type NetworkClass, type NetworkClassification } from "../../landscape/index.js";
-import { patternMask, withPatternsOf } from "../../program/index.js";
+import { CERTIFY_TOL, patternMask, withPatternsOf } from "../../program/index.js";
 import { vectorCertificateFromPrediction, vectorConnectivityWidth, type VectorCertificate, type VectorCertificateOptions } from "./certificate.js";
 import { checkVectorNetwork, vectorObjective, type VectorReluNetwork } from "./network.js";
 import type { VectorProblem } from "./problem.js";
@@ -108,7 +108,7 @@ export function certifyVectorNetwork(
 ): VectorNetworkCertificate {
   const { X, Y, beta, loss } = problem;
   checkVectorNetwork("certifyVectorNetwork", net, X, Y);
-  const tol = opts.tol ?? 1e-6;
+  const tol = opts.tol ?? CERTIFY_TOL;
   const { rows: n, cols: D } = X;
   const c = net.c;
   const obj = vectorObjective(net, X, Y, beta, loss);

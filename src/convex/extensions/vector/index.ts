@@ -16,4 +16,4 @@ export {
 } from "./certificate.js";
 export { certifyVectorNetwork, type VectorNeuronReport, type VectorNetworkCertificate } from "./classify.js";
 export { groupLassoOverAtoms, type AtomSet, type GroupLassoOptions } from "./groupLasso.js";
-export { solveVectorByAtoms, VECTOR_SOLVE_TOL, type VectorAtomOptions, type VectorAtomResult } from "./solve.js";
+export { solveVectorByAtoms, type VectorAtomOptions, type VectorAtomResult } from "./solve.js";
