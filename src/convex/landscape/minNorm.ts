@@ -20,7 +20,7 @@
 // The LP solver is HiGHS (npm `highs`, wasm); its loader is asynchronous, so callers pass the
 // loaded instance (`const highs = await highsLoader()`), and every function here is synchronous.
 import highsModule, { type Highs } from "highs";
-import { lstsq, type Matrix } from "../../linalg/index.js";
+import { lstsq, type Matrix, nrm2 } from "../../linalg/index.js";
 import type { ReluNetwork } from "../network/index.js";
 import { convexProblem, MIN_NORM_TOL, orthonormalBasis, patternMask, type PatternSet, projectOntoCone } from "../program/index.js";
 import { coneDualNorms } from "./certificate.js";
@@ -220,9 +220,7 @@ export function minNormInterpolation(
 
   const columns: MinNormColumn[] = [];
   const addColumn = (sign: 1 | -1, dir: ArrayLike<number>): boolean => {
-    let nrm = 0;
-    for (let t = 0; t < d; t++) nrm += dir[t] * dir[t];
-    nrm = Math.sqrt(nrm);
+    const nrm = nrm2(Float64Array.from({ length: d }, (_, t) => dir[t]));
     if (!(nrm > 0) || !Number.isFinite(nrm)) return false;
     const u = Float64Array.from({ length: d }, (_, t) => dir[t] / nrm);
     if (columns.some((c) => c.sign === sign && distance(c.direction, u) <= 1e-12)) return false;
@@ -240,9 +238,8 @@ export function minNormInterpolation(
 
   let rowScale = 0;
   for (let k = 0; k < n; k++) {
-    let s = 0;
-    for (let t = 0; t < d; t++) s += X.data[k * d + t] ** 2;
-    if (s > 0) rowScale = Math.max(rowScale, 1 / Math.sqrt(s));
+    const s = nrm2(X.data.subarray(k * d, (k + 1) * d));
+    if (s > 0) rowScale = Math.max(rowScale, 1 / s);
   }
   // Big-M: exact penalty once M > ‖ν*‖_∞; ν* scales like 1/‖x_k‖, so start a factor 1e3 above.
   let bigM = 1e3 * Math.max(1, rowScale);
@@ -297,10 +294,9 @@ export function minNormInterpolation(
   const out = new Float64Array(n);
   for (const j of active) for (let k = 0; k < n; k++) out[k] += w[j] * cols[j].fit[k];
   if (skipCoef !== null) for (let k = 0; k < n; k++) for (let t = 0; t < d; t++) out[k] += X.data[k * d + t] * skipCoef[t];
-  let r = 0;
-  let yn = 0;
-  for (let k = 0; k < n; k++) { r += (out[k] - y[k]) ** 2; yn += y[k] ** 2; }
-  const residual = yn > 0 ? Math.sqrt(r / yn) : Math.sqrt(r);
+  const r = nrm2(out.map((v, k) => v - y[k]));
+  const yn = nrm2(y);
+  const residual = yn > 0 ? r / yn : r;
 
   const W = new Float64Array(active.length * d);
   const alpha = new Float64Array(active.length);
@@ -414,7 +410,7 @@ function polishKkt(
       const e = elems[k];
       const g = adjointOf(X, e.mask, nu, e.sign);
       const exact = projectOntoCone(X.data, n, d, e.mask, g).projection;
-      if (distance(exact, faceProject(e.basis, g)) > 1e-9 * Math.max(1, norm2(g))) return null;
+      if (distance(exact, faceProject(e.basis, g)) > 1e-9 * Math.max(1, nrm2(g))) return null;
     }
     const nuCheck = skip === null ? nu : feasibleDual(X, y, patterns, nu, true).nu;
     const priced = directionsOfDual(X, patterns, nuCheck, 1 + 1e-12).directions;
@@ -424,7 +420,7 @@ function polishKkt(
       elems.forEach((e, k) => {
         if (!(c[k] > 0)) return;
         const p = faceProject(e.basis, adjointOf(X, e.mask, nu, e.sign));
-        const r = norm2(p);
+        const r = nrm2(p);
         const u = Float64Array.from(p, (v) => v / r);
         cols.push({ sign: e.sign, direction: u, fit: fitVector(X, u, e.sign) });
         w.push(c[k]);
@@ -474,7 +470,7 @@ function gaussNewton(
     for (let k = 0; k < n; k++) r[m + k] = -y[k];
     elems.forEach((e, j) => {
       const p = faceProject(e.basis, adjointOf(X, e.mask, nu, e.sign));
-      rho[j] = norm2(p);
+      rho[j] = nrm2(p);
       const uj = Float64Array.from(p, (v) => v / rho[j]);
       const fj = new Float64Array(n);
       for (let k = 0; k < n; k++) {
@@ -496,7 +492,7 @@ function gaussNewton(
         r[m + n + q] = t;
       }
     }
-    return { r, norm: norm2(r), u, rho, f };
+    return { r, norm: nrm2(r), u, rho, f };
   };
   let nu = nu0.slice();
   let c = c0.slice();
@@ -565,12 +561,6 @@ function gaussNewton(
   return { nu, c, skip: s };
 }
 
-function norm2(v: Float64Array): number {
-  let t = 0;
-  for (let i = 0; i < v.length; i++) t += v[i] * v[i];
-  return Math.sqrt(t);
-}
-
 /** The restricted LP: columns [c (K), s (ds, free), artificial +e_k (n), −e_k (n)]. */
 function solveRestricted(highs: Highs, X: Matrix, y: Float64Array, columns: MinNormColumn[], ds: number, bigM: number): LpSolution {
   const n = X.rows;
@@ -616,14 +606,14 @@ function refineOnSupport(
   const ds = skip === null ? 0 : d;
   const m = S.length + ds;
   const residualOf = (w: Float64Array, s: Float64Array | null): number => {
-    let r = 0;
+    const r = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       let v = -y[k];
       for (const j of S) v += w[j] * columns[j].fit[k];
       if (s !== null) for (let t = 0; t < d; t++) v += X.data[k * d + t] * s[t];
-      r += v * v;
+      r[k] = v;
     }
-    return Math.sqrt(r);
+    return nrm2(r);
   };
   if (m === 0 || m > n) return { weights, skip };
   const A = new Float64Array(n * m);
@@ -642,8 +632,7 @@ function refineOnSupport(
   return { weights: w2, skip: s2 };
 }
 
+/** ‖a − b‖ (linalg's scaled nrm2 of the difference). */
 function distance(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let t = 0; t < a.length; t++) s += (a[t] - b[t]) ** 2;
-  return Math.sqrt(s);
+  return nrm2(a.map((v, t) => v - b[t]));
 }

@@ -9,7 +9,7 @@
 // uses; only the neuron's own (pattern, sign) pair is a first-order condition of the fixed-width
 // problem (a single-neuron network is Clarke stationary whatever the opposite sign gives), so
 // the classification uses the own pair and reports the opposite sign's value separately.
-import type { Matrix } from "../../linalg/index.js";
+import { type Matrix, nrm2 } from "../../linalg/index.js";
 import { nonconvexObjective, type ReluNetwork } from "../network/index.js";
 import { CERTIFY_TOL, convexLoss, convexProblem, type ConvexProblem, dualFromPrediction, patternMask, projectOntoCone, withPatternsOf } from "../program/index.js";
 import { certificateFromPrediction, type CertificateOptions, type ConvexCertificate } from "./certificate.js";
@@ -27,12 +27,9 @@ export function kinkRows(X: Matrix, w: ArrayLike<number>, wn: number): number[] 
   const kinks: number[] = [];
   for (let k = 0; k < n; k++) {
     let s = 0;
-    let rn = 0;
-    for (let t = 0; t < D; t++) {
-      s += X.data[k * D + t] * w[t];
-      rn += X.data[k * D + t] ** 2;
-    }
-    if (rn > 0 && Math.abs(s) <= KINK_TOL * Math.sqrt(rn) * wn) kinks.push(k);
+    for (let t = 0; t < D; t++) s += X.data[k * D + t] * w[t];
+    const rn = nrm2(X.data.subarray(k * D, (k + 1) * D));
+    if (rn > 0 && Math.abs(s) <= KINK_TOL * rn * wn) kinks.push(k);
   }
   return kinks;
 }
@@ -130,9 +127,7 @@ export function certifyNetwork(problem: ConvexProblem, net: ReluNetwork, opts: N
   let maxOwn = 0;
   for (let j = 0; j < net.m; j++) {
     const w = net.W.subarray(j * D, (j + 1) * D);
-    let wn = 0;
-    for (let t = 0; t < D; t++) wn += w[t] * w[t];
-    wn = Math.sqrt(wn);
+    const wn = nrm2(w);
     const a = net.alpha[j];
     const big = Math.max(wn, Math.abs(a));
     const imbalance = big === 0 ? 0 : Math.abs(wn - Math.abs(a)) / big;

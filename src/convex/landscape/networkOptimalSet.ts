@@ -5,6 +5,7 @@
 //  * where the dual constraint fails, ‖Π_{K_i}(σ Xᵀ D_i ν)‖ > β, the neuron (√t ū, σ√t) with
 //    ū = Π_{K_i}(σ g_i)/‖·‖ lowers the objective at rate d/dt F = β − ‖Π_{K_i}(σ g_i)‖ < 0
 //    (its fit is (Xū)_+ and νᵀ(Xū)_+ = ūᵀ g_i = ‖Π_K(σ g_i)‖ by Moreau's decomposition).
+import { nrm2 } from "../../linalg/index.js";
 import type { ReluNetwork } from "../network/index.js";
 import { type ConvexProblem, patternMask, projectOntoCone } from "../program/index.js";
 import { coneDualNorms } from "./certificate.js";
@@ -45,9 +46,7 @@ export function locateInOptimalSet(
   const weights = new Float64Array(K);
   let maxAngleDefect = 0;
   for (let j = 0; j < m; j++) {
-    let wn = 0;
-    for (let t = 0; t < D; t++) wn += net.W[j * D + t] ** 2;
-    wn = Math.sqrt(wn);
+    const wn = nrm2(net.W.subarray(j * D, (j + 1) * D));
     const a = net.alpha[j];
     if (wn === 0 || a === 0) continue;
     const sign = a > 0 ? 1 : -1;
@@ -72,18 +71,18 @@ export function locateInOptimalSet(
     neuronDirection[j] = best;
     weights[best] += wn * Math.abs(a);
   }
-  let r = 0;
-  let yn = 0;
+  const res = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = -yhatStar[i];
     for (let k = 0; k < K; k++) if (weights[k] > 0) s += weights[k] * directions[k].fit[i];
-    r += s * s;
-    yn += yhatStar[i] * yhatStar[i];
+    res[i] = s;
   }
+  const r = nrm2(res);
+  const yn = nrm2(yhatStar);
   const support: number[] = [];
   for (let k = 0; k < K; k++) if (weights[k] > 0) support.push(k);
   const vertex = support.length === 0 || independent(support.map((k) => directions[k].fit), 1e-8);
-  return { neuronDirection, unmatched, weights, residual: yn > 0 ? Math.sqrt(r / yn) : Math.sqrt(r), support, vertex, maxAngleDefect };
+  return { neuronDirection, unmatched, weights, residual: yn > 0 ? r / yn : r, support, vertex, maxAngleDefect };
 }
 
 /** Two descent directions of one sign are one when every coordinate agrees to this (unit vectors). */

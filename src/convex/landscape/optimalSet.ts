@@ -9,7 +9,7 @@
 // and a strictly positive solution; m* / M* are the smallest / largest vertex supports.
 // Vertices are enumerated by trying supports of increasing size (NNLS on each), which is only
 // done when the number of active directions is small (default ≤ 20).
-import { type Matrix, nnls } from "../../linalg/index.js";
+import { type Matrix, nnls, nrm2 } from "../../linalg/index.js";
 import type { ReluNetwork } from "../network/index.js";
 import { convexLoss, type ConvexProblem, dualFromPrediction, patternMask, projectOntoCone } from "../program/index.js";
 
@@ -92,10 +92,9 @@ export function optimalDirections(problem: ConvexProblem, yhat: Float64Array, op
   return { nu, directions: found, activePairs, maxDualRatio, activeTol, dedupTol };
 }
 
+/** ‖a − b‖ (linalg's scaled nrm2 of the difference). */
 function distance(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let t = 0; t < a.length; t++) s += (a[t] - b[t]) ** 2;
-  return Math.sqrt(s);
+  return nrm2(a.map((v, t) => v - b[t]));
 }
 
 /** A vertex of P*: the support (indices into the directions) and the weights c_k > 0. */
@@ -155,7 +154,7 @@ export function optimalSetVertices(directions: readonly OptimalDirection[], yhat
   if (supports > maxSupports) {
     return { vertices: null, mStar: null, MStar: null, supportsTried: 0, reason: `${supports} candidate supports > ${maxSupports}: vertex enumeration by supports is too large` };
   }
-  const yNorm = Math.sqrt(yhat.reduce((s, v) => s + v * v, 0));
+  const yNorm = nrm2(yhat);
   if (yNorm === 0) return { vertices: [{ support: [], weights: new Float64Array(0), residual: 0 }], mStar: 0, MStar: 0, supportsTried: 0, reason: null };
   const vertices: OptimalVertex[] = [];
   let tried = 0;
@@ -170,13 +169,13 @@ export function optimalSetVertices(directions: readonly OptimalDirection[], yhat
       for (let k = 0; k < n; k++) for (let j = 0; j < size; j++) A.data[k * size + j] = cols[j][k];
       const sol = nnls(A, yhat);
       const w = sol.x;
-      let r = 0;
+      const res = new Float64Array(n);
       for (let k = 0; k < n; k++) {
         let s = -yhat[k];
         for (let j = 0; j < size; j++) s += A.data[k * size + j] * w[j];
-        r += s * s;
+        res[k] = s;
       }
-      const residual = Math.sqrt(r) / yNorm;
+      const residual = nrm2(res) / yNorm;
       const total = w.reduce((s, v) => s + v, 0);
       if (residual <= residualTol && w.every((v) => v > posTol * total)) {
         vertices.push({ support: S.slice(), weights: Float64Array.from(w), residual });
@@ -202,7 +201,7 @@ export function independent(cols: readonly Float64Array[], tol: number): boolean
   const Q: Float64Array[] = [];
   for (const c of cols) {
     const v = c.slice();
-    const norm0 = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    const norm0 = nrm2(v);
     if (norm0 === 0) return false;
     for (let pass = 0; pass < 2; pass++) {
       for (const q of Q) {
@@ -211,7 +210,7 @@ export function independent(cols: readonly Float64Array[], tol: number): boolean
         for (let k = 0; k < v.length; k++) v[k] -= dot * q[k];
       }
     }
-    const nv = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    const nv = nrm2(v);
     if (nv <= tol * norm0) return false;
     Q.push(v.map((x) => x / nv));
   }

@@ -35,25 +35,15 @@
 // A segment ending at an approximate minimiser (F(1) ≤ min F + ε) increases by at most ε
 // anywhere, so stages 3–4 are non-increasing up to the certified gap of z*; stages 1–2 up to
 // rounding of the objective evaluation.
-import { type Matrix, svd } from "../../linalg/index.js";
+import { type Matrix, nrm2 } from "../../linalg/index.js";
 import { nonconvexObjective, type ReluNetwork, selectNeurons } from "../network/index.js";
 import { convexProblem, type ConvexProblem, maskKey, patternMask, patternOf, withPatternsOf } from "../program/index.js";
 import { type ReluSolution, type ReluSolveOptions, solveRelu } from "../solvers/index.js";
 import { certifyNetwork, type NetworkClass } from "./networkCertificate.js";
-import { type OptimalDirectionsOptions, optimalSet, type OptimalSet, type VertexOptions } from "./optimalSet.js";
+import { type OptimalDirectionsOptions, optimalSet, type OptimalSet, type OptimalVertex, type VertexOptions } from "./optimalSet.js";
+import { isActive, reduceNetwork, slotsToNetwork, type PathInterpolation, type PathStageKind, type Slots, type StagePlan } from "./pathReduction.js";
 
-/** What a stage does (see the file comment). */
-export type PathStageKind = "rebalance" | "merge" | "prune" | "convex segment" | "optimal set";
-
-/**
- * How the networks between a stage's ends are formed, a function of (start, end, t) only
- * (`stageNetworkAt`):
- *  - "rescale": neuron j of `start` becomes (s w_j, α_j/s), s² = 1 + t(|α_j|/‖w_j‖ − 1); a
- *    neuron with w_j = 0 or α_j = 0 becomes (1 − t)(w_j, α_j). `end` is the balanced network.
- *  - "contribution": both ends balanced; slot j has q_j(t) = (1 − t)|α^a_j| w^a_j + t |α^b_j| w^b_j
- *    and sign of whichever end is nonzero; the neuron is (q/√‖q‖, σ√‖q‖).
- */
-export type PathInterpolation = "rescale" | "contribution";
+export type { PathInterpolation, PathStageKind } from "./pathReduction.js";
 
 /** One sampled point of a stage. */
 export interface PathPoint {
@@ -187,15 +177,6 @@ export class PathWidthError extends RangeError {
   }
 }
 
-/** A Carathéodory factor 1 − γ_k/γ_max at most this is a tie with γ_max (rounding of the SVD). */
-const TIE_TOL = 64 * Number.EPSILON;
-
-/** Balanced slots: contributions q (m×D) and signs σ ∈ {−1, 0, +1}. */
-interface Slots {
-  readonly q: Float64Array;
-  readonly sigma: Int8Array;
-}
-
 /** A nonzero block of a target point of (C): its contribution, sign and the (sign, pattern) keys of the cones it lies in. */
 interface TargetBlock {
   readonly keys: string[];
@@ -204,67 +185,10 @@ interface TargetBlock {
   readonly pattern: number;
 }
 
-interface StagePlan {
-  readonly kind: PathStageKind;
-  readonly name: string;
-  readonly interpolation: PathInterpolation;
-  readonly start: ReluNetwork;
-  readonly end: ReluNetwork;
-}
-
-function norm(v: ArrayLike<number>, from = 0, to = v.length): number {
-  let s = 0;
-  for (let t = from; t < to; t++) s += v[t] * v[t];
-  return Math.sqrt(s);
-}
-
-/** Balanced network of slots: (q/√‖q‖, σ√‖q‖), zero for q = 0. */
-function slotsToNetwork(s: Slots, D: number): ReluNetwork {
-  const m = s.sigma.length;
-  const W = new Float64Array(m * D);
-  const alpha = new Float64Array(m);
-  for (let j = 0; j < m; j++) {
-    const c = norm(s.q, j * D, (j + 1) * D);
-    if (c === 0 || s.sigma[j] === 0) continue;
-    const r = Math.sqrt(c);
-    for (let t = 0; t < D; t++) W[j * D + t] = s.q[j * D + t] / r;
-    alpha[j] = s.sigma[j] * r;
-  }
-  return { W, alpha, m, D };
-}
-
-/** Contributions q_j = |α_j| w_j and signs of a network (exact for balanced networks). */
-function networkToSlots(net: ReluNetwork): Slots {
-  const { m, D } = net;
-  const q = new Float64Array(m * D);
-  const sigma = new Int8Array(m);
-  for (let j = 0; j < m; j++) {
-    const a = net.alpha[j];
-    if (a === 0) continue;
-    let any = false;
-    for (let t = 0; t < D; t++) {
-      q[j * D + t] = Math.abs(a) * net.W[j * D + t];
-      any ||= q[j * D + t] !== 0;
-    }
-    if (any) sigma[j] = a > 0 ? 1 : -1;
-  }
-  return { q, sigma };
-}
-
-function cloneSlots(s: Slots): Slots {
-  return { q: s.q.slice(), sigma: s.sigma.slice() };
-}
-
-function isActive(s: Slots, j: number, D: number): boolean {
-  if (s.sigma[j] === 0) return false;
-  for (let t = 0; t < D; t++) if (s.q[j * D + t] !== 0) return true;
-  return false;
-}
-
 /** Neurons with w_j ≠ 0 and α_j ≠ 0. */
 export function activeNeuronCount(net: ReluNetwork): number {
   let c = 0;
-  for (let j = 0; j < net.m; j++) if (net.alpha[j] !== 0 && norm(net.W, j * net.D, (j + 1) * net.D) > 0) c++;
+  for (let j = 0; j < net.m; j++) if (net.alpha[j] !== 0 && nrm2(net.W.subarray(j * net.D, (j + 1) * net.D)) > 0) c++;
   return c;
 }
 
@@ -272,7 +196,7 @@ export function activeNeuronCount(net: ReluNetwork): number {
 export function dropZeroNeurons(net: ReluNetwork): ReluNetwork {
   const { D } = net;
   const keep: number[] = [];
-  for (let j = 0; j < net.m; j++) if (net.alpha[j] !== 0 && norm(net.W, j * D, (j + 1) * D) > 0) keep.push(j);
+  for (let j = 0; j < net.m; j++) if (net.alpha[j] !== 0 && nrm2(net.W.subarray(j * D, (j + 1) * D)) > 0) keep.push(j);
   return selectNeurons(net, keep);
 }
 
@@ -290,7 +214,7 @@ export function stageNetworkAt(stage: Pick<PathStage, "interpolation" | "start" 
   const alpha = new Float64Array(m);
   if (stage.interpolation === "rescale") {
     for (let j = 0; j < m; j++) {
-      const wn = norm(start.W, j * D, (j + 1) * D);
+      const wn = nrm2(start.W.subarray(j * D, (j + 1) * D));
       const a = start.alpha[j];
       let sw: number;
       let sa: number;
@@ -313,158 +237,13 @@ export function stageNetworkAt(stage: Pick<PathStage, "interpolation" | "start" 
     const ab = end.alpha[j];
     const sigma = aa !== 0 ? Math.sign(aa) : Math.sign(ab);
     for (let k = 0; k < D; k++) q[k] = (1 - t) * Math.abs(aa) * start.W[j * D + k] + t * Math.abs(ab) * end.W[j * D + k];
-    const c = norm(q);
+    const c = nrm2(q);
     if (c === 0 || sigma === 0) continue;
     const r = Math.sqrt(c);
     for (let k = 0; k < D; k++) W[j * D + k] = q[k] / r;
     alpha[j] = sigma * r;
   }
   return { W, alpha, m, D };
-}
-
-/** Stage 2a: one slot per (pattern, sign); returns null when nothing merges. */
-function mergeSlots(s: Slots, X: Matrix): { slots: Slots; merged: number } | null {
-  const D = X.cols;
-  const m = s.sigma.length;
-  const first = new Map<string, number>();
-  const out = cloneSlots(s);
-  let merged = 0;
-  for (let j = 0; j < m; j++) {
-    if (!isActive(s, j, D)) continue;
-    const key = `${s.sigma[j]}:${maskKey(patternOf(X, s.q.subarray(j * D, (j + 1) * D)))}`;
-    const a = first.get(key);
-    if (a === undefined) {
-      first.set(key, j);
-      continue;
-    }
-    for (let t = 0; t < D; t++) {
-      out.q[a * D + t] += s.q[j * D + t];
-      out.q[j * D + t] = 0;
-    }
-    out.sigma[j] = 0;
-    merged++;
-  }
-  return merged === 0 ? null : { slots: out, merged };
-}
-
-/** Fit vector σ(X q)_+ of slot j. */
-function fitVector(s: Slots, j: number, X: Matrix): Float64Array {
-  const { rows: n, cols: D, data } = X;
-  const f = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    let v = 0;
-    for (let t = 0; t < D; t++) v += data[k * D + t] * s.q[j * D + t];
-    f[k] = v > 0 ? s.sigma[j] * v : 0;
-  }
-  return f;
-}
-
-/**
- * One Carathéodory step (stage 2b) or null when the fit vectors of the active slots are
- * independent (σ_min > tol·σ_max of the column-normalised matrix). Dead slots (fit 0) are removed
- * all at once first.
- */
-function caratheodoryStep(s: Slots, X: Matrix, tol: number): { slots: Slots; removed: number[]; dead: boolean } | null {
-  const { rows: n, cols: D } = X;
-  const m = s.sigma.length;
-  const active: number[] = [];
-  const fits: Float64Array[] = [];
-  const dead: number[] = [];
-  for (let j = 0; j < m; j++) {
-    if (!isActive(s, j, D)) continue;
-    const f = fitVector(s, j, X);
-    if (norm(f) === 0) dead.push(j);
-    else {
-      active.push(j);
-      fits.push(f);
-    }
-  }
-  if (dead.length > 0) {
-    const out = cloneSlots(s);
-    for (const j of dead) {
-      out.q.fill(0, j * D, (j + 1) * D);
-      out.sigma[j] = 0;
-    }
-    return { slots: out, removed: dead, dead: true };
-  }
-  // More than n columns are dependent: n + 1 of them suffice for one step.
-  const K = Math.min(active.length, n + 1);
-  if (K === 0) return null;
-  const size = Math.max(n, K);
-  const fnorm = fits.slice(0, K).map((f) => norm(f));
-  // Zero rows pad the n×K matrix to size×K (rows ≥ columns), so the SVD returns all K right
-  // singular vectors; the padding does not change GᵀG.
-  const G: Matrix = { rows: size, cols: K, data: new Float64Array(size * K) };
-  for (let c = 0; c < K; c++) for (let k = 0; k < n; k++) G.data[k * K + c] = fits[c][k] / fnorm[c];
-  const dec = svd(G);
-  const sig = dec.values;
-  if (K <= n && sig[K - 1] > tol * sig[0]) return null;
-  const V = dec.V!;
-  // Σ_c v_c G_c = 0  ⇒  Σ_c γ_c F_c = 0 with γ_c = v_c/‖F_c‖.
-  const gamma = Array.from({ length: K }, (_, c) => V.data[c * V.cols + (K - 1)] / fnorm[c]);
-  const sizes = active.slice(0, K).map((j) => norm(s.q, j * D, (j + 1) * D));
-  let slope = 0;
-  for (let c = 0; c < K; c++) slope += sizes[c] * gamma[c];
-  let flip = slope < 0;
-  if (slope === 0) flip = Math.max(...gamma) <= 0;
-  if (flip) for (let c = 0; c < K; c++) gamma[c] = -gamma[c];
-  let cmax = 0;
-  for (let c = 1; c < K; c++) if (gamma[c] > gamma[cmax]) cmax = c;
-  const gmax = gamma[cmax];
-  const out = cloneSlots(s);
-  const removed: number[] = [];
-  for (let c = 0; c < K; c++) {
-    const j = active[c];
-    if (c === cmax) {
-      out.q.fill(0, j * D, (j + 1) * D);
-      out.sigma[j] = 0;
-      removed.push(j);
-      continue;
-    }
-    // Ties with γ_max (equal up to rounding) vanish too.
-    const f = 1 - gamma[c] / gmax;
-    if (f <= TIE_TOL) {
-      out.q.fill(0, j * D, (j + 1) * D);
-      out.sigma[j] = 0;
-      removed.push(j);
-      continue;
-    }
-    for (let t = 0; t < D; t++) out.q[j * D + t] *= f;
-  }
-  return { slots: out, removed: removed.sort((a, b) => a - b), dead: false };
-}
-
-/**
- * Stages 1–2 (file comment): rebalance, merge per (pattern, sign), Carathéodory pruning. The
- * output is unchanged along all of them; returns the stages and the pruned slots.
- */
-function reduceNetwork(start: ReluNetwork, X: Matrix, depTol: number): { plans: StagePlan[]; slots: Slots } {
-  const D = X.cols;
-  const plans: StagePlan[] = [];
-  // 1. Rebalance: the end is the balanced network of the contributions q_j = |α_j| w_j (half-dead
-  // neurons have q_j = 0).
-  let slots = networkToSlots(start);
-  let current = slotsToNetwork(slots, D);
-  plans.push({ kind: "rebalance", name: "rebalance ‖w_j‖ = |α_j|", interpolation: "rescale", start, end: current });
-  // 2a. Merge neurons sharing a pattern and sign.
-  const mg = mergeSlots(slots, X);
-  if (mg !== null) {
-    slots = mg.slots;
-    const next = slotsToNetwork(slots, D);
-    plans.push({ kind: "merge", name: `merge ${mg.merged} neuron(s) into one per (pattern, sign)`, interpolation: "contribution", start: current, end: next });
-    current = next;
-  }
-  // 2b. Carathéodory pruning.
-  for (let step = 1; ; step++) {
-    const st = caratheodoryStep(slots, X, depTol);
-    if (st === null) break;
-    slots = st.slots;
-    const next = slotsToNetwork(slots, D);
-    const what = `${st.dead ? "dead " : ""}neuron${st.removed.length > 1 ? "s" : ""} ${st.removed.join(", ")} removed`;
-    plans.push({ kind: "prune", name: `prune ${step}: ${what}`, interpolation: "contribution", start: current, end: next });
-    current = next;
-  }
-  return { plans, slots };
 }
 
 /**
@@ -484,11 +263,12 @@ function evaluate(net: ReluNetwork, problem: ConvexProblem, t: number): PathPoin
   return { t, objective: o.objective, loss: o.loss, penalty: o.penalty, activeNeurons: activeNeuronCount(net) };
 }
 
+/** ‖(W_a, α_a) − (W_b, α_b)‖ (linalg's nrm2 of the difference, W first). */
 function paramDistance(a: ReluNetwork, b: ReluNetwork): number {
-  let s = 0;
-  for (let i = 0; i < a.W.length; i++) s += (a.W[i] - b.W[i]) ** 2;
-  for (let i = 0; i < a.alpha.length; i++) s += (a.alpha[i] - b.alpha[i]) ** 2;
-  return Math.sqrt(s);
+  const diff = new Float64Array(a.W.length + a.alpha.length);
+  for (let i = 0; i < a.W.length; i++) diff[i] = a.W[i] - b.W[i];
+  for (let i = 0; i < a.alpha.length; i++) diff[a.W.length + i] = a.alpha[i] - b.alpha[i];
+  return nrm2(diff);
 }
 
 /** Sample every stage at t_i (sampleT): the stage records, the flat series and the largest rise of F. */
@@ -537,6 +317,123 @@ function checkNetwork(problem: ConvexProblem, net: ReluNetwork): void {
   for (const v of net.alpha) if (!Number.isFinite(v)) throw new RangeError("convex path: network alpha has a non-finite entry");
 }
 
+/** The optimum z* of stage 3: given, or solved over the problem's patterns united with the pruned network's own. */
+function pathOptimum(
+  problem: ConvexProblem, pruned: Matrix, opts: PathOptions, notes: string[],
+): { solveProblem: ConvexProblem; sol: ReluSolution } {
+  const { X } = problem;
+  const D = X.cols;
+  if (opts.optimum !== undefined) {
+    const P = problem.patterns.count;
+    if (opts.optimum.U.length !== P * D || opts.optimum.V.length !== P * D) {
+      throw new RangeError(`convex path: the given optimum has ${opts.optimum.U.length / D} blocks, the problem has ${P} patterns`);
+    }
+    if (!problem.patterns.exact) notes.push("patterns are not exact and z* was given: the convex segment is non-increasing only if z* is optimal over the network's patterns too");
+    return { solveProblem: problem, sol: opts.optimum };
+  }
+  const union = withPatternsOf(X, problem.patterns, pruned).set;
+  const solveProblem = convexProblem(X, problem.y, problem.beta, problem.loss, union);
+  const sol = solveRelu(solveProblem, { tol: 1e-12, maxIterations: 200_000, ...opts.solve });
+  if (union.count > problem.patterns.count) notes.push(`${union.count - problem.patterns.count} pattern(s) of the pruned network were not in the problem's set and were added`);
+  return { solveProblem, sol };
+}
+
+/** The nonzero blocks of z*: b < P ↦ (pattern b, +), b ≥ P ↦ (pattern b − P, −). */
+function solverTargetBlocks(sol: ReluSolution, P: number, D: number, keyOf: (sign: number, pattern: number) => string): TargetBlock[] {
+  const blocks: TargetBlock[] = [];
+  for (let b = 0; b < 2 * P; b++) {
+    const i = b % P;
+    const u = (b < P ? sol.U : sol.V).slice(i * D, (i + 1) * D);
+    const sign = b < P ? 1 : -1;
+    if (nrm2(u) > 0) blocks.push({ keys: [keyOf(sign, i)], sign, u, pattern: i });
+  }
+  return blocks;
+}
+
+/** The vertex of P* the path ends at (opts.vertex; none when the vertices are not available or "none" without straight). */
+interface PathVertex {
+  readonly os: OptimalSet | null;
+  readonly index: number;
+  readonly vertex: OptimalVertex | null;
+}
+
+function chooseVertex(solveProblem: ConvexProblem, sol: ReluSolution, opts: PathOptions, notes: string[]): PathVertex {
+  const choice = opts.vertex ?? "sparsest";
+  if (choice === "none" && !(opts.straight ?? false)) return { os: null, index: -1, vertex: null };
+  const os = optimalSet(solveProblem, sol.prediction, opts.optimalSet);
+  if (os.vertices === null || os.vertices.length === 0) {
+    notes.push(`no vertex of P*: ${os.reason ?? "none found"}; the path ends at the solver's z*`);
+    return { os, index: -1, vertex: null };
+  }
+  let index = os.sparsest;
+  if (choice !== "sparsest" && choice !== "none") {
+    if (!Number.isInteger(choice) || choice < 0 || choice >= os.vertices.length) {
+      throw new RangeError(`convex path: vertex must be an index in [0, ${os.vertices.length}), got ${choice}`);
+    }
+    index = choice;
+  }
+  return { os, index, vertex: index >= 0 ? os.vertices[index] : null };
+}
+
+/** The vertex as blocks of (C): direction k ↦ c_k ū_k in any of the cones it was found in. */
+function vertexTargetBlocks(pv: PathVertex, keyOf: (sign: number, pattern: number) => string): (TargetBlock & { direction: number })[] {
+  const { os, vertex } = pv;
+  if (os === null || vertex === null) return [];
+  return vertex.support.map((k, c) => {
+    const d = os.directions[k];
+    return { keys: d.patterns.map((i) => keyOf(d.sign, i)), sign: d.sign, u: Float64Array.from(d.direction, (v) => vertex.weights[c] * v), pattern: d.patterns[0], direction: k };
+  });
+}
+
+/**
+ * The widths the stages need — stage 3 |supp z0 ∪ supp z*| (or |supp z0 ∪ supp vertex| straight),
+ * stage 4 |supp z*| + the vertex directions z* does not use — and the slot of z0 each target
+ * block shares (−1: a free slot). PathWidthError when `m` is too small.
+ */
+function pathWidths(
+  ctx: { m: number; inputWidth: number; activeSlots: number[]; useStraight: boolean; stage4: boolean },
+  solverBlocks: TargetBlock[], vertexBlocks: (TargetBlock & { direction: number })[], blockDirection: number[],
+  matchSlot: (z: TargetBlock) => number,
+): number {
+  const { m, inputWidth, activeSlots, useStraight, stage4 } = ctx;
+  const union = (blocks: TargetBlock[]): { need: number; shared: number } => {
+    const shared = new Set(blocks.map(matchSlot).filter((j) => j >= 0)).size;
+    return { need: activeSlots.length + blocks.length - shared, shared };
+  };
+  const viaSolver = union(solverBlocks);
+  const viaVertex = union(vertexBlocks);
+  const used = new Set(blockDirection);
+  const inP = solverBlocks.length + vertexBlocks.filter((v) => !used.has(v.direction)).length;
+  const need = useStraight ? viaVertex.need : Math.max(viaSolver.need, stage4 ? inP : 0);
+  const widthNeeded = Math.max(inputWidth, need);
+  if (widthNeeded > m) {
+    const parts = useStraight
+      ? [`straight to the vertex: |supp z0 ∪ supp vertex| = ${viaVertex.need} (${activeSlots.length} pruned neuron(s), ${vertexBlocks.length} vertex direction(s), ${viaVertex.shared} shared)`]
+      : [`|supp z0 ∪ supp z*| = ${viaSolver.need} (${activeSlots.length} pruned neuron(s), ${solverBlocks.length} block(s) of z*, ${viaSolver.shared} shared)`];
+    if (stage4) parts.push(`moving in P* to the vertex: ${inP}`);
+    if (stage4 && viaVertex.need < need) parts.push(`option straight (z* = the vertex) needs ${Math.max(inputWidth, viaVertex.need)}`);
+    throw new PathWidthError(m, widthNeeded, parts.join("; "));
+  }
+  return widthNeeded;
+}
+
+/** The slots of a target point: block b in slot zSlot[b]. */
+function targetSlots(blocks: readonly TargetBlock[], zSlot: readonly number[], m: number, D: number): Slots {
+  const z: Slots = { q: new Float64Array(m * D), sigma: new Int8Array(m) };
+  blocks.forEach((b, i) => {
+    z.q.set(b.u, zSlot[i] * D);
+    z.sigma[zSlot[i]] = b.sign;
+  });
+  return z;
+}
+
+/** Indices of the inactive slots (free for new neurons). */
+function freeSlots(s: Slots, m: number, D: number): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < m; j++) if (!isActive(s, j, D)) out.push(j);
+  return out;
+}
+
 /**
  * A path from `net` (in the X̃-space of `problem`) to a certified global optimum along which the
  * nonconvex objective L + (β/2)Σ(‖w‖² + α²) does not increase (science/convex.md, "Non-increasing
@@ -552,71 +449,24 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
   if (!Number.isInteger(m) || m < net.m) throw new RangeError(`convex path: width must be an integer ≥ the input width ${net.m}, got ${m}`);
   const samples = opts.samples ?? 21;
   if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`convex path: samples must be an integer ≥ 2, got ${samples}`);
-  const depTol = opts.dependenceTol ?? 1e-10;
   const notes: string[] = [];
-  const reduced = reduceNetwork(padNetwork(net, m), X, depTol);
-  const plans = reduced.plans;
-  const slots = reduced.slots;
+  // 1–2. Rebalance, merge, prune.
+  const { plans, slots } = reduceNetwork(padNetwork(net, m), X, opts.dependenceTol ?? 1e-10);
   let current = plans[plans.length - 1].end;
-
-  // 3. The optimum z* over the problem's patterns united with the pruned network's own.
   const activeSlots: number[] = [];
   for (let j = 0; j < m; j++) if (isActive(slots, j, D)) activeSlots.push(j);
-  const dirs: Matrix = { rows: activeSlots.length, cols: D, data: new Float64Array(activeSlots.length * D) };
-  activeSlots.forEach((j, i) => dirs.data.set(slots.q.subarray(j * D, (j + 1) * D), i * D));
-  let solveProblem: ConvexProblem;
-  let sol: ReluSolution;
-  if (opts.optimum !== undefined) {
-    const P = problem.patterns.count;
-    if (opts.optimum.U.length !== P * D || opts.optimum.V.length !== P * D) {
-      throw new RangeError(`convex path: the given optimum has ${opts.optimum.U.length / D} blocks, the problem has ${P} patterns`);
-    }
-    solveProblem = problem;
-    sol = opts.optimum;
-    if (!problem.patterns.exact) notes.push("patterns are not exact and z* was given: the convex segment is non-increasing only if z* is optimal over the network's patterns too");
-  } else {
-    const union = withPatternsOf(X, problem.patterns, dirs).set;
-    solveProblem = convexProblem(X, problem.y, problem.beta, problem.loss, union);
-    sol = solveRelu(solveProblem, { tol: 1e-12, maxIterations: 200_000, ...opts.solve });
-    if (union.count > problem.patterns.count) notes.push(`${union.count - problem.patterns.count} pattern(s) of the pruned network were not in the problem's set and were added`);
-  }
-  const P = solveProblem.patterns.count;
-  const keyOf = (sign: number, pattern: number): string => `${sign}:${maskKey(patternMask(solveProblem.patterns, pattern))}`;
-  // Blocks of the solver's z*: b < P ↦ (pattern b, +), b ≥ P ↦ (pattern b − P, −).
-  const solverBlocks: TargetBlock[] = [];
-  for (let b = 0; b < 2 * P; b++) {
-    const i = b % P;
-    const u = (b < P ? sol.U : sol.V).slice(i * D, (i + 1) * D);
-    const sign = b < P ? 1 : -1;
-    if (norm(u) > 0) solverBlocks.push({ keys: [keyOf(sign, i)], sign, u, pattern: i });
-  }
+  const pruned: Matrix = { rows: activeSlots.length, cols: D, data: new Float64Array(activeSlots.length * D) };
+  activeSlots.forEach((j, i) => pruned.data.set(slots.q.subarray(j * D, (j + 1) * D), i * D));
 
-  // The vertex of P*.
-  const straight = opts.straight ?? false;
-  let os: OptimalSet | null = null;
-  let vertexIndex = -1;
-  const vertexChoice = opts.vertex ?? "sparsest";
-  if (vertexChoice !== "none" || straight) {
-    os = optimalSet(solveProblem, sol.prediction, opts.optimalSet);
-    if (os.vertices === null || os.vertices.length === 0) notes.push(`no vertex of P*: ${os.reason ?? "none found"}; the path ends at the solver's z*`);
-    else if (vertexChoice === "sparsest" || vertexChoice === "none") vertexIndex = os.sparsest;
-    else {
-      if (!Number.isInteger(vertexChoice) || vertexChoice < 0 || vertexChoice >= os.vertices.length) {
-        throw new RangeError(`convex path: vertex must be an index in [0, ${os.vertices.length}), got ${vertexChoice}`);
-      }
-      vertexIndex = vertexChoice;
-    }
-  }
-  const vertex = vertexIndex >= 0 ? os!.vertices![vertexIndex] : null;
-  // The vertex as blocks of (C): direction k ↦ c_k ū_k in any of the cones it was found in.
-  const vertexBlocks: (TargetBlock & { direction: number })[] = vertex === null ? [] : vertex.support.map((k, c) => {
-    const d = os!.directions[k];
-    return { keys: d.patterns.map((i) => keyOf(d.sign, i)), sign: d.sign, u: Float64Array.from(d.direction, (v) => vertex.weights[c] * v), pattern: d.patterns[0], direction: k };
-  });
+  // The targets: z* and the vertex of P*, as blocks matched to the pruned network's slots.
+  const { solveProblem, sol } = pathOptimum(problem, pruned, opts, notes);
+  const keyOf = (sign: number, pattern: number): string => `${sign}:${maskKey(patternMask(solveProblem.patterns, pattern))}`;
+  const solverBlocks = solverTargetBlocks(sol, solveProblem.patterns.count, D, keyOf);
+  const pv = chooseVertex(solveProblem, sol, opts, notes);
+  const { os, vertex } = pv;
+  const vertexBlocks = vertexTargetBlocks(pv, keyOf);
   // Direction of each solver block (the active direction whose patterns include its pattern).
   const blockDirection = solverBlocks.map((z) => (os === null ? -1 : os.directions.findIndex((d) => d.sign === z.sign && d.patterns.includes(z.pattern))));
-
-  // Widths: stage 3 needs |supp z0 ∪ supp z*|, stage 4 |supp z*| + new vertex directions.
   const slotKey = new Map<string, number>();
   for (const j of activeSlots) slotKey.set(`${slots.sigma[j]}:${maskKey(patternOf(X, slots.q.subarray(j * D, (j + 1) * D)))}`, j);
   const matchSlot = (z: TargetBlock): number => {
@@ -626,64 +476,36 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
     }
     return -1;
   };
-  const union = (blocks: TargetBlock[]): { need: number; shared: number } => {
-    const shared = new Set(blocks.map(matchSlot).filter((j) => j >= 0)).size;
-    return { need: activeSlots.length + blocks.length - shared, shared };
-  };
-  const viaSolver = union(solverBlocks);
-  const viaVertex = union(vertexBlocks);
-  const used = new Set(blockDirection);
-  const newDirections = vertexBlocks.filter((v) => !used.has(v.direction)).length;
-  const inP = solverBlocks.length + newDirections;
-  const useStraight = straight && vertex !== null;
-  const need = useStraight ? viaVertex.need : Math.max(viaSolver.need, vertex === null || vertexChoice === "none" ? 0 : inP);
-  const widthNeeded = Math.max(net.m, need);
-  if (widthNeeded > m) {
-    const parts = useStraight
-      ? [`straight to the vertex: |supp z0 ∪ supp vertex| = ${viaVertex.need} (${activeSlots.length} pruned neuron(s), ${vertexBlocks.length} vertex direction(s), ${viaVertex.shared} shared)`]
-      : [`|supp z0 ∪ supp z*| = ${viaSolver.need} (${activeSlots.length} pruned neuron(s), ${solverBlocks.length} block(s) of z*, ${viaSolver.shared} shared)`];
-    if (!useStraight && vertex !== null && vertexChoice !== "none") parts.push(`moving in P* to the vertex: ${inP}`);
-    if (!useStraight && vertex !== null && viaVertex.need < need) parts.push(`option straight (z* = the vertex) needs ${Math.max(net.m, viaVertex.need)}`);
-    throw new PathWidthError(m, widthNeeded, parts.join("; "));
-  }
-  if (solverBlocks.some((_, b) => blockDirection[b] < 0) && vertex !== null && !useStraight && vertexChoice !== "none") {
+  const vertexChoice = opts.vertex ?? "sparsest";
+  const useStraight = (opts.straight ?? false) && vertex !== null;
+  const stage4 = vertex !== null && !useStraight && vertexChoice !== "none";
+  const widthNeeded = pathWidths({ m, inputWidth: net.m, activeSlots, useStraight, stage4 }, solverBlocks, vertexBlocks, blockDirection, matchSlot);
+  if (stage4 && solverBlocks.some((_, b) => blockDirection[b] < 0)) {
     notes.push(`${blockDirection.filter((k) => k < 0).length} block(s) of z* lie on no active direction (tolerance ${os!.activeTol}); they shrink to 0 in stage 4`);
   }
 
   // 3. Convex segment z0 → z* (or straight to the vertex).
-  const free = (s: Slots): number[] => {
-    const out: number[] = [];
-    for (let j = 0; j < m; j++) if (!isActive(s, j, D)) out.push(j);
-    return out;
-  };
   const targetBlocks = useStraight ? vertexBlocks : solverBlocks;
-  const zStar: Slots = { q: new Float64Array(m * D), sigma: new Int8Array(m) };
-  const freeAtZ0 = free(slots);
+  const freeAtZ0 = freeSlots(slots, m, D);
   const zSlot = targetBlocks.map((z) => {
     const j = matchSlot(z);
     return j >= 0 ? j : freeAtZ0.shift()!;
   });
-  targetBlocks.forEach((z, b) => {
-    zStar.q.set(z.u, zSlot[b] * D);
-    zStar.sigma[zSlot[b]] = z.sign;
-  });
+  const zStar = targetSlots(targetBlocks, zSlot, m, D);
   const zNet = slotsToNetwork(zStar, D);
-  const target = useStraight ? `vertex ${vertexIndex} of P* (support ${vertex!.support.length})` : "z*";
+  const target = useStraight ? `vertex ${pv.index} of P* (support ${vertex!.support.length})` : "z*";
   plans.push({ kind: "convex segment", name: `convex segment z0 → ${target} in (C)`, interpolation: "contribution", start: current, end: zNet });
   current = zNet;
 
   // 4. Segment in P* from z* to the vertex.
-  if (vertex !== null && !useStraight && vertexChoice !== "none") {
-    const V: Slots = { q: new Float64Array(m * D), sigma: new Int8Array(m) };
-    const freeAtZ = free(zStar);
-    vertexBlocks.forEach((v) => {
+  if (stage4) {
+    const freeAtZ = freeSlots(zStar, m, D);
+    const vSlot = vertexBlocks.map((v) => {
       const b = blockDirection.indexOf(v.direction);
-      const j = b >= 0 ? zSlot[b] : freeAtZ.shift()!;
-      V.q.set(v.u, j * D);
-      V.sigma[j] = v.sign;
+      return b >= 0 ? zSlot[b] : freeAtZ.shift()!;
     });
-    const vNet = slotsToNetwork(V, D);
-    plans.push({ kind: "optimal set", name: `segment in P* to vertex ${vertexIndex} (support ${vertex.support.length})`, interpolation: "contribution", start: current, end: vNet });
+    const vNet = slotsToNetwork(targetSlots(vertexBlocks, vSlot, m, D), D);
+    plans.push({ kind: "optimal set", name: `segment in P* to vertex ${pv.index} (support ${vertex!.support.length})`, interpolation: "contribution", start: current, end: vNet });
     current = vNet;
   }
 
@@ -697,7 +519,7 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
     optimum: { primalValue: sol.primalValue, dualValue: sol.dualValue, gap: sol.gap, relativeGap: sol.relativeGap, exact: problem.patterns.exact, blocks: solverBlocks.length },
     endGap: endObjective - sol.dualValue,
     width: m, widthNeeded, final, finalClass: cert.classification,
-    vertex: vertex === null || (vertexChoice === "none" && !useStraight) ? null : { index: vertexIndex, support: vertex.support.length },
+    vertex: vertex === null || (vertexChoice === "none" && !useStraight) ? null : { index: pv.index, support: vertex.support.length },
     mStar: os?.mStar ?? null, MStar: os?.MStar ?? null,
     notes,
   };

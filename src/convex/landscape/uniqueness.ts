@@ -17,7 +17,7 @@
 import type { Highs } from "highs";
 import type { Matrix } from "../../linalg/index.js";
 import type { ConvexProblem, PatternSet } from "../program/index.js";
-import { directionsOfDual, type MinNormSolution, solveDenseLp } from "./minNorm.js";
+import { type DenseLp, directionsOfDual, type LpSolution, type MinNormSolution, solveDenseLp } from "./minNorm.js";
 import { type OptimalDirection, optimalDirections, type OptimalDirectionsOptions } from "./optimalSet.js";
 
 /** The optimal face F (see the file comment). */
@@ -92,6 +92,145 @@ export interface FaceUniqueness {
   readonly lpSolves: number;
 }
 
+/** The equality system of F: rows 0..n−1 the fits (and skip columns), row n Σ c; variables c (≥ 0) then s (free). */
+interface FaceSystem {
+  readonly n: number;
+  readonly K: number;
+  readonly ds: number;
+  readonly nv: number;
+  rowCoef(row: number, v: number): number;
+  rhs(row: number): number;
+  colLower(v: number): number;
+}
+
+function faceSystem(face: OptimalFace): FaceSystem {
+  const n = face.target.length;
+  const K = face.fits.length;
+  const ds = face.skipX === null ? 0 : face.skipX.cols;
+  return {
+    n, K, ds, nv: K + ds,
+    rowCoef: (row, v) => (row < n ? (v < K ? face.fits[v][row] : face.skipX!.data[row * ds + (v - K)]) : v < K ? 1 : 0),
+    rhs: (row) => (row < n ? face.target[row] : face.total),
+    colLower: (v) => (v < K ? 0 : -Infinity),
+  };
+}
+
+/** δ* = min δ s.t. −δ ≤ row − rhs ≤ δ for every equality row (one LP over [c, s, δ]). */
+function minResidualLp(highs: Highs, sys: FaceSystem): number {
+  const { n, nv } = sys;
+  const nc = nv + 1;
+  const R = 2 * (n + 1);
+  const A = new Float64Array(R * nc);
+  const lo = new Float64Array(R).fill(-Infinity);
+  const hi = new Float64Array(R).fill(Infinity);
+  for (let row = 0; row <= n; row++) {
+    for (let v = 0; v < nv; v++) {
+      A[row * nc + v] = sys.rowCoef(row, v);
+      A[(n + 1 + row) * nc + v] = sys.rowCoef(row, v);
+    }
+    A[row * nc + nv] = -1;
+    hi[row] = sys.rhs(row);
+    A[(n + 1 + row) * nc + nv] = 1;
+    lo[n + 1 + row] = sys.rhs(row);
+  }
+  const cost = new Float64Array(nc);
+  cost[nv] = 1;
+  const cl = Float64Array.from({ length: nc }, (_, v) => (v < nv ? sys.colLower(v) : 0));
+  const res = solveDenseLp(highs, { A: { rows: R, cols: nc, data: A }, cost, rowLower: lo, rowUpper: hi, colLower: cl, colUpper: new Float64Array(nc).fill(Infinity) });
+  if (!res.optimal) throw new RangeError(`faceUniqueness: the residual LP was not solved (HiGHS model status ${res.status})`);
+  return Math.max(res.objective, 0);
+}
+
+/** The δ-thickened face as an LP of its own, min/max of any linear function over it (counts the LPs). */
+class ThickFace {
+  lpSolves = 0;
+  private readonly lp: Omit<DenseLp, "cost" | "maximize">;
+
+  constructor(private readonly highs: Highs, sys: FaceSystem, slack: number) {
+    const { n, nv } = sys;
+    const A = new Float64Array((n + 1) * nv);
+    const lo = new Float64Array(n + 1);
+    const hi = new Float64Array(n + 1);
+    for (let row = 0; row <= n; row++) {
+      for (let v = 0; v < nv; v++) A[row * nv + v] = sys.rowCoef(row, v);
+      lo[row] = sys.rhs(row) - slack;
+      hi[row] = sys.rhs(row) + slack;
+    }
+    this.lp = {
+      A: { rows: n + 1, cols: nv, data: A }, rowLower: lo, rowUpper: hi,
+      colLower: Float64Array.from({ length: nv }, (_, v) => sys.colLower(v)), colUpper: new Float64Array(nv).fill(Infinity),
+    };
+  }
+
+  /** The LP solutions minimising and maximising costᵀx over the face; RangeError naming `what` when HiGHS fails. */
+  extremes(cost: Float64Array, what: string): [LpSolution, LpSolution] {
+    const out: LpSolution[] = [];
+    for (const maximize of [false, true]) {
+      const res = solveDenseLp(this.highs, { ...this.lp, cost, maximize });
+      this.lpSolves++;
+      if (!res.optimal) throw new RangeError(`faceUniqueness: LP for ${what} was not solved (HiGHS model status ${res.status})`);
+      out.push(res);
+    }
+    return [out[0], out[1]];
+  }
+}
+
+/** Per coordinate (c then s): its range over the face, the two LP points, and the largest |coordinate| seen. */
+function coordinateRanges(face: ThickFace, sys: FaceSystem): { ranges: CoordinateRange[]; points: { low: FacePoint; high: FacePoint }[]; largest: number } {
+  const { K, ds, nv } = sys;
+  const toPoint = (x: Float64Array): FacePoint => ({ weights: x.slice(0, K), skip: ds > 0 ? x.slice(K, nv) : null });
+  const ranges: CoordinateRange[] = [];
+  const points: { low: FacePoint; high: FacePoint }[] = [];
+  let largest = 0;
+  for (let v = 0; v < nv; v++) {
+    const cost = new Float64Array(nv);
+    cost[v] = 1;
+    const [low, high] = face.extremes(cost, `coordinate ${v}`);
+    for (const res of [low, high]) for (let u = 0; u < nv; u++) largest = Math.max(largest, Math.abs(res.x[u]));
+    ranges.push({ min: low.x[v], max: high.x[v], range: high.x[v] - low.x[v] });
+    points.push({ low: toPoint(low.x), high: toPoint(high.x) });
+  }
+  return { ranges, points, largest };
+}
+
+/** Per function point z: the range of f(z) = Σ c_k σ_k (ū_kᵀz)_+ + sᵀz (linear in (c, s)) over the face, and the largest |f| seen. */
+function functionRangesOf(face: ThickFace, sys: FaceSystem, directions: OptimalFace["directions"], Z: Matrix): { ranges: CoordinateRange[]; largest: number } {
+  const { K, ds, nv } = sys;
+  const D = Z.cols;
+  if (directions.length !== K) throw new RangeError(`faceUniqueness: ${directions.length} directions for ${K} fits`);
+  if (K > 0 && directions[0].direction.length !== D) throw new RangeError(`faceUniqueness: function points have ${D} columns, directions ${directions[0].direction.length}`);
+  if (ds > 0 && ds !== D) throw new RangeError(`faceUniqueness: function points have ${D} columns, the skip ${ds}`);
+  const ranges: CoordinateRange[] = [];
+  let largest = 0;
+  for (let p = 0; p < Z.rows; p++) {
+    const z = Z.data.subarray(p * D, (p + 1) * D);
+    const cost = new Float64Array(nv);
+    directions.forEach((dir, k) => {
+      let t = 0;
+      for (let q = 0; q < D; q++) t += dir.direction[q] * z[q];
+      cost[k] = t > 0 ? dir.sign * t : 0;
+    });
+    for (let q = 0; q < ds; q++) cost[K + q] = z[q];
+    const [low, high] = face.extremes(cost, `function point ${p}`);
+    largest = Math.max(largest, Math.abs(low.objective), Math.abs(high.objective));
+    ranges.push({ min: low.objective, max: high.objective, range: high.objective - low.objective });
+  }
+  return { ranges, largest };
+}
+
+/** F without directions (ν* = 0): {0} if the target is 0 (y = 0 or ŷ* = 0), empty otherwise (RangeError). */
+function emptyFaceUniqueness(face: OptimalFace, tol: number, functionPoints: Matrix | undefined): FaceUniqueness {
+  let r = face.total;
+  for (let k = 0; k < face.target.length; k++) r = Math.max(r, Math.abs(face.target[k]));
+  if (r > 0) throw new RangeError("faceUniqueness: no directions, but the target is nonzero (the face is empty)");
+  const zeros = Array.from({ length: functionPoints?.rows ?? 0 }, () => ({ min: 0, max: 0, range: 0 }));
+  return {
+    weights: [], skip: [], maxRange: 0, scale: Number.MIN_VALUE, tol, unique: true, minResidual: 0, slack: 0, witnesses: null,
+    functionRanges: zeros, maxFunctionRange: 0, functionScale: Number.MIN_VALUE,
+    functionUnique: functionPoints === undefined ? null : true, lpSolves: 0,
+  };
+}
+
 /**
  * Coordinate ranges of the optimal face F = {c ≥ 0, s : Σ c_k f_k (+ X s) = t, Σ c_k = T}
  * (thickened by the slack δ of the file comment) by 2·(K + d) + 1 LPs; unique iff every range is
@@ -100,136 +239,34 @@ export interface FaceUniqueness {
 export function faceUniqueness(highs: Highs, face: OptimalFace, opts: FaceUniquenessOptions = {}): FaceUniqueness {
   const tol = opts.tol ?? 1e-6;
   const n = face.target.length;
-  const K = face.fits.length;
   for (const f of face.fits) if (f.length !== n) throw new RangeError(`faceUniqueness: a fit vector has ${f.length} entries, the target ${n}`);
   if (face.skipX !== null && face.skipX.rows !== n) throw new RangeError(`faceUniqueness: skip matrix has ${face.skipX.rows} rows, the target ${n}`);
   if (!Number.isFinite(face.total) || face.total < 0) throw new RangeError(`faceUniqueness: total must be finite and ≥ 0, got ${face.total}`);
-  const ds = face.skipX === null ? 0 : face.skipX.cols;
-  const nv = K + ds;
+  const sys = faceSystem(face);
+  if (sys.nv === 0) return emptyFaceUniqueness(face, tol, opts.functionPoints);
   let tScale = face.total;
   for (let k = 0; k < n; k++) tScale = Math.max(tScale, Math.abs(face.target[k]));
   tScale = Math.max(tScale, Number.MIN_VALUE);
-  if (nv === 0) {
-    // No directions (ν* = 0): F = {0} if the target is 0 (y = 0 or ŷ* = 0), empty otherwise.
-    let r = face.total;
-    for (let k = 0; k < n; k++) r = Math.max(r, Math.abs(face.target[k]));
-    if (r > 0) throw new RangeError("faceUniqueness: no directions, but the target is nonzero (the face is empty)");
-    const zeros = Array.from({ length: opts.functionPoints?.rows ?? 0 }, () => ({ min: 0, max: 0, range: 0 }));
-    return {
-      weights: [], skip: [], maxRange: 0, scale: Number.MIN_VALUE, tol, unique: true, minResidual: 0, slack: 0, witnesses: null,
-      functionRanges: zeros, maxFunctionRange: 0, functionScale: Number.MIN_VALUE,
-      functionUnique: opts.functionPoints === undefined ? null : true, lpSolves: 0,
-    };
-  }
-  let lpSolves = 0;
-
-  // Rows 0..n−1: the fit rows; row n: Σ c. Entry (row, var).
-  const rowCoef = (row: number, v: number): number => {
-    if (row < n) return v < K ? face.fits[v][row] : face.skipX!.data[row * ds + (v - K)];
-    return v < K ? 1 : 0;
-  };
-  const rhs = (row: number): number => (row < n ? face.target[row] : face.total);
-  const colLower = (v: number): number => (v < K ? 0 : -Infinity);
-
-  // δ* = min δ s.t. −δ ≤ row − rhs ≤ δ (variables [c, s, δ]).
-  let minResidual: number;
-  {
-    const nc = nv + 1;
-    const R = 2 * (n + 1);
-    const A = new Float64Array(R * nc);
-    const lo = new Float64Array(R).fill(-Infinity);
-    const hi = new Float64Array(R).fill(Infinity);
-    for (let row = 0; row <= n; row++) {
-      for (let v = 0; v < nv; v++) {
-        A[row * nc + v] = rowCoef(row, v);
-        A[(n + 1 + row) * nc + v] = rowCoef(row, v);
-      }
-      A[row * nc + nv] = -1;
-      hi[row] = rhs(row);
-      A[(n + 1 + row) * nc + nv] = 1;
-      lo[n + 1 + row] = rhs(row);
-    }
-    const cost = new Float64Array(nc);
-    cost[nv] = 1;
-    const cl = Float64Array.from({ length: nc }, (_, v) => (v < nv ? colLower(v) : 0));
-    const res = solveDenseLp(highs, { A: { rows: R, cols: nc, data: A }, cost, rowLower: lo, rowUpper: hi, colLower: cl, colUpper: new Float64Array(nc).fill(Infinity) });
-    lpSolves++;
-    if (!res.optimal) throw new RangeError(`faceUniqueness: the residual LP was not solved (HiGHS model status ${res.status})`);
-    minResidual = Math.max(res.objective, 0);
-  }
+  const minResidual = minResidualLp(highs, sys);
   const slack = Math.max(2 * minResidual, 1e-10 * tScale);
-
-  const A = new Float64Array((n + 1) * nv);
-  const lo = new Float64Array(n + 1);
-  const hi = new Float64Array(n + 1);
-  for (let row = 0; row <= n; row++) {
-    for (let v = 0; v < nv; v++) A[row * nv + v] = rowCoef(row, v);
-    lo[row] = rhs(row) - slack;
-    hi[row] = rhs(row) + slack;
-  }
-  const cl = Float64Array.from({ length: nv }, (_, v) => colLower(v));
-  const cu = new Float64Array(nv).fill(Infinity);
-  const ranges: CoordinateRange[] = [];
-  const points: { low: FacePoint; high: FacePoint }[] = [];
-  let scale = face.total;
-  const toPoint = (x: Float64Array): FacePoint => ({ weights: x.slice(0, K), skip: ds > 0 ? x.slice(K, nv) : null });
-  for (let v = 0; v < nv; v++) {
-    const cost = new Float64Array(nv);
-    cost[v] = 1;
-    const ext: number[] = [];
-    const at: FacePoint[] = [];
-    for (const maximize of [false, true]) {
-      const res = solveDenseLp(highs, { A: { rows: n + 1, cols: nv, data: A }, cost, rowLower: lo, rowUpper: hi, colLower: cl, colUpper: cu, maximize });
-      lpSolves++;
-      if (!res.optimal) throw new RangeError(`faceUniqueness: LP for coordinate ${v} was not solved (HiGHS model status ${res.status})`);
-      ext.push(res.x[v]);
-      at.push(toPoint(res.x));
-      for (let u = 0; u < nv; u++) scale = Math.max(scale, Math.abs(res.x[u]));
-    }
-    ranges.push({ min: ext[0], max: ext[1], range: ext[1] - ext[0] });
-    points.push({ low: at[0], high: at[1] });
-  }
-  scale = Math.max(scale, Number.MIN_VALUE);
-  // Function ranges: f(z) = Σ c_k σ_k (ū_kᵀz)_+ + sᵀz is linear in (c, s).
-  const functionRanges: CoordinateRange[] = [];
-  let functionScale = tScale;
+  const thick = new ThickFace(highs, sys, slack);
+  const coords = coordinateRanges(thick, sys);
+  const scale = Math.max(face.total, coords.largest, Number.MIN_VALUE);
   const Z = opts.functionPoints;
-  if (Z !== undefined) {
-    const D = Z.cols;
-    if (face.directions.length !== K) throw new RangeError(`faceUniqueness: ${face.directions.length} directions for ${K} fits`);
-    if (K > 0 && face.directions[0].direction.length !== D) throw new RangeError(`faceUniqueness: function points have ${D} columns, directions ${face.directions[0].direction.length}`);
-    if (ds > 0 && ds !== D) throw new RangeError(`faceUniqueness: function points have ${D} columns, the skip ${ds}`);
-    for (let p = 0; p < Z.rows; p++) {
-      const z = Z.data.subarray(p * D, (p + 1) * D);
-      const cost = new Float64Array(nv);
-      face.directions.forEach((dir, k) => {
-        let t = 0;
-        for (let q = 0; q < D; q++) t += dir.direction[q] * z[q];
-        cost[k] = t > 0 ? dir.sign * t : 0;
-      });
-      for (let q = 0; q < ds; q++) cost[K + q] = z[q];
-      const ext: number[] = [];
-      for (const maximize of [false, true]) {
-        const res = solveDenseLp(highs, { A: { rows: n + 1, cols: nv, data: A }, cost, rowLower: lo, rowUpper: hi, colLower: cl, colUpper: cu, maximize });
-        lpSolves++;
-        if (!res.optimal) throw new RangeError(`faceUniqueness: LP for function point ${p} was not solved (HiGHS model status ${res.status})`);
-        ext.push(res.objective);
-        functionScale = Math.max(functionScale, Math.abs(res.objective));
-      }
-      functionRanges.push({ min: ext[0], max: ext[1], range: ext[1] - ext[0] });
-    }
-  }
-  const maxFunctionRange = functionRanges.reduce((m, r) => Math.max(m, r.range), 0);
+  const fn = Z === undefined ? { ranges: [], largest: 0 } : functionRangesOf(thick, sys, face.directions, Z);
+  const functionScale = Math.max(tScale, fn.largest);
+  const maxFunctionRange = fn.ranges.reduce((m, r) => Math.max(m, r.range), 0);
   let maxRange = 0;
   let arg = -1;
-  ranges.forEach((r, v) => { if (r.range > maxRange) { maxRange = r.range; arg = v; } });
+  coords.ranges.forEach((r, v) => { if (r.range > maxRange) { maxRange = r.range; arg = v; } });
+  const K = sys.K;
   return {
-    weights: ranges.slice(0, K), skip: ranges.slice(K), maxRange, scale, tol, unique: maxRange <= tol * scale,
+    weights: coords.ranges.slice(0, K), skip: coords.ranges.slice(K), maxRange, scale, tol, unique: maxRange <= tol * scale,
     minResidual, slack,
-    witnesses: arg < 0 ? null : { coordinate: arg < K ? arg : arg - K, isSkip: arg >= K, ...points[arg] },
-    functionRanges, maxFunctionRange, functionScale,
+    witnesses: arg < 0 ? null : { coordinate: arg < K ? arg : arg - K, isSkip: arg >= K, ...coords.points[arg] },
+    functionRanges: fn.ranges, maxFunctionRange, functionScale,
     functionUnique: Z === undefined ? null : maxFunctionRange <= tol * functionScale,
-    lpSolves,
+    lpSolves: 1 + thick.lpSolves,
   };
 }
 

@@ -1,6 +1,7 @@
 // Chambers (full-dimensional cells) of a central hyperplane arrangement {h : c_kᵀh = 0} in ℝʳ,
 // enumerated exactly by recursion on the rank. Small dense helpers (Gram–Schmidt, null vectors)
 // live here too; they are meant for the small r of exact enumeration, not for large d.
+import { dot, nrm2 } from "../../linalg/index.js";
 
 /** One chamber: the sign of c_kᵀh (±1) for every hyperplane, and an interior point h. */
 export interface Chamber {
@@ -17,16 +18,6 @@ export interface ArrangementOptions {
   readonly zeroTol?: number;
   /** Give up (RangeError) when more than this many (r−1)-subsets would be examined. */
   readonly maxSubsets?: number;
-}
-
-function dotv(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function norm(a: Float64Array): number {
-  return Math.sqrt(dotv(a, a));
 }
 
 /** Binomial coefficient C(n, k) as a float (exact below 2⁵³). */
@@ -46,7 +37,7 @@ export function binomial(n: number, k: number): number {
 export function orthonormalBasis(rows: Float64Array[], relTol: number): Float64Array[] {
   const res = rows.map((r) => r.slice());
   let scale = 0;
-  for (const r of res) scale = Math.max(scale, norm(r));
+  for (const r of res) scale = Math.max(scale, nrm2(r));
   const basis: Float64Array[] = [];
   if (scale === 0) return basis;
   const used = new Uint8Array(res.length);
@@ -55,7 +46,7 @@ export function orthonormalBasis(rows: Float64Array[], relTol: number): Float64A
     let bestNorm = relTol * scale;
     for (let i = 0; i < res.length; i++) {
       if (used[i]) continue;
-      const nr = norm(res[i]);
+      const nr = nrm2(res[i]);
       if (nr > bestNorm) { bestNorm = nr; best = i; }
     }
     if (best < 0) break;
@@ -63,17 +54,17 @@ export function orthonormalBasis(rows: Float64Array[], relTol: number): Float64A
     const q = res[best];
     for (let pass = 0; pass < 2; pass++) {
       for (const b of basis) {
-        const c = dotv(q, b);
+        const c = dot(q, b);
         for (let t = 0; t < q.length; t++) q[t] -= c * b[t];
       }
     }
-    const nq = norm(q);
+    const nq = nrm2(q);
     if (nq <= relTol * scale) continue;
     for (let t = 0; t < q.length; t++) q[t] /= nq;
     basis.push(q);
     for (let i = 0; i < res.length; i++) {
       if (used[i]) continue;
-      const c = dotv(res[i], q);
+      const c = dot(res[i], q);
       for (let t = 0; t < q.length; t++) res[i][t] -= c * q[t];
     }
     if (basis.length === q.length) break;
@@ -96,11 +87,11 @@ export function orthogonalComplement(basis: Float64Array[], r: number): Float64A
       e[t] = 1;
       for (let pass = 0; pass < 2; pass++) {
         for (const b of all) {
-          const c = dotv(e, b);
+          const c = dot(e, b);
           for (let s = 0; s < r; s++) e[s] -= c * b[s];
         }
       }
-      const ne = norm(e);
+      const ne = nrm2(e);
       if (ne > bestNorm) { bestNorm = ne; best = e; }
     }
     if (best === null || bestNorm < 1e-8) break;
@@ -163,7 +154,7 @@ function chambersRec(vecs: Float64Array[], zeroTol: number): Chamber[] {
       { signs: Int8Array.from(t), point: Float64Array.of(-1) },
     ];
   }
-  const norms = vecs.map(norm);
+  const norms = vecs.map((v) => nrm2(v));
   const out = new Map<string, Chamber>();
   const seenLines = new Set<string>();
   const idx = new Int32Array(r - 1);
@@ -176,7 +167,7 @@ function chambersRec(vecs: Float64Array[], zeroTol: number): Chamber[] {
     const zero: number[] = [];
     const proj = new Float64Array(m);
     for (let j = 0; j < m; j++) {
-      proj[j] = dotv(vecs[j], v);
+      proj[j] = dot(vecs[j], v);
       if (Math.abs(proj[j]) <= zeroTol * norms[j]) zero.push(j);
     }
     const key = zero.join(",");
@@ -184,7 +175,7 @@ function chambersRec(vecs: Float64Array[], zeroTol: number): Chamber[] {
     seenLines.add(key);
     // Local arrangement in v^⊥: coordinates in an orthonormal basis of v^⊥.
     const perp = orthogonalComplement([v], r);
-    const local = zero.map((j) => Float64Array.from(perp, (b) => dotv(vecs[j], b)));
+    const local = zero.map((j) => Float64Array.from(perp, (b) => dot(vecs[j], b)));
     const sub = chambersRec(local, zeroTol);
     const inZ = new Uint8Array(m);
     for (const j of zero) inZ[j] = 1;
@@ -195,7 +186,7 @@ function chambersRec(vecs: Float64Array[], zeroTol: number): Chamber[] {
       const hl = new Float64Array(r);
       for (let b = 0; b < perp.length; b++) for (let t = 0; t < r; t++) hl[t] += ch.point[b] * perp[b][t];
       let maxOff = 0;
-      for (let j = 0; j < m; j++) if (!inZ[j]) maxOff = Math.max(maxOff, Math.abs(dotv(vecs[j], hl)));
+      for (let j = 0; j < m; j++) if (!inZ[j]) maxOff = Math.max(maxOff, Math.abs(dot(vecs[j], hl)));
       const eps = maxOff > 0 && Number.isFinite(minOff) ? Math.min(0.5, (0.5 * minOff) / maxOff) : 0.5;
       for (const sg of [1, -1]) {
         const signs = new Int8Array(m);

@@ -1,7 +1,7 @@
 // Projection onto the pattern cone K = {u : (2D − I) X u ≥ 0}. Source: science/convex.md, "(D)":
 // Π_K(g) = g + Aᵀλ*, λ* = argmin_{λ≥0} ‖g + Aᵀλ‖ with A = (2D − I)X (Moreau: g = Π_K g + Π_{K°} g,
 // K° = {−Aᵀλ : λ ≥ 0}), an NNLS problem; and max_{u∈K, ‖u‖≤1} gᵀu = ‖Π_K g‖.
-import { nnls } from "../../linalg/index.js";
+import { nnls, nrm2 } from "../../linalg/index.js";
 
 /** Π_K(g) and the numbers that certify it. */
 export interface ConeProjection {
@@ -41,16 +41,12 @@ export function projectOntoCone(
   X: Float64Array, n: number, d: number, mask: Uint8Array, g: Float64Array, opts: ConeProjectionOptions = {},
 ): ConeProjection {
   const tol = opts.tol ?? 1e-12;
-  const gNorm = norm2(g);
+  const gNorm = nrm2(g);
   const lambda = new Float64Array(n);
   const u = g.slice();
   if (gNorm === 0) return { projection: u, norm: 0, lambda, active: new Int32Array(0), infeasibility: 0, iterations: 0 };
   const rowNorm = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += X[k * d + j] * X[k * d + j];
-    rowNorm[k] = Math.sqrt(s);
-  }
+  for (let k = 0; k < n; k++) rowNorm[k] = nrm2(X.subarray(k * d, (k + 1) * d));
   const S: number[] = [];
   const inS = new Uint8Array(n);
   if (opts.warmStart !== undefined) {
@@ -84,7 +80,7 @@ export function projectOntoCone(
     solveWorkingSet(X, d, mask, g, S, lambda, u);
   }
   const active = Int32Array.from(S.filter((k) => lambda[k] > 0));
-  return { projection: u, norm: norm2(u), lambda, active, infeasibility, iterations };
+  return { projection: u, norm: nrm2(u), lambda, active, infeasibility, iterations };
 }
 
 /** λ_S = argmin_{λ≥0} ‖g + A_Sᵀλ‖ (zero off S), u = g + A_Sᵀλ. */
@@ -128,26 +124,17 @@ export function projectOntoConeNnls(X: Float64Array, n: number, d: number, mask:
     const l = res.x[k];
     if (l !== 0) for (let j = 0; j < d; j++) u[j] += l * M[j * n + k];
   }
-  const gNorm = norm2(g);
+  const gNorm = nrm2(g);
   let infeasibility = 0;
   for (let k = 0; k < n; k++) {
     let s = 0;
-    let rn = 0;
-    for (let j = 0; j < d; j++) {
-      s += X[k * d + j] * u[j];
-      rn += X[k * d + j] * X[k * d + j];
-    }
+    for (let j = 0; j < d; j++) s += X[k * d + j] * u[j];
     const c = mask[k] ? s : -s;
-    if (rn > 0 && gNorm > 0) infeasibility = Math.max(infeasibility, -c / Math.sqrt(rn) / gNorm);
+    const rn = nrm2(X.subarray(k * d, (k + 1) * d));
+    if (rn > 0 && gNorm > 0) infeasibility = Math.max(infeasibility, -c / rn / gNorm);
   }
   return {
-    projection: u, norm: norm2(u), lambda: res.x, active: res.passive,
+    projection: u, norm: nrm2(u), lambda: res.x, active: res.passive,
     infeasibility: Math.max(0, infeasibility), iterations: res.iterations,
   };
-}
-
-function norm2(x: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-  return Math.sqrt(s);
 }

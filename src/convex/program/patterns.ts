@@ -8,7 +8,7 @@
 // 1[Xw ≥ 0], and a zero row x_k = 0 gets D_kk = 1 (its row of D_i X is 0 either way). Exact
 // enumeration returns the chambers only: a boundary pattern's cone is lower-dimensional and lies
 // in the union of the closed chamber cones, so it adds nothing to the convex program.
-import type { Matrix } from "../../linalg/index.js";
+import { type Matrix, nrm2 } from "../../linalg/index.js";
 import { fillNormal, fork, type Rng } from "../../random/index.js";
 import { arrangementChambers, binomial, orthonormalBasis } from "./arrangement.js";
 
@@ -110,9 +110,7 @@ export function rowSpace(X: Matrix, rankTol = 1e-10): { basis: Float64Array[]; n
   for (let k = 0; k < n; k++) {
     const r = data.slice(k * d, (k + 1) * d);
     rows.push(r);
-    let s = 0;
-    for (let j = 0; j < d; j++) s += r[j] * r[j];
-    norms[k] = Math.sqrt(s);
+    norms[k] = nrm2(r);
     scale = Math.max(scale, norms[k]);
   }
   const nonzero = new Uint8Array(n);
@@ -149,7 +147,7 @@ export function enumeratePatterns(X: Matrix, opts: EnumerateOptions = {}): Patte
     );
   }
   if (r === 0 || nz.length === 0) {
-    return makeSet(n, d, [new Uint8Array(n).fill(1)], [new Float64Array(d)], true, "exact", 1, r, 1);
+    return makeSet(n, d, [new Uint8Array(n).fill(1)], [new Float64Array(d)], { exact: true, method: "exact", requested: 1, rank: r, maxCount: 1 });
   }
   const coords = nz.map((k) => Float64Array.from(basis, (b) => {
     let s = 0;
@@ -164,15 +162,13 @@ export function enumeratePatterns(X: Matrix, opts: EnumerateOptions = {}): Patte
     nz.forEach((k, t) => { mask[k] = ch.signs[t] > 0 ? 1 : 0; });
     const h = new Float64Array(d);
     for (let t = 0; t < r; t++) for (let j = 0; j < d; j++) h[j] += ch.point[t] * basis[t][j];
-    let hn = 0;
-    for (let j = 0; j < d; j++) hn += h[j] * h[j];
-    hn = Math.sqrt(hn);
+    const hn = nrm2(h);
     for (let j = 0; j < d; j++) h[j] /= hn;
     masks.push(mask);
     gens.push(h);
   }
   sortPatterns(masks, gens);
-  return makeSet(n, d, masks, gens, true, "exact", chambers.length, r, bound);
+  return makeSet(n, d, masks, gens, { exact: true, method: "exact", requested: chambers.length, rank: r, maxCount: bound });
 }
 
 /**
@@ -200,7 +196,7 @@ export function patternsFromGates(X: Matrix, gates: Matrix, method: PatternSet["
   const { basis, nonzero } = rowSpace(X);
   let nnz = 0;
   for (let k = 0; k < n; k++) nnz += nonzero[k];
-  return makeSet(n, d, masks, gens, false, method, gates.rows, basis.length, maxPatternCount(nnz, basis.length));
+  return makeSet(n, d, masks, gens, { exact: false, method, requested: gates.rows, rank: basis.length, maxCount: maxPatternCount(nnz, basis.length) });
 }
 
 /**
@@ -245,7 +241,7 @@ export function withPatternsOf(X: Matrix, set: PatternSet, dirs: Matrix): { set:
     }
     index[j] = i;
   }
-  const out = makeSet(n, d, masks, gens, set.exact, set.method, set.requested, set.rank, set.maxCount);
+  const out = makeSet(n, d, masks, gens, set);
   return { set: out, index };
 }
 
@@ -259,10 +255,11 @@ function sortPatterns(masks: Uint8Array[], gens: Float64Array[]): void {
   for (let i = 0; i < masks.length; i++) { masks[i] = m2[i]; gens[i] = g2[i]; }
 }
 
-function makeSet(
-  n: number, d: number, masks: Uint8Array[], gens: Float64Array[], exact: boolean,
-  method: PatternSet["method"], requested: number, rank: number, maxCount: number,
-): PatternSet {
+/** The provenance fields of a pattern set (how it was made). */
+type PatternProvenance = Pick<PatternSet, "exact" | "method" | "requested" | "rank" | "maxCount">;
+
+/** A PatternSet from per-pattern masks (length n) and generators (length d). */
+function makeSet(n: number, d: number, masks: Uint8Array[], gens: Float64Array[], from: PatternProvenance): PatternSet {
   const P = masks.length;
   const all = new Uint8Array(P * n);
   const g = new Float64Array(P * d);
@@ -270,5 +267,6 @@ function makeSet(
     all.set(masks[i], i * n);
     g.set(gens[i], i * d);
   }
+  const { exact, method, requested, rank, maxCount } = from;
   return { n, d, count: P, masks: all, generators: g, exact, method, requested, rank, maxCount, convention: ">=" };
 }

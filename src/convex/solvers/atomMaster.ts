@@ -17,7 +17,7 @@
 // at the optimum on P, where the tests are exact. (On the scnn demo the late rounds bring ~170
 // near-duplicates of passive atoms per round: one-at-a-time entry after the first such event
 // cost ~100 outer iterations per solve.)
-import { choleskyAppendRow, choleskyDeleteRow, gemmRaw, trsvRaw } from "../../linalg/index.js";
+import { choleskyAppendRow, choleskyDeleteRow, gemmRaw, nrm2, trsvRaw } from "../../linalg/index.js";
 
 /** Atoms, coefficients and the factorised passive set of the master problem. */
 export interface AtomMaster {
@@ -190,7 +190,7 @@ const BATCH = 64;
  */
 export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
   let entered = 0;
-  const yNorm = Math.sqrt(m.y.reduce((s, v) => s + v * v, 0));
+  const yNorm = nrm2(m.y);
   const w = new Float64Array(m.count);
   const tabu = new Uint8Array(m.count);
   const deferred = new Uint8Array(m.count);

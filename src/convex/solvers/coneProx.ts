@@ -151,14 +151,48 @@ export function coneProxState(op: BlockOperator, cacheFaces = true, gramMaxRows 
  * their number, or −1 on a degenerate step or the iteration cap (the NNLS path then decides).
  */
 function projectActiveSetTs(op: BlockOperator, st: ConeProxState, b: number, at: BlockSlice, tol: number, m0: number): number {
+  const { d } = op;
+  const { W, wOff } = at;
+  const { AS, lam, S, u } = st.scratch;
+  const zNorm = nrm2(W.subarray(wOff, wOff + d));
+  let m = warmStartTs(op, st, b, at, m0);
+  if (m < 0) return -1;
+  for (let j = 0; j < d; j++) {
+    let t = W[wOff + j];
+    for (let c = 0; c < m; c++) t += lam[c] * AS[c * d + j];
+    u[j] = t;
+  }
+  const search = { thr: -tol * zNorm, nCand: 0, fullScan: true };
+  for (let step = 0; step < 4 * d + 40; step++) {
+    const k = mostViolatedRow(op, st, b, search);
+    if (k === FEASIBLE) {
+      // Optimal: λ_S ≥ 0, A_S u = 0, X u feasible. Keep the rows with λ > 0.
+      let kept = 0;
+      for (let c = 0; c < m; c++) if (lam[c] > 0) S[kept++] = S[c];
+      return kept;
+    }
+    if (k === RESCAN) continue;
+    m = addRowTs(op, st, b, k, m);
+    if (m < 0) return -1;
+  }
+  return -1;
+}
+
+/** mostViolatedRow's answers besides a row index: X u is feasible (after a full scan), or scan again. */
+const FEASIBLE = -1;
+const RESCAN = -2;
+
+/**
+ * Warm start of the TS engine: the block's previous active set S[0..m0) (st.scratch), factored
+ * row by row, then made dual feasible by dropping the most negative multiplier of the equality
+ * problem on S until λ_S ≥ 0. Returns |S|, or −1 on a dependent row.
+ */
+function warmStartTs(op: BlockOperator, st: ConeProxState, b: number, at: BlockSlice, m0: number): number {
   const { n, d, X, rowNorm } = op;
   const CS = op.coneSign!;
   const co = b * n;
-  const { W, wOff } = at;
-  const { AS, L, lam, r, ak, cand, vals, S, u, xu } = st.scratch;
-  const zNorm = nrm2(W.subarray(wOff, wOff + d));
+  const { AS, L, lam, S } = st.scratch;
   let m = 0;
-  // Warm start: the previous active set, made dual feasible by dropping negative multipliers.
   for (let idx = 0; idx < m0; idx++) {
     if (m >= d) break;
     const k = S[idx];
@@ -171,109 +205,120 @@ function projectActiveSetTs(op: BlockOperator, st: ConeProxState, b: number, at:
     m++;
   }
   for (;;) {
-    solveEquality(L, AS, m, d, W, wOff, lam);
+    solveEquality(L, AS, m, d, at.W, at.wOff, lam);
     let worst = -1;
     for (let c = 0; c < m; c++) if (lam[c] < 0 && (worst < 0 || lam[c] < lam[worst])) worst = c;
-    if (worst < 0) break;
+    if (worst < 0) return m;
     removeActiveRow(L, AS, S, lam, m, d, worst);
     m--;
   }
-  for (let j = 0; j < d; j++) {
-    let t = W[wOff + j];
-    for (let c = 0; c < m; c++) t += lam[c] * AS[c * d + j];
-    u[j] = t;
-  }
-  const thr = -tol * zNorm;
-  let nCand = 0;
-  let fullScan = true;
-  for (let step = 0; step < 4 * d + 40; step++) {
-    // Most violated row: among the candidates, or by a full scan of X u.
-    let k = -1;
-    let kv = thr;
-    if (fullScan) {
-      nCand = 0;
-      for (let i = 0; i < n; i++) {
-        const xo = i * d;
-        let t = 0;
-        for (let j = 0; j < d; j++) t += X[xo + j] * u[j];
-        xu[i] = t;
-        const rn = rowNorm[i];
-        if (rn === 0) continue;
-        const v = (CS[co + i] * t) / rn;
-        if (v < thr) {
-          cand[nCand] = i;
-          vals[nCand] = v;
-          nCand++;
-          if (v < kv) { kv = v; k = i; }
-        }
-      }
-      // Keep the CANDIDATES most violated rows (the next full scan finds the rest).
-      if (nCand > CANDIDATES) nCand = selectSmallest(cand, vals, nCand, CANDIDATES);
-      if (k < 0) {
-        // Optimal: λ_S ≥ 0, A_S u = 0, X u feasible. Keep the rows with λ > 0.
-        let kept = 0;
-        for (let c = 0; c < m; c++) if (lam[c] > 0) S[kept++] = S[c];
-        return kept;
-      }
-    } else {
-      for (let c = 0; c < nCand; c++) {
-        const i = cand[c];
-        const xo = i * d;
-        let t = 0;
-        for (let j = 0; j < d; j++) t += X[xo + j] * u[j];
-        const v = (CS[co + i] * t) / rowNorm[i];
+}
+
+/**
+ * The most violated row of block b at u (st.scratch.u): among the candidate rows of the last full
+ * scan, or by a full scan of X u (into st.scratch.xu) that refreshes the CANDIDATES most violated
+ * rows. A row is violated when (CS_bk x_kᵀu)/‖x_k‖ < search.thr. Returns the row, FEASIBLE (a full
+ * scan found none: the method ends) or RESCAN (no candidate left: scan fully next).
+ */
+function mostViolatedRow(op: BlockOperator, st: ConeProxState, b: number, search: { thr: number; nCand: number; fullScan: boolean }): number {
+  const { n, d, X, rowNorm } = op;
+  const CS = op.coneSign!;
+  const co = b * n;
+  const { u, xu, cand, vals } = st.scratch;
+  let k = -1;
+  let kv = search.thr;
+  if (search.fullScan) {
+    let nCand = 0;
+    for (let i = 0; i < n; i++) {
+      const xo = i * d;
+      let t = 0;
+      for (let j = 0; j < d; j++) t += X[xo + j] * u[j];
+      xu[i] = t;
+      const rn = rowNorm[i];
+      if (rn === 0) continue;
+      const v = (CS[co + i] * t) / rn;
+      if (v < search.thr) {
+        cand[nCand] = i;
+        vals[nCand] = v;
+        nCand++;
         if (v < kv) { kv = v; k = i; }
       }
-      if (k < 0) { fullScan = true; continue; }
     }
-    fullScan = false;
-    // Add k, dropping rows whose multipliers reach 0 first.
-    const sk = CS[co + k];
-    for (let j = 0; j < d; j++) ak[j] = sk * X[k * d + j];
-    let lamK = 0;
-    for (let guard = 0; ; guard++) {
-      if (guard > d + 2 || m >= d) return -1;
-      for (let j = 0; j < d; j++) AS[m * d + j] = ak[j];
-      S[m] = k;
-      const pp = appendCholeskyRow(op, st, b, m);
-      // r = L⁻ᵀ l (l = L[m, 0..m)).
-      for (let a = 0; a < m; a++) r[a] = L[m * d + a];
-      trsvRaw(true, true, false, m, L, 0, d, r, 0);
-      let aku = 0;
-      for (let j = 0; j < d; j++) aku += ak[j] * u[j];
-      const degenerate = !(pp > 1e-24 * rowNorm[k] ** 2);
-      const tFull = degenerate ? Infinity : -aku / pp;
-      let tPart = Infinity;
-      let drop = -1;
-      for (let c = 0; c < m; c++) {
-        if (r[c] > 0) {
-          const t = lam[c] / r[c];
-          if (t < tPart) { tPart = t; drop = c; }
-        }
-      }
-      if (!Number.isFinite(tFull) && drop < 0) return -1;
-      const t = Math.min(tFull, tPart);
-      // u += t p, p = a_k − A_Sᵀ r; λ_S −= t r; λ_k += t.
-      for (let j = 0; j < d; j++) u[j] += t * ak[j];
-      for (let c = 0; c < m; c++) {
-        const tr = t * r[c];
-        const ao = c * d;
-        for (let j = 0; j < d; j++) u[j] -= tr * AS[ao + j];
-        lam[c] -= tr;
-      }
-      lamK += t;
-      if (tFull <= tPart) {
-        L[m * d + m] = Math.sqrt(pp);
-        lam[m] = lamK;
-        m++;
-        break;
-      }
-      lam[drop] = 0;
-      removeActiveRow(L, AS, S, lam, m, d, drop);
-      m--;
+    // Keep the CANDIDATES most violated rows (the next full scan finds the rest).
+    search.nCand = nCand > CANDIDATES ? selectSmallest(cand, vals, nCand, CANDIDATES) : nCand;
+    if (k < 0) return FEASIBLE;
+  } else {
+    for (let c = 0; c < search.nCand; c++) {
+      const i = cand[c];
+      const xo = i * d;
+      let t = 0;
+      for (let j = 0; j < d; j++) t += X[xo + j] * u[j];
+      const v = (CS[co + i] * t) / rowNorm[i];
+      if (v < kv) { kv = v; k = i; }
+    }
+    if (k < 0) {
+      search.fullScan = true;
+      return RESCAN;
     }
   }
-  return -1;
+  search.fullScan = false;
+  return k;
+}
+
+/**
+ * Add the violated row k to the working set of m rows: along λ_k = t the pair moves by
+ * u' = p = (I − P_S) a_k, λ_S' = −r (r = (A_S A_Sᵀ)⁻¹A_S a_k); the full step t = −a_kᵀu/‖p‖² adds k,
+ * a shorter one drops the row whose multiplier reaches 0 first and tries again. Returns the new
+ * size of the working set, or −1 on a degenerate step or when the set would exceed d rows.
+ */
+function addRowTs(op: BlockOperator, st: ConeProxState, b: number, k: number, m0: number): number {
+  const { n, d, X, rowNorm } = op;
+  const CS = op.coneSign!;
+  const { AS, L, lam, r, ak, S, u } = st.scratch;
+  const sk = CS[b * n + k];
+  for (let j = 0; j < d; j++) ak[j] = sk * X[k * d + j];
+  let m = m0;
+  let lamK = 0;
+  for (let guard = 0; ; guard++) {
+    if (guard > d + 2 || m >= d) return -1;
+    for (let j = 0; j < d; j++) AS[m * d + j] = ak[j];
+    S[m] = k;
+    const pp = appendCholeskyRow(op, st, b, m);
+    // r = L⁻ᵀ l (l = L[m, 0..m)).
+    for (let a = 0; a < m; a++) r[a] = L[m * d + a];
+    trsvRaw(true, true, false, m, L, 0, d, r, 0);
+    let aku = 0;
+    for (let j = 0; j < d; j++) aku += ak[j] * u[j];
+    const degenerate = !(pp > 1e-24 * rowNorm[k] ** 2);
+    const tFull = degenerate ? Infinity : -aku / pp;
+    let tPart = Infinity;
+    let drop = -1;
+    for (let c = 0; c < m; c++) {
+      if (r[c] > 0) {
+        const t = lam[c] / r[c];
+        if (t < tPart) { tPart = t; drop = c; }
+      }
+    }
+    if (!Number.isFinite(tFull) && drop < 0) return -1;
+    const t = Math.min(tFull, tPart);
+    // u += t p, p = a_k − A_Sᵀ r; λ_S −= t r; λ_k += t.
+    for (let j = 0; j < d; j++) u[j] += t * ak[j];
+    for (let c = 0; c < m; c++) {
+      const tr = t * r[c];
+      const ao = c * d;
+      for (let j = 0; j < d; j++) u[j] -= tr * AS[ao + j];
+      lam[c] -= tr;
+    }
+    lamK += t;
+    if (tFull <= tPart) {
+      L[m * d + m] = Math.sqrt(pp);
+      lam[m] = lamK;
+      return m + 1;
+    }
+    lam[drop] = 0;
+    removeActiveRow(L, AS, S, lam, m, d, drop);
+    m--;
+  }
 }
 
 /**

@@ -9,6 +9,7 @@
 // Z = W Xᵀ is carried along: Z_y by linearity, and the prox input's image X z_b = Z_y,b − η H_b with
 // H = G Xᵀ, so an iteration costs two GEMMs (G = ∇φ·X and H = G Xᵀ) however many backtracking
 // trials it takes; the prox returns the image of its output (a scaled, possibly projected, z).
+import { nrm2 } from "../../linalg/index.js";
 import { adjoint, type BlockOperator, forward } from "../program/index.js";
 import type { ZSmooth } from "./smooth.js";
 
@@ -131,13 +132,8 @@ export function runFista(
       for (let b = 0; b < B; b++) {
         const wo = b * d;
         const zo = b * n;
-        let s = 0;
-        for (let j = 0; j < d; j++) {
-          const z = Wy[wo + j] - eta * G[wo + j];
-          Wn[wo + j] = z;
-          s += z * z;
-        }
-        const zNorm = Math.sqrt(s);
+        for (let j = 0; j < d; j++) Wn[wo + j] = Wy[wo + j] - eta * G[wo + j];
+        const zNorm = nrm2(Wn.subarray(wo, wo + d));
         if (zNorm <= tau) {
           for (let j = 0; j < d; j++) Wn[wo + j] = 0;
           for (let k = 0; k < n; k++) Zn[zo + k] = 0;
@@ -203,9 +199,7 @@ export function estimateLipschitz(op: BlockOperator, curvature: number, iteratio
   let G = new Float64Array(B * d);
   let lambda = 0;
   for (let it = 0; it < iterations; it++) {
-    let nw = 0;
-    for (let i = 0; i < W.length; i++) nw += W[i] * W[i];
-    nw = Math.sqrt(nw);
+    const nw = nrm2(W);
     if (nw === 0) return 0;
     for (let i = 0; i < W.length; i++) W[i] /= nw;
     forward(op, W, Z);

@@ -8,7 +8,7 @@
 // solves to rounding level. N_b comes from a pivoted QR of A_{S_b}ᵀ (linalg nullSpace), and
 // Fᵀ diag(ℓ'') F is one GEMM (once for the square loss). A block that leaves its cone is clipped
 // back along the segment from its start (polishOnFace); the certificate then decides.
-import { cholesky, choleskySolve, gemmRaw, gemvRaw, NotPositiveDefiniteError, nullSpace } from "../../linalg/index.js";
+import { cholesky, choleskySolve, gemmRaw, gemvRaw, NotPositiveDefiniteError, nrm2, nullSpace } from "../../linalg/index.js";
 import { blockNorms, type BlockOperator, type ConvexLoss } from "../program/index.js";
 
 /** Largest face dimension Σ f_b polished (dense Newton systems). */
@@ -54,9 +54,7 @@ export function polishOnFace(
   const xw = new Float64Array(n);
   const xo = new Float64Array(n);
   for (const b of blocks) {
-    let s2 = 0;
-    for (let j = 0; j < d; j++) s2 += out[b * d + j] ** 2;
-    const slack = 1e-12 * Math.sqrt(s2);
+    const slack = 1e-12 * nrm2(out.subarray(b * d, b * d + d));
     gemvRaw(false, n, d, 1, X, 0, d, out, b * d, 1, 0, xw, 0, 1);
     gemvRaw(false, n, d, 1, X, 0, d, W, b * d, 1, 0, xo, 0, 1);
     let t = 1;
@@ -70,9 +68,7 @@ export function polishOnFace(
       for (let j = 0; j < d; j++) out[b * d + j] = W[b * d + j] + t * (out[b * d + j] - W[b * d + j]);
       // Rounding guard: when the clipped w_b is much shorter than the start (cancellation), its
       // rows carry errors ~eps·‖w_b‖ that are large relative to it; keep the start then.
-      let c2 = 0;
-      for (let j = 0; j < d; j++) c2 += out[b * d + j] ** 2;
-      const cn = Math.sqrt(c2);
+      const cn = nrm2(out.subarray(b * d, b * d + d));
       gemvRaw(false, n, d, 1, X, 0, d, out, b * d, 1, 0, xw, 0, 1);
       for (let k = 0; k < n; k++) {
         if (CS[b * n + k] * xw[k] < -1e-13 * rowNorm[k] * cn) {
@@ -85,18 +81,19 @@ export function polishOnFace(
   return out;
 }
 
-/**
- * Newton's method on the face {w_b ∈ null(A_{S_b})} of the given blocks (the other blocks are
- * zero), started from the projection of W onto it. Returns the face optimum (B×d) or null when
- * the face is too large or degenerate or Newton did not improve on the start.
- */
-function newtonOnFace(
-  op: BlockOperator, loss: ConvexLoss, y: Float64Array, beta: number, W: Float64Array,
-  blocks: readonly number[], faces: readonly (readonly number[])[],
-): Float64Array | null {
-  const { n, d, blocks: B, X, signedMask: SM } = op;
+/** The face in coordinates z: per block an orthonormal basis N_b of null(A_{S_b}) (rows), its offset in z, and m = Σ dim. */
+interface FaceCoordinates {
+  readonly bases: Float64Array[][];
+  readonly offs: number[];
+  readonly m: number;
+}
+
+/** N_b = null(A_{S_b}) of every block by linalg nullSpace (empty when the face is {0}); null when Σ dim > POLISH_MAX_DIM. */
+function faceCoordinates(op: BlockOperator, blocks: readonly number[], faces: readonly (readonly number[])[]): FaceCoordinates | null {
+  const { n, d, X } = op;
   const CS = op.coneSign!;
   const bases: Float64Array[][] = [];
+  const offs: number[] = [];
   let m = 0;
   for (let t = 0; t < blocks.length; t++) {
     const b = blocks[t];
@@ -107,18 +104,22 @@ function newtonOnFace(
       for (let j = 0; j < d; j++) AS[c * d + j] = sg * X[S[c] * d + j];
     }
     const N = nullSpace({ rows: S.length, cols: d, data: AS }, { rcond: 1e-9 });
-    // Empty when the face is {0}: the block is zero on it.
     bases.push(Array.from({ length: N.rows }, (_, c) => N.data.subarray(c * d, (c + 1) * d)));
+    offs.push(m);
     m += N.rows;
     if (m > POLISH_MAX_DIM) return null;
   }
-  // F (n×m): column c of block b is s_b D_b X N_b[:, c] (one GEMM per block, then the mask).
+  return { bases, offs, m };
+}
+
+/** F (n×m): column c of block b is s_b D_b X N_b[:, c] (one GEMM per block, then the mask). */
+function faceMatrix(op: BlockOperator, blocks: readonly number[], fc: FaceCoordinates): Float64Array {
+  const { n, d, X, signedMask: SM } = op;
+  const { bases, offs, m } = fc;
   const F = new Float64Array(n * m);
-  const offs: number[] = [];
-  let off = 0;
   for (let t = 0; t < blocks.length; t++) {
     const b = blocks[t];
-    offs.push(off);
+    const off = offs[t];
     const N = bases[t];
     const f = N.length;
     const Nt = new Float64Array(f * d);
@@ -129,39 +130,45 @@ function newtonOnFace(
       if (sm === 1) continue;
       for (let c = 0; c < f; c++) F[k * m + off + c] *= sm;
     }
-    off += f;
   }
-  const z = new Float64Array(m);
-  for (let t = 0; t < blocks.length; t++) {
-    const N = bases[t];
-    for (let c = 0; c < N.length; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += N[c][j] * W[blocks[t] * d + j];
-      z[offs[t] + c] = s;
-    }
+  return F;
+}
+
+/**
+ * The smooth program on the face, φ(z) = L(F z) + β Σ_b ‖z_b‖, its gradient and Hessian
+ * Fᵀ diag(ℓ'') F + β Σ_b (I − ẑ_b ẑ_bᵀ)/‖z_b‖ (FᵀF kept for the square loss).
+ */
+class FaceProgram {
+  private readonly yhat: Float64Array;
+  private readonly gl: Float64Array;
+  private FtF: Float64Array | null = null;
+
+  constructor(
+    private readonly F: Float64Array, private readonly n: number, private readonly fc: FaceCoordinates,
+    private readonly loss: ConvexLoss, private readonly y: Float64Array, private readonly beta: number,
+  ) {
+    this.yhat = new Float64Array(n);
+    this.gl = new Float64Array(n);
   }
-  const yhat = new Float64Array(n);
-  const gl = new Float64Array(n);
-  const objective = (zz: Float64Array): number => {
-    gemvRaw(false, n, m, 1, F, 0, m, zz, 0, 1, 0, yhat, 0, 1);
-    let v = loss.value(yhat, y);
-    for (let t = 0; t < blocks.length; t++) {
-      let s = 0;
-      for (let c = 0; c < bases[t].length; c++) s += zz[offs[t] + c] ** 2;
-      v += beta * Math.sqrt(s);
-    }
+
+  value(z: Float64Array): number {
+    const { F, n, fc, yhat } = this;
+    const m = fc.m;
+    gemvRaw(false, n, m, 1, F, 0, m, z, 0, 1, 0, yhat, 0, 1);
+    let v = this.loss.value(yhat, this.y);
+    for (let t = 0; t < fc.bases.length; t++) v += this.beta * nrm2(z.subarray(fc.offs[t], fc.offs[t] + fc.bases[t].length));
     return v;
-  };
-  let f = objective(z);
-  const f0 = f;
-  let FtF: Float64Array | null = null;
-  for (let it = 0; it < 40; it++) {
-    // Gradient g = Fᵀℓ'(ŷ) and Hessian Fᵀ diag(ℓ''(ŷ)) F (constant for the square loss) at z.
+  }
+
+  /** g = ∇φ(z) and the Hessian H (m×m, symmetric, with a 1e-13·trace/m ridge); null when some z_b = 0 (not differentiable). */
+  gradientAndHessian(z: Float64Array): { g: Float64Array; H: Float64Array } | null {
+    const { F, n, fc, loss, y, yhat, gl, beta } = this;
+    const m = fc.m;
     gemvRaw(false, n, m, 1, F, 0, m, z, 0, 1, 0, yhat, 0, 1);
     loss.valueAndGradient(yhat, y, gl);
     const g = new Float64Array(m);
     gemvRaw(true, n, m, 1, F, 0, m, gl, 0, 1, 0, g, 0, 1);
-    if (FtF === null || loss.name !== "square") {
+    if (this.FtF === null || loss.name !== "square") {
       const Fs = loss.name === "square" ? F : new Float64Array(n * m);
       if (Fs !== F) {
         for (let k = 0; k < n; k++) {
@@ -169,17 +176,15 @@ function newtonOnFace(
           for (let c = 0; c < m; c++) Fs[k * m + c] = w * F[k * m + c];
         }
       }
-      FtF = new Float64Array(m * m);
-      gemmRaw(true, false, m, m, n, 1, Fs, 0, m, Fs, 0, m, 0, FtF, 0, m);
+      this.FtF = new Float64Array(m * m);
+      gemmRaw(true, false, m, m, n, 1, Fs, 0, m, Fs, 0, m, 0, this.FtF, 0, m);
     }
-    const H = FtF.slice();
-    for (let t = 0; t < blocks.length; t++) {
-      const o = offs[t];
-      const f_ = bases[t].length;
+    const H = this.FtF.slice();
+    for (let t = 0; t < fc.bases.length; t++) {
+      const o = fc.offs[t];
+      const f_ = fc.bases[t].length;
       if (f_ === 0) continue;
-      let s = 0;
-      for (let c = 0; c < f_; c++) s += z[o + c] ** 2;
-      const nz = Math.sqrt(s);
+      const nz = nrm2(z.subarray(o, o + f_));
       if (nz === 0) return null;
       for (let a = 0; a < f_; a++) {
         g[o + a] += (beta * z[o + a]) / nz;
@@ -194,9 +199,24 @@ function newtonOnFace(
       for (let c = 0; c < a; c++) H[c * m + a] = H[a * m + c];
       H[a * m + a] += 1e-13 * trace / m;
     }
-    let gn = 0;
-    for (let a = 0; a < m; a++) gn += g[a] * g[a];
-    if (Math.sqrt(gn) <= 1e-15 * Math.max(1, f)) break;
+    return { g, H };
+  }
+}
+
+/**
+ * At most 40 Newton steps on φ from z (updated in place): H p = −g by Cholesky, Armijo
+ * backtracking (halving, 30 tries); stops when ‖g‖ ≤ 1e-15·max(1, φ), a step gains < 1e-16·|φ|, or
+ * no step is accepted. Returns the final φ, or null when H is not positive definite or some z_b
+ * reaches 0.
+ */
+function newtonIterations(prog: FaceProgram, z: Float64Array): number | null {
+  const m = z.length;
+  let f = prog.value(z);
+  for (let it = 0; it < 40; it++) {
+    const gh = prog.gradientAndHessian(z);
+    if (gh === null) return null;
+    const { g, H } = gh;
+    if (nrm2(g) <= 1e-15 * Math.max(1, f)) break;
     let L;
     try {
       L = cholesky({ rows: m, cols: m, data: H });
@@ -213,20 +233,48 @@ function newtonOnFace(
     const zt = new Float64Array(m);
     for (let ls = 0; ls < 30; ls++) {
       for (let a = 0; a < m; a++) zt[a] = z[a] + step * p[a];
-      const ft = objective(zt);
+      const ft = prog.value(zt);
       if (ft <= f + 1e-4 * step * slope || ft < f) {
         z.set(zt);
         const dec = f - ft;
         f = ft;
         accepted = true;
-        if (dec <= 1e-16 * Math.abs(f)) it = 1e9;
+        if (dec <= 1e-16 * Math.abs(f)) return f;
         break;
       }
       step *= 0.5;
     }
     if (!accepted) break;
   }
-  if (!(f <= f0)) return null;
+  return f;
+}
+
+/**
+ * Newton's method on the face {w_b ∈ null(A_{S_b})} of the given blocks (the other blocks are
+ * zero), started from the projection of W onto it. Returns the face optimum (B×d) or null when
+ * the face is too large or degenerate or Newton did not improve on the start.
+ */
+function newtonOnFace(
+  op: BlockOperator, loss: ConvexLoss, y: Float64Array, beta: number, W: Float64Array,
+  blocks: readonly number[], faces: readonly (readonly number[])[],
+): Float64Array | null {
+  const { n, d, blocks: B } = op;
+  const fc = faceCoordinates(op, blocks, faces);
+  if (fc === null) return null;
+  const { bases, offs, m } = fc;
+  const z = new Float64Array(m);
+  for (let t = 0; t < blocks.length; t++) {
+    const N = bases[t];
+    for (let c = 0; c < N.length; c++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += N[c][j] * W[blocks[t] * d + j];
+      z[offs[t] + c] = s;
+    }
+  }
+  const prog = new FaceProgram(faceMatrix(op, blocks, fc), n, fc, loss, y, beta);
+  const f0 = prog.value(z);
+  const f = newtonIterations(prog, z);
+  if (f === null || !(f <= f0)) return null;
   const out = new Float64Array(B * d);
   for (let t = 0; t < blocks.length; t++) {
     const b = blocks[t];

@@ -86,6 +86,7 @@ export function vectorObjective(net: VectorReluNetwork, X: Matrix, Y: Matrix, be
   const gradW = new Float64Array(m * D);
   const gradA = new Float64Array(m * c);
   let penalty = 0;
+  let gradNorm = 0;
   if (m > 0) {
     const model = vectorNetworkModel(net);
     penalty = weightDecayPenalty(model.theta, beta);
@@ -93,10 +94,11 @@ export function vectorObjective(net: VectorReluNetwork, X: Matrix, Y: Matrix, be
     withWeightDecay(vectorLossObjective(model.arch, X, Y, loss), beta).evaluate(model.theta, g);
     gradW.set(g.subarray(0, m * D));
     gradA.set(g.subarray(m * D));
+    gradNorm = nrm2(g);
   }
   const Lambda = R.map((v) => -v);
   return {
     loss: l, penalty, objective: l + penalty, prediction: F,
-    Lambda: { rows: F.rows, cols: c, data: Lambda }, gradW, gradA, gradNorm: Math.hypot(nrm2(gradW), nrm2(gradA)),
+    Lambda: { rows: F.rows, cols: c, data: Lambda }, gradW, gradA, gradNorm,
   };
 }
