@@ -14,7 +14,7 @@ export {
   patternMask, patternIndex, maskKey, rowSpace, TooManyPatternsError,
   arrangementChambers, binomial,
   CONVEX_LOSSES, convexLoss, isConvexLossName, checkLabels, squareLoss, logisticLoss,
-  SOLVE_TOL, CERTIFY_TOL, MIN_NORM_TOL, convexProblem, withBias, projectOntoCone, projectOntoConeNnls, dualFromPrediction, gapReport,
+  SOLVE_TOL, VECTOR_SOLVE_TOL, CERTIFY_TOL, MIN_NORM_TOL, convexProblem, withBias, projectOntoCone, projectOntoConeNnls, dualFromPrediction, gapReport,
   type PatternSet, type EnumerateOptions, type Chamber, type ArrangementOptions, type ConvexLoss, type ConvexLossName,
   type ConvexProblem, type ConeProjection, type ConeProjectionOptions, type GapReport,
 } from "./program/index.js";

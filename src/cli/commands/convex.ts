@@ -6,7 +6,7 @@ import { InputError } from "../../common/errors.js";
 import {
   CERTIFY_TOL, certifyNetwork, checkLabels, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, isConvexLossName, loadHighs,
   loadTwoLayerReluModel, locateInOptimalSet, minNormInterpolation, minNormUniqueness, modelToNetwork, networkToModelJson, nonconvexObjective,
-  MIN_NORM_TOL, nonIncreasingPath, optimalSet, PathWidthError, SOLVE_TOL, solveGatedRelu, solveRelu, uniquenessAtBeta, vertexToNetwork,
+  MIN_NORM_TOL, nonIncreasingPath, optimalSet, PathWidthError, SOLVE_TOL, solveGatedRelu, solveRelu, uniquenessAtBeta, VECTOR_SOLVE_TOL, vertexToNetwork,
   withBias, zeroOptimum, type ConvexLossName, type ConvexProblem, type FaceUniqueness, type MinNormSolution, type PathReport, type ReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
@@ -408,7 +408,7 @@ export function registerConvex(program: Command): void {
     .option("--gates <FILE>", "gate vectors {\"gates\": [[…d…], …]}: patterns 1[X g ≥ 0]")
     .option("--bias", "append a column of ones (a regularised bias)")
     .option("--program <P>", "relu (cone constraints) or gated (gated ReLU relaxation)", "relu")
-    .option("--tol <T>", `solve: the relative duality gap to reach (default ${SOLVE_TOL}, scalar and vector outputs); certify: the test tolerance (default ${CERTIFY_TOL}); min-norm: the dual-ratio tolerance (default ${MIN_NORM_TOL})`)
+    .option("--tol <T>", `solve: the relative duality gap to reach (default ${SOLVE_TOL.toExponential()}; vector outputs ${VECTOR_SOLVE_TOL.toExponential()}); certify: the test tolerance (default ${CERTIFY_TOL.toExponential()}); min-norm: the dual-ratio tolerance (default ${MIN_NORM_TOL.toExponential()})`)
     .option("--max-iterations <N>", "solver iteration limit (default 50000)")
     .option("--seed <S>", "seed of sampled patterns (default 0)")
     .option("--certify", "certify the network of --model instead of solving")

@@ -3,7 +3,7 @@
 // every answer carries the dual certificate (s bounded by sphere covering, Λ_f feasible, gap).
 import { InputError } from "../../common/errors.js";
 import {
-  CERTIFY_TOL, certifyVectorNetwork, loadTwoLayerReluModel, modelToVectorNetwork, reluModelJson, SOLVE_TOL, solveVectorByAtoms, vectorProblem, withBias,
+  CERTIFY_TOL, certifyVectorNetwork, loadTwoLayerReluModel, modelToVectorNetwork, reluModelJson, solveVectorByAtoms, VECTOR_SOLVE_TOL, vectorProblem, withBias,
   type PatternSet, type VectorLossName, type VectorNetworkCertificate, type VectorProblem, type VectorReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
@@ -46,7 +46,7 @@ function certificateJson(cert: VectorNetworkCertificate): Record<string, unknown
 export function runVectorSolve(opts: ConvexOptions, ds: Dataset): number {
   const loss = vectorLoss(opts.loss);
   const beta = parsePositive("--beta", opts.beta);
-  const tol = parsePositive("--tol", opts.tol, SOLVE_TOL);
+  const tol = parsePositive("--tol", opts.tol, VECTOR_SOLVE_TOL);
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
   const maxRounds = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e6) ?? 200;
   if (opts.program !== "relu") throw new InputError("--program", "vector outputs: only the ReLU program is available");

@@ -2,7 +2,7 @@
 // data, losses and their conjugates, activation patterns and the arrangement they come from, the
 // pattern cones K_i and projections onto them, the block operator ŷ = Σ_b s_b D_b X w_b, and the
 // dual side (ν = −∇L, the feasible rescaling and the duality gap).
-export { SOLVE_TOL, CERTIFY_TOL, MIN_NORM_TOL } from "./tolerances.js";
+export { SOLVE_TOL, VECTOR_SOLVE_TOL, CERTIFY_TOL, MIN_NORM_TOL } from "./tolerances.js";
 export { convexProblem, withBias, type ConvexProblem } from "./problem.js";
 export {
   CONVEX_LOSSES, convexLoss, isConvexLossName, checkLabels, squareLoss, logisticLoss, type ConvexLoss, type ConvexLossName,

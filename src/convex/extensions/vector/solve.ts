@@ -11,7 +11,7 @@
 // (Weight-decayed GD on (NC_c) stalls at ReLU kinks with ‖∇F‖ ~ 1e-1…1e-2 on small data; the
 // atoms reach rounding-level gaps.)
 import { nrm2, type Matrix } from "../../../linalg/index.js";
-import { projectOntoCone, SOLVE_TOL } from "../../program/index.js";
+import { projectOntoCone, VECTOR_SOLVE_TOL } from "../../program/index.js";
 import { vectorCertificateFromPrediction, type VectorCertificate } from "./certificate.js";
 import { vectorDualNorm, type VectorDualNorm } from "./dualNorm.js";
 import { groupLassoOverAtoms, type AtomSet } from "./groupLasso.js";
@@ -28,7 +28,7 @@ const LASSO_EPS_FLOOR = 1e-16;
 
 /** Options of `solveVectorByAtoms`. */
 export interface VectorAtomOptions {
-  /** Stop when the certified relative duality gap is ≤ tol. Default SOLVE_TOL (1e-8). */
+  /** Stop when the certified relative duality gap is ≤ tol. Default VECTOR_SOLVE_TOL (1e-6). */
   readonly tol?: number;
   /** Column-generation rounds (pricings). Default 200. */
   readonly maxRounds?: number;
@@ -196,7 +196,7 @@ export function solveVectorByAtoms(problem: VectorProblem, opts: VectorAtomOptio
   const { X, Y, beta } = problem;
   const { rows: n, cols: D } = X;
   const c = Y.cols;
-  const tol = opts.tol ?? SOLVE_TOL;
+  const tol = opts.tol ?? VECTOR_SOLVE_TOL;
   const normTol = opts.normTol ?? tol / 10;
   const maxRounds = opts.maxRounds ?? 200;
   const maxEvaluations = opts.maxEvaluations ?? 200_000;
