@@ -8,7 +8,7 @@
 // ratio column is 24 s / ours (> 1: faster).
 //
 // The ReLU row runs the cone projections on every thread coneThreads() allows (the caller and a
-// worker pool, see src/convex/coneKernel.ts; SPLITSCAPE_THREADS overrides), the "1 thread" row
+// worker pool, see src/convex/solvers/coneKernel.ts; SPLITSCAPE_THREADS overrides), the "1 thread" row
 // on the calling thread only.
 //
 // Standalone: `npx tsx bench/convex.ts [gated|relu|relu-1t]`; in the driver: `npm run bench -- convex`.
@@ -16,8 +16,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { coneThreads } from "../src/convex/solvers/coneKernel.js";
-import { convexProblem, patternsFromGates, solveGatedRelu, solveRelu } from "../src/convex/index.js";
+import { coneThreads, convexProblem, patternsFromGates, solveGatedRelu, solveRelu } from "../src/convex/index.js";
 import { loadDataset } from "../src/data/index.js";
 import { fromRows } from "../src/linalg/index.js";
 import { makeRow, type Row, type Workload } from "./harness.js";

@@ -1,4 +1,4 @@
-// Parallel three-layer networks (src/convex/threeLayer.ts). Independent references: the output
+// Parallel three-layer networks (src/convex/extensions/threeLayer/). Independent references: the output
 // recomputed here by explicit loops; the gradient against central finite differences; the
 // first-layer direction check against (a) the derivation's bound 2‖∂F/∂w₁‖/(β‖w₁‖) at every point,
 // (b) near-stationary points reached by gradient descent on instances whose limit is smooth

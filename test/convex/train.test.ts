@@ -1,4 +1,4 @@
-// Gradient descent on the weight-decayed nonconvex objective (src/convex/train.ts): its objective
+// Gradient descent on the weight-decayed nonconvex objective (src/convex/network/train.ts): its objective
 // equals nonconvexObjective, its gradient matches central finite differences away from kinks, GD
 // decreases the objective at a small step, and pruning drops dead and negligible neurons only.
 import { describe, expect, it } from "vitest";

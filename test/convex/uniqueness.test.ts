@@ -1,4 +1,4 @@
-// Uniqueness of the optimal face (src/convex/uniqueness.ts). References, each independent of the
+// Uniqueness of the optimal face (src/convex/landscape/uniqueness.ts). References, each independent of the
 // LP ranges:
 //  * hand-made faces whose coordinate ranges are solved by hand;
 //  * vertex enumeration of the face by supports + NNLS (optimalSetVertices, no LP): the face is

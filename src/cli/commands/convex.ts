@@ -307,7 +307,7 @@ const PATH_RISE_TOL = 1e-12;
 
 /**
  * `convex --path --model M`: the non-increasing path from the network to a global optimum
- * (convex/path.ts: rebalance, merge, Carathéodory pruning, segment in (C), move in P*), with the
+ * (convex/landscape/path.ts: rebalance, merge, Carathéodory pruning, segment in (C), move in P*), with the
  * objective along it, the final network and optionally the figure (--figure F.svg|F.png).
  */
 async function runPath(opts: ConvexOptions): Promise<number> {
@@ -356,8 +356,8 @@ function uniquenessLine(what: string, u: NonNullable<Awaited<ReturnType<typeof o
 
 /**
  * `convex --min-norm`: the minimum-norm interpolant (β → 0), min Σ(‖w_j‖² + α_j²) s.t. f_θ(X) = y,
- * by column generation with HiGHS (convex/minNorm.ts), its dual certificate, and whether it is
- * unique (LP ranges over its optimal face, convex/uniqueness.ts).
+ * by column generation with HiGHS (convex/landscape/minNorm.ts), its dual certificate, and whether it is
+ * unique (LP ranges over its optimal face, convex/landscape/uniqueness.ts).
  */
 async function runMinNorm(opts: ConvexOptions): Promise<number> {
   if (opts.data === undefined) throw new InputError("--data", "is required");

@@ -1,5 +1,5 @@
 // `splitscape convex` for vector outputs (science/convex.md, "Extensions"): the optimum by column
-// generation over ReLU atoms (convex/vectorSolve.ts), and certificates of vector-output models;
+// generation over ReLU atoms (convex/extensions/vector/solve.ts), and certificates of vector-output models;
 // every answer carries the dual certificate (s bounded by sphere covering, Λ_f feasible, gap).
 import { InputError } from "../../common/errors.js";
 import {

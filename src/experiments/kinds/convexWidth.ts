@@ -14,7 +14,7 @@ import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
  * set (Theorem 1)", "Width phase transition", "Stationary points"), both on 1-D data with a
  * regularised bias, exact patterns (2n) and the ReLU program solved to a certified gap:
  *  - `convex-optimal-set-1d`: the optimal directions, the vertices of P*, m*, M* and the
- *    connectivity staircase (src/convex/staircase.ts): per width, Theorem 2's claim and the
+ *    connectivity staircase (src/convex/landscape/staircase.ts): per width, Theorem 2's claim and the
  *    computed evidence (explicit optimal paths, counts, singular values, components of the
  *    optimal set up to permutation).
  *  - `convex-training-vs-optimum`: weight-decayed gradient descent from many seeds at several
