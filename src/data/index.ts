@@ -1,10 +1,11 @@
 // The public face of data: the Dataset record, dataset files (JSON, CSV) and built-in generators.
-export type { Dataset } from "./dataset.js";
+export { provenance, type Dataset } from "./dataset.js";
 export { makeDataset, datasetShape } from "./build.js";
 export { labels, hasPlusMinusLabels, classCounts } from "./labels.js";
 export { parseJsonDataset, datasetToJson, datasetToJsonText, type DatasetJson } from "./json.js";
 export { parseCsvDataset, datasetToCsv, type CsvOptions } from "./csv.js";
 export { loadDataset, saveDataset, datasetToText, formatFromPath, type DatasetFormat, type LoadOptions } from "./files.js";
+export { loadNpyDataset, loadNpzDataset, datasetToNpy, datasetToNpz, type NumpyDatasetOptions } from "./numpy.js";
 export { parseAddress, isBuiltinAddress, BUILTIN_PREFIX, type BuiltinAddress } from "./address.js";
 export {
   resolveBuiltin,
@@ -12,7 +13,6 @@ export {
   builtinTeacher,
   builtinTeacherNet,
   listGenerators,
-  MAX_ENTRIES,
   type ResolvedBuiltin,
   type GeneratorInfo,
   type ParamInfo,

@@ -10,10 +10,19 @@
  *              f(x) = Σ_{j<m} a_j σ(Σ_{k<m1} w_{2jk} σ(w_{1jk}ᵀx)),  m blocks of m1 first-layer units,
  *              scalar output, no biases (science/convex.md, "Extensions"):
  *              θ = [ W1 ((m·m1)×d, row j·m1 + k = w_{1jk}) | W2 (m×m1, row j = w_{2j}) | a (m) ].
+ *   conv       x (C₀×H₀×W₀, PyTorch's C,H,W order) → conv K_1 → σ → [avgpool] → … → flatten → W x̃,
+ *              no biases (conv/architecture.ts):
+ *              θ = [ K_1 (out_ch×in_ch×kh×kw) | … | K_h | W (out × features) ], each row-major —
+ *              PyTorch's Conv2d/Conv1d.weight order (1-D: out×in×k), so a state_dict maps without
+ *              transposes; features are flattened in PyTorch's C,H,W order.
  */
 import { InputError } from "../common/errors.js";
 import type { Activation } from "./activations.js";
 import { activationHomogeneity, formatActivation, sameActivation } from "./activations.js";
+import type { ConvArchitecture } from "./conv/architecture.js";
+import {
+  convGeometry, convHiddenLayers, convHomogeneityOrder, convInputDim, convParameterLabels, describeConv, sameConvArchitecture,
+} from "./conv/architecture.js";
 
 /** f(x) = Σ_j a_j σ(w_jᵀx + b_j) (+ c) with m hidden units and k outputs (a_j ∈ ℝ^k). */
 export interface TwoLayerArchitecture {
@@ -54,7 +63,7 @@ export interface ParallelThreeLayerArchitecture {
   readonly activation: Activation;
 }
 
-export type Architecture = TwoLayerArchitecture | MlpArchitecture | ParallelThreeLayerArchitecture;
+export type Architecture = TwoLayerArchitecture | MlpArchitecture | ParallelThreeLayerArchitecture | ConvArchitecture;
 
 /** A network: an architecture and its flat parameter vector θ (layout above). */
 export interface Model {
@@ -161,6 +170,7 @@ export function mlpLayerOffsets(arch: MlpArchitecture): number[] {
 
 /** Number of parameters p = dim θ. */
 export function paramCount(arch: Architecture): number {
+  if (arch.kind === "conv") return convGeometry(arch).size;
   if (arch.kind === "two-layer") return twoLayerLayout(arch).size;
   if (arch.kind === "parallel-three-layer") return parallelThreeLayerLayout(arch).size;
   const off = mlpLayerOffsets(arch);
@@ -169,17 +179,20 @@ export function paramCount(arch: Architecture): number {
 
 /** Input dimension d. */
 export function inputDim(arch: Architecture): number {
+  if (arch.kind === "conv") return convInputDim(arch);
   return arch.kind === "mlp" ? arch.widths[0] : arch.d;
 }
 
 /** Output dimension k. */
 export function outputDim(arch: Architecture): number {
+  if (arch.kind === "conv") return arch.outputs;
   if (arch.kind === "parallel-three-layer") return 1;
   return arch.kind === "two-layer" ? arch.k : arch.widths[arch.widths.length - 1];
 }
 
-/** Number of hidden layers: 1 for two-layer, 2 for parallel three-layer, widths.length − 2 for an MLP. */
+/** Number of hidden layers: 1 for two-layer, 2 for parallel three-layer, widths.length − 2 for an MLP, the conv stages of a conv net. */
 export function hiddenLayers(arch: Architecture): number {
+  if (arch.kind === "conv") return convHiddenLayers(arch);
   if (arch.kind === "parallel-three-layer") return 2;
   return arch.kind === "two-layer" ? 1 : arch.widths.length - 2;
 }
@@ -223,6 +236,7 @@ export function mlpWeights(arch: MlpArchitecture, theta: Float64Array): Float64A
  * Null when σ is not positively homogeneous (tanh, sigmoid, …), except the linear map [d, out].
  */
 export function homogeneityOrder(arch: Architecture): number | null {
+  if (arch.kind === "conv") return convHomogeneityOrder(arch);
   if (arch.kind === "mlp" && hiddenLayers(arch) === 0) return 1; // f = W_1 x is linear whatever σ is
   const p = activationHomogeneity(arch.activation);
   if (p === null) return null;
@@ -238,6 +252,7 @@ export function homogeneityOrder(arch: Architecture): number | null {
  * "W1[r,s]", …; parallel three-layer: "W1[j,k,i]", "W2[j,k]", "a[j]".
  */
 export function parameterLabels(arch: Architecture): string[] {
+  if (arch.kind === "conv") return convParameterLabels(arch);
   const out: string[] = [];
   if (arch.kind === "two-layer") {
     const { d, m, k } = arch;
@@ -271,6 +286,7 @@ export function sameArchitecture(a: Architecture, b: Architecture): boolean {
     return a.widths.length === b.widths.length && a.widths.every((w, i) => w === b.widths[i]);
   }
   if (a.kind === "parallel-three-layer" && b.kind === "parallel-three-layer") return a.d === b.d && a.m === b.m && a.m1 === b.m1;
+  if (a.kind === "conv" && b.kind === "conv") return sameConvArchitecture(a, b);
   return false;
 }
 
@@ -279,6 +295,7 @@ export function sameArchitecture(a: Architecture, b: Architecture): boolean {
  * "parallel-three-layer 6→2×3→1 relu" (m blocks × m1 units).
  */
 export function describeArchitecture(arch: Architecture): string {
+  if (arch.kind === "conv") return describeConv(arch);
   const act = formatActivation(arch.activation);
   if (arch.kind === "two-layer") {
     const bias = [arch.inputBias ? "+b" : "", arch.outputBias ? "+c" : ""].filter(Boolean).join(", ");
@@ -294,10 +311,11 @@ export function zeroModel(arch: Architecture): Model {
 }
 
 /**
- * The error of a feature defined for two-layer and MLP networks only (splitting, margin and KKT
- * certificates) when given another kind: `if (arch.kind === "parallel-three-layer") throw
- * unsupportedArchitecture(arch, "…")` also narrows the type for the code that follows.
+ * The error of a feature that does not cover an architecture kind (splitting, margin and KKT
+ * certificates on the parallel three-layer net; the features that refuse conv nets), naming the
+ * kinds it covers: `if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch,
+ * "…")` also narrows the type for the code that follows.
  */
-export function unsupportedArchitecture(arch: Architecture, feature: string): InputError {
-  return new InputError("model", `${feature} is defined for two-layer and mlp networks, got ${describeArchitecture(arch)}`, "kind");
+export function unsupportedArchitecture(arch: Architecture, feature: string, covers = "two-layer, mlp and conv networks"): InputError {
+  return new InputError("model", `${feature} is defined for ${covers}, got ${describeArchitecture(arch)}`, "kind");
 }

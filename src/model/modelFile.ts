@@ -6,17 +6,22 @@
  *   { "kind": "mlp", "activation": A, "weights": [W1, …, WL] }   (W_l is width_l × width_{l−1}),
  * or of a parallel three-layer network (m blocks of m1 first-layer units)
  *   { "kind": "parallel-three-layer", "activation": A, "W1": [[[…d…] × m1] × m], "W2": [[…m1…] × m], "a": [m] },
+ * or of a bias-free CNN (conv/modelFile.ts)
+ *   { "kind": "conv", "activation": A, "input": [C, H, W] | [C, L], "layers": [...], "head": [[…]] },
  * with A a name or { "name", "slope" | "power" }. Unknown extra fields are ignored. Every problem
  * is an InputError naming the file, the field and what was expected.
  */
-import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../common/atomic.js";
 import { InputError } from "../common/errors.js";
+import { readTextInput, stripBom } from "../common/textInput.js";
 import { activationToJson, parseActivation } from "./activations.js";
 import type { Model } from "./architecture.js";
 import {
   mlpArchitecture, mlpWeights, parallelThreeLayerArchitecture, parallelThreeLayerParts, twoLayerArchitecture, twoLayerParts,
 } from "./architecture.js";
+import type { ConvModelJson } from "./conv/index.js";
+import { convModelToJson, parseConvModel } from "./conv/index.js";
+import { isSafetensorsPath, loadSafetensorsModel, safetensorsModelBytes, type ArchitectureSource } from "./torchModel.js";
 
 /** JSON form of a two-layer model. */
 export interface TwoLayerModelJson {
@@ -44,9 +49,9 @@ export interface ParallelThreeLayerModelJson {
   a: number[];
 }
 
-export type ModelJson = TwoLayerModelJson | MlpModelJson | ParallelThreeLayerModelJson;
+export type ModelJson = TwoLayerModelJson | MlpModelJson | ParallelThreeLayerModelJson | ConvModelJson;
 
-const KINDS = ["two-layer", "mlp", "parallel-three-layer"];
+const KINDS = ["two-layer", "mlp", "parallel-three-layer", "conv"];
 
 function show(v: unknown): string {
   if (v === undefined) return "nothing";
@@ -100,11 +105,13 @@ export function parseModelJson(json: unknown, source: string): Model {
     throw new InputError(source, `expected a JSON object with "kind", "activation" and weights, got ${show(json)}`);
   }
   const o = json as Record<string, unknown>;
+  if (o.kind === undefined) throw new InputError(source, `missing field kind, expected ${KINDS.map((k) => JSON.stringify(k)).join(" or ")}`, "kind");
   if (typeof o.kind !== "string" || !KINDS.includes(o.kind)) {
     throw new InputError(source, `unknown model kind ${show(o.kind)}; allowed: ${KINDS.join(", ")}`, "kind");
   }
-  if (o.activation === undefined) throw new InputError(source, "missing (a name such as \"relu\")", "activation");
+  if (o.activation === undefined) throw new InputError(source, "missing field activation, expected a name such as \"relu\"", "activation");
   const activation = parseActivation(o.activation, source, "activation");
+  if (o.kind === "conv") return parseConvModel(o, activation, source);
   if (o.kind === "mlp") {
     if (!Array.isArray(o.weights) || o.weights.length === 0) {
       throw new InputError(source, `expected a non-empty array of weight matrices [W1, …, WL], got ${show(o.weights)}`, "weights");
@@ -126,7 +133,7 @@ export function parseModelJson(json: unknown, source: string): Model {
   const [m, d, W] = matrixRows(o.W, source, "W", -1, -1, "", "");
   let k = 1;
   let a: number[];
-  if (o.a === undefined) throw new InputError(source, `missing (${m} output weights, one per row of W)`, "a");
+  if (o.a === undefined) throw new InputError(source, `missing field a, expected ${m} output weights (one per row of W)`, "a");
   if (Array.isArray(o.a) && o.a.length > 0 && Array.isArray(o.a[0])) {
     const [, kk, data] = matrixRows(o.a, source, "a", m, -1, "one row per row of W", "");
     k = kk;
@@ -169,6 +176,7 @@ function parseParallelThreeLayer(o: Record<string, unknown>, activation: ReturnT
 /** The JSON record of a model (parseModelJson(modelToJson(M)) reproduces M exactly). */
 export function modelToJson(model: Model): ModelJson {
   const { arch, theta } = model;
+  if (arch.kind === "conv") return convModelToJson(arch, theta);
   const activation = activationToJson(arch.activation);
   if (arch.kind === "mlp") {
     const weights = mlpWeights(arch, theta).map((Wl, l) => rows(Wl, arch.widths[l + 1], arch.widths[l]));
@@ -203,23 +211,22 @@ function rows(data: Float64Array, r: number, c: number): number[][] {
 export function parseModelText(text: string, source: string): Model {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(stripBom(text));
   } catch (err) {
     throw new InputError(source, `not valid JSON (${(err as Error).message})`);
   }
   return parseModelJson(json, source);
 }
 
-/** Read and validate a model file. */
-export function loadModel(path: string): Model {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such model file" : `cannot read the model file (${(err as Error).message})`);
-  }
-  return parseModelText(text, path);
+/**
+ * Read and validate a model file: JSON, or safetensors weights (`.safetensors`, torchModel.ts)
+ * whose architecture comes from `src` or from the file's splitscape metadata. `option` names the
+ * flag that gave the path (for an empty one).
+ */
+export function loadModel(path: string, src: ArchitectureSource = {}, option = "--model"): Model {
+  if (isSafetensorsPath(path)) return loadSafetensorsModel(path, src);
+  if (src.layers !== undefined) throw new InputError(src.layers.source, `describes the layers of safetensors weights, but ${path} is a JSON model file (which states its architecture)`);
+  return parseModelText(readTextInput(path, { what: "a model file (.json or .safetensors)", option }), path);
 }
 
 /**
@@ -245,7 +252,7 @@ function formatJson(v: unknown, indent: string): string {
   return JSON.stringify(v);
 }
 
-/** Write a model file atomically (temporary file, then rename). */
+/** Write a model file atomically (temporary file, then rename): safetensors for `.safetensors`, else JSON. */
 export function saveModel(path: string, model: Model): void {
-  writeFileAtomic(path, modelToText(model));
+  writeFileAtomic(path, isSafetensorsPath(path) ? safetensorsModelBytes(model) : modelToText(model));
 }

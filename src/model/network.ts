@@ -1,6 +1,6 @@
 /**
  * Architecture-independent entry points over explicit workspaces: each call dispatches once on
- * the architecture to the two-layer, MLP or parallel three-layer batch kernels. Inputs are raw row-major arrays (X: n×d,
+ * the architecture to the two-layer, MLP, parallel three-layer or conv batch kernels. Inputs are raw row-major arrays (X: n×d,
  * Y and R: n×k) so that callers can pass gathered mini-batches without building records.
  *
  * Loss + gradient of a two-layer workspace created with `resident` data (repeated use, e.g.
@@ -24,11 +24,13 @@ import type { TwoLayerWorkspace } from "./twoLayerKernels.js";
 import {
   createTwoLayerWorkspace, twoLayerForward, twoLayerHvp, twoLayerJacobian, twoLayerLossGradient, twoLayerVjp,
 } from "./twoLayerKernels.js";
+import type { ConvWorkspace } from "./conv/index.js";
+import { convForward, convHvp, convJacobian, convLossGradient, convVjp, createConvWorkspace } from "./conv/index.js";
 import type { TwoLayerWasm } from "./twoLayerWasm.js";
 import { createTwoLayerWasm, twoLayerWasmBind, twoLayerWasmLossGradient } from "./twoLayerWasm.js";
 
 /** Scratch memory for the kernels of one architecture, for up to `capacity` samples per call. */
-export type Workspace = TwoLayerWorkspace | MlpWorkspace | ParallelThreeLayerWorkspace;
+export type Workspace = TwoLayerWorkspace | MlpWorkspace | ParallelThreeLayerWorkspace | ConvWorkspace;
 
 /** Wasm steps of the two-layer workspaces created with resident data. */
 const wasmSteps = new WeakMap<Workspace, TwoLayerWasm>();
@@ -43,7 +45,7 @@ export const TWO_LAYER_WASM_MIN_ENTRIES = 256;
 
 /** Options of createWorkspace. */
 export interface WorkspaceOptions {
-  /** Rows per block of the two-layer kernels (TS and wasm). */
+  /** Rows per block of the two-layer kernels (TS and wasm), samples per block of the conv kernels. */
   block?: number;
   /**
    * The data set the workspace will be evaluated on repeatedly (n ≤ capacity rows of X, Y).
@@ -63,6 +65,7 @@ export interface WorkspaceOptions {
 export function createWorkspace(arch: Architecture, capacity: number, opts: WorkspaceOptions = {}): Workspace {
   if (arch.kind === "mlp") return createMlpWorkspace(arch, capacity);
   if (arch.kind === "parallel-three-layer") return createParallelThreeLayerWorkspace(arch, capacity);
+  if (arch.kind === "conv") return createConvWorkspace(arch, capacity, opts.block);
   const ws = createTwoLayerWorkspace(arch, capacity, opts.block);
   if (opts.resident && capacity * arch.m >= TWO_LAYER_WASM_MIN_ENTRIES) {
     const w = createTwoLayerWasm(arch, capacity, opts.block);
@@ -83,14 +86,16 @@ export function workspaceBackend(ws: Workspace): "wasm-simd" | "ts" {
 export function forwardInto(ws: Workspace, theta: Float64Array, X: Float64Array, n: number, F: Float64Array): void {
   if (ws.kind === "two-layer") twoLayerForward(ws, theta, X, n, F);
   else if (ws.kind === "mlp") mlpForward(ws, theta, X, n, F);
-  else parallelThreeLayerForward(ws, theta, X, n, F);
+  else if (ws.kind === "parallel-three-layer") parallelThreeLayerForward(ws, theta, X, n, F);
+  else convForward(ws, theta, X, n, F);
 }
 
 /** grad ← Σ_i R_iᵀ ∂f(x_i; θ)/∂θ (the output vector–Jacobian product). */
 export function vjpInto(ws: Workspace, theta: Float64Array, X: Float64Array, n: number, R: Float64Array, grad: Float64Array): void {
   if (ws.kind === "two-layer") twoLayerVjp(ws, theta, X, n, R, grad);
   else if (ws.kind === "mlp") mlpVjp(ws, theta, X, n, R, grad);
-  else parallelThreeLayerVjp(ws, theta, X, n, R, grad);
+  else if (ws.kind === "parallel-three-layer") parallelThreeLayerVjp(ws, theta, X, n, R, grad);
+  else convVjp(ws, theta, X, n, R, grad);
 }
 
 /**
@@ -103,6 +108,7 @@ export function lossGradientInto(
 ): LossValue {
   if (ws.kind === "mlp") return mlpLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
   if (ws.kind === "parallel-three-layer") return parallelThreeLayerLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
+  if (ws.kind === "conv") return convLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
   const w = n > 0 ? wasmSteps.get(ws) : undefined;
   if (w === undefined) return twoLayerLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
   const v = twoLayerWasmLossGradient(w, theta, X, Y, n, loss, mean, kappa, grad);
@@ -118,12 +124,13 @@ export function hvpInto(
 ): LossValue {
   if (ws.kind === "two-layer") return twoLayerHvp(ws, theta, X, Y, n, loss, mean, v, out);
   if (ws.kind === "mlp") return mlpHvp(ws, theta, X, Y, n, loss, mean, v, out);
-  return parallelThreeLayerHvp(ws, theta, X, Y, n, loss, mean, v, out);
+  if (ws.kind === "parallel-three-layer") return parallelThreeLayerHvp(ws, theta, X, Y, n, loss, mean, v, out);
+  return convHvp(ws, theta, X, Y, n, loss, mean, v, out);
 }
 
 /**
  * v ↦ ∇²ℒ(θ)·v at a fixed θ, as a function writing into `out`. The MLP kernels do the forward
- * pass (σ′, σ″, ∂ℒ/∂F, ∂²ℒ/∂F²) once here; the blocked two-layer kernels redo it per product.
+ * pass (σ′, σ″, ∂ℒ/∂F, ∂²ℒ/∂F²) once here; the blocked two-layer and conv kernels redo it per product.
  * The closure uses `ws` exclusively: no other kernel call on ws while it is in use.
  */
 export function hvpAtTheta(
@@ -134,6 +141,11 @@ export function hvpAtTheta(
     return (v, out) => mlpHvpApply(ws, theta, X, n, v, out);
   }
   if (ws.kind === "parallel-three-layer") return parallelThreeLayerHvpAtTheta(ws, theta, X, Y, n, loss, mean);
+  if (ws.kind === "conv") {
+    return (v, out) => {
+      convHvp(ws, theta, X, Y, n, loss, mean, v, out);
+    };
+  }
   return (v, out) => {
     twoLayerHvp(ws, theta, X, Y, n, loss, mean, v, out);
   };
@@ -143,12 +155,14 @@ export function hvpAtTheta(
 export function jacobianInto(ws: Workspace, theta: Float64Array, X: Float64Array, n: number, J: Float64Array, ldJ: number): void {
   if (ws.kind === "two-layer") twoLayerJacobian(ws, theta, X, n, J, ldJ);
   else if (ws.kind === "mlp") mlpJacobian(ws, theta, X, n, J, ldJ);
-  else parallelThreeLayerJacobian(ws, theta, X, n, J, ldJ);
+  else if (ws.kind === "parallel-three-layer") parallelThreeLayerJacobian(ws, theta, X, n, J, ldJ);
+  else convJacobian(ws, theta, X, n, J, ldJ);
 }
 
 /** The outputs F (first n·k entries) of the last lossGradientInto / hvpInto call. */
 export function workspaceOutputs(ws: Workspace): Float64Array {
   if (ws.kind === "parallel-three-layer") return ws.mlp.Z[ws.mlp.Z.length - 1];
+  if (ws.kind === "conv") return ws.F;
   return ws.kind === "two-layer" ? ws.F : ws.Z[ws.Z.length - 1];
 }
 

@@ -41,6 +41,17 @@ export function parallelThreeLayerMlp(arch: ParallelThreeLayerArchitecture): Mlp
   return mlpArchitecture([arch.d, arch.m * arch.m1, arch.m, 1], arch.activation);
 }
 
+/**
+ * The same network as an MLP model: (parallelThreeLayerMlp(arch), Eθ), so f(x; θ) = f′(x; Eθ) for
+ * every x — exact (E only places entries), hence also every derivative in x.
+ */
+export function parallelThreeLayerToMlp(arch: ParallelThreeLayerArchitecture, theta: Float64Array): { arch: MlpArchitecture; theta: Float64Array } {
+  const ws = createParallelThreeLayerWorkspace(arch, 1);
+  const thetaM = new Float64Array(ws.thetaM.length);
+  embed(ws, theta, thetaM);
+  return { arch: ws.mlp.arch, theta: thetaM };
+}
+
 /** A workspace for up to `capacity` samples. */
 export function createParallelThreeLayerWorkspace(arch: ParallelThreeLayerArchitecture, capacity: number): ParallelThreeLayerWorkspace {
   const mlp = createMlpWorkspace(parallelThreeLayerMlp(arch), capacity);

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  hessian, hessianOperator, hessianVectorProduct, lossAndGradient, makeActivation, mlpArchitecture, outputDim,
+  hessian, hessianOperator, inputDim, hessianVectorProduct, lossAndGradient, makeActivation, mlpArchitecture, outputDim,
   paramCount, twoLayerArchitecture, type Activation, type Architecture, type LossName, type Model,
 } from "../../src/model/index.js";
 import { activationPattern, fd8Vec, lcg, maxAbs, maxAbsDiff } from "./reference.js";
@@ -40,7 +40,7 @@ function setup(arch: Architecture, loss: LossName, seed: number, n = 6): {
 } {
   const u = lcg(seed);
   const p = paramCount(arch);
-  const d = arch.kind === "mlp" ? arch.widths[0] : arch.d;
+  const d = inputDim(arch);
   const k = outputDim(arch);
   // relu_power(3) in a 3-layer MLP is homogeneous of degree 1 + 3 + 9 = 13: keep its outputs O(1)
   // (with θ ~ 0.9 its exponential loss reaches 1e44 and the 8th-order stencil's truncation error shows).

@@ -1,8 +1,9 @@
 // Shared input handling of `splitscape convex` (scalar and vector outputs): options, numbers,
 // pattern sets (exact / sampled / gate files), and the JSON-or-text output.
-import { readFileSync } from "node:fs";
-import { InputError } from "../../common/errors.js";
-import { enumeratePatterns, patternsFromGates, samplePatterns, TooManyPatternsError, type PatternSet } from "../../convex/index.js";
+import { checkSampledPatterns, InputError, readTextInput } from "../../common/index.js";
+import {
+  CERTIFY_TOL, enumeratePatterns, MIN_NORM_TOL, patternsFromGates, samplePatterns, SOLVE_TOL, TooManyPatternsError, VECTOR_SOLVE_TOL, type PatternSet,
+} from "../../convex/index.js";
 import type { Matrix } from "../../linalg/index.js";
 import { parseIntOption, printJson, printLines } from "../io.js";
 
@@ -28,6 +29,21 @@ export interface ConvexOptions {
   labelCols?: string;
   json?: boolean;
 }
+
+/**
+ * The defaults of `convex`, written once: the help text and every mode read them. The
+ * tolerances are the library's own defaults (convex/program/tolerances.ts, where the vector
+ * solve's looser 1e-6 is measured and explained), so the CLI and the library cannot drift.
+ */
+export const CONVEX_DEFAULTS = {
+  solveTol: SOLVE_TOL,
+  vectorSolveTol: VECTOR_SOLVE_TOL,
+  minNormTol: MIN_NORM_TOL,
+  certifyTol: CERTIFY_TOL,
+  maxIterations: 50_000,
+  vectorMaxRounds: 200,
+  seed: 0,
+} as const;
 
 /** Default sample size of `--patterns auto` when exact enumeration is too large. */
 const AUTO_SAMPLE = 1000;
@@ -57,16 +73,18 @@ export function makePatterns(X: Matrix, spec: string, gatesFile: string | undefi
   const m = /^sample:(\d+)$/.exec(spec);
   if (m === null) throw new InputError("--patterns", `expected exact, auto or sample:N, got ${JSON.stringify(spec)}`);
   const count = parseIntOption("--patterns", m[1], 1, 10_000_000)!;
+  checkSampledPatterns("--patterns", count, X.rows, X.cols);
   return samplePatterns(X, count, seed);
 }
 
 /** A gate file {"gates": [[…d…], …]} (the bench-data format). */
 function readGates(path: string, d: number): Matrix {
+  const text = readTextInput(path, { what: 'a JSON gate file {"gates": [[…], …]}', option: "--gates" });
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    json = JSON.parse(text);
   } catch (e) {
-    throw new InputError(path, `cannot read a JSON gate file (${(e as Error).message})`);
+    throw new InputError(path, `not valid JSON (${(e as Error).message}), expected a gate file {"gates": [[…], …]}`);
   }
   const gates = (json as { gates?: unknown })?.gates;
   if (!Array.isArray(gates) || gates.length === 0) throw new InputError(path, "expected a nonempty array of gate vectors", "gates");

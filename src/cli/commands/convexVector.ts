@@ -3,13 +3,14 @@
 // every answer carries the dual certificate (s bounded by sphere covering, Λ_f feasible, gap).
 import { InputError } from "../../common/errors.js";
 import {
-  CERTIFY_TOL, certifyVectorNetwork, loadTwoLayerReluModel, modelToVectorNetwork, reluModelJson, solveVectorByAtoms, VECTOR_SOLVE_TOL, vectorProblem, withBias,
+  certifyVectorNetwork, loadTwoLayerReluModel, modelToVectorNetwork, reluModelJson, solveVectorByAtoms, vectorProblem, withBias,
   type PatternSet, type VectorLossName, type VectorNetworkCertificate, type VectorProblem, type VectorReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
-import { parseIntOption, resolveDataset } from "../io.js";
-import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
+import { architectureSource, parseIntOption, resolveDataset } from "../io.js";
+import { CONVEX_DEFAULTS, emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
+import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
 
 function vectorLoss(raw: string): VectorLossName {
   if (raw === "square" || raw === "softmax") return raw;
@@ -46,9 +47,9 @@ function certificateJson(cert: VectorNetworkCertificate): Record<string, unknown
 export function runVectorSolve(opts: ConvexOptions, ds: Dataset): number {
   const loss = vectorLoss(opts.loss);
   const beta = parsePositive("--beta", opts.beta);
-  const tol = parsePositive("--tol", opts.tol, VECTOR_SOLVE_TOL);
-  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  const maxRounds = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e6) ?? 200;
+  const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.vectorSolveTol);
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
+  const maxRounds = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e6) ?? CONVEX_DEFAULTS.vectorMaxRounds;
   if (opts.program !== "relu") throw new InputError("--program", "vector outputs: only the ReLU program is available");
   const X = opts.bias ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
@@ -76,7 +77,7 @@ export function runVectorSolve(opts: ConvexOptions, ds: Dataset): number {
     `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global optimality" : `${patterns.method}: certificate relative to them`}); ${res.network.m} neurons from ${res.rounds} rounds; s ∈ [${cert.sLower.toPrecision(8)}, ${cert.s.toPrecision(8)}] vs β = ${beta}; connected optimal set from width nc + 1 = ${cert.connectivityWidth}`,
     ...(zero ? [`the zero network is the global optimum in closed form: β = ${beta} ≥ β₀ = s(Λ₀) ∈ [${cert.sLower.toPrecision(8)}, ${cert.s.toPrecision(8)}] with Λ₀ = −∇L(0); F* = L(0) = ${cert.primalValue}, m* = 0`] : []),
   ]);
-  return res.converged ? 0 : 1;
+  return res.converged ? EXIT_OK : EXIT_TOLERANCE;
 }
 
 /** `convex --certify --model M` for a vector-output model: the vector certificate and classification. */
@@ -85,10 +86,10 @@ export function runVectorCertify(opts: ConvexOptions): number {
   if (opts.model === undefined) throw new InputError("--model", "is required with --certify");
   if (opts.data === undefined) throw new InputError("--data", "is required");
   const beta = parsePositive("--beta", opts.beta);
-  const tol = parsePositive("--tol", opts.tol, CERTIFY_TOL);
-  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  const model = loadTwoLayerReluModel(opts.model, { vector: true });
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.certifyTol);
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
+  const model = loadTwoLayerReluModel(opts.model, { vector: true, architecture: architectureSource(opts) });
+  const ds = resolveDataset(opts.data, opts);
   if (model.W.cols !== ds.X.cols) throw new InputError(opts.model, `W rows have ${model.W.cols} entries but the data has d = ${ds.X.cols}`, "W");
   if (model.k !== ds.Y.cols) throw new InputError(opts.model, `the model has ${model.k} outputs but the data has ${ds.Y.cols} target columns`, "a");
   const X = model.b !== null ? withBias(ds.X) : ds.X;
@@ -101,5 +102,5 @@ export function runVectorCertify(opts: ConvexOptions): number {
     ...cert.reasons.map((r) => `  ${r}`),
     `  s ∈ [${cert.certificate.sLower.toPrecision(8)}, ${cert.certificate.s.toPrecision(8)}] (${cert.certificate.norm.method}) vs β = ${beta}: ${cert.certificate.dualFeasibility}; connected optimal set from width nc + 1 = ${cert.connectivityWidth}`,
   ]);
-  return 0;
+  return EXIT_OK;
 }

@@ -4,7 +4,7 @@
  * dense Hessian and its eigenvalues (ascending).
  */
 import { Option, type Command } from "commander";
-import { InputError } from "../../common/errors.js";
+import { checkDenseHessian, InputError } from "../../common/index.js";
 import type { Dataset } from "../../data/index.js";
 import { eigvalsh } from "../../linalg/index.js";
 import {
@@ -16,16 +16,12 @@ import {
   isLossName,
   isMarginLoss,
   lossAndGradient,
-  loadModel,
   outputDim,
   paramCount,
   type LossName,
   type Model,
 } from "../../model/index.js";
-import { labelColsOption, printJson, printLines, resolveDataset } from "../io.js";
-
-/** Largest p for --hessian (a p×p float64 matrix of 128 MB). */
-export const EVAL_MAX_HESSIAN_PARAMS = 4096;
+import { labelColsOption, loadModelArg, printJson, printLines, resolveDataset } from "../io.js";
 
 interface EvalOptions {
   model: string;
@@ -33,6 +29,7 @@ interface EvalOptions {
   loss: string;
   mean?: boolean;
   hessian?: boolean;
+  outputs?: boolean;
   labelCols?: string;
   json?: boolean;
 }
@@ -54,18 +51,25 @@ export interface EvalResult {
   gradientNorm: number;
   /** y_i·f(x_i) (n numbers; n rows of k for vector outputs), margin losses only. */
   margins?: number[] | number[][];
+  /** f(x_i) (n numbers; n rows of k for vector outputs), with --outputs. */
+  outputs?: number[] | number[][];
   hessian?: number[][];
   /** Eigenvalues of the Hessian, ascending. */
   eigenvalues?: Float64Array;
 }
 
-/** InputError unless the model and the data fit together and the labels suit the loss. */
-export function checkModelAgainstData(model: Model, modelSource: string, ds: Dataset, loss: LossName): void {
+/** InputError unless the data's inputs have the model's input dimension d. */
+export function checkInputColumns(model: Model, modelSource: string, ds: Dataset): void {
   const d = inputDim(model.arch);
-  const k = outputDim(model.arch);
   if (ds.X.cols !== d) {
     throw new InputError(ds.source, `has ${ds.X.cols} input columns, but the model ${modelSource} (${describeArchitecture(model.arch)}) expects d = ${d}`, "X");
   }
+}
+
+/** InputError unless the model and the data fit together and the labels suit the loss. */
+export function checkModelAgainstData(model: Model, modelSource: string, ds: Dataset, loss: LossName): void {
+  checkInputColumns(model, modelSource, ds);
+  const k = outputDim(model.arch);
   if (ds.Y.cols !== k) {
     throw new InputError(ds.source, `has ${ds.Y.cols} target columns, but the model ${modelSource} has k = ${k} outputs`, "y");
   }
@@ -85,7 +89,7 @@ export function checkModelAgainstData(model: Model, modelSource: string, ds: Dat
 }
 
 /** Compute the eval result (no printing). */
-export function evaluateModel(model: Model, modelSource: string, ds: Dataset, loss: LossName, opts: { mean?: boolean; hessian?: boolean }): EvalResult {
+export function evaluateModel(model: Model, modelSource: string, ds: Dataset, loss: LossName, opts: { mean?: boolean; hessian?: boolean; outputs?: boolean }): EvalResult {
   checkModelAgainstData(model, modelSource, ds, loss);
   const p = paramCount(model.arch);
   const k = outputDim(model.arch);
@@ -120,10 +124,12 @@ export function evaluateModel(model: Model, modelSource: string, ds: Dataset, lo
       out.margins = rows;
     }
   }
+  if (opts.outputs) {
+    const F = ev.outputs.data;
+    out.outputs = k === 1 ? Array.from(F) : Array.from({ length: n }, (_, i) => Array.from(F.subarray(i * k, (i + 1) * k)));
+  }
   if (opts.hessian) {
-    if (p > EVAL_MAX_HESSIAN_PARAMS) {
-      throw new InputError("--hessian", `the model has p = ${p} parameters; the dense Hessian is limited to p ≤ ${EVAL_MAX_HESSIAN_PARAMS}`);
-    }
+    checkDenseHessian("--hessian", p, n);
     const H = hessian(model, ds, loss, { mean });
     const rows: number[][] = [];
     for (let i = 0; i < p; i++) rows.push(Array.from(H.data.subarray(i * p, (i + 1) * p)));
@@ -158,6 +164,7 @@ export function formatEval(r: EvalResult): string[] {
     }
     lines.push(`margins   min ${fmt(lo)}, max ${fmt(hi)}, ${neg} of ${q.length} ≤ 0`);
   }
+  if (r.outputs) r.outputs.forEach((f, i) => lines.push(`${i === 0 ? "outputs" : "       "}   f(x_${i}) = ${Array.isArray(f) ? `[${f.join(", ")}]` : f}`));
   if (r.eigenvalues) {
     const ev = r.eigenvalues;
     const scale = Math.max(Math.abs(ev[0] ?? 0), Math.abs(ev[ev.length - 1] ?? 0));
@@ -177,9 +184,9 @@ function runEval(opts: EvalOptions): void {
   if (!isLossName(opts.loss)) {
     throw new InputError("--loss", `unknown loss ${JSON.stringify(opts.loss)}; allowed: ${LOSS_NAMES.join(", ")}`);
   }
-  const model = loadModel(opts.model);
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
-  const r = evaluateModel(model, opts.model, ds, opts.loss, { mean: opts.mean, hessian: opts.hessian });
+  const model = loadModelArg(opts.model, opts);
+  const ds = resolveDataset(opts.data, opts);
+  const r = evaluateModel(model, opts.model, ds, opts.loss, { mean: opts.mean, hessian: opts.hessian, outputs: opts.outputs });
   if (opts.json) printJson(r);
   else printLines(...formatEval(r));
 }
@@ -194,6 +201,7 @@ export function registerEval(program: Command): void {
     .addOption(new Option("--loss <L>", "loss").choices([...LOSS_NAMES]).makeOptionMandatory())
     .option("--mean", "mean over samples instead of the sum")
     .option("--hessian", "also the dense Hessian and its eigenvalues")
+    .option("--outputs", "also the network outputs f(x_i), one per sample (full precision)")
     .addOption(labelColsOption())
     .option("--json", "print one JSON object")
     .action((opts: EvalOptions) => runEval(opts));

@@ -3,7 +3,7 @@
 // asked for), read through model/'s validation, and the model-file record of a network.
 import { InputError } from "../../common/errors.js";
 import type { Matrix } from "../../linalg/index.js";
-import { describeArchitecture, loadModel, parseModelJson, twoLayerParts, type Model } from "../../model/index.js";
+import { describeArchitecture, loadModel, parseModelJson, twoLayerParts, type ArchitectureSource, type Model } from "../../model/index.js";
 import type { ReluNetwork } from "./network.js";
 
 /** The two-layer model file of INTERFACES.md, restricted to what the convex program covers. */
@@ -40,9 +40,9 @@ export function parseTwoLayerReluModel(json: unknown, source: string): TwoLayerR
   return toTwoLayerReluModel(parseModelJson(json, source), source);
 }
 
-/** Read and validate a two-layer ReLU model file (vector outputs only when `opts.vector`). */
-export function loadTwoLayerReluModel(path: string, opts: { vector?: boolean } = {}): TwoLayerReluModel {
-  return toTwoLayerReluModel(loadModel(path), path, opts);
+/** Read and validate a two-layer ReLU model file (vector outputs only when `opts.vector`; safetensors layers from `opts.architecture`). */
+export function loadTwoLayerReluModel(path: string, opts: { vector?: boolean; architecture?: ArchitectureSource } = {}): TwoLayerReluModel {
+  return toTwoLayerReluModel(loadModel(path, opts.architecture), path, opts);
 }
 
 /** Input weights in X̃-space: w̃_j = [w_j, b_j] when the model has biases (m×D row-major). */
