@@ -9,11 +9,13 @@
  * finite-difference check keeps only coordinates whose stencil crosses no kink (≥ 80% of them).
  */
 import { describe, expect, it } from "vitest";
+import { InputError } from "../../src/common/errors.js";
 import {
-  forward, hessian, hessianVectorProduct, homogeneityOrder, lossAndGradient, makeActivation, modelToJson, outputJacobian,
-  outputVjp, paramCount, parallelThreeLayerArchitecture, parallelThreeLayerParts, parseModelJson, type Activation,
-  type LossName, type ParallelThreeLayerArchitecture,
+  forward, hessian, hessianVectorProduct, homogeneityOrder, inputGradient, lossAndGradient, makeActivation, modelToJson, modelToStateDict,
+  outputJacobian, outputVjp, paramCount, parallelThreeLayerArchitecture, parallelThreeLayerParts, parseModelJson, safetensorsModelBytes,
+  type Activation, type LossName, type ParallelThreeLayerArchitecture,
 } from "../../src/model/index.js";
+import { splitUnit } from "../../src/splitting/index.js";
 import { fd8, fd8Vec, lcg, maxAbs, maxAbsDiff, refLoss, refSigma, refSigmaPrime } from "./reference.js";
 
 /** Pre-activations and output of one sample: h1[j·m1 + k], z2[j], f. */
@@ -147,5 +149,27 @@ describe("parallel three-layer architecture", () => {
     expect(() => parseModelJson(bad, "m.json")).toThrow(/m\.json: W1: has 1 blocks, expected 2/);
     const short = { ...json, a: [1] };
     expect(() => parseModelJson(short, "m.json")).toThrow(/m\.json: a: has 1 entries, expected 2/);
+  });
+
+  it("input gradient (through the MLP embedding) = 8th-order differences of the reference in x; R weights the rows", () => {
+    const { arch, theta, X, data, model } = setup(makeActivation("tanh"), "square", 13);
+    const n = X.length;
+    const R = Float64Array.from({ length: n }, (_, i) => 0.5 + i);
+    const G = inputGradient(model, data.X, { rows: n, cols: 1, data: R });
+    expect([G.rows, G.cols]).toEqual([n, 3]);
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < 3; t++) {
+        const g = fd8((s) => refPass(arch, theta, X[i].map((v, q) => (q === t ? v + s : v))).f, 1e-3);
+        // h = 1e-3 on tanh: O(h⁸) truncation and ≈ 2ε|f|/h rounding, as for the θ-gradient above.
+        expect(Math.abs(G.data[i * 3 + t] - R[i] * g)).toBeLessThanOrEqual(1e-8 * Math.max(1, R[i] * Math.abs(g)));
+      }
+    }
+  });
+
+  it("features defined for other kinds refuse it with an InputError naming the kind: safetensors weights, splitting", () => {
+    const { model } = setup(makeActivation("relu"), "square", 3);
+    expect(() => modelToStateDict(model)).toThrow(InputError);
+    expect(() => safetensorsModelBytes(model)).toThrow(/a PyTorch Sequential .* is defined for two-layer, mlp and conv networks, got parallel-three-layer 3→2×3→1 relu/);
+    expect(() => splitUnit(model, { layer: 1, unit: 0 }, [0.6, 0.8])).toThrow(/neuron splitting is defined for two-layer, mlp and conv networks, got parallel-three-layer/);
   });
 });
