@@ -139,7 +139,7 @@ export function evaluateSample(arch: Architecture, theta: Float64Array, x: Float
   }
   const layers = affineLayers(arch);
   const pass = forwardSample(layers, arch.activation, theta, x);
-  const inputNorms = pass.post.map((u) => Math.sqrt(u.reduce((s, v) => s + v * v, 0)));
+  const inputNorms = pass.post.map(nrm2);
   return {
     pre: pass.pre,
     kinkScale: (l, r) => {

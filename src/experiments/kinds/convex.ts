@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { countField, positiveField, widthField } from "./base.js";
 import {
   certifyNetwork, convexProblem, convexToNetwork, enumeratePatterns, independent, networkOutput, nonconvexObjective, optimalSet, ownPatternOptimum,
   pruneNetwork, solveRelu, trainWeightDecayed, vertexToNetwork, withBias, type ConvexProblem, type NetworkClass, type OptimalDirection,
@@ -36,19 +37,19 @@ const schema = z.strictObject({
   x: z.array(z.number()).min(3).max(16).default(DEFAULT_X),
   /** Targets; default sin(3x). */
   y: z.array(z.number()).min(3).max(16).optional(),
-  beta: z.number().positive().default(0.05),
+  beta: positiveField(0.05),
   /** Width of the trained networks (must be ≥ m*). */
-  width: z.number().int().min(1).max(64).default(10),
+  width: widthField(10, 64),
   /** Number of GD runs (seeds 0 … seeds−1 of the run's streams). */
-  seeds: z.number().int().min(1).max(500).default(20),
-  steps: z.number().int().min(1).max(10_000_000).default(50_000),
-  lr: z.number().positive().default(0.01),
+  seeds: countField(20, 1, 500),
+  steps: countField(50_000, 1, 10_000_000),
+  lr: positiveField(0.01),
   /** Standard deviation of the Gaussian initial weights. */
-  initScale: z.number().positive().default(0.5),
+  initScale: positiveField(0.5),
   /** A GD run has converged to its restricted optimum when (F_GD − v_S)/v_S ≤ this. */
-  convergeTol: z.number().positive().default(1e-3),
+  convergeTol: positiveField(1e-3),
   /** Tolerance of certifyNetwork on the raw GD networks. */
-  certTol: z.number().positive().default(1e-4),
+  certTol: positiveField(1e-4),
 });
 
 type Params = z.infer<typeof schema>;

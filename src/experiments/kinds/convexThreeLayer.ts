@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { countField, dimensionField, positiveField, samplesField, seedField, widthField } from "./base.js";
 import { enumeratePatterns, firstLayerDirections, trainThreeLayer, TooManyPatternsError, type PatternSet, type ThreeLayerNetwork } from "../../convex/index.js";
 import { nrm2, type Matrix } from "../../linalg/index.js";
 import { makeBuiltin } from "../../data/index.js";
@@ -34,41 +35,41 @@ const schema = z.strictObject({
   /** Built-in generator of (X, y): `builtin:<data>?n=…&d=…&seed=…` (targets y, or ±1 labels). */
   data: z.enum(GENERATORS).default("sin"),
   /** Samples. n < d makes differentiable stationary points common (every pattern is realisable). */
-  n: z.number().int().min(2).max(200).default(5),
+  n: samplesField(5, 2, 200),
   /** Input dimension. */
-  d: z.number().int().min(2).max(50).default(6),
-  dataSeed: z.number().int().min(0).default(0),
+  d: dimensionField(6, 2, 50),
+  dataSeed: seedField(0),
   /** Number of parallel blocks. */
-  m: z.number().int().min(1).max(32).default(2),
+  m: widthField(2, 32),
   /** First-layer neurons per block. */
-  m1: z.number().int().min(1).max(32).default(3),
-  beta: z.number().positive().default(0.1),
+  m1: widthField(3, 32),
+  beta: positiveField(0.1),
   /** Gradient-descent steps per run. */
-  steps: z.number().int().min(1).max(10_000_000).default(20_000),
-  lr: z.number().positive().default(0.02),
+  steps: countField(20_000, 1, 10_000_000),
+  lr: positiveField(0.02),
   /** Checkpoints: step 0 and steps·2^{c−K} for c = 1 … K (K = checkpoints). */
-  checkpoints: z.number().int().min(1).max(20).default(6),
+  checkpoints: countField(6, 1, 20),
   /** GD runs (init streams init-0 … init-(seeds−1) of the run's seed). */
-  seeds: z.number().int().min(1).max(200).default(6),
+  seeds: countField(6, 1, 200),
   /** Standard deviation of the Gaussian initial weights. */
-  initScale: z.number().positive().default(1),
+  initScale: positiveField(1),
   /** A neuron is active when its contribution bound exceeds activeTol·max(‖y‖, largest) (firstLayerDirections). */
-  activeTol: z.number().positive().default(1e-3),
+  activeTol: positiveField(1e-3),
   /**
    * A run has reached a differentiable stationary point when its final ‖∇F‖ ≤ this. GD near a
    * smooth limit converges linearly, down to rounding (≈ 1e-13); at a kink it keeps an O(lr)
    * one-sided gradient (≳ 1e-4 at the defaults): 1e-8 is orders of magnitude from both.
    */
-  gradTol: z.number().positive().default(1e-8),
+  gradTol: positiveField(1e-8),
   /** At such runs every active direction is within this of the dual's finite set. */
-  distanceTol: z.number().positive().default(1e-6),
+  distanceTol: positiveField(1e-6),
   /**
    * The monotone-decrease claim is checked on checkpoints with step ≥ settledFraction·steps: before
    * that, patterns and the active set still change (a candidate can vanish, distance 2).
    */
   settledFraction: z.number().min(0).max(1).default(0.125),
   /** Largest general-position pattern count to enumerate for the finite set (else only the own element is checked). */
-  maxPatterns: z.number().int().min(2).max(200_000).default(4096),
+  maxPatterns: countField(4096, 2, 200_000),
 });
 type Params = z.infer<typeof schema>;
 
