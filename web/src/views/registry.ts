@@ -15,7 +15,7 @@ export interface ViewProps {
 }
 
 export interface ViewEntry {
-  id: ViewId | "slice";
+  id: ViewId;
   title: string;
   /** One line under the tab bar. */
   summary: string;
@@ -53,12 +53,7 @@ export const VIEWS: ViewEntry[] = [
   },
   {
     id: "inspect", title: "Inspect",
-    summary: "Drop a trained model and a data file, get its report card.",
-    planned: "arrives with `splitscape inspect` (issue 23): the report card is computed by that command's library code, not by the lab",
-  },
-  {
-    id: "slice", title: "Slices",
-    summary: "1-D and 2-D slices of the loss along the directions that matter.",
-    planned: "arrives with `splitscape slice` (issue 24); its panels will also appear in the Train and Plateau views",
+    summary: "Drop a trained network (model JSON or PyTorch safetensors) and its data: the report card of `splitscape inspect`, every verdict with its certificate.",
+    load: () => import("./InspectView.js").then((m) => m.InspectView),
   },
 ];
