@@ -175,5 +175,10 @@ describe("lab engine: slice panels", () => {
     expect(v.checks.length).toBeGreaterThan(0);
     expect(v.checks.every((c) => c.pass)).toBe(true);
     expect(v.facts.some(([k]) => k.startsWith("plateau classes"))).toBe(true);
+    // Across the plateau: the inner Hessian's prediction of the curvature equals VᵀHV by exact Hessian–vector products.
+    const fact = (prefix: string): number => Number(v.facts.find(([k]) => k.startsWith(prefix))![1]);
+    const predicted = fact("inner-Hessian prediction of the curvature (y)");
+    expect(Math.abs(predicted - fact("VᵀHV")) / Math.abs(predicted)).toBeLessThan(1e-5);
+    expect(Math.abs(fact("UᵀHU"))).toBeLessThan(1e-10); // along the plateau F is flat: no curvature
   }, 60_000);
 });

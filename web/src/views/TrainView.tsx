@@ -95,10 +95,12 @@ export function TrainView({ state, set, env }: ViewProps) {
       setData(summary);
       curve.current.clear();
       take(f);
-      await drawHeat(summary);
     })().catch((e) => { if (live) { setError(errorText(e)); setFrame(null); } });
     return () => { live = false; };
   }, [key, generation]);
+
+  // A new session's heatmap, once its canvas exists (it is rendered only after the data is known).
+  useEffect(() => { void drawHeat(data).catch((e) => setError(errorText(e))); }, [data]);
 
   useEffect(() => {
     const c = points.current;
