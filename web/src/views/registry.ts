@@ -1,6 +1,6 @@
 // The views of the lab, in tab order. A view is available when the library has what it needs;
-// planned ones are listed (shown as disabled tabs with the reason) so the page says what is
-// coming instead of faking it. To add a view: write views/<Name>View.tsx, its fields in
+// a planned one would be listed (a disabled tab with the reason) so the page says what is
+// coming instead of faking it; none is planned now (the slices are panels of Train and Plateau). To add a view: write views/<Name>View.tsx, its fields in
 // state/fields.ts, and one entry here.
 import type { ComponentType } from "preact";
 import type { EnvironmentInfo } from "../engine/engine.js";
