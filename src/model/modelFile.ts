@@ -92,7 +92,7 @@ export function parseModelJson(json: unknown, source: string): Model {
     throw new InputError(source, `expected a JSON object with "kind", "activation" and weights, got ${show(json)}`);
   }
   const o = json as Record<string, unknown>;
-  if (o.kind === undefined) throw new InputError(source, `missing field kind, expected ${KINDS.map((k) => JSON.stringify(k)).join(" or ")}`, "kind");
+  if (o.kind === undefined) throw new InputError(source, `missing field kind, expected one of ${KINDS.map((k) => JSON.stringify(k)).join(", ")}`, "kind");
   if (typeof o.kind !== "string" || !KINDS.includes(o.kind)) {
     throw new InputError(source, `unknown model kind ${show(o.kind)}; allowed: ${KINDS.join(", ")}`, "kind");
   }
