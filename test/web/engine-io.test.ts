@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as Comlink from "comlink";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadDataset } from "../../src/data/index.js";
 import { parseArch, parseNpz, zipEntries } from "../../src/io/index.js";
@@ -180,5 +181,31 @@ describe("lab engine: slice panels", () => {
     const predicted = fact("inner-Hessian prediction of the curvature (y)");
     expect(Math.abs(predicted - fact("VᵀHV")) / Math.abs(predicted)).toBeLessThan(1e-5);
     expect(Math.abs(fact("UᵀHU"))).toBeLessThan(1e-10); // along the plateau F is flat: no curvature
+  }, 60_000);
+});
+
+describe("lab protocol for files over a MessageChannel (comlink, as in the Web Worker)", () => {
+  it("carries uploaded bytes in, safetensors bytes and the report card out", async () => {
+    const { port1, port2 } = new MessageChannel();
+    Comlink.expose(new LabEngine(), port2);
+    const remote = Comlink.wrap<LabEngine>(port1);
+    try {
+      const s = await remote.uploadBytes("deflated.npz", bytesOf(join(NUMPY, "deflated.npz")));
+      expect(s.X).toEqual(loadDataset(join(NUMPY, "deflated.npz")).X.data);
+      await remote.trainReset({ ...trainCfg, data: MOONS }, 20, 10);
+      const bytes = await remote.trainExportSafetensors();
+      expect(bytes).toBeInstanceOf(Uint8Array);
+      const path = join(dir, "remote.safetensors");
+      writeFileSync(path, bytes);
+      expect(loadModel(path).theta).toEqual(parseModelJson((await remote.trainExport()).model, "m").theta);
+      const model = await remote.uploadModel("two-layer-tanh-bias.safetensors", bytesOf(join(TORCH, "two-layer-tanh-bias.safetensors")));
+      const data = (await remote.uploadBytes("two-layer-tanh-bias.npz", bytesOf(join(TORCH, "two-layer-tanh-bias.npz")))).source;
+      const r = await remote.inspect({ model, data, arch: "linear,tanh,linear", loss: "auto", mean: false, beta: 0, convexSeconds: 10 });
+      expect(r.summary.map((row) => row.section)).toEqual(["stationarity", "redundancy", "max-margin", "convex", "plateau"]);
+      await expect(remote.uploadModel("weights.bin", new Uint8Array(4))).rejects.toThrowError(/^weights\.bin: expected a model file/);
+    } finally {
+      port1.close();
+      port2.close();
+    }
   }, 60_000);
 });
