@@ -131,7 +131,7 @@ export {
 } from "./conv/index.js";
 export { inputGradient } from "./inputGradient.js";
 export {
-  isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, stateDictToModel,
+  isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, safetensorsToModel, stateDictToModel,
   torchSequentialCode, type ArchitectureSource,
 } from "./torchModel.js";
 export { twoLayerWasmBlockRows } from "./twoLayerWasm.js";

@@ -25,6 +25,7 @@
 import { InputError } from "../common/errors.js";
 import {
   METADATA_ARCH, METADATA_INPUT_SHAPE, archToken, describeTensors, encodeSafetensors, formatShape, parseArch, parseInputShape, readSafetensors,
+  type SafetensorsFile,
   type ActivationSpec, type LayerList, type LayerSpec, type LinearSpec, type Tensor, type TensorToWrite, type WriteDtype,
 } from "../io/index.js";
 import { VERSION } from "../version.js";
@@ -289,7 +290,11 @@ export function safetensorsModelBytes(model: Model, dtype: WriteDtype = "F64"): 
  * `src.inputShape`, else the metadata's "splitscape.input_shape".
  */
 export function loadSafetensorsModel(path: string, src: ArchitectureSource = {}): Model {
-  const file = readSafetensors(path);
+  return safetensorsToModel(readSafetensors(path), path, src);
+}
+
+/** The model held by a parsed safetensors file (`readSafetensors`, or `parseSafetensors` of bytes) named `path`; as loadSafetensorsModel. */
+export function safetensorsToModel(file: SafetensorsFile, path: string, src: ArchitectureSource = {}): Model {
   let list = src.layers;
   if (list === undefined) {
     const arch = file.metadata[METADATA_ARCH];
