@@ -180,6 +180,17 @@ describe("citations in the repository", () => {
     expect(problems).toEqual([]);
   });
 
+  it("every repository path that docs/science names exists (code pointers stay current when files move)", () => {
+    const problems: string[] = [];
+    for (const name of readdirSync(SCIENCE).filter((n) => n.endsWith(".md"))) {
+      const text = readFileSync(join(SCIENCE, name), "utf8");
+      for (const m of text.matchAll(/`((?:src|test|bench|examples|docs|scripts|web)\/[\w./-]+)`/g)) {
+        if (!existsSync(join(ROOT, m[1]))) problems.push(`docs/science/${name}:${lineOf(text, m.index)}: ${m[1]} does not exist`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it("no comment cites the old notes outside the repository", () => {
     const problems = files.flatMap((f) => staleCitations(readFileSync(f, "utf8")).map((l) => `${rel(f)}:${l}`));
     expect(problems).toEqual([]);
