@@ -64,7 +64,7 @@ function staleCitations(text: string): number[] {
 
 /**
  * References to a `shared` folder outside the repository: the absolute shared path, or a relative
- * `../shared/…` that does not resolve to a folder inside the repository (web/src/shared is one).
+ * `up-level "shared/…"` that does not resolve to a folder inside the repository (web/src/shared is one).
  */
 function outsideReferences(text: string, fileDir: string): number[] {
   const out: number[] = [];
