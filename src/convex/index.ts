@@ -1,5 +1,5 @@
 // The public face of convex: the convex reformulation of weight-decayed two-layer ReLU networks
-// (science/convex.md), in rooms that import only downwards:
+// (docs/science/convex.md), in rooms that import only downwards:
 //   program/     the programs: data, losses and conjugates, activation patterns, cones, the block
 //                operator, the dual side;
 //   network/     the networks of the program (model/ architectures in X̃-space), the maps between

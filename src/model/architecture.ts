@@ -8,7 +8,7 @@
  *              θ = [ W_1 (h_1×d) | W_2 (h_2×h_1) | … | W_L (out×h_{L−1}) ], each row-major.
  *   parallel-three-layer
  *              f(x) = Σ_{j<m} a_j σ(Σ_{k<m1} w_{2jk} σ(w_{1jk}ᵀx)),  m blocks of m1 first-layer units,
- *              scalar output, no biases (science/convex.md, "Extensions"):
+ *              scalar output, no biases (docs/science/convex.md §8.2):
  *              θ = [ W1 ((m·m1)×d, row j·m1 + k = w_{1jk}) | W2 (m×m1, row j = w_{2j}) | a (m) ].
  *   conv       x (C₀×H₀×W₀, PyTorch's C,H,W order) → conv K_1 → σ → [avgpool] → … → flatten → W x̃,
  *              no biases (conv/architecture.ts):

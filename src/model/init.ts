@@ -11,7 +11,7 @@ export interface InitOptions {
   seed: number;
   /**
    * Norm of θ(0). When given, θ(0) = scale · w₀/‖w₀‖ (so ‖θ(0)‖ = scale exactly, the
-   * small-initialisation convention of ../shared/science/small-init.md). When absent, the
+   * small-initialisation convention of docs/science/small-init.md §1). When absent, the
    * fan-in Gaussian weights are used as drawn.
    */
   scale?: number;

@@ -4,7 +4,7 @@
  *   ℒ_β(θ) = ℒ(θ) + (β/2)‖θ‖²,   ∇ℒ_β(θ) = ∇ℒ(θ) + βθ.
  *
  * For a two-layer network in the convex program's input space (a bias is a column of ones) this
- * is (β/2) Σ_j (‖w_j‖² + ‖a_j‖²), the weight-decayed objective (NC) of science/convex.md; for the
+ * is (β/2) Σ_j (‖w_j‖² + ‖a_j‖²), the weight-decayed objective (NC) of docs/science/convex.md §1.1; for the
  * parallel three-layer network (β/2) Σ_j (‖W_{1j}‖²_F + ‖w_{2j}‖² + a_j²). Every entry of θ is
  * penalised (input biases too; the convex programs keep no output bias).
  */

@@ -1,6 +1,6 @@
 /**
- * Invented small datasets for the width-50 saddle-to-saddle runs (science/small-init.md,
- * "Saddle-to-saddle reference runs", Wu, Şimşek & Ged, ICLR 2025). The reference code's data
+ * Invented small datasets for the width-50 saddle-to-saddle runs (docs/science/small-init.md §5,
+ * the saddle-to-saddle reference runs of Wu, Şimşek & Ged, ICLR 2025). The reference code's data
  * were not available: these are our own, chosen (among a handful of hand-written candidates) so
  * that full-batch GD shows several plateaus within the reference step budgets. They are NOT the
  * reference's data, so only the qualitative picture (number of plateaus, ordering, rough scale

@@ -210,7 +210,7 @@ export interface SplitMatrices {
 }
 
 /**
- * The matrix form of a unit split (science note: W'^(l) = S W^(l), W'^(l+1) = W^(l+1) Sᵀ), read
+ * The matrix form of a unit split (docs/science/embedding.md §3.2: W'^(l) = S W^(l), W'^(l+1) = W^(l+1) Sᵀ), read
  * off an EmbeddingMap built by splitMap or copyDivideMap for `layer`.
  */
 export function splitMatrices(T: EmbeddingMap, layer = 1): SplitMatrices {

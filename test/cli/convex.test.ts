@@ -100,7 +100,7 @@ describe("splitscape convex", () => {
     });
     const norm = net.a.reduce((s, a, i) => s + a * a + net.W[i][0] ** 2 + net.b[i] ** 2, 0);
     expect(Math.abs(norm - j.networkNorm) / norm).toBeLessThan(1e-12);
-    // Science note: 1-D data, penalised bias and a free skip connection → a unique interpolating function.
+    // docs/science/convex.md §7: 1-D data, penalised bias and a free skip connection → a unique interpolating function.
     const sk = JSON.parse((await run("convex", "--min-norm", "--skip", "--data", data, "--bias", "--json")).out);
     expect(sk.skip).toHaveLength(2);
     expect(sk.uniqueness.functionUnique).toBe(true);

@@ -170,7 +170,7 @@ describe("minimum-norm interpolation without skip: non-unique networks", () => {
     const vs = optimalSetVertices(u.directions, y);
     expect(vs.vertices!.length).toBeGreaterThan(1);
     // Measured: the network function is nevertheless the same on all of ℝ (the continuum comes
-    // from ±ū pairs whose linear parts cancel); recorded, not a claim of the science note.
+    // from ±ū pairs whose linear parts cancel); recorded, not a claim of docs/science/convex.md.
     expect(u.functionUnique).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 // `splitscape convex`: solve the convex reformulation of a weight-decayed two-layer ReLU network
-// (science/convex.md) and certify its optimum, or certify a given network (--certify --model M).
+// (docs/science/convex.md §1–2) and certify its optimum, or certify a given network (--certify --model M).
 import { Option, type Command } from "commander";
 import { checkOutputFile, InputError, writeFileAtomic } from "../../common/index.js";
 import {

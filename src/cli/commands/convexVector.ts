@@ -1,4 +1,4 @@
-// `splitscape convex` for vector outputs (science/convex.md, "Extensions"): the optimum by column
+// `splitscape convex` for vector outputs (docs/science/convex.md §8.1): the optimum by column
 // generation over ReLU atoms (convex/extensions/vector/solve.ts), and certificates of vector-output models;
 // every answer carries the dual certificate (s bounded by sphere covering, Λ_f feasible, gap).
 import { InputError } from "../../common/errors.js";

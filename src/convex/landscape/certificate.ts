@@ -1,5 +1,5 @@
-// Dual certificates for candidates of the ReLU program (science/convex.md, "Certificate of global
-// optimality" [R]): ν = −∇L(ŷ); s = max_{i,±} ‖Π_{K_i}(±Xᵀ D_i ν)‖; ν_f = ν·min(1, β/s) is dual
+// Dual certificates for candidates of the ReLU program (docs/science/convex.md §2,
+// certificate of global optimality [R]): ν = −∇L(ŷ); s = max_{i,±} ‖Π_{K_i}(±Xᵀ D_i ν)‖; ν_f = ν·min(1, β/s) is dual
 // feasible; gap = primal − (−L*(−ν_f)) ≥ 0. A proof of global optimality only when the pattern
 // set is exact; with sampled patterns it certifies the subsampled problem.
 import { adjoint, blockNorms, coneViolation, convexLoss, type ConvexProblem, dualFromPrediction, forward, gapReport, type GapReport, groupNorm, patternMask, predict, projectOntoCone, reluOperator, spreadDual } from "../program/index.js";

@@ -1,5 +1,5 @@
 // Minimum-norm interpolation by a two-layer ReLU network, the β → 0 limit of (NC)
-// (science/convex.md, "Minimum-norm interpolation and non-uniqueness"):
+// (docs/science/convex.md §7):
 //   min_θ Σ_j (‖w_j‖² + α_j²)  s.t.  f_θ(X) (+ X s) = y
 //     = 2 · min Σ_i (‖u_i‖ + ‖v_i‖)  s.t.  Σ_i D_i X (u_i − v_i) (+ X s) = y,  u_i, v_i ∈ K_i,   (M)
 // with an optional free, unpenalised skip connection X s (for 1-D data with a bias column,

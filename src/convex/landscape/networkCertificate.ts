@@ -1,5 +1,5 @@
-// Certificate of a two-layer ReLU network (science/convex.md, "Stationary points" and
-// "Certificate of global optimality" [R]). With ν = −∇L(f_θ(X)):
+// Certificate of a two-layer ReLU network (docs/science/convex.md §4 and §2,
+// stationary points and the certificate of global optimality [R]). With ν = −∇L(f_θ(X)):
 //  * balanced: ‖w_j‖ = |α_j| for every neuron;
 //  * per active neuron: sign(α_j)·νᵀ(X w̄_j)_+ = β (w̄ = w/‖w‖) and
 //    ‖Π_{K_j}(sign(α_j)·Xᵀ D_j ν)‖ ≤ β for its own pattern D_j = 1[X w_j ≥ 0] and sign;
@@ -35,7 +35,7 @@ export function kinkRows(X: Matrix, w: ArrayLike<number>, wn: number): number[] 
 }
 
 /**
- * The own-cone value of a neuron (science/convex.md, "Stationary points"): the smallest
+ * The own-cone value of a neuron (docs/science/convex.md §4): the smallest
  * ‖Π_{K_D}(Xᵀ D v)‖/β over the patterns D the neuron lies in — every 0/1 choice on its kink rows
  * (up to MAX_KINKS of them; the ≥ pattern alone otherwise; pitfall 1) — and the minimising mask.
  * v is the neuron's dual vector: sign(α)ν for a scalar output, Λα̂ for a vector output.

@@ -1,5 +1,5 @@
-// Where a network sits relative to the optimal set (science/convex.md, "Optimal set (Theorem 1)"
-// and "Stationary points"):
+// Where a network sits relative to the optimal set (docs/science/convex.md §3
+// and §4, optimal set and stationary points):
 //  * at a global optimum every active neuron is (√t ū_k, ±√t) for an optimal direction ū_k, and the
 //    per-direction sums c_k = Σ_j ‖w_j‖·|α_j| form a point of P* = {c ≥ 0 : Σ_k c_k f_k = ŷ*};
 //  * where the dual constraint fails, ‖Π_{K_i}(σ Xᵀ D_i ν)‖ > β, the neuron (√t ū, σ√t) with

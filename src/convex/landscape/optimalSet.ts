@@ -1,5 +1,5 @@
-// The optimal set of the ReLU program (science/convex.md, "Optimal set (Theorem 1)" and "Width
-// phase transition"): from a dual optimum ν* the optimal directions
+// The optimal set of the ReLU program (docs/science/convex.md §3 and §5,
+// optimal set and width phase transition): from a dual optimum ν* the optimal directions
 //   g_i = Xᵀ D_i ν*,  ū_i = Π_{K_i}(g_i)/‖·‖,  v̄_i = Π_{K_i}(−g_i)/‖·‖,
 // active when ‖Π_{K_i}(±g_i)‖ ≥ β(1 − tol) (relative tol, pitfall 3), de-duplicated across cone
 // boundaries (pitfall 2: one direction in two adjacent cones has one fit vector (Xū)_+ and counts

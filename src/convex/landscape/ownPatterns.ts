@@ -1,5 +1,5 @@
-// The convex program of a network's own activation patterns (science/convex.md, "Stationary
-// points"): θ is stationary ⇔ it is balanced and optimal for the ReLU program restricted to the
+// The convex program of a network's own activation patterns (docs/science/convex.md §4,
+// stationary points): θ is stationary ⇔ it is balanced and optimal for the ReLU program restricted to the
 // patterns its neurons use, so v_S = min of that program is the value a stationary point with
 // these patterns attains, and v_S ≥ F* (fewer patterns) with equality iff the restricted optimum
 // is also a global one.

@@ -1,6 +1,6 @@
 // A path from any weight-decayed two-layer ReLU network to a certified global optimum along
 // which the nonconvex objective F(θ) = L(f_θ(X̃), y) + (β/2) Σ_j (‖w_j‖² + α_j²) never increases
-// (science/convex.md, "Non-increasing path to a global optimum" [construction R]). L convex
+// (docs/science/convex.md §6, a construction [R]). L convex
 // (square or logistic). The path is a chain of stages, each a segment t ∈ [0, 1]:
 //  1 rebalance: per neuron (w, α) ↦ (s w, α/s), s² from 1 to |α|/‖w‖. The output is unchanged
 //    and ‖w‖²s² + α²/s² is convex in s² with minimiser s² = |α|/‖w‖, so it decreases
@@ -436,8 +436,8 @@ function freeSlots(s: Slots, m: number, D: number): number[] {
 
 /**
  * A path from `net` (in the X̃-space of `problem`) to a certified global optimum along which the
- * nonconvex objective L + (β/2)Σ(‖w‖² + α²) does not increase (science/convex.md, "Non-increasing
- * path to a global optimum"; stages in the file comment). Every network on the path has width
+ * nonconvex objective L + (β/2)Σ(‖w‖² + α²) does not increase (docs/science/convex.md §6,
+ * the non-increasing path to a global optimum; stages in the file comment). Every network on the path has width
  * `opts.width` (default net.m); PathWidthError says the width needed when it is too small.
  * The certificate is a proof only with exactly enumerated patterns.
  */

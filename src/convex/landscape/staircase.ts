@@ -1,5 +1,5 @@
-// The connectivity staircase (science/convex.md, "Width phase transition" = Theorem 2, on the
-// optimal set of "Optimal set (Theorem 1)") as a computed table. For m ≥ m* an optimal network of
+// The connectivity staircase (docs/science/convex.md §5, the width phase transition = Theorem 2,
+// on the optimal set of §3, Theorem 1) as a computed table. For m ≥ m* an optimal network of
 // width m is an assignment of ≤ m neurons (√t ū_k, s_k√t) to active directions k with per-direction
 // sums c_k = Σ t forming a point of P* = {c ≥ 0 : Σ_k c_k f_k = ŷ*}. Consequences used here:
 //  * up to permutation, the width-m optimal set is (up to splitting c_k over several neurons, a
@@ -120,7 +120,7 @@ export function pathNetworks(directions: readonly OptimalDirection[], keyframes:
   return nets;
 }
 
-/** max_k |F(θ_k) − F*|/F* over the networks of a path (the nonconvex objective, science/convex.md "Problems"). */
+/** max_k |F(θ_k) − F*|/F* over the networks of a path (the nonconvex objective, docs/science/convex.md §1.1). */
 export function maxObjectiveDeviation(problem: ConvexProblem, nets: readonly ReluNetwork[], optimum: number): number {
   let worst = 0;
   for (const net of nets) {

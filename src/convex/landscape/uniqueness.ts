@@ -1,5 +1,5 @@
-// Is the optimal face a point? (science/convex.md, "Optimal set (Theorem 1)" and "Minimum-norm
-// interpolation and non-uniqueness"). Over the optimal directions ū_k (fit vectors f_k) the
+// Is the optimal face a point? (docs/science/convex.md §3 and §7,
+// the optimal set and minimum-norm interpolation). Over the optimal directions ū_k (fit vectors f_k) the
 // optimal set of the convex program is the polytope
 //   F = {c ≥ 0 (, s free) : Σ_k c_k f_k (+ X s) = t,  Σ_k c_k = T}
 // with t = ŷ*, T = ν*ᵀŷ*/β at β > 0 (Σ c is then fixed automatically; the row is kept for

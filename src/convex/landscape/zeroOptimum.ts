@@ -1,4 +1,4 @@
-// The zero network as the global optimum (science/convex.md, "Certificate of global optimality"
+// The zero network as the global optimum (docs/science/convex.md §2
 // at ŷ = 0). With ν₀ = −∇L(0) (square loss: y; logistic: y/2) and
 //   β₀ = s(ν₀) = max_{i,±} ‖Π_{K_i}(±Xᵀ D_i ν₀)‖,
 // ν₀ is dual feasible exactly when β ≥ β₀, and then −L*(−ν₀) = −⟨ν₀, 0⟩ + L(0) = L(0) (the

@@ -1,4 +1,4 @@
-// The maps between convex points and networks (science/convex.md, "Maps"):
+// The maps between convex points and networks (docs/science/convex.md §1.5):
 //   (C)→(NC): u_i ↦ (u_i/√‖u_i‖, +√‖u_i‖), v_i ↦ (v_i/√‖v_i‖, −√‖v_i‖);
 //   (NC)→(C): group neurons by pattern 1[X w_j ≥ 0]; u_i = Σ_{α_j>0} |α_j| w_j,
 //             v_i = Σ_{α_j<0} |α_j| w_j (the objective does not increase).
@@ -13,7 +13,7 @@ export interface ToNetworkOptions {
   /**
    * Merge neurons of the same output sign whose unit directions differ by at most this (a
    * boundary direction belongs to two adjacent cones, so the convex solution can split it over
-   * two blocks; science/convex.md pitfall 2). Merging (√t₁ū, √t₁), (√t₂ū, √t₂) into
+   * two blocks; docs/science/convex.md §10.2). Merging (√t₁ū, √t₁), (√t₂ū, √t₂) into
    * (√(t₁+t₂)ū, √(t₁+t₂)) keeps the output and the penalty. Default 0 (no merging).
    */
   readonly mergeTol?: number;

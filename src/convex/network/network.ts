@@ -1,6 +1,6 @@
 // Two-layer ReLU networks f(x) = Σ_j α_j (w_jᵀx̃)_+ in the convex program's input space
 // (x̃ = x, or [x, 1] with a regularised bias) and their weight-decayed objective
-// (science/convex.md, "Problems"):
+// (docs/science/convex.md §1.1):
 //   (NC)  F(θ) = L(f(X̃), y) + (β/2) Σ_j (‖w_j‖² + α_j²).
 // A network is the model/ architecture two-layer ReLU with d = D inputs (the columns of X̃), m
 // units, one output and no biases, θ = [W | α] (reluNetworkModel); outputs, gradients and the
@@ -74,7 +74,7 @@ export interface NonconvexObjective {
 }
 
 /**
- * (NC): L(f(X̃), y) + (β/2) Σ_j (‖w_j‖² + α_j²) (science/convex.md, "Problems"), with the
+ * (NC): L(f(X̃), y) + (β/2) Σ_j (‖w_j‖² + α_j²) (docs/science/convex.md §1.1), with the
  * program's loss L (convexLoss) and model/'s weight-decay penalty.
  */
 export function nonconvexObjective(net: ReluNetwork, X: Matrix, y: Float64Array, beta: number, loss: ConvexLossName): NonconvexObjective {

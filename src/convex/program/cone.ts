@@ -1,4 +1,4 @@
-// Projection onto the pattern cone K = {u : (2D − I) X u ≥ 0}. Source: science/convex.md, "(D)":
+// Projection onto the pattern cone K = {u : (2D − I) X u ≥ 0}. Source: docs/science/convex.md §1.4:
 // Π_K(g) = g + Aᵀλ*, λ* = argmin_{λ≥0} ‖g + Aᵀλ‖ with A = (2D − I)X (Moreau: g = Π_K g + Π_{K°} g,
 // K° = {−Aᵀλ : λ ≥ 0}), an NNLS problem; and max_{u∈K, ‖u‖≤1} gᵀu = ‖Π_K g‖.
 import { nnls, nrm2 } from "../../linalg/index.js";

@@ -1,6 +1,6 @@
 // The dual side shared by solvers and certificates: ν = −∇L(ŷ), the feasible rescaling
-// ν_f = ν·min(1, β/s), the dual objective and the duality gap. Source: science/convex.md,
-// "Certificate of global optimality": for any ν and s ≥ max_i ‖Π_{K_i}(±Xᵀ D_i ν)‖ (ReLU) or
+// ν_f = ν·min(1, β/s), the dual objective and the duality gap. Source: docs/science/convex.md §2,
+// certificate of global optimality: for any ν and s ≥ max_i ‖Π_{K_i}(±Xᵀ D_i ν)‖ (ReLU) or
 // s ≥ max_i ‖Xᵀ D_i ν‖ (gated ReLU), ν_f is dual feasible and −L*(−ν_f) ≤ optimum ≤ primal.
 import type { ConvexLoss } from "./loss.js";
 

@@ -1,4 +1,4 @@
-// The face of convex/program: the convex reformulation itself (science/convex.md, "Problems"):
+// The face of convex/program: the convex reformulation itself (docs/science/convex.md §1.1):
 // data, losses and their conjugates, activation patterns and the arrangement they come from, the
 // pattern cones K_i and projections onto them, the block operator ŷ = Σ_b s_b D_b X w_b, and the
 // dual side (ν = −∇L, the feasible rescaling and the duality gap).

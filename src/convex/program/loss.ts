@@ -1,5 +1,5 @@
 // Losses of the convex program on the prediction vector ŷ ∈ ℝⁿ (sum convention), their
-// gradients and the dual objective −L*(−ν). Source: science/convex.md, "(D) dual"; for the
+// gradients and the dual objective −L*(−ν). Source: docs/science/convex.md §1.4; for the
 // logistic conjugate, Boyd & Vandenberghe, Convex Optimization, ex. 3.22 / §5.
 import { InputError } from "../../common/errors.js";
 
@@ -20,7 +20,7 @@ export interface ConvexLoss {
 }
 
 /**
- * Square loss ½‖ŷ − y‖², ∇ = ŷ − y; −L*(−ν) = νᵀy − ½‖ν‖² (science/convex.md, (D)).
+ * Square loss ½‖ŷ − y‖², ∇ = ŷ − y; −L*(−ν) = νᵀy − ½‖ν‖² (docs/science/convex.md §1.4).
  */
 export const squareLoss: ConvexLoss = {
   name: "square",

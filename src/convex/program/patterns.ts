@@ -1,8 +1,8 @@
 // Activation patterns D_i = diag(1[X h ≥ 0]) of the data X (n×d; a bias is a column of ones):
 // exact enumeration of the chambers of the arrangement {h : x_kᵀh = 0}, Gaussian sampling, or
-// given gate vectors. Source: Pilanci & Ergen 2020, §2; science/convex.md, "Problems".
+// given gate vectors. Source: Pilanci & Ergen 2020, §2; docs/science/convex.md §1.2.
 //
-// Convention (science note, pitfall 1): D_kk = 1 iff x_kᵀh ≥ 0 (non-strict, as in the note;
+// Convention (docs/science/convex.md §10.1): D_kk = 1 iff x_kᵀh ≥ 0 (non-strict, as in the note;
 // scnn uses >). For a direction inside a chamber no x_kᵀh is 0 and both agree. They differ only
 // on cone boundaries: with ≥ every neuron w lies in the closed cone K of its own pattern
 // 1[Xw ≥ 0], and a zero row x_k = 0 gets D_kk = 1 (its row of D_i X is 0 either way). Exact
@@ -202,7 +202,7 @@ export function patternsFromGates(X: Matrix, gates: Matrix, method: PatternSet["
 /**
  * N Gaussian gates g ~ N(0, I_d) from the stream fork(seed, "convex-gates") (or `rng`), their
  * patterns 1[X g ≥ 0] de-duplicated (see patternsFromGates). `exact` is false: a certificate
- * over these patterns is relative to them (science/convex.md, "Certificate").
+ * over these patterns is relative to them (docs/science/convex.md §2).
  */
 export function samplePatterns(X: Matrix, count: number, seedOrRng: number | Rng = 0): PatternSet {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`samplePatterns: count must be a positive integer, got ${count}`);

@@ -1,4 +1,4 @@
-// The problem record of the convex reformulation (science/convex.md, "Problems"):
+// The problem record of the convex reformulation (docs/science/convex.md §1.3):
 //   (C)  min_{u_i, v_i ∈ K_i}  L(Σ_i D_i X (u_i − v_i), y) + β Σ_i (‖u_i‖ + ‖v_i‖),
 // K_i = {w : (2D_i − I) X w ≥ 0}; the gated ReLU relaxation drops the cones and keeps one block
 // w_i per pattern: min L(Σ_i D_i X w_i, y) + β Σ_i ‖w_i‖.

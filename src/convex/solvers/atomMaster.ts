@@ -2,8 +2,8 @@
 //   min_{c ≥ 0}  ½‖Σ_j c_j a_j − y‖² + β Σ_j c_j,
 // a_j = s_b D_b X u_j ∈ ℝⁿ for a unit direction u_j ∈ K_b of block b. Any c ≥ 0 gives the feasible
 // point w_b = Σ_{j∈b} c_j u_j of the ReLU program (K_b is a convex cone) with penalty
-// β‖w_b‖ ≤ β Σ_{j∈b} c_j, so the master value is an upper bound on the optimum (science/convex.md,
-// "(C)"; the atoms are the extreme points of the gauge ball of the program).
+// β‖w_b‖ ≤ β Σ_{j∈b} c_j, so the master value is an upper bound on the optimum (docs/science/convex.md §1.3;
+// the atoms are the extreme points of the gauge ball of the program).
 //
 // Solved exactly by the active-set method of Lawson & Hanson (Solving Least Squares Problems,
 // 1974, ch. 23) in Gram form: the passive set P holds c_P = (A_P A_Pᵀ)⁻¹(A_P y − β1) > 0; atoms

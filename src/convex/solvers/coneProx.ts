@@ -1,7 +1,7 @@
 // The prox of h_b(w) = β‖w‖ + ι_{K_b}(w) for the ReLU program's blocks, with per-block state.
 //   prox_{τh}(z) = (1 − τ/‖Π_K z‖)_+ Π_K z,  K = {w : CS_b ⊙ X w ≥ 0}
 // (for a closed convex cone K write w = t·e, ‖e‖ = 1, e ∈ K: the best e maximises eᵀz over
-// K ∩ sphere, i.e. e = Π_K z/‖Π_K z‖; science/convex.md, "(D)").
+// K ∩ sphere, i.e. e = Π_K z/‖Π_K z‖; docs/science/convex.md §1.4).
 //
 // Π_K z = z + A_Sᵀλ (A = CS ⊙ X rows, λ ≥ 0 on the active rows S) is computed four ways, cheapest
 // first (measured on the scnn demo: the nonzero blocks sit on faces with ~44–48 active rows in

@@ -2,7 +2,7 @@
 //   min_W  L(Σ_i D_i X w_i, y) + β Σ_i ‖w_i‖,
 // solved by R-FISTA (fista.ts). Dual: max −L*(−ν) s.t. ‖Xᵀ D_i ν‖ ≤ β for all i, so the exact
 // certificate is s = max_i ‖Xᵀ D_i ν‖ with ν = −∇L(ŷ) (Mishkin, Sahiner & Pilanci 2022, §3;
-// science/convex.md, "Solvers and scales").
+// docs/science/convex.md §9.1).
 import { adjoint, blockNorms, type BlockOperator, convexLoss, type ConvexProblem, dualFromPrediction, gapReport, type GapReport, gatedOperator, groupNorm, predict, SOLVE_TOL, spreadDual } from "../program/index.js";
 import { estimateLipschitz, fistaState, type FistaState, fistaWorkspace, groupShrink, runFista, setIterate } from "./fista.js";
 import { makeZSmooth } from "./smooth.js";

@@ -4,7 +4,7 @@
 // with cost β per unit, so the program is min_{c≥0} ½‖Σ c_j a_j − y‖² + β Σ c_j over all atoms.
 // Each round:
 //   1. pricing at ν = y − ŷ: for every block, the best atom is u_b = Π_{K_b}(g_b)/‖Π_{K_b}(g_b)‖,
-//      g_b = s_b Xᵀ D_b ν, with gain ‖Π_{K_b} g_b‖ − β (science/convex.md, "(D)"). The exact
+//      g_b = s_b Xᵀ D_b ν, with gain ‖Π_{K_b} g_b‖ − β (docs/science/convex.md §1.4). The exact
 //      projections (coneProx.ts, warm-started active sets) are needed only for blocks whose cheap
 //      bounds ‖g_b‖ and min_t ‖g_b + t q_b‖ (q_b from the last projection) exceed β;
 //   2. s = max_b ‖Π_{K_b} g_b‖ (or its bound) gives the feasible dual ν·min(1, β/s) and the duality

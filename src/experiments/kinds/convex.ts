@@ -14,7 +14,7 @@ import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
 /**
  * `convex-certificate` (family "convex"): the certified global optimum of a weight-decayed
  * two-layer ReLU network on 1-D data with a (regularised) bias, its optimal set, and nonconvex
- * training compared with it (science/convex.md).
+ * training compared with it (docs/science/convex.md).
  *  - Exact patterns (2n for 1-D + bias), the ReLU program solved to a relative duality gap
  *    ≤ 1e-8 (a proof of global optimality since all patterns are present).
  *  - The optimal set (Theorem 1): optimal directions from ν*, the vertices of P*, m* and M*; the
@@ -22,8 +22,8 @@ import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
  *    optimum on the nonconvex objective.
  *  - Gradient descent on L + (β/2)Σ(‖w_j‖² + α_j²) from many seeds (width ≥ m*). GD cannot land
  *    exactly on the kinks at data points that optimal neurons have, so its final network is
- *    classified through the convex program of its own patterns (science/convex.md, "Stationary
- *    points": every stationary point is a global optimum of a subsampled convex problem): that
+ *    classified through the convex program of its own patterns (docs/science/convex.md §4:
+ *    every stationary point is a global optimum of a subsampled convex problem): that
  *    restricted program is solved exactly, its network certified on all patterns ('global
  *    optimum' or 'stationary'), and the run counts as converged to it when GD's objective is
  *    within `convergeTol` (relative) of the restricted optimum. certifyNetwork on the raw GD

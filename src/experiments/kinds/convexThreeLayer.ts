@@ -10,7 +10,7 @@ import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
 
 /**
  * `convex-three-layer-directions` (family "convex"): the note's claim for parallel three-layer
- * networks Σ_j ((X W_{1j})_+ w_{2j})_+ α_j (science/convex.md, "Extensions"): "first-layer
+ * networks Σ_j ((X W_{1j})_+ w_{2j})_+ α_j (docs/science/convex.md §8.2): "first-layer
  * directions come from a finite set fixed by the dual", checked on networks trained by gradient
  * descent on F = L + (β/2)‖θ‖² (src/convex/extensions/threeLayer/directions.ts holds the derivation). Per neuron the
  * dual's candidate is Π_{K_i}(σ Xᵀ D_i D2_j ν)/‖·‖ with ν = −∇L(f), D2_j the block's pattern,

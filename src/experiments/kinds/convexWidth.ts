@@ -11,8 +11,8 @@ import { registerExperiment } from "../registry.js";
 import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
 
 /**
- * Two kinds of the "convex" family on the width phase transition (science/convex.md, "Optimal
- * set (Theorem 1)", "Width phase transition", "Stationary points"), both on 1-D data with a
+ * Two kinds of the "convex" family on the width phase transition (docs/science/convex.md §3,
+ * §5 and §4: optimal set, width phase transition, stationary points), both on 1-D data with a
  * regularised bias, exact patterns (2n) and the ReLU program solved to a certified gap:
  *  - `convex-optimal-set-1d`: the optimal directions, the vertices of P*, m*, M* and the
  *    connectivity staircase (src/convex/landscape/staircase.ts): per width, Theorem 2's claim and the
@@ -28,7 +28,7 @@ import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
  *    the raw GD network is recorded as well.
  */
 
-/** 8 points on [−1, 1] with a bias, β = 0.02: m* = M* = 7 with 8 vertices (science note's setting, not its data). */
+/** 8 points on [−1, 1] with a bias, β = 0.02: m* = M* = 7 with 8 vertices (the setting of docs/science/convex.md §5.2, not its data). */
 const OPTSET_X = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1.0];
 const OPTSET_Y = [0.5, -0.2, 0.3, -0.4, 0.6, 0.1, -0.5, 0.4];
 

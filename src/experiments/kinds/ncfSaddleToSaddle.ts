@@ -22,7 +22,7 @@ const s2sSchema = z.strictObject({
 type S2sParams = z.infer<typeof s2sSchema>;
 
 /**
- * `ncf-saddle-to-saddle` (family "ncf"): the width-50 saddle-to-saddle runs of science/small-init.md
+ * `ncf-saddle-to-saddle` (family "ncf"): the width-50 saddle-to-saddle runs of docs/science/small-init.md §5
  * on our own small data (SADDLE_PRESETS: "1d" = 5 points with a constant-one column, σ = 50^−3,
  * 6e5 steps; "3d" = 7 points, σ = 50^−6.5, 8e5 steps). Full-batch GD with η = 1e-3 on
  * ℒ = (1/2n)Σ(f − y)² (mean convention, 𝒩 = (1/n)Σ y_i H(x_i; u): it puts the first exits at

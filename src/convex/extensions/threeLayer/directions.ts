@@ -1,5 +1,5 @@
 // The first-layer directions of parallel three-layer ReLU networks with weight decay
-// (science/convex.md, "Extensions"; the network and its training are in network.ts):
+// (docs/science/convex.md §8.2; the network and its training are in network.ts):
 //   f(X) = Σ_{j≤m} ((X W_{1j})_+ w_{2j})_+ α_j,   W_{1j} ∈ ℝ^{D×m1} (columns w_{1jk}), w_{2j} ∈ ℝ^{m1},
 //   F(θ) = L(f, y) + (β/2) Σ_j (‖W_{1j}‖²_F + ‖w_{2j}‖² + α_j²),  L convex (convexLoss).
 // The note states that "first-layer directions come from a finite set fixed by the dual". The

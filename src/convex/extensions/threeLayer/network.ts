@@ -1,4 +1,4 @@
-// Parallel three-layer ReLU networks with weight decay (science/convex.md, "Extensions"):
+// Parallel three-layer ReLU networks with weight decay (docs/science/convex.md §8.2):
 //   f(X) = Σ_{j≤m} ((X W_{1j})_+ w_{2j})_+ α_j,   W_{1j} ∈ ℝ^{D×m1} (columns w_{1jk}), w_{2j} ∈ ℝ^{m1},
 //   F(θ) = L(f, y) + (β/2) Σ_j (‖W_{1j}‖²_F + ‖w_{2j}‖² + α_j²),  L convex (convexLoss).
 // The network is model/'s parallel-three-layer ReLU architecture on D inputs (the columns of X̃),

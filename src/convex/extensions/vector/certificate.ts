@@ -1,4 +1,4 @@
-// The duality-gap certificate of a vector-output prediction (science/convex.md, "Extensions"):
+// The duality-gap certificate of a vector-output prediction (docs/science/convex.md §8.1):
 // Λ = −∇L(F), s ≤ the upper bound of vectorDualNorm, Λ_f = Λ·min(1, β/s) is dual feasible and
 // −L*(−Λ_f) ≤ optimum ≤ primal (weak duality: L(F) ≥ −L*(−Λ) − ⟨Λ, F⟩ and
 // ⟨Λ, F⟩ = Σ_j α_jᵀΛᵀ(Xw_j)_+ ≤ s Σ_j ‖α_j‖‖w_j‖ ≤ β Σ_j ‖α_j‖‖w_j‖, so this holds at every width).
@@ -46,11 +46,11 @@ export interface VectorCertificate {
   /** The pattern set is exact: only then is a small gap a proof of global optimality. */
   readonly exact: boolean;
   readonly patterns: number;
-  /** nc + 1: the width from which the optimal set is connected (science note, "Extensions"). */
+  /** nc + 1: the width from which the optimal set is connected (docs/science/convex.md §8.1). */
   readonly connectivityWidth: number;
 }
 
-/** The width nc + 1 from which the optimal set of (NC_c) is connected (science/convex.md, "Extensions"). */
+/** The width nc + 1 from which the optimal set of (NC_c) is connected (docs/science/convex.md §8.1). */
 export function vectorConnectivityWidth(n: number, c: number): number {
   return n * c + 1;
 }

@@ -1,4 +1,4 @@
-// Classification of a vector-output network (science/convex.md, "Stationary points", carried to
+// Classification of a vector-output network (docs/science/convex.md §4, carried to
 // c outputs): global optimum, stationary point or neither, with the per-neuron numbers behind it.
 import { nrm2 } from "../../../linalg/index.js";
 import { kinkRows, ownConeRatio, type NetworkClass, type NetworkClassification } from "../../landscape/index.js";
@@ -96,7 +96,7 @@ function vectorReasons(
 }
 
 /**
- * Classify a vector network (science/convex.md, "Stationary points", carried to c outputs). With
+ * Classify a vector network (docs/science/convex.md §4, carried to c outputs). With
  * Λ = −∇L(F), the first-order conditions of (NC_c) read α_j = Λᵀ(Xw_j)_+/β and
  * w_j = Xᵀ D_j Λ α_j/β; together they give ‖w_j‖ = ‖α_j‖ (balanced), ‖Λᵀ(Xw̄_j)_+‖ = β with α̂_j
  * along Λᵀ(Xw̄_j)_+, and w̄_j = Π_{K_j}(Xᵀ D_j Λ α̂_j)/β (own-cone value 1). "global optimum":

@@ -1,4 +1,4 @@
-// The dual norm of the vector-output program (science/convex.md, "Extensions"; the scalar case is
+// The dual norm of the vector-output program (docs/science/convex.md §8.1; the scalar case is
 // "Certificate of global optimality"):
 //   s(Λ) = max_{‖u‖≤1} ‖Λᵀ(Xu)_+‖ = max_i s_i,  s_i = max_{u∈K_i, ‖u‖≤1} ‖Λᵀ D_i X u‖,
 // with Λ = −∇L(F). Λ_f = Λ·min(1, β/s) is dual feasible (certificate.ts).

@@ -1,5 +1,5 @@
-// The face of convex/extensions/vector: two-layer ReLU networks with c outputs (science/convex.md,
-// "Extensions") — the problem and its losses, networks as model/ architectures, weight-decayed
+// The face of convex/extensions/vector: two-layer ReLU networks with c outputs (docs/science/convex.md §8.1)
+// — the problem and its losses, networks as model/ architectures, weight-decayed
 // training by dynamics/, the dual norm s(Λ) by branch and bound on the sphere, the duality-gap
 // certificate, the classification of a network, and the optimum by column generation over atoms.
 export { VECTOR_LOSSES, vectorLossValue, vectorLossDualValue, vectorOutputLoss, type VectorLossName } from "./losses.js";

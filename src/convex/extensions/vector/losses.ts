@@ -1,5 +1,5 @@
 // Losses of the vector-output program on F ∈ ℝ^{n×c} (row-major), their gradients and dual values
-// −L*(−Λ) (science/convex.md, "Extensions"):
+// −L*(−Λ) (docs/science/convex.md §8.1):
 //   square    L = ½‖F − Y‖²_F,                       −L*(−Λ) = ⟨Λ, Y⟩ − ½‖Λ‖²_F;
 //   softmax   L = Σ_k [lse(F_k) − ⟨Y_k, F_k⟩] (rows of Y in the probability simplex),
 //             −L*(−Λ) = Σ_k H(Y_k − Λ_k), H the Shannon entropy (finite when Y_k − Λ_k is in the

@@ -1,4 +1,4 @@
-// The vector-output problem (science/convex.md, "Extensions"):
+// The vector-output problem (docs/science/convex.md §8.1):
 //   (NC_c)  min_θ L(F, Y) + (β/2) Σ_j (‖w_j‖² + ‖α_j‖²),  F = f_θ(X) = Σ_j (X w_j)_+ α_jᵀ ∈ ℝ^{n×c},
 // its data, targets, weight decay, loss and patterns, validated once.
 import type { Matrix } from "../../../linalg/index.js";

@@ -1,4 +1,4 @@
-// The optimum of the vector-output problem (science/convex.md, "Extensions": the dual constraint
+// The optimum of the vector-output problem (docs/science/convex.md §8.1: the dual constraint
 // is max_{‖u‖≤1} ‖Λᵀ(Xu)_+‖ ≤ β, Λ = −∇L). With balanced neurons, c_j = ‖w_j‖α_j and u_j = w̄_j,
 //   (NC_c) = min over unit u_j and c_j ∈ ℝ^c of L(Σ_j (Xu_j)_+ c_jᵀ, Y) + β Σ_j ‖c_j‖,
 // a group lasso over the atoms (Xu)_+ for any fixed set of directions (groupLasso.ts). Column
