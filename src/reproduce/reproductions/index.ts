@@ -1,0 +1,6 @@
+// Every reproduction registers itself from its own file; importing this module registers them all.
+import "./embeddingExp1.js";
+import "./embeddingExp2a.js";
+import "./embeddingExp2b.js";
+import "./embeddingExp3.js";
+import "./embeddingExp4.js";
