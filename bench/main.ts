@@ -15,6 +15,7 @@ import { gemmCrossoverWorkload, gemmWorkload } from "./gemm.js";
 import { labWorkload } from "./lab.js";
 import type { Row, Workload } from "./harness.js";
 import { modelHessianWorkload, modelStepWorkload } from "./model.js";
+import { npyWorkload } from "./npy.js";
 import { numpyInfo } from "./numpy.js";
 
 export type { Row, Workload } from "./harness.js";
@@ -29,6 +30,7 @@ export const WORKLOADS: Workload[] = [
   convexWorkload,
   labWorkload,
   convWorkload,
+  npyWorkload,
 ];
 
 function fmt(x: number | null, digits: number): string {

@@ -13,7 +13,7 @@ export default defineConfig({
   publicDir: false,
   resolve: {
     alias: [
-      { find: /^node:(fs|path|os|url|crypto|worker_threads|child_process)$/, replacement: here("./shims/node.ts") },
+      { find: /^node:(fs|path|os|url|crypto|worker_threads|child_process|zlib|module)$/, replacement: here("./shims/node.ts") },
       { find: /^@resvg\/resvg-js$/, replacement: here("./shims/resvg.ts") },
       { find: /^highs$/, replacement: here("./shims/highs.ts") },
     ],

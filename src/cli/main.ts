@@ -4,6 +4,8 @@ import { VERSION } from "../version.js";
 import { registerConvex } from "./commands/convex.js";
 import { registerData } from "./commands/data.js";
 import { registerEval } from "./commands/eval.js";
+import { registerExport } from "./commands/export.js";
+import { registerImport } from "./commands/import.js";
 import { registerKkt } from "./commands/kkt.js";
 import { registerLab } from "./commands/lab.js";
 import { registerNcf } from "./commands/ncf.js";
@@ -16,6 +18,7 @@ import { registerTour } from "./commands/tour.js";
 import { registerTrain } from "./commands/train.js";
 
 import { EXIT_INPUT, EXIT_OK } from "./exitCodes.js";
+import { addFormatOptions } from "./io.js";
 
 /** Build the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -37,6 +40,9 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerTour(program);
   registerLab(program);
+  registerImport(program);
+  registerExport(program);
+  addFormatOptions(program);
   return program;
 }
 

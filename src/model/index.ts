@@ -118,3 +118,8 @@ export {
   type ConvSamplePass,
   type ConvModelJson,
 } from "./conv/index.js";
+export { inputGradient } from "./inputGradient.js";
+export {
+  isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, stateDictToModel,
+  torchSequentialCode, type ArchitectureSource,
+} from "./torchModel.js";

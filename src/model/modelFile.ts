@@ -17,6 +17,7 @@ import type { Model } from "./architecture.js";
 import { mlpArchitecture, mlpWeights, twoLayerArchitecture, twoLayerParts } from "./architecture.js";
 import type { ConvModelJson } from "./conv/index.js";
 import { convModelToJson, parseConvModel } from "./conv/index.js";
+import { isSafetensorsPath, loadSafetensorsModel, safetensorsModelBytes, type ArchitectureSource } from "./torchModel.js";
 
 /** JSON form of a two-layer model. */
 export interface TwoLayerModelJson {
@@ -177,8 +178,13 @@ export function parseModelText(text: string, source: string): Model {
   return parseModelJson(json, source);
 }
 
-/** Read and validate a model file. */
-export function loadModel(path: string): Model {
+/**
+ * Read and validate a model file: JSON, or safetensors weights (`.safetensors`, torchModel.ts)
+ * whose architecture comes from `src` or from the file's splitscape metadata.
+ */
+export function loadModel(path: string, src: ArchitectureSource = {}): Model {
+  if (isSafetensorsPath(path)) return loadSafetensorsModel(path, src);
+  if (src.layers !== undefined) throw new InputError(src.layers.source, `describes the layers of safetensors weights, but ${path} is a JSON model file (which states its architecture)`);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -212,7 +218,7 @@ function formatJson(v: unknown, indent: string): string {
   return JSON.stringify(v);
 }
 
-/** Write a model file atomically (temporary file, then rename). */
+/** Write a model file atomically (temporary file, then rename): safetensors for `.safetensors`, else JSON. */
 export function saveModel(path: string, model: Model): void {
-  writeFileAtomic(path, modelToText(model));
+  writeFileAtomic(path, isSafetensorsPath(path) ? safetensorsModelBytes(model) : modelToText(model));
 }

@@ -12,6 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), "splitscape-readme-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const commands = readFileSync(join(root, "README.md"), "utf8")
+  .split("## From PyTorch")[0] // that section's commands run in test/io/readme.test.ts
   .split("\n")
   .filter((line) => line.startsWith("$ npx splitscape convex "))
   .map((line) => line.slice("$ npx splitscape ".length).replace(/\s+#.*$/, "").trim().split(/\s+/));

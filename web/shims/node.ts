@@ -17,6 +17,11 @@ export const openSync = (): never => unavailable("fs.openSync");
 export const closeSync = (): never => unavailable("fs.closeSync");
 export const writeSync = (): never => unavailable("fs.writeSync");
 export const realpathSync = (): never => unavailable("fs.realpathSync");
+export const fstatSync = (): never => unavailable("fs.fstatSync");
+export const readSync = (): never => unavailable("fs.readSync");
+export const inflateRawSync = (): never => unavailable("zlib.inflateRawSync");
+export const gunzipSync = (): never => unavailable("zlib.gunzipSync");
+export const gzipSync = (): never => unavailable("zlib.gzipSync");
 /** Extension of a file name, as node:path's (the lab names uploads by their file names). */
 export function extname(p: string): string {
   const base = p.slice(p.lastIndexOf("/") + 1);
@@ -43,3 +48,4 @@ export class Worker {
 export const parentPort = null;
 export const spawn = (): never => unavailable("child_process.spawn");
 export default {};
+export const createRequire = (): ((id: string) => never) => (id: string) => unavailable(`require("${id}")`);

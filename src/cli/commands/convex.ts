@@ -13,7 +13,7 @@ import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
 import { createRng, uniformIn } from "../../random/index.js";
 import { pathPlot, renderSvg, svgToPng } from "../../report/index.js";
-import { labelColsOption, parseIntOption, resolveDataset } from "../io.js";
+import { architectureSource, labelColsOption, parseIntOption, resolveDataset } from "../io.js";
 import { runVectorCertify, runVectorSolve } from "./convexVector.js";
 import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
 
@@ -44,7 +44,7 @@ function targets(ds: Dataset, loss: ConvexLossName): Float64Array {
 
 async function runSolve(opts: ConvexOptions): Promise<number> {
   if (opts.data !== undefined) {
-    const data = resolveDataset(opts.data, { labelCols: opts.labelCols });
+    const data = resolveDataset(opts.data, opts);
     if (data.Y.cols > 1) return runVectorSolve(opts, data);
   }
   const loss = opts.loss;
@@ -55,7 +55,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
   const maxIterations = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e9) ?? 50000;
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
   if (opts.program !== "relu" && opts.program !== "gated") throw new InputError("--program", `expected relu or gated, got ${JSON.stringify(opts.program)}`);
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const ds = resolveDataset(opts.data, opts);
   const y = targets(ds, loss);
   const X = opts.bias ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
@@ -209,8 +209,8 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
   if (opts.data === undefined) throw new InputError("--data", "is required");
   const beta = parsePositive("--beta", opts.beta);
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  const model = loadTwoLayerReluModel(opts.model);
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const model = loadTwoLayerReluModel(opts.model, { architecture: architectureSource(opts) });
+  const ds = resolveDataset(opts.data, opts);
   const y = targets(ds, loss);
   if (model.W.cols !== ds.X.cols) {
     throw new InputError(opts.model, `W rows have ${model.W.cols} entries but the data has d = ${ds.X.cols}`, "W");
@@ -221,7 +221,7 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
 }
 
 async function runCertify(opts: ConvexOptions): Promise<number> {
-  if (opts.model !== undefined && loadTwoLayerReluModel(opts.model, { vector: true }).k > 1) return runVectorCertify(opts);
+  if (opts.model !== undefined && loadTwoLayerReluModel(opts.model, { vector: true, architecture: architectureSource(opts) }).k > 1) return runVectorCertify(opts);
   const tol = parsePositive("--tol", opts.tol, 1e-6);
   const { problem, net, bias } = modelProblem(opts, "--certify");
   const { beta } = problem;
@@ -351,7 +351,7 @@ async function runMinNorm(opts: ConvexOptions): Promise<number> {
   if (opts.loss !== "square") throw new InputError("--loss", "--min-norm interpolates: only the squared loss's β → 0 limit is defined");
   const tol = parsePositive("--tol", opts.tol, 1e-9);
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const ds = resolveDataset(opts.data, opts);
   const y = targets(ds, "square");
   const X = opts.bias ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);

@@ -8,7 +8,7 @@ import {
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
-import { parseIntOption, resolveDataset } from "../io.js";
+import { architectureSource, parseIntOption, resolveDataset } from "../io.js";
 import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
 
 /**
@@ -95,8 +95,8 @@ export function runVectorCertify(opts: ConvexOptions): number {
   const beta = parsePositive("--beta", opts.beta);
   const tol = parsePositive("--tol", opts.tol, 1e-6);
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  const model = loadTwoLayerReluModel(opts.model, { vector: true });
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const model = loadTwoLayerReluModel(opts.model, { vector: true, architecture: architectureSource(opts) });
+  const ds = resolveDataset(opts.data, opts);
   if (model.W.cols !== ds.X.cols) throw new InputError(opts.model, `W rows have ${model.W.cols} entries but the data has d = ${ds.X.cols}`, "W");
   if (model.k !== ds.Y.cols) throw new InputError(opts.model, `the model has ${model.k} outputs but the data has ${ds.Y.cols} target columns`, "a");
   const X = model.b !== null ? withBias(ds.X) : ds.X;

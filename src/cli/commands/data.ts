@@ -114,7 +114,7 @@ function runMake(dataset: string, opts: MakeOptions): void {
     ds = makeBuiltin(dataset, overrides);
   } else {
     if (overrides.size > 0) throw new InputError("--param", "--n, --seed and --param apply to built-in generators only, not to a dataset file");
-    ds = resolveDataset(dataset, { labelCols: opts.labelCols });
+    ds = resolveDataset(dataset, opts);
   }
   saveDataset(ds, opts.out, format);
   const { n, d, k } = datasetShape(ds);
@@ -124,7 +124,7 @@ function runMake(dataset: string, opts: MakeOptions): void {
 
 /** `data info`: validate a dataset and print its shape, task and ranges. */
 function runInfo(dataset: string, opts: { labelCols?: string; json?: boolean }): void {
-  const ds = resolveDataset(dataset, { labelCols: opts.labelCols });
+  const ds = resolveDataset(dataset, opts);
   const s = datasetSummary(ds);
   if (opts.json) {
     printJson(s);

@@ -8,8 +8,8 @@ import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { Option, type Command } from "commander";
 import { InputError } from "../../common/errors.js";
 import { KKT_KINK_TOL, kktCertificate, marginSummary, requireHomogeneity, type KktCertificate } from "../../margin/index.js";
-import { describeArchitecture, loadModel } from "../../model/index.js";
-import { labelColsOption, printJson, printLines, resolveDataset } from "../io.js";
+import { describeArchitecture } from "../../model/index.js";
+import { labelColsOption, loadModelArg, printJson, printLines, resolveDataset } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 
 interface KktCliOptions {
@@ -65,9 +65,9 @@ function positiveNumber(option: string, raw: string | undefined, allowInf = fals
 
 /** Compute the kkt result (no printing). */
 export function kktReport(opts: KktCliOptions): KktCliResult {
-  const model = loadModel(opts.model);
+  const model = loadModelArg(opts.model, opts);
   requireHomogeneity(model.arch, opts.model);
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const ds = resolveDataset(opts.data, opts);
   checkModelAgainstData(model, opts.model, ds, opts.loss);
   const kinkTol = positiveNumber("--kink-tol", opts.kinkTol) ?? KKT_KINK_TOL;
   const activeTol = positiveNumber("--active-tol", opts.activeTol, true);

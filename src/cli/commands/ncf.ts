@@ -43,7 +43,7 @@ export function runNcfCommand(opts: NcfOptions): NcfKktResult & { data: string; 
   const depth = parseIntOption("--depth", opts.depth, 2, 20) ?? 2;
   const starts = parseIntOption("--starts", opts.starts, 1, 100_000) ?? 32;
   const seed = parseIntOption("--seed", opts.seed, 0, 2 ** 31 - 1) ?? 1;
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const ds = resolveDataset(opts.data, opts);
   if (ds.Y.cols !== 1) throw new InputError(ds.source, `the NCF needs scalar targets, got ${ds.Y.cols} target columns`, "y");
   const d = ds.X.cols;
   const arch: Architecture = depth === 2

@@ -10,11 +10,11 @@
 import { writeFileSync, renameSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { InputError } from "../../common/errors.js";
-import { LOSS_NAMES, isLossName, loadModel, modelToText, type LossName } from "../../model/index.js";
+import { LOSS_NAMES, isLossName, modelToText, type LossName } from "../../model/index.js";
 import {
   analyzePlateau, formatInertia, inertiaTriple, lambdaLine, simplexGrid, type PlateauAnalysis,
 } from "../../plateau/index.js";
-import { labelColsOption, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
+import { labelColsOption, loadModelArg, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 
@@ -165,8 +165,8 @@ export function formatPlateau(a: PlateauAnalysis): string[] {
 
 function runPlateau(opts: PlateauCliOptions): void {
   if (!isLossName(opts.loss)) throw new InputError("--loss", `unknown loss ${JSON.stringify(opts.loss)}; allowed: ${LOSS_NAMES.join(", ")}`);
-  const model = loadModel(opts.model);
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const model = loadModelArg(opts.model, opts);
+  const ds = resolveDataset(opts.data, opts);
   checkModelAgainstData(model, opts.model, ds, opts.loss);
   if (model.arch.kind !== "two-layer" || model.arch.k !== 1) {
     throw new InputError(opts.model, "plateau needs a two-layer network with a scalar output", "kind");

@@ -11,11 +11,11 @@
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import type { Command } from "commander";
 import { InputError } from "../../common/errors.js";
-import { convLayerChannels, describeArchitecture, loadModel, paramCount, saveModel } from "../../model/index.js";
+import { convLayerChannels, describeArchitecture, paramCount, saveModel } from "../../model/index.js";
 import {
   SPLIT_COEFF_TOL, copyDivideSplit, embeddingChecks, splitUnit, type EmbeddingChecks, type SplitResult,
 } from "../../splitting/index.js";
-import { labelColsOption, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
+import { labelColsOption, loadModelArg, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
 
 const REF_NAMES = { layer: "--layer", unit: "--unit" };
 
@@ -65,7 +65,7 @@ export function parseCoefficients(option: string, raw: string): number[] {
 
 /** Apply the split and compute its checks (writes the wide model). */
 export function runSplitCommand(opts: SplitCliOptions): SplitCliResult {
-  const model = loadModel(opts.model);
+  const model = loadModelArg(opts.model, opts);
   const layer = parseIntOption("--layer", opts.layer, 1, 1_000_000) ?? 1;
   const unit = parseIntOption("--unit", opts.unit, 0, 1_000_000_000)!;
   const tol = opts.tol === undefined ? SPLIT_COEFF_TOL : Number(opts.tol);
@@ -90,7 +90,7 @@ export function runSplitCommand(opts: SplitCliOptions): SplitCliResult {
       res = splitUnit(model, { layer, unit }, coefficients, { tol, source: "--coeffs", refNames: REF_NAMES });
     }
   }
-  const ds = opts.data === undefined ? undefined : resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const ds = opts.data === undefined ? undefined : resolveDataset(opts.data, opts);
   const seed = opts.seed === undefined ? 0 : parseIntOption("--seed", opts.seed, 0, 2 ** 31)!;
   const checks = embeddingChecks(res.map, model, { data: ds?.X, seed });
   saveModel(opts.output, res.model);

@@ -23,11 +23,11 @@ import {
   trainModel, type TrainMethod, type TrainSettings,
 } from "../../experiments/index.js";
 import {
-  LOSS_NAMES, describeArchitecture, initializeModel, loadModel, mlpArchitecture, modelToJson, parseActivation,
+  LOSS_NAMES, describeArchitecture, initializeModel, mlpArchitecture, modelToJson, parseActivation,
   twoLayerArchitecture, type Architecture, type LossName, type Model,
 } from "../../model/index.js";
 import { VERSION } from "../../version.js";
-import { labelColsOption, parseLabelCols, printJson, printLines, resolveDataset } from "../io.js";
+import { labelColsOption, loadModelArg, parseLabelCols, printJson, printLines, resolveDataset } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 
 interface TrainCliOptions {
@@ -196,14 +196,14 @@ export function registerTrain(program: Command): void {
     .option("-o, --out <dir>", "parent folder of the run folder", "runs")
     .option("--json", "print one JSON object (the summary)")
     .action((o: TrainCliOptions) => {
-      const ds = resolveDataset(o.data, { labelCols: parseLabelCols(o.labelCols) });
+      const ds = resolveDataset(o.data, { ...o, labelCols: parseLabelCols(o.labelCols) });
       const loss = o.loss as LossName;
       const method = o.method as TrainMethod;
       if ((o.model === undefined) === (o.init === undefined)) throw new InputError("--model/--init", "give exactly one of --model FILE or --init SPEC");
       let model: Model;
       let initRecord: Record<string, unknown>;
       if (o.model !== undefined) {
-        model = loadModel(o.model);
+        model = loadModelArg(o.model, o);
         initRecord = { model: o.model };
       } else {
         const init = parseInitSpec(o.init!, ds.X.cols, ds.Y.cols);
