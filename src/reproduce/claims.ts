@@ -15,6 +15,7 @@ export interface ClaimText {
 
 /** Whether `ours` meets `rule` against `published` with `tolerance` (NaN fails). */
 export function claimPasses(rule: ClaimRule, published: number | string, ours: number | string, tolerance: number): boolean {
+  if (rule === "equal") return String(ours) === String(published);
   if (typeof ours !== "number" || !Number.isFinite(ours)) return false;
   const pub = typeof published === "number" ? published : NaN;
   switch (rule) {
@@ -63,6 +64,8 @@ export function describeTolerance(c: Claim): string {
       return `≤ ${tol} (published ${pub})`;
     case "atLeast":
       return `≥ ${tol} (published ${pub})`;
+    case "equal":
+      return `= published ${pub}`;
   }
 }
 

@@ -22,6 +22,8 @@ export interface CommutationOptions {
   batches?: { narrow(k: number): Int32Array; wide(k: number): Int32Array };
   /** SGD only: evaluate the narrow net's full-batch loss ℒ(θ_k) at the steps k with k % lossEvery = 0. */
   lossEvery?: number;
+  /** The wide network's start (default Tθ₀; a perturbed start probes the stability of the embedded trajectory). */
+  eta0?: Float64Array;
 }
 
 /** What commutationRun records. */
@@ -48,13 +50,14 @@ export function commutationRun(T: EmbeddingMap, data: Dataset, theta0: Float64Ar
   const wide = makeObjective(T.to, data, opts.loss, { mean: true });
   const K = opts.steps;
   const theta = Float64Array.from(theta0);
-  const eta = applyEmbedding(T, theta);
+  const eta = opts.eta0 ? Float64Array.from(opts.eta0) : applyEmbedding(T, theta);
   const g = new Float64Array(theta.length);
   const gw = new Float64Array(eta.length);
   const tTheta = new Float64Array(eta.length);
   const diff = new Float64Array(eta.length);
   const loss = new Float64Array(K + 1).fill(NaN);
   const error = new Float64Array(K + 1);
+  if (opts.eta0) error[0] = nrm2(Float64Array.from(eta, (v, i) => v - theta[T.source[i]] * T.scale[i]));
   const every = opts.lossEvery ?? 1;
   let maxNorm = nrm2(theta);
   for (let k = 0; k < K; k++) {

@@ -64,7 +64,7 @@ export function rasterDeviation(curve: PublishedCurve, xs: ArrayLike<number>, ys
   let at: [number, number] = [NaN, NaN];
   let compared = 0;
   for (const [x, y] of curve.points) {
-    if (x - px > xEnd || x + px < xs[0]) continue;
+    if (x + px > xEnd || x - px < xs[0]) continue; // only points whose whole x window lies inside the run
     compared++;
     let best = Infinity;
     for (let q = -10; q <= 10; q++) {

@@ -11,3 +11,4 @@ export { commutationRun, roundingLevel, UNIT_ROUNDOFF, type CommutationOptions, 
 export { vectorDeviation, vectorTolerance, rasterDeviation, interpolate, type CurveDeviation } from "./curves.js";
 export { comparisonPlot, figureIndices, envelopeIndices, type ComparisonOptions } from "./figures.js";
 export { packageRoot, paperFile, paperData, paperModel, publishedCurve, sgdBatchOrders, type PublishedCurve, type SgdBatchOrders } from "./papers.js";
+export { readRecord, recordPath, recordedSeconds, type RecordedRun, type RunRecord } from "./record.js";

@@ -13,8 +13,9 @@ import type { FigureSpec, Row } from "../report/index.js";
  *   "rel"     |ours − published| ≤ tolerance·|published|
  *   "atMost"  ours ≤ tolerance (and a numeric published value too: both at that level)
  *   "atLeast" ours ≥ tolerance (and a numeric published value too)
+ *   "equal"   ours and published are the same value (lists, labels, counts; tolerance 0)
  */
-export type ClaimRule = "abs" | "rel" | "atMost" | "atLeast";
+export type ClaimRule = "abs" | "rel" | "atMost" | "atLeast" | "equal";
 
 /** One published number beside ours. */
 export interface Claim {

@@ -4,3 +4,7 @@ import "./embeddingExp2a.js";
 import "./embeddingExp2b.js";
 import "./embeddingExp3.js";
 import "./embeddingExp4.js";
+import "./saddles5pt.js";
+import "./saddles3d.js";
+import "./embeddingMnistMlp.js";
+import "./embeddingMnistCnn.js";
