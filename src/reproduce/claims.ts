@@ -45,15 +45,17 @@ export function printedFixed(text: ClaimText, published: number, ours: number, d
 
 /**
  * A number printed with `digits` significant digits in exponent notation (f"{x:.{digits − 1}e}"):
- * agreement to half a unit of the last printed digit, relative to the printed value.
+ * agreement to half a unit of the last printed digit, ½·10^(e − digits + 1) for the printed
+ * exponent e.
  */
 export function printedSignificant(text: ClaimText, published: number, ours: number, digits: number): Claim {
-  return claim(text, published, ours, 0.5 * 10 ** (1 - digits), "rel");
+  const e = Math.floor(Math.log10(Math.abs(published)));
+  return claim(text, published, ours, 0.5 * 10 ** (e - digits + 1), "abs");
 }
 
 /** The tolerance column of a claim in words: "published 0.000578, |Δ| ≤ 5.00e-7". */
 export function describeTolerance(c: Claim): string {
-  const pub = typeof c.published === "number" ? formatNumber(c.published) : c.published;
+  const pub = String(c.published); // as printed by the authors
   const tol = formatNumber(c.tolerance);
   switch (c.rule) {
     case "abs":

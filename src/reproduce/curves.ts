@@ -22,8 +22,9 @@ export interface CurveDeviation {
 }
 
 /**
- * Deviation at the vertices of a vector figure. `ours(x)` is our value at step x (undefined or
- * NaN outside the run: the point is skipped).
+ * Deviation at the vertices of a vector figure. `ours(x)` is our value at step x, undefined
+ * outside the run (the point is skipped). A NaN value inside the run makes the deviation NaN
+ * (a claim on it fails).
  */
 export function vectorDeviation(curve: PublishedCurve, ours: (x: number) => number | undefined): CurveDeviation {
   const log = curve.yScale === "log";
@@ -32,10 +33,11 @@ export function vectorDeviation(curve: PublishedCurve, ours: (x: number) => numb
   let compared = 0;
   for (const [x, y] of curve.points) {
     const v = ours(x);
-    if (v === undefined || Number.isNaN(v)) continue;
+    if (v === undefined) continue;
     compared++;
     const d = log ? Math.abs(Math.log(v / y)) : Math.abs(v - y);
-    if (!(d <= max)) {
+    if (Number.isNaN(d)) return { max: NaN, at: [x, y], compared, total: curve.points.length };
+    if (d > max) {
       max = d;
       at = [x, y];
     }
@@ -69,9 +71,11 @@ export function rasterDeviation(curve: PublishedCurve, xs: ArrayLike<number>, ys
     let best = Infinity;
     for (let q = -10; q <= 10; q++) {
       const v = interpolate(xs, ys, x + (q / 10) * px);
-      if (v !== undefined) best = Math.min(best, Math.abs(v - y) / py);
+      if (v === undefined) continue;
+      if (Number.isNaN(v)) return { max: NaN, at: [x, y], compared, total: curve.points.length };
+      best = Math.min(best, Math.abs(v - y) / py);
     }
-    if (!(best <= max)) {
+    if (best > max) {
       max = best;
       at = [x, y];
     }
