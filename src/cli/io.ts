@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { InputError } from "../common/errors.js";
+import { InputError } from "../common/index.js";
 import { findGenerator, isBuiltinAddress, loadDataset, makeBuiltin, type Dataset } from "../data/index.js";
-import { parseArch, parseTorchRepr, readFileBytes, type LayerList } from "../io/index.js";
+import { parseArch, parseInputShape as parseInputShapeText, parseTorchRepr, readFileBytes, type LayerList } from "../io/index.js";
 import { loadModel, type ArchitectureSource, type Model } from "../model/index.js";
 
 /**
@@ -62,6 +62,8 @@ export interface ResolveOptions {
   /** `--x-key`, `--y-key`: array names in an .npz. */
   xKey?: string;
   yKey?: string;
+  /** The option that named the dataset, for messages (default "--data"). */
+  option?: string;
 }
 
 /**
@@ -70,10 +72,12 @@ export interface ResolveOptions {
  * when no file of that name exists. Bad input is an InputError (exit 2 in the CLI).
  */
 export function resolveDataset(arg: string, opts: ResolveOptions = {}): Dataset {
+  const option = opts.option ?? "--data";
+  requirePath(option, arg, "a dataset file (.json, .csv) or a builtin:NAME address");
   const labelCols = typeof opts.labelCols === "string" ? parseLabelCols(opts.labelCols) : opts.labelCols;
   if (isBuiltinAddress(arg)) return makeBuiltin(arg);
   if (!existsSync(arg) && isBareGeneratorName(arg)) return makeBuiltin(arg);
-  return loadDataset(arg, { labelCols, xKey: opts.xKey, yKey: opts.yKey });
+  return loadDataset(arg, { labelCols, option, xKey: opts.xKey, yKey: opts.yKey });
 }
 
 /** True if `arg` is `NAME` or `NAME?…` for a registered generator. */
@@ -92,9 +96,9 @@ export interface ModelFormatOptions {
 /** Options of every command that reads a model (--model): the layers of .safetensors weights. */
 export function modelFormatOptions(): Option[] {
   return [
-    new Option("--arch <ARCH>", "layers of .safetensors weights, e.g. linear,relu,linear or linear,leaky_relu:0.05,linear (default: the file's splitscape metadata)"),
+    new Option("--arch <ARCH>", "layers of .safetensors weights, e.g. linear,relu,linear or conv2d:3,relu,conv2d:3:2:1,relu,flatten,linear (default: the file's splitscape metadata)"),
     new Option("--torch-repr <FILE>", "instead of --arch: a text file with what print(model) shows for the torch.nn.Sequential").conflicts("arch"),
-    new Option("--input-shape <C,H,W>", "input shape of a convolutional model (checked against the first Linear otherwise)"),
+    new Option("--input-shape <C,H,W>", "input shape of a convolutional model: C,H,W (Conv2d) or C,L (Conv1d); checked against the first Linear otherwise"),
   ];
 }
 
@@ -140,15 +144,9 @@ export function layerListOption(opts: ModelFormatOptions): LayerList | undefined
   return parseTorchRepr(text, path);
 }
 
-/** `--input-shape C,H,W` (1 to 3 positive integers), or undefined. */
+/** `--input-shape C,H,W` or `C,L` (io's parseInputShape), or undefined. */
 export function parseInputShape(raw: string | undefined): number[] | undefined {
-  if (raw === undefined) return undefined;
-  const parts = raw.split(",").map((s) => s.trim());
-  const v = parts.map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
-  if (v.length > 3 || !v.every((x) => Number.isSafeInteger(x) && x >= 1)) {
-    throw new InputError("--input-shape", `expected C,H,W (positive integers), got ${JSON.stringify(raw)}`);
-  }
-  return v;
+  return raw === undefined ? undefined : parseInputShapeText(raw, "--input-shape");
 }
 
 /** Where the architecture of a `--model` comes from, from a command's options (see addFormatOptions). */
@@ -160,4 +158,41 @@ export function architectureSource(opts: object): ArchitectureSource {
 /** Load the `--model` of a command: a JSON model file or .safetensors weights (architectureSource). */
 export function loadModelArg(path: string, opts: object): Model {
   return loadModel(path, architectureSource(opts));
+}
+
+/**
+ * The output option every command spells `-o, --out` (docs/INTERFACES.md): the output FILE of a
+ * command that writes one file, the PARENT folder of the run folder of a command that writes a
+ * run folder. `what` completes the help text.
+ */
+export function outFileOption(what: string): Option {
+  return new Option("-o, --out <file>", `the output FILE: ${what}; missing folders are created`);
+}
+
+/** `-o, --out <dir>`: the parent folder of the run folder (default "runs"). */
+export function outFolderOption(what = "run folder"): Option {
+  return new Option("-o, --out <dir>", `the PARENT folder of the ${what} (created if missing)`).default("runs");
+}
+
+/** The old spelling `--output FILE` of split and plateau, accepted (hidden) for one release. */
+export function legacyOutputOption(): Option {
+  return new Option("--output <file>", "old spelling of -o/--out (removed in the next release)").hideHelp();
+}
+
+/**
+ * The output file of a command with `-o, --out` and the hidden `--output`: InputError if both
+ * are given, or if neither is and `required`. Using the old spelling prints a one-line note.
+ */
+export function resolveOutFile(opts: { out?: string; output?: string }, required: boolean): string | undefined {
+  if (opts.out !== undefined && opts.output !== undefined) throw new InputError("-o/--out", "given twice (as -o/--out and as the old --output); give it once");
+  if (opts.output !== undefined) process.stderr.write("splitscape: note: --output is now spelled -o/--out; the old spelling goes away in the next release\n");
+  const out = opts.out ?? opts.output;
+  if (out === undefined && required) throw new InputError("-o/--out", "required: the output file");
+  return out;
+}
+
+/** InputError unless `raw` (an option's path value) is non-empty. */
+export function requirePath(option: string, raw: string, what: string): string {
+  if (raw.trim() === "") throw new InputError(option, `empty path, expected ${what}`);
+  return raw;
 }

@@ -1,11 +1,13 @@
-import { Command, CommanderError } from "commander";
-import { InputError } from "../common/errors.js";
+import { Command } from "commander";
+import { parseByteSize, setMemoryBudget } from "../common/index.js";
+import { threadCount } from "../linalg/index.js";
 import { VERSION } from "../version.js";
 import { registerConvex } from "./commands/convex.js";
 import { registerData } from "./commands/data.js";
 import { registerEval } from "./commands/eval.js";
 import { registerExport } from "./commands/export.js";
 import { registerImport } from "./commands/import.js";
+import { registerInspect } from "./commands/inspect.js";
 import { registerKkt } from "./commands/kkt.js";
 import { registerLab } from "./commands/lab.js";
 import { registerNcf } from "./commands/ncf.js";
@@ -13,21 +15,30 @@ import { registerPlateau } from "./commands/plateau.js";
 import { registerReport } from "./commands/report.js";
 import { registerReproduce } from "./commands/reproduce.js";
 import { registerRun } from "./commands/run.js";
+import { registerSlice } from "./commands/slice.js";
 import { registerSplit } from "./commands/split.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerTour } from "./commands/tour.js";
 import { registerTrain } from "./commands/train.js";
 
-import { EXIT_INPUT, EXIT_OK } from "./exitCodes.js";
+import { EXIT_OK } from "./exitCodes.js";
 import { addFormatOptions } from "./io.js";
+import { reportFailure } from "./failure.js";
 
 /** Build the commander program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command("splitscape")
     .description("float64 laboratory for the loss landscape of homogeneous neural networks")
     .version(VERSION)
-    .showHelpAfterError()
+    .option("--max-memory <size>", "memory budget for the size checks (e.g. 8G; default: the smaller of 4G and half the machine's memory; also SPLITSCAPE_MAX_MEMORY)")
+    // Usage errors are printed by reportFailure as one line (and as JSON with --json).
+    .configureOutput({ outputError: () => undefined })
     .exitOverride();
+  program.hook("preAction", () => {
+    const raw = program.opts<{ maxMemory?: string }>().maxMemory;
+    setMemoryBudget(raw === undefined ? undefined : parseByteSize(raw, "--max-memory"));
+    threadCount(); // a bad SPLITSCAPE_THREADS: exit 2 before any command runs
+  });
   registerData(program);
   registerConvex(program);
   registerEval(program);
@@ -44,6 +55,8 @@ export function buildProgram(): Command {
   registerLab(program);
   registerImport(program);
   registerExport(program);
+  registerInspect(program);
+  registerSlice(program);
   addFormatOptions(program);
   return program;
 }
@@ -51,20 +64,13 @@ export function buildProgram(): Command {
 /** Run the CLI on `argv` (as in process.argv) and return the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  setMemoryBudget(undefined);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
-        return EXIT_OK;
-      }
-      return EXIT_INPUT; // commander has already printed the usage error
-    }
-    if (err instanceof InputError) {
-      process.stderr.write(`splitscape: ${err.message}\n`);
-      return EXIT_INPUT;
-    }
-    throw err;
+    return reportFailure(err, argv, program.commands.map((c) => c.name()));
+  } finally {
+    setMemoryBudget(undefined);
   }
 }

@@ -20,3 +20,17 @@ export class InputError extends Error {
 export function isFiniteNumber(x: unknown): x is number {
   return typeof x === "number" && Number.isFinite(x);
 }
+
+/**
+ * The user interrupted a command (SIGINT). `folder` is the run folder left behind, marked
+ * INCOMPLETE with what it holds; the CLI names it in one line and exits with 130.
+ */
+export class InterruptedError extends Error {
+  readonly folder: string | null;
+
+  constructor(folder: string | null, message = "interrupted") {
+    super(message);
+    this.name = "InterruptedError";
+    this.folder = folder;
+  }
+}

@@ -1,14 +1,12 @@
 import { InputError } from "../common/errors.js";
+import { checkMemory, datasetBytes } from "../common/limits.js";
 import { formatAddress, parseAddress, BUILTIN_PREFIX } from "./address.js";
 import { makeDataset } from "./build.js";
 import type { Dataset } from "./dataset.js";
 import { teacherToModelJson, type TeacherNet } from "./generators/teacherNet.js";
-import { MAX_N, type GeneratorSpec } from "./generators/types.js";
+import type { GeneratorSpec } from "./generators/types.js";
 import { allowedText, defaultText, formatParam, numParam, resolveParams, type ParamValues } from "./params.js";
 import { findGenerator, GENERATORS } from "./registry.js";
-
-/** Largest accepted n·d (number of input entries) for a built-in dataset. */
-export const MAX_ENTRIES = 20_000_000;
 
 /** A built-in address resolved against the registry: the entry, every parameter, the canonical address. */
 export interface ResolvedBuiltin {
@@ -34,9 +32,8 @@ export function resolveBuiltin(address: string, overrides: ReadonlyMap<string, s
   spec.check?.(params, where);
   const n = numParam(params, "n");
   const d = typeof params.d === "number" ? params.d : 2;
-  if (n * d > MAX_ENTRIES) {
-    throw new InputError(where, `n·d = ${n}·${d} exceeds the limit of ${MAX_ENTRIES} input entries (n ≤ ${MAX_N})`, "n");
-  }
+  const k = typeof params.k === "number" ? params.k : 1;
+  checkMemory(where, `the dataset (n = ${n}, d = ${d})`, datasetBytes(n, d, k), "16·n·(d + k) bytes", "n");
   const entries: [string, string][] = [];
   for (const p of spec.params) {
     const v = params[p.name];

@@ -1,4 +1,5 @@
 import { InputError } from "../common/errors.js";
+import { stripBom } from "../common/textInput.js";
 import { makeDataset } from "./build.js";
 import type { Dataset } from "./dataset.js";
 import { readNumber } from "./numbers.js";
@@ -44,7 +45,7 @@ const LABEL_NAME = /^y(?:_?\d+)?$/i;
  * ragged rows, non-numbers, "NaN"/"Infinity"/overflow, no data rows, no input columns.
  */
 export function parseCsvDataset(text: string, source: string, opts: CsvOptions = {}): Dataset {
-  const lines = text.split(/\r\n|\n|\r/);
+  const lines = stripBom(text).split(/\r\n|\n|\r/);
   const records: Record_[] = [];
   let delim: string | RegExp | undefined;
   for (let i = 0; i < lines.length; i++) {

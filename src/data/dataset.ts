@@ -11,4 +11,14 @@ export interface Dataset {
   readonly Y: Matrix;
   /** Where it came from: a file path or a `builtin:NAME?…` address. */
   readonly source: string;
+  /**
+   * The provenance a dataset file records in its own `"source"` field (e.g. the builtin address
+   * it was generated from), when it has one: writing the dataset again keeps it.
+   */
+  readonly origin?: string;
+}
+
+/** The provenance to record when writing `ds`: the file's own origin, else where it was read from. */
+export function provenance(ds: Dataset): string {
+  return ds.origin ?? ds.source;
 }

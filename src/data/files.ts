@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { writeFileAtomic } from "../common/atomic.js";
 import { InputError } from "../common/errors.js";
+import { readTextInput } from "../common/textInput.js";
 import { isBuiltinAddress } from "./address.js";
 import { makeBuiltin } from "./builtin.js";
 import { datasetToCsv, parseCsvDataset } from "./csv.js";
@@ -21,6 +21,8 @@ export interface LoadOptions {
   yKey?: string;
   /** Force a format instead of deciding by extension / content. */
   format?: DatasetFormat;
+  /** The option that named the path, for an empty path (default "--data"). */
+  option?: string;
 }
 
 /** Format by file extension: .json → json; .csv, .tsv, .txt → csv; .npy, .npz; otherwise undefined. */
@@ -43,15 +45,7 @@ export function loadDataset(pathOrAddress: string, opts: LoadOptions = {}): Data
   const binary = opts.format ?? formatFromPath(path);
   if (binary === "npz") return loadNpzDataset(path, opts);
   if (binary === "npy") return loadNpyDataset(path, opts);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InputError(path, "no such file, expected a dataset file (.json, .csv) or a builtin:NAME address");
-    if (code === "EISDIR") throw new InputError(path, "is a directory, expected a dataset file (.json, .csv)");
-    throw new InputError(path, `cannot read the file (${(err as Error).message})`);
-  }
+  const text = readTextInput(path, { what: "a dataset file (.json, .csv, .npy, .npz) or a builtin:NAME address", option: opts.option ?? "--data" });
   const format = opts.format ?? formatFromPath(path) ?? (text.trimStart().startsWith("{") ? "json" : "csv");
   return format === "json" ? parseJsonDataset(text, path) : parseCsvDataset(text, path, { labelCols: opts.labelCols });
 }

@@ -1,5 +1,5 @@
 // The public face of data: the Dataset record, dataset files (JSON, CSV) and built-in generators.
-export type { Dataset } from "./dataset.js";
+export { provenance, type Dataset } from "./dataset.js";
 export { makeDataset, datasetShape } from "./build.js";
 export { labels, hasPlusMinusLabels, classCounts } from "./labels.js";
 export { parseJsonDataset, datasetToJson, datasetToJsonText, type DatasetJson } from "./json.js";
@@ -13,7 +13,6 @@ export {
   builtinTeacher,
   builtinTeacherNet,
   listGenerators,
-  MAX_ENTRIES,
   type ResolvedBuiltin,
   type GeneratorInfo,
   type ParamInfo,

@@ -1,7 +1,8 @@
 import { InputError } from "../common/errors.js";
+import { stripBom } from "../common/textInput.js";
 import { type Matrix, toRows } from "../linalg/index.js";
 import { makeDataset } from "./build.js";
-import type { Dataset } from "./dataset.js";
+import { provenance, type Dataset } from "./dataset.js";
 import { describeJsonValue } from "./numbers.js";
 
 /**
@@ -53,6 +54,7 @@ function readRows(source: string, name: string, rows: unknown[], what: string): 
  * empty dataset.
  */
 export function parseJsonDataset(text: string, source: string): Dataset {
+  text = stripBom(text);
   if (text.trim() === "") throw new InputError(source, 'the file is empty, expected a JSON object { "X": [[…]], "y": […] }');
   let doc: unknown;
   try {
@@ -92,7 +94,8 @@ export function parseJsonDataset(text: string, source: string): Dataset {
     }
     Y = { rows: n, cols: 1, data };
   }
-  return makeDataset(X, Y, source);
+  const ds = makeDataset(X, Y, source);
+  return typeof obj.source === "string" && obj.source.trim() !== "" ? { ...ds, origin: obj.source } : ds;
 }
 
 /** Format a finite float64 so that parsing the text gives back the same number. */
@@ -104,7 +107,7 @@ function num(v: number): string {
 /** The dataset as a JSON-ready object: y as n numbers when k = 1, else n rows of k numbers. */
 export function datasetToJson(ds: Dataset): DatasetJson {
   const y = ds.Y.cols === 1 ? Array.from(ds.Y.data) : toRows(ds.Y);
-  return { X: toRows(ds.X), y, source: ds.source };
+  return { X: toRows(ds.X), y, source: provenance(ds) };
 }
 
 /**
@@ -127,5 +130,5 @@ export function datasetToJsonText(ds: Dataset): string {
     for (let i = 0; i < ds.Y.rows; i++) yl.push(`    ${row(ds.Y, i)}`);
     y = `[\n${yl.join(",\n")}\n  ]`;
   }
-  return `{\n  "X": [\n${lines.join(",\n")}\n  ],\n  "y": ${y},\n  "source": ${JSON.stringify(ds.source)}\n}\n`;
+  return `{\n  "X": [\n${lines.join(",\n")}\n  ],\n  "y": ${y},\n  "source": ${JSON.stringify(provenance(ds))}\n}\n`;
 }

@@ -5,7 +5,9 @@ import "./kinds/index.js";
 export type { ExperimentDefinition, ExperimentResult, RunContext, RunSpec, Scalar } from "./types.js";
 export { FAMILIES, FAMILY_IDS, isFamilyId, type FamilyId } from "./families.js";
 export { registerExperiment, unregisterExperiment, getExperiment, experimentKinds, listExperiments, experimentsOfFamily } from "./registry.js";
-export { loadSpec, validateSpec, validateParams, readSpecFile, parseSpecText, paramNames, type LoadedSpec, type Grid } from "./spec.js";
+export {
+  loadSpec, validateSpec, validateParams, readSpecFile, parseSpecText, paramNames, describeParams, type LoadedSpec, type Grid, type ParamDescription,
+} from "./spec.js";
 export { parseWithSchema, formatPath, describeJsonSchema } from "./zodErrors.js";
 export { canonicalJson, shortHash } from "./hash.js";
 export {
@@ -37,3 +39,9 @@ export { summaryCsv, summaryColumns, summaryFigures, aggregateVerdicts, type Sum
 export { runTour, type TourEntry, type TourOutcome, type TourOptions } from "./tour.js";
 export { runJsonReplacer, toJsonText, writeJsonAtomic } from "./json.js";
 export { TRAIN_METHODS, SMALL_INIT_NORM, trainModel, type TrainMethod, type TrainSettings, type TrainOutcome } from "./training.js";
+export { type TrainHooks } from "./training.js";
+export { trainIsolated, compiledTrainWorkerUrl, type TrainIsolatedOptions, type IsolatedTrainOutcome } from "./trainHost.js";
+export {
+  inProcessExecutor, workerExecutor, defaultExecutor, compiledExperimentWorkerUrl, removeTemporaryFiles,
+  type ExperimentExecutor, type Execution, type ExecuteOptions,
+} from "./executor.js";

@@ -1,7 +1,10 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { InterruptedError } from "../common/index.js";
 import { executeCell, type CellOutcome, type CellTask } from "./cellTask.js";
+import { removeTemporaryFiles } from "./executor.js";
+import { markIncomplete } from "./runFolder.js";
 
 /**
  * The sweep's worker pool on node:worker_threads: `workers` threads (default 2, one per core
@@ -26,6 +29,12 @@ export interface PoolOptions {
   workerUrl?: URL | string | null;
   /** Called as each cell finishes (for progress bars). */
   onDone?: (outcome: CellOutcome) => void;
+  /**
+   * Aborting stops the pool: running workers are terminated, their cells' folders marked
+   * INCOMPLETE ("interrupted"), no further cell starts, and runCells rejects with
+   * InterruptedError(null). In-process, the cell that is running finishes first.
+   */
+  signal?: AbortSignal;
 }
 
 /** The compiled worker next to this module, or null when running from sources. */
@@ -55,22 +64,31 @@ export async function runCells(tasks: readonly CellTask[], opts: PoolOptions = {
     opts.onDone?.(o);
   };
   if (url === null) {
-    for (const t of queue) record(await executeCell(t));
+    for (const t of queue) {
+      if (opts.signal?.aborted) throw new InterruptedError(null);
+      record(await executeCell(t));
+    }
   } else {
     const n = Math.max(1, Math.min(opts.workers ?? 2, queue.length));
-    await Promise.all(Array.from({ length: n }, () => workerLoop(url, queue, record)));
+    await Promise.all(Array.from({ length: n }, () => workerLoop(url, queue, record, opts.signal)));
   }
   return tasks.map((t) => done.get(t.id)!);
 }
 
 /** One worker taking tasks from the shared queue; a crashed worker is replaced. */
-async function workerLoop(url: URL, queue: CellTask[], record: (o: CellOutcome) => void): Promise<void> {
+async function workerLoop(url: URL, queue: CellTask[], record: (o: CellOutcome) => void, signal?: AbortSignal): Promise<void> {
   let worker = new Worker(url);
   try {
     for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
+      if (signal?.aborted) throw new InterruptedError(null);
       try {
-        record(await runOnWorker(worker, task));
+        record(await runOnWorker(worker, task, signal));
       } catch (err) {
+        if (err instanceof InterruptedError) {
+          removeTemporaryFiles(task.dir);
+          markIncomplete(task.dir, `interrupted (SIGINT) at ${new Date().toISOString()}; the sweep runs this cell again when resumed`);
+          throw err;
+        }
         record({ id: task.id, ok: false, error: `worker failed: ${err instanceof Error ? err.message : String(err)}` });
         await worker.terminate();
         worker = new Worker(url);
@@ -81,14 +99,21 @@ async function workerLoop(url: URL, queue: CellTask[], record: (o: CellOutcome) 
   }
 }
 
-/** Send one task to a worker and wait for its outcome (rejects if the worker errors or exits). */
-function runOnWorker(worker: Worker, task: CellTask): Promise<CellOutcome> {
+/** Send one task to a worker and wait for its outcome (rejects if the worker errors or exits, or on abort). */
+function runOnWorker(worker: Worker, task: CellTask, signal?: AbortSignal): Promise<CellOutcome> {
   return new Promise((resolve, reject) => {
     const cleanup = (): void => {
       worker.off("message", onMessage);
       worker.off("error", onError);
       worker.off("exit", onExit);
+      signal?.removeEventListener("abort", onAbort);
     };
+    const onAbort = (): void => {
+      cleanup();
+      void worker.terminate().then(() => reject(new InterruptedError(null)));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
     const onMessage = (o: CellOutcome): void => {
       cleanup();
       resolve(o);

@@ -47,3 +47,10 @@ export function listExperiments(): ExperimentDefinition[] {
 export function experimentsOfFamily(family: FamilyId): ExperimentDefinition[] {
   return listExperiments().filter((d) => d.family === family);
 }
+
+/** The definition of a validated spec's kind (throws if the kind vanished from the registry: a bug). */
+export function definitionOf(spec: { kind: string }): ExperimentDefinition {
+  const def = registry.get(spec.kind);
+  if (!def) throw new Error(`experiment kind ${spec.kind} is not registered`);
+  return def;
+}

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../common/errors.js";
+import { checkOutputFolder, InputError } from "../common/index.js";
 import type { ReportSection } from "../report/index.js";
 import { currentEnvironment, type Environment } from "./environment.js";
 import { writeFigures, writeRunReport } from "./outputs.js";
@@ -25,11 +25,29 @@ export interface RerenderOutcome {
   pass: boolean;
 }
 
+/** The spec.json of a training run (it records `"command": "train"`). */
+function isTrainSpec(raw: unknown): boolean {
+  return raw !== null && typeof raw === "object" && (raw as { command?: unknown }).command === "train";
+}
+
+/** Why a folder without spec.json is not a run folder, naming what it is when it is a sweep or tour folder. */
+function notARunFolder(dir: string): string {
+  if (existsSync(join(dir, "sweep.json"))) return "is a sweep folder, not a run folder: its report is report.html (running the same `splitscape sweep` again rebuilds it); each cell is a run folder under cells/";
+  if (existsSync(join(dir, "tour.json"))) return "is a tour folder, not a run folder: each experiment inside is one (e.g. `splitscape report <tour folder>/<kind>`)";
+  return `not a run folder: no ${SPEC_FILE} (a run folder holds spec.json, result.json, metrics.jsonl, figures/)`;
+}
+
 /** Re-render the run in `dir`. */
 export async function rerenderRun(dir: string): Promise<RerenderOutcome> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(dir, "not a run folder (no such directory)");
+  if (dir.trim() === "") throw new InputError("run", "empty path, expected a run folder");
+  if (!existsSync(dir)) throw new InputError(dir, "no such folder, expected a run folder (runs/<kind>-<stamp>-<hash>)");
+  if (!statSync(dir).isDirectory()) throw new InputError(dir, "is a file, expected a run folder (runs/<kind>-<stamp>-<hash>)");
   const rawSpec = readRunJson<unknown>(dir, SPEC_FILE);
-  if (rawSpec === undefined) throw new InputError(dir, `not a run folder: no ${SPEC_FILE}`);
+  if (rawSpec === undefined) throw new InputError(dir, notARunFolder(dir));
+  if (isTrainSpec(rawSpec)) {
+    throw new InputError(dir, "is a training run folder (made by `splitscape train`), which has no figures to re-render: its results are result.json, trajectory.json, metrics.jsonl and final.json (the trained model); `report` re-renders experiment runs (`splitscape run`)");
+  }
+  checkOutputFolder(dir, "run");
   const result = readRunJson<ExperimentResult>(dir, RESULT_FILE);
   const incomplete = incompleteReason(dir);
   if (result === undefined) {

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../common/atomic.js";
+import { ensureFolder, InputError, readTextInput, writeError, writeFileAtomic } from "../common/index.js";
 import { shortHash } from "./hash.js";
 import { runJsonReplacer } from "./json.js";
 import type { RunSpec, Scalar } from "./types.js";
@@ -48,14 +48,14 @@ export function specHash(spec: RunSpec): string {
  * and return its path.
  */
 export function createRunFolder(parent: string, id: string): string {
-  mkdirSync(parent, { recursive: true });
+  ensureFolder(parent);
   for (let k = 1; ; k++) {
     const dir = join(parent, k === 1 ? id : `${id}-${k}`);
     try {
       mkdirSync(dir); // fails if it exists: two runs never share a folder
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") continue;
-      throw err;
+      throw writeError(dir, err, true);
     }
     markIncomplete(dir, `running since ${new Date().toISOString()}\n`);
     return dir;
@@ -64,7 +64,7 @@ export function createRunFolder(parent: string, id: string): string {
 
 /** Prepare an existing or new folder at exactly `dir` (sweep cells, tour sections) as a fresh run. */
 export function resetRunFolder(dir: string): string {
-  mkdirSync(dir, { recursive: true });
+  ensureFolder(dir);
   markIncomplete(dir, `running since ${new Date().toISOString()}\n`);
   for (const f of [RESULT_FILE, RUN_FILE, METRICS_FILE, REPORT_FILE]) rmSync(join(dir, f), { force: true });
   return dir;
@@ -135,5 +135,10 @@ export function runJsonReviver(_key: string, value: unknown): unknown {
 export function readRunJson<T>(dir: string, file: string): T | undefined {
   const p = join(dir, file);
   if (!existsSync(p)) return undefined;
-  return JSON.parse(readFileSync(p, "utf8"), runJsonReviver) as T;
+  const text = readTextInput(p, { what: `a run folder's ${file}` });
+  try {
+    return JSON.parse(text, runJsonReviver) as T;
+  } catch (err) {
+    throw new InputError(p, `not valid JSON (${(err as Error).message}): the file is damaged or was cut short; re-run the experiment to write it again`);
+  }
 }

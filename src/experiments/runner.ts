@@ -1,30 +1,25 @@
 import { join } from "node:path";
-import { fork } from "../random/index.js";
+import { InterruptedError } from "../common/index.js";
 import type { ReportSection } from "../report/index.js";
 import { VERSION } from "../version.js";
 import { currentEnvironment, type Environment } from "./environment.js";
+import { inProcessExecutor, type Execution, type ExperimentExecutor } from "./executor.js";
 import { writeJsonAtomic } from "./json.js";
 import { writeFigures, writeRunReport } from "./outputs.js";
-import { getExperiment } from "./registry.js";
-import {
-  createRunFolder,
-  markComplete,
-  markIncomplete,
-  openMetrics,
-  resetRunFolder,
-  RESULT_FILE,
-  RUN_FILE,
-  runId,
-  SPEC_FILE,
-} from "./runFolder.js";
-import type { ExperimentDefinition, ExperimentResult, RunContext, RunSpec, Scalar } from "./types.js";
+import { definitionOf } from "./registry.js";
+import { createRunFolder, markComplete, markIncomplete, resetRunFolder, RESULT_FILE, RUN_FILE, runId, SPEC_FILE } from "./runFolder.js";
+import type { ExperimentResult, RunSpec } from "./types.js";
+
+export { definitionOf } from "./registry.js";
+export { executeExperiment } from "./execute.js";
 
 /**
  * Running one experiment into a run folder (see runFolder.ts for the layout and the
  * completeness rule). The order of writes is: INCOMPLETE, spec.json, metrics.jsonl (streamed
  * while running), result.json, figures, report.html, run.json, and last the removal of
  * INCOMPLETE. If the experiment throws, INCOMPLETE is rewritten with the error, no result.json
- * is written, and a RunFailedError carrying the folder is thrown.
+ * is written, and a RunFailedError carrying the folder is thrown. If the run's signal is
+ * aborted (Ctrl-C; worker executors only), INCOMPLETE says so and InterruptedError(dir) is thrown.
  */
 
 /** Options of runToFolder. */
@@ -37,6 +32,10 @@ export interface RunOptions {
   render?: boolean;
   /** Progress notes of the experiment (ctx.log); default: discarded. */
   log?: (message: string) => void;
+  /** Where the computation runs (default in this thread; the CLI uses a worker). */
+  executor?: ExperimentExecutor;
+  /** Aborting interrupts the run (worker executors): the folder stays INCOMPLETE. */
+  signal?: AbortSignal;
 }
 
 /** What a finished run produced. */
@@ -64,65 +63,42 @@ export class RunFailedError extends Error {
   }
 }
 
-/** The definition of a validated spec's kind (throws if the kind vanished from the registry). */
-export function definitionOf(spec: RunSpec): ExperimentDefinition {
-  const def = getExperiment(spec.kind);
-  if (!def) throw new Error(`experiment kind ${spec.kind} is not registered`);
-  return def;
-}
-
 /** spec.json content: the spec with defaults filled and the splitscape version. */
 export function specRecord(spec: RunSpec): RunSpec & { splitscape: string } {
   return { kind: spec.kind, seed: spec.seed, ...(spec.title !== undefined ? { title: spec.title } : {}), params: spec.params, splitscape: VERSION };
 }
 
-/** Check that a run function returned the ExperimentResult shape (a bug otherwise). */
-function checkResult(kind: string, r: ExperimentResult): ExperimentResult {
-  const ok = r !== null && typeof r === "object" && typeof r.summary === "object" && Array.isArray(r.verdicts) && typeof r.series === "object";
-  if (!ok) throw new Error(`${kind}: run() must return {summary, verdicts, series}`);
-  for (const v of r.verdicts) {
-    if (typeof v.claim !== "string" || typeof v.pass !== "boolean") throw new Error(`${kind}: every verdict needs a claim and a boolean pass`);
-  }
-  return r;
-}
-
-/** Run an experiment in memory with a given metrics sink (used by runToFolder and tests). */
-export async function executeExperiment(
-  spec: RunSpec,
-  metric: (record: Record<string, Scalar>) => void = () => {},
-  log: (message: string) => void = () => {},
-): Promise<ExperimentResult> {
-  const def = definitionOf(spec);
-  const ctx: RunContext = {
-    seed: spec.seed,
-    rng: (stream) => fork(spec.seed, stream),
-    metric,
-    log,
-  };
-  return checkResult(spec.kind, await def.run(spec, ctx));
-}
-
-/** Run a validated spec into a new run folder (or `opts.dir`). */
-export async function runToFolder(spec: RunSpec, opts: RunOptions = {}): Promise<RunOutcome> {
-  const def = definitionOf(spec);
-  const started = new Date();
+/** Step 1: the run folder (new, or `opts.dir` reset) with INCOMPLETE and spec.json. */
+function openRun(spec: RunSpec, opts: RunOptions, started: Date): { dir: string; id: string } {
   const id = opts.dir ? (opts.dir.split(/[\\/]/).filter(Boolean).pop() ?? spec.kind) : runId(spec, started);
   const dir = opts.dir ? resetRunFolder(opts.dir) : createRunFolder(opts.outDir ?? "runs", id);
   writeJsonAtomic(join(dir, SPEC_FILE), specRecord(spec));
-  const metrics = openMetrics(dir);
-  let result: ExperimentResult;
+  return { dir, id };
+}
+
+/** Step 2: compute the result (metrics streamed); a failure or an interrupt leaves INCOMPLETE saying which. */
+async function computeRun(spec: RunSpec, dir: string, opts: RunOptions): Promise<Execution> {
+  const executor = opts.executor ?? inProcessExecutor;
   try {
-    result = await executeExperiment(spec, (r) => metrics.write(r), opts.log);
+    return await executor.run(spec, dir, { log: opts.log, signal: opts.signal });
   } catch (err) {
-    metrics.close();
+    if (err instanceof InterruptedError) {
+      markIncomplete(dir, `interrupted (SIGINT) at ${new Date().toISOString()}: no result.json; metrics.jsonl holds the records streamed so far`);
+      throw new InterruptedError(dir);
+    }
     markIncomplete(dir, `failed at ${new Date().toISOString()}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     throw new RunFailedError(dir, err);
   }
-  metrics.close();
+}
+
+/** Step 3: result.json, figures and report.html, run.json, and the removal of INCOMPLETE. */
+async function finishRun(spec: RunSpec, dir: string, id: string, execution: Execution, started: Date, render: boolean): Promise<RunOutcome> {
+  const def = definitionOf(spec);
+  const { result } = execution;
   writeJsonAtomic(join(dir, RESULT_FILE), result);
   const environment: Environment = currentEnvironment(started);
   let section: ReportSection | undefined;
-  if (opts.render ?? true) {
+  if (render) {
     try {
       section = await writeFigures(dir, def, spec, result);
       writeRunReport(dir, section, environment, `run ${id}`);
@@ -135,7 +111,16 @@ export async function runToFolder(spec: RunSpec, opts: RunOptions = {}): Promise
   const finished = new Date();
   const seconds = (finished.getTime() - started.getTime()) / 1000;
   const pass = result.verdicts.every((v) => v.pass);
-  writeJsonAtomic(join(dir, RUN_FILE), { id, kind: spec.kind, status: "complete", pass, started: started.toISOString(), finished: finished.toISOString(), seconds, metrics: metrics.count, environment });
+  writeJsonAtomic(join(dir, RUN_FILE), { id, kind: spec.kind, status: "complete", pass, started: started.toISOString(), finished: finished.toISOString(), seconds, metrics: execution.metrics, environment });
   markComplete(dir);
   return { dir, id, spec, result, pass, seconds, ...(section ? { section } : {}) };
+}
+
+/** Run a validated spec into a new run folder (or `opts.dir`). */
+export async function runToFolder(spec: RunSpec, opts: RunOptions = {}): Promise<RunOutcome> {
+  definitionOf(spec);
+  const started = new Date();
+  const { dir, id } = openRun(spec, opts, started);
+  const execution = await computeRun(spec, dir, opts);
+  return finishRun(spec, dir, id, execution, started, opts.render ?? true);
 }

@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "../common/errors.js";
+import { readTextInput, stripBom } from "../common/textInput.js";
 import { experimentKinds, getExperiment } from "./registry.js";
 import type { RunSpec } from "./types.js";
-import { parseWithSchema } from "./zodErrors.js";
+import { describeJsonSchema, parseWithSchema } from "./zodErrors.js";
 
 /**
  * Experiment spec files, JSON or YAML:
@@ -48,7 +48,8 @@ const envelopeSchema = z.strictObject({
 });
 
 /** Parse spec text as YAML (.yaml/.yml) or JSON (anything else; YAML is tried if JSON fails). */
-export function parseSpecText(text: string, source: string): unknown {
+export function parseSpecText(raw: string, source: string): unknown {
+  const text = stripBom(raw);
   const ext = extname(source).toLowerCase();
   const yamlFirst = ext === ".yaml" || ext === ".yml";
   try {
@@ -61,19 +62,14 @@ export function parseSpecText(text: string, source: string): unknown {
         // fall through to the JSON error
       }
     }
-    throw new InputError(source, `not valid ${yamlFirst ? "YAML" : "JSON"}: ${(err as Error).message}`);
+    // Parser messages may quote the offending lines below the first: keep the first line.
+    throw new InputError(source, `not valid ${yamlFirst ? "YAML" : "JSON"}: ${(err as Error).message.split("\n")[0].trim()}`);
   }
 }
 
 /** Read and parse a spec file (no validation). */
 export function readSpecFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new InputError(path, `cannot read the spec file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseSpecText(text, path);
+  return parseSpecText(readTextInput(path, { what: "a spec file (.yaml, .yml or .json)", option: "spec" }), path);
 }
 
 /** Validate the params of `kind` (defaults filled); errors name `params.<field>`. */
@@ -130,4 +126,31 @@ export function paramNames(kind: string, params: Record<string, unknown> = {}): 
 /** Load and validate a spec file. */
 export function loadSpec(path: string): LoadedSpec {
   return validateSpec(readSpecFile(path), path);
+}
+
+/** One parameter of a kind as `run --list` shows it. */
+export interface ParamDescription {
+  name: string;
+  /** The default (JSON), or undefined when the parameter has none. */
+  default: unknown;
+  /** True when a spec must give it (no default, not optional). */
+  required: boolean;
+  /** What it accepts, in words: "an integer in [2, 200]". */
+  accepts: string;
+}
+
+/** The parameters of a kind with their defaults and what they accept (read from its zod schema). */
+export function describeParams(kind: string): ParamDescription[] {
+  const schema = getExperiment(kind)?.schema;
+  if (!(schema instanceof z.ZodObject)) return [];
+  let props: Record<string, Record<string, unknown>> = {};
+  let required: string[] = [];
+  try {
+    const js = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+    props = js.properties ?? {};
+    required = js.required ?? [];
+  } catch {
+    return Object.keys(schema.shape).map((name) => ({ name, default: undefined, required: false, accepts: "a valid value" }));
+  }
+  return Object.entries(props).map(([name, node]) => ({ name, default: node.default, required: required.includes(name), accepts: describeJsonSchema(node) }));
 }

@@ -1,30 +1,31 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../common/atomic.js";
+import { checkSweepCells, ensureFolder, InputError, InterruptedError, writeFileAtomic } from "../common/index.js";
 import { renderFigure, renderReportHtml, type ReportFigure } from "../report/index.js";
 import type { CellOutcome, CellTask } from "./cellTask.js";
 import { currentEnvironment } from "./environment.js";
-import { expandGrid, type GridCell } from "./grid.js";
-import { shortHash } from "./hash.js";
+import { expandGrid, gridSize, type GridCell } from "./grid.js";
+import { canonicalJson, shortHash } from "./hash.js";
 import { toJsonText, writeJsonAtomic } from "./json.js";
 import { runCells, poolMode } from "./pool.js";
 import { FIGURES_DIR, isComplete, markComplete, markIncomplete, readRunJson, REPORT_FILE, RESULT_FILE } from "./runFolder.js";
 import { definitionOf, specRecord } from "./runner.js";
-import { validateParams, type LoadedSpec } from "./spec.js";
+import { validateParams, type Grid, type LoadedSpec } from "./spec.js";
 import { aggregateVerdicts, summaryColumns, summaryCsv, summaryFigures, summaryRow, type SummaryRow } from "./summary.js";
 import type { ExperimentResult } from "./types.js";
 
 /**
  * Sweeps: a spec with a grid runs once per grid cell, on the worker pool (pool.ts). Layout:
- *   <outDir>/sweep-<kind>-<hash>/      hash of the base spec (kind, seed, params), not of the
- *                                      grid, so extending a grid reuses the same folder
+ *   <outDir>/sweep-<kind>-<hash>/      hash of the base spec AND the grid (kind, seed, params,
+ *                                      grid): two sweeps of different grids never share a folder
  *     INCOMPLETE                       until the summary is written
  *     sweep.json                       the spec, the grid and the cells (hash → values)
  *     cells/<cell hash>/               one run folder per cell (no figures)
- *     summary.csv, summary.json        one row per cell of the current grid
+ *     summary.csv, summary.json        one row per cell of the grid
  *     figures/, report.html            summary figures and report
  * Resumable: a cell whose folder is complete (runFolder.isComplete) is not run again; its
- * numbers are read back from its result.json.
+ * numbers are read back from its result.json. Resuming checks sweep.json: a folder made by
+ * another spec or grid is refused (exit 2), never overwritten. Grids larger than
+ * `maxCells` (default 1000) are refused before anything is expanded or written.
  */
 
 /** Options of runSweep. */
@@ -41,6 +42,10 @@ export interface SweepOptions {
   onPlan?: (plan: { total: number; toRun: number; reused: number; mode: "threads" | "in-process"; dir: string }) => void;
   /** Called as each cell finishes. */
   onProgress?: (outcome: CellOutcome) => void;
+  /** The largest grid that runs (default DEFAULT_MAX_SWEEP_CELLS = 1000; the CLI's --max-cells). */
+  maxCells?: number;
+  /** Aborting interrupts the sweep (Ctrl-C): the folder stays INCOMPLETE, a re-run resumes it. */
+  signal?: AbortSignal;
 }
 
 /** What a sweep produced. */
@@ -56,10 +61,36 @@ export interface SweepOutcome {
   mode: "threads" | "in-process";
 }
 
-/** The default folder name of a sweep: kind and the hash of its base spec. */
-export function sweepFolderName(loaded: LoadedSpec): string {
+/** What identifies a sweep: its base spec and its grid (the content of the folder key). */
+function sweepIdentity(loaded: LoadedSpec): { kind: string; seed: number; params: Record<string, unknown>; grid: Grid } {
   const { kind, seed, params } = loaded.spec;
-  return `sweep-${kind}-${shortHash({ kind, seed, params })}`;
+  return { kind, seed, params, grid: loaded.grid ?? {} };
+}
+
+/** The default folder name of a sweep: kind and the hash of its base spec and grid. */
+export function sweepFolderName(loaded: LoadedSpec): string {
+  return `sweep-${loaded.spec.kind}-${shortHash(sweepIdentity(loaded))}`;
+}
+
+/** A grid in a few words: `seed × 3, n × 2`. */
+function describeGrid(grid: unknown): string {
+  return Object.entries((grid ?? {}) as Grid).map(([axis, values]) => `${axis} × ${Array.isArray(values) ? values.length : "?"}`).join(", ") || "no grid";
+}
+
+/**
+ * InputError if `dir` holds a sweep made by another spec or grid (its sweep.json differs):
+ * resuming there would mix two sweeps and replace the other's summary.
+ */
+function checkResumable(dir: string, loaded: LoadedSpec): void {
+  const previous = readRunJson<{ spec?: { kind?: string; seed?: number; params?: unknown }; grid?: unknown }>(dir, "sweep.json");
+  if (previous === undefined) return;
+  const theirs = { kind: previous.spec?.kind, seed: previous.spec?.seed, params: previous.spec?.params, grid: previous.grid ?? {} };
+  const ours = sweepIdentity(loaded);
+  if (canonicalJson(theirs) === canonicalJson(ours)) return;
+  const what = theirs.kind !== ours.kind ? `kind (${String(theirs.kind)})`
+    : canonicalJson(theirs.grid) !== canonicalJson(ours.grid) ? `grid (${describeGrid(theirs.grid)})`
+      : "seed or params";
+  throw new InputError(dir, `holds a sweep of a different ${what}; resuming would mix two sweeps: give another --dir, or leave --dir out to use ${sweepFolderName(loaded)}`, "sweep.json");
 }
 
 function reusedOutcome(cell: GridCell, dir: string): CellOutcome {
@@ -72,9 +103,11 @@ export async function runSweep(loaded: LoadedSpec, opts: SweepOptions = {}): Pro
   const { spec, source } = loaded;
   const def = definitionOf(spec);
   const grid = loaded.grid ?? {};
+  checkSweepCells(source, gridSize(grid), opts.maxCells);
   const cells = expandGrid(spec, grid, (p) => validateParams(spec.kind, p, source, ["grid"]));
   const dir = opts.dir ?? join(opts.outDir ?? "runs", sweepFolderName(loaded));
-  mkdirSync(join(dir, "cells"), { recursive: true });
+  checkResumable(dir, loaded);
+  ensureFolder(join(dir, "cells"));
   markIncomplete(dir, `sweep running since ${new Date().toISOString()}`);
   writeJsonAtomic(join(dir, "sweep.json"), { spec: specRecord(spec), grid, cells: cells.map((c) => ({ cell: c.hash, ...c.values })) });
 
@@ -84,7 +117,15 @@ export async function runSweep(loaded: LoadedSpec, opts: SweepOptions = {}): Pro
   const mode = tasks.length === 0 ? "in-process" : poolMode({ workerUrl: opts.workerUrl });
   opts.onPlan?.({ total: cells.length, toRun: tasks.length, reused: finished.length, mode, dir });
 
-  const ran = await runCells(tasks, { workers: opts.workers, workerUrl: opts.workerUrl, onDone: opts.onProgress });
+  let ran: CellOutcome[];
+  try {
+    ran = await runCells(tasks, { workers: opts.workers, workerUrl: opts.workerUrl, onDone: opts.onProgress, signal: opts.signal });
+  } catch (err) {
+    if (!(err instanceof InterruptedError)) throw err;
+    const finishedNow = cells.filter((c) => isComplete(cellDir(c))).length;
+    markIncomplete(dir, `interrupted (SIGINT) at ${new Date().toISOString()}: ${finishedNow} of ${cells.length} cells finished, no summary; run the same sweep again to resume`);
+    throw new InterruptedError(dir);
+  }
   const byId = new Map<string, CellOutcome>(ran.map((o) => [o.id, o]));
   const reusedIds = new Set(finished.map((c) => c.hash));
   const outcomes = cells.map((c) => byId.get(c.hash) ?? reusedOutcome(c, cellDir(c)));

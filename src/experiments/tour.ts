@@ -1,11 +1,12 @@
 import { join } from "node:path";
-import { writeFileAtomic } from "../common/atomic.js";
+import { InterruptedError, writeFileAtomic } from "../common/index.js";
 import { renderReportHtml, type ReportSection, type Verdict } from "../report/index.js";
 import { currentEnvironment } from "./environment.js";
+import type { ExperimentExecutor } from "./executor.js";
 import { FAMILIES, type FamilyId } from "./families.js";
 import { writeJsonAtomic } from "./json.js";
 import { experimentsOfFamily } from "./registry.js";
-import { createRunFolder, markComplete, REPORT_FILE, timeStamp } from "./runFolder.js";
+import { createRunFolder, markComplete, markIncomplete, REPORT_FILE, timeStamp } from "./runFolder.js";
 import { RunFailedError, runToFolder } from "./runner.js";
 import { validateSpec } from "./spec.js";
 
@@ -50,6 +51,10 @@ export interface TourOptions {
   onEntry?: (entry: TourEntry, phase: "start" | "done") => void;
   /** Run only these families (default all). */
   families?: readonly FamilyId[];
+  /** Where the experiments compute (default in this thread; the CLI uses one worker for all). */
+  executor?: ExperimentExecutor;
+  /** Aborting interrupts the tour: its folder stays INCOMPLETE and InterruptedError(tour folder) is thrown. */
+  signal?: AbortSignal;
 }
 
 /** Run the tour. */
@@ -73,7 +78,7 @@ export async function runTour(opts: TourOptions = {}): Promise<TourOutcome> {
       const entry: TourEntry = { family: fam.id, familyTitle: fam.title, kind: def.kind, title: def.title, status: "ok", verdicts: [], folder: def.kind };
       opts.onEntry?.(entry, "start");
       try {
-        const run = await runToFolder(spec, { dir: join(dir, def.kind) });
+        const run = await runToFolder(spec, { dir: join(dir, def.kind), executor: opts.executor, signal: opts.signal });
         entry.verdicts = run.result.verdicts;
         entry.seconds = run.seconds;
         const s = run.section!;
@@ -85,6 +90,10 @@ export async function runTour(opts: TourOptions = {}): Promise<TourOutcome> {
           figures: s.figures.map((f) => ({ ...f, ...(f.file ? { file: `${def.kind}/${f.file}` } : {}) })),
         });
       } catch (err) {
+        if (err instanceof InterruptedError) {
+          markIncomplete(dir, `interrupted (SIGINT) during ${def.kind} at ${new Date().toISOString()}: ${entries.length} experiment(s) finished, no report.html`);
+          throw new InterruptedError(dir);
+        }
         if (!(err instanceof RunFailedError)) throw err;
         entry.status = "error";
         entry.error = err.cause instanceof Error ? err.cause.message : String(err.cause);

@@ -37,7 +37,11 @@ function nodeAt(root: JsonSchema | null, path: Path): JsonSchema | null {
     if (node === null) return null;
     node = unwrap(node);
     if (typeof p === "number") node = (node.items as JsonSchema | undefined) ?? null;
-    else node = ((node.properties as Record<string, JsonSchema> | undefined)?.[String(p)]) ?? null;
+    else {
+      const props = node.properties as Record<string, JsonSchema> | undefined;
+      const extra = node.additionalProperties;
+      node = props?.[String(p)] ?? (extra !== null && typeof extra === "object" ? (extra as JsonSchema) : null);
+    }
   }
   return node === null ? null : unwrap(node);
 }
@@ -84,11 +88,13 @@ export function describeJsonSchema(node: JsonSchema): string {
   };
   if (t === "integer") return `an integer${range()}`;
   if (t === "number") return `a number${range()}`;
-  if (t === "string") return "a string";
+  if (t === "string") return typeof node.minLength === "number" && node.minLength > 0 ? "a non-empty string" : "a string";
   if (t === "boolean") return "true or false";
   if (t === "array") {
     const items = node.items as JsonSchema | undefined;
-    return `a list${items ? ` of ${describeJsonSchema(unwrap(items)).replace(/^an? /, "")}s` : ""}`;
+    const min = typeof node.minItems === "number" ? node.minItems : 0;
+    const list = min === 1 ? "a non-empty list" : min > 1 ? `a list of at least ${min}` : "a list";
+    return `${list}${items ? ` of ${plural(describeJsonSchema(unwrap(items)))}` : ""}`;
   }
   if (t === "object") {
     const keys = Object.keys((node.properties as object | undefined) ?? {});
@@ -97,6 +103,33 @@ export function describeJsonSchema(node: JsonSchema): string {
   const any = node.anyOf as JsonSchema[] | undefined;
   if (any) return any.map((n) => describeJsonSchema(unwrap(n))).join(" or ");
   return "a valid value";
+}
+
+/** "an integer in [1, 512]" → "integers in [1, 512]"; "one of "a", "b"" → "values, each one of "a", "b"". */
+function plural(phrase: string): string {
+  if (phrase.startsWith("one of ")) return `values, each ${phrase}`;
+  if (phrase === "a valid value") return "values";
+  const m = /^(?:an? )?(non-empty )?(\w+)(.*)$/.exec(phrase);
+  if (!m) return phrase;
+  const [, adj = "", noun, rest] = m;
+  const nouns: Record<string, string> = { integer: "integers", number: "numbers", string: "strings", list: "lists", object: "objects" };
+  return `${adj}${nouns[noun] ?? `${noun}s`}${rest}`;
+}
+
+/** A zod issue in the project's words, for nodes the JSON Schema cannot describe. */
+function issueText(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return `expected ${issue.expected === "array" ? "a list" : issue.expected === "object" ? "an object" : issue.expected === "integer" ? "an integer" : `a ${issue.expected}`}`;
+    case "too_small":
+      return issue.origin === "array" ? `expected at least ${String(issue.minimum)} item(s)` : `expected at least ${String(issue.minimum)}`;
+    case "too_big":
+      return issue.origin === "array" ? `expected at most ${String(issue.maximum)} item(s)` : `expected at most ${String(issue.maximum)}`;
+    case "invalid_union":
+      return "matches none of the allowed forms";
+    default:
+      return issue.message.replace(/^Invalid input: /, "").replace(/^./, (c) => c.toLowerCase());
+  }
 }
 
 function valueAt(input: unknown, path: Path): unknown {
@@ -128,7 +161,9 @@ function describeIssue(issue: z.core.$ZodIssue, root: JsonSchema | null, input: 
     case "invalid_value":
       return [field, `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${shown(got)}`];
     default: {
-      if (!node) return [field, `${issue.message}, got ${shown(got)}`];
+      const missing = got === undefined && issue.code === "invalid_type";
+      if (!node) return [field, missing ? `missing, ${issueText(issue)}` : `${issueText(issue)}, got ${shown(got)}`];
+      if (missing) return [field, `missing, expected ${describeJsonSchema(node)}`];
       // Custom refinements carry their own explanation; for the others the schema says it all.
       const why = issue.code === "custom" ? ` (${issue.message})` : "";
       return [field, `expected ${describeJsonSchema(node)}, got ${shown(got)}${why}`];

@@ -7,7 +7,7 @@ export {
   type ElementKind, type ElementType, type Tensor,
 } from "./tensor.js";
 export {
-  METADATA_ARCH, SAFETENSORS_DTYPES, SAFETENSORS_MAX_HEADER, describeTensors, encodeSafetensors, parseSafetensors, readSafetensors,
+  METADATA_ARCH, METADATA_INPUT_SHAPE, SAFETENSORS_DTYPES, SAFETENSORS_MAX_HEADER, describeTensors, encodeSafetensors, parseSafetensors, readSafetensors,
   writeSafetensors, type SafetensorsFile, type TensorToWrite, type WriteDtype,
 } from "./safetensors.js";
 export { NPY_MAX_ELEMENTS, encodeNpy, encodeNpyRaw, parseNpy, parseNpyHeader, readNpy, type NpyHeader, type NpyReadOptions } from "./npy.js";
@@ -16,7 +16,7 @@ export { parseIdx, readIdx, type IdxArray } from "./idx.js";
 export { readFileBytes } from "./readBytes.js";
 export { crc32, encodeZip, zipEntries, zipMember, type ZipEntry } from "./zip.js";
 export {
-  archToken, parseArch, parseTorchRepr,
-  type ActivationSpec, type AvgPool2dSpec, type Conv2dSpec, type FlattenSpec, type IdentitySpec, type LayerList, type LayerSpec,
+  archToken, parseArch, parseInputShape, parseTorchRepr,
+  type ActivationSpec, type AvgPoolSpec, type ConvSpec, type FlattenSpec, type IdentitySpec, type LayerList, type LayerSpec,
   type LinearSpec,
 } from "./layers.js";

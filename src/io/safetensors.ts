@@ -42,6 +42,8 @@ export const SAFETENSORS_MAX_HEADER = 100_000_000;
 
 /** The metadata key under which splitscape stores the architecture (ARCH string). */
 export const METADATA_ARCH = "splitscape.arch";
+/** The metadata key of a convolutional model's input shape ("C,H,W" or "C,L", as --input-shape). */
+export const METADATA_INPUT_SHAPE = "splitscape.input_shape";
 
 /** A decoded safetensors file: tensors in header order and the `__metadata__` strings. */
 export interface SafetensorsFile {

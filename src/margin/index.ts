@@ -17,3 +17,4 @@ export {
 } from "./sampleNet.js";
 export { marginLogGradient, type LogGradient } from "./logGradient.js";
 export { logLossSharpness, type SharpnessOptions } from "./sharpness.js";
+export { sharpnessCap, type SharpnessCap, type SharpnessCapOptions, type SharpnessCalibration } from "./stepCap.js";

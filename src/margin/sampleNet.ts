@@ -6,6 +6,7 @@
  * nets through the model's one-sample conv passes (model.convSampleForward / convSampleGradient).
  * `evaluateSample` is the architecture-independent face the certificate uses.
  */
+import { nrm2, sliceNorm } from "../linalg/index.js";
 import type { Activation, Architecture } from "../model/index.js";
 import {
   activationDerivative, activationValue, convSampleForward, convSampleGradient, mlpLayerOffsets, twoLayerLayout,
@@ -103,11 +104,13 @@ export function sampleGradient(
   }
 }
 
-/** ‖row r of layer Ly‖₂ (its incoming weights, bias excluded). */
+/** ‖row r of layer Ly‖₂ (its incoming weights, bias excluded), scaled as linalg's nrm2. */
 export function rowNorm(Ly: AffineLayer, theta: Float64Array, r: number): number {
-  let s = 0;
-  for (let c = 0; c < Ly.cols; c++) s += theta[Ly.off + r * Ly.rs + c * Ly.ss] ** 2;
-  return Math.sqrt(s);
+  const start = Ly.off + r * Ly.rs;
+  if (Ly.ss === 1) return sliceNorm(theta, start, start + Ly.cols);
+  const row = new Float64Array(Ly.cols);
+  for (let c = 0; c < Ly.cols; c++) row[c] = theta[start + c * Ly.ss];
+  return nrm2(row);
 }
 
 /** One input's forward pass with what the KKT certificate needs from it, for any architecture. */

@@ -123,3 +123,4 @@ export {
   isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, stateDictToModel,
   torchSequentialCode, type ArchitectureSource,
 } from "./torchModel.js";
+export { twoLayerWasmBlockRows } from "./twoLayerWasm.js";

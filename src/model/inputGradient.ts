@@ -3,6 +3,7 @@ import { gemmRaw, type Matrix } from "../linalg/index.js";
 import { applyActivation } from "./activations.js";
 import type { Model } from "./architecture.js";
 import { checkTheta, mlpWeights, outputDim, twoLayerParts } from "./architecture.js";
+import { convInputVjp, createConvWorkspace } from "./conv/index.js";
 import { checkInputs } from "./modelData.js";
 
 /**
@@ -10,7 +11,9 @@ import { checkInputs } from "./modelData.js";
  * R (n×k) defaults to all ones, giving ∇ₓ Σ_c f_c(x_i) — the rows PyTorch leaves in X.grad after
  * `f(X).sum().backward()`. With Z_l the n×h_l pre-activations (rows = samples):
  *   two-layer  f = Σ_j a_j σ(w_jᵀx + b_j) (+ c):  G = (σ′(Z₁) ⊙ R aᵀ) W;
- *   mlp        f = W_L σ(… σ(W_1 x)):  Γ_L = R, Γ_l = σ′(Z_l) ⊙ Γ_{l+1} W_{l+1}, G = Γ_1 W_1,
+ *   mlp        f = W_L σ(… σ(W_1 x)):  Γ_L = R, Γ_l = σ′(Z_l) ⊙ Γ_{l+1} W_{l+1}, G = Γ_1 W_1;
+ *   conv       dU_S = R W, dU_{s−1} = col2im(K_sᵀ (σ′(Z_s) ⊙ dU_s)) or poolᵀ dU_s, G = dU_0
+ *              (conv/inputGradient.ts: im2col's adjoint, blocked like the θ-gradient),
  * with σ′ at a kink the left derivative (activations.ts) — also PyTorch's choice for ReLU (0 at 0)
  * and LeakyReLU (the slope at 0). The products run on the project's GEMM.
  */
@@ -39,7 +42,10 @@ export function inputGradient(model: Model, X: Matrix, R?: Matrix): Matrix {
     gemmRaw(false, false, n, d, m, 1, S, 0, m, W, 0, d, 0, G, 0, d);
     return { rows: n, cols: d, data: G };
   }
-  if (arch.kind === "conv") throw new RangeError("inputGradient: convolutional models are not supported yet");
+  if (arch.kind === "conv") {
+    convInputVjp(createConvWorkspace(arch, n), theta, X.data, n, Rdata, G);
+    return { rows: n, cols: d, data: G };
+  }
   const Ws = mlpWeights(arch, theta);
   const w = arch.widths;
   const L = Ws.length;

@@ -9,9 +9,9 @@
  * with A a name or { "name", "slope" | "power" }. Unknown extra fields are ignored. Every problem
  * is an InputError naming the file, the field and what was expected.
  */
-import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../common/atomic.js";
 import { InputError } from "../common/errors.js";
+import { readTextInput, stripBom } from "../common/textInput.js";
 import { activationToJson, parseActivation } from "./activations.js";
 import type { Model } from "./architecture.js";
 import { mlpArchitecture, mlpWeights, twoLayerArchitecture, twoLayerParts } from "./architecture.js";
@@ -92,10 +92,11 @@ export function parseModelJson(json: unknown, source: string): Model {
     throw new InputError(source, `expected a JSON object with "kind", "activation" and weights, got ${show(json)}`);
   }
   const o = json as Record<string, unknown>;
+  if (o.kind === undefined) throw new InputError(source, `missing field kind, expected ${KINDS.map((k) => JSON.stringify(k)).join(" or ")}`, "kind");
   if (typeof o.kind !== "string" || !KINDS.includes(o.kind)) {
     throw new InputError(source, `unknown model kind ${show(o.kind)}; allowed: ${KINDS.join(", ")}`, "kind");
   }
-  if (o.activation === undefined) throw new InputError(source, "missing (a name such as \"relu\")", "activation");
+  if (o.activation === undefined) throw new InputError(source, "missing field activation, expected a name such as \"relu\"", "activation");
   const activation = parseActivation(o.activation, source, "activation");
   if (o.kind === "conv") return parseConvModel(o, activation, source);
   if (o.kind === "mlp") {
@@ -118,7 +119,7 @@ export function parseModelJson(json: unknown, source: string): Model {
   const [m, d, W] = matrixRows(o.W, source, "W", -1, -1, "", "");
   let k = 1;
   let a: number[];
-  if (o.a === undefined) throw new InputError(source, `missing (${m} output weights, one per row of W)`, "a");
+  if (o.a === undefined) throw new InputError(source, `missing field a, expected ${m} output weights (one per row of W)`, "a");
   if (Array.isArray(o.a) && o.a.length > 0 && Array.isArray(o.a[0])) {
     const [, kk, data] = matrixRows(o.a, source, "a", m, -1, "one row per row of W", "");
     k = kk;
@@ -171,7 +172,7 @@ function rows(data: Float64Array, r: number, c: number): number[][] {
 export function parseModelText(text: string, source: string): Model {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(stripBom(text));
   } catch (err) {
     throw new InputError(source, `not valid JSON (${(err as Error).message})`);
   }
@@ -180,19 +181,13 @@ export function parseModelText(text: string, source: string): Model {
 
 /**
  * Read and validate a model file: JSON, or safetensors weights (`.safetensors`, torchModel.ts)
- * whose architecture comes from `src` or from the file's splitscape metadata.
+ * whose architecture comes from `src` or from the file's splitscape metadata. `option` names the
+ * flag that gave the path (for an empty one).
  */
-export function loadModel(path: string, src: ArchitectureSource = {}): Model {
+export function loadModel(path: string, src: ArchitectureSource = {}, option = "--model"): Model {
   if (isSafetensorsPath(path)) return loadSafetensorsModel(path, src);
   if (src.layers !== undefined) throw new InputError(src.layers.source, `describes the layers of safetensors weights, but ${path} is a JSON model file (which states its architecture)`);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such model file" : `cannot read the model file (${(err as Error).message})`);
-  }
-  return parseModelText(text, path);
+  return parseModelText(readTextInput(path, { what: "a model file (.json or .safetensors)", option }), path);
 }
 
 /**

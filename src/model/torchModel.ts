@@ -7,6 +7,7 @@
  *   Linear(d, h₁) · σ · … · σ · Linear(h_{L−1}, k), L ≥ 3    → mlp:  W_l = (2l−2).weight (h_l×h_{l−1});
  *                                                               bias-free, so any bias is an error
  *   Linear(d, k)                                              → mlp [d, k] (a linear map; no bias)
+ *   Conv{1,2}d(bias=False) · σ · [AvgPool] · … · Flatten · Linear(bias=False)  → conv (torchConv.ts)
  *
  * PyTorch stores Linear.weight as out×in, row-major — the layout of W and W_l here; only the
  * two-layer output weights are transposed (a is m×k). Identity and Dropout (the identity at
@@ -15,27 +16,32 @@
  * kinds have one σ), and the output is linear (no activation after the last Linear).
  *
  * Safetensors model files: `loadSafetensorsModel` reads the weights and takes the layer list from
- * the caller (--arch, --torch-repr) or from splitscape's own `__metadata__` ("splitscape.arch");
- * `safetensorsModelBytes` writes keys that `load_state_dict` of the same Sequential accepts.
+ * the caller (--arch, --torch-repr) or from splitscape's own `__metadata__` ("splitscape.arch",
+ * and "splitscape.input_shape" for a conv model); `safetensorsModelBytes` writes keys that
+ * `load_state_dict` of the same Sequential accepts.
  * Anything that does not fit is an InputError naming the tensor key and what was expected, with
  * the state_dict's keys and shapes.
  */
 import { InputError } from "../common/errors.js";
 import {
-  METADATA_ARCH, archToken, describeTensors, encodeSafetensors, formatShape, parseArch, readSafetensors,
+  METADATA_ARCH, METADATA_INPUT_SHAPE, archToken, describeTensors, encodeSafetensors, formatShape, parseArch, parseInputShape, readSafetensors,
   type ActivationSpec, type LayerList, type LayerSpec, type LinearSpec, type Tensor, type TensorToWrite, type WriteDtype,
 } from "../io/index.js";
 import { VERSION } from "../version.js";
-import { makeActivation, sameActivation, type Activation } from "./activations.js";
+import { makeActivation, type Activation } from "./activations.js";
 import type { Model } from "./architecture.js";
 import { mlpArchitecture, mlpWeights, twoLayerArchitecture, twoLayerParts } from "./architecture.js";
+import { activationLayer, sharedActivation, torchActivationModule } from "./torchActivation.js";
+import { convInputShape, convModelLayers, convStateDict, convStateDictToModel } from "./torchConv.js";
 
 /** Where a safetensors model's architecture comes from when the file does not say. */
 export interface ArchitectureSource {
   /** The layer list (from --arch or --torch-repr); overrides the file's metadata. */
   readonly layers?: LayerList;
-  /** `--input-shape C,H,W` of a convolutional model (else checked against the first Linear). */
+  /** `--input-shape C,H,W` (1-D: C,L) of a convolutional model (else checked against the first Linear). */
   readonly inputShape?: readonly number[];
+  /** Where inputShape came from, for messages (default "--input-shape"). */
+  readonly inputShapeSource?: string;
 }
 
 /** True for a path that names a safetensors file (by its extension). */
@@ -55,28 +61,15 @@ interface DenseLayer {
  * described by `list`. See the module comment for the mapping; InputError otherwise.
  */
 export function stateDictToModel(tensors: ReadonlyMap<string, Tensor>, list: LayerList, weightsSource: string, opts: ArchitectureSource = {}): Model {
-  if (list.layers.some(isConvolutional)) return convolutionalModel(tensors, list, weightsSource, opts);
+  if (list.layers.some((l) => l.kind === "conv" || l.kind === "avgpool")) {
+    const input = opts.inputShape === undefined ? undefined : { shape: opts.inputShape, source: opts.inputShapeSource ?? "--input-shape" };
+    return convStateDictToModel(tensors, list, weightsSource, input);
+  }
   const { linears, activations } = denseChain(list);
   const activation = sharedActivation(activations, list.source);
   const dense = matchTensors(linears, tensors, weightsSource);
   checkInputShape(opts.inputShape, dense[0], list.source);
   return dense.length === 2 ? twoLayerModel(dense, activation) : mlpModel(dense, activation, tensors, weightsSource);
-}
-
-/** Conv2d and AvgPool2d need image-shaped inputs; without them a Flatten is the identity on rows. */
-function isConvolutional(layer: LayerSpec): boolean {
-  return layer.kind === "conv2d" || layer.kind === "avgpool2d";
-}
-
-/**
- * THE HOOK FOR THE CONVOLUTIONAL MODEL KIND: Conv2d(bias=False) · σ · … · AvgPool2d · Flatten ·
- * Linear maps here, with `opts.inputShape` = [C, H, W]. Until that kind exists it is an input
- * error, raised after the layer list has been parsed (so ARCH and print(model) texts with conv
- * layers are already read and checked).
- */
-function convolutionalModel(_tensors: ReadonlyMap<string, Tensor>, list: LayerList, _weightsSource: string, _opts: ArchitectureSource): Model {
-  const conv = list.layers.filter((l) => isConvolutional(l) || l.kind === "flatten").map((l) => `${l.key}: ${archToken(l)}`);
-  throw new InputError(list.source, `convolutional models need the conv model kind, which splitscape does not have yet (layers ${conv.join(", ")})`);
 }
 
 /** The Linear layers in order and the activation between consecutive ones (null: nothing). */
@@ -101,28 +94,6 @@ function denseChain(list: LayerList): { linears: LinearSpec[]; activations: (Act
     throw new InputError(list.source, `layer ${pending.key} (${pending.text}) follows the last Linear; splitscape's networks have a linear output — drop it (a final Sigmoid is what the logistic loss assumes)`);
   }
   return { linears, activations };
-}
-
-/** The one hidden activation (identity where two Linear layers touch); all must agree. */
-function sharedActivation(activations: (ActivationSpec | null)[], source: string): Activation {
-  let shared: Activation | null = null;
-  let first = "";
-  for (const a of activations) {
-    let act: Activation;
-    try {
-      act = a === null ? makeActivation("linear") : makeActivation(a.activation, a.param);
-    } catch (err) {
-      throw new InputError(source, `layer ${a!.key} (${a!.text}): ${(err as Error).message}`);
-    }
-    const text = a === null ? "nothing (identity)" : `${a.text} at ${a.key}`;
-    if (shared === null) {
-      shared = act;
-      first = text;
-    } else if (!sameActivation(shared, act)) {
-      throw new InputError(source, `the hidden layers use different activations (${first}, ${text}); splitscape's model kinds have one activation`);
-    }
-  }
-  return shared ?? makeActivation("linear");
 }
 
 /** Each Linear's `key.weight` (out×in) and optional `key.bias` (out); every key must be used. */
@@ -209,21 +180,17 @@ function mlpModel(dense: DenseLayer[], activation: Activation, tensors: Readonly
 /** The layer list of the Sequential a model corresponds to (keys 0, 1, 2, …). */
 export function modelLayers(model: Model): LayerSpec[] {
   const { arch } = model;
-  const act = arch.activation;
-  const between = (key: string): LayerSpec => act.name === "linear"
-    ? { kind: "identity", key, text: "identity" }
-    : { kind: "activation", key, activation: act.name, param: act.name === "leaky_relu" ? act.slope : act.name === "relu_power" ? act.power : undefined, text: act.name };
+  if (arch.kind === "conv") return convModelLayers(arch);
   if (arch.kind === "two-layer") {
     return [
       { kind: "linear", key: "0", inFeatures: arch.d, outFeatures: arch.m, bias: arch.inputBias },
-      between("1"),
+      activationLayer(arch.activation, "1"),
       { kind: "linear", key: "2", inFeatures: arch.m, outFeatures: arch.k, bias: arch.outputBias },
     ];
   }
-  if (arch.kind === "conv") throw new InputError("model", "convolutional models cannot be written as a PyTorch Sequential yet");
   const layers: LayerSpec[] = [];
   for (let l = 1; l < arch.widths.length; l++) {
-    if (l > 1) layers.push(between(String(layers.length)));
+    if (l > 1) layers.push(activationLayer(arch.activation, String(layers.length)));
     layers.push({ kind: "linear", key: String(layers.length), inFeatures: arch.widths[l - 1], outFeatures: arch.widths[l], bias: false });
   }
   return layers;
@@ -248,43 +215,70 @@ export function modelToStateDict(model: Model): TensorToWrite[] {
     if (p.c) out.push({ key: "2.bias", shape: [k], data: p.c.slice() });
     return out;
   }
-  if (arch.kind === "conv") throw new InputError("model", "convolutional models cannot be written as a PyTorch state_dict yet");
+  if (arch.kind === "conv") return convStateDict(arch, theta);
   return mlpWeights(arch, theta).map((Wl, l) => ({ key: `${2 * l}.weight`, shape: [arch.widths[l + 1], arch.widths[l]], data: Wl.slice() }));
 }
 
-/** PyTorch modules of the activations that torch.nn has. */
-const TORCH_MODULES: Readonly<Record<string, string>> = {
-  relu: "nn.ReLU()", tanh: "nn.Tanh()", sigmoid: "nn.Sigmoid()", softplus: "nn.Softplus()", gelu: "nn.GELU()", swish: "nn.SiLU()", linear: "nn.Identity()",
-};
+/** A size argument of nn.Conv/nn.AvgPool: the number when all entries agree, else the tuple. */
+function torchSize(v: readonly number[]): string {
+  return v.every((x) => x === v[0]) ? String(v[0]) : `(${v.join(", ")})`;
+}
+
+/** The torch.nn module of one layer of modelLayers (`activation`: σ's module, for activation and identity layers). */
+function torchModule(l: LayerSpec, activation: string): string {
+  switch (l.kind) {
+    case "linear":
+      return `nn.Linear(${l.inFeatures}, ${l.outFeatures}${l.bias ? "" : ", bias=False"})`;
+    case "conv": {
+      const args = [String(l.inChannels), String(l.outChannels), torchSize(l.kernel)];
+      if (l.stride.some((s) => s !== 1)) args.push(`stride=${torchSize(l.stride)}`);
+      if (l.padding.some((p) => p !== 0)) args.push(`padding=${torchSize(l.padding)}`);
+      return `nn.Conv${l.dims}d(${[...args, "bias=False"].join(", ")})`;
+    }
+    case "avgpool": {
+      const args = [torchSize(l.kernel)];
+      if (l.stride.some((s, i) => s !== l.kernel[i])) args.push(`stride=${torchSize(l.stride)}`);
+      if (l.padding.some((p) => p !== 0)) args.push(`padding=${torchSize(l.padding)}`);
+      return `nn.AvgPool${l.dims}d(${args.join(", ")})`;
+    }
+    case "flatten":
+      return "nn.Flatten()";
+    default:
+      return activation;
+  }
+}
 
 /**
  * The Python expression of the Sequential whose `load_state_dict` accepts modelToStateDict(model),
- * e.g. "nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 1))"; null when the activation
- * has no torch.nn module (relu_power, erf).
+ * e.g. "nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 1))" or "nn.Sequential(nn.Conv2d(1,
+ * 4, 3, bias=False), nn.ReLU(), nn.Flatten(), nn.Linear(100, 1, bias=False))"; null when the
+ * activation has no torch.nn module (relu_power, erf). AvgPool keeps PyTorch's defaults
+ * (count_include_pad=True, ceil_mode=False), which are the conv kind's.
  */
 export function torchSequentialCode(model: Model): string | null {
-  const act = model.arch.activation;
-  const module = act.name === "leaky_relu" ? `nn.LeakyReLU(${act.slope})` : TORCH_MODULES[act.name];
-  if (module === undefined) return null;
-  const parts = modelLayers(model).map((l) => l.kind === "linear"
-    ? `nn.Linear(${l.inFeatures}, ${l.outFeatures}${l.bias ? "" : ", bias=False"})`
-    : module);
-  return `nn.Sequential(${parts.join(", ")})`;
+  const module = torchActivationModule(model.arch.activation);
+  if (module === null) return null;
+  return `nn.Sequential(${modelLayers(model).map((l) => torchModule(l, module)).join(", ")})`;
 }
 
 /**
  * The bytes of a safetensors file of `model`: modelToStateDict in `dtype` (F64 exact, F32 rounded)
- * and `__metadata__` {"format": "pt", "splitscape.arch": ARCH, "splitscape.version"} so that
- * splitscape reads it back without flags.
+ * and `__metadata__` {"format": "pt", "splitscape.arch": ARCH, "splitscape.version"}, plus
+ * "splitscape.input_shape": "C,H,W" (1-D "C,L") for a conv model, so that splitscape reads it
+ * back without flags.
  */
 export function safetensorsModelBytes(model: Model, dtype: WriteDtype = "F64"): Uint8Array {
-  return encodeSafetensors(modelToStateDict(model), { format: "pt", [METADATA_ARCH]: modelArch(model), "splitscape.version": VERSION }, dtype);
+  const meta: Record<string, string> = { format: "pt", [METADATA_ARCH]: modelArch(model) };
+  if (model.arch.kind === "conv") meta[METADATA_INPUT_SHAPE] = convInputShape(model.arch).join(",");
+  meta["splitscape.version"] = VERSION;
+  return encodeSafetensors(modelToStateDict(model), meta, dtype);
 }
 
 /**
  * Read a safetensors model file. The layers come from `src.layers` or, failing that, from the
  * file's `__metadata__` (written by splitscape); without either it is an InputError that shows
- * the state_dict and asks for the architecture.
+ * the state_dict and asks for the architecture. Likewise the input shape of a conv model:
+ * `src.inputShape`, else the metadata's "splitscape.input_shape".
  */
 export function loadSafetensorsModel(path: string, src: ArchitectureSource = {}): Model {
   const file = readSafetensors(path);
@@ -295,6 +289,11 @@ export function loadSafetensorsModel(path: string, src: ArchitectureSource = {})
       throw new InputError(path, `the architecture is not stored in the file (no __metadata__ "${METADATA_ARCH}": not written by splitscape); give it with --arch (e.g. linear,relu,linear) or --torch-repr FILE (the text print(model) shows); the state_dict holds ${describeTensors(file.tensors)}`);
     }
     list = parseArch(arch, `${path}: __metadata__.${METADATA_ARCH}`);
+  }
+  const storedShape = file.metadata[METADATA_INPUT_SHAPE];
+  if (src.inputShape === undefined && storedShape !== undefined) {
+    const where = `${path}: __metadata__.${METADATA_INPUT_SHAPE}`;
+    return stateDictToModel(file.tensors, list, path, { ...src, inputShape: parseInputShape(storedShape, where), inputShapeSource: where });
   }
   return stateDictToModel(file.tensors, list, path, src);
 }

@@ -12,3 +12,5 @@ export { vectorDeviation, vectorTolerance, rasterDeviation, interpolate, type Cu
 export { comparisonPlot, figureIndices, envelopeIndices, type ComparisonOptions } from "./figures.js";
 export { packageRoot, paperFile, paperData, paperModel, publishedCurve, sgdBatchOrders, type PublishedCurve, type SgdBatchOrders } from "./papers.js";
 export { readRecord, recordPath, recordedSeconds, type RecordedRun, type RunRecord } from "./record.js";
+/** A reproduction that threw: its run folder stays INCOMPLETE (the experiments layer's error). */
+export { RunFailedError } from "../experiments/index.js";

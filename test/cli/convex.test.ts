@@ -161,7 +161,7 @@ describe("splitscape convex", () => {
       const t = await run("convex", "--data", data, "--beta", "0.02", "--bias", "--json");
       expect(t.code).toBe(2);
       expect(t.err).toMatch(/SPLITSCAPE_THREADS: expected a positive integer, got "two"/);
-      expect(t.out).toBe("");
+      expect(JSON.parse(t.out).error).toMatchObject({ code: 2, option: "SPLITSCAPE_THREADS" }); // --json: the failure as JSON
     } finally {
       if (saved === undefined) delete process.env.SPLITSCAPE_THREADS;
       else process.env.SPLITSCAPE_THREADS = saved;

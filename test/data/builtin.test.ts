@@ -60,7 +60,7 @@ describe("builtin addresses", () => {
     expect(errorOf("builtin:teacher?noise=0.5")).toMatch(/teacher: noise: applies to task=regression only/);
     expect(errorOf("builtin:teacher?task=regression&flip=0.1")).toMatch(/flip: applies to task=classification only/);
     expect(errorOf("builtin:sphere?teacher=linear&margin=0.999&n=50")).toMatch(/sphere: margin: only \d+ of 50 points/);
-    expect(errorOf("builtin:blobs?n=1000000&d=10000")).toMatch(/n: n·d = .* exceeds the limit/);
+    expect(errorOf("builtin:blobs?n=1000000&d=10000")).toMatch(/n: the dataset \(n = 1000000, d = 10000\) needs about 149 GB .* raise it with --max-memory/);
   });
 
   it("canonical source lists every parameter and regenerates identical data; overrides replace keys", () => {

@@ -56,7 +56,7 @@ describe("loadDataset / saveDataset", () => {
     expect(() => loadDataset(missing)).toThrow(`${missing}: no such file`);
     const sub = join(dir, "sub");
     mkdirSync(sub, { recursive: true });
-    expect(() => loadDataset(sub)).toThrow(/is a directory/);
+    expect(() => loadDataset(sub)).toThrow(/is a folder/);
   });
 
   it("writes atomically: no temporary files remain, an unknown extension writes nothing", () => {

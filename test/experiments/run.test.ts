@@ -158,7 +158,7 @@ describe("run folders", () => {
     expect(readdirSync(join(o.dir, "figures")).sort()).toEqual(figs);
     for (const f of figs) expect(readFileSync(join(o.dir, "figures", f)).equals(before.get(f)!)).toBe(true);
     expect(existsSync(join(o.dir, "report.html"))).toBe(true);
-    await expect(rerenderRun(join(out, "no-such-run"))).rejects.toThrow(/not a run folder/);
+    await expect(rerenderRun(join(out, "no-such-run"))).rejects.toThrow(/no-such-run: no such folder, expected a run folder/);
   });
 
   it("a run whose rendering fails keeps result.json but stays INCOMPLETE", async () => {

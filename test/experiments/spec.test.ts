@@ -126,7 +126,7 @@ describe("spec files", () => {
     const bad = join(dir, "bad.json");
     writeFileSync(bad, "{ kind: ");
     expect(() => loadSpec(bad)).toThrow(/bad\.json: not valid JSON/);
-    expect(() => loadSpec(join(dir, "missing.yaml"))).toThrow(/missing\.yaml: cannot read the spec file: ENOENT/);
+    expect(() => loadSpec(join(dir, "missing.yaml"))).toThrow(/missing\.yaml: no such file, expected a spec file/);
   });
 });
 

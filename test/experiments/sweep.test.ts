@@ -77,11 +77,28 @@ describe("sweeps (in-process)", () => {
     expect(again.rows.map((r) => r.status)).toEqual(Array(6).fill("reused"));
     expect(again.rows.map((r) => r.value)).toEqual(first.rows.map((r) => r.value));
 
-    // extending the grid runs only the new cells, in the same folder
-    const wider = await runSweep(load({ kind: "test-sweep", grid: { a: [1, 2, 4, 8], seed: [0, 1] } }), { outDir: out });
-    expect(wider).toMatchObject({ dir: first.dir, cells: 8, ran: 2, reused: 6 });
+    // another grid is another sweep: its own folder (the key covers the grid), the first one untouched
+    const widerSpec = load({ kind: "test-sweep", grid: { a: [1, 2, 4, 8], seed: [0, 1] } });
+    const firstSummary = readFileSync(join(first.dir, "summary.json"), "utf8");
+    const wider = await runSweep(widerSpec, { outDir: out });
+    expect(wider.dir).not.toBe(first.dir);
+    expect(wider).toMatchObject({ cells: 8, ran: 8, reused: 0 });
     expect(wider.pass).toBe(false); // a = 8, seed 1 → 16 > 10
     expect(wider.rows.filter((r) => !r.pass).map((r) => r.value)).toEqual([16]);
+    expect(readFileSync(join(first.dir, "summary.json"), "utf8")).toBe(firstSummary);
+    // resuming the first folder with the other grid is refused, and changes nothing there
+    await expect(runSweep(widerSpec, { dir: first.dir })).rejects.toThrow(/sweep\.json: holds a sweep of a different grid \(a × 3, seed × 2\)/);
+    expect(readFileSync(join(first.dir, "summary.json"), "utf8")).toBe(firstSummary);
+    expect(existsSync(join(first.dir, "INCOMPLETE"))).toBe(false);
+    await expect(runSweep(load({ kind: "test-sweep", seed: 5, grid: { a: [1, 2, 4], seed: [0, 1] } }), { dir: first.dir })).rejects.toThrow(/different seed or params/);
+  });
+
+  it("a grid above the cell limit is refused before anything is written, naming the count and --max-cells", async () => {
+    const big = load({ kind: "test-sweep", grid: { a: Array.from({ length: 40 }, (_, i) => i), seed: Array.from({ length: 30 }, (_, i) => i) } });
+    const dir = join(out, "too-big");
+    await expect(runSweep(big, { dir })).rejects.toThrow(/the grid has 1,200 cells, more than the limit of 1,000 .*--max-cells 1200/);
+    expect(existsSync(dir)).toBe(false);
+    await expect(runSweep(big, { dir, maxCells: 10 })).rejects.toThrow(/limit of 10 /);
   });
 
   it("an interrupted cell (INCOMPLETE) is run again; failing cells are reported, not fatal", async () => {

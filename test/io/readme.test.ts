@@ -34,7 +34,7 @@ describe("README: From PyTorch", () => {
       const r = await runCli(...resolved);
       expect(r.err).toBe("");
       expect(r.code).toBe(0);
-      expect(r.out.split("\n")[0].replaceAll(dir + "/", "")).toBe(first);
+      expect(r.out.split("\n")[0].replaceAll(dir + "/", "").replaceAll(root + "/", "")).toBe(first);
     });
   }
 });

@@ -1,17 +1,21 @@
 // Our forward pass and input gradients against PyTorch's own numbers on the fixtures
-// (test/fixtures/torch/README.md), and export → import round trips.
-import { readFileSync } from "node:fs";
+// (test/fixtures/torch/README.md: three Linear chains and a CNN), and export → import round trips.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/common/errors.js";
 import { parseSafetensors, parseTorchRepr, readSafetensors } from "../../src/io/index.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import {
-  forward, inputGradient, loadModel, modelToStateDict, safetensorsModelBytes, stateDictToModel, type Model,
+  describeArchitecture, forward, inputGradient, loadModel, modelToStateDict, safetensorsModelBytes, stateDictToModel, type Model,
 } from "../../src/model/index.js";
 
 const FIX = join(import.meta.dirname, "../fixtures/torch");
-const DENSE = ["two-layer-tanh-bias", "mlp-relu-nobias", "two-layer-leaky-vector"];
+/** Every fixture: three Linear chains and the CNN (Conv2d · ReLU · Conv2d(stride 2, padding 1) · ReLU · Flatten · Linear). */
+const FIXTURES = ["two-layer-tanh-bias", "mlp-relu-nobias", "two-layer-leaky-vector", "cnn-relu-nobias"];
+const dir = mkdtempSync(join(tmpdir(), "splitscape-fixtures-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Expected {
   model: string;
@@ -29,8 +33,14 @@ function inputs(e: Expected): Matrix {
   return { rows: e.X.length, cols: e.X[0].length, data: Float64Array.from(e.X.flat()) };
 }
 
+/** The per-sample input shape of a convolutional fixture (input_shape is n×C×H×W), else undefined. */
+function inputShape(e: Expected): number[] | undefined {
+  return e.input_shape.length > 2 ? e.input_shape.slice(1) : undefined;
+}
+
 function load(name: string, file: string): Model {
-  return loadModel(join(FIX, file), { layers: parseTorchRepr(expected(name).model, `${name}.expected.json`) });
+  const e = expected(name);
+  return loadModel(join(FIX, file), { layers: parseTorchRepr(e.model, `${name}.expected.json`), inputShape: inputShape(e) });
 }
 
 /**
@@ -59,7 +69,7 @@ function float32Bound(model: Model, g: (m: Model) => Float64Array): Float64Array
 }
 
 describe("PyTorch fixtures: forward pass and input gradients", () => {
-  it.each(DENSE)("%s (float64 weights): outputs and ∂(Σ outputs)/∂X equal PyTorch's to 1e-12", (name) => {
+  it.each(FIXTURES)("%s (float64 weights): outputs and ∂(Σ outputs)/∂X equal PyTorch's to 1e-12", (name) => {
     const e = expected(name);
     const model = load(name, `${name}.safetensors`);
     const X = inputs(e);
@@ -69,7 +79,7 @@ describe("PyTorch fixtures: forward pass and input gradients", () => {
     e.input_gradient_of_sum.flat().forEach((v, i) => expect(Math.abs(G[i] - v), `gradient ${i}`).toBeLessThanOrEqual(1e-12));
   });
 
-  it.each(DENSE)("%s (float32 weights): the file is the float64 weights rounded to float32", (name) => {
+  it.each(FIXTURES)("%s (float32 weights): the file is the float64 weights rounded to float32", (name) => {
     const f64 = readSafetensors(join(FIX, `${name}.safetensors`));
     const f32 = readSafetensors(join(FIX, `${name}.f32.safetensors`));
     for (const [key, t] of f64.tensors) expect(Array.from(f32.tensors.get(key)!.data), key).toEqual(Array.from(t.data, Math.fround));
@@ -79,7 +89,7 @@ describe("PyTorch fixtures: forward pass and input gradients", () => {
   // first-order effect of rounding each weight to float32 (float32Bound, with 10% slack for the
   // second-order terms and 1e-15 for float64 rounding) — a tolerance derived per entry, not a
   // global guess. It is 1e-9 to 1e-7 here; a wrong mapping misses by O(1).
-  it.each(DENSE)("%s (float32 weights): outputs and input gradients within the float32 rounding of the weights", (name) => {
+  it.each(FIXTURES)("%s (float32 weights): outputs and input gradients within the float32 rounding of the weights", (name) => {
     const e = expected(name);
     const model = load(name, `${name}.f32.safetensors`);
     const X = inputs(e);
@@ -95,16 +105,17 @@ describe("PyTorch fixtures: forward pass and input gradients", () => {
     }
   });
 
-  it("the CNN fixture's layers parse, and the model is refused until the conv model kind exists", () => {
-    const layers = parseTorchRepr(expected("cnn-relu-nobias").model, "cnn");
-    expect(layers.layers.map((l) => l.kind)).toEqual(["conv2d", "activation", "conv2d", "activation", "flatten", "linear"]);
-    expect(layers.layers[2]).toMatchObject({ kernel: 3, stride: 2, padding: 1, inChannels: 4, outChannels: 6, bias: false });
-    expect(() => loadModel(join(FIX, "cnn-relu-nobias.safetensors"), { layers, inputShape: [1, 7, 7] })).toThrow(/convolutional models need the conv model kind/);
+  it("the CNN maps onto the conv kind: θ is the state_dict's tensors in order, bit for bit", () => {
+    const model = load("cnn-relu-nobias", "cnn-relu-nobias.safetensors");
+    expect(describeArchitecture(model.arch)).toBe("conv2d 1×7×7 → conv 4 3×3 → 4×5×5 → conv 6 3×3 s2×2 p1×1 → 6×3×3 → 1 relu");
+    const sd = readSafetensors(join(FIX, "cnn-relu-nobias.safetensors")).tensors;
+    const concatenated = Float64Array.from(["0.weight", "2.weight", "5.weight"].flatMap((k) => Array.from(sd.get(k)!.data)));
+    expect(Buffer.from(model.theta.buffer).equals(Buffer.from(concatenated.buffer))).toBe(true);
   });
 });
 
 describe("export → import", () => {
-  it.each(DENSE)("%s: the exported state_dict is PyTorch's own (keys, shapes, bits) and imports bit-exactly", (name) => {
+  it.each(FIXTURES)("%s: the exported state_dict is PyTorch's own (keys, shapes, bits) and imports bit-exactly", (name) => {
     const model = load(name, `${name}.safetensors`);
     const original = readSafetensors(join(FIX, `${name}.safetensors`)).tensors;
     const exported = modelToStateDict(model);
@@ -117,15 +128,25 @@ describe("export → import", () => {
     const bytes = safetensorsModelBytes(model);
     const file = parseSafetensors(bytes, "mem");
     expect(file.metadata.format).toBe("pt");
-    const back = stateDictToModel(file.tensors, parseTorchRepr(expected(name).model, "repr"), "mem");
+    const back = stateDictToModel(file.tensors, parseTorchRepr(expected(name).model, "repr"), "mem", { inputShape: inputShape(expected(name)) });
     expect(back.arch).toEqual(model.arch);
     expect(Buffer.from(back.theta.buffer).equals(Buffer.from(model.theta.buffer))).toBe(true);
   });
 
-  it("a file splitscape wrote loads without flags (architecture from __metadata__)", () => {
-    const model = load("two-layer-leaky-vector", "two-layer-leaky-vector.safetensors");
-    const file = parseSafetensors(safetensorsModelBytes(model), "mem");
-    expect(file.metadata["splitscape.arch"]).toBe("linear,leaky_relu:0.05,linear");
+  it.each([
+    ["two-layer-leaky-vector", "linear,leaky_relu:0.05,linear", undefined],
+    ["cnn-relu-nobias", "conv2d:3:1:0,relu,conv2d:3:2:1,relu,flatten,linear", "1,7,7"],
+  ])("%s: a file splitscape wrote loads without flags (architecture and input shape from __metadata__)", (name, arch, shape) => {
+    const model = load(name, `${name}.safetensors`);
+    const bytes = safetensorsModelBytes(model);
+    const file = parseSafetensors(bytes, "mem");
+    expect(file.metadata["splitscape.arch"]).toBe(arch);
+    expect(file.metadata["splitscape.input_shape"]).toBe(shape);
+    const path = join(dir, `${name}.safetensors`);
+    writeFileSync(path, bytes);
+    const back = loadModel(path);
+    expect(back.arch).toEqual(model.arch);
+    expect(Buffer.from(back.theta.buffer).equals(Buffer.from(model.theta.buffer))).toBe(true);
   });
 
   it("PyTorch's files without splitscape metadata need the architecture, and the error shows the state_dict", () => {

@@ -1,22 +1,12 @@
 // Layer lists (ARCH strings, print(model) text) and the state_dict ↔ model mapping: what maps,
 // and the error for everything that does not; input gradients against finite differences.
 import { describe, expect, it } from "vitest";
-import { archToken, parseArch, parseTorchRepr, type Tensor } from "../../src/io/index.js";
+import { archToken, parseArch, parseTorchRepr } from "../../src/io/index.js";
 import {
   describeArchitecture, forward, inputGradient, makeActivation, mlpArchitecture, modelArch, stateDictToModel, torchSequentialCode,
   twoLayerArchitecture, type Model,
 } from "../../src/model/index.js";
-import { inputError } from "./helpers.js";
-
-/** A state_dict of the given shapes with distinct deterministic entries sin(7q + t + 1) (q: key index, t: entry). */
-function stateDict(shapes: Record<string, number[]>): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
-  Object.entries(shapes).forEach(([key, shape], q) => {
-    const count = shape.reduce((p, s) => p * s, 1);
-    out.set(key, { shape, dtype: "F64", data: Float64Array.from({ length: count }, (_, t) => Math.sin(7 * q + t + 1)) });
-  });
-  return out;
-}
+import { inputError, stateDict } from "./helpers.js";
 
 const arch = (s: string): ReturnType<typeof parseArch> => parseArch(s, "--arch");
 
@@ -113,7 +103,7 @@ describe("state_dict → model", () => {
     ["linear,relu,tanh,linear", /layers 1 and 2 are two activations in a row/],
     ["linear,relu,linear,tanh,linear", /different activations \(relu at 1, tanh at 3\)/],
     ["linear,swishy,linear", /layer 1 \(swishy\): unknown activation "swishy"/],
-    ["conv2d:3,relu,flatten,linear", /--arch: convolutional models need the conv model kind/],
+    ["conv2d:3,relu,flatten,linear", /^--input-shape: a convolutional model needs its input shape/],
   ])("refuses the layer list %j", (archText, message) => {
     const sd = stateDict({ "0.weight": [5, 2], "2.weight": [1, 5], "4.weight": [1, 1] });
     expect(inputError(() => stateDictToModel(sd, arch(archText), "w")).message).toMatch(message);

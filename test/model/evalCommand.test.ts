@@ -64,7 +64,8 @@ describe("splitscape eval", () => {
     let r = await run("eval", "--model", bad, "--data", dataPath, "--loss", "logistic", "--json");
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/bad\.json: W: row 1 has 1 entries, expected 2/);
-    expect(r.out).toBe("");
+    // with --json the failure is one JSON object on stdout too (issue 15, item 6)
+    expect(JSON.parse(r.out).error).toMatchObject({ code: 2, file: bad, field: "W" });
     const wide = join(dir, "wide.json");
     writeFileSync(wide, JSON.stringify({ ...modelJson, W: [[1, 0.5, 1], [-0.3, 1, 1], [0.2, -1, 1]] }));
     r = await run("eval", "--model", wide, "--data", dataPath, "--loss", "logistic");
@@ -77,7 +78,7 @@ describe("splitscape eval", () => {
     expect(r.err).toMatch(/needs labels ±1, got 0 in sample 1/);
     r = await run("eval", "--model", join(dir, "missing.json"), "--data", dataPath, "--loss", "square");
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/missing\.json: no such model file/);
+    expect(r.err).toMatch(/missing\.json: no such file, expected a model file/);
     r = await run("eval", "--model", modelPath, "--data", dataPath, "--loss", "hinge");
     expect(r.code).toBe(2);
   });

@@ -94,7 +94,7 @@ describe("model files: validation", () => {
     expect(inputError(() => parseModelJson({ kind: "mlp", activation: "relu", weights: [] }, "n")).message).toMatch(/non-empty array/);
   });
   it("reports unreadable and malformed files", () => {
-    expect(inputError(() => loadModel(join(dir, "nope.json"))).message).toMatch(/nope\.json: no such model file/);
+    expect(inputError(() => loadModel(join(dir, "nope.json"))).message).toMatch(/nope\.json: no such file, expected a model file/);
     const bad = join(dir, "bad.json");
     writeFileSync(bad, "{ not json");
     expect(inputError(() => loadModel(bad)).message).toMatch(/bad\.json: not valid JSON/);

@@ -19,6 +19,8 @@ export const writeSync = (): never => unavailable("fs.writeSync");
 export const realpathSync = (): never => unavailable("fs.realpathSync");
 export const fstatSync = (): never => unavailable("fs.fstatSync");
 export const readSync = (): never => unavailable("fs.readSync");
+export const accessSync = (): never => unavailable("fs.accessSync");
+export const constants = { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1 };
 export const inflateRawSync = (): never => unavailable("zlib.inflateRawSync");
 export const gunzipSync = (): never => unavailable("zlib.gunzipSync");
 export const gzipSync = (): never => unavailable("zlib.gzipSync");
@@ -37,6 +39,8 @@ export const cpus = (): unknown[] => [];
 export const platform = (): string => "browser";
 export const arch = (): string => "wasm";
 export const release = (): string => "";
+// The memory budget (common/limits) is min(4 GiB, totalmem / 2): in the page, 4 GiB.
+export const totalmem = (): number => 8 * 2 ** 30;
 export const createHash = (): never => unavailable("crypto.createHash");
 export const fileURLToPath = (u: string): string => u;
 export const pathToFileURL = (p: string): URL => new URL(p, "file:///");

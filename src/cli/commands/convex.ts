@@ -1,8 +1,7 @@
 // `splitscape convex`: solve the convex reformulation of a weight-decayed two-layer ReLU network
 // (science/convex.md) and certify its optimum, or certify a given network (--certify --model M).
 import { Option, type Command } from "commander";
-import { writeFileAtomic } from "../../common/atomic.js";
-import { InputError } from "../../common/errors.js";
+import { checkOutputFile, InputError, writeFileAtomic } from "../../common/index.js";
 import {
   certifyNetwork, checkLabels, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, isConvexLossName, loadHighs,
   loadTwoLayerReluModel, locateInOptimalSet, minNormInterpolation, minNormUniqueness, modelToNetwork, networkToModelJson, nonconvexObjective,
@@ -15,7 +14,8 @@ import { createRng, uniformIn } from "../../random/index.js";
 import { pathPlot, renderSvg, svgToPng } from "../../report/index.js";
 import { architectureSource, labelColsOption, parseIntOption, resolveDataset } from "../io.js";
 import { runVectorCertify, runVectorSolve } from "./convexVector.js";
-import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
+import { CONVEX_DEFAULTS, emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
+import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
 
 /** Merge recovered neurons whose unit directions differ by less than this (pitfall 2). */
 const MERGE_TOL = 1e-7;
@@ -51,9 +51,9 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
   if (!isConvexLossName(loss)) throw new InputError("--loss", `expected square or logistic, got ${JSON.stringify(loss)}`);
   if (opts.data === undefined) throw new InputError("--data", "is required");
   const beta = parsePositive("--beta", opts.beta);
-  const tol = parsePositive("--tol", opts.tol, 1e-8);
-  const maxIterations = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e9) ?? 50000;
-  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.solveTol);
+  const maxIterations = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e9) ?? CONVEX_DEFAULTS.maxIterations;
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
   if (opts.program !== "relu" && opts.program !== "gated") throw new InputError("--program", `expected relu or gated, got ${JSON.stringify(opts.program)}`);
   const ds = resolveDataset(opts.data, opts);
   const y = targets(ds, loss);
@@ -74,7 +74,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
       `gated ReLU optimum ${sol.primalValue} (dual ${sol.dualValue}, relative gap ${sol.relativeGap.toExponential(3)})`,
       `${patterns.count} patterns (${patterns.exact ? "exact" : `${patterns.method}: certificate relative to them`}); ${sol.activeBlocks} active blocks`,
     ]);
-    return sol.converged ? 0 : 1;
+    return sol.converged ? EXIT_OK : EXIT_TOLERANCE;
   }
   const sol = solveRelu(problem, { tol: patterns.exact ? Math.min(tol, OPTIMAL_SET_SOLVE_GAP) : tol, maxIterations });
   const reached = sol.relativeGap <= tol;
@@ -108,7 +108,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
       ...structure.staircase.rows.map((r) => `  m = ${String(r.width).padStart(2)}  ${r.holds === true ? "holds  " : r.holds === false ? "FAILS  " : "unchecked"}  ${r.claim}`),
     ]),
   ]);
-  return reached ? 0 : 1;
+  return reached ? EXIT_OK : EXIT_TOLERANCE;
 }
 
 /** Random points per input dimension at which the optimal functions are compared (d ≥ 2). */
@@ -208,7 +208,7 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
   if (opts.model === undefined) throw new InputError("--model", `is required with ${flag}`);
   if (opts.data === undefined) throw new InputError("--data", "is required");
   const beta = parsePositive("--beta", opts.beta);
-  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
   const model = loadTwoLayerReluModel(opts.model, { architecture: architectureSource(opts) });
   const ds = resolveDataset(opts.data, opts);
   const y = targets(ds, loss);
@@ -222,7 +222,7 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
 
 async function runCertify(opts: ConvexOptions): Promise<number> {
   if (opts.model !== undefined && loadTwoLayerReluModel(opts.model, { vector: true, architecture: architectureSource(opts) }).k > 1) return runVectorCertify(opts);
-  const tol = parsePositive("--tol", opts.tol, 1e-6);
+  const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.certifyTol);
   const { problem, net, bias } = modelProblem(opts, "--certify");
   const { beta } = problem;
   const patterns = problem.patterns;
@@ -239,7 +239,7 @@ async function runCertify(opts: ConvexOptions): Promise<number> {
     optimalSet: where.optimalSet, descentNeurons: where.descent,
   };
   emit(opts, out, [`${cert.classification}`, ...cert.reasons.map((r) => `  ${r}`), ...where.lines]);
-  return 0;
+  return EXIT_OK;
 }
 
 /**
@@ -301,6 +301,7 @@ async function runPath(opts: ConvexOptions): Promise<number> {
   const width = parseIntOption("--width", opts.width, 1, 1_000_000);
   if (opts.figure !== undefined && !/\.(svg|png)$/i.test(opts.figure)) throw new InputError("--figure", `expected a .svg or .png file name, got ${JSON.stringify(opts.figure)}`);
   if (width !== undefined && width < net.m) throw new InputError("--width", `must be at least the network's width ${net.m}, got ${width}`);
+  if (opts.figure !== undefined) checkOutputFile(opts.figure, { option: "--figure", inputs: [opts.model, opts.data] });
   let report: PathReport;
   const notes: string[] = [];
   try {
@@ -332,7 +333,7 @@ async function runPath(opts: ConvexOptions): Promise<number> {
     `end: ${report.finalClass}, ${report.final.m} neurons${report.mStar !== null ? ` (m* = ${report.mStar})` : ""}; non-increasing: ${rise <= PATH_RISE_TOL ? "yes" : `NO (relative rise ${rise.toExponential(2)})`}`,
     ...[...notes, ...report.notes].map((n) => `  note: ${n}`),
   ]);
-  return ok ? 0 : 1;
+  return ok ? EXIT_OK : EXIT_TOLERANCE;
 }
 
 function uniquenessLine(what: string, u: NonNullable<Awaited<ReturnType<typeof optimalStructure>>["uniqueness"]>): string {
@@ -349,8 +350,8 @@ async function runMinNorm(opts: ConvexOptions): Promise<number> {
   if (opts.data === undefined) throw new InputError("--data", "is required");
   if (opts.beta !== undefined) throw new InputError("--beta", "does not apply to --min-norm (the β → 0 limit)");
   if (opts.loss !== "square") throw new InputError("--loss", "--min-norm interpolates: only the squared loss's β → 0 limit is defined");
-  const tol = parsePositive("--tol", opts.tol, 1e-9);
-  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.minNormTol);
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
   const ds = resolveDataset(opts.data, opts);
   const y = targets(ds, "square");
   const X = opts.bias ? withBias(ds.X) : ds.X;
@@ -379,11 +380,12 @@ async function runMinNorm(opts: ConvexOptions): Promise<number> {
     `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global minimality" : `${patterns.method}: minimal relative to them`}); ${sol.network.m} neurons${sol.skip === null ? "" : `, skip s = [${Array.from(sol.skip, (v) => v.toPrecision(6)).join(", ")}]`}; interpolation residual ${sol.residual.toExponential(1)}`,
     uniquenessLine("minimum-norm", u),
   ]);
-  return sol.converged && sol.relativeGap <= Math.max(tol, 1e-8) ? 0 : 1;
+  return sol.converged && sol.relativeGap <= Math.max(tol, 1e-8) ? EXIT_OK : EXIT_TOLERANCE;
 }
 
 /** Register `splitscape convex`. */
 export function registerConvex(program: Command): void {
+  const D = CONVEX_DEFAULTS;
   program
     .command("convex")
     .description("solve the convex reformulation of a weight-decayed two-layer ReLU network, or certify a network (--certify)")
@@ -394,9 +396,9 @@ export function registerConvex(program: Command): void {
     .option("--gates <FILE>", "gate vectors {\"gates\": [[…d…], …]}: patterns 1[X g ≥ 0]")
     .option("--bias", "append a column of ones (a regularised bias)")
     .option("--program <P>", "relu (cone constraints) or gated (gated ReLU relaxation)", "relu")
-    .option("--tol <T>", "relative duality gap to reach (solve: 1e-8; certify: test tolerance 1e-6)")
-    .option("--max-iterations <N>", "solver iteration limit (default 50000)")
-    .option("--seed <S>", "seed of sampled patterns (default 0)")
+    .option("--tol <T>", `relative duality gap to reach (default: solve ${D.solveTol}, vector outputs ${D.vectorSolveTol}, --min-norm ${D.minNormTol}; --certify: test tolerance ${D.certifyTol})`)
+    .option("--max-iterations <N>", `solver iteration limit (default ${D.maxIterations}; vector outputs: ${D.vectorMaxRounds} rounds)`)
+    .option("--seed <S>", `seed of sampled patterns (default ${D.seed})`)
     .option("--certify", "certify the network of --model instead of solving")
     .option("--path", "the non-increasing path from the network of --model to a global optimum")
     .option("--width <W>", "path: width (default: the model's, raised with zero neurons as needed)")

@@ -9,13 +9,9 @@ import {
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
 import { architectureSource, parseIntOption, resolveDataset } from "../io.js";
-import { emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
+import { CONVEX_DEFAULTS, emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
+import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
 
-/**
- * Default relative gap of the vector solve: column generation over continuous atoms converges
- * sublinearly at the end (measured: 1e-6 in < 1 s and ~10 atoms at n = 8; 1e-8 took ~100 atoms, 20 s).
- */
-const VECTOR_SOLVE_TOL = 1e-6;
 
 function vectorLoss(raw: string): VectorLossName {
   if (raw === "square" || raw === "softmax") return raw;
@@ -61,9 +57,9 @@ function certificateJson(cert: VectorNetworkCertificate): Record<string, unknown
 export function runVectorSolve(opts: ConvexOptions, ds: Dataset): number {
   const loss = vectorLoss(opts.loss);
   const beta = parsePositive("--beta", opts.beta);
-  const tol = parsePositive("--tol", opts.tol, VECTOR_SOLVE_TOL);
-  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  const maxRounds = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e6) ?? 200;
+  const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.vectorSolveTol);
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
+  const maxRounds = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e6) ?? CONVEX_DEFAULTS.vectorMaxRounds;
   if (opts.program !== "relu") throw new InputError("--program", "vector outputs: only the ReLU program is available");
   const X = opts.bias ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
@@ -84,7 +80,7 @@ export function runVectorSolve(opts: ConvexOptions, ds: Dataset): number {
     `vector outputs (k = ${ds.Y.cols}): optimum ${cert.primalValue} (dual ${cert.dualValue}, relative gap ${cert.relativeGap.toExponential(2)}${res.converged ? "" : `, tolerance ${tol} NOT reached`})`,
     `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global optimality" : `${patterns.method}: certificate relative to them`}); ${res.network.m} neurons from ${res.rounds} rounds; s ∈ [${cert.sLower.toPrecision(8)}, ${cert.s.toPrecision(8)}] vs β = ${beta}; connected optimal set from width nc + 1 = ${cert.connectivityWidth}`,
   ]);
-  return res.converged ? 0 : 1;
+  return res.converged ? EXIT_OK : EXIT_TOLERANCE;
 }
 
 /** `convex --certify --model M` for a vector-output model: the vector certificate and classification. */
@@ -93,8 +89,8 @@ export function runVectorCertify(opts: ConvexOptions): number {
   if (opts.model === undefined) throw new InputError("--model", "is required with --certify");
   if (opts.data === undefined) throw new InputError("--data", "is required");
   const beta = parsePositive("--beta", opts.beta);
-  const tol = parsePositive("--tol", opts.tol, 1e-6);
-  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.certifyTol);
+  const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
   const model = loadTwoLayerReluModel(opts.model, { vector: true, architecture: architectureSource(opts) });
   const ds = resolveDataset(opts.data, opts);
   if (model.W.cols !== ds.X.cols) throw new InputError(opts.model, `W rows have ${model.W.cols} entries but the data has d = ${ds.X.cols}`, "W");
@@ -109,5 +105,5 @@ export function runVectorCertify(opts: ConvexOptions): number {
     ...cert.reasons.map((r) => `  ${r}`),
     `  s ∈ [${cert.certificate.sLower.toPrecision(8)}, ${cert.certificate.s.toPrecision(8)}] (${cert.certificate.norm.method}) vs β = ${beta}: ${cert.certificate.dualFeasibility}; connected optimal set from width nc + 1 = ${cert.connectivityWidth}`,
   ]);
-  return 0;
+  return EXIT_OK;
 }

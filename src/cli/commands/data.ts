@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { InputError } from "../../common/errors.js";
+import { checkOutputFile, InputError } from "../../common/index.js";
 import {
   classCounts,
   datasetShape,
@@ -59,6 +59,7 @@ export function datasetSummary(ds: Dataset): Record<string, unknown> {
   }
   return {
     source: ds.source,
+    ...(ds.origin !== undefined ? { origin: ds.origin } : {}),
     n,
     d,
     k,
@@ -69,6 +70,11 @@ export function datasetSummary(ds: Dataset): Record<string, unknown> {
     yMin,
     yMax,
   };
+}
+
+/** Where a dataset came from, with the provenance its file records: `a.json (recorded source: builtin:…)`. */
+function describeSource(ds: Dataset): string {
+  return ds.origin !== undefined && ds.origin !== ds.source ? `${ds.source} (recorded source: ${ds.origin})` : ds.source;
 }
 
 function pad(s: string, w: number): string {
@@ -91,7 +97,7 @@ function formatList(gens: GeneratorInfo[]): string[] {
 function outputFormat(path: string, forced: string | undefined): DatasetFormat {
   if (forced !== undefined) return forced as DatasetFormat;
   const f = formatFromPath(path);
-  if (f === undefined) throw new InputError("--out", `cannot tell the format of ${JSON.stringify(path)}: use a .json or .csv file name, or --format json|csv`);
+  if (f === undefined) throw new InputError("-o/--out", `cannot tell the format of ${JSON.stringify(path)}: use a .json or .csv file name, or --format json|csv`);
   return f;
 }
 
@@ -102,24 +108,26 @@ interface MakeOptions {
   param?: string[];
   format?: string;
   labelCols?: string;
+  force?: boolean;
   json?: boolean;
 }
 
 /** `data make`: generate (or convert) a dataset and write it atomically. */
 function runMake(dataset: string, opts: MakeOptions): void {
   const format = outputFormat(opts.out, opts.format);
+  checkOutputFile(opts.out, { option: "-o/--out", inputs: [dataset], force: opts.force });
   const overrides = overridesFrom(opts);
   let ds: Dataset;
   if (isBuiltinAddress(dataset) || (!existsSync(dataset) && isBareGeneratorName(dataset))) {
     ds = makeBuiltin(dataset, overrides);
   } else {
     if (overrides.size > 0) throw new InputError("--param", "--n, --seed and --param apply to built-in generators only, not to a dataset file");
-    ds = resolveDataset(dataset, opts);
+    ds = resolveDataset(dataset, { ...opts, option: "<dataset>" });
   }
   saveDataset(ds, opts.out, format);
   const { n, d, k } = datasetShape(ds);
   if (opts.json) printJson({ file: opts.out, format, ...datasetSummary(ds) });
-  else printLines(`wrote ${opts.out} (${format}): n=${n}, d=${d}, k=${k} from ${ds.source}`);
+  else printLines(`wrote ${opts.out} (${format}): n=${n}, d=${d}, k=${k} from ${describeSource(ds)}`);
 }
 
 /** `data info`: validate a dataset and print its shape, task and ranges. */
@@ -132,7 +140,7 @@ function runInfo(dataset: string, opts: { labelCols?: string; json?: boolean }):
   }
   const classes = s.classes as { positive: number; negative: number } | undefined;
   printLines(
-    `source: ${ds.source}`,
+    `source: ${describeSource(ds)}`,
     `n=${s.n}, d=${s.d}, k=${s.k}, ${s.task}${classes ? ` (${classes.positive} × +1, ${classes.negative} × −1)` : ""}`,
     `x range per column: ${(s.xMin as number[]).map((v, j) => `[${v}, ${(s.xMax as number[])[j]}]`).join(" ")}`,
     `y range: [${s.yMin}, ${s.yMax}]`,
@@ -157,12 +165,13 @@ export function registerData(program: Command): void {
     .command("make")
     .description("write a built-in dataset (or convert a dataset file) to a .json or .csv file, atomically")
     .argument("<dataset>", "NAME, builtin:NAME?key=value&…, or a dataset file to convert")
-    .requiredOption("-o, --out <file>", "output file (.json or .csv)")
+    .requiredOption("-o, --out <file>", "the output FILE (.json or .csv); missing folders are created")
     .option("--n <N>", "number of samples (overrides the address)")
     .option("--seed <S>", "random seed (overrides the address)")
     .option("-p, --param <key=value>", "generator parameter, repeatable (overrides the address)", collect)
     .addOption(new Option("--format <format>", "output format (default: from the file extension)").choices(["json", "csv"]))
     .addOption(labelColsOption())
+    .option("--force", "allow the output to be the input file (converted in place; its source provenance is kept)")
     .option("--json", "print one JSON object")
     .action((dataset: string, opts: MakeOptions) => runMake(dataset, opts));
 

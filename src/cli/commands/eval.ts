@@ -4,7 +4,7 @@
  * dense Hessian and its eigenvalues (ascending).
  */
 import { Option, type Command } from "commander";
-import { InputError } from "../../common/errors.js";
+import { checkDenseHessian, InputError } from "../../common/index.js";
 import type { Dataset } from "../../data/index.js";
 import { eigvalsh } from "../../linalg/index.js";
 import {
@@ -22,9 +22,6 @@ import {
   type Model,
 } from "../../model/index.js";
 import { labelColsOption, loadModelArg, printJson, printLines, resolveDataset } from "../io.js";
-
-/** Largest p for --hessian (a p×p float64 matrix of 128 MB). */
-export const EVAL_MAX_HESSIAN_PARAMS = 4096;
 
 interface EvalOptions {
   model: string;
@@ -61,13 +58,18 @@ export interface EvalResult {
   eigenvalues?: Float64Array;
 }
 
-/** InputError unless the model and the data fit together and the labels suit the loss. */
-export function checkModelAgainstData(model: Model, modelSource: string, ds: Dataset, loss: LossName): void {
+/** InputError unless the data's inputs have the model's input dimension d. */
+export function checkInputColumns(model: Model, modelSource: string, ds: Dataset): void {
   const d = inputDim(model.arch);
-  const k = outputDim(model.arch);
   if (ds.X.cols !== d) {
     throw new InputError(ds.source, `has ${ds.X.cols} input columns, but the model ${modelSource} (${describeArchitecture(model.arch)}) expects d = ${d}`, "X");
   }
+}
+
+/** InputError unless the model and the data fit together and the labels suit the loss. */
+export function checkModelAgainstData(model: Model, modelSource: string, ds: Dataset, loss: LossName): void {
+  checkInputColumns(model, modelSource, ds);
+  const k = outputDim(model.arch);
   if (ds.Y.cols !== k) {
     throw new InputError(ds.source, `has ${ds.Y.cols} target columns, but the model ${modelSource} has k = ${k} outputs`, "y");
   }
@@ -127,9 +129,7 @@ export function evaluateModel(model: Model, modelSource: string, ds: Dataset, lo
     out.outputs = k === 1 ? Array.from(F) : Array.from({ length: n }, (_, i) => Array.from(F.subarray(i * k, (i + 1) * k)));
   }
   if (opts.hessian) {
-    if (p > EVAL_MAX_HESSIAN_PARAMS) {
-      throw new InputError("--hessian", `the model has p = ${p} parameters; the dense Hessian is limited to p ≤ ${EVAL_MAX_HESSIAN_PARAMS}`);
-    }
+    checkDenseHessian("--hessian", p, n);
     const H = hessian(model, ds, loss, { mean });
     const rows: number[][] = [];
     for (let i = 0; i < p; i++) rows.push(Array.from(H.data.subarray(i * p, (i + 1) * p)));

@@ -6,9 +6,9 @@
  */
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { Option, type Command } from "commander";
-import { InputError } from "../../common/errors.js";
+import { checkKktCertificate, InputError } from "../../common/index.js";
 import { KKT_KINK_TOL, kktCertificate, marginSummary, requireHomogeneity, type KktCertificate } from "../../margin/index.js";
-import { describeArchitecture } from "../../model/index.js";
+import { describeArchitecture, paramCount } from "../../model/index.js";
 import { labelColsOption, loadModelArg, printJson, printLines, resolveDataset } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 
@@ -72,6 +72,8 @@ export function kktReport(opts: KktCliOptions): KktCliResult {
   const kinkTol = positiveNumber("--kink-tol", opts.kinkTol) ?? KKT_KINK_TOL;
   const activeTol = positiveNumber("--active-tol", opts.activeTol, true);
   const tol = positiveNumber("--tol", opts.tol);
+  const p = paramCount(model.arch);
+  checkKktCertificate(opts.model, ds.X.rows, p);
   const cert = kktCertificate(model, ds, { kinkTol, activeTol, source: opts.model });
   const margins = marginSummary(model, ds, opts.loss);
   const out: KktCliResult = {

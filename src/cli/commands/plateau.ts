@@ -7,16 +7,20 @@
  * its tolerance or any prediction disagrees with its measurement (the JSON still says what).
  * Inertias are printed as [n₊, n₋, n₀].
  */
-import { writeFileSync, renameSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { InputError } from "../../common/errors.js";
-import { LOSS_NAMES, isLossName, modelToText, type LossName } from "../../model/index.js";
+import { checkDenseHessian, checkOutputFile, InputError } from "../../common/index.js";
+import { LOSS_NAMES, isLossName, paramCount, saveModel, type LossName } from "../../model/index.js";
 import {
   analyzePlateau, formatInertia, inertiaTriple, lambdaLine, simplexGrid, type PlateauAnalysis,
 } from "../../plateau/index.js";
-import { labelColsOption, loadModelArg, parseIntOption, printJson, printLines, resolveDataset } from "../io.js";
+import {
+  labelColsOption, legacyOutputOption, loadModelArg, outFileOption, parseIntOption, printJson, printLines, resolveDataset, resolveOutFile,
+} from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
+
+/** Children of the split when neither --k nor --lambda says (written once: help and behaviour). */
+const PLATEAU_DEFAULT_K = 2;
 
 interface PlateauCliOptions {
   model: string;
@@ -27,7 +31,10 @@ interface PlateauCliOptions {
   loss: string;
   mean?: boolean;
   refine: boolean;
+  out?: string;
+  /** The old spelling of --out (hidden, one release). */
   output?: string;
+  force?: boolean;
   labelCols?: string;
   json?: boolean;
 }
@@ -165,6 +172,8 @@ export function formatPlateau(a: PlateauAnalysis): string[] {
 
 function runPlateau(opts: PlateauCliOptions): void {
   if (!isLossName(opts.loss)) throw new InputError("--loss", `unknown loss ${JSON.stringify(opts.loss)}; allowed: ${LOSS_NAMES.join(", ")}`);
+  const output = resolveOutFile(opts, false);
+  if (output !== undefined) checkOutputFile(output, { option: "-o/--out", inputs: [opts.model, opts.data], force: opts.force });
   const model = loadModelArg(opts.model, opts);
   const ds = resolveDataset(opts.data, opts);
   checkModelAgainstData(model, opts.model, ds, opts.loss);
@@ -174,17 +183,17 @@ function runPlateau(opts: PlateauCliOptions): void {
   const unit = parseIntOption("--unit", opts.unit, 0, model.arch.m - 1)!;
   let k = parseIntOption("--k", opts.k, 2, 64);
   const given = (opts.lambda ?? []).map((raw) => parseLambda(raw, k));
-  if (k === undefined) k = given.length ? given[0].length : 2;
+  if (k === undefined) k = given.length ? given[0].length : PLATEAU_DEFAULT_K;
   for (const l of given) if (l.length !== k) throw new InputError("--lambda", `every --lambda needs the same number of entries (${k})`);
   const lambdas = given.length ? given : defaultLambdas(k);
-  const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine });
-  if (opts.output) {
-    const tmp = `${opts.output}.tmp-${process.pid}`;
-    writeFileSync(tmp, modelToText(a.model));
-    renameSync(tmp, opts.output);
-  }
-  if (opts.json) printJson(plateauResult(a, opts.model, ds.source, k));
-  else printLines(...formatPlateau(a));
+  // The full Hessian of the wide network (k − 1 more units) is formed densely at every point.
+  checkDenseHessian(opts.model, paramCount({ ...model.arch, m: model.arch.m + k - 1 }), ds.X.rows);
+  const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine, source: opts.model });
+  // The refined model is a result: written only when every check passed.
+  if (output !== undefined && a.ok) saveModel(output, a.model);
+  const note = output === undefined ? [] : [a.ok ? `refined model → ${output}` : `refined model NOT written to ${output}: the checks above failed`];
+  if (opts.json) printJson({ ...plateauResult(a, opts.model, ds.source, k), output: output ?? null, written: output !== undefined && a.ok });
+  else printLines(...formatPlateau(a), ...note);
   if (!a.ok) process.exitCode = EXIT_TOLERANCE;
 }
 
@@ -196,12 +205,14 @@ export function registerPlateau(program: Command): void {
     .requiredOption("--model <M>", "model file (.json): a two-layer network with a smooth activation and a scalar output")
     .requiredOption("--data <D>", "dataset: .json or .csv file, or builtin:NAME?key=value&…")
     .requiredOption("--unit <j>", "the unit to split (0-based)")
-    .option("--k <K>", "number of children (default 2, or the length of --lambda)")
+    .option("--k <K>", `number of children (default ${PLATEAU_DEFAULT_K}, or the length of --lambda)`)
     .option("--lambda <l1,…,lK>", "split coefficients summing to 1 (repeat for several points; default a λ-line or simplex grid)", (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option("--loss <L>", "loss").choices([...LOSS_NAMES]).default("square"))
     .option("--mean", "mean over samples instead of the sum")
     .option("--no-refine", "use the model as given (no Levenberg–Marquardt refinement)")
-    .option("-o, --output <file>", "write the refined model (θ*) to this file")
+    .addOption(outFileOption("the refined model θ* (.json); written only when every check passes"))
+    .addOption(legacyOutputOption())
+    .option("--force", "allow -o/--out to be the input model (overwrite it)")
     .addOption(labelColsOption())
     .option("--json", "print one JSON object")
     .action((opts: PlateauCliOptions) => runPlateau(opts));

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
-import { rerenderRun } from "../../experiments/index.js";
+import { loadExperiments } from "../lazy.js";
 import { formatVerdictTable } from "../../report/index.js";
 import { printJson, printLines } from "../io.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 
 /** `splitscape report RUN`: re-render a run folder's figures and report.html from its files. */
 async function reportCommand(dir: string, opts: { json?: boolean }): Promise<void> {
+  const { rerenderRun } = await loadExperiments();
   const o = await rerenderRun(dir);
   if (!o.pass) process.exitCode = EXIT_TOLERANCE;
   const report = `${dir.replace(/\/+$/, "")}/report.html`;

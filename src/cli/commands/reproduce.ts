@@ -1,10 +1,18 @@
 import type { Command } from "commander";
-import { InputError } from "../../common/errors.js";
-import { RunFailedError } from "../../experiments/index.js";
+import { checkOutputFolder, InputError } from "../../common/index.js";
 import { formatNumber, formatTable } from "../../report/index.js";
-import { describeTolerance, listReproductions, recordedSeconds, runReproduction, type Claim } from "../../reproduce/index.js";
+import type { Claim } from "../../reproduce/index.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
-import { printJson, printLines } from "../io.js";
+import { outFolderOption, printJson, printLines } from "../io.js";
+
+/**
+ * The reproduce layer, loaded on first use: importing it registers every reproduction (with the
+ * experiments layer below it), so the other commands start without it (as cli/lazy.ts).
+ */
+type Reproduce = typeof import("../../reproduce/index.js");
+function loadReproduce(): Promise<Reproduce> {
+  return import("../../reproduce/index.js");
+}
 
 interface ReproduceCommandOptions {
   out: string;
@@ -15,7 +23,8 @@ interface ReproduceCommandOptions {
 }
 
 /** `reproduce --list`: every reproduction with its paper, figure and the recorded full-run time. */
-function listCommand(json: boolean | undefined): void {
+function listCommand(R: Reproduce, json: boolean | undefined): void {
+  const { listReproductions, recordedSeconds } = R;
   const seconds = recordedSeconds();
   const rows = listReproductions().map((r) => ({ id: r.id, paper: r.paper, figure: r.figure, seconds: seconds.get(r.id) ?? null }));
   if (json) {
@@ -36,7 +45,8 @@ function cell(v: number | string): string {
 }
 
 /** The claims as a terminal table. */
-function claimTable(claims: readonly Claim[]): string {
+function claimTable(R: Reproduce, claims: readonly Claim[]): string {
+  const { describeTolerance } = R;
   return formatTable(
     ["claim", "published", "ours", "tolerance", "result"],
     claims.map((c) => [c.name, cell(c.published), cell(c.ours), describeTolerance(c), c.pass ? "PASS" : "FAIL"]),
@@ -44,10 +54,18 @@ function claimTable(claims: readonly Claim[]): string {
   );
 }
 
-/** `splitscape reproduce ID`: one reproduction into a run folder. */
+/**
+ * `splitscape reproduce ID`: one reproduction into a run folder. A reproduction computes on the
+ * main thread, so Ctrl-C keeps Node's default: the process ends at once (exit 130) and the run
+ * folder stays marked INCOMPLETE (it is created with that mark and loses it only when complete).
+ */
 async function reproduceCommand(id: string | undefined, opts: ReproduceCommandOptions): Promise<void> {
-  if (opts.list) return listCommand(opts.json);
+  const R = await loadReproduce();
+  const { listReproductions, requireReproduction, runReproduction, RunFailedError } = R;
+  if (opts.list) return listCommand(R, opts.json);
   if (id === undefined) throw new InputError("reproduce", `give a reproduction id (one of ${listReproductions().map((r) => r.id).join(", ")}), or --list`);
+  requireReproduction(id);
+  checkOutputFolder(opts.out, "-o/--out");
   const log = opts.verbose ? (m: string) => process.stderr.write(`${id}: ${m}\n`) : undefined;
   try {
     const o = await runReproduction(id, { quick: opts.quick, outDir: opts.out, log });
@@ -61,7 +79,7 @@ async function reproduceCommand(id: string | undefined, opts: ReproduceCommandOp
     printLines(
       `${o.id}${o.quick ? " (quick)" : ""} in ${o.seconds.toFixed(1)} s → ${o.dir}`,
       "",
-      claimTable(o.result.claims),
+      claimTable(R, o.result.claims),
       "",
       `${passed}/${claims.length} claims pass; why each tolerance: report.html and result.json`,
       `report: ${o.dir}/report.html`,
@@ -83,7 +101,7 @@ export function registerReproduce(program: Command): void {
     .argument("[id]", "the reproduction, e.g. embedding/exp1-separable (see --list)")
     .option("--list", "list the reproductions with their paper, figure and full-run time")
     .option("--quick", "the reduced run the tests use (fewer steps; its claims are listed in the report)")
-    .option("-o, --out <dir>", "parent folder of the run folder", "runs")
+    .addOption(outFolderOption())
     .option("-v, --verbose", "print progress notes on stderr")
     .option("--json", "print one JSON object")
     .action((id: string | undefined, opts: ReproduceCommandOptions) => reproduceCommand(id, opts));

@@ -1,8 +1,10 @@
 import type { Command } from "commander";
-import { experimentKinds, getExperiment, loadSpec, RunFailedError, runToFolder } from "../../experiments/index.js";
-import { InputError } from "../../common/errors.js";
+import type { ParamDescription } from "../../experiments/index.js";
+import { loadExperiments, type Experiments } from "../lazy.js";
+import { checkOutputFolder, InputError } from "../../common/index.js";
+import { withInterrupt } from "../interrupt.js";
 import { formatTable, formatVerdictTable } from "../../report/index.js";
-import { printJson, printLines } from "../io.js";
+import { outFolderOption, printJson, printLines } from "../io.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 
 interface RunCommandOptions {
@@ -12,25 +14,47 @@ interface RunCommandOptions {
   list?: boolean;
 }
 
-/** `run --list`: the registered experiment kinds. */
-function listKinds(json: boolean | undefined): void {
-  const kinds = experimentKinds().map((k) => getExperiment(k)!);
+/** A default as written in a spec: JSON, with the short lists of the schemas on one line. */
+function showDefault(p: ParamDescription): string {
+  return p.default === undefined ? (p.required ? "(required)" : "(optional)") : JSON.stringify(p.default).replace(/,/g, ", ");
+}
+
+/** `run --list`: the registered experiment kinds, then each kind's parameters with defaults and ranges. */
+function listKinds(X: Experiments, json: boolean | undefined): void {
+  const { describeParams } = X;
+  const kinds = X.experimentKinds().map((k) => X.getExperiment(k)!);
   if (json) {
-    printJson({ kinds: kinds.map((d) => ({ kind: d.kind, family: d.family, title: d.title, description: d.description ?? "", headline: d.headline !== undefined })) });
+    printJson({
+      kinds: kinds.map((d) => ({
+        kind: d.kind, family: d.family, title: d.title, description: d.description ?? "", headline: d.headline !== undefined, params: describeParams(d.kind),
+      })),
+    });
     return;
   }
-  printLines(formatTable(["kind", "family", "title"], kinds.map((d) => [d.kind, d.family, d.title])));
+  const lines = [formatTable(["kind", "family", "title"], kinds.map((d) => [d.kind, d.family, d.title])), "", "Parameters (set under `params:` in a spec; the values shown are the defaults):"];
+  for (const d of kinds) {
+    const params = describeParams(d.kind);
+    lines.push("", `${d.kind}${params.length === 0 ? " (no parameters)" : ""}`);
+    const shown = params.map((p) => [`${p.name} = ${showDefault(p)}`, p.accepts]);
+    const w = Math.max(0, ...shown.map(([a]) => a.length));
+    for (const [a, b] of shown) lines.push(`  ${a.padEnd(w)}  ${b}`);
+  }
+  printLines(...lines);
 }
 
 /** `splitscape run SPEC`: run one experiment spec into a new run folder. */
 async function runCommand(specPath: string | undefined, opts: RunCommandOptions): Promise<void> {
-  if (opts.list) return listKinds(opts.json);
+  const X = await loadExperiments();
+  const { loadSpec, defaultExecutor, runToFolder, RunFailedError } = X;
+  if (opts.list) return listKinds(X, opts.json);
   if (specPath === undefined) throw new InputError("run", "give a spec file (JSON or YAML), or --list to see the experiment kinds");
   const loaded = loadSpec(specPath);
   if (loaded.grid) throw new InputError(specPath, "this spec declares a grid; run it with `splitscape sweep`", "grid");
+  checkOutputFolder(opts.out, "-o/--out");
   const log = opts.verbose ? (m: string) => process.stderr.write(`${loaded.spec.kind}: ${m}\n`) : undefined;
+  const executor = defaultExecutor();
   try {
-    const o = await runToFolder(loaded.spec, { outDir: opts.out, log });
+    const o = await withInterrupt((signal) => runToFolder(loaded.spec, { outDir: opts.out, log, executor, signal }));
     if (!o.pass) process.exitCode = EXIT_TOLERANCE;
     if (opts.json) {
       printJson({ dir: o.dir, id: o.id, kind: o.spec.kind, status: "complete", pass: o.pass, seconds: o.seconds, report: `${o.dir}/report.html`, summary: o.result.summary, verdicts: o.result.verdicts });
@@ -42,7 +66,9 @@ async function runCommand(specPath: string | undefined, opts: RunCommandOptions)
     process.exitCode = EXIT_TOLERANCE;
     const message = err.cause instanceof Error ? err.cause.message : String(err.cause);
     if (opts.json) printJson({ dir: err.dir, kind: loaded.spec.kind, status: "failed", pass: false, error: message });
-    else process.stderr.write(`splitscape: the run failed: ${message}\nthe folder ${err.dir} is marked INCOMPLETE\n`);
+    else process.stderr.write(`splitscape: the run failed: ${message}; the folder ${err.dir} is marked INCOMPLETE\n`);
+  } finally {
+    await executor.close();
   }
 }
 
@@ -52,7 +78,7 @@ export function registerRun(program: Command): void {
     .command("run")
     .description("run an experiment spec (JSON or YAML) into runs/<id>/: spec, result, metrics, figures, report")
     .argument("[spec]", "the spec file")
-    .option("-o, --out <dir>", "parent folder of the run folder", "runs")
+    .addOption(outFolderOption())
     .option("--list", "list the registered experiment kinds")
     .option("-v, --verbose", "print the experiment's progress notes on stderr")
     .option("--json", "print one JSON object")

@@ -1,7 +1,10 @@
 import type { Command } from "commander";
-import { runTour, type TourEntry } from "../../experiments/index.js";
+import { checkOutputFolder } from "../../common/index.js";
+import type { TourEntry } from "../../experiments/index.js";
+import { loadExperiments } from "../lazy.js";
+import { withInterrupt } from "../interrupt.js";
 import { formatMeasured, formatTable, formatTolerance } from "../../report/index.js";
-import { printJson, printLines } from "../io.js";
+import { outFolderOption, printJson, printLines } from "../io.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 
 /** Terminal rows of the tour: one per verdict, or one per unavailable/failed family. */
@@ -17,14 +20,19 @@ function tourRows(entries: readonly TourEntry[]): string[][] {
 
 /** `splitscape tour`: every family's headline experiment, one report. */
 async function tourCommand(opts: { out: string; json?: boolean }): Promise<void> {
-  const o = await runTour({
+  checkOutputFolder(opts.out, "-o/--out");
+  const { defaultExecutor, runTour } = await loadExperiments();
+  const executor = defaultExecutor();
+  const o = await withInterrupt((signal) => runTour({
     outDir: opts.out,
+    executor,
+    signal,
     onEntry: (e, phase) => {
       if (opts.json) return;
       if (phase === "start") process.stderr.write(`▶ ${e.family}: ${e.title} (${e.kind}) …\n`);
       else if (e.status === "ok") process.stderr.write(`  done in ${(e.seconds ?? 0).toFixed(1)} s\n`);
     },
-  });
+  })).finally(() => executor.close());
   if (!o.pass) process.exitCode = EXIT_TOLERANCE;
   if (opts.json) {
     printJson({ dir: o.dir, report: o.report, pass: o.pass, seconds: o.seconds, entries: o.entries });
@@ -47,7 +55,7 @@ export function registerTour(program: Command): void {
   program
     .command("tour")
     .description("run every family's headline experiment on built-in data and write one report (what `npm start` runs)")
-    .option("-o, --out <dir>", "parent folder of the tour folder", "runs")
+    .addOption(outFolderOption("tour folder"))
     .option("--json", "print one JSON object")
     .action((opts: { out: string; json?: boolean }) => tourCommand(opts));
 }

@@ -1,7 +1,8 @@
 // The public face of model/conv: bias-free convolutional networks (1-D and 2-D convolutions with
 // stride and zero padding, σ after every convolution, average pooling, a linear head) — the
 // architecture and θ layout, the batch kernels (im2col + GEMM), exact HVPs, one-sample passes with
-// explicit kink slopes, the model-file form and the initialisation. model/index.ts re-exports it.
+// explicit kink slopes, input gradients, the model-file form and the initialisation.
+// model/index.ts re-exports it.
 export {
   CONV_MAX_SAMPLE_ENTRIES,
   convArchitecture,
@@ -36,6 +37,7 @@ export {
   type ConvWorkspace,
 } from "./kernels.js";
 export { convHvp } from "./hvp.js";
+export { convInputVjp } from "./inputGradient.js";
 export { convSampleForward, convSampleGradient, type ConvSamplePass } from "./sample.js";
 export { parseConvModel, convModelToJson, type ConvModelJson, type NestedNumbers } from "./modelFile.js";
 export { initializeConvWeights } from "./init.js";

@@ -92,7 +92,7 @@ export function plateauRun(c: PlateauConfig): PlateauResult {
     agrees: p.agrees, minEigenvalue: p.minEigenvalue,
   });
   const lambda = c.k === 2 ? [c.l1, 1 - c.l1] : [c.l1, c.l2, 1 - c.l1 - c.l2];
-  const sel = analyzeSplitPoint(a.model, design.data, "square", 0, lambda, a.inner, a.reduced.inertia!, {});
+  const sel = analyzeSplitPoint({ model: a.model, data: design.data, loss: "square", unit: 0, inner: a.inner, reducedInertia: a.reduced.inertia! }, lambda);
   const classMap = c.k === 2
     ? classMapLine({ data: a.points.map((p) => ({ lambda: p.lambda[0], cls: p.cls })), lambdaTitle: "λ (first copy's share of a_j)" })
     : simplexClassMap({ data: a.points.map((p) => ({ l1: p.lambda[0], l2: p.lambda[1], l3: p.lambda[2], cls: p.cls })), vertices: ["λ₁ = 1", "λ₂ = 1", "λ₃ = 1"] });

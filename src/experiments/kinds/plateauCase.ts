@@ -1,14 +1,8 @@
-import { z } from "zod";
-import { makeActivation } from "../../model/index.js";
-import {
-  analyzePlateau, designStationaryPoint, formatInertia, lambdaLine, simplexGrid,
-  type InnerTarget, type PlateauAnalysis,
-} from "../../plateau/index.js";
-import { atLeast, atMost, classMapLine, equals, linePlot, simplexClassMap, spectrumPlot, type FigureSpec, type Verdict } from "../../report/index.js";
-import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
-
 /**
+ * The plateau family's experiment, shared by its four kinds (plateauDefinite.ts,
+ * plateauNegativeDefinite.ts, plateauIndefinite.ts, plateauSaddle.ts — one designed case each):
+ * the schema, the run, the check table and the figures.
+ *
  * Family "plateau" (science/plateau.md): split unit 0 of an inverse-designed stationary point
  * of a smooth two-layer network (square loss) whose inner Hessian H_j has a chosen inertia, and
  * classify every split point θ_λ on the λ-line (k = 2) or the λ-simplex (k = 3) by the rules,
@@ -22,34 +16,55 @@ import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
  *  plateau-indefinite          H_j indefinite at a minimum: every split point is a saddle.
  *  plateau-saddle              splitting a saddle (H_red indefinite): every split point is a saddle.
  */
+import { z } from "zod";
+import { makeActivation } from "../../model/index.js";
+import {
+  analyzePlateau, designStationaryPoint, formatInertia, lambdaLine, simplexGrid,
+  type InnerTarget, type PlateauAnalysis,
+} from "../../plateau/index.js";
+import { atLeast, atMost, classMapLine, equals, linePlot, simplexClassMap, spectrumPlot, type FigureSpec, type Verdict } from "../../report/index.js";
+import { registerExperiment } from "../registry.js";
+import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import { dimensionField, widthField } from "./base.js";
 
 const SMOOTH = ["tanh", "sigmoid", "softplus", "gelu", "swish", "erf"] as const;
+
+/** Defaults of the fields that act for one k only (absent from the spec otherwise). */
+const LINE = { lambdaMin: -0.5, lambdaMax: 1.5, points: 41 };
+const SIMPLEX = { simplexN: 10, simplexOutside: 1 };
 
 const schema = z.strictObject({
   /** Smooth activation of the network. */
   activation: z.enum(SMOOTH).default("tanh"),
   /** Input dimension d and width m of the unsplit network. */
-  d: z.number().int().min(1).max(6).default(2),
-  m: z.number().int().min(1).max(8).default(3),
+  d: dimensionField(2, 1, 6),
+  m: widthField(3, 8),
   /** Input biases b (H_j is then (d+1)×(d+1)). */
   inputBias: z.boolean().default(false),
   /** Number of children: 2 (λ-line) or 3 (λ-simplex). */
   k: z.union([z.literal(2), z.literal(3)]).default(2),
-  /** The λ-line t ↦ (t, 1 − t), t ∈ [lambdaMin, lambdaMax] (k = 2). */
-  lambdaMin: z.number().default(-0.5),
-  lambdaMax: z.number().default(1.5),
-  points: z.number().int().min(3).max(201).default(41),
-  /** Resolution N of the barycentric grid (k = 3). */
-  simplexN: z.number().int().min(1).max(30).default(10),
-  /** Grid steps beyond each edge of the simplex (negative weights; k = 3). */
-  simplexOutside: z.number().int().min(0).max(10).default(1),
+  /** The λ-line t ↦ (t, 1 − t), t ∈ [lambdaMin, lambdaMax] (k = 2 only; defaults −0.5, 1.5, 41 points). */
+  lambdaMin: z.number().optional(),
+  lambdaMax: z.number().optional(),
+  points: z.number().int().min(3).max(201).optional(),
+  /** Resolution N of the barycentric grid (k = 3 only; default 10). */
+  simplexN: z.number().int().min(1).max(30).optional(),
+  /** Grid steps beyond each edge of the simplex (negative weights; k = 3 only; default 1). */
+  simplexOutside: z.number().int().min(0).max(10).optional(),
   /** Size of the perturbation of θ* that the refinement must undo. */
   perturbation: z.number().min(0).max(0.1).default(1e-4),
+}).superRefine((p, issues) => {
+  // a field that would not act is rejected: the λ-line fields for k = 3, the simplex fields for k = 2
+  const idle = p.k === 2 ? Object.keys(SIMPLEX) : Object.keys(LINE);
+  for (const key of idle) {
+    if (p[key as keyof typeof p] !== undefined) issues.addIssue({ code: "custom", path: [key], message: `it would not act: ${key} is for k = ${p.k === 2 ? 3 : 2}, this spec has k = ${p.k}` });
+  }
 });
 
-type Params = z.infer<typeof schema>;
+export type Params = z.infer<typeof schema>;
 
-interface Case {
+/** One designed case: the inner-Hessian target, the kind of stationary point and the predicted class structure. */
+export interface Case {
   kind: string;
   title: string;
   description: string;
@@ -60,12 +75,13 @@ interface Case {
   headline?: boolean;
 }
 
-function count(a: PlateauAnalysis, cls: string): number {
+/** Split points of class `cls`. */
+export function count(a: PlateauAnalysis, cls: string): number {
   return a.points.filter((p) => p.cls === cls).length;
 }
 
 /** k = 2: are the minima exactly the λ inside (0, 1) (inside = true) or outside [0, 1]? */
-function minimaWhere(a: PlateauAnalysis, inside: boolean): number {
+export function minimaWhere(a: PlateauAnalysis, inside: boolean): number {
   let wrong = 0;
   for (const p of a.points) {
     const t = p.lambda[0];
@@ -76,54 +92,6 @@ function minimaWhere(a: PlateauAnalysis, inside: boolean): number {
   }
   return wrong;
 }
-
-const CASES: Case[] = [
-  {
-    kind: "plateau-definite",
-    title: "Splitting a local minimum with positive-definite H_j: a mixture of minima and saddles",
-    description: "H_j ≻ 0 at a nondegenerate minimum: split points with all λ_l > 0 are minima, some λ_l < 0 strict saddles, some λ_l = 0 fourth-order saddles; every class checked against the wide Hessian.",
-    target: "positive-definite",
-    stationary: "minimum",
-    headline: true,
-    expect: (a, k) => [
-      atLeast("local minima on the plateau", count(a, "local minimum"), 1),
-      atLeast("strict saddles on the plateau", count(a, "strict saddle"), 1),
-      atLeast("fourth-order saddles (vertices, quartic probe)", count(a, "fourth-order saddle"), 1),
-      ...(k === 2 ? [atMost("k = 2: λ classed as minimum ≠ λ ∈ (0, 1) (count)", minimaWhere(a, true), 0)] : []),
-    ],
-  },
-  {
-    kind: "plateau-negative-definite",
-    title: "Splitting a local minimum with negative-definite H_j: minima only with one positive λ",
-    description: "H_j ≺ 0 at a nondegenerate minimum: split points with exactly one positive λ_l (k = 2: λ ∉ [0, 1]) are minima, the rest saddles.",
-    target: "negative-definite",
-    stationary: "minimum",
-    expect: (a, k) => [
-      atLeast("local minima on the plateau", count(a, "local minimum"), 1),
-      atLeast("strict saddles on the plateau", count(a, "strict saddle"), 1),
-      ...(k === 2 ? [atMost("k = 2: λ classed as minimum ≠ λ ∉ [0, 1] (count)", minimaWhere(a, false), 0)] : []),
-    ],
-  },
-  {
-    kind: "plateau-indefinite",
-    title: "Splitting a local minimum with indefinite H_j: an all-saddle plateau",
-    description: "H_j indefinite at a nondegenerate minimum: every split point is a saddle (strict off the vertices, fourth-order at them).",
-    target: "indefinite",
-    stationary: "minimum",
-    expect: (a) => [atMost("local minima on the plateau", count(a, "local minimum"), 0)],
-  },
-  {
-    kind: "plateau-saddle",
-    title: "Splitting a saddle: every split point is a saddle",
-    description: "θ* a saddle (H_red has a negative eigenvalue), H_j ≻ 0: the negative direction persists at every split point.",
-    target: "positive-definite",
-    stationary: "saddle",
-    expect: (a) => [
-      atMost("local minima on the plateau", count(a, "local minimum"), 0),
-      equals("every split point is a strict saddle", count(a, "strict saddle") === a.points.length, true),
-    ],
-  },
-];
 
 /** One verdict row per (class, predicted inertia) group: the Hessian check table. */
 function checkTable(a: PlateauAnalysis): Verdict[] {
@@ -144,7 +112,9 @@ function checkTable(a: PlateauAnalysis): Verdict[] {
 }
 
 function lambdasFor(p: Params): number[][] {
-  return p.k === 2 ? lambdaLine(p.lambdaMin, p.lambdaMax, p.points) : simplexGrid(p.simplexN, p.simplexOutside);
+  return p.k === 2
+    ? lambdaLine(p.lambdaMin ?? LINE.lambdaMin, p.lambdaMax ?? LINE.lambdaMax, p.points ?? LINE.points)
+    : simplexGrid(p.simplexN ?? SIMPLEX.simplexN, p.simplexOutside ?? SIMPLEX.simplexOutside);
 }
 
 function runCase(cs: Case): (spec: RunSpec<Params>, ctx: RunContext) => Promise<ExperimentResult> {
@@ -158,35 +128,6 @@ function runCase(cs: Case): (spec: RunSpec<Params>, ctx: RunContext) => Promise<
     const a = analyzePlateau(start, design.data, "square", { unit: 0, lambdas: lambdasFor(p) });
     const ref = a.refinement!;
     ref.steps.forEach((s) => ctx.metric({ stage: "refine", iteration: s.iteration, gradientNorm: s.gradientNorm, damping: s.damping, accepted: s.accepted }));
-    const points = a.points.map((pt) => ({
-      l1: pt.lambda[0],
-      l2: pt.lambda[1],
-      l3: pt.lambda[2] ?? 0,
-      cls: pt.cls,
-      predicted: formatInertia(pt.predictedInertia),
-      measured: pt.measuredInertia ? formatInertia(pt.measuredInertia) : "n/a",
-      agrees: pt.agrees ? "yes" : "no",
-      sureSaddle: pt.sureSaddle ? "yes" : "no",
-      minEigenvalue: pt.minEigenvalue,
-      threshold: pt.threshold,
-      descentKind: pt.descent?.kind ?? "",
-      deltaLoss: pt.descent?.deltaLoss ?? 0,
-      predictedDeltaLoss: pt.descent?.predicted ?? 0,
-    }));
-    const noDescent = a.points.filter((pt) => (pt.cls === "strict saddle" || pt.cls === "fourth-order saddle") && !pt.descent?.lowers).length;
-    const inertiaMismatch = a.points.filter((pt) => pt.disagreement?.includes("inertia")).length;
-    const dt = p.inputBias ? p.d + 1 : p.d;
-    const wantInner = { "positive-definite": `(${dt}, 0, 0)`, "negative-definite": `(0, ${dt}, 0)`, indefinite: `(${Math.ceil(dt / 2)}, ${Math.floor(dt / 2)}, 0)`, singular: `(${dt - 1}, 0, 1)` }[cs.target];
-    const verdicts: Verdict[] = [
-      atMost("refinement reaches a stationary point: ‖∇L‖ / scale", ref.gradientNorm / ref.scale, 1e-12, `scale = Σ|r_i|‖∇f(x_i)‖ = ${ref.scale.toExponential(3)}; ${ref.iterations} LM iteration(s) from a ${p.perturbation} perturbation`),
-      equals("designed H_j has the requested inertia (|μ| ≤ 1e-10·Σ|a_j r_i σ″(z_i)|‖x̃_i‖² is zero)", formatInertia(a.inner.inertia.inertia), wantInner),
-      equals(`θ* is a ${cs.stationary === "minimum" ? "nondegenerate minimum (H_red ≻ 0)" : "saddle (H_red has a negative eigenvalue)"}`, formatInertia(a.reduced.inertia!), cs.stationary === "minimum" ? `(${a.reduced.inertia!.positive + a.reduced.inertia!.negative + a.reduced.inertia!.zero}, 0, 0)` : formatInertia(a.reduced.inertia!)),
-      atMost("split points whose measured inertia differs from In(H_red) + In(Q_λ) + (0, 0, k − 1)", inertiaMismatch, 0, `${a.points.length} points`),
-      atMost("claimed saddles without a loss-lowering direction", noDescent, 0, "eigenvector of λ_min, or the quartic probe at a zero-weight child"),
-      ...cs.expect(a, p.k),
-      ...checkTable(a),
-    ];
-    if (cs.stationary === "saddle") verdicts[2] = atLeast("θ* is a saddle: negative eigenvalues of H_red", a.reduced.inertia!.negative, 1);
     return {
       summary: {
         target: cs.target,
@@ -206,9 +147,9 @@ function runCase(cs: Case): (spec: RunSpec<Params>, ctx: RunContext) => Promise<
         undetermined: count(a, "undetermined"),
         disagreements: a.disagreements.length,
       },
-      verdicts,
+      verdicts: caseVerdicts(cs, p, a),
       series: {
-        points,
+        points: pointRows(a),
         spectra: [
           ...Array.from(a.inner.eigenvalues, (value, index) => ({ index, value, matrix: "H_j (inner)" })),
           ...Array.from(a.reduced.eigenvalues ?? [], (value, index) => ({ index, value, matrix: "H_red (unsplit)" })),
@@ -217,6 +158,45 @@ function runCase(cs: Case): (spec: RunSpec<Params>, ctx: RunContext) => Promise<
       },
     };
   };
+}
+
+/** One figure row per split point: λ, class, predicted and measured inertia, the descent check. */
+function pointRows(a: PlateauAnalysis): Array<Record<string, number | string>> {
+  return a.points.map((pt) => ({
+    l1: pt.lambda[0],
+    l2: pt.lambda[1],
+    l3: pt.lambda[2] ?? 0,
+    cls: pt.cls,
+    predicted: formatInertia(pt.predictedInertia),
+    measured: pt.measuredInertia ? formatInertia(pt.measuredInertia) : "n/a",
+    agrees: pt.agrees ? "yes" : "no",
+    sureSaddle: pt.sureSaddle ? "yes" : "no",
+    minEigenvalue: pt.minEigenvalue,
+    threshold: pt.threshold,
+    descentKind: pt.descent?.kind ?? "",
+    deltaLoss: pt.descent?.deltaLoss ?? 0,
+    predictedDeltaLoss: pt.descent?.predicted ?? 0,
+  }));
+}
+
+/** The verdicts common to every case (refinement, designed inertias, Hessian checks), the case's own, and the check table. */
+function caseVerdicts(cs: Case, p: Params, a: PlateauAnalysis): Verdict[] {
+  const ref = a.refinement!;
+  const noDescent = a.points.filter((pt) => (pt.cls === "strict saddle" || pt.cls === "fourth-order saddle") && !pt.descent?.lowers).length;
+  const inertiaMismatch = a.points.filter((pt) => pt.disagreement?.includes("inertia")).length;
+  const dt = p.inputBias ? p.d + 1 : p.d;
+  const wantInner = { "positive-definite": `(${dt}, 0, 0)`, "negative-definite": `(0, ${dt}, 0)`, indefinite: `(${Math.ceil(dt / 2)}, ${Math.floor(dt / 2)}, 0)`, singular: `(${dt - 1}, 0, 1)` }[cs.target];
+  const verdicts: Verdict[] = [
+    atMost("refinement reaches a stationary point: ‖∇L‖ / scale", ref.gradientNorm / ref.scale, 1e-12, `scale = Σ|r_i|‖∇f(x_i)‖ = ${ref.scale.toExponential(3)}; ${ref.iterations} LM iteration(s) from a ${p.perturbation} perturbation`),
+    equals("designed H_j has the requested inertia (|μ| ≤ 1e-10·Σ|a_j r_i σ″(z_i)|‖x̃_i‖² is zero)", formatInertia(a.inner.inertia.inertia), wantInner),
+    equals(`θ* is a ${cs.stationary === "minimum" ? "nondegenerate minimum (H_red ≻ 0)" : "saddle (H_red has a negative eigenvalue)"}`, formatInertia(a.reduced.inertia!), cs.stationary === "minimum" ? `(${a.reduced.inertia!.positive + a.reduced.inertia!.negative + a.reduced.inertia!.zero}, 0, 0)` : formatInertia(a.reduced.inertia!)),
+    atMost("split points whose measured inertia differs from In(H_red) + In(Q_λ) + (0, 0, k − 1)", inertiaMismatch, 0, `${a.points.length} points`),
+    atMost("claimed saddles without a loss-lowering direction", noDescent, 0, "eigenvector of λ_min, or the quartic probe at a zero-weight child"),
+    ...cs.expect(a, p.k),
+    ...checkTable(a),
+  ];
+  if (cs.stationary === "saddle") verdicts[2] = atLeast("θ* is a saddle: negative eigenvalues of H_red", a.reduced.inertia!.negative, 1);
+  return verdicts;
 }
 
 function figures(result: ExperimentResult, spec: RunSpec<Params>): FigureSpec[] {
@@ -264,7 +244,8 @@ function figures(result: ExperimentResult, spec: RunSpec<Params>): FigureSpec[] 
   return out;
 }
 
-for (const cs of CASES) {
+/** Register one designed case as an experiment kind of the plateau family. */
+export function registerPlateauCase(cs: Case): void {
   registerExperiment<Params>({
     kind: cs.kind,
     family: "plateau",
