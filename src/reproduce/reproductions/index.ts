@@ -8,3 +8,4 @@ import "./saddles5pt.js";
 import "./saddles3d.js";
 import "./embeddingMnistMlp.js";
 import "./embeddingMnistCnn.js";
+import "./convexStaircaseCircle.js";
