@@ -9,3 +9,4 @@ import "./saddles3d.js";
 import "./embeddingMnistMlp.js";
 import "./embeddingMnistCnn.js";
 import "./convexStaircaseCircle.js";
+import "./ncfSmallInitLogistic.js";
