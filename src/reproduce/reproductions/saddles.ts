@@ -60,7 +60,10 @@ export function runSaddles(preset: SaddlePreset, start: Model, steps: number): S
     out.sampleSteps.push(r.steps);
     out.mse.push(2 * r.loss);
   }
-  return { ...out, steps: r.steps, stop: r.stop, theta: r.theta };
+  // GD stops at an exact fixed point of its step (θ − η∇ℒ(θ) = θ in float64, dynamics' "fixedPoint"):
+  // every later iterate is θ itself, so the last step's loss is the loss there.
+  const lastMse = r.stop === "fixedPoint" && r.steps < steps ? 2 * r.loss : out.lastMse;
+  return { ...out, steps: r.steps, stop: r.stop, theta: r.theta, lastMse };
 }
 
 /** Plateau detection threshold: |Δ log MSE| ≤ 10⁻³ per 1,000 steps, as a rate per unit of GD time t = lr·k. */
