@@ -10,3 +10,4 @@ import "./embeddingMnistMlp.js";
 import "./embeddingMnistCnn.js";
 import "./convexStaircaseCircle.js";
 import "./ncfSmallInitLogistic.js";
+import "./ncfDeepEscape.js";
