@@ -35,7 +35,7 @@ export interface SliceDirection {
 /** Row blocks (offset, rows, cols) of every weight matrix in PyTorch's out×in layout, and the 1-D blocks. */
 function filterLayout(model: Model): { matrices: { off: number; rows: number; cols: number; stride: number; colStride: number }[]; vectors: { off: number; len: number }[] } {
   const arch = model.arch;
-  if (arch.kind === "conv") throw new RangeError("filterNormalize: convolutional models are not supported");
+  if (arch.kind === "conv" || arch.kind === "parallel-three-layer") throw new RangeError(`filterNormalize: ${arch.kind} models are not supported`);
   if (arch.kind === "mlp") {
     const off = mlpLayerOffsets(arch);
     return {

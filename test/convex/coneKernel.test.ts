@@ -4,10 +4,10 @@
 // must not wait forever: it retires the pool, runs the unfinished jobs itself (where the bad
 // job traps again and the error surfaces), and later batches run on the caller alone.
 import { describe, expect, it } from "vitest";
-import { coneProxState, projectBlocks } from "../../src/convex/coneProx.js";
+import { coneProxState, projectBlocks } from "../../src/convex/solvers/coneProx.js";
 import { patternsFromGates, projectOntoConeNnls } from "../../src/convex/index.js";
-import { reluOperator } from "../../src/convex/operator.js";
-import { runConeBatch } from "../../src/convex/coneKernel.js";
+import { reluOperator } from "../../src/convex/program/operator.js";
+import { runConeBatch } from "../../src/convex/solvers/coneKernel.js";
 import { testRng } from "../helpers/random.js";
 
 describe("coneKernel worker failure", () => {
@@ -35,7 +35,7 @@ describe("coneKernel worker failure", () => {
     const Z = new Float64Array(op.blocks * n);
     for (let b = 0; b < op.blocks; b++) for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Z[b * n + i] += Xm.data[i * d + j] * G[b * d + j];
     const W = G.slice();
-    projectBlocks(op, st, blocks, W, 0, Z, 0, 1e-13);
+    projectBlocks(op, st, blocks, { W, wOff: 0, Zx: Z, zOff: 0 }, 1e-13);
     expect(k.lastBatch.workers).toBe(0);
     for (let b = 0; b < op.blocks; b++) {
       const p = op.pattern[b];

@@ -17,7 +17,7 @@ import {
   certifyNetwork, convexProblem, enumeratePatterns, networkOutput, nonconvexObjective, optimalSet, solveRelu,
   vertexToNetwork, withBias, type ConvexLossName, type ConvexProblem, type ReluNetwork,
 } from "../../src/convex/index.js";
-import { nonIncreasingPath, PathWidthError, type PathReport, type PathStage } from "../../src/convex/path.js";
+import { nonIncreasingPath, PathWidthError, type PathReport, type PathStage } from "../../src/convex/landscape/path.js";
 import { labels, makeBuiltin } from "../../src/data/index.js";
 import { pathPlot } from "../../src/report/pathFigure.js";
 import { renderSvg } from "../../src/report/render.js";

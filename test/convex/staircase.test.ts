@@ -25,7 +25,7 @@ const INSTANCES: Array<[string, () => ConvexProblem]> = [
   ["n = 8, β = 0.02", eightPointProblem],
 ];
 
-/** ½‖f − y‖² + (β/2)Σ(‖w‖² + α²) by plain loops (independent of src/convex/network.ts). */
+/** ½‖f − y‖² + (β/2)Σ(‖w‖² + α²) by plain loops (independent of src/convex/network/network.ts). */
 function naiveObjective(net: ReluNetwork, pr: ConvexProblem): number {
   const { rows: n, cols: D, data } = pr.X;
   let loss = 0;
