@@ -18,8 +18,8 @@
 // minimum-norm value when the pattern set is exact (enumeratePatterns).
 //
 // The LP solver is HiGHS (npm `highs`, wasm); its loader is asynchronous, so callers pass the
-// loaded instance (`const highs = await highsLoader()`), and every function here is synchronous.
-import highsModule, { type Highs } from "highs";
+// loaded instance (`const highs = await loadHighs()`), and every function here is synchronous.
+import type { Highs } from "highs";
 import { lstsq, type Matrix } from "../linalg/index.js";
 import { orthonormalBasis } from "./arrangement.js";
 import { coneDualNorms } from "./certificate.js";
@@ -35,7 +35,8 @@ import { convexProblem } from "./problem.js";
  * ESM loader gives its .mjs build (default import = the loader function); both are accepted.
  */
 export async function loadHighs(): Promise<Highs> {
-  const mod = highsModule as unknown as (() => Promise<Highs>) | { default: () => Promise<Highs> };
+  // Imported here, not at the top: the HiGHS module is large and only LPs need it.
+  const mod = (await import("highs")).default as unknown as (() => Promise<Highs>) | { default: () => Promise<Highs> };
   const loader = typeof mod === "function" ? mod : mod.default;
   return loader();
 }
