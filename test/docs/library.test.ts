@@ -2,7 +2,7 @@
  * docs/library.md: every ```js block is run as an ES module that imports the package by its
  * name ("splitscape", "splitscape/margin", …, resolved through package.json "exports" to the
  * built dist/, as an installed package would be), and must print exactly the ```text block
- * that follows it. The outputs are deterministic (seeded data and initialisation, float64
+ * that follows it; so must the js block of the README's "Using the library" section. The outputs are deterministic (seeded data and initialisation, float64
  * code paths that are bit-reproducible on one platform), so any drift in a number is a change
  * of behaviour that the guide has to show.
  */
@@ -16,7 +16,7 @@ const guide = readFileSync(join(repo, "docs", "library.md"), "utf8");
 
 /** The (code, expected output) pairs: each ```js block and the ```text block after it. */
 function examples(markdown: string): Array<{ title: string; code: string; output: string }> {
-  const re = /^## (.+)$[\s\S]*?^```js\n([\s\S]*?)^```$[\s\S]*?^```text\n([\s\S]*?)^```$/gm;
+  const re = /^## (.+)$(?:(?!^## )[\s\S])*?^```js\n([\s\S]*?)^```$[\s\S]*?^```text\n([\s\S]*?)^```$/gm;
   return [...markdown.matchAll(re)].map((m) => ({ title: m[1], code: m[2], output: m[3] }));
 }
 
@@ -37,7 +37,11 @@ describe.skipIf(!existsSync(join(repo, "dist", "index.js")))("docs/library.md ex
     ]);
   });
 
-  for (const [i, ex] of found.entries()) {
+  // The README's "Using the library" section shows example 1 with its output.
+  const readme = examples(readFileSync(join(repo, "README.md"), "utf8")).filter((e) => e.title === "Using the library");
+  it("the README's library example is there", () => expect(readme).toHaveLength(1));
+
+  for (const [i, ex] of [...found, ...readme].entries()) {
     it(`example ${ex.title} prints the output shown`, () => {
       const file = join(dir, `example-${i + 1}.mjs`);
       writeFileSync(file, ex.code);
