@@ -96,7 +96,7 @@ describe("npm pack → install offline → import and run", () => {
 
   it("ships dist/ with its .d.ts, the CLI and no source maps or tests", () => {
     const installed = join(project, "node_modules", "splitscape");
-    for (const f of ["dist/index.js", "dist/index.d.ts", "dist/margin/index.d.ts", "dist/cli/main.js", "bin/splitscape.js", "dist/web/index.html"]) {
+    for (const f of ["dist/index.js", "dist/index.d.ts", "dist/margin/index.d.ts", "dist/cli/main.js", "bin/splitscape.js", "dist/web/index.html", "LICENSE", "CITATION.cff"]) {
       expect(existsSync(join(installed, f)), f).toBe(true);
     }
     for (const f of ["src", "test", "dist/index.js.map", "dist/linalg/reference.d.ts.map"]) expect(existsSync(join(installed, f)), f).toBe(false);
