@@ -21,6 +21,7 @@ import { modelHessianWorkload, modelStepWorkload, modelThreadsWorkload } from ".
 import { npyWorkload } from "./npy.js";
 import { numpyInfo, UNSET_FOR_REFERENCE } from "./numpy.js";
 import { sliceWorkload } from "./slice.js";
+import { startupWorkload } from "./startup.js";
 
 export type { Row, Workload } from "./harness.js";
 
@@ -38,6 +39,7 @@ export const WORKLOADS: Workload[] = [
   convWorkload,
   npyWorkload,
   sliceWorkload,
+  startupWorkload,
 ];
 
 function fmt(x: number | null, digits: number): string {
