@@ -3,7 +3,7 @@
 // certificate and the plateau class, each with its certificate and size limit — plus the
 // regularised objective F = ℒ + (β/2)‖θ_reg‖² shared with slice/, and the report's figures.
 export {
-  penaltyMask, penaltyValue, objectiveValue, objectiveGradient, objectiveHessian, objectiveHessianOperator, gradientScale,
+  penaltyMask, penaltyValue, objectiveValue, objectiveGradient, objectiveHessian, objectiveHessianOperator, gradientScale, gradientScales,
   type ObjectiveSpec, type ObjectiveValue,
 } from "./objective.js";
 export {

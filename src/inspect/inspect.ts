@@ -116,8 +116,10 @@ function summaryRows(r: Omit<InspectReport, "summary" | "checks" | "checksPass">
   const st = r.stationarity;
   rows.push({
     section: "stationarity", verdict: st.verdict,
-    measure: `‖∇F‖/scale = ${e2(st.relativeGradient)}; λ ∈ [${e2(st.curvature.minEigenvalue)}, ${e2(st.curvature.maxEigenvalue)}]`,
-    tolerance: `grad ≤ ${formatNumber(st.gradTol)}, |λ| ≤ ${e2(st.curvature.threshold)} is 0`,
+    measure: st.stationary && st.relativeGradient > st.gradTol
+      ? `‖∇F‖ = ${e2(st.gradientNorm)} ≤ rounding floor ${e2(st.gradientFloor)}; λ ∈ [${e2(st.curvature.minEigenvalue)}, ${e2(st.curvature.maxEigenvalue)}]`
+      : `‖∇F‖/scale = ${e2(st.relativeGradient)}; λ ∈ [${e2(st.curvature.minEigenvalue)}, ${e2(st.curvature.maxEigenvalue)}]`,
+    tolerance: `grad ≤ ${formatNumber(st.gradTol)} (or the floor), |λ| ≤ ${e2(st.curvature.threshold)} is 0`,
   });
   const red = r.redundancy;
   rows.push(red.applies

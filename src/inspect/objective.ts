@@ -98,29 +98,56 @@ export function objectiveHessianOperator(model: Model, data: ModelData, spec: Ob
   };
 }
 
+/** The two yardsticks of ‖∇F‖ (gradientScales). */
+export interface GradientScales {
+  /** Σ_i Σ_c |∂ℒ/∂F_ic|·‖∇_θ f_c(x_i)‖ + β‖θ_reg‖: the size of the terms that cancel in ∇F. */
+  readonly scale: number;
+  /**
+   * The rounding floor of ∇F for the square loss: Σ_i Σ_c ε·(|F_ic| + |Y_ic|)·w·‖∇_θ f_c(x_i)‖
+   * (w = 1, or 1/n with the mean), ε = 2^−52. The residual F_ic − Y_ic is known only to about
+   * ε·(|F_ic| + |Y_ic|) (its subtraction, and F's own rounding), so at an interpolating fit,
+   * where every residual is at that level, ‖∇F‖ cannot be smaller than rounding makes it —
+   * however small `scale` (made of those same residuals) is. 0 for the other losses, whose
+   * ∂ℒ/∂F are computed to relative accuracy.
+   */
+  readonly roundingFloor: number;
+}
+
 /**
  * The scale of the terms ∇F is a sum of: Σ_i Σ_c |∂ℒ/∂F_ic|·‖∇_θ f_c(x_i)‖ + β‖θ_reg‖ (as in
  * plateau/refine.ts, plus the penalty). ‖∇F‖/scale measures the cancellation reached: rounding
- * alone leaves about n·ε of it. The Jacobian is formed in blocks of samples (≤ 2^23 entries).
+ * alone leaves about n·ε of it. With it, the rounding floor of the square loss (GradientScales).
+ * The Jacobian is formed in blocks of samples (≤ 2^23 entries).
  */
-export function gradientScale(model: Model, data: ModelData, spec: ObjectiveSpec): number {
+export function gradientScales(model: Model, data: ModelData, spec: ObjectiveSpec): GradientScales {
   const n = data.X.rows;
   const k = outputDim(model.arch);
   const p = paramCount(model.arch);
   const F = forward(model, data.X).data;
   const dF = new Float64Array(n * k);
   lossOnOutputs(spec.loss, F, data.Y.data, n, k, spec.mean ?? false, dF, null);
+  const floorWeight = spec.loss === "square" ? Number.EPSILON * (spec.mean ? 1 / n : 1) : 0;
   const d = data.X.cols;
   const block = Math.max(1, Math.floor(JACOBIAN_BLOCK_ENTRIES / Math.max(1, k * p)));
   let s = 0;
+  let floor = 0;
   for (let i0 = 0; i0 < n; i0 += block) {
     const rows = Math.min(block, n - i0);
     const J = outputJacobian(model, { rows, cols: d, data: data.X.data.subarray(i0 * d, (i0 + rows) * d) });
     for (let t = 0; t < rows * k; t++) {
       const r = dF[i0 * k + t];
-      if (r !== 0) s += Math.abs(r) * nrm2(J.data.subarray(t * p, (t + 1) * p));
+      const size = Math.abs(F[i0 * k + t]) + Math.abs(data.Y.data[i0 * k + t]);
+      if (r === 0 && (floorWeight === 0 || size === 0)) continue;
+      const jn = nrm2(J.data.subarray(t * p, (t + 1) * p));
+      s += Math.abs(r) * jn;
+      floor += floorWeight * size * jn;
     }
   }
   const beta = spec.beta ?? 0;
-  return s + (beta !== 0 ? beta * Math.sqrt((2 * penaltyValue(model.arch, model.theta, beta)) / beta) : 0);
+  return { scale: s + (beta !== 0 ? beta * Math.sqrt((2 * penaltyValue(model.arch, model.theta, beta)) / beta) : 0), roundingFloor: floor };
+}
+
+/** The scale of the terms of ∇F (gradientScales().scale). */
+export function gradientScale(model: Model, data: ModelData, spec: ObjectiveSpec): number {
+  return gradientScales(model, data, spec).scale;
 }

@@ -1,8 +1,9 @@
 /**
  * Section 1 of `inspect`: stationarity and curvature of F (objective.ts) at θ.
  *
- *  - ‖∇F‖ against the scale of its terms (objective.ts, gradientScale): stationary when
- *    ‖∇F‖ ≤ gradTol·scale.
+ *  - ‖∇F‖ against the scale of its terms (objective.ts, gradientScales): stationary when
+ *    ‖∇F‖ ≤ gradTol·scale, or — the square loss at an interpolating fit, where the residuals
+ *    themselves are at rounding level and so is `scale` — when ‖∇F‖ ≤ the rounding floor.
  *  - The extreme eigenvalues of ∇²F: all of them by `eigh` up to DENSE_HESSIAN_MAX parameters,
  *    beyond that the smallest and largest by thick-restart Lanczos on exact Hessian–vector
  *    products (linalg/lanczos.ts), with their residuals.
@@ -19,7 +20,7 @@ import { eigh, lanczos } from "../linalg/index.js";
 import type { Model, ModelData } from "../model/index.js";
 import { HESSIAN_REL_TOL, DENSE_HESSIAN_MAX, inertiaOfEigenvalues, type Inertia } from "../plateau/index.js";
 import {
-  gradientScale, objectiveGradient, objectiveHessian, objectiveHessianOperator, objectiveValue, type ObjectiveSpec,
+  gradientScales, objectiveGradient, objectiveHessian, objectiveHessianOperator, objectiveValue, type ObjectiveSpec,
 } from "./objective.js";
 
 /** Default relative stationarity tolerance: ‖∇F‖ ≤ 1e-8·scale. */
@@ -70,6 +71,8 @@ export interface StationaritySection {
   readonly penalty: number;
   readonly gradientNorm: number;
   readonly gradientScale: number;
+  /** The rounding floor of ∇F (square loss; 0 otherwise), objective.ts. */
+  readonly gradientFloor: number;
   /** ‖∇F‖/scale. */
   readonly relativeGradient: number;
   readonly gradTol: number;
@@ -147,9 +150,10 @@ export function stationaritySection(model: Model, data: ModelData, spec: Objecti
   let g2 = 0;
   for (const x of g.gradient) g2 += x * x;
   const gradientNorm = Math.sqrt(g2);
-  const scale = gradientScale(model, data, spec);
+  const { scale, roundingFloor } = gradientScales(model, data, spec);
   const relativeGradient = scale > 0 ? gradientNorm / scale : gradientNorm === 0 ? 0 : Infinity;
-  const stationary = relativeGradient <= gradTol;
+  const atRounding = relativeGradient > gradTol && gradientNorm <= roundingFloor;
+  const stationary = relativeGradient <= gradTol || atRounding;
   const curvature = measureCurvature(model, data, spec, opts.hessianRelTol ?? HESSIAN_REL_TOL, denseMax);
   const tau = curvature.threshold;
   const negative = curvature.minEigenvalue < -tau;
@@ -178,8 +182,9 @@ export function stationaritySection(model: Model, data: ModelData, spec: Objecti
     const zeros = curvature.inertia ? `${curvature.inertia.zero} eigenvalue(s)` : "λ_min";
     reason = `∇²F ⪰ 0 but singular: ${zeros} within τ = ${tau.toExponential(2)} of 0; second order does not decide`;
   }
+  if (atRounding) reason += `; stationary to rounding: ‖∇F‖ = ${gradientNorm.toExponential(2)} ≤ its rounding floor ${roundingFloor.toExponential(2)} (the residuals are at rounding level)`;
   return {
     applies: true, verdict, reason, limit, objective: g.objective, loss: g.loss, penalty: g.penalty,
-    gradientNorm, gradientScale: scale, relativeGradient, gradTol, stationary, curvature, negativeCurvature,
+    gradientNorm, gradientScale: scale, gradientFloor: roundingFloor, relativeGradient, gradTol, stationary, curvature, negativeCurvature,
   };
 }

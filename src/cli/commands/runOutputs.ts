@@ -10,9 +10,9 @@ import type { Dataset } from "../../data/index.js";
 import {
   createRunFolder, currentEnvironment, FIGURES_DIR, markComplete, markIncomplete, runJsonReplacer, timeStamp, type Environment,
 } from "../../experiments/index.js";
-import { describeArchitecture, LOSS_NAMES, loadModel, twoLayerArchitecture, twoLayerParts, type LossName, type Model } from "../../model/index.js";
+import { describeArchitecture, LOSS_NAMES, twoLayerArchitecture, twoLayerParts, type LossName, type Model } from "../../model/index.js";
 import { renderFigure, type FigureSpec } from "../../report/index.js";
-import { resolveDataset } from "../io.js";
+import { loadModelArg, resolveDataset } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 
 /** Indented JSON with a trailing newline (run-folder convention: non-finite numbers as strings). */
@@ -60,12 +60,18 @@ export interface NetworkInputOptions {
   bias?: boolean;
   beta?: string;
   labelCols?: string;
+  /** --arch, --torch-repr, --input-shape (safetensors models) and --x-key, --y-key (.npz data). */
+  arch?: string;
+  torchRepr?: string;
+  inputShape?: string;
+  xKey?: string;
+  yKey?: string;
 }
 
 /** The model (with --bias applied), the data, the loss and β, checked against each other. */
 export function networkInputs(o: NetworkInputOptions): { model: Model; ds: Dataset; loss: LossName; beta: number } {
-  let model = loadModel(o.model);
-  const ds = resolveDataset(o.data, { labelCols: o.labelCols });
+  let model = loadModelArg(o.model, o);
+  const ds = resolveDataset(o.data, o);
   const loss = lossFor(o.loss, ds);
   if (o.bias) model = withZeroBias(model, o.model);
   checkModelAgainstData(model, o.model, ds, loss);

@@ -18,7 +18,7 @@ import { Option, type Command } from "commander";
 import { writeFileAtomic } from "../../common/atomic.js";
 import { InputError } from "../../common/errors.js";
 import { REPORT_FILE, shortHash } from "../../experiments/index.js";
-import { LOSS_NAMES, loadModel, modelToJson, type Model } from "../../model/index.js";
+import { isSafetensorsPath, LOSS_NAMES, loadModel, modelToJson, type Model } from "../../model/index.js";
 import { formatNumber, formatTable, renderReportHtml, type ReportSection } from "../../report/index.js";
 import {
   parseDirectionSpec, parseGridAxis, sliceChecks, sliceFigures, sliceLandscape,
@@ -26,7 +26,7 @@ import {
 } from "../../slice/index.js";
 import { VERSION } from "../../version.js";
 import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
-import { labelColsOption, parseIntOption, printJson, printLines } from "../io.js";
+import { labelColsOption, loadModelArg, parseIntOption, printJson, printLines } from "../io.js";
 import { networkInputs, type NetworkInputOptions, nonNegativeOption, runJson, withZeroBias, writeFigureFiles, writeRunFolder } from "./runOutputs.js";
 
 interface SliceCliOptions extends NetworkInputOptions {
@@ -45,11 +45,19 @@ interface SliceCliOptions extends NetworkInputOptions {
   json?: boolean;
 }
 
+/**
+ * Another network of the sliced one's shape (to:MODEL2, --project): safetensors weights are read
+ * with the same --arch / --torch-repr / --input-shape as --model, a JSON model file as it is.
+ */
+function loadSibling(path: string, o: SliceCliOptions): Model {
+  return isSafetensorsPath(path) ? loadModelArg(path, o) : loadModel(path);
+}
+
 /** Load the second model of to:MODEL2 (with --bias applied like the first). */
-function request(spec: DirectionSpec, bias: boolean): DirectionRequest {
+function request(spec: DirectionSpec, o: SliceCliOptions): DirectionRequest {
   if (spec.kind !== "to") return spec;
-  const target = loadModel(spec.source);
-  return { ...spec, target: bias ? withZeroBias(target, spec.source) : target };
+  const target = loadSibling(spec.source, o);
+  return { ...spec, target: o.bias ? withZeroBias(target, spec.source) : target };
 }
 
 /** slice.json: the result with models as model-file records. */
@@ -116,14 +124,14 @@ export function sliceSummary(s: SliceResult): Record<string, string | number> {
 async function runSlice(o: SliceCliOptions): Promise<number> {
   const started = new Date();
   const { model, ds, loss, beta } = networkInputs(o);
-  const along = request(parseDirectionSpec(o.along, "--along"), o.bias ?? false);
-  const plane = o.plane === undefined ? undefined : request(parseDirectionSpec(o.plane, "--plane"), o.bias ?? false);
+  const along = request(parseDirectionSpec(o.along, "--along"), o);
+  const plane = o.plane === undefined ? undefined : request(parseDirectionSpec(o.plane, "--plane"), o);
   if (o.y !== undefined && plane === undefined) throw new InputError("--y", "needs --plane (a second direction)");
   const x = o.x === undefined ? undefined : parseGridAxis(o.x, "--x", plane ? 51 : 101);
   const y = o.y === undefined ? undefined : parseGridAxis(o.y, "--y", 51);
   const levels = parseIntOption("--levels", o.levels, 1, 100) ?? 12;
   const project: { label: string; model: Model }[] = (o.project ?? "").split(",").map((p) => p.trim()).filter(Boolean).map((p) => {
-    const m = loadModel(p);
+    const m = loadSibling(p, o);
     return { label: p, model: o.bias ? withZeroBias(m, p) : m };
   });
   const angleTol = o.angleTol === undefined ? undefined : nonNegativeOption("--angle-tol", o.angleTol, 0);
