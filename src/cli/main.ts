@@ -13,6 +13,7 @@ import { registerSplit } from "./commands/split.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerTour } from "./commands/tour.js";
 import { registerTrain } from "./commands/train.js";
+import { registerWorker } from "./commands/worker.js";
 
 import { EXIT_OK } from "./exitCodes.js";
 import { reportFailure } from "./failure.js";
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerSweep(program);
   registerTour(program);
+  registerWorker(program);
   return program;
 }
 
