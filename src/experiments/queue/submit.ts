@@ -163,18 +163,24 @@ async function waitForCells(
     while (outstanding.size > 0) {
       if (signal?.aborted) throw new InterruptedError(null);
       const now = Date.now();
+      let changed = false;
+      // Cancellation is seen before any missing job is submitted again.
+      if (now >= nextWatch) {
+        nextWatch = now + WATCH_MS;
+        await raceAbort(watchSweep(session, name, outstanding, tally, refusals, notice), signal);
+        changed = true;
+      }
       const full = now >= nextFull;
       if (full) nextFull = now + FULL_CHECK_MS;
       const ids = full ? [...outstanding.keys()] : [...pending].filter((id) => outstanding.has(id));
       pending.clear();
-      let changed = false;
       for (const [id, state] of await raceAbort(jobStates(session.queue, ids), signal)) {
         const task = outstanding.get(id)!;
         if (state === "completed" || state === "failed") {
           const c = await raceAbort(collectCell(session, name, id, task, state), signal);
           if (c === null) {
             notice(`the results of cell ${task.id} were lost from Redis; submitted it again`);
-            await session.queue.add(...toAddArgs(jobOf(name, task, attempts)));
+            await resubmit(session, name, task, attempts);
             continue;
           }
           outstanding.delete(id);
@@ -183,13 +189,8 @@ async function waitForCells(
           changed = true;
         } else if (state === "unknown" && full) {
           notice(`cell ${task.id} vanished from the queue (a Redis restart without its data, or a removed job); submitted it again`);
-          await session.queue.add(...toAddArgs(jobOf(name, task, attempts)));
+          await resubmit(session, name, task, attempts);
         }
-      }
-      if (now >= nextWatch) {
-        nextWatch = now + WATCH_MS;
-        await raceAbort(watchSweep(session, name, outstanding, tally, refusals, notice), signal);
-        changed = true;
       }
       if (changed) opts.onProgress?.(tally.snapshot());
       if (outstanding.size > 0 && pending.size === 0 && !signal?.aborted) {
@@ -211,8 +212,11 @@ async function waitForCells(
   return ran;
 }
 
-function toAddArgs(job: ReturnType<typeof jobOf>): [string, CellJobData, ReturnType<typeof cellJobOptions>] {
-  return [job.name, job.data, job.opts];
+/** Add a cell's job again — unless the sweep was cancelled meanwhile (then stop waiting). */
+async function resubmit(session: QueueSession, name: string, task: CellTask, attempts: number): Promise<void> {
+  if ((await session.redis.hget(keys.sweep(name), "status")) === "cancelled") throw new InterruptedError(null, "cancelled");
+  const job = jobOf(name, task, attempts);
+  await session.queue.add(job.name, job.data, job.opts);
 }
 
 /** Running cells by worker, new refusals (each told once), and cancellation. */
