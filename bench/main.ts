@@ -14,6 +14,7 @@ import { gemmCrossoverWorkload, gemmWorkload } from "./gemm.js";
 import type { Row, Workload } from "./harness.js";
 import { modelHessianWorkload, modelStepWorkload } from "./model.js";
 import { numpyInfo } from "./numpy.js";
+import { queueWorkload } from "./queue.js";
 
 export type { Row, Workload } from "./harness.js";
 
@@ -25,6 +26,7 @@ export const WORKLOADS: Workload[] = [
   modelStepWorkload,
   modelHessianWorkload,
   convexWorkload,
+  queueWorkload,
 ];
 
 function fmt(x: number | null, digits: number): string {
