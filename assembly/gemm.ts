@@ -24,8 +24,11 @@ let KC: i32 = 256;
 let MC: i32 = 128;
 let NC: i32 = 2048;
 
-/** Scratch for one edge tile (MR×NR doubles). */
-const EDGE: usize = memory.data(MR * NR * 8, 16);
+/**
+ * Bytes of the edge-tile scratch (MR×NR doubles) at the start of every workspace: per thread,
+ * since several threads run the micro-kernel on one memory.
+ */
+const EDGE_BYTES: usize = <usize>(MR * NR * 8);
 
 /** Override the cache blocking (for tuning); mc, nc are rounded up to MR, NR multiples. */
 export function setBlocking(kc: i32, mc: i32, nc: i32): void {
@@ -60,7 +63,7 @@ export function workBytes(m: i32, n: i32, k: i32): f64 {
   const kc = min(k, KC);
   const mc = (min(m, MC) + MR - 1) / MR * MR;
   const nc = (min(n, NC) + NR - 1) / NR * NR;
-  return <f64>mc * <f64>kc * 8.0 + 64.0 + <f64>kc * <f64>nc * 8.0;
+  return <f64>EDGE_BYTES + <f64>mc * <f64>kc * 8.0 + 64.0 + <f64>kc * <f64>nc * 8.0;
 }
 
 /** Write the valid mr×nr corner of the tile t (row stride NR) into C: c ← t + β·c. */
@@ -79,11 +82,12 @@ function storeEdge(t: usize, c: usize, ldc: i32, beta: f64, mr: i32, nr: i32): v
 
 /**
  * Micro-kernel: T = Σ_{p<kc} Apanel[:, p] ⊗ Bpanel[p, :] (4×4, accumulators c{row}{pair}),
- * then C[0:mr, 0:nr] ← T + β·C (β = 0: C not read). pa: 4 doubles per p; pb: 4 doubles per p.
+ * then C[0:mr, 0:nr] ← T + β·C (β = 0: C not read). pa: 4 doubles per p; pb: 4 doubles per p;
+ * edge: EDGE_BYTES of scratch for a partial tile.
  */
 // @ts-ignore: decorator
 @inline function microKernel(
-  kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, beta: f64, mr: i32, nr: i32,
+  kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, beta: f64, mr: i32, nr: i32, edge: usize,
 ): void {
   let c00 = f64x2.splat(0.0);
   let c01 = f64x2.splat(0.0);
@@ -148,7 +152,7 @@ function storeEdge(t: usize, c: usize, ldc: i32, beta: f64, mr: i32, nr: i32): v
     }
     return;
   }
-  const t = EDGE;
+  const t = edge;
   v128.store(t, c00, 0);
   v128.store(t, c01, 16);
   v128.store(t, c10, 32);
@@ -283,6 +287,36 @@ function scaleC(m: i32, n: i32, beta: f64, c: usize, ldc: i32): void {
 }
 
 /**
+ * The macro-kernel: C[i0:i1, jc:jc+nc] ← α·op(A)[i0:i1, pc:pc+kc]·B̂ + be·C for one packed kc×nc
+ * block B̂ of op(B) (at pb, NR-column micro-panels of kc rows): A blocks of MC rows are packed
+ * (× α) into pa (preceded by EDGE_BYTES of edge scratch), then every MR×NR tile of C is one
+ * micro-kernel call. Each entry of C sees the
+ * same operations in the same order whichever rows [i0, i1) a call covers, so splitting the
+ * rows over threads cannot change a bit of the result.
+ */
+function macroKernel(
+  transA: i32, alpha: f64, a: usize, lda: i32, i0: i32, i1: i32, pc: i32, kc: i32,
+  nc: i32, pb: usize, c: usize, ldc: i32, be: f64, pa: usize,
+): void {
+  for (let ic = i0; ic < i1; ic += MC) {
+    const mc = min(MC, i1 - ic);
+    const asrc = transA ? a + (<usize>(pc * lda + ic) << 3) : a + (<usize>(ic * lda + pc) << 3);
+    packA(transA, alpha, asrc, lda, mc, kc, pa);
+    const cblk = c + (<usize>(ic * ldc) << 3);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const nr = min(NR, nc - jr);
+      const pbj = pb + (<usize>(jr * kc) << 3);
+      for (let ir = 0; ir < mc; ir += MR) {
+        microKernel(
+          kc, pa + (<usize>(ir * kc) << 3), pbj,
+          cblk + (<usize>(ir * ldc + jr) << 3), ldc, be, min(MR, mc - ir), nr, pa - EDGE_BYTES,
+        );
+      }
+    }
+  }
+}
+
+/**
  * C ← α·op(A)·op(B) + β·C (row-major dgemm). a, b, c, work are byte addresses; lda, ldb, ldc
  * row strides in elements; `work` must hold workBytes(m, n, k) bytes, 16-byte aligned.
  * op(A) is m×k (stored k×m when transA), op(B) is k×n (stored n×k when transB).
@@ -298,33 +332,139 @@ export function gemm(
   }
   const kcMax = min(k, KC);
   const mcMax = (min(m, MC) + MR - 1) / MR * MR;
-  const pa = work;
-  const pb = work + (<usize>(mcMax * kcMax) << 3) + 64;
+  const pa = work + EDGE_BYTES;
+  const pb = pa + (<usize>(mcMax * kcMax) << 3) + 64;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const bsrc = transB ? b + (<usize>(jc * ldb + pc) << 3) : b + (<usize>(pc * ldb + jc) << 3);
       packB(transB, bsrc, ldb, kc, nc, pb);
-      const be = pc == 0 ? beta : 1.0;
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        const asrc = transA ? a + (<usize>(pc * lda + ic) << 3) : a + (<usize>(ic * lda + pc) << 3);
-        packA(transA, alpha, asrc, lda, mc, kc, pa);
-        const cblk = c + (<usize>(ic * ldc + jc) << 3);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const pbj = pb + (<usize>(jr * kc) << 3);
-          for (let ir = 0; ir < mc; ir += MR) {
-            microKernel(
-              kc, pa + (<usize>(ir * kc) << 3), pbj,
-              cblk + (<usize>(ir * ldc + jr) << 3), ldc, be, min(MR, mc - ir), nr,
-            );
-          }
-        }
-      }
+      macroKernel(transA, alpha, a, lda, 0, m, pc, kc, nc, pb, c + (<usize>jc << 3), ldc, pc == 0 ? beta : 1.0, pa);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The threaded GEMM (driven by src/linalg/kernels/gemmThreads.ts): every thread runs
+// gemmThreaded on the same header. Phase 1 packs all of op(B) once into a shared area, in jobs
+// of (one KC block of the inner dimension) × (PACK_COLS columns) taken from an atomic counter;
+// phase 2, after every pack job is done, takes row panels of C from a second counter and runs
+// the same macro-kernel as gemm on them. The packed B of the inner block pc is a kc×n̄ region
+// (n̄ = n rounded up to NR) at pb + 8·pc·n̄, laid out as gemm's packed block, so the columns
+// jc.. of it are gemm's packed block for (jc, pc): each entry of C is computed exactly as gemm
+// computes it, bitwise, whatever the number of threads or the panel sizes.
+
+/** Header slots (f64) of gemmThreaded. */
+const T_TRANSA: i32 = 0;
+const T_TRANSB: i32 = 1;
+const T_M: i32 = 2;
+const T_N: i32 = 3;
+const T_K: i32 = 4;
+const T_ALPHA: i32 = 5;
+const T_A: i32 = 6;
+const T_LDA: i32 = 7;
+const T_B: i32 = 8;
+const T_LDB: i32 = 9;
+const T_BETA: i32 = 10;
+const T_C: i32 = 11;
+const T_LDC: i32 = 12;
+const T_PB: i32 = 13;
+/** Rows of C per phase-2 job (a multiple of MR). */
+const T_ROWS: i32 = 14;
+
+/** Control words (i32) of gemmThreaded: job counters, finished pack jobs, the abort flag. */
+const C_PACK_NEXT: usize = 0;
+const C_PACK_DONE: usize = 4;
+const C_ROW_NEXT: usize = 8;
+const C_ABORT: usize = 12;
+
+/** Columns of op(B) per pack job (a multiple of NR). */
+const PACK_COLS: i32 = 512;
+
+/** Bytes of the shared packed op(B) of a k×n product: k × (n rounded up to NR) doubles. */
+export function packedBBytes(n: i32, k: i32): f64 {
+  return <f64>k * <f64>((n + NR - 1) / NR * NR) * 8.0;
+}
+
+/** Bytes of one thread's private workspace of gemmThreaded (a packed A block, MC×KC). */
+export function threadWorkBytes(): f64 {
+  return <f64>EDGE_BYTES + <f64>MC * <f64>KC * 8.0 + 64.0;
+}
+
+/** Slot i (an f64) of a header at h: how the threaded entry points read their arguments. */
+// @ts-ignore: decorator
+@inline export function slot(h: usize, i: i32): f64 {
+  return load<f64>(h + (<usize>i << 3));
+}
+
+/**
+ * One thread's share of C ← α·op(A)·op(B) + β·C as described above (h: header, ctl: control
+ * words, work: threadWorkBytes() bytes of private scratch). Returns the row jobs it ran, or −1
+ * when it stopped because another thread set the abort flag.
+ */
+export function gemmThreaded(h: usize, ctl: usize, work: usize): i32 {
+  const transA = <i32>slot(h, T_TRANSA);
+  const transB = <i32>slot(h, T_TRANSB);
+  const m = <i32>slot(h, T_M);
+  const n = <i32>slot(h, T_N);
+  const k = <i32>slot(h, T_K);
+  const alpha = slot(h, T_ALPHA);
+  const a = <usize>slot(h, T_A);
+  const lda = <i32>slot(h, T_LDA);
+  const b = <usize>slot(h, T_B);
+  const ldb = <i32>slot(h, T_LDB);
+  const beta = slot(h, T_BETA);
+  const c = <usize>slot(h, T_C);
+  const ldc = <i32>slot(h, T_LDC);
+  const pb = <usize>slot(h, T_PB);
+  const rows = <i32>slot(h, T_ROWS);
+  const nbar = (n + NR - 1) / NR * NR;
+  const kBlocks = (k + KC - 1) / KC;
+  const colChunks = (n + PACK_COLS - 1) / PACK_COLS;
+  const packJobs = kBlocks * colChunks;
+  // Phase 1: pack op(B).
+  for (;;) {
+    const j = atomic.add<i32>(ctl + C_PACK_NEXT, 1);
+    if (j >= packJobs) break;
+    const pc = (j / colChunks) * KC;
+    const kc = min(KC, k - pc);
+    const j0 = (j % colChunks) * PACK_COLS;
+    const cols = min(PACK_COLS, n - j0);
+    const bsrc = transB ? b + (<usize>(j0 * ldb + pc) << 3) : b + (<usize>(pc * ldb + j0) << 3);
+    packB(transB, bsrc, ldb, kc, cols, pb + (<usize>(pc * nbar + j0 * kc) << 3));
+    atomic.add<i32>(ctl + C_PACK_DONE, 1);
+    atomic.notify(ctl + C_PACK_DONE);
+  }
+  // Barrier: wait (1 ms at a time, watching the abort flag) until every pack job is done.
+  for (;;) {
+    const done = atomic.load<i32>(ctl + C_PACK_DONE);
+    if (done >= packJobs) break;
+    if (atomic.load<i32>(ctl + C_ABORT) != 0) return -1;
+    atomic.wait<i32>(ctl + C_PACK_DONE, done, 1000000);
+  }
+  // Phase 2: row panels of C.
+  const rowJobs = (m + rows - 1) / rows;
+  let ran = 0;
+  for (;;) {
+    const j = atomic.add<i32>(ctl + C_ROW_NEXT, 1);
+    if (j >= rowJobs) break;
+    const i0 = j * rows;
+    const i1 = min(m, i0 + rows);
+    for (let jc = 0; jc < n; jc += NC) {
+      const nc = min(NC, n - jc);
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = min(KC, k - pc);
+        const pbBlock = pb + (<usize>(pc * nbar + jc * kc) << 3);
+        macroKernel(
+          transA, alpha, a, lda, i0, i1, pc, kc, nc, pbBlock, c + (<usize>jc << 3), ldc, pc == 0 ? beta : 1.0,
+          work + EDGE_BYTES,
+        );
+      }
+    }
+    ran++;
+  }
+  return ran;
 }
 
 /** The inner-dimension block KC (gemmPackedA needs k ≤ kcBlock()). */
@@ -336,7 +476,8 @@ export function kcBlock(): i32 {
  * C ← A·op(B) + β·C (α = 1) with the m×k matrix A, k ≤ KC, given already packed the way packA
  * lays it out, so a producer can write A straight into that layout and skip the packing pass:
  * ⌈m/MR⌉ micro-panels, panel t at pa + 8·t·MR·k holding A[t·MR + r, p] at [p][r], rows past m
- * zero. work: packing workspace for B (workBytes(m, n, k) suffices), 16-byte aligned.
+ * zero. work: edge scratch and packing workspace for B (workBytes(m, n, k) suffices), 16-byte
+ * aligned.
  */
 export function gemmPackedA(
   m: i32, n: i32, k: i32, pa: usize, transB: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32, work: usize,
@@ -346,7 +487,7 @@ export function gemmPackedA(
     if (beta != 1.0) scaleC(m, n, beta, c, ldc);
     return;
   }
-  const pb = work;
+  const pb = work + EDGE_BYTES;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     packB(transB, transB ? b + (<usize>(jc * ldb) << 3) : b + (<usize>jc << 3), ldb, k, nc, pb);
@@ -359,10 +500,172 @@ export function gemmPackedA(
         for (let ir = 0; ir < mc; ir += MR) {
           microKernel(
             k, pa + (<usize>((ic + ir) * k) << 3), pbj,
-            cblk + (<usize>(ir * ldc + jr) << 3), ldc, beta, min(MR, mc - ir), nr,
+            cblk + (<usize>(ir * ldc + jr) << 3), ldc, beta, min(MR, mc - ir), nr, work,
           );
         }
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Level-2 kernel of the tridiagonal reduction (src/linalg/tridiagonalize.ts on a resident arena).
+
+/**
+ * y[s..n) ← A(s:n, s:n)·x[s..n) for a symmetric A of which the upper triangle (row r, columns
+ * c ≥ r; row-major, row stride lda elements) is stored at a (BLAS dsymv, uplo = 'U' read by
+ * rows). Four rows per pass: each stored entry a[r, c] (c > r) is used twice, as y[r] += a·x[c]
+ * (four f64x2 dot accumulators) and y[c] += a·x[r] (two columns per f64x2 step), so the
+ * triangle is streamed once. a, x, y: byte addresses; x and y hold n doubles (entries < s unused).
+ */
+export function symvUpper(n: i32, a: usize, lda: i32, s: i32, x: usize, y: usize): void {
+  if (s >= n) return;
+  memory.fill(y + (<usize>s << 3), 0, <usize>(n - s) << 3);
+  const ld = <usize>lda << 3;
+  let r = s;
+  for (; r + 3 < n; r += 4) {
+    const r0 = a + <usize>r * ld;
+    const r1 = r0 + ld;
+    const r2 = r1 + ld;
+    const r3 = r2 + ld;
+    const ro = <usize>r << 3;
+    const x0 = load<f64>(x + ro);
+    const x1 = load<f64>(x + ro, 8);
+    const x2 = load<f64>(x + ro, 16);
+    const x3 = load<f64>(x + ro, 24);
+    // The 4×4 diagonal block.
+    const a01 = load<f64>(r0 + ro, 8);
+    const a02 = load<f64>(r0 + ro, 16);
+    const a03 = load<f64>(r0 + ro, 24);
+    const a12 = load<f64>(r1 + ro, 16);
+    const a13 = load<f64>(r1 + ro, 24);
+    const a23 = load<f64>(r2 + ro, 24);
+    let t0 = load<f64>(r0 + ro) * x0 + a01 * x1 + a02 * x2 + a03 * x3;
+    let t1 = a01 * x0 + load<f64>(r1 + ro, 8) * x1 + a12 * x2 + a13 * x3;
+    let t2 = a02 * x0 + a12 * x1 + load<f64>(r2 + ro, 16) * x2 + a23 * x3;
+    let t3 = a03 * x0 + a13 * x1 + a23 * x2 + load<f64>(r3 + ro, 24) * x3;
+    const xs0 = f64x2.splat(x0);
+    const xs1 = f64x2.splat(x1);
+    const xs2 = f64x2.splat(x2);
+    const xs3 = f64x2.splat(x3);
+    let v0 = f64x2.splat(0.0);
+    let v1 = f64x2.splat(0.0);
+    let v2 = f64x2.splat(0.0);
+    let v3 = f64x2.splat(0.0);
+    let c = r + 4;
+    for (; c + 1 < n; c += 2) {
+      const o = <usize>c << 3;
+      const b0 = v128.load(r0 + o);
+      const b1 = v128.load(r1 + o);
+      const b2 = v128.load(r2 + o);
+      const b3 = v128.load(r3 + o);
+      const xc = v128.load(x + o);
+      v0 = f64x2.add(v0, f64x2.mul(b0, xc));
+      v1 = f64x2.add(v1, f64x2.mul(b1, xc));
+      v2 = f64x2.add(v2, f64x2.mul(b2, xc));
+      v3 = f64x2.add(v3, f64x2.mul(b3, xc));
+      const u = f64x2.add(f64x2.add(f64x2.mul(b0, xs0), f64x2.mul(b1, xs1)), f64x2.add(f64x2.mul(b2, xs2), f64x2.mul(b3, xs3)));
+      v128.store(y + o, f64x2.add(v128.load(y + o), u));
+    }
+    if (c < n) {
+      const o = <usize>c << 3;
+      const b0 = load<f64>(r0 + o);
+      const b1 = load<f64>(r1 + o);
+      const b2 = load<f64>(r2 + o);
+      const b3 = load<f64>(r3 + o);
+      const xc = load<f64>(x + o);
+      t0 += b0 * xc;
+      t1 += b1 * xc;
+      t2 += b2 * xc;
+      t3 += b3 * xc;
+      store<f64>(y + o, load<f64>(y + o) + (b0 * x0 + b1 * x1 + (b2 * x2 + b3 * x3)));
+    }
+    store<f64>(y + ro, load<f64>(y + ro) + t0 + (f64x2.extract_lane(v0, 0) + f64x2.extract_lane(v0, 1)));
+    store<f64>(y + ro, load<f64>(y + ro, 8) + t1 + (f64x2.extract_lane(v1, 0) + f64x2.extract_lane(v1, 1)), 8);
+    store<f64>(y + ro, load<f64>(y + ro, 16) + t2 + (f64x2.extract_lane(v2, 0) + f64x2.extract_lane(v2, 1)), 16);
+    store<f64>(y + ro, load<f64>(y + ro, 24) + t3 + (f64x2.extract_lane(v3, 0) + f64x2.extract_lane(v3, 1)), 24);
+  }
+  for (; r < n; r++) {
+    const rr = a + <usize>r * ld;
+    const ro = <usize>r << 3;
+    const xr = load<f64>(x + ro);
+    let t = load<f64>(rr + ro) * xr;
+    for (let c = r + 1; c < n; c++) {
+      const o = <usize>c << 3;
+      const arc = load<f64>(rr + o);
+      t += arc * load<f64>(x + o);
+      store<f64>(y + o, load<f64>(y + o) + arc * xr);
+    }
+    store<f64>(y + ro, load<f64>(y + ro) + t);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Level-1 kernels of one-sided Jacobi (src/linalg/svd.ts on a resident arena).
+
+/**
+ * out[0] = xᵀx, out[1] = yᵀy, out[2] = xᵀy for the n doubles at x and y, each summed left to
+ * right — the order of the TypeScript loops (src/linalg/arena.ts), so both engines give the
+ * same bits (out: 3 doubles).
+ */
+export function dots3(x: usize, y: usize, n: i32, out: usize): void {
+  let a2 = 0.0;
+  let b2 = 0.0;
+  let ab = 0.0;
+  for (let k = 0; k < n; k++) {
+    const o = <usize>k << 3;
+    const a = load<f64>(x + o);
+    const b = load<f64>(y + o);
+    a2 += a * a;
+    b2 += b * b;
+    ab += a * b;
+  }
+  store<f64>(out, a2);
+  store<f64>(out, b2, 8);
+  store<f64>(out, ab, 16);
+}
+
+/**
+ * The plane rotation (x, y) ← (c·x − s·y, s·x + c·y) of the n doubles at x and y (BLAS drot
+ * with s negated), two entries per f64x2 step; when out ≠ 0, out[0] = ‖x‖², out[1] = ‖y‖² of the
+ * results, summed left to right (the TypeScript loops' order, the same bits).
+ */
+export function rotatePair(x: usize, y: usize, n: i32, c: f64, s: f64, out: usize): void {
+  const cv = f64x2.splat(c);
+  const sv = f64x2.splat(s);
+  let a2 = 0.0;
+  let b2 = 0.0;
+  let k = 0;
+  for (; k + 1 < n; k += 2) {
+    const o = <usize>k << 3;
+    const a = v128.load(x + o);
+    const b = v128.load(y + o);
+    const an = f64x2.sub(f64x2.mul(cv, a), f64x2.mul(sv, b));
+    const bn = f64x2.add(f64x2.mul(sv, a), f64x2.mul(cv, b));
+    v128.store(x + o, an);
+    v128.store(y + o, bn);
+    const a0 = f64x2.extract_lane(an, 0);
+    const a1 = f64x2.extract_lane(an, 1);
+    const b0 = f64x2.extract_lane(bn, 0);
+    const b1 = f64x2.extract_lane(bn, 1);
+    a2 += a0 * a0;
+    a2 += a1 * a1;
+    b2 += b0 * b0;
+    b2 += b1 * b1;
+  }
+  if (k < n) {
+    const o = <usize>k << 3;
+    const a = load<f64>(x + o);
+    const b = load<f64>(y + o);
+    const an = c * a - s * b;
+    const bn = s * a + c * b;
+    store<f64>(x + o, an);
+    store<f64>(y + o, bn);
+    a2 += an * an;
+    b2 += bn * bn;
+  }
+  if (out != 0) {
+    store<f64>(out, a2);
+    store<f64>(out, b2, 8);
   }
 }

@@ -22,7 +22,7 @@
 // exp/log1p in f64x2 (lib/simdmath.ts, fdlibm) and scalar Math for lanes with |q| > 700. The loss
 // sum Σ ℓ_i is returned unscaled; the caller applies s and the log-space fallback (finishLoss) on
 // the F and Y left in memory.
-import { gemm, gemmPackedA, kcBlock, workBytes } from "./gemm";
+import { gemm, gemmPackedA, kcBlock, slot, workBytes } from "./gemm";
 import { EXPV_MAX_ABS, expV, log1pV } from "./lib/simdmath";
 
 export { heapBase } from "./gemm";
@@ -590,6 +590,119 @@ function lossGradientSmall(
   }
   memory.copy(grad + (<usize>(m * d) << 3), ga, <usize>m << 3);
   if (gcp != 0) store<f64>(gcp, gc);
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The step over slabs (driven by src/model/twoLayerWasm.ts): rows [0, n) are cut into `slabs`
+// slabs of `slabRows` rows, fixed by the problem alone. Every thread runs lossGradientSlabs,
+// claiming slabs from an atomic counter; slab t writes its rows of F and ∂ℒ/∂F, its gradient
+// (p doubles) and its loss sum into its own partial record. reduceSlabs then adds the partials
+// in slab order. The result is bitwise the same whatever the number of threads.
+
+/** Header slots (f64) of lossGradientSlabs; see twoLayerWasm.ts. */
+const S_N: i32 = 0;
+const S_D: i32 = 1;
+const S_M: i32 = 2;
+const S_BLOCK: i32 = 3;
+const S_LO: i32 = 4;
+const S_LOSS: i32 = 5;
+const S_SCALE: i32 = 6;
+const S_KAPPA: i32 = 7;
+const S_X: i32 = 8;
+const S_Y: i32 = 9;
+const S_THETA: i32 = 10;
+/** Offsets (doubles) of b and c in θ, −1 when absent. */
+const S_BOFF: i32 = 11;
+const S_COFF: i32 = 12;
+const S_GRAD: i32 = 13;
+const S_F: i32 = 14;
+const S_DF: i32 = 15;
+const S_SLABS: i32 = 16;
+const S_SLAB_ROWS: i32 = 17;
+/** Partial records: slab t at partials + t·stride bytes, p gradient entries then the loss sum. */
+const S_PARTIALS: i32 = 18;
+const S_PARTIAL_STRIDE: i32 = 19;
+const S_P: i32 = 20;
+/** Per-thread Z buffer and workspace: thread i at base + i·stride. */
+const S_Z: i32 = 21;
+const S_Z_STRIDE: i32 = 22;
+const S_WORK: i32 = 23;
+const S_WORK_STRIDE: i32 = 24;
+
+/**
+ * One thread's share of a slabbed step (h: header, counter: the slab counter, thread: this
+ * thread's index for its Z buffer and workspace). Returns the slabs it ran.
+ */
+export function lossGradientSlabs(h: usize, counter: usize, thread: i32): i32 {
+  const n = <i32>slot(h, S_N);
+  const d = <i32>slot(h, S_D);
+  const m = <i32>slot(h, S_M);
+  const block = <i32>slot(h, S_BLOCK);
+  const lo = slot(h, S_LO);
+  const loss = <i32>slot(h, S_LOSS);
+  const sc = slot(h, S_SCALE);
+  const kappa = slot(h, S_KAPPA);
+  const x = <usize>slot(h, S_X);
+  const y = <usize>slot(h, S_Y);
+  const theta = <usize>slot(h, S_THETA);
+  const bOff = <i32>slot(h, S_BOFF);
+  const cOff = <i32>slot(h, S_COFF);
+  const wantGrad = slot(h, S_GRAD) != 0.0;
+  const f = <usize>slot(h, S_F);
+  const df = <usize>slot(h, S_DF);
+  const slabs = <i32>slot(h, S_SLABS);
+  const slabRows = <i32>slot(h, S_SLAB_ROWS);
+  const partials = <usize>slot(h, S_PARTIALS);
+  const stride = <usize>slot(h, S_PARTIAL_STRIDE);
+  const p = <i32>slot(h, S_P);
+  const z = <usize>slot(h, S_Z) + <usize>thread * <usize>slot(h, S_Z_STRIDE);
+  const work = <usize>slot(h, S_WORK) + <usize>thread * <usize>slot(h, S_WORK_STRIDE);
+  const bp = bOff >= 0 ? theta + (<usize>bOff << 3) : 0;
+  const cp = cOff >= 0 ? theta + (<usize>cOff << 3) : 0;
+  let ran = 0;
+  for (;;) {
+    const t = atomic.add<i32>(counter, 1);
+    if (t >= slabs) break;
+    const r0 = t * slabRows;
+    const nb = min(slabRows, n - r0);
+    const g = partials + <usize>t * stride;
+    const total = lossGradient(
+      nb, d, m, block, lo, loss, sc, kappa, x + (<usize>(r0 * d) << 3), y + (<usize>r0 << 3), theta, bp, cp,
+      wantGrad ? g : 0, wantGrad && bOff >= 0 ? g + (<usize>bOff << 3) : 0, wantGrad && cOff >= 0 ? g + (<usize>cOff << 3) : 0,
+      f + (<usize>r0 << 3), df + (<usize>r0 << 3), z, work,
+    );
+    store<f64>(g + (<usize>p << 3), total);
+    ran++;
+  }
+  return ran;
+}
+
+/**
+ * The slabs' sums in slab order: grad ← Σ_t partial_t (when grad ≠ 0; p entries), returns
+ * Σ_t loss_t. Sums run left to right from slab 0, two entries per f64x2 step.
+ */
+export function reduceSlabs(h: usize, grad: usize): f64 {
+  const slabs = <i32>slot(h, S_SLABS);
+  const partials = <usize>slot(h, S_PARTIALS);
+  const stride = <usize>slot(h, S_PARTIAL_STRIDE);
+  const p = <i32>slot(h, S_P);
+  let total = load<f64>(partials + (<usize>p << 3));
+  for (let t = 1; t < slabs; t++) total += load<f64>(partials + <usize>t * stride + (<usize>p << 3));
+  if (grad == 0) return total;
+  let j = 0;
+  for (; j + 2 <= p; j += 2) {
+    const o = <usize>j << 3;
+    let acc = v128.load(partials + o);
+    for (let t = 1; t < slabs; t++) acc = f64x2.add(acc, v128.load(partials + <usize>t * stride + o));
+    v128.store(grad + o, acc);
+  }
+  for (; j < p; j++) {
+    const o = <usize>j << 3;
+    let acc = load<f64>(partials + o);
+    for (let t = 1; t < slabs; t++) acc += load<f64>(partials + <usize>t * stride + o);
+    store<f64>(grad + o, acc);
+  }
   return total;
 }
 

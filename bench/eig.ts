@@ -1,15 +1,10 @@
-// Symmetric eigendecomposition and SVD workloads: `eigh` with vectors at n = 200, 500, 1000
-// against NumPy's `numpy.linalg.eigh` (LAPACK dsyevd, single-threaded OpenBLAS) on matrices of
-// the same distribution, plus eigenvalues only and the thin SVD.
-//
-// Standalone: `npx tsx bench/eig.ts` prints the rows; the driver can list `eigWorkload`.
-import { pathToFileURL } from "node:url";
+// Symmetric eigendecomposition and SVD workloads against NumPy (LAPACK dsyevd, dsyevd values
+// only, dgesdd through OpenBLAS) at the same thread count, on matrices of the same distribution:
+// eigh with vectors at n = 200, 500, 1000, eigvalsh at n = 1000, the thin SVD at n = 200, 500;
+// the issue-22 sizes (eigvalsh and eigh at 1000, SVD at 500) also on all threads.
 import { eigh, eigvalsh, svd, type Matrix } from "../src/linalg/index.js";
-import { bestSeconds, makeRow, type Row, type Workload } from "./harness.js";
-import { numpyInfo, numpyTime } from "./numpy.js";
-
-const EIGH_SIZES = [200, 500, 1000];
-const SVD_SIZES = [200, 500];
+import { makeRow, runSeconds, sideBySide, threadsLabel, withThreads, type BenchContext, type Goal, type Row, type Workload } from "./harness.js";
+import { numpyName, numpyRun } from "./numpy.js";
 
 /** Symmetric n×n with entries uniform in (−½, ½) (the distribution of the NumPy snippet). */
 function randomSymmetric(n: number, seed: number): Matrix {
@@ -39,55 +34,63 @@ function randomGeneral(m: number, n: number, seed: number): Matrix {
 const SYM_SNIPPET = (n: number): string =>
   `a = np.random.rand(${n}, ${n}) - 0.5; a = np.triu(a) + np.triu(a, 1).T\n`;
 
-/** Rows of the eig workload (eigh with vectors, eigvalsh, svd), each with NumPy's time. */
-export async function eigRows(): Promise<Row[]> {
-  const rows: Row[] = [];
-  const np = numpyInfo();
-  const refName = np ?? "numpy";
-  const note = np === null ? "python3/numpy unavailable: no ratio" : undefined;
-  const opts = { warmupSeconds: 0.3, batchSeconds: 0.05, batches: 5 };
-  for (const n of EIGH_SIZES) {
+interface EigCase {
+  label: string;
+  n: number;
+  ours: () => void;
+  numpy: string;
+  goal?: Goal;
+  headline?: string;
+}
+
+function cases(threads: number): [EigCase, number][] {
+  const out: [EigCase, number][] = [];
+  const opt = { symmetryTol: Infinity };
+  for (const n of [200, 500, 1000]) {
     const A = randomSymmetric(n, n);
-    const t = bestSeconds(() => eigh(A), opts);
-    const ref = np === null ? null : numpyTime(SYM_SNIPPET(n) + "def run(): np.linalg.eigh(a)\n");
-    rows.push(makeRow("eig", `eigh n=${n} vectors`, t, null, { name: refName, seconds: ref }, note));
+    const c: EigCase = { label: `eigh n=${n} vectors`, n, ours: () => eigh(A, opt), numpy: SYM_SNIPPET(n) + "def run(): np.linalg.eigh(a)\n" };
+    if (n === 1000) Object.assign(c, { goal: { ratio: 0.6, text: "≥ 0.6× NumPy" }, headline: "eigh with vectors n = 1000" });
+    out.push([c, 1]);
+    if (n === 1000 && threads > 1) out.push([c, threads]);
   }
   {
     const n = 1000;
     const A = randomSymmetric(n, n);
-    const t = bestSeconds(() => eigvalsh(A), opts);
-    const ref = np === null ? null : numpyTime(SYM_SNIPPET(n) + "def run(): np.linalg.eigvalsh(a)\n");
-    rows.push(makeRow("eig", `eigvalsh n=${n}`, t, null, { name: refName, seconds: ref }, note));
+    const c: EigCase = {
+      label: `eigvalsh n=${n}`, n, ours: () => eigvalsh(A, opt), numpy: SYM_SNIPPET(n) + "def run(): np.linalg.eigvalsh(a)\n",
+      goal: { ratio: 0.5, text: "≥ 0.5× NumPy" }, headline: "eigvalsh n = 1000",
+    };
+    out.push([c, 1]);
+    if (threads > 1) out.push([c, threads]);
   }
-  for (const n of SVD_SIZES) {
+  for (const n of [200, 500]) {
     const A = randomGeneral(n, n, n);
-    const t = bestSeconds(() => svd(A), opts);
-    const ref = np === null ? null : numpyTime(
-      `a = np.random.rand(${n}, ${n}) - 0.5\ndef run(): np.linalg.svd(a, full_matrices=False)\n`,
-    );
-    rows.push(makeRow("eig", `svd n=${n} thin`, t, null, { name: refName, seconds: ref }, note));
+    const c: EigCase = {
+      label: `svd n=${n} thin`, n, ours: () => svd(A),
+      numpy: `a = np.random.rand(${n}, ${n}) - 0.5\ndef run(): np.linalg.svd(a, full_matrices=False)\n`,
+    };
+    if (n === 500) Object.assign(c, { goal: { ratio: 0.6, text: "≥ 0.6× NumPy" }, headline: "thin SVD n = 500" });
+    out.push([c, 1]);
+    if (n === 500 && threads > 1) out.push([c, threads]);
   }
-  return rows;
+  return out;
 }
 
 /** eigh / eigvalsh / svd against NumPy (LAPACK dsyevd, dsyevd values-only, dgesdd). */
 export const eigWorkload: Workload = {
   name: "eig",
-  description: "eigh (with vectors), eigvalsh and thin svd, n×n float64, vs NumPy single thread (ratio = t_numpy/t_ours)",
-  run: eigRows,
+  description: "eigh (with vectors), eigvalsh and thin svd, n×n float64, vs NumPy at the same thread count (ratio = t_numpy/t_ours)",
+  async run(ctx: BenchContext): Promise<Row[]> {
+    const rows: Row[] = [];
+    const opts = { warmupSeconds: 0.3, batchSeconds: 0.3 };
+    for (const [c, t] of cases(ctx.threads)) {
+      const r = sideBySide(ctx.runs, () => withThreads(t, () => runSeconds(c.ours, opts)), () => numpyRun(c.numpy, t));
+      rows.push(makeRow({
+        workload: "eig", case: `${c.label}, ${threadsLabel(t)}`, threads: t, runs: r.ours,
+        reference: r.ref === null ? null : { name: numpyName(t), runs: r.ref },
+        ...(c.goal !== undefined ? { goal: c.goal, headline: `${c.headline}, ${threadsLabel(t)}` } : {}),
+      }));
+    }
+    return rows;
+  },
 };
-
-/** Standalone run: measures and prints one line per case (time, NumPy time, slowdown). */
-export async function runEigBench(): Promise<Row[]> {
-  const rows = await eigRows();
-  for (const r of rows) {
-    const ref = r.reference === null ? "—" : `${(r.reference.seconds * 1e3).toFixed(2)} ms`;
-    const slow = r.ratio === null ? "—" : `${(1 / r.ratio).toFixed(2)}× NumPy's time`;
-    console.log(`${r.case.padEnd(22)} ${(r.seconds * 1e3).toFixed(2).padStart(9)} ms   numpy ${ref.padStart(10)}   ${slow}${r.note !== undefined ? `  (${r.note})` : ""}`);
-  }
-  return rows;
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runEigBench();
-}

@@ -1,14 +1,15 @@
 // Model workloads: the full-batch gradient step of a two-layer ReLU network with the logistic
 // loss (forward, loss, backward — what the integrators call ~1e5 times) against the same step in
-// NumPy (single-threaded OpenBLAS), and dense Hessians with p ≈ 1000 parameters.
+// NumPy at the same BLAS thread count (1, and all cores), and dense Hessians with p ≈ 1000
+// parameters.
 //
-//   npm run bench -- model model-hessian        (or: npx tsx bench/model.ts)
-import { pathToFileURL } from "node:url";
+//   npm run bench -- model model-hessian
 import {
   hessian, makeActivation, makeObjective, mlpArchitecture, paramCount, twoLayerArchitecture, type Architecture,
 } from "../src/model/index.js";
-import { bestSeconds, makeRow, type Row, type Workload } from "./harness.js";
-import { numpyInfo, numpyTime } from "./numpy.js";
+import { twoLayerWasmSlabs } from "../src/model/twoLayerWasm.js";
+import { makeRow, runSeconds, sideBySide, threadsLabel, withThreads, type BenchContext, type Row, type Workload } from "./harness.js";
+import { numpyName, numpyRun } from "./numpy.js";
 
 /** (n, d, m) of the gradient-step cases. */
 export const STEP_SIZES: [number, number, number][] = [[200, 2, 20], [1000, 20, 100], [10000, 50, 500]];
@@ -45,24 +46,58 @@ function numpyStepSnippet(n: number, d: number, m: number): string {
   ].join("\n");
 }
 
-/** Gradient steps per second, ours vs NumPy, for STEP_SIZES. */
+/** Gradient steps per second, ours vs NumPy, for STEP_SIZES on one thread and the larger two on all. */
 export const modelStepWorkload: Workload = {
   name: "model",
-  description: "two-layer ReLU, logistic loss: full-batch loss+gradient step (Objective.evaluate) vs NumPy; GFLOP/s counts the two n·m·d GEMMs",
-  async run(): Promise<Row[]> {
+  description: "two-layer ReLU, logistic loss: full-batch loss+gradient step (Objective.evaluate) vs NumPy at the same thread count; GFLOP/s counts the two n·m·d GEMMs",
+  async run(ctx: BenchContext): Promise<Row[]> {
     const rows: Row[] = [];
-    const np = numpyInfo();
-    const note = np === null ? "python3/numpy unavailable: no ratio" : undefined;
-    for (const [n, d, m] of STEP_SIZES) {
+    const cases: [number, number, number, number][] = STEP_SIZES.map(([n, d, m]) => [n, d, m, 1]);
+    if (ctx.threads > 1) for (const [n, d, m] of STEP_SIZES.slice(1)) cases.push([n, d, m, ctx.threads]);
+    for (const [n, d, m, t] of cases) {
       const arch = twoLayerArchitecture({ d, m, activation: makeActivation("relu") });
       const { X, Y, theta } = problem(arch, n, d, 17);
-      const obj = makeObjective(arch, { X, Y }, "logistic");
+      // Created with the larger thread count, so the step has per-thread buffers for it.
+      const obj = withThreads(Math.max(t, ctx.threads), () => makeObjective(arch, { X, Y }, "logistic"));
       const grad = new Float64Array(obj.dim);
-      const t = bestSeconds(() => obj.evaluate(theta, grad));
-      const ref = np === null ? null : numpyTime(numpyStepSnippet(n, d, m));
-      const row = makeRow("model", `step n=${n} d=${d} m=${m} (${(1 / t).toFixed(0)} steps/s)`, t, 4 * n * m * d,
-        { name: np ?? "numpy", seconds: ref }, note);
-      rows.push(row);
+      const r = sideBySide(
+        ctx.runs,
+        () => withThreads(t, () => runSeconds(() => obj.evaluate(theta, grad))),
+        () => numpyRun(numpyStepSnippet(n, d, m), t),
+      );
+      const big = n === 10000;
+      rows.push(makeRow({
+        workload: "model", case: `step n=${n} d=${d} m=${m}, ${threadsLabel(t)}`, threads: t, runs: r.ours, flops: 4 * n * m * d,
+        reference: r.ref === null ? null : { name: numpyName(t), runs: r.ref },
+        note: `${(1 / (r.ours.slice().sort((a, b) => a - b)[r.ours.length >> 1])).toFixed(1)} steps/s`,
+        ...(big ? { goal: { ratio: 1.2, text: "≥ 1.2× NumPy at the same thread count" }, headline: `two-layer ReLU logistic gradient (10000, 50, 500), ${threadsLabel(t)}` } : {}),
+      }));
+    }
+    return rows;
+  },
+};
+
+/**
+ * The slabs' thread crossover (TWO_LAYER_SLAB_MIN_WORK): the step on all threads against our
+ * own one-thread step, side by side, at sizes of 3, 3 and 8 slabs. ratio = t_1 / t_threads.
+ */
+export const modelThreadsWorkload: Workload = {
+  name: "model-threads",
+  description: "two-layer ReLU logistic step: all threads vs our one thread (ratio > 1: threads faster)",
+  async run(ctx: BenchContext): Promise<Row[]> {
+    const rows: Row[] = [];
+    if (ctx.threads <= 1) return rows;
+    for (const [n, d, m] of [[1000, 40, 100], [2000, 20, 100], [10000, 50, 500]] as [number, number, number][]) {
+      const arch = twoLayerArchitecture({ d, m, activation: makeActivation("relu") });
+      const { X, Y, theta } = problem(arch, n, d, 17);
+      const obj = withThreads(ctx.threads, () => makeObjective(arch, { X, Y }, "logistic"));
+      const grad = new Float64Array(obj.dim);
+      const one = (t: number) => () => withThreads(t, () => runSeconds(() => obj.evaluate(theta, grad)));
+      const r = sideBySide(ctx.runs, one(ctx.threads), one(1));
+      rows.push(makeRow({
+        workload: "model-threads", case: `step n=${n} d=${d} m=${m} (${twoLayerWasmSlabs(n, d, m).slabs} slabs), ${threadsLabel(ctx.threads)} vs 1`,
+        threads: ctx.threads, runs: r.ours, flops: 4 * n * m * d, reference: { name: "splitscape, 1 thread", runs: r.ref },
+      }));
     }
     return rows;
   },
@@ -72,7 +107,7 @@ export const modelStepWorkload: Workload = {
 export const modelHessianWorkload: Workload = {
   name: "model-hessian",
   description: "dense Hessian, p ≈ 1000 (n = 1000 samples, logistic loss)",
-  async run(): Promise<Row[]> {
+  async run(ctx: BenchContext): Promise<Row[]> {
     const rows: Row[] = [];
     const n = 1000;
     const cases: { label: string; arch: Architecture; d: number; method: "gauss-newton" | "hvp" }[] = [
@@ -85,22 +120,11 @@ export const modelHessianWorkload: Workload = {
     for (const c of cases) {
       const { X, Y, theta } = problem(c.arch, n, c.d, 5);
       const p = paramCount(c.arch);
-      const t = bestSeconds(() => hessian({ arch: c.arch, theta }, { X, Y }, "logistic", { method: c.method }),
-        { warmupSeconds: 0.5, batchSeconds: 0.2, batches: 3 });
-      rows.push(makeRow("model-hessian", `${c.label} p=${p} ${c.method}`, t, null, null));
+      const r = sideBySide(ctx.runs, () => runSeconds(() => hessian({ arch: c.arch, theta }, { X, Y }, "logistic", { method: c.method }),
+        { warmupSeconds: 0.5, batchSeconds: 0.3 }), null);
+      rows.push(makeRow({ workload: "model-hessian", case: `${c.label} p=${p} ${c.method}`, threads: null, runs: r.ours }));
     }
     return rows;
   },
 };
 
-/** Both model workloads (for callers without the bench driver). */
-export async function runModelBench(): Promise<Row[]> {
-  return [...(await modelStepWorkload.run()), ...(await modelHessianWorkload.run())];
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await runModelBench()) {
-    const ratio = r.ratio === null ? "—" : `${r.ratio.toFixed(2)}× NumPy`;
-    console.log(`${r.workload.padEnd(14)} ${r.case.padEnd(48)} ${(r.seconds * 1e3).toFixed(3).padStart(10)} ms  ${ratio}${r.note ? `  (${r.note})` : ""}`);
-  }
-}

@@ -8,3 +8,9 @@ export const EXIT_OK = 0;
 export const EXIT_TOLERANCE = 1;
 export const EXIT_INPUT = 2;
 export const EXIT_INTERRUPTED = 130;
+/**
+ * A bug: an error that is not the user's (bin/splitscape.js prints its stack trace). 70 is
+ * EX_SOFTWARE of sysexits.h, kept apart from 1 so that a script never reads a crash as "a check
+ * missed its tolerance".
+ */
+export const EXIT_INTERNAL = 70;

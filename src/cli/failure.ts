@@ -46,7 +46,8 @@ function commandName(argv: readonly string[], known: readonly string[]): string 
 
 /** The failure record of an InputError: an option (`--x`), a file, and a field. */
 function inputFailure(err: InputError): JsonFailure {
-  const isOption = err.source.startsWith("-") || err.source === "run" || err.source === "SPLITSCAPE_THREADS" || err.source.startsWith("SPLITSCAPE_");
+  // Options (`--init`, `-o/--out`), positional names (`<dataset>`, `run`, `spec`) and environment variables are not files.
+  const isOption = /^-|^<.*>$|^[A-Z][A-Z0-9_]+$|^(run|spec|path)$/.test(err.source);
   return {
     code: EXIT_INPUT,
     message: err.message,

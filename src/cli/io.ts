@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
-import { Option } from "commander";
+import { Option, type Command } from "commander";
 import { InputError } from "../common/index.js";
 import { findGenerator, isBuiltinAddress, loadDataset, makeBuiltin, type Dataset } from "../data/index.js";
+import { parseArch, parseInputShape as parseInputShapeText, parseTorchRepr, readFileBytes, type LayerList } from "../io/index.js";
+import { loadModel, type ArchitectureSource, type Model } from "../model/index.js";
 
 /**
  * JSON.stringify replacer for command output: typed arrays become plain arrays, non-finite
@@ -57,6 +59,9 @@ export function parseLabelCols(raw: string | undefined): number | undefined {
 export interface ResolveOptions {
   /** `--label-cols` as given on the command line (string) or parsed (number). */
   labelCols?: string | number;
+  /** `--x-key`, `--y-key`: array names in an .npz. */
+  xKey?: string;
+  yKey?: string;
   /** The option that named the dataset, for messages (default "--data"). */
   option?: string;
 }
@@ -72,13 +77,87 @@ export function resolveDataset(arg: string, opts: ResolveOptions = {}): Dataset 
   const labelCols = typeof opts.labelCols === "string" ? parseLabelCols(opts.labelCols) : opts.labelCols;
   if (isBuiltinAddress(arg)) return makeBuiltin(arg);
   if (!existsSync(arg) && isBareGeneratorName(arg)) return makeBuiltin(arg);
-  return loadDataset(arg, { labelCols, option });
+  return loadDataset(arg, { labelCols, option, xKey: opts.xKey, yKey: opts.yKey });
 }
 
 /** True if `arg` is `NAME` or `NAME?…` for a registered generator. */
 export function isBareGeneratorName(arg: string): boolean {
   const q = arg.indexOf("?");
   return findGenerator(q < 0 ? arg : arg.slice(0, q)) !== undefined;
+}
+
+/** The options `--arch`, `--torch-repr`, `--input-shape` (how to read safetensors weights). */
+export interface ModelFormatOptions {
+  arch?: string;
+  torchRepr?: string;
+  inputShape?: string;
+}
+
+/** Options of every command that reads a model (--model): the layers of .safetensors weights. */
+export function modelFormatOptions(): Option[] {
+  return [
+    new Option("--arch <ARCH>", "layers of .safetensors weights, e.g. linear,relu,linear or conv2d:3,relu,conv2d:3:2:1,relu,flatten,linear (default: the file's splitscape metadata)"),
+    new Option("--torch-repr <FILE>", "instead of --arch: a text file with what print(model) shows for the torch.nn.Sequential").conflicts("arch"),
+    new Option("--input-shape <C,H,W>", "input shape of a convolutional model: C,H,W (Conv2d) or C,L (Conv1d); checked against the first Linear otherwise"),
+  ];
+}
+
+/** Options of every command that reads a dataset file (--label-cols): array names of an .npz. */
+export function npzKeyOptions(): Option[] {
+  return [
+    new Option("--x-key <NAME>", ".npz datasets: name of the input array (default X)"),
+    new Option("--y-key <NAME>", ".npz datasets: name of the target array (default y)"),
+  ];
+}
+
+/**
+ * Give every command (and subcommand) that takes `--model` the model-format options and every
+ * one that takes `--label-cols` (so reads dataset files) the .npz key options — one place, so
+ * each command's option list stays its own.
+ */
+export function addFormatOptions(program: Command): void {
+  for (const cmd of program.commands) {
+    const has = (flag: string): boolean => cmd.options.some((o) => o.long === flag);
+    if (has("--model") && !has("--arch")) for (const o of modelFormatOptions()) cmd.addOption(o);
+    if (has("--label-cols") && !has("--x-key")) for (const o of npzKeyOptions()) cmd.addOption(o);
+    addFormatOptions(cmd);
+  }
+}
+
+/** The layer list of `--arch` or `--torch-repr` (a file: print(model) text, or JSON with a "model" string). */
+export function layerListOption(opts: ModelFormatOptions): LayerList | undefined {
+  if (opts.arch !== undefined) return parseArch(opts.arch, "--arch");
+  if (opts.torchRepr === undefined) return undefined;
+  const path = opts.torchRepr;
+  let text = new TextDecoder().decode(readFileBytes(path));
+  if (text.trimStart().startsWith("{")) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new InputError(path, `not valid JSON (${(err as Error).message}); expected the text print(model) shows, or JSON with a "model" string`);
+    }
+    const model = (json as Record<string, unknown> | null)?.model;
+    if (typeof model !== "string") throw new InputError(path, "expected a \"model\" string holding the text print(model) shows", "model");
+    text = model;
+  }
+  return parseTorchRepr(text, path);
+}
+
+/** `--input-shape C,H,W` or `C,L` (io's parseInputShape), or undefined. */
+export function parseInputShape(raw: string | undefined): number[] | undefined {
+  return raw === undefined ? undefined : parseInputShapeText(raw, "--input-shape");
+}
+
+/** Where the architecture of a `--model` comes from, from a command's options (see addFormatOptions). */
+export function architectureSource(opts: object): ArchitectureSource {
+  const o = opts as ModelFormatOptions;
+  return { layers: layerListOption(o), inputShape: parseInputShape(o.inputShape) };
+}
+
+/** Load the `--model` of a command: a JSON model file or .safetensors weights (architectureSource). */
+export function loadModelArg(path: string, opts: object): Model {
+  return loadModel(path, architectureSource(opts));
 }
 
 /**

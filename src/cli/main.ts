@@ -1,14 +1,20 @@
 import { Command } from "commander";
 import { parseByteSize, setMemoryBudget } from "../common/index.js";
+import { threadCount } from "../linalg/index.js";
 import { VERSION } from "../version.js";
 import { registerConvex } from "./commands/convex.js";
 import { registerData } from "./commands/data.js";
 import { registerEval } from "./commands/eval.js";
+import { registerExport } from "./commands/export.js";
+import { registerImport } from "./commands/import.js";
+import { registerInspect } from "./commands/inspect.js";
 import { registerKkt } from "./commands/kkt.js";
+import { registerLab } from "./commands/lab.js";
 import { registerNcf } from "./commands/ncf.js";
 import { registerPlateau } from "./commands/plateau.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
+import { registerSlice } from "./commands/slice.js";
 import { registerSplit } from "./commands/split.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerTour } from "./commands/tour.js";
@@ -16,6 +22,7 @@ import { registerTrain } from "./commands/train.js";
 import { registerWorker } from "./commands/worker.js";
 
 import { EXIT_OK } from "./exitCodes.js";
+import { addFormatOptions } from "./io.js";
 import { reportFailure } from "./failure.js";
 
 /** Build the commander program with every command registered. */
@@ -30,6 +37,7 @@ export function buildProgram(): Command {
   program.hook("preAction", () => {
     const raw = program.opts<{ maxMemory?: string }>().maxMemory;
     setMemoryBudget(raw === undefined ? undefined : parseByteSize(raw, "--max-memory"));
+    threadCount(); // a bad SPLITSCAPE_THREADS: exit 2 before any command runs
   });
   registerData(program);
   registerConvex(program);
@@ -43,7 +51,13 @@ export function buildProgram(): Command {
   registerReport(program);
   registerSweep(program);
   registerTour(program);
+  registerLab(program);
+  registerImport(program);
+  registerExport(program);
+  registerInspect(program);
+  registerSlice(program);
   registerWorker(program);
+  addFormatOptions(program);
   return program;
 }
 

@@ -8,5 +8,5 @@ export { readTextInput, stripBom, type TextInputOptions } from "./textInput.js";
 export {
   DEFAULT_MAX_MEMORY, MEMORY_ENV, DEFAULT_MAX_SWEEP_CELLS, MAX_TEXT_INPUT_BYTES, parseByteSize, setMemoryBudget, memoryBudget,
   formatBytes, memoryRaiseHint, checkMemory, trainingBytes, trainingFormula, denseHessianBytes, checkDenseHessian, datasetBytes,
-  checkSweepCells,
+  checkSweepCells, checkKktCertificate, checkSampledPatterns,
 } from "./limits.js";

@@ -7,20 +7,27 @@ import { InputError } from "./errors.js";
  *
  * | limit                          | what is estimated (bytes)                          | raise with                        |
  * |--------------------------------|----------------------------------------------------|-----------------------------------|
- * | memory budget (default: the    | training: 8·(16p + 4nH + 12S)                      | `--max-memory SIZE` (any command) |
+ * | memory budget (default: the    | training: 8·(32p + 4n_b·H + 12S)                   | `--max-memory SIZE` (any command) |
  * | smaller of 4 GiB and half the  | dense Hessian + eigenvalues: 8·(2p² + np)          | or `SPLITSCAPE_MAX_MEMORY=SIZE`   |
  * | machine's memory)              | built-in dataset: 16·n·(d + k)                     |                                   |
+ * |                                | KKT certificate: 24·n·p                            |                                   |
+ * |                                | N sampled activation patterns: N·(n + 32d)         |                                   |
  * | sweep grid cells (1000)        | one run folder per cell                            | `sweep --max-cells N`             |
  * | text input files (256 MiB)     | JSON/CSV text is one string (V8 caps it at 512 MB) | — (a hard limit of the runtime)   |
  *
- * p = number of parameters, n = samples, H = total hidden width (units summed over the hidden
- * layers, times the outputs k for a two-layer net), S = stored trajectory samples, d = inputs,
- * k = outputs. The estimates count the largest arrays a computation holds at once (DOPRI5 keeps
- * 7 stage derivatives plus y, y_new, the error and its workspaces ≈ 12 vectors of p, the
- * objective ≈ 4 more; a forward/backward pass keeps pre-activations, activations and their
- * derivatives per sample and unit; eigvalsh copies the p×p matrix once). They are estimates
- * for refusing absurd sizes early, not a memory profiler: a run near the budget may use
- * somewhat more or less.
+ * p = number of parameters, n = samples, n_b = samples held at once (n for an MLP; a two-layer
+ * net's kernels work in row blocks of max(8, 65536/m) rows), H = total hidden width (units
+ * summed over the hidden layers, times the outputs k for a two-layer net), S = stored
+ * trajectory samples, d = inputs, k = outputs. The estimates count the largest arrays a
+ * computation holds at once (DOPRI5 keeps 7 stage derivatives plus y, y_new, the error and
+ * their workspaces, the objective its gradient and per-layer copies: ≈ 32 vectors of p; a
+ * forward/backward pass keeps pre-activations, activations and their derivatives per sample
+ * and unit; eigvalsh copies the p×p matrix once; the KKT certificate holds the n×p constraint
+ * gradients and its NNLS workspace; a sampled pattern is n mask bytes and four float64
+ * vectors of d). They are estimates for refusing absurd sizes early, not a memory profiler.
+ * Measured peak RSS above the ≈ 100 MB of a bare `splitscape` (n = 1000, 2-D blobs):
+ * MLP 2→2000→2000→1 (p = 4.0e6) 890 MB by flow, 670 MB by gd, estimate 1.15 GB;
+ * two-layer m = 80000 (p = 3.2e5) 52 MB by gd, estimate 82 MB.
  */
 
 const KiB = 1024;
@@ -97,14 +104,14 @@ export function checkMemory(source: string, what: string, bytes: number, formula
   );
 }
 
-/** Estimated bytes of a training run: 8·(16p + 4nH + 12S) (see the table above). */
-export function trainingBytes(p: number, n: number, hidden: number, samples: number): number {
-  return 8 * (16 * p + 4 * n * hidden + 12 * samples);
+/** Estimated bytes of a training run: 8·(32p + 4n_b·H + 12S) (see the table above). */
+export function trainingBytes(p: number, heldSamples: number, hidden: number, samples: number): number {
+  return 8 * (32 * p + 4 * heldSamples * hidden + 12 * samples);
 }
 
 /** The formula of trainingBytes with its numbers, for messages. */
-export function trainingFormula(p: number, n: number, hidden: number, samples: number): string {
-  return `8·(16p + 4nH + 12S) bytes with p = ${p.toLocaleString("en-US")} parameters, n = ${n}, H = ${hidden.toLocaleString("en-US")} hidden units, S = ${samples} samples`;
+export function trainingFormula(p: number, heldSamples: number, hidden: number, samples: number): string {
+  return `8·(32p + 4n_b·H + 12S) bytes with p = ${p.toLocaleString("en-US")} parameters, n_b = ${heldSamples} samples at once, H = ${hidden.toLocaleString("en-US")} hidden units, S = ${samples} trajectory samples`;
 }
 
 /** Estimated bytes of a dense p×p Hessian and its eigenvalues on n samples: 8·(2p² + np). */
@@ -120,6 +127,16 @@ export function checkDenseHessian(source: string, p: number, n: number): void {
 /** Estimated bytes of generating a dataset of n samples, d inputs, k targets: 16·n·(d + k). */
 export function datasetBytes(n: number, d: number, k: number): number {
   return 16 * n * (d + k);
+}
+
+/** Check the KKT certificate of n margin constraints in p parameters: 24·n·p bytes. */
+export function checkKktCertificate(source: string, n: number, p: number): void {
+  checkMemory(source, `the KKT certificate (n = ${n} constraints, p = ${p} parameters)`, 24 * n * p, "24·n·p bytes: the constraint gradients and the NNLS workspace");
+}
+
+/** Check N sampled activation patterns of n samples in d dimensions: N·(n + 32d) bytes. */
+export function checkSampledPatterns(source: string, N: number, n: number, d: number): void {
+  checkMemory(source, `${N} sampled patterns on n = ${n} samples`, N * (n + 32 * d), "N·(n + 32d) bytes: the masks and four float64 vectors per pattern");
 }
 
 /** InputError unless a sweep of `cells` cells is within `limit` (default DEFAULT_MAX_SWEEP_CELLS). */

@@ -6,7 +6,7 @@
 //             v_i = Σ_{α_j<0} |α_j| w_j (the objective does not increase).
 import { InputError } from "../common/errors.js";
 import type { Matrix } from "../linalg/index.js";
-import { describeArchitecture, loadModel, parseModelJson, twoLayerParts, type Model } from "../model/index.js";
+import { describeArchitecture, loadModel, parseModelJson, twoLayerParts, type ArchitectureSource, type Model } from "../model/index.js";
 import { convexLoss, type ConvexLossName } from "./loss.js";
 import { maskKey, patternOf, type PatternSet } from "./patterns.js";
 import type { VectorReluNetwork } from "./vectorOutput.js";
@@ -54,9 +54,9 @@ export function parseTwoLayerReluModel(json: unknown, source: string): TwoLayerR
   return toTwoLayerReluModel(parseModelJson(json, source), source);
 }
 
-/** Read and validate a two-layer ReLU model file (vector outputs only when `opts.vector`). */
-export function loadTwoLayerReluModel(path: string, opts: { vector?: boolean } = {}): TwoLayerReluModel {
-  return toTwoLayerReluModel(loadModel(path), path, opts);
+/** Read and validate a two-layer ReLU model file (vector outputs only when `opts.vector`; safetensors layers from `opts.architecture`). */
+export function loadTwoLayerReluModel(path: string, opts: { vector?: boolean; architecture?: ArchitectureSource } = {}): TwoLayerReluModel {
+  return toTwoLayerReluModel(loadModel(path, opts.architecture), path, opts);
 }
 
 /** Input weights in X̃-space: w̃_j = [w_j, b_j] when the model has biases (m×D row-major). */

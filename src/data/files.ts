@@ -7,25 +7,30 @@ import { makeBuiltin } from "./builtin.js";
 import { datasetToCsv, parseCsvDataset } from "./csv.js";
 import type { Dataset } from "./dataset.js";
 import { datasetToJsonText, parseJsonDataset } from "./json.js";
+import { datasetToNpy, datasetToNpz, loadNpyDataset, loadNpzDataset } from "./numpy.js";
 
 /** Dataset file formats. */
-export type DatasetFormat = "json" | "csv";
+export type DatasetFormat = "json" | "csv" | "npy" | "npz";
 
 /** Options for loadDataset. */
 export interface LoadOptions {
   /** CSV only: number of trailing label columns (see parseCsvDataset). */
   labelCols?: number;
+  /** .npz only: names of the input and target arrays (default "X", "y"). */
+  xKey?: string;
+  yKey?: string;
   /** Force a format instead of deciding by extension / content. */
   format?: DatasetFormat;
   /** The option that named the path, for an empty path (default "--data"). */
   option?: string;
 }
 
-/** Format by file extension: .json → json; .csv, .tsv, .txt → csv; otherwise undefined. */
+/** Format by file extension: .json → json; .csv, .tsv, .txt → csv; .npy, .npz; otherwise undefined. */
 export function formatFromPath(path: string): DatasetFormat | undefined {
   const ext = extname(path).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".csv" || ext === ".tsv" || ext === ".txt") return "csv";
+  if (ext === ".npy" || ext === ".npz") return ext.slice(1) as DatasetFormat;
   return undefined;
 }
 
@@ -37,13 +42,18 @@ export function formatFromPath(path: string): DatasetFormat | undefined {
 export function loadDataset(pathOrAddress: string, opts: LoadOptions = {}): Dataset {
   if (isBuiltinAddress(pathOrAddress)) return makeBuiltin(pathOrAddress);
   const path = pathOrAddress;
-  const text = readTextInput(path, { what: "a dataset file (.json, .csv) or a builtin:NAME address", option: opts.option ?? "--data" });
+  const binary = opts.format ?? formatFromPath(path);
+  if (binary === "npz") return loadNpzDataset(path, opts);
+  if (binary === "npy") return loadNpyDataset(path, opts);
+  const text = readTextInput(path, { what: "a dataset file (.json, .csv, .npy, .npz) or a builtin:NAME address", option: opts.option ?? "--data" });
   const format = opts.format ?? formatFromPath(path) ?? (text.trimStart().startsWith("{") ? "json" : "csv");
   return format === "json" ? parseJsonDataset(text, path) : parseCsvDataset(text, path, { labelCols: opts.labelCols });
 }
 
-/** The file text of a dataset in the given format. */
-export function datasetToText(ds: Dataset, format: DatasetFormat): string {
+/** The file content of a dataset in the given format (text for JSON and CSV, bytes for NumPy). */
+export function datasetToText(ds: Dataset, format: DatasetFormat): string | Uint8Array {
+  if (format === "npz") return datasetToNpz(ds);
+  if (format === "npy") return datasetToNpy(ds);
   return format === "json" ? datasetToJsonText(ds) : datasetToCsv(ds);
 }
 
@@ -54,6 +64,6 @@ export function datasetToText(ds: Dataset, format: DatasetFormat): string {
  */
 export function saveDataset(ds: Dataset, path: string, format?: DatasetFormat): void {
   const f = format ?? formatFromPath(path);
-  if (f === undefined) throw new InputError(path, "unknown dataset format: use a .json or .csv file name");
+  if (f === undefined) throw new InputError(path, "unknown dataset format: use a .json, .csv, .npy or .npz file name");
   writeFileAtomic(path, datasetToText(ds, f));
 }

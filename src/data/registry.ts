@@ -1,5 +1,8 @@
 import { blobs } from "./generators/blobs.js";
 import { circles } from "./generators/circles.js";
+import { fashionMnist } from "./generators/fashion.js";
+import { iris } from "./generators/iris.js";
+import { mnist } from "./generators/mnist.js";
 import { moons } from "./generators/moons.js";
 import { sinData } from "./generators/sin.js";
 import { sphere } from "./generators/sphere.js";
@@ -9,7 +12,7 @@ import type { GeneratorSpec } from "./generators/types.js";
 import { xor } from "./generators/xor.js";
 
 /** Every built-in generator, in listing order. */
-export const GENERATORS: readonly GeneratorSpec[] = [blobs, xor, circles, moons, spirals, sphere, teacher, sinData];
+export const GENERATORS: readonly GeneratorSpec[] = [blobs, xor, circles, moons, spirals, sphere, teacher, sinData, mnist, fashionMnist, iris];
 
 /** The registry entry of `name`, or undefined. */
 export function findGenerator(name: string): GeneratorSpec | undefined {

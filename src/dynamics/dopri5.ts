@@ -6,6 +6,7 @@
 
 import { nrm2 } from "../linalg/index.js";
 import { crossing, illinois, type EventHit, type EventSpec, type RootBracket } from "./events.js";
+import { fmt } from "./format.js";
 import type { IntegrationStatus, StallCause, StallInfo, VectorField } from "./types.js";
 
 // ---- Butcher tableau (Hairer–Nørsett–Wanner I, Table II.5.2) -------------------------------
@@ -73,7 +74,7 @@ export interface Dopri5Workspace {
   yEvent: Float64Array;
 }
 
-/** Allocate the 17 vectors of length n that `integrateDopri5` works in. */
+/** Allocate the 16 vectors of length n that `integrateDopri5` works in (3 states, 7 stages, 5 dense-output coefficients, 1 event scratch). */
 export function createDopri5Workspace(n: number): Dopri5Workspace {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`createDopri5Workspace: bad dimension ${n}`);
   const v = () => new Float64Array(n);
@@ -180,7 +181,7 @@ export interface Dopri5Result {
   stall: StallInfo | null;
 }
 
-/** Hairer's error norm: √(1/n Σ (e_i / (atol_i + rtol_i·max(|y_i|, |ŷ_i|)))²). */
+/** Component i of a tolerance given as a scalar (the same for every component) or per component. */
 function scaleAt(tol: number | Float64Array, i: number): number {
   return typeof tol === "number" ? tol : tol[i];
 }
@@ -204,362 +205,414 @@ function scaleAt(tol: number | Float64Array, i: number): number {
  * Stalls: the step falls below hMinRel·|t|, or too many rejections (in a row or in total), or
  * non-finite values persist: the result says where (t, ‖y‖, h, error ratio) and why.
  * Allocation: none per step (all stages live in the workspace); event hits copy their state.
+ * Structure: the run's state lives in one record (Dopri5Run); the loop below calls its named
+ * steps — initialStepSize (HINIT), attemptStep (stages and error), acceptStep (dense output,
+ * FSAL swap), stagnated, locateEvents, and the stall reports.
  */
 export function integrateDopri5(f: VectorField, t0: number, y0: Float64Array, opts: Dopri5Options): Dopri5Result {
+  const r = startRun(f, t0, y0, opts);
+  if (callStep(r, t0, t0, 0, 0)) return finish(r, "stopped", "stopped by onStep at the initial point", 0, null, t0, r.y);
+  if (t0 === r.tEnd) return finish(r, "done", "tEnd equals t0", 0, null, t0, r.y);
+  for (let e = 0; e < r.events.length; e++) r.gOld[e] = r.events[e].g(r.t, r.y);
+  r.h = initialStepSize(r);
+  for (;;) {
+    if (r.attempts >= r.maxSteps) {
+      return finish(r, "maxSteps", `reached the cap of ${r.maxSteps} attempted steps at t = ${fmt(r.t)}`, r.h, null, r.t, r.y);
+    }
+    let last = false;
+    if ((r.t + 1.01 * r.h - r.tEnd) * r.posneg > 0) {
+      r.h = r.tEnd - r.t;
+      last = true;
+    }
+    if (!last && Math.abs(r.h) < r.hMinRel * Math.abs(r.t)) {
+      if (r.lastRejected && !Number.isFinite(r.lastErr)) {
+        return stalled(r, "nonFinite", r.h, r.lastErr, `the vector field returns non-finite values (NaN/∞) just past this point, down to a step below ${r.hMinRel}·|t|,`);
+      }
+      return stalled(r, "stepSize", r.h, r.lastErr, `step size below ${r.hMinRel}·|t|: the vector field is non-smooth here — ReLU kink? — or the solution blows up;`);
+    }
+    r.attempts++;
+    const tph = last ? r.tEnd : r.t + r.h;
+    const err = attemptStep(r, tph);
+    if (!Number.isFinite(err)) {
+      const out = rejectNonFinite(r, err);
+      if (out) return out;
+      continue;
+    }
+    const fac11 = err ** r.expo1;
+    let fac = fac11 / r.facOld ** r.beta;
+    fac = Math.max(r.facc2, Math.min(r.facc1, fac / r.safety));
+    let hNew = r.h / fac;
+    if (err > 1) {
+      const out = rejectStep(r, err, fac11);
+      if (out) return out;
+      continue;
+    }
+    const h = r.h;
+    acceptStep(r, err, tph);
+    if (Math.abs(hNew) > r.hMax) hNew = r.posneg * r.hMax;
+    if (r.lastRejected) hNew = r.posneg * Math.min(Math.abs(hNew), Math.abs(h));
+    r.lastRejected = false;
+    r.consecutive = 0;
+    const stag = stagnated(r, h, err);
+    if (stag) return stag;
+    const hit = r.events.length > 0 ? locateEvents(r, hNew) : null;
+    if (hit) return hit;
+    if (callStep(r, r.t, r.tPrev, h, err)) return finish(r, "stopped", `stopped by onStep at t = ${fmt(r.t)}`, hNew, null, r.t, r.y);
+    if (last) return finish(r, "done", `reached tEnd = ${fmt(r.tEnd)}`, hNew, null, r.t, r.y);
+    r.h = hNew;
+  }
+}
+
+/**
+ * The state of one integration: resolved settings, the workspace vectors (y, y₁, k₁, k₇ swap
+ * by reference at every accepted step), the controller's memory, counters, event memory, and
+ * the objects handed to onStep. Doubles live in fields of this record, not in variables captured
+ * by closures (those are re-boxed on every write in V8: a heap allocation per step).
+ */
+interface Dopri5Run {
+  readonly f: VectorField;
+  readonly opts: Dopri5Options;
+  readonly n: number;
+  readonly ws: Dopri5Workspace;
+  readonly t0: number;
+  readonly tEnd: number;
+  readonly rtol: number | Float64Array;
+  readonly atol: number | Float64Array;
+  readonly safety: number;
+  readonly facMin: number;
+  readonly beta: number;
+  readonly expo1: number;
+  readonly facc1: number;
+  readonly facc2: number;
+  readonly hMinRel: number;
+  readonly maxSteps: number;
+  readonly maxConsec: number;
+  readonly maxRej: number;
+  readonly events: readonly EventSpec[];
+  readonly eventTol: number;
+  readonly stagnation: { window: number; minAdvance: number } | false;
+  /** t of the last `window` accepted steps (stagnation guard), or null. */
+  readonly ring: Float64Array | null;
+  readonly posneg: number;
+  readonly hMax: number;
+  y: Float64Array;
+  y1: Float64Array;
+  k1: Float64Array;
+  k7: Float64Array;
+  t: number;
+  tPrev: number;
+  h: number;
+  nfev: number;
+  accepted: number;
+  rejections: number;
+  attempts: number;
+  consecutive: number;
+  lastErr: number;
+  facOld: number;
+  lastRejected: boolean;
+  /** [t_old, h] of the last accepted step (h = 0: none yet), for the dense output. */
+  readonly dense: Float64Array;
+  readonly hits: EventHit[];
+  readonly gOld: Float64Array;
+  readonly tRoot: Float64Array;
+  readonly dirHit: Int8Array;
+  readonly widthHit: Float64Array;
+  readonly bracket: RootBracket;
+  evIdx: number;
+  /** g of the event being located, on the dense output (for illinois). */
+  readonly phi: (tau: number) => number;
+  readonly interpolate: (x: number, out: Float64Array) => void;
+  readonly info: {
+    step: number; tPrev: number; t: number; y: Float64Array; dydt: Float64Array; h: number;
+    errorRatio: number; rejections: number; evaluations: number; interpolate: (t: number, out: Float64Array) => void;
+  };
+}
+
+/** Resolve the options, set up the workspace and evaluate f(t₀, y₀) (the first stage). */
+function startRun(f: VectorField, t0: number, y0: Float64Array, opts: Dopri5Options): Dopri5Run {
   const n = y0.length;
   const ws = opts.workspace ?? createDopri5Workspace(n);
   if (ws.n !== n) throw new RangeError(`integrateDopri5: workspace has dimension ${ws.n}, state ${n}`);
   const tEnd = opts.tEnd;
   if (Number.isNaN(tEnd) || !Number.isFinite(t0)) throw new RangeError("integrateDopri5: t0 must be finite and tEnd not NaN");
-  const rtol = opts.rtol ?? 1e-8;
-  const atol = opts.atol ?? 1e-12;
-  const safety = opts.safety ?? 0.9;
-  const facMin = opts.facMin ?? 0.2;
-  const facMax = opts.facMax ?? 10;
   const beta = opts.beta ?? 0.04;
-  const expo1 = 0.2 - beta * 0.75;
-  const facc1 = 1 / facMin;
-  const facc2 = 1 / facMax;
-  const hMinRel = opts.hMinRel ?? 1e-14;
-  const maxSteps = opts.maxSteps ?? 1_000_000;
-  const maxConsec = opts.maxConsecutiveRejections ?? 40;
-  const maxRej = opts.maxRejections ?? Infinity;
+  const facMin = opts.facMin ?? 0.2;
+  const stagnation = opts.stagnation === undefined ? { window: 1000, minAdvance: 1e-6 } : opts.stagnation;
   const events = opts.events ?? [];
   const nev = events.length;
-  const eventTol = opts.eventTol ?? 0;
-  const stagnation = opts.stagnation === undefined ? { window: 1000, minAdvance: 1e-6 } : opts.stagnation;
-  const ring = stagnation ? new Float64Array(Math.max(1, Math.floor(stagnation.window))).fill(t0) : null;
-  const posneg = tEnd >= t0 ? 1 : -1;
-  const hMax = Math.abs(opts.hMax ?? tEnd - t0);
-
-  let y = ws.y;
-  let y1 = ws.y1;
-  let k1 = ws.k1;
-  let k7 = ws.k7;
-  const { ysti, k2, k3, k4, k5, k6, r1, r2, r3, r4, r5, yEvent } = ws;
-  y.set(y0);
-
-  // Mutable doubles captured by closures would be re-boxed on every write (a heap allocation per
-  // step in V8): the dense-output interval lives in a typed array, and the closures below take
-  // t, h and the error ratio as arguments instead of capturing them.
-  const dense = new Float64Array(2); // [t_old, h] of the last accepted step (h = 0: none yet)
+  const dense = new Float64Array(2);
   dense[0] = t0;
-  let t = t0;
-  let tPrev = t0;
-  let nfev = 0;
-  let accepted = 0;
-  let rejections = 0;
-  let attempts = 0;
-  let consecutive = 0;
-  let lastErr = 0;
-  const hits: EventHit[] = [];
-
-  const interpolate = (x: number, out: Float64Array): void => {
-    const hd = dense[1];
-    if (hd === 0) {
-      out.set(y);
-      return;
-    }
-    const th = (x - dense[0]) / hd;
-    const th1 = 1 - th;
-    for (let i = 0; i < n; i++) {
-      out[i] = r1[i] + th * (r2[i] + th1 * (r3[i] + th * (r4[i] + th1 * r5[i])));
-    }
+  const r: Dopri5Run = {
+    f, opts, n, ws, t0, tEnd,
+    rtol: opts.rtol ?? 1e-8,
+    atol: opts.atol ?? 1e-12,
+    safety: opts.safety ?? 0.9,
+    facMin,
+    beta,
+    expo1: 0.2 - beta * 0.75,
+    facc1: 1 / facMin,
+    facc2: 1 / (opts.facMax ?? 10),
+    hMinRel: opts.hMinRel ?? 1e-14,
+    maxSteps: opts.maxSteps ?? 1_000_000,
+    maxConsec: opts.maxConsecutiveRejections ?? 40,
+    maxRej: opts.maxRejections ?? Infinity,
+    events,
+    eventTol: opts.eventTol ?? 0,
+    stagnation,
+    ring: stagnation ? new Float64Array(Math.max(1, Math.floor(stagnation.window))).fill(t0) : null,
+    posneg: tEnd >= t0 ? 1 : -1,
+    hMax: Math.abs(opts.hMax ?? tEnd - t0),
+    y: ws.y, y1: ws.y1, k1: ws.k1, k7: ws.k7,
+    t: t0, tPrev: t0, h: 0, nfev: 0, accepted: 0, rejections: 0, attempts: 0, consecutive: 0, lastErr: 0,
+    facOld: 1e-4, lastRejected: false,
+    dense,
+    hits: [],
+    gOld: new Float64Array(nev), tRoot: new Float64Array(nev), dirHit: new Int8Array(nev), widthHit: new Float64Array(nev),
+    bracket: { t: 0, width: 0 },
+    evIdx: 0,
+    phi: (tau) => {
+      r.interpolate(tau, ws.yEvent);
+      return r.events[r.evIdx].g(tau, ws.yEvent);
+    },
+    interpolate: (x, out) => {
+      const hd = dense[1];
+      if (hd === 0) {
+        out.set(r.y);
+        return;
+      }
+      const th = (x - dense[0]) / hd;
+      const th1 = 1 - th;
+      const { r1, r2, r3, r4, r5 } = ws;
+      for (let i = 0; i < n; i++) out[i] = r1[i] + th * (r2[i] + th1 * (r3[i] + th * (r4[i] + th1 * r5[i])));
+    },
+    info: {
+      step: 0, tPrev: t0, t: t0, y: ws.y, dydt: ws.k1, h: 0, errorRatio: 0, rejections: 0, evaluations: 0,
+      interpolate: (x, out) => r.interpolate(x, out),
+    },
   };
+  r.y.set(y0);
+  f(t0, r.y, r.k1);
+  r.nfev++;
+  return r;
+}
 
-  const info = {
-    step: 0,
-    tPrev: t0,
-    t: t0,
-    y,
-    dydt: k1,
-    h: 0,
-    errorRatio: 0,
-    rejections: 0,
-    evaluations: 0,
-    interpolate,
-  };
+function finish(r: Dopri5Run, status: IntegrationStatus, reason: string, hNext: number, stall: StallInfo | null, tFinal: number, yFinal: Float64Array): Dopri5Result {
+  const out = r.opts.out ?? new Float64Array(r.n);
+  out.set(yFinal);
+  return { status, reason, t: tFinal, y: out, steps: r.accepted, rejections: r.rejections, evaluations: r.nfev, hNext, events: r.hits, stall };
+}
 
-  const finish = (status: IntegrationStatus, reason: string, hNext: number, stall: StallInfo | null, tFinal: number, yFinal: Float64Array): Dopri5Result => {
-    const out = opts.out ?? new Float64Array(n);
-    out.set(yFinal);
-    return { status, reason, t: tFinal, y: out, steps: accepted, rejections, evaluations: nfev, hNext, events: hits, stall };
-  };
+/** Report an accepted point to onStep (FSAL contract: the last f call was f(t, y)); true to stop. */
+function callStep(r: Dopri5Run, tNow: number, tOld: number, h: number, err: number): boolean {
+  const onStep = r.opts.onStep;
+  if (!onStep) return false;
+  const info = r.info;
+  info.step = r.accepted;
+  info.tPrev = tOld;
+  info.t = tNow;
+  info.y = r.y;
+  info.dydt = r.k1;
+  info.h = h;
+  info.errorRatio = err;
+  info.rejections = r.rejections;
+  info.evaluations = r.nfev;
+  return onStep(info) === true;
+}
 
-  f(t, y, k1);
-  nfev++;
-  const callStep = (tNow: number, tOld: number, h: number, err: number): boolean => {
-    if (!opts.onStep) return false;
-    info.step = accepted;
-    info.tPrev = tOld;
-    info.t = tNow;
-    info.y = y;
-    info.dydt = k1;
-    info.h = h;
-    info.errorRatio = err;
-    info.rejections = rejections;
-    info.evaluations = nfev;
-    return opts.onStep(info) === true;
-  };
-  if (callStep(t0, t0, 0, 0)) return finish("stopped", "stopped by onStep at the initial point", 0, null, t0, y);
-  if (t0 === tEnd) return finish("done", "tEnd equals t0", 0, null, t0, y);
-
-  // Event functions at the start.
-  const gOld = new Float64Array(nev);
-  const tRoot = new Float64Array(nev);
-  const dirHit = new Int8Array(nev);
-  const widthHit = new Float64Array(nev);
-  for (let e = 0; e < nev; e++) gOld[e] = events[e].g(t, y);
-  let evIdx = 0;
-  const phi = (tau: number): number => {
-    interpolate(tau, yEvent);
-    return events[evIdx].g(tau, yEvent);
-  };
-  const bracket: RootBracket = { t: 0, width: 0 };
-
-  // ---- initial step size (HINIT) ----
-  let h: number;
-  if (opts.h0 !== undefined && opts.h0 !== 0) {
-    h = Math.min(Math.abs(opts.h0), hMax) * posneg;
-  } else {
-    let dnf = 0;
-    let dny = 0;
-    for (let i = 0; i < n; i++) {
-      const sk = scaleAt(atol, i) + scaleAt(rtol, i) * Math.abs(y[i]);
-      dnf += (k1[i] / sk) ** 2;
-      dny += (y[i] / sk) ** 2;
-    }
-    dnf /= Math.max(n, 1);
-    dny /= Math.max(n, 1);
-    let hh = dnf <= 1e-10 || dny <= 1e-10 ? 1e-6 : Math.sqrt(dny / dnf) * 0.01;
-    if (!Number.isFinite(hh)) hh = 1e-6;
-    hh = Math.min(hh, hMax) * posneg;
-    for (let i = 0; i < n; i++) ysti[i] = y[i] + hh * k1[i];
-    f(t + hh, ysti, k2);
-    nfev++;
-    let der2 = 0;
-    for (let i = 0; i < n; i++) {
-      const sk = scaleAt(atol, i) + scaleAt(rtol, i) * Math.abs(y[i]);
-      der2 += ((k2[i] - k1[i]) / sk) ** 2;
-    }
-    der2 = Math.sqrt(der2 / Math.max(n, 1)) / Math.abs(hh);
-    const der12 = Math.max(Math.abs(der2), Math.sqrt(dnf));
-    const h1 = der12 <= 1e-15 || !Number.isFinite(der12) ? Math.max(1e-6, Math.abs(hh) * 1e-3) : (0.01 / der12) ** (1 / 5);
-    h = Math.min(100 * Math.abs(hh), h1, hMax) * posneg;
-    if (!(Math.abs(h) > 0)) h = 1e-6 * posneg;
+/** Initial step size: opts.h0, or HINIT (Hairer–Nørsett–Wanner I §II.4) with the same RMS norm. */
+function initialStepSize(r: Dopri5Run): number {
+  const { n, y, k1, hMax, posneg, rtol, atol } = r;
+  if (r.opts.h0 !== undefined && r.opts.h0 !== 0) return Math.min(Math.abs(r.opts.h0), hMax) * posneg;
+  const { ysti, k2 } = r.ws;
+  let dnf = 0;
+  let dny = 0;
+  for (let i = 0; i < n; i++) {
+    const sk = scaleAt(atol, i) + scaleAt(rtol, i) * Math.abs(y[i]);
+    dnf += (k1[i] / sk) ** 2;
+    dny += (y[i] / sk) ** 2;
   }
+  dnf /= Math.max(n, 1);
+  dny /= Math.max(n, 1);
+  let hh = dnf <= 1e-10 || dny <= 1e-10 ? 1e-6 : Math.sqrt(dny / dnf) * 0.01;
+  if (!Number.isFinite(hh)) hh = 1e-6;
+  hh = Math.min(hh, hMax) * posneg;
+  for (let i = 0; i < n; i++) ysti[i] = y[i] + hh * k1[i];
+  r.f(r.t + hh, ysti, k2);
+  r.nfev++;
+  let der2 = 0;
+  for (let i = 0; i < n; i++) {
+    const sk = scaleAt(atol, i) + scaleAt(rtol, i) * Math.abs(y[i]);
+    der2 += ((k2[i] - k1[i]) / sk) ** 2;
+  }
+  der2 = Math.sqrt(der2 / Math.max(n, 1)) / Math.abs(hh);
+  const der12 = Math.max(Math.abs(der2), Math.sqrt(dnf));
+  const h1 = der12 <= 1e-15 || !Number.isFinite(der12) ? Math.max(1e-6, Math.abs(hh) * 1e-3) : (0.01 / der12) ** (1 / 5);
+  const h = Math.min(100 * Math.abs(hh), h1, hMax) * posneg;
+  return Math.abs(h) > 0 ? h : 1e-6 * posneg;
+}
 
-  let facOld = 1e-4;
-  let lastRejected = false;
+/** The six new stages of a step of size r.h ending at tph, the 5th-order y₁, and the error ratio. */
+function attemptStep(r: Dopri5Run, tph: number): number {
+  const { n, f, t, h, y, y1, k1, k7, rtol, atol } = r;
+  const { ysti, k2, k3, k4, k5, k6 } = r.ws;
+  for (let i = 0; i < n; i++) ysti[i] = y[i] + h * A21 * k1[i];
+  f(t + C2 * h, ysti, k2);
+  for (let i = 0; i < n; i++) ysti[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i]);
+  f(t + C3 * h, ysti, k3);
+  for (let i = 0; i < n; i++) ysti[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i]);
+  f(t + C4 * h, ysti, k4);
+  for (let i = 0; i < n; i++) ysti[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i]);
+  f(t + C5 * h, ysti, k5);
+  for (let i = 0; i < n; i++) ysti[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]);
+  f(tph, ysti, k6);
+  for (let i = 0; i < n; i++) y1[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i]);
+  f(tph, y1, k7);
+  r.nfev += 6;
+  let err = 0;
+  for (let i = 0; i < n; i++) {
+    const sk = scaleAt(atol, i) + scaleAt(rtol, i) * Math.max(Math.abs(y[i]), Math.abs(y1[i]));
+    const e = (h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i])) / sk;
+    err += e * e;
+  }
+  err = n > 0 ? Math.sqrt(err / n) : 0;
+  r.lastErr = err;
+  return err;
+}
 
-  const stalled = (cause: StallCause, tNow: number, hNow: number, err: number, detail: string): Dopri5Result => {
-    const yNorm = nrm2(y);
-    const where = `at t = ${fmt(tNow)} (‖y‖ = ${fmt(yNorm)}, h = ${fmt(hNow)}, error ratio ${fmt(err)})`;
-    const reason = `${detail} ${where}`;
-    const stall: StallInfo = { cause, t: tNow, yNorm, h: hNow, errorRatio: err, consecutiveRejections: consecutive, rejections, reason };
-    return finish("stalled", reason, hNow, stall, tNow, y);
-  };
+/** Accept the step: dense-output coefficients, FSAL and state swap (buffers only), t advanced. */
+function acceptStep(r: Dopri5Run, err: number, tph: number): void {
+  const { n, h, y, y1, k1, k7 } = r;
+  const { k3, k4, k5, k6, r1, r2, r3, r4, r5 } = r.ws;
+  r.facOld = Math.max(err, 1e-4);
+  r.accepted++;
+  for (let i = 0; i < n; i++) {
+    const yd = y1[i] - y[i];
+    const bspl = h * k1[i] - yd;
+    r1[i] = y[i];
+    r2[i] = yd;
+    r3[i] = bspl;
+    r4[i] = yd - h * k7[i] - bspl;
+    r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
+  }
+  r.k1 = k7;
+  r.k7 = k1;
+  r.y = y1;
+  r.y1 = y;
+  r.ws.k1 = r.k1;
+  r.ws.k7 = r.k7;
+  r.ws.y = r.y;
+  r.ws.y1 = r.y1;
+  r.tPrev = r.t;
+  r.t = tph;
+  r.dense[0] = r.tPrev;
+  r.dense[1] = h;
+}
 
+/** A rejected step (err > 1): shrink h, or stall after too many rejections. */
+function rejectStep(r: Dopri5Run, err: number, fac11: number): Dopri5Result | null {
+  const hNew = r.h / Math.min(r.facc1, fac11 / r.safety);
+  r.rejections++;
+  r.consecutive++;
+  r.lastRejected = true;
+  if (r.consecutive >= r.maxConsec) {
+    return stalled(r, "consecutiveRejections", r.h, err, `${r.consecutive} consecutive rejected steps: the error estimate does not shrink with the step — the vector field is non-smooth or discontinuous here (ReLU kink?);`);
+  }
+  if (r.rejections >= r.maxRej) {
+    return stalled(r, "totalRejections", r.h, err, `cap of ${r.maxRej} rejected steps reached (${r.accepted} accepted): the steps keep failing — chattering across a discontinuity of the vector field (ReLU kink?);`);
+  }
+  r.h = hNew;
+  return null;
+}
+
+/** Non-finite stage values (or a zero tolerance scale): shrink as much as allowed and retry, or stall. */
+function rejectNonFinite(r: Dopri5Run, err: number): Dopri5Result | null {
+  r.rejections++;
+  r.consecutive++;
+  r.lastRejected = true;
+  const hTried = r.h;
+  r.h *= r.facMin;
+  if (r.consecutive < r.maxConsec && r.rejections < r.maxRej) return null;
+  let finite = true;
+  for (let i = 0; i < r.n; i++) if (!Number.isFinite(r.y1[i]) || !Number.isFinite(r.k7[i])) finite = false;
+  const why = finite
+    ? "the error ratio is infinite although all values are finite: atol = 0 for a component that is 0 (Hairer's norm needs atol > 0 there)"
+    : `the vector field returned non-finite values (NaN/∞) ${r.consecutive} times in a row, even with ever smaller steps`;
+  const cap = r.consecutive >= r.maxConsec ? "" : ` (cap of ${r.maxRej} rejected steps reached)`;
+  return stalled(r, "nonFinite", hTried, err, `${why}${cap},`);
+}
+
+/** Stagnation guard: the last `window` accepted steps advanced t by less than minAdvance·|t − t₀|. */
+function stagnated(r: Dopri5Run, h: number, err: number): Dopri5Result | null {
+  const { ring, stagnation } = r;
+  if (!ring || !stagnation) return null;
+  const slot = r.accepted % ring.length;
+  if (r.accepted >= ring.length) {
+    const advance = Math.abs(r.t - ring[slot]);
+    if (advance < stagnation.minAdvance * Math.abs(r.t - r.t0)) {
+      return stalled(
+        r, "stagnation", h, err,
+        `stagnating: the last ${ring.length} accepted steps advanced t by only ${fmt(advance)}: accepted micro-steps chattering across a discontinuity — the vector field is non-smooth here (sliding along a ReLU kink?) — or an extremely stiff problem;`,
+      );
+    }
+  }
+  ring[slot] = r.t;
+  return null;
+}
+
+/**
+ * Events after an accepted step: every g at the new point; sign changes (filtered by direction)
+ * located on the dense output by the Illinois method and recorded in time order; the result
+ * "event" at the first terminal one, else null.
+ */
+function locateEvents(r: Dopri5Run, hNew: number): Dopri5Result | null {
+  const { events, gOld, dirHit, tRoot, widthHit, posneg } = r;
+  const nev = events.length;
+  let anyHit = false;
+  for (let e = 0; e < nev; e++) {
+    const ev = events[e];
+    const gn = ev.g(r.t, r.y);
+    const dir = crossing(gOld[e], gn, ev.direction ?? 0);
+    dirHit[e] = dir;
+    if (dir !== 0) {
+      anyHit = true;
+      r.evIdx = e;
+      illinois(r.phi, r.tPrev, gOld[e], r.t, gn, r.eventTol, r.bracket);
+      tRoot[e] = r.bracket.t;
+      widthHit[e] = r.bracket.width;
+    }
+    gOld[e] = gn;
+  }
+  if (!anyHit) return null;
+  // Report hits in time order; stop at the first terminal one.
   for (;;) {
-    if (attempts >= maxSteps) {
-      return finish("maxSteps", `reached the cap of ${maxSteps} attempted steps at t = ${fmt(t)}`, h, null, t, y);
+    let best = -1;
+    for (let e = 0; e < nev; e++) {
+      if (dirHit[e] !== 0 && (best < 0 || (tRoot[e] - tRoot[best]) * posneg < 0)) best = e;
     }
-    let last = false;
-    if ((t + 1.01 * h - tEnd) * posneg > 0) {
-      h = tEnd - t;
-      last = true;
-    }
-    if (!last && Math.abs(h) < hMinRel * Math.abs(t)) {
-      if (lastRejected && !Number.isFinite(lastErr)) {
-        return stalled("nonFinite", t, h, lastErr, `the vector field returns non-finite values (NaN/∞) just past this point, down to a step below ${hMinRel}·|t|,`);
-      }
-      return stalled("stepSize", t, h, lastErr, `step size below ${hMinRel}·|t|: the vector field is non-smooth here — ReLU kink? — or the solution blows up;`);
-    }
-    attempts++;
-
-    // ---- the six new stages ----
-    for (let i = 0; i < n; i++) ysti[i] = y[i] + h * A21 * k1[i];
-    f(t + C2 * h, ysti, k2);
-    for (let i = 0; i < n; i++) ysti[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i]);
-    f(t + C3 * h, ysti, k3);
-    for (let i = 0; i < n; i++) ysti[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i]);
-    f(t + C4 * h, ysti, k4);
-    for (let i = 0; i < n; i++) ysti[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i]);
-    f(t + C5 * h, ysti, k5);
-    for (let i = 0; i < n; i++) ysti[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]);
-    const tph = last ? tEnd : t + h;
-    f(tph, ysti, k6);
-    for (let i = 0; i < n; i++) y1[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i]);
-    f(tph, y1, k7);
-    nfev += 6;
-
-    // ---- error estimate ----
-    let err = 0;
-    for (let i = 0; i < n; i++) {
-      const sk = scaleAt(atol, i) + scaleAt(rtol, i) * Math.max(Math.abs(y[i]), Math.abs(y1[i]));
-      const e = (h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i])) / sk;
-      err += e * e;
-    }
-    err = n > 0 ? Math.sqrt(err / n) : 0;
-    lastErr = err;
-
-    if (!Number.isFinite(err)) {
-      // Non-finite stage values (or a zero tolerance scale): shrink as much as allowed and retry.
-      rejections++;
-      consecutive++;
-      lastRejected = true;
-      const hTried = h;
-      h *= facMin;
-      if (consecutive >= maxConsec || rejections >= maxRej) {
-        let finite = true;
-        for (let i = 0; i < n; i++) if (!Number.isFinite(y1[i]) || !Number.isFinite(k7[i])) finite = false;
-        const why = finite
-          ? "the error ratio is infinite although all values are finite: atol = 0 for a component that is 0 (Hairer's norm needs atol > 0 there)"
-          : `the vector field returned non-finite values (NaN/∞) ${consecutive} times in a row, even with ever smaller steps`;
-        const cap = consecutive >= maxConsec ? "" : ` (cap of ${maxRej} rejected steps reached)`;
-        return stalled("nonFinite", t, hTried, err, `${why}${cap},`);
-      }
-      continue;
-    }
-
-    const fac11 = err ** expo1;
-    let fac = fac11 / facOld ** beta;
-    fac = Math.max(facc2, Math.min(facc1, fac / safety));
-    let hNew = h / fac;
-
-    if (err <= 1) {
-      // ---- accepted ----
-      facOld = Math.max(err, 1e-4);
-      accepted++;
-      for (let i = 0; i < n; i++) {
-        const yd = y1[i] - y[i];
-        const bspl = h * k1[i] - yd;
-        r1[i] = y[i];
-        r2[i] = yd;
-        r3[i] = bspl;
-        r4[i] = yd - h * k7[i] - bspl;
-        r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
-      }
-      // FSAL and state swap (buffers only, no copies).
-      let tmp = k1;
-      k1 = k7;
-      k7 = tmp;
-      tmp = y;
-      y = y1;
-      y1 = tmp;
-      ws.k1 = k1;
-      ws.k7 = k7;
-      ws.y = y;
-      ws.y1 = y1;
-      tPrev = t;
-      t = tph;
-      dense[0] = tPrev;
-      dense[1] = h;
-      if (Math.abs(hNew) > hMax) hNew = posneg * hMax;
-      if (lastRejected) hNew = posneg * Math.min(Math.abs(hNew), Math.abs(h));
-      lastRejected = false;
-      consecutive = 0;
-
-      // ---- stagnation guard ----
-      if (ring && stagnation) {
-        const slot = accepted % ring.length;
-        if (accepted >= ring.length) {
-          const advance = Math.abs(t - ring[slot]);
-          if (advance < stagnation.minAdvance * Math.abs(t - t0)) {
-            return stalled(
-              "stagnation",
-              t,
-              h,
-              err,
-              `stagnating: the last ${ring.length} accepted steps advanced t by only ${fmt(advance)}: accepted micro-steps chattering across a discontinuity — the vector field is non-smooth here (sliding along a ReLU kink?) — or an extremely stiff problem;`,
-            );
-          }
-        }
-        ring[slot] = t;
-      }
-
-      // ---- events ----
-      if (nev > 0) {
-        let anyHit = false;
-        for (let e = 0; e < nev; e++) {
-          const ev = events[e];
-          const gn = ev.g(t, y);
-          const dir = crossing(gOld[e], gn, ev.direction ?? 0);
-          dirHit[e] = dir;
-          if (dir !== 0) {
-            anyHit = true;
-            evIdx = e;
-            illinois(phi, tPrev, gOld[e], t, gn, eventTol, bracket);
-            tRoot[e] = bracket.t;
-            widthHit[e] = bracket.width;
-          }
-          gOld[e] = gn;
-        }
-        if (anyHit) {
-          // Report hits in time order; stop at the first terminal one.
-          for (;;) {
-            let best = -1;
-            for (let e = 0; e < nev; e++) {
-              if (dirHit[e] !== 0 && (best < 0 || (tRoot[e] - tRoot[best]) * posneg < 0)) best = e;
-            }
-            if (best < 0) break;
-            const ev = events[best];
-            const yHit = new Float64Array(n);
-            interpolate(tRoot[best], yHit);
-            const hit: EventHit = {
-              index: best,
-              name: ev.name ?? `event${best}`,
-              t: tRoot[best],
-              y: yHit,
-              direction: dirHit[best] as 1 | -1,
-              terminal: ev.terminal === true,
-              bracket: widthHit[best],
-            };
-            hits.push(hit);
-            dirHit[best] = 0;
-            if (hit.terminal) {
-              return finish("event", `terminal event "${hit.name}" at t = ${fmt(hit.t)}`, hNew, null, hit.t, yHit);
-            }
-          }
-        }
-      }
-
-      if (callStep(t, tPrev, h, err)) return finish("stopped", `stopped by onStep at t = ${fmt(t)}`, hNew, null, t, y);
-      if (last) return finish("done", `reached tEnd = ${fmt(tEnd)}`, hNew, null, t, y);
-      h = hNew;
-    } else {
-      // ---- rejected ----
-      hNew = h / Math.min(facc1, fac11 / safety);
-      rejections++;
-      consecutive++;
-      lastRejected = true;
-      if (consecutive >= maxConsec) {
-        return stalled(
-          "consecutiveRejections",
-          t,
-          h,
-          err,
-          `${consecutive} consecutive rejected steps: the error estimate does not shrink with the step — the vector field is non-smooth or discontinuous here (ReLU kink?);`,
-        );
-      }
-      if (rejections >= maxRej) {
-        return stalled(
-          "totalRejections",
-          t,
-          h,
-          err,
-          `cap of ${maxRej} rejected steps reached (${accepted} accepted): the steps keep failing — chattering across a discontinuity of the vector field (ReLU kink?);`,
-        );
-      }
-      h = hNew;
-    }
+    if (best < 0) return null;
+    const ev = events[best];
+    const yHit = new Float64Array(r.n);
+    r.interpolate(tRoot[best], yHit);
+    const hit: EventHit = {
+      index: best,
+      name: ev.name ?? `event${best}`,
+      t: tRoot[best],
+      y: yHit,
+      direction: dirHit[best] as 1 | -1,
+      terminal: ev.terminal === true,
+      bracket: widthHit[best],
+    };
+    r.hits.push(hit);
+    dirHit[best] = 0;
+    if (hit.terminal) return finish(r, "event", `terminal event "${hit.name}" at t = ${fmt(hit.t)}`, hNew, null, hit.t, yHit);
   }
 }
 
-/** Compact number formatting for messages. */
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(6))) : x.toExponential(3);
+/** A stall at the last accepted point: where (t, ‖y‖, h, error ratio) and why. */
+function stalled(r: Dopri5Run, cause: StallCause, hNow: number, err: number, detail: string): Dopri5Result {
+  const yNorm = nrm2(r.y);
+  const where = `at t = ${fmt(r.t)} (‖y‖ = ${fmt(yNorm)}, h = ${fmt(hNow)}, error ratio ${fmt(err)})`;
+  const reason = `${detail} ${where}`;
+  const stall: StallInfo = { cause, t: r.t, yNorm, h: hNow, errorRatio: err, consecutiveRejections: r.consecutive, rejections: r.rejections, reason };
+  return finish(r, "stalled", reason, hNow, stall, r.t, r.y);
 }

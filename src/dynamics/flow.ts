@@ -2,8 +2,12 @@
 
 import { nrm2 } from "../linalg/index.js";
 import type { Objective } from "../model/objective.js";
-import { createDopri5Workspace, fmt, integrateDopri5, type Dopri5Options } from "./dopri5.js";
+import { fmt } from "./format.js";
+import { createDopri5Workspace, type Dopri5Options } from "./dopri5.js";
+import { frozenStop, sameVector, stepChanges, type FrozenStop } from "./frozen.js";
 import { createMonitor, integrationStop, logAddExp, monitorEnd, monitorStep, type LoopOptions, type Monitor, type StopReason, type TrainResult } from "./monitor.js";
+import { integrateSegments, SlidingController, type SlidingReport } from "./sliding.js";
+import type { SlidingField } from "./slidingField.js";
 import { createPoint, type TrajectoryPoint } from "./trajectory.js";
 import type { StallInfo } from "./types.js";
 
@@ -26,6 +30,12 @@ export interface GradientFlowOptions extends LoopOptions {
   lr?: number | ((step: number, point: Readonly<TrajectoryPoint>) => number);
   /** Initial time (default 0). */
   t0?: number;
+  /**
+   * The Filippov field of a two-layer ReLU / leaky-ReLU net (twoLayerSlidingField) built on the
+   * same model, data and loss as the objective: with it, DOPRI5 detects sliding along kinks and
+   * integrates it (dynamics/sliding.ts); the result's `sliding` says what it did.
+   */
+  sliding?: SlidingField | null;
 }
 
 /** Vector field −∇ℒ that caches the loss of its last evaluation. */
@@ -36,13 +46,14 @@ interface FlowField {
   evaluations: number;
 }
 
-function flowField(objective: Objective): FlowField {
+/** −∇ℒ by the objective, or by the Filippov field while some surface slides or is held. */
+function flowField(objective: Objective, sliding: SlidingField | null = null): FlowField {
   const field: FlowField = {
     loss: NaN,
     logLoss: NaN,
     evaluations: 0,
     f: (_t, theta, dtheta) => {
-      const v = objective.evaluate(theta, dtheta);
+      const v = sliding !== null && sliding.active ? sliding.evaluate(theta, 1, dtheta) : objective.evaluate(theta, dtheta);
       field.loss = v.loss;
       field.logLoss = v.logLoss;
       field.evaluations++;
@@ -72,30 +83,40 @@ export function startClock(t0: number, phase = 0): PhaseClock {
   return { t0, logT0: safeLog(t0), phase };
 }
 
-function setPoint(
-  p: TrajectoryPoint, clock: PhaseClock, step: number, local: number, loss: number, logLoss: number,
-  theta: Float64Array, gradNorm: number,
-): void {
+/** Step count and time of a point of a phase: t = t0 + local, log t exact (see PhaseClock). */
+function setTime(p: TrajectoryPoint, clock: PhaseClock, step: number, local: number): void {
   p.step = step;
   p.t = clock.t0 + local;
   p.logT = clock.t0 === 0 ? safeLog(local) : logAddExp(clock.logT0, safeLog(local));
   p.tPhase = local;
   p.phase = clock.phase;
+}
+
+/** Loss, log-loss, log ‖θ‖ and ‖∇ℒ‖ of a point. */
+function setState(p: TrajectoryPoint, loss: number, logLoss: number, theta: Float64Array, gradNorm: number): void {
   p.loss = loss;
   p.logLoss = logLoss;
   p.logNorm = safeLog(nrm2(theta));
   p.gradNorm = gradNorm;
 }
 
-function result(
-  mon: Monitor, stop: StopReason, reason: string, point: TrajectoryPoint, theta: Float64Array,
-  evaluations: number, rejections: number, stall: StallInfo | null,
-): TrainResult {
+/** How a phase ended, with its counts. */
+interface PhaseEnd {
+  stop: StopReason;
+  reason: string;
+  evaluations: number;
+  rejections: number;
+  stall: StallInfo | null;
+  sliding?: SlidingReport | null;
+}
+
+function result(mon: Monitor, point: TrajectoryPoint, theta: Float64Array, end: PhaseEnd): TrainResult {
   const elapsedMs = monitorEnd(mon, point, theta);
   return {
-    stop, reason, t: point.t, logT: point.logT, theta, loss: point.loss, logLoss: point.logLoss,
-    gradNorm: point.gradNorm, logNorm: point.logNorm, steps: point.step, evaluations, rejections,
-    stall, trajectory: mon.opts.trajectory ?? null, elapsedMs,
+    stop: end.stop, reason: end.reason, t: point.t, logT: point.logT, theta, loss: point.loss, logLoss: point.logLoss,
+    gradNorm: point.gradNorm, logNorm: point.logNorm, steps: point.step, evaluations: end.evaluations,
+    rejections: end.rejections, stall: end.stall, trajectory: mon.opts.trajectory ?? null, elapsedMs,
+    ...(end.sliding ? { sliding: end.sliding } : {}),
   };
 }
 
@@ -104,55 +125,58 @@ function localEnd(mon: Monitor, clock: PhaseClock): number {
   return mon.maxTime === Infinity ? Infinity : mon.maxTime - clock.t0;
 }
 
-/** DOPRI5 gradient flow under an existing monitor (shared with small-initialisation runs). */
+/**
+ * DOPRI5 gradient flow under an existing monitor (shared with small-initialisation runs). An
+ * accepted step that leaves θ bitwise unchanged ends the run (dynamics/frozen.ts): "fixedPoint"
+ * at an exact stationary point, "stalled" (cause "underflow") where ℒ and ∇ℒ underflowed. With
+ * opts.sliding the integration runs in segments between changes of the sliding set
+ * (dynamics/sliding.ts), each restarted at the located switching point.
+ */
 export function runFlowDopri5(objective: Objective, theta0: Float64Array, opts: GradientFlowOptions, mon: Monitor, clock: PhaseClock): TrainResult {
   const p = objective.dim;
-  const field = flowField(objective);
+  const field = flowField(objective, opts.sliding ?? null);
+  const sliding = opts.sliding
+    ? new SlidingController({ field: opts.sliding, f: field.f, params: (y) => y, rtol: opts.rtol ?? 1e-8, atol: opts.atol ?? 1e-12 }, p)
+    : null;
   const point = createPoint();
-  const held: { reason: StopReason | null } = { reason: null };
-  const maxSteps = mon.maxSteps;
+  const held: { reason: StopReason | null; frozen: FrozenStop | null } = { reason: null, frozen: null };
   const tEnd = localEnd(mon, clock);
-  const res = integrateDopri5(field.f, 0, theta0, {
+  const previous = Float64Array.from(theta0);
+  const run = integrateSegments(field.f, 0, theta0, {
     rtol: opts.rtol,
     atol: opts.atol,
-    maxSteps: Math.max(1_000_000, Number.isFinite(maxSteps) ? 3 * maxSteps : 0),
+    maxSteps: Math.max(1_000_000, Number.isFinite(mon.maxSteps) ? 3 * mon.maxSteps : 0),
     ...opts.dopri5,
     tEnd,
     workspace: createDopri5Workspace(p),
-    onStep: (s) => {
-      // FSAL contract: f was last evaluated at (s.t, s.y), so the cached loss belongs to it.
-      setPoint(point, clock, s.step + mon.stepOffset, s.t, field.loss, field.logLoss, s.y, nrm2(s.dydt));
-      if (s.t === tEnd) point.t = mon.maxTime;
-      held.reason = monitorStep(mon, point, s.y);
-      return held.reason !== null;
-    },
-  });
-  const theta = res.y;
-  let stop: StopReason;
-  let reason: string;
-  const ended = integrationStop(res, held.reason, mon);
-  switch (res.status) {
-    case "stopped":
-    case "maxSteps":
-    case "stalled":
-      ({ stop, reason } = ended!);
-      break;
-    case "done":
-      stop = "maxTime";
-      reason = `reached t = ${fmt(point.t)}`;
-      break;
-    case "event": {
-      stop = "event";
-      reason = res.reason;
-      // The final state is interpolated: evaluate the loss there.
-      const g = new Float64Array(p);
-      const v = objective.evaluate(theta, g);
-      field.evaluations++;
-      setPoint(point, clock, res.steps + mon.stepOffset, res.t, v.loss, v.logLoss, theta, nrm2(g));
-      break;
+  }, sliding, (s, base) => {
+    if (s.step > 0 && sameVector(previous, s.y)) {
+      // The step moved t but not θ: stop at the previous point (still in `point`).
+      held.frozen = frozenStop(mon, point, s.h, "gradient-flow");
+      return true;
     }
-  }
-  return result(mon, stop, reason, point, theta, field.evaluations, res.rejections, res.stall);
+    previous.set(s.y);
+    // FSAL contract: f was last evaluated at (s.t, s.y), so the cached loss belongs to it.
+    setTime(point, clock, base + s.step + mon.stepOffset, s.t);
+    setState(point, field.loss, field.logLoss, s.y, nrm2(s.dydt));
+    if (s.t === tEnd) point.t = mon.maxTime;
+    held.reason = monitorStep(mon, point, s.y);
+    return held.reason !== null;
+  });
+  const res = run.res;
+  const theta = res.y;
+  const counts = { evaluations: field.evaluations, rejections: run.rejections, sliding: sliding?.report ?? null };
+  if (held.frozen) return result(mon, point, theta, { ...held.frozen, ...counts });
+  const ended = integrationStop(res, held.reason, mon);
+  if (ended !== null) return result(mon, point, theta, { ...ended, ...counts, stall: res.stall });
+  if (res.status === "done") return result(mon, point, theta, { stop: "maxTime", reason: `reached t = ${fmt(point.t)}`, ...counts, stall: null });
+  // A terminal event: the final state is interpolated, evaluate the loss there.
+  const g = new Float64Array(p);
+  const v = objective.evaluate(theta, g);
+  counts.evaluations = field.evaluations + 1;
+  setTime(point, clock, run.steps + mon.stepOffset, res.t);
+  setState(point, v.loss, v.logLoss, theta, nrm2(g));
+  return result(mon, point, theta, { stop: "event", reason: res.reason, ...counts, stall: null });
 }
 
 /** Fixed-step RK4 gradient flow under an existing monitor; the last step lands on maxTime. */
@@ -169,13 +193,16 @@ export function runFlowRk4(objective: Objective, theta0: Float64Array, opts: Gra
   const k4 = new Float64Array(p);
   const point = createPoint();
   const tEnd = localEnd(mon, clock);
+  const end = (stop: StopReason, reason: string, stall: StallInfo | null = null): TrainResult =>
+    result(mon, point, y, { stop, reason, evaluations: field.evaluations, rejections: 0, stall });
   let t = 0;
   for (let step = 0; ; step++) {
     field.f(t, y, k1);
-    setPoint(point, clock, step + mon.stepOffset, t, field.loss, field.logLoss, y, nrm2(k1));
+    setTime(point, clock, step + mon.stepOffset, t);
+    setState(point, field.loss, field.logLoss, y, nrm2(k1));
     if (t === tEnd) point.t = mon.maxTime;
     const stop = monitorStep(mon, point, y);
-    if (stop !== null) return result(mon, stop, mon.detail, point, y, field.evaluations, 0, null);
+    if (stop !== null) return end(stop, mon.detail);
     const remaining = tEnd - t;
     const hk = remaining < h * (1 + 1e-12) ? remaining : h;
     const half = 0.5 * hk;
@@ -186,7 +213,17 @@ export function runFlowRk4(objective: Objective, theta0: Float64Array, opts: Gra
     for (let i = 0; i < p; i++) yt[i] = y[i] + hk * k3[i];
     field.f(t + hk, yt, k4);
     const c = hk / 6;
-    for (let i = 0; i < p; i++) y[i] += c * (k1[i] + 2 * (k2[i] + k3[i]) + k4[i]);
+    let changed = false;
+    for (let i = 0; i < p; i++) {
+      const old = y[i];
+      y[i] = old + c * (k1[i] + 2 * (k2[i] + k3[i]) + k4[i]);
+      if (y[i] !== old) changed = true;
+    }
+    if (!changed) {
+      // y is the state of `point` (nothing moved): stop there.
+      const fz = frozenStop(mon, point, hk, "RK4");
+      return end(fz.stop, fz.reason, fz.stall);
+    }
     t = hk === remaining ? tEnd : t + hk;
   }
 }
@@ -194,7 +231,7 @@ export function runFlowRk4(objective: Objective, theta0: Float64Array, opts: Gra
 /**
  * Plain gradient descent θ ← θ − η∇ℒ(θ) under an existing monitor. Time is t = Σ η (GD is the
  * explicit Euler method of the flow, summed with Kahan compensation); a step that would pass
- * maxTime is not taken.
+ * maxTime is not taken; a step that changes no component of θ ends the run (frozen.ts).
  */
 export function runGd(objective: Objective, theta0: Float64Array, opts: GradientFlowOptions, mon: Monitor, clock: PhaseClock): TrainResult {
   const lr = opts.lr;
@@ -207,17 +244,23 @@ export function runGd(objective: Objective, theta0: Float64Array, opts: Gradient
   let t = 0;
   let tComp = 0; // Kahan compensation: t = Σ η stays exact to rounding over 1e6+ steps
   let evaluations = 0;
+  const end = (stop: StopReason, reason: string, stall: StallInfo | null = null): TrainResult =>
+    result(mon, point, theta, { stop, reason, evaluations, rejections: 0, stall });
   for (let step = 0; ; step++) {
     const v = objective.evaluate(theta, g);
     evaluations++;
-    setPoint(point, clock, step + mon.stepOffset, t, v.loss, v.logLoss, theta, nrm2(g));
+    setTime(point, clock, step + mon.stepOffset, t);
+    setState(point, v.loss, v.logLoss, theta, nrm2(g));
     const stop = monitorStep(mon, point, theta);
-    if (stop !== null) return result(mon, stop, mon.detail, point, theta, evaluations, 0, null);
+    if (stop !== null) return end(stop, mon.detail);
     const eta = typeof lr === "number" ? lr : lr(step, point);
     if (t + eta > tEnd * (1 + 1e-12) + 1e-300) {
-      return result(mon, "maxTime", `the next step (η = ${eta}) would pass maxTime = ${mon.maxTime}`, point, theta, evaluations, 0, null);
+      return end("maxTime", `the next step (η = ${eta}) would pass maxTime = ${mon.maxTime}`);
     }
-    for (let i = 0; i < p; i++) theta[i] -= eta * g[i];
+    if (!stepChanges(theta, g, eta)) {
+      const fz = frozenStop(mon, point, eta, "GD");
+      return end(fz.stop, fz.reason, fz.stall);
+    }
     const dt = eta - tComp;
     const tNew = t + dt;
     tComp = tNew - t - dt;

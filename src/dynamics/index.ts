@@ -39,3 +39,6 @@ export { createBatchSchedule, nextBatch, type BatchSchedule, type BatchScheduleO
 export { sgd, type SgdOptions, type SgdResult } from "./sgd.js";
 export { lossBasedGradientDescent, type LossBasedStepOptions, type LossBasedStepResult } from "./lossStep.js";
 export { smallInitFlow, type SmallInitOptions, type SmallInitResult } from "./smallInit.js";
+export { twoLayerSlidingField, type SlidingField } from "./slidingField.js";
+export { SlidingController, type SlidingReport, type SlidingChange, type SlidingHooks } from "./sliding.js";
+export { frozenStop, LOG_MIN_NORMAL, type FrozenStop } from "./frozen.js";

@@ -1,6 +1,7 @@
 // Stopping rules, throttled progress reports and trajectory recording shared by the training
 // loops (gradient flow, GD, SGD, loss-based step, small initialisation).
 
+import type { SlidingReport } from "./sliding.js";
 import type { IntegrationStatus, StallInfo } from "./types.js";
 import { offerSample, recordSample, type Trajectory, type TrajectoryPoint } from "./trajectory.js";
 
@@ -30,7 +31,12 @@ export interface StopRules {
   maxWallMs?: number;
 }
 
-/** Why a training loop ended. */
+/**
+ * Why a training loop ended. "fixedPoint": a step left θ bitwise unchanged although ℒ is
+ * representable — ∇ℒ = 0 exactly, or the update is below half an ulp of every component — so θ
+ * is a fixed point of the float64 iteration (dynamics/frozen.ts). "stalled": the integrator gave
+ * up, or θ froze because ℒ and ∇ℒ underflowed (StallInfo.cause "underflow").
+ */
 export type StopReason =
   | "maxTime"
   | "maxSteps"
@@ -41,6 +47,7 @@ export type StopReason =
   | "callback"
   | "event"
   | "stalled"
+  | "fixedPoint"
   | "nonFinite";
 
 /** What the progress callback receives (one reused object: copy what you keep). */
@@ -98,6 +105,8 @@ export interface TrainResult {
   stall: StallInfo | null;
   trajectory: Trajectory | null;
   elapsedMs: number;
+  /** DOPRI5 flows given a Filippov field: what was done about sliding along kinks. */
+  sliding?: SlidingReport;
 }
 
 /** Resolved rules and running state of one loop (shared across phases of a run). */

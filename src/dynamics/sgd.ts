@@ -2,9 +2,11 @@
 
 import { nrm2 } from "../linalg/index.js";
 import type { Objective } from "../model/objective.js";
-import { createBatchSchedule, nextBatch, type BatchScheduleOptions } from "./batches.js";
+import { createBatchSchedule, nextBatch, type BatchSchedule, type BatchScheduleOptions } from "./batches.js";
+import { frozenStop, stepChanges } from "./frozen.js";
 import { createMonitor, monitorEnd, monitorStep, type LoopOptions, type StopReason, type TrainResult } from "./monitor.js";
 import { createPoint } from "./trajectory.js";
+import type { StallInfo } from "./types.js";
 
 export interface SgdOptions extends LoopOptions, Omit<BatchScheduleOptions, "samples"> {
   /** Learning rate: a number or a function of the step index. */
@@ -14,6 +16,12 @@ export interface SgdOptions extends LoopOptions, Omit<BatchScheduleOptions, "sam
    * many steps (default: once per epoch, ⌈n/B⌉) and at the end.
    */
   evalEvery?: number;
+  /**
+   * Continue this batch schedule instead of creating one from batchSize/seed (it is advanced in
+   * place): a run split into consecutive calls that pass the same schedule, each from the
+   * previous call's θ, draws the same batches as one long run (the web lab trains in chunks).
+   */
+  schedule?: BatchSchedule;
 }
 
 export interface SgdResult extends TrainResult {
@@ -28,12 +36,17 @@ export interface SgdResult extends TrainResult {
  * B_k (with the objective's own sum/mean convention) and the batches come from a seeded
  * BatchSchedule (epoch permutations, or draws with replacement). Time t = Σ η_k. The stopping
  * rules look at the full objective, evaluated every `evalEvery` steps and at the end.
+ * Frozen θ: a batch step that changes no component of θ is checked against the full-batch step;
+ * if that would not move θ either, the run ends at this point, the void step not counted
+ * (dynamics/frozen.ts: "fixedPoint", or "stalled" with cause "underflow" when ℒ fell below the
+ * float64 range). A void batch step whose full-batch step would move θ is an ordinary SGD step.
  * Two runs with the same seed, options and θ0 are bit-identical.
  */
 export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions): SgdResult {
   const p = objective.dim;
   if (theta0.length !== p) throw new RangeError(`sgd: θ0 has length ${theta0.length}, the objective dimension ${p}`);
-  const sched = createBatchSchedule({ ...opts, samples: objective.samples });
+  const sched = opts.schedule ?? createBatchSchedule({ ...opts, samples: objective.samples });
+  if (sched.samples !== objective.samples) throw new RangeError(`sgd: the schedule has ${sched.samples} samples, the objective ${objective.samples}`);
   const evalEvery = Math.max(1, Math.floor(opts.evalEvery ?? Math.ceil(objective.samples / sched.batchSize)));
   const mon = createMonitor(opts, "sgd");
   const theta = Float64Array.from(theta0);
@@ -45,6 +58,7 @@ export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions
   let evaluations = 0;
   let batchLoss = NaN;
   let stop: StopReason | null = null;
+  let stall: StallInfo | null = null;
   const evalFull = (step: number): void => {
     const v = objective.evaluate(theta, gFull);
     evaluations++;
@@ -75,7 +89,14 @@ export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions
     const v = objective.evaluate(theta, g, batch);
     evaluations++;
     batchLoss = v.loss;
-    for (let i = 0; i < p; i++) theta[i] -= eta * g[i];
+    if (!stepChanges(theta, g, eta)) {
+      // A void batch step: if the full-batch step would not move θ either, θ is frozen here.
+      evalFull(step);
+      if (!wouldChange(theta, gFull, eta)) {
+        ({ stop, stall } = frozenStop(mon, point, eta, "SGD"));
+        break;
+      }
+    }
     const dt = eta - tComp;
     const tNew = t + dt;
     tComp = tNew - t - dt;
@@ -91,6 +112,12 @@ export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions
   return {
     stop, reason: mon.detail, t: point.t, logT: point.logT, theta, loss: point.loss, logLoss: point.logLoss,
     gradNorm: point.gradNorm, logNorm: point.logNorm, steps: point.step, evaluations, rejections: 0,
-    stall: null, trajectory: mon.opts.trajectory ?? null, elapsedMs, epochs: sched.epoch, batchLoss,
+    stall, trajectory: mon.opts.trajectory ?? null, elapsedMs, epochs: sched.epoch, batchLoss,
   };
+}
+
+/** Would θ − c·g differ from θ in some component? */
+function wouldChange(theta: Float64Array, g: Float64Array, c: number): boolean {
+  for (let i = 0; i < theta.length; i++) if (theta[i] - c * g[i] !== theta[i]) return true;
+  return false;
 }

@@ -1,13 +1,16 @@
 // Gradient flow from a small initialisation θ(0) = δ·w₀ of a homogeneous model, integrated in
 // log-norm/direction coordinates so that δ = 1e-80 neither underflows nor loses accuracy.
 
-import { nrm2 } from "../linalg/index.js";
-import type { Objective } from "../model/objective.js";
-import { createDopri5Workspace, fmt, integrateDopri5 } from "./dopri5.js";
+import { nrm2, sliceNorm } from "../linalg/index.js";
+import type { LossValue, Objective } from "../model/objective.js";
+import { fmt } from "./format.js";
+import { createDopri5Workspace, type Dopri5Result } from "./dopri5.js";
 import type { EventSpec } from "./events.js";
 import { runFlowDopri5, runFlowRk4, runGd, type FlowDopri5Options, type GradientFlowOptions, type PhaseClock } from "./flow.js";
-import { createMonitor, integrationStop, monitorEnd, monitorStep, type LoopOptions, type StopReason, type TrainResult } from "./monitor.js";
-import { createPoint, recordSample } from "./trajectory.js";
+import { createMonitor, integrationStop, monitorEnd, monitorStep, type LoopOptions, type Monitor, type StopReason, type TrainResult } from "./monitor.js";
+import { integrateSegments, SlidingController, type SlidingReport } from "./sliding.js";
+import type { SlidingField } from "./slidingField.js";
+import { createPoint, recordSample, type TrajectoryPoint } from "./trajectory.js";
 
 export interface SmallInitOptions extends LoopOptions {
   /** θ(0) = δ·w₀: give δ, or log δ for δ below 1e-308. */
@@ -32,6 +35,11 @@ export interface SmallInitOptions extends LoopOptions {
    * phase's rtol and atol = 1e-12), or false to stay in the rescaled coordinates to the end.
    */
   plain?: Omit<GradientFlowOptions, keyof LoopOptions | "t0"> | false;
+  /**
+   * The Filippov field of the model (twoLayerSlidingField), for sliding along ReLU kinks in both
+   * phases (dynamics/sliding.ts); the plain phase gets it too unless `plain` sets its own.
+   */
+  sliding?: SlidingField | null;
 }
 
 export interface SmallInitResult extends TrainResult {
@@ -73,6 +81,58 @@ export interface SmallInitResult extends TrainResult {
  * scales ‖∇ℒ‖ ~ δ^{L−1}, so a gradNormBelow rule would fire at once in the rescaled phase.
  */
 export function smallInitFlow(objective: Objective, w0: Float64Array, opts: SmallInitOptions): SmallInitResult {
+  const setup = rescaledSetup(objective, w0, opts);
+  const mon = createMonitor(opts, "rescaled");
+  const sys = rescaledSystem(objective, setup, opts.sliding ?? null);
+  const phase = runRescaledPhase(sys, setup, opts, mon);
+  const end = rescaledEnd(sys, phase);
+  const common = { stepsRescaled: phase.steps, tau: phase.res.t, timeMode: setup.mode };
+  const p = objective.dim;
+  const lastHit = phase.res.events.length > 0 ? phase.res.events[phase.res.events.length - 1] : null;
+  if (!(phase.res.status === "event" && lastHit !== null && lastHit.name === "switch")) {
+    let stop: StopReason;
+    let reason: string;
+    const ended = integrationStop(phase.res, phase.held, mon);
+    if (ended !== null) {
+      ({ stop, reason } = ended);
+    } else {
+      // "done" or "event" (the time limit as a terminal event on w): the time limit was reached.
+      stop = "maxTime";
+      reason = `reached t = ${fmt(phase.point.t)} in the rescaled phase (log ‖θ‖ = ${fmt(end.S)})`;
+    }
+    const point = phase.point;
+    const elapsedMs = monitorEnd(mon, point, end.u, end.S);
+    const theta = new Float64Array(p);
+    const scale = Math.exp(end.S);
+    for (let i = 0; i < p; i++) theta[i] = scale * end.u[i];
+    return {
+      stop, reason, t: point.t, logT: point.logT, theta, loss: point.loss, logLoss: point.logLoss,
+      gradNorm: point.gradNorm, logNorm: end.S, steps: phase.steps, evaluations: sys.cache.evaluations,
+      rejections: phase.rejections, stall: phase.res.stall, trajectory: opts.trajectory ?? null, elapsedMs,
+      ...(phase.sliding ? { sliding: phase.sliding } : {}),
+      switched: false, tSwitch: NaN, logTSwitch: NaN, s: end.S, u: end.u, ...common,
+    };
+  }
+  return plainPhase(objective, opts, mon, { phase, end, rtol: setup.rtol, common, evaluations: sys.cache.evaluations });
+}
+
+/** The resolved settings of a small-initialisation run. */
+interface RescaledSetup {
+  readonly p: number;
+  readonly L: number;
+  readonly evalScaled: (u: Float64Array, s: number, g: Float64Array | null) => LossValue;
+  readonly w0: Float64Array;
+  readonly w0Norm: number;
+  /** s₀ = log δ + log ‖w₀‖. */
+  readonly s0: number;
+  readonly mode: "physical" | "reparametrised";
+  readonly switchLogNorm: number;
+  readonly doSwitch: boolean;
+  readonly rtol: number;
+  readonly atol: number;
+}
+
+function rescaledSetup(objective: Objective, w0: Float64Array, opts: SmallInitOptions): RescaledSetup {
   const p = objective.dim;
   const L = objective.homogeneity;
   const evalScaled = objective.evaluateScaled?.bind(objective);
@@ -84,34 +144,49 @@ export function smallInitFlow(objective: Objective, w0: Float64Array, opts: Smal
   if (!(w0Norm > 0) || !Number.isFinite(w0Norm)) throw new RangeError("smallInitFlow: w0 must be a finite nonzero vector");
   const logDelta = opts.logDelta ?? (opts.delta !== undefined ? Math.log(opts.delta) : NaN);
   if (!Number.isFinite(logDelta)) throw new RangeError("smallInitFlow: give delta > 0 or a finite logDelta");
-  const s0 = logDelta + Math.log(w0Norm);
-  const mode = (opts.time ?? "auto") === "auto" ? (L === 2 ? "physical" : "reparametrised") : (opts.time as "physical" | "reparametrised");
-  const reparam = mode === "reparametrised";
-  const switchLogNorm = opts.switchLogNorm ?? Math.log(opts.switchNorm ?? 1e-3);
-  const doSwitch = opts.plain !== false;
-  const rtol = opts.rtol ?? 1e-8;
-  const atol = opts.atol ?? 1e-12;
-  const mon = createMonitor(opts, "rescaled");
+  return {
+    p, L, evalScaled, w0, w0Norm,
+    s0: logDelta + Math.log(w0Norm),
+    mode: (opts.time ?? "auto") === "auto" ? (L === 2 ? "physical" : "reparametrised") : (opts.time as "physical" | "reparametrised"),
+    switchLogNorm: opts.switchLogNorm ?? Math.log(opts.switchNorm ?? 1e-3),
+    doSwitch: opts.plain !== false,
+    rtol: opts.rtol ?? 1e-8,
+    atol: opts.atol ?? 1e-12,
+  };
+}
 
-  // ---- rescaled system y = [s, u_1 … u_p, (w)] ----
+/** The rescaled system y = [s, u_1 … u_p, (w)]: its field, caches and time maps. */
+interface RescaledSystem {
+  readonly n: number;
+  readonly field: (tau: number, y: Float64Array, d: Float64Array) => void;
+  readonly cache: { loss: number; logLoss: number; S: number; logGradNorm: number; evaluations: number };
+  /** log ‖θ‖ = s + log ‖u‖ of a state. */
+  logNormOf(y: Float64Array): number;
+  tOf(tau: number, y: Float64Array): number;
+  logTOf(tau: number, y: Float64Array): number;
+  readonly sliding: SlidingField | null;
+  readonly setup: RescaledSetup;
+}
+
+/**
+ * The field of the module comment: at û = u/‖u‖, S = s + log‖u‖, with the scaled gradient g from
+ * evaluateScaled, or from the Filippov field (output scale e^{LS}) while something slides.
+ */
+function rescaledSystem(objective: Objective, setup: RescaledSetup, sliding: SlidingField | null): RescaledSystem {
+  const { p, L, s0, evalScaled } = setup;
+  const reparam = setup.mode === "reparametrised";
   const n = p + 1 + (reparam ? 1 : 0);
   const uhat = new Float64Array(p);
   const g = new Float64Array(p);
   const cache = { loss: NaN, logLoss: NaN, S: NaN, logGradNorm: NaN, evaluations: 0 };
   const field = (_tau: number, y: Float64Array, d: Float64Array): void => {
-    let rr = 0;
-    for (let i = 0; i < p; i++) rr += y[1 + i] * y[1 + i];
-    const r = Math.sqrt(rr);
+    const r = sliceNorm(y, 1, p + 1);
     for (let i = 0; i < p; i++) uhat[i] = y[1 + i] / r;
     const S = y[0] + Math.log(r);
-    const v = evalScaled(uhat, S, g);
+    const v = sliding !== null && sliding.active ? sliding.evaluate(uhat, Math.exp(L * S), g) : evalScaled(uhat, S, g);
     cache.evaluations++;
     let ug = 0;
-    let gg = 0;
-    for (let i = 0; i < p; i++) {
-      ug += uhat[i] * g[i];
-      gg += g[i] * g[i];
-    }
+    for (let i = 0; i < p; i++) ug += uhat[i] * g[i];
     const c = reparam ? 1 : Math.exp((L - 2) * S);
     d[0] = -c * ug;
     const cr = c * r;
@@ -120,25 +195,46 @@ export function smallInitFlow(objective: Objective, w0: Float64Array, opts: Smal
     cache.loss = v.loss;
     cache.logLoss = v.logLoss;
     cache.S = S;
-    cache.logGradNorm = (L - 1) * S + 0.5 * Math.log(gg);
+    cache.logGradNorm = (L - 1) * S + Math.log(nrm2(g));
   };
+  return {
+    n, field, cache, sliding, setup,
+    logNormOf: (y) => y[0] + Math.log(sliceNorm(y, 1, p + 1)),
+    tOf: (tau, y) => (reparam ? y[p + 1] * Math.exp(-(L - 2) * s0) : tau),
+    logTOf: (tau, y) => (reparam ? Math.log(y[p + 1]) - (L - 2) * s0 : Math.log(tau)),
+  };
+}
 
+/** What the rescaled phase ended with. */
+interface RescaledPhase {
+  res: Dopri5Result;
+  point: TrajectoryPoint;
+  held: StopReason | null;
+  /** Accepted steps and rejections over all segments. */
+  steps: number;
+  rejections: number;
+  sliding: SlidingReport | null;
+}
+
+/**
+ * DOPRI5 on the rescaled system with the switch (‖θ‖ = switchNorm) and time-limit events, in
+ * segments between changes of the sliding set when a Filippov field is given.
+ */
+function runRescaledPhase(sys: RescaledSystem, setup: RescaledSetup, opts: SmallInitOptions, mon: Monitor): RescaledPhase {
+  const { p, L, s0 } = setup;
+  const n = sys.n;
+  const reparam = setup.mode === "reparametrised";
   const y0 = new Float64Array(n);
   y0[0] = s0;
-  for (let i = 0; i < p; i++) y0[1 + i] = w0[i] / w0Norm;
-  const rtolV = new Float64Array(n).fill(rtol);
-  const atolV = new Float64Array(n).fill(atol);
+  for (let i = 0; i < p; i++) y0[1 + i] = setup.w0[i] / setup.w0Norm;
+  const rtolV = new Float64Array(n).fill(setup.rtol);
+  const atolV = new Float64Array(n).fill(setup.atol);
+  // the tolerance on s is absolute (a relative accuracy of ‖θ‖, independent of |log δ|)
   rtolV[0] = 0;
-  atolV[0] = rtol;
+  atolV[0] = setup.rtol;
   if (reparam) atolV[p + 1] = 1e-300;
-
-  const logNormOf = (y: Float64Array): number => {
-    let rr = 0;
-    for (let i = 0; i < p; i++) rr += y[1 + i] * y[1 + i];
-    return y[0] + 0.5 * Math.log(rr);
-  };
   const events: EventSpec[] = [];
-  if (doSwitch) events.push({ name: "switch", direction: 1, terminal: true, g: (_tau, y) => logNormOf(y) - switchLogNorm });
+  if (setup.doSwitch) events.push({ name: "switch", direction: 1, terminal: true, g: (_tau, y) => sys.logNormOf(y) - setup.switchLogNorm });
   let tEnd = mon.maxTime;
   if (reparam) {
     tEnd = Infinity;
@@ -148,103 +244,86 @@ export function smallInitFlow(objective: Objective, w0: Float64Array, opts: Smal
       events.push({ name: "maxTime", direction: 1, terminal: true, g: (_tau, y) => y[p + 1] - wMax });
     }
   }
-  const tOf = (tau: number, y: Float64Array): number => (reparam ? y[p + 1] * Math.exp(-(L - 2) * s0) : tau);
-  const logTOf = (tau: number, y: Float64Array): number => (reparam ? Math.log(y[p + 1]) - (L - 2) * s0 : Math.log(tau));
-
   const ws = createDopri5Workspace(n);
   const uViewA = ws.y.subarray(1, p + 1);
   const uViewB = ws.y1.subarray(1, p + 1);
-  const bufA = ws.y;
+  const sliding = sys.sliding
+    ? new SlidingController({
+      field: sys.sliding, f: sys.field, params: (y) => y.subarray(1, p + 1), time: sys.tOf, rtol: setup.rtol, atol: setup.atol,
+    }, n)
+    : null;
   const point = createPoint();
-  const held: { reason: StopReason | null } = { reason: null };
-  const res = integrateDopri5(field, 0, y0, {
-    ...opts.dopri5,
-    rtol: rtolV,
-    atol: atolV,
-    tEnd,
-    events,
-    workspace: ws,
-    onStep: (st) => {
-      // FSAL contract: the cache holds the evaluation at (st.t, st.y).
-      point.step = st.step;
-      point.t = tOf(st.t, st.y);
-      point.logT = logTOf(st.t, st.y);
-      point.phase = 0;
-      point.tPhase = st.t;
-      point.loss = cache.loss;
-      point.logLoss = cache.logLoss;
-      point.logNorm = cache.S;
-      point.gradNorm = Math.exp(cache.logGradNorm);
-      const u = st.y === bufA ? uViewA : uViewB;
-      held.reason = monitorStep(mon, point, u, st.y[0]);
-      return held.reason !== null;
-    },
-  });
-
-  // Final state of the rescaled phase (an event end point is interpolated: re-evaluate there).
-  const yEnd = res.y;
-  const SEnd = logNormOf(yEnd);
-  const r = Math.exp(SEnd - yEnd[0]);
-  const uEnd = new Float64Array(p);
-  for (let i = 0; i < p; i++) uEnd[i] = yEnd[1 + i] / r;
-  if (res.status === "event") {
-    const v = evalScaled(uEnd, SEnd, g);
-    cache.evaluations++;
-    point.step = res.steps;
-    point.t = tOf(res.t, yEnd);
-    point.logT = logTOf(res.t, yEnd);
+  let held: StopReason | null = null;
+  const run = integrateSegments(sys.field, 0, y0, {
+    ...opts.dopri5, rtol: rtolV, atol: atolV, tEnd, events, workspace: ws,
+  }, sliding, (st, base) => {
+    // FSAL contract: the cache holds the evaluation at (st.t, st.y).
+    point.step = base + st.step;
+    point.t = sys.tOf(st.t, st.y);
+    point.logT = sys.logTOf(st.t, st.y);
     point.phase = 0;
-    point.tPhase = res.t;
+    point.tPhase = st.t;
+    point.loss = sys.cache.loss;
+    point.logLoss = sys.cache.logLoss;
+    point.logNorm = sys.cache.S;
+    point.gradNorm = Math.exp(sys.cache.logGradNorm);
+    const u = st.y === ws.y ? uViewA : uViewB;
+    held = monitorStep(mon, point, u, st.y[0]);
+    return held !== null;
+  });
+  return { res: run.res, point, held, steps: run.steps, rejections: run.rejections, sliding: sliding?.report ?? null };
+}
+
+/** The end state (u, S) of the rescaled phase; an event end point is interpolated: re-evaluate there. */
+function rescaledEnd(sys: RescaledSystem, phase: RescaledPhase): { u: Float64Array; S: number } {
+  const { p, L, evalScaled } = sys.setup;
+  const yEnd = phase.res.y;
+  const S = sys.logNormOf(yEnd);
+  const r = Math.exp(S - yEnd[0]);
+  const u = new Float64Array(p);
+  for (let i = 0; i < p; i++) u[i] = yEnd[1 + i] / r;
+  if (phase.res.status === "event") {
+    const g = new Float64Array(p);
+    const v = sys.sliding !== null && sys.sliding.active ? sys.sliding.evaluate(u, Math.exp(L * S), g) : evalScaled(u, S, g);
+    sys.cache.evaluations++;
+    const point = phase.point;
+    point.step = phase.steps;
+    point.t = sys.tOf(phase.res.t, yEnd);
+    point.logT = sys.logTOf(phase.res.t, yEnd);
+    point.phase = 0;
+    point.tPhase = phase.res.t;
     point.loss = v.loss;
     point.logLoss = v.logLoss;
-    point.logNorm = SEnd;
-    point.gradNorm = Math.exp((L - 1) * SEnd) * nrm2(g);
+    point.logNorm = S;
+    point.gradNorm = Math.exp((L - 1) * S) * nrm2(g);
   }
-  const lastHit = res.events.length > 0 ? res.events[res.events.length - 1] : null;
-  const switching = res.status === "event" && lastHit !== null && lastHit.name === "switch";
+  return { u, S };
+}
 
-  const common = {
-    stepsRescaled: res.steps,
-    tau: res.t,
-    timeMode: mode as "physical" | "reparametrised",
-  };
-
-  if (!switching) {
-    let stop: StopReason;
-    let reason: string;
-    const ended = integrationStop(res, held.reason, mon);
-    if (ended !== null) {
-      ({ stop, reason } = ended);
-    } else {
-      // "done" or "event" (the time limit as a terminal event on w): the time limit was reached.
-      stop = "maxTime";
-      reason = `reached t = ${fmt(point.t)} in the rescaled phase (log ‖θ‖ = ${fmt(SEnd)})`;
-    }
-    const elapsedMs = monitorEnd(mon, point, uEnd, SEnd);
-    const theta = new Float64Array(p);
-    const scale = Math.exp(SEnd);
-    for (let i = 0; i < p; i++) theta[i] = scale * uEnd[i];
-    return {
-      stop, reason, t: point.t, logT: point.logT, theta, loss: point.loss, logLoss: point.logLoss,
-      gradNorm: point.gradNorm, logNorm: SEnd, steps: res.steps, evaluations: cache.evaluations,
-      rejections: res.rejections, stall: res.stall, trajectory: opts.trajectory ?? null, elapsedMs,
-      switched: false, tSwitch: NaN, logTSwitch: NaN, s: SEnd, u: uEnd, ...common,
-    };
-  }
-
-  // ---- switch to the plain flow on θ ----
-  const tSwitch = point.t;
-  const logTSwitch = point.logT;
-  if (opts.trajectory) recordSample(opts.trajectory, point, uEnd, SEnd);
+/**
+ * The plain phase after the switch: gradient flow on θ = e^{S}û from the switch time, in its own
+ * time t − t_switch (t_switch ≈ δ^{−(L−2)} can be far too large for float64 to resolve the O(1)
+ * steps after the escape).
+ */
+function plainPhase(
+  objective: Objective, opts: SmallInitOptions, mon: Monitor,
+  at: {
+    phase: RescaledPhase; end: { u: Float64Array; S: number }; rtol: number; evaluations: number;
+    common: Pick<SmallInitResult, "stepsRescaled" | "tau" | "timeMode">;
+  },
+): SmallInitResult {
+  const p = objective.dim;
+  const { phase, end } = at;
+  const tSwitch = phase.point.t;
+  const logTSwitch = phase.point.logT;
+  if (opts.trajectory) recordSample(opts.trajectory, phase.point, end.u, end.S);
   const thetaSwitch = new Float64Array(p);
-  const scale = Math.exp(SEnd);
-  for (let i = 0; i < p; i++) thetaSwitch[i] = scale * uEnd[i];
-  const plain: GradientFlowOptions = { rtol, atol: 1e-12, ...(opts.plain || {}) };
-  mon.stepOffset = res.steps;
+  const scale = Math.exp(end.S);
+  for (let i = 0; i < p; i++) thetaSwitch[i] = scale * end.u[i];
+  const plain: GradientFlowOptions = { rtol: at.rtol, atol: 1e-12, sliding: opts.sliding ?? null, ...(opts.plain || {}) };
+  mon.stepOffset = phase.steps;
   const method = plain.method ?? "dopri5";
   mon.phase = method;
-  // The plain phase runs in its own time t − t_switch (t_switch ≈ δ^{−(L−2)} can be far too
-  // large for float64 to resolve the O(1) steps after the escape).
   const clock: PhaseClock = { t0: tSwitch, logT0: logTSwitch, phase: 1 };
   const r2 =
     method === "dopri5"
@@ -255,15 +334,32 @@ export function smallInitFlow(objective: Objective, w0: Float64Array, opts: Smal
   const nTheta = nrm2(r2.theta);
   const u = new Float64Array(p);
   for (let i = 0; i < p; i++) u[i] = r2.theta[i] / nTheta;
+  const sliding = mergeSliding(phase.sliding, r2.sliding ?? null);
   return {
     ...r2,
-    evaluations: r2.evaluations + cache.evaluations,
-    rejections: r2.rejections + res.rejections,
+    evaluations: r2.evaluations + at.evaluations,
+    rejections: r2.rejections + phase.rejections,
+    ...(sliding ? { sliding } : {}),
     switched: true,
     tSwitch,
     logTSwitch,
     s: Math.log(nTheta),
     u,
-    ...common,
+    ...at.common,
+  };
+}
+
+/** The sliding reports of the two phases as one (counts added, changes concatenated). */
+function mergeSliding(a: SlidingReport | null, b: SlidingReport | null): SlidingReport | null {
+  if (a === null || b === null) return a ?? b;
+  return {
+    method: a.method,
+    entries: a.entries + b.entries,
+    exits: a.exits + b.exits,
+    segments: a.segments + b.segments,
+    maxSliding: Math.max(a.maxSliding, b.maxSliding),
+    slidingTime: a.slidingTime + b.slidingTime,
+    slidingAtEnd: b.slidingAtEnd,
+    changes: [...a.changes, ...b.changes].slice(0, 50),
   };
 }

@@ -17,8 +17,12 @@ export type VectorField = (t: number, y: Float64Array, dydt: Float64Array) => vo
  */
 export type IntegrationStatus = "done" | "event" | "stalled" | "maxSteps" | "stopped";
 
-/** What made an adaptive integrator stall. */
-export type StallCause = "stepSize" | "consecutiveRejections" | "totalRejections" | "nonFinite" | "stagnation";
+/**
+ * What made an integrator or training loop stall: the step size, rejections (in a row or in
+ * total), non-finite values, stagnating time, or "underflow": ℒ fell below the float64 range, so
+ * ∇ℒ underflowed to 0 and the linear-scale step left θ unchanged (see dynamics/frozen.ts).
+ */
+export type StallCause = "stepSize" | "consecutiveRejections" | "totalRejections" | "nonFinite" | "stagnation" | "underflow";
 
 /** Where and why an adaptive integration stalled: enough to find the kink in a report. */
 export interface StallInfo {

@@ -3,10 +3,11 @@
 
 import type { Dataset } from "../data/index.js";
 import {
-  createTrajectory, gradientFlow, lossBasedGradientDescent, sgd, smallInitFlow, trajectoryColumns,
-  type LoopOptions, type Progress, type StopRules, type TrainResult, type TrajectoryColumns, type TrajectoryMetrics,
+  createTrajectory, gradientFlow, lossBasedGradientDescent, sgd, smallInitFlow, trajectoryColumns, twoLayerSlidingField,
+  type LossBasedStepOptions, type LoopOptions, type Progress, type StopRules, type TrainResult, type TrajectoryColumns, type TrajectoryMetrics,
 } from "../dynamics/index.js";
 import { nrm2 } from "../linalg/index.js";
+import { marginLogGradient, sharpnessCap } from "../margin/index.js";
 import {
   homogeneityOrder, isMarginLoss, makeObjective, minMargin, type LossName, type Model,
 } from "../model/index.js";
@@ -50,7 +51,13 @@ export interface TrainOutcome {
   homogeneity: number | null;
   /** Small-initialisation runs: time at which ‖θ‖ reached the switch level. */
   tSwitch?: number;
+  /** How the method was run (e.g. the loss-based step rule), for result.json. */
+  integration: Record<string, unknown>;
 }
+
+/** Safeguards of the loss-based step on homogeneous nets (see lossBasedGradientDescent). */
+export const LOSS_BASED_MAX_STEP_RATIO = 0.1;
+export const LOSS_BASED_MAX_LOG_LOSS_DROP = 10;
 
 /**
  * Metrics recorded with each trajectory sample: for margin losses the minimum margin
@@ -98,19 +105,29 @@ export function trainModel(model: Model, ds: Dataset, s: TrainSettings, hooks: T
   let result: TrainResult;
   let integrator: string = s.method;
   let tSwitch: number | undefined;
+  let integration: Record<string, unknown> = {};
   switch (s.method) {
-    case "flow":
+    case "flow": {
+      // two-layer ReLU / leaky ReLU: integrate sliding along kinks (Filippov, dynamics/sliding.ts)
+      const sliding = model.arch.kind === "two-layer" ? twoLayerSlidingField(model.arch, ds, s.loss, { mean: s.mean }) : null;
       if (L !== null && norm0 > 0 && norm0 < SMALL_INIT_NORM) {
         const u = theta0.map((v) => v / norm0);
-        const r = smallInitFlow(objective, u, { ...loop, logDelta: Math.log(norm0), rtol: s.rtol, atol: s.atol });
+        const r = smallInitFlow(objective, u, { ...loop, logDelta: Math.log(norm0), rtol: s.rtol, atol: s.atol, sliding });
         integrator = "small-init";
         tSwitch = r.tSwitch;
         result = r;
       } else {
-        result = gradientFlow(objective, theta0, { ...loop, method: "dopri5", rtol: s.rtol, atol: s.atol });
+        result = gradientFlow(objective, theta0, { ...loop, method: "dopri5", rtol: s.rtol, atol: s.atol, sliding });
         integrator = "dopri5";
       }
+      integration = {
+        kinks: sliding === null
+          ? "none handled (smooth activation, or not a two-layer net: DOPRI5 steps across kinks and reports a stall if it chatters)"
+          : "Filippov sliding: crossings of a ReLU kink w_jᵀx_i = 0 are located on the dense output; where both sides push into the kink the flow continues on the sliding field (event-located switch)",
+        sliding: result.sliding ?? null,
+      };
       break;
+    }
     case "rk4":
       result = gradientFlow(objective, theta0, { ...loop, method: "rk4", h: s.h });
       break;
@@ -120,9 +137,12 @@ export function trainModel(model: Model, ds: Dataset, s: TrainSettings, hooks: T
     case "sgd":
       result = sgd(objective, theta0, { ...loop, lr: s.lr, batchSize: s.batchSize, seed: s.batchSeed });
       break;
-    case "loss-based":
-      result = lossBasedGradientDescent(objective, theta0, { ...loop, alpha0: s.lr });
+    case "loss-based": {
+      const run = lossBased(model, ds, s, L);
+      result = lossBasedGradientDescent(objective, theta0, { ...loop, ...run.options });
+      integration = run.describe();
       break;
+    }
   }
   return {
     integrator,
@@ -131,5 +151,36 @@ export function trainModel(model: Model, ds: Dataset, s: TrainSettings, hooks: T
     trajectory: trajectoryColumns(trajectory),
     homogeneity: L,
     tSwitch,
+    integration,
+  };
+}
+
+/**
+ * Options of the loss-based step for `train`. Margin losses work in log space (θ' = θ − α∇log ℒ:
+ * Lyu & Li's η = α/ℒ without forming ℒ, which underflows past margins ≈ 745 and would freeze θ);
+ * homogeneous nets add the step caps that keep the iteration stable as ‖θ‖ grows: α ≤
+ * κ/λ_max(∇²log ℒ) with the sharpness measured now and then (margin.sharpnessCap, κ = 1), a
+ * step ≤ 0.1‖θ‖, and a drop of log ℒ ≤ 10 per step. The square loss keeps the linear-scale step.
+ */
+function lossBased(model: Model, ds: Dataset, s: TrainSettings, L: number | null): {
+  options: LossBasedStepOptions; describe: () => Record<string, unknown>;
+} {
+  if (!isMarginLoss(s.loss)) {
+    return { options: { alpha0: s.lr }, describe: () => ({ stepRule: "loss-based step η = α/ℒ on ∇ℒ (linear scale)" }) };
+  }
+  const logGradient = marginLogGradient(model.arch, ds, s.loss as Exclude<LossName, "square">, { mean: s.mean });
+  if (L === null) {
+    return { options: { alpha0: s.lr, logGradient }, describe: () => ({ stepRule: "loss-based step in log space: θ' = θ − α∇log ℒ (η = α/ℒ)" }) };
+  }
+  const cap = sharpnessCap(logGradient, L);
+  return {
+    options: {
+      alpha0: s.lr, logGradient, alphaCap: cap, maxStepRatio: LOSS_BASED_MAX_STEP_RATIO, maxLogLossDecrease: LOSS_BASED_MAX_LOG_LOSS_DROP,
+    },
+    describe: () => ({
+      stepRule: `loss-based step in log space: θ' = θ − α∇log ℒ (η = α/ℒ), α ≤ κ/λ_max(∇²log ℒ) with κ = ${cap.kappa} ` +
+        `(sharpness re-measured as ‖θ‖ doubles), step ≤ ${LOSS_BASED_MAX_STEP_RATIO}‖θ‖, log ℒ drop ≤ ${LOSS_BASED_MAX_LOG_LOSS_DROP} per step`,
+      sharpnessCalibrations: cap.calibrations.map((c) => ({ norm: c.norm, sharpness: c.sharpness, scaled: c.scaled })),
+    }),
   };
 }

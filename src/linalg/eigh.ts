@@ -1,7 +1,8 @@
 import { identity, type Matrix } from "./matrix.js";
 import { gemmRaw } from "./gemm.js";
-import { applyQTransposeRight, tridiagonalize } from "./tridiagonalize.js";
-import { tridiagonalEigenvalues, tridiagonalEigh } from "./tridiagonal.js";
+import { withArena } from "./arena.js";
+import { applyQTransposeRight, backTransformWorkspace, tridiagonalize, tridiagonalizeWorkspace } from "./tridiagonalize.js";
+import { tridiagonalEigenvalues, tridiagonalEigh, tridiagonalEighWorkspace } from "./tridiagonal.js";
 
 /** Options of `eigh`. */
 export interface EighOptions {
@@ -38,24 +39,39 @@ export interface EighResult {
 export function eigh(A: Matrix, options: EighOptions = {}): EighResult {
   const wantVectors = options.vectors ?? true;
   const n = checkSquare(A, "eigh");
-  const { work, asymmetry, scale } = symmetricCopy(A, options.symmetryTol ?? 1e-8);
+  const { asymmetry, amax } = symmetryCheck(A, options.symmetryTol ?? 1e-8);
   if (n === 0) return { values: new Float64Array(0), vectors: wantVectors ? { rows: 0, cols: 0, data: new Float64Array(0) } : null, asymmetry };
-  if (scale === 0) {
+  if (amax === 0) {
     // A = 0: λ = 0, V = I.
     const vectors = wantVectors ? identity(n) : null;
     return { values: new Float64Array(n), vectors, asymmetry };
   }
-  const tri = tridiagonalize(work, n);
-  if (!wantVectors) {
-    const values = tridiagonalEigenvalues(tri.d, tri.e);
-    for (let i = 0; i < n; i++) values[i] *= scale;
-    return { values, vectors: null, asymmetry };
-  }
-  const te = tridiagonalEigh(tri.d, tri.e);
-  applyQTransposeRight(tri, te.zt, n);
-  const values = new Float64Array(n);
-  for (let j = 0; j < n; j++) values[j] = te.values[te.order[j]] * scale;
-  return { values, vectors: { rows: n, cols: n, data: transposeRows(te.zt, n, te.order) }, asymmetry };
+  // Exact scaling by 2^−e, max-norm in [1, 2); 2^−e as two factors so that neither overflows
+  // for subnormal amax.
+  const e = Math.floor(Math.log2(amax));
+  const h1 = 2 ** Math.trunc(-e / 2);
+  const h2 = 2 ** (-e - Math.trunc(-e / 2));
+  const scale = 2 ** e;
+  // One arena for the whole computation: A (then its reflectors), and for the vectors the
+  // eigenvectors of T, resident from the merges through the back-transformation.
+  const doubles = n * n + tridiagonalizeWorkspace(n) +
+    (wantVectors ? n * n + tridiagonalEighWorkspace(n) + backTransformWorkspace(n, n) : 0);
+  return withArena(doubles, 16, (ar) => {
+    const Ah = ar.alloc(n * n);
+    symmetrizeInto(A, h1, h2, ar.heap, Ah);
+    const tri = tridiagonalize(ar, Ah, n);
+    if (!wantVectors) {
+      const values = tridiagonalEigenvalues(tri.d, tri.e);
+      for (let i = 0; i < n; i++) values[i] *= scale;
+      return { values, vectors: null, asymmetry };
+    }
+    const Z = ar.alloc(n * n);
+    const te = tridiagonalEigh(ar, tri.d, tri.e, Z);
+    applyQTransposeRight(ar, tri, Z, n);
+    const values = new Float64Array(n);
+    for (let j = 0; j < n; j++) values[j] = te.values[te.order[j]] * scale;
+    return { values, vectors: { rows: n, cols: n, data: transposeRows(ar.heap, Z, n, te.order) }, asymmetry };
+  });
 }
 
 /** Eigenvalues of a real symmetric matrix, ascending: `eigh(A, { vectors: false }).values`. */
@@ -113,27 +129,39 @@ function checkSquare(A: Matrix, who: string): number {
   return A.rows;
 }
 
+/** Tile size of the symmetric passes: a 32×32 tile and its transpose stay in L1. */
+const TILE = 32;
+
 /**
- * The upper triangle of (A + Aᵀ)/2 scaled by a power of two s⁻¹ with max-norm in [1, 2)
- * (s = 0 for A = 0), after checking finiteness and symmetry.
+ * max|a_ij| and the measured asymmetry max|a_ij − a_ji| / max|a_ij| of A, after checking that
+ * every entry is finite and the asymmetry is within `symmetryTol` (RangeError otherwise). One
+ * pass over the upper triangle by tiles, reading each a_ji beside a_ij.
  */
-function symmetricCopy(A: Matrix, symmetryTol: number): { work: Float64Array; asymmetry: number; scale: number } {
+function symmetryCheck(A: Matrix, symmetryTol: number): { asymmetry: number; amax: number } {
   const n = A.rows;
   const a = A.data;
   let amax = 0;
   let asym = 0;
   let nan = false;
-  forUpperTiles(n, (i, j) => {
-    const x = a[i * n + j];
-    const y = a[j * n + i];
-    const ax = Math.abs(x);
-    const ay = Math.abs(y);
-    if (ax > amax) amax = ax;
-    if (ay > amax) amax = ay;
-    const d = Math.abs(x - y);
-    if (d > asym) asym = d;
-    else if (d !== d) nan = true; // x or y is NaN, or both are the same infinity
-  });
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    const i1 = Math.min(i0 + TILE, n);
+    for (let j0 = i0; j0 < n; j0 += TILE) {
+      const j1 = Math.min(j0 + TILE, n);
+      for (let i = i0; i < i1; i++) {
+        for (let j = Math.max(i, j0); j < j1; j++) {
+          const x = a[i * n + j];
+          const y = a[j * n + i];
+          const ax = Math.abs(x);
+          const ay = Math.abs(y);
+          if (ax > amax) amax = ax;
+          if (ay > amax) amax = ay;
+          const d = Math.abs(x - y);
+          if (d > asym) asym = d;
+          else if (d !== d) nan = true; // x or y is NaN, or both are the same infinity
+        }
+      }
+    }
+  }
   if (nan || !Number.isFinite(amax)) {
     throw new RangeError("eigh: matrix has a non-finite entry");
   }
@@ -141,34 +169,27 @@ function symmetricCopy(A: Matrix, symmetryTol: number): { work: Float64Array; as
   if (asymmetry > symmetryTol) {
     throw new RangeError(`eigh: matrix is not symmetric (max|a_ij − a_ji|/max|a_ij| = ${asymmetry.toExponential(2)} > ${symmetryTol})`);
   }
-  const work = new Float64Array(n * n);
-  if (amax === 0) return { work, asymmetry, scale: 0 };
-  // 2^−e as two factors so that neither overflows for subnormal amax.
-  const e = Math.floor(Math.log2(amax));
-  const h1 = 2 ** Math.trunc(-e / 2);
-  const h2 = 2 ** (-e - Math.trunc(-e / 2));
-  forUpperTiles(n, (i, j) => {
-    work[i * n + j] = 0.5 * (a[i * n + j] * h1 * h2 + a[j * n + i] * h1 * h2);
-  });
-  const scale = 2 ** e;
-  return { work, asymmetry, scale };
+  return { asymmetry, amax };
 }
 
-/** f(i, j) for every j ≥ i < n, by 32×32 tiles so that the transposed reads a[j, i] stay in cache. */
-function forUpperTiles(n: number, f: (i: number, j: number) => void): void {
-  for (let i0 = 0; i0 < n; i0 += 32) {
-    const i1 = Math.min(i0 + 32, n);
-    for (let j0 = i0; j0 < n; j0 += 32) {
-      const j1 = Math.min(j0 + 32, n);
+/** dst[off + i·n + j] = ½(a_ij + a_ji)·h1·h2 for j ≥ i: the scaled symmetric part's upper triangle. */
+function symmetrizeInto(A: Matrix, h1: number, h2: number, dst: Float64Array, off: number): void {
+  const n = A.rows;
+  const a = A.data;
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    const i1 = Math.min(i0 + TILE, n);
+    for (let j0 = i0; j0 < n; j0 += TILE) {
+      const j1 = Math.min(j0 + TILE, n);
       for (let i = i0; i < i1; i++) {
-        for (let j = Math.max(i, j0); j < j1; j++) f(i, j);
+        const o = off + i * n;
+        for (let j = Math.max(i, j0); j < j1; j++) dst[o + j] = 0.5 * (a[i * n + j] * h1 * h2 + a[j * n + i] * h1 * h2);
       }
     }
   }
 }
 
-/** V[r, j] = Vt[order[j], r]: the rows of Vt become the columns of V, in `order`. */
-function transposeRows(vt: Float64Array, n: number, order: Int32Array): Float64Array {
+/** V[r, j] = Vt[order[j], r] for the n×n Vt at offset `vt` of h: its rows become the columns of V, in `order`. */
+function transposeRows(h: Float64Array, vt: number, n: number, order: Int32Array): Float64Array {
   const out = new Float64Array(n * n);
   const B = 32;
   for (let j0 = 0; j0 < n; j0 += B) {
@@ -176,8 +197,8 @@ function transposeRows(vt: Float64Array, n: number, order: Int32Array): Float64A
     for (let r0 = 0; r0 < n; r0 += B) {
       const r1 = Math.min(r0 + B, n);
       for (let j = j0; j < j1; j++) {
-        const src = order[j] * n;
-        for (let r = r0; r < r1; r++) out[r * n + j] = vt[src + r];
+        const src = vt + order[j] * n;
+        for (let r = r0; r < r1; r++) out[r * n + j] = h[src + r];
       }
     }
   }

@@ -1,4 +1,6 @@
 import type { Matrix } from "./matrix.js";
+import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes, GEMM_MIN_THREAD_ROWS } from "./kernels/gemmThreads.js";
+import { threadCount } from "./kernels/pool.js";
 import { GEMM_OPERAND_BYTES, wasmGemm } from "./kernels/wasm.js";
 
 /**
@@ -18,6 +20,31 @@ export const GEMM_WASM_MIN_WORK = 200;
  * slow every typed-array loop in the process.
  */
 export const GEMM_WASM_MAX_BYTES = GEMM_OPERAND_BYTES;
+
+/**
+ * Products with m·n·k at least this many multiply-adds run on several threads (the caller and
+ * the worker pool, SPLITSCAPE_THREADS − 1 workers; see kernels/gemmThreads.ts), smaller ones on
+ * the calling thread. Measured: a worker round trip (post, run, flag, wake) costs 38 µs median,
+ * 71 µs at the 90th percentile (2000 empty runs on this 2-core machine under a load average of
+ * 16); 160³ multiply-adds take ≈ 0.3 ms on one thread at the kernel's 25–28 GFLOP/s, so half of
+ * them saves ≥ 2× the round trip, while 128³ only breaks even at the 90th percentile. The
+ * crossover itself is `npm run bench -- gemm-threads` (n = 128…512, all threads vs one, side by
+ * side); it needs an idle machine: at a load average of 16 on 2 cores a second thread cannot help.
+ */
+export const GEMM_PARALLEL_MIN_WORK = 160 ** 3;
+
+/**
+ * Threads gemmRaw uses for an m×n×k product: 1 below GEMM_PARALLEL_MIN_WORK, without the
+ * shared-memory kernel, or for fewer than 2·GEMM_MIN_THREAD_ROWS rows; else threadCount()
+ * (which validates SPLITSCAPE_THREADS), at most one per GEMM_MIN_THREAD_ROWS rows of C.
+ * Whatever it returns, the product is bitwise the same.
+ */
+export function gemmThreads(m: number, n: number, k: number): number {
+  if (m * n * k < GEMM_PARALLEL_MIN_WORK || m < 2 * GEMM_MIN_THREAD_ROWS) return 1;
+  const w = wasmGemm();
+  if (w === null || w.shared === null) return 1;
+  return Math.min(threadCount(), Math.floor(m / GEMM_MIN_THREAD_ROWS));
+}
 
 /** Which engine runs large products in this realm: the wasm SIMD kernel or the TS fallback. */
 export type GemmBackend = "wasm-simd" | "ts";
@@ -68,8 +95,9 @@ export function gemmRaw(
  * The wasm SIMD path of gemmRaw, for any size (same contract, no argument checks):
  *   C ← α·op(A)·op(B) + β·C.
  * Copies op's stored operands compactly into wasm memory (C only when β ≠ 0), runs the packed
- * 4×4 f64x2 kernel, copies C back. Returns false, leaving C untouched, when the wasm kernel is
- * unavailable or its memory cannot grow; the caller then uses `gemmRawTs`.
+ * 4×4 f64x2 kernel — on gemmThreads(m, n, k) threads, bitwise the same result — and copies C
+ * back. Returns false, leaving C untouched, when the wasm kernel is unavailable or its memory
+ * cannot grow; the caller then uses `gemmRawTs`.
  */
 export function gemmRawWasm(
   transA: boolean, transB: boolean,
@@ -87,8 +115,9 @@ export function gemmRawWasm(
     gemmRawTs(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     return true;
   }
-  const bytes = 8 * (m * k + k * n + m * n);
-  if (bytes > GEMM_WASM_MAX_BYTES && Math.max(m, n, k) > 1) {
+  const threads = gemmThreads(m, n, k);
+  const bytes = 8 * (m * k + k * n + m * n) + (threads > 1 ? gemmThreadedExtraBytes(w, n, k) : 0);
+  if (bytes > GEMM_WASM_MAX_BYTES - w.top && Math.max(m, n, k) > 1) {
     // Split the largest dimension; the first half is the larger, so if its memory could be
     // reserved, the second half's can too (C is never left half-updated by a failed reserve).
     if (k >= m && k >= n) {
@@ -125,16 +154,26 @@ export function gemmRawWasm(
   const pB = pA + 8 * m * k;
   const pC = pB + 8 * k * n;
   const pW = (pC + 8 * m * n + 63) & ~63;
-  const base = w.reserve(pW + w.exports.workBytes(m, n, k));
+  const workBytes = threads > 1
+    ? gemmThreadedExtraBytes(w, n, k) + gemmThreadedScratchBytes(w)
+    : w.exports.workBytes(m, n, k);
+  const base = w.reserve(pW + workBytes);
   if (base === 0) return false;
   const heap = w.heapF64();
   copyRows(a, aOff, lda, aRows, aCols, heap, (base + pA) / 8);
   copyRows(b, bOff, ldb, bRows, bCols, heap, (base + pB) / 8);
   if (beta !== 0) copyRows(c, cOff, ldc, m, n, heap, (base + pC) / 8);
-  w.exports.gemm(
-    transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha,
-    base + pA, aCols, base + pB, bCols, beta, base + pC, n, base + pW,
+  const ta = transA ? 1 : 0;
+  const tb = transB ? 1 : 0;
+  const done = threads > 1 && gemmThreadedRun(
+    w, threads, transA, transB, m, n, k, alpha, base + pA, aCols, base + pB, bCols, beta, base + pC, n,
+    base + pW, base + pW + gemmThreadedExtraBytes(w, n, k),
   );
+  if (!done) {
+    // One thread (or a worker failed: restore C and recompute here).
+    if (threads > 1 && beta !== 0) copyRows(c, cOff, ldc, m, n, heap, (base + pC) / 8);
+    w.exports.gemm(ta, tb, m, n, k, alpha, base + pA, aCols, base + pB, bCols, beta, base + pC, n, base + pW);
+  }
   copyRows(heap, (base + pC) / 8, n, m, n, c, cOff, ldc);
   return true;
 }

@@ -1,6 +1,7 @@
 // The public face of linalg: float64 row-major matrices and the kernels over them.
 export * from "./matrix.js";
 export * from "./gemm.js";
+export { threadCount, MAX_THREADS } from "./kernels/pool.js";
 export * from "./blas.js";
 export { solveTriangular, trsvRaw, SingularMatrixError, type TriangularOptions } from "./triangular.js";
 export {
@@ -13,3 +14,5 @@ export { nnls, type NnlsOptions, type NnlsResult } from "./nnls.js";
 export { eigh, eigvalsh, eighCheck, type EighOptions, type EighResult, type EighCheck } from "./eigh.js";
 export { svd, singularValues, rank, type SvdOptions, type SvdResult } from "./svd.js";
 export { lanczos, type LanczosOptions, type LanczosResult, type SymmetricMatvec } from "./lanczos.js";
+export { distance, cosine, directionDistance, sliceNorm } from "./vectors.js";
+export { dot2, accurateProduct, jacobiEigenvalues } from "./reference.js";

@@ -170,8 +170,8 @@ export function lanczos(matvec: SymmetricMatvec, n: number, options: LanczosOpti
 function orthogonalize(V: Float64Array, cnt: number, n: number, w: Float64Array, coef: Float64Array): number {
   let alpha = 0;
   for (let pass = 0; pass < 2; pass++) {
-    rowDots(V, n, cnt, w, 0, coef);
-    subtractCombination(V, n, cnt, coef, w, 0, 0);
+    rowDots(V, 0, n, cnt, w, 0, 0, coef);
+    subtractCombination(V, 0, n, cnt, coef, w, 0, 0);
     alpha += coef[cnt - 1];
   }
   return alpha;

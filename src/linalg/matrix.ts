@@ -59,10 +59,29 @@ export function clone(a: Matrix): Matrix {
 export function transpose(a: Matrix): Matrix {
   const { rows: r, cols: c, data } = a;
   const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) {
-    for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j];
-  }
+  transposeRaw(data, 0, r, c, out, 0);
   return { rows: c, cols: r, data: out };
+}
+
+/**
+ * dst[dOff + j·rows + i] = α·src[sOff + i·cols + j] for i < rows, j < cols: the transpose of a
+ * compact rows×cols block (scaled by α), by 32×32 tiles so that both sides stay in cache —
+ * a plain double loop misses the cache on every strided access once the matrix outgrows it.
+ */
+export function transposeRaw(
+  src: Float64Array, sOff: number, rows: number, cols: number, dst: Float64Array, dOff: number, alpha = 1,
+): void {
+  const T = 32;
+  for (let i0 = 0; i0 < rows; i0 += T) {
+    const i1 = Math.min(i0 + T, rows);
+    for (let j0 = 0; j0 < cols; j0 += T) {
+      const j1 = Math.min(j0 + T, cols);
+      for (let i = i0; i < i1; i++) {
+        const s = sOff + i * cols;
+        for (let j = j0; j < j1; j++) dst[dOff + j * rows + i] = alpha * src[s + j];
+      }
+    }
+  }
 }
 
 /** Column j of A as a new vector. */

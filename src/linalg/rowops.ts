@@ -1,18 +1,18 @@
 /**
- * Level-2 kernels over a block of equal-stride rows (row q of the block is rows[q·n .. q·n + n)),
- * restricted to the columns [lo, n): the "several dot products / several axpys at once" of
- * Householder panels and Gram–Schmidt. Four rows per pass, so each element of the shared vector
- * is loaded once per four rows. Internal to linalg.
+ * Level-2 kernels over a block of equal-stride rows (row q of the block is rows[r0 + q·n ..
+ * r0 + q·n + n)), restricted to the columns [lo, n): the "several dot products / several axpys
+ * at once" of Householder panels and Gram–Schmidt. Four rows per pass, so each element of the
+ * shared vector is loaded once per four rows. Internal to linalg.
  */
 
-/** target[off + c] −= Σ_{q<count} coef[q] · rows[q·n + c] for c in [lo, n), four rows per pass. */
+/** target[off + c] −= Σ_{q<count} coef[q] · rows[r0 + q·n + c] for c in [lo, n), four rows per pass. */
 export function subtractCombination(
-  rows: Float64Array, n: number, count: number, coef: Float64Array,
+  rows: Float64Array, r0: number, n: number, count: number, coef: Float64Array,
   target: Float64Array, off: number, lo: number,
 ): void {
   let q = 0;
   for (; q + 3 < count; q += 4) {
-    const q0 = q * n;
+    const q0 = r0 + q * n;
     const q1 = q0 + n;
     const q2 = q1 + n;
     const q3 = q2 + n;
@@ -25,17 +25,19 @@ export function subtractCombination(
     }
   }
   for (; q < count; q++) {
-    const q0 = q * n;
+    const q0 = r0 + q * n;
     const c0 = coef[q];
     for (let c = lo; c < n; c++) target[off + c] -= rows[q0 + c] * c0;
   }
 }
 
-/** out[q] = Σ_{c ∈ [lo, n)} rows[q·n + c] · x[c] for q < count, four rows per pass. */
-export function rowDots(rows: Float64Array, n: number, count: number, x: Float64Array, lo: number, out: Float64Array): void {
+/** out[q] = Σ_{c ∈ [lo, n)} rows[r0 + q·n + c] · x[xOff + c] for q < count, four rows per pass. */
+export function rowDots(
+  rows: Float64Array, r0: number, n: number, count: number, x: Float64Array, xOff: number, lo: number, out: Float64Array,
+): void {
   let q = 0;
   for (; q + 3 < count; q += 4) {
-    const q0 = q * n;
+    const q0 = r0 + q * n;
     const q1 = q0 + n;
     const q2 = q1 + n;
     const q3 = q2 + n;
@@ -44,7 +46,7 @@ export function rowDots(rows: Float64Array, n: number, count: number, x: Float64
     let s2 = 0;
     let s3 = 0;
     for (let c = lo; c < n; c++) {
-      const xc = x[c];
+      const xc = x[xOff + c];
       s0 += rows[q0 + c] * xc;
       s1 += rows[q1 + c] * xc;
       s2 += rows[q2 + c] * xc;
@@ -56,9 +58,9 @@ export function rowDots(rows: Float64Array, n: number, count: number, x: Float64
     out[q + 3] = s3;
   }
   for (; q < count; q++) {
-    const q0 = q * n;
+    const q0 = r0 + q * n;
     let s0 = 0;
-    for (let c = lo; c < n; c++) s0 += rows[q0 + c] * x[c];
+    for (let c = lo; c < n; c++) s0 += rows[q0 + c] * x[xOff + c];
     out[q] = s0;
   }
 }

@@ -1,6 +1,6 @@
-import type { Matrix } from "./matrix.js";
+import { type Matrix, transposeRaw } from "./matrix.js";
+import { type Arena, withArena } from "./arena.js";
 import { nrm2 } from "./blas.js";
-import { gemmRaw } from "./gemm.js";
 import { eigh } from "./eigh.js";
 
 const EPS = 2.220446049250313e-16;
@@ -13,6 +13,13 @@ const MAX_SWEEPS = 60;
 const TINY_SQUARED = 2 ** -1000;
 /** Below this many vectors the Gram-matrix preconditioning does not pay for itself. */
 const PRECONDITION_MIN = 12;
+/** Rows per block of the Gram matrix's upper triangle (syrk by blocks of gemm). */
+const GRAM_BLOCK = 64;
+/**
+ * A sweep recomputes the whole Gram matrix when more than this fraction of the rows changed in
+ * the previous sweep; else only the dot products of the changed rows with all rows (one thin gemm).
+ */
+const FULL_GRAM_FRACTION = 1 / 3;
 
 /** Options of `svd`. */
 export interface SvdOptions {
@@ -48,8 +55,11 @@ export interface SvdResult {
  *
  * Speed: B is first preconditioned by the eigenvectors W of the Gram matrix BᵀB (B ← BW;
  * gemm + eigh), which leaves it orthogonal up to O(ε‖A‖²/(σ_pσ_q)), so few sweeps remain.
- * Each sweep screens all pairs with one Gram matrix from gemm and rotates only pairs that
- * fail; pairs touching a column rotated earlier in the sweep are re-checked exactly.
+ * A sweep visits only the pairs with a row that changed in the previous sweep (the others were
+ * found orthogonal and have not moved since), screening them with dot products from one gemm
+ * at the sweep's start — the whole Gram matrix's upper triangle, or only the changed rows
+ * against all once few changed — and re-checking exactly the pairs that touch a row rotated
+ * earlier in the sweep. B, W and the Gram matrix stay resident in one arena (arena.ts).
  */
 export function svd(A: Matrix, options: SvdOptions = {}): SvdResult {
   const wantVectors = (options.vectors ?? "thin") === "thin";
@@ -70,47 +80,63 @@ export function svd(A: Matrix, options: SvdOptions = {}): SvdResult {
   const e = Math.floor(Math.log2(amax));
   const h1 = 2 ** Math.trunc(-e / 2);
   const h2 = 2 ** (-e - Math.trunc(-e / 2));
-  // bt: r×len, row i = column i of the tall matrix (Aᵀ when m ≥ n, A itself when m < n).
-  const bt = new Float64Array(r * len);
-  if (tall) {
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) bt[j * m + i] = data[i * n + j] * h1 * h2;
-  } else {
-    for (let i = 0; i < m * n; i++) bt[i] = data[i] * h1 * h2;
-  }
-  // wt: r×r, row i = the i-th right (short-side) vector being accumulated.
-  let wt: Float64Array | null = null;
-  if (r >= PRECONDITION_MIN) {
-    wt = precondition(bt, r, len);
-  } else if (wantVectors) {
-    wt = new Float64Array(r * r);
-    for (let i = 0; i < r; i++) wt[i * r + i] = 1;
-  }
-  const { sweeps, converged } = jacobiSweeps(bt, r, len, wantVectors ? wt : null, tolerance);
-  // σ_i = ‖b_i‖, sorted descending.
-  const sigma = new Float64Array(r);
-  for (let i = 0; i < r; i++) sigma[i] = nrm2(bt.subarray(i * len, (i + 1) * len));
-  const order = Array.from({ length: r }, (_, i) => i).sort((p, q) => sigma[q] - sigma[p]);
-  const values = new Float64Array(r);
   const scale = 2 ** e;
-  for (let i = 0; i < r; i++) values[i] = sigma[order[i]] * scale;
-  if (!wantVectors) return { values, U: null, V: null, sweeps, tolerance, converged };
-  // Long side: normalised b_i (completed where σ_i = 0); short side: rows of wt.
-  const long = new Float64Array(len * r);
-  const short = new Float64Array(r * r);
-  const zero: number[] = [];
-  for (let k = 0; k < r; k++) {
-    const i = order[k];
-    const s = sigma[i];
-    if (s === 0) zero.push(k);
-    else for (let t = 0; t < len; t++) long[t * r + k] = bt[i * len + t] / s;
-    for (let t = 0; t < r; t++) short[t * r + k] = wt![i * r + t];
-  }
-  if (zero.length > 0) completeOrthonormal(long, len, r, zero);
-  const L: Matrix = { rows: len, cols: r, data: long };
-  const S: Matrix = { rows: r, cols: r, data: short };
-  return tall
-    ? { values, U: L, V: S, sweeps, tolerance, converged }
-    : { values, U: S, V: L, sweeps, tolerance, converged };
+  return withArena(2 * r * len + 3 * r * r, 5, (ar) => {
+    const h = ar.heap;
+    // BT: r×len, row i = column i of the tall matrix (Aᵀ when m ≥ n, A itself when m < n).
+    const BT = ar.alloc(r * len);
+    if (tall) {
+      transposeRaw(data, 0, m, n, h, BT, h1);
+      for (let i = 0; i < m * n; i++) h[BT + i] *= h2;
+    } else {
+      for (let i = 0; i < m * n; i++) h[BT + i] = data[i] * h1 * h2;
+    }
+    const G = ar.alloc(r * r);
+    const scratch = ar.alloc(r * len);
+    // WT: r×r, row i = the i-th right (short-side) vector being accumulated.
+    let WT = -1;
+    if (r >= PRECONDITION_MIN) {
+      WT = ar.alloc(r * r);
+      precondition(ar, BT, r, len, G, WT, scratch);
+    } else if (wantVectors) {
+      WT = ar.alloc(r * r);
+      h.fill(0, WT, WT + r * r);
+      for (let i = 0; i < r; i++) h[WT + i * r + i] = 1;
+    }
+    const { sweeps, converged } = jacobiSweeps(ar, BT, r, len, wantVectors ? WT : -1, tolerance, G, scratch);
+    // σ_i = ‖b_i‖, sorted descending.
+    const sigma = new Float64Array(r);
+    for (let i = 0; i < r; i++) sigma[i] = nrm2(h.subarray(BT + i * len, BT + (i + 1) * len));
+    const order = Array.from({ length: r }, (_, i) => i).sort((p, q) => sigma[q] - sigma[p]);
+    const values = new Float64Array(r);
+    for (let i = 0; i < r; i++) values[i] = sigma[order[i]] * scale;
+    if (!wantVectors) return { values, U: null, V: null, sweeps, tolerance, converged };
+    // Long side: normalised b_i (completed where σ_i = 0); short side: rows of WT. Both are
+    // transposes with the rows in `order`: gather the rows (normalised) into scratch, then a
+    // tiled transpose.
+    const long = new Float64Array(len * r);
+    const short = new Float64Array(r * r);
+    const zero: number[] = [];
+    for (let k = 0; k < r; k++) {
+      const i = order[k];
+      const s = sigma[i];
+      if (s === 0) {
+        zero.push(k);
+        h.fill(0, scratch + k * len, scratch + (k + 1) * len);
+      } else {
+        for (let t = 0; t < len; t++) h[scratch + k * len + t] = h[BT + i * len + t] / s;
+      }
+    }
+    transposeRaw(h, scratch, r, len, long, 0);
+    for (let k = 0; k < r; k++) h.copyWithin(scratch + k * r, WT + order[k] * r, WT + (order[k] + 1) * r);
+    transposeRaw(h, scratch, r, r, short, 0);
+    if (zero.length > 0) completeOrthonormal(long, len, r, zero);
+    const L: Matrix = { rows: len, cols: r, data: long };
+    const S: Matrix = { rows: r, cols: r, data: short };
+    return tall
+      ? { values, U: L, V: S, sweeps, tolerance, converged }
+      : { values, U: S, V: L, sweeps, tolerance, converged };
+  });
 }
 
 /** Singular values of A, descending (`svd(A, { vectors: 'none' }).values`). */
@@ -132,109 +158,120 @@ export function rank(A: Matrix, tol?: number): number {
 }
 
 /**
- * B ← Wᵀ-rotated rows with W the eigenvectors of the Gram matrix G = Bt Btᵀ ordered by
- * descending eigenvalue; returns Wt = Wᵀ (r×r), the short-side vectors so far.
+ * G ← the upper triangle of BT·BTᵀ (r×r, entries (p, q ≥ p)): one gemm per block of GRAM_BLOCK
+ * rows against the rows from the block on (LAPACK dsyrk by blocks; about half the flops of the
+ * full product).
  */
-function precondition(bt: Float64Array, r: number, len: number): Float64Array {
-  const g = new Float64Array(r * r);
-  gemmRaw(false, true, r, r, len, 1, bt, 0, len, bt, 0, len, 0, g, 0, r);
-  const { vectors } = eigh({ rows: r, cols: r, data: g }, { symmetryTol: Infinity });
-  const w = vectors!.data;
-  // Wt row i = eigenvector of the i-th largest eigenvalue (column r−1−i of W).
-  const wt = new Float64Array(r * r);
-  for (let i = 0; i < r; i++) for (let t = 0; t < r; t++) wt[i * r + t] = w[t * r + (r - 1 - i)];
-  const rotated = new Float64Array(r * len);
-  gemmRaw(false, false, r, len, r, 1, wt, 0, r, bt, 0, len, 0, rotated, 0, len);
-  bt.set(rotated);
-  return wt;
+function gramUpper(ar: Arena, BT: number, r: number, len: number, G: number): void {
+  for (let i0 = 0; i0 < r; i0 += GRAM_BLOCK) {
+    const rows = Math.min(GRAM_BLOCK, r - i0);
+    ar.gemm(false, true, rows, r - i0, len, 1, BT + i0 * len, len, BT + i0 * len, len, 0, G + i0 * r + i0, r);
+  }
 }
 
 /**
- * Cyclic one-sided Jacobi on the rows of bt (r×len) until a sweep rotates nothing. Each sweep
- * starts with the Gram matrix of the rows (one gemm); a pair of rows that no rotation has
- * touched yet in this sweep is judged from it, any other pair from an exact dot product.
- * The rotation of rows p, q with α = ‖b_p‖², β = ‖b_q‖², γ = b_pᵀb_q is the Rutishauser one:
- * ζ = (β − α)/2γ, t = sign(ζ)/(|ζ| + √(1+ζ²)), c = 1/√(1+t²), s = c t.
+ * BT ← Wᵀ·BT with W the eigenvectors of the Gram matrix BT·BTᵀ ordered by descending
+ * eigenvalue; WT ← Wᵀ (r×r), the short-side vectors so far. G and `scratch` (r×len) are work.
+ */
+function precondition(ar: Arena, BT: number, r: number, len: number, G: number, WT: number, scratch: number): void {
+  const h = ar.heap;
+  gramUpper(ar, BT, r, len, G);
+  const g = new Float64Array(r * r);
+  for (let p = 0; p < r; p++) {
+    for (let q = p; q < r; q++) {
+      const x = h[G + p * r + q];
+      g[p * r + q] = x;
+      g[q * r + p] = x;
+    }
+  }
+  const w = eigh({ rows: r, cols: r, data: g }, { symmetryTol: Infinity }).vectors!.data;
+  // WT row i = eigenvector of the i-th largest eigenvalue (column r−1−i of W).
+  for (let i = 0; i < r; i++) for (let t = 0; t < r; t++) h[WT + i * r + t] = w[t * r + (r - 1 - i)];
+  ar.gemm(false, false, r, len, r, 1, WT, r, BT, len, 0, scratch, len);
+  h.copyWithin(BT, scratch, scratch + r * len);
+}
+
+/**
+ * Cyclic one-sided Jacobi on the rows of BT (r×len) until a sweep rotates nothing (see svd's
+ * comment): sweep k visits the pairs with a row that changed in sweep k − 1 (all pairs in the
+ * first); a pair of rows that no rotation has touched yet in this sweep is judged from the dot
+ * products computed at its start (G: the Gram matrix's upper triangle, or the changed rows
+ * against all, C×r in G), any other pair from an exact dot product. The rotation of rows p, q
+ * with α = ‖b_p‖², β = ‖b_q‖², γ = b_pᵀb_q is the Rutishauser one: ζ = (β − α)/2γ,
+ * t = sign(ζ)/(|ζ| + √(1+ζ²)), c = 1/√(1+t²), s = c t. WT (when ≥ 0) receives the same rotations.
+ * `scratch` (r×len) holds the changed rows for the thin gemm.
  */
 function jacobiSweeps(
-  bt: Float64Array, r: number, len: number, wt: Float64Array | null, tol: number,
+  ar: Arena, BT: number, r: number, len: number, WT: number, tol: number, G: number, scratch: number,
 ): { sweeps: number; converged: boolean } {
-  const g = new Float64Array(r * r);
+  const h = ar.heap;
   const nrm = new Float64Array(r);
   const dirty = new Uint8Array(r);
+  let changed = new Uint8Array(r).fill(1);
+  let next = new Uint8Array(r);
+  const pos = new Int32Array(r);
+  const exact = new Float64Array(3);
   for (let sweep = 1; sweep <= MAX_SWEEPS; sweep++) {
-    gemmRaw(false, true, r, r, len, 1, bt, 0, len, bt, 0, len, 0, g, 0, r);
+    // The dot products of this sweep's start: full (upper triangle) or the changed rows.
+    let count = 0;
+    for (let i = 0; i < r; i++) if (changed[i] === 1) pos[i] = count++;
+    const full = count > FULL_GRAM_FRACTION * r;
+    if (full) {
+      gramUpper(ar, BT, r, len, G);
+    } else {
+      for (let i = 0; i < r; i++) if (changed[i] === 1) h.copyWithin(scratch + pos[i] * len, BT + i * len, BT + (i + 1) * len);
+      ar.gemm(false, true, count, r, len, 1, scratch, len, BT, len, 0, G, r);
+    }
+    const dotAt = (p: number, q: number): number =>
+      full ? h[G + p * r + q] : changed[p] === 1 ? h[G + pos[p] * r + q] : h[G + pos[q] * r + p];
     for (let i = 0; i < r; i++) {
-      nrm[i] = g[i * r + i];
+      if (!full && changed[i] === 0) continue;
+      nrm[i] = dotAt(i, i);
       if (nrm[i] < TINY_SQUARED) {
         nrm[i] = 0;
-        bt.fill(0, i * len, (i + 1) * len);
+        h.fill(0, BT + i * len, BT + (i + 1) * len);
       }
     }
     dirty.fill(0);
+    next.fill(0);
     let rotations = 0;
     for (let p = 0; p < r - 1; p++) {
-      const po = p * len;
+      const po = BT + p * len;
       for (let q = p + 1; q < r; q++) {
+        if (changed[p] === 0 && changed[q] === 0) continue; // orthogonal, and unmoved since
         let alpha = nrm[p];
         let beta = nrm[q];
         if (alpha === 0 || beta === 0) continue;
         let gamma: number;
         if (dirty[p] === 0 && dirty[q] === 0) {
-          gamma = g[p * r + q];
+          gamma = dotAt(p, q);
           if (Math.abs(gamma) <= tol * Math.sqrt(alpha) * Math.sqrt(beta)) continue;
         }
         // Exact values for the decision and the rotation.
-        const qo = q * len;
-        let sa = 0;
-        let sb = 0;
-        let sg = 0;
-        for (let t = 0; t < len; t++) {
-          const x = bt[po + t];
-          const y = bt[qo + t];
-          sa += x * x;
-          sb += y * y;
-          sg += x * y;
-        }
-        alpha = sa;
-        beta = sb;
-        gamma = sg;
+        const qo = BT + q * len;
+        ar.dots3(po, qo, len, exact);
+        alpha = exact[0];
+        beta = exact[1];
+        gamma = exact[2];
         if (Math.abs(gamma) <= tol * Math.sqrt(alpha) * Math.sqrt(beta)) continue;
         const zeta = (beta - alpha) / (2 * gamma);
         const az = Math.abs(zeta);
         const t = az > 1e150 ? 0.5 / zeta : Math.sign(zeta || 1) / (az + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t);
         const s = c * t;
-        let np = 0;
-        let nq = 0;
-        for (let k = 0; k < len; k++) {
-          const x = bt[po + k];
-          const y = bt[qo + k];
-          const xn = c * x - s * y;
-          const yn = s * x + c * y;
-          bt[po + k] = xn;
-          bt[qo + k] = yn;
-          np += xn * xn;
-          nq += yn * yn;
-        }
-        nrm[p] = np;
-        nrm[q] = nq;
-        if (wt !== null) {
-          const pw = p * r;
-          const qw = q * r;
-          for (let k = 0; k < r; k++) {
-            const x = wt[pw + k];
-            const y = wt[qw + k];
-            wt[pw + k] = c * x - s * y;
-            wt[qw + k] = s * x + c * y;
-          }
-        }
+        ar.rotatePair(po, qo, len, c, s, exact);
+        nrm[p] = exact[0];
+        nrm[q] = exact[1];
+        if (WT >= 0) ar.rotatePair(WT + p * r, WT + q * r, r, c, s, null);
         dirty[p] = 1;
         dirty[q] = 1;
+        next[p] = 1;
+        next[q] = 1;
         rotations++;
       }
     }
     if (rotations === 0) return { sweeps: sweep, converged: true };
+    [changed, next] = [next, changed];
   }
   return { sweeps: MAX_SWEEPS, converged: false };
 }

@@ -4,7 +4,8 @@
  *
  *   1. θ̂ = θ / q_min^{1/L}, so q_min(θ̂) = 1 and q̂_k = q_k / q_min.
  *   2. h_k = ∇_θ q_k(θ̂). Where a ReLU-type unit j sits on a kink for sample k
- *      (|z_jk| ≤ tol·(‖w_j‖‖u_k‖ + |b_j|), u_k the unit's input), its derivative may be any
+ *      (|z_jk| ≤ tol·(‖w_j‖‖u_k‖ + |b_j|), u_k the unit's input; for a conv unit (channel c,
+ *      position y, x): ‖filter c‖·‖input patch at (y, x)‖), its derivative may be any
  *      s_jk ∈ ∂σ(0) = [lo, hi] (Clarke).
  *   3. ε = min ‖θ̂ − Σ_k λ_k h_k(s_k)‖ over λ ≥ 0 and s_k in the box of kink slopes. Since h_k is
  *      affine in each s_jk, cone{h_k(s) : s ∈ box} = cone{h_k(v) : v a vertex of the box}, so the
@@ -23,10 +24,10 @@
  */
 import type { Model, ModelData } from "../model/index.js";
 import { kinkInterval, margins, outputDim } from "../model/index.js";
-import { nnls } from "../linalg/index.js";
+import { nnls, nrm2, type NnlsResult } from "../linalg/index.js";
 import { requireHomogeneity } from "./homogeneity.js";
 import { logNorm2 } from "./margins.js";
-import { affineLayers, conventionSlopes, forwardSample, rowNorm, sampleGradient } from "./sampleNet.js";
+import { conventionSlopes, evaluateSample } from "./sampleNet.js";
 
 /** Default kink tolerance: |z| ≤ 1e-9·(‖w‖‖u‖ + |b|) counts as z = 0. */
 export const KKT_KINK_TOL = 1e-9;
@@ -71,7 +72,7 @@ export interface KinkInfo {
   readonly output: number;
   /** Hidden layer, 1-based (1 for a two-layer net). */
   readonly layer: number;
-  /** Unit, 0-based row of W_layer. */
+  /** Unit, 0-based row of W_layer (conv: c·H·W + y·W + x in the layer's pre-activation, PyTorch order). */
   readonly unit: number;
   /** Pre-activation z at θ̂. */
   readonly preactivation: number;
@@ -141,20 +142,41 @@ interface Column {
 /**
  * Clarke-aware (ε, δ)-KKT certificate of `model` on `data` for the max-margin problem (see the
  * file comment for the formulas). InputError for non-homogeneous models; q_min ≤ 0 gives
- * status "not-separated" with a message and null certificate numbers.
+ * status "not-separated" with a message and null certificate numbers. Steps: the margins at
+ * u = θ/‖θ‖ (step 1), the columns h_k with their kink vertices (step 2), NNLS on each rung of
+ * the active-set ladder (step 3), the best rung as the certificate (step 4).
  */
 export function kktCertificate(model: Model, data: ModelData, opts: KktOptions = {}): KktCertificate {
   const L = requireHomogeneity(model.arch, opts.source ?? "model");
   const kinkTol = opts.kinkTol ?? KKT_KINK_TOL;
-  const maxKinks = opts.maxKinksPerConstraint ?? KKT_MAX_KINKS;
-  // Margins at u = θ/‖θ‖ (exact by homogeneity: q(θ) = ‖θ‖^L q(u)), so huge θ cannot overflow them.
+  const m = unitMargins(model, data, L);
+  const base = { homogeneity: L, constraints: m.N, qmin: m.qmin, normalizedMargin: m.gammaBar, kinkTol };
+  if (!(m.qminU > 0) || !Number.isFinite(m.qminU)) return notSeparated(base, m);
+  const uScale = Math.pow(m.qminU, 1 / L);
+  const thetaHat = Float64Array.from(m.unit.theta, (v) => v / uScale);
+  const qHat = Float64Array.from(m.Qu, (v) => v / m.qminU);
+  const cols = constraintColumns(model, data, thetaHat, kinkTol, opts.maxKinksPerConstraint ?? KKT_MAX_KINKS);
+  const normHat = nrm2(thetaHat);
+  const target = (normHat * normHat) / L;
+  const rungs = activeSetLadder(thetaHat, cols, qHat, m.N, { candidates: opts.activeTol !== undefined ? [opts.activeTol] : KKT_ACTIVE_LADDER, normHat, target });
+  return {
+    ...base,
+    ...fromRung(rungs.best, cols, m.N, outputDim(model.arch), { normHat, target }),
+    scale: Math.exp((Math.log(m.qminU) + L * m.ln) / L),
+    normalizedNorm: normHat,
+    normSquaredOverL: target,
+    normalizedMargins: qHat,
+    ladder: rungs.ladder,
+  };
+}
+
+/** Step 1: margins at u = θ/‖θ‖ (exact by homogeneity: q(θ) = ‖θ‖^L q(u)), so huge θ cannot overflow them. */
+function unitMargins(model: Model, data: ModelData, L: number) {
   const ln = logNorm2(model.theta);
   const unitScale = Number.isFinite(ln) ? Math.exp(-ln) : 1;
   const unit: Model = { arch: model.arch, theta: Float64Array.from(model.theta, (v) => v * unitScale) };
   const Qu = margins(unit, data).data;
-  const k = outputDim(model.arch);
-  const n = data.X.rows;
-  const N = n * k;
+  const N = data.X.rows * outputDim(model.arch);
   let qminU = Infinity;
   for (let r = 0; r < N; r++) qminU = Math.min(qminU, Qu[r]);
   // γ̄ = q_min(u) (‖u‖ = 1); q_min(θ) = ‖θ‖^L q_min(u), formed in log space
@@ -163,69 +185,62 @@ export function kktCertificate(model: Model, data: ModelData, opts: KktOptions =
   let qmin = Infinity;
   for (let r = 0; r < N; r++) qmin = Math.min(qmin, Qraw[r]);
   if (!Number.isFinite(qmin) && N > 0) qmin = qminU === 0 || !Number.isFinite(ln) ? 0 : Math.sign(qminU) * Math.exp(Math.log(Math.abs(qminU)) + L * ln);
-  const base = {
-    homogeneity: L, constraints: N, qmin, normalizedMargin: gammaBar, kinkTol,
+  return { ln, unit, Qu, N, qminU, gammaBar, qmin };
+}
+
+function notSeparated(
+  base: Pick<KktCertificate, "homogeneity" | "constraints" | "qmin" | "normalizedMargin" | "kinkTol">, m: ReturnType<typeof unitMargins>,
+): KktCertificate {
+  const { N, Qu, qminU } = m;
+  const bad = Array.from(Qu).filter((v) => !(v > 0)).length;
+  return {
+    ...base,
+    status: "not-separated",
+    message: N === 0
+      ? "no samples: the max-margin problem has no constraints"
+      : `the model does not separate the data: q_min = ${m.qmin} ≤ 0 (${bad} of ${N} margins ≤ 0), so θ cannot be normalised to q_min = 1 and is not a feasible point of the max-margin problem; train further or check the labels`,
+    scale: null, normalizedNorm: null, epsilon: null, epsilonRelative: null, delta: null, lambda: null,
+    support: [], sumLambda: null, normSquaredOverL: null, eulerGap: null,
+    normalizedMargins: Float64Array.from(Qu, (v) => v / Math.abs(qminU === 0 ? 1 : qminU)),
+    kinks: [], method: "none", columns: 0, activeTol: null, ladder: [], solver: null,
   };
-  if (!(qminU > 0) || !Number.isFinite(qminU)) {
-    const bad = Array.from(Qu).filter((v) => !(v > 0)).length;
-    return {
-      ...base,
-      status: "not-separated",
-      message: N === 0
-        ? "no samples: the max-margin problem has no constraints"
-        : `the model does not separate the data: q_min = ${qmin} ≤ 0 (${bad} of ${N} margins ≤ 0), so θ cannot be normalised to q_min = 1 and is not a feasible point of the max-margin problem; train further or check the labels`,
-      scale: null, normalizedNorm: null, epsilon: null, epsilonRelative: null, delta: null, lambda: null,
-      support: [], sumLambda: null, normSquaredOverL: null, eulerGap: null,
-      normalizedMargins: Float64Array.from(Qu, (v) => v / Math.abs(qminU === 0 ? 1 : qminU)),
-      kinks: [], method: "none", columns: 0, activeTol: null, ladder: [], solver: null,
-    };
-  }
-  const scale = Math.exp((Math.log(qminU) + L * ln) / L);
-  const p = model.theta.length;
-  const uScale = Math.pow(qminU, 1 / L);
-  const thetaHat = Float64Array.from(unit.theta, (v) => v / uScale);
-  const qHat = Float64Array.from(Qu, (v) => v / qminU);
-  const layers = affineLayers(model.arch);
+}
+
+/** The NNLS columns: h_k(v) for every constraint k and every vertex v of its relaxed kink slopes. */
+interface Columns {
+  readonly kinks: KinkInfo[];
+  readonly columns: Column[];
+  readonly colData: Float64Array[];
+}
+
+/**
+ * Step 2: for each sample, its kinks (|z| ≤ kinkTol·(‖w‖‖u‖ + |b|), the maxKinks smallest
+ * relative |z| relaxed) and, for each output, the columns h_k at every vertex of the relaxed
+ * slopes' box (the others at the convention σ′(0)).
+ */
+function constraintColumns(model: Model, data: ModelData, thetaHat: Float64Array, kinkTol: number, maxKinks: number): Columns {
   const act = model.arch.activation;
   const interval = kinkInterval(act);
+  const k = outputDim(model.arch);
   const d = data.X.cols;
-  const kinks: KinkInfo[] = [];
-  const kinkSlopes: Array<number | null> = [];
-  const columns: Column[] = [];
-  const colData: Float64Array[] = [];
-  for (let i = 0; i < n; i++) {
+  const p = thetaHat.length;
+  const out: Columns = { kinks: [], columns: [], colData: [] };
+  for (let i = 0; i < data.X.rows; i++) {
     const x = data.X.data.subarray(i * d, (i + 1) * d);
-    const pass = forwardSample(layers, act, thetaHat, x);
+    const pass = evaluateSample(model.arch, thetaHat, x);
     const conv = conventionSlopes(act, pass);
-    // kinks of this sample: (hidden layer index l (0-based), unit r, relative |z|)
-    const found: Array<{ l: number; r: number; z: number; rel: number }> = [];
-    if (interval) {
-      for (let l = 0; l + 1 < layers.length; l++) {
-        const Ly = layers[l];
-        const u = pass.post[l];
-        let un = 0;
-        for (let c = 0; c < u.length; c++) un += u[c] * u[c];
-        un = Math.sqrt(un);
-        for (let r = 0; r < Ly.rows; r++) {
-          const z = pass.pre[l][r];
-          const ref = rowNorm(Ly, thetaHat, r) * un + (Ly.biasOff >= 0 ? Math.abs(thetaHat[Ly.biasOff + r]) : 0);
-          if (Math.abs(z) <= kinkTol * ref) found.push({ l, r, z, rel: ref > 0 ? Math.abs(z) / ref : 0 });
-        }
-      }
-    }
-    found.sort((a, b) => a.rel - b.rel);
+    const found = interval ? sampleKinks(pass, kinkTol) : [];
     const relaxedCount = Math.min(found.length, maxKinks);
     for (let c = 0; c < k; c++) {
       const rIdx = i * k + c;
       const w = new Float64Array(k);
       w[c] = data.Y.data[rIdx];
-      const firstKink = kinks.length;
+      const firstKink = out.kinks.length;
       found.forEach((f, t) => {
-        kinks.push({
+        out.kinks.push({
           sample: i, output: c, layer: f.l + 1, unit: f.r, preactivation: f.z, relative: f.rel,
           interval: [interval!.lo, interval!.hi], relaxed: t < relaxedCount, slope: null,
         });
-        kinkSlopes.push(null);
       });
       const vertices = 1 << relaxedCount;
       for (let v = 0; v < vertices; v++) {
@@ -237,100 +252,120 @@ export function kktCertificate(model: Model, data: ModelData, opts: KktOptions =
           chosen.push([firstKink + t, s]);
         }
         const g = new Float64Array(p);
-        sampleGradient(layers, thetaHat, pass, w, slopes, g);
-        columns.push({ constraint: rIdx, kinkSlopes: chosen });
-        colData.push(g);
+        pass.gradient(w, slopes, g);
+        out.columns.push({ constraint: rIdx, kinkSlopes: chosen });
+        out.colData.push(g);
       }
     }
   }
-  const candidates = opts.activeTol !== undefined ? [opts.activeTol] : KKT_ACTIVE_LADDER;
-  let nrm2 = 0;
-  for (let t = 0; t < p; t++) nrm2 += thetaHat[t] * thetaHat[t];
-  const normHat = Math.sqrt(nrm2);
-  const target = nrm2 / L;
+  return out;
+}
+
+/** Kinks of one sample: (hidden layer index l (0-based), unit r, z, relative |z|), smallest relative |z| first. */
+function sampleKinks(pass: ReturnType<typeof evaluateSample>, kinkTol: number): Array<{ l: number; r: number; z: number; rel: number }> {
+  const found: Array<{ l: number; r: number; z: number; rel: number }> = [];
+  for (let l = 0; l + 1 < pass.pre.length; l++) {
+    for (let r = 0; r < pass.pre[l].length; r++) {
+      const z = pass.pre[l][r];
+      const ref = pass.kinkScale(l, r);
+      if (Math.abs(z) <= kinkTol * ref) found.push({ l, r, z, rel: ref > 0 ? Math.abs(z) / ref : 0 });
+    }
+  }
+  found.sort((a, b) => a.rel - b.rel);
+  return found;
+}
+
+/** A rung of the ladder with its NNLS solution. */
+type Rung = ActiveSetTrial & { x: Float64Array; cols: number[]; sol: NnlsResult };
+
+/**
+ * Step 3: NNLS of θ̂ on the columns of the constraints with q̂_k − 1 ≤ τ, for each τ of the
+ * ladder (a τ that adds no column is skipped); ε recomputed as ‖θ̂ − Σ_j β_j col_j‖, δ =
+ * max_k λ_k(q̂_k − 1). The best rung minimises ε/‖θ̂‖ + δ/(‖θ̂‖²/L) (ties: the first, smaller τ).
+ */
+function activeSetLadder(
+  thetaHat: Float64Array, c: Columns, qHat: Float64Array, N: number, o: { candidates: readonly number[]; normHat: number; target: number },
+): { ladder: ActiveSetTrial[]; best: Rung } {
+  const p = thetaHat.length;
   const ladder: ActiveSetTrial[] = [];
-  let best: (ActiveSetTrial & { x: Float64Array; cols: number[]; sol: ReturnType<typeof nnls> }) | null = null;
+  let best: Rung | null = null;
   let lastCount = -1;
-  for (const tau of candidates) {
+  for (const tau of o.candidates) {
     const cols: number[] = [];
-    for (let j = 0; j < columns.length; j++) if (qHat[columns[j].constraint] - 1 <= tau) cols.push(j);
+    for (let j = 0; j < c.columns.length; j++) if (qHat[c.columns[j].constraint] - 1 <= tau) cols.push(j);
     if (cols.length === lastCount) continue; // same set as the previous rung
     lastCount = cols.length;
     const C = cols.length;
     const A = new Float64Array(p * C);
     for (let j = 0; j < C; j++) {
-      const g = colData[cols[j]];
+      const g = c.colData[cols[j]];
       for (let t = 0; t < p; t++) A[t * C + j] = g[t];
     }
     const sol = nnls({ rows: p, cols: C, data: A }, thetaHat);
-    // ε recomputed from the h_k: ‖θ̂ − Σ_j β_j col_j‖
     const res = Float64Array.from(thetaHat);
-    let delta = 0;
     for (let j = 0; j < C; j++) {
       const b = sol.x[j];
       if (b === 0) continue;
-      const g = colData[cols[j]];
+      const g = c.colData[cols[j]];
       for (let t = 0; t < p; t++) res[t] -= b * g[t];
     }
     const lam = new Float64Array(N);
-    for (let j = 0; j < C; j++) lam[columns[cols[j]].constraint] += sol.x[j];
+    for (let j = 0; j < C; j++) lam[c.columns[cols[j]].constraint] += sol.x[j];
+    let delta = 0;
     for (let r = 0; r < N; r++) if (lam[r] > 0) delta = Math.max(delta, lam[r] * (qHat[r] - 1));
-    let e2 = 0;
-    for (let t = 0; t < p; t++) e2 += res[t] * res[t];
     const trial: ActiveSetTrial = {
-      activeTol: tau, constraints: new Set(cols.map((j) => columns[j].constraint)).size,
-      epsilonRelative: normHat > 0 ? Math.sqrt(e2) / normHat : 0, delta, deltaRelative: target > 0 ? delta / target : delta,
+      activeTol: tau, constraints: new Set(cols.map((j) => c.columns[j].constraint)).size,
+      epsilonRelative: o.normHat > 0 ? nrm2(res) / o.normHat : 0, delta, deltaRelative: o.target > 0 ? delta / o.target : delta,
     };
     ladder.push(trial);
     const score = trial.epsilonRelative + trial.deltaRelative;
     if (!best || score < best.epsilonRelative + best.deltaRelative) best = { ...trial, x: sol.x, cols, sol };
   }
-  const chosen = best!;
+  return { ladder, best: best! };
+}
+
+/** Step 4: multipliers λ_k (summed over vertex columns), kink slopes s = μ/λ, support, ε, δ, Euler gap. */
+function fromRung(
+  chosen: Rung, c: Columns, N: number, k: number, o: { normHat: number; target: number },
+): Omit<KktCertificate, "homogeneity" | "constraints" | "qmin" | "normalizedMargin" | "kinkTol" | "scale" | "normalizedNorm" | "normSquaredOverL" | "normalizedMargins" | "ladder"> {
   const lambda = new Float64Array(N);
-  const slopeSum = new Float64Array(kinks.length);
+  const slopeSum = new Float64Array(c.kinks.length);
   for (let j = 0; j < chosen.cols.length; j++) {
     const b = chosen.x[j];
     if (b === 0) continue;
-    const col = columns[chosen.cols[j]];
+    const col = c.columns[chosen.cols[j]];
     lambda[col.constraint] += b;
     for (const [kk, s] of col.kinkSlopes) slopeSum[kk] += b * s;
   }
-  const finalKinks = kinks.map((kn, t) => {
+  const finalKinks = c.kinks.map((kn, t) => {
     const lam = lambda[kn.sample * k + kn.output];
     return kn.relaxed && lam > 0 ? { ...kn, slope: slopeSum[t] / lam } : kn;
   });
+  const { normHat, target } = o;
   const epsilon = chosen.epsilonRelative * normHat;
   const delta = chosen.delta;
-  const sol = chosen.sol;
-  const C = chosen.cols.length;
   let sumLambda = 0;
   const support: number[] = [];
   for (let r = 0; r < N; r++) {
     if (lambda[r] > 0) support.push(r);
     sumLambda += lambda[r];
   }
-  const anyKink = kinks.length > 0;
+  const anyKink = c.kinks.length > 0;
   return {
-    ...base,
     status: "ok",
     message: `ε/‖θ̂‖ = ${(epsilon / normHat).toExponential(3)}, δ = ${delta.toExponential(3)}, |support| = ${support.length} of ${N}` +
-      (anyKink ? `, ${kinks.filter((kn) => kn.relaxed).length} kink(s) relaxed` : ""),
-    scale,
-    normalizedNorm: normHat,
+      (anyKink ? `, ${c.kinks.filter((kn) => kn.relaxed).length} kink(s) relaxed` : ""),
     epsilon,
     epsilonRelative: normHat > 0 ? epsilon / normHat : 0,
     delta,
     lambda,
     support,
     sumLambda,
-    normSquaredOverL: target,
     eulerGap: target > 0 ? Math.abs(sumLambda - target) / target : Math.abs(sumLambda),
-    normalizedMargins: qHat,
     kinks: finalKinks,
     method: anyKink ? "kink-vertex-nnls" : "nnls",
-    columns: C,
+    columns: chosen.cols.length,
     activeTol: chosen.activeTol,
-    ladder,
-    solver: { converged: sol.converged, kktResidual: sol.kktResidual, iterations: sol.iterations },
+    solver: { converged: chosen.sol.converged, kktResidual: chosen.sol.kktResidual, iterations: chosen.sol.iterations },
   };
 }

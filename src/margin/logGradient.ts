@@ -4,7 +4,8 @@
  * η = α/ℒ, is taken as θ' = θ − α∇log ℒ(θ), finite at any margin. ∇log ℒ = ∇ℒ/ℒ comes from
  * model.normalizedGradient (per-sample weights e^{log ℓ′ − log ℒ} formed in log space), so the
  * iteration keeps moving where ℒ and ∇ℒ underflow (margins ≳ 745 for the exponential loss).
- * ℒ is the sum over samples (η = α/ℒ and the time t use the sum convention).
+ * ℒ is the sum over samples, or with `mean` the mean (log ℒ − log n): η = α/ℒ and the time t
+ * follow that convention; ∇log ℒ is the same for both.
  * Each call allocates the model's workspace (normalizedGradient does).
  */
 import type { Architecture, LossName, LossValue, ModelData } from "../model/index.js";
@@ -13,10 +14,14 @@ import { normalizedGradient } from "../model/index.js";
 export type LogGradient = (theta: Float64Array, out: Float64Array) => LossValue;
 
 /** (θ, out) ↦ writes ∇log ℒ(θ) into out, returns {ℒ, log ℒ} (ℒ = e^{log ℒ}, 0 once it underflows). */
-export function marginLogGradient(arch: Architecture, data: ModelData, loss: Exclude<LossName, "square">): LogGradient {
+export function marginLogGradient(
+  arch: Architecture, data: ModelData, loss: Exclude<LossName, "square">, opts: { mean?: boolean } = {},
+): LogGradient {
+  const shift = opts.mean ? Math.log(data.X.rows) : 0;
   return (theta, out) => {
     const r = normalizedGradient({ arch, theta }, data, loss);
     out.set(r.direction);
-    return { loss: Math.exp(r.logLoss), logLoss: r.logLoss };
+    const logLoss = r.logLoss - shift;
+    return { loss: Math.exp(logLoss), logLoss };
   };
 }

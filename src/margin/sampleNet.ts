@@ -2,10 +2,15 @@
  * One-sample forward pass and margin gradient with explicit activation slopes, for the
  * Clarke-aware KKT certificate: at a kink (pre-activation ≈ 0) the derivative of a ReLU-type
  * unit may be any s in the Clarke interval, so the gradient h_k(s) is computed for chosen s.
- * Works on both architectures through a uniform list of affine layers read off THE θ layout.
+ * Two-layer nets and MLPs go through a uniform list of affine layers read off THE θ layout; conv
+ * nets through the model's one-sample conv passes (model.convSampleForward / convSampleGradient).
+ * `evaluateSample` is the architecture-independent face the certificate uses.
  */
+import { nrm2, sliceNorm } from "../linalg/index.js";
 import type { Activation, Architecture } from "../model/index.js";
-import { activationDerivative, activationValue, mlpLayerOffsets, twoLayerLayout } from "../model/index.js";
+import {
+  activationDerivative, activationValue, convSampleForward, convSampleGradient, mlpLayerOffsets, twoLayerLayout,
+} from "../model/index.js";
 
 /** An affine layer z = V u (+ bias) inside θ: entry (r, s) of V at off + r·rs + s·ss. */
 export interface AffineLayer {
@@ -20,6 +25,7 @@ export interface AffineLayer {
 
 /** The affine layers of an architecture: hidden layers 1..h, then the output layer. */
 export function affineLayers(arch: Architecture): AffineLayer[] {
+  if (arch.kind === "conv") throw new RangeError("affineLayers: a conv network is not a list of affine layers (use evaluateSample)");
   if (arch.kind === "two-layer") {
     const L = twoLayerLayout(arch);
     return [
@@ -63,7 +69,7 @@ export function forwardSample(layers: readonly AffineLayer[], act: Activation, t
 }
 
 /** Default slopes σ′(z) (the model's convention, left derivative at 0) of every hidden unit. */
-export function conventionSlopes(act: Activation, pass: SamplePass): Float64Array[] {
+export function conventionSlopes(act: Activation, pass: Pick<SamplePass, "pre">): Float64Array[] {
   return pass.pre.slice(0, -1).map((z) => z.map((v) => activationDerivative(act, v)));
 }
 
@@ -98,9 +104,47 @@ export function sampleGradient(
   }
 }
 
-/** ‖row r of layer Ly‖₂ (its incoming weights, bias excluded). */
+/** ‖row r of layer Ly‖₂ (its incoming weights, bias excluded), scaled as linalg's nrm2. */
 export function rowNorm(Ly: AffineLayer, theta: Float64Array, r: number): number {
-  let s = 0;
-  for (let c = 0; c < Ly.cols; c++) s += theta[Ly.off + r * Ly.rs + c * Ly.ss] ** 2;
-  return Math.sqrt(s);
+  const start = Ly.off + r * Ly.rs;
+  if (Ly.ss === 1) return sliceNorm(theta, start, start + Ly.cols);
+  const row = new Float64Array(Ly.cols);
+  for (let c = 0; c < Ly.cols; c++) row[c] = theta[start + c * Ly.ss];
+  return nrm2(row);
+}
+
+/** One input's forward pass with what the KKT certificate needs from it, for any architecture. */
+export interface SampleEvaluation {
+  /** Pre-activations of every hidden layer (units in θ-layout order), then the outputs. */
+  readonly pre: Float64Array[];
+  /**
+   * Scale of unit r's pre-activation in hidden layer l (0-based) for the relative kink test
+   * |z| ≤ tol·scale: ‖incoming weights‖·‖unit input‖ + |bias| (conv: ‖filter‖·‖input patch‖).
+   */
+  kinkScale(l: number, r: number): number;
+  /** g += alpha·∇_θ ⟨w, Φ(θ; x)⟩ with the hidden-unit derivatives replaced by `slopes`. */
+  gradient(w: Float64Array, slopes: readonly Float64Array[], g: Float64Array, alpha?: number): void;
+}
+
+/** The forward pass of x through the network (θ, arch), as a SampleEvaluation. */
+export function evaluateSample(arch: Architecture, theta: Float64Array, x: Float64Array): SampleEvaluation {
+  if (arch.kind === "conv") {
+    const pass = convSampleForward(arch, theta, x);
+    return {
+      pre: pass.pre,
+      kinkScale: (l, r) => pass.scale[l][r],
+      gradient: (w, slopes, g, alpha = 1) => convSampleGradient(arch, theta, pass, w, slopes, g, alpha),
+    };
+  }
+  const layers = affineLayers(arch);
+  const pass = forwardSample(layers, arch.activation, theta, x);
+  const inputNorms = pass.post.map((u) => Math.sqrt(u.reduce((s, v) => s + v * v, 0)));
+  return {
+    pre: pass.pre,
+    kinkScale: (l, r) => {
+      const Ly = layers[l];
+      return rowNorm(Ly, theta, r) * inputNorms[l] + (Ly.biasOff >= 0 ? Math.abs(theta[Ly.biasOff + r]) : 0);
+    },
+    gradient: (w, slopes, g, alpha = 1) => sampleGradient(layers, theta, pass, w, slopes, g, alpha),
+  };
 }

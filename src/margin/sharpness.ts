@@ -8,6 +8,7 @@
  * The weights e^{−q_k}/ℒ vary on the scale 1/‖∇q‖ ~ ‖θ‖^{1−L}, so h = hRel·‖θ‖^{1−L}.
  * Valid where q is smooth (no ReLU unit on a kink within h). Allocates its vectors once.
  */
+import { nrm2 } from "../linalg/index.js";
 import type { LossValue } from "../model/index.js";
 
 export interface SharpnessOptions {
@@ -24,9 +25,7 @@ export function logLossSharpness(
   logGradient: (theta: Float64Array, out: Float64Array) => LossValue, theta: Float64Array, opts: SharpnessOptions,
 ): number {
   const p = theta.length;
-  let nt = 0;
-  for (let i = 0; i < p; i++) nt += theta[i] * theta[i];
-  const h = (opts.hRel ?? 1e-5) * Math.sqrt(nt) ** (1 - opts.homogeneity);
+  const h = (opts.hRel ?? 1e-5) * nrm2(theta) ** (1 - opts.homogeneity);
   const v = new Float64Array(p);
   const hv = new Float64Array(p);
   const tp = new Float64Array(p);
@@ -37,9 +36,7 @@ export function logLossSharpness(
   let lambda = NaN;
   const iters = opts.iterations ?? 60;
   for (let it = 0; it < iters; it++) {
-    let nv = 0;
-    for (let i = 0; i < p; i++) nv += v[i] * v[i];
-    nv = Math.sqrt(nv);
+    const nv = nrm2(v);
     for (let i = 0; i < p; i++) v[i] /= nv;
     for (let i = 0; i < p; i++) tp[i] = theta[i] + h * v[i];
     logGradient(tp, gp);

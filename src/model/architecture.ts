@@ -6,9 +6,18 @@
  *              θ = [ W (m×d, row-major) | a (m×k, row-major; m entries when k = 1) | b (m)? | c (k)? ]
  *   mlp        f(x) = W_L σ(… σ(W_1 x)),  widths [d, h_1, …, h_{L−1}, out], no biases:
  *              θ = [ W_1 (h_1×d) | W_2 (h_2×h_1) | … | W_L (out×h_{L−1}) ], each row-major.
+ *   conv       x (C₀×H₀×W₀, PyTorch's C,H,W order) → conv K_1 → σ → [avgpool] → … → flatten → W x̃,
+ *              no biases (conv/architecture.ts):
+ *              θ = [ K_1 (out_ch×in_ch×kh×kw) | … | K_h | W (out × features) ], each row-major —
+ *              PyTorch's Conv2d/Conv1d.weight order (1-D: out×in×k), so a state_dict maps without
+ *              transposes; features are flattened in PyTorch's C,H,W order.
  */
 import type { Activation } from "./activations.js";
 import { activationHomogeneity, formatActivation, sameActivation } from "./activations.js";
+import type { ConvArchitecture } from "./conv/architecture.js";
+import {
+  convGeometry, convHiddenLayers, convHomogeneityOrder, convInputDim, convParameterLabels, describeConv, sameConvArchitecture,
+} from "./conv/architecture.js";
 
 /** f(x) = Σ_j a_j σ(w_jᵀx + b_j) (+ c) with m hidden units and k outputs (a_j ∈ ℝ^k). */
 export interface TwoLayerArchitecture {
@@ -33,7 +42,7 @@ export interface MlpArchitecture {
   readonly activation: Activation;
 }
 
-export type Architecture = TwoLayerArchitecture | MlpArchitecture;
+export type Architecture = TwoLayerArchitecture | MlpArchitecture | ConvArchitecture;
 
 /** A network: an architecture and its flat parameter vector θ (layout above). */
 export interface Model {
@@ -108,6 +117,7 @@ export function mlpLayerOffsets(arch: MlpArchitecture): number[] {
 
 /** Number of parameters p = dim θ. */
 export function paramCount(arch: Architecture): number {
+  if (arch.kind === "conv") return convGeometry(arch).size;
   if (arch.kind === "two-layer") return twoLayerLayout(arch).size;
   const off = mlpLayerOffsets(arch);
   return off[off.length - 1];
@@ -115,16 +125,19 @@ export function paramCount(arch: Architecture): number {
 
 /** Input dimension d. */
 export function inputDim(arch: Architecture): number {
+  if (arch.kind === "conv") return convInputDim(arch);
   return arch.kind === "two-layer" ? arch.d : arch.widths[0];
 }
 
 /** Output dimension k. */
 export function outputDim(arch: Architecture): number {
+  if (arch.kind === "conv") return arch.outputs;
   return arch.kind === "two-layer" ? arch.k : arch.widths[arch.widths.length - 1];
 }
 
-/** Number of hidden layers: 1 for two-layer, widths.length − 2 for an MLP. */
+/** Number of hidden layers: 1 for two-layer, widths.length − 2 for an MLP, the conv stages of a conv net. */
 export function hiddenLayers(arch: Architecture): number {
+  if (arch.kind === "conv") return convHiddenLayers(arch);
   return arch.kind === "two-layer" ? 1 : arch.widths.length - 2;
 }
 
@@ -166,6 +179,7 @@ export function mlpWeights(arch: MlpArchitecture, theta: Float64Array): Float64A
  * Null when σ is not positively homogeneous (tanh, sigmoid, …), except the linear map [d, out].
  */
 export function homogeneityOrder(arch: Architecture): number | null {
+  if (arch.kind === "conv") return convHomogeneityOrder(arch);
   if (arch.kind === "mlp" && hiddenLayers(arch) === 0) return 1; // f = W_1 x is linear whatever σ is
   const p = activationHomogeneity(arch.activation);
   if (p === null) return null;
@@ -177,6 +191,7 @@ export function homogeneityOrder(arch: Architecture): number | null {
 
 /** Names of the entries of θ in order: "W[j,i]", "a[j]" (or "a[j,c]"), "b[j]", "c" / "c[c]"; MLP: "W1[r,s]", … */
 export function parameterLabels(arch: Architecture): string[] {
+  if (arch.kind === "conv") return convParameterLabels(arch);
   const out: string[] = [];
   if (arch.kind === "two-layer") {
     const { d, m, k } = arch;
@@ -202,11 +217,13 @@ export function sameArchitecture(a: Architecture, b: Architecture): boolean {
   if (a.kind === "mlp" && b.kind === "mlp") {
     return a.widths.length === b.widths.length && a.widths.every((w, i) => w === b.widths[i]);
   }
+  if (a.kind === "conv" && b.kind === "conv") return sameConvArchitecture(a, b);
   return false;
 }
 
 /** Short description: "two-layer 2→20→1 relu (+b, +c)", "mlp 2→3→2→1 leaky_relu(0.01)". */
 export function describeArchitecture(arch: Architecture): string {
+  if (arch.kind === "conv") return describeConv(arch);
   const act = formatActivation(arch.activation);
   if (arch.kind === "two-layer") {
     const bias = [arch.inputBias ? "+b" : "", arch.outputBias ? "+c" : ""].filter(Boolean).join(", ");

@@ -4,8 +4,8 @@
  * Two-layer networks ("gauss-newton"): ∇²ℒ = Jᵀ Λ J + Σ_i Σ_c G_ic ∇²f_c(x_i), with J the per-sample
  * output Jacobian, Λ = ∂²ℒ/∂F² (diagonal, ≥ 0 for the convex losses here) and G = ∂ℒ/∂F. The
  * first term is one GEMM (√Λ J)ᵀ(√Λ J) over blocks of samples; the second has only same-unit
- * blocks (twoLayerAddSecondOrderTerm). MLPs ("hvp"): p exact Hessian–vector products with the
- * unit vectors. Either way the result is symmetrised, H ← (H + Hᵀ)/2.
+ * blocks (twoLayerAddSecondOrderTerm). MLPs and conv nets ("hvp"): p exact Hessian–vector products
+ * with the unit vectors. Either way the result is symmetrised, H ← (H + Hᵀ)/2.
  * Measured in bench/model.ts (p ≈ 1000): the Gauss–Newton assembly is the faster one for
  * two-layer networks, so "auto" picks it there.
  */
@@ -23,7 +23,7 @@ import { createTwoLayerWorkspace, twoLayerAddSecondOrderTerm, twoLayerForward, t
 export type HessianMethod = "auto" | "gauss-newton" | "hvp";
 
 export interface HessianOptions extends LossOptions {
-  /** "auto" (default): Gauss–Newton + second-order term for two-layer, HVP columns for MLP. */
+  /** "auto" (default): Gauss–Newton + second-order term for two-layer, HVP columns for MLP and conv. */
   method?: HessianMethod;
 }
 
@@ -37,7 +37,7 @@ export function hessian(model: Model, data: ModelData, loss: LossName, opts: Hes
   if (method === "gauss-newton" && model.arch.kind !== "two-layer") {
     throw new RangeError(`hessian: method "gauss-newton" is implemented for two-layer networks only`);
   }
-  const H = method === "hvp" || model.arch.kind === "mlp"
+  const H = method === "hvp" || model.arch.kind !== "two-layer"
     ? hessianByHvp(model, data, loss, opts)
     : hessianGaussNewtonTwoLayer(model, data, loss, opts);
   symmetrize(H);

@@ -1,4 +1,4 @@
-// The public face of model: activations, architectures and THE parameter layout, model files,
+// The public face of model: activations, architectures (two-layer, MLP, conv) and THE parameter layout, model files,
 // losses in log space, outputs, gradients (via the output VJP), Jacobians, exact Hessian–vector
 // products, dense Hessians, and the training Objective for dynamics/.
 export type { LossValue, Objective } from "./objective.js";
@@ -99,3 +99,28 @@ export {
   type Workspace,
 } from "./network.js";
 export { initializeModel, type InitOptions } from "./init.js";
+export {
+  CONV_MAX_SAMPLE_ENTRIES,
+  convArchitecture,
+  convGeometry,
+  convWeights,
+  convLayerChannels,
+  convWithChannels,
+  convSampleForward,
+  convSampleGradient,
+  type ConvArchitecture,
+  type ConvStage,
+  type PoolStage,
+  type Stage,
+  type StageSpec,
+  type StageGeometry,
+  type ConvGeometry,
+  type ConvSamplePass,
+  type ConvModelJson,
+} from "./conv/index.js";
+export { inputGradient } from "./inputGradient.js";
+export {
+  isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, stateDictToModel,
+  torchSequentialCode, type ArchitectureSource,
+} from "./torchModel.js";
+export { twoLayerWasmBlockRows } from "./twoLayerWasm.js";

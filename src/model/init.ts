@@ -4,6 +4,7 @@
 import { nrm2 } from "../linalg/index.js";
 import { fillNormal, fork, rademacher } from "../random/index.js";
 import { paramCount, twoLayerParts, mlpWeights, type Architecture, type Model } from "./architecture.js";
+import { initializeConvWeights } from "./conv/init.js";
 
 export interface InitOptions {
   /** Seed of the initialisation stream (`fork(seed, "init")`). */
@@ -24,7 +25,8 @@ export interface InitOptions {
 
 /**
  * Draw θ(0) for an architecture: every weight matrix W (rows × cols) gets entries
- * N(0, 1/cols) (fan-in scaling, LeCun); two-layer output weights a get N(0, 1/m); biases 0.
+ * N(0, 1/cols) (fan-in scaling, LeCun; a conv filter's fan-in is in_ch·kh·kw); two-layer output
+ * weights a get N(0, 1/m); biases 0.
  * Then optionally balance (two-layer) and rescale to ‖θ‖ = scale.
  * Same seed and architecture → bit-identical θ (the RNG uses only +, −, ×, ÷, √).
  */
@@ -42,6 +44,9 @@ export function initializeModel(arch: Architecture, opts: InitOptions): Model {
         a[j] = rademacher(rng) * norm;
       }
     }
+  } else if (arch.kind === "conv") {
+    if (opts.balanced) throw new RangeError("initializeModel: balanced initialisation is defined for two-layer networks only");
+    initializeConvWeights(arch, theta, rng);
   } else {
     if (opts.balanced) throw new RangeError("initializeModel: balanced initialisation is defined for two-layer networks only");
     const weights = mlpWeights(arch, theta);

@@ -4,6 +4,8 @@
  *     "b"?: [m], "c"?: number | [k] }
  * or of a bias-free MLP
  *   { "kind": "mlp", "activation": A, "weights": [W1, …, WL] }   (W_l is width_l × width_{l−1}),
+ * or of a bias-free CNN (conv/modelFile.ts)
+ *   { "kind": "conv", "activation": A, "input": [C, H, W] | [C, L], "layers": [...], "head": [[…]] },
  * with A a name or { "name", "slope" | "power" }. Unknown extra fields are ignored. Every problem
  * is an InputError naming the file, the field and what was expected.
  */
@@ -13,6 +15,9 @@ import { readTextInput, stripBom } from "../common/textInput.js";
 import { activationToJson, parseActivation } from "./activations.js";
 import type { Model } from "./architecture.js";
 import { mlpArchitecture, mlpWeights, twoLayerArchitecture, twoLayerParts } from "./architecture.js";
+import type { ConvModelJson } from "./conv/index.js";
+import { convModelToJson, parseConvModel } from "./conv/index.js";
+import { isSafetensorsPath, loadSafetensorsModel, safetensorsModelBytes, type ArchitectureSource } from "./torchModel.js";
 
 /** JSON form of a two-layer model. */
 export interface TwoLayerModelJson {
@@ -31,9 +36,9 @@ export interface MlpModelJson {
   weights: number[][][];
 }
 
-export type ModelJson = TwoLayerModelJson | MlpModelJson;
+export type ModelJson = TwoLayerModelJson | MlpModelJson | ConvModelJson;
 
-const KINDS = ["two-layer", "mlp"];
+const KINDS = ["two-layer", "mlp", "conv"];
 
 function show(v: unknown): string {
   if (v === undefined) return "nothing";
@@ -93,6 +98,7 @@ export function parseModelJson(json: unknown, source: string): Model {
   }
   if (o.activation === undefined) throw new InputError(source, "missing field activation, expected a name such as \"relu\"", "activation");
   const activation = parseActivation(o.activation, source, "activation");
+  if (o.kind === "conv") return parseConvModel(o, activation, source);
   if (o.kind === "mlp") {
     if (!Array.isArray(o.weights) || o.weights.length === 0) {
       throw new InputError(source, `expected a non-empty array of weight matrices [W1, …, WL], got ${show(o.weights)}`, "weights");
@@ -138,6 +144,7 @@ export function parseModelJson(json: unknown, source: string): Model {
 /** The JSON record of a model (parseModelJson(modelToJson(M)) reproduces M exactly). */
 export function modelToJson(model: Model): ModelJson {
   const { arch, theta } = model;
+  if (arch.kind === "conv") return convModelToJson(arch, theta);
   const activation = activationToJson(arch.activation);
   if (arch.kind === "mlp") {
     const weights = mlpWeights(arch, theta).map((Wl, l) => rows(Wl, arch.widths[l + 1], arch.widths[l]));
@@ -172,9 +179,15 @@ export function parseModelText(text: string, source: string): Model {
   return parseModelJson(json, source);
 }
 
-/** Read and validate a model file; `option` names the flag that gave the path (for an empty one). */
-export function loadModel(path: string, option = "--model"): Model {
-  return parseModelText(readTextInput(path, { what: "a model file (.json)", option }), path);
+/**
+ * Read and validate a model file: JSON, or safetensors weights (`.safetensors`, torchModel.ts)
+ * whose architecture comes from `src` or from the file's splitscape metadata. `option` names the
+ * flag that gave the path (for an empty one).
+ */
+export function loadModel(path: string, src: ArchitectureSource = {}, option = "--model"): Model {
+  if (isSafetensorsPath(path)) return loadSafetensorsModel(path, src);
+  if (src.layers !== undefined) throw new InputError(src.layers.source, `describes the layers of safetensors weights, but ${path} is a JSON model file (which states its architecture)`);
+  return parseModelText(readTextInput(path, { what: "a model file (.json or .safetensors)", option }), path);
 }
 
 /**
@@ -200,7 +213,7 @@ function formatJson(v: unknown, indent: string): string {
   return JSON.stringify(v);
 }
 
-/** Write a model file atomically (temporary file, then rename). */
+/** Write a model file atomically (temporary file, then rename): safetensors for `.safetensors`, else JSON. */
 export function saveModel(path: string, model: Model): void {
-  writeFileAtomic(path, modelToText(model));
+  writeFileAtomic(path, isSafetensorsPath(path) ? safetensorsModelBytes(model) : modelToText(model));
 }

@@ -1,6 +1,6 @@
 /**
  * Architecture-independent entry points over explicit workspaces: each call dispatches once on
- * the architecture to the two-layer or MLP batch kernels. Inputs are raw row-major arrays (X: n×d,
+ * the architecture to the two-layer, MLP or conv batch kernels. Inputs are raw row-major arrays (X: n×d,
  * Y and R: n×k) so that callers can pass gathered mini-batches without building records.
  *
  * Loss + gradient of a two-layer workspace created with `resident` data (repeated use, e.g.
@@ -19,11 +19,13 @@ import type { TwoLayerWorkspace } from "./twoLayerKernels.js";
 import {
   createTwoLayerWorkspace, twoLayerForward, twoLayerHvp, twoLayerJacobian, twoLayerLossGradient, twoLayerVjp,
 } from "./twoLayerKernels.js";
+import type { ConvWorkspace } from "./conv/index.js";
+import { convForward, convHvp, convJacobian, convLossGradient, convVjp, createConvWorkspace } from "./conv/index.js";
 import type { TwoLayerWasm } from "./twoLayerWasm.js";
 import { createTwoLayerWasm, twoLayerWasmBind, twoLayerWasmLossGradient } from "./twoLayerWasm.js";
 
 /** Scratch memory for the kernels of one architecture, for up to `capacity` samples per call. */
-export type Workspace = TwoLayerWorkspace | MlpWorkspace;
+export type Workspace = TwoLayerWorkspace | MlpWorkspace | ConvWorkspace;
 
 /** Wasm steps of the two-layer workspaces created with resident data. */
 const wasmSteps = new WeakMap<Workspace, TwoLayerWasm>();
@@ -38,7 +40,7 @@ export const TWO_LAYER_WASM_MIN_ENTRIES = 256;
 
 /** Options of createWorkspace. */
 export interface WorkspaceOptions {
-  /** Rows per block of the two-layer kernels (TS and wasm). */
+  /** Rows per block of the two-layer kernels (TS and wasm), samples per block of the conv kernels. */
   block?: number;
   /**
    * The data set the workspace will be evaluated on repeatedly (n ≤ capacity rows of X, Y).
@@ -56,6 +58,7 @@ export interface WorkspaceOptions {
  * see WorkspaceOptions.
  */
 export function createWorkspace(arch: Architecture, capacity: number, opts: WorkspaceOptions = {}): Workspace {
+  if (arch.kind === "conv") return createConvWorkspace(arch, capacity, opts.block);
   if (arch.kind !== "two-layer") return createMlpWorkspace(arch, capacity);
   const ws = createTwoLayerWorkspace(arch, capacity, opts.block);
   if (opts.resident && capacity * arch.m >= TWO_LAYER_WASM_MIN_ENTRIES) {
@@ -76,12 +79,14 @@ export function workspaceBackend(ws: Workspace): "wasm-simd" | "ts" {
 /** F ← f(X; θ) for the first n rows of X (F is n×k row-major). */
 export function forwardInto(ws: Workspace, theta: Float64Array, X: Float64Array, n: number, F: Float64Array): void {
   if (ws.kind === "two-layer") twoLayerForward(ws, theta, X, n, F);
+  else if (ws.kind === "conv") convForward(ws, theta, X, n, F);
   else mlpForward(ws, theta, X, n, F);
 }
 
 /** grad ← Σ_i R_iᵀ ∂f(x_i; θ)/∂θ (the output vector–Jacobian product). */
 export function vjpInto(ws: Workspace, theta: Float64Array, X: Float64Array, n: number, R: Float64Array, grad: Float64Array): void {
   if (ws.kind === "two-layer") twoLayerVjp(ws, theta, X, n, R, grad);
+  else if (ws.kind === "conv") convVjp(ws, theta, X, n, R, grad);
   else mlpVjp(ws, theta, X, n, R, grad);
 }
 
@@ -93,6 +98,7 @@ export function lossGradientInto(
   ws: Workspace, theta: Float64Array, X: Float64Array, Y: Float64Array, n: number,
   loss: LossName, mean: boolean, kappa: number, grad: Float64Array | null,
 ): LossValue {
+  if (ws.kind === "conv") return convLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
   if (ws.kind !== "two-layer") return mlpLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
   const w = n > 0 ? wasmSteps.get(ws) : undefined;
   if (w === undefined) return twoLayerLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
@@ -107,6 +113,7 @@ export function hvpInto(
   ws: Workspace, theta: Float64Array, X: Float64Array, Y: Float64Array, n: number,
   loss: LossName, mean: boolean, v: Float64Array, out: Float64Array,
 ): LossValue {
+  if (ws.kind === "conv") return convHvp(ws, theta, X, Y, n, loss, mean, v, out);
   return ws.kind === "two-layer"
     ? twoLayerHvp(ws, theta, X, Y, n, loss, mean, v, out)
     : mlpHvp(ws, theta, X, Y, n, loss, mean, v, out);
@@ -114,7 +121,7 @@ export function hvpInto(
 
 /**
  * v ↦ ∇²ℒ(θ)·v at a fixed θ, as a function writing into `out`. The MLP kernels do the forward
- * pass (σ′, σ″, ∂ℒ/∂F, ∂²ℒ/∂F²) once here; the blocked two-layer kernels redo it per product.
+ * pass (σ′, σ″, ∂ℒ/∂F, ∂²ℒ/∂F²) once here; the blocked two-layer and conv kernels redo it per product.
  * The closure uses `ws` exclusively: no other kernel call on ws while it is in use.
  */
 export function hvpAtTheta(
@@ -124,6 +131,11 @@ export function hvpAtTheta(
     mlpHvpPrepare(ws, theta, X, Y, n, loss, mean);
     return (v, out) => mlpHvpApply(ws, theta, X, n, v, out);
   }
+  if (ws.kind === "conv") {
+    return (v, out) => {
+      convHvp(ws, theta, X, Y, n, loss, mean, v, out);
+    };
+  }
   return (v, out) => {
     twoLayerHvp(ws, theta, X, Y, n, loss, mean, v, out);
   };
@@ -132,11 +144,13 @@ export function hvpAtTheta(
 /** J ← per-sample output Jacobian (n·k × p, row i·k + c = ∂f_c(x_i)/∂θ, row stride ldJ). */
 export function jacobianInto(ws: Workspace, theta: Float64Array, X: Float64Array, n: number, J: Float64Array, ldJ: number): void {
   if (ws.kind === "two-layer") twoLayerJacobian(ws, theta, X, n, J, ldJ);
+  else if (ws.kind === "conv") convJacobian(ws, theta, X, n, J, ldJ);
   else mlpJacobian(ws, theta, X, n, J, ldJ);
 }
 
 /** The outputs F (first n·k entries) of the last lossGradientInto / hvpInto call. */
 export function workspaceOutputs(ws: Workspace): Float64Array {
+  if (ws.kind === "conv") return ws.F;
   return ws.kind === "two-layer" ? ws.F : ws.Z[ws.Z.length - 1];
 }
 

@@ -9,7 +9,7 @@
  * K_j = {i : |w_jᵀx_i| ≤ tol·‖x_i‖·‖w_j‖}.
  */
 import { kinkInterval, activationDerivative, activationValue, twoLayerParts } from "../model/index.js";
-import { nnls } from "../linalg/index.js";
+import { distance, nnls, nrm2, sliceNorm } from "../linalg/index.js";
 import type { Rng } from "../random/index.js";
 import { normal } from "../random/index.js";
 import type { NcfEvaluator } from "./correlation.js";
@@ -52,11 +52,9 @@ export function boxLeastSquares(cols: readonly Float64Array[], b: Float64Array, 
         change = Math.max(change, Math.abs(dt) * Math.sqrt(nrm[k]));
       }
     }
-    if (change <= 1e-17 * (1 + Math.sqrt(b.reduce((s, v) => s + v * v, 0)))) break;
+    if (change <= 1e-17 * (1 + nrm2(b))) break;
   }
-  let s = 0;
-  for (let i = 0; i < q; i++) s += r[i] * r[i];
-  return { residual: Math.sqrt(s), t };
+  return { residual: nrm2(r), t };
 }
 
 /** Residual of one KKT check: the Clarke residual, the plain-gradient one, and the kinks used. */
@@ -103,15 +101,11 @@ export function twoLayerClarkeResidual(prob: NcfProblem, u: Float64Array, opts: 
   const gw = new Float64Array(d);
   const xNorm = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += X[i * d + k] ** 2;
-    xNorm[i] = Math.sqrt(s);
+    xNorm[i] = sliceNorm(X, i * d, i * d + d);
   }
   for (let j = 0; j < m; j++) {
     const wj = W.subarray(j * d, j * d + d);
-    let wn = 0;
-    for (let k = 0; k < d; k++) wn += wj[k] * wj[k];
-    wn = Math.sqrt(wn);
+    const wn = nrm2(wj);
     let fa = 0;
     gw.fill(0);
     const cols: Float64Array[] = [];
@@ -162,11 +156,8 @@ export function sampledClarkeResidual(
   const g0 = new Float64Array(p);
   const value = ev(u, g0);
   const b = new Float64Array(p);
-  let grad2 = 0;
-  for (let k = 0; k < p; k++) {
-    b[k] = prob.L * value * u[k];
-    grad2 += (g0[k] - b[k]) ** 2;
-  }
+  for (let k = 0; k < p; k++) b[k] = prob.L * value * u[k];
+  const gradientResidual = distance(g0, b);
   const grads: Float64Array[] = [g0];
   const v = new Float64Array(p);
   for (let s = 0; s < samples; s++) {
@@ -176,9 +167,7 @@ export function sampledClarkeResidual(
     grads.push(g);
   }
   const K = grads.length;
-  let bn = 0;
-  for (let k = 0; k < p; k++) bn += b[k] * b[k];
-  const wgt = 1e6 * Math.max(1, Math.sqrt(bn));
+  const wgt = 1e6 * Math.max(1, nrm2(b));
   const A = new Float64Array((p + 1) * K);
   for (let c = 0; c < K; c++) {
     for (let k = 0; k < p; k++) A[k * K + c] = grads[c][k];
@@ -188,11 +177,11 @@ export function sampledClarkeResidual(
   rhs.set(b);
   rhs[p] = wgt;
   const sol = nnls({ rows: p + 1, cols: K, data: A }, rhs);
-  let r2 = 0;
+  const combination = new Float64Array(p);
   for (let k = 0; k < p; k++) {
     let s = 0;
     for (let c = 0; c < K; c++) s += grads[c][k] * sol.x[c];
-    r2 += (s - b[k]) ** 2;
+    combination[k] = s;
   }
-  return { residual: Math.sqrt(r2), gradientResidual: Math.sqrt(grad2), kinks: 0, method: "gradient-sampling" };
+  return { residual: distance(combination, b), gradientResidual, kinks: 0, method: "gradient-sampling" };
 }

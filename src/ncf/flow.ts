@@ -6,6 +6,7 @@
  * across kinks, where adaptive steppers stall; RK4 chatters within O(h) of the kink face), with
  * u renormalised after each step. Small-δ gradient flow follows w(t) ≈ δ·ψ(t) (Kumar & Haupt).
  */
+import { nrm2 } from "../linalg/index.js";
 import type { NcfEvaluator } from "./correlation.js";
 
 export interface NcfFlowSample {
@@ -32,7 +33,7 @@ export function ncfFlow(
 ): NcfFlowResult {
   const p = w0.length;
   const u = Float64Array.from(w0);
-  let n0 = Math.hypot(...u);
+  let n0 = nrm2(u);
   for (let k = 0; k < p; k++) u[k] /= n0;
   let rho = Math.log(n0);
   const g = new Float64Array(p);
@@ -49,7 +50,7 @@ export function ncfFlow(
   };
   // Step: a fraction of the time scale 1/(L·max|𝒩|) ~ 1/‖∇𝒩(u₀)‖.
   field(u, k1);
-  const gn = Math.hypot(...g);
+  const gn = nrm2(g);
   const h = opts.h ?? Math.min(0.01, 0.02 / Math.max(gn, 1e-12));
   const every = opts.sampleEvery ?? opts.tEnd / 400;
   const samples: NcfFlowSample[] = [];
@@ -71,26 +72,13 @@ export function ncfFlow(
     field(tmp, k4);
     for (let k = 0; k < p; k++) u[k] += (hs / 6) * (k1[k] + 2 * k2[k] + 2 * k3[k] + k4[k]);
     rho += (hs / 6) * (k1[p] + 2 * k2[p] + 2 * k3[p] + k4[p]);
-    n0 = Math.hypot(...u);
+    n0 = nrm2(u);
     for (let k = 0; k < p; k++) u[k] /= n0;
     tau += hs;
     value = ev(u, null);
   }
   samples.push({ tau, logNorm: rho, value, u: Float64Array.from(u) });
   return { u, value, logNorm: rho, tau, samples };
-}
-
-/** cos(a, b) = ⟨a, b⟩/(‖a‖‖b‖). */
-export function cosine(a: Float64Array, b: Float64Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let k = 0; k < a.length; k++) {
-    ab += a[k] * b[k];
-    aa += a[k] * a[k];
-    bb += b[k] * b[k];
-  }
-  return ab / Math.sqrt(aa * bb);
 }
 
 /**

@@ -7,6 +7,7 @@
  * so that a_j² − ‖w_j‖² = 0 (conserved by the flow, hence neurons stay balanced).
  * Pure functions apart from the caller's objective (which owns its workspace).
  */
+import { nrm2, sliceNorm } from "../linalg/index.js";
 import type { Objective, TwoLayerArchitecture } from "../model/index.js";
 import { twoLayerParts } from "../model/index.js";
 import { normal, uniform, type Rng } from "../random/index.js";
@@ -63,9 +64,7 @@ export function neuronNorms(arch: TwoLayerArchitecture, theta: Float64Array): Fl
   const { W, a } = twoLayerParts(arch, theta);
   const out = new Float64Array(arch.m);
   for (let j = 0; j < arch.m; j++) {
-    let s = a[j] * a[j];
-    for (let k = 0; k < arch.d; k++) s += W[j * arch.d + k] ** 2;
-    out[j] = Math.sqrt(s);
+    out[j] = Math.hypot(a[j], sliceNorm(W, j * arch.d, (j + 1) * arch.d));
   }
   return out;
 }
@@ -96,12 +95,12 @@ export function restrictedSaddle(
   const g = new Float64Array(th.length);
   const tol = opts.gradTol ?? 1e-12;
   let v = obj.evaluate(th, g);
-  let gn = Math.hypot(...g);
+  let gn = nrm2(g);
   let k = 0;
   for (; k < opts.maxSteps && gn > tol; k++) {
     for (let i = 0; i < th.length; i++) th[i] -= opts.lr * g[i];
     v = obj.evaluate(th, g);
-    gn = Math.hypot(...g);
+    gn = nrm2(g);
   }
   return { theta: th, loss: v.loss, gradNorm: gn, steps: k };
 }

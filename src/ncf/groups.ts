@@ -8,6 +8,7 @@
  *  2. group mass M_g = (Σ_{j∈g} ‖(w_j, a_j)‖²)^{1/2};
  *  3. split at the largest gap of the sorted log M_g (≥ minGap), big = the groups above it.
  */
+import { nrm2, sliceNorm } from "../linalg/index.js";
 import type { TwoLayerArchitecture } from "../model/index.js";
 import { twoLayerParts } from "../model/index.js";
 import { splitNeurons } from "./saddles.js";
@@ -16,12 +17,11 @@ import { splitNeurons } from "./saddles.js";
 export function neuronGroups(arch: TwoLayerArchitecture, theta: Float64Array, cosTol = 0.999): number[][] {
   const { W, a } = twoLayerParts(arch, theta);
   const { m, d } = arch;
-  const norm = (j: number): number => Math.hypot(a[j], ...W.subarray(j * d, (j + 1) * d));
+  const norm = (j: number): number => Math.hypot(a[j], sliceNorm(W, j * d, (j + 1) * d));
   const order = Array.from({ length: m }, (_, j) => j).sort((i, j) => norm(j) - norm(i));
   const unit = (j: number): number[] => {
-    const w = Array.from(W.subarray(j * d, (j + 1) * d));
-    const n = Math.hypot(...w);
-    return w.map((v) => (n > 0 ? v / n : 0));
+    const n = sliceNorm(W, j * d, (j + 1) * d);
+    return Array.from(W.subarray(j * d, (j + 1) * d), (v) => (n > 0 ? v / n : 0));
   };
   const groups: number[][] = [];
   const leaders: Array<{ u: number[]; s: number }> = [];
@@ -70,7 +70,7 @@ export function splitAtLevel(arch: TwoLayerArchitecture, theta: Float64Array, le
   const big: number[] = [];
   const small: number[] = [];
   for (const g of neuronGroups(arch, theta, cosTol)) {
-    const mass = Math.sqrt(g.reduce((acc, j) => acc + a[j] ** 2 + W.subarray(j * d, (j + 1) * d).reduce((q, v) => q + v * v, 0), 0));
+    const mass = nrm2(Float64Array.from(g.flatMap((j) => [a[j], ...W.subarray(j * d, (j + 1) * d)])));
     (mass >= level ? big : small).push(...g);
   }
   if (big.length === 0) return null;

@@ -10,10 +10,10 @@ export {
   reducedOptimum, angularScan, type ReducedDirection, type ReducedSearchOptions,
 } from "./reduced.js";
 export {
-  ncfKktPoints, clarkeResidual, refineTwoLayerKktPoint, assembleTwoLayerPoint, classifyByPerturbation,
-  type KktKind, type NcfKktPoint, type NcfKktOptions, type NcfKktResult,
+  ncfKktPoints, clarkeResidual, refineTwoLayerKktPoint, assembleTwoLayerPoint, classifyByPerturbation, NCF_RESIDUAL_TOL,
+  type KktKind, type NcfKktPoint, type NcfKktOptions, type NcfKktResult, type NcfUnconvergedPoint,
 } from "./kkt.js";
-export { ncfFlow, ncfFlowEscapeTime, cosine, type NcfFlowResult, type NcfFlowSample } from "./flow.js";
+export { ncfFlow, ncfFlowEscapeTime, type NcfFlowResult, type NcfFlowSample } from "./flow.js";
 export { escapeTime, lossFactor, type EscapePrediction } from "./escape.js";
 export { smallInitEscape, smallInitTrajectory, type SmallInitEscape, type SmallInitSample, type SmallInitPoint, type SmallInitEscapeOptions } from "./smallInit.js";
 export {

@@ -14,6 +14,7 @@
  * neuron permutations, sign flips (w, a) → (−w, −a) of odd σ, and redistribution of mass among
  * neurons of one direction) are the same point.
  */
+import { distance, dot, nrm2 } from "../linalg/index.js";
 import { activationHomogeneity, twoLayerParts } from "../model/index.js";
 import { unitSphere, normal, type Rng } from "../random/index.js";
 import { sampledClarkeResidual, twoLayerClarkeResidual, type ClarkeResidual } from "./clarke.js";
@@ -54,11 +55,36 @@ export interface NcfKktOptions {
   /** Perturbations for classification (default 64) and their size (default 1e-3). */
   classifySamples?: number;
   classifyEps?: number;
+  /**
+   * A candidate is a KKT point when its Clarke residual is at most residualTol·L·max|𝒩| over all
+   * candidates (default NCF_RESIDUAL_TOL): ‖∇𝒩(u)‖ ≥ uᵀ∇𝒩(u) = L𝒩(u) on the sphere (Euler), so
+   * L·max|𝒩| is the scale of the gradients the residual compares. The others are returned as
+   * `unconverged`, unclassified.
+   */
+  residualTol?: number;
+}
+
+/** Default relative residual tolerance of a KKT point (see NcfKktOptions.residualTol). */
+export const NCF_RESIDUAL_TOL = 1e-6;
+
+/** An ascent end point whose Clarke residual misses the tolerance: not a KKT point (yet). */
+export interface NcfUnconvergedPoint {
+  u: Float64Array;
+  value: number;
+  residual: number;
+  gradientResidual: number;
+  hits: number;
 }
 
 export interface NcfKktResult {
+  /** The KKT points: candidates whose residual meets the tolerance, best value first. */
   points: NcfKktPoint[];
-  /** max value over the points found. */
+  /** Candidates whose residual misses it (distinct up to symmetries), best value first. */
+  unconverged: NcfUnconvergedPoint[];
+  /** The tolerance: residual ≤ residualTol·residualScale, residualScale = L·max|𝒩| over the candidates. */
+  residualTol: number;
+  residualScale: number;
+  /** max value over the KKT points (NaN when none converged). */
   best: number;
   /** Two-layer: 𝒩* = κ_p max|f| from the reduced problem (null for deep nets). */
   ncfStar: number | null;
@@ -120,7 +146,7 @@ export function refineTwoLayerKktPoint(prob: NcfProblem, u: Float64Array, opts: 
   for (let j = 0; j < arch.m; j++) {
     if (mass[j] < (opts.massTol ?? 1e-8) * maxMass) continue;
     const w = Float64Array.from(W.subarray(j * d, j * d + d));
-    const wn = Math.hypot(...w);
+    const wn = nrm2(w);
     if (!(wn > 0)) continue;
     for (let k = 0; k < d; k++) w[k] /= wn;
     const sign = a[j] >= 0 ? 1 : -1;
@@ -153,21 +179,12 @@ export function classifyByPerturbation(
   let down = 0;
   let total = 0;
   const test = (): void => {
-    let ux = 0;
-    for (let k = 0; k < p; k++) ux += u[k] * xi[k];
-    let nx = 0;
-    for (let k = 0; k < p; k++) {
-      xi[k] -= ux * u[k];
-      nx += xi[k] * xi[k];
-    }
-    nx = Math.sqrt(nx);
+    const ux = dot(u, xi);
+    for (let k = 0; k < p; k++) xi[k] -= ux * u[k];
+    const nx = nrm2(xi);
     if (!(nx > 0)) return;
-    let nv = 0;
-    for (let k = 0; k < p; k++) {
-      v[k] = u[k] + (eps * xi[k]) / nx;
-      nv += v[k] * v[k];
-    }
-    nv = Math.sqrt(nv);
+    for (let k = 0; k < p; k++) v[k] = u[k] + (eps * xi[k]) / nx;
+    const nv = nrm2(v);
     for (let k = 0; k < p; k++) v[k] /= nv;
     const dv = ev(v, null) - value;
     total++;
@@ -203,8 +220,9 @@ function freeNeuronSaddle(prob: NcfProblem, active: number | undefined, value: n
 
 /**
  * KKT points of max 𝒩(u), ‖u‖ = 1: seeded ascents (+ reduced one-neuron embeddings for
- * two-layer nets), refinement, Clarke residual, de-duplication by outputs, classification.
- * Sorted by value, best first.
+ * two-layer nets), refinement, Clarke residual, de-duplication by outputs, the residual test
+ * (NcfKktOptions.residualTol), classification of the points that pass. Sorted by value, best
+ * first; the candidates that miss the tolerance are listed apart as `unconverged`.
  */
 export function ncfKktPoints(prob: NcfProblem, opts: NcfKktOptions): NcfKktResult {
   const ev = ncfEvaluator(prob);
@@ -226,44 +244,62 @@ export function ncfKktPoints(prob: NcfProblem, opts: NcfKktOptions): NcfKktResul
       candidates.push(assembleTwoLayerPoint(prob, [{ index: 0, w: r.w, sign: r.sign, mass: 1, c: r.value }]));
     }
   }
-  interface Acc { u: Float64Array; out: Float64Array; value: number; res: ClarkeResidual; hits: number }
-  const acc: Acc[] = [];
+  const distinct = deduplicate(prob, ev, candidates, rng);
+  const residualTol = opts.residualTol ?? NCF_RESIDUAL_TOL;
+  const residualScale = prob.L * Math.max(0, ...distinct.map((c) => Math.abs(c.value)));
+  const passes = (c: Candidate): boolean => c.res.residual <= residualTol * residualScale;
+  const points = distinct.filter(passes).map((c) => classifyCandidate(prob, ev, c, ncfStar, rng, opts));
+  const unconverged: NcfUnconvergedPoint[] = distinct.filter((c) => !passes(c)).map((c) => ({
+    u: c.u, value: c.value, residual: c.res.residual, gradientResidual: c.res.gradientResidual, hits: c.hits,
+  }));
+  points.sort((x, y) => y.value - x.value);
+  unconverged.sort((x, y) => y.value - x.value);
+  const best = points.length > 0 ? points[0].value : NaN;
+  return { points, unconverged, residualTol, residualScale, best, ncfStar, reduced, starts };
+}
+
+/** A distinct candidate point with its value, outputs on the data, Clarke residual and hits. */
+interface Candidate { u: Float64Array; out: Float64Array; value: number; res: ClarkeResidual; hits: number }
+
+/**
+ * Merge candidates with the same outputs H(x_i; u) on the data (the same point up to the
+ * model's symmetries, see the module comment): relative output distance ≤ 1e-6. A merged point
+ * keeps the representative with the smallest residual and counts the hits.
+ */
+function deduplicate(prob: NcfProblem, ev: NcfEvaluator, candidates: readonly Float64Array[], rng: Rng): Candidate[] {
+  const acc: Candidate[] = [];
   for (const u of candidates) {
     const value = ev(u, null);
     const res = clarkeResidual(prob, ev, u, rng);
     const out = ncfOutputs(prob, u);
-    const on = Math.hypot(...out);
-    const same = acc.find((a) => {
-      let d2 = 0;
-      for (let i = 0; i < out.length; i++) d2 += (a.out[i] - out[i]) ** 2;
-      return Math.sqrt(d2) <= 1e-6 * Math.max(on, Math.hypot(...a.out), 1e-300);
-    });
+    const on = nrm2(out);
+    const same = acc.find((a) => distance(a.out, out) <= 1e-6 * Math.max(on, nrm2(a.out), 1e-300));
     if (same) {
       same.hits++;
       if (res.residual < same.res.residual) Object.assign(same, { u, out, value, res });
     } else acc.push({ u, out, value, res, hits: 1 });
   }
-  const points: NcfKktPoint[] = acc.map((a) => {
-    const cls = classifyByPerturbation(ev, a.u, a.value, rng, opts.classifySamples ?? 64, opts.classifyEps ?? 1e-3);
-    const isGlobal = ncfStar !== null && a.value >= ncfStar * (1 - 1e-9) && ncfStar > 0;
-    let active: number | undefined;
-    if (prob.arch.kind === "two-layer") {
-      const { W, a: av } = twoLayerParts(prob.arch, a.u);
-      const d = prob.arch.d;
-      active = 0;
-      for (let j = 0; j < prob.arch.m; j++) {
-        let s = av[j] * av[j];
-        for (let k = 0; k < d; k++) s += W[j * d + k] ** 2;
-        if (s > 1e-12) active++;
-      }
+  return acc;
+}
+
+/** A converged candidate as a KKT point: active neurons, kind (analytic or by perturbation). */
+function classifyCandidate(prob: NcfProblem, ev: NcfEvaluator, a: Candidate, ncfStar: number | null, rng: Rng, opts: NcfKktOptions): NcfKktPoint {
+  const cls = classifyByPerturbation(ev, a.u, a.value, rng, opts.classifySamples ?? 64, opts.classifyEps ?? 1e-3);
+  const isGlobal = ncfStar !== null && a.value >= ncfStar * (1 - 1e-9) && ncfStar > 0;
+  let active: number | undefined;
+  if (prob.arch.kind === "two-layer") {
+    const { W, a: av } = twoLayerParts(prob.arch, a.u);
+    const d = prob.arch.d;
+    active = 0;
+    for (let j = 0; j < prob.arch.m; j++) {
+      let s = av[j] * av[j];
+      for (let k = 0; k < d; k++) s += W[j * d + k] ** 2;
+      if (s > 1e-12) active++;
     }
-    return {
-      u: a.u, value: a.value, residual: a.res.residual, gradientResidual: a.res.gradientResidual, kinks: a.res.kinks,
-      kind: isGlobal ? "global max" : freeNeuronSaddle(prob, active, a.value, ncfStar) ? "saddle" : cls.kind, nonNegative: a.value >= 0, hits: a.hits, activeNeurons: active,
-      perturbation: { up: cls.up, down: cls.down, samples: cls.samples, eps: cls.eps },
-    };
-  });
-  points.sort((x, y) => y.value - x.value);
-  const best = points.length > 0 ? points[0].value : NaN;
-  return { points, best, ncfStar, reduced, starts };
+  }
+  return {
+    u: a.u, value: a.value, residual: a.res.residual, gradientResidual: a.res.gradientResidual, kinks: a.res.kinks,
+    kind: isGlobal ? "global max" : freeNeuronSaddle(prob, active, a.value, ncfStar) ? "saddle" : cls.kind, nonNegative: a.value >= 0, hits: a.hits, activeNeurons: active,
+    perturbation: { up: cls.up, down: cls.down, samples: cls.samples, eps: cls.eps },
+  };
 }

@@ -21,11 +21,12 @@
  * small neurons), the block against the flow's own state ψ(t_obs − t₀), and the switching neuron
  * (largest small neuron at the crossing) against the unit direction of the largest neuron of û_res.
  */
+import { cosine, nrm2, sliceNorm } from "../linalg/index.js";
 import type { ModelData, Objective, TwoLayerArchitecture } from "../model/index.js";
 import { makeObjective, twoLayerParts } from "../model/index.js";
 import type { Rng } from "../random/index.js";
 import { ncfEvaluator } from "./correlation.js";
-import { cosine, ncfFlow, ncfFlowEscapeTime } from "./flow.js";
+import { ncfFlow, ncfFlowEscapeTime } from "./flow.js";
 import { gradientDescentRun, neuronBlock, neuronNorms, restrictedSaddle, type GdRun } from "./gdRun.js";
 import { ncfProblem } from "./problem.js";
 import { reducedOptimum } from "./reduced.js";
@@ -95,9 +96,8 @@ export function firstCrossing(t: readonly number[], logZ: readonly number[], k0:
 /** Unit input direction ŵ_j and sign of a_j of neuron j. */
 function neuronDirection(arch: TwoLayerArchitecture, theta: Float64Array, j: number): { w: number[]; sign: number } {
   const { W, a } = twoLayerParts(arch, theta);
-  const w = Array.from(W.subarray(j * arch.d, (j + 1) * arch.d));
-  const n = Math.hypot(...w);
-  return { w: w.map((v) => v / n), sign: a[j] >= 0 ? 1 : -1 };
+  const n = sliceNorm(W, j * arch.d, (j + 1) * arch.d);
+  return { w: Array.from(W.subarray(j * arch.d, (j + 1) * arch.d), (v) => v / n), sign: a[j] >= 0 ? 1 : -1 };
 }
 
 function argmax(v: Float64Array, among: readonly number[]): number {
@@ -127,10 +127,9 @@ export function predictPlateau(
   const saddle = restrictedSaddle(obj, arch, theta0, big, { lr: run.lr, maxSteps: opts.saddleSteps ?? 50_000 });
   const prob = ncfProblem(arch, data, { mean: opts.mean });
   const res = residualNcfProblem(prob, saddle.theta, big);
-  let r2 = 0;
-  for (let i = 0; i < res.n; i++) r2 += res.y[i] ** 2;
+  const rNorm = nrm2(res.y);
   const z0 = neuronBlock(arch, theta0, small);
-  const logRho = Math.log(Math.hypot(...z0));
+  const logRho = Math.log(nrm2(z0));
   const logLevel = Math.log(opts.level);
   const ev = ncfEvaluator(res);
   const red = reducedOptimum(res, { starts: opts.starts ?? 16, rng });
@@ -150,7 +149,7 @@ export function predictPlateau(
   const predictedExit = tEntry + (logLevel - logRho) / (2 * valueRes);
   const flowPredictedExit = tEntry + ncfFlowEscapeTime(flow, 2, 0, opts.level).t;
   const naivePredictedExit = tEntry + (logLevel - logRho) / (2 * red.value);
-  const logZ = run.theta.map((th) => Math.log(Math.hypot(...neuronBlock(arch, th, small))));
+  const logZ = run.theta.map((th) => Math.log(nrm2(neuronBlock(arch, th, small))));
   const cross = firstCrossing(run.t, logZ, k0, logLevel);
   let blockCosine = NaN;
   let switchingNeuron = -1;
@@ -178,7 +177,7 @@ export function predictPlateau(
     observedRate = cross.t > tEntry ? (logLevel - logRho) / (cross.t - tEntry) : NaN;
   }
   return {
-    plateau, tEntry, big, small, saddleLoss: saddle.loss, saddleGradNorm: saddle.gradNorm, residualRms: Math.sqrt(r2 / res.n),
+    plateau, tEntry, big, small, saddleLoss: saddle.loss, saddleGradNorm: saddle.gradNorm, residualRms: rNorm / Math.sqrt(res.n),
     logRho, flowValue: valueRes, ncfStarResidual: red.value, flowTime, flowSettled, level: opts.level,
     predictedExit, flowPredictedExit, naivePredictedExit, observedExit: cross.t, observedRate,
     blockCosine, switchingNeuron, switchingDirection: switching.w, switchingSign: switching.sign,

@@ -8,6 +8,7 @@
  * The directions are found by seeded Riemannian ascent of ±f and, for piecewise-linear σ, an
  * exact refinement onto the face of kinks (f is linear on each cone of fixed sign pattern).
  */
+import { nrm2, sliceNorm } from "../linalg/index.js";
 import { activationDerivative, activationHomogeneity, activationValue, kinkInterval, type Activation } from "../model/index.js";
 import { unitSphere, type Rng } from "../random/index.js";
 import { boxLeastSquares, DEFAULT_KINK_TOL } from "./clarke.js";
@@ -58,13 +59,9 @@ export function reducedClarkeResidual(prob: NcfProblem, w: Float64Array, sign: n
   const cols: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
     let z = 0;
-    let xn = 0;
-    for (let k = 0; k < d; k++) {
-      z += w[k] * X[i * d + k];
-      xn += X[i * d + k] ** 2;
-    }
+    for (let k = 0; k < d; k++) z += w[k] * X[i * d + k];
     const coef = sign * scale * y[i];
-    if (box && Math.abs(z) <= kinkTol * Math.sqrt(xn) && coef !== 0) {
+    if (box && Math.abs(z) <= kinkTol * sliceNorm(X, i * d, i * d + d) && coef !== 0) {
       const c = new Float64Array(d);
       for (let k = 0; k < d; k++) c[k] = coef * X[i * d + k];
       cols.push(c);
@@ -74,9 +71,7 @@ export function reducedClarkeResidual(prob: NcfProblem, w: Float64Array, sign: n
     }
   }
   if (box && cols.length > 0) return { residual: boxLeastSquares(cols, rhs, box.lo, box.hi).residual, kinks: cols.length };
-  let r = 0;
-  for (let k = 0; k < d; k++) r += rhs[k] * rhs[k];
-  return { residual: Math.sqrt(r), kinks: 0 };
+  return { residual: nrm2(rhs), kinks: 0 };
 }
 
 /** Orthonormal basis (modified Gram–Schmidt, dependent vectors dropped) of the given vectors. */
@@ -84,7 +79,7 @@ function orthonormalBasis(vs: Float64Array[]): Float64Array[] {
   const out: Float64Array[] = [];
   for (const v0 of vs) {
     const v = Float64Array.from(v0);
-    const n0 = Math.hypot(...v);
+    const n0 = nrm2(v);
     for (let pass = 0; pass < 2; pass++) {
       for (const q of out) {
         let c = 0;
@@ -92,7 +87,7 @@ function orthonormalBasis(vs: Float64Array[]): Float64Array[] {
         for (let k = 0; k < v.length; k++) v[k] -= c * q[k];
       }
     }
-    const nv = Math.hypot(...v);
+    const nv = nrm2(v);
     if (nv > 1e-10 * n0) out.push(v.map((x) => x / nv));
   }
   return out;
@@ -115,13 +110,9 @@ export function refineOnKinkFace(prob: NcfProblem, w: Float64Array, sign: number
   const xn = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
-    let t = 0;
-    for (let k = 0; k < d; k++) {
-      s += w[k] * X[i * d + k];
-      t += X[i * d + k] ** 2;
-    }
+    for (let k = 0; k < d; k++) s += w[k] * X[i * d + k];
     z[i] = s;
-    xn[i] = Math.sqrt(t);
+    xn[i] = sliceNorm(X, i * d, i * d + d);
   }
   for (const tau of [0, 1e-12, 1e-10, 1e-8, 1e-6, 1e-5, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2]) {
     const kinkRows: Float64Array[] = [];
@@ -140,7 +131,7 @@ export function refineOnKinkFace(prob: NcfProblem, w: Float64Array, sign: number
       for (let k = 0; k < d; k++) c += q[k] * g0[k];
       for (let k = 0; k < d; k++) g0[k] -= c * q[k];
     }
-    const gn = Math.hypot(...g0);
+    const gn = nrm2(g0);
     if (!(gn > 0)) continue;
     const cand = g0.map((v) => v / gn);
     let consistent = true;

@@ -11,6 +11,7 @@
  * Stage detection: a plateau is a maximal time interval of length ≥ minDuration on which the
  * loss changes slowly, |d log ℒ/dt| ≤ rateTol (finite differences of log ℒ on the samples).
  */
+import { cosine } from "../linalg/index.js";
 import type { ModelData } from "../model/index.js";
 import { makeObjective, twoLayerParts, type TwoLayerArchitecture } from "../model/index.js";
 import type { Rng } from "../random/index.js";
@@ -197,9 +198,7 @@ export function saddleToSaddle(
       for (const j of small) if (neuronLog[kExit][j] > neuronLog[kExit][jBest]) jBest = j;
       const { W, a } = twoLayerParts(arch, dirs[kExit]);
       const wj = W.subarray(jBest * d, (jBest + 1) * d);
-      const wn = Math.hypot(...wj);
-      let c = 0;
-      for (let k = 0; k < d; k++) c += (wj[k] / wn) * red.w[k];
+      const c = cosine(wj, Float64Array.from(red.w));
       directionCosine = (a[jBest] >= 0 ? 1 : -1) === red.sign ? c : -c;
     }
     predictions.push({

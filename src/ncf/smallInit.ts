@@ -14,9 +14,9 @@
  * but after the escape its plain phase chatters along kinks with micro-steps and exhausted its
  * 1e6-step cap before t = 25 on the reference experiment; use stopNorm to end runs early.
  */
+import { cosine, nrm2, sliceNorm } from "../linalg/index.js";
 import { smallInitFlow } from "../dynamics/index.js";
 import type { Objective } from "../model/index.js";
-import { cosine } from "./flow.js";
 
 export interface SmallInitSample {
   t: number;
@@ -142,7 +142,7 @@ export function smallInitTrajectory(
   if (L === null || !evalScaled) throw new RangeError("smallInitEscape: needs a homogeneous objective with evaluateScaled");
   const p = objective.dim;
   const y = new Float64Array(p + 1); // [u, s]
-  const n0 = Math.hypot(...w0);
+  const n0 = nrm2(w0);
   for (let k = 0; k < p; k++) y[k] = w0[k] / n0;
   y[p] = opts.logDelta + Math.log(n0);
   const g = new Float64Array(p);
@@ -155,9 +155,7 @@ export function smallInitTrajectory(
   let last = { loss: NaN, logLoss: NaN };
   // Field in τ at (x, s): evaluated at x̂ = x/‖x‖, S = s + log‖x‖ (θ = e^s·x = e^S·x̂ exactly).
   const field = (x: Float64Array, out: Float64Array): number => {
-    let nn = 0;
-    for (let k = 0; k < p; k++) nn += x[k] * x[k];
-    const nx = Math.sqrt(nn);
+    const nx = sliceNorm(x, 0, p);
     for (let k = 0; k < p; k++) xh[k] = x[k] / nx;
     const S = x[p] + Math.log(nx);
     last = evalScaled(xh, S, g);
@@ -190,9 +188,7 @@ export function smallInitTrajectory(
     for (let k = 0; k <= p; k++) tmp[k] = y[k] + h * k3[k];
     field(tmp, k4);
     for (let k = 0; k <= p; k++) y[k] += (h / 6) * (k1[k] + 2 * k2[k] + 2 * k3[k] + k4[k]);
-    let nn = 0;
-    for (let k = 0; k < p; k++) nn += y[k] * y[k];
-    const nx = Math.sqrt(nn);
+    const nx = sliceNorm(y, 0, p);
     for (let k = 0; k < p; k++) y[k] /= nx;
     y[p] += Math.log(nx);
     // trapezoid in log space for ∫ e^{−(L−2)S} dτ over the step

@@ -6,6 +6,7 @@
  * (Absil, Mahony & Sepulchre, "Optimization Algorithms on Matrix Manifolds", §4.2).
  * Near a kink the step size shrinks (the ascent chatters across the kink); the caller refines.
  */
+import { nrm2 } from "../linalg/index.js";
 
 /** F(u) and (into grad) ∇F(u). */
 export type SmoothOracle = (u: Float64Array, grad: Float64Array | null) => number;
@@ -31,9 +32,7 @@ export interface SphereAscentResult {
 }
 
 function normalize(u: Float64Array): void {
-  let s = 0;
-  for (let i = 0; i < u.length; i++) s += u[i] * u[i];
-  const r = Math.sqrt(s);
+  const r = nrm2(u);
   for (let i = 0; i < u.length; i++) u[i] /= r;
 }
 
@@ -41,12 +40,8 @@ function normalize(u: Float64Array): void {
 function project(u: Float64Array, g: Float64Array, rg: Float64Array): number {
   let ug = 0;
   for (let i = 0; i < u.length; i++) ug += u[i] * g[i];
-  let s = 0;
-  for (let i = 0; i < u.length; i++) {
-    rg[i] = g[i] - ug * u[i];
-    s += rg[i] * rg[i];
-  }
-  return Math.sqrt(s);
+  for (let i = 0; i < u.length; i++) rg[i] = g[i] - ug * u[i];
+  return nrm2(rg);
 }
 
 /** Riemannian gradient ascent of F on the sphere from u0 (normalised first). */

@@ -12,7 +12,7 @@ import { classifySplitPoint, isSureSaddle, LAMBDA_ZERO_TOL, type SplitClass } fr
 import { formatInertia, sameInertia, type Inertia } from "./inertia.js";
 import { innerHessian, INNER_REL_TOL, type InnerHessian } from "./innerHessian.js";
 import { gradientScale, refineStationaryPoint, STATIONARY_REL_TOL, type RefineOptions, type RefinementReport } from "./refine.js";
-import { childIndices, requireScalarTwoLayer, splitUnitCopyDivide } from "./split.js";
+import { childIndices, requireScalarTwoLayer, requireSmoothActivation, splitUnitCopyDivide } from "./split.js";
 import {
   descentAlongEigenvector, HESSIAN_REL_TOL, measureHessian, measureSpectrum, quarticProbe,
   type DescentReport, type HessianMeasurement,
@@ -34,6 +34,8 @@ export interface PlateauOptions extends LossOptions {
   lambdaZeroTol?: number;
   /** Dense spectra up to this many parameters (verify.ts). */
   denseMax?: number;
+  /** Where the model came from, for InputErrors (default "model"). */
+  source?: string;
 }
 
 /** One split point: the rules' class and prediction, the measurement, and the verdict. */
@@ -76,11 +78,22 @@ export interface PlateauAnalysis {
   readonly ok: boolean;
 }
 
-/** Classify and verify one split point of the stationary model θ*. */
-export function analyzeSplitPoint(
-  model: Model, data: ModelData, loss: LossName, unit: number, lambda: readonly number[],
-  inner: InnerHessian, reducedInertia: Inertia, opts: Omit<PlateauOptions, "unit" | "lambdas"> = {},
-): SplitPointReport {
+/** The unsplit stationary point, the unit split and the spectra every split point shares. */
+export interface SplitContext {
+  /** θ*, stationary. */
+  readonly model: Model;
+  readonly data: ModelData;
+  readonly loss: LossName;
+  readonly unit: number;
+  /** The inner Hessian H_j of the unit at θ*. */
+  readonly inner: InnerHessian;
+  /** In(H_red), the inertia of the Hessian of the unsplit network at θ*. */
+  readonly reducedInertia: Inertia;
+}
+
+/** Classify and verify one split point θ_λ of the stationary model θ*. */
+export function analyzeSplitPoint(at: SplitContext, lambda: readonly number[], opts: Omit<PlateauOptions, "unit" | "lambdas"> = {}): SplitPointReport {
+  const { model, data, loss, unit, inner, reducedInertia } = at;
   const arch = requireScalarTwoLayer(model, "plateau");
   const lossOpts: LossOptions = { mean: opts.mean };
   const zeroTol = opts.lambdaZeroTol ?? LAMBDA_ZERO_TOL;
@@ -110,7 +123,7 @@ export function analyzeSplitPoint(
     // Put the exact zero weight on that child (λ_l within zeroTol of 0).
     const probeModel = { arch: wide.arch, theta: wide.theta.slice() };
     twoLayerParts(requireScalarTwoLayer(wide, "plateau"), probeModel.theta).a[kids[l]] = 0;
-    descent = quarticProbe(probeModel, data, loss, kids[l], xi, q, inner.outputCurvature, lossOpts);
+    descent = quarticProbe(probeModel, data, loss, { child: kids[l], xi, q, outputCurvature: inner.outputCurvature }, lossOpts);
   }
   if (descent && !descent.lowers) problems.push(`claimed ${c.cls}, but the ${descent.kind} step did not lower the loss (ΔL = ${descent.deltaLoss})`);
   return {
@@ -134,9 +147,11 @@ export function analyzeSplitPoint(
 /**
  * Refine (optionally), then classify and verify every split point θ_λ of unit j. `ok` is false
  * when the refinement missed its tolerance or any point disagrees with its measurement.
+ * InputError for a non-smooth activation (requireSmoothActivation).
  */
 export function analyzePlateau(model: Model, data: ModelData, loss: LossName, opts: PlateauOptions): PlateauAnalysis {
   const arch = requireScalarTwoLayer(model, "plateau");
+  requireSmoothActivation(arch, opts.source ?? "model");
   const { unit } = opts;
   if (!(Number.isInteger(unit) && unit >= 0 && unit < arch.m)) throw new RangeError(`plateau: unit ${unit} is not in [0, ${arch.m})`);
   const lossOpts: LossOptions = { mean: opts.mean };
@@ -154,7 +169,7 @@ export function analyzePlateau(model: Model, data: ModelData, loss: LossName, op
   }
   if (inner.outputWeight === 0) disagreements.push(`unit ${unit} has a_j = 0: the split does not create a plateau of this kind`);
   const points = opts.lambdas.map((lambda) => {
-    const r = analyzeSplitPoint(star, data, loss, unit, lambda, inner, reduced.inertia!, opts);
+    const r = analyzeSplitPoint({ model: star, data, loss, unit, inner, reducedInertia: reduced.inertia! }, lambda, opts);
     if (!r.agrees) disagreements.push(`λ = (${r.lambda.join(", ")}): ${r.disagreement}`);
     return r;
   });

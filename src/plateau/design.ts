@@ -121,9 +121,9 @@ export function designStationaryPoint(o: DesignOptions): DesignedCase {
   // A saddle may need a residual scale beyond SADDLE_MAX_SCALE on some draws: then the next one.
   let reason = "";
   for (const cand of candidates) {
-    const out = designFromCandidate(o, arch, cand.X, cand.theta, cand.cond, n, p, dt);
-    if (typeof out !== "string") return out;
-    reason = out;
+    const out = designFromCandidate(o, { arch, X: cand.X, theta: cand.theta, jacobianCondition: cand.cond, n, p, dt });
+    if (out.ok) return out.design;
+    reason = out.reason;
   }
   throw new RangeError(`design: ${reason}`);
 }
@@ -133,20 +133,70 @@ const SADDLE_MAX_SCALE = 64;
 /** Largest accepted relative misfit ‖H_j(Nc) − T‖_F/‖T‖_F. */
 const TARGET_MISFIT_MAX = 1e-6;
 
-/** The design on one candidate (θ, X); a string says why it failed. */
-function designFromCandidate(
-  o: DesignOptions, arch: TwoLayerArchitecture, X: Matrix, theta: Float64Array, jacobianCondition: number, n: number, p: number, dt: number,
-): DesignedCase | string {
+/** One candidate draw (θ, X) with the sizes of the design. */
+interface Candidate {
+  readonly arch: TwoLayerArchitecture;
+  readonly X: Matrix;
+  readonly theta: Float64Array;
+  /** cond(JᵀJ) of the draw. */
+  readonly jacobianCondition: number;
+  /** Samples n, parameters p, dimension d̃ of H_j. */
+  readonly n: number;
+  readonly p: number;
+  readonly dt: number;
+}
+
+/** The design on one candidate, or why this draw cannot carry it (the next one may). */
+type CandidateOutcome = { readonly ok: true; readonly design: DesignedCase } | { readonly ok: false; readonly reason: string };
+
+/**
+ * The design on one candidate: a basis N of null(Jᵀ), the residual r = Nc whose H_j fits the
+ * target, and the scale s of r that makes θ a minimum (or a saddle) — see the file comment.
+ */
+function designFromCandidate(o: DesignOptions, c: Candidate): CandidateOutcome {
   const unit = o.unit ?? 0;
   const stationary = o.stationary ?? "minimum";
-  const minCurvature = o.minCurvature ?? 0.5;
-  const rng = fork(o.seed, "plateau-design/target");
-  const model: Model = { arch, theta };
-  const f = forward(model, X).data;
+  const model: Model = { arch: c.arch, theta: c.theta };
+  const f = forward(model, c.X).data;
+  const basis = nullSpaceOfJt(model, c);
+  if (!basis.ok) return basis;
+  const fit = fitInnerHessian(o, model, c, basis.N);
+  const dataAt = (s: number): { X: Matrix; Y: Matrix; source: string } => {
+    const Y = new Float64Array(c.n);
+    for (let i = 0; i < c.n; i++) Y[i] = f[i] - s * fit.r0[i];
+    return { X: c.X, Y: { rows: c.n, cols: 1, data: Y }, source: `design:${o.target}/${stationary}?seed=${o.seed}` };
+  };
+  const sc = stationaryScale(model, dataAt, stationary, o.minCurvature ?? 0.5);
+  if (!sc.ok) return sc;
+  const data = dataAt(sc.s);
+  const residual = new Float64Array(c.n);
+  for (let i = 0; i < c.n; i++) residual[i] = f[i] - data.Y.data[i];
+  const Hj = innerHessianMatrix(model, c.X, unit, residual);
+  return {
+    ok: true,
+    design: {
+      model,
+      data,
+      unit,
+      target: o.target,
+      stationary,
+      residual,
+      scale: sc.s * fit.normalisation,
+      jacobianCondition: c.jacobianCondition,
+      nullDimension: c.n - c.p,
+      targetResidual: fit.targetResidual,
+      innerEigenvalues: eigvalsh(Hj),
+      reducedMinEigenvalue: sc.lo,
+      reducedMaxEigenvalue: sc.hi,
+      gradientNorm: nrm2(lossAndGradient(model, data, "square").gradient!),
+    },
+  };
+}
 
-  // Basis of null(Jᵀ): the last n − p columns of the full Q of J = QR.
-  const J = outputJacobian(model, X);
-  const fac = qr(J);
+/** A basis of null(Jᵀ): the last n − p columns of the full Q of J = QR (n × (n − p), row-major). */
+function nullSpaceOfJt(model: Model, c: Candidate): { ok: true; N: Float64Array } | { ok: false; reason: string } {
+  const { n, p } = c;
+  const fac = qr(outputJacobian(model, c.X));
   let rmax = 0;
   let rmin = Infinity;
   for (let i = 0; i < p; i++) {
@@ -154,23 +204,32 @@ function designFromCandidate(
     rmax = Math.max(rmax, v);
     rmin = Math.min(rmin, v);
   }
-  if (!(rmin > 1e-10 * rmax)) return `J is numerically rank deficient (min|R_ii|/max|R_ii| = ${rmin / rmax}); change the seed`;
+  if (!(rmin > 1e-10 * rmax)) return { ok: false, reason: `J is numerically rank deficient (min|R_ii|/max|R_ii| = ${rmin / rmax}); change the seed` };
   const Q = qrQ(fac, { full: true });
   const q = n - p;
   const N = new Float64Array(n * q);
   for (let i = 0; i < n; i++) for (let s = 0; s < q; s++) N[i * q + s] = Q.data[i * n + p + s];
+  return { ok: true, N };
+}
 
-  // Linear map c ↦ upper triangle of H_j(Nc) (off-diagonal entries weighted √2: Frobenius norm).
+/**
+ * r₀ = Nc with c the least-squares fit of the upper triangle of H_j(Nc) to the target
+ * T = U diag(τ) Uᵀ (U random orthogonal; off-diagonal entries weighted √2: the Frobenius norm),
+ * normalised to max|r₀_i| = residualSize. RangeError when no c fits (a structural constraint).
+ */
+function fitInnerHessian(o: DesignOptions, model: Model, c: Candidate, N: Float64Array): { r0: Float64Array; targetResidual: number; normalisation: number } {
+  const { n, p, dt } = c;
+  const q = n - p;
+  const rng = fork(o.seed, "plateau-design/target");
   const neq = (dt * (dt + 1)) / 2;
   const A = new Float64Array(neq * q);
   const col = new Float64Array(n);
   for (let s = 0; s < q; s++) {
     for (let i = 0; i < n; i++) col[i] = N[i * q + s];
-    const M = innerHessianMatrix(model, X, unit, col).data;
+    const M = innerHessianMatrix(model, c.X, o.unit ?? 0, col).data;
     let e = 0;
     for (let a = 0; a < dt; a++) for (let b = a; b < dt; b++) A[e++ * q + s] = (a === b ? 1 : Math.SQRT2) * M[a * dt + b];
   }
-  // Target T = U diag(τ) Uᵀ, U a random orthogonal matrix.
   const tau = targetEigenvalues(o.target, dt, () => uniform(rng));
   const U = qrQ(qr(gaussianMatrix(rng, dt, dt)));
   const T = new Float64Array(dt * dt);
@@ -192,21 +251,26 @@ function designFromCandidate(
   const r0 = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let c = 0; c < q; c++) s += N[i * q + c] * ls.x[c];
+    for (let k = 0; k < q; k++) s += N[i * q + k] * ls.x[k];
     r0[i] = s;
   }
   let rinf = 0;
   for (let i = 0; i < n; i++) rinf = Math.max(rinf, Math.abs(r0[i]));
   const size = o.residualSize ?? 1;
   for (let i = 0; i < n; i++) r0[i] *= size / rinf;
+  return { r0, targetResidual, normalisation: size / rinf };
+}
 
-  const dataAt = (s: number): { X: Matrix; Y: Matrix; source: string } => {
-    const Y = new Float64Array(n);
-    for (let i = 0; i < n; i++) Y[i] = f[i] - s * r0[i];
-    return { X, Y: { rows: n, cols: 1, data: Y }, source: `design:${o.target}/${stationary}?seed=${o.seed}` };
-  };
+/**
+ * The scale s of the residual for a minimum (halve s until λ_min(H_red) ≥ margin·λ_min(JᵀJ),
+ * then bisect for the largest such s) or a saddle (double s until λ_min(H_red) ≤ −margin·λ_min(JᵀJ)),
+ * with the extreme eigenvalues of H_red there.
+ */
+function stationaryScale(
+  model: Model, dataAt: (s: number) => { X: Matrix; Y: Matrix }, stationary: "minimum" | "saddle", minCurvature: number,
+): { ok: true; s: number; lo: number; hi: number } | { ok: false; reason: string } {
   const gn = eigvalsh(hessian(model, dataAt(0), "square"))[0];
-  if (!(gn > 0)) return `JᵀJ is singular (λ_min = ${gn}); change the seed`;
+  if (!(gn > 0)) return { ok: false, reason: `JᵀJ is singular (λ_min = ${gn}); change the seed` };
   const extremes = (s: number): [number, number] => {
     const ev = eigvalsh(hessian(model, dataAt(s), "square"));
     return [ev[0], ev[ev.length - 1]];
@@ -216,7 +280,7 @@ function designFromCandidate(
   const reached = (l: number): boolean => (stationary === "minimum" ? l >= minCurvature * gn : l <= -minCurvature * gn);
   while (!reached(lo)) {
     s = stationary === "minimum" ? s / 2 : s * 2;
-    if (s > SADDLE_MAX_SCALE || s < 1e-30) return `could not reach a ${stationary} (λ_min(H_red) = ${lo}, λ_max = ${hi} at scale ${s})`;
+    if (s > SADDLE_MAX_SCALE || s < 1e-30) return { ok: false, reason: `could not reach a ${stationary} (λ_min(H_red) = ${lo}, λ_max = ${hi} at scale ${s})` };
     [lo, hi] = extremes(s);
   }
   if (stationary === "minimum" && s < 1) {
@@ -232,24 +296,5 @@ function designFromCandidate(
     s = lo2;
     [lo, hi] = extremes(s);
   }
-  const data = dataAt(s);
-  const residual = new Float64Array(n);
-  for (let i = 0; i < n; i++) residual[i] = f[i] - data.Y.data[i];
-  const Hj = innerHessianMatrix(model, X, unit, residual);
-  return {
-    model,
-    data,
-    unit,
-    target: o.target,
-    stationary,
-    residual,
-    scale: s * (size / rinf),
-    jacobianCondition,
-    nullDimension: q,
-    targetResidual,
-    innerEigenvalues: eigvalsh(Hj),
-    reducedMinEigenvalue: lo,
-    reducedMaxEigenvalue: hi,
-    gradientNorm: nrm2(lossAndGradient(model, data, "square").gradient!),
-  };
+  return { ok: true, s, lo, hi };
 }

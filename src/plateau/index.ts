@@ -3,7 +3,7 @@
 // classification of split points with predicted inertia, verification against the full Hessian
 // with descent directions, λ-grids and class maps, and the inverse design of test cases.
 export { inertiaOfEigenvalues, addInertia, sameInertia, formatInertia, inertiaTriple, type Inertia, type MeasuredInertia } from "./inertia.js";
-export { splitUnitCopyDivide, splitUnitCopyDivideReference, childIndices, checkLambdas, requireScalarTwoLayer } from "./split.js";
+export { splitUnitCopyDivide, splitUnitCopyDivideReference, childIndices, checkLambdas, requireScalarTwoLayer, requireSmoothActivation } from "./split.js";
 export { outputResiduals, type OutputResiduals } from "./residuals.js";
 export { innerHessian, innerHessianMatrix, unitPreactivations, INNER_REL_TOL, type InnerHessian, type InnerHessianOptions } from "./innerHessian.js";
 export { refineStationaryPoint, gradientScale, STATIONARY_REL_TOL, type RefineOptions, type RefineStep, type RefinementReport } from "./refine.js";
@@ -13,8 +13,8 @@ export {
 } from "./classify.js";
 export {
   HESSIAN_REL_TOL, DENSE_HESSIAN_MAX, measureSpectrum, measureHessian, descentAlongEigenvector, quarticProbe,
-  type HessianMeasurement, type MeasureOptions, type DescentReport,
+  type HessianMeasurement, type MeasureOptions, type DescentReport, type QuarticProbeDirection,
 } from "./verify.js";
-export { analyzePlateau, analyzeSplitPoint, type PlateauOptions, type PlateauAnalysis, type SplitPointReport } from "./analyze.js";
+export { analyzePlateau, analyzeSplitPoint, type PlateauOptions, type PlateauAnalysis, type SplitContext, type SplitPointReport } from "./analyze.js";
 export { lambdaLine, simplexGrid } from "./grids.js";
 export { designStationaryPoint, INNER_TARGETS, type InnerTarget, type DesignOptions, type DesignedCase } from "./design.js";

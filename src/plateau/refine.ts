@@ -17,7 +17,7 @@
  *   scale = Σ_i |∂ℓ/∂f_i| ‖∇_θ f(x_i)‖,
  * so ‖∇ℒ‖/scale measures the cancellation reached (rounding alone leaves about n·ε of it).
  */
-import { choleskySolve, choleskyWithShift, gemmRaw, nrm2 } from "../linalg/index.js";
+import { choleskySolve, choleskyWithShift, distance, gemmRaw, nrm2 } from "../linalg/index.js";
 import type { LossName, LossOptions, Model, ModelData } from "../model/index.js";
 import { checkModelData, hessian, lossAndGradient, outputJacobian } from "../model/index.js";
 import { outputResiduals } from "./residuals.js";
@@ -161,8 +161,6 @@ export function refineStationaryPoint(model: Model, data: ModelData, loss: LossN
       if (nu > 1e12) break;
     }
   }
-  let disp = 0;
-  for (let i = 0; i < p; i++) disp += (theta[i] - model.theta[i]) ** 2;
   return {
     model: at(theta),
     converged: gnorm <= relTol * scale,
@@ -173,7 +171,7 @@ export function refineStationaryPoint(model: Model, data: ModelData, loss: LossN
     relTol,
     tolerance: relTol * scale,
     loss: ev.loss,
-    displacement: Math.sqrt(disp),
+    displacement: distance(theta, model.theta),
     steps,
   };
 }

@@ -8,9 +8,10 @@
  * `splitUnitCopyDivideReference` is the direct construction written before that existed, kept as
  * an independent check of the parameter layout (test/plateau/split.test.ts).
  */
+import { InputError } from "../common/errors.js";
 import type { Model, TwoLayerArchitecture } from "../model/index.js";
 import { copyDivideSplit } from "../splitting/index.js";
-import { twoLayerArchitecture, twoLayerParts } from "../model/index.js";
+import { formatActivation, kinkInterval, twoLayerArchitecture, twoLayerParts } from "../model/index.js";
 
 /** RangeError unless the model is a two-layer network with a scalar output. */
 export function requireScalarTwoLayer(model: Model, where: string): TwoLayerArchitecture {
@@ -18,6 +19,26 @@ export function requireScalarTwoLayer(model: Model, where: string): TwoLayerArch
   if (arch.kind !== "two-layer") throw new RangeError(`${where}: needs a two-layer network, got an mlp`);
   if (arch.k !== 1) throw new RangeError(`${where}: needs a scalar output (k = 1), the network has ${arch.k} outputs`);
   return arch;
+}
+
+/**
+ * InputError (naming `source`, field "activation") unless σ is twice continuously differentiable:
+ * the plateau results classify split points by second-order information (H_red, the inner
+ * Hessian H_j = Σ_i r_i a_j σ″(w_jᵀx_i + b_j) x̃_i x̃_iᵀ), which does not exist at the kink of
+ * relu / leaky_relu (σ′ jumps) and jumps at 0 for relu_power with p < 3 (σ″ = p(p−1)z^{p−2}).
+ */
+export function requireSmoothActivation(arch: TwoLayerArchitecture, source: string): void {
+  const act = arch.activation;
+  const kinked = kinkInterval(act) !== null;
+  if (kinked || (act.name === "relu_power" && act.power < 3)) {
+    throw new InputError(
+      source,
+      `plateau needs a smooth (twice continuously differentiable) activation, got ${formatActivation(act)}: ` +
+        `${kinked ? "its derivative jumps at the kink z = 0" : "its second derivative jumps at z = 0"}, so the Hessians behind the split-point classes are not defined there; ` +
+        "use tanh, sigmoid, softplus, gelu, swish, erf, linear or relu_power with p ≥ 3",
+      "activation",
+    );
+  }
 }
 
 /** RangeError unless λ has at least one entry, all finite, summing to 1 within `tol`. */

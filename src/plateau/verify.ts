@@ -154,15 +154,25 @@ export function descentAlongEigenvector(model: Model, data: ModelData, loss: Los
   return { kind: "eigenvector", t: r.t, deltaLoss: r.delta, evenPart: r.even, predicted: r.predicted, lowers: r.delta < 0, stepNorm: r.stepNorm };
 }
 
+/** Where and along what the quartic probe moves (see quarticProbe). */
+export interface QuarticProbeDirection {
+  /** The child c with output weight 0 in the wide network. */
+  readonly child: number;
+  /** The inner direction ξ (length d̃). */
+  readonly xi: Float64Array;
+  /** q = ξᵀH_jξ/a_j. */
+  readonly q: number;
+  /** S = Σ_i ℓ″_i σ(z_ij)² (InnerHessian.outputCurvature). */
+  readonly outputCurvature: number;
+}
+
 /**
- * The quartic probe at child `child` (output weight 0) of the wide network θ_λ, along the
- * inner direction ξ (length d̃): w_c ← w_c + tξ (and b_c ← b_c + tξ_d with biases),
- * a_c ← −sign(q)κt², q = ξᵀH_jξ/a_j (pass qOverA = q), κ = |q|/(2S), S = Σ ℓ″_i σ(z_ij)².
- * Predicted ΔL = −κ|q|t⁴/4 = −q²t⁴/(8S).
+ * The quartic probe at child c (output weight 0) of the wide network θ_λ, along the inner
+ * direction ξ (length d̃): w_c ← w_c + tξ (and b_c ← b_c + tξ_d with biases), a_c ← −sign(q)κt²,
+ * q = ξᵀH_jξ/a_j, κ = |q|/(2S), S = Σ ℓ″_i σ(z_ij)². Predicted ΔL = −κ|q|t⁴/4 = −q²t⁴/(8S).
  */
-export function quarticProbe(
-  wide: Model, data: ModelData, loss: LossName, child: number, xi: Float64Array, q: number, outputCurvature: number, opts: LossOptions = {},
-): DescentReport {
+export function quarticProbe(wide: Model, data: ModelData, loss: LossName, dir: QuarticProbeDirection, opts: LossOptions = {}): DescentReport {
+  const { child, xi, q, outputCurvature } = dir;
   const arch = requireScalarTwoLayer(wide, "quarticProbe");
   const { d } = arch;
   const parts0 = twoLayerParts(arch, wide.theta);

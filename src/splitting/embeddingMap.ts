@@ -6,6 +6,7 @@
  * divided output weights) have this form, so T, Tᵀ, compositions and the dense matrix are exact
  * index operations (no rounding beyond one multiplication per entry).
  */
+import { distance } from "../linalg/index.js";
 import type { Architecture, Model } from "../model/index.js";
 import { checkTheta, paramCount } from "../model/index.js";
 
@@ -103,8 +104,5 @@ export function isometryDefect(T: EmbeddingMap): number {
  * orthogonal projector onto range T): the "drift off the embedded subspace".
  */
 export function offImageDistance(T: EmbeddingMap, eta: Float64Array): number {
-  const back = applyEmbedding(T, applyEmbeddingTranspose(T, eta));
-  let s = 0;
-  for (let i = 0; i < eta.length; i++) s += (eta[i] - back[i]) ** 2;
-  return Math.sqrt(s);
+  return distance(eta, applyEmbedding(T, applyEmbeddingTranspose(T, eta)));
 }

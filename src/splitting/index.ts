@@ -23,6 +23,7 @@ export {
   type SplitMatrices,
 } from "./split.js";
 export { splitUnit, copyDivideSplit, type SplitResult } from "./unit.js";
+export { channelEmbedding, type ChannelPlan } from "./channel.js";
 export {
   functionPreservation,
   gradientPreservation,
@@ -32,3 +33,7 @@ export {
   type EmbeddingCheckOptions,
   type EmbeddingChecks,
 } from "./checks.js";
+export {
+  MERGE_ANGLE_TOL, MERGE_ZERO_TOL, MERGE_PAIRWISE_MAX, mergeRedundantUnits, nearestUnitDeviations,
+  type MergeCriterion, type GroupMapKind, type MergeOptions, type MergedGroup, type RemovedUnit, type LayerMerge, type MergeResult,
+} from "./merge.js";

@@ -10,10 +10,13 @@
  *   copy-and-divide:  copy i gets (incoming weights, λ_i · outgoing weights), Σλ_i = 1
  * Two-layer: incoming = row j of W and b_j (when present), outgoing = row j of a; the output
  * bias c is unchanged. MLP: incoming = row j of W_l, outgoing = column j of W_{l+1}.
+ * Conv (channel.ts): the unit is output channel j of conv layer l; incoming = its filter,
+ * outgoing = the next conv's input slice j, or the head's columns of channel j.
  */
 import { InputError } from "../common/errors.js";
 import type { Architecture } from "../model/index.js";
 import {
+  convLayerChannels,
   describeArchitecture,
   hiddenLayers,
   mlpArchitecture,
@@ -22,6 +25,7 @@ import {
   twoLayerArchitecture,
   twoLayerLayout,
 } from "../model/index.js";
+import { channelEmbedding } from "./channel.js";
 import type { EmbeddingMap } from "./embeddingMap.js";
 
 /** Default tolerance on |Σc_i² − 1| (splitting) and |Σλ_i − 1| (copy-and-divide). */
@@ -60,7 +64,7 @@ function layerWidth(arch: Architecture, ref: UnitRef, names: { layer: string; un
   if (!Number.isInteger(layer) || layer < 1 || layer > h) {
     throw new InputError(names.layer, `layer ${layer} is out of range: the ${describeArchitecture(arch)} network has hidden layers 1..${h}`);
   }
-  const width = arch.kind === "two-layer" ? arch.m : arch.widths[layer];
+  const width = arch.kind === "two-layer" ? arch.m : arch.kind === "conv" ? convLayerChannels(arch, layer) : arch.widths[layer];
   if (!Number.isInteger(ref.unit) || ref.unit < 0 || ref.unit >= width) {
     throw new InputError(names.unit, `unit ${ref.unit} is out of range: hidden layer ${layer} has units 0..${width - 1}`);
   }
@@ -85,6 +89,7 @@ function plan(width: number, unit: number, inFactors: readonly number[], outFact
 
 /** Build the map from a unit plan for one hidden layer. */
 function buildMap(arch: Architecture, layer: number, P: UnitPlan): EmbeddingMap {
+  if (arch.kind === "conv") return channelEmbedding(arch, layer, P);
   const w2 = P.src.length;
   if (arch.kind === "two-layer") {
     const to = twoLayerArchitecture({ d: arch.d, m: w2, k: arch.k, activation: arch.activation, inputBias: arch.inputBias, outputBias: arch.outputBias });
@@ -198,6 +203,7 @@ export interface SplitMatrices {
  * off an EmbeddingMap built by splitMap or copyDivideMap for `layer`.
  */
 export function splitMatrices(T: EmbeddingMap, layer = 1): SplitMatrices {
+  if (T.from.kind === "conv" || T.to.kind === "conv") throw new RangeError("splitMatrices: unit splits of two-layer networks and MLPs only (a conv channel split is not one S per layer)");
   const h = T.from.kind === "two-layer" ? T.from.m : T.from.widths[layer];
   const h2 = T.to.kind === "two-layer" ? T.to.m : T.to.widths[layer];
   const Sin = new Float64Array(h2 * h);

@@ -18,11 +18,11 @@ describe("splitscape data (in-process)", () => {
   it("data list prints every generator; --json prints one JSON object with parameters and defaults", async () => {
     const human = await run("data", "list");
     expect(human.code).toBe(0);
-    for (const name of ["blobs", "xor", "circles", "moons", "spirals", "sphere", "teacher", "sin"]) expect(human.out).toContain(`${name} — `);
+    for (const name of ["blobs", "xor", "circles", "moons", "spirals", "sphere", "teacher", "sin", "mnist", "fashion_mnist", "iris"]) expect(human.out).toContain(`${name} — `);
     const json = await run("data", "list", "--json");
     expect(json.code).toBe(0);
     const doc = JSON.parse(json.out);
-    expect(doc.generators).toHaveLength(8);
+    expect(doc.generators).toHaveLength(11);
     const blobs = doc.generators[0];
     expect(blobs.name).toBe("blobs");
     expect(blobs.params.find((p: { name: string }) => p.name === "std")).toMatchObject({ default: "0.5", min: 0, max: 1000 });
@@ -179,6 +179,6 @@ describe("splitscape data (subprocess exit codes)", () => {
     expect(existsSync(bad)).toBe(false);
     const list = spawn(["bin/splitscape.js"], ["data", "list", "--json"]);
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout).generators).toHaveLength(8);
+    expect(JSON.parse(list.stdout).generators).toHaveLength(11);
   });
 });

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/common/errors.js";
+import { fashionMnistDir } from "../../src/data/generators/fashion.js";
 import {
   builtinTeacher,
   builtinTeacherNet,
@@ -39,7 +42,7 @@ describe("builtin addresses", () => {
   });
 
   it("rejects unknown names, unknown keys and out-of-range values, naming the key and what is allowed", () => {
-    expect(errorOf("builtin:nope")).toBe("builtin:nope: unknown generator; available: blobs, xor, circles, moons, spirals, sphere, teacher, sin");
+    expect(errorOf("builtin:nope")).toBe("builtin:nope: unknown generator; available: blobs, xor, circles, moons, spirals, sphere, teacher, sin, mnist, fashion_mnist, iris");
     expect(errorOf("builtin:blobs?sdt=1")).toBe("builtin:blobs: sdt: unknown parameter; allowed: n, seed, d, mu, mu_neg, std");
     expect(errorOf("builtin:blobs?std=-1")).toBe('builtin:blobs: std: expected a number in [0, 1000], got "-1"');
     expect(errorOf("builtin:blobs?n=0")).toBe('builtin:blobs: n: expected an integer in [1, 1000000], got "0"');
@@ -73,7 +76,7 @@ describe("builtin addresses", () => {
 
   it("lists every generator with parameters, defaults and ranges", () => {
     const list = listGenerators();
-    expect(list.map((g) => g.name)).toEqual(["blobs", "xor", "circles", "moons", "spirals", "sphere", "teacher", "sin"]);
+    expect(list.map((g) => g.name)).toEqual(["blobs", "xor", "circles", "moons", "spirals", "sphere", "teacher", "sin", "mnist", "fashion_mnist", "iris"]);
     for (const g of list) {
       expect(g.description.length).toBeGreaterThan(10);
       expect(g.params.slice(0, 2).map((p) => p.name)).toEqual(["n", "seed"]);
@@ -86,10 +89,12 @@ describe("builtin addresses", () => {
 });
 
 describe("builtin generators", () => {
-  const classification = ["blobs", "xor", "circles", "moons", "spirals", "sphere", "teacher"];
+  const classification = ["blobs", "xor", "circles", "moons", "spirals", "sphere", "teacher", "mnist", "fashion_mnist", "iris"];
+  // fashion_mnist reads Debian's dataset-fashion-mnist, which CI does not install (test/data/realData.test.ts).
+  const available = GENERATORS.filter((g) => g.name !== "fashion_mnist" || existsSync(join(fashionMnistDir(), "train-images-idx3-ubyte.gz")));
 
   it("are deterministic (same address → bit-identical), seed-sensitive, and prefix-stable in n", () => {
-    for (const g of GENERATORS) {
+    for (const g of available) {
       const a = makeBuiltin(`${g.name}?n=40&seed=5`);
       expect(bits(makeBuiltin(`${g.name}?n=40&seed=5`))).toBe(bits(a));
       expect(bits(makeBuiltin(`${g.name}?n=40&seed=6`))).not.toBe(bits(a));
@@ -113,8 +118,9 @@ describe("builtin generators", () => {
   it("have the documented shapes and ±1 labels for classification", () => {
     const shapes: Record<string, [number, number]> = {
       blobs: [7, 2], xor: [7, 2], circles: [7, 2], moons: [7, 2], spirals: [7, 2], sphere: [7, 3], teacher: [7, 2], sin: [7, 2],
+      mnist: [7, 784], fashion_mnist: [7, 784], iris: [7, 4],
     };
-    for (const g of GENERATORS) {
+    for (const g of available) {
       const ds = makeBuiltin(`${g.name}?n=7`);
       expect([ds.X.rows, ds.X.cols, ds.Y.rows, ds.Y.cols]).toEqual([...shapes[g.name], 7, 1]);
       if (classification.includes(g.name)) expect(() => labels(ds)).not.toThrow();

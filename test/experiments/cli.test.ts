@@ -61,6 +61,9 @@ describe("run, report, sweep, tour commands", () => {
     expect(human.out).toContain("4 cells: 0 run, 4 reused, 0 failed");
   });
 
+  /** The whole tour takes ~7 s on an idle machine, over 60 s on a loaded 2-core one: no timing is tested here. */
+  const TOUR_TIMEOUT_MS = 300_000;
+
   /** Families with a registered headline experiment run in the tour; the others are "not available". */
   const headliners = (family: string) => experimentsOfFamily(family as FamilyId).filter((d) => d.headline !== undefined).map((d) => d.kind);
 
@@ -82,7 +85,7 @@ describe("run, report, sweep, tour commands", () => {
     const kinds = FAMILIES.flatMap((f) => headliners(f.id));
     expect(readdirSync(tourDir).sort()).toEqual([...kinds, "report.html", "tour.json"].sort());
     for (const kind of kinds) expect(existsSync(join(tourDir, kind, "report.html"))).toBe(true);
-  });
+  }, TOUR_TIMEOUT_MS);
 
   it("runTour --json shape and exit code follow the verdicts", async () => {
     const t = await runTour({ outDir: join(dir, "runs"), families: ["foundation"] });
@@ -93,5 +96,5 @@ describe("run, report, sweep, tour commands", () => {
     const rows = FAMILIES.reduce((s, f) => s + Math.max(1, headliners(f.id).length), 0);
     expect(doc.entries).toHaveLength(rows);
     expect(doc.pass).toBe(true);
-  });
+  }, TOUR_TIMEOUT_MS);
 });

@@ -250,7 +250,7 @@ describe("nullSpace", () => {
     for (const A of cases) {
       const N = nullSpace(A);
       expect(N.cols).toBe(A.cols);
-      const sv = A.rows === 0 ? [] : new SingularValueDecomposition(new MlMatrix(toRows(A))).diagonal;
+      const sv = A.rows === 0 ? [] : new SingularValueDecomposition(new MlMatrix(toRows(A)), { autoTranspose: true }).diagonal;
       const rank = sv.filter((s) => s > 1e-10 * sv[0]).length;
       expect(N.rows).toBe(A.cols - rank);
       // N·Nᵀ = I and A·Nᵀ = 0 to O(n·eps·‖A‖) (Householder Q is orthogonal to working precision).

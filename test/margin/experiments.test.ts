@@ -1,17 +1,18 @@
 /**
  * The margin family's experiments at small sizes: every verdict must hold (the verdicts carry
- * their own tolerances and reasons; see src/experiments/kinds/margin.ts).
+ * their own tolerances and reasons; see src/experiments/kinds/marginCommutation.ts and
+ * marginKktEmbedding.ts).
  */
 import { describe, expect, it } from "vitest";
 import "../../src/experiments/kinds/index.js";
 import { getExperiment } from "../../src/experiments/registry.js";
 import { fork } from "../../src/random/index.js";
 
-async function run(kind: string, params: Record<string, unknown>): Promise<{ verdicts: Array<{ claim: string; pass: boolean; measured: unknown }>; summary: Record<string, unknown> }> {
+async function run(kind: string, params: Record<string, unknown>, seed = 0): Promise<{ verdicts: Array<{ claim: string; pass: boolean; measured: unknown }>; summary: Record<string, unknown> }> {
   const def = getExperiment(kind);
   expect(def).toBeDefined();
   const parsed = def!.schema.parse(params);
-  return def!.run({ kind, seed: 0, params: parsed }, { seed: 0, rng: (s) => fork(0, s), metric: () => {}, log: () => {} });
+  return def!.run({ kind, seed, params: parsed }, { seed, rng: (s) => fork(seed, s), metric: () => {}, log: () => {} });
 }
 
 describe("margin experiments", () => {
@@ -32,5 +33,25 @@ describe("margin experiments", () => {
     expect(r.summary.oneMinusMinCosine as number).toBeLessThanOrEqual(1e-10);
     const def = getExperiment("margin-kkt-embedding")!;
     expect(def.headline).toBeDefined();
+  });
+
+  // The README's grid (n = 16, seeds 1 and 2): with α_max·ρ² = 2 fixed from seed 0's sharpness
+  // constant (0.538) the experiment failed its own claim α·λ_max ≤ 2 (2.31 and 2.36: these data
+  // have λ_max/‖θ‖² ≈ 1.16–1.20). The cap is now calibrated on the measured sharpness (κ = 1).
+  for (const seed of [1, 2]) {
+    it(`margin-kkt-embedding, n = 16, seed ${seed}: every verdict holds, α·λ_max ≈ κ = 1`, async () => {
+      const r = await run("margin-kkt-embedding", { n: 16, maxNorm: 100 }, seed);
+      expect(r.verdicts.filter((v) => !v.pass)).toEqual([]);
+      expect(r.summary.maxScaledSharpness as number).toBeGreaterThan(1.1); // the data that broke the fixed cap
+      expect(r.summary.maxAlphaTimesSharpness as number).toBeLessThan(1.5); // observed 1.02, 1.006
+      expect(r.summary.maxDirectionGap as number).toBeLessThan(1e-13); // was 2.9e-13 and 1.0e-11
+    });
+  }
+
+  it("margin-kkt-embedding rejects a unit outside the narrow net and the removed fixed-cap fields", () => {
+    const def = getExperiment("margin-kkt-embedding")!;
+    expect(def.schema.safeParse({ width: 3, unit: 3 }).success).toBe(false);
+    expect(def.schema.safeParse({ alphaMax: 0.02 }).success).toBe(false);
+    expect(def.schema.safeParse({ alphaNormRef: 10 }).success).toBe(false);
   });
 });

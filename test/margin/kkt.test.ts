@@ -70,7 +70,7 @@ describe("per-sample margin gradients (used for the certificate) agree with mode
     it(arch.kind + " " + (arch.kind === "mlp" ? arch.widths.join("→") : "2-output with biases"), () => {
       const g = testRng(3);
       const theta = g.randnVec(paramCount(arch));
-      const k = arch.kind === "mlp" ? arch.widths[arch.widths.length - 1] : arch.k;
+      const k = arch.kind === "mlp" ? arch.widths[arch.widths.length - 1] : arch.kind === "two-layer" ? arch.k : arch.outputs;
       const n = 6;
       const X = g.randn(n, 3);
       const Y = { rows: n, cols: k, data: Float64Array.from({ length: n * k }, (_, t) => (t % 3 === 0 ? 1 : -1)) };
@@ -199,7 +199,7 @@ function epsilonAtSlopes(model: Model, data: ModelData, kinkSlopes: Map<string, 
     return data.Y.data[i] * pass.pre[pass.pre.length - 1][0];
   });
   const qmin = Math.min(...q);
-  const L = model.arch.kind === "two-layer" ? 2 : model.arch.widths.length - 1;
+  const L = model.arch.kind === "mlp" ? model.arch.widths.length - 1 : 2;
   const th = model.theta.map((v) => v / Math.pow(qmin, 1 / L));
   const p = th.length;
   const n = data.X.rows;

@@ -12,20 +12,8 @@ import { describe, expect, it } from "vitest";
 import { lossBasedGradientDescent } from "../../src/dynamics/index.js";
 import { kktCertificate, logLossSharpness, marginLogGradient } from "../../src/margin/index.js";
 import { makeActivation, makeObjective, twoLayerArchitecture, type Architecture, type ModelData } from "../../src/model/index.js";
+import { testBlobs } from "../helpers/blobs.js";
 import { testRng } from "../helpers/random.js";
-
-function blobs(n: number, seed: number): ModelData {
-  const g = testRng(seed);
-  const X = new Float64Array(2 * n);
-  const Y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const y = i % 2 === 0 ? 1 : -1;
-    X[2 * i] = 2 * y + 0.8 * g.normal();
-    X[2 * i + 1] = -2 * y + 0.8 * g.normal();
-    Y[i] = y;
-  }
-  return { X: { rows: n, cols: 2, data: X }, Y: { rows: n, cols: 1, data: Y } };
-}
 
 function logSpaceRun(arch: Architecture, data: ModelData, theta0: Float64Array, maxNorm: number, alphaNormRef?: number) {
   return lossBasedGradientDescent(makeObjective(arch, data, "exponential"), theta0, {
@@ -36,7 +24,7 @@ function logSpaceRun(arch: Architecture, data: ModelData, theta0: Float64Array, 
 
 describe("loss-based step with marginLogGradient", () => {
   const arch = twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") });
-  const data = blobs(30, 2);
+  const data = testBlobs(30, 2);
   const theta0 = testRng(4).randnVec(9).map((v) => 0.5 * v);
 
   it("follows the linear-scale loop step for step while ℒ is representable", () => {
@@ -89,7 +77,7 @@ describe("logLossSharpness", () => {
 
   it("on a ReLU net along a loss-based run λ_max(∇²log ℒ)/‖θ‖² stays put while ‖θ‖ grows 10×", () => {
     const arch = twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") });
-    const data = blobs(30, 2);
+    const data = testBlobs(30, 2);
     const theta0 = testRng(4).randnVec(9).map((v) => 0.5 * v);
     const lg = marginLogGradient(arch, data, "exponential");
     const scaled = (maxNorm: number) => {

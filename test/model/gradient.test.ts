@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  createWorkspace, lossAndGradient, lossGradientInto, makeActivation, mlpArchitecture, outputDim, paramCount,
+  createWorkspace, inputDim, lossAndGradient, lossGradientInto, makeActivation, mlpArchitecture, outputDim, paramCount,
   twoLayerArchitecture, type Activation, type Architecture, type LossName,
 } from "../../src/model/index.js";
 import { activationPattern, fd8, lcg, maxAbs, maxAbsDiff, refGradient, refLossValue } from "./reference.js";
@@ -53,7 +53,7 @@ interface Problem {
 function problem(arch: Architecture, loss: LossName, seed: number, n = 7): Problem {
   const u = lcg(seed);
   const p = paramCount(arch);
-  const d = arch.kind === "two-layer" ? arch.d : arch.widths[0];
+  const d = arch.kind === "mlp" ? arch.widths[0] : inputDim(arch);
   const k = outputDim(arch);
   const theta = Float64Array.from({ length: p }, () => 0.9 * u());
   const X = Array.from({ length: n }, () => Array.from({ length: d }, () => 1.5 * u()));

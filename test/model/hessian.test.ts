@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  hessian, hessianOperator, hessianVectorProduct, lossAndGradient, makeActivation, mlpArchitecture, outputDim,
+  hessian, hessianOperator, inputDim, hessianVectorProduct, lossAndGradient, makeActivation, mlpArchitecture, outputDim,
   paramCount, twoLayerArchitecture, type Activation, type Architecture, type LossName, type Model,
 } from "../../src/model/index.js";
 import { activationPattern, fd8Vec, lcg, maxAbs, maxAbsDiff } from "./reference.js";
@@ -40,7 +40,7 @@ function setup(arch: Architecture, loss: LossName, seed: number, n = 6): {
 } {
   const u = lcg(seed);
   const p = paramCount(arch);
-  const d = arch.kind === "two-layer" ? arch.d : arch.widths[0];
+  const d = arch.kind === "mlp" ? arch.widths[0] : inputDim(arch);
   const k = outputDim(arch);
   // relu_power(3) in a 3-layer MLP is homogeneous of degree 1 + 3 + 9 = 13: keep its outputs O(1)
   // (with θ ~ 0.9 its exponential loss reaches 1e44 and the 8th-order stencil's truncation error shows).
@@ -71,7 +71,7 @@ describe("Hessian–vector products", () => {
         const mySeed = seed++;
         const label = arch.kind === "two-layer"
           ? `two-layer k=${arch.k}${arch.inputBias ? " +b" : ""}${arch.outputBias ? " +c" : ""}`
-          : `mlp ${arch.widths.join("→")}`;
+          : `mlp ${"widths" in arch ? arch.widths.join("→") : ""}`;
         it(`${act.name}${act.name === "relu_power" ? act.power : ""} · ${loss} · ${label}`, () => {
           const { model, data, X } = setup(arch, loss, mySeed);
           const p = paramCount(arch);
@@ -126,7 +126,7 @@ describe("dense Hessian", () => {
   for (const c of cases) {
     const arch = c.arch(c.act);
     const mySeed = seed++;
-    it(`${c.act.name} · ${c.loss} · ${arch.kind === "two-layer" ? `two-layer k=${arch.k}` : `mlp ${arch.widths.join("→")}`}`, () => {
+    it(`${c.act.name} · ${c.loss} · ${arch.kind === "two-layer" ? `two-layer k=${arch.k}` : `mlp ${"widths" in arch ? arch.widths.join("→") : ""}`}`, () => {
       const { model, data } = setup(arch, c.loss, mySeed, 8);
       const p = paramCount(arch);
       const H = hessian(model, data, c.loss);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  forward, homogeneityOrder, lossAndGradient, makeActivation, marginGradients, mlpArchitecture, normalizedGradient,
+  forward, homogeneityOrder, inputDim, lossAndGradient, makeActivation, marginGradients, mlpArchitecture, normalizedGradient,
   outputJacobian, paramCount, twoLayerArchitecture, type Architecture,
 } from "../../src/model/index.js";
 import { lcg, maxAbs, maxAbsDiff } from "./reference.js";
@@ -42,7 +42,7 @@ describe("homogeneity order", () => {
       expect(homogeneityOrder(arch)).toBe(L);
       const u = lcg(L * 17 + paramCount(arch));
       const theta = Float64Array.from({ length: paramCount(arch) }, () => u());
-      const X = data(arch.kind === "two-layer" ? arch.d : arch.widths[0], 9, 3);
+      const X = data(arch.kind === "mlp" ? arch.widths[0] : inputDim(arch), 9, 3);
       const F = forward({ arch, theta }, X);
       const J = outputJacobian({ arch, theta }, X);
       const p = theta.length;

@@ -83,4 +83,28 @@ describe("splitscape plateau", () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/two-layer/);
   });
+
+  it("a ReLU (non-smooth) model is bad input: exit 2, one line saying it needs a smooth activation", async () => {
+    // Before: the analysis ran on the kinked model and printed 9 DISAGREES with exit 1.
+    for (const activation of ["relu", { name: "leaky_relu", slope: 0.1 }, { name: "relu_power", power: 2 }]) {
+      const json = JSON.parse(modelToText(c.model));
+      json.activation = activation;
+      const path = join(dir, `kinked-${typeof activation === "string" ? activation : activation.name}.json`);
+      writeFileSync(path, JSON.stringify(json));
+      const r = await run("plateau", "--model", path, "--data", dataPath, "--unit", "0");
+      expect(r.code).toBe(2);
+      expect(r.out).toBe("");
+      expect(r.err).toContain(path);
+      expect(r.err).toContain("activation");
+      expect(r.err).toContain("needs a smooth (twice continuously differentiable) activation");
+      expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+    }
+    // relu_power with p = 3 is C² and accepted.
+    const json = JSON.parse(modelToText(c.model));
+    json.activation = { name: "relu_power", power: 3 };
+    const ok = join(dir, "relu3.json");
+    writeFileSync(ok, JSON.stringify(json));
+    expect((await run("plateau", "--model", ok, "--data", dataPath, "--unit", "0", "--json")).code).not.toBe(2);
+  });
 });

@@ -18,6 +18,7 @@ import {
   applyEmbedding, applyEmbeddingTranspose, composeEmbeddings, copyDivideSplit, embeddingChecks, embeddingMatrix,
   functionPreservation, gradientPreservation, isometryDefect, offImageDistance, randomInputs, splitMap, splitMatrices, splitUnit,
 } from "../../src/splitting/index.js";
+import { testBlobs } from "../helpers/blobs.js";
 import { testRng } from "../helpers/random.js";
 
 const EPS = 2 ** -52;
@@ -204,17 +205,8 @@ describe("deep splits: the S matrix form and composition across layers", () => {
 describe("the science note's deep example: 2→3→2→1 leaky ReLU, c = (0.6, 0.8)", () => {
   const arch = mlpArchitecture([2, 3, 2, 1], leaky);
   const model = randomModel(arch, 7);
-  const g = testRng(11);
-  const n = 40;
-  const X = new Float64Array(n * 2);
-  const Y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const y = i % 2 === 0 ? 1 : -1;
-    X[2 * i] = 2 * y + 0.8 * g.normal();
-    X[2 * i + 1] = -2 * y + 0.8 * g.normal();
-    Y[i] = y;
-  }
-  const data = makeDataset({ rows: n, cols: 2, data: X }, { rows: n, cols: 1, data: Y }, "test blobs");
+  const blobs = testBlobs(40, 11);
+  const data = makeDataset(blobs.X, blobs.Y, "test blobs");
 
   for (const layer of [1, 2]) {
     it(`layer ${layer}: output and gradient differences ~1e-15, GD trajectory error ≤ 1e-12`, () => {
@@ -246,7 +238,7 @@ describe("the science note's deep example: 2→3→2→1 leaky ReLU, c = (0.6, 0
       expect(drift).toBeLessThanOrEqual(1e-12);
       // sanity: the trajectory moved
       expect(norm(narrow[narrow.length - 1].map((v, i) => v - model.theta[i]))).toBeGreaterThan(0.1);
-      expect(forward(model, data.X).rows).toBe(n);
+      expect(forward(model, data.X).rows).toBe(40);
     });
   }
 });

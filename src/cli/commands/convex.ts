@@ -12,7 +12,7 @@ import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
 import { createRng, uniformIn } from "../../random/index.js";
 import { pathPlot, renderSvg, svgToPng } from "../../report/index.js";
-import { labelColsOption, parseIntOption, resolveDataset } from "../io.js";
+import { architectureSource, labelColsOption, parseIntOption, resolveDataset } from "../io.js";
 import { runVectorCertify, runVectorSolve } from "./convexVector.js";
 import { CONVEX_DEFAULTS, emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
 import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
@@ -44,7 +44,7 @@ function targets(ds: Dataset, loss: ConvexLossName): Float64Array {
 
 async function runSolve(opts: ConvexOptions): Promise<number> {
   if (opts.data !== undefined) {
-    const data = resolveDataset(opts.data, { labelCols: opts.labelCols });
+    const data = resolveDataset(opts.data, opts);
     if (data.Y.cols > 1) return runVectorSolve(opts, data);
   }
   const loss = opts.loss;
@@ -55,7 +55,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
   const maxIterations = parseIntOption("--max-iterations", opts.maxIterations, 1, 1e9) ?? CONVEX_DEFAULTS.maxIterations;
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
   if (opts.program !== "relu" && opts.program !== "gated") throw new InputError("--program", `expected relu or gated, got ${JSON.stringify(opts.program)}`);
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const ds = resolveDataset(opts.data, opts);
   const y = targets(ds, loss);
   const X = opts.bias ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);
@@ -209,8 +209,8 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
   if (opts.data === undefined) throw new InputError("--data", "is required");
   const beta = parsePositive("--beta", opts.beta);
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
-  const model = loadTwoLayerReluModel(opts.model);
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const model = loadTwoLayerReluModel(opts.model, { architecture: architectureSource(opts) });
+  const ds = resolveDataset(opts.data, opts);
   const y = targets(ds, loss);
   if (model.W.cols !== ds.X.cols) {
     throw new InputError(opts.model, `W rows have ${model.W.cols} entries but the data has d = ${ds.X.cols}`, "W");
@@ -221,7 +221,7 @@ function modelProblem(opts: ConvexOptions, flag: string): { problem: ConvexProbl
 }
 
 async function runCertify(opts: ConvexOptions): Promise<number> {
-  if (opts.model !== undefined && loadTwoLayerReluModel(opts.model, { vector: true }).k > 1) return runVectorCertify(opts);
+  if (opts.model !== undefined && loadTwoLayerReluModel(opts.model, { vector: true, architecture: architectureSource(opts) }).k > 1) return runVectorCertify(opts);
   const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.certifyTol);
   const { problem, net, bias } = modelProblem(opts, "--certify");
   const { beta } = problem;
@@ -352,7 +352,7 @@ async function runMinNorm(opts: ConvexOptions): Promise<number> {
   if (opts.loss !== "square") throw new InputError("--loss", "--min-norm interpolates: only the squared loss's β → 0 limit is defined");
   const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.minNormTol);
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const ds = resolveDataset(opts.data, opts);
   const y = targets(ds, "square");
   const X = opts.bias ? withBias(ds.X) : ds.X;
   const patterns = makePatterns(X, opts.patterns, opts.gates, seed);

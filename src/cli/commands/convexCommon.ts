@@ -1,6 +1,6 @@
 // Shared input handling of `splitscape convex` (scalar and vector outputs): options, numbers,
 // pattern sets (exact / sampled / gate files), and the JSON-or-text output.
-import { checkMemory, InputError, readTextInput } from "../../common/index.js";
+import { checkSampledPatterns, InputError, readTextInput } from "../../common/index.js";
 import { enumeratePatterns, patternsFromGates, samplePatterns, TooManyPatternsError, type PatternSet } from "../../convex/index.js";
 import type { Matrix } from "../../linalg/index.js";
 import { parseIntOption, printJson, printLines } from "../io.js";
@@ -72,7 +72,7 @@ export function makePatterns(X: Matrix, spec: string, gatesFile: string | undefi
   const m = /^sample:(\d+)$/.exec(spec);
   if (m === null) throw new InputError("--patterns", `expected exact, auto or sample:N, got ${JSON.stringify(spec)}`);
   const count = parseIntOption("--patterns", m[1], 1, 10_000_000)!;
-  checkMemory("--patterns", `${count} sampled patterns on n = ${X.rows} samples`, count * (X.rows + 32 * X.cols), "N·(n + 32d) bytes: the masks and four float64 vectors per pattern");
+  checkSampledPatterns("--patterns", count, X.rows, X.cols);
   return samplePatterns(X, count, seed);
 }
 

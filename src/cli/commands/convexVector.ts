@@ -8,7 +8,7 @@ import {
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
-import { parseIntOption, resolveDataset } from "../io.js";
+import { architectureSource, parseIntOption, resolveDataset } from "../io.js";
 import { CONVEX_DEFAULTS, emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
 import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
 
@@ -91,8 +91,8 @@ export function runVectorCertify(opts: ConvexOptions): number {
   const beta = parsePositive("--beta", opts.beta);
   const tol = parsePositive("--tol", opts.tol, CONVEX_DEFAULTS.certifyTol);
   const seed = parseIntOption("--seed", opts.seed, 0, Number.MAX_SAFE_INTEGER) ?? CONVEX_DEFAULTS.seed;
-  const model = loadTwoLayerReluModel(opts.model, { vector: true });
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const model = loadTwoLayerReluModel(opts.model, { vector: true, architecture: architectureSource(opts) });
+  const ds = resolveDataset(opts.data, opts);
   if (model.W.cols !== ds.X.cols) throw new InputError(opts.model, `W rows have ${model.W.cols} entries but the data has d = ${ds.X.cols}`, "W");
   if (model.k !== ds.Y.cols) throw new InputError(opts.model, `the model has ${model.k} outputs but the data has ${ds.Y.cols} target columns`, "a");
   const X = model.b !== null ? withBias(ds.X) : ds.X;

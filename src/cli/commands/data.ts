@@ -97,7 +97,7 @@ function formatList(gens: GeneratorInfo[]): string[] {
 function outputFormat(path: string, forced: string | undefined): DatasetFormat {
   if (forced !== undefined) return forced as DatasetFormat;
   const f = formatFromPath(path);
-  if (f === undefined) throw new InputError("--out", `cannot tell the format of ${JSON.stringify(path)}: use a .json or .csv file name, or --format json|csv`);
+  if (f === undefined) throw new InputError("-o/--out", `cannot tell the format of ${JSON.stringify(path)}: use a .json or .csv file name, or --format json|csv`);
   return f;
 }
 
@@ -122,7 +122,7 @@ function runMake(dataset: string, opts: MakeOptions): void {
     ds = makeBuiltin(dataset, overrides);
   } else {
     if (overrides.size > 0) throw new InputError("--param", "--n, --seed and --param apply to built-in generators only, not to a dataset file");
-    ds = resolveDataset(dataset, { labelCols: opts.labelCols });
+    ds = resolveDataset(dataset, { ...opts, option: "<dataset>" });
   }
   saveDataset(ds, opts.out, format);
   const { n, d, k } = datasetShape(ds);
@@ -132,7 +132,7 @@ function runMake(dataset: string, opts: MakeOptions): void {
 
 /** `data info`: validate a dataset and print its shape, task and ranges. */
 function runInfo(dataset: string, opts: { labelCols?: string; json?: boolean }): void {
-  const ds = resolveDataset(dataset, { labelCols: opts.labelCols });
+  const ds = resolveDataset(dataset, opts);
   const s = datasetSummary(ds);
   if (opts.json) {
     printJson(s);

@@ -16,13 +16,12 @@ import {
   isLossName,
   isMarginLoss,
   lossAndGradient,
-  loadModel,
   outputDim,
   paramCount,
   type LossName,
   type Model,
 } from "../../model/index.js";
-import { labelColsOption, printJson, printLines, resolveDataset } from "../io.js";
+import { labelColsOption, loadModelArg, printJson, printLines, resolveDataset } from "../io.js";
 
 interface EvalOptions {
   model: string;
@@ -30,6 +29,7 @@ interface EvalOptions {
   loss: string;
   mean?: boolean;
   hessian?: boolean;
+  outputs?: boolean;
   labelCols?: string;
   json?: boolean;
 }
@@ -51,6 +51,8 @@ export interface EvalResult {
   gradientNorm: number;
   /** y_i·f(x_i) (n numbers; n rows of k for vector outputs), margin losses only. */
   margins?: number[] | number[][];
+  /** f(x_i) (n numbers; n rows of k for vector outputs), with --outputs. */
+  outputs?: number[] | number[][];
   hessian?: number[][];
   /** Eigenvalues of the Hessian, ascending. */
   eigenvalues?: Float64Array;
@@ -87,7 +89,7 @@ export function checkModelAgainstData(model: Model, modelSource: string, ds: Dat
 }
 
 /** Compute the eval result (no printing). */
-export function evaluateModel(model: Model, modelSource: string, ds: Dataset, loss: LossName, opts: { mean?: boolean; hessian?: boolean }): EvalResult {
+export function evaluateModel(model: Model, modelSource: string, ds: Dataset, loss: LossName, opts: { mean?: boolean; hessian?: boolean; outputs?: boolean }): EvalResult {
   checkModelAgainstData(model, modelSource, ds, loss);
   const p = paramCount(model.arch);
   const k = outputDim(model.arch);
@@ -121,6 +123,10 @@ export function evaluateModel(model: Model, modelSource: string, ds: Dataset, lo
       for (let i = 0; i < n; i++) rows.push(Array.from({ length: k }, (_, c) => F[i * k + c] * Y[i * k + c]));
       out.margins = rows;
     }
+  }
+  if (opts.outputs) {
+    const F = ev.outputs.data;
+    out.outputs = k === 1 ? Array.from(F) : Array.from({ length: n }, (_, i) => Array.from(F.subarray(i * k, (i + 1) * k)));
   }
   if (opts.hessian) {
     checkDenseHessian("--hessian", p, n);
@@ -158,6 +164,7 @@ export function formatEval(r: EvalResult): string[] {
     }
     lines.push(`margins   min ${fmt(lo)}, max ${fmt(hi)}, ${neg} of ${q.length} ≤ 0`);
   }
+  if (r.outputs) r.outputs.forEach((f, i) => lines.push(`${i === 0 ? "outputs" : "       "}   f(x_${i}) = ${Array.isArray(f) ? `[${f.join(", ")}]` : f}`));
   if (r.eigenvalues) {
     const ev = r.eigenvalues;
     const scale = Math.max(Math.abs(ev[0] ?? 0), Math.abs(ev[ev.length - 1] ?? 0));
@@ -177,9 +184,9 @@ function runEval(opts: EvalOptions): void {
   if (!isLossName(opts.loss)) {
     throw new InputError("--loss", `unknown loss ${JSON.stringify(opts.loss)}; allowed: ${LOSS_NAMES.join(", ")}`);
   }
-  const model = loadModel(opts.model);
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
-  const r = evaluateModel(model, opts.model, ds, opts.loss, { mean: opts.mean, hessian: opts.hessian });
+  const model = loadModelArg(opts.model, opts);
+  const ds = resolveDataset(opts.data, opts);
+  const r = evaluateModel(model, opts.model, ds, opts.loss, { mean: opts.mean, hessian: opts.hessian, outputs: opts.outputs });
   if (opts.json) printJson(r);
   else printLines(...formatEval(r));
 }
@@ -194,6 +201,7 @@ export function registerEval(program: Command): void {
     .addOption(new Option("--loss <L>", "loss").choices([...LOSS_NAMES]).makeOptionMandatory())
     .option("--mean", "mean over samples instead of the sum")
     .option("--hessian", "also the dense Hessian and its eigenvalues")
+    .option("--outputs", "also the network outputs f(x_i), one per sample (full precision)")
     .addOption(labelColsOption())
     .option("--json", "print one JSON object")
     .action((opts: EvalOptions) => runEval(opts));

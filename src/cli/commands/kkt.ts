@@ -6,10 +6,10 @@
  */
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { Option, type Command } from "commander";
-import { checkMemory, InputError } from "../../common/index.js";
+import { checkKktCertificate, InputError } from "../../common/index.js";
 import { KKT_KINK_TOL, kktCertificate, marginSummary, requireHomogeneity, type KktCertificate } from "../../margin/index.js";
-import { describeArchitecture, loadModel, paramCount } from "../../model/index.js";
-import { labelColsOption, printJson, printLines, resolveDataset } from "../io.js";
+import { describeArchitecture, paramCount } from "../../model/index.js";
+import { labelColsOption, loadModelArg, printJson, printLines, resolveDataset } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 
 interface KktCliOptions {
@@ -65,15 +65,15 @@ function positiveNumber(option: string, raw: string | undefined, allowInf = fals
 
 /** Compute the kkt result (no printing). */
 export function kktReport(opts: KktCliOptions): KktCliResult {
-  const model = loadModel(opts.model);
+  const model = loadModelArg(opts.model, opts);
   requireHomogeneity(model.arch, opts.model);
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const ds = resolveDataset(opts.data, opts);
   checkModelAgainstData(model, opts.model, ds, opts.loss);
   const kinkTol = positiveNumber("--kink-tol", opts.kinkTol) ?? KKT_KINK_TOL;
   const activeTol = positiveNumber("--active-tol", opts.activeTol, true);
   const tol = positiveNumber("--tol", opts.tol);
   const p = paramCount(model.arch);
-  checkMemory(opts.model, `the KKT certificate (n = ${ds.X.rows} constraints, p = ${p} parameters)`, 24 * ds.X.rows * p, "8·3np bytes: the constraint gradients and the NNLS workspace");
+  checkKktCertificate(opts.model, ds.X.rows, p);
   const cert = kktCertificate(model, ds, { kinkTol, activeTol, source: opts.model });
   const margins = marginSummary(model, ds, opts.loss);
   const out: KktCliResult = {

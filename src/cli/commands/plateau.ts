@@ -9,12 +9,12 @@
  */
 import { Option, type Command } from "commander";
 import { checkDenseHessian, checkOutputFile, InputError } from "../../common/index.js";
-import { LOSS_NAMES, isLossName, loadModel, paramCount, saveModel, type LossName } from "../../model/index.js";
+import { LOSS_NAMES, isLossName, paramCount, saveModel, type LossName } from "../../model/index.js";
 import {
   analyzePlateau, formatInertia, inertiaTriple, lambdaLine, simplexGrid, type PlateauAnalysis,
 } from "../../plateau/index.js";
 import {
-  labelColsOption, legacyOutputOption, outFileOption, parseIntOption, printJson, printLines, resolveDataset, resolveOutFile,
+  labelColsOption, legacyOutputOption, loadModelArg, outFileOption, parseIntOption, printJson, printLines, resolveDataset, resolveOutFile,
 } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
@@ -174,8 +174,8 @@ function runPlateau(opts: PlateauCliOptions): void {
   if (!isLossName(opts.loss)) throw new InputError("--loss", `unknown loss ${JSON.stringify(opts.loss)}; allowed: ${LOSS_NAMES.join(", ")}`);
   const output = resolveOutFile(opts, false);
   if (output !== undefined) checkOutputFile(output, { option: "-o/--out", inputs: [opts.model, opts.data], force: opts.force });
-  const model = loadModel(opts.model);
-  const ds = resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const model = loadModelArg(opts.model, opts);
+  const ds = resolveDataset(opts.data, opts);
   checkModelAgainstData(model, opts.model, ds, opts.loss);
   if (model.arch.kind !== "two-layer" || model.arch.k !== 1) {
     throw new InputError(opts.model, "plateau needs a two-layer network with a scalar output", "kind");
@@ -187,8 +187,8 @@ function runPlateau(opts: PlateauCliOptions): void {
   for (const l of given) if (l.length !== k) throw new InputError("--lambda", `every --lambda needs the same number of entries (${k})`);
   const lambdas = given.length ? given : defaultLambdas(k);
   // The full Hessian of the wide network (k − 1 more units) is formed densely at every point.
-  checkDenseHessian("--k", paramCount({ ...model.arch, m: model.arch.m + k - 1 }), ds.X.rows);
-  const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine });
+  checkDenseHessian(opts.model, paramCount({ ...model.arch, m: model.arch.m + k - 1 }), ds.X.rows);
+  const a = analyzePlateau(model, ds, opts.loss, { unit, lambdas, mean: opts.mean, refine: opts.refine, source: opts.model });
   // The refined model is a result: written only when every check passed.
   if (output !== undefined && a.ok) saveModel(output, a.model);
   const note = output === undefined ? [] : [a.ok ? `refined model → ${output}` : `refined model NOT written to ${output}: the checks above failed`];

@@ -6,18 +6,19 @@
  * Σλ_i = 1) apply the copy-and-divide embedding of Zhang et al. instead. Exit 2 on invalid
  * coefficients, an out-of-range unit/layer, data of another input dimension, or an output that
  * is one of the inputs (without --force); exit 1 when a check the map should pass fails — the
- * wide model is then NOT written (e.g. the splitting map of a tanh network).
+ * wide model is then NOT written (e.g. the splitting map of a tanh network). For a conv network
+ * the unit is output channel j of the l-th convolution (splitting/channel.ts).
  */
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import type { Command } from "commander";
 import { InputError } from "../../common/errors.js";
-import { describeArchitecture, loadModel, paramCount, saveModel, type Model } from "../../model/index.js";
+import { convLayerChannels, describeArchitecture, paramCount, saveModel, type Model } from "../../model/index.js";
 import {
   SPLIT_COEFF_TOL, copyDivideSplit, embeddingChecks, splitUnit, type EmbeddingChecks, type SplitResult,
 } from "../../splitting/index.js";
 import { checkOutputFile } from "../../common/index.js";
 import {
-  labelColsOption, legacyOutputOption, outFileOption, parseIntOption, printJson, printLines, resolveDataset, resolveOutFile,
+  labelColsOption, legacyOutputOption, loadModelArg, outFileOption, parseIntOption, printJson, printLines, resolveDataset, resolveOutFile,
 } from "../io.js";
 import { checkInputColumns } from "./eval.js";
 
@@ -99,17 +100,17 @@ function applySplit(opts: SplitCliOptions, model: Model, layer: number, unit: nu
 export function runSplitCommand(opts: SplitCliOptions): SplitCliResult {
   const output = resolveOutFile(opts, true)!;
   checkOutputFile(output, { option: "-o/--out", inputs: [opts.model, opts.data], force: opts.force });
-  const model = loadModel(opts.model);
+  const model = loadModelArg(opts.model, opts);
   const layer = parseIntOption("--layer", opts.layer, 1, 1_000_000) ?? SPLIT_DEFAULTS.layer;
   const unit = parseIntOption("--unit", opts.unit, 0, 1_000_000_000)!;
   const tol = opts.tol === undefined ? SPLIT_DEFAULTS.tol : Number(opts.tol);
   if (!(tol >= 0 && Number.isFinite(tol))) throw new InputError("--tol", `expected a number ≥ 0, got ${JSON.stringify(opts.tol)}`);
   const { kind, coefficients, res } = applySplit(opts, model, layer, unit, tol);
-  const ds = opts.data === undefined ? undefined : resolveDataset(opts.data, { labelCols: opts.labelCols });
+  const ds = opts.data === undefined ? undefined : resolveDataset(opts.data, opts);
   if (ds !== undefined) checkInputColumns(model, opts.model, ds);
   const seed = parseIntOption("--seed", opts.seed, 0, 2 ** 31) ?? SPLIT_DEFAULTS.seed;
   const checks = embeddingChecks(res.map, model, { data: ds?.X, seed });
-  const width = model.arch.kind === "two-layer" ? model.arch.m : model.arch.widths[layer];
+  const width = model.arch.kind === "two-layer" ? model.arch.m : model.arch.kind === "conv" ? convLayerChannels(model.arch, layer) : model.arch.widths[layer];
   const copies = coefficients.map((_, i) => (i === 0 ? unit : width + i - 1));
   const expected = kind === "split"
     ? ["isometry ‖TᵀT − I‖", "function preservation", "gradient preservation ∇Φ̃(Tθ) = T∇Φ(θ)"]
@@ -161,8 +162,8 @@ export function registerSplit(program: Command): void {
     .command("split")
     .description("split a hidden unit: the splitting map T (c_i ≥ 0, Σc_i² = 1) or copy-and-divide; checks isometry, function and gradient preservation")
     .requiredOption("--model <M>", "model file (.json)")
-    .option("--layer <l>", `hidden layer, counted from 1 (default ${SPLIT_DEFAULTS.layer})`)
-    .requiredOption("--unit <j>", "unit of that layer, 0-based")
+    .option("--layer <l>", `hidden layer, counted from 1 (default ${SPLIT_DEFAULTS.layer}); conv nets: the l-th convolution`)
+    .requiredOption("--unit <j>", "unit of that layer, 0-based; conv nets: its output channel")
     .option("--coeffs <c>", "coefficients c1,c2,… (c_i ≥ 0, Σc_i² = 1); with --smooth the weights λ_i (Σλ_i = 1)")
     .option("--copy-divide <alpha>", "copy-and-divide split of Zhang et al.: w copied, a → α·a, (1 − α)·a")
     .option("--smooth", "copy-and-divide with --coeffs as the weights λ_i (any activation)")

@@ -23,13 +23,15 @@ import type { Progress, StopRules } from "../../dynamics/index.js";
 import { TRAIN_METHODS, type TrainMethod, type TrainSettings } from "../../experiments/training.js";
 import type { IsolatedTrainOutcome } from "../../experiments/index.js";
 import {
-  LOSS_NAMES, describeArchitecture, initializeModel, loadModel, mlpArchitecture, modelToJson, paramCount, parseActivation,
-  twoLayerArchitecture, type Architecture, type LossName, type Model,
+  LOSS_NAMES, convGeometry, describeArchitecture, initializeModel, mlpArchitecture, modelToJson, paramCount, parseActivation,
+  twoLayerArchitecture, twoLayerWasmBlockRows, type Architecture, type LossName, type Model,
 } from "../../model/index.js";
 import { VERSION } from "../../version.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { withInterrupt } from "../interrupt.js";
-import { formatJson, jsonReplacer, labelColsOption, outFolderOption, parseLabelCols, printJson, printLines, resolveDataset } from "../io.js";
+import {
+  formatJson, jsonReplacer, labelColsOption, loadModelArg, outFolderOption, parseLabelCols, printJson, printLines, resolveDataset,
+} from "../io.js";
 import { loadExperiments, type Experiments } from "../lazy.js";
 import { checkModelAgainstData } from "./eval.js";
 
@@ -162,16 +164,23 @@ export function parseInitSpec(spec: string, d: number, k: number): { arch: Archi
   return { arch, seed, scale, balanced: bool("balanced") };
 }
 
-/** Hidden units H of an architecture (summed over hidden layers; two-layer: m·k). */
+/** Hidden units H of an architecture (summed over hidden layers; two-layer: m·k; conv: every stage's C·H·W). */
 function hiddenUnits(arch: Architecture): number {
+  if (arch.kind === "conv") return convGeometry(arch).stages.reduce((a, g) => a + g.out.channels * g.out.height * g.out.width, 0);
   return arch.kind === "two-layer" ? arch.m * arch.k : arch.widths.slice(1, -1).reduce((a, b) => a + b, 0);
+}
+
+/** Samples whose activations are held at once: all n for an MLP, a row block for a two-layer net. */
+function heldSamples(arch: Architecture, n: number): number {
+  return arch.kind === "two-layer" ? twoLayerWasmBlockRows(n, arch.m) : n;
 }
 
 /** InputError (naming the memory limit and how to raise it) unless the training run fits. */
 export function checkTrainingSize(arch: Architecture, n: number, samples: number, source: string): void {
   const p = paramCount(arch);
   const H = hiddenUnits(arch);
-  checkMemory(source, `training ${describeArchitecture(arch)} on ${n} samples`, trainingBytes(p, n, H, samples), trainingFormula(p, n, H, samples));
+  const nb = heldSamples(arch, n);
+  checkMemory(source, `training ${describeArchitecture(arch)} on ${n} samples`, trainingBytes(p, nb, H, samples), trainingFormula(p, nb, H, samples));
 }
 
 /** Default stopping rule when none is given: t = 100 for flows, 10⁴ steps otherwise. */
@@ -222,7 +231,7 @@ function trainSettings(o: TrainCliOptions): TrainSettings {
 function initialModel(o: TrainCliOptions, ds: Dataset, samples: number): { model: Model; initRecord: Record<string, unknown> } {
   if ((o.model === undefined) === (o.init === undefined)) throw new InputError("--model/--init", "give exactly one of --model FILE or --init SPEC");
   if (o.model !== undefined) {
-    const model = loadModel(o.model);
+    const model = loadModelArg(o.model, o);
     checkTrainingSize(model.arch, ds.X.rows, samples, o.model);
     return { model, initRecord: { model: o.model } };
   }
@@ -270,6 +279,7 @@ function trainSummary(dir: string, outcome: IsolatedTrainOutcome): Record<string
     homogeneity: outcome.homogeneity,
     tSwitch: outcome.tSwitch ?? null,
     stall: r.stall,
+    integration: outcome.integration,
     samples: outcome.trajectory.t.length,
   };
 }
@@ -301,7 +311,10 @@ function formatTrain(model: Model, ds: Dataset, s: TrainSettings, outcome: Isola
   return [
     `trained ${describeArchitecture(model.arch)} on ${ds.source} (${s.loss}, ${s.mean ? "mean" : "sum"}) by ${outcome.integrator}`,
     `stopped: ${String(summary.stop)} — ${String(summary.reason)}`,
-    `t = ${r.t.toPrecision(6)}, steps = ${r.steps}, loss = ${r.loss.toExponential(6)} (log ${r.logLoss.toFixed(6)}), ‖∇ℒ‖ = ${r.gradNorm.toExponential(3)}, ‖θ‖ = ${Math.exp(r.logNorm).toPrecision(6)}`,
+    `t = ${Number.isFinite(r.t) ? r.t.toPrecision(6) : `e^${r.logT.toFixed(3)}`}, steps = ${r.steps}, loss = ${r.loss.toExponential(6)} (log ${r.logLoss.toFixed(6)}), ‖∇ℒ‖ = ${r.gradNorm.toExponential(3)}, ‖θ‖ = ${Math.exp(r.logNorm).toPrecision(6)}`,
+    ...(r.sliding && r.sliding.entries > 0
+      ? [`kinks: Filippov sliding — ${r.sliding.entries} entries, ${r.sliding.exits} exits, up to ${r.sliding.maxSliding} surfaces at once, sliding for Δt = ${r.sliding.slidingTime.toPrecision(4)}`]
+      : []),
     `run folder: ${dir}`,
   ];
 }
@@ -321,7 +334,7 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   checkOutputFolder(o.out, "-o/--out");
   const X = await loadExperiments();
   const { createRunFolder, markComplete, markIncomplete, shortHash, timeStamp, trainIsolated } = X;
-  const ds = resolveDataset(o.data, { labelCols: parseLabelCols(o.labelCols) });
+  const ds = resolveDataset(o.data, { ...o, labelCols: parseLabelCols(o.labelCols) });
   const settings = trainSettings(o);
   const { model, initRecord } = initialModel(o, ds, settings.maxSamples);
   checkModelAgainstData(model, o.model ?? "--init", ds, settings.loss);

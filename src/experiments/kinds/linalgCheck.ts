@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { cholesky, choleskyLogDet, eigh, eighCheck, gemmBackend, gemmRaw, gemmReference, type Matrix } from "../../linalg/index.js";
+import { type Matrix, accurateProduct, cholesky, choleskyLogDet, distance, eigh, eighCheck, gemmBackend, gemmRaw, gemmReference, jacobiEigenvalues, nrm2 } from "../../linalg/index.js";
 import { gaussianMatrix } from "../../random/index.js";
 import { atMost, linePlot, spectrumPlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
 import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
-import { accurateProduct } from "./dot2.js";
-import { jacobiEigenvalues } from "./jacobi.js";
 
 /**
  * `linalg-check` (family "foundation"): the float64 kernels everything else stands on, checked
@@ -96,13 +94,7 @@ function choleskyResidual(A: Matrix, L: Matrix): number {
   const n = A.rows;
   const llt = new Float64Array(n * n);
   gemmReference(false, true, n, n, n, 1, L.data, 0, n, L.data, 0, n, 0, llt, 0, n);
-  let r = 0;
-  let a = 0;
-  for (let i = 0; i < n * n; i++) {
-    r += (A.data[i] - llt[i]) ** 2;
-    a += A.data[i] ** 2;
-  }
-  return Math.sqrt(r / a);
+  return distance(A.data, llt) / nrm2(A.data);
 }
 
 async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {

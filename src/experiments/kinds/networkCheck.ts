@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { makeBuiltin, type Dataset } from "../../data/index.js";
 import { createTrajectory, gradientFlow, trajectoryColumns } from "../../dynamics/index.js";
-import { nrm2 } from "../../linalg/index.js";
+import { distance, nrm2 } from "../../linalg/index.js";
 import {
   forward, hessianVectorProduct, initializeModel, lossAndGradient, makeActivation, makeObjective,
   outputJacobian, twoLayerArchitecture, mlpArchitecture, type LossName, type Model,
@@ -153,14 +153,9 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
   const rk2h = rk4(2 * h).theta;
   const rkh = rk4(h).theta;
   const rk = rk4(h / 2, trRk);
-  const dist = (a: Float64Array, b: Float64Array) => {
-    let q = 0;
-    for (let i = 0; i < a.length; i++) q += (a[i] - b[i]) ** 2;
-    return Math.sqrt(q);
-  };
-  const orderRatio = dist(rk2h, rkh) / dist(rkh, rk.theta);
-  const rkError = dist(rkh, rk.theta) / 15;
-  const flowGap = dist(dp.theta, rk.theta);
+  const orderRatio = distance(rk2h, rkh) / distance(rkh, rk.theta);
+  const rkError = distance(rkh, rk.theta) / 15;
+  const flowGap = distance(dp.theta, rk.theta);
   const cols = trajectoryColumns(tr);
   let rise = 0;
   for (let i = 1; i < cols.loss.length; i++) rise = Math.max(rise, (cols.loss[i] - cols.loss[i - 1]) / cols.loss[i - 1]);

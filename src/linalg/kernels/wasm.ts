@@ -7,10 +7,16 @@
 // Growing a WebAssembly.Memory detaches its old ArrayBuffer, and the first detach in a process
 // permanently invalidates a V8 protector: from then on every JS typed-array loop pays a detach
 // check (~1.7× slower, measured in bench/model.ts). So the GEMM module gets GEMM_INITIAL_PAGES
-// up front (the 64 MiB operand cap of one call, larger products are split, plus the packing
-// workspace), and never grows in normal use. A large initial memory costs address space only:
-// pages are committed when first touched (creating the 72 MiB memory takes ~0.3 ms in Node).
-import { wasmBase64 } from "./gemm.wasm.generated.js";
+// up front (the 128 MiB operand cap of one call, larger products are split, plus the packing
+// workspace), and never grows in normal use. The same memory holds the resident arenas of the
+// factorisations (linalg/arena.ts: eigh with vectors keeps ~5n² doubles there, n ≲ 1700). A large
+// initial memory costs address space only: pages are committed when first touched.
+//
+// Threads: where shared memory exists (Node; a cross-origin-isolated browser page), the GEMM
+// module is the build for a shared memory, so that large products can run on the worker pool
+// (gemmThreads.ts, pool.ts); elsewhere the ordinary build, on the calling thread.
+import { wasmBase64, wasmSharedBase64 } from "./gemm.wasm.generated.js";
+import { sharedKernel, type SharedKernel } from "./pool.js";
 
 /** Bytes per WebAssembly page. */
 export const WASM_PAGE_BYTES = 65536;
@@ -19,15 +25,17 @@ export const WASM_PAGE_BYTES = 65536;
  * Operand bytes (A, B and C together) of one wasm GEMM call; gemmRawWasm splits larger products
  * in halves. Exported as GEMM_WASM_MAX_BYTES by linalg/gemm.ts.
  */
-export const GEMM_OPERAND_BYTES = 64 * 1024 * 1024;
+export const GEMM_OPERAND_BYTES = 128 * 1024 * 1024;
 
 /**
  * Memory beyond the operands: static data (~3 KB), alignment, and the packing workspace of the
- * default blocking, workBytes ≤ 8·(MC·KC + KC·NC) + 64 = 4.25 MiB (assembly/gemm.ts).
+ * default blocking, workBytes ≤ 8·(MC·KC + KC·NC) + 64 = 4.25 MiB (assembly/gemm.ts); or, for a
+ * threaded product, its header and control words and one packed A block (8·MC·KC + 64 bytes,
+ * 256 KiB) per thread, ≤ 2.1 MiB for MAX_THREADS = 8 (its packed B counts as an operand).
  */
 export const GEMM_SCRATCH_BYTES = 8 * 1024 * 1024;
 
-/** Initial (and, in normal use, final) pages of the GEMM module's memory: 1152 pages = 72 MiB. */
+/** Initial (and, in normal use, final) pages of the GEMM module's memory: 2176 pages = 136 MiB. */
 export const GEMM_INITIAL_PAGES = (GEMM_OPERAND_BYTES + GEMM_SCRATCH_BYTES) / WASM_PAGE_BYTES;
 
 /** The raw exports of gemm.wasm (addresses are byte offsets into `memory`). */
@@ -44,6 +52,18 @@ export interface GemmExports {
   workBytes(m: number, n: number, k: number): number;
   /** Cache blocking override (tuning only). */
   setBlocking(kc: number, mc: number, nc: number): void;
+  /** Bytes of the shared packed op(B) of a threaded k×n product. */
+  packedBBytes(n: number, k: number): number;
+  /** Bytes of one thread's private workspace of gemmThreaded. */
+  threadWorkBytes(): number;
+  /** One thread's share of a threaded product (header, control words, private workspace). */
+  gemmThreaded(header: number, ctl: number, work: number): number;
+  /** y[s..n) ← A(s:n, s:n)·x[s..n), A symmetric with its upper triangle stored (row stride lda). */
+  symvUpper(n: number, a: number, lda: number, s: number, x: number, y: number): void;
+  /** out[0..3) = (xᵀx, yᵀy, xᵀy) of n doubles at x, y. */
+  dots3(x: number, y: number, n: number, out: number): void;
+  /** (x, y) ← (c·x − s·y, s·x + c·y); out[0..2) = (‖x‖², ‖y‖²) when out ≠ 0. */
+  rotatePair(x: number, y: number, n: number, c: number, s: number, out: number): void;
   /** C ← α·op(A)·op(B) + β·C on row-major operands in linear memory (see assembly/gemm.ts). */
   gemm(
     transA: number, transB: number, m: number, n: number, k: number, alpha: number,
@@ -56,12 +76,20 @@ export interface GemmExports {
 export interface WasmGemm {
   readonly exports: GemmExports;
   /**
-   * Make `bytes` of scratch addressable and return its base byte address (64-byte aligned),
-   * or 0 if the memory cannot grow (wasm32 stops at 4 GiB). Invalidates earlier heap views.
+   * Bytes above heapBase held by resident arenas (linalg/arena.ts), a stack: scratch for a
+   * product starts above them.
+   */
+  top: number;
+  /**
+   * Make `bytes` of scratch above `top` addressable and return its base byte address (64-byte
+   * aligned), or 0 if the memory cannot grow (a shared memory never does; wasm32 stops at 4 GiB).
+   * Invalidates earlier heap views after growth.
    */
   reserve(bytes: number): number;
   /** A Float64Array over the whole linear memory (re-created after growth). */
   heapF64(): Float64Array;
+  /** The module on its shared memory, for the worker pool; null on an ordinary memory. */
+  readonly shared: SharedKernel | null;
 }
 
 /** x rounded up to a multiple of 64 (a cache line; the kernels' regions start there). */
@@ -188,13 +216,18 @@ export function instantiateBase64(b64: string, memory?: WebAssembly.Memory): Web
 let loaded: WasmGemm | null | undefined;
 
 /**
- * The GEMM kernel module, instantiated once per realm (worker) with a GEMM_INITIAL_PAGES memory;
- * null when unavailable.
+ * The GEMM kernel module, instantiated once per realm (worker) with a GEMM_INITIAL_PAGES memory
+ * (shared where possible, see the header); null when unavailable.
  */
 export function wasmGemm(): WasmGemm | null {
   if (loaded !== undefined) return loaded;
-  const memory = typeof WebAssembly === "object" ? createMemory(GEMM_INITIAL_PAGES) : null;
-  const instance = memory === null ? null : instantiateBase64(wasmBase64, memory);
+  const sharedModule = compileBase64(wasmSharedBase64);
+  const shared = sharedModule === null ? null : sharedKernel(sharedModule, GEMM_INITIAL_PAGES);
+  let instance: WebAssembly.Instance | null = shared?.instance ?? null;
+  if (instance === null) {
+    const memory = typeof WebAssembly === "object" ? createMemory(GEMM_INITIAL_PAGES) : null;
+    instance = memory === null ? null : instantiateBase64(wasmBase64, memory);
+  }
   if (instance === null) {
     loaded = null;
     return null;
@@ -203,8 +236,11 @@ export function wasmGemm(): WasmGemm | null {
   let view = new Float64Array(exports.memory.buffer);
   loaded = {
     exports,
+    shared,
+    top: 0,
     reserve(bytes: number): number {
-      return exports.reserve(bytes);
+      const base = exports.reserve(this.top + bytes);
+      return base === 0 ? 0 : base + this.top;
     },
     heapF64(): Float64Array {
       if (view.buffer !== exports.memory.buffer) view = new Float64Array(exports.memory.buffer);

@@ -1,0 +1,93 @@
+/**
+ * Datasets in NumPy's formats (io/npy.ts, io/npz.ts):
+ *  - `.npz`: arrays X (n × …) and y (n, or n × k) by name, "X" and "y" unless `xKey`/`yKey` say
+ *    otherwise; an X of more than two dimensions (images n × C × H × W) is flattened per sample in
+ *    C order, as torch.flatten(x, 1) does;
+ *  - `.npy`: one 2-D array [n, d + K] whose last K = `labelCols` (default 1) columns are y, as in
+ *    a CSV file.
+ * Any element type NumPy saves as numbers (float16/32/64, integers, bool) is widened to float64;
+ * NaN/±Inf are InputErrors naming the file, the array and the entry.
+ */
+import { InputError } from "../common/errors.js";
+import { describeIndex, encodeNpy, encodeNpz, firstNonFinite, formatShape, readNpy, readNpz, type Tensor } from "../io/index.js";
+import type { Matrix } from "../linalg/index.js";
+import { makeDataset } from "./build.js";
+import type { Dataset } from "./dataset.js";
+
+/** Options of the NumPy dataset readers. */
+export interface NumpyDatasetOptions {
+  /** .npy: trailing columns that are targets (default 1). */
+  labelCols?: number;
+  /** .npz: name of the input array (default "X"). */
+  xKey?: string;
+  /** .npz: name of the target array (default "y"). */
+  yKey?: string;
+}
+
+function checkFinite(t: Tensor, source: string, what: string): void {
+  const bad = firstNonFinite(t.data);
+  if (bad >= 0) throw new InputError(source, `${describeIndex(t.shape, bad)} is ${t.data[bad]}, expected finite numbers`, what);
+}
+
+/** Read an .npz dataset: X and y by name. */
+export function loadNpzDataset(path: string, opts: NumpyDatasetOptions = {}): Dataset {
+  const archive = readNpz(path);
+  const xKey = opts.xKey ?? "X";
+  const yKey = opts.yKey ?? "y";
+  const hint = (key: string, flag: string): string => `no array named ${JSON.stringify(key)}; the archive holds ${archive.keys.map((k) => JSON.stringify(k)).join(", ") || "no arrays"} (choose with ${flag})`;
+  if (!archive.keys.includes(xKey)) throw new InputError(path, hint(xKey, "--x-key"));
+  if (!archive.keys.includes(yKey)) throw new InputError(path, hint(yKey, "--y-key"));
+  const X = archive.read(xKey);
+  const y = archive.read(yKey);
+  checkFinite(X, path, xKey);
+  checkFinite(y, path, yKey);
+  if (X.shape.length < 1 || X.shape[0] < 1) throw new InputError(path, `has shape ${formatShape(X.shape)}, expected n ≥ 1 samples along the first axis`, xKey);
+  const n = X.shape[0];
+  const d = X.shape.length === 1 ? 1 : X.data.length / n;
+  if (d < 1) throw new InputError(path, `has shape ${formatShape(X.shape)}: no input features`, xKey);
+  if (y.shape.length > 2 || y.shape[0] !== n || (y.shape.length === 2 && y.shape[1] < 1)) {
+    throw new InputError(path, `has shape ${formatShape(y.shape)}, expected [${n}] or [${n}, k] (one row per sample of ${xKey} ${formatShape(X.shape)})`, yKey);
+  }
+  const k = y.shape.length === 2 ? y.shape[1] : 1;
+  return makeDataset({ rows: n, cols: d, data: X.data }, { rows: n, cols: k, data: y.data }, path);
+}
+
+/** Read an .npy dataset: one [n, d + K] array, the last K = labelCols columns are y. */
+export function loadNpyDataset(path: string, opts: NumpyDatasetOptions = {}): Dataset {
+  const K = opts.labelCols ?? 1;
+  const A = readNpy(path);
+  if (A.shape.length !== 2 || A.shape[0] < 1 || A.shape[1] < K + 1) {
+    throw new InputError(path, `has shape ${formatShape(A.shape)}, expected a 2-D array [n, d + ${K}] whose last ${K} column${K === 1 ? " is" : "s are"} the target${K === 1 ? "" : "s"} (for separate X and y use an .npz)`);
+  }
+  checkFinite(A, path, "array");
+  const [n, cols] = A.shape;
+  const d = cols - K;
+  const X = new Float64Array(n * d);
+  const Y = new Float64Array(n * K);
+  for (let i = 0; i < n; i++) {
+    X.set(A.data.subarray(i * cols, i * cols + d), i * d);
+    Y.set(A.data.subarray(i * cols + d, (i + 1) * cols), i * K);
+  }
+  return makeDataset({ rows: n, cols: d, data: X }, { rows: n, cols: K, data: Y }, path);
+}
+
+/** The bytes of an .npz holding X (n×d) and y (n, or n×k for k > 1), as np.savez writes them. */
+export function datasetToNpz(ds: { readonly X: Matrix; readonly Y: Matrix }): Uint8Array {
+  const { X, Y } = ds;
+  return encodeNpz([
+    { key: "X", shape: [X.rows, X.cols], data: X.data },
+    { key: "y", shape: Y.cols === 1 ? [Y.rows] : [Y.rows, Y.cols], data: Y.data },
+  ]);
+}
+
+/** The bytes of an .npy holding [X | Y] (n × (d + k)), the layout loadNpyDataset reads with labelCols = k. */
+export function datasetToNpy(ds: { readonly X: Matrix; readonly Y: Matrix }): Uint8Array {
+  const { X, Y } = ds;
+  const cols = X.cols + Y.cols;
+  const A = new Float64Array(X.rows * cols);
+  for (let i = 0; i < X.rows; i++) {
+    A.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), i * cols);
+    A.set(Y.data.subarray(i * Y.cols, (i + 1) * Y.cols), i * cols + X.cols);
+  }
+  return encodeNpy([X.rows, cols], A);
+}

@@ -1,0 +1,207 @@
+/**
+ * Resident arenas: the working arrays of a blocked factorisation held in one Float64Array for
+ * its whole run, with the level-3, level-2 and level-1 kernels called on offsets into it.
+ * Internal to linalg (eigh: the tridiagonal reduction, divide and conquer, the back-
+ * transformation; svd: the one-sided Jacobi sweeps).
+ *
+ * With the wasm kernels, the arena is a slice of the GEMM module's memory above every arena
+ * opened before it (a stack, WasmGemm.top), so products run on the resident operands with no
+ * copies in or out — gemmRaw copies each operand per call, which for the back-transformation
+ * of eigh (n = 1000, 64 reflectors a block) alone is ~n³/32 doubles of traffic — and on several
+ * threads when large (bitwise the same as one). gemmRaw calls made while an arena is open take their scratch
+ * above it. Without wasm (or when the arena does not fit the module's operand budget) the arena
+ * is a plain Float64Array and the kernels are the TypeScript ones: same contract, same results
+ * to rounding.
+ */
+import { gemmDispatch, gemmRaw, gemmRawTs, gemmThreads } from "./gemm.js";
+import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes } from "./kernels/gemmThreads.js";
+import { GEMM_OPERAND_BYTES, wasmGemm, type WasmGemm } from "./kernels/wasm.js";
+
+/** A resident arena (see the header). Offsets are element indices into `heap`. */
+export interface Arena {
+  readonly engine: "wasm-simd" | "ts";
+  /** The arena's storage (in wasm: the whole module memory; use only what `alloc` returned). */
+  readonly heap: Float64Array;
+  /** A region of `doubles` entries (64-byte aligned; contents undefined until written); its offset. */
+  alloc(doubles: number): number;
+  /** C ← α·op(A)·op(B) + β·C on regions of the arena (gemmRaw's contract, offsets a, b, c). */
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+  ): void;
+  /**
+   * y[s..n) ← A(s:n, s:n)·x[s..n) for the symmetric A whose upper triangle (row r, columns ≥ r)
+   * is stored row-major at offset a, row stride lda; x and y are n-entry regions.
+   */
+  symvUpper(n: number, a: number, lda: number, s: number, x: number, y: number): void;
+  /** (xᵀx, yᵀy, xᵀy) of the n-entry regions at x and y, into out[0..3) (sums left to right). */
+  dots3(x: number, y: number, n: number, out: Float64Array): void;
+  /**
+   * The plane rotation (x, y) ← (c·x − s·y, s·x + c·y) of the n-entry regions at x and y;
+   * with `norms`, norms[0..2) ← (‖x‖², ‖y‖²) of the results (sums left to right). Both engines
+   * give the same bits.
+   */
+  rotatePair(x: number, y: number, n: number, c: number, s: number, norms: Float64Array | null): void;
+}
+
+/** Scratch kept free above a wasm arena for the packing workspaces of its products. */
+const ARENA_SCRATCH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Run `body` on an arena of at least `doubles` entries (plus 8 per alloc for alignment, at most
+ * `allocs` allocs), closing it afterwards (also when body throws). The wasm arena is used when
+ * the kernels are loaded and it fits the GEMM module's operand budget beside what is open;
+ * otherwise a TypeScript one.
+ */
+export function withArena<T>(doubles: number, allocs: number, body: (arena: Arena) => T): T {
+  const bytes = 8 * (doubles + 8 * allocs) + 64;
+  const w = arenaTesting.forceTs ? null : wasmGemm();
+  if (w === null || w.top + bytes + ARENA_SCRATCH_BYTES > GEMM_OPERAND_BYTES) return body(tsArena(doubles + 8 * allocs));
+  const base = w.reserve(bytes + ARENA_SCRATCH_BYTES);
+  if (base === 0) return body(tsArena(doubles + 8 * allocs));
+  const savedTop = w.top;
+  const heap = w.heapF64();
+  // The arena's own first 64 bytes: the outputs of dots3 and rotatePair.
+  const out = base;
+  let next = base + 64;
+  const end = base + bytes;
+  w.top += bytes;
+  const arena: Arena = {
+    engine: "wasm-simd",
+    heap,
+    alloc(len: number): number {
+      const at = next;
+      next = Math.ceil((at + 8 * len) / 64) * 64;
+      if (next > end) throw new RangeError("arena: out of space");
+      return at / 8;
+    },
+    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): void {
+      // Tiny products as gemmRaw dispatches them (TS below the crossover): the same bits.
+      if (gemmDispatch(m, n, k, alpha) === "ts") {
+        gemmRawTs(transA, transB, m, n, k, alpha, heap, a, lda, heap, b, ldb, beta, heap, c, ldc);
+        return;
+      }
+      const scratch = w.reserve(ARENA_SCRATCH_BYTES);
+      gemmResident(w, transA, transB, m, n, k, alpha, 8 * a, lda, 8 * b, ldb, beta, 8 * c, ldc, scratch, ARENA_SCRATCH_BYTES);
+    },
+    symvUpper(n, a, lda, s, x, y): void {
+      w.exports.symvUpper(n, 8 * a, lda, s, 8 * x, 8 * y);
+    },
+    dots3(x, y, n, result): void {
+      w.exports.dots3(8 * x, 8 * y, n, out);
+      result[0] = heap[out / 8];
+      result[1] = heap[out / 8 + 1];
+      result[2] = heap[out / 8 + 2];
+    },
+    rotatePair(x, y, n, c, s, norms): void {
+      w.exports.rotatePair(8 * x, 8 * y, n, c, s, norms === null ? 0 : out);
+      if (norms !== null) {
+        norms[0] = heap[out / 8];
+        norms[1] = heap[out / 8 + 1];
+      }
+    },
+  };
+  try {
+    return body(arena);
+  } finally {
+    w.top = savedTop;
+  }
+}
+
+/**
+ * C ← α·op(A)·op(B) + β·C on operands resident in the GEMM module's memory (byte addresses a, b,
+ * c; row strides in elements), with `scratchBytes` of free memory at `scratch` (64-byte aligned)
+ * for the packing workspaces: on gemmThreads(m, n, k) threads when the threaded workspace fits,
+ * else on the calling thread — bitwise the same either way. Throws if the kernel failed on a
+ * worker (the resident C cannot be restored), or if even the one-thread workspace does not fit.
+ */
+function gemmResident(
+  w: WasmGemm, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+  scratch: number, scratchBytes: number,
+): void {
+  if (m === 0 || n === 0) return;
+  let threads = alpha === 0 || k === 0 ? 1 : gemmThreads(m, n, k);
+  const extra = threads > 1 ? gemmThreadedExtraBytes(w, n, k) : 0;
+  if (threads > 1 && extra + gemmThreadedScratchBytes(w) > scratchBytes) threads = 1;
+  if (threads > 1) {
+    if (gemmThreadedRun(w, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch, scratch + extra)) return;
+    throw new Error("gemm: the threaded kernel failed on a worker");
+  }
+  if (w.exports.workBytes(m, n, k) > scratchBytes) throw new RangeError(`gemm: ${scratchBytes} bytes of scratch cannot pack a ${m}×${n}×${k} product`);
+  w.exports.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch);
+}
+
+/** Test hook: `forceTs` makes every new arena a TypeScript one. Never set outside tests. */
+export const arenaTesting = { forceTs: false };
+
+/** The TypeScript arena: a plain Float64Array, gemmRaw and a plain symmetric product. */
+function tsArena(doubles: number): Arena {
+  const heap = new Float64Array(doubles);
+  let next = 0;
+  return {
+    engine: "ts",
+    heap,
+    alloc(len: number): number {
+      const at = next;
+      next = Math.ceil((at + len) / 8) * 8;
+      if (next > heap.length) throw new RangeError("arena: out of space");
+      return at;
+    },
+    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): void {
+      gemmRaw(transA, transB, m, n, k, alpha, heap, a, lda, heap, b, ldb, beta, heap, c, ldc);
+    },
+    symvUpper(n, a, lda, s, x, y): void {
+      symvUpperTs(heap, n, a, lda, s, x, y);
+    },
+    dots3(x, y, n, out): void {
+      let sa = 0;
+      let sb = 0;
+      let sg = 0;
+      for (let t = 0; t < n; t++) {
+        const a = heap[x + t];
+        const b = heap[y + t];
+        sa += a * a;
+        sb += b * b;
+        sg += a * b;
+      }
+      out[0] = sa;
+      out[1] = sb;
+      out[2] = sg;
+    },
+    rotatePair(x, y, n, c, s, norms): void {
+      let na = 0;
+      let nb = 0;
+      for (let t = 0; t < n; t++) {
+        const a = heap[x + t];
+        const b = heap[y + t];
+        const an = c * a - s * b;
+        const bn = s * a + c * b;
+        heap[x + t] = an;
+        heap[y + t] = bn;
+        na += an * an;
+        nb += bn * bn;
+      }
+      if (norms !== null) {
+        norms[0] = na;
+        norms[1] = nb;
+      }
+    },
+  };
+}
+
+/** Arena.symvUpper in TypeScript: each stored entry used twice (y[r] and y[c]). */
+function symvUpperTs(h: Float64Array, n: number, a: number, lda: number, s: number, x: number, y: number): void {
+  for (let c = s; c < n; c++) h[y + c] = 0;
+  for (let r = s; r < n; r++) {
+    const ro = a + r * lda;
+    const xr = h[x + r];
+    let t = h[ro + r] * xr;
+    for (let c = r + 1; c < n; c++) {
+      const arc = h[ro + c];
+      t += arc * h[x + c];
+      h[y + c] += arc * xr;
+    }
+    h[y + r] += t;
+  }
+}

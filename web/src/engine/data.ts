@@ -1,0 +1,84 @@
+// Data sets of the lab: built-in generators by their `builtin:NAME?…` address (the CLI's
+// --data), and the user's own files, parsed from their contents by the library's parsers and
+// kept under a content-addressed name `upload:NAME@HASH` that a URL can carry.
+import { InputError } from "../../../src/common/errors.js";
+import {
+  datasetShape, isBuiltinAddress, makeBuiltin, parseCsvDataset, parseJsonDataset, type Dataset,
+} from "../../../src/data/index.js";
+
+/** Prefix of uploaded data sets in the URL: `upload:moons.csv@1a2b3c4d`. */
+export const UPLOAD_PREFIX = "upload:";
+
+/** Largest upload accepted (bytes of text), checked before parsing. */
+export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
+
+/** What the page shows of a data set: its shape, source and the points of a 2-D scatter. */
+export interface DataSummary {
+  readonly source: string;
+  readonly n: number;
+  readonly d: number;
+  readonly k: number;
+  /** Targets are all ±1 (a classification data set). */
+  readonly labels: boolean;
+  /** Row-major n×d inputs and n×k targets (copies, for plotting). */
+  readonly X: Float64Array;
+  readonly Y: Float64Array;
+}
+
+/** FNV-1a (32-bit) of a string, as 8 hex digits: a short content address for uploads. */
+export function contentHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/** The data sets of one page: uploads by their address; built-ins are regenerated on demand. */
+export class DataStore {
+  private readonly uploads = new Map<string, Dataset>();
+
+  /**
+   * Parse an uploaded file's text (JSON when the name ends in .json or the text starts with `{`,
+   * else CSV — the CLI's rule) and keep it; returns its address. InputErrors name the file.
+   */
+  upload(name: string, text: string): string {
+    if (text.length > MAX_UPLOAD_BYTES) throw new InputError(name, `is ${text.length} bytes; the lab accepts files up to ${MAX_UPLOAD_BYTES} bytes`);
+    const lower = name.toLowerCase();
+    if (lower.endsWith(".npy") || lower.endsWith(".npz")) {
+      throw new InputError(name, "NumPy files are not read by the lab yet; save the array as CSV (numeric columns, the last one is y) or JSON {\"X\": …, \"y\": …}");
+    }
+    const json = lower.endsWith(".json") || (!/\.(csv|tsv|txt)$/.test(lower) && text.trimStart().startsWith("{"));
+    const ds = json ? parseJsonDataset(text, name) : parseCsvDataset(text, name);
+    const address = `${UPLOAD_PREFIX}${name}@${contentHash(text)}`;
+    this.uploads.set(address, { X: ds.X, Y: ds.Y, source: address });
+    return address;
+  }
+
+  /** The data set at `source` (built-in address or upload address); InputError if unknown. */
+  get(source: string): Dataset {
+    if (source.startsWith(UPLOAD_PREFIX)) {
+      const ds = this.uploads.get(source);
+      if (ds === undefined) {
+        throw new InputError(source, "this link names a file uploaded in another page; drop the file here again (its content hash must match)");
+      }
+      return ds;
+    }
+    if (!isBuiltinAddress(source)) throw new InputError(source, "expected a builtin:NAME?key=value&… address or an uploaded file");
+    return makeBuiltin(source);
+  }
+
+  /** The summary of `source` for the page. */
+  summary(source: string): DataSummary {
+    return summarize(this.get(source));
+  }
+}
+
+/** The page's view of a data set. */
+export function summarize(ds: Dataset): DataSummary {
+  const { n, d, k } = datasetShape(ds);
+  let labels = true;
+  for (const v of ds.Y.data) if (v !== 1 && v !== -1) { labels = false; break; }
+  return { source: ds.source, n, d, k, labels, X: ds.X.data.slice(), Y: ds.Y.data.slice() };
+}
