@@ -10,12 +10,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_TIMEOUT_MS } from "../../src/experiments/queue/index.js";
 import {
-  checkFreshBuild, filesUnder, freePort, killAll, makeCertificates, queuePrerequisites, removeFolder, runSplitscape, startRedis, startWorkerProcess,
+  checkFreshBuild, filesUnder, freePort, killAll, makeCertificates, queueSuitePrerequisites, removeFolder, runSplitscape, startRedis, startWorkerProcess,
   tlsAvailable, type CliProcess, type RedisServer,
 } from "./harness.js";
 
-const pre = queuePrerequisites();
-if (!pre.ok) console.warn(`test/queue/connection.test.ts skipped: ${pre.why}`);
+const pre = queueSuitePrerequisites("test/queue/connection.test.ts");
 const tls = pre.ok && tlsAvailable();
 if (pre.ok && !tls) console.warn("test/queue/connection.test.ts: redis-server without TLS support (or no openssl): the TLS case is skipped; URL parsing of rediss:// is covered by address.test.ts");
 

@@ -7,12 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  checkFreshBuild, killAll, queuePrerequisites, removeFolder, runSplitscape, splitscape, startRedis, startsPerCell, startWorkerProcess,
+  checkFreshBuild, killAll, queueSuitePrerequisites, removeFolder, runSplitscape, splitscape, startRedis, startsPerCell, startWorkerProcess,
   waitUntil, type CliProcess, type RedisServer,
 } from "./harness.js";
 
-const pre = queuePrerequisites();
-if (!pre.ok) console.warn(`test/queue/faults.test.ts skipped: ${pre.why}`);
+const pre = queueSuitePrerequisites("test/queue/faults.test.ts");
 
 const scratch = mkdtempSync(join(tmpdir(), "splitscape-queue-faults-"));
 let redis: RedisServer;

@@ -20,6 +20,20 @@ export function queuePrerequisites(): { ok: boolean; why: string } {
   return { ok: true, why: "" };
 }
 
+/**
+ * The preconditions of a test file that drives a real Redis: when they are missing the file's
+ * suite is skipped with one clear line on stderr — except in CI (the CI environment variable
+ * set), where `.ci/run` installs redis-server and `npm test` builds dist/, so a missing one is
+ * an error, never a silent skip.
+ */
+export function queueSuitePrerequisites(file: string): { ok: boolean; why: string } {
+  const pre = queuePrerequisites();
+  if (pre.ok) return pre;
+  if (process.env.CI) throw new Error(`${file}: the queue tests must run in CI, but ${pre.why}`);
+  console.warn(`${file}: SKIPPED, ${pre.why}`);
+  return pre;
+}
+
 /** Newest modification time under a folder. */
 function newest(dir: string): number {
   let t = 0;

@@ -8,12 +8,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/version.js";
 import {
-  checkFreshBuild, filesUnder, killAll, queuePrerequisites, removeFolder, repo, runSplitscape, splitscape, startRedis, startsPerCell, startWorkerProcess,
+  checkFreshBuild, filesUnder, killAll, queueSuitePrerequisites, removeFolder, repo, runSplitscape, splitscape, startRedis, startsPerCell, startWorkerProcess,
   waitUntil, withoutTimings, type CliProcess, type RedisServer,
 } from "./harness.js";
 
-const pre = queuePrerequisites();
-if (!pre.ok) console.warn(`test/queue/sweep.test.ts skipped: ${pre.why}`);
+const pre = queueSuitePrerequisites("test/queue/sweep.test.ts");
 
 const scratch = mkdtempSync(join(tmpdir(), "splitscape-queue-sweep-"));
 let redis: RedisServer;
