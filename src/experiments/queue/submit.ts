@@ -21,7 +21,8 @@ import { jobStates, raceAbort } from "./states.js";
  *      before anything is written),
  *   2. records the sweep (keys.sweep) and adds one job per cell not yet finished in the
  *      folder (an add whose job id exists is ignored: re-submitting is idempotent),
- *   3. waits: completions are heard as they happen (QueueEvents) and every FULL_CHECK_MS the
+ *   3. waits: completions are heard as they happen (QueueEvents); at once after a reconnection,
+ *      and otherwise every fullCheckInterval(outstanding cells) (2 s + 5 ms a cell), the
  *      state of every outstanding cell is read, so a completion missed while the submitter or
  *      Redis was away is still found; a finished cell is collected into cells/<hash>/
  *      (collect.ts); a cell whose job vanished (Redis lost its data, or someone removed it)
@@ -31,8 +32,20 @@ import { jobStates, raceAbort } from "./states.js";
  * finished meanwhile in Redis; nothing that finished runs again.
  */
 
-/** Seconds between reads of every outstanding cell's state. */
+/** Between reads of every outstanding cell's state: FULL_CHECK_MS + FULL_CHECK_MS_PER_CELL a cell. */
 const FULL_CHECK_MS = 2000;
+const FULL_CHECK_MS_PER_CELL = 5;
+
+/**
+ * The wait between two full checks with `outstanding` cells. A full check costs one state
+ * query per cell, and only finds what events missed (while the submitter or Redis was away,
+ * and then it runs at once on reconnection) or jobs that vanished, so it is spaced out with
+ * the sweep's size: 2 s for a few cells, 7 s for 1000 — instead of doubling the submitter's
+ * Redis traffic on a large sweep of quick cells.
+ */
+function fullCheckInterval(outstanding: number): number {
+  return FULL_CHECK_MS + FULL_CHECK_MS_PER_CELL * outstanding;
+}
 /** Between two looks at running cells, refusals and cancellation. */
 const WATCH_MS = 500;
 /** The longest wait for a completion event before looking again. */
@@ -72,15 +85,19 @@ export async function runQueuedSweep(loaded: LoadedSpec, opts: QueuedSweepOption
   const sweep = prepareSweep(loaded, opts);
   const name = sweepFolderName(loaded);
   let session: QueueSession | undefined;
+  const checks = { fullNow: false };
   try {
     session = await raceAbort(openSession(address, {
       onLost: (cause) => notice(`lost the Redis server at ${address.display}: ${cause}; reconnecting (the workers keep their cells)`),
-      onBack: () => notice(`reconnected to ${address.display}`),
+      onBack: () => {
+        checks.fullNow = true; // completions may have been missed while the connection was down
+        notice(`reconnected to ${address.display}`);
+      },
     }), signal);
     await raceAbort(registerSweep(session, name, sweep), signal);
     const { outstanding, alreadyQueued } = await raceAbort(submitCells(session, name, sweep.tasks, opts.attempts ?? DEFAULT_ATTEMPTS), signal);
     opts.onPlan?.({ sweep: name, dir: sweep.dir, total: sweep.cells.length, reused: sweep.finished.length, toRun: sweep.tasks.length, alreadyQueued });
-    const ran = await waitForCells(session, name, outstanding, opts, notice);
+    const ran = await waitForCells(session, name, outstanding, { ...opts, checks }, notice);
     const outcome = await finishSweep(sweep, ran, "queue");
     await session.redis.hset(keys.sweep(name), "status", "complete", "finished", new Date().toISOString());
     return outcome;
@@ -137,7 +154,7 @@ async function waitForCells(
   session: QueueSession,
   name: string,
   outstanding: Map<string, CellTask>,
-  opts: QueuedSweepOptions,
+  opts: QueuedSweepOptions & { checks: { fullNow: boolean } },
   notice: (message: string) => void,
 ): Promise<CellOutcome[]> {
   const { signal } = opts;
@@ -170,8 +187,11 @@ async function waitForCells(
         await raceAbort(watchSweep(session, name, outstanding, tally, refusals, notice), signal);
         changed = true;
       }
-      const full = now >= nextFull;
-      if (full) nextFull = now + FULL_CHECK_MS;
+      const full = now >= nextFull || opts.checks.fullNow;
+      if (full) {
+        nextFull = now + fullCheckInterval(outstanding.size);
+        opts.checks.fullNow = false;
+      }
       const ids = full ? [...outstanding.keys()] : [...pending].filter((id) => outstanding.has(id));
       pending.clear();
       for (const [id, state] of await raceAbort(jobStates(session.queue, ids), signal)) {
