@@ -8,8 +8,9 @@
 // Every load returns NEW memory, and touching 100 MB of fresh pages (the kernel's page faults)
 // costs more than the copy on a loaded VM. A CLI pays it on every load; so does NumPy the first
 // time in a process, but a loop of np.load reuses the heap its previous result freed. The
-// reference is therefore NumPy's FIRST np.load in a fresh python3 (best of 3 processes), and the
-// note also gives the steady-state loop (numpyTime) for comparison. NumPy asks the kernel for
+// reference is therefore NumPy's FIRST np.load in a fresh python3 (one process per run, side by
+// side with ours; medians over the runs), and the note also gives the steady-state loop (numpyRun)
+// for comparison. NumPy asks the kernel for
 // transparent huge pages on large arrays (madvise), which Node cannot; glibc ≥ 2.35 does the
 // same for every large malloc with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, so the first case is
 // also measured in a child process started with it.
@@ -22,8 +23,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadDataset } from "../src/data/index.js";
 import { encodeNpyRaw, readNpy } from "../src/io/index.js";
-import { bestSeconds, makeRow, type Row, type Workload } from "./harness.js";
-import { numpyInfo, numpyTime } from "./numpy.js";
+import { makeRow, median, runSeconds, sideBySide, type BenchContext, type Row, type Workload } from "./harness.js";
+import { numpyInfo, numpyRun, UNSET_FOR_REFERENCE } from "./numpy.js";
 
 /** Rows × columns of the benchmark array: 125 000 × 100 float64 = 100 MB of data. */
 const ROWS = 125_000;
@@ -50,30 +51,30 @@ function writeFiles(dir: string): Record<string, string> {
 }
 
 /**
- * Seconds of one `expr` (with p = path) in a fresh python3 after `import numpy`, best of
- * `processes`; null without python3/numpy. OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are unset for it.
+ * Seconds of one `expr` (with p = path) in a fresh python3 after `import numpy` (one run); null
+ * without python3/numpy. UNSET_FOR_REFERENCE (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE) are unset for it.
  */
-function numpyFirstCall(path: string, expr: string, processes = 3): number | null {
+function numpyFirstCall(path: string, expr: string): number | null {
   const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
+  for (const k of UNSET_FOR_REFERENCE) delete env[k];
   const code = `import time, numpy as np\np = ${JSON.stringify(path)}\nt = time.perf_counter()\n${expr}\nprint(repr(time.perf_counter() - t))\n`;
-  let best = Infinity;
-  for (let r = 0; r < processes; r++) {
-    const out = spawnSync("python3", ["-c", code], { env, encoding: "utf8", timeout: 120_000 });
-    if (out.error !== undefined || out.status !== 0) return null;
-    best = Math.min(best, Number(out.stdout.trim()));
-  }
-  return Number.isFinite(best) && best > 0 ? best : null;
+  const out = spawnSync("python3", ["-c", code], { env, encoding: "utf8", timeout: 120_000 });
+  if (out.error !== undefined || out.status !== 0) return null;
+  const t = Number(out.stdout.trim());
+  return Number.isFinite(t) && t > 0 ? t : null;
 }
 
-/** Our cases in a child Node started with GLIBC_TUNABLES=glibc.malloc.hugetlb=1: best seconds per case, or null. */
-function hugePageSeconds(dir: string): number[] | null {
+/**
+ * Our cases in a child Node started with GLIBC_TUNABLES=glibc.malloc.hugetlb=1: per case, the
+ * seconds of each of `runs` runs, or null.
+ */
+function hugePageRuns(dir: string, runs: number): number[][] | null {
   const env = { ...process.env, GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" };
-  const out = spawnSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, "--child", dir], { env, encoding: "utf8", timeout: 600_000 });
+  const args = [...process.execArgv, new URL(import.meta.url).pathname, "--child", dir, String(runs)];
+  const out = spawnSync(process.execPath, args, { env, encoding: "utf8", timeout: 600_000 });
   if (out.error !== undefined || out.status !== 0) return null;
-  const t = JSON.parse(out.stdout.trim()) as number[];
-  return t.every((x) => Number.isFinite(x) && x > 0) ? t : null;
+  const t = JSON.parse(out.stdout.trim()) as number[][];
+  return t.every((c) => c.length === runs && c.every((x) => Number.isFinite(x) && x > 0)) ? t : null;
 }
 
 /** The measured cases: label, file, our load, NumPy's expression, bytes per element. */
@@ -87,32 +88,38 @@ function cases(files: Record<string, string>): [string, string, () => void, stri
   ];
 }
 
-const OPTS = { warmupSeconds: 0.3, batchSeconds: 0.2, batches: 5 };
+const OPTS = { warmupSeconds: 0.3, batchSeconds: 0.2 };
+
+/** `runs` runs of each case's load, seconds per call (the child's job in the huge-page case). */
+function ourRuns(files: Record<string, string>, runs: number): number[][] {
+  return cases(files).map(([, , load]) => Array.from({ length: runs }, () => runSeconds(load, OPTS)));
+}
 
 function fileNames(dir: string): Record<string, string> {
   return { c8: join(dir, "c8.npy"), f8: join(dir, "f8.npy"), c4: join(dir, "c4.npy") };
 }
 
 /** Rows of the npy workload. */
-export async function npyRows(): Promise<Row[]> {
+export async function npyRows(ctx: BenchContext): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), "splitscape-bench-npy-"));
   try {
     const files = writeFiles(dir);
     const np = numpyInfo();
-    const refName = np ?? "numpy";
-    const huge = hugePageSeconds(dir);
+    const refName = `${np ?? "numpy"} first np.load (fresh process)`;
+    const huge = hugePageRuns(dir, ctx.runs);
     const rows: Row[] = [];
-    cases(files).forEach(([label, path, run, expr, bytes], c) => {
-      const t = bestSeconds(run, OPTS);
-      const ref = np === null ? null : numpyFirstCall(path, expr);
-      const loop = np === null ? null : numpyTime(`p = ${JSON.stringify(path)}\ndef run(): ${expr}\n`);
+    cases(files).forEach(([label, path, load, expr, bytes], c) => {
+      const r = sideBySide(ctx.runs, () => runSeconds(load, OPTS), np === null ? null : () => numpyFirstCall(path, expr));
+      const loop = np === null ? null : numpyRun(`p = ${JSON.stringify(path)}\ndef run(): ${expr}\n`, 1);
       const mb = (ROWS * COLS * bytes) / 1e6;
       const rate = (s: number | null): string => (s === null ? "—" : `${(mb / s).toFixed(0)} MB/s`);
       const target = c === 0 ? `, target ≥ ${NPY_TARGET_MB_PER_S}` : "";
-      const note = `${rate(t)}${target}; NumPy first load ${rate(ref)}, in a loop ${rate(loop)}`;
-      rows.push(makeRow("npy", label, t, null, { name: `${refName} first np.load`, seconds: ref }, note));
+      const reference = r.ref === null ? null : { name: refName, runs: r.ref };
+      const note = `${rate(median(r.ours))}${target}; NumPy first load ${rate(r.ref === null ? null : median(r.ref))}, in a loop ${rate(loop)}`;
+      rows.push(makeRow({ workload: "npy", case: label, threads: 1, runs: r.ours, reference, note }));
       if (huge !== null) {
-        rows.push(makeRow("npy", `${label}, glibc huge pages`, huge[c], null, { name: `${refName} first np.load`, seconds: ref }, `${rate(huge[c])}${target}`));
+        const h = median(huge[c]);
+        rows.push(makeRow({ workload: "npy", case: `${label}, glibc huge pages`, threads: 1, runs: huge[c], reference, note: `${rate(h)}${target}` }));
       }
     });
     return rows;
@@ -129,7 +136,7 @@ export const npyWorkload: Workload = {
 };
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === "--child") {
-  console.log(JSON.stringify(cases(fileNames(process.argv[3])).map(([, , run]) => bestSeconds(run, OPTS))));
+  console.log(JSON.stringify(ourRuns(fileNames(process.argv[3]), Number(process.argv[4]))));
 } else if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await npyRows()) console.log(`${r.case.padEnd(32)} ${(r.seconds * 1e3).toFixed(1).padStart(8)} ms  ${r.note ?? ""}  ratio ${r.ratio?.toFixed(2) ?? "—"}`);
+  for (const r of await npyRows({ runs: 3, threads: 1 })) console.log(`${r.case.padEnd(32)} ${(r.seconds * 1e3).toFixed(1).padStart(8)} ms  ${r.note ?? ""}  ratio ${r.ratio?.toFixed(2) ?? "—"}`);
 }

@@ -3,8 +3,9 @@
 // row panels) against the naive evaluation of one network θ(x, y) at a time through the model's
 // own loss, measured in the same run. The naive reference is timed on NAIVE_ROWS rows of the
 // grid and scaled to the whole grid per point (it costs the same at every point); the batched
-// evaluation is timed on the whole grid, single-threaded (row panels are independent jobs for
-// the worker pool when it lands).
+// evaluation is timed on the whole grid, both on one thread (SPLITSCAPE_THREADS = 1; row panels
+// are independent jobs, ready for the worker pool). The two alternate for the bench's runs and
+// each row gives the medians.
 //
 //   npm run bench -- slice        (or: npx tsx bench/slice.ts)
 import { pathToFileURL } from "node:url";
@@ -13,7 +14,7 @@ import {
 } from "../src/model/index.js";
 import { axisValues, sliceGrid, sliceGridNaive, type GridProblem } from "../src/slice/index.js";
 import { fillNormal, fork } from "../src/random/index.js";
-import { makeRow, type Row, type Workload } from "./harness.js";
+import { makeRow, sideBySide, withThreads, type BenchContext, type Row, type Workload } from "./harness.js";
 
 /** Grid points per axis and samples, as in issue 24's target. */
 const GRID = 101;
@@ -53,21 +54,27 @@ const CASES: [string, Architecture, number][] = [
 export const sliceWorkload: Workload = {
   name: "slice",
   description: `${GRID}×${GRID} plane through a ~1,000-parameter network on ${SAMPLES} samples: batched (GEMMs + row panels) vs one network at a time (timed on ${NAIVE_ROWS} rows, scaled per point)`,
-  async run(): Promise<Row[]> {
-    const rows: Row[] = [];
-    for (const [label, arch, d] of CASES) {
-      const full = problem(arch, d, GRID);
-      sliceGrid({ ...full, ys: full.ys.subarray(0, 2) }); // warm-up (JIT, wasm GEMM)
-      const batched = seconds(() => sliceGrid(full));
-      const few = problem(arch, d, NAIVE_ROWS);
-      sliceGridNaive({ ...few, ys: few.ys.subarray(0, 1), xs: few.xs.subarray(0, 5) }); // warm-up
-      const naive = (seconds(() => sliceGridNaive(few)) * GRID) / NAIVE_ROWS;
-      rows.push(makeRow("slice", label, batched, null, { name: "one network at a time", seconds: naive }, `${GRID * GRID} points`));
-    }
-    return rows;
-  },
+  run: async (ctx: BenchContext): Promise<Row[]> => withThreads(1, () => sliceRows(ctx)),
 };
 
+/** The rows of the slice workload (called on one thread). */
+function sliceRows(ctx: BenchContext): Row[] {
+  const rows: Row[] = [];
+  for (const [label, arch, d] of CASES) {
+    const full = problem(arch, d, GRID);
+    sliceGrid({ ...full, ys: full.ys.subarray(0, 2) }); // warm-up (JIT, wasm GEMM)
+    const few = problem(arch, d, NAIVE_ROWS);
+    sliceGridNaive({ ...few, ys: few.ys.subarray(0, 1), xs: few.xs.subarray(0, 5) }); // warm-up
+    const r = sideBySide(ctx.runs, () => seconds(() => sliceGrid(full)), () => (seconds(() => sliceGridNaive(few)) * GRID) / NAIVE_ROWS);
+    rows.push(makeRow({
+      workload: "slice", case: `${label}, 1 thread`, threads: 1, runs: r.ours,
+      reference: r.ref === null ? null : { name: `one network at a time (${NAIVE_ROWS} rows, scaled)`, runs: r.ref },
+      note: `${GRID * GRID} points`,
+    }));
+  }
+  return rows;
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await sliceWorkload.run()) console.log(`${r.case}: ${(r.seconds * 1e3).toFixed(0)} ms, reference ${((r.reference?.seconds ?? NaN) * 1e3).toFixed(0)} ms, ratio ${r.ratio?.toFixed(2)}`);
+  for (const r of await sliceWorkload.run({ runs: 3, threads: 1 })) console.log(`${r.case}: ${(r.seconds * 1e3).toFixed(0)} ms, reference ${((r.reference?.seconds ?? NaN) * 1e3).toFixed(0)} ms, ratio ${r.ratio?.toFixed(2)}`);
 }

@@ -20,7 +20,7 @@ const THREADS = ["--sharedMemory", "--maximumMemory", "16384"];
 
 /**
  * The builds of each module, as [export name, extra flags]. cone.ts is drained by several threads
- * over one shared memory (src/convex/coneKernel.ts): shared only. gemm.ts and twolayer.ts are
+ * over one shared memory (src/convex/solvers/coneKernel.ts): shared only. gemm.ts and twolayer.ts are
  * built twice: `wasmBase64` on an ordinary memory (hosts without shared memory, e.g. a browser
  * page that is not cross-origin isolated) and `wasmSharedBase64` on a shared memory, run by the
  * calling thread and the worker pool (src/linalg/kernels/pool.ts). Same source, same code paths.

@@ -13,6 +13,7 @@ import { registerLab } from "./commands/lab.js";
 import { registerNcf } from "./commands/ncf.js";
 import { registerPlateau } from "./commands/plateau.js";
 import { registerReport } from "./commands/report.js";
+import { registerReproduce } from "./commands/reproduce.js";
 import { registerRun } from "./commands/run.js";
 import { registerSlice } from "./commands/slice.js";
 import { registerSplit } from "./commands/split.js";
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerSweep(program);
   registerTour(program);
+  registerReproduce(program);
   registerLab(program);
   registerImport(program);
   registerExport(program);

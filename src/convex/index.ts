@@ -1,68 +1,61 @@
 // The public face of convex: the convex reformulation of weight-decayed two-layer ReLU networks
-// (science/convex.md): activation patterns, the gated-ReLU and ReLU programs and their solvers,
-// dual certificates, and the maps between convex points and networks.
+// (docs/science/convex.md), in rooms that import only downwards:
+//   program/     the programs: data, losses and conjugates, activation patterns, cones, the block
+//                operator, the dual side;
+//   network/     the networks of the program (model/ architectures in X̃-space), the maps between
+//                networks and convex points, model files, weight-decayed training by dynamics/;
+//   solvers/     the gated-ReLU and ReLU programs' solvers and their cone-prox engines;
+//   landscape/   certificates, the optimal set, the connectivity staircase, non-increasing paths,
+//                uniqueness, the minimum-norm interpolant;
+//   extensions/  vector outputs and parallel three-layer networks.
+// Code outside convex imports from here only.
 export {
   enumeratePatterns, samplePatterns, patternsFromGates, withPatternsOf, maxPatternCount, patternOf,
   patternMask, patternIndex, maskKey, rowSpace, TooManyPatternsError,
-  type PatternSet, type EnumerateOptions,
-} from "./patterns.js";
-export { arrangementChambers, binomial, type Chamber, type ArrangementOptions } from "./arrangement.js";
-export {
+  arrangementChambers, binomial,
   CONVEX_LOSSES, convexLoss, isConvexLossName, checkLabels, squareLoss, logisticLoss,
-  type ConvexLoss, type ConvexLossName,
-} from "./loss.js";
-export { convexProblem, withBias, type ConvexProblem } from "./problem.js";
-export { projectOntoCone, projectOntoConeNnls, type ConeProjection, type ConeProjectionOptions } from "./cone.js";
-export { dualFromPrediction, gapReport, type GapReport } from "./dual.js";
-export { solveGatedRelu, type GatedSolution, type SolveOptions } from "./gated.js";
-export { solveRelu, type ReluSolution, type ReluSolveOptions, type ConvexPoint } from "./relu.js";
-export { polishOnFace, POLISH_MAX_DIM } from "./polish.js";
+  SOLVE_TOL, VECTOR_SOLVE_TOL, CERTIFY_TOL, MIN_NORM_TOL, convexProblem, withBias, projectOntoCone, projectOntoConeNnls, dualFromPrediction, gapReport,
+  type PatternSet, type EnumerateOptions, type Chamber, type ArrangementOptions, type ConvexLoss, type ConvexLossName,
+  type ConvexProblem, type ConeProjection, type ConeProjectionOptions, type GapReport,
+} from "./program/index.js";
 export {
-  dualCertificate, certificateFromPrediction, coneDualNorms, type ConvexCertificate, type CertificateOptions,
-} from "./certificate.js";
-export {
+  zeroNetwork, reluNetworkArchitecture, reluNetworkModel, reluNetworkFromTheta,
   convexToNetwork, mergeDuplicateNeurons, selectNeurons, networkToConvex, nonconvexObjective, networkOutput, modelToNetwork, networkToModelJson,
-  parseTwoLayerReluModel, loadTwoLayerReluModel, modelToVectorNetwork,
+  reluModelJson, parseTwoLayerReluModel, loadTwoLayerReluModel, trainWeightDecayed, pruneNetwork,
   type ReluNetwork, type TwoLayerReluModel, type NonconvexObjective, type NetworkConvexPoint, type ToNetworkOptions,
-} from "./network.js";
+  type GdOptions, type GdResult,
+} from "./network/index.js";
 export {
-  certifyNetwork, type NetworkCertificate, type NetworkCertificateOptions, type NeuronReport, type NetworkClass, type NetworkClassification,
-} from "./networkCertificate.js";
+  solveGatedRelu, solveRelu, polishOnFace, POLISH_MAX_DIM,
+  type GatedSolution, type SolveOptions, type ReluSolution, type ReluSolveOptions, type ConvexPoint,
+} from "./solvers/index.js";
 export {
-  optimalDirections, optimalSetVertices, optimalSet, vertexToNetwork, independent,
-  type OptimalDirection, type OptimalDirections, type OptimalDirectionsOptions, type OptimalVertex,
-  type VertexOptions, type OptimalSetStructure, type OptimalSet,
-} from "./optimalSet.js";
-export { trainWeightDecayed, pruneNetwork, type GdOptions, type GdResult } from "./train.js";
-export {
-  locateInOptimalSet, descentNeurons, type OptimalSetLocation, type DescentNeuron,
-} from "./networkOptimalSet.js";
-export {
+  dualCertificate, certificateFromPrediction, coneDualNorms, certifyNetwork,
+  optimalDirections, optimalSetVertices, optimalSet, vertexToNetwork, independent, locateInOptimalSet, descentNeurons,
   connectivityStaircase, optimalSetComponents, slotsNetwork, vertexSlots, splitKeyframe, segmentKeyframe, pathNetworks,
   maxObjectiveDeviation, permutationSignature,
-  type Slot, type StaircaseRow, type ConnectivityStaircase, type StaircaseOptions,
-} from "./staircase.js";
-export { nonIncreasingPath, stageNetworkAt, activeNeuronCount, dropZeroNeurons, PathWidthError, type PathReport, type PathStage, type PathPoint, type PathSeriesRow, type PathOptions, type PathOptimum, type PathStageKind, type PathInterpolation } from "./path.js";
-export { ownPatternOptimum, type OwnPatternOptimum } from "./ownPatterns.js";
-export {
+  nonIncreasingPath, stageNetworkAt, activeNeuronCount, dropZeroNeurons, PathWidthError, ownPatternOptimum,
   loadHighs, minNormInterpolation, solveDenseLp, directionsOfDual, feasibleDual, fitVector, LP_TOLERANCE,
+  faceUniqueness, uniquenessAtBeta, minNormUniqueness, lineTestPoints, zeroOptimum,
+  type ZeroOptimum, type ConvexCertificate, type CertificateOptions,
+  type NetworkCertificate, type NetworkCertificateOptions, type NeuronReport, type NetworkClass, type NetworkClassification,
+  type OptimalDirection, type OptimalDirections, type OptimalDirectionsOptions, type OptimalVertex,
+  type VertexOptions, type OptimalSetStructure, type OptimalSet, type OptimalSetLocation, type DescentNeuron,
+  type Slot, type StaircaseRow, type ConnectivityStaircase, type StaircaseOptions,
+  type PathReport, type PathStage, type PathPoint, type PathSeriesRow, type PathOptions, type PathOptimum, type PathStageKind,
+  type PathInterpolation, type OwnPatternOptimum,
   type MinNormSolution, type MinNormOptions, type MinNormColumn, type DenseLp, type LpSolution,
-} from "./minNorm.js";
-export {
-  faceUniqueness, uniquenessAtBeta, minNormUniqueness, lineTestPoints,
   type OptimalFace, type CoordinateRange, type FacePoint, type FaceUniqueness, type FaceUniquenessOptions,
   type FaceWrapperOptions, type UniquenessAtBeta, type MinNormUniqueness, type MinNormUniquenessOptions,
-} from "./uniqueness.js";
+} from "./landscape/index.js";
 export {
-  VECTOR_LOSSES, vectorProblem, vectorNetworkOutput, vectorObjective, trainVectorWeightDecayed, pruneVectorNetwork, vectorDualNorm,
-  vectorConnectivityWidth, vectorCertificateFromPrediction, certifyVectorNetwork,
+  VECTOR_LOSSES, vectorProblem, vectorNetworkOutput, vectorObjective, trainVectorWeightDecayed, pruneVectorNetwork,
+  vectorDualNorm, vectorConnectivityWidth, vectorCertificateFromPrediction, certifyVectorNetwork, modelToVectorNetwork,
+  vectorNetworkModel, solveVectorByAtoms,
   type VectorLossName, type VectorReluNetwork, type VectorProblem, type VectorObjective, type VectorGdOptions, type VectorGdResult,
   type VectorDualNormOptions, type VectorDualNorm, type VectorCertificateOptions, type VectorCertificate,
-  type VectorNeuronReport, type VectorNetworkCertificate,
-} from "./vectorOutput.js";
-export {
-  threeLayerOutput, threeLayerObjective, trainThreeLayer, firstLayerDirections,
+  type VectorNeuronReport, type VectorNetworkCertificate, type VectorAtomOptions, type VectorAtomResult,
+  threeLayerOutput, threeLayerObjective, trainThreeLayer, firstLayerDirections, threeLayerModel,
   type ThreeLayerNetwork, type ThreeLayerObjective, type ThreeLayerGdOptions, type ThreeLayerGdResult,
   type FirstLayerDirectionOptions, type FirstLayerNeuron, type FirstLayerDirections,
-} from "./threeLayer.js";
-export { solveVectorByAtoms, type VectorAtomOptions, type VectorAtomResult } from "./vectorSolve.js";
+} from "./extensions/index.js";

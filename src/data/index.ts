@@ -5,7 +5,7 @@ export { labels, hasPlusMinusLabels, classCounts } from "./labels.js";
 export { parseJsonDataset, datasetToJson, datasetToJsonText, type DatasetJson } from "./json.js";
 export { parseCsvDataset, datasetToCsv, type CsvOptions } from "./csv.js";
 export { loadDataset, saveDataset, datasetToText, formatFromPath, type DatasetFormat, type LoadOptions } from "./files.js";
-export { loadNpyDataset, loadNpzDataset, datasetToNpy, datasetToNpz, type NumpyDatasetOptions } from "./numpy.js";
+export { loadNpyDataset, loadNpzDataset, npyDataset, npzDataset, datasetToNpy, datasetToNpz, type NumpyDatasetOptions } from "./numpy.js";
 export { parseAddress, isBuiltinAddress, BUILTIN_PREFIX, type BuiltinAddress } from "./address.js";
 export {
   resolveBuiltin,

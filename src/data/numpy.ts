@@ -9,7 +9,7 @@
  * NaN/±Inf are InputErrors naming the file, the array and the entry.
  */
 import { InputError } from "../common/errors.js";
-import { describeIndex, encodeNpy, encodeNpz, firstNonFinite, formatShape, readNpy, readNpz, type Tensor } from "../io/index.js";
+import { describeIndex, encodeNpy, encodeNpz, firstNonFinite, formatShape, readNpy, readNpz, type NpzArchive, type Tensor } from "../io/index.js";
 import type { Matrix } from "../linalg/index.js";
 import { makeDataset } from "./build.js";
 import type { Dataset } from "./dataset.js";
@@ -31,7 +31,12 @@ function checkFinite(t: Tensor, source: string, what: string): void {
 
 /** Read an .npz dataset: X and y by name. */
 export function loadNpzDataset(path: string, opts: NumpyDatasetOptions = {}): Dataset {
-  const archive = readNpz(path);
+  return npzDataset(readNpz(path), opts);
+}
+
+/** The dataset held by an opened .npz (file or bytes: `parseNpz`): X and y by name. */
+export function npzDataset(archive: NpzArchive, opts: NumpyDatasetOptions = {}): Dataset {
+  const path = archive.source;
   const xKey = opts.xKey ?? "X";
   const yKey = opts.yKey ?? "y";
   const hint = (key: string, flag: string): string => `no array named ${JSON.stringify(key)}; the archive holds ${archive.keys.map((k) => JSON.stringify(k)).join(", ") || "no arrays"} (choose with ${flag})`;
@@ -54,8 +59,12 @@ export function loadNpzDataset(path: string, opts: NumpyDatasetOptions = {}): Da
 
 /** Read an .npy dataset: one [n, d + K] array, the last K = labelCols columns are y. */
 export function loadNpyDataset(path: string, opts: NumpyDatasetOptions = {}): Dataset {
+  return npyDataset(readNpy(path), path, opts);
+}
+
+/** The dataset held by one decoded [n, d + K] array (`readNpy` or `parseNpy`) read from `path`. */
+export function npyDataset(A: Tensor, path: string, opts: NumpyDatasetOptions = {}): Dataset {
   const K = opts.labelCols ?? 1;
-  const A = readNpy(path);
   if (A.shape.length !== 2 || A.shape[0] < 1 || A.shape[1] < K + 1) {
     throw new InputError(path, `has shape ${formatShape(A.shape)}, expected a 2-D array [n, d + ${K}] whose last ${K} column${K === 1 ? " is" : "s are"} the target${K === 1 ? "" : "s"} (for separate X and y use an .npz)`);
   }

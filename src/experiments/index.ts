@@ -39,7 +39,7 @@ export {
 } from "./sweep.js";
 export { summaryCsv, summaryColumns, summaryFigures, aggregateVerdicts, type SummaryRow } from "./summary.js";
 export { runTour, type TourEntry, type TourOutcome, type TourOptions } from "./tour.js";
-export { runJsonReplacer } from "./json.js";
+export { runJsonReplacer, toJsonText, writeJsonAtomic } from "./json.js";
 export { TRAIN_METHODS, SMALL_INIT_NORM, trainModel, type TrainMethod, type TrainSettings, type TrainOutcome } from "./training.js";
 export { type TrainHooks } from "./training.js";
 export { trainIsolated, compiledTrainWorkerUrl, type TrainIsolatedOptions, type IsolatedTrainOutcome } from "./trainHost.js";

@@ -18,7 +18,7 @@ export type TrainMethod = (typeof TRAIN_METHODS)[number];
 /**
  * Below this initial norm, gradient flow of a homogeneous model runs the rescaled
  * small-initialisation system θ = e^s·u (dynamics/smallInitFlow) until ‖θ‖ reaches 1e-3, so
- * that outputs of order ‖θ‖^L never underflow (../shared/science/small-init.md, pitfalls).
+ * that outputs of order ‖θ‖^L never underflow (docs/science/small-init.md §6.1).
  */
 export const SMALL_INIT_NORM = 1e-6;
 
@@ -62,7 +62,7 @@ export const LOSS_BASED_MAX_LOG_LOSS_DROP = 10;
 /**
  * Metrics recorded with each trajectory sample: for margin losses the minimum margin
  * q_min = min_k y_k f(x_k) and, for L-homogeneous models, the normalised margin
- * γ̄ = q_min/‖θ‖^L (../shared/science/embedding.md).
+ * γ̄ = q_min/‖θ‖^L (docs/science/embedding.md §1.2).
  */
 function marginMetrics(model: Model, ds: Dataset, L: number | null): TrajectoryMetrics {
   const names = L === null ? ["qmin"] : ["qmin", "normalizedMargin"];

@@ -1,6 +1,6 @@
 /**
  * Section 4 of `inspect`: the convex certificate of a weight-decayed two-layer ReLU network
- * (science/convex.md, through the convex family's face). The network is read in X̃-space
+ * (docs/science/convex.md §2 and §4, through the convex family's face). The network is read in X̃-space
  * (X̃ = [X, 1] with input biases: a regularised bias column), the patterns are enumerated
  * exactly when there are at most CONVEX_MAX_PATTERNS of them (then a "global optimum" is a
  * proof), else CONVEX_SAMPLED_PATTERNS are sampled and every statement is relative to them.

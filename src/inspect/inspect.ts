@@ -172,7 +172,9 @@ function selfChecks(r: Omit<InspectReport, "summary" | "checks" | "checksPass">)
  */
 export function inspectNetwork(model: Model, data: ModelData, opts: InspectOptions): InspectReport {
   checkModelData(model, data);
-  if (model.arch.kind === "conv") throw new InputError("--model", "inspect does not support convolutional models yet (two-layer and mlp models only)");
+  if (model.arch.kind === "conv" || model.arch.kind === "parallel-three-layer") {
+    throw new InputError("--model", `inspect does not support ${describeArchitecture(model.arch)} models yet (two-layer and mlp models only)`);
+  }
   const spec: ObjectiveSpec = { loss: opts.loss, mean: opts.mean, beta: opts.beta };
   const stationarity = stationaritySection(model, data, spec, { gradTol: opts.gradTol, denseMax: opts.denseMax });
   const red = redundancySection(model, data, opts.angleTol);

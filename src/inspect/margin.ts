@@ -1,6 +1,6 @@
 /**
  * Section 3 of `inspect`: max-margin (classification with a margin loss, homogeneous network;
- * science/embedding.md). The normalised margin γ̄ = q_min/‖θ‖^L, the smoothed margin γ̃ and the
+ * docs/science/embedding.md §1.2 and §2). The normalised margin γ̄ = q_min/‖θ‖^L, the smoothed margin γ̃ and the
  * Clarke-aware (ε, δ)-KKT certificate of margin/kkt.ts: how close θ/‖θ‖ is to a KKT direction
  * of the max-margin problem. The certificate forms the n·k constraint gradients (n·k × p); above
  * KKT_MAX_ENTRIES entries only the margins are computed.

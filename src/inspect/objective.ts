@@ -4,7 +4,7 @@
  *   F(θ) = ℒ(θ) + (β/2)·‖θ_reg‖²,   ℒ(θ) = s·Σ_i ℓ(f(x_i; θ); y_i)  (model/losses.ts; s = 1 or 1/n),
  *
  * θ_reg = every parameter except the output bias c (not regularised, as in the convex family:
- * science/convex.md, "Problems"). β = 0 gives the plain loss. Gradient, Hessian (dense and as an
+ * docs/science/convex.md §1.1). β = 0 gives the plain loss. Gradient, Hessian (dense and as an
  * operator) and the scale of the gradient's terms, all with the weight-decay term added exactly
  * (∇ += βθ_reg, ∇² += β·diag(mask)).
  */

@@ -1,5 +1,5 @@
 /**
- * Section 5 of `inspect`: the plateau of a split smooth network (science/plateau.md). When
+ * Section 5 of `inspect`: the plateau of a split smooth network (docs/science/plateau.md §5). When
  * section 2 finds groups of units with identical incoming vectors (copy-and-divide splits,
  * λ_u = the members' outgoing factors) at a stationary point (section 1), the network is a split
  * point θ_λ of the merged network θ̄ (also stationary), and per group j:

@@ -5,7 +5,7 @@ import { activationHomogeneity, describeArchitecture, formatActivation, homogene
 
 /**
  * Why Φ(cθ; x) = c^L Φ(θ; x) fails for this architecture, or null when it holds
- * (science note "Setting": bias-free nets with σ(z) = a·max(z,0) + b·min(z,0), or relu_power).
+ * (docs/science/embedding.md §1.1: bias-free nets with σ(z) = a·max(z,0) + b·min(z,0), or relu_power).
  */
 export function nonHomogeneityReason(arch: Architecture): string | null {
   if (homogeneityOrder(arch) !== null) return null;

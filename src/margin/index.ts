@@ -1,5 +1,5 @@
 // The public face of margin: homogeneity order, normalised and smoothed margins, and the
-// Clarke-aware KKT certificate of the max-margin problem (science/embedding.md).
+// Clarke-aware KKT certificate of the max-margin problem (docs/science/embedding.md §2).
 export { nonHomogeneityReason, requireHomogeneity } from "./homogeneity.js";
 export { normalizedMargin, smoothedMargin, inverseMarginLoss, marginSummary, type MarginSummary } from "./margins.js";
 export {

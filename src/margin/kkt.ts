@@ -1,6 +1,6 @@
 /**
  * KKT certificate of the max-margin problem P_Φ: minimise ½‖θ‖² s.t. q_k(θ) ≥ 1, for a
- * homogeneous network (Lyu & Li 2020, Def. (ε, δ)-KKT; science note "Computing a KKT certificate").
+ * homogeneous network (Lyu & Li 2020, Def. (ε, δ)-KKT; docs/science/embedding.md §2).
  *
  *   1. θ̂ = θ / q_min^{1/L}, so q_min(θ̂) = 1 and q̂_k = q_k / q_min.
  *   2. h_k = ∇_θ q_k(θ̂). Where a ReLU-type unit j sits on a kink for sample k
@@ -39,7 +39,7 @@ export interface KktOptions {
   readonly kinkTol?: number;
   /** At most this many kinks per constraint are relaxed (those with the smallest relative |z|); the others keep σ′(0). Default KKT_MAX_KINKS. */
   readonly maxKinksPerConstraint?: number;
-  /** Use only constraints with q̂_k − 1 ≤ activeTol (Infinity: all, as in the science note); default: the best rung of KKT_ACTIVE_LADDER. */
+  /** Use only constraints with q̂_k − 1 ≤ activeTol (Infinity: all, docs/science/embedding.md §2.3); default: the best rung of KKT_ACTIVE_LADDER. */
   readonly activeTol?: number;
   /** Source named in InputErrors (default "model"). */
   readonly source?: string;
@@ -49,7 +49,7 @@ export interface KktOptions {
  * Candidate active sets {k : q̂_k − 1 ≤ τ}: an exact KKT point puts λ only on active constraints
  * (δ = 0), but an inactive h_k can also reduce ε (degenerate NNLS) at the price of δ > 0. The
  * certificate tries each τ and keeps the smallest ε/‖θ̂‖ + δ/(‖θ̂‖²/L) (ties: the smaller τ).
- * τ = ∞ is the science note's plain "all constraints" NNLS.
+ * τ = ∞ is the plain "all constraints" NNLS of docs/science/embedding.md §2.3.
  */
 export const KKT_ACTIVE_LADDER: readonly number[] = [1e-12, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 3e-2, 0.1, 0.3, 1, Infinity];
 

@@ -1,6 +1,6 @@
 /**
- * Normalised and smoothed margins of a homogeneous network (Lyu & Li 2020; science note
- * "Setting"). Everything is computed in log space so that ‖θ‖^L and ℒ may over/underflow.
+ * Normalised and smoothed margins of a homogeneous network (Lyu & Li 2020;
+ * docs/science/embedding.md §1.2). Everything is computed in log space so that ‖θ‖^L and ℒ may over/underflow.
  */
 import type { LossName } from "../model/index.js";
 import { evaluateLoss, margins, type Model, type ModelData } from "../model/index.js";

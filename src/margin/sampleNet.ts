@@ -9,7 +9,7 @@
 import { nrm2, sliceNorm } from "../linalg/index.js";
 import type { Activation, Architecture } from "../model/index.js";
 import {
-  activationDerivative, activationValue, convSampleForward, convSampleGradient, mlpLayerOffsets, twoLayerLayout,
+  activationDerivative, activationValue, convSampleForward, convSampleGradient, mlpLayerOffsets, twoLayerLayout, unsupportedArchitecture,
 } from "../model/index.js";
 
 /** An affine layer z = V u (+ bias) inside θ: entry (r, s) of V at off + r·rs + s·ss. */
@@ -25,6 +25,7 @@ export interface AffineLayer {
 
 /** The affine layers of an architecture: hidden layers 1..h, then the output layer. */
 export function affineLayers(arch: Architecture): AffineLayer[] {
+  if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch, "the per-sample pass of margin and KKT certificates");
   if (arch.kind === "conv") throw new RangeError("affineLayers: a conv network is not a list of affine layers (use evaluateSample)");
   if (arch.kind === "two-layer") {
     const L = twoLayerLayout(arch);
@@ -138,7 +139,7 @@ export function evaluateSample(arch: Architecture, theta: Float64Array, x: Float
   }
   const layers = affineLayers(arch);
   const pass = forwardSample(layers, arch.activation, theta, x);
-  const inputNorms = pass.post.map((u) => Math.sqrt(u.reduce((s, v) => s + v * v, 0)));
+  const inputNorms = pass.post.map(nrm2);
   return {
     pre: pass.pre,
     kinkScale: (l, r) => {

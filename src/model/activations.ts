@@ -2,7 +2,7 @@
  * Activation functions σ with exact first and second derivatives, their degree of positive
  * homogeneity, and the Clarke subdifferential at the kink of the piecewise-linear ones.
  *
- * Convention at the kink z = 0 (science/README.md): σ′(0) is the LEFT derivative — 0 for relu
+ * Convention at the kink z = 0 (docs/science/README.md §1.3): σ′(0) is the LEFT derivative — 0 for relu
  * and relu_power, the slope a for leaky_relu — and σ″(0) = 0. Checks that involve kinks use
  * `kinkInterval` (the Clarke set ∂σ(0)) instead of one number.
  */

@@ -6,12 +6,17 @@
  *              θ = [ W (m×d, row-major) | a (m×k, row-major; m entries when k = 1) | b (m)? | c (k)? ]
  *   mlp        f(x) = W_L σ(… σ(W_1 x)),  widths [d, h_1, …, h_{L−1}, out], no biases:
  *              θ = [ W_1 (h_1×d) | W_2 (h_2×h_1) | … | W_L (out×h_{L−1}) ], each row-major.
+ *   parallel-three-layer
+ *              f(x) = Σ_{j<m} a_j σ(Σ_{k<m1} w_{2jk} σ(w_{1jk}ᵀx)),  m blocks of m1 first-layer units,
+ *              scalar output, no biases (docs/science/convex.md §8.2):
+ *              θ = [ W1 ((m·m1)×d, row j·m1 + k = w_{1jk}) | W2 (m×m1, row j = w_{2j}) | a (m) ].
  *   conv       x (C₀×H₀×W₀, PyTorch's C,H,W order) → conv K_1 → σ → [avgpool] → … → flatten → W x̃,
  *              no biases (conv/architecture.ts):
  *              θ = [ K_1 (out_ch×in_ch×kh×kw) | … | K_h | W (out × features) ], each row-major —
  *              PyTorch's Conv2d/Conv1d.weight order (1-D: out×in×k), so a state_dict maps without
  *              transposes; features are flattened in PyTorch's C,H,W order.
  */
+import { InputError } from "../common/errors.js";
 import type { Activation } from "./activations.js";
 import { activationHomogeneity, formatActivation, sameActivation } from "./activations.js";
 import type { ConvArchitecture } from "./conv/architecture.js";
@@ -42,12 +47,37 @@ export interface MlpArchitecture {
   readonly activation: Activation;
 }
 
-export type Architecture = TwoLayerArchitecture | MlpArchitecture | ConvArchitecture;
+/**
+ * Parallel three-layer network f(x) = Σ_j a_j σ(Σ_k w_{2jk} σ(w_{1jk}ᵀx)): m blocks, each a
+ * two-layer network of m1 units feeding one second-layer unit; scalar output, no biases. It is
+ * the MLP d → m·m1 → m → 1 whose second layer is block diagonal (parallelThreeLayer.ts).
+ */
+export interface ParallelThreeLayerArchitecture {
+  readonly kind: "parallel-three-layer";
+  /** Input dimension. */
+  readonly d: number;
+  /** Blocks (second-layer units). */
+  readonly m: number;
+  /** First-layer units per block. */
+  readonly m1: number;
+  readonly activation: Activation;
+}
+
+export type Architecture = TwoLayerArchitecture | MlpArchitecture | ParallelThreeLayerArchitecture | ConvArchitecture;
 
 /** A network: an architecture and its flat parameter vector θ (layout above). */
 export interface Model {
   readonly arch: Architecture;
   readonly theta: Float64Array;
+}
+
+/** Offsets of W1, W2, a in θ for a parallel three-layer network. */
+export interface ParallelThreeLayerLayout {
+  readonly W1: number;
+  readonly W2: number;
+  readonly a: number;
+  /** p = total parameter count. */
+  readonly size: number;
 }
 
 /** Offsets of the blocks of θ for a two-layer network; b, c are −1 when absent. */
@@ -95,6 +125,29 @@ export function mlpArchitecture(widths: readonly number[], activation: Activatio
   return { kind: "mlp", widths: widths.slice(), activation };
 }
 
+/** A parallel three-layer architecture; RangeError on bad sizes. */
+export function parallelThreeLayerArchitecture(opts: { d: number; m: number; m1: number; activation: Activation }): ParallelThreeLayerArchitecture {
+  checkCount("parallel-three-layer: d", opts.d);
+  checkCount("parallel-three-layer: m", opts.m);
+  checkCount("parallel-three-layer: m1", opts.m1);
+  return { kind: "parallel-three-layer", d: opts.d, m: opts.m, m1: opts.m1, activation: opts.activation };
+}
+
+/** Offsets of W1, W2, a in θ for a parallel three-layer network. */
+export function parallelThreeLayerLayout(arch: ParallelThreeLayerArchitecture): ParallelThreeLayerLayout {
+  const { d, m, m1 } = arch;
+  const W2 = m * m1 * d;
+  const a = W2 + m * m1;
+  return { W1: 0, W2, a, size: a + m };
+}
+
+/** Views (no copies) of W1 ((m·m1)×d), W2 (m×m1) and a (m) inside θ. */
+export function parallelThreeLayerParts(arch: ParallelThreeLayerArchitecture, theta: Float64Array): { W1: Float64Array; W2: Float64Array; a: Float64Array } {
+  checkTheta(arch, theta);
+  const L = parallelThreeLayerLayout(arch);
+  return { W1: theta.subarray(L.W1, L.W2), W2: theta.subarray(L.W2, L.a), a: theta.subarray(L.a, L.size) };
+}
+
 /** Offsets of W, a, b, c in θ for a two-layer network. */
 export function twoLayerLayout(arch: TwoLayerArchitecture): TwoLayerLayout {
   const { d, m, k } = arch;
@@ -119,6 +172,7 @@ export function mlpLayerOffsets(arch: MlpArchitecture): number[] {
 export function paramCount(arch: Architecture): number {
   if (arch.kind === "conv") return convGeometry(arch).size;
   if (arch.kind === "two-layer") return twoLayerLayout(arch).size;
+  if (arch.kind === "parallel-three-layer") return parallelThreeLayerLayout(arch).size;
   const off = mlpLayerOffsets(arch);
   return off[off.length - 1];
 }
@@ -126,18 +180,20 @@ export function paramCount(arch: Architecture): number {
 /** Input dimension d. */
 export function inputDim(arch: Architecture): number {
   if (arch.kind === "conv") return convInputDim(arch);
-  return arch.kind === "two-layer" ? arch.d : arch.widths[0];
+  return arch.kind === "mlp" ? arch.widths[0] : arch.d;
 }
 
 /** Output dimension k. */
 export function outputDim(arch: Architecture): number {
   if (arch.kind === "conv") return arch.outputs;
+  if (arch.kind === "parallel-three-layer") return 1;
   return arch.kind === "two-layer" ? arch.k : arch.widths[arch.widths.length - 1];
 }
 
-/** Number of hidden layers: 1 for two-layer, widths.length − 2 for an MLP, the conv stages of a conv net. */
+/** Number of hidden layers: 1 for two-layer, 2 for parallel three-layer, widths.length − 2 for an MLP, the conv stages of a conv net. */
 export function hiddenLayers(arch: Architecture): number {
   if (arch.kind === "conv") return convHiddenLayers(arch);
+  if (arch.kind === "parallel-three-layer") return 2;
   return arch.kind === "two-layer" ? 1 : arch.widths.length - 2;
 }
 
@@ -175,7 +231,8 @@ export function mlpWeights(arch: MlpArchitecture, theta: Float64Array): Float64A
  *  - two-layer without output bias: L = p + 1 (an input bias b scales with θ, so it keeps the
  *    network homogeneous: a·σ(c(wᵀx + b))·c = c^{p+1}·aσ(wᵀx + b)); an output bias c breaks it → null;
  *  - mlp with h hidden layers: the pre-activation of layer l has degree e_l = 1 + p·e_{l−1}
- *    (e_1 = 1), so L = e_{h+1} = 1 + p + … + p^h (= h + 1 when p = 1).
+ *    (e_1 = 1), so L = e_{h+1} = 1 + p + … + p^h (= h + 1 when p = 1);
+ *  - parallel three-layer: as the MLP with two hidden layers it embeds into, L = 1 + p + p².
  * Null when σ is not positively homogeneous (tanh, sigmoid, …), except the linear map [d, out].
  */
 export function homogeneityOrder(arch: Architecture): number | null {
@@ -184,12 +241,16 @@ export function homogeneityOrder(arch: Architecture): number | null {
   const p = activationHomogeneity(arch.activation);
   if (p === null) return null;
   if (arch.kind === "two-layer") return arch.outputBias ? null : p + 1;
+  if (arch.kind === "parallel-three-layer") return 1 + p + p * p;
   let e = 1;
   for (let l = 0; l < hiddenLayers(arch); l++) e = 1 + p * e;
   return e;
 }
 
-/** Names of the entries of θ in order: "W[j,i]", "a[j]" (or "a[j,c]"), "b[j]", "c" / "c[c]"; MLP: "W1[r,s]", … */
+/**
+ * Names of the entries of θ in order: "W[j,i]", "a[j]" (or "a[j,c]"), "b[j]", "c" / "c[c]"; MLP:
+ * "W1[r,s]", …; parallel three-layer: "W1[j,k,i]", "W2[j,k]", "a[j]".
+ */
 export function parameterLabels(arch: Architecture): string[] {
   if (arch.kind === "conv") return convParameterLabels(arch);
   const out: string[] = [];
@@ -199,6 +260,13 @@ export function parameterLabels(arch: Architecture): string[] {
     for (let j = 0; j < m; j++) for (let c = 0; c < k; c++) out.push(k === 1 ? `a[${j}]` : `a[${j},${c}]`);
     if (arch.inputBias) for (let j = 0; j < m; j++) out.push(`b[${j}]`);
     if (arch.outputBias) for (let c = 0; c < k; c++) out.push(k === 1 ? "c" : `c[${c}]`);
+    return out;
+  }
+  if (arch.kind === "parallel-three-layer") {
+    const { d, m, m1 } = arch;
+    for (let j = 0; j < m; j++) for (let k = 0; k < m1; k++) for (let i = 0; i < d; i++) out.push(`W1[${j},${k},${i}]`);
+    for (let j = 0; j < m; j++) for (let k = 0; k < m1; k++) out.push(`W2[${j},${k}]`);
+    for (let j = 0; j < m; j++) out.push(`a[${j}]`);
     return out;
   }
   const w = arch.widths;
@@ -217,11 +285,15 @@ export function sameArchitecture(a: Architecture, b: Architecture): boolean {
   if (a.kind === "mlp" && b.kind === "mlp") {
     return a.widths.length === b.widths.length && a.widths.every((w, i) => w === b.widths[i]);
   }
+  if (a.kind === "parallel-three-layer" && b.kind === "parallel-three-layer") return a.d === b.d && a.m === b.m && a.m1 === b.m1;
   if (a.kind === "conv" && b.kind === "conv") return sameConvArchitecture(a, b);
   return false;
 }
 
-/** Short description: "two-layer 2→20→1 relu (+b, +c)", "mlp 2→3→2→1 leaky_relu(0.01)". */
+/**
+ * Short description: "two-layer 2→20→1 relu (+b, +c)", "mlp 2→3→2→1 leaky_relu(0.01)",
+ * "parallel-three-layer 6→2×3→1 relu" (m blocks × m1 units).
+ */
 export function describeArchitecture(arch: Architecture): string {
   if (arch.kind === "conv") return describeConv(arch);
   const act = formatActivation(arch.activation);
@@ -229,10 +301,21 @@ export function describeArchitecture(arch: Architecture): string {
     const bias = [arch.inputBias ? "+b" : "", arch.outputBias ? "+c" : ""].filter(Boolean).join(", ");
     return `two-layer ${arch.d}→${arch.m}→${arch.k} ${act}${bias ? ` (${bias})` : ""}`;
   }
+  if (arch.kind === "parallel-three-layer") return `parallel-three-layer ${arch.d}→${arch.m}×${arch.m1}→1 ${act}`;
   return `mlp ${arch.widths.join("→")} ${act}`;
 }
 
 /** A model with θ = 0 of the given architecture. */
 export function zeroModel(arch: Architecture): Model {
   return { arch, theta: new Float64Array(paramCount(arch)) };
+}
+
+/**
+ * The error of a feature that does not cover an architecture kind (splitting, margin and KKT
+ * certificates on the parallel three-layer net; the features that refuse conv nets), naming the
+ * kinds it covers: `if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch,
+ * "…")` also narrows the type for the code that follows.
+ */
+export function unsupportedArchitecture(arch: Architecture, feature: string, covers = "two-layer, mlp and conv networks"): InputError {
+  return new InputError("model", `${feature} is defined for ${covers}, got ${describeArchitecture(arch)}`, "kind");
 }

@@ -4,8 +4,8 @@
  * Two-layer networks ("gauss-newton"): ∇²ℒ = Jᵀ Λ J + Σ_i Σ_c G_ic ∇²f_c(x_i), with J the per-sample
  * output Jacobian, Λ = ∂²ℒ/∂F² (diagonal, ≥ 0 for the convex losses here) and G = ∂ℒ/∂F. The
  * first term is one GEMM (√Λ J)ᵀ(√Λ J) over blocks of samples; the second has only same-unit
- * blocks (twoLayerAddSecondOrderTerm). MLPs and conv nets ("hvp"): p exact Hessian–vector products
- * with the unit vectors. Either way the result is symmetrised, H ← (H + Hᵀ)/2.
+ * blocks (twoLayerAddSecondOrderTerm). MLPs, parallel three-layer and conv nets ("hvp"): p exact
+ * Hessian–vector products with the unit vectors. Either way the result is symmetrised, H ← (H + Hᵀ)/2.
  * Measured in bench/model.ts (p ≈ 1000): the Gauss–Newton assembly is the faster one for
  * two-layer networks, so "auto" picks it there.
  */

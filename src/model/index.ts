@@ -1,6 +1,7 @@
 // The public face of model: activations, architectures (two-layer, MLP, conv) and THE parameter layout, model files,
 // losses in log space, outputs, gradients (via the output VJP), Jacobians, exact Hessian–vector
-// products, dense Hessians, and the training Objective for dynamics/.
+// products, dense Hessians, and the training Objective for dynamics/ (named losses, losses on
+// the outputs, weight decay).
 export type { LossValue, Objective } from "./objective.js";
 export { erf, erfc, normalCdf, normalPdf } from "./erf.js";
 export {
@@ -29,7 +30,10 @@ export {
 export {
   twoLayerArchitecture,
   mlpArchitecture,
+  parallelThreeLayerArchitecture,
   twoLayerLayout,
+  parallelThreeLayerLayout,
+  parallelThreeLayerParts,
   mlpLayerOffsets,
   paramCount,
   inputDim,
@@ -43,9 +47,12 @@ export {
   sameArchitecture,
   describeArchitecture,
   zeroModel,
+  unsupportedArchitecture,
   type Architecture,
   type TwoLayerArchitecture,
   type MlpArchitecture,
+  type ParallelThreeLayerArchitecture,
+  type ParallelThreeLayerLayout,
   type Model,
   type TwoLayerLayout,
   type TwoLayerParts,
@@ -60,6 +67,7 @@ export {
   type ModelJson,
   type TwoLayerModelJson,
   type MlpModelJson,
+  type ParallelThreeLayerModelJson,
 } from "./modelFile.js";
 export {
   LOSS_NAMES,
@@ -86,6 +94,9 @@ export { outputJacobian, marginGradients } from "./jacobian.js";
 export { hessianOperator, hessianVectorProduct, type HessianOperator } from "./hvp.js";
 export { hessian, type HessianMethod, type HessianOptions } from "./hessian.js";
 export { makeObjective, type LossObjective } from "./lossObjective.js";
+export { outputLossObjective, type OutputLoss } from "./outputLoss.js";
+export { weightDecayPenalty, withWeightDecay } from "./weightDecay.js";
+export { parallelThreeLayerMlp, parallelThreeLayerToMlp } from "./parallelThreeLayerKernels.js";
 export {
   createWorkspace,
   forwardInto,
@@ -120,7 +131,7 @@ export {
 } from "./conv/index.js";
 export { inputGradient } from "./inputGradient.js";
 export {
-  isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, stateDictToModel,
+  isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, safetensorsToModel, stateDictToModel,
   torchSequentialCode, type ArchitectureSource,
 } from "./torchModel.js";
 export { twoLayerWasmBlockRows } from "./twoLayerWasm.js";

@@ -3,7 +3,7 @@
 
 import { nrm2 } from "../linalg/index.js";
 import { fillNormal, fork, rademacher } from "../random/index.js";
-import { paramCount, twoLayerParts, mlpWeights, type Architecture, type Model } from "./architecture.js";
+import { paramCount, parallelThreeLayerParts, twoLayerParts, mlpWeights, type Architecture, type Model } from "./architecture.js";
 import { initializeConvWeights } from "./conv/init.js";
 
 export interface InitOptions {
@@ -11,7 +11,7 @@ export interface InitOptions {
   seed: number;
   /**
    * Norm of θ(0). When given, θ(0) = scale · w₀/‖w₀‖ (so ‖θ(0)‖ = scale exactly, the
-   * small-initialisation convention of ../shared/science/small-init.md). When absent, the
+   * small-initialisation convention of docs/science/small-init.md §1). When absent, the
    * fan-in Gaussian weights are used as drawn.
    */
   scale?: number;
@@ -26,7 +26,8 @@ export interface InitOptions {
 /**
  * Draw θ(0) for an architecture: every weight matrix W (rows × cols) gets entries
  * N(0, 1/cols) (fan-in scaling, LeCun; a conv filter's fan-in is in_ch·kh·kw); two-layer output
- * weights a get N(0, 1/m); biases 0.
+ * weights a get N(0, 1/m); biases 0; parallel three-layer: W1 rows N(0, 1/d), W2 rows N(0, 1/m1)
+ * (the block's fan-in), a N(0, 1/m).
  * Then optionally balance (two-layer) and rescale to ‖θ‖ = scale.
  * Same seed and architecture → bit-identical θ (the RNG uses only +, −, ×, ÷, √).
  */
@@ -44,6 +45,12 @@ export function initializeModel(arch: Architecture, opts: InitOptions): Model {
         a[j] = rademacher(rng) * norm;
       }
     }
+  } else if (arch.kind === "parallel-three-layer") {
+    if (opts.balanced) throw new RangeError("initializeModel: balanced initialisation is defined for two-layer networks only");
+    const { W1, W2, a } = parallelThreeLayerParts(arch, theta);
+    fillNormal(rng, W1, 0, 1 / Math.sqrt(arch.d));
+    fillNormal(rng, W2, 0, 1 / Math.sqrt(arch.m1));
+    fillNormal(rng, a, 0, 1 / Math.sqrt(arch.m));
   } else if (arch.kind === "conv") {
     if (opts.balanced) throw new RangeError("initializeModel: balanced initialisation is defined for two-layer networks only");
     initializeConvWeights(arch, theta, rng);

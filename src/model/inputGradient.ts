@@ -5,6 +5,7 @@ import type { Model } from "./architecture.js";
 import { checkTheta, mlpWeights, outputDim, twoLayerParts } from "./architecture.js";
 import { convInputVjp, createConvWorkspace } from "./conv/index.js";
 import { checkInputs } from "./modelData.js";
+import { parallelThreeLayerToMlp } from "./parallelThreeLayerKernels.js";
 
 /**
  * G (n×d), row i = ∇ₓ ⟨R_i, f(x_i; θ)⟩ = J_x f(x_i)ᵀ R_i, by reverse mode over the whole batch;
@@ -13,7 +14,8 @@ import { checkInputs } from "./modelData.js";
  *   two-layer  f = Σ_j a_j σ(w_jᵀx + b_j) (+ c):  G = (σ′(Z₁) ⊙ R aᵀ) W;
  *   mlp        f = W_L σ(… σ(W_1 x)):  Γ_L = R, Γ_l = σ′(Z_l) ⊙ Γ_{l+1} W_{l+1}, G = Γ_1 W_1;
  *   conv       dU_S = R W, dU_{s−1} = col2im(K_sᵀ (σ′(Z_s) ⊙ dU_s)) or poolᵀ dU_s, G = dU_0
- *              (conv/inputGradient.ts: im2col's adjoint, blocked like the θ-gradient),
+ *              (conv/inputGradient.ts: im2col's adjoint, blocked like the θ-gradient);
+ *   parallel three-layer: the MLP it embeds into (parallelThreeLayerToMlp, the same function of x),
  * with σ′ at a kink the left derivative (activations.ts) — also PyTorch's choice for ReLU (0 at 0)
  * and LeakyReLU (the slope at 0). The products run on the project's GEMM.
  */
@@ -46,6 +48,7 @@ export function inputGradient(model: Model, X: Matrix, R?: Matrix): Matrix {
     convInputVjp(createConvWorkspace(arch, n), theta, X.data, n, Rdata, G);
     return { rows: n, cols: d, data: G };
   }
+  if (arch.kind === "parallel-three-layer") return inputGradient(parallelThreeLayerToMlp(arch, theta), X, { rows: n, cols: k, data: Rdata });
   const Ws = mlpWeights(arch, theta);
   const w = arch.widths;
   const L = Ws.length;

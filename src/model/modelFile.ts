@@ -4,6 +4,8 @@
  *     "b"?: [m], "c"?: number | [k] }
  * or of a bias-free MLP
  *   { "kind": "mlp", "activation": A, "weights": [W1, …, WL] }   (W_l is width_l × width_{l−1}),
+ * or of a parallel three-layer network (m blocks of m1 first-layer units)
+ *   { "kind": "parallel-three-layer", "activation": A, "W1": [[[…d…] × m1] × m], "W2": [[…m1…] × m], "a": [m] },
  * or of a bias-free CNN (conv/modelFile.ts)
  *   { "kind": "conv", "activation": A, "input": [C, H, W] | [C, L], "layers": [...], "head": [[…]] },
  * with A a name or { "name", "slope" | "power" }. Unknown extra fields are ignored. Every problem
@@ -14,7 +16,9 @@ import { InputError } from "../common/errors.js";
 import { readTextInput, stripBom } from "../common/textInput.js";
 import { activationToJson, parseActivation } from "./activations.js";
 import type { Model } from "./architecture.js";
-import { mlpArchitecture, mlpWeights, twoLayerArchitecture, twoLayerParts } from "./architecture.js";
+import {
+  mlpArchitecture, mlpWeights, parallelThreeLayerArchitecture, parallelThreeLayerParts, twoLayerArchitecture, twoLayerParts,
+} from "./architecture.js";
 import type { ConvModelJson } from "./conv/index.js";
 import { convModelToJson, parseConvModel } from "./conv/index.js";
 import { isSafetensorsPath, loadSafetensorsModel, safetensorsModelBytes, type ArchitectureSource } from "./torchModel.js";
@@ -36,9 +40,18 @@ export interface MlpModelJson {
   weights: number[][][];
 }
 
-export type ModelJson = TwoLayerModelJson | MlpModelJson | ConvModelJson;
+/** JSON form of a parallel three-layer model: W1[j][k] = w_{1jk}, W2[j][k] = w_{2jk}, a[j]. */
+export interface ParallelThreeLayerModelJson {
+  kind: "parallel-three-layer";
+  activation: ReturnType<typeof activationToJson>;
+  W1: number[][][];
+  W2: number[][];
+  a: number[];
+}
 
-const KINDS = ["two-layer", "mlp", "conv"];
+export type ModelJson = TwoLayerModelJson | MlpModelJson | ParallelThreeLayerModelJson | ConvModelJson;
+
+const KINDS = ["two-layer", "mlp", "parallel-three-layer", "conv"];
 
 function show(v: unknown): string {
   if (v === undefined) return "nothing";
@@ -92,7 +105,7 @@ export function parseModelJson(json: unknown, source: string): Model {
     throw new InputError(source, `expected a JSON object with "kind", "activation" and weights, got ${show(json)}`);
   }
   const o = json as Record<string, unknown>;
-  if (o.kind === undefined) throw new InputError(source, `missing field kind, expected ${KINDS.map((k) => JSON.stringify(k)).join(" or ")}`, "kind");
+  if (o.kind === undefined) throw new InputError(source, `missing field kind, expected one of ${KINDS.map((k) => JSON.stringify(k)).join(", ")}`, "kind");
   if (typeof o.kind !== "string" || !KINDS.includes(o.kind)) {
     throw new InputError(source, `unknown model kind ${show(o.kind)}; allowed: ${KINDS.join(", ")}`, "kind");
   }
@@ -116,6 +129,7 @@ export function parseModelJson(json: unknown, source: string): Model {
     const arch = mlpArchitecture(widths, activation);
     return { arch, theta: Float64Array.from(parts.flat()) };
   }
+  if (o.kind === "parallel-three-layer") return parseParallelThreeLayer(o, activation, source);
   const [m, d, W] = matrixRows(o.W, source, "W", -1, -1, "", "");
   let k = 1;
   let a: number[];
@@ -141,6 +155,24 @@ export function parseModelJson(json: unknown, source: string): Model {
   return { arch, theta: Float64Array.from([...W, ...a, ...(b ?? []), ...(c ?? [])]) };
 }
 
+/** The parallel three-layer record: W2 (m rows of m1) fixes m and m1, W1 is m blocks of m1 rows of d. */
+function parseParallelThreeLayer(o: Record<string, unknown>, activation: ReturnType<typeof parseActivation>, source: string): Model {
+  const [m, m1, W2] = matrixRows(o.W2, source, "W2", -1, -1, "", "");
+  if (!Array.isArray(o.W1)) throw new InputError(source, `expected ${m} blocks (one per row of W2) of ${m1} rows each, got ${show(o.W1)}`, "W1");
+  if (o.W1.length !== m) throw new InputError(source, `has ${o.W1.length} blocks, expected ${m} (one per row of W2)`, "W1");
+  let d = -1;
+  const W1: number[] = [];
+  o.W1.forEach((block: unknown, j: number) => {
+    const [, cols, data] = matrixRows(block, source, `W1[${j}]`, m1, d, `${m1} rows, the length of the rows of W2`, "the length of the rows of W1[0]");
+    d = cols;
+    W1.push(...data);
+  });
+  if (o.a === undefined) throw new InputError(source, `missing (${m} output weights, one per row of W2)`, "a");
+  const a = vector(o.a, source, "a", m, "one per row of W2");
+  const arch = parallelThreeLayerArchitecture({ d, m, m1, activation });
+  return { arch, theta: Float64Array.from([...W1, ...W2, ...a]) };
+}
+
 /** The JSON record of a model (parseModelJson(modelToJson(M)) reproduces M exactly). */
 export function modelToJson(model: Model): ModelJson {
   const { arch, theta } = model;
@@ -149,6 +181,13 @@ export function modelToJson(model: Model): ModelJson {
   if (arch.kind === "mlp") {
     const weights = mlpWeights(arch, theta).map((Wl, l) => rows(Wl, arch.widths[l + 1], arch.widths[l]));
     return { kind: "mlp", activation, weights };
+  }
+  if (arch.kind === "parallel-three-layer") {
+    const { W1, W2, a } = parallelThreeLayerParts(arch, theta);
+    const { d, m, m1 } = arch;
+    const blocks: number[][][] = [];
+    for (let j = 0; j < m; j++) blocks.push(rows(W1.subarray(j * m1 * d, (j + 1) * m1 * d), m1, d));
+    return { kind: "parallel-three-layer", activation, W1: blocks, W2: rows(W2, m, m1), a: Array.from(a) };
   }
   const parts = twoLayerParts(arch, theta);
   const out: TwoLayerModelJson = {

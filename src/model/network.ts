@@ -1,6 +1,6 @@
 /**
  * Architecture-independent entry points over explicit workspaces: each call dispatches once on
- * the architecture to the two-layer, MLP or conv batch kernels. Inputs are raw row-major arrays (X: n×d,
+ * the architecture to the two-layer, MLP, parallel three-layer or conv batch kernels. Inputs are raw row-major arrays (X: n×d,
  * Y and R: n×k) so that callers can pass gathered mini-batches without building records.
  *
  * Loss + gradient of a two-layer workspace created with `resident` data (repeated use, e.g.
@@ -15,6 +15,11 @@ import type { MlpWorkspace } from "./mlpKernels.js";
 import {
   createMlpWorkspace, mlpForward, mlpHvp, mlpHvpApply, mlpHvpPrepare, mlpJacobian, mlpLossGradient, mlpVjp,
 } from "./mlpKernels.js";
+import type { ParallelThreeLayerWorkspace } from "./parallelThreeLayerKernels.js";
+import {
+  createParallelThreeLayerWorkspace, parallelThreeLayerForward, parallelThreeLayerHvp, parallelThreeLayerHvpAtTheta,
+  parallelThreeLayerJacobian, parallelThreeLayerLossGradient, parallelThreeLayerVjp,
+} from "./parallelThreeLayerKernels.js";
 import type { TwoLayerWorkspace } from "./twoLayerKernels.js";
 import {
   createTwoLayerWorkspace, twoLayerForward, twoLayerHvp, twoLayerJacobian, twoLayerLossGradient, twoLayerVjp,
@@ -25,7 +30,7 @@ import type { TwoLayerWasm } from "./twoLayerWasm.js";
 import { createTwoLayerWasm, twoLayerWasmBind, twoLayerWasmLossGradient } from "./twoLayerWasm.js";
 
 /** Scratch memory for the kernels of one architecture, for up to `capacity` samples per call. */
-export type Workspace = TwoLayerWorkspace | MlpWorkspace | ConvWorkspace;
+export type Workspace = TwoLayerWorkspace | MlpWorkspace | ParallelThreeLayerWorkspace | ConvWorkspace;
 
 /** Wasm steps of the two-layer workspaces created with resident data. */
 const wasmSteps = new WeakMap<Workspace, TwoLayerWasm>();
@@ -58,8 +63,9 @@ export interface WorkspaceOptions {
  * see WorkspaceOptions.
  */
 export function createWorkspace(arch: Architecture, capacity: number, opts: WorkspaceOptions = {}): Workspace {
+  if (arch.kind === "mlp") return createMlpWorkspace(arch, capacity);
+  if (arch.kind === "parallel-three-layer") return createParallelThreeLayerWorkspace(arch, capacity);
   if (arch.kind === "conv") return createConvWorkspace(arch, capacity, opts.block);
-  if (arch.kind !== "two-layer") return createMlpWorkspace(arch, capacity);
   const ws = createTwoLayerWorkspace(arch, capacity, opts.block);
   if (opts.resident && capacity * arch.m >= TWO_LAYER_WASM_MIN_ENTRIES) {
     const w = createTwoLayerWasm(arch, capacity, opts.block);
@@ -79,15 +85,17 @@ export function workspaceBackend(ws: Workspace): "wasm-simd" | "ts" {
 /** F ← f(X; θ) for the first n rows of X (F is n×k row-major). */
 export function forwardInto(ws: Workspace, theta: Float64Array, X: Float64Array, n: number, F: Float64Array): void {
   if (ws.kind === "two-layer") twoLayerForward(ws, theta, X, n, F);
-  else if (ws.kind === "conv") convForward(ws, theta, X, n, F);
-  else mlpForward(ws, theta, X, n, F);
+  else if (ws.kind === "mlp") mlpForward(ws, theta, X, n, F);
+  else if (ws.kind === "parallel-three-layer") parallelThreeLayerForward(ws, theta, X, n, F);
+  else convForward(ws, theta, X, n, F);
 }
 
 /** grad ← Σ_i R_iᵀ ∂f(x_i; θ)/∂θ (the output vector–Jacobian product). */
 export function vjpInto(ws: Workspace, theta: Float64Array, X: Float64Array, n: number, R: Float64Array, grad: Float64Array): void {
   if (ws.kind === "two-layer") twoLayerVjp(ws, theta, X, n, R, grad);
-  else if (ws.kind === "conv") convVjp(ws, theta, X, n, R, grad);
-  else mlpVjp(ws, theta, X, n, R, grad);
+  else if (ws.kind === "mlp") mlpVjp(ws, theta, X, n, R, grad);
+  else if (ws.kind === "parallel-three-layer") parallelThreeLayerVjp(ws, theta, X, n, R, grad);
+  else convVjp(ws, theta, X, n, R, grad);
 }
 
 /**
@@ -98,8 +106,9 @@ export function lossGradientInto(
   ws: Workspace, theta: Float64Array, X: Float64Array, Y: Float64Array, n: number,
   loss: LossName, mean: boolean, kappa: number, grad: Float64Array | null,
 ): LossValue {
+  if (ws.kind === "mlp") return mlpLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
+  if (ws.kind === "parallel-three-layer") return parallelThreeLayerLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
   if (ws.kind === "conv") return convLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
-  if (ws.kind !== "two-layer") return mlpLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
   const w = n > 0 ? wasmSteps.get(ws) : undefined;
   if (w === undefined) return twoLayerLossGradient(ws, theta, X, Y, n, loss, mean, kappa, grad);
   const v = twoLayerWasmLossGradient(w, theta, X, Y, n, loss, mean, kappa, grad);
@@ -113,10 +122,10 @@ export function hvpInto(
   ws: Workspace, theta: Float64Array, X: Float64Array, Y: Float64Array, n: number,
   loss: LossName, mean: boolean, v: Float64Array, out: Float64Array,
 ): LossValue {
-  if (ws.kind === "conv") return convHvp(ws, theta, X, Y, n, loss, mean, v, out);
-  return ws.kind === "two-layer"
-    ? twoLayerHvp(ws, theta, X, Y, n, loss, mean, v, out)
-    : mlpHvp(ws, theta, X, Y, n, loss, mean, v, out);
+  if (ws.kind === "two-layer") return twoLayerHvp(ws, theta, X, Y, n, loss, mean, v, out);
+  if (ws.kind === "mlp") return mlpHvp(ws, theta, X, Y, n, loss, mean, v, out);
+  if (ws.kind === "parallel-three-layer") return parallelThreeLayerHvp(ws, theta, X, Y, n, loss, mean, v, out);
+  return convHvp(ws, theta, X, Y, n, loss, mean, v, out);
 }
 
 /**
@@ -131,6 +140,7 @@ export function hvpAtTheta(
     mlpHvpPrepare(ws, theta, X, Y, n, loss, mean);
     return (v, out) => mlpHvpApply(ws, theta, X, n, v, out);
   }
+  if (ws.kind === "parallel-three-layer") return parallelThreeLayerHvpAtTheta(ws, theta, X, Y, n, loss, mean);
   if (ws.kind === "conv") {
     return (v, out) => {
       convHvp(ws, theta, X, Y, n, loss, mean, v, out);
@@ -144,17 +154,19 @@ export function hvpAtTheta(
 /** J ← per-sample output Jacobian (n·k × p, row i·k + c = ∂f_c(x_i)/∂θ, row stride ldJ). */
 export function jacobianInto(ws: Workspace, theta: Float64Array, X: Float64Array, n: number, J: Float64Array, ldJ: number): void {
   if (ws.kind === "two-layer") twoLayerJacobian(ws, theta, X, n, J, ldJ);
-  else if (ws.kind === "conv") convJacobian(ws, theta, X, n, J, ldJ);
-  else mlpJacobian(ws, theta, X, n, J, ldJ);
+  else if (ws.kind === "mlp") mlpJacobian(ws, theta, X, n, J, ldJ);
+  else if (ws.kind === "parallel-three-layer") parallelThreeLayerJacobian(ws, theta, X, n, J, ldJ);
+  else convJacobian(ws, theta, X, n, J, ldJ);
 }
 
 /** The outputs F (first n·k entries) of the last lossGradientInto / hvpInto call. */
 export function workspaceOutputs(ws: Workspace): Float64Array {
+  if (ws.kind === "parallel-three-layer") return ws.mlp.Z[ws.mlp.Z.length - 1];
   if (ws.kind === "conv") return ws.F;
   return ws.kind === "two-layer" ? ws.F : ws.Z[ws.Z.length - 1];
 }
 
 /** ∂ℒ/∂F (first n·k entries) of the last lossGradientInto (with grad) / hvpInto call. */
 export function workspaceOutputGradient(ws: Workspace): Float64Array {
-  return ws.dF;
+  return ws.kind === "parallel-three-layer" ? ws.mlp.dF : ws.dF;
 }

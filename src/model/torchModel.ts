@@ -25,12 +25,13 @@
 import { InputError } from "../common/errors.js";
 import {
   METADATA_ARCH, METADATA_INPUT_SHAPE, archToken, describeTensors, encodeSafetensors, formatShape, parseArch, parseInputShape, readSafetensors,
+  type SafetensorsFile,
   type ActivationSpec, type LayerList, type LayerSpec, type LinearSpec, type Tensor, type TensorToWrite, type WriteDtype,
 } from "../io/index.js";
 import { VERSION } from "../version.js";
 import { makeActivation, type Activation } from "./activations.js";
 import type { Model } from "./architecture.js";
-import { mlpArchitecture, mlpWeights, twoLayerArchitecture, twoLayerParts } from "./architecture.js";
+import { mlpArchitecture, mlpWeights, twoLayerArchitecture, twoLayerParts, unsupportedArchitecture } from "./architecture.js";
 import { activationLayer, sharedActivation, torchActivationModule } from "./torchActivation.js";
 import { convInputShape, convModelLayers, convStateDict, convStateDictToModel } from "./torchConv.js";
 
@@ -177,10 +178,17 @@ function mlpModel(dense: DenseLayer[], activation: Activation, tensors: Readonly
   return { arch, theta };
 }
 
-/** The layer list of the Sequential a model corresponds to (keys 0, 1, 2, …). */
+/** The safetensors feature's message for a kind no Sequential of these layers represents. */
+const SEQUENTIAL_WEIGHTS = "a PyTorch Sequential (safetensors weights, export)";
+
+/**
+ * The layer list of the Sequential a model corresponds to (keys 0, 1, 2, …). The parallel
+ * three-layer net is an InputError: its block-diagonal second layer is no plain Sequential.
+ */
 export function modelLayers(model: Model): LayerSpec[] {
   const { arch } = model;
   if (arch.kind === "conv") return convModelLayers(arch);
+  if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch, SEQUENTIAL_WEIGHTS);
   if (arch.kind === "two-layer") {
     return [
       { kind: "linear", key: "0", inFeatures: arch.d, outFeatures: arch.m, bias: arch.inputBias },
@@ -216,6 +224,7 @@ export function modelToStateDict(model: Model): TensorToWrite[] {
     return out;
   }
   if (arch.kind === "conv") return convStateDict(arch, theta);
+  if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch, SEQUENTIAL_WEIGHTS);
   return mlpWeights(arch, theta).map((Wl, l) => ({ key: `${2 * l}.weight`, shape: [arch.widths[l + 1], arch.widths[l]], data: Wl.slice() }));
 }
 
@@ -281,7 +290,11 @@ export function safetensorsModelBytes(model: Model, dtype: WriteDtype = "F64"): 
  * `src.inputShape`, else the metadata's "splitscape.input_shape".
  */
 export function loadSafetensorsModel(path: string, src: ArchitectureSource = {}): Model {
-  const file = readSafetensors(path);
+  return safetensorsToModel(readSafetensors(path), path, src);
+}
+
+/** The model held by a parsed safetensors file (`readSafetensors`, or `parseSafetensors` of bytes) named `path`; as loadSafetensorsModel. */
+export function safetensorsToModel(file: SafetensorsFile, path: string, src: ArchitectureSource = {}): Model {
   let list = src.layers;
   if (list === undefined) {
     const arch = file.metadata[METADATA_ARCH];

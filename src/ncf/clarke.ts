@@ -1,5 +1,5 @@
 /**
- * Clarke residuals of the KKT condition of max 𝒩(u) s.t. ‖u‖ = 1 (science/small-init.md):
+ * Clarke residuals of the KKT condition of max 𝒩(u) s.t. ‖u‖ = 1 (docs/science/small-init.md §2.3):
  *   r(u) = dist(L·𝒩(u)·u, ∂𝒩(u)),
  * with ∂𝒩 the Clarke set at kinks (Clarke, "Optimization and Nonsmooth Analysis", 1983, §2.3:
  * for a sum of terms y_i·a_j·σ(w_jᵀx_i) the set is contained in the sum of the terms' sets, each

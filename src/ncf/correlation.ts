@@ -1,5 +1,5 @@
 /**
- * The neural correlation function (NCF) and its gradient (science/small-init.md):
+ * The neural correlation function (NCF) and its gradient (docs/science/small-init.md §2):
  *   𝒩(u) = c·Σ_i y_i H(x_i; u),   ∇𝒩(u) = c·Σ_i y_i ∇_u H(x_i; u) = outputVjp(u, c·y),
  * with H the network output and c the sum/mean factor. Near the origin −∇ℒ(w) = ∇𝒩(w) + O(‖w‖³)
  * for the square loss (½∇𝒩 for the logistic loss), Kumar & Haupt (TMLR 2024, arXiv 2402.09226).

@@ -1,5 +1,5 @@
 /**
- * Escape from a small initialisation (science/small-init.md, claim 2; Kumar & Haupt, TMLR 2024
+ * Escape from a small initialisation (docs/science/small-init.md §3.2; Kumar & Haupt, TMLR 2024
  * and arXiv 2403.08121). Along the KKT direction û the norm obeys ṙ = L·𝒩_eff·r^{L−1} with
  * 𝒩_eff = λ·𝒩* (λ = 1 square loss, ½ logistic since −ℓ′(0) = ½; a mean loss is a problem with
  * c = 1/n, i.e. 𝒩 divided by n). From r(0) = δ the time to reach the level ρ is

@@ -1,5 +1,5 @@
 /**
- * The NCF flow ψ̇ = ∇𝒩(ψ), ψ(0) = w₀ (science/small-init.md), in direction/log-norm coordinates
+ * The NCF flow ψ̇ = ∇𝒩(ψ), ψ(0) = w₀ (docs/science/small-init.md §2.2), in direction/log-norm coordinates
  * u = ψ/‖ψ‖, ρ = log‖ψ‖:
  *   du/dτ = ∇𝒩(u) − L𝒩(u)u,   dρ/dτ = L𝒩(u),   dτ = ‖ψ‖^{L−2}dt
  * (τ = t for L = 2). Integrated by classical RK4 with a fixed step (the field is discontinuous

@@ -1,6 +1,6 @@
 /**
  * Full-batch gradient descent from a balanced small initialisation (the setting of the
- * saddle-to-saddle reference runs, science/small-init.md):
+ * saddle-to-saddle reference runs, docs/science/small-init.md §5):
  *   θ_{k+1} = θ_k − η ∇ℒ(θ_k),   t_k = η·k   (GD time; GD tracks gradient flow for small η),
  * with a two-layer bias-free net and the balanced initialisation
  *   w_j ~ N(0, σ² I_d),   a_j = s_j·‖w_j‖,  s_j = ±1 with probability ½,

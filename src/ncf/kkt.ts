@@ -1,5 +1,5 @@
 /**
- * KKT points of the constrained NCF problem max 𝒩(u) s.t. ‖u‖ = 1 (science/small-init.md):
+ * KKT points of the constrained NCF problem max 𝒩(u) s.t. ‖u‖ = 1 (docs/science/small-init.md §2.3):
  * ‖u‖ = 1 and L·𝒩(u)·u ∈ ∂𝒩(u) (Euler's identity fixes the multiplier), found by many seeded
  * starts of Riemannian ascent (the NCF flow ψ̇ = ∇𝒩(ψ) seen on the sphere), refined, checked by
  * the Clarke residual, de-duplicated up to the model's symmetries and classified.

@@ -1,5 +1,5 @@
 /**
- * Residual-NCF prediction of one plateau of a recorded GD run (science/small-init.md, claim 3).
+ * Residual-NCF prediction of one plateau of a recorded GD run (docs/science/small-init.md §3.3).
  * At the plateau entry t₀ the neurons split into a big block θ_n and a small block z: the neuron
  * groups (same KKT direction and sign, groups.ts) whose mass has reached the exit level λ are big. The prediction is made at the *current* saddle:
  *  1. θ̄_n = the stationary point of the restricted loss θ_n ↦ ℒ(θ_n, 0), reached by GD on the big

@@ -1,5 +1,5 @@
 /**
- * The reduced single-neuron problem of a bias-free two-layer net (science/small-init.md):
+ * The reduced single-neuron problem of a bias-free two-layer net (docs/science/small-init.md §2.4):
  *   f(ŵ) = c·Σ_i y_i σ(ŵᵀx_i),  ‖ŵ‖ = 1,
  * a neuron u_j = (w, a) contributes a·f(w) to 𝒩, and max a·f(w) over a² + ‖w‖² = 1 is
  * κ_p·|f(ŵ)| with ‖w‖² = p/(p+1), a² = 1/(p+1) and κ_p = √(p^p/(p+1)^{p+1}) for σ homogeneous of

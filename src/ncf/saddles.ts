@@ -1,5 +1,5 @@
 /**
- * Saddle-to-saddle dynamics under the square loss (science/small-init.md, claim 3; Kumar & Haupt,
+ * Saddle-to-saddle dynamics under the square loss (docs/science/small-init.md §3.3; Kumar & Haupt,
  * TMLR 2024): on a loss plateau the weights sit near a saddle w̄ = (w̄_n, 0) whose big block w̄_n
  * is stationary for the restricted loss, while the small block z aligns with a KKT point of the
  * residual NCF

@@ -2,7 +2,7 @@
  * Gradient flow from a small initialisation θ(0) = δ·w₀ (δ down to 1e-80), tracking log‖θ(t)‖,
  * the loss and the alignment cos(θ(t)/‖θ(t)‖, û) with û the limit of the NCF flow from w₀, and
  * the observed escape time: the first t with ‖θ(t)‖ ≥ ρ, by linear interpolation of log‖θ‖
- * between steps (science/small-init.md, claims 1–2).
+ * between steps (docs/science/small-init.md §3.1 and §3.2).
  *
  * Integrators: "rk4" (default) integrates the rescaled system of dynamics.smallInitFlow,
  * θ = e^s·u with g = e^{−(L−1)s}∇ℒ(θ) from objective.evaluateScaled (no underflow),

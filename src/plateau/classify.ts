@@ -1,5 +1,5 @@
 /**
- * Classification of split points θ_λ by the rules of science/plateau.md (reconstructed from
+ * Classification of split points θ_λ by the rules of docs/science/plateau.md §5 (reconstructed from
  * Ding, Li & Sun 2026 and checked numerically there), with the second-order structure
  *
  *   In(∇²L(θ_λ)) = In(H_red) + In(Q_λ) + (0, 0, k − 1),
@@ -38,7 +38,7 @@ export function lambdaSigns(lambdas: readonly number[], zeroTol = LAMBDA_ZERO_TO
 }
 
 /**
- * In(Q_λ) of the quadratic form ½ Σ_l λ_l ξ_lᵀH_jξ_l on {ξ : Σ λ_l ξ_l = 0} (science note):
+ * In(Q_λ) of the quadratic form ½ Σ_l λ_l ξ_lᵀH_jξ_l on {ξ : Σ λ_l ξ_l = 0} (docs/science/plateau.md §4):
  * (p₊(k₊ − 1) + p₋k₋, p₊k₋ + p₋(k₊ − 1), (p₊ + p₋)k₀ + p₀(k − 1)).
  */
 export function qLambdaInertia(inner: Inertia, lambdas: readonly number[], zeroTol = LAMBDA_ZERO_TOL): Inertia {

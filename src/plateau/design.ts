@@ -1,6 +1,6 @@
 /**
- * Inverse design of stationary points with a chosen inner Hessian (science/plateau.md, "Making
- * test cases"), square loss. Fix θ and inputs X; J = ∂f/∂θ (n×p, full column rank, n > p).
+ * Inverse design of stationary points with a chosen inner Hessian (docs/science/plateau.md §7,
+ * making test cases), square loss. Fix θ and inputs X; J = ∂f/∂θ (n×p, full column rank, n > p).
  * Any r ∈ null(Jᵀ) makes θ stationary for targets y = f_θ − r, since ∇L = Jᵀ(f − y) = Jᵀr = 0.
  * H_j(r) = a_j Σ_i r_i σ″(z_ij) x̃_i x̃_iᵀ is linear in r, so with a basis N of null(Jᵀ) we pick
  * r = Nc by least squares, H_j(Nc) ≈ T, for a target T = U diag(τ) Uᵀ of the wanted inertia

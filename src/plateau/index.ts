@@ -1,5 +1,5 @@
 // The public face of plateau: stationary plateaus created by splitting a unit of a smooth
-// two-layer network (science/plateau.md) — refinement to a stationary point, the inner Hessian,
+// two-layer network (docs/science/plateau.md) — refinement to a stationary point, the inner Hessian,
 // classification of split points with predicted inertia, verification against the full Hessian
 // with descent directions, λ-grids and class maps, and the inverse design of test cases.
 export { inertiaOfEigenvalues, addInertia, sameInertia, formatInertia, inertiaTriple, type Inertia, type MeasuredInertia } from "./inertia.js";

@@ -1,5 +1,5 @@
 /**
- * The inner Hessian ("splitting matrix", Liu, Wu & Wang 2019; science/plateau.md) of unit j of
+ * The inner Hessian ("splitting matrix", Liu, Wu & Wang 2019; docs/science/plateau.md §3) of unit j of
  * a scalar-output two-layer network f(x) = Σ_j a_j σ(w_jᵀx + b_j) (+ c):
  *
  *   H_j = a_j Σ_i r_i σ″(w_jᵀx_i + b_j) x̃_i x̃_iᵀ,   r_i = ∂ℓ/∂f(x_i)  (square loss: f − y),

@@ -1,6 +1,6 @@
 /**
  * Output residuals of a loss: r_i = ∂ℓ/∂f(x_i) (square loss: r_i = f(x_i) − y_i; the sign
- * matters, science/plateau.md) and the output curvatures ℓ″_i = ∂²ℓ/∂f², at θ.
+ * matters, docs/science/plateau.md §1) and the output curvatures ℓ″_i = ∂²ℓ/∂f², at θ.
  */
 import type { LossName, LossOptions, Model, ModelData } from "../model/index.js";
 import { forward, lossOnOutputs } from "../model/index.js";

@@ -1,6 +1,6 @@
 /**
- * The copy-and-divide split of a smooth two-layer network (science/plateau.md, "Splitting
- * map"): unit j with (a_j, w_j, b_j) becomes k children (λ_l a_j, w_j, b_j), Σ λ_l = 1. The
+ * The copy-and-divide split of a smooth two-layer network (docs/science/plateau.md §2,
+ * the splitting map): unit j with (a_j, w_j, b_j) becomes k children (λ_l a_j, w_j, b_j), Σ λ_l = 1. The
  * first child stays at index j, children 2…k are appended after the last unit (INTERFACES.md,
  * "Parameter vector"). f is unchanged, and θ_λ is stationary whenever θ is.
  *

@@ -3,7 +3,7 @@
  * rules: the inertia of the full Hessian ∇²L(θ_λ) (dense eigh; Lanczos for the extreme
  * eigenpairs when p is large) and descent checks that follow a direction and evaluate the loss:
  *  - an eigenvector v of the most negative eigenvalue μ: ½(ΔL(t) + ΔL(−t)) ≈ ½μt²;
- *  - the quartic probe at a child with zero output weight (science/plateau.md): input moved by
+ *  - the quartic probe at a child with zero output weight (docs/science/plateau.md §5.5): input moved by
  *    tξ, output weight set to ε = −sign(q)κt², q = ξᵀH_jξ/a_j, κ = |q|/(2 Σ ℓ″_i σ(z_ij)²);
  *    ½(ΔL(t) + ΔL(−t)) ≈ −κ|q|t⁴/4.
  * "Lowers the loss" is judged on the better of ±t, the descent actually found.

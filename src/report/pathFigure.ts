@@ -1,6 +1,6 @@
 /**
- * Figure of a non-increasing path to a global optimum (convex/path.ts, science/convex.md "Non-
- * increasing path to a global optimum"): objective, loss and penalty along the path, with the
+ * Figure of a non-increasing path to a global optimum (convex/path.ts,
+ * docs/science/convex.md §6, the non-increasing path to a global optimum): objective, loss and penalty along the path, with the
  * stages marked. A pure function from plain rows (PathReport.series has this shape) to a
  * Vega-Lite spec, like the builders in figures.ts; report/ does not depend on convex/.
  */

@@ -23,7 +23,9 @@ function clip(s: string, max: number): string {
 /** Format rows under headers as aligned text lines (no trailing newline). */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], maxCell = 72): string {
   const cells = rows.map((r) => headers.map((_, j) => clip(r[j] ?? "", maxCell)));
-  const widths = headers.map((h, j) => Math.max(width(h), ...cells.map((r) => width(r[j]))));
+  // A cell with only empty cells after it runs on past its column and does not widen it.
+  const last = (r: readonly string[]): number => r.reduce((k, c, j) => (c === "" ? k : j), -1);
+  const widths = headers.map((h, j) => Math.max(width(h), ...cells.map((r) => (j < last(r) ? width(r[j]) : 0))));
   const line = (r: readonly string[]): string => r.map((c, j) => (j === r.length - 1 ? c : pad(c, widths[j]))).join("  ").trimEnd();
   return [line(headers), widths.map((w) => "─".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }

@@ -11,7 +11,7 @@
  *  - the Hessian's eigenvectors by thick-restart Lanczos on exact Hessian–vector products;
  *  - the plateau of a split unit: along (outgoing weights of two children moved oppositely at
  *    constant function) and across (incoming weights moved apart along an eigenvector of the
- *    inner Hessian, with Σ_l λ_l ξ_l = 0), science/plateau.md.
+ *    inner Hessian, with Σ_l λ_l ξ_l = 0), docs/science/plateau.md §4.
  */
 import { InputError } from "../common/errors.js";
 import type { LossName, Model, ModelData } from "../model/index.js";
@@ -35,7 +35,7 @@ export interface SliceDirection {
 /** Row blocks (offset, rows, cols) of every weight matrix in PyTorch's out×in layout, and the 1-D blocks. */
 function filterLayout(model: Model): { matrices: { off: number; rows: number; cols: number; stride: number; colStride: number }[]; vectors: { off: number; len: number }[] } {
   const arch = model.arch;
-  if (arch.kind === "conv") throw new RangeError("filterNormalize: convolutional models are not supported");
+  if (arch.kind === "conv" || arch.kind === "parallel-three-layer") throw new RangeError(`filterNormalize: ${arch.kind} models are not supported`);
   if (arch.kind === "mlp") {
     const off = mlpLayerOffsets(arch);
     return {
@@ -235,7 +235,7 @@ export interface PlateauAcross extends SliceDirection {
  * Across the plateau: ξ_UNIT = λ_P η, ξ_P = −λ_UNIT η on the two children's incoming weights
  * (Σ λ_l ξ_l = 0), η the `eigen`-th unit eigenvector of the inner Hessian H_j of the merged unit
  * (ordered by |μ|, largest first), normalised to unit length. Then f is unchanged to first
- * order and d²ℒ/dt² = Σ_l λ_l ξ_lᵀ H_j ξ_l exactly (science/plateau.md), at any point where the
+ * order and d²ℒ/dt² = Σ_l λ_l ξ_lᵀ H_j ξ_l exactly (docs/science/plateau.md §4), at any point where the
  * children share their incoming weights. Smooth σ only.
  */
 export function plateauAcross(pb: PlateauBase, data: ModelData, loss: LossName, mean: boolean, beta: number, eigen: number): PlateauAcross {

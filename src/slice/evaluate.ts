@@ -69,7 +69,7 @@ function combine(dst: Float64Array, a: Float64Array, x: number, b: Float64Array,
 
 /** X̃ (n×d̃) and the W̃ rows of θ (m×d̃) for the first layer. */
 function firstLayer(arch: Architecture, theta: Float64Array): Float64Array {
-  if (arch.kind === "conv") throw new RangeError("slice: convolutional models are not supported");
+  if (arch.kind === "conv" || arch.kind === "parallel-three-layer") throw new RangeError(`slice: ${arch.kind} models are not supported`);
   if (arch.kind === "mlp") return mlpWeights(arch, theta)[0];
   const P = twoLayerParts(arch, theta);
   if (!P.b) return P.W;
@@ -98,7 +98,7 @@ function augmentedInputs(arch: Architecture, data: ModelData): { X: Float64Array
 export function prepareSlice(problem: GridProblem): SliceContext {
   const { model, data } = problem;
   const arch = model.arch;
-  if (arch.kind === "conv") throw new RangeError("slice: convolutional models are not supported");
+  if (arch.kind === "conv" || arch.kind === "parallel-three-layer") throw new RangeError(`slice: ${arch.kind} models are not supported`);
   const n = data.X.rows;
   const h1 = arch.kind === "two-layer" ? arch.m : arch.widths[1];
   const entries = 3 * n * h1;

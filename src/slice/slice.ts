@@ -13,7 +13,7 @@
 import { InputError } from "../common/errors.js";
 import { dot, nrm2 } from "../linalg/index.js";
 import type { Model, ModelData } from "../model/index.js";
-import { twoLayerArchitecture } from "../model/index.js";
+import { describeArchitecture, twoLayerArchitecture } from "../model/index.js";
 import { convexNotApplicable, convexSetting, objectiveValue, type ObjectiveSpec } from "../inspect/index.js";
 import { nonIncreasingPath, PathWidthError, type NetworkClass, type PathReport, type ReluNetwork } from "../convex/index.js";
 import {
@@ -230,7 +230,9 @@ function pathSlice(model: Model, data: ModelData, opts: SliceOptions): PathSlice
 
 /** The slice asked for (see the file comment). */
 export function sliceLandscape(model: Model, data: ModelData, opts: SliceOptions): SliceResult {
-  if (model.arch.kind === "conv") throw new InputError("--model", "slices of convolutional models are not supported yet (two-layer and mlp models only)");
+  if (model.arch.kind === "conv" || model.arch.kind === "parallel-three-layer") {
+    throw new InputError("--model", `slices of ${describeArchitecture(model.arch)} models are not supported yet (two-layer and mlp models only)`);
+  }
   if (opts.along.kind === "path") {
     if (opts.plane) throw new InputError("--plane", "path is a curve (1-D): it takes no --plane");
     return pathSlice(model, data, opts);

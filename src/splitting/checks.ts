@@ -1,6 +1,6 @@
 /**
- * The properties of an embedding T, each measured with its number (science note "The splitting
- * map T"): isometry ‖TᵀT − I‖, function preservation Φ̃(Tθ; x) = Φ(θ; x) and gradient
+ * The properties of an embedding T, each measured with its number (docs/science/embedding.md §3.3):
+ * isometry ‖TᵀT − I‖, function preservation Φ̃(Tθ; x) = Φ(θ; x) and gradient
  * preservation ∇_η Φ̃(Tθ; x) = T ∇_θ Φ(θ; x), on given inputs and on random points.
  */
 import type { Matrix } from "../linalg/index.js";

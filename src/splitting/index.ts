@@ -18,6 +18,7 @@ export {
   splitMap,
   copyDivideMap,
   splitMatrices,
+  hiddenLayerWidth,
   type UnitRef,
   type SplitOptions,
   type SplitMatrices,

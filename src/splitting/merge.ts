@@ -401,7 +401,7 @@ function applyMlpPlan(model: Model, layer: number, plan: LayerPlan): { model: Mo
 }
 
 function hiddenWidth(arch: Architecture): number {
-  if (arch.kind === "conv") throw new RangeError("mergeRedundantUnits: convolutional models are not supported");
+  if (arch.kind === "conv" || arch.kind === "parallel-three-layer") throw new RangeError(`mergeRedundantUnits: ${arch.kind} models are not supported`);
   return arch.kind === "two-layer" ? arch.m : arch.widths.slice(1, -1).reduce((s, w) => s + w, 0);
 }
 

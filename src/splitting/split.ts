@@ -24,6 +24,7 @@ import {
   paramCount,
   twoLayerArchitecture,
   twoLayerLayout,
+  unsupportedArchitecture,
 } from "../model/index.js";
 import { channelEmbedding } from "./channel.js";
 import type { EmbeddingMap } from "./embeddingMap.js";
@@ -57,6 +58,15 @@ interface UnitPlan {
   readonly outScale: Float64Array;
 }
 
+/**
+ * Units of hidden layer `layer` (1-based; channels of a conv stage) of an architecture splitting
+ * covers; the parallel three-layer net is an InputError (unsupportedArchitecture).
+ */
+export function hiddenLayerWidth(arch: Architecture, layer: number): number {
+  if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch, "neuron splitting");
+  return arch.kind === "two-layer" ? arch.m : arch.kind === "conv" ? convLayerChannels(arch, layer) : arch.widths[layer];
+}
+
 /** Width of hidden layer `layer` (1-based), with range checks (InputError). */
 function layerWidth(arch: Architecture, ref: UnitRef, names: { layer: string; unit: string } = { layer: "layer", unit: "unit" }): { layer: number; width: number } {
   const layer = ref.layer ?? 1;
@@ -64,7 +74,7 @@ function layerWidth(arch: Architecture, ref: UnitRef, names: { layer: string; un
   if (!Number.isInteger(layer) || layer < 1 || layer > h) {
     throw new InputError(names.layer, `layer ${layer} is out of range: the ${describeArchitecture(arch)} network has hidden layers 1..${h}`);
   }
-  const width = arch.kind === "two-layer" ? arch.m : arch.kind === "conv" ? convLayerChannels(arch, layer) : arch.widths[layer];
+  const width = hiddenLayerWidth(arch, layer);
   if (!Number.isInteger(ref.unit) || ref.unit < 0 || ref.unit >= width) {
     throw new InputError(names.unit, `unit ${ref.unit} is out of range: hidden layer ${layer} has units 0..${width - 1}`);
   }
@@ -107,6 +117,7 @@ function buildMap(arch: Architecture, layer: number, P: UnitPlan): EmbeddingMap 
     if (B.c >= 0) for (let c = 0; c < k; c++) { source[B.c + c] = A.c + c; scale[B.c + c] = 1; }
     return { from: arch, to, source, scale };
   }
+  if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch, "neuron splitting");
   const widths = arch.widths.slice();
   widths[layer] = w2;
   const to = mlpArchitecture(widths, arch.activation);
@@ -199,10 +210,11 @@ export interface SplitMatrices {
 }
 
 /**
- * The matrix form of a unit split (science note: W'^(l) = S W^(l), W'^(l+1) = W^(l+1) Sᵀ), read
+ * The matrix form of a unit split (docs/science/embedding.md §3.2: W'^(l) = S W^(l), W'^(l+1) = W^(l+1) Sᵀ), read
  * off an EmbeddingMap built by splitMap or copyDivideMap for `layer`.
  */
 export function splitMatrices(T: EmbeddingMap, layer = 1): SplitMatrices {
+  if (T.from.kind === "parallel-three-layer" || T.to.kind === "parallel-three-layer") throw unsupportedArchitecture(T.from, "neuron splitting");
   if (T.from.kind === "conv" || T.to.kind === "conv") throw new RangeError("splitMatrices: unit splits of two-layer networks and MLPs only (a conv channel split is not one S per layer)");
   const h = T.from.kind === "two-layer" ? T.from.m : T.from.widths[layer];
   const h2 = T.to.kind === "two-layer" ? T.to.m : T.to.widths[layer];

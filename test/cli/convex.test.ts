@@ -100,7 +100,7 @@ describe("splitscape convex", () => {
     });
     const norm = net.a.reduce((s, a, i) => s + a * a + net.W[i][0] ** 2 + net.b[i] ** 2, 0);
     expect(Math.abs(norm - j.networkNorm) / norm).toBeLessThan(1e-12);
-    // Science note: 1-D data, penalised bias and a free skip connection → a unique interpolating function.
+    // docs/science/convex.md §7: 1-D data, penalised bias and a free skip connection → a unique interpolating function.
     const sk = JSON.parse((await run("convex", "--min-norm", "--skip", "--data", data, "--bias", "--json")).out);
     expect(sk.skip).toHaveLength(2);
     expect(sk.uniqueness.functionUnique).toBe(true);
@@ -179,5 +179,89 @@ describe("splitscape convex", () => {
     const g = await run("convex", "--data", data, "--beta", "0.1", "--bias", "--program", "gated", "--patterns", "sample:50", "--json");
     expect(g.code).toBe(0);
     expect(JSON.parse(g.out).exact).toBe(false);
+  });
+
+  // Issue 15, item 11: the tolerance is honoured. The defaults are written once (SOLVE_TOL,
+  // VECTOR_SOLVE_TOL) and the help is generated from them; the JSON's solver.tol is the default
+  // the help states, and `solver.converged` and the exit code follow relativeGap ≤ tol exactly.
+  it("vector outputs reach the default relative gap the help states, and exit 1 when a tolerance is missed", async () => {
+    const help = (await run("convex", "--help")).out.replace(/\s+/g, " ");
+    const stated = /relative duality gap to reach \(default (\S+); vector outputs (\S+)\)/.exec(help);
+    expect(stated).not.toBeNull();
+    expect(Number(stated![1])).toBe(1e-8);
+    const r = await run("convex", "--data", "examples/two-outputs.json", "--beta", "0.05", "--bias", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.solver.tol).toBe(Number(stated![2]));
+    expect(j.relativeGap).toBeLessThanOrEqual(j.solver.tol);
+    expect(j.solver.converged).toBe(true);
+    // One round cannot reach it: exit 1, converged false, and the JSON says what was reached.
+    const short = await run("convex", "--data", "examples/two-outputs.json", "--beta", "0.05", "--bias", "--max-iterations", "1", "--json");
+    const sj = JSON.parse(short.out);
+    expect(sj.relativeGap).toBeGreaterThan(sj.solver.tol);
+    expect(sj.solver.converged).toBe(false);
+    expect(short.code).toBe(1);
+    // An explicit tolerance: converged exactly when the certified gap meets it.
+    for (const tol of ["1e-4", "1e-8"]) {
+      const t = JSON.parse((await run("convex", "--data", "examples/two-outputs.json", "--beta", "0.05", "--bias", "--tol", tol, "--json")).out);
+      expect(t.solver.tol).toBe(Number(tol));
+      expect(t.relativeGap).toBeLessThanOrEqual(Number(tol));
+      expect(t.solver.converged).toBe(true);
+    }
+  });
+
+  // Issue 15, item 4: β at or above the dual bound β₀ = s(−∇L(0)) makes the zero network the
+  // certified optimum, F* = L(0) in closed form; every mode reports it (no crash, exit 0).
+  it("the zero optimum (β ≥ β₀) in every mode: solve, gated, certify, path, vector, min-norm", async () => {
+    const ys = [0.5, -0.3, 0.8, 0.1, -0.6, 0.4];
+    const L0 = 0.5 * ys.reduce((a, v) => a + v * v, 0);
+    const r = await run("convex", "--data", data, "--beta", "100", "--bias", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.neurons).toBe(0);
+    expect([j.mStar, j.MStar]).toEqual([0, 0]);
+    expect(Math.abs(j.optimum - L0)).toBeLessThanOrEqual(1e-15);
+    expect(j.gap).toBeLessThanOrEqual(1e-15);
+    expect(j.zeroOptimum.zeroOptimal).toBe(true);
+    // β₀ against an independent solve: just below it the optimum has a neuron, at 100 none.
+    const b0 = j.zeroOptimum.betaZero;
+    expect(b0).toBeGreaterThan(0);
+    const below = JSON.parse((await run("convex", "--data", data, "--beta", String(0.99 * b0), "--bias", "--json")).out);
+    expect(below.neurons).toBeGreaterThan(0);
+    expect(below.optimum).toBeLessThan(L0);
+    const at = JSON.parse((await run("convex", "--data", data, "--beta", String(1.01 * b0), "--bias", "--json")).out);
+    expect(at.neurons).toBe(0);
+    for (const row of j.staircase.rows) expect(row.holds).toBe(true);
+    expect(j.uniqueness.unique).toBe(true);
+    const text = await run("convex", "--data", data, "--beta", "100", "--bias");
+    expect(text.out).toMatch(/the zero network is the global optimum in closed form: β = 100 ≥ β₀ = .* = 1\.07\d+ with ν₀ = −∇L\(0\)/);
+    // The written network (one zero neuron: a model file needs a row) certifies as the optimum.
+    const model = join(dir, "zero-opt.json");
+    writeFileSync(model, JSON.stringify(j.network));
+    const c = await run("convex", "--certify", "--model", model, "--data", data, "--beta", "100", "--json");
+    expect(c.code).toBe(0);
+    const cj = JSON.parse(c.out);
+    expect(cj.classification).toBe("global optimum");
+    expect(cj.optimalSet.mStar).toBe(0);
+    const path = await run("convex", "--path", "--model", model, "--data", data, "--beta", "100", "--json");
+    expect(path.code).toBe(0);
+    expect(JSON.parse(path.out).finalClass).toBe("global optimum");
+    const gated = await run("convex", "--data", data, "--beta", "100", "--bias", "--program", "gated", "--json");
+    expect(gated.code).toBe(0);
+    expect(JSON.parse(gated.out).activeBlocks).toBe(0);
+    const v = await run("convex", "--data", "examples/two-outputs.json", "--beta", "100", "--bias", "--json");
+    expect(v.code).toBe(0);
+    const vj = JSON.parse(v.out);
+    expect(vj.neurons).toBe(0);
+    expect(vj.zeroOptimum.betaZero).toBeLessThanOrEqual(100);
+    expect(vj.relativeGap).toBe(0);
+    // Minimum-norm interpolation of y = 0: the zero network, unique.
+    const zdata = join(dir, "zeroy.json");
+    writeFileSync(zdata, JSON.stringify({ X: [[-1.2], [-0.4], [0.1], [0.7]], y: [0, 0, 0, 0] }));
+    const mn = await run("convex", "--min-norm", "--data", zdata, "--bias", "--json");
+    expect(mn.code).toBe(0);
+    const mj = JSON.parse(mn.out);
+    expect([mj.neurons, mj.networkNorm]).toEqual([0, 0]);
+    expect(mj.uniqueness.unique).toBe(true);
   });
 });

@@ -89,9 +89,26 @@ export function matchesShown(shown: string[], actual: string[]): { ok: boolean; 
   return { ok: false, why: `README shows:\n${shown.join("\n")}\n\nthe command printed:\n${actual.join("\n")}${diff ? `\n\nfirst differing README line: ${diff}` : ""}` };
 }
 
+/**
+ * A path the README elides, `runs/train-…/final.json`: the newest folder of the scratch folder's
+ * `runs/` that starts with the part before `…` and holds the file after it (the run a step above
+ * wrote). Other words are returned as they are.
+ */
+function resolveElided(word: string): string {
+  const m = /^(.*)\/([^/…]*)…\/(.+)$/.exec(word);
+  if (m === null) return word;
+  const [, parentDir, prefix, file] = m;
+  const parent = join(scratch, parentDir);
+  if (!existsSync(parent)) return word;
+  const found = readdirSync(parent)
+    .filter((n) => n.startsWith(prefix) && existsSync(join(parent, n, file)))
+    .sort((a, b) => statSync(join(parent, b)).mtimeMs - statSync(join(parent, a)).mtimeMs);
+  return found.length === 0 ? word : join(parentDir, found[0], file);
+}
+
 /** Run one README step in the scratch folder: `npx splitscape …` with the built CLI, or `cp` with a glob. */
 function runStep(command: string): { code: number | null; stdout: string; stderr: string } {
-  const w = words(command);
+  const w = words(command).map(resolveElided);
   if (w[0] === "npx" && w[1] === "splitscape") {
     const r = spawnSync(process.execPath, [bin, ...w.slice(2)], { cwd: scratch, encoding: "utf8", timeout: 300_000 });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -102,8 +119,11 @@ function runStep(command: string): { code: number | null; stdout: string; stderr
     if (m === null) return { code: 1, stdout: "", stderr: `cp: expected DIR/PREFIX*/FILE, got ${w[1]}` };
     const [, parentDir, prefix, file] = m;
     const parent = join(scratch, parentDir);
-    const found = readdirSync(parent).filter((n) => n.startsWith(prefix) && statSync(join(parent, n)).isDirectory());
-    if (found.length !== 1) return { code: 1, stdout: "", stderr: `cp: ${w[1]} matches ${found.length} folders` };
+    // the newest such folder: the run a step above wrote
+    const found = readdirSync(parent)
+      .filter((n) => n.startsWith(prefix) && existsSync(join(parent, n, file)))
+      .sort((a, b) => statSync(join(parent, b)).mtimeMs - statSync(join(parent, a)).mtimeMs);
+    if (found.length === 0) return { code: 1, stdout: "", stderr: `cp: ${w[1]} matches no folder` };
     cpSync(join(parent, found[0], file), join(scratch, w[2]));
     return { code: 0, stdout: "", stderr: "" };
   }

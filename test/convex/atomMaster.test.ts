@@ -5,7 +5,7 @@
 // these well-conditioned draws; values to 1e-8 relative, the projected-gradient reference's
 // own accuracy after 20 000 steps.
 import { describe, expect, it } from "vitest";
-import { addAtom, atomMaster, masterValue, pruneAtoms, resetPassive, solveMaster, type AtomMaster } from "../../src/convex/atomMaster.js";
+import { addAtom, atomMaster, masterValue, pruneAtoms, resetPassive, solveMaster, type AtomMaster } from "../../src/convex/solvers/atomMaster.js";
 import { testRng } from "../helpers/random.js";
 
 function kktViolation(m: AtomMaster, beta: number): number {

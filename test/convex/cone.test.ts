@@ -6,10 +6,11 @@
 import { describe, expect, it } from "vitest";
 import { Matrix as MlMatrix, solve } from "ml-matrix";
 import { convexProblem, patternsFromGates, projectOntoCone, projectOntoConeNnls } from "../../src/convex/index.js";
-import { solveReluByAtoms } from "../../src/convex/reluAtoms.js";
-import { coneProxState, projectBlock, projectBlocks } from "../../src/convex/coneProx.js";
-import { coneThreads, runConeBatch } from "../../src/convex/coneKernel.js";
-import { reluOperator } from "../../src/convex/operator.js";
+import { solveReluByAtoms } from "../../src/convex/solvers/reluAtoms.js";
+import { coneProxState, projectBlock, projectBlocks } from "../../src/convex/solvers/coneProx.js";
+import { runConeBatch } from "../../src/convex/solvers/coneKernel.js";
+import { poolTesting, threadCount } from "../../src/linalg/kernels/pool.js";
+import { reluOperator } from "../../src/convex/program/operator.js";
 import { testRng } from "../helpers/random.js";
 
 function subsets(n: number, k: number): number[][] {
@@ -153,7 +154,7 @@ describe("projectBlocks: one batch on the wasm kernel's threads = the TS engine 
         const Gw = G.slice();
         const GXw = GX.slice();
         if (callerRuns) {
-          projectBlocks(op, wasm, blocks, Gw, 0, GXw, 0, 1e-13);
+          projectBlocks(op, wasm, blocks, { W: Gw, wOff: 0, Zx: GXw, zOff: 0 }, 1e-13);
         } else {
           // The same batch as projectBlocks builds, run without the caller.
           const k = wasm.kernel!;
@@ -168,9 +169,14 @@ describe("projectBlocks: one batch on the wasm kernel's threads = the TS engine 
             which.push(b);
             jobs++;
           }
-          runConeBatch(k, jobs, 1e-13, false);
+          poolTesting.callerIdle = true;
+          try {
+            runConeBatch(k, jobs, 1e-13);
+          } finally {
+            poolTesting.callerIdle = false;
+          }
           if (k.lastBatch.workers > 0) expect(k.lastBatch.caller).toBe(0);
-          else expect(coneThreads()).toBe(1);
+          else expect(threadCount()).toBe(1);
           for (let t = 0; t < jobs; t++) {
             const b = which[t];
             expect(k.M[t]).toBeGreaterThanOrEqual(0);
@@ -179,7 +185,7 @@ describe("projectBlocks: one batch on the wasm kernel's threads = the TS engine 
             wasm.active[b] = Array.from(k.S.subarray(t * (d + 1), t * (d + 1) + k.M[t]));
           }
         }
-        projectBlocks(op, ts, blocks, G, 0, GX, 0, 1e-13);
+        projectBlocks(op, ts, blocks, { W: G, wOff: 0, Zx: GX, zOff: 0 }, 1e-13);
         for (let b = 0; b < B; b++) {
           const zn = Math.hypot(...Gw.subarray(b * d, b * d + d)) + 1e-300;
           for (let j = 0; j < d; j++) expect(Math.abs(Gw[b * d + j] - G[b * d + j])).toBeLessThan(1e-12 * Math.max(zn, 1));
@@ -216,7 +222,7 @@ describe("projectBlocks on degenerate cones (repeated data rows)", () => {
         const W = G.slice();
         const Z = new Float64Array(op.blocks * n);
         for (let b = 0; b < op.blocks; b++) for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) Z[b * n + k] += data[k * d + j] * W[b * d + j];
-        projectBlocks(op, st, blocks, W, 0, Z, 0, 1e-13);
+        projectBlocks(op, st, blocks, { W, wOff: 0, Zx: Z, zOff: 0 }, 1e-13);
         return W;
       });
       for (let b = 0; b < op.blocks; b++) {
@@ -241,7 +247,7 @@ describe("projectBlocks on degenerate cones (repeated data rows)", () => {
       st.active[0] = [row, row];
       const W = g.slice();
       const Z = gx.slice();
-      projectBlocks(op, st, [0], W, 0, Z, 0, 1e-13);
+      projectBlocks(op, st, [0], { W, wOff: 0, Zx: Z, zOff: 0 }, 1e-13);
       expect(st.projections).toBe(before[i] + 1);
       for (let j = 0; j < d; j++) expect(Math.abs(W[j] - ref.projection[j])).toBeLessThan(1e-10 * Math.hypot(...g));
     }
@@ -292,7 +298,7 @@ function projectBlockAgainstNnls(n: number, d: number, gramMaxRows: number, engi
         const z = g.slice();
         const zx = new Float64Array(n);
         for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) zx[k] += Xm.data[k * d + j] * z[j];
-        projectBlock(op, st, b, z, 0, zx, 0, 1e-13);
+        projectBlock(op, st, b, { W: z, wOff: 0, Zx: zx, zOff: 0 }, 1e-13);
         const ref = projectOntoConeNnls(Xm.data, n, d, mask, g);
         const gn = Math.hypot(...g);
         for (let j = 0; j < d; j++) expect(Math.abs(z[j] - ref.projection[j])).toBeLessThan(1e-10 * gn);

@@ -1,4 +1,4 @@
-// Minimum-norm interpolation (src/convex/minNorm.ts). References, each independent of the code:
+// Minimum-norm interpolation (src/convex/landscape/minNorm.ts). References, each independent of the code:
 //  * hand-solved instances with a hand-checked dual certificate (values 2/√1.25, 1, 2, and 2 with
 //    skip), see the comments at each case;
 //  * the returned dual point is checked feasible by brute force over 200 000 unit directions on
@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   convexProblem, enumeratePatterns, networkOutput, samplePatterns, solveRelu, withBias,
 } from "../../src/convex/index.js";
-import { loadHighs, minNormInterpolation, solveDenseLp, type MinNormSolution } from "../../src/convex/minNorm.js";
+import { loadHighs, minNormInterpolation, solveDenseLp, type MinNormSolution } from "../../src/convex/landscape/minNorm.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import { lineData, networkSquaredNorm } from "../helpers/convex.js";
 import { testRng } from "../helpers/random.js";

@@ -1,7 +1,7 @@
-// The optimal set (science/convex.md, Theorem 1 and the width phase transition): optimal
+// The optimal set (docs/science/convex.md §3 and §5, Theorem 1 and the width phase transition): optimal
 // directions from ν* of an exact solve, de-duplicated across cone boundaries, the vertices of P*
-// (irreducible solutions) and m*, M*. The science note's check instance (n = 6, 1-D + bias,
-// β = 0.02) does not give its data, so fixed data in that setting are used and relations are
+// (irreducible solutions) and m*, M*. The 1-D check instance of docs/science/convex.md §5.2 (n = 6, 1-D + bias,
+// β = 0.02) has no published data, so fixed data in that setting are used and relations are
 // tested: every active direction attains the dual bound, no pattern exceeds it, every vertex
 // support is linearly independent, m* ≤ M* ≤ n, β Σ c = ν*ᵀŷ* on P*, and every vertex's network
 // reaches the convex optimum on the nonconvex objective to 1e-8 relative.

@@ -1,5 +1,4 @@
-// The non-increasing path to a global optimum (science/convex.md, "Non-increasing path to a
-// global optimum"). Independent checks:
+// The non-increasing path to a global optimum (docs/science/convex.md §6). Independent checks:
 //  * every stage is re-interpolated here from its two end networks with this file's own
 //    implementation of the two interpolation rules, on a fine t-grid (201 points), and the
 //    objective (nonconvexObjective) must not increase by more than rounding + the certified gap
@@ -17,7 +16,7 @@ import {
   certifyNetwork, convexProblem, enumeratePatterns, networkOutput, nonconvexObjective, optimalSet, solveRelu,
   vertexToNetwork, withBias, type ConvexLossName, type ConvexProblem, type ReluNetwork,
 } from "../../src/convex/index.js";
-import { nonIncreasingPath, PathWidthError, type PathReport, type PathStage } from "../../src/convex/path.js";
+import { nonIncreasingPath, PathWidthError, type PathReport, type PathStage } from "../../src/convex/landscape/path.js";
 import { labels, makeBuiltin } from "../../src/data/index.js";
 import { pathPlot } from "../../src/report/pathFigure.js";
 import { renderSvg } from "../../src/report/render.js";

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import {
   convexLoss, convexProblem, patternsFromGates, polishOnFace, solveRelu, withBias,
 } from "../../src/convex/index.js";
-import { coneProxState, projectBlock } from "../../src/convex/coneProx.js";
-import { adjoint, coneViolation, forward, groupNorm, reluOperator, spreadDual } from "../../src/convex/operator.js";
+import { coneProxState, projectBlock } from "../../src/convex/solvers/coneProx.js";
+import { adjoint, coneViolation, forward, groupNorm, reluOperator, spreadDual } from "../../src/convex/program/operator.js";
 import { testRng } from "../helpers/random.js";
 
 function instance() {
@@ -65,7 +65,7 @@ describe("polishOnFace", () => {
     const GX = new Float64Array(B * n);
     forward(op, G, GX);
     const cone = coneProxState(op, false);
-    for (let b = 0; b < B; b++) projectBlock(op, cone, b, G, b * d, GX, b * n, 1e-13);
+    for (let b = 0; b < B; b++) projectBlock(op, cone, b, { W: G, wOff: b * d, Zx: GX, zOff: b * n }, 1e-13);
     const start = W.map((v) => 0.7 * v);
     const { Z } = objective(op, pr.y, pr.beta, start);
     const Wp = polishOnFace(op, loss, pr.y, pr.beta, start, Z, cone.active);

@@ -1,4 +1,4 @@
-// The connectivity staircase (science/convex.md, "Width phase transition") on small exact 1-D
+// The connectivity staircase (docs/science/convex.md §5) on small exact 1-D
 // instances with a bias. Independent references:
 //  * the vertices of P* by brute force with ml-matrix (every support of the active directions:
 //    SVD rank, least squares by pseudo-inverse, residual and positivity) — m*, M*, the widths and
@@ -7,7 +7,7 @@
 //    objective against the certified dual value (a lower bound on every network's objective), so
 //    "optimal along the path" does not rest on nonconvexObjective or the primal value;
 //  * the components of P*_m on hand-made vertex lists with known answers.
-// The science note's check instance (n = 6, β = 0.02, 108 vertices, m* = 5, M* = 6) gives no data;
+// The 1-D instance once described with 108 vertices, m* = 5, M* = 6 (n = 6, β = 0.02; docs/science/convex.md §5.2) gives no data;
 // a search over 1 456 six-point instances (random and {−1, 0, 1} targets, β = 0.02) found m* = M*
 // in every case, so it is not reproduced here.
 import { Matrix as MlMatrix, SVD, pseudoInverse } from "ml-matrix";
@@ -25,7 +25,7 @@ const INSTANCES: Array<[string, () => ConvexProblem]> = [
   ["n = 8, β = 0.02", eightPointProblem],
 ];
 
-/** ½‖f − y‖² + (β/2)Σ(‖w‖² + α²) by plain loops (independent of src/convex/network.ts). */
+/** ½‖f − y‖² + (β/2)Σ(‖w‖² + α²) by plain loops (independent of src/convex/network/network.ts). */
 function naiveObjective(net: ReluNetwork, pr: ConvexProblem): number {
   const { rows: n, cols: D, data } = pr.X;
   let loss = 0;

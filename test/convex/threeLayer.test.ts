@@ -1,4 +1,4 @@
-// Parallel three-layer networks (src/convex/threeLayer.ts). Independent references: the output
+// Parallel three-layer networks (src/convex/extensions/threeLayer/). Independent references: the output
 // recomputed here by explicit loops; the gradient against central finite differences; the
 // first-layer direction check against (a) the derivation's bound 2‖∂F/∂w₁‖/(β‖w₁‖) at every point,
 // (b) near-stationary points reached by gradient descent on instances whose limit is smooth
@@ -7,7 +7,7 @@
 // still converge, and (d) the whole finite set over the exact patterns of X.
 import { describe, expect, it } from "vitest";
 import { enumeratePatterns, projectOntoConeNnls, withBias } from "../../src/convex/index.js";
-import { firstLayerDirections, threeLayerObjective, threeLayerOutput, trainThreeLayer, type ThreeLayerNetwork } from "../../src/convex/threeLayer.js";
+import { firstLayerDirections, threeLayerObjective, threeLayerOutput, trainThreeLayer, type ThreeLayerNetwork } from "../../src/convex/extensions/threeLayer/index.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import { testRng } from "../helpers/random.js";
 

@@ -1,8 +1,14 @@
-// Gradient descent on the weight-decayed nonconvex objective (src/convex/train.ts): its objective
-// equals nonconvexObjective, its gradient matches central finite differences away from kinks, GD
+// Gradient descent on the weight-decayed nonconvex objective (src/convex/network/train.ts, run by
+// dynamics/ on model/'s objective with weight decay): its objective equals nonconvexObjective,
+// its gradient matches central finite differences away from kinks, its iterates are those of a
+// plain GD loop written here (gradients by the textbook formulas, an independent reference), GD
 // decreases the objective at a small step, and pruning drops dead and negligible neurons only.
+// The network layer: ReLU networks are model/'s two-layer architecture with θ = [W | α].
 import { describe, expect, it } from "vitest";
-import { nonconvexObjective, pruneNetwork, trainWeightDecayed, withBias, type ReluNetwork } from "../../src/convex/index.js";
+import {
+  networkOutput, nonconvexObjective, pruneNetwork, reluNetworkModel, trainWeightDecayed, withBias, zeroNetwork, type ReluNetwork,
+} from "../../src/convex/index.js";
+import { paramCount } from "../../src/model/index.js";
 import { testRng } from "../helpers/random.js";
 
 function setup(seed: number) {
@@ -49,6 +55,76 @@ describe("trainWeightDecayed", () => {
     expect(r.history.map((h) => h.step)).toEqual([0, 500, 1000, 1500, 2000]);
     for (let i = 1; i < r.history.length; i++) expect(r.history[i].objective).toBeLessThanOrEqual(r.history[i - 1].objective);
     expect(net.W[0]).toBe(setup(6).net.W[0]); // the input is not modified
+  });
+});
+
+/** Plain GD on ½‖f − y‖² + (β/2)Σ(‖w_j‖² + α_j²) by loops (ReLU′(0) = 0): the reference of trainWeightDecayed. */
+function plainGd(X: { rows: number; cols: number; data: Float64Array }, y: Float64Array, beta: number, net: ReluNetwork, lr: number, steps: number): ReluNetwork {
+  const { rows: n, cols: D, data } = X;
+  const W = net.W.slice();
+  const alpha = net.alpha.slice();
+  for (let step = 0; step < steps; step++) {
+    const z = new Float64Array(net.m * n);
+    const r = Float64Array.from(y, (v) => -v);
+    for (let j = 0; j < net.m; j++) for (let k = 0; k < n; k++) {
+      let s = 0;
+      for (let t = 0; t < D; t++) s += data[k * D + t] * W[j * D + t];
+      z[j * n + k] = s;
+      if (s > 0) r[k] += alpha[j] * s;
+    }
+    const gW = W.map((v) => beta * v);
+    const gA = alpha.map((v) => beta * v);
+    for (let j = 0; j < net.m; j++) for (let k = 0; k < n; k++) {
+      if (z[j * n + k] <= 0) continue;
+      gA[j] += z[j * n + k] * r[k];
+      for (let t = 0; t < D; t++) gW[j * D + t] += alpha[j] * r[k] * data[k * D + t];
+    }
+    for (let i = 0; i < W.length; i++) W[i] -= lr * gW[i];
+    for (let j = 0; j < net.m; j++) alpha[j] -= lr * gA[j];
+  }
+  return { W, alpha, m: net.m, D };
+}
+
+describe("the network layer", () => {
+  it("a ReLU network is model/'s two-layer ReLU architecture with θ = [W | α]; its output is the plain sum Σ_j α_j (X w_j)_+", () => {
+    const { X, net } = setup(11);
+    const model = reluNetworkModel(net);
+    expect(paramCount(model.arch)).toBe(net.m * (net.D + 1));
+    expect(Array.from(model.theta)).toEqual([...net.W, ...net.alpha]);
+    const f = networkOutput(net, X);
+    for (let k = 0; k < X.rows; k++) {
+      let ref = 0;
+      for (let j = 0; j < net.m; j++) {
+        let s = 0;
+        for (let t = 0; t < net.D; t++) s += X.data[k * net.D + t] * net.W[j * net.D + t];
+        if (s > 0) ref += net.alpha[j] * s;
+      }
+      expect(Math.abs(f[k] - ref)).toBeLessThanOrEqual(4 * Number.EPSILON * Math.max(1, Math.abs(ref)));
+    }
+  });
+
+  it("the zero network (no neurons): f = 0, penalty 0, F = L(0); training leaves it", () => {
+    const { X, y } = setup(12);
+    const z = zeroNetwork(X.cols);
+    expect(Array.from(networkOutput(z, X)).every((v) => v === 0)).toBe(true);
+    const o = nonconvexObjective(z, X, y, 0.3, "square");
+    expect(o.penalty).toBe(0);
+    expect(Math.abs(o.objective - 0.5 * y.reduce((a, v) => a + v * v, 0))).toBeLessThanOrEqual(1e-15 * o.objective);
+    const r = trainWeightDecayed(X, y, 0.3, z, { lr: 0.1, steps: 10 });
+    expect([r.net.m, r.gradNorm, r.finite]).toEqual([0, 0, true]);
+    expect(Math.abs(r.objective - o.objective)).toBeLessThanOrEqual(1e-15 * o.objective);
+  });
+
+  it("GD by dynamics/ on model/ follows the plain GD loop (400 steps, agreement to rounding)", () => {
+    const { X, y, net } = setup(13);
+    const a = trainWeightDecayed(X, y, 0.1, net, { lr: 0.02, steps: 400 }).net;
+    const b = plainGd(X, y, 0.1, net, 0.02, 400);
+    let scale = 0;
+    let diff = 0;
+    for (let i = 0; i < a.W.length; i++) { scale = Math.max(scale, Math.abs(b.W[i])); diff = Math.max(diff, Math.abs(a.W[i] - b.W[i])); }
+    for (let j = 0; j < a.m; j++) { scale = Math.max(scale, Math.abs(b.alpha[j])); diff = Math.max(diff, Math.abs(a.alpha[j] - b.alpha[j])); }
+    // Two summation orders of the same iteration: rounding grows at most linearly with the steps here.
+    expect(diff).toBeLessThanOrEqual(1e-12 * scale);
   });
 });
 

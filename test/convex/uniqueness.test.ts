@@ -1,4 +1,4 @@
-// Uniqueness of the optimal face (src/convex/uniqueness.ts). References, each independent of the
+// Uniqueness of the optimal face (src/convex/landscape/uniqueness.ts). References, each independent of the
 // LP ranges:
 //  * hand-made faces whose coordinate ranges are solved by hand;
 //  * vertex enumeration of the face by supports + NNLS (optimalSetVertices, no LP): the face is
@@ -16,8 +16,8 @@ import {
   convexProblem, enumeratePatterns, networkOutput, nonconvexObjective, optimalSetVertices, solveRelu, vertexToNetwork, withBias,
   type OptimalDirection, type ReluNetwork,
 } from "../../src/convex/index.js";
-import { loadHighs, minNormInterpolation } from "../../src/convex/minNorm.js";
-import { faceUniqueness, lineTestPoints, minNormUniqueness, uniquenessAtBeta, type FacePoint } from "../../src/convex/uniqueness.js";
+import { loadHighs, minNormInterpolation } from "../../src/convex/landscape/minNorm.js";
+import { faceUniqueness, lineTestPoints, minNormUniqueness, uniquenessAtBeta, type FacePoint } from "../../src/convex/landscape/uniqueness.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import { lineData, networkSquaredNorm } from "../helpers/convex.js";
 import { testRng } from "../helpers/random.js";
@@ -170,7 +170,7 @@ describe("minimum-norm interpolation without skip: non-unique networks", () => {
     const vs = optimalSetVertices(u.directions, y);
     expect(vs.vertices!.length).toBeGreaterThan(1);
     // Measured: the network function is nevertheless the same on all of ℝ (the continuum comes
-    // from ±ū pairs whose linear parts cancel); recorded, not a claim of the science note.
+    // from ±ū pairs whose linear parts cancel); recorded, not a claim of docs/science/convex.md.
     expect(u.functionUnique).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-// Vector-output networks (src/convex/vectorOutput.ts). Independent references:
+// Vector-output networks (src/convex/extensions/vector/). Independent references:
 //  * gradient: central finite differences of the objective;
 //  * c = 1: the scalar certificate (coneDualNorms / certifyNetwork) on the same data;
 //  * the dual norm s(Λ): brute force over dense random directions u (rejection-sampled into one
@@ -17,7 +17,7 @@ import type { Matrix } from "../../src/linalg/index.js";
 import {
   certifyVectorNetwork, pruneVectorNetwork, trainVectorWeightDecayed, vectorConnectivityWidth, vectorDualNorm, vectorNetworkOutput, vectorObjective, vectorProblem,
   type VectorReluNetwork,
-} from "../../src/convex/vectorOutput.js";
+} from "../../src/convex/extensions/vector/index.js";
 import { testRng } from "../helpers/random.js";
 
 function toVector(net: ReluNetwork): VectorReluNetwork {

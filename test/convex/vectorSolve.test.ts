@@ -3,7 +3,7 @@
 // block-diagonal data decouple into two scalar problems whose optima add.
 import { describe, expect, it } from "vitest";
 import {
-  convexProblem, enumeratePatterns, solveRelu, solveVectorByAtoms, vectorProblem, withBias,
+  convexProblem, enumeratePatterns, solveRelu, solveVectorByAtoms, VECTOR_SOLVE_TOL, vectorProblem, withBias,
 } from "../../src/convex/index.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import { testRng } from "../helpers/random.js";
@@ -54,5 +54,28 @@ describe("solveVectorByAtoms", () => {
     const res = solveVectorByAtoms(vectorProblem(X, Y, beta, "square", enumeratePatterns(X)), { tol: 1e-6 });
     expect(res.certificate.relativeGap).toBeLessThan(1e-6);
     expect(Math.abs(res.certificate.primalValue - (opt1 + opt2)) / (opt1 + opt2)).toBeLessThan(1e-6);
+  });
+
+  // Issue 15, item 11: the tolerance is the certified relative gap, honoured without slack.
+  it("converged ⇔ the certificate's relative gap ≤ tol (default VECTOR_SOLVE_TOL); too few rounds are reported, not hidden", () => {
+    const g = testRng(32);
+    const X = withBias(g.randn(8, 2));
+    const y = g.randnVec(8);
+    const Y: Matrix = { rows: 8, cols: 2, data: new Float64Array(16) };
+    for (let k = 0; k < 8; k++) { Y.data[2 * k] = 0.6 * y[k]; Y.data[2 * k + 1] = -0.8 * y[k]; }
+    const problem = vectorProblem(X, Y, 0.15, "square", enumeratePatterns(X));
+    const res = solveVectorByAtoms(problem);
+    expect(res.tol).toBe(VECTOR_SOLVE_TOL);
+    expect(res.converged).toBe(true);
+    expect(res.certificate.relativeGap).toBeLessThanOrEqual(VECTOR_SOLVE_TOL);
+    expect(res.certificate.relativeGap).toBeGreaterThanOrEqual(0);
+    for (const tol of [1e-3, 1e-5]) {
+      const r = solveVectorByAtoms(problem, { tol });
+      expect(r.converged).toBe(r.certificate.relativeGap <= tol);
+      expect(r.converged).toBe(true);
+    }
+    const short = solveVectorByAtoms(problem, { maxRounds: 1 });
+    expect(short.certificate.relativeGap).toBeGreaterThan(VECTOR_SOLVE_TOL);
+    expect(short.converged).toBe(false);
   });
 });

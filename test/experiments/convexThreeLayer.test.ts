@@ -1,7 +1,7 @@
 // The `convex-three-layer-directions` kind (family "convex", a tour headline). Its headline run
 // passes every verdict, is deterministic and builds its figures; the reported numbers are checked
 // against quantities recomputed here from the returned final networks, independently of
-// src/convex/threeLayer.ts: the output by explicit loops over samples, ν = y − f (square loss
+// src/convex/extensions/threeLayer/: the output by explicit loops over samples, ν = y − f (square loss
 // ½‖f − y‖²), the dual candidate Π_K(σ Xᵀ D_i D2_j ν)/‖·‖ with Π_K by the single-NNLS formula
 // (projectOntoConeNnls, not the active-set projection the library uses), the gradient by central
 // finite differences, and the balance residuals by hand.

@@ -26,7 +26,7 @@ export function oneDimensionalProblem(xs: readonly number[], ys: readonly number
   return convexProblem(X, Float64Array.from(ys), beta, "square", enumeratePatterns(X));
 }
 
-/** The science note's check instance: n = 6, 1-D + bias, β = 0.02. */
+/** The 1-D check setting of docs/science/convex.md §5.2: n = 6, 1-D + bias, β = 0.02. */
 export function sixPointProblem(): ConvexProblem {
   return oneDimensionalProblem([-1, -0.6, -0.2, 0.3, 0.7, 1.0], [0.2, -0.5, 0.4, 0.9, -0.3, 0.6], 0.02);
 }
@@ -38,7 +38,7 @@ export function eightPointProblem(): ConvexProblem {
 
 /**
  * Solve to relative gap 1e-12 (asserting < 1e-10: the optimal set needs an accurate ν*,
- * science/convex.md pitfall 3) and compute the optimal set at the solution's ŷ.
+ * docs/science/convex.md §10.3) and compute the optimal set at the solution's ŷ.
  */
 export function certifiedOptimalSet(pr: ConvexProblem): { sol: ReluSolution; os: OptimalSet } {
   const sol = solveRelu(pr, { tol: 1e-12, maxIterations: 200000 });

@@ -15,7 +15,7 @@ import {
   affineLayers, conventionSlopes, forwardSample, kktCertificate, marginSummary, normalizedMargin, sampleGradient, smoothedMargin,
 } from "../../src/margin/index.js";
 import {
-  evaluateLoss, makeActivation, marginGradients, mlpArchitecture, paramCount, twoLayerArchitecture, type Architecture, type Model, type ModelData,
+  evaluateLoss, makeActivation, marginGradients, mlpArchitecture, outputDim, paramCount, twoLayerArchitecture, type Architecture, type Model, type ModelData,
 } from "../../src/model/index.js";
 import { splitUnit } from "../../src/splitting/index.js";
 import { testRng } from "../helpers/random.js";
@@ -70,7 +70,7 @@ describe("per-sample margin gradients (used for the certificate) agree with mode
     it(arch.kind + " " + (arch.kind === "mlp" ? arch.widths.join("→") : "2-output with biases"), () => {
       const g = testRng(3);
       const theta = g.randnVec(paramCount(arch));
-      const k = arch.kind === "mlp" ? arch.widths[arch.widths.length - 1] : arch.kind === "two-layer" ? arch.k : arch.outputs;
+      const k = outputDim(arch);
       const n = 6;
       const X = g.randn(n, 3);
       const Y = { rows: n, cols: k, data: Float64Array.from({ length: n * k }, (_, t) => (t % 3 === 0 ? 1 : -1)) };

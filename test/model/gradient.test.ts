@@ -53,7 +53,7 @@ interface Problem {
 function problem(arch: Architecture, loss: LossName, seed: number, n = 7): Problem {
   const u = lcg(seed);
   const p = paramCount(arch);
-  const d = arch.kind === "mlp" ? arch.widths[0] : inputDim(arch);
+  const d = inputDim(arch);
   const k = outputDim(arch);
   const theta = Float64Array.from({ length: p }, () => 0.9 * u());
   const X = Array.from({ length: n }, () => Array.from({ length: d }, () => 1.5 * u()));

@@ -40,7 +40,7 @@ function setup(arch: Architecture, loss: LossName, seed: number, n = 6): {
 } {
   const u = lcg(seed);
   const p = paramCount(arch);
-  const d = arch.kind === "mlp" ? arch.widths[0] : inputDim(arch);
+  const d = inputDim(arch);
   const k = outputDim(arch);
   // relu_power(3) in a 3-layer MLP is homogeneous of degree 1 + 3 + 9 = 13: keep its outputs O(1)
   // (with θ ~ 0.9 its exponential loss reaches 1e44 and the 8th-order stencil's truncation error shows).
@@ -71,7 +71,7 @@ describe("Hessian–vector products", () => {
         const mySeed = seed++;
         const label = arch.kind === "two-layer"
           ? `two-layer k=${arch.k}${arch.inputBias ? " +b" : ""}${arch.outputBias ? " +c" : ""}`
-          : `mlp ${"widths" in arch ? arch.widths.join("→") : ""}`;
+          : arch.kind === "mlp" ? `mlp ${arch.widths.join("→")}` : arch.kind;
         it(`${act.name}${act.name === "relu_power" ? act.power : ""} · ${loss} · ${label}`, () => {
           const { model, data, X } = setup(arch, loss, mySeed);
           const p = paramCount(arch);
@@ -126,7 +126,7 @@ describe("dense Hessian", () => {
   for (const c of cases) {
     const arch = c.arch(c.act);
     const mySeed = seed++;
-    it(`${c.act.name} · ${c.loss} · ${arch.kind === "two-layer" ? `two-layer k=${arch.k}` : `mlp ${"widths" in arch ? arch.widths.join("→") : ""}`}`, () => {
+    it(`${c.act.name} · ${c.loss} · ${arch.kind === "two-layer" ? `two-layer k=${arch.k}` : arch.kind === "mlp" ? `mlp ${arch.widths.join("→")}` : arch.kind}`, () => {
       const { model, data } = setup(arch, c.loss, mySeed, 8);
       const p = paramCount(arch);
       const H = hessian(model, data, c.loss);

@@ -42,7 +42,7 @@ describe("homogeneity order", () => {
       expect(homogeneityOrder(arch)).toBe(L);
       const u = lcg(L * 17 + paramCount(arch));
       const theta = Float64Array.from({ length: paramCount(arch) }, () => u());
-      const X = data(arch.kind === "mlp" ? arch.widths[0] : inputDim(arch), 9, 3);
+      const X = data(inputDim(arch), 9, 3);
       const F = forward({ arch, theta }, X);
       const J = outputJacobian({ arch, theta }, X);
       const p = theta.length;

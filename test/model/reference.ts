@@ -78,7 +78,7 @@ export function refForward(arch: Architecture, theta: ArrayLike<number>, x: Arra
     }
     return { z: [z], out };
   }
-  if (arch.kind !== "mlp") throw new Error("reference: two-layer and mlp networks only");
+  if (arch.kind !== "mlp") throw new RangeError(`reference: no reference for ${arch.kind}`);
   const w = arch.widths;
   let h: number[] = Array.from(x);
   let off = 0;
@@ -138,7 +138,7 @@ export function refGradient(
       if (cOff >= 0) for (let c = 0; c < k; c++) g[cOff + c] += gOut[c];
       continue;
     }
-    if (arch.kind !== "mlp") throw new Error("reference: two-layer and mlp networks only");
+    if (arch.kind !== "mlp") throw new RangeError(`reference: no reference for ${arch.kind}`);
     const w = arch.widths;
     const L = w.length - 1;
     const offs = [0];

@@ -101,7 +101,7 @@ describe("GD saddle-to-saddle building blocks", () => {
     const arch = twoLayerArchitecture({ d: 2, m: 50, activation: { name: "relu" } });
     const obj = makeObjective(arch, data, "square", { mean: true });
     const th0 = balancedInit(arch, 50 ** pre.log50Std, fork(1, "init-1d"));
-    const run = gradientDescentRun(obj, th0, { lr: pre.lr, steps: 30_000, every: 100 });
+    const run = gradientDescentRun(obj, th0, { lr: pre.lr, steps: 60_000, every: 100 });
     const pl = detectPlateaus(run.t, run.logLoss, { rateTol: 0.005, minDuration: 5 });
     expect(pl[0].tStart).toBe(0);
     const p = predictPlateau(obj, arch, data, run, pl[0], fork(1, "p"), { level: 0.1, mean: true })!;

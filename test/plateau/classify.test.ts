@@ -27,7 +27,7 @@ describe("In(Q_λ) and the rules", () => {
     }
   });
 
-  it("classifies by the science note's cases", () => {
+  it("classifies by the cases of docs/science/plateau.md §5", () => {
     const red = I(9, 0, 0);
     expect(classifySplitPoint(red, I(2, 0, 0), [0.4, 0.6]).cls).toBe("local minimum");
     expect(classifySplitPoint(red, I(2, 0, 0), [1.4, -0.4]).cls).toBe("strict saddle");

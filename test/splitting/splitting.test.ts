@@ -202,7 +202,7 @@ describe("deep splits: the S matrix form and composition across layers", () => {
   });
 });
 
-describe("the science note's deep example: 2→3→2→1 leaky ReLU, c = (0.6, 0.8)", () => {
+describe("the deep example of docs/science/embedding.md §5: 2→3→2→1 leaky ReLU, c = (0.6, 0.8)", () => {
   const arch = mlpArchitecture([2, 3, 2, 1], leaky);
   const model = randomModel(arch, 7);
   const blobs = testBlobs(40, 11);

@@ -1,7 +1,9 @@
 // The built lab (dist/web) in a real Chromium, served by `splitscape lab`'s server: every view
 // loads with no console error and no request outside 127.0.0.1; training steps change the
 // numbers; a control change reaches the URL and a reload restores the same state and numbers;
-// a CSV upload works and a bad CSV shows the CSV parser's own words; on a host without the
+// a CSV upload works and a bad CSV shows the CSV parser's own words; a NumPy upload trains and
+// the safetensors export reads back; the Inspect view gives the report card of PyTorch weights
+// (and the CLI's error for a conv model); the slice panels compute; on a host without the
 // isolation headers the page says so and still computes. Screenshots of each view are kept in
 // test/web/artifacts/ (gitignored). Needs Debian's chromium (the one system prerequisite).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,7 +13,9 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labRoot, mimeType, resolveStaticPath, startLabServer, type LabServer } from "../../src/cli/labServer.js";
-import { parseCsvDataset } from "../../src/data/index.js";
+import { loadDataset, parseCsvDataset } from "../../src/data/index.js";
+import { parseArch } from "../../src/io/index.js";
+import { loadModel, loadSafetensorsModel, parseModelJson, safetensorsModelBytes } from "../../src/model/index.js";
 import { findChromium, launchChromium } from "./browser.js";
 
 const chromiumPath = findChromium();
@@ -28,7 +32,10 @@ const READY: Record<string, string> = {
   smallinit: '[data-testid="smallinit-ncfstar"]',
   convex: '[data-testid="convex-gap"]',
   plateau: '[data-testid="plateau-class"]',
+  inspect: ".view-inspect",
 };
+const TORCH = join(import.meta.dirname, "../fixtures/torch");
+const NUMPY = join(import.meta.dirname, "../fixtures/numpy");
 
 describe.skipIf(chromiumPath === null)("the lab in Chromium", () => {
   let server: LabServer;
@@ -163,6 +170,73 @@ describe.skipIf(chromiumPath === null)("the lab in Chromium", () => {
     expect(await page.textContent(".data-chooser .error-text")).toBe(expected);
     expect(consoleErrors).toEqual([]);
   }, 60_000);
+
+  it("a NumPy .npz (np.savez_compressed) upload trains; the safetensors export is what the CLI reads", async () => {
+    await open("?view=train", READY.train);
+    await page.selectOption("#train-loss", "square"); // the arrays' y are regression targets
+    await page.setInputFiles("#train-data-file", join(NUMPY, "deflated.npz"));
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("data")?.startsWith("upload:deflated.npz@"));
+    const cli = loadDataset(join(NUMPY, "deflated.npz"));
+    await page.waitForFunction((d) => document.querySelector('[data-testid="train-arch"]')?.textContent?.includes(` ${d}→`), cli.X.cols);
+    await page.click("#train-step");
+    await page.waitForFunction(() => document.querySelector('[data-testid="train-step-count"]')?.textContent === "10");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#train-export-safetensors")]);
+    const path = join(files, "model.safetensors");
+    await download.saveAs(path);
+    const [json] = await Promise.all([page.waitForEvent("download"), page.click("#train-export-model")]);
+    const jsonPath = join(files, "model.json");
+    await json.saveAs(jsonPath);
+    const fromJson = parseModelJson(JSON.parse(readFileSync(jsonPath, "utf8")), "model.json");
+    expect(loadModel(path).theta).toEqual(fromJson.theta);
+    expect(await page.$(".error")).toBeNull();
+  }, 60_000);
+
+  it("Inspect: PyTorch safetensors weights and NumPy data give the report card; a conv model the CLI's error", async () => {
+    await open("?view=inspect", READY.inspect);
+    await page.setInputFiles("#inspect-model-file", join(TORCH, "two-layer-tanh-bias.safetensors"));
+    await page.setInputFiles("#inspect-data-file", join(TORCH, "two-layer-tanh-bias.npz"));
+    // Without the layers, the CLI's words asking for them.
+    await page.waitForSelector(".main-panel .error-text");
+    expect(await page.textContent(".main-panel .error-text")).toMatch(/the architecture is not stored in the file.*--arch/);
+    await page.fill("#inspect-arch", "linear,tanh,linear");
+    await page.press("#inspect-arch", "Enter");
+    await page.waitForSelector('[data-testid="inspect-summary"]', { timeout: 60_000 });
+    expect(await page.textContent('[data-testid="inspect-checks"]')).toBe("all pass");
+    expect(await page.textContent('[data-testid="inspect-verdict-stationarity"]')).not.toBe("");
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(ARTIFACTS, "inspect.png"), fullPage: true });
+    // The URL names both uploads; a reload finds them again and recomputes the same card.
+    const verdict = await page.textContent('[data-testid="inspect-verdict-stationarity"]');
+    await page.reload();
+    await page.waitForSelector('[data-testid="inspect-summary"]', { timeout: 60_000 });
+    expect(await page.textContent('[data-testid="inspect-verdict-stationarity"]')).toBe(verdict);
+
+    // A conv model (PyTorch's weights re-saved by splitscape, which stores the layers and input shape).
+    const conv = loadSafetensorsModel(join(TORCH, "cnn-relu-nobias.safetensors"), { layers: parseArch("conv2d:3,relu,conv2d:3:2:1,relu,flatten,linear", "arch"), inputShape: [1, 7, 7] });
+    writeFileSync(join(files, "cnn.safetensors"), safetensorsModelBytes(conv));
+    await page.fill("#inspect-arch", "");
+    await page.press("#inspect-arch", "Enter");
+    await page.setInputFiles("#inspect-model-file", join(files, "cnn.safetensors"));
+    await page.setInputFiles("#inspect-data-file", join(TORCH, "cnn-relu-nobias.npz"));
+    await page.waitForFunction(() => /does not support conv.* models yet/.test(document.querySelector(".main-panel .error-text")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+
+  it("slice panels: Train slices at θ with the trajectory, Plateau along and across the plateau", async () => {
+    await open("?view=train&at=200&speed=20", READY.train);
+    await page.waitForFunction(() => document.querySelector('[data-testid="train-step-count"]')?.textContent === "200", undefined, { timeout: 30_000 });
+    await page.click("#train-slice");
+    await page.waitForSelector('[data-testid="train-slice-checks"]', { timeout: 60_000 });
+    expect(await page.textContent('[data-testid="train-slice-checks"]')).toMatch(/^all \d+ pass$/);
+    await page.waitForSelector(".slice figure .svg svg", { timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "train-slice.png"), fullPage: true });
+    await open("?view=plateau", '[data-testid="plateau-slice-checks"]');
+    expect(await page.textContent('[data-testid="plateau-slice-checks"]')).toMatch(/^all \d+ pass$/);
+    await page.waitForSelector(".slice figure .svg svg", { timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "plateau-slice.png"), fullPage: true });
+    expect(await page.$(".error")).toBeNull();
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
 
   it("without the isolation headers (a plain static host) it says so and still computes", async () => {
     const root = labRoot();

@@ -1,12 +1,11 @@
 // `splitscape convex`: solve the convex reformulation of a weight-decayed two-layer ReLU network
-// (science/convex.md) and certify its optimum, or certify a given network (--certify --model M).
+// (docs/science/convex.md §1–2) and certify its optimum, or certify a given network (--certify --model M).
 import { Option, type Command } from "commander";
 import { checkOutputFile, InputError, writeFileAtomic } from "../../common/index.js";
 import {
   certifyNetwork, checkLabels, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, isConvexLossName, loadHighs,
   loadTwoLayerReluModel, locateInOptimalSet, minNormInterpolation, minNormUniqueness, modelToNetwork, networkToModelJson, nonconvexObjective,
-  nonIncreasingPath, optimalSet, PathWidthError, solveGatedRelu, solveRelu, uniquenessAtBeta, vertexToNetwork, withBias,
-  type ConvexLossName, type ConvexProblem, type FaceUniqueness, type MinNormSolution, type PathReport, type ReluNetwork,
+  nonIncreasingPath, optimalSet, PathWidthError, solveGatedRelu, solveRelu, uniquenessAtBeta, vertexToNetwork, withBias, zeroOptimum, type ConvexLossName, type ConvexProblem, type FaceUniqueness, type MinNormSolution, type PathReport, type ReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
@@ -82,6 +81,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
   // The recovered network is checked on the nonconvex objective (it must equal the convex one).
   const nc = nonconvexObjective(net, X, y, beta, loss);
   const structure = await optimalStructure(problem, sol.prediction, sol.primalValue, sol.relativeGap, Boolean(opts.bias));
+  const zero = net.m === 0 ? zeroOptimum(problem) : null;
   const out = {
     program: "relu", optimum: sol.primalValue, dualValue: sol.dualValue, gap: sol.gap, relativeGap: sol.relativeGap,
     patterns: patterns.count, exact: patterns.exact,
@@ -90,6 +90,10 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
     optimalSet: structure.summary, staircase: structure.staircase, uniqueness: structure.uniqueness,
     neurons: net.m, networkObjective: nc.objective, networkObjectiveError: Math.abs(nc.objective - sol.primalValue) / Math.max(sol.primalValue, Number.MIN_VALUE), s: sol.s, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
     certificate: patterns.exact ? "global optimum of the two-layer problem (all patterns enumerated)" : "optimal for the sampled patterns only",
+    zeroOptimum: zero === null ? null : {
+      betaZero: zero.betaZero, beta, zeroOptimal: zero.zeroOptimal, value: zero.value, gap: zero.certificate.gap, relativeGap: zero.certificate.relativeGap,
+      note: "β₀ = max over patterns and signs of ‖Π_K(±XᵀDν₀)‖ with ν₀ = −∇L(0): for β ≥ β₀ the zero network is the global optimum in closed form, F* = L(0)",
+    },
     solver: {
       method: RELU_METHOD[sol.method], iterations: sol.iterations, restarts: sol.restarts,
       polished: sol.polished, converged: reached, tol, maxIterations, seconds: sol.seconds, infeasibility: sol.infeasibility,
@@ -99,6 +103,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
     `optimum ${sol.primalValue} (dual ${sol.dualValue}, relative gap ${sol.relativeGap.toExponential(3)}${reached ? "" : `, tolerance ${tol} NOT reached`})`,
     `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global optimality" : `${patterns.method}: certificate relative to them`})`,
     `network: ${net.m} neurons`,
+    ...(zero === null ? [] : [zeroLine(zero, beta)]),
     structure.mStar !== null
       ? `optimal set: ${structure.directions?.length} optimal directions, ${structure.summary?.vertices} vertices, m* = ${structure.mStar}, M* = ${structure.MStar}`
       : `optimal set: m*, M* not computed (${structure.note})`,
@@ -109,6 +114,14 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
     ]),
   ]);
   return reached ? EXIT_OK : EXIT_TOLERANCE;
+}
+
+/** The closed-form statement of the zero optimum (β ≥ β₀ = s(−∇L(0))). */
+function zeroLine(zero: ReturnType<typeof zeroOptimum>, beta: number): string {
+  const bound = `β₀ = max_{i,±} ‖Π_{K_i}(±XᵀD_iν₀)‖ = ${zero.betaZero.toPrecision(8)} with ν₀ = −∇L(0)`;
+  return zero.zeroOptimal
+    ? `the zero network is the global optimum in closed form: β = ${beta} ≥ ${bound}; F* = L(0) = ${zero.value} (certified gap ${zero.certificate.gap.toExponential(1)}), m* = M* = 0`
+    : `β = ${beta} < ${bound}: the zero network is not optimal`;
 }
 
 /** Random points per input dimension at which the optimal functions are compared (d ≥ 2). */
@@ -175,7 +188,7 @@ async function optimalStructure(problem: ConvexProblem, yhat: Float64Array, opti
   const directions = os.directions.map((d) => ({ sign: d.sign, patterns: d.patterns, direction: Array.from(d.direction), dualRatio: d.dualRatio }));
   let sparsestObjectiveError: number | null = null;
   if (os.sparsest >= 0) {
-    const net = vertexToNetwork(os.directions, os.vertices![os.sparsest]);
+    const net = vertexToNetwork(os.directions, os.vertices![os.sparsest], problem.X.cols);
     const nc = nonconvexObjective(net, problem.X, problem.y, problem.beta, problem.loss);
     sparsestObjectiveError = Math.abs(nc.objective - optimum) / Math.max(optimum, Number.MIN_VALUE);
   }
@@ -293,7 +306,7 @@ const PATH_RISE_TOL = 1e-12;
 
 /**
  * `convex --path --model M`: the non-increasing path from the network to a global optimum
- * (convex/path.ts: rebalance, merge, Carathéodory pruning, segment in (C), move in P*), with the
+ * (convex/landscape/path.ts: rebalance, merge, Carathéodory pruning, segment in (C), move in P*), with the
  * objective along it, the final network and optionally the figure (--figure F.svg|F.png).
  */
 async function runPath(opts: ConvexOptions): Promise<number> {
@@ -343,8 +356,8 @@ function uniquenessLine(what: string, u: NonNullable<Awaited<ReturnType<typeof o
 
 /**
  * `convex --min-norm`: the minimum-norm interpolant (β → 0), min Σ(‖w_j‖² + α_j²) s.t. f_θ(X) = y,
- * by column generation with HiGHS (convex/minNorm.ts), its dual certificate, and whether it is
- * unique (LP ranges over its optimal face, convex/uniqueness.ts).
+ * by column generation with HiGHS (convex/landscape/minNorm.ts), its dual certificate, and whether it is
+ * unique (LP ranges over its optimal face, convex/landscape/uniqueness.ts).
  */
 async function runMinNorm(opts: ConvexOptions): Promise<number> {
   if (opts.data === undefined) throw new InputError("--data", "is required");
@@ -396,7 +409,7 @@ export function registerConvex(program: Command): void {
     .option("--gates <FILE>", "gate vectors {\"gates\": [[…d…], …]}: patterns 1[X g ≥ 0]")
     .option("--bias", "append a column of ones (a regularised bias)")
     .option("--program <P>", "relu (cone constraints) or gated (gated ReLU relaxation)", "relu")
-    .option("--tol <T>", `relative duality gap to reach (default: solve ${D.solveTol}, vector outputs ${D.vectorSolveTol}, --min-norm ${D.minNormTol}; --certify: test tolerance ${D.certifyTol})`)
+    .option("--tol <T>", `solve: the relative duality gap to reach (default ${D.solveTol}; vector outputs ${D.vectorSolveTol}); --certify: the test tolerance (default ${D.certifyTol}); --min-norm: the dual-ratio tolerance (default ${D.minNormTol})`)
     .option("--max-iterations <N>", `solver iteration limit (default ${D.maxIterations}; vector outputs: ${D.vectorMaxRounds} rounds)`)
     .option("--seed <S>", `seed of sampled patterns (default ${D.seed})`)
     .option("--certify", "certify the network of --model instead of solving")

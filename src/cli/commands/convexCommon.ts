@@ -1,7 +1,9 @@
 // Shared input handling of `splitscape convex` (scalar and vector outputs): options, numbers,
 // pattern sets (exact / sampled / gate files), and the JSON-or-text output.
 import { checkSampledPatterns, InputError, readTextInput } from "../../common/index.js";
-import { enumeratePatterns, patternsFromGates, samplePatterns, TooManyPatternsError, type PatternSet } from "../../convex/index.js";
+import {
+  CERTIFY_TOL, enumeratePatterns, MIN_NORM_TOL, patternsFromGates, samplePatterns, SOLVE_TOL, TooManyPatternsError, VECTOR_SOLVE_TOL, type PatternSet,
+} from "../../convex/index.js";
 import type { Matrix } from "../../linalg/index.js";
 import { parseIntOption, printJson, printLines } from "../io.js";
 
@@ -29,16 +31,15 @@ export interface ConvexOptions {
 }
 
 /**
- * The defaults of `convex`, written once: the help text and every mode read them. The vector
- * solve's tolerance is looser because column generation over vector atoms converges
- * sublinearly at the end (measured: 1e-6 in < 1 s and ~10 atoms at n = 8; 1e-8 took ~100
- * atoms, 20 s).
+ * The defaults of `convex`, written once: the help text and every mode read them. The
+ * tolerances are the library's own defaults (convex/program/tolerances.ts, where the vector
+ * solve's looser 1e-6 is measured and explained), so the CLI and the library cannot drift.
  */
 export const CONVEX_DEFAULTS = {
-  solveTol: 1e-8,
-  vectorSolveTol: 1e-6,
-  minNormTol: 1e-9,
-  certifyTol: 1e-6,
+  solveTol: SOLVE_TOL,
+  vectorSolveTol: VECTOR_SOLVE_TOL,
+  minNormTol: MIN_NORM_TOL,
+  certifyTol: CERTIFY_TOL,
   maxIterations: 50_000,
   vectorMaxRounds: 200,
   seed: 0,

@@ -1,9 +1,9 @@
-// `splitscape convex` for vector outputs (science/convex.md, "Extensions"): the optimum by column
-// generation over ReLU atoms (convex/vectorSolve.ts), and certificates of vector-output models;
+// `splitscape convex` for vector outputs (docs/science/convex.md §8.1): the optimum by column
+// generation over ReLU atoms (convex/extensions/vector/solve.ts), and certificates of vector-output models;
 // every answer carries the dual certificate (s bounded by sphere covering, Λ_f feasible, gap).
 import { InputError } from "../../common/errors.js";
 import {
-  certifyVectorNetwork, loadTwoLayerReluModel, modelToVectorNetwork, solveVectorByAtoms, vectorProblem, withBias,
+  certifyVectorNetwork, loadTwoLayerReluModel, modelToVectorNetwork, reluModelJson, solveVectorByAtoms, vectorProblem, withBias,
   type PatternSet, type VectorLossName, type VectorNetworkCertificate, type VectorProblem, type VectorReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
@@ -12,7 +12,6 @@ import { architectureSource, parseIntOption, resolveDataset } from "../io.js";
 import { CONVEX_DEFAULTS, emit, makePatterns, parsePositive, patternSummary, type ConvexOptions } from "./convexCommon.js";
 import { EXIT_OK, EXIT_TOLERANCE } from "../exitCodes.js";
 
-
 function vectorLoss(raw: string): VectorLossName {
   if (raw === "square" || raw === "softmax") return raw;
   throw new InputError("--loss", `vector outputs take square or softmax, got ${JSON.stringify(raw)}`);
@@ -20,16 +19,7 @@ function vectorLoss(raw: string): VectorLossName {
 
 /** The model file record of a vector network (a: m rows of k numbers; bias = last coordinate when `bias`). */
 function vectorModelJson(net: VectorReluNetwork, bias: boolean): Record<string, unknown> {
-  const d = bias ? net.D - 1 : net.D;
-  const W: number[][] = [];
-  const a: number[][] = [];
-  const b: number[] = [];
-  for (let j = 0; j < net.m; j++) {
-    W.push(Array.from(net.W.subarray(j * net.D, j * net.D + d)));
-    a.push(Array.from(net.A.subarray(j * net.c, (j + 1) * net.c)));
-    if (bias) b.push(net.W[j * net.D + d]);
-  }
-  return bias ? { kind: "two-layer", activation: "relu", W, a, b } : { kind: "two-layer", activation: "relu", W, a };
+  return reluModelJson(net.W, net.A, net.m, net.D, net.c, bias);
 }
 
 /** The vector problem, with the data's own errors (targets not probabilities, NaN, …) as bad input naming the file. */
@@ -66,6 +56,8 @@ export function runVectorSolve(opts: ConvexOptions, ds: Dataset): number {
   const problem = validProblem(X, ds, beta, loss, patterns);
   const res = solveVectorByAtoms(problem, { tol, maxRounds });
   const cert = res.certificate;
+  // No neuron: the certificate is the one of ŷ = 0, so s̄ bounds β₀ = s(Λ₀), Λ₀ = −∇L(0).
+  const zero = res.network.m === 0 && cert.dualFeasibility === "feasible";
   const out = {
     program: "vector-atoms", optimum: cert.primalValue, dualValue: cert.dualValue, gap: cert.gap, relativeGap: cert.relativeGap,
     patterns: patterns.count, exact: patterns.exact, network: vectorModelJson(res.network, Boolean(opts.bias)),
@@ -73,12 +65,17 @@ export function runVectorSolve(opts: ConvexOptions, ds: Dataset): number {
     note: "vector outputs: the optimal set (m*, M*, directions) is not computed; the optimum is certified by the dual norm bound",
     outputs: ds.Y.cols, neurons: res.network.m, connectivityWidth: cert.connectivityWidth, s: cert.s, sLower: cert.sLower,
     dualFeasibility: cert.dualFeasibility, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
+    zeroOptimum: !zero ? null : {
+      betaZero: cert.s, betaZeroLower: cert.sLower, beta, zeroOptimal: true, value: cert.primalValue, gap: cert.gap, relativeGap: cert.relativeGap,
+      note: "β₀ = s(Λ₀) = max over unit u of ‖Λ₀ᵀ(Xu)_+‖ with Λ₀ = −∇L(0) (bounded above by betaZero, below by betaZeroLower): for β ≥ β₀ the zero network is the global optimum in closed form, F* = L(0)",
+    },
     certificate: patterns.exact ? "global optimum within the gap (all patterns enumerated)" : "relative to the sampled patterns only",
     solver: { method: "column generation over ReLU atoms (group lasso by FISTA, pricing by the certified dual norm)", rounds: res.rounds, atoms: res.atoms, converged: res.converged, tol, seconds: res.seconds },
   };
   emit(opts, out, [
     `vector outputs (k = ${ds.Y.cols}): optimum ${cert.primalValue} (dual ${cert.dualValue}, relative gap ${cert.relativeGap.toExponential(2)}${res.converged ? "" : `, tolerance ${tol} NOT reached`})`,
     `${patterns.count} patterns (${patterns.exact ? "exact: the gap proves global optimality" : `${patterns.method}: certificate relative to them`}); ${res.network.m} neurons from ${res.rounds} rounds; s ∈ [${cert.sLower.toPrecision(8)}, ${cert.s.toPrecision(8)}] vs β = ${beta}; connected optimal set from width nc + 1 = ${cert.connectivityWidth}`,
+    ...(zero ? [`the zero network is the global optimum in closed form: β = ${beta} ≥ β₀ = s(Λ₀) ∈ [${cert.sLower.toPrecision(8)}, ${cert.s.toPrecision(8)}] with Λ₀ = −∇L(0); F* = L(0) = ${cert.primalValue}, m* = 0`] : []),
   ]);
   return res.converged ? EXIT_OK : EXIT_TOLERANCE;
 }

@@ -2,7 +2,7 @@
  * `splitscape plateau --model M --data D --unit j [--k K] [--lambda l1,…,lK]… [--loss L] [--json]`:
  * refine the model to a stationary point (‖∇L‖ ≤ 1e-12·scale, Levenberg–Marquardt), compute
  * the inner Hessian H_j of unit j and the Hessian H_red, classify every split point θ_λ by the
- * rules of science/plateau.md, and check each against the full Hessian of the wide network
+ * rules of docs/science/plateau.md §5, and check each against the full Hessian of the wide network
  * (inertia) and, for saddles, a followed descent direction. Exit 1 when the refinement misses
  * its tolerance or any prediction disagrees with its measurement (the JSON still says what).
  * Inertias are printed as [n₊, n₋, n₀].

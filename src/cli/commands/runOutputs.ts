@@ -10,7 +10,7 @@ import type { Dataset } from "../../data/index.js";
 import {
   createRunFolder, currentEnvironment, FIGURES_DIR, markComplete, markIncomplete, runJsonReplacer, timeStamp, type Environment,
 } from "../../experiments/index.js";
-import { LOSS_NAMES, loadModel, twoLayerArchitecture, twoLayerParts, type LossName, type Model } from "../../model/index.js";
+import { describeArchitecture, LOSS_NAMES, loadModel, twoLayerArchitecture, twoLayerParts, type LossName, type Model } from "../../model/index.js";
 import { renderFigure, type FigureSpec } from "../../report/index.js";
 import { resolveDataset } from "../io.js";
 import { checkModelAgainstData } from "./eval.js";
@@ -40,7 +40,7 @@ export function lossFor(raw: string | undefined, ds: Dataset): LossName {
 /** --bias: a bias-free two-layer model gets zero input biases (same function). */
 export function withZeroBias(model: Model, source: string): Model {
   const arch = model.arch;
-  if (arch.kind !== "two-layer") throw new InputError("--bias", `applies to two-layer networks; ${source} is an mlp (bias-free by definition)`);
+  if (arch.kind !== "two-layer") throw new InputError("--bias", `applies to two-layer networks; ${source} is a ${describeArchitecture(arch)} network (bias-free by definition)`);
   if (arch.inputBias) return model;
   const wide = twoLayerArchitecture({ d: arch.d, m: arch.m, k: arch.k, activation: arch.activation, inputBias: true, outputBias: arch.outputBias });
   const theta = new Float64Array(model.theta.length + arch.m);

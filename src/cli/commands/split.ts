@@ -12,9 +12,9 @@
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import type { Command } from "commander";
 import { InputError } from "../../common/errors.js";
-import { convLayerChannels, describeArchitecture, paramCount, saveModel, type Model } from "../../model/index.js";
+import { describeArchitecture, paramCount, saveModel, type Model } from "../../model/index.js";
 import {
-  SPLIT_COEFF_TOL, copyDivideSplit, embeddingChecks, splitUnit, type EmbeddingChecks, type SplitResult,
+  SPLIT_COEFF_TOL, copyDivideSplit, embeddingChecks, hiddenLayerWidth, splitUnit, type EmbeddingChecks, type SplitResult,
 } from "../../splitting/index.js";
 import { checkOutputFile } from "../../common/index.js";
 import {
@@ -110,7 +110,7 @@ export function runSplitCommand(opts: SplitCliOptions): SplitCliResult {
   if (ds !== undefined) checkInputColumns(model, opts.model, ds);
   const seed = parseIntOption("--seed", opts.seed, 0, 2 ** 31) ?? SPLIT_DEFAULTS.seed;
   const checks = embeddingChecks(res.map, model, { data: ds?.X, seed });
-  const width = model.arch.kind === "two-layer" ? model.arch.m : model.arch.kind === "conv" ? convLayerChannels(model.arch, layer) : model.arch.widths[layer];
+  const width = hiddenLayerWidth(model.arch, layer);
   const copies = coefficients.map((_, i) => (i === 0 ? unit : width + i - 1));
   const expected = kind === "split"
     ? ["isometry ‖TᵀT − I‖", "function preservation", "gradient preservation ∇Φ̃(Tθ) = T∇Φ(θ)"]

@@ -164,9 +164,10 @@ export function parseInitSpec(spec: string, d: number, k: number): { arch: Archi
   return { arch, seed, scale, balanced: bool("balanced") };
 }
 
-/** Hidden units H of an architecture (summed over hidden layers; two-layer: m·k; conv: every stage's C·H·W). */
+/** Hidden units H of an architecture (summed over hidden layers; two-layer: m·k; parallel three-layer: m·m1 + m; conv: every stage's C·H·W). */
 function hiddenUnits(arch: Architecture): number {
   if (arch.kind === "conv") return convGeometry(arch).stages.reduce((a, g) => a + g.out.channels * g.out.height * g.out.width, 0);
+  if (arch.kind === "parallel-three-layer") return arch.m * arch.m1 + arch.m;
   return arch.kind === "two-layer" ? arch.m * arch.k : arch.widths.slice(1, -1).reduce((a, b) => a + b, 0);
 }
 

@@ -25,8 +25,8 @@ export const widthField = (def: number, max = 200) => z.number().int().min(1).ma
 /** Slope a ∈ [0, max] of a leaky ReLU. */
 export const slopeField = (def: number, max = 1) => z.number().min(0).max(max).default(def);
 
-/** A positive real with an upper bound (scales, standard deviations, step sizes, times). */
-export const positiveField = (def: number, max: number) => z.number().positive().max(max).default(def);
+/** A positive real, with an upper bound when given (scales, standard deviations, step sizes, times, tolerances, β). */
+export const positiveField = (def: number, max?: number) => (max === undefined ? z.number().positive() : z.number().positive().max(max)).default(def);
 
 /** A count of steps or iterations in [min, max]. */
 export const countField = (def: number, min: number, max: number) => z.number().int().min(min).max(max).default(def);

@@ -1,8 +1,11 @@
 import { z } from "zod";
+import { countField, positiveField, widthField } from "./base.js";
 import {
   certifyNetwork, convexProblem, convexToNetwork, enumeratePatterns, independent, networkOutput, nonconvexObjective, optimalSet, ownPatternOptimum,
-  pruneNetwork, solveRelu, trainWeightDecayed, vertexToNetwork, withBias, type NetworkClass, type OptimalDirection, type ReluNetwork,
+  pruneNetwork, solveRelu, trainWeightDecayed, vertexToNetwork, withBias, type ConvexProblem, type NetworkClass, type OptimalDirection,
+  type OptimalSet, type ReluNetwork,
 } from "../../convex/index.js";
+import { nrm2, type Matrix } from "../../linalg/index.js";
 import { normal } from "../../random/index.js";
 import { atLeast, atMost, equals, scatterPlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
@@ -11,7 +14,7 @@ import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
 /**
  * `convex-certificate` (family "convex"): the certified global optimum of a weight-decayed
  * two-layer ReLU network on 1-D data with a (regularised) bias, its optimal set, and nonconvex
- * training compared with it (science/convex.md).
+ * training compared with it (docs/science/convex.md).
  *  - Exact patterns (2n for 1-D + bias), the ReLU program solved to a relative duality gap
  *    ≤ 1e-8 (a proof of global optimality since all patterns are present).
  *  - The optimal set (Theorem 1): optimal directions from ν*, the vertices of P*, m* and M*; the
@@ -19,8 +22,8 @@ import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
  *    optimum on the nonconvex objective.
  *  - Gradient descent on L + (β/2)Σ(‖w_j‖² + α_j²) from many seeds (width ≥ m*). GD cannot land
  *    exactly on the kinks at data points that optimal neurons have, so its final network is
- *    classified through the convex program of its own patterns (science/convex.md, "Stationary
- *    points": every stationary point is a global optimum of a subsampled convex problem): that
+ *    classified through the convex program of its own patterns (docs/science/convex.md §4:
+ *    every stationary point is a global optimum of a subsampled convex problem): that
  *    restricted program is solved exactly, its network certified on all patterns ('global
  *    optimum' or 'stationary'), and the run counts as converged to it when GD's objective is
  *    within `convergeTol` (relative) of the restricted optimum. certifyNetwork on the raw GD
@@ -34,19 +37,19 @@ const schema = z.strictObject({
   x: z.array(z.number()).min(3).max(16).default(DEFAULT_X),
   /** Targets; default sin(3x). */
   y: z.array(z.number()).min(3).max(16).optional(),
-  beta: z.number().positive().default(0.05),
+  beta: positiveField(0.05),
   /** Width of the trained networks (must be ≥ m*). */
-  width: z.number().int().min(1).max(64).default(10),
+  width: widthField(10, 64),
   /** Number of GD runs (seeds 0 … seeds−1 of the run's streams). */
-  seeds: z.number().int().min(1).max(500).default(20),
-  steps: z.number().int().min(1).max(10_000_000).default(50_000),
-  lr: z.number().positive().default(0.01),
+  seeds: countField(20, 1, 500),
+  steps: countField(50_000, 1, 10_000_000),
+  lr: positiveField(0.01),
   /** Standard deviation of the Gaussian initial weights. */
-  initScale: z.number().positive().default(0.5),
+  initScale: positiveField(0.5),
   /** A GD run has converged to its restricted optimum when (F_GD − v_S)/v_S ≤ this. */
-  convergeTol: z.number().positive().default(1e-3),
+  convergeTol: positiveField(1e-3),
   /** Tolerance of certifyNetwork on the raw GD networks. */
-  certTol: z.number().positive().default(1e-4),
+  certTol: positiveField(1e-4),
 });
 
 type Params = z.infer<typeof schema>;
@@ -62,19 +65,113 @@ function distanceToOptimalDirections(net: ReluNetwork, dirs: readonly OptimalDir
   let worst = 0;
   for (let j = 0; j < net.m; j++) {
     const w = net.W.subarray(j * net.D, (j + 1) * net.D);
-    const wn = Math.hypot(...w);
+    const wn = nrm2(w);
     if (wn === 0 || net.alpha[j] === 0) continue;
     const sign = net.alpha[j] > 0 ? 1 : -1;
     let best = Infinity;
     for (const d of dirs) {
       if (d.sign !== sign) continue;
-      let s = 0;
-      for (let t = 0; t < net.D; t++) s += (w[t] / wn - d.direction[t]) ** 2;
-      best = Math.min(best, Math.sqrt(s));
+      best = Math.min(best, nrm2(w.map((v, t) => v / wn - d.direction[t])));
     }
     worst = Math.max(worst, best);
   }
   return worst;
+}
+
+/** The certified optimum, its optimal set, and the errors of the networks built from it. */
+interface CertifiedOptimum {
+  readonly X: Matrix;
+  readonly y: Float64Array;
+  readonly problem: ConvexProblem;
+  readonly sol: ReturnType<typeof solveRelu>;
+  readonly os: OptimalSet;
+  readonly solverNet: ReluNetwork;
+  readonly sparsestNet: ReluNetwork | null;
+  readonly solverNetError: number;
+  readonly sparsestError: number;
+  readonly maxVertexError: number;
+  readonly dependentSupports: number;
+}
+
+/** Exact patterns, the ReLU program to gap 1e-12, the optimal set, and its networks on the nonconvex objective. */
+function certifiedOptimum(p: Params, ys: number[]): CertifiedOptimum {
+  const n = p.x.length;
+  const X = withBias({ rows: n, cols: 1, data: Float64Array.from(p.x) });
+  const y = Float64Array.from(ys);
+  const problem = convexProblem(X, y, p.beta, "square", enumeratePatterns(X));
+  const sol = solveRelu(problem, { tol: 1e-12, maxIterations: 200_000 });
+  const error = (net: ReluNetwork): number => Math.abs((nonconvexObjective(net, X, y, p.beta, "square").objective - sol.primalValue) / sol.primalValue);
+  const solverNet = convexToNetwork(sol.U, sol.V, 2, { mergeTol: 1e-7 });
+  const os = optimalSet(problem, sol.prediction);
+  const sparsestNet = os.sparsest >= 0 ? vertexToNetwork(os.directions, os.vertices![os.sparsest], X.cols) : null;
+  let maxVertexError = 0;
+  let dependentSupports = 0;
+  for (const v of os.vertices ?? []) {
+    if (!independent(v.support.map((k) => os.directions[k].fit), 1e-8)) dependentSupports++;
+    maxVertexError = Math.max(maxVertexError, error(vertexToNetwork(os.directions, v, X.cols)));
+  }
+  return {
+    X, y, problem, sol, os, solverNet, sparsestNet, solverNetError: error(solverNet),
+    sparsestError: sparsestNet === null ? NaN : error(sparsestNet), maxVertexError, dependentSupports,
+  };
+}
+
+/** One GD run: its objective, the optimum of its own patterns and how it is classified. */
+interface TrainingRun {
+  readonly F: number;
+  readonly restricted: number;
+  readonly restrictedClass: NetworkClass;
+  readonly directClass: NetworkClass;
+  readonly outcome: Outcome;
+  readonly restrictedGap: number;
+  readonly directionDistance: number;
+  readonly gradNorm: number;
+  readonly neurons: number;
+}
+
+/**
+ * GD from seed s, pruned; certified directly, and through the convex program of its own patterns
+ * (solved exactly, certified on all patterns): converged to that restricted optimum when F_GD is
+ * within convergeTol of it.
+ */
+function trainingRun(p: Params, opt: CertifiedOptimum, ctx: RunContext, s: number): TrainingRun {
+  const { X, y, problem, os } = opt;
+  const rng = ctx.rng(`init-${s}`);
+  const W = Float64Array.from({ length: p.width * 2 }, () => normal(rng, 0, p.initScale));
+  const alpha = Float64Array.from({ length: p.width }, () => normal(rng, 0, p.initScale));
+  const gd = trainWeightDecayed(X, y, p.beta, { W, alpha, m: p.width, D: 2 }, { lr: p.lr, steps: p.steps });
+  const net = pruneNetwork(gd.net, X, 1e-6);
+  const F = nonconvexObjective(net, X, y, p.beta, "square").objective;
+  const directClass = certifyNetwork(problem, net, { tol: p.certTol }).classification;
+  let restricted = NaN;
+  let restrictedClass: NetworkClass = "neither";
+  let restrictedGap = 0;
+  let directionDistance = 0;
+  if (gd.finite && net.m === 0) {
+    // Every neuron died: the zero network, the optimum of the empty pattern set (L(0)).
+    restricted = F;
+    restrictedClass = certifyNetwork(problem, net, { tol: 1e-6 }).classification;
+  } else if (gd.finite) {
+    const own = ownPatternOptimum(problem, net);
+    restricted = own.value;
+    restrictedGap = own.relativeGap;
+    restrictedClass = own.classification;
+    if (restrictedClass === "global optimum") directionDistance = distanceToOptimalDirections(own.network, os.directions);
+  }
+  const aboveRestricted = (F - restricted) / restricted;
+  const outcome: Outcome = !(aboveRestricted <= p.convergeTol) || restrictedClass === "neither" ? "not converged" : restrictedClass;
+  return { F, restricted, restrictedClass, directClass, outcome, restrictedGap, directionDistance, gradNorm: gd.gradNorm, neurons: net.m };
+}
+
+/** The optimal network's function on a grid over the data range (±15%) for the fit figure. */
+function fitGrid(p: Params, net: ReluNetwork): Array<Record<string, number>> {
+  const lo = Math.min(...p.x);
+  const hi = Math.max(...p.x);
+  const pad = 0.15 * (hi - lo);
+  const G = 161;
+  const xs = Float64Array.from({ length: G }, (_, i) => lo - pad + (i * (hi - lo + 2 * pad)) / (G - 1));
+  const fx = networkOutput(net, withBias({ rows: G, cols: 1, data: xs }));
+  return Array.from(xs, (x, i) => ({ x, f: fx[i] }));
 }
 
 async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {
@@ -82,85 +179,42 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
   const n = p.x.length;
   const ys = p.y ?? p.x.map((v) => Math.sin(3 * v));
   if (ys.length !== n) throw new RangeError(`convex-certificate: x has ${n} entries, y has ${ys.length}`);
-  const X = withBias({ rows: n, cols: 1, data: Float64Array.from(p.x) });
-  const y = Float64Array.from(ys);
-  const patterns = enumeratePatterns(X);
-  const problem = convexProblem(X, y, p.beta, "square", patterns);
-  const sol = solveRelu(problem, { tol: 1e-12, maxIterations: 200_000 });
-  const opt = sol.primalValue;
-  const rel = (v: number): number => (v - opt) / opt;
-  const solverNet = convexToNetwork(sol.U, sol.V, 2, { mergeTol: 1e-7 });
-  const solverNetError = Math.abs(rel(nonconvexObjective(solverNet, X, y, p.beta, "square").objective));
-  const os = optimalSet(problem, sol.prediction);
-  const sparsestNet: ReluNetwork | null = os.sparsest >= 0 ? vertexToNetwork(os.directions, os.vertices![os.sparsest]) : null;
-  const sparsestError = sparsestNet === null ? NaN : Math.abs(rel(nonconvexObjective(sparsestNet, X, y, p.beta, "square").objective));
-  let maxVertexError = 0;
-  let dependentSupports = 0;
-  for (const v of os.vertices ?? []) {
-    if (!independent(v.support.map((k) => os.directions[k].fit), 1e-8)) dependentSupports++;
-    maxVertexError = Math.max(maxVertexError, Math.abs(rel(nonconvexObjective(vertexToNetwork(os.directions, v), X, y, p.beta, "square").objective)));
-  }
-  ctx.log(`optimum ${opt} (relative gap ${sol.relativeGap.toExponential(2)}), m* = ${os.mStar}, M* = ${os.MStar}`);
-  ctx.metric({ stage: "optimum", optimum: opt, relativeGap: sol.relativeGap, mStar: os.mStar ?? -1, MStar: os.MStar ?? -1 });
+  const opt = certifiedOptimum(p, ys);
+  const { sol, os, problem } = opt;
+  const optimum = sol.primalValue;
+  const rel = (v: number): number => (v - optimum) / optimum;
+  ctx.log(`optimum ${optimum} (relative gap ${sol.relativeGap.toExponential(2)}), m* = ${os.mStar}, M* = ${os.MStar}`);
+  ctx.metric({ stage: "optimum", optimum, relativeGap: sol.relativeGap, mStar: os.mStar ?? -1, MStar: os.MStar ?? -1 });
 
   // Nonconvex training.
   const runs: Array<Record<string, number | string>> = [];
   const counts: Record<Outcome, number> = { "global optimum": 0, stationary: 0, "not converged": 0 };
   const direct: Record<NetworkClass, number> = { "global optimum": 0, stationary: 0, neither: 0 };
-  let restrictedNeither = 0;
-  let minExcess = Infinity;
-  let minRestrictedExcess = Infinity;
-  let minAboveRestricted = Infinity;
-  let maxRestrictedGap = 0;
-  let maxDirectionDistance = 0;
   const stationaryValues = new Set<string>();
+  const all: TrainingRun[] = [];
   for (let s = 0; s < p.seeds; s++) {
-    const rng = ctx.rng(`init-${s}`);
-    const W = Float64Array.from({ length: p.width * 2 }, () => normal(rng, 0, p.initScale));
-    const alpha = Float64Array.from({ length: p.width }, () => normal(rng, 0, p.initScale));
-    const gd = trainWeightDecayed(X, y, p.beta, { W, alpha, m: p.width, D: 2 }, { lr: p.lr, steps: p.steps });
-    const net = pruneNetwork(gd.net, X, 1e-6);
-    const F = nonconvexObjective(net, X, y, p.beta, "square").objective;
-    const directClass = certifyNetwork(problem, net, { tol: p.certTol }).classification;
-    direct[directClass]++;
-    // The convex program of the network's own patterns, solved exactly and certified on all patterns.
-    let restricted = NaN;
-    let restrictedClass: NetworkClass = "neither";
-    if (gd.finite && net.m === 0) {
-      // Every neuron died: the zero network, the optimum of the empty pattern set (L(0)).
-      restricted = F;
-      restrictedClass = certifyNetwork(problem, net, { tol: 1e-6 }).classification;
-    } else if (gd.finite) {
-      const own = ownPatternOptimum(problem, net);
-      restricted = own.value;
-      maxRestrictedGap = Math.max(maxRestrictedGap, own.relativeGap);
-      restrictedClass = own.classification;
-      if (restrictedClass === "global optimum") maxDirectionDistance = Math.max(maxDirectionDistance, distanceToOptimalDirections(own.network, os.directions));
-    }
-    if (restrictedClass === "neither") restrictedNeither++;
-    const aboveRestricted = (F - restricted) / restricted;
-    const outcome: Outcome = !(aboveRestricted <= p.convergeTol) || restrictedClass === "neither" ? "not converged" : restrictedClass;
-    counts[outcome]++;
-    if (outcome === "stationary") stationaryValues.add(restricted.toPrecision(6));
-    minExcess = Math.min(minExcess, rel(F));
-    minRestrictedExcess = Math.min(minRestrictedExcess, rel(restricted));
-    minAboveRestricted = Math.min(minAboveRestricted, aboveRestricted);
+    const r = trainingRun(p, opt, ctx, s);
+    all.push(r);
+    direct[r.directClass]++;
+    counts[r.outcome]++;
+    if (r.outcome === "stationary") stationaryValues.add(r.restricted.toPrecision(6));
+    const aboveRestricted = (r.F - r.restricted) / r.restricted;
     runs.push({
-      seed: s, objective: F, excess: rel(F), restrictedOptimum: restricted, restrictedExcess: rel(restricted), aboveRestricted,
-      gradNorm: gd.gradNorm, neurons: net.m, outcome, restrictedClass, directClass,
+      seed: s, objective: r.F, excess: rel(r.F), restrictedOptimum: r.restricted, restrictedExcess: rel(r.restricted), aboveRestricted,
+      gradNorm: r.gradNorm, neurons: r.neurons, outcome: r.outcome, restrictedClass: r.restrictedClass, directClass: r.directClass,
     });
-    ctx.metric({ stage: "seed", seed: s, objective: F, excess: rel(F), restrictedExcess: rel(restricted), outcome, directClass });
+    ctx.metric({ stage: "seed", seed: s, objective: r.F, excess: rel(r.F), restrictedExcess: rel(r.restricted), outcome: r.outcome, directClass: r.directClass });
   }
+  const minOf = (f: (r: TrainingRun) => number): number => Math.min(Infinity, ...all.map(f));
+  const maxOf = (f: (r: TrainingRun) => number): number => Math.max(0, ...all.map(f));
+  const minExcess = minOf((r) => rel(r.F));
+  const minRestrictedExcess = minOf((r) => rel(r.restricted));
+  const minAboveRestricted = minOf((r) => (r.F - r.restricted) / r.restricted);
+  const maxRestrictedGap = maxOf((r) => r.restrictedGap);
+  const maxDirectionDistance = maxOf((r) => r.directionDistance);
+  const restrictedNeither = all.filter((r) => r.restrictedClass === "neither").length;
 
-  const grid: Array<Record<string, number | string>> = [];
-  const lo = Math.min(...p.x);
-  const hi = Math.max(...p.x);
-  const pad = 0.15 * (hi - lo);
-  const G = 161;
-  const xs = Float64Array.from({ length: G }, (_, i) => lo - pad + (i * (hi - lo + 2 * pad)) / (G - 1));
-  const fitNet = sparsestNet ?? solverNet;
-  const fx = networkOutput(fitNet, withBias({ rows: G, cols: 1, data: xs }));
-  for (let i = 0; i < G; i++) grid.push({ x: xs[i], f: fx[i] });
+  const grid = fitGrid(p, opt.sparsestNet ?? opt.solverNet);
   const data = p.x.map((xv, k) => ({ x: xv, y: ys[k], yhat: sol.prediction[k] }));
   const directions = os.directions.map((d, k) => ({
     index: k, sign: d.sign, kink: kinkOf(d.direction), w1: d.direction[0], w2: d.direction[1], dualRatio: d.dualRatio, patterns: d.patterns.join(" "),
@@ -169,11 +223,11 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
   const mStar = os.mStar ?? NaN;
   const MStar = os.MStar ?? NaN;
   const verdicts: Verdict[] = [
-    equals("exact enumeration finds 2n patterns (1-D data with bias)", patterns.count, 2 * n),
+    equals("exact enumeration finds 2n patterns (1-D data with bias)", problem.patterns.count, 2 * n),
     atMost("the ReLU program is solved to a certified relative duality gap (all patterns: a proof of global optimality)", sol.relativeGap, 1e-8),
-    atMost("the solver's network reaches the convex optimum on the nonconvex objective (relative error)", solverNetError, 1e-8),
-    atMost("every vertex of P* (irreducible solution) gives a network at the convex optimum (max relative error)", maxVertexError, 1e-8, `${os.vertices?.length ?? 0} vertices; the sparsest has width m* = ${os.mStar}`),
-    equals("every vertex support has linearly independent fit vectors (irreducible)", dependentSupports, 0),
+    atMost("the solver's network reaches the convex optimum on the nonconvex objective (relative error)", opt.solverNetError, 1e-8),
+    atMost("every vertex of P* (irreducible solution) gives a network at the convex optimum (max relative error)", opt.maxVertexError, 1e-8, `${os.vertices?.length ?? 0} vertices; the sparsest has width m* = ${os.mStar}`),
+    equals("every vertex support has linearly independent fit vectors (irreducible)", opt.dependentSupports, 0),
     atMost("m* ≤ M*", mStar, MStar),
     atMost("M* ≤ n", MStar, n),
     atLeast("the trained width is at least m*", p.width, mStar),
@@ -186,9 +240,9 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
   ];
   return {
     summary: {
-      n, beta: p.beta, patterns: patterns.count, optimum: opt, dualValue: sol.dualValue, relativeGap: sol.relativeGap,
+      n, beta: p.beta, patterns: problem.patterns.count, optimum, dualValue: sol.dualValue, relativeGap: sol.relativeGap,
       activeDirections: os.directions.length, activePairs: os.activePairs, vertices: os.vertices?.length ?? -1,
-      mStar, MStar, sparsestNetworkError: sparsestError, solverNetworkNeurons: solverNet.m,
+      mStar, MStar, sparsestNetworkError: opt.sparsestError, solverNetworkNeurons: opt.solverNet.m,
       width: p.width, seeds: p.seeds, reachedGlobal: counts["global optimum"], stoppedStationary: counts.stationary,
       notConverged: counts["not converged"], distinctStationaryValues: stationaryValues.size,
       directGlobal: direct["global optimum"], directStationary: direct.stationary, directNeither: direct.neither,
@@ -196,7 +250,7 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
     },
     verdicts,
     series: { runs, grid, data, directions },
-    extra: { optimum: opt },
+    extra: { optimum },
   };
 }
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { countField, dimensionField, positiveField, samplesField, seedField, widthField } from "./base.js";
 import { enumeratePatterns, firstLayerDirections, trainThreeLayer, TooManyPatternsError, type PatternSet, type ThreeLayerNetwork } from "../../convex/index.js";
+import { nrm2, type Matrix } from "../../linalg/index.js";
 import { makeBuiltin } from "../../data/index.js";
 import { normal } from "../../random/index.js";
 import { atLeast, atMost, cleanRows, equals, linePlot, type FigureSpec, type Verdict } from "../../report/index.js";
@@ -8,9 +10,9 @@ import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
 
 /**
  * `convex-three-layer-directions` (family "convex"): the note's claim for parallel three-layer
- * networks Σ_j ((X W_{1j})_+ w_{2j})_+ α_j (science/convex.md, "Extensions"): "first-layer
+ * networks Σ_j ((X W_{1j})_+ w_{2j})_+ α_j (docs/science/convex.md §8.2): "first-layer
  * directions come from a finite set fixed by the dual", checked on networks trained by gradient
- * descent on F = L + (β/2)‖θ‖² (src/convex/threeLayer.ts holds the derivation). Per neuron the
+ * descent on F = L + (β/2)‖θ‖² (src/convex/extensions/threeLayer/directions.ts holds the derivation). Per neuron the
  * dual's candidate is Π_{K_i}(σ Xᵀ D_i D2_j ν)/‖·‖ with ν = −∇L(f), D2_j the block's pattern,
  * D_i the neuron's pattern and σ = sign(α_j w_{2jk}); over all patterns i and both signs these
  * form a finite set per block. Checked, from several seeds and at geometric checkpoints:
@@ -33,41 +35,41 @@ const schema = z.strictObject({
   /** Built-in generator of (X, y): `builtin:<data>?n=…&d=…&seed=…` (targets y, or ±1 labels). */
   data: z.enum(GENERATORS).default("sin"),
   /** Samples. n < d makes differentiable stationary points common (every pattern is realisable). */
-  n: z.number().int().min(2).max(200).default(5),
+  n: samplesField(5, 2, 200),
   /** Input dimension. */
-  d: z.number().int().min(2).max(50).default(6),
-  dataSeed: z.number().int().min(0).default(0),
+  d: dimensionField(6, 2, 50),
+  dataSeed: seedField(0),
   /** Number of parallel blocks. */
-  m: z.number().int().min(1).max(32).default(2),
+  m: widthField(2, 32),
   /** First-layer neurons per block. */
-  m1: z.number().int().min(1).max(32).default(3),
-  beta: z.number().positive().default(0.1),
+  m1: widthField(3, 32),
+  beta: positiveField(0.1),
   /** Gradient-descent steps per run. */
-  steps: z.number().int().min(1).max(10_000_000).default(20_000),
-  lr: z.number().positive().default(0.02),
+  steps: countField(20_000, 1, 10_000_000),
+  lr: positiveField(0.02),
   /** Checkpoints: step 0 and steps·2^{c−K} for c = 1 … K (K = checkpoints). */
-  checkpoints: z.number().int().min(1).max(20).default(6),
+  checkpoints: countField(6, 1, 20),
   /** GD runs (init streams init-0 … init-(seeds−1) of the run's seed). */
-  seeds: z.number().int().min(1).max(200).default(6),
+  seeds: countField(6, 1, 200),
   /** Standard deviation of the Gaussian initial weights. */
-  initScale: z.number().positive().default(1),
+  initScale: positiveField(1),
   /** A neuron is active when its contribution bound exceeds activeTol·max(‖y‖, largest) (firstLayerDirections). */
-  activeTol: z.number().positive().default(1e-3),
+  activeTol: positiveField(1e-3),
   /**
    * A run has reached a differentiable stationary point when its final ‖∇F‖ ≤ this. GD near a
    * smooth limit converges linearly, down to rounding (≈ 1e-13); at a kink it keeps an O(lr)
    * one-sided gradient (≳ 1e-4 at the defaults): 1e-8 is orders of magnitude from both.
    */
-  gradTol: z.number().positive().default(1e-8),
+  gradTol: positiveField(1e-8),
   /** At such runs every active direction is within this of the dual's finite set. */
-  distanceTol: z.number().positive().default(1e-6),
+  distanceTol: positiveField(1e-6),
   /**
    * The monotone-decrease claim is checked on checkpoints with step ≥ settledFraction·steps: before
    * that, patterns and the active set still change (a candidate can vanish, distance 2).
    */
   settledFraction: z.number().min(0).max(1).default(0.125),
   /** Largest general-position pattern count to enumerate for the finite set (else only the own element is checked). */
-  maxPatterns: z.number().int().min(2).max(200_000).default(4096),
+  maxPatterns: countField(4096, 2, 200_000),
 });
 type Params = z.infer<typeof schema>;
 
@@ -95,15 +97,11 @@ function balanceResidual(net: ThreeLayerNetwork): number {
   const { m, m1, D, W1, W2, alpha } = net;
   let worst = 0;
   for (let j = 0; j < m; j++) {
-    let w2sq = 0;
     for (let k = 0; k < m1; k++) {
       const nk = j * m1 + k;
-      let s = 0;
-      for (let t = 0; t < D; t++) s += W1[nk * D + t] ** 2;
-      worst = Math.max(worst, Math.abs(Math.sqrt(s) - Math.abs(W2[nk])));
-      w2sq += W2[nk] ** 2;
+      worst = Math.max(worst, Math.abs(nrm2(W1.subarray(nk * D, (nk + 1) * D)) - Math.abs(W2[nk])));
     }
-    worst = Math.max(worst, Math.abs(Math.sqrt(w2sq) - Math.abs(alpha[j])));
+    worst = Math.max(worst, Math.abs(nrm2(W2.subarray(j * m1, (j + 1) * m1)) - Math.abs(alpha[j])));
   }
   return worst;
 }
@@ -113,102 +111,105 @@ function netToJson(net: ThreeLayerNetwork): Record<string, unknown> {
   return { m: net.m, m1: net.m1, D: net.D, W1: [...net.W1], W2: [...net.W2], alpha: [...net.alpha] };
 }
 
-async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {
-  const p = spec.params;
-  const ds = makeBuiltin(`builtin:${p.data}?n=${p.n}&d=${p.d}&seed=${p.dataSeed}`);
-  if (ds.Y.cols !== 1) throw new RangeError(`convex-three-layer-directions: ${ds.source} has ${ds.Y.cols} target columns, one is needed`);
-  const X = ds.X;
-  const y = ds.Y.data.slice();
+/** What one seed's run contributes: its checkpoint and neuron rows, its summary row, its final network and the theorem checks. */
+interface SeedRun {
+  readonly checkpoints: Array<Record<string, number | string>>;
+  readonly neurons: Array<Record<string, number | string>>;
+  readonly run: Record<string, number | string>;
+  readonly net: ThreeLayerNetwork;
+  readonly maxBoundExcess: number;
+  readonly maxBalanceExcess: number;
+  readonly boundChecks: number;
+}
+
+/**
+ * GD from seed s up to every checkpoint, checking there every neuron's distance against its bound
+ * and the balance residuals; at the end the whole finite set of each block (`patterns`), the
+ * outcome, and the increases of the distance between settled checkpoints (below 1e-12 counts as 0).
+ */
+function seedRun(p: Params, ctx: RunContext, data: { X: Matrix; y: Float64Array }, s: number, stops: number[], patterns: PatternSet | undefined): SeedRun {
+  const { X, y } = data;
   const D = X.cols;
-  let patterns: PatternSet | undefined;
-  try {
-    patterns = enumeratePatterns(X, { maxPatterns: p.maxPatterns });
-  } catch (e) {
-    if (!(e instanceof TooManyPatternsError)) throw e;
-    ctx.log(`patterns not enumerated (${e.message}); only each neuron's own element of the finite set is checked`);
-  }
-  const stops = checkpointSteps(p.steps, p.checkpoints);
+  const rng = ctx.rng(`init-${s}`);
+  const draw = (len: number): Float64Array => Float64Array.from({ length: len }, () => normal(rng, 0, p.initScale));
+  let net: ThreeLayerNetwork = { W1: draw(p.m * p.m1 * D), W2: draw(p.m * p.m1), alpha: draw(p.m), m: p.m, m1: p.m1, D };
   const checkpoints: Array<Record<string, number | string>> = [];
   const neurons: Array<Record<string, number | string>> = [];
-  const runs: Array<Record<string, number | string>> = [];
-  const finalNetworks: Array<Record<string, unknown>> = [];
+  const track: Array<{ step: number; maxDistance: number }> = [];
   let maxBoundExcess = -Infinity;
   let maxBalanceExcess = -Infinity;
   let boundChecks = 0;
-  for (let s = 0; s < p.seeds; s++) {
-    const rng = ctx.rng(`init-${s}`);
-    const draw = (len: number): Float64Array => Float64Array.from({ length: len }, () => normal(rng, 0, p.initScale));
-    let net: ThreeLayerNetwork = { W1: draw(p.m * p.m1 * D), W2: draw(p.m * p.m1), alpha: draw(p.m), m: p.m, m1: p.m1, D };
-    const track: Array<{ step: number; maxDistance: number; gradNorm: number }> = [];
-    let done = 0;
-    for (const step of stops) {
-      if (step > done) {
-        const gd = trainThreeLayer(X, y, p.beta, net, { lr: p.lr, steps: step - done });
-        if (!gd.finite) throw new RangeError(`convex-three-layer-directions: GD diverged at seed ${s} before step ${step} (lower lr)`);
-        net = gd.net;
-        done = step;
-      }
-      const fl = firstLayerDirections(net, X, y, p.beta, { activeTol: p.activeTol });
-      const active = fl.neurons.filter((q) => q.active);
-      let maxBound = 0;
-      for (const q of fl.neurons) {
-        if (q.weightNorm === 0 || q.sign === 0) continue;
-        boundChecks++;
-        maxBoundExcess = Math.max(maxBoundExcess, q.distance - q.bound);
-        if (q.active) maxBound = Math.max(maxBound, q.bound);
-        neurons.push({
-          seed: s, step, block: q.block, neuron: q.neuron, active: q.active ? "active" : "inactive",
-          scaledGradient: q.bound / 2, distance: q.distance, bound: q.bound,
-        });
-      }
-      const balance = balanceResidual(net);
-      maxBalanceExcess = Math.max(maxBalanceExcess, balance - fl.gradNorm / p.beta);
-      const row = {
-        run: `seed ${s}`, seed: s, step, objective: fl.objective, gradNorm: fl.gradNorm, maxDistance: active.length > 0 ? fl.maxDistance : NaN,
-        maxBound: active.length > 0 ? maxBound : NaN, balanceResidual: balance, active: active.length,
-      };
-      checkpoints.push(row);
-      track.push({ step, maxDistance: row.maxDistance, gradNorm: fl.gradNorm });
-      ctx.metric({ stage: "checkpoint", seed: s, step, objective: fl.objective, gradNorm: fl.gradNorm, maxDistance: row.maxDistance, active: active.length });
+  let done = 0;
+  for (const step of stops) {
+    if (step > done) {
+      const gd = trainThreeLayer(X, y, p.beta, net, { lr: p.lr, steps: step - done });
+      if (!gd.finite) throw new RangeError(`convex-three-layer-directions: GD diverged at seed ${s} before step ${step} (lower lr)`);
+      net = gd.net;
+      done = step;
     }
-    // The final point against the whole finite set of each block (exact patterns of X).
-    const fin = firstLayerDirections(net, X, y, p.beta, { activeTol: p.activeTol, patterns });
-    const nActive = fin.neurons.filter((q) => q.active).length;
-    const outcome: Outcome = nActive === 0 ? "collapsed" : fin.gradNorm <= p.gradTol ? "smooth stationary" : "kink or not converged";
-    for (const r of checkpoints) if (r.seed === s) r.outcome = outcome;
-    for (const r of neurons) if (r.seed === s) r.outcome = outcome;
-    // Increases of the distance between consecutive settled checkpoints (below 1e-12 counts as 0).
-    let increases = 0;
-    const settled = track.filter((t) => t.step > 0 && t.step >= p.settledFraction * p.steps);
-    for (let c = 1; c < settled.length; c++) if (settled[c].maxDistance > Math.max(settled[c - 1].maxDistance, ROUNDING)) increases++;
-    const first = track.length > 1 ? track[1].maxDistance : NaN;
-    runs.push({
-      seed: s, outcome, objective: fin.objective, gradNorm: fin.gradNorm, active: nActive,
-      maxDistance: nActive > 0 ? fin.maxDistance : NaN, maxSetDistance: nActive > 0 ? fin.maxSetDistance : NaN,
-      maxBound: checkpoints[checkpoints.length - 1].maxBound, balanceResidual: balanceResidual(net),
-      firstDistance: first, distanceDrop: nActive > 0 ? fin.maxDistance / first : NaN, increases,
-    });
-    finalNetworks.push(netToJson(net));
-    ctx.log(`seed ${s}: ${outcome}, F = ${fin.objective.toPrecision(8)}, ‖∇F‖ = ${fin.gradNorm.toExponential(2)}, distance ${fin.maxDistance.toExponential(2)}`);
+    const fl = firstLayerDirections(net, X, y, p.beta, { activeTol: p.activeTol });
+    const active = fl.neurons.filter((q) => q.active);
+    let maxBound = 0;
+    for (const q of fl.neurons) {
+      if (q.weightNorm === 0 || q.sign === 0) continue;
+      boundChecks++;
+      maxBoundExcess = Math.max(maxBoundExcess, q.distance - q.bound);
+      if (q.active) maxBound = Math.max(maxBound, q.bound);
+      neurons.push({
+        seed: s, step, block: q.block, neuron: q.neuron, active: q.active ? "active" : "inactive",
+        scaledGradient: q.bound / 2, distance: q.distance, bound: q.bound,
+      });
+    }
+    const balance = balanceResidual(net);
+    maxBalanceExcess = Math.max(maxBalanceExcess, balance - fl.gradNorm / p.beta);
+    const row = {
+      run: `seed ${s}`, seed: s, step, objective: fl.objective, gradNorm: fl.gradNorm, maxDistance: active.length > 0 ? fl.maxDistance : NaN,
+      maxBound: active.length > 0 ? maxBound : NaN, balanceResidual: balance, active: active.length,
+    };
+    checkpoints.push(row);
+    track.push({ step, maxDistance: row.maxDistance });
+    ctx.metric({ stage: "checkpoint", seed: s, step, objective: fl.objective, gradNorm: fl.gradNorm, maxDistance: row.maxDistance, active: active.length });
   }
+  // The final point against the whole finite set of each block (exact patterns of X).
+  const fin = firstLayerDirections(net, X, y, p.beta, { activeTol: p.activeTol, patterns });
+  const nActive = fin.neurons.filter((q) => q.active).length;
+  const outcome: Outcome = nActive === 0 ? "collapsed" : fin.gradNorm <= p.gradTol ? "smooth stationary" : "kink or not converged";
+  for (const r of checkpoints) r.outcome = outcome;
+  for (const r of neurons) r.outcome = outcome;
+  let increases = 0;
+  const settled = track.filter((t) => t.step > 0 && t.step >= p.settledFraction * p.steps);
+  for (let c = 1; c < settled.length; c++) if (settled[c].maxDistance > Math.max(settled[c - 1].maxDistance, ROUNDING)) increases++;
+  const first = track.length > 1 ? track[1].maxDistance : NaN;
+  const run = {
+    seed: s, outcome, objective: fin.objective, gradNorm: fin.gradNorm, active: nActive,
+    maxDistance: nActive > 0 ? fin.maxDistance : NaN, maxSetDistance: nActive > 0 ? fin.maxSetDistance : NaN,
+    maxBound: checkpoints[checkpoints.length - 1].maxBound, balanceResidual: balanceResidual(net),
+    firstDistance: first, distanceDrop: nActive > 0 ? fin.maxDistance / first : NaN, increases,
+  };
+  ctx.log(`seed ${s}: ${outcome}, F = ${fin.objective.toPrecision(8)}, ‖∇F‖ = ${fin.gradNorm.toExponential(2)}, distance ${fin.maxDistance.toExponential(2)}`);
+  return { checkpoints, neurons, run, net, maxBoundExcess, maxBalanceExcess, boundChecks };
+}
 
+/** The verdicts of the experiment (see the file comment). */
+function threeLayerVerdicts(
+  p: Params, runs: Array<Record<string, number | string>>, stops: number[], patterns: PatternSet | undefined,
+  checks: { maxBoundExcess: number; maxBalanceExcess: number; boundChecks: number },
+): { verdicts: Verdict[]; smooth: typeof runs; others: typeof runs; smoothDistance: number } {
   const smooth = runs.filter((r) => r.outcome === "smooth stationary");
   const others = runs.filter((r) => r.outcome === "kink or not converged");
-  const maxOf = (rows: typeof runs, f: string): number => rows.reduce((a, r) => Math.max(a, Number(r[f])), -Infinity);
-  const minOf = (rows: typeof runs, f: string): number => rows.reduce((a, r) => Math.min(a, Number(r[f])), Infinity);
   const setField = patterns === undefined ? "maxDistance" : "maxSetDistance";
-  const smoothDistance = maxOf(smooth, setField);
+  const smoothDistance = maxField(smooth, setField);
   const smoothIncreases = smooth.reduce((a, r) => a + Number(r.increases), 0);
   const setOwnExcess = patterns === undefined ? NaN : Math.max(...runs.filter((r) => Number(r.active) > 0).map((r) => Number(r.maxSetDistance) - Number(r.maxDistance)), -Infinity);
   const verdicts: Verdict[] = [
     atMost(
       "distance of every first-layer direction to its dual candidate ≤ 2‖∂F/∂w₁‖/(β‖w₁‖), at every checkpoint of every run: max (distance − bound)",
-      maxBoundExcess, ROUNDING,
-      `a theorem (threeLayer.ts): Π_K is 1-Lipschitz and β w₁ ∈ K; ${boundChecks} neuron checks; tolerance = rounding of unit-vector distances`,
+      checks.maxBoundExcess, ROUNDING,
+      `a theorem (convex/extensions/threeLayer/directions.ts): Π_K is 1-Lipschitz and β w₁ ∈ K; ${checks.boundChecks} neuron checks; tolerance = rounding of unit-vector distances`,
     ),
     atMost(
       "balance residuals |‖w₁ⱼₖ‖ − |w₂ⱼₖ||, |‖w₂ⱼ‖ − |αⱼ|| ≤ ‖∇F‖/β at every checkpoint: max (residual − ‖∇F‖/β)",
-      maxBalanceExcess, ROUNDING,
+      checks.maxBalanceExcess, ROUNDING,
       "a theorem: w₁·∂F/∂w₁ − w₂·∂F/∂w₂ = β(‖w₁‖² − w₂²) (and per block); tolerance = rounding of O(1) norms",
     ),
     atLeast(
@@ -230,21 +231,49 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
       : []),
     ...(patterns === undefined ? [] : [atMost("the finite set contains each neuron's own element: max (set distance − own distance)", setOwnExcess, 1e-14, "the exact patterns include every neuron's own pattern")]),
   ];
+  return { verdicts, smooth, others, smoothDistance };
+}
+
+const maxField = (rows: Array<Record<string, number | string>>, f: string): number => rows.reduce((a, r) => Math.max(a, Number(r[f])), -Infinity);
+const minField = (rows: Array<Record<string, number | string>>, f: string): number => rows.reduce((a, r) => Math.min(a, Number(r[f])), Infinity);
+
+async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {
+  const p = spec.params;
+  const ds = makeBuiltin(`builtin:${p.data}?n=${p.n}&d=${p.d}&seed=${p.dataSeed}`);
+  if (ds.Y.cols !== 1) throw new RangeError(`convex-three-layer-directions: ${ds.source} has ${ds.Y.cols} target columns, one is needed`);
+  const X = ds.X;
+  const y = ds.Y.data.slice();
+  let patterns: PatternSet | undefined;
+  try {
+    patterns = enumeratePatterns(X, { maxPatterns: p.maxPatterns });
+  } catch (e) {
+    if (!(e instanceof TooManyPatternsError)) throw e;
+    ctx.log(`patterns not enumerated (${e.message}); only each neuron's own element of the finite set is checked`);
+  }
+  const stops = checkpointSteps(p.steps, p.checkpoints);
+  const seeds = Array.from({ length: p.seeds }, (_, s) => seedRun(p, ctx, { X, y }, s, stops, patterns));
+  const runs = seeds.map((r) => r.run);
+  const checks = {
+    maxBoundExcess: Math.max(-Infinity, ...seeds.map((r) => r.maxBoundExcess)),
+    maxBalanceExcess: Math.max(-Infinity, ...seeds.map((r) => r.maxBalanceExcess)),
+    boundChecks: seeds.reduce((a, r) => a + r.boundChecks, 0),
+  };
+  const { verdicts, smooth, others, smoothDistance } = threeLayerVerdicts(p, runs, stops, patterns, checks);
   return {
     summary: {
-      data: ds.source, n: X.rows, d: D, m: p.m, m1: p.m1, beta: p.beta, steps: p.steps, lr: p.lr, seeds: p.seeds, gradTol: p.gradTol,
+      data: ds.source, n: X.rows, d: X.cols, m: p.m, m1: p.m1, beta: p.beta, steps: p.steps, lr: p.lr, seeds: p.seeds, gradTol: p.gradTol,
       patterns: patterns?.count ?? -1,
       smoothRuns: smooth.length, kinkRuns: others.length, collapsedRuns: runs.length - smooth.length - others.length,
-      maxBoundExcess, maxBalanceExcess,
-      smoothMaxDistance: smooth.length > 0 ? smoothDistance : NaN, smoothMaxGradNorm: smooth.length > 0 ? maxOf(smooth, "gradNorm") : NaN,
-      smoothMaxBalance: smooth.length > 0 ? maxOf(smooth, "balanceResidual") : NaN,
-      smoothWorstDrop: smooth.length > 0 ? maxOf(smooth, "distanceDrop") : NaN,
-      kinkMinGradNorm: others.length > 0 ? minOf(others, "gradNorm") : NaN, kinkMaxDistance: others.length > 0 ? maxOf(others, "maxDistance") : NaN,
-      bestObjective: minOf(runs, "objective"),
+      maxBoundExcess: checks.maxBoundExcess, maxBalanceExcess: checks.maxBalanceExcess,
+      smoothMaxDistance: smooth.length > 0 ? smoothDistance : NaN, smoothMaxGradNorm: smooth.length > 0 ? maxField(smooth, "gradNorm") : NaN,
+      smoothMaxBalance: smooth.length > 0 ? maxField(smooth, "balanceResidual") : NaN,
+      smoothWorstDrop: smooth.length > 0 ? maxField(smooth, "distanceDrop") : NaN,
+      kinkMinGradNorm: others.length > 0 ? minField(others, "gradNorm") : NaN, kinkMaxDistance: others.length > 0 ? maxField(others, "maxDistance") : NaN,
+      bestObjective: minField(runs, "objective"),
     },
     verdicts,
-    series: { runs, checkpoints, neurons },
-    extra: { networks: finalNetworks, checkpointSteps: stops },
+    series: { runs, checkpoints: seeds.flatMap((r) => r.checkpoints), neurons: seeds.flatMap((r) => r.neurons) },
+    extra: { networks: seeds.map((r) => netToJson(r.net)), checkpointSteps: stops },
   };
 }
 

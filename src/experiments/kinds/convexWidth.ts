@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { countField, positiveField } from "./base.js";
 import {
   certifyNetwork, connectivityStaircase, convexProblem, enumeratePatterns, networkOutput, nonconvexObjective,
   optimalSet, optimalSetComponents, ownPatternOptimum, pruneNetwork, solveRelu, trainWeightDecayed, vertexToNetwork, withBias,
@@ -10,11 +11,11 @@ import { registerExperiment } from "../registry.js";
 import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
 
 /**
- * Two kinds of the "convex" family on the width phase transition (science/convex.md, "Optimal
- * set (Theorem 1)", "Width phase transition", "Stationary points"), both on 1-D data with a
+ * Two kinds of the "convex" family on the width phase transition (docs/science/convex.md §3,
+ * §5 and §4: optimal set, width phase transition, stationary points), both on 1-D data with a
  * regularised bias, exact patterns (2n) and the ReLU program solved to a certified gap:
  *  - `convex-optimal-set-1d`: the optimal directions, the vertices of P*, m*, M* and the
- *    connectivity staircase (src/convex/staircase.ts): per width, Theorem 2's claim and the
+ *    connectivity staircase (src/convex/landscape/staircase.ts): per width, Theorem 2's claim and the
  *    computed evidence (explicit optimal paths, counts, singular values, components of the
  *    optimal set up to permutation).
  *  - `convex-training-vs-optimum`: weight-decayed gradient descent from many seeds at several
@@ -27,7 +28,7 @@ import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
  *    the raw GD network is recorded as well.
  */
 
-/** 8 points on [−1, 1] with a bias, β = 0.02: m* = M* = 7 with 8 vertices (science note's setting, not its data). */
+/** 8 points on [−1, 1] with a bias, β = 0.02: m* = M* = 7 with 8 vertices (the setting of docs/science/convex.md §5.2, not its data). */
 const OPTSET_X = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1.0];
 const OPTSET_Y = [0.5, -0.2, 0.3, -0.4, 0.6, 0.1, -0.5, 0.4];
 
@@ -71,11 +72,11 @@ const optSetSchema = z.strictObject({
   x: z.array(z.number()).min(3).max(12).default(OPTSET_X),
   /** Targets (same length as x). */
   y: z.array(z.number()).min(3).max(12).default(OPTSET_Y),
-  beta: z.number().positive().default(0.02),
+  beta: positiveField(0.02),
   /** Samples per move along each optimal path. */
-  pathSamples: z.number().int().min(2).max(200).default(9),
+  pathSamples: countField(9, 2, 200),
   /** A path is optimal when max |F − F*|/F* ≤ this. */
-  objectiveTol: z.number().positive().default(1e-8),
+  objectiveTol: positiveField(1e-8),
 });
 type OptSetParams = z.infer<typeof optSetSchema>;
 
@@ -96,7 +97,7 @@ async function runOptimalSet(spec: RunSpec<OptSetParams>, ctx: RunContext): Prom
   const span = Math.max(...p.x) - Math.min(...p.x);
   const spreadGrid = Float64Array.from({ length: 201 }, (_, i) => Math.min(...p.x) - 0.4 * span + (i * 1.8 * span) / 200);
   os.vertices.forEach((v, i) => {
-    const net = vertexToNetwork(os.directions, v);
+    const net = vertexToNetwork(os.directions, v, problem.X.cols);
     maxVertexError = Math.max(maxVertexError, Math.abs(nonconvexObjective(net, problem.X, problem.y, p.beta, "square").objective - opt) / opt);
     const label = `V${i + 1} {${v.support.join(",")}}`;
     const xs = plotBreakpoints(net, p.x, 0.4);
@@ -220,19 +221,19 @@ const trainSchema = z.strictObject({
   x: z.array(z.number()).min(3).max(16).default(DEFAULT_TRAIN_X),
   /** Targets; default sin(3x). */
   y: z.array(z.number()).min(3).max(16).optional(),
-  beta: z.number().positive().default(0.05),
+  beta: positiveField(0.05),
   /** Widths of the trained networks. */
   widths: z.array(z.number().int().min(1).max(64)).min(1).max(12).default([2, 4, 8, 16]),
   /** GD runs per width (seeds 0 … seeds−1 of the run's streams). */
-  seeds: z.number().int().min(1).max(200).default(10),
-  steps: z.number().int().min(1).max(10_000_000).default(20_000),
-  lr: z.number().positive().default(0.02),
+  seeds: countField(10, 1, 200),
+  steps: countField(20_000, 1, 10_000_000),
+  lr: positiveField(0.02),
   /** Standard deviation of the Gaussian initial weights. */
-  initScale: z.number().positive().default(0.5),
+  initScale: positiveField(0.5),
   /** A run has converged to its own-pattern optimum when (F_GD − v_S)/v_S ≤ this. */
-  convergeTol: z.number().positive().default(1e-3),
+  convergeTol: positiveField(1e-3),
   /** Tolerance of certifyNetwork on the raw GD networks. */
-  certTol: z.number().positive().default(1e-4),
+  certTol: positiveField(1e-4),
 });
 type TrainParams = z.infer<typeof trainSchema>;
 

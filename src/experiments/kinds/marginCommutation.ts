@@ -1,6 +1,6 @@
 /**
  * `margin-commutation` (family "margin"): training commutes with the splitting map T of arXiv
- * 2505.12419 (science/embedding.md). The narrow net trained from θ₀ and the wide net trained from
+ * 2505.12419 (docs/science/embedding.md §4.2). The narrow net trained from θ₀ and the wide net trained from
  * Tθ₀ by the same method satisfy η_k = Tθ_k (GD; RK4 flow; SGD with identical batches),
  * monitored by ‖η_k − Tθ_k‖ and the drift off the image ‖(I − TTᵀ)η_k‖, with negative controls
  * that must fail (SGD with another batch order, a negative coefficient, tanh). Reference setting
@@ -194,7 +194,7 @@ function flowRuns(P: CommutationParams, arch: Architecture, T: EmbeddingMap, dat
   return { rk4, dopri: { error: distance(b.theta, applyEmbedding(T, a.theta)), stepsNarrow: a.steps, stepsWide: b.steps } };
 }
 
-/** The deep example of the science note: 2→3→2→1 leaky ReLU, unit 1 of layer deepLayer split with c = (0.6, 0.8). */
+/** The deep example of docs/science/embedding.md §5: 2→3→2→1 leaky ReLU, unit 1 of layer deepLayer split with c = (0.6, 0.8). */
 function deepRun(spec: RunSpec<CommutationParams>, ctx: RunContext, data: ModelData): NonNullable<CommutationRuns["deep"]> {
   const P = spec.params;
   const deepArch = mlpArchitecture([2, 3, 2, 1], makeActivation("leaky_relu", P.slope));

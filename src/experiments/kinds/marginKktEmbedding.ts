@@ -1,6 +1,6 @@
 /**
  * `margin-kkt-embedding` (family "margin"): KKT points and limit directions embed under neuron
- * splitting (arXiv 2505.12419, science/embedding.md). Train a narrow ReLU net with the loss-based
+ * splitting (arXiv 2505.12419, docs/science/embedding.md §4.1). Train a narrow ReLU net with the loss-based
  * step (Lyu & Li) towards an approximate KKT point of the max-margin problem, split a unit, and
  * compare the KKT certificates (ε, δ, λ, margins: unchanged by T); train the wide net from Tθ₀
  * with the same rule and compare limit directions cos(η/‖η‖, Tθ/‖θ‖) and γ̄, γ̃ along both; a

@@ -13,7 +13,7 @@ import { levelField, log10DeltaField, slopeField, sinDataFields, widthField, cou
 import { withMarks } from "./ncfFigures.js";
 
 /**
- * `ncf-escape` (family "ncf"): the reference experiment of science/small-init.md. A bias-free
+ * `ncf-escape` (family "ncf"): the reference experiment of docs/science/small-init.md §4. A bias-free
  * two-layer leaky-ReLU net on y = sin(x₁) + 0.5x₂ (builtin:sin), square loss (sum):
  *  - KKT points of max 𝒩(u) s.t. ‖u‖ = 1 (seeded ascents + reduced single-neuron directions),
  *    their Clarke residuals, and 𝒩* = ½ max|Σ y_i σ(ŵᵀx_i)|;

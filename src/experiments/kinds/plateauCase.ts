@@ -3,7 +3,7 @@
  * plateauNegativeDefinite.ts, plateauIndefinite.ts, plateauSaddle.ts — one designed case each):
  * the schema, the run, the check table and the figures.
  *
- * Family "plateau" (science/plateau.md): split unit 0 of an inverse-designed stationary point
+ * Family "plateau" (docs/science/plateau.md §5): split unit 0 of an inverse-designed stationary point
  * of a smooth two-layer network (square loss) whose inner Hessian H_j has a chosen inertia, and
  * classify every split point θ_λ on the λ-line (k = 2) or the λ-simplex (k = 3) by the rules,
  * then check each class against the full Hessian of the wide network (dense eigh, relative
@@ -70,7 +70,7 @@ export interface Case {
   description: string;
   target: InnerTarget;
   stationary: "minimum" | "saddle";
-  /** Class structure the science note predicts, as verdicts. */
+  /** Class structure docs/science/plateau.md §5 predicts, as verdicts. */
   expect: (a: PlateauAnalysis, k: number) => Verdict[];
   headline?: boolean;
 }

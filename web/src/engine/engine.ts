@@ -6,11 +6,15 @@ import * as Comlink from "comlink";
 import { listGenerators } from "../../../src/data/index.js";
 import { gemmBackend } from "../../../src/linalg/index.js";
 import { renderSvg } from "../../../src/report/index.js";
+import { safetensorsModelBytes } from "../../../src/model/index.js";
 import { VERSION } from "../../../src/version.js";
 import { convexRun, type ConvexConfig, type ConvexResult } from "./convex.js";
 import type { ValueScale } from "../shared/colormap.js";
-import { DataStore, type DataSummary } from "./data.js";
-import { plateauRun, type PlateauConfig, type PlateauResult } from "./plateau.js";
+import { DataStore, contentHash, type DataSummary } from "./data.js";
+import { ModelStore, inspectRun, type InspectConfig, type InspectResult } from "./inspect.js";
+import { storedNpz } from "./numpy.js";
+import { plateauRun, plateauSetting, type PlateauConfig, type PlateauResult } from "./plateau.js";
+import { slicePanel, type SliceConfig, type SliceView } from "./slice.js";
 import { smallInitRun, smallInitStaircase, type SmallInitConfig, type SmallInitResult, type StaircaseResult } from "./smallInit.js";
 import { SplitSession, type SplitCertificates, type SplitConfig, type SplitFrame } from "./split.js";
 import { TrainSession, type TrainConfig, type TrainFrame } from "./train.js";
@@ -31,6 +35,7 @@ export const MAX_ADVANCE = 1_000_000;
 
 export class LabEngine {
   private readonly data = new DataStore();
+  private readonly models = new ModelStore();
   private train: TrainSession | null = null;
   private split: SplitSession | null = null;
 
@@ -47,6 +52,20 @@ export class LabEngine {
   /** Parse an uploaded file; returns its address (`upload:NAME@HASH`) and summary. */
   upload(name: string, text: string): DataSummary {
     return this.data.summary(this.data.upload(name, text));
+  }
+
+  /**
+   * Parse an uploaded NumPy file (.npy, .npz; `np.savez_compressed` archives are inflated first,
+   * numpy.ts); the address hashes the bytes as dropped.
+   */
+  async uploadBytes(name: string, bytes: Uint8Array): Promise<DataSummary> {
+    const stored = name.toLowerCase().endsWith(".npz") ? await storedNpz(bytes, name) : bytes;
+    return this.data.summary(this.data.upload(name, stored, contentHash(bytes)));
+  }
+
+  /** Keep an uploaded model file (.json or .safetensors); returns its address `upload:NAME@HASH`. */
+  uploadModel(name: string, bytes: Uint8Array): string {
+    return this.models.upload(name, bytes);
   }
 
   dataSummary(source: string): DataSummary {
@@ -83,6 +102,19 @@ export class LabEngine {
     return { model: s.modelJson(), run: s.runJson(VERSION) };
   }
 
+  /** The model now as safetensors bytes (F64, splitscape's metadata: `splitscape` reads it back without flags). */
+  trainExportSafetensors(): Uint8Array<ArrayBuffer> {
+    const bytes = safetensorsModelBytes(this.requireTrain().model) as Uint8Array<ArrayBuffer>;
+    return Comlink.transfer(bytes, [bytes.buffer]);
+  }
+
+  /** A slice through the trained network now, its training checkpoints projected on a plane (the trajectory). */
+  trainSlice(c: SliceConfig): SliceView {
+    const s = this.requireTrain();
+    const project = s.checkpoints.map((p) => ({ label: `step ${p.step}`, model: { arch: s.model.arch, theta: p.theta } }));
+    return slicePanel(s.model, s.data, { loss: s.config.loss, mean: s.config.mean, beta: 0 }, c, s.initial, project);
+  }
+
   splitReset(config: SplitConfig, steps = 0, chunk = 1): SplitFrame {
     this.split = null;
     const s = new SplitSession(config, this.data.get(config.data));
@@ -115,6 +147,18 @@ export class LabEngine {
 
   plateau(config: PlateauConfig): PlateauResult {
     return plateauRun(config);
+  }
+
+  /** A slice through the Plateau view's stationary point θ* (plateau directions split unit 0 first). */
+  plateauSlice(config: PlateauConfig, c: SliceConfig): SliceView {
+    const { data, analysis } = plateauSetting(config);
+    return slicePanel(analysis.model, data, { loss: "square", beta: 0 }, c, null);
+  }
+
+  /** `splitscape inspect` on an uploaded model and data set: the report card. */
+  async inspect(config: InspectConfig): Promise<InspectResult> {
+    const model = this.models.get(config.model, config.arch);
+    return inspectRun(config, model, config.model.replace(/^upload:/, "").replace(/@[0-9a-f]{8}$/, ""), this.data.get(config.data), VERSION);
   }
 
   /** A Vega-Lite spec rendered to SVG by the library's renderer (the CLI reports' figures). */

@@ -5,9 +5,10 @@
 // of every split point θ_λ by the rules (checked against the full Hessian of the wide network),
 // and at the selected λ the whole spectrum of ∇²L(θ_λ). The plateau-* experiments' recipe.
 import { InputError } from "../../../src/common/errors.js";
+import type { Dataset } from "../../../src/data/index.js";
 import { makeActivation, type ActivationName } from "../../../src/model/index.js";
 import {
-  analyzePlateau, analyzeSplitPoint, designStationaryPoint, formatInertia, lambdaLine, simplexGrid, INNER_TARGETS, type InnerTarget,
+  analyzePlateau, analyzeSplitPoint, type PlateauAnalysis, designStationaryPoint, formatInertia, lambdaLine, simplexGrid, INNER_TARGETS, type InnerTarget,
 } from "../../../src/plateau/index.js";
 import { classMapLine, simplexClassMap, spectrumPlot, type VegaLiteSpec } from "../../../src/report/index.js";
 
@@ -77,7 +78,8 @@ export function greyscaleSafe(spec: VegaLiteSpec): VegaLiteSpec {
 
 const SMOOTH: readonly string[] = ["tanh", "sigmoid", "softplus", "gelu", "swish", "erf"];
 
-export function plateauRun(c: PlateauConfig): PlateauResult {
+/** The view's setting: the designed stationary point, refined after a perturbation, and its plateau analysis. */
+export function plateauSetting(c: PlateauConfig): { data: Dataset; analysis: PlateauAnalysis } {
   if (!SMOOTH.includes(c.activation)) throw new InputError("activation", `the plateau theory needs a smooth activation (${SMOOTH.join(", ")}), got ${c.activation}`);
   if (!(INNER_TARGETS as readonly string[]).includes(c.target)) throw new InputError("target", `expected one of ${INNER_TARGETS.join(", ")}, got ${c.target}`);
   if (!Number.isInteger(c.d) || c.d < 1 || c.d > 4) throw new InputError("d", `expected an integer in [1, 4], got ${c.d}`);
@@ -86,13 +88,17 @@ export function plateauRun(c: PlateauConfig): PlateauResult {
   const design = designStationaryPoint({ seed: c.seed, d: c.d, m: c.m, activation: makeActivation(c.activation), target: c.target, stationary: c.stationary });
   const start = { arch: design.model.arch, theta: design.model.theta.map((x, i) => x + 1e-4 * Math.sin(1.7 * i + 0.5)) };
   const lambdas = c.k === 2 ? lambdaLine(c.lmin, c.lmax, c.points) : simplexGrid(c.simplexN, 1);
-  const a = analyzePlateau(start, design.data, "square", { unit: 0, lambdas });
+  return { data: design.data, analysis: analyzePlateau(start, design.data, "square", { unit: 0, lambdas }) };
+}
+
+export function plateauRun(c: PlateauConfig): PlateauResult {
+  const { data, analysis: a } = plateauSetting(c);
   const view = (p: (typeof a.points)[number]): PlateauPoint => ({
     lambda: p.lambda, cls: p.cls, predicted: formatInertia(p.predictedInertia), measured: p.measuredInertia ? formatInertia(p.measuredInertia) : "n/a",
     agrees: p.agrees, minEigenvalue: p.minEigenvalue,
   });
   const lambda = c.k === 2 ? [c.l1, 1 - c.l1] : [c.l1, c.l2, 1 - c.l1 - c.l2];
-  const sel = analyzeSplitPoint({ model: a.model, data: design.data, loss: "square", unit: 0, inner: a.inner, reducedInertia: a.reduced.inertia! }, lambda);
+  const sel = analyzeSplitPoint({ model: a.model, data, loss: "square", unit: 0, inner: a.inner, reducedInertia: a.reduced.inertia! }, lambda);
   const classMap = c.k === 2
     ? classMapLine({ data: a.points.map((p) => ({ lambda: p.lambda[0], cls: p.cls })), lambdaTitle: "λ (first copy's share of a_j)" })
     : simplexClassMap({ data: a.points.map((p) => ({ l1: p.lambda[0], l2: p.lambda[1], l3: p.lambda[2], cls: p.cls })), vertices: ["λ₁ = 1", "λ₂ = 1", "λ₃ = 1"] });
@@ -103,7 +109,7 @@ export function plateauRun(c: PlateauConfig): PlateauResult {
   ].map((f) => ({ title: f.title, spec: greyscaleSafe(f.spec) }));
   return {
     figures,
-    n: design.data.X.rows,
+    n: data.X.rows,
     gradientNorm: a.gradientNorm,
     gradientTolerance: a.gradientTolerance,
     stationary: a.stationary,

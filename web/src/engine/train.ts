@@ -83,6 +83,9 @@ export interface TrainFrame {
   params: number;
 }
 
+/** Most training checkpoints kept for the slice panel's trajectory. */
+export const CHECKPOINTS_MAX = 64;
+
 /** Most curve samples kept before thinning; every step is kept below CURVE_DENSE_STEPS. */
 const CURVE_DENSE_STEPS = 2000;
 
@@ -145,6 +148,8 @@ export class TrainSession {
   private pending: CurvePoint[] = [];
   readonly history: CurvePoint[] = [];
   stopped: { stop: string; reason: string } | null = null;
+  /** θ at step 0 and after each chunk, thinned to at most CHECKPOINTS_MAX (the slice panel's trajectory). */
+  readonly checkpoints: { step: number; theta: Float64Array }[] = [];
   private grid: { ws: Workspace; X: Float64Array; out: Float64Array; res: number } | null = null;
 
   constructor(config: TrainConfig, data: Dataset) {
@@ -163,6 +168,19 @@ export class TrainSession {
     const v = this.objective.evaluate(this.model.theta, g);
     this.last = { loss: v.loss, logLoss: v.logLoss, gradNorm: nrm2(g) };
     this.record({ step: 0, t: 0, loss: v.loss, logLoss: v.logLoss });
+    this.checkpoints.push({ step: 0, theta: this.initial.theta.slice() });
+  }
+
+  /** Keep θ now as a checkpoint; past CHECKPOINTS_MAX, every other one is dropped (the first and last stay). */
+  private checkpoint(): void {
+    const cp = this.checkpoints;
+    if (cp[cp.length - 1].step === this.step) return;
+    cp.push({ step: this.step, theta: this.model.theta.slice() });
+    if (cp.length > CHECKPOINTS_MAX) {
+      const kept = cp.filter((_, i) => i % 2 === 0 || i === cp.length - 1);
+      cp.length = 0;
+      cp.push(...kept);
+    }
   }
 
   private record(p: CurvePoint): void {
@@ -209,6 +227,7 @@ export class TrainSession {
     this.t = c.method === "sgd" || c.method === "loss-based" ? t0 + r.t : r.t;
     this.last = { loss: r.loss, logLoss: r.logLoss, gradNorm: r.gradNorm };
     if (r.stop !== "maxSteps") this.stopped = { stop: r.stop, reason: r.reason };
+    this.checkpoint();
   }
 
   /** The current numbers, with the curve samples not yet sent. */

@@ -24,6 +24,16 @@ const seed = (def = 0): Field => ({ key: "seed", label: "seed", kind: "int", def
 const speed: Field = { key: "speed", label: "steps per update", kind: "int", default: 10, min: 1, max: 100_000, help: "steps taken between two redraws (one chunk)" };
 const at: Field = { key: "at", label: "step reached", kind: "int", default: 0, min: 0, max: 100_000_000, help: "training is replayed to this step when the page loads" };
 
+/** The slice panel's fields (Train and Plateau views): directions in the CLI's --along/--plane grammar. */
+const DIRECTION_HELP = "random[:SEED], random-plain[:SEED], hessian:K, plateau:UNIT, plateau-across:UNIT[:I], to:init (the initial network)";
+const sliceFields = (along: string, plane: string, extent: number): Field[] => [
+  { key: "slicealong", label: "slice along (x)", kind: "text", default: along, maxLength: 200, help: DIRECTION_HELP },
+  { key: "sliceplane", label: "and (y; empty for a 1-D slice)", kind: "text", default: plane, maxLength: 200, help: DIRECTION_HELP },
+  { key: "sliceext", label: "half-width of an axis", kind: "number", default: extent, min: 1e-6, max: 1e3, positive: true, help: "t ∈ [−w, w] (to:init: t ∈ [−0.5, 1.5])" },
+  { key: "slicen", label: "grid points per axis", kind: "int", default: 41, min: 3, max: 121 },
+  { key: "slicelog", label: "logarithmic F", kind: "bool", default: false },
+];
+
 export const VIEW_FIELDS: Record<ViewId, Field[]> = {
   train: [
     data("builtin:moons?n=200&seed=0&noise=0.1"),
@@ -41,6 +51,7 @@ export const VIEW_FIELDS: Record<ViewId, Field[]> = {
     { key: "scale", label: "initial norm ‖θ(0)‖", kind: "number", default: 0, min: 0, max: 1e6, help: "0: fan-in Gaussian draw" },
     speed,
     at,
+    ...sliceFields("to:init", "hessian:1", 1),
   ],
   split: [
     data("builtin:blobs?n=100&seed=0&std=0.8"),
@@ -91,8 +102,17 @@ export const VIEW_FIELDS: Record<ViewId, Field[]> = {
     { key: "simplexn", label: "simplex resolution", kind: "int", default: 6, min: 1, max: 12 },
     { key: "l1", label: "λ₁ (selected)", kind: "number", default: 0.3, min: -10, max: 10, step: 0.01, slider: "linear" },
     { key: "l2", label: "λ₂ (selected, k = 3)", kind: "number", default: 0.3, min: -10, max: 10, step: 0.01 },
+    ...sliceFields("plateau:0", "plateau-across:0", 1),
   ],
-  inspect: [],
+  inspect: [
+    { key: "model", label: "model", kind: "text", default: "", maxLength: 2000, help: "an uploaded model file: splitscape model JSON or safetensors weights" },
+    data("builtin:moons?n=200&seed=0&noise=0.1"),
+    { key: "arch", label: "layers of safetensors weights (--arch)", kind: "text", default: "", maxLength: 400, help: "e.g. linear,relu,linear; empty: from the file's splitscape metadata" },
+    { key: "loss", label: "loss", kind: "enum", default: "auto", values: ["auto", ...LOSS_NAMES], help: "auto: logistic for ±1 labels, else square (the CLI's default)" },
+    { key: "mean", label: "mean over samples", kind: "bool", default: false },
+    { key: "beta", label: "weight decay β", kind: "number", default: 0, min: 0, max: 1e6, help: "F = L + (β/2)‖θ‖²; the convex certificate needs β > 0" },
+    { key: "convexseconds", label: "convex solve budget (s)", kind: "number", default: 10, min: 0.1, max: 600, positive: true, help: "the CLI's --convex-seconds (default 10)" },
+  ],
 };
 
 /** The field of a view by key (a bug if absent). */

@@ -59,7 +59,11 @@ export function VegaFigure({ spec, title }: { spec: Record<string, unknown> | nu
 const PICKS = ["moons", "circles", "xor", "spirals", "blobs", "teacher", "sin"];
 
 /** The data chooser: generator, n and seed as a `builtin:` address, or an uploaded file. */
-export function DataChooser(props: { value: string; onChange: (source: string) => void; idPrefix: string; env: EnvironmentInfo | null }) {
+export function DataChooser(props: {
+  value: string; onChange: (source: string) => void; idPrefix: string; env: EnvironmentInfo | null;
+  /** Take files dropped anywhere on the page (default); false: only on this box (a view with two file choosers). */
+  pageDrop?: boolean;
+}) {
   const [error, setError] = useState<string | null>(null);
   const builtin = props.value.startsWith("builtin:") ? new URL(props.value.replace(/^builtin:/, "https://x/")) : null;
   const name = builtin?.pathname.slice(1) ?? "";
@@ -72,23 +76,24 @@ export function DataChooser(props: { value: string; onChange: (source: string) =
   const onFile = async (file: File | undefined): Promise<void> => {
     if (file === undefined) return;
     try {
-      const summary = await uploadFile(file.name, await file.text());
+      const summary = await uploadFile(file);
       setError(null);
       props.onChange(summary.source);
     } catch (e) {
       setError(errorText(e));
     }
   };
+  const over = (e: DragEvent): void => { e.preventDefault(); };
+  const drop = (e: DragEvent): void => { e.preventDefault(); e.stopPropagation(); void onFile(e.dataTransfer?.files[0]); };
   useEffect(() => {
-    const over = (e: DragEvent): void => { e.preventDefault(); };
-    const drop = (e: DragEvent): void => { e.preventDefault(); void onFile(e.dataTransfer?.files[0]); };
+    if (props.pageDrop === false) return;
     window.addEventListener("dragover", over);
     window.addEventListener("drop", drop);
     return () => { window.removeEventListener("dragover", over); window.removeEventListener("drop", drop); };
   });
   const id = props.idPrefix;
   return (
-    <fieldset class="controls data-chooser">
+    <fieldset class="controls data-chooser" onDragOver={over} onDrop={drop}>
       <legend>Data</legend>
       <div class="control">
         <label for={`${id}-gen`}>built-in data set</label>
@@ -117,8 +122,8 @@ export function DataChooser(props: { value: string; onChange: (source: string) =
         <input id={`${id}-address`} type="text" spellcheck={false} value={props.value} onChange={(e) => props.onChange((e.currentTarget as HTMLInputElement).value.trim())} />
       </div>
       <div class="control">
-        <label for={`${id}-file`}>your own file (CSV or JSON; or drop it on the page)</label>
-        <input id={`${id}-file`} type="file" accept=".csv,.tsv,.txt,.json" onChange={(e) => void onFile((e.currentTarget as HTMLInputElement).files?.[0])} />
+        <label for={`${id}-file`}>your own file (CSV, JSON, NumPy .npy/.npz; or drop it {props.pageDrop === false ? "here" : "on the page"})</label>
+        <input id={`${id}-file`} type="file" accept=".csv,.tsv,.txt,.json,.npy,.npz" onChange={(e) => void onFile((e.currentTarget as HTMLInputElement).files?.[0])} />
       </div>
       <ErrorBox error={error} />
     </fieldset>

@@ -7,6 +7,7 @@ import type { PlateauConfig } from "../engine/plateau.js";
 import { ErrorBox, Readout, VegaFigure, fmt } from "../ui/common.js";
 import { Control, ControlGroup } from "../ui/controls.js";
 import { VIEW_FIELDS, fieldOf } from "../state/fields.js";
+import { SliceControls, SliceResultPanel, sliceConfig } from "../ui/slicePanel.js";
 import { useComputed } from "./oneShot.js";
 import type { ViewProps } from "./registry.js";
 
@@ -26,6 +27,10 @@ export function PlateauView({ state, set }: ViewProps) {
   const cfg = plateauConfig(v);
   const engine = getEngine();
   const { result: r, error, busy } = useComputed(JSON.stringify(cfg), () => engine.plateau(cfg));
+  // The slice depends on θ* only (not on the λ grid or the selected point).
+  const sliceCfg = sliceConfig(v);
+  const sliceKey = JSON.stringify([cfg.activation, cfg.d, cfg.m, cfg.target, cfg.stationary, cfg.seed, sliceCfg]);
+  const slice = useComputed(sliceKey, () => engine.plateauSlice(cfg, sliceCfg));
   const lambda = cfg.k === 2 ? `(${fmt(cfg.l1, 4)}, ${fmt(1 - cfg.l1, 4)})` : `(${fmt(cfg.l1, 4)}, ${fmt(cfg.l2, 4)}, ${fmt(1 - cfg.l1 - cfg.l2, 4)})`;
   return (
     <div class="view view-plateau">
@@ -39,6 +44,7 @@ export function PlateauView({ state, set }: ViewProps) {
               disabled={cfg.k === 2 ? f.key === "simplexn" || f.key === "l2" : f.key === "points"} />
           ))}
         </fieldset>
+        <SliceControls fields={VIEW_FIELDS.plateau} values={v} idPrefix="plateau" onChange={(k, x) => set({ [k]: x })} />
       </div>
       <div class="panel main-panel">
         {busy && <p class="status" role="status">designing, refining and classifying…</p>}
@@ -61,6 +67,8 @@ export function PlateauView({ state, set }: ViewProps) {
             </div>
           </>
         )}
+        <h3>Slice through θ* (unit 0 split at λ = (½, ½): along the plateau and across it)</h3>
+        <SliceResultPanel view={slice.result} error={slice.error} busy={slice.busy} idPrefix="plateau" />
       </div>
     </div>
   );

@@ -13,7 +13,9 @@ import { DataChooser, ErrorBox, Readout, fmt } from "../ui/common.js";
 import { ControlGroup } from "../ui/controls.js";
 import { dataBounds, paintPixels, paintPoints } from "../ui/heatmap.js";
 import { VIEW_FIELDS } from "../state/fields.js";
-import { Columns, downloadJson, useLivePacing } from "./live.js";
+import { SliceControls, SliceResultPanel, sliceConfig } from "../ui/slicePanel.js";
+import type { SliceView } from "../engine/slice.js";
+import { Columns, downloadBytes, downloadJson, useLivePacing } from "./live.js";
 import type { ViewProps } from "./registry.js";
 
 export const HEATMAP_RES = 200;
@@ -43,6 +45,8 @@ export function trainConfig(v: Record<string, unknown>): TrainConfig {
 const FIELDS = VIEW_FIELDS.train;
 const NET = FIELDS.filter((f) => ["seed", "width", "depth", "activation", "slope", "bias", "scale"].includes(f.key));
 const OPT = FIELDS.filter((f) => ["loss", "mean", "method", "lr", "batch", "speed"].includes(f.key));
+/** The URL fields that do not change the training session (pacing and the slice panel). */
+const NOT_SESSION = new Set(["speed", "at", "slicealong", "sliceplane", "sliceext", "slicen", "slicelog"]);
 
 export function TrainView({ state, set, env }: ViewProps) {
   const v = state.values;
@@ -54,6 +58,7 @@ export function TrainView({ state, set, env }: ViewProps) {
   const [error, setError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [generation, setGeneration] = useState(0);
+  const [slice, setSlice] = useState<{ view: SliceView | null; error: string | null; busy: boolean }>({ view: null, error: null, busy: false });
   const curve = useRef(new Columns(["step", "loss"] as const));
   const heat = useRef<HTMLCanvasElement>(null);
   const points = useRef<HTMLCanvasElement>(null);
@@ -90,10 +95,12 @@ export function TrainView({ state, set, env }: ViewProps) {
       setData(summary);
       curve.current.clear();
       take(f);
-      await drawHeat(summary);
     })().catch((e) => { if (live) { setError(errorText(e)); setFrame(null); } });
     return () => { live = false; };
   }, [key, generation]);
+
+  // A new session's heatmap, once its canvas exists (it is rendered only after the data is known).
+  useEffect(() => { void drawHeat(data).catch((e) => setError(errorText(e))); }, [data]);
 
   useEffect(() => {
     const c = points.current;
@@ -110,10 +117,26 @@ export function TrainView({ state, set, env }: ViewProps) {
     take, fail: setError,
   });
 
-  const change = (k: string, value: unknown): void => set({ [k]: value as never, ...(k === "speed" ? {} : { at: 0 }) });
+  const change = (k: string, value: unknown): void => set({ [k]: value as never, ...(NOT_SESSION.has(k) ? {} : { at: 0 }) });
   const exportRun = async (kind: "model" | "run"): Promise<void> => {
     const e = await engine.trainExport();
     downloadJson(kind === "model" ? "model.json" : "run.json", kind === "model" ? e.model : e.run);
+  };
+  const exportSafetensors = async (): Promise<void> => {
+    try {
+      downloadBytes("model.safetensors", await engine.trainExportSafetensors());
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  const sliceNow = async (): Promise<void> => {
+    setRunning(false);
+    setSlice((x) => ({ ...x, busy: true }));
+    try {
+      setSlice({ view: await engine.trainSlice(sliceConfig(v)), error: null, busy: false });
+    } catch (e) {
+      setSlice({ view: null, error: errorText(e), busy: false });
+    }
   };
   const twoLayer = Number(v.depth) === 1;
   return (
@@ -124,6 +147,7 @@ export function TrainView({ state, set, env }: ViewProps) {
           disabled={(k) => (k === "bias" && !twoLayer) || (k === "slope" && v.activation !== "leaky_relu" && v.activation !== "relu_power")} />
         <ControlGroup legend="Training" fields={OPT} values={v} idPrefix="train" onChange={change}
           disabled={(k) => k === "batch" && v.method !== "sgd"} />
+        <SliceControls fields={FIELDS} values={v} idPrefix="train" onChange={change} />
       </div>
       <div class="panel main-panel">
         <div class="buttons" role="group" aria-label="training">
@@ -132,7 +156,8 @@ export function TrainView({ state, set, env }: ViewProps) {
           <button type="button" id="train-reset" onClick={() => { set({ at: 0 }); setGeneration(generation + 1); }}>Reset</button>
           <button type="button" id="train-export-model" onClick={() => void exportRun("model")} disabled={frame === null}>Export model (JSON)</button>
           <button type="button" id="train-export-run" onClick={() => void exportRun("run")} disabled={frame === null}>Export run (spec + trajectory)</button>
-          <button type="button" disabled title="needs the safetensors writer of src/io (issue 18)">Export safetensors (coming)</button>
+          <button type="button" id="train-export-safetensors" onClick={() => void exportSafetensors()} disabled={frame === null}
+            title="float64 weights with splitscape's metadata: torch's load_state_dict of the same Sequential accepts them; splitscape reads them without flags">Export model (safetensors)</button>
         </div>
         <ErrorBox error={error} />
         {frame?.stopped && <ErrorBox title="Stopped" error={`${frame.stopped.stop} — ${frame.stopped.reason}`} />}
@@ -165,6 +190,10 @@ export function TrainView({ state, set, env }: ViewProps) {
               rays={frame.neurons} description={`${frame.neurons.length} neuron directions`} />
           )}
         </div>
+        <div class="buttons" role="group" aria-label="slice">
+          <button type="button" id="train-slice" onClick={() => void sliceNow()} disabled={frame === null || slice.busy}>Slice at θ now (with the trajectory)</button>
+        </div>
+        <SliceResultPanel view={slice.view} error={slice.error} busy={slice.busy} idPrefix="train" />
       </div>
     </div>
   );

@@ -81,12 +81,20 @@ export class Columns<K extends string> {
   }
 }
 
-/** Download `value` as a JSON file. */
-export function downloadJson(name: string, value: unknown): void {
-  const blob = new Blob([`${JSON.stringify(value, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v), 2)}\n`], { type: "application/json" });
+/** Download bytes as a file. */
+export function downloadBytes(name: string, bytes: Uint8Array<ArrayBuffer>, type = "application/octet-stream"): void {
+  downloadBlob(name, new Blob([bytes], { type }));
+}
+
+function downloadBlob(name: string, blob: Blob): void {
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** Download `value` as a JSON file. */
+export function downloadJson(name: string, value: unknown): void {
+  downloadBlob(name, new Blob([`${JSON.stringify(value, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v), 2)}\n`], { type: "application/json" }));
 }

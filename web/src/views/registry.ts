@@ -1,6 +1,6 @@
 // The views of the lab, in tab order. A view is available when the library has what it needs;
-// planned ones are listed (shown as disabled tabs with the reason) so the page says what is
-// coming instead of faking it. To add a view: write views/<Name>View.tsx, its fields in
+// a planned one would be listed (a disabled tab with the reason) so the page says what is
+// coming instead of faking it; none is planned now (the slices are panels of Train and Plateau). To add a view: write views/<Name>View.tsx, its fields in
 // state/fields.ts, and one entry here.
 import type { ComponentType } from "preact";
 import type { EnvironmentInfo } from "../engine/engine.js";
@@ -15,7 +15,7 @@ export interface ViewProps {
 }
 
 export interface ViewEntry {
-  id: ViewId | "slice";
+  id: ViewId;
   title: string;
   /** One line under the tab bar. */
   summary: string;
@@ -53,12 +53,7 @@ export const VIEWS: ViewEntry[] = [
   },
   {
     id: "inspect", title: "Inspect",
-    summary: "Drop a trained model and a data file, get its report card.",
-    planned: "arrives with `splitscape inspect` (issue 23): the report card is computed by that command's library code, not by the lab",
-  },
-  {
-    id: "slice", title: "Slices",
-    summary: "1-D and 2-D slices of the loss along the directions that matter.",
-    planned: "arrives with `splitscape slice` (issue 24); its panels will also appear in the Train and Plateau views",
+    summary: "Drop a trained network (model JSON or PyTorch safetensors) and its data: the report card of `splitscape inspect`, every verdict with its certificate.",
+    load: () => import("./InspectView.js").then((m) => m.InspectView),
   },
 ];

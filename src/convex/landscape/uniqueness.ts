@@ -1,0 +1,363 @@
+// Is the optimal face a point? (docs/science/convex.md §3 and §7,
+// the optimal set and minimum-norm interpolation). Over the optimal directions ū_k (fit vectors f_k) the
+// optimal set of the convex program is the polytope
+//   F = {c ≥ 0 (, s free) : Σ_k c_k f_k (+ X s) = t,  Σ_k c_k = T}
+// with t = ŷ*, T = ν*ᵀŷ*/β at β > 0 (Σ c is then fixed automatically; the row is kept for
+// robustness), and t = y, T = the minimum Σ(‖u‖ + ‖v‖) for minimum-norm interpolation. F is a
+// point iff min c_k = max c_k over F for every coordinate (and every skip coefficient): 2·(K + d)
+// LPs, solved with HiGHS.
+//
+// Numerical form. The directions come from a solve accurate to ~1e-12, so F is computed with a
+// slack δ on every equality row: first δ* = min ‖residual‖_∞ over c ≥ 0 (one LP), then
+// δ = max(2δ*, 1e-10·scale) (1e-10 = the LP feasibility tolerance) and the ranges are taken over
+// the δ-thickened face. A range is "zero" when ≤ tol·scale, scale = max(T, max|c|, max|s|);
+// default tol 1e-6: a truly unique face's ranges are about δ·(condition of the active fits),
+// ≤ 1e-10·1e4 here, while the non-unique faces of the tests have ranges ≥ 1e-2·scale. The
+// report keeps maxRange/scale so the separation can be judged.
+import type { Highs } from "highs";
+import type { Matrix } from "../../linalg/index.js";
+import type { ConvexProblem, PatternSet } from "../program/index.js";
+import { type DenseLp, directionsOfDual, type LpSolution, type MinNormSolution, solveDenseLp } from "./minNorm.js";
+import { type OptimalDirection, optimalDirections, type OptimalDirectionsOptions } from "./optimalSet.js";
+
+/** The optimal face F (see the file comment). */
+export interface OptimalFace {
+  /** Fit vectors f_k (length n each). */
+  readonly fits: readonly Float64Array[];
+  /** Right-hand side t (ŷ* or y). */
+  readonly target: Float64Array;
+  /** Σ c_k on the face (T). */
+  readonly total: number;
+  /** Free skip columns X (n×d) or null. */
+  readonly skipX: Matrix | null;
+  /** The unit direction and output sign behind each fit (to evaluate the network off the data). */
+  readonly directions: ReadonlyArray<{ readonly sign: 1 | -1; readonly direction: Float64Array }>;
+}
+
+/** min and max of one coordinate over the face. */
+export interface CoordinateRange {
+  readonly min: number;
+  readonly max: number;
+  /** max − min. */
+  readonly range: number;
+}
+
+/** A point of the face: weights c (one per direction) and skip s (or null). */
+export interface FacePoint {
+  readonly weights: Float64Array;
+  readonly skip: Float64Array | null;
+}
+
+/** Options of `faceUniqueness`. */
+export interface FaceUniquenessOptions {
+  /** A range counts as zero when ≤ tol·scale. Default 1e-6 (see the file comment). */
+  readonly tol?: number;
+  /**
+   * Inputs z (rows, in the augmented input space of X) at which to range the network function
+   * f(z) = Σ c_k σ_k (ū_kᵀz)_+ (+ sᵀz) over the face. With a free skip the parameters are never
+   * unique (a pair ±ū of active directions trades c for s: (ūᵀz)_+ − (−ūᵀz)_+ = ūᵀz), so
+   * uniqueness then means uniqueness of the function; see `lineTestPoints` for 1-D data.
+   */
+  readonly functionPoints?: Matrix;
+}
+
+/** The coordinate ranges of F and the verdict. */
+export interface FaceUniqueness {
+  /** Per direction k: min/max of c_k over F. */
+  readonly weights: CoordinateRange[];
+  /** Per skip coefficient: min/max of s_t over F (empty without skip). */
+  readonly skip: CoordinateRange[];
+  /** Largest range. */
+  readonly maxRange: number;
+  /** max(T, largest |coordinate| seen): ranges are compared with tol·scale. */
+  readonly scale: number;
+  readonly tol: number;
+  /** True iff maxRange ≤ tol·scale. */
+  readonly unique: boolean;
+  /** δ*: the smallest ∞-norm equality residual over c ≥ 0 (how exactly the face is attained). */
+  readonly minResidual: number;
+  /** δ: the slack used on the equality rows. */
+  readonly slack: number;
+  /** For the coordinate of largest range: the LP solutions at its min and max (two points of F). */
+  readonly witnesses: { readonly coordinate: number; readonly isSkip: boolean; readonly low: FacePoint; readonly high: FacePoint } | null;
+  /** Per function point: min/max of f(z) over F (empty without functionPoints). */
+  readonly functionRanges: CoordinateRange[];
+  /** Largest function range (0 without points). */
+  readonly maxFunctionRange: number;
+  /** max |f(z)| seen (≥ the target scale): function ranges are compared with tol·functionScale. */
+  readonly functionScale: number;
+  /** True iff every function range is ≤ tol·functionScale (null without functionPoints). */
+  readonly functionUnique: boolean | null;
+  /** LPs solved. */
+  readonly lpSolves: number;
+}
+
+/** The equality system of F: rows 0..n−1 the fits (and skip columns), row n Σ c; variables c (≥ 0) then s (free). */
+interface FaceSystem {
+  readonly n: number;
+  readonly K: number;
+  readonly ds: number;
+  readonly nv: number;
+  rowCoef(row: number, v: number): number;
+  rhs(row: number): number;
+  colLower(v: number): number;
+}
+
+function faceSystem(face: OptimalFace): FaceSystem {
+  const n = face.target.length;
+  const K = face.fits.length;
+  const ds = face.skipX === null ? 0 : face.skipX.cols;
+  return {
+    n, K, ds, nv: K + ds,
+    rowCoef: (row, v) => (row < n ? (v < K ? face.fits[v][row] : face.skipX!.data[row * ds + (v - K)]) : v < K ? 1 : 0),
+    rhs: (row) => (row < n ? face.target[row] : face.total),
+    colLower: (v) => (v < K ? 0 : -Infinity),
+  };
+}
+
+/** δ* = min δ s.t. −δ ≤ row − rhs ≤ δ for every equality row (one LP over [c, s, δ]). */
+function minResidualLp(highs: Highs, sys: FaceSystem): number {
+  const { n, nv } = sys;
+  const nc = nv + 1;
+  const R = 2 * (n + 1);
+  const A = new Float64Array(R * nc);
+  const lo = new Float64Array(R).fill(-Infinity);
+  const hi = new Float64Array(R).fill(Infinity);
+  for (let row = 0; row <= n; row++) {
+    for (let v = 0; v < nv; v++) {
+      A[row * nc + v] = sys.rowCoef(row, v);
+      A[(n + 1 + row) * nc + v] = sys.rowCoef(row, v);
+    }
+    A[row * nc + nv] = -1;
+    hi[row] = sys.rhs(row);
+    A[(n + 1 + row) * nc + nv] = 1;
+    lo[n + 1 + row] = sys.rhs(row);
+  }
+  const cost = new Float64Array(nc);
+  cost[nv] = 1;
+  const cl = Float64Array.from({ length: nc }, (_, v) => (v < nv ? sys.colLower(v) : 0));
+  const res = solveDenseLp(highs, { A: { rows: R, cols: nc, data: A }, cost, rowLower: lo, rowUpper: hi, colLower: cl, colUpper: new Float64Array(nc).fill(Infinity) });
+  if (!res.optimal) throw new RangeError(`faceUniqueness: the residual LP was not solved (HiGHS model status ${res.status})`);
+  return Math.max(res.objective, 0);
+}
+
+/** The δ-thickened face as an LP of its own, min/max of any linear function over it (counts the LPs). */
+class ThickFace {
+  lpSolves = 0;
+  private readonly lp: Omit<DenseLp, "cost" | "maximize">;
+
+  constructor(private readonly highs: Highs, sys: FaceSystem, slack: number) {
+    const { n, nv } = sys;
+    const A = new Float64Array((n + 1) * nv);
+    const lo = new Float64Array(n + 1);
+    const hi = new Float64Array(n + 1);
+    for (let row = 0; row <= n; row++) {
+      for (let v = 0; v < nv; v++) A[row * nv + v] = sys.rowCoef(row, v);
+      lo[row] = sys.rhs(row) - slack;
+      hi[row] = sys.rhs(row) + slack;
+    }
+    this.lp = {
+      A: { rows: n + 1, cols: nv, data: A }, rowLower: lo, rowUpper: hi,
+      colLower: Float64Array.from({ length: nv }, (_, v) => sys.colLower(v)), colUpper: new Float64Array(nv).fill(Infinity),
+    };
+  }
+
+  /** The LP solutions minimising and maximising costᵀx over the face; RangeError naming `what` when HiGHS fails. */
+  extremes(cost: Float64Array, what: string): [LpSolution, LpSolution] {
+    const out: LpSolution[] = [];
+    for (const maximize of [false, true]) {
+      const res = solveDenseLp(this.highs, { ...this.lp, cost, maximize });
+      this.lpSolves++;
+      if (!res.optimal) throw new RangeError(`faceUniqueness: LP for ${what} was not solved (HiGHS model status ${res.status})`);
+      out.push(res);
+    }
+    return [out[0], out[1]];
+  }
+}
+
+/** Per coordinate (c then s): its range over the face, the two LP points, and the largest |coordinate| seen. */
+function coordinateRanges(face: ThickFace, sys: FaceSystem): { ranges: CoordinateRange[]; points: { low: FacePoint; high: FacePoint }[]; largest: number } {
+  const { K, ds, nv } = sys;
+  const toPoint = (x: Float64Array): FacePoint => ({ weights: x.slice(0, K), skip: ds > 0 ? x.slice(K, nv) : null });
+  const ranges: CoordinateRange[] = [];
+  const points: { low: FacePoint; high: FacePoint }[] = [];
+  let largest = 0;
+  for (let v = 0; v < nv; v++) {
+    const cost = new Float64Array(nv);
+    cost[v] = 1;
+    const [low, high] = face.extremes(cost, `coordinate ${v}`);
+    for (const res of [low, high]) for (let u = 0; u < nv; u++) largest = Math.max(largest, Math.abs(res.x[u]));
+    ranges.push({ min: low.x[v], max: high.x[v], range: high.x[v] - low.x[v] });
+    points.push({ low: toPoint(low.x), high: toPoint(high.x) });
+  }
+  return { ranges, points, largest };
+}
+
+/** Per function point z: the range of f(z) = Σ c_k σ_k (ū_kᵀz)_+ + sᵀz (linear in (c, s)) over the face, and the largest |f| seen. */
+function functionRangesOf(face: ThickFace, sys: FaceSystem, directions: OptimalFace["directions"], Z: Matrix): { ranges: CoordinateRange[]; largest: number } {
+  const { K, ds, nv } = sys;
+  const D = Z.cols;
+  if (directions.length !== K) throw new RangeError(`faceUniqueness: ${directions.length} directions for ${K} fits`);
+  if (K > 0 && directions[0].direction.length !== D) throw new RangeError(`faceUniqueness: function points have ${D} columns, directions ${directions[0].direction.length}`);
+  if (ds > 0 && ds !== D) throw new RangeError(`faceUniqueness: function points have ${D} columns, the skip ${ds}`);
+  const ranges: CoordinateRange[] = [];
+  let largest = 0;
+  for (let p = 0; p < Z.rows; p++) {
+    const z = Z.data.subarray(p * D, (p + 1) * D);
+    const cost = new Float64Array(nv);
+    directions.forEach((dir, k) => {
+      let t = 0;
+      for (let q = 0; q < D; q++) t += dir.direction[q] * z[q];
+      cost[k] = t > 0 ? dir.sign * t : 0;
+    });
+    for (let q = 0; q < ds; q++) cost[K + q] = z[q];
+    const [low, high] = face.extremes(cost, `function point ${p}`);
+    largest = Math.max(largest, Math.abs(low.objective), Math.abs(high.objective));
+    ranges.push({ min: low.objective, max: high.objective, range: high.objective - low.objective });
+  }
+  return { ranges, largest };
+}
+
+/** F without directions (ν* = 0): {0} if the target is 0 (y = 0 or ŷ* = 0), empty otherwise (RangeError). */
+function emptyFaceUniqueness(face: OptimalFace, tol: number, functionPoints: Matrix | undefined): FaceUniqueness {
+  let r = face.total;
+  for (let k = 0; k < face.target.length; k++) r = Math.max(r, Math.abs(face.target[k]));
+  if (r > 0) throw new RangeError("faceUniqueness: no directions, but the target is nonzero (the face is empty)");
+  const zeros = Array.from({ length: functionPoints?.rows ?? 0 }, () => ({ min: 0, max: 0, range: 0 }));
+  return {
+    weights: [], skip: [], maxRange: 0, scale: Number.MIN_VALUE, tol, unique: true, minResidual: 0, slack: 0, witnesses: null,
+    functionRanges: zeros, maxFunctionRange: 0, functionScale: Number.MIN_VALUE,
+    functionUnique: functionPoints === undefined ? null : true, lpSolves: 0,
+  };
+}
+
+/**
+ * Coordinate ranges of the optimal face F = {c ≥ 0, s : Σ c_k f_k (+ X s) = t, Σ c_k = T}
+ * (thickened by the slack δ of the file comment) by 2·(K + d) + 1 LPs; unique iff every range is
+ * ≤ tol·scale. Throws RangeError on inconsistent shapes or when an LP is not solved.
+ */
+export function faceUniqueness(highs: Highs, face: OptimalFace, opts: FaceUniquenessOptions = {}): FaceUniqueness {
+  const tol = opts.tol ?? 1e-6;
+  const n = face.target.length;
+  for (const f of face.fits) if (f.length !== n) throw new RangeError(`faceUniqueness: a fit vector has ${f.length} entries, the target ${n}`);
+  if (face.skipX !== null && face.skipX.rows !== n) throw new RangeError(`faceUniqueness: skip matrix has ${face.skipX.rows} rows, the target ${n}`);
+  if (!Number.isFinite(face.total) || face.total < 0) throw new RangeError(`faceUniqueness: total must be finite and ≥ 0, got ${face.total}`);
+  const sys = faceSystem(face);
+  if (sys.nv === 0) return emptyFaceUniqueness(face, tol, opts.functionPoints);
+  let tScale = face.total;
+  for (let k = 0; k < n; k++) tScale = Math.max(tScale, Math.abs(face.target[k]));
+  tScale = Math.max(tScale, Number.MIN_VALUE);
+  const minResidual = minResidualLp(highs, sys);
+  const slack = Math.max(2 * minResidual, 1e-10 * tScale);
+  const thick = new ThickFace(highs, sys, slack);
+  const coords = coordinateRanges(thick, sys);
+  const scale = Math.max(face.total, coords.largest, Number.MIN_VALUE);
+  const Z = opts.functionPoints;
+  const fn = Z === undefined ? { ranges: [], largest: 0 } : functionRangesOf(thick, sys, face.directions, Z);
+  const functionScale = Math.max(tScale, fn.largest);
+  const maxFunctionRange = fn.ranges.reduce((m, r) => Math.max(m, r.range), 0);
+  let maxRange = 0;
+  let arg = -1;
+  coords.ranges.forEach((r, v) => { if (r.range > maxRange) { maxRange = r.range; arg = v; } });
+  const K = sys.K;
+  return {
+    weights: coords.ranges.slice(0, K), skip: coords.ranges.slice(K), maxRange, scale, tol, unique: maxRange <= tol * scale,
+    minResidual, slack,
+    witnesses: arg < 0 ? null : { coordinate: arg < K ? arg : arg - K, isSkip: arg >= K, ...coords.points[arg] },
+    functionRanges: fn.ranges, maxFunctionRange, functionScale,
+    functionUnique: Z === undefined ? null : maxFunctionRange <= tol * functionScale,
+    lpSolves: 1 + thick.lpSolves,
+  };
+}
+
+/**
+ * Options of the two wrappers: `functionPoints` may also be "line" for 1-D data with a bias
+ * column (X = [x, 1]): the points of `lineTestPoints` for the face's directions.
+ */
+export type FaceWrapperOptions = Omit<FaceUniquenessOptions, "functionPoints"> & { readonly functionPoints?: Matrix | "line" };
+
+function resolvePoints(
+  X: Matrix, directions: ReadonlyArray<{ readonly direction: Float64Array }>, opts: FaceWrapperOptions,
+): FaceUniquenessOptions {
+  const fp = opts.functionPoints;
+  if (fp !== "line") return { ...opts, functionPoints: fp };
+  if (X.cols !== 2) throw new RangeError(`functionPoints "line" needs 1-D data with a bias column (2 columns), X has ${X.cols}`);
+  const xs = Float64Array.from({ length: X.rows }, (_, k) => X.data[2 * k]);
+  return { ...opts, functionPoints: lineTestPoints(directions, xs) };
+}
+
+/** Uniqueness of the optimum of (C) at β > 0, with the directions it ran over. */
+export interface UniquenessAtBeta extends FaceUniqueness {
+  readonly directions: OptimalDirection[];
+  readonly face: OptimalFace;
+}
+
+/**
+ * Uniqueness of the optimal set of (C) at β > 0 from the optimal prediction ŷ* of a
+ * high-accuracy exact solve (solveRelu, gap ≲ 1e-10): F over the active directions of
+ * `optimalDirections` (Theorem 1), t = ŷ*, T = (ν*ᵀŷ*)/β.
+ */
+export function uniquenessAtBeta(
+  highs: Highs, problem: ConvexProblem, yhat: Float64Array, opts: OptimalDirectionsOptions & FaceWrapperOptions = {},
+): UniquenessAtBeta {
+  const od = optimalDirections(problem, yhat, opts);
+  let nuY = 0;
+  for (let k = 0; k < yhat.length; k++) nuY += od.nu[k] * yhat[k];
+  const face: OptimalFace = {
+    fits: od.directions.map((d) => d.fit), target: yhat, total: nuY / problem.beta, skipX: null, directions: od.directions,
+  };
+  return { ...faceUniqueness(highs, face, resolvePoints(problem.X, od.directions, opts)), directions: od.directions, face };
+}
+
+/** Options of `minNormUniqueness`. */
+export type MinNormUniquenessOptions = FaceWrapperOptions & {
+  /** A direction is on the face when its dual ratio is ≥ 1 − activeTol. Default 1e-7. */
+  readonly activeTol?: number;
+};
+
+/** Uniqueness of the minimum-norm interpolant, with the face directions. */
+export interface MinNormUniqueness extends FaceUniqueness {
+  readonly directions: OptimalDirection[];
+  readonly face: OptimalFace;
+}
+
+/**
+ * Uniqueness of the minimum-norm interpolant (in the convex variables, i.e. up to splitting a
+ * neuron into parallel copies): F over the directions whose dual ratio at the certificate's ν is
+ * ≥ 1 − activeTol (complementary slackness: every optimal point lives on them, for any dual
+ * optimum), t = y, T = the minimum value. Use a polished solution (gap ~1e-15): the default
+ * activeTol 1e-7 assumes it.
+ */
+export function minNormUniqueness(
+  highs: Highs, X: Matrix, y: Float64Array, patterns: PatternSet, solution: MinNormSolution, opts: MinNormUniquenessOptions = {},
+): MinNormUniqueness {
+  const activeTol = opts.activeTol ?? 1e-7;
+  const { directions } = directionsOfDual(X, patterns, solution.nu, 1 - activeTol);
+  const face: OptimalFace = {
+    fits: directions.map((d) => d.fit), target: y, total: solution.value, skipX: solution.skip === null ? null : X, directions,
+  };
+  return { ...faceUniqueness(highs, face, resolvePoints(X, directions, opts)), directions, face };
+}
+
+/**
+ * Test points that decide uniqueness of a 1-D network function on all of ℝ (inputs [x, 1]): every
+ * face point is piecewise linear with kinks only at the active directions' kinks x = −b/w, so it
+ * is fixed by its values at those kinks, at the data, and at one point beyond each end
+ * (x_min − 1 − spread, x_max + 1 + spread). `directions` are unit [w, b] vectors.
+ */
+export function lineTestPoints(directions: ReadonlyArray<{ readonly direction: Float64Array }>, xs: ArrayLike<number>): Matrix {
+  const pts: number[] = Array.from(xs);
+  for (const { direction } of directions) {
+    if (direction.length !== 2) throw new RangeError("lineTestPoints: directions must be [w, b] (1-D input with a bias)");
+    const [w, b] = direction;
+    if (Math.abs(w) > 1e-12) pts.push(-b / w);
+  }
+  const lo = Math.min(...pts);
+  const hi = Math.max(...pts);
+  const spread = hi - lo;
+  pts.push(lo - 1 - spread, hi + 1 + spread);
+  const uniq = [...new Set(pts)].sort((a, b) => a - b);
+  const data = new Float64Array(2 * uniq.length);
+  uniq.forEach((x, i) => { data[2 * i] = x; data[2 * i + 1] = 1; });
+  return { rows: uniq.length, cols: 2, data };
+}
