@@ -22,6 +22,7 @@ import { npyWorkload } from "./npy.js";
 import { numpyInfo, UNSET_FOR_REFERENCE } from "./numpy.js";
 import { queueWorkload } from "./queue.js";
 import { sliceWorkload } from "./slice.js";
+import { startupWorkload } from "./startup.js";
 
 export type { Row, Workload } from "./harness.js";
 
@@ -39,6 +40,7 @@ export const WORKLOADS: Workload[] = [
   convWorkload,
   npyWorkload,
   sliceWorkload,
+  startupWorkload,
   queueWorkload,
 ];
 

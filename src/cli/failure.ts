@@ -1,7 +1,7 @@
 import { CommanderError } from "commander";
 import { describeSystemError, InputError, InterruptedError, isSystemError } from "../common/index.js";
 import { EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK } from "./exitCodes.js";
-import { formatJson } from "./io.js";
+import { formatJson } from "./output.js";
 
 /**
  * How a command that failed tells the user: one line on stderr, `splitscape: <where>: <what>`,

@@ -5,32 +5,8 @@ import { findGenerator, isBuiltinAddress, loadDataset, makeBuiltin, type Dataset
 import { parseArch, parseInputShape as parseInputShapeText, parseTorchRepr, readFileBytes, type LayerList } from "../io/index.js";
 import { loadModel, type ArchitectureSource, type Model } from "../model/index.js";
 
-/**
- * JSON.stringify replacer for command output: typed arrays become plain arrays, non-finite
- * numbers become the strings "NaN", "Infinity", "-Infinity" (JSON has no literal for them),
- * bigints become decimal strings.
- */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  if (typeof value === "bigint") return value.toString();
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
-  return value;
-}
-
-/** The text `printJson` writes: indented JSON (see jsonReplacer) and a newline. */
-export function formatJson(obj: unknown): string {
-  return `${JSON.stringify(obj, jsonReplacer, 2)}\n`;
-}
-
-/** Print one JSON object on stdout (the whole output of a command run with --json). */
-export function printJson(obj: unknown): void {
-  process.stdout.write(formatJson(obj));
-}
-
-/** Print human-readable lines on stdout. */
-export function printLines(...lines: string[]): void {
-  process.stdout.write(lines.map((l) => `${l}\n`).join(""));
-}
+// The output helpers live in output.ts (no library imports, so the failure path loads fast).
+export { jsonReplacer, formatJson, printJson, printLines } from "./output.js";
 
 /**
  * Parse an integer command-line option; InputError naming the option and the allowed range.

@@ -1,6 +1,9 @@
 // The public face of linalg: float64 row-major matrices and the kernels over them.
 export * from "./matrix.js";
-export * from "./gemm.js";
+export {
+  gemm, matmul, gram, gemv, gemvRaw, gemmRaw, gemmRawTs, gemmRawWasm, gemmBackend, gemmDispatch, gemmThreads,
+  GEMM_WASM_MIN_WORK, GEMM_WASM_MAX_BYTES, GEMM_PARALLEL_MIN_WORK, type GemmBackend,
+} from "./gemm.js";
 export { threadCount, MAX_THREADS } from "./kernels/pool.js";
 export * from "./blas.js";
 export { solveTriangular, trsvRaw, SingularMatrixError, type TriangularOptions } from "./triangular.js";
@@ -15,4 +18,6 @@ export { eigh, eigvalsh, eighCheck, type EighOptions, type EighResult, type Eigh
 export { svd, singularValues, rank, type SvdOptions, type SvdResult } from "./svd.js";
 export { lanczos, type LanczosOptions, type LanczosResult, type SymmetricMatvec } from "./lanczos.js";
 export { distance, cosine, directionDistance, sliceNorm } from "./vectors.js";
-export { dot2, accurateProduct, jacobiEigenvalues } from "./reference.js";
+// The slow reference oracles (gemmReference in gemm.ts; dot2, accurateProduct, jacobiEigenvalues
+// in reference.ts) check the kernels in tests and the linalg-check experiment; they are not part
+// of the public API and are imported from their modules directly.

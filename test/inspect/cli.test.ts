@@ -61,7 +61,7 @@ describe("splitscape inspect", () => {
   it("bad input: exit 2, one line naming the problem, no run folder", async () => {
     const out = join(dir, "never");
     const cases: [string[], RegExp][] = [
-      [["--model", join(dir, "missing.json"), "--data", data], /no such model file/],
+      [["--model", join(dir, "missing.json"), "--data", data], /missing\.json: no such file, expected a model file/],
       [["--model", narrow, "--data", data, "--loss", "logistic"], /needs labels ±1/],
       [["--model", narrow, "--data", data, "--beta", "-1"], /--beta: expected a finite number ≥ 0/],
       [["--model", narrow, "--data", data, "--angle-tol", "x"], /--angle-tol/],

@@ -18,8 +18,8 @@
 // minimum-norm value when the pattern set is exact (enumeratePatterns).
 //
 // The LP solver is HiGHS (npm `highs`, wasm); its loader is asynchronous, so callers pass the
-// loaded instance (`const highs = await highsLoader()`), and every function here is synchronous.
-import highsModule, { type Highs } from "highs";
+// loaded instance (`const highs = await loadHighs()`), and every function here is synchronous.
+import type { Highs } from "highs";
 import { lstsq, type Matrix, nrm2 } from "../../linalg/index.js";
 import type { ReluNetwork } from "../network/index.js";
 import { convexProblem, MIN_NORM_TOL, orthonormalBasis, patternMask, type PatternSet, projectOntoCone } from "../program/index.js";
@@ -32,7 +32,8 @@ import { type OptimalDirection, optimalDirections } from "./optimalSet.js";
  * ESM loader gives its .mjs build (default import = the loader function); both are accepted.
  */
 export async function loadHighs(): Promise<Highs> {
-  const mod = highsModule as unknown as (() => Promise<Highs>) | { default: () => Promise<Highs> };
+  // Imported here, not at the top: the HiGHS module is large and only LPs need it.
+  const mod = (await import("highs")).default as unknown as (() => Promise<Highs>) | { default: () => Promise<Highs> };
   const loader = typeof mod === "function" ? mod : mod.default;
   return loader();
 }

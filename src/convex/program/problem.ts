@@ -27,7 +27,7 @@ export function convexProblem(X: Matrix, y: Float64Array, beta: number, loss: Co
   return { X, y, beta, loss, patterns };
 }
 
-/** [X, 1]: X with a column of ones appended (a regularised bias). */
+/** `[X, 1]`: X with a column of ones appended (a regularised bias). */
 export function withBias(X: Matrix): Matrix {
   const { rows: n, cols: d } = X;
   const out = new Float64Array(n * (d + 1));
