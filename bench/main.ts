@@ -20,6 +20,7 @@ import { labWorkload } from "./lab.js";
 import { modelHessianWorkload, modelStepWorkload, modelThreadsWorkload } from "./model.js";
 import { npyWorkload } from "./npy.js";
 import { numpyInfo, UNSET_FOR_REFERENCE } from "./numpy.js";
+import { queueWorkload } from "./queue.js";
 import { sliceWorkload } from "./slice.js";
 import { startupWorkload } from "./startup.js";
 
@@ -40,6 +41,7 @@ export const WORKLOADS: Workload[] = [
   npyWorkload,
   sliceWorkload,
   startupWorkload,
+  queueWorkload,
 ];
 
 function fmt(x: number | null, digits: number): string {

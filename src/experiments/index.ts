@@ -32,9 +32,11 @@ export { runToFolder, executeExperiment, specRecord, RunFailedError, type RunOpt
 export { rerenderRun, type RerenderOutcome } from "./rerender.js";
 export { currentEnvironment, type Environment } from "./environment.js";
 export { expandGrid, gridSize, type GridCell } from "./grid.js";
-export { runCells, compiledWorkerUrl, poolMode, type PoolOptions } from "./pool.js";
+export { runCells, openCellPool, compiledWorkerUrl, poolMode, type PoolOptions, type CellPool } from "./pool.js";
 export type { CellTask, CellOutcome } from "./cellTask.js";
-export { runSweep, sweepFolderName, type SweepOptions, type SweepOutcome } from "./sweep.js";
+export {
+  runSweep, sweepFolderName, prepareSweep, finishSweep, interruptSweep, cellFolder, type SweepOptions, type SweepOutcome, type SweepMode, type PreparedSweep,
+} from "./sweep.js";
 export { summaryCsv, summaryColumns, summaryFigures, aggregateVerdicts, type SummaryRow } from "./summary.js";
 export { runTour, type TourEntry, type TourOutcome, type TourOptions } from "./tour.js";
 export { runJsonReplacer, toJsonText, writeJsonAtomic } from "./json.js";

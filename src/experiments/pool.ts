@@ -7,8 +7,10 @@ import { removeTemporaryFiles } from "./executor.js";
 import { markIncomplete } from "./runFolder.js";
 
 /**
- * The sweep's worker pool on node:worker_threads: `workers` threads (default 2, one per core
- * of the target machine) each take the next cell from a shared queue until it is empty.
+ * The sweep's worker pool on node:worker_threads: up to `workers` threads (default 2, one per
+ * core of the target machine), started on first use and kept for the next cell. runCells feeds
+ * a list of cells through it (the local sweep); the queue worker (experiments/queue) runs each
+ * cell it pulls from Redis through the same pool, so there is one way to run a cell.
  *
  * Workers run compiled JavaScript: the worker script is dist/experiments/sweepWorker.js,
  * found next to this module (`new URL("./sweepWorker.js", import.meta.url)`). When this module
@@ -18,7 +20,7 @@ import { markIncomplete } from "./runFolder.js";
  * kinds registered by kinds/index.ts; kinds registered at run time (tests) need in-process mode.
  */
 
-/** Options of runCells. */
+/** Options of openCellPool and runCells. */
 export interface PoolOptions {
   /** Number of worker threads (default 2). */
   workers?: number;
@@ -27,7 +29,7 @@ export interface PoolOptions {
    * compiled worker next to this module (in-process if it does not exist).
    */
   workerUrl?: URL | string | null;
-  /** Called as each cell finishes (for progress bars). */
+  /** Called as each cell finishes (for progress bars; runCells only). */
   onDone?: (outcome: CellOutcome) => void;
   /**
    * Aborting stops the pool: running workers are terminated, their cells' folders marked
@@ -35,6 +37,20 @@ export interface PoolOptions {
    * InterruptedError(null). In-process, the cell that is running finishes first.
    */
   signal?: AbortSignal;
+}
+
+/** Threads that run cells, reused from cell to cell. */
+export interface CellPool {
+  readonly mode: "threads" | "in-process";
+  /**
+   * Run one cell on a free thread (waiting for one if all are busy). Never rejects for a
+   * failing cell (that is an outcome with ok: false; a crashed thread is replaced). Aborting
+   * `signal` terminates the cell's thread, marks its folder INCOMPLETE and rejects with
+   * InterruptedError(null); in-process the abort is heard only before the cell starts.
+   */
+  run(task: CellTask, signal?: AbortSignal): Promise<CellOutcome>;
+  /** Terminate every thread. */
+  close(): Promise<void>;
 }
 
 /** The compiled worker next to this module, or null when running from sources. */
@@ -54,49 +70,103 @@ function resolveWorker(opts: PoolOptions): URL | null {
   return typeof opts.workerUrl === "string" ? pathToFileURL(opts.workerUrl) : opts.workerUrl;
 }
 
-/** Run every task; outcomes are returned in task order. */
-export async function runCells(tasks: readonly CellTask[], opts: PoolOptions = {}): Promise<CellOutcome[]> {
+/** Open a pool of `opts.workers` threads (or the in-process stand-in). */
+export function openCellPool(opts: PoolOptions = {}): CellPool {
   const url = resolveWorker(opts);
-  const queue = [...tasks];
-  const done = new Map<string, CellOutcome>();
-  const record = (o: CellOutcome): void => {
-    done.set(o.id, o);
-    opts.onDone?.(o);
-  };
-  if (url === null) {
-    for (const t of queue) {
-      if (opts.signal?.aborted) throw new InterruptedError(null);
-      record(await executeCell(t));
-    }
-  } else {
-    const n = Math.max(1, Math.min(opts.workers ?? 2, queue.length));
-    await Promise.all(Array.from({ length: n }, () => workerLoop(url, queue, record, opts.signal)));
-  }
-  return tasks.map((t) => done.get(t.id)!);
+  return url === null ? inProcessPool() : threadPool(url, Math.max(1, opts.workers ?? 2));
 }
 
-/** One worker taking tasks from the shared queue; a crashed worker is replaced. */
-async function workerLoop(url: URL, queue: CellTask[], record: (o: CellOutcome) => void, signal?: AbortSignal): Promise<void> {
-  let worker = new Worker(url);
-  try {
-    for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
-      if (signal?.aborted) throw new InterruptedError(null);
+/** In-process: cells run one after another in this thread. */
+function inProcessPool(): CellPool {
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    mode: "in-process",
+    run(task, signal) {
+      const next = last.then(() => {
+        if (signal?.aborted) throw new InterruptedError(null);
+        return executeCell(task);
+      });
+      last = next.catch(() => undefined);
+      return next;
+    },
+    close: async () => undefined,
+  };
+}
+
+/** Up to `size` threads, started when needed; a cell waits for a free one. */
+function threadPool(url: URL, size: number): CellPool {
+  const idle: Worker[] = [];
+  const live = new Set<Worker>();
+  const waiting: ((w: Worker) => void)[] = [];
+  const start = (): Worker => {
+    const w = new Worker(url);
+    live.add(w);
+    return w;
+  };
+  const acquire = (): Promise<Worker> => {
+    const w = idle.pop();
+    if (w !== undefined) return Promise.resolve(w);
+    if (live.size < size) return Promise.resolve(start());
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const release = (w: Worker): void => {
+    const next = waiting.shift();
+    if (next !== undefined) next(w);
+    else idle.push(w);
+  };
+  const discard = async (w: Worker): Promise<void> => {
+    live.delete(w);
+    await w.terminate();
+    const next = waiting.shift();
+    if (next !== undefined) next(start());
+  };
+  return {
+    mode: "threads",
+    async run(task, signal) {
+      const w = await acquire();
       try {
-        record(await runOnWorker(worker, task, signal));
+        const outcome = await runOnWorker(w, task, signal);
+        release(w);
+        return outcome;
       } catch (err) {
+        await discard(w);
         if (err instanceof InterruptedError) {
           removeTemporaryFiles(task.dir);
-          markIncomplete(task.dir, `interrupted (SIGINT) at ${new Date().toISOString()}; the sweep runs this cell again when resumed`);
+          markIncomplete(task.dir, `interrupted at ${new Date().toISOString()}; the sweep runs this cell again when resumed`);
           throw err;
         }
-        record({ id: task.id, ok: false, error: `worker failed: ${err instanceof Error ? err.message : String(err)}` });
-        await worker.terminate();
-        worker = new Worker(url);
+        return { id: task.id, ok: false, error: `worker failed: ${err instanceof Error ? err.message : String(err)}` };
       }
+    },
+    async close() {
+      const all = [...live];
+      live.clear();
+      idle.length = 0;
+      await Promise.all(all.map((w) => w.terminate()));
+    },
+  };
+}
+
+/** Run every task on a pool of `opts.workers` threads; outcomes are returned in task order. */
+export async function runCells(tasks: readonly CellTask[], opts: PoolOptions = {}): Promise<CellOutcome[]> {
+  const queue = [...tasks];
+  const done = new Map<string, CellOutcome>();
+  const pool = openCellPool({ ...opts, workers: Math.max(1, Math.min(opts.workers ?? 2, queue.length)) });
+  const lanes = pool.mode === "threads" ? Math.max(1, Math.min(opts.workers ?? 2, queue.length)) : 1;
+  const lane = async (): Promise<void> => {
+    for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
+      if (opts.signal?.aborted) throw new InterruptedError(null);
+      const o = await pool.run(task, opts.signal);
+      done.set(o.id, o);
+      opts.onDone?.(o);
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: lanes }, lane));
   } finally {
-    await worker.terminate();
+    await pool.close();
   }
+  return tasks.map((t) => done.get(t.id)!);
 }
 
 /** Send one task to a worker and wait for its outcome (rejects if the worker errors or exits, or on abort). */
@@ -110,7 +180,7 @@ function runOnWorker(worker: Worker, task: CellTask, signal?: AbortSignal): Prom
     };
     const onAbort = (): void => {
       cleanup();
-      void worker.terminate().then(() => reject(new InterruptedError(null)));
+      reject(new InterruptedError(null));
     };
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });

@@ -58,8 +58,11 @@ export interface SweepOutcome {
   rows: SummaryRow[];
   /** True when every cell ran and every verdict of every cell passed. */
   pass: boolean;
-  mode: "threads" | "in-process";
+  mode: SweepMode;
 }
+
+/** Where a sweep's cells ran: worker threads, this thread, or workers pulling from a Redis queue. */
+export type SweepMode = "threads" | "in-process" | "queue";
 
 /** What identifies a sweep: its base spec and its grid (the content of the folder key). */
 function sweepIdentity(loaded: LoadedSpec): { kind: string; seed: number; params: Record<string, unknown>; grid: Grid } {
@@ -98,10 +101,32 @@ function reusedOutcome(cell: GridCell, dir: string): CellOutcome {
   return { id: cell.hash, ok: true, summary: r.summary, verdicts: r.verdicts, pass: r.verdicts.every((v) => v.pass), seconds: 0 };
 }
 
-/** Run a validated spec's grid (a spec without a grid is a one-cell sweep). */
-export async function runSweep(loaded: LoadedSpec, opts: SweepOptions = {}): Promise<SweepOutcome> {
+/** Where a sweep is and what is left to do (prepareSweep), shared by the local pool and the queue. */
+export interface PreparedSweep {
+  loaded: LoadedSpec;
+  grid: Grid;
+  /** The sweep folder. */
+  dir: string;
+  /** Every cell of the grid, in expansion order. */
+  cells: GridCell[];
+  /** Cells whose folders are complete (not run again). */
+  finished: GridCell[];
+  /** The other cells, to run into cells/<hash>/. */
+  tasks: CellTask[];
+}
+
+/** A cell's folder in a sweep folder: `<dir>/cells/<cell hash>`. */
+export function cellFolder(dir: string, cell: GridCell): string {
+  return join(dir, "cells", cell.hash);
+}
+
+/**
+ * Step 1 of a sweep: check the grid's size, expand it, open (or resume) the sweep folder —
+ * INCOMPLETE and sweep.json — and split the cells into finished ones and tasks.
+ */
+export function prepareSweep(loaded: LoadedSpec, opts: Pick<SweepOptions, "outDir" | "dir" | "maxCells"> = {}): PreparedSweep {
   const { spec, source } = loaded;
-  const def = definitionOf(spec);
+  definitionOf(spec);
   const grid = loaded.grid ?? {};
   checkSweepCells(source, gridSize(grid), opts.maxCells);
   const cells = expandGrid(spec, grid, (p) => validateParams(spec.kind, p, source, ["grid"]));
@@ -110,25 +135,28 @@ export async function runSweep(loaded: LoadedSpec, opts: SweepOptions = {}): Pro
   ensureFolder(join(dir, "cells"));
   markIncomplete(dir, `sweep running since ${new Date().toISOString()}`);
   writeJsonAtomic(join(dir, "sweep.json"), { spec: specRecord(spec), grid, cells: cells.map((c) => ({ cell: c.hash, ...c.values })) });
+  const finished = cells.filter((c) => isComplete(cellFolder(dir, c)));
+  const tasks: CellTask[] = cells.filter((c) => !isComplete(cellFolder(dir, c))).map((c) => ({ id: c.hash, spec: c.spec, dir: cellFolder(dir, c) }));
+  return { loaded, grid, dir, cells, finished, tasks };
+}
 
-  const cellDir = (c: GridCell): string => join(dir, "cells", c.hash);
-  const finished = cells.filter((c) => isComplete(cellDir(c)));
-  const tasks: CellTask[] = cells.filter((c) => !isComplete(cellDir(c))).map((c) => ({ id: c.hash, spec: c.spec, dir: cellDir(c) }));
-  const mode = tasks.length === 0 ? "in-process" : poolMode({ workerUrl: opts.workerUrl });
-  opts.onPlan?.({ total: cells.length, toRun: tasks.length, reused: finished.length, mode, dir });
+/** Mark an interrupted sweep INCOMPLETE with why and how far it got; the error to throw (its message `message`). */
+export function interruptSweep(sweep: PreparedSweep, why: string, message?: string): InterruptedError {
+  const finishedNow = sweep.cells.filter((c) => isComplete(cellFolder(sweep.dir, c))).length;
+  markIncomplete(sweep.dir, `${why} at ${new Date().toISOString()}: ${finishedNow} of ${sweep.cells.length} cells finished, no summary; run the same sweep again to resume`);
+  return new InterruptedError(sweep.dir, message);
+}
 
-  let ran: CellOutcome[];
-  try {
-    ran = await runCells(tasks, { workers: opts.workers, workerUrl: opts.workerUrl, onDone: opts.onProgress, signal: opts.signal });
-  } catch (err) {
-    if (!(err instanceof InterruptedError)) throw err;
-    const finishedNow = cells.filter((c) => isComplete(cellDir(c))).length;
-    markIncomplete(dir, `interrupted (SIGINT) at ${new Date().toISOString()}: ${finishedNow} of ${cells.length} cells finished, no summary; run the same sweep again to resume`);
-    throw new InterruptedError(dir);
-  }
+/**
+ * Step 3 of a sweep (after its tasks ran, `ran` in any order): summary.csv/json, summary
+ * figures, report.html, and the removal of INCOMPLETE.
+ */
+export async function finishSweep(sweep: PreparedSweep, ran: readonly CellOutcome[], mode: SweepMode): Promise<SweepOutcome> {
+  const { loaded: { spec }, grid, dir, cells, finished } = sweep;
+  const def = definitionOf(spec);
   const byId = new Map<string, CellOutcome>(ran.map((o) => [o.id, o]));
   const reusedIds = new Set(finished.map((c) => c.hash));
-  const outcomes = cells.map((c) => byId.get(c.hash) ?? reusedOutcome(c, cellDir(c)));
+  const outcomes = cells.map((c) => byId.get(c.hash) ?? reusedOutcome(c, cellFolder(dir, c)));
   const rows = cells.map((c, i) => summaryRow(c, outcomes[i], reusedIds.has(c.hash)));
 
   writeJsonAtomic(join(dir, "summary.json"), { kind: spec.kind, grid, columns: summaryColumns(rows), rows });
@@ -156,11 +184,27 @@ export async function runSweep(loaded: LoadedSpec, opts: SweepOptions = {}): Pro
   return {
     dir,
     cells: cells.length,
-    ran: tasks.length,
+    ran: sweep.tasks.length,
     reused: finished.length,
     failed,
     rows,
     pass: failed === 0 && outcomes.every((o) => o.ok && o.pass),
     mode,
   };
+}
+
+/** Run a validated spec's grid on this machine's worker pool (a spec without a grid is a one-cell sweep). */
+export async function runSweep(loaded: LoadedSpec, opts: SweepOptions = {}): Promise<SweepOutcome> {
+  const sweep = prepareSweep(loaded, opts);
+  const { tasks } = sweep;
+  const mode = tasks.length === 0 ? "in-process" : poolMode({ workerUrl: opts.workerUrl });
+  opts.onPlan?.({ total: sweep.cells.length, toRun: tasks.length, reused: sweep.finished.length, mode, dir: sweep.dir });
+  let ran: CellOutcome[];
+  try {
+    ran = await runCells(tasks, { workers: opts.workers, workerUrl: opts.workerUrl, onDone: opts.onProgress, signal: opts.signal });
+  } catch (err) {
+    if (!(err instanceof InterruptedError)) throw err;
+    throw interruptSweep(sweep, "interrupted (SIGINT)");
+  }
+  return finishSweep(sweep, ran, mode);
 }

@@ -2,30 +2,22 @@ import { SingleBar, Presets } from "cli-progress";
 import type { Command } from "commander";
 import type { CellOutcome } from "../../experiments/index.js";
 import { loadExperiments } from "../lazy.js";
-import { formatNumber, formatTable } from "../../report/index.js";
-import { checkOutputFolder, DEFAULT_MAX_SWEEP_CELLS } from "../../common/index.js";
+import { checkOutputFolder, InputError } from "../../common/index.js";
 import { withInterrupt } from "../interrupt.js";
-import { outFolderOption, parseIntOption, printJson, printLines } from "../io.js";
-import { EXIT_TOLERANCE } from "../exitCodes.js";
+import { outFolderOption, parseIntOption } from "../io.js";
+import { parseMaxCells, printSweepOutcome, SWEEP_DEFAULTS, type SweepCommandOptions } from "./sweepCommon.js";
+import { QUEUE_DEFAULTS, queueAdminCommand, queuedSweepCommand } from "./sweepQueue.js";
 
-/** The defaults of `sweep`, written once (help text and behaviour). */
-const SWEEP_DEFAULTS = { workers: 2, maxCells: DEFAULT_MAX_SWEEP_CELLS } as const;
-
-interface SweepCommandOptions {
-  out: string;
-  dir?: string;
-  workers?: string;
-  maxCells?: string;
-  json?: boolean;
-  progress?: boolean;
-}
-
-/** `splitscape sweep SPEC`: run a spec's grid on the worker pool, resumably. */
-async function sweepCommand(specPath: string, opts: SweepCommandOptions): Promise<void> {
+/** `splitscape sweep SPEC`: run a spec's grid on the worker pool (or through a queue), resumably. */
+async function sweepCommand(specPath: string | undefined, opts: SweepCommandOptions): Promise<void> {
+  if (opts.status !== undefined || opts.cancel !== undefined) return queueAdminCommand(specPath, opts);
+  if (specPath === undefined) throw new InputError("sweep", "missing the spec file: splitscape sweep SPEC [--queue URL], or sweep --status URL [SWEEP], or sweep --cancel URL SWEEP");
+  if (opts.queue !== undefined) return queuedSweepCommand(specPath, opts);
+  if (opts.attempts !== undefined) throw new InputError("--attempts", "retries are for sweeps through a queue (--queue URL); a local sweep records a failing cell and goes on");
   const { loadSpec, runSweep } = await loadExperiments();
   const loaded = loadSpec(specPath);
   const workers = parseIntOption("--workers", opts.workers, 1, 64) ?? SWEEP_DEFAULTS.workers;
-  const maxCells = parseIntOption("--max-cells", opts.maxCells, 1, Number.MAX_SAFE_INTEGER) ?? SWEEP_DEFAULTS.maxCells;
+  const maxCells = parseMaxCells(opts);
   checkOutputFolder(opts.dir ?? opts.out, opts.dir !== undefined ? "--dir" : "-o/--out");
   const showBar = !opts.json && opts.progress !== false && process.stderr.isTTY === true;
   const bar = showBar ? new SingleBar({ format: "sweep |{bar}| {value}/{total} cells · {failed} failed · eta {eta_formatted}", stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
@@ -45,32 +37,24 @@ async function sweepCommand(specPath: string, opts: SweepCommandOptions): Promis
       bar?.increment(1, { failed });
     },
   })).finally(() => bar?.stop());
-  if (!o.pass) process.exitCode = EXIT_TOLERANCE;
-  if (opts.json) {
-    printJson({ dir: o.dir, cells: o.cells, ran: o.ran, reused: o.reused, failed: o.failed, pass: o.pass, mode: o.mode, summary: `${o.dir}/summary.csv`, report: `${o.dir}/report.html`, rows: o.rows });
-    return;
-  }
-  const axes = Object.keys(loaded.grid ?? {}).filter((a) => a !== "seed");
-  const rows = o.rows.map((r) => [String(r.cell), String(r.seed), ...axes.map((a) => (typeof r[a] === "number" ? formatNumber(r[a] as number) : String(r[a]))), String(r.status), `${r.passed}/${r.total}`, r.pass ? "PASS" : "FAIL"]);
-  printLines(
-    formatTable(["cell", "seed", ...axes, "status", "verdicts", "result"], rows),
-    "",
-    `${o.cells} cells: ${o.ran} run, ${o.reused} reused, ${o.failed} failed`,
-    `summary: ${o.dir}/summary.csv (and summary.json); report: ${o.dir}/report.html`,
-  );
+  printSweepOutcome(loaded, o, opts.json === true);
 }
 
 /** Register `splitscape sweep`. */
 export function registerSweep(program: Command): void {
   program
     .command("sweep")
-    .description("run a spec's grid (parameters × seeds) on a worker pool; finished cells are not re-run")
-    .argument("<spec>", "the spec file with a grid")
+    .description("run a spec's grid (parameters × seeds) on a worker pool, or through a Redis queue on many machines; finished cells are not re-run")
+    .argument("[spec]", "the spec file with a grid (with --status/--cancel: the sweep's name, spec file or folder)")
     .addOption(outFolderOption("sweep folder (sweep-<kind>-<hash of spec and grid>)"))
     .option("--dir <dir>", "use exactly this sweep folder (resuming refuses a folder of another spec or grid)")
     .option("--workers <N>", `worker threads (default ${SWEEP_DEFAULTS.workers})`)
     .option("--max-cells <N>", `refuse grids with more cells than this (default ${SWEEP_DEFAULTS.maxCells})`)
+    .option("--queue <url>", "run the cells on `splitscape worker`s through Redis: redis://[user:password@]HOST:PORT[/DB] or rediss:// (TLS); the password may come from SPLITSCAPE_REDIS_PASSWORD")
+    .option("--attempts <N>", `with --queue: tries of a failing cell before it is recorded as failed (default ${QUEUE_DEFAULTS.attempts})`)
+    .option("--status <url>", "show the sweeps in the queue at URL (or the one named by the argument)")
+    .option("--cancel <url>", "cancel the sweep named by the argument in the queue at URL: remove its cells that have not started")
     .option("--no-progress", "no progress bar")
     .option("--json", "print one JSON object")
-    .action((spec: string, opts: SweepCommandOptions) => sweepCommand(spec, opts));
+    .action((spec: string | undefined, opts: SweepCommandOptions) => sweepCommand(spec, opts));
 }
