@@ -334,20 +334,31 @@ function missedRequest(outcome: IsolatedTrainOutcome, s: TrainSettings): boolean
 async function runTrain(o: TrainCliOptions): Promise<void> {
   checkOutputFolder(o.out, "-o/--out");
   const X = await loadExperiments();
-  const { createRunFolder, markComplete, markIncomplete, shortHash, timeStamp, trainIsolated } = X;
   const ds = resolveDataset(o.data, { ...o, labelCols: parseLabelCols(o.labelCols) });
   const settings = trainSettings(o);
   const { model, initRecord } = initialModel(o, ds, settings.maxSamples);
   checkModelAgainstData(model, o.model ?? "--init", ds, settings.loss);
   const spec = { command: "train", splitscapeVersion: VERSION, data: ds.source, architecture: describeArchitecture(model.arch), ...initRecord, ...settings };
   const started = new Date();
+  // SIGINT is heard from before the run folder exists: a Ctrl-C that lands while spec.json and
+  // initial.json are written stops the training at step 0 (the pre-aborted signal) instead of
+  // killing the process with the folder half written.
+  await withInterrupt((signal) => trainIntoFolder({ o, X, ds, settings, model, spec, started, signal }));
+}
+
+/** The run folder of `train`: spec and θ(0), the training on its worker thread, the results. */
+async function trainIntoFolder(run: {
+  o: TrainCliOptions; X: Experiments; ds: Dataset; settings: TrainSettings; model: Model; spec: Record<string, unknown>; started: Date; signal: AbortSignal;
+}): Promise<void> {
+  const { o, X, ds, settings, model, spec, started, signal } = run;
+  const { createRunFolder, markComplete, markIncomplete, shortHash, timeStamp, trainIsolated } = X;
   const dir = createRunFolder(o.out, `train-${timeStamp(started)}-${shortHash(spec)}`);
   let outcome: IsolatedTrainOutcome;
   try {
     writeFileAtomic(join(dir, "spec.json"), toJson(spec));
     writeFileAtomic(join(dir, "initial.json"), toJson(modelToJson(model)));
     const bar = progressBar(!o.json && process.stderr.isTTY === true);
-    outcome = await withInterrupt((signal) => trainIsolated(model, ds, settings, { onProgress: bar.update, signal }));
+    outcome = await trainIsolated(model, ds, settings, { onProgress: bar.update, signal });
     bar.stop();
     const summary = trainSummary(dir, outcome);
     writeTrainResults(X, dir, outcome, summary, started);
