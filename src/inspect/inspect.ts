@@ -111,15 +111,20 @@ function facts(model: Model, data: ModelData, opts: InspectOptions): InspectFact
   };
 }
 
+/** Stationary only by the rounding floor (an interpolating fit, stationarity.ts). */
+function atRoundingFloor(st: InspectReport["stationarity"]): boolean {
+  return st.stationary && st.relativeGradient > st.gradTol;
+}
+
 function summaryRows(r: Omit<InspectReport, "summary" | "checks" | "checksPass">): SummaryRow[] {
   const rows: SummaryRow[] = [];
   const st = r.stationarity;
   rows.push({
     section: "stationarity", verdict: st.verdict,
-    measure: st.stationary && st.relativeGradient > st.gradTol
+    measure: atRoundingFloor(st)
       ? `‖∇F‖ = ${e2(st.gradientNorm)} ≤ rounding floor ${e2(st.gradientFloor)}; λ ∈ [${e2(st.curvature.minEigenvalue)}, ${e2(st.curvature.maxEigenvalue)}]`
       : `‖∇F‖/scale = ${e2(st.relativeGradient)}; λ ∈ [${e2(st.curvature.minEigenvalue)}, ${e2(st.curvature.maxEigenvalue)}]`,
-    tolerance: `grad ≤ ${formatNumber(st.gradTol)} (or the floor), |λ| ≤ ${e2(st.curvature.threshold)} is 0`,
+    tolerance: `${atRoundingFloor(st) ? "grad ≤ its rounding floor" : `grad ≤ ${formatNumber(st.gradTol)}`}, |λ| ≤ ${e2(st.curvature.threshold)} is 0`,
   });
   const red = r.redundancy;
   rows.push(red.applies
