@@ -6,7 +6,7 @@
  * across kinks, where adaptive steppers stall; RK4 chatters within O(h) of the kink face), with
  * u renormalised after each step. Small-δ gradient flow follows w(t) ≈ δ·ψ(t) (Kumar & Haupt).
  */
-import { nrm2 } from "../linalg/index.js";
+import { cosine, nrm2 } from "../linalg/index.js";
 import type { NcfEvaluator } from "./correlation.js";
 
 export interface NcfFlowSample {
@@ -130,4 +130,21 @@ function flowEscapeUnscaled(flow: NcfFlowResult, L: number, logDelta: number, le
   const dTau = (target - last.logNorm) / rate;
   integral += (Math.exp(-q * last.logNorm) * -Math.expm1(-q * rate * dTau)) / (q * rate);
   return { t: Math.exp(-q * logDelta) * integral, logT: -q * logDelta + Math.log(integral) };
+}
+
+/**
+ * The flow's alignment cos(u(τ), û) with a direction û and its lag at flow time τ (the samples
+ * up to the last one not after τ): lag = max over those samples of τ_s − (log‖·‖_s − log‖·‖_0)/(2𝒩*),
+ * how far the flow's time runs ahead of the norm growth at rate 2𝒩* (docs/science/small-init.md §4).
+ */
+export function ncfFlowAlignment(flow: NcfFlowResult, uHat: Float64Array, tau: number, ncfStar: number): { alignment: number; lag: number } {
+  let lag = 0;
+  let alignment = NaN;
+  const s0 = flow.samples[0].logNorm;
+  for (const s of flow.samples) {
+    if (s.tau > tau) break;
+    lag = Math.max(lag, s.tau - (s.logNorm - s0) / (2 * ncfStar));
+    alignment = cosine(s.u, uHat);
+  }
+  return { alignment, lag };
 }

@@ -13,7 +13,7 @@ export {
   ncfKktPoints, clarkeResidual, refineTwoLayerKktPoint, assembleTwoLayerPoint, classifyByPerturbation, NCF_RESIDUAL_TOL,
   type KktKind, type NcfKktPoint, type NcfKktOptions, type NcfKktResult, type NcfUnconvergedPoint,
 } from "./kkt.js";
-export { ncfFlow, ncfFlowEscapeTime, type NcfFlowResult, type NcfFlowSample } from "./flow.js";
+export { ncfFlow, ncfFlowAlignment, ncfFlowEscapeTime, type NcfFlowResult, type NcfFlowSample } from "./flow.js";
 export { escapeTime, lossFactor, type EscapePrediction } from "./escape.js";
 export { smallInitEscape, smallInitTrajectory, type SmallInitEscape, type SmallInitSample, type SmallInitPoint, type SmallInitEscapeOptions } from "./smallInit.js";
 export {

@@ -90,20 +90,26 @@ export function matchesShown(shown: string[], actual: string[]): { ok: boolean; 
 }
 
 /**
- * A path the README elides, `runs/train-…/final.json`: the newest folder of the scratch folder's
- * `runs/` that starts with the part before `…` and holds the file after it (the run a step above
- * wrote). Other words are returned as they are.
+ * `DIR/PREFIX<wild>/FILE` with `<wild>` = `*` (a cp glob) or `…` (a path the README elides): the
+ * newest folder of the scratch folder's DIR that starts with PREFIX and holds FILE — the run a
+ * step above wrote. Returns the relative path, or undefined when nothing matches.
  */
-function resolveElided(word: string): string {
-  const m = /^(.*)\/([^/…]*)…\/(.+)$/.exec(word);
-  if (m === null) return word;
+function newestRunFile(pattern: string, wild: "*" | "…"): string | undefined {
+  const w = wild === "*" ? "\\*" : "…";
+  const m = new RegExp(`^(.*)/([^/${w}]*)${w}/(.+)$`).exec(pattern);
+  if (m === null) return undefined;
   const [, parentDir, prefix, file] = m;
   const parent = join(scratch, parentDir);
-  if (!existsSync(parent)) return word;
+  if (!existsSync(parent)) return undefined;
   const found = readdirSync(parent)
     .filter((n) => n.startsWith(prefix) && existsSync(join(parent, n, file)))
     .sort((a, b) => statSync(join(parent, b)).mtimeMs - statSync(join(parent, a)).mtimeMs);
-  return found.length === 0 ? word : join(parentDir, found[0], file);
+  return found.length === 0 ? undefined : join(parentDir, found[0], file);
+}
+
+/** A word of a README command with an elided run folder resolved (newestRunFile), others as they are. */
+function resolveElided(word: string): string {
+  return newestRunFile(word, "…") ?? word;
 }
 
 /** Run one README step in the scratch folder: `npx splitscape …` with the built CLI, or `cp` with a glob. */
@@ -114,17 +120,10 @@ function runStep(command: string): { code: number | null; stdout: string; stderr
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
   if (w[0] === "cp" && w.length === 3) {
-    // `cp runs/train-*/final.json net.json`: the one run folder the steps above wrote.
-    const m = /^(.*)\/([^/*]*)\*\/(.*)$/.exec(w[1]);
-    if (m === null) return { code: 1, stdout: "", stderr: `cp: expected DIR/PREFIX*/FILE, got ${w[1]}` };
-    const [, parentDir, prefix, file] = m;
-    const parent = join(scratch, parentDir);
-    // the newest such folder: the run a step above wrote
-    const found = readdirSync(parent)
-      .filter((n) => n.startsWith(prefix) && existsSync(join(parent, n, file)))
-      .sort((a, b) => statSync(join(parent, b)).mtimeMs - statSync(join(parent, a)).mtimeMs);
-    if (found.length === 0) return { code: 1, stdout: "", stderr: `cp: ${w[1]} matches no folder` };
-    cpSync(join(parent, found[0], file), join(scratch, w[2]));
+    // `cp runs/train-*/final.json net.json`: the file of the newest matching run folder.
+    const from = newestRunFile(w[1], "*");
+    if (from === undefined) return { code: 1, stdout: "", stderr: `cp: ${w[1]} matches no run folder holding that file` };
+    cpSync(join(scratch, from), join(scratch, w[2]));
     return { code: 0, stdout: "", stderr: "" };
   }
   return { code: 127, stdout: "", stderr: `the README test runs \`npx splitscape …\` and \`cp\` only, not: ${command}` };

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { makeBuiltin } from "../../data/index.js";
 import { makeObjective, twoLayerArchitecture, twoLayerParts } from "../../model/index.js";
 import {
-  angularScan, escapeTime, ncfEvaluator, ncfFlow, ncfFlowEscapeTime, ncfKktPoints, ncfProblem, refineTwoLayerKktPoint, smallInitEscape, twoLayerClarkeResidual, type NcfFlowResult,
+  angularScan, escapeTime, ncfEvaluator, ncfFlow, ncfFlowAlignment, ncfFlowEscapeTime, ncfKktPoints, ncfProblem, refineTwoLayerKktPoint, smallInitEscape, twoLayerClarkeResidual,
 } from "../../ncf/index.js";
 import { unitSphere } from "../../random/index.js";
 import { atLeast, atMost, circleDirections, linePlot, type FigureSpec, type Verdict } from "../../report/index.js";
@@ -46,19 +46,6 @@ const schema = z.strictObject({
 
 type Params = z.infer<typeof schema>;
 
-/** The NCF flow's alignment cos(u(τ), û) and lag at τ (nearest sample not after τ). */
-function flowAt(flow: NcfFlowResult, uHat: Float64Array, tau: number, ncfStar: number): { alignment: number; lag: number } {
-  let lag = 0;
-  let alignment = NaN;
-  const s0 = flow.samples[0].logNorm;
-  for (const s of flow.samples) {
-    if (s.tau > tau) break;
-    lag = Math.max(lag, s.tau - (s.logNorm - s0) / (2 * ncfStar));
-    alignment = cosine(s.u, uHat);
-  }
-  return { alignment, lag };
-}
-
 async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {
   const P = spec.params;
   const ds = makeBuiltin(`builtin:sin?n=${P.n}&d=${P.d}&seed=${P.dataSeed}`);
@@ -91,7 +78,7 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
     const pred = escapeTime({ ncfStar, L: 2, logDelta });
     const predRho = escapeTime({ ncfStar, L: 2, logDelta, level: P.level });
     const esc = smallInitEscape(obj, w0, uHat, { logDelta, level: P.level, tMax: pred.t + 3, maxSamples: 300 });
-    const fl = flowAt(flow, uHat, esc.tEscape, ncfStar);
+    const fl = ncfFlowAlignment(flow, uHat, esc.tEscape, ncfStar);
     const flowPred = ncfFlowEscapeTime(flow, 2, logDelta, P.level).t;
     const ratio = esc.tEscape / pred.t;
     const lo = 1 - Math.log(1 / P.level) / -logDelta;

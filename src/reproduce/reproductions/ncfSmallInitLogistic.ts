@@ -1,7 +1,6 @@
-import { cosine } from "../../linalg/index.js";
 import { makeObjective, twoLayerArchitecture } from "../../model/index.js";
 import {
-  escapeTime, lossFactor, ncfEvaluator, ncfFlow, ncfFlowEscapeTime, ncfKktPoints, ncfProblem, refineTwoLayerKktPoint, smallInitEscape, twoLayerClarkeResidual, type NcfFlowResult,
+  escapeTime, lossFactor, ncfEvaluator, ncfFlow, ncfFlowAlignment, ncfFlowEscapeTime, ncfKktPoints, ncfProblem, refineTwoLayerKktPoint, smallInitEscape, twoLayerClarkeResidual,
 } from "../../ncf/index.js";
 import { createRng, unitSphere } from "../../random/index.js";
 import { claim } from "../claims.js";
@@ -33,19 +32,6 @@ const WIDTH = 6;
 const SLOPE = 0.1;
 const LOSS = "logistic" as const;
 
-/** The NCF flow's alignment cos(u(τ), û) and lag at flow time τ (nearest sample not after τ). */
-function flowAt(flow: NcfFlowResult, uHat: Float64Array, tau: number, ncfStar: number): { alignment: number; lag: number } {
-  let lag = 0;
-  let alignment = NaN;
-  const s0 = flow.samples[0].logNorm;
-  for (const s of flow.samples) {
-    if (s.tau > tau) break;
-    lag = Math.max(lag, s.tau - (s.logNorm - s0) / (2 * ncfStar));
-    alignment = cosine(s.u, uHat);
-  }
-  return { alignment, lag };
-}
-
 async function run(ctx: { quick: boolean; log(m: string): void }): Promise<ReproductionResult> {
   const ds = paperData("embedding-separable-data.json");
   const arch = twoLayerArchitecture({ d: ds.X.cols, m: WIDTH, activation: { name: "leaky_relu", slope: SLOPE } });
@@ -70,7 +56,7 @@ async function run(ctx: { quick: boolean; log(m: string): void }): Promise<Repro
     const label = `δ = 1e${e10}`;
     const pred = escapeTime({ ncfStar, L: 2, logDelta, loss: LOSS });
     const esc = smallInitEscape(obj, w0, uHat, { logDelta, level: LEVEL, tMax: pred.t + 10, maxSamples: 300, stopNorm: 1 });
-    const fl = flowAt(flow, uHat, lambda * esc.tEscape, ncfStar);
+    const fl = ncfFlowAlignment(flow, uHat, lambda * esc.tEscape, ncfStar);
     const flowT = ncfFlowEscapeTime(flow, 2, logDelta, LEVEL, lambda).t;
     const ratio = esc.tEscape / pred.t;
     const lo = 1 - Math.log(1 / LEVEL) / -logDelta;
