@@ -31,6 +31,7 @@ const BUILDS = {
   cone: [["wasmBase64", THREADS]],
   gemm: [["wasmBase64", []], ["wasmSharedBase64", THREADS]],
   twolayer: [["wasmBase64", []], ["wasmSharedBase64", THREADS]],
+  slice: [["wasmBase64", []], ["wasmSharedBase64", THREADS]],
 };
 
 /** Compile assembly/<file> with `extra` flags; the wasm bytes (exits on a compile error). */

@@ -13,15 +13,18 @@
  * directly from θ(x, y).
  *
  * The grid is evaluated in row panels (all x for one y): Z₀ + y·Z_V is formed once per panel,
- * and panels are independent given the read-only Z₀, Z_U, Z_V, so a worker pool over shared
- * memory can take panels as jobs (evaluateRowPanel); here they run one after another on the
- * calling thread. `sliceGridNaive` evaluates one network at a time (the reference).
+ * and panels are independent given the read-only Z₀, Z_U, Z_V. Two-layer networks with σ ∈
+ * {relu, leaky_relu, linear, tanh, sigmoid} run their panels on the wasm kernel and the worker
+ * pool (panelKernel.ts, assembly/slice.ts: the same sweep, and the G = e^{−cz} recurrence in
+ * f64x2); MLPs and other σ run them here (evaluateRowPanel), one after another on the calling
+ * thread. `sliceGridNaive` evaluates one network at a time (the reference).
  */
 import { InputError } from "../common/errors.js";
 import { gemmRaw } from "../linalg/index.js";
 import type { Activation, Model, ModelData } from "../model/index.js";
 import { applyActivation, mlpWeights, outputDim, lossOnOutputs, piecewiseLinearSlope, twoLayerParts, type Architecture } from "../model/index.js";
 import { objectiveValue, penaltyMask, type ObjectiveSpec } from "../inspect/index.js";
+import { panelKernelApplies, panelKernelLossSums } from "./panelKernel.js";
 
 /** The precomputed products may hold at most this many float64 entries (256 MB). */
 export const SLICE_MAX_ENTRIES = 1 << 25;
@@ -367,12 +370,10 @@ function outputsMlp(ctx: SliceContext, ws: PanelWorkspace, x: number, y: number)
 
 /** Row panel j: every x at y = ys[j], written into `out` at offset j·nx. */
 export function evaluateRowPanel(ctx: SliceContext, j: number, out: GridValues, ws: PanelWorkspace = panelWorkspace(ctx)): void {
-  const { problem, n, k, mask } = ctx;
-  const { xs, ys, data, spec, model, U } = problem;
-  const V = problem.V;
+  const { problem, n, k } = ctx;
+  const { xs, ys, data, spec, model } = problem;
   const y = ys[j];
   const nx = xs.length;
-  const beta = spec.beta ?? 0;
   const mean = spec.mean ?? false;
   combine(ws.Zb, ctx.Z0, 0, ctx.Z0, y, ctx.ZV); // Zb = Z₀ + y·Z_V
   if (ctx.out) {
@@ -399,14 +400,7 @@ export function evaluateRowPanel(ctx: SliceContext, j: number, out: GridValues, 
     const x = xs[i];
     const F = ctx.out ? ws.Fp.subarray(i * n * k, (i + 1) * n * k) : outputsMlp(ctx, ws, x, y);
     const lv = lossOnOutputs(spec.loss, F, data.Y.data, n, k, mean, null, null);
-    let pen = 0;
-    if (beta !== 0) {
-      for (let t = 0; t < ws.theta.length; t++) {
-        const v = model.theta[t] + x * U[t] + (V ? y * V[t] : 0);
-        if (mask[t]) pen += v * v;
-      }
-      pen *= 0.5 * beta;
-    }
+    const pen = penaltyAt(ctx, x, y);
     const at = j * nx + i;
     out.loss[at] = lv.loss;
     out.logLoss[at] = lv.logLoss;
@@ -415,14 +409,87 @@ export function evaluateRowPanel(ctx: SliceContext, j: number, out: GridValues, 
   }
 }
 
+/** (β/2)‖θ_reg(x, y)‖² at one grid point (θ(x, y) formed entry by entry, as the naive path). */
+function penaltyAt(ctx: SliceContext, x: number, y: number): number {
+  const { model, U, V, spec } = ctx.problem;
+  const beta = spec.beta ?? 0;
+  if (beta === 0) return 0;
+  const { mask } = ctx;
+  let pen = 0;
+  for (let t = 0; t < model.theta.length; t++) {
+    const v = model.theta[t] + x * U[t] + (V ? y * V[t] : 0);
+    if (mask[t]) pen += v * v;
+  }
+  return 0.5 * beta * pen;
+}
+
 function allocate(nx: number, ny: number): GridValues {
   const size = nx * ny;
   return { objective: new Float64Array(size), loss: new Float64Array(size), logLoss: new Float64Array(size), penalty: new Float64Array(size) };
 }
 
-/** F on the grid, batched (see the file comment). */
-export function sliceGrid(problem: GridProblem): GridValues {
+/**
+ * Loss sums below this (after the mean) take the log-space path (model/losses.ts finishLoss,
+ * DIRECT_SUM_MIN): the kernel's points there are recomputed one network at a time.
+ */
+const LOG_SPACE_BELOW = 1e-280;
+
+/**
+ * The two-layer grid on the wasm panel kernel (panelKernel.ts), or null where it does not apply.
+ * The kernel returns unscaled loss sums; the mean, the log and the penalty are taken here, and a
+ * point whose loss is not a finite number ≥ LOG_SPACE_BELOW (log space, NaN, overflow) is
+ * evaluated one network at a time by the model's own loss instead.
+ */
+function sliceGridKernel(ctx: SliceContext): GridValues | null {
+  const { problem, n, k } = ctx;
+  const { model, data, spec, xs, ys } = problem;
+  const arch = model.arch;
+  if (arch.kind !== "two-layer" || ctx.out === null || !panelKernelApplies(arch.activation)) return null;
+  const sums = panelKernelLossSums({
+    n, m: ctx.h1, k, activation: arch.activation, loss: spec.loss, Z0: ctx.Z0, ZU: ctx.ZU, ZV: ctx.ZV,
+    Y: data.Y.data, a: ctx.out.a, c: ctx.out.c, xs, ys,
+  });
+  if (sums === null) return null;
+  const nx = xs.length;
+  const out = allocate(nx, ys.length);
+  const mean = spec.mean ?? false;
+  for (let j = 0; j < ys.length; j++) {
+    for (let i = 0; i < nx; i++) {
+      const at = j * nx + i;
+      const loss = mean ? sums[at] / n : sums[at];
+      const pen = penaltyAt(ctx, xs[i], ys[j]);
+      if (loss >= LOG_SPACE_BELOW && loss < Infinity) {
+        out.loss[at] = loss;
+        out.logLoss[at] = Math.log(loss);
+      } else {
+        const theta = Float64Array.from(model.theta, (t, p) => t + xs[i] * problem.U[p] + (problem.V ? ys[j] * problem.V[p] : 0));
+        const v = objectiveValue({ arch, theta }, data, spec);
+        out.loss[at] = v.loss;
+        out.logLoss[at] = v.logLoss;
+      }
+      out.penalty[at] = pen;
+      out.objective[at] = out.loss[at] + pen;
+    }
+  }
+  return out;
+}
+
+/** Which evaluation sliceGrid uses: the wasm kernel where it applies (default), or the TS panels. */
+export interface SliceGridOptions {
+  readonly kernel?: "auto" | "typescript";
+}
+
+/**
+ * F on the grid, batched (see the file comment): two-layer networks with σ ∈ {relu, leaky_relu,
+ * linear, tanh, sigmoid} on the wasm panel kernel and the worker pool (panelKernel.ts), every
+ * other network (MLP; two-layer with another σ) by the TS row panels on the calling thread.
+ */
+export function sliceGrid(problem: GridProblem, opts: SliceGridOptions = {}): GridValues {
   const ctx = prepareSlice(problem);
+  if (opts.kernel !== "typescript") {
+    const viaKernel = sliceGridKernel(ctx);
+    if (viaKernel !== null) return viaKernel;
+  }
   const out = allocate(problem.xs.length, problem.ys.length);
   const ws = panelWorkspace(ctx);
   for (let j = 0; j < problem.ys.length; j++) evaluateRowPanel(ctx, j, out, ws);
