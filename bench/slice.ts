@@ -1,11 +1,12 @@
 // Slice workload: a 101 × 101 plane through a network of ≈ 1,000 parameters on 1,000 samples,
-// batched (slice/evaluate.ts: three first-layer GEMMs, then element-wise work per grid point in
-// row panels) against the naive evaluation of one network θ(x, y) at a time through the model's
-// own loss, measured in the same run. The naive reference is timed on NAIVE_ROWS rows of the
-// grid and scaled to the whole grid per point (it costs the same at every point); the batched
-// evaluation is timed on the whole grid, both on one thread (SPLITSCAPE_THREADS = 1; row panels
-// are independent jobs, ready for the worker pool). The two alternate for the bench's runs and
-// each row gives the medians.
+// batched (slice/evaluate.ts: three first-layer GEMMs, then the row panels — two-layer relu and
+// tanh on the wasm panel kernel, assembly/slice.ts, on 1 thread and on all threads of the worker
+// pool; the MLP on the TS panels) against the naive evaluation of one network θ(x, y) at a time
+// through the model's own loss, measured side by side in the same run. The naive reference is
+// timed on NAIVE_ROWS rows of the grid and scaled to the whole grid per point (it costs the same
+// at every point). For the two-layer cases a third row times the TS panels (the kernel's oracle)
+// on one thread. Every time is the median of the runs; the note gives the median CPU seconds of
+// the process (all threads), which is what a loaded machine does not inflate.
 //
 //   npm run bench -- slice        (or: npx tsx bench/slice.ts)
 import { pathToFileURL } from "node:url";
@@ -14,7 +15,7 @@ import {
 } from "../src/model/index.js";
 import { axisValues, sliceGrid, sliceGridNaive, type GridProblem } from "../src/slice/index.js";
 import { fillNormal, fork } from "../src/random/index.js";
-import { makeRow, sideBySide, withThreads, type BenchContext, type Row, type Workload } from "./harness.js";
+import { benchThreads, makeRow, median, sideBySide, threadsLabel, withThreads, type BenchContext, type Row, type Workload } from "./harness.js";
 
 /** Grid points per axis and samples, as in issue 24's target. */
 const GRID = 101;
@@ -44,37 +45,60 @@ function seconds(fn: () => void): number {
   return (performance.now() - t0) / 1000;
 }
 
-/** The cases: (label, architecture, input dimension). */
-const CASES: [string, Architecture, number][] = [
-  ["two-layer relu 10→83→1 (+b), p = 996", twoLayerArchitecture({ d: 10, m: 83, activation: makeActivation("relu"), inputBias: true }), 10],
-  ["two-layer tanh 10→83→1 (+b), p = 996", twoLayerArchitecture({ d: 10, m: 83, activation: makeActivation("tanh"), inputBias: true }), 10],
-  ["mlp leaky_relu 10→30→20→1, p = 920", mlpArchitecture([10, 30, 20, 1], makeActivation("leaky_relu", 0.1)), 10],
+/** The cases: (label, architecture, input dimension, on the wasm kernel). */
+const CASES: [string, Architecture, number, boolean][] = [
+  ["two-layer relu 10→83→1 (+b), p = 996", twoLayerArchitecture({ d: 10, m: 83, activation: makeActivation("relu"), inputBias: true }), 10, true],
+  ["two-layer tanh 10→83→1 (+b), p = 996", twoLayerArchitecture({ d: 10, m: 83, activation: makeActivation("tanh"), inputBias: true }), 10, true],
+  ["mlp leaky_relu 10→30→20→1, p = 920", mlpArchitecture([10, 30, 20, 1], makeActivation("leaky_relu", 0.1)), 10, false],
 ];
 
 export const sliceWorkload: Workload = {
   name: "slice",
-  description: `${GRID}×${GRID} plane through a ~1,000-parameter network on ${SAMPLES} samples: batched (GEMMs + row panels) vs one network at a time (timed on ${NAIVE_ROWS} rows, scaled per point)`,
-  run: async (ctx: BenchContext): Promise<Row[]> => withThreads(1, () => sliceRows(ctx)),
+  description: `${GRID}×${GRID} plane through a ~1,000-parameter network on ${SAMPLES} samples: batched (GEMMs + row panels, two-layer on the wasm kernel and the pool) vs one network at a time (timed on ${NAIVE_ROWS} rows, scaled per point)`,
+  run: async (ctx: BenchContext): Promise<Row[]> => sliceRows(ctx),
 };
 
-/** The rows of the slice workload (called on one thread). */
+/** Wall and CPU seconds (all threads of the process) of one call. */
+function timed(fn: () => void): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const wall = seconds(fn);
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1e6 };
+}
+
+/** The rows of the slice workload. */
 function sliceRows(ctx: BenchContext): Row[] {
   const rows: Row[] = [];
-  for (const [label, arch, d] of CASES) {
+  for (const [label, arch, d, kernel] of CASES) {
     const full = problem(arch, d, GRID);
-    sliceGrid({ ...full, ys: full.ys.subarray(0, 2) }); // warm-up (JIT, wasm GEMM)
     const few = problem(arch, d, NAIVE_ROWS);
     sliceGridNaive({ ...few, ys: few.ys.subarray(0, 1), xs: few.xs.subarray(0, 5) }); // warm-up
-    const r = sideBySide(ctx.runs, () => seconds(() => sliceGrid(full)), () => (seconds(() => sliceGridNaive(few)) * GRID) / NAIVE_ROWS);
-    rows.push(makeRow({
-      workload: "slice", case: `${label}, 1 thread`, threads: 1, runs: r.ours,
-      reference: r.ref === null ? null : { name: `one network at a time (${NAIVE_ROWS} rows, scaled)`, runs: r.ref },
-      note: `${GRID * GRID} points`,
-    }));
+    const naive = (): number => (seconds(() => sliceGridNaive(few)) * GRID) / NAIVE_ROWS;
+    const variants: [string, number, "auto" | "typescript"][] = kernel
+      ? [...[...new Set([1, ctx.threads])].map((t): [string, number, "auto"] => ["wasm kernel", t, "auto"]), ["TS panels", 1, "typescript"]]
+      : [["TS panels", 1, "typescript"]];
+    for (const [what, threads, engine] of variants) {
+      const cpu: number[] = [];
+      const r = withThreads(threads, () => {
+        sliceGrid({ ...full, ys: full.ys.subarray(0, 2) }, { kernel: engine }); // warm-up (JIT, wasm tier-up)
+        return sideBySide(ctx.runs, () => {
+          const t = timed(() => sliceGrid(full, { kernel: engine }));
+          cpu.push(t.cpu);
+          return t.wall;
+        }, naive);
+      });
+      rows.push(makeRow({
+        workload: "slice", case: `${label}, ${what}, ${threadsLabel(threads)}`, threads, runs: r.ours,
+        reference: r.ref === null ? null : { name: `one network at a time (${NAIVE_ROWS} rows, scaled)`, runs: r.ref },
+        note: `${GRID * GRID} points; CPU ${median(cpu).toFixed(2)} s${arch.kind === "two-layer" && arch.activation.name === "tanh" && what === "wasm kernel" ? "; target ≤ 3 s wall at idle (issue 24)" : ""}`,
+      }));
+    }
   }
   return rows;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await sliceWorkload.run({ runs: 3, threads: 1 })) console.log(`${r.case}: ${(r.seconds * 1e3).toFixed(0)} ms, reference ${((r.reference?.seconds ?? NaN) * 1e3).toFixed(0)} ms, ratio ${r.ratio?.toFixed(2)}`);
+  for (const r of await sliceWorkload.run({ runs: 3, threads: benchThreads() })) {
+    console.log(`${r.case}: ${(r.seconds * 1e3).toFixed(0)} ms (${r.note}), reference ${((r.reference?.seconds ?? NaN) * 1e3).toFixed(0)} ms, ratio ${r.ratio?.toFixed(2)}`);
+  }
 }

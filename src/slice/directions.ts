@@ -2,12 +2,16 @@
  * Directions in parameter space for slices (spec.ts gives the grammar):
  *
  *  - filter normalisation (Li, Xu, Taylor, Studer & Goldstein 2018, "Visualizing the loss
- *    landscape of neural nets", §4; tomgoldstein/loss-landscape, net_plotter.py): for every
- *    weight matrix in PyTorch's (out × in) layout, row r of the direction is rescaled to the norm
- *    of row r of θ, d_r ← d_r·‖θ_r‖/‖d_r‖; 1-D parameters (biases) get a zero direction (their
- *    `--xignore biasbn`). Rows here: two-layer W (neuron j's incoming weights) and the output
- *    layer aᵀ (k × m: output c's weights over the neurons); MLP: every W_l row. (net_plotter
- *    divides by ‖d_r‖ + 1e-10; the exact quotient is used here, a zero row stays zero.)
+ *    landscape of neural nets", §4; tomgoldstein/loss-landscape, net_plotter.py
+ *    normalize_directions_for_weights): for every weight tensor of dimension ≥ 2 in PyTorch's
+ *    layout, each slice along its first index (a "filter") of the direction is rescaled to the
+ *    norm of the same slice of θ, d_r ← d_r·‖θ_r‖/‖d_r‖; 1-D parameters (biases) get a zero
+ *    direction (their `--xignore biasbn`). Filters here: two-layer W rows (neuron j's incoming
+ *    weights) and the rows of the output layer aᵀ (k × m: output c's weights over the neurons —
+ *    for k = 1 the whole output layer is one filter, as nn.Linear(m, 1).weight is in net_plotter);
+ *    MLP: every W_l row, the last layer included; conv: each conv weight's output channel
+ *    (in × kh × kw entries) and each row of the head (outputs × features). (net_plotter divides
+ *    by ‖d_r‖ + 1e-10; the exact quotient is used here, a zero filter stays zero.)
  *  - the Hessian's eigenvectors by thick-restart Lanczos on exact Hessian–vector products;
  *  - the plateau of a split unit: along (outgoing weights of two children moved oppositely at
  *    constant function) and across (incoming weights moved apart along an eigenvector of the
@@ -15,7 +19,7 @@
  */
 import { InputError } from "../common/errors.js";
 import type { LossName, Model, ModelData } from "../model/index.js";
-import { describeArchitecture, mlpLayerOffsets, sameArchitecture, twoLayerLayout } from "../model/index.js";
+import { convGeometry, describeArchitecture, mlpLayerOffsets, sameArchitecture, twoLayerLayout } from "../model/index.js";
 import { lanczos, nrm2 } from "../linalg/index.js";
 import { canonicalSign, objectiveHessianOperator, penaltyMask, type ObjectiveSpec } from "../inspect/index.js";
 import { innerHessian, splitUnitCopyDivide } from "../plateau/index.js";
@@ -32,10 +36,32 @@ export interface SliceDirection {
   readonly normalization: string;
 }
 
-/** Row blocks (offset, rows, cols) of every weight matrix in PyTorch's out×in layout, and the 1-D blocks. */
-function filterLayout(model: Model): { matrices: { off: number; rows: number; cols: number; stride: number; colStride: number }[]; vectors: { off: number; len: number }[] } {
+/** A weight tensor seen as a matrix of filters: `rows` filters of `cols` entries (entry c of filter r at off + r·stride + c·colStride). */
+interface FilterBlock {
+  readonly off: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly stride: number;
+  readonly colStride: number;
+}
+
+/**
+ * The filters of every weight tensor (PyTorch's first index, the output unit or channel) and the
+ * 1-D blocks (biases). Conv: each conv weight (out × in × kh × kw, row-major) has one filter per
+ * output channel, its in·kh·kw contiguous entries; the head (outputs × features) one per output.
+ */
+function filterLayout(model: Model): { matrices: FilterBlock[]; vectors: { off: number; len: number }[] } {
   const arch = model.arch;
-  if (arch.kind === "conv" || arch.kind === "parallel-three-layer") throw new RangeError(`filterNormalize: ${arch.kind} models are not supported`);
+  if (arch.kind === "parallel-three-layer") throw new InputError("--along", `filter normalisation is not defined for ${describeArchitecture(arch)} models; use random-plain`);
+  if (arch.kind === "conv") {
+    const g = convGeometry(arch);
+    const matrices: FilterBlock[] = g.stages.filter((st) => st.stage.type === "conv").map((st) => {
+      const cols = st.size / st.out.channels;
+      return { off: st.offset, rows: st.out.channels, cols, stride: cols, colStride: 1 };
+    });
+    matrices.push({ off: g.headOffset, rows: arch.outputs, cols: g.features, stride: g.features, colStride: 1 });
+    return { matrices, vectors: [] };
+  }
   if (arch.kind === "mlp") {
     const off = mlpLayerOffsets(arch);
     return {

@@ -481,10 +481,13 @@ export interface SliceGridOptions {
 
 /**
  * F on the grid, batched (see the file comment): two-layer networks with σ ∈ {relu, leaky_relu,
- * linear, tanh, sigmoid} on the wasm panel kernel and the worker pool (panelKernel.ts), every
- * other network (MLP; two-layer with another σ) by the TS row panels on the calling thread.
+ * linear, tanh, sigmoid} on the wasm panel kernel and the worker pool (panelKernel.ts), MLPs and
+ * two-layer networks with another σ by the TS row panels on the calling thread, conv networks
+ * one network per grid point (each a batched im2col + GEMM pass over all samples: a conv
+ * layer's input depends on θ(x, y), so the first-layer trick covers only its first layer).
  */
 export function sliceGrid(problem: GridProblem, opts: SliceGridOptions = {}): GridValues {
+  if (problem.model.arch.kind === "conv") return sliceGridNaive(problem);
   const ctx = prepareSlice(problem);
   if (opts.kernel !== "typescript") {
     const viaKernel = sliceGridKernel(ctx);

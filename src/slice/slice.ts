@@ -230,8 +230,8 @@ function pathSlice(model: Model, data: ModelData, opts: SliceOptions): PathSlice
 
 /** The slice asked for (see the file comment). */
 export function sliceLandscape(model: Model, data: ModelData, opts: SliceOptions): SliceResult {
-  if (model.arch.kind === "conv" || model.arch.kind === "parallel-three-layer") {
-    throw new InputError("--model", `slices of ${describeArchitecture(model.arch)} models are not supported yet (two-layer and mlp models only)`);
+  if (model.arch.kind === "parallel-three-layer") {
+    throw new InputError("--model", `slices of ${describeArchitecture(model.arch)} models are not supported yet (two-layer, mlp and conv models only)`);
   }
   if (opts.along.kind === "path") {
     if (opts.plane) throw new InputError("--plane", "path is a curve (1-D): it takes no --plane");

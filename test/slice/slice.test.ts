@@ -5,14 +5,15 @@
  *  - along to:M2 the endpoints are the two networks' losses by the model's own evaluator;
  *  - along plateau:j at a split stationary point the slice is flat to rounding, and its
  *    curvature across equals the inner-Hessian prediction;
- *  - filter normalisation matches Li et al.'s definition on a hand-worked case;
+ *  - filter normalisation matches Li et al.'s definition on hand-worked cases (two-layer with
+ *    k = 2 and biases; a two-stage conv net: one filter per output channel and head row);
  * and the batched evaluation against one-network-at-a-time, marching squares on a circle, the
  * convex path against the path's own bookkeeping.
  */
 import { describe, expect, it } from "vitest";
 import { loadDataset, makeBuiltin } from "../../src/data/index.js";
 import {
-  evaluateLoss, initializeModel, loadModel, makeActivation, mlpArchitecture, twoLayerArchitecture, type Model,
+  convArchitecture, evaluateLoss, initializeModel, loadModel, makeActivation, mlpArchitecture, twoLayerArchitecture, type Model, type ModelData,
 } from "../../src/model/index.js";
 import { designStationaryPoint, splitUnitCopyDivide } from "../../src/plateau/index.js";
 import {
@@ -129,6 +130,41 @@ describe("slice directions and values", () => {
     for (let row = 0; row < 4; row++) {
       const n = (v: Float64Array): number => Math.hypot(...v.subarray(row * 3, row * 3 + 3));
       expect(n(r)).toBeCloseTo(n(mlp.theta), 13);
+    }
+  });
+});
+
+describe("filter normalisation of conv networks (Li et al. 2018: one filter per output channel)", () => {
+  // input 1×3×3 → conv 2 channels 2×2 (weight 2×1×2×2) → σ → conv 1 channel 1×1 (1×2×1×1) → σ → head 1×4
+  const arch = convArchitecture({
+    dims: 2, input: { channels: 1, height: 3, width: 3 }, outputs: 1, activation: makeActivation("relu"),
+    stages: [{ type: "conv", channels: 2, kernel: 2 }, { type: "conv", channels: 1, kernel: 1 }],
+  });
+  // θ: K₁ filters (1, 2, 2, 0) ‖·‖ = 3 and (0, 0, 3, 4) ‖·‖ = 5; K₂ = (0.6, 0.8) ‖·‖ = 1; head (1, 1, 1, 1) ‖·‖ = 2
+  const theta = Float64Array.of(1, 2, 2, 0, 0, 0, 3, 4, 0.6, 0.8, 1, 1, 1, 1);
+  const model: Model = { arch, theta };
+
+  it("hand-worked: each conv filter and the head row scaled to θ's norms", () => {
+    // d: K₁ filters (1, 0, 0, 0) ‖·‖ = 1 → ×3; (1, 1, 1, 1) ‖·‖ = 2 → ×5/2; K₂ (3, 4) ‖·‖ = 5 → ×1/5; head (2, 0, 0, 0) → ×1
+    const d = Float64Array.of(1, 0, 0, 0, 1, 1, 1, 1, 3, 4, 2, 0, 0, 0);
+    const expected = [3, 0, 0, 0, 2.5, 2.5, 2.5, 2.5, 0.6, 0.8, 2, 0, 0, 0];
+    const out = filterNormalize(model, d);
+    expected.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 15));
+    // the whole layer rescaled as one (Li et al.'s "layer" normalisation) would differ: K₁ → ×√34/√6
+    expect(out[0] / d[0]).not.toBeCloseTo(out[4] / d[4], 3);
+  });
+
+  it("a conv slice: random filter-normalised direction, the grid at 0 = F(θ) by the conv kernels, every filter norm = θ's", () => {
+    const data: ModelData = { X: { rows: 6, cols: 9, data: testRng(30).randnVec(54) }, Y: { rows: 6, cols: 1, data: testRng(31).randnVec(6) } };
+    const s = sliceLandscape(model, data, { loss: "square", along: { kind: "random", seed: 4, normalization: "filter" }, plane: { kind: "hessian", index: 1 }, x: { lo: -1, hi: 1, count: 5 }, y: { lo: -0.5, hi: 0.5, count: 3 } }) as GridSlice;
+    expect(s.kind).toBe("plane");
+    const F0 = evaluateLoss(model, data, "square").loss;
+    expect(Math.abs(s.center.grid! - F0)).toBeLessThanOrEqual(1e-14 * F0);
+    expect(sliceChecks(s).every((v) => v.pass)).toBe(true);
+    const u = s.directions[0].vector;
+    for (const [off, len] of [[0, 4], [4, 4], [8, 2], [10, 4]]) {
+      const n = (v: Float64Array): number => Math.hypot(...v.subarray(off, off + len));
+      expect(n(u)).toBeCloseTo(n(theta), 14);
     }
   });
 });
