@@ -124,6 +124,12 @@ describe("slice directions and values", () => {
     const r5 = Math.sqrt(5) / 5;
     const expected = [s, s, 0.5, 0, 3 * r5, Math.SQRT2, 4 * r5, Math.SQRT2, 0, 0, 0, 0];
     expected.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 14));
+    // W rows (1, 0), (0, 1), (1, 1) with d rows (1, 1): ×1/√2, ×1/√2, ×1. k = 1: the output layer
+    // nn.Linear(m, 1).weight is ONE filter (net_plotter iterates its one row): a = (3, 0, 4), d = (1, 2, 2) → ×5/3,
+    // scaled as a whole to ‖a‖, not entry by entry.
+    const one: Model = { arch: twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), theta: Float64Array.of(1, 0, 0, 1, 1, 1, 3, 0, 4) };
+    const o1 = filterNormalize(one, Float64Array.of(1, 1, 1, 1, 1, 1, 1, 2, 2));
+    [Math.SQRT1_2, Math.SQRT1_2, Math.SQRT1_2, Math.SQRT1_2, 1, 1, 5 / 3, 10 / 3, 10 / 3].forEach((v, i) => expect(o1[i]).toBeCloseTo(v, 14));
     // A random filter-normalised direction has every filter's norm equal to θ's filter norm.
     const mlp: Model = { arch: mlpArchitecture([3, 4, 2], makeActivation("relu")), theta: testRng(4).randnVec(4 * 3 + 2 * 4) };
     const r = randomDirection(mlp, 7, "filter").vector;
