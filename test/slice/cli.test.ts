@@ -52,6 +52,16 @@ describe("splitscape slice", () => {
     expect(JSON.stringify(vl)).toContain("\"type\":\"log\"");
   });
 
+  it("a conv model: a filter-normalised random line, F at 0 = the model's loss", async () => {
+    const r = await run("slice", "--model", "examples/conv/conv1d.json", "--data", "builtin:blobs?n=40&d=6&seed=1", "--loss", "logistic", "--along", "random:1", "--x", "-1:1:5", "-o", join(dir, "runs"), "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.checks.every((v: { pass: boolean }) => v.pass)).toBe(true);
+    const s = JSON.parse(readFileSync(join(j.runFolder, "slice.json"), "utf8"));
+    expect(s.directions[0].normalization).toMatch(/filter-normalised/);
+    expect(s.values.objective).toHaveLength(5);
+  });
+
   it("--along path: the curve to a certified optimum", async () => {
     const r = await run("slice", "--model", net, "--data", data, "--beta", "0.02", "--along", "path", "-o", join(dir, "runs"), "--json");
     expect(r.code).toBe(0);
