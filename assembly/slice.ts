@@ -220,6 +220,9 @@ function samplePiecewiseLinear(
   const nlim = f64x2.splat(-EXPV_MAX_ABS);
   const rlog = f64x2.abs(f64x2.mul(ncv, f64x2.mul(B, f64x2.splat(nx > 1 ? (load<f64>(xs + (<usize>(nx - 1) << 3)) - load<f64>(xs)) / <f64>(nx - 1) : 1.0))));
   const wildStep = !v128.all_true<i64>(f64x2.le(rlog, f64x2.splat(STEP_MAX_ARG)));
+  const p1 = EMIT == 0 && k == 1 ? v128.load(Pt + (<usize>u << 3)) : f64x2.splat(0.0);
+  const q1 = EMIT == 0 && k == 1 ? v128.load(Qt + (<usize>u << 3)) : f64x2.splat(0.0);
+  const acc1 = acc;
   let G = f64x2.splat(0.0);
   let left = 0;
   let exact = false;
@@ -238,7 +241,10 @@ function samplePiecewiseLinear(
     left--;
     let v = f64x2.div(num, f64x2.add(one, G));
     if (TANH_SIGMA) v = f64x2.sub(v, one);
-    if (EMIT == 0) {
+    if (EMIT == 0 && k == 1) {
+      // one output (the common case): the pair's weights stay in registers
+      v128.store(acc1 + (<usize>i << 4), f64x2.add(v128.load(acc1 + (<usize>i << 4)), f64x2.mul(f64x2.add(p1, f64x2.mul(xv, q1)), v)));
+    } else if (EMIT == 0) {
       for (let q = 0; q < k; q++) {
         const o = <usize>(q * m2 + u) << 3;
         const w = f64x2.add(v128.load(Pt + o), f64x2.mul(xv, v128.load(Qt + o)));

@@ -56,7 +56,7 @@ function problemFor(model: Model, data: ModelData, loss: LossName, nx: number, n
 describe("panel kernel against one network at a time", () => {
   const cases: [string, Model, LossName, ModelData][] = [
     ["relu, biases, m = 7 (odd), square", initializeModel(twoLayerArchitecture({ d: 2, m: 7, activation: makeActivation("relu"), inputBias: true }), { seed: 1 }), "square", regression(33, 1, 1)],
-    ["leaky_relu 0.2, k = 2, both biases, logistic-free square", initializeModel(twoLayerArchitecture({ d: 2, m: 8, k: 2, activation: makeActivation("leaky_relu", 0.2), inputBias: true, outputBias: true }), { seed: 2 }), "square", regression(29, 2, 2)],
+    ["leaky_relu 0.2, k = 2, both biases, square", initializeModel(twoLayerArchitecture({ d: 2, m: 8, k: 2, activation: makeActivation("leaky_relu", 0.2), inputBias: true, outputBias: true }), { seed: 2 }), "square", regression(29, 2, 2)],
     ["linear, logistic", initializeModel(twoLayerArchitecture({ d: 2, m: 5, activation: makeActivation("linear") }), { seed: 3 }), "logistic", makeBuiltin("builtin:blobs?n=31&seed=3")],
     ["tanh, m = 9, biases, square", initializeModel(twoLayerArchitecture({ d: 2, m: 9, activation: makeActivation("tanh"), inputBias: true }), { seed: 4 }), "square", regression(35, 1, 4)],
     ["tanh, k = 2, output bias, square", initializeModel(twoLayerArchitecture({ d: 2, m: 6, k: 2, activation: makeActivation("tanh"), outputBias: true }), { seed: 5 }), "square", regression(27, 2, 5)],
