@@ -1,7 +1,8 @@
 // The public face of slice: the loss landscape along a line or over a plane through a network,
 // in the directions that matter (filter-normalised random, toward another network, Hessian
 // eigenvectors, along and across a plateau of split points) or along the convex family's
-// non-increasing path, evaluated batched through GEMMs, with the analytic facts beside it.
+// non-increasing path, evaluated batched through GEMMs (two-layer rows on the wasm panel kernel and
+// the worker pool), with the analytic facts beside it.
 export {
   SLICE_MAX_AXIS, SLICE_MAX_POINTS, parseDirectionSpec, parseGridAxis, axisValues, type DirectionSpec, type GridAxis,
 } from "./spec.js";
@@ -9,7 +10,9 @@ export {
   filterNormalize, randomDirection, directionTo, hessianDirection, plateauBase, plateauLambdas, plateauAlong, plateauAcross,
   type SliceDirection, type HessianDirection, type PlateauBase, type PlateauAcross,
 } from "./directions.js";
-export { SLICE_MAX_ENTRIES, prepareSlice, evaluateRowPanel, sliceGrid, sliceGridNaive, type GridProblem, type GridValues } from "./evaluate.js";
+export {
+  SLICE_MAX_ENTRIES, prepareSlice, evaluateRowPanel, sliceGrid, sliceGridNaive, type GridProblem, type GridValues, type SliceGridOptions,
+} from "./evaluate.js";
 export {
   quadraticModel, secondDifferenceAtZero, plateauClasses, projectOntoSlice,
   type QuadraticModel, type PlateauClasses, type ProjectedPoint,
