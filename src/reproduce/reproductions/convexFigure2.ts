@@ -92,7 +92,8 @@ function captionClaims(s: Staircase): Claim[] {
   const text = (m: number, sentence: string, why: string) => ({ name: `${s.name}, m = ${m}: ${sentence}`, why, source: SOURCE });
   const out: Claim[] = [
     claim({ name: `${s.name}: the convex program is solved to a certified relative duality gap (all patterns enumerated)`, why: "the vertices of P* are computed from ŷ*, which needs a gap far below their separation", source: "the convex reformulation (Pilanci & Ergen 2020), as used by the paper" }, `≤ ${GAP}`, s.gap, GAP, "atMost"),
-    claim(text(s.mStar, "only finitely many red dots (no blue set)", "at m = m* every optimal network uses all its neurons on a vertex of support m*, so each is isolated"), "0 blue", `${at(s.mStar).blue} blue`, 0, "equal"),
+    claim(text(s.mStar, "only finitely many red dots: no blue set", "at m = m* every optimal network uses all its neurons on a vertex of support m*, so each is isolated"), "0 blue", `${at(s.mStar).blue} blue`, 0, "equal"),
+    claim(text(s.mStar, "only finitely many red dots: at least one", "the optimal set is not empty, and its points at m = m* are the vertices of support m* (finitely many)"), "≥ 1 red", at(s.mStar).red, 1, "atLeast"),
   ];
   for (const r of s.rows) {
     const m = r.width;
