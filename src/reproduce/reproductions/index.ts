@@ -11,3 +11,4 @@ import "./embeddingMnistCnn.js";
 import "./convexStaircaseCircle.js";
 import "./ncfSmallInitLogistic.js";
 import "./ncfDeepEscape.js";
+import "./convexFigure2.js";
