@@ -15,6 +15,8 @@
  *  plateau-negative-definite   H_j ≺ 0 at a minimum: minima only outside [0, 1].
  *  plateau-indefinite          H_j indefinite at a minimum: every split point is a saddle.
  *  plateau-saddle              splitting a saddle (H_red indefinite): every split point is a saddle.
+ *  plateau-zero                H_j = 0 at a minimum: the third-order term (§5.7) makes every
+ *                              split point a saddle (plateauZero.ts).
  */
 import { z } from "zod";
 import { makeActivation } from "../../model/index.js";
