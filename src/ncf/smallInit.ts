@@ -32,6 +32,8 @@ export interface SmallInitEscape {
   tEscape: number;
   /** cos(θ/‖θ‖, û) at tEscape (interpolated). */
   alignmentAtEscape: number;
+  /** The trained network at the first recorded point with ‖θ‖ ≥ level: θ = e^{logNorm}·u (null if never). */
+  escapePoint: { u: Float64Array; logNorm: number } | null;
   level: number;
   /** Thinned samples (at most `maxSamples`). */
   samples: SmallInitSample[];
@@ -78,10 +80,13 @@ export function smallInitEscape(objective: Objective, w0: Float64Array, uHat: Fl
   let anyNonFinite = false;
   let tEscape = NaN;
   let alignEscape = NaN;
+  let escapePoint: { u: Float64Array; logNorm: number } | null = null;
   let prev: SmallInitSample | null = null;
-  const offer = (cur: SmallInitSample): void => {
+  const offer = (cur: SmallInitSample, u: Float64Array): void => {
     if (!Number.isFinite(cur.logNorm) || !Number.isFinite(cur.alignment) || Number.isNaN(cur.loss) || Number.isNaN(cur.logLoss)) anyNonFinite = true;
     if (Number.isNaN(tEscape) && cur.logNorm >= logLevel) {
+      const nu = nrm2(u);
+      escapePoint = { u: u.map((x) => x / nu), logNorm: cur.logNorm };
       if (prev && prev.logNorm < logLevel) {
         const f = (logLevel - prev.logNorm) / (cur.logNorm - prev.logNorm);
         tEscape = prev.t + f * (cur.t - prev.t);
@@ -103,18 +108,18 @@ export function smallInitEscape(objective: Objective, w0: Float64Array, uHat: Fl
   if (integrator === "dopri5") {
     const res = smallInitFlow(objective, w0, {
       logDelta: opts.logDelta, rtol: opts.rtol ?? 1e-8, atol: 1e-12, stop: { maxTime: opts.tMax, ...(opts.stopNorm ? { normAbove: opts.stopNorm } : {}) },
-      onStep: (pt, theta) => offer({ t: pt.t, logNorm: pt.logNorm, loss: pt.loss, logLoss: pt.logLoss, alignment: cosine(theta, uHat) }),
+      onStep: (pt, theta) => offer({ t: pt.t, logNorm: pt.logNorm, loss: pt.loss, logLoss: pt.logLoss, alignment: cosine(theta, uHat) }, theta),
     });
     ({ t: tEnd, loss: lossEnd, logNorm: logNormEnd, stop, steps } = res);
   } else {
     const r = smallInitTrajectory(objective, w0, opts, (pt) =>
-      offer({ t: pt.t, logNorm: pt.logNorm, loss: pt.loss, logLoss: pt.logLoss, alignment: cosine(pt.u, uHat) }));
+      offer({ t: pt.t, logNorm: pt.logNorm, loss: pt.loss, logLoss: pt.logLoss, alignment: cosine(pt.u, uHat) }, pt.u));
     ({ tEnd, lossEnd, logNormEnd, stop, steps } = r);
   }
   const maxS = opts.maxSamples ?? 400;
   const stride = Math.max(1, Math.ceil(all.length / maxS));
   const samples = all.filter((_, i) => i % stride === 0 || i === all.length - 1);
-  return { logDelta: opts.logDelta, tEscape, alignmentAtEscape: alignEscape, level, samples, tEnd, lossEnd, logNormEnd, anyNonFinite, stop, steps, integrator };
+  return { logDelta: opts.logDelta, tEscape, alignmentAtEscape: alignEscape, escapePoint, level, samples, tEnd, lossEnd, logNormEnd, anyNonFinite, stop, steps, integrator };
 }
 
 /** One recorded point of smallInitTrajectory: θ = e^{logNorm}·u with ‖u‖ = 1 (u is a reused buffer). */

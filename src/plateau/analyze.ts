@@ -8,15 +8,19 @@
 import type { LossName, LossOptions, Model, ModelData } from "../model/index.js";
 import { hessian, lossAndGradient, twoLayerParts } from "../model/index.js";
 import { nrm2 } from "../linalg/index.js";
-import { classifySplitPoint, isSureSaddle, LAMBDA_ZERO_TOL, type SplitClass } from "./classify.js";
+import { classifySplitPoint, isSureSaddle, LAMBDA_ZERO_TOL, type EscapeRoute, type SplitClass, type UndecidedCondition } from "./classify.js";
+import { nullCubic, type NullCubic } from "./cubic.js";
 import { formatInertia, sameInertia, type Inertia } from "./inertia.js";
 import { innerHessian, INNER_REL_TOL, type InnerHessian } from "./innerHessian.js";
 import { gradientScale, refineStationaryPoint, STATIONARY_REL_TOL, type RefineOptions, type RefinementReport } from "./refine.js";
 import { childIndices, requireScalarTwoLayer, requireSmoothActivation, splitUnitCopyDivide } from "./split.js";
 import {
-  descentAlongEigenvector, HESSIAN_REL_TOL, measureHessian, measureSpectrum, quarticProbe,
+  cubicLineProbe, cubicPlateauProbe, descentAlongEigenvector, HESSIAN_REL_TOL, measureHessian, measureSpectrum, quarticProbe,
   type DescentReport, type HessianMeasurement,
 } from "./verify.js";
+
+/** The plateau move η of a "cubic-plateau" escape (a share of a_j moved between two children). */
+export const PLATEAU_MOVE = 0.05;
 
 export interface PlateauOptions extends LossOptions {
   /** The unit j to split (0-based). */
@@ -51,8 +55,11 @@ export interface SplitPointReport {
   readonly threshold: number;
   readonly nonzeroMargin: number;
   readonly zeroMargin: number;
-  /** For claimed saddles: the followed direction and ΔL. */
+  /** For claimed saddles: the escape route the rules give, and the followed direction with ΔL. */
+  readonly escape?: EscapeRoute;
   readonly descent?: DescentReport;
+  /** For "undetermined": the condition that would decide it. */
+  readonly undecided?: UndecidedCondition;
   readonly agrees: boolean;
   /** What disagreed, in words (absent when everything agrees). */
   readonly disagreement?: string;
@@ -71,6 +78,8 @@ export interface PlateauAnalysis {
   readonly gradientTolerance: number;
   readonly stationary: boolean;
   readonly inner: InnerHessian;
+  /** T_j on null(H_j) (§5.7); null when H_j is nonsingular (second order decides). */
+  readonly cubic: NullCubic | null;
   readonly reduced: HessianMeasurement;
   readonly points: SplitPointReport[];
   readonly disagreements: string[];
@@ -89,15 +98,16 @@ export interface SplitContext {
   readonly inner: InnerHessian;
   /** In(H_red), the inertia of the Hessian of the unsplit network at θ*. */
   readonly reducedInertia: Inertia;
+  /** T_j on null(H_j) when H_j is singular (nullCubic); absent: degenerate cases stay undetermined. */
+  readonly cubic?: NullCubic | null;
 }
 
 /** Classify and verify one split point θ_λ of the stationary model θ*. */
 export function analyzeSplitPoint(at: SplitContext, lambda: readonly number[], opts: Omit<PlateauOptions, "unit" | "lambdas"> = {}): SplitPointReport {
   const { model, data, loss, unit, inner, reducedInertia } = at;
-  const arch = requireScalarTwoLayer(model, "plateau");
   const lossOpts: LossOptions = { mean: opts.mean };
   const zeroTol = opts.lambdaZeroTol ?? LAMBDA_ZERO_TOL;
-  const c = classifySplitPoint(reducedInertia, inner.inertia.inertia, lambda, zeroTol);
+  const c = classifySplitPoint(reducedInertia, inner.inertia.inertia, lambda, zeroTol, at.cubic ?? undefined);
   const wide = splitUnitCopyDivide(model, unit, lambda);
   const meas = measureHessian(wide, data, loss, { ...lossOpts, relTol: opts.hessianRelTol, denseMax: opts.denseMax });
   const problems: string[] = [];
@@ -108,23 +118,7 @@ export function analyzeSplitPoint(at: SplitContext, lambda: readonly number[], o
     const negMeasured = meas.minEigenvalue < -meas.threshold;
     if (negMeasured !== (c.predictedInertia.negative > 0)) problems.push(`sign of λ_min: predicted ${c.predictedInertia.negative > 0 ? "negative" : "≥ 0"}, measured ${meas.minEigenvalue}`);
   }
-  let descent: DescentReport | undefined;
-  if (c.cls === "strict saddle") {
-    descent = descentAlongEigenvector(wide, data, loss, meas.minEigenvector, meas.minEigenvalue, lossOpts);
-  } else if (c.cls === "fourth-order saddle") {
-    const kids = childIndices(arch.m, unit, lambda.length);
-    const l = lambda.findIndex((v) => Math.abs(v) <= zeroTol);
-    // ξ: the eigenvector of H_j of largest |μ|; q = ξᵀH_jξ/a_j = μ/a_j.
-    const n = inner.eigenvalues.length;
-    const top = Math.abs(inner.eigenvalues[0]) >= Math.abs(inner.eigenvalues[n - 1]) ? 0 : n - 1;
-    const xi = new Float64Array(n);
-    for (let s = 0; s < n; s++) xi[s] = inner.eigenvectors.data[s * n + top];
-    const q = inner.eigenvalues[top] / inner.outputWeight;
-    // Put the exact zero weight on that child (λ_l within zeroTol of 0).
-    const probeModel = { arch: wide.arch, theta: wide.theta.slice() };
-    twoLayerParts(requireScalarTwoLayer(wide, "plateau"), probeModel.theta).a[kids[l]] = 0;
-    descent = quarticProbe(probeModel, data, loss, { child: kids[l], xi, q, outputCurvature: inner.outputCurvature }, lossOpts);
-  }
+  const descent = c.escape ? followEscape(at, wide, lambda, c.escape, meas, lossOpts) : undefined;
   if (descent && !descent.lowers) problems.push(`claimed ${c.cls}, but the ${descent.kind} step did not lower the loss (ΔL = ${descent.deltaLoss})`);
   return {
     lambda: lambda.slice(),
@@ -137,11 +131,44 @@ export function analyzeSplitPoint(at: SplitContext, lambda: readonly number[], o
     threshold: meas.threshold,
     nonzeroMargin: meas.nonzeroMargin,
     zeroMargin: meas.zeroMargin,
+    ...(c.escape ? { escape: c.escape } : {}),
     ...(descent ? { descent } : {}),
+    ...(c.undecided ? { undecided: c.undecided } : {}),
     agrees: problems.length === 0,
     ...(problems.length ? { disagreement: problems.join("; ") } : {}),
     eigenvalues: meas.eigenvalues,
   };
+}
+
+/** Follow a saddle's escape route at θ_λ (the wide network `wide`) and measure ΔL. */
+function followEscape(at: SplitContext, wide: Model, lambda: readonly number[], escape: EscapeRoute, meas: HessianMeasurement, lossOpts: LossOptions): DescentReport {
+  const { data, loss, unit, inner } = at;
+  const arch = requireScalarTwoLayer(wide, "plateau");
+  const kids = childIndices(arch.m - lambda.length + 1, unit, lambda.length);
+  switch (escape.kind) {
+    case "negative-curvature":
+      return descentAlongEigenvector(wide, data, loss, meas.minEigenvector, meas.minEigenvalue, lossOpts);
+    case "quartic-probe": {
+      // ξ: the eigenvector of H_j of largest |μ|; q = ξᵀH_jξ/a_j = μ/a_j.
+      const n = inner.eigenvalues.length;
+      const top = Math.abs(inner.eigenvalues[0]) >= Math.abs(inner.eigenvalues[n - 1]) ? 0 : n - 1;
+      const xi = new Float64Array(n);
+      for (let s = 0; s < n; s++) xi[s] = inner.eigenvectors.data[s * n + top];
+      const q = inner.eigenvalues[top] / inner.outputWeight;
+      // Put the exact zero weight on that child (λ_l within zeroTol of 0).
+      const probeModel = { arch: wide.arch, theta: wide.theta.slice() };
+      twoLayerParts(arch, probeModel.theta).a[kids[escape.child]] = 0;
+      return quarticProbe(probeModel, data, loss, { child: kids[escape.child], xi, q, outputCurvature: inner.outputCurvature }, lossOpts);
+    }
+    case "cubic-line":
+    case "cubic-plateau": {
+      const cubic = at.cubic!;
+      const dir = { children: kids, lambdas: lambda, outputWeight: inner.outputWeight, v: cubic.direction, cubicValue: cubic.value };
+      return escape.kind === "cubic-line"
+        ? cubicLineProbe(wide, data, loss, dir, escape.coefficients, lossOpts)
+        : cubicPlateauProbe(wide, data, loss, dir, { from: escape.from, to: escape.to, eta: PLATEAU_MOVE }, lossOpts);
+    }
+  }
 }
 
 /**
@@ -159,6 +186,7 @@ export function analyzePlateau(model: Model, data: ModelData, loss: LossName, op
   const star = refinement ? refinement.model : model;
   const inner = innerHessian(star, data, loss, unit, { ...lossOpts, relTol: opts.innerRelTol ?? INNER_REL_TOL });
   const reduced = measureSpectrum(hessian(star, data, loss, lossOpts), opts.hessianRelTol ?? HESSIAN_REL_TOL);
+  const cubic = inner.inertia.inertia.zero > 0 ? nullCubic(star, data, loss, inner, { ...lossOpts, relTol: opts.innerRelTol }) : null;
   const disagreements: string[] = [];
   const relTol = opts.refineOptions?.relTol ?? STATIONARY_REL_TOL;
   const gradientNorm = refinement ? refinement.gradientNorm : nrm2(lossAndGradient(star, data, loss, lossOpts).gradient!);
@@ -169,7 +197,7 @@ export function analyzePlateau(model: Model, data: ModelData, loss: LossName, op
   }
   if (inner.outputWeight === 0) disagreements.push(`unit ${unit} has a_j = 0: the split does not create a plateau of this kind`);
   const points = opts.lambdas.map((lambda) => {
-    const r = analyzeSplitPoint({ model: star, data, loss, unit, inner, reducedInertia: reduced.inertia! }, lambda, opts);
+    const r = analyzeSplitPoint({ model: star, data, loss, unit, inner, reducedInertia: reduced.inertia!, cubic }, lambda, opts);
     if (!r.agrees) disagreements.push(`λ = (${r.lambda.join(", ")}): ${r.disagreement}`);
     return r;
   });
@@ -182,6 +210,7 @@ export function analyzePlateau(model: Model, data: ModelData, loss: LossName, op
     gradientTolerance,
     stationary,
     inner,
+    cubic,
     reduced,
     points,
     disagreements,

@@ -11,14 +11,19 @@
  * doubling s until λ_min(H_red) ≤ −margin·λ_min(JᵀJ) gives a saddle. H_j(sr) = sH_j(r) keeps
  * its inertia throughout.
  */
-import { eigvalsh, gram, lstsq, nrm2, qr, qrQ, type Matrix } from "../linalg/index.js";
+import { eigvalsh, gram, lstsq, nrm2, nullSpace, qr, qrQ, type Matrix } from "../linalg/index.js";
 import type { Activation, Model } from "../model/index.js";
-import { forward, hessian, lossAndGradient, outputJacobian, twoLayerArchitecture, twoLayerParts, type TwoLayerArchitecture } from "../model/index.js";
+import { activationSecondDerivative, forward, hessian, lossAndGradient, outputJacobian, twoLayerArchitecture, twoLayerParts, type TwoLayerArchitecture } from "../model/index.js";
 import { fork, gaussianMatrix, normal, uniform } from "../random/index.js";
-import { innerHessianMatrix } from "./innerHessian.js";
+import { innerHessianMatrix, unitPreactivations } from "./innerHessian.js";
+import { activationThirdDerivative } from "./thirdDerivative.js";
 
-/** Wanted inertia of H_j: (d̃,0,0), (0,d̃,0), both signs, or (d̃−1, 0, 1). */
-export const INNER_TARGETS = ["positive-definite", "negative-definite", "indefinite", "singular"] as const;
+/**
+ * Wanted inertia of H_j: (d̃,0,0), (0,d̃,0), both signs, (d̃−1, 0, 1), or H_j = 0 ("zero", with
+ * the third derivative T_j of the residual correlation left free, generically ≠ 0; "zero-cubic"
+ * with T_j = 0 as well: the case the third order leaves open, docs/science/plateau.md §5.7).
+ */
+export const INNER_TARGETS = ["positive-definite", "negative-definite", "indefinite", "singular", "zero", "zero-cubic"] as const;
 export type InnerTarget = (typeof INNER_TARGETS)[number];
 
 export interface DesignOptions {
@@ -80,6 +85,7 @@ function targetEigenvalues(target: InnerTarget, dt: number, u: () => number): nu
       if (dt < 2) throw new RangeError("design: an indefinite H_j needs d̃ ≥ 2");
       return tau.map((t, i) => (i % 2 === 0 ? t : -t));
     case "singular": return tau.map((t, i) => (i === 0 ? 0 : t));
+    case "zero": case "zero-cubic": return tau.map(() => 0);
   }
 }
 
@@ -230,6 +236,7 @@ function fitInnerHessian(o: DesignOptions, model: Model, c: Candidate, N: Float6
     let e = 0;
     for (let a = 0; a < dt; a++) for (let b = a; b < dt; b++) A[e++ * q + s] = (a === b ? 1 : Math.SQRT2) * M[a * dt + b];
   }
+  if (o.target === "zero" || o.target === "zero-cubic") return zeroInnerHessian(o, model, c, N, A);
   const tau = targetEigenvalues(o.target, dt, () => uniform(rng));
   const U = qrQ(qr(gaussianMatrix(rng, dt, dt)));
   const T = new Float64Array(dt * dt);
@@ -259,6 +266,58 @@ function fitInnerHessian(o: DesignOptions, model: Model, c: Candidate, N: Float6
   const size = o.residualSize ?? 1;
   for (let i = 0; i < n; i++) r0[i] *= size / rinf;
   return { r0, targetResidual, normalisation: size / rinf };
+}
+
+/**
+ * H_j(Nc) = 0 (and T_j(Nc) = 0 for "zero-cubic"): c a seeded random combination of a basis of
+ * null(A) (A the upper triangle of c ↦ H_j(Nc), stacked with the entries a ≤ b ≤ e of
+ * c ↦ T_j(Nc) = Σ_i (Nc)_i σ‴(z_ij) x̃_i⊗x̃_i⊗x̃_i for "zero-cubic"). RangeError when that null space
+ * is {0} (too few samples). targetResidual is ‖H_j(r₀)‖_F relative to Σ_i |a_j r₀_i σ″(z_ij)|‖x̃_i‖².
+ */
+function zeroInnerHessian(o: DesignOptions, model: Model, c: Candidate, N: Float64Array, A: Float64Array): { r0: Float64Array; targetResidual: number; normalisation: number } {
+  const { n, p, dt } = c;
+  const q = n - p;
+  const unit = o.unit ?? 0;
+  const neq = (dt * (dt + 1)) / 2;
+  const rows: number[][] = [];
+  for (let e = 0; e < neq; e++) rows.push(Array.from(A.subarray(e * q, (e + 1) * q)));
+  const arch = model.arch as TwoLayerArchitecture;
+  const z = unitPreactivations(model, c.X, unit);
+  const xt = (i: number, a: number): number => (a < o.d ? c.X.data[i * o.d + a] : 1);
+  if (o.target === "zero-cubic") {
+    for (let a = 0; a < dt; a++) for (let b = a; b < dt; b++) for (let e = b; e < dt; e++) {
+      const row = new Array<number>(q).fill(0);
+      for (let i = 0; i < n; i++) {
+        const w = activationThirdDerivative(arch.activation, z[i]) * xt(i, a) * xt(i, b) * xt(i, e);
+        if (w !== 0) for (let s = 0; s < q; s++) row[s] += w * N[i * q + s];
+      }
+      rows.push(row);
+    }
+  }
+  const Amat = { rows: rows.length, cols: q, data: Float64Array.from(rows.flat()) };
+  const K = nullSpace(Amat);
+  if (K.rows === 0) throw new RangeError(`design: no r ∈ null(Jᵀ) gives H_j = 0${o.target === "zero-cubic" ? " and T_j = 0" : ""} (${rows.length} conditions on ${q} degrees of freedom); use more samples`);
+  const rng = fork(o.seed, "plateau-design/zero");
+  const coef = new Float64Array(q);
+  for (let k = 0; k < K.rows; k++) {
+    const g = normal(rng);
+    for (let s = 0; s < q; s++) coef[s] += g * K.data[k * q + s];
+  }
+  const r0 = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let s = 0; s < q; s++) r0[i] += N[i * q + s] * coef[s];
+  let rinf = 0;
+  for (let i = 0; i < n; i++) rinf = Math.max(rinf, Math.abs(r0[i]));
+  const size = o.residualSize ?? 1;
+  for (let i = 0; i < n; i++) r0[i] *= size / rinf;
+  const H = innerHessianMatrix(model, c.X, unit, r0);
+  const aj = twoLayerParts(arch, model.theta).a[unit];
+  let scale = 0;
+  for (let i = 0; i < n; i++) {
+    let x2 = arch.inputBias ? 1 : 0;
+    for (let a = 0; a < o.d; a++) x2 += c.X.data[i * o.d + a] ** 2;
+    scale += Math.abs(aj * r0[i] * activationSecondDerivative(arch.activation, z[i])) * x2;
+  }
+  return { r0, targetResidual: nrm2(H.data) / scale, normalisation: size / rinf };
 }
 
 /**

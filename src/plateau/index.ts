@@ -8,13 +8,15 @@ export { outputResiduals, type OutputResiduals } from "./residuals.js";
 export { innerHessian, innerHessianMatrix, unitPreactivations, INNER_REL_TOL, type InnerHessian, type InnerHessianOptions } from "./innerHessian.js";
 export { refineStationaryPoint, gradientScale, STATIONARY_REL_TOL, type RefineOptions, type RefineStep, type RefinementReport } from "./refine.js";
 export {
-  SPLIT_CLASSES, LAMBDA_ZERO_TOL, lambdaSigns, qLambdaInertia, predictedSplitInertia, isSureSaddle, classifySplitPoint,
-  type SplitClass, type LambdaSigns, type SplitClassification,
+  SPLIT_CLASSES, LAMBDA_ZERO_TOL, lambdaSigns, qLambdaInertia, predictedSplitInertia, isSureSaddle, isSaddleClass, classifySplitPoint, cubicSplitCoefficients,
+  type SplitClass, type LambdaSigns, type SplitClassification, type UndecidedCondition, type EscapeRoute, type CubicEvidence,
 } from "./classify.js";
+export { nullCubic, cubicForm, type NullCubic } from "./cubic.js";
+export { activationThirdDerivative } from "./thirdDerivative.js";
 export {
-  HESSIAN_REL_TOL, DENSE_HESSIAN_MAX, measureSpectrum, measureHessian, descentAlongEigenvector, quarticProbe,
-  type HessianMeasurement, type MeasureOptions, type DescentReport, type QuarticProbeDirection,
+  HESSIAN_REL_TOL, DENSE_HESSIAN_MAX, measureSpectrum, measureHessian, descentAlongEigenvector, quarticProbe, cubicLineProbe, cubicPlateauProbe,
+  type HessianMeasurement, type MeasureOptions, type DescentReport, type QuarticProbeDirection, type CubicProbeDirection,
 } from "./verify.js";
-export { analyzePlateau, analyzeSplitPoint, type PlateauOptions, type PlateauAnalysis, type SplitContext, type SplitPointReport } from "./analyze.js";
+export { analyzePlateau, analyzeSplitPoint, PLATEAU_MOVE, type PlateauOptions, type PlateauAnalysis, type SplitContext, type SplitPointReport } from "./analyze.js";
 export { lambdaLine, simplexGrid } from "./grids.js";
 export { designStationaryPoint, INNER_TARGETS, type InnerTarget, type DesignOptions, type DesignedCase } from "./design.js";

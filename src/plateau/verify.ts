@@ -5,7 +5,11 @@
  *  - an eigenvector v of the most negative eigenvalue μ: ½(ΔL(t) + ΔL(−t)) ≈ ½μt²;
  *  - the quartic probe at a child with zero output weight (docs/science/plateau.md §5.5): input moved by
  *    tξ, output weight set to ε = −sign(q)κt², q = ξᵀH_jξ/a_j, κ = |q|/(2 Σ ℓ″_i σ(z_ij)²);
- *    ½(ΔL(t) + ΔL(−t)) ≈ −κ|q|t⁴/4.
+ *    ½(ΔL(t) + ΔL(−t)) ≈ −κ|q|t⁴/4;
+ *  - the cubic line where second order vanishes (§5.7): the children's inputs moved by t c_l v,
+ *    v ∈ null(H_j), Σ_l λ_l c_l = 0; ½(ΔL(t) − ΔL(−t)) ≈ (a_j/6)(Σ_l λ_l c_l³)T_j[v, v, v]t³;
+ *  - the same after a move along the plateau (λ → λ + η(e_to − e_from)), where the cubic
+ *    vanishes at λ itself.
  * "Lowers the loss" is judged on the better of ±t, the descent actually found.
  */
 import { eigh, lanczos, nrm2, type Matrix } from "../linalg/index.js";
@@ -81,16 +85,20 @@ export function measureHessian(model: Model, data: ModelData, loss: LossName, op
 
 /** A followed descent direction and what the loss did. */
 export interface DescentReport {
-  /** "eigenvector" (most negative eigenvalue) or "quartic-probe". */
-  readonly kind: "eigenvector" | "quartic-probe";
+  /** "eigenvector" (most negative eigenvalue), "quartic-probe", "cubic-line" or "cubic-plateau". */
+  readonly kind: "eigenvector" | "quartic-probe" | "cubic-line" | "cubic-plateau";
   /** Step length t used. */
   readonly t: number;
   /** L(θ + step) − L(θ), measured: the lower of the two signs ±t (the descent actually found). */
   readonly deltaLoss: number;
   /** ½(ΔL(t) + ΔL(−t)): odd orders cancel, so this is what the prediction describes. */
   readonly evenPart: number;
-  /** The model's prediction: ½μt² or −κ|q|t⁴/4. */
+  /** The model's prediction: ½μt², −κ|q|t⁴/4, or −|C|t³ for the cubic probes. */
   readonly predicted: number;
+  /** Cubic probes: −½|ΔL(t) − ΔL(−t)|, the odd part the prediction −|C|t³ describes. */
+  readonly oddPart?: number;
+  /** "cubic-plateau": the plateau move η (output weight a_j·η moved between two children). */
+  readonly plateauMove?: number;
   /** deltaLoss < 0. */
   readonly lowers: boolean;
   /** ‖step‖ in parameter space. */
@@ -118,13 +126,14 @@ interface Trial {
  * term of an eigen-step, the t⁵ term of the probe), which can dominate when the residuals are
  * large compared with H_j.
  */
-function scanSteps(trial: (t: number) => Trial): { t: number; delta: number; even: number; predicted: number; stepNorm: number } {
+function scanSteps(trial: (t: number) => Trial, parity: "even" | "odd" = "even"): { t: number; delta: number; even: number; predicted: number; stepNorm: number } {
   let best: { t: number; delta: number; even: number; predicted: number; stepNorm: number } | null = null;
   let bestScore = Infinity;
   for (const t of steps()) {
     const r = trial(t);
     if (!(r.predicted < 0)) continue;
-    const even = 0.5 * (r.plus + r.minus);
+    // even: ½(ΔL(t) + ΔL(−t)); odd: −½|ΔL(t) − ΔL(−t)|, the descending side of a cubic
+    const even = parity === "even" ? 0.5 * (r.plus + r.minus) : -0.5 * Math.abs(r.plus - r.minus);
     const delta = Math.min(r.plus, r.minus);
     const ratio = even / r.predicted;
     const rec = { t, delta, even, predicted: r.predicted, stepNorm: r.stepNorm };
@@ -202,4 +211,102 @@ export function quarticProbe(wide: Model, data: ModelData, loss: LossName, dir: 
     plus: at(t), minus: at(-t), predicted: (-kappa * Math.abs(q) * t ** 4) / 4, stepNorm: Math.hypot(t * nrm2(xi), kappa * t * t),
   }));
   return { kind: "quartic-probe", t: r.t, deltaLoss: r.delta, evenPart: r.even, predicted: r.predicted, lowers: r.delta < 0, stepNorm: r.stepNorm };
+}
+
+/** Where and along what the cubic probes move (see cubicLineProbe). */
+export interface CubicProbeDirection {
+  /** The children of the split unit in the wide network, in λ order (childIndices). */
+  readonly children: readonly number[];
+  /** λ (Σ λ_l = 1) of the split point probed. */
+  readonly lambdas: readonly number[];
+  /** a_j, the parent's output weight. */
+  readonly outputWeight: number;
+  /** Unit v ∈ null(H_j) (length d̃). */
+  readonly v: Float64Array;
+  /** T_j[v, v, v] (nullCubic). */
+  readonly cubicValue: number;
+}
+
+/**
+ * The cubic line at θ_λ: child l's input weights (and bias) move by t c_l v. With v ∈ null(H_j)
+ * and Σ_l λ_l c_l = 0 the first and second orders vanish and
+ *   ΔL(t) = (a_j/6)(Σ_l λ_l c_l³) T_j[v, v, v] t³ + O(t⁴)
+ * (docs/science/plateau.md §5.7). ΔL is formed from the changed outputs directly (Δf_i =
+ * Σ_l λ_l a_j [σ(z_ij + t c_l vᵀx̃_i) − σ(z_ij)]), so it does not cancel against L. The kind is
+ * "cubic-line", with the odd part ½(ΔL(t) − ΔL(−t)) checked against the prediction.
+ */
+export function cubicLineProbe(wide: Model, data: ModelData, loss: LossName, dir: CubicProbeDirection, coefficients: readonly number[], opts: LossOptions = {}): DescentReport {
+  let cubicSum = 0;
+  for (let l = 0; l < coefficients.length; l++) cubicSum += dir.lambdas[l] * coefficients[l] ** 3;
+  const C = (dir.outputWeight / 6) * cubicSum * dir.cubicValue;
+  const at = childOutputChange(wide, data, loss, dir, coefficients, opts);
+  const cn = Math.hypot(...coefficients) * nrm2(dir.v);
+  const r = scanSteps((t) => ({ plus: at(t), minus: at(-t), predicted: -Math.abs(C) * t ** 3, stepNorm: t * cn }), "odd");
+  return {
+    kind: "cubic-line", t: r.t, deltaLoss: r.delta, evenPart: 0.5 * (at(r.t) + at(-r.t)), oddPart: r.even, predicted: r.predicted,
+    lowers: r.delta < 0, stepNorm: r.stepNorm,
+  };
+}
+
+/**
+ * The cubic after a plateau move: where Σ_l λ_l c_l³ vanishes for every admissible c (two equal
+ * weights ½, ½, or a vertex), move the output weight a_j·η from child `from` to child `to`
+ * (θ_λ → θ_λ′, λ′ = λ + η(e_to − e_from): the same function, the same loss) and follow the cubic
+ * line of the pair there, c_from = λ′_to, c_to = −λ′_from, whose cubic sum
+ * λ′_fromλ′_to(λ′_to² − λ′_from²) is of order η. Every neighbourhood of θ_λ holds such points
+ * (η → 0), so θ_λ is not a local minimum. Kind "cubic-plateau"; stepNorm is the distance from θ_λ.
+ */
+export function cubicPlateauProbe(wide: Model, data: ModelData, loss: LossName, dir: CubicProbeDirection, move: { from: number; to: number; eta: number }, opts: LossOptions = {}): DescentReport {
+  const { from, to, eta } = move;
+  const lambdas = dir.lambdas.slice();
+  lambdas[from] -= eta;
+  lambdas[to] += eta;
+  const coefficients = lambdas.map(() => 0);
+  coefficients[from] = lambdas[to];
+  coefficients[to] = -lambdas[from];
+  const r = cubicLineProbe(wide, data, loss, { ...dir, lambdas }, coefficients, opts);
+  return { ...r, kind: "cubic-plateau", plateauMove: eta, stepNorm: Math.hypot(Math.SQRT2 * Math.abs(dir.outputWeight * eta), r.stepNorm) };
+}
+
+/**
+ * ΔL(t) when the children of θ_λ (output weights λ_l a_j, all at the parent's input weights) move
+ * their inputs by t c_l v: Δf_i = Σ_l λ_l a_j [σ(z_i + t c_l u_i) − σ(z_i)], u_i = vᵀx̃_i, and
+ * ΔL = Σ_i [ℓ(f_i + Δf_i) − ℓ(f_i)] (square loss: Δf_i (r_i + ½Δf_i), exactly).
+ */
+function childOutputChange(wide: Model, data: ModelData, loss: LossName, dir: CubicProbeDirection, coefficients: readonly number[], opts: LossOptions): (t: number) => number {
+  const arch = requireScalarTwoLayer(wide, "cubicProbe");
+  const { d } = arch;
+  const parts = twoLayerParts(arch, wide.theta);
+  const j = dir.children[0];
+  const res = outputResiduals(wide, data, loss, opts);
+  const F = res.outputs;
+  const Y = data.Y.data;
+  const X = data.X.data;
+  const n = data.X.rows;
+  const z = new Float64Array(n);
+  const u = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let zi = parts.b ? parts.b[j] : 0;
+    let ui = arch.inputBias ? dir.v[d] : 0;
+    for (let s = 0; s < d; s++) {
+      zi += parts.W[j * d + s] * X[i * d + s];
+      ui += dir.v[s] * X[i * d + s];
+    }
+    z[i] = zi;
+    u[i] = ui;
+  }
+  const scale = opts.mean ? 1 / n : 1;
+  return (t: number): number => {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const s0 = activationValue(arch.activation, z[i]);
+      let df = 0;
+      for (let l = 0; l < coefficients.length; l++) {
+        if (coefficients[l] === 0) continue;
+        df += dir.lambdas[l] * dir.outputWeight * (activationValue(arch.activation, z[i] + t * coefficients[l] * u[i]) - s0);
+      }
+      total += loss === "square" ? df * (F[i] - Y[i] + 0.5 * df) : lossTerm(loss, F[i] + df, Y[i]) - lossTerm(loss, F[i], Y[i]);
+    }
+    return scale * total;
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  analyzePlateau, classifySplitPoint, isSureSaddle, lambdaLine, qLambdaInertia, simplexGrid, type InnerTarget,
+  analyzePlateau, classifySplitPoint, isSaddleClass, isSureSaddle, lambdaLine, qLambdaInertia, simplexGrid, type InnerTarget,
 } from "../../src/plateau/index.js";
 import { designed } from "./cases.js";
 
@@ -73,17 +73,18 @@ describe("classification agrees with the full Hessian of the wide network", () =
       expect(a.ok).toBe(true);
       const dt = cs.inputBias ? 3 : 2;
       expect(a.inner.inertia.inertia).toEqual({
-        "positive-definite": I(dt, 0, 0), "negative-definite": I(0, dt, 0), indefinite: I(cs.inputBias ? 2 : 1, 1, 0), singular: I(dt - 1, 0, 1),
+        "positive-definite": I(dt, 0, 0), "negative-definite": I(0, dt, 0), indefinite: I(cs.inputBias ? 2 : 1, 1, 0), singular: I(dt - 1, 0, 1), zero: I(0, 0, dt), "zero-cubic": I(0, 0, dt),
       }[cs.target]);
       for (const p of a.points) {
         expect(p.measuredInertia).toEqual(p.predictedInertia);
         // Count margins: nonzero eigenvalues at least 10× the threshold, zero ones below it/10.
         expect(p.nonzeroMargin).toBeGreaterThan(10);
         expect(p.zeroMargin).toBeLessThan(0.1);
-        if (p.cls === "strict saddle" || p.cls === "fourth-order saddle") {
+        if (isSaddleClass(p.cls)) {
           expect(p.descent?.lowers).toBe(true);
-          // the even part ½(ΔL(t) + ΔL(−t)) within 25% of ½μt² (or −κ|q|t⁴/4)
-          expect(Math.abs(p.descent!.evenPart / p.descent!.predicted - 1)).toBeLessThan(0.25);
+          // the even part ½(ΔL(t) + ΔL(−t)) within 25% of ½μt² (or −κ|q|t⁴/4); the odd part of a cubic probe within 25% of −|C|t³
+          const part = p.descent!.kind.startsWith("cubic") ? p.descent!.oddPart! : p.descent!.evenPart;
+          expect(Math.abs(part / p.descent!.predicted - 1)).toBeLessThan(0.25);
         }
       }
       const classes = new Set(a.points.map((p) => p.cls));
@@ -94,7 +95,11 @@ describe("classification agrees with the full Hessian of the wide network", () =
         expect(classes.has("strict saddle")).toBe(true);
         expect(classes.has("fourth-order saddle")).toBe(true);
       }
-      if (cs.target === "singular") expect(classes.has("undetermined")).toBe(true);
+      // singular H_j at a minimum: T_j ≠ 0 on its null line decides every degenerate point (§5.7)
+      if (cs.target === "singular") {
+        expect(classes.has("undetermined")).toBe(false);
+        expect(classes.has("third-order saddle")).toBe(true);
+      }
       // k = 2 minima: inside (0, 1) for H_j ≻ 0, outside [0, 1] for H_j ≺ 0.
       for (const p of a.points.filter((q) => q.lambda.length === 2 && q.cls === "local minimum")) {
         const inside = p.lambda[0] > 0 && p.lambda[0] < 1;

@@ -108,3 +108,32 @@ describe("splitscape plateau", () => {
     expect((await run("plateau", "--model", ok, "--data", dataPath, "--unit", "0", "--json")).code).not.toBe(2);
   });
 });
+
+describe("splitscape plateau: H_j = 0 (the third-order decision)", () => {
+  for (const target of ["zero", "zero-cubic"] as const) {
+    it(`${target}: T_j on null(H_j) in the JSON, typed escape routes or the undecided condition`, async () => {
+      const z = designed(target, "minimum", { seed: 5 });
+      const m = join(dir, `${target}-m.json`);
+      const d = join(dir, `${target}-d.json`);
+      writeFileSync(m, modelToText(z.model));
+      writeFileSync(d, datasetToJsonText({ X: z.data.X, Y: z.data.Y, source: target }));
+      const r = await run("plateau", "--model", m, "--data", d, "--unit", "0", "--lambda", "0.3,0.7", "--lambda", "0.5,0.5", "--json");
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out);
+      expect(j.innerHessianInertia).toEqual([0, 0, 2]);
+      expect(j.innerNullCubic.nullity).toBe(2);
+      expect(j.innerNullCubic.vanishes).toBe(target === "zero-cubic");
+      if (target === "zero") {
+        expect(j.points.map((p: { class: string }) => p.class)).toEqual(["third-order saddle", "fourth-order saddle"]);
+        expect(j.points[0].escape.kind).toBe("cubic-line");
+        expect(j.points[1].escape).toEqual({ kind: "cubic-plateau", from: 0, to: 1 });
+        for (const p of j.points) expect(p.descent.lowers).toBe(true);
+      } else {
+        for (const p of j.points) {
+          expect(p.class).toBe("undetermined");
+          expect(p.undecided).toEqual({ kind: "quartic-form", nullity: 2 });
+        }
+      }
+    });
+  }
+});

@@ -17,7 +17,7 @@ describe("designStationaryPoint", () => {
         // stationary up to rounding of y = f − r: far below the refinement tolerance 1e-12·scale
         expect(g).toBeLessThan(1e-13 * gradientScale(c.model, c.data, "square"));
         const H = innerHessian(c.model, c.data, "square", 1);
-        const want = { "positive-definite": [4, 0, 0], "negative-definite": [0, 4, 0], indefinite: [2, 2, 0], singular: [3, 0, 1] }[target];
+        const want = { "positive-definite": [4, 0, 0], "negative-definite": [0, 4, 0], indefinite: [2, 2, 0], singular: [3, 0, 1], zero: [0, 0, 4], "zero-cubic": [0, 0, 4] }[target];
         expect([H.inertia.inertia.positive, H.inertia.inertia.negative, H.inertia.inertia.zero]).toEqual(want);
         expect(c.targetResidual).toBeLessThan(1e-10);
         const red = eigvalsh(hessian(c.model, c.data, "square"));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { executeExperiment, getExperiment, validateSpec } from "../../src/experiments/index.js";
 
-const kinds = ["plateau-definite", "plateau-negative-definite", "plateau-indefinite", "plateau-saddle"];
+const kinds = ["plateau-definite", "plateau-negative-definite", "plateau-indefinite", "plateau-saddle", "plateau-zero"];
 
 describe("plateau experiments", () => {
   for (const kind of kinds) {

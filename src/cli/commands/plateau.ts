@@ -11,7 +11,7 @@ import { Option, type Command } from "commander";
 import { checkDenseHessian, checkOutputFile, InputError } from "../../common/index.js";
 import { LOSS_NAMES, isLossName, paramCount, saveModel, type LossName } from "../../model/index.js";
 import {
-  analyzePlateau, formatInertia, inertiaTriple, lambdaLine, simplexGrid, type PlateauAnalysis,
+  analyzePlateau, formatInertia, inertiaTriple, lambdaLine, simplexGrid, type EscapeRoute, type PlateauAnalysis, type UndecidedCondition,
 } from "../../plateau/index.js";
 import {
   labelColsOption, legacyOutputOption, loadModelArg, outFileOption, parseIntOption, printJson, printLines, resolveDataset, resolveOutFile,
@@ -58,6 +58,12 @@ export interface PlateauCliResult {
   innerHessianThreshold: number;
   /** Σ_i |a_j r_i σ″(z_i)| ‖x̃_i‖²: the threshold is 1e-10 of it. */
   innerHessianTermScale: number;
+  /**
+   * T_j = Σ_i r_i σ‴(z_i) x̃_i⊗x̃_i⊗x̃_i on null(H_j) when H_j is singular (docs/science/plateau.md §5.7):
+   * its Frobenius norm, threshold (1e-10·Σ|r_i σ‴(z_i)|‖x̃_i‖³), whether it vanishes, and the unit
+   * direction v ∈ null(H_j) with the largest T_j[v, v, v] found; null when H_j is nonsingular.
+   */
+  innerNullCubic: { nullity: number; norm: number; threshold: number; termScale: number; vanishes: boolean; direction: Float64Array; value: number } | null;
   reducedInertia: [number, number, number];
   reducedThreshold: number;
   reducedMinEigenvalue: number;
@@ -72,7 +78,11 @@ export interface PlateauCliResult {
     threshold: number;
     agrees: boolean;
     disagreement?: string;
-    descent?: { kind: string; t: number; deltaLoss: number; evenPart: number; predicted: number; lowers: boolean };
+    /** Saddles: the escape route of the rules (classify.ts EscapeRoute). */
+    escape?: EscapeRoute;
+    descent?: { kind: string; t: number; deltaLoss: number; evenPart: number; oddPart?: number; plateauMove?: number; predicted: number; lowers: boolean };
+    /** "undetermined": the condition that would decide it (classify.ts UndecidedCondition). */
+    undecided?: UndecidedCondition;
   }>;
   disagreements: string[];
   ok: boolean;
@@ -123,6 +133,10 @@ export function plateauResult(a: PlateauAnalysis, model: string, data: string, k
     innerHessianInertia: inertiaTriple(a.inner.inertia.inertia),
     innerHessianThreshold: a.inner.inertia.threshold,
     innerHessianTermScale: a.inner.termScale,
+    innerNullCubic: a.cubic && {
+      nullity: a.cubic.nullity, norm: a.cubic.norm, threshold: a.cubic.threshold, termScale: a.cubic.termScale,
+      vanishes: a.cubic.vanishes, direction: a.cubic.direction, value: a.cubic.value,
+    },
     reducedInertia: inertiaTriple(a.reduced.inertia!),
     reducedThreshold: a.reduced.threshold,
     reducedMinEigenvalue: a.reduced.minEigenvalue,
@@ -137,12 +151,16 @@ export function plateauResult(a: PlateauAnalysis, model: string, data: string, k
       threshold: p.threshold,
       agrees: p.agrees,
       ...(p.disagreement ? { disagreement: p.disagreement } : {}),
+      ...(p.escape ? { escape: p.escape } : {}),
       ...(p.descent ? {
         descent: {
           kind: p.descent.kind, t: p.descent.t, deltaLoss: p.descent.deltaLoss, evenPart: p.descent.evenPart,
+          ...(p.descent.oddPart !== undefined ? { oddPart: p.descent.oddPart } : {}),
+          ...(p.descent.plateauMove !== undefined ? { plateauMove: p.descent.plateauMove } : {}),
           predicted: p.descent.predicted, lowers: p.descent.lowers,
         },
       } : {}),
+      ...(p.undecided ? { undecided: p.undecided } : {}),
     })),
     disagreements: a.disagreements,
     ok: a.ok,
@@ -154,16 +172,24 @@ function fmt(x: number): string {
   return x === 0 ? "0" : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? x.toPrecision(4) : x.toExponential(3);
 }
 
+/** What would decide an undetermined point, in words (the JSON carries the typed condition). */
+const UNDECIDED_TEXT: Record<UndecidedCondition["kind"], string> = {
+  "reduced-degenerate": "the higher-order terms of the unsplit network at θ* (H_red singular)",
+  "cubic-not-computed": "T_j on null(H_j) (not computed)",
+  "quartic-form": "the fourth-order form on the Hessian kernel (T_j = 0 on null(H_j))",
+};
+
 /** Human summary. */
 export function formatPlateau(a: PlateauAnalysis): string[] {
   const lines = [
     `stationarity  ‖∇L‖ = ${fmt(a.gradientNorm)} (tolerance ${fmt(a.gradientTolerance)}${a.refinement ? `, ${a.refinement.iterations} LM iteration(s)` : ", not refined"}) ${a.stationary ? "ok" : "MISSED"}`,
     `H_j (unit ${a.unit})   eigenvalues [${Array.from(a.inner.eigenvalues, fmt).join(", ")}], inertia ${formatInertia(a.inner.inertia.inertia)} (|μ| ≤ ${fmt(a.inner.inertia.threshold)} is zero)`,
     `H_red         inertia ${formatInertia(a.reduced.inertia!)}, λ_min = ${fmt(a.reduced.minEigenvalue)}`,
+    ...(a.cubic ? [`T_j on null(H_j) (dim ${a.cubic.nullity})  ‖T_N‖ = ${fmt(a.cubic.norm)} (zero at ≤ ${fmt(a.cubic.threshold)}): ${a.cubic.vanishes ? "vanishes, the fourth order decides" : `max T_j[v,v,v] = ${fmt(a.cubic.value)}, the cubic decides`}`] : []),
   ];
   for (const p of a.points) {
     const meas = p.measuredInertia ? formatInertia(p.measuredInertia) : "n/a";
-    const desc = p.descent ? `  ΔL = ${fmt(p.descent.deltaLoss)} (${p.descent.kind}, t = ${fmt(p.descent.t)})` : "";
+    const desc = p.descent ? `  ΔL = ${fmt(p.descent.deltaLoss)} (${p.descent.kind}, t = ${fmt(p.descent.t)}${p.descent.plateauMove !== undefined ? `, η = ${fmt(p.descent.plateauMove)}` : ""})` : p.undecided ? `  decided by: ${UNDECIDED_TEXT[p.undecided.kind]}` : "";
     lines.push(`λ = (${p.lambda.map(fmt).join(", ")})  ${p.cls.padEnd(19)} predicted ${formatInertia(p.predictedInertia)} measured ${meas}${desc}${p.agrees ? "" : "  DISAGREES: " + p.disagreement}`);
   }
   lines.push(a.ok ? "all predictions agree with the full Hessian" : `${a.disagreements.length} problem(s): ${a.disagreements.join("; ")}`);

@@ -12,6 +12,7 @@ import "./plateauDefinite.js";
 import "./plateauNegativeDefinite.js";
 import "./plateauIndefinite.js";
 import "./plateauSaddle.js";
+import "./plateauZero.js";
 import "./convex.js";
 import "./convexWidth.js";
 import "./convexThreeLayer.js";

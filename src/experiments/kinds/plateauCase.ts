@@ -15,11 +15,13 @@
  *  plateau-negative-definite   H_j ≺ 0 at a minimum: minima only outside [0, 1].
  *  plateau-indefinite          H_j indefinite at a minimum: every split point is a saddle.
  *  plateau-saddle              splitting a saddle (H_red indefinite): every split point is a saddle.
+ *  plateau-zero                H_j = 0 at a minimum: the third-order term (§5.7) makes every
+ *                              split point a saddle (plateauZero.ts).
  */
 import { z } from "zod";
 import { makeActivation } from "../../model/index.js";
 import {
-  analyzePlateau, designStationaryPoint, formatInertia, lambdaLine, simplexGrid,
+  analyzePlateau, designStationaryPoint, formatInertia, isSaddleClass, lambdaLine, simplexGrid,
   type InnerTarget, type PlateauAnalysis,
 } from "../../plateau/index.js";
 import { atLeast, atMost, classMapLine, equals, linePlot, simplexClassMap, spectrumPlot, type FigureSpec, type Verdict } from "../../report/index.js";
@@ -182,16 +184,16 @@ function pointRows(a: PlateauAnalysis): Array<Record<string, number | string>> {
 /** The verdicts common to every case (refinement, designed inertias, Hessian checks), the case's own, and the check table. */
 function caseVerdicts(cs: Case, p: Params, a: PlateauAnalysis): Verdict[] {
   const ref = a.refinement!;
-  const noDescent = a.points.filter((pt) => (pt.cls === "strict saddle" || pt.cls === "fourth-order saddle") && !pt.descent?.lowers).length;
+  const noDescent = a.points.filter((pt) => isSaddleClass(pt.cls) && !pt.descent?.lowers).length;
   const inertiaMismatch = a.points.filter((pt) => pt.disagreement?.includes("inertia")).length;
   const dt = p.inputBias ? p.d + 1 : p.d;
-  const wantInner = { "positive-definite": `(${dt}, 0, 0)`, "negative-definite": `(0, ${dt}, 0)`, indefinite: `(${Math.ceil(dt / 2)}, ${Math.floor(dt / 2)}, 0)`, singular: `(${dt - 1}, 0, 1)` }[cs.target];
+  const wantInner = { "positive-definite": `(${dt}, 0, 0)`, "negative-definite": `(0, ${dt}, 0)`, indefinite: `(${Math.ceil(dt / 2)}, ${Math.floor(dt / 2)}, 0)`, singular: `(${dt - 1}, 0, 1)`, zero: `(0, 0, ${dt})`, "zero-cubic": `(0, 0, ${dt})` }[cs.target];
   const verdicts: Verdict[] = [
     atMost("refinement reaches a stationary point: ‖∇L‖ / scale", ref.gradientNorm / ref.scale, 1e-12, `scale = Σ|r_i|‖∇f(x_i)‖ = ${ref.scale.toExponential(3)}; ${ref.iterations} LM iteration(s) from a ${p.perturbation} perturbation`),
     equals("designed H_j has the requested inertia (|μ| ≤ 1e-10·Σ|a_j r_i σ″(z_i)|‖x̃_i‖² is zero)", formatInertia(a.inner.inertia.inertia), wantInner),
     equals(`θ* is a ${cs.stationary === "minimum" ? "nondegenerate minimum (H_red ≻ 0)" : "saddle (H_red has a negative eigenvalue)"}`, formatInertia(a.reduced.inertia!), cs.stationary === "minimum" ? `(${a.reduced.inertia!.positive + a.reduced.inertia!.negative + a.reduced.inertia!.zero}, 0, 0)` : formatInertia(a.reduced.inertia!)),
     atMost("split points whose measured inertia differs from In(H_red) + In(Q_λ) + (0, 0, k − 1)", inertiaMismatch, 0, `${a.points.length} points`),
-    atMost("claimed saddles without a loss-lowering direction", noDescent, 0, "eigenvector of λ_min, or the quartic probe at a zero-weight child"),
+    atMost("claimed saddles without a loss-lowering direction", noDescent, 0, "eigenvector of λ_min, the quartic probe at a zero-weight child, or the cubic line (§5.7)"),
     ...cs.expect(a, p.k),
     ...checkTable(a),
   ];
