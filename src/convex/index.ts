@@ -34,7 +34,7 @@ export {
   optimalDirections, optimalSetVertices, optimalSet, vertexToNetwork, independent, locateInOptimalSet, descentNeurons,
   connectivityStaircase, optimalSetComponents, slotsNetwork, vertexSlots, splitKeyframe, segmentKeyframe, pathNetworks,
   maxObjectiveDeviation, permutationSignature,
-  nonIncreasingPath, stageNetworkAt, activeNeuronCount, dropZeroNeurons, PathWidthError, ownPatternOptimum,
+  nonIncreasingPath, stageNetworkAt, activeNeuronCount, dropZeroNeurons, PathWidthError, PathComponentError, ownPatternOptimum,
   loadHighs, minNormInterpolation, solveDenseLp, directionsOfDual, feasibleDual, fitVector, LP_TOLERANCE,
   faceUniqueness, uniquenessAtBeta, minNormUniqueness, lineTestPoints, zeroOptimum,
   type ZeroOptimum, type ConvexCertificate, type CertificateOptions,
