@@ -171,3 +171,49 @@ describe("vector outputs: 1-D data with a bias (optimal directions on cone faces
     expect(os.MStar!).toBeLessThanOrEqual(16);
   });
 });
+
+describe("vector outputs: the softmax loss (F* unique up to row shifts)", () => {
+  it("every z_k ⊥ 1, the vertex reproduces the centred F*, and its network is a certified global optimum", () => {
+    const Y = [[1, 0], [0, 1], [1, 0], [0.5, 0.5], [0, 1]];
+    const pr = vectorProblem(X, { rows: 5, cols: 2, data: Float64Array.from(Y.flat()) }, 0.1, "softmax", enumeratePatterns(X));
+    const { pol, os } = solved(pr);
+    expect(pol.certificate.relativeGap).toBeLessThan(1e-7);
+    for (const d of os.directions!) expect(Math.abs(d.outputDirection[0] + d.outputDirection[1])).toBeLessThan(1e-12);
+    const target = vectorOptimalTarget(pr, pol.prediction);
+    for (let k = 0; k < 5; k++) expect(Math.abs(target[2 * k] + target[2 * k + 1])).toBeLessThan(1e-12);
+    expect(os.vertices!.length).toBeGreaterThan(0);
+    for (const v of os.vertices!) {
+      const net = vectorVertexNetwork(os.directions!, v, 2, 2);
+      const value = vectorObjective(net, pr.X, pr.Y, 0.1, "softmax").objective;
+      expect(Math.abs(value - pol.certificate.dualValue) / value).toBeLessThan(1e-7);
+      expect(certifyVectorNetwork(pr, net, { tol: 1e-6 }).classification).toBe("global optimum");
+    }
+  });
+});
+
+describe("convex with k > 1 target columns: the optimal set in the JSON", () => {
+  it("mStar, MStar, directions with output directions, vertices and connectivity (rank-one circle target)", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runCli } = await import("../helpers/cli.js");
+    const dir = mkdtempSync(join(tmpdir(), "splitscape-vset-"));
+    try {
+      const data = join(dir, "d.json");
+      writeFileSync(data, JSON.stringify({ X: circle.X, y: circle.y.map((y) => [0.6 * y, 0.8 * y]) }));
+      const r = await runCli("convex", "--data", data, "--beta", "0.2", "--json");
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out);
+      expect([j.mStar, j.MStar]).toEqual([4, 5]);
+      expect(j.directions).toHaveLength(10);
+      expect(j.directions[0].outputDirection).toHaveLength(2);
+      expect(j.optimalSet.vertices).toBe(22);
+      expect(j.optimalSet.connectedFrom).toBe(6);
+      expect(j.optimalSet.connectedBoundHolds).toBe(true);
+      expect(j.optimalSet.sparsestObjectiveError).toBeLessThan(1e-12);
+      expect(j.optimalSet.polished.relativeGap).toBeLessThan(1e-12);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -99,7 +99,7 @@ function vectorStructure(problem: VectorProblem, F: Matrix) {
   const polished = polishVectorOptimum(problem, F);
   if (polished === null) return none("too many cone faces to enumerate the dual norm's maximisers exactly (small instances only)");
   const gap = polished.certificate.relativeGap;
-  if (!(gap <= VECTOR_SET_GAP)) return none(`the polished optimum reaches relative gap ${gap.toExponential(2)} > ${VECTOR_SET_GAP}: Λ* too inaccurate for the active directions`);
+  if (!(gap <= VECTOR_SET_GAP)) return none(`the polished optimum reaches relative gap ${gap.toExponential(2)} > ${VECTOR_SET_GAP}: Λ* too inaccurate for the active directions (a smaller --tol may reach it)`);
   const os = vectorOptimalSet(problem, polished.prediction);
   if (os.directions === null) return none(os.reason ?? "directions not enumerated");
   const n = problem.X.rows;
