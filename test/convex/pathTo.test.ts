@@ -138,3 +138,49 @@ describe("convex --path --to vertex:K", () => {
     }
   });
 });
+
+describe("convex --path --to model:FILE", () => {
+  const dir = `${process.env.TMPDIR ?? "/tmp"}/splitscape-pathto-model-${process.pid}`;
+
+  it("ends at the vertex an irreducible optimal network is; a non-optimal or reducible network is exit 2", async () => {
+    const { mkdirSync, writeFileSync, rmSync } = await import("node:fs");
+    mkdirSync(dir, { recursive: true });
+    try {
+      const pr = circleProblem();
+      const os = optimalSet(pr, solveRelu(pr, { tol: 1e-12, maxIterations: 200_000 }).prediction);
+      const v = vertexToNetwork(os.directions, os.vertices![10]);
+      const rows = [...Array(v.m).keys()].reverse(); // a permuted copy
+      const file = (name: string, W: number[][], a: number[]): string => {
+        const f = `${dir}/${name}.json`;
+        writeFileSync(f, JSON.stringify({ kind: "two-layer", activation: "relu", W, a }));
+        return f;
+      };
+      const target = file("v10", rows.map((j) => [v.W[2 * j], v.W[2 * j + 1]]), rows.map((j) => v.alpha[j]));
+      const start = file("start", START_ROWS.W, START_ROWS.a);
+      const r = await run("convex", "--path", "--model", start, "--data", CIRCLE, "--beta", "0.2", "--to", `model:${target}`, "--width", "6", "--json");
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out);
+      expect(j.to.vertex).toBe(10);
+      expect(j.to.endsAtVertex).toBe(true);
+      // The end is the model itself up to permutation (its neurons, independently compared).
+      const end = neurons({ m: j.finalNetwork.W.length, D: 2, W: Float64Array.from(j.finalNetwork.W.flat()), alpha: Float64Array.from(j.finalNetwork.a) });
+      const want = neurons(v);
+      end.forEach((row, i) => row.forEach((x, t) => expect(Math.abs(x - want[i][t])).toBeLessThan(1e-9)));
+      // Not optimal, and optimal but reducible (neuron 0 split in two halves: same function and objective).
+      const bad = await run("convex", "--path", "--model", start, "--data", CIRCLE, "--beta", "0.2", "--to", `model:${start}`);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(/not a certified global optimum/);
+      const h = Math.SQRT1_2;
+      const split = file("split", [[h * v.W[0], h * v.W[1]], [h * v.W[0], h * v.W[1]], ...rows.slice(0, -1).map((q) => [v.W[2 * q], v.W[2 * q + 1]])],
+        [h * v.alpha[0], h * v.alpha[0], ...rows.slice(0, -1).map((q) => v.alpha[q])]);
+      const red = await run("convex", "--path", "--model", start, "--data", CIRCLE, "--beta", "0.2", "--to", `model:${split}`, "--width", "7");
+      expect(red.code).toBe(2);
+      expect(red.err).toMatch(/only an irreducible optimal network/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const START_ROWS = { W: [[-0.5, 1.2], [0.9, -0.3], [0.4, 0.8]], a: [1.1, -0.7, 0.6] };
+

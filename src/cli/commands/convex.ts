@@ -326,19 +326,44 @@ const END_VERTEX_TOL = 1e-9;
 function pathTarget(opts: ConvexOptions, problem: ConvexProblem) {
   if (opts.to === undefined) return null;
   const m = /^vertex:(\d+)$/.exec(opts.to);
-  if (m === null) throw new InputError("--to", `expected vertex:K (K = 0, 1, … in the order \`convex\` lists the vertices of P*), got ${JSON.stringify(opts.to)}`);
+  const file = /^model:(.+)$/.exec(opts.to)?.[1];
+  if (m === null && file === undefined) throw new InputError("--to", `expected vertex:K (K = 0, 1, … in the order \`convex\` lists the vertices of P*) or model:FILE, got ${JSON.stringify(opts.to)}`);
   if (opts.straight) throw new InputError("--straight", "does not combine with --to (the route to the chosen vertex is decided by the path)");
   if (!problem.patterns.exact) throw new InputError("--to", "needs exact patterns (the vertices of P* are computed from an exact enumeration only)");
   const optimum = solveRelu(problem, { tol: OPTIMAL_SET_SOLVE_GAP, maxIterations: 200_000 });
   if (!(optimum.relativeGap <= OPTIMAL_SET_GAP)) throw new InputError("--to", `the optimum reached relative gap ${optimum.relativeGap.toExponential(2)} > ${OPTIMAL_SET_GAP}: too inaccurate for the vertices of P*`);
   const os = optimalSet(problem, optimum.prediction);
   if (os.vertices === null) throw new InputError("--to", `the vertices of P* are not enumerated: ${os.reason}`);
-  const vertex = Number(m[1]);
+  const vertex = m !== null ? Number(m[1]) : modelVertex(file!, problem, os, optimum.prediction, opts);
   if (vertex >= os.vertices.length) throw new InputError("--to", `P* has ${os.vertices.length} vertices (0 … ${os.vertices.length - 1}), got vertex:${vertex}`);
   const target = vertexToNetwork(os.directions, os.vertices[vertex], problem.X.cols);
   const vertexObjective = nonconvexObjective(target, problem.X, problem.y, problem.beta, problem.loss).objective;
   const check = (end: ReluNetwork): boolean => sameNetworkUpToPermutation(end, target, END_VERTEX_TOL);
-  return { optimum, vertex, vertexObjective, check };
+  return { optimum, vertex, vertexObjective, check, model: file ?? null };
+}
+
+/**
+ * `--to model:FILE`: the vertex of P* that an optimal network is (up to permutation). The network
+ * must be a certified global optimum on the same problem whose neurons lie on the optimal
+ * directions, one per direction, with linearly independent fits (an irreducible solution); its
+ * per-direction weights must be those of a vertex (to 1e-6 relative). Anything else is bad input.
+ */
+function modelVertex(file: string, problem: ConvexProblem, os: ReturnType<typeof optimalSet>, yhat: Float64Array, opts: ConvexOptions): number {
+  const model = loadTwoLayerReluModel(file, { architecture: architectureSource(opts) });
+  const net = modelToNetwork(model);
+  if (net.D !== problem.X.cols) throw new InputError(file, `the network has input dimension ${net.D} (bias included), the path's problem ${problem.X.cols}`, "W");
+  const cert = certifyNetwork(problem, net);
+  if (cert.classification !== "global optimum") throw new InputError(file, `--to model: the network is ${cert.classification}, not a certified global optimum`);
+  const loc = locateInOptimalSet(net, os.directions, yhat);
+  const active = Array.from(loc.neuronDirection).filter((k) => k >= 0);
+  if (loc.unmatched.length > 0 || new Set(active).size !== active.length || !loc.vertex) {
+    throw new InputError(file, "--to model: only an irreducible optimal network (one neuron per optimal direction, independent fits: a vertex of P*) is supported; prune it first (convex --path ends at one)");
+  }
+  const key = [...loc.support].sort((a, b) => a - b).join(",");
+  const index = os.vertices!.findIndex((v) => [...v.support].sort((a, b) => a - b).join(",") === key
+    && v.support.every((k, j) => Math.abs(v.weights[j] - loc.weights[k]) <= 1e-6 * Math.max(...v.weights)));
+  if (index < 0) throw new InputError(file, "--to model: the network's point of P* is not one of its vertices");
+  return index;
 }
 
 /** Both networks' nonzero neurons (α, w), sorted, agree entrywise to tol·(largest entry). */
@@ -389,7 +414,7 @@ async function runPath(opts: ConvexOptions): Promise<number> {
     startObjective: report.startObjective, endObjective: report.endObjective, optimum: report.optimum, endGap: report.endGap,
     maxIncrease: report.maxIncrease, relativeMaxIncrease: rise, nonIncreasing: rise <= PATH_RISE_TOL,
     width: report.width, widthNeeded: report.widthNeeded, finalClass: report.finalClass, vertex: report.vertex, route: report.route,
-    to: to === null ? null : { vertex: to.vertex, endsAtVertex: to.check(report.final), vertexObjective: to.vertexObjective },
+    to: to === null ? null : { vertex: to.vertex, model: to.model, endsAtVertex: to.check(report.final), vertexObjective: to.vertexObjective },
     mStar: report.mStar, MStar: report.MStar, finalNetwork: networkToModelJson(report.final, bias),
     stages: report.stages.map((st) => ({ kind: st.kind, name: st.name, interpolation: st.interpolation, maxIncrease: st.maxIncrease, points: st.points })),
     notes: [...notes, ...report.notes], figure: opts.figure ?? null,
@@ -471,7 +496,7 @@ export function registerConvex(program: Command): void {
     .option("--path", "the non-increasing path from the network of --model to a global optimum")
     .option("--width <W>", "path: width (default: the model's, raised with zero neurons as needed)")
     .option("--straight", "path: segment straight to the sparsest optimal vertex (less width)")
-    .option("--to <T>", "path: end at vertex:K, the K-th vertex of P* as `convex` lists them (exact patterns)")
+    .option("--to <T>", "path: end at vertex:K (the K-th vertex of P* as `convex` lists them) or model:FILE (an irreducible optimal network); exact patterns")
     .option("--figure <F>", "path: write the objective along the path to F (.svg or .png)")
     .option("--min-norm", "the minimum-norm interpolant (β → 0) and whether it is unique")
     .option("--skip", "min-norm: add a free, unpenalised linear skip connection sᵀx̃")
