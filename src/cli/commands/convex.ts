@@ -5,7 +5,7 @@ import { checkOutputFile, InputError, writeFileAtomic } from "../../common/index
 import {
   certifyNetwork, checkLabels, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, isConvexLossName, loadHighs,
   loadTwoLayerReluModel, locateInOptimalSet, minNormInterpolation, minNormUniqueness, modelToNetwork, networkToModelJson, nonconvexObjective,
-  nonIncreasingPath, optimalSet, PathWidthError, solveGatedRelu, solveRelu, uniquenessAtBeta, vertexToNetwork, withBias, zeroOptimum, type ConvexLossName, type ConvexProblem, type FaceUniqueness, type MinNormSolution, type PathReport, type ReluNetwork,
+  nonIncreasingPath, optimalSet, PathComponentError, PathWidthError, solveGatedRelu, solveRelu, uniquenessAtBeta, vertexToNetwork, withBias, zeroOptimum, type ConvexLossName, type ConvexProblem, type FaceUniqueness, type MinNormSolution, type PathReport, type ReluNetwork,
 } from "../../convex/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
@@ -107,6 +107,7 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
     structure.mStar !== null
       ? `optimal set: ${structure.directions?.length} optimal directions, ${structure.summary?.vertices} vertices, m* = ${structure.mStar}, M* = ${structure.MStar}`
       : `optimal set: m*, M* not computed (${structure.note})`,
+    ...(structure.summary?.vertexSupports == null || structure.mStar === null ? [] : [vertexListLine(structure.summary.vertexSupports)]),
     ...(structure.uniqueness === null ? [] : [uniquenessLine("optimal", structure.uniqueness)]),
     ...(structure.staircase === null ? [] : [
       "connectivity staircase (Theorem 2; components counted up to permutation):",
@@ -114,6 +115,16 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
     ]),
   ]);
   return reached ? EXIT_OK : EXIT_TOLERANCE;
+}
+
+/** Vertices listed in a line (at most this many; --json has all): the indices `--path --to vertex:K` takes. */
+const LISTED_VERTICES = 12;
+
+/** "vertices (K: optimal directions): 0: {0,1,2}, 1: …" — the order `--to vertex:K` refers to. */
+function vertexListLine(supports: number[][]): string {
+  const shown = supports.slice(0, LISTED_VERTICES).map((s, k) => `${k}: {${s.join(",")}}`);
+  const more = supports.length > LISTED_VERTICES ? `, … (${supports.length - LISTED_VERTICES} more in --json)` : "";
+  return `vertices (K: its optimal directions; --path --to vertex:K): ${shown.join(", ")}${more}`;
 }
 
 /** The closed-form statement of the zero optimum (β ≥ β₀ = s(−∇L(0))). */
@@ -304,6 +315,71 @@ async function certifiedStructure(problem: ConvexProblem, net: ReluNetwork, clas
 /** A path that rises by more than this (relative to the start objective) is reported as a failure (exit 1). */
 const PATH_RISE_TOL = 1e-12;
 
+/** A vertex network's neurons and the path's end agree to this (relative to the largest weight): the end IS the vertex. */
+const END_VERTEX_TOL = 1e-9;
+
+/**
+ * `--to vertex:K`: the K-th vertex of P* in the order `convex` prints them (the same solve to a
+ * relative gap of 1e-12 and optimalSet), the solution handed to the path so it uses the same P*,
+ * and the test that the path's end is that vertex's network up to permutation and zero neurons.
+ */
+function pathTarget(opts: ConvexOptions, problem: ConvexProblem) {
+  if (opts.to === undefined) return null;
+  const m = /^vertex:(\d+)$/.exec(opts.to);
+  const file = /^model:(.+)$/.exec(opts.to)?.[1];
+  if (m === null && file === undefined) throw new InputError("--to", `expected vertex:K (K = 0, 1, … in the order \`convex\` lists the vertices of P*) or model:FILE, got ${JSON.stringify(opts.to)}`);
+  if (opts.straight) throw new InputError("--straight", "does not combine with --to (the route to the chosen vertex is decided by the path)");
+  if (!problem.patterns.exact) throw new InputError("--to", "needs exact patterns (the vertices of P* are computed from an exact enumeration only)");
+  const optimum = solveRelu(problem, { tol: OPTIMAL_SET_SOLVE_GAP, maxIterations: 200_000 });
+  if (!(optimum.relativeGap <= OPTIMAL_SET_GAP)) throw new InputError("--to", `the optimum reached relative gap ${optimum.relativeGap.toExponential(2)} > ${OPTIMAL_SET_GAP}: too inaccurate for the vertices of P*`);
+  const os = optimalSet(problem, optimum.prediction);
+  if (os.vertices === null) throw new InputError("--to", `the vertices of P* are not enumerated: ${os.reason}`);
+  const vertex = m !== null ? Number(m[1]) : modelVertex(file!, problem, os, optimum.prediction, opts);
+  if (vertex >= os.vertices.length) throw new InputError("--to", `P* has ${os.vertices.length} vertices (0 … ${os.vertices.length - 1}), got vertex:${vertex}`);
+  const target = vertexToNetwork(os.directions, os.vertices[vertex], problem.X.cols);
+  const vertexObjective = nonconvexObjective(target, problem.X, problem.y, problem.beta, problem.loss).objective;
+  const check = (end: ReluNetwork): boolean => sameNetworkUpToPermutation(end, target, END_VERTEX_TOL);
+  return { optimum, vertex, vertexObjective, check, model: file ?? null };
+}
+
+/**
+ * `--to model:FILE`: the vertex of P* that an optimal network is (up to permutation). The network
+ * must be a certified global optimum on the same problem whose neurons lie on the optimal
+ * directions, one per direction, with linearly independent fits (an irreducible solution); its
+ * per-direction weights must be those of a vertex (to 1e-6 relative). Anything else is bad input.
+ */
+function modelVertex(file: string, problem: ConvexProblem, os: ReturnType<typeof optimalSet>, yhat: Float64Array, opts: ConvexOptions): number {
+  const model = loadTwoLayerReluModel(file, { architecture: architectureSource(opts) });
+  const net = modelToNetwork(model);
+  if (net.D !== problem.X.cols) throw new InputError(file, `the network has input dimension ${net.D} (bias included), the path's problem ${problem.X.cols}`, "W");
+  const cert = certifyNetwork(problem, net);
+  if (cert.classification !== "global optimum") throw new InputError(file, `--to model: the network is ${cert.classification}, not a certified global optimum`);
+  const loc = locateInOptimalSet(net, os.directions, yhat);
+  const active = Array.from(loc.neuronDirection).filter((k) => k >= 0);
+  if (loc.unmatched.length > 0 || new Set(active).size !== active.length || !loc.vertex) {
+    throw new InputError(file, "--to model: only an irreducible optimal network (one neuron per optimal direction, independent fits: a vertex of P*) is supported; prune it first (convex --path ends at one)");
+  }
+  const key = [...loc.support].sort((a, b) => a - b).join(",");
+  const index = os.vertices!.findIndex((v) => [...v.support].sort((a, b) => a - b).join(",") === key
+    && v.support.every((k, j) => Math.abs(v.weights[j] - loc.weights[k]) <= 1e-6 * Math.max(...v.weights)));
+  if (index < 0) throw new InputError(file, "--to model: the network's point of P* is not one of its vertices");
+  return index;
+}
+
+/** Both networks' nonzero neurons (α, w), sorted, agree entrywise to tol·(largest entry). */
+function sameNetworkUpToPermutation(a: ReluNetwork, b: ReluNetwork, tol: number): boolean {
+  const neurons = (net: ReluNetwork): number[][] => {
+    const out: number[][] = [];
+    for (let j = 0; j < net.m; j++) if (net.alpha[j] !== 0) out.push([net.alpha[j], ...net.W.subarray(j * net.D, (j + 1) * net.D)]);
+    return out.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  };
+  const na = neurons(a);
+  const nb = neurons(b);
+  if (na.length !== nb.length) return false;
+  const scale = Math.max(1e-300, ...nb.flat().map(Math.abs));
+  return na.every((row, j) => row.every((v, t) => Math.abs(v - nb[j][t]) <= tol * scale));
+}
+
 /**
  * `convex --path --model M`: the non-increasing path from the network to a global optimum
  * (convex/landscape/path.ts: rebalance, merge, Carathéodory pruning, segment in (C), move in P*), with the
@@ -315,27 +391,30 @@ async function runPath(opts: ConvexOptions): Promise<number> {
   if (opts.figure !== undefined && !/\.(svg|png)$/i.test(opts.figure)) throw new InputError("--figure", `expected a .svg or .png file name, got ${JSON.stringify(opts.figure)}`);
   if (width !== undefined && width < net.m) throw new InputError("--width", `must be at least the network's width ${net.m}, got ${width}`);
   if (opts.figure !== undefined) checkOutputFile(opts.figure, { option: "--figure", inputs: [opts.model, opts.data] });
+  const to = pathTarget(opts, problem);
   let report: PathReport;
   const notes: string[] = [];
+  const pathOpts = { straight: Boolean(opts.straight), ...(to === null ? {} : { optimum: to.optimum, vertex: to.vertex }) };
   try {
-    report = nonIncreasingPath(problem, net, { width, straight: Boolean(opts.straight) });
+    report = nonIncreasingPath(problem, net, { width, ...pathOpts });
   } catch (e) {
     if (!(e instanceof PathWidthError)) throw e;
-    if (width !== undefined) throw new InputError("--width", e.message);
+    if (width !== undefined) throw new InputError(e instanceof PathComponentError ? "--to" : "--width", e.message);
     // No width asked for: pad with zero neurons (the same function and objective) to the width the path needs.
-    report = nonIncreasingPath(problem, net, { width: e.needed, straight: Boolean(opts.straight) });
-    notes.push(`width raised from ${net.m} to ${e.needed} by appending zero neurons (same function and objective); the path needs it (${e.message.replace(/^.*?; /, "")})`);
+    report = nonIncreasingPath(problem, net, { width: e.needed, ...pathOpts });
+    notes.push(`width raised from ${net.m} to ${e.needed} by appending zero neurons (same function and objective); the path needs it (${e.message.replace(/^.*?: /, "")})`);
   }
   if (opts.figure !== undefined) {
     const svg = await renderSvg(pathPlot({ data: report.series, title: "objective along the non-increasing path" }));
     writeFileAtomic(opts.figure, /\.png$/i.test(opts.figure) ? svgToPng(svg) : svg);
   }
   const rise = report.maxIncrease / Math.max(Math.abs(report.startObjective), Number.MIN_VALUE);
-  const ok = rise <= PATH_RISE_TOL && report.finalClass === "global optimum";
+  const ok = rise <= PATH_RISE_TOL && report.finalClass === "global optimum" && (to === null || to.check(report.final));
   const out = {
     startObjective: report.startObjective, endObjective: report.endObjective, optimum: report.optimum, endGap: report.endGap,
     maxIncrease: report.maxIncrease, relativeMaxIncrease: rise, nonIncreasing: rise <= PATH_RISE_TOL,
-    width: report.width, widthNeeded: report.widthNeeded, finalClass: report.finalClass, vertex: report.vertex,
+    width: report.width, widthNeeded: report.widthNeeded, finalClass: report.finalClass, vertex: report.vertex, route: report.route,
+    to: to === null ? null : { vertex: to.vertex, model: to.model, endsAtVertex: to.check(report.final), vertexObjective: to.vertexObjective },
     mStar: report.mStar, MStar: report.MStar, finalNetwork: networkToModelJson(report.final, bias),
     stages: report.stages.map((st) => ({ kind: st.kind, name: st.name, interpolation: st.interpolation, maxIncrease: st.maxIncrease, points: st.points })),
     notes: [...notes, ...report.notes], figure: opts.figure ?? null,
@@ -344,6 +423,7 @@ async function runPath(opts: ConvexOptions): Promise<number> {
     `path from objective ${report.startObjective.toPrecision(10)} to ${report.endObjective.toPrecision(10)} (certified optimum ${report.optimum.primalValue.toPrecision(10)}, relative gap ${report.optimum.relativeGap.toExponential(1)}) at width ${report.width}`,
     ...report.stages.map((st) => `  ${st.name}: ${st.points[0].objective.toPrecision(8)} → ${st.points[st.points.length - 1].objective.toPrecision(8)} (max rise ${st.maxIncrease.toExponential(1)}, neurons ${st.points[0].activeNeurons} → ${st.points[st.points.length - 1].activeNeurons})`),
     `end: ${report.finalClass}, ${report.final.m} neurons${report.mStar !== null ? ` (m* = ${report.mStar})` : ""}; non-increasing: ${rise <= PATH_RISE_TOL ? "yes" : `NO (relative rise ${rise.toExponential(2)})`}`,
+    ...(to === null ? [] : [`end = vertex ${to.vertex} of P*: ${to.check(report.final) ? "yes" : "NO"}${report.route.length > 1 ? ` (through vertices ${report.route.join(" → ")} of its component at width ${report.width})` : ""}`]),
     ...[...notes, ...report.notes].map((n) => `  note: ${n}`),
   ]);
   return ok ? EXIT_OK : EXIT_TOLERANCE;
@@ -416,6 +496,7 @@ export function registerConvex(program: Command): void {
     .option("--path", "the non-increasing path from the network of --model to a global optimum")
     .option("--width <W>", "path: width (default: the model's, raised with zero neurons as needed)")
     .option("--straight", "path: segment straight to the sparsest optimal vertex (less width)")
+    .option("--to <T>", "path: end at vertex:K (the K-th vertex of P* as `convex` lists them) or model:FILE (an irreducible optimal network); exact patterns")
     .option("--figure <F>", "path: write the objective along the path to F (.svg or .png)")
     .option("--min-norm", "the minimum-norm interpolant (β → 0) and whether it is unique")
     .option("--skip", "min-norm: add a free, unpenalised linear skip connection sᵀx̃")

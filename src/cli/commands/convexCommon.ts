@@ -24,6 +24,7 @@ export interface ConvexOptions {
   skip?: boolean;
   width?: string;
   straight?: boolean;
+  to?: string;
   figure?: string;
   model?: string;
   labelCols?: string;

@@ -21,7 +21,7 @@ export {
   maxObjectiveDeviation, permutationSignature, type Slot, type StaircaseRow, type ConnectivityStaircase, type StaircaseOptions,
 } from "./staircase.js";
 export {
-  nonIncreasingPath, stageNetworkAt, activeNeuronCount, dropZeroNeurons, PathWidthError, type PathReport, type PathStage,
+  nonIncreasingPath, stageNetworkAt, activeNeuronCount, dropZeroNeurons, PathWidthError, PathComponentError, type PathReport, type PathStage,
   type PathPoint, type PathSeriesRow, type PathOptions, type PathOptimum, type PathStageKind, type PathInterpolation,
 } from "./path.js";
 export { ownPatternOptimum, type OwnPatternOptimum } from "./ownPatterns.js";

@@ -32,6 +32,12 @@
 //    P* is convex, so the objective is constant (up to the accuracy of z*). Needs width
 //    ≥ |supp z*| + (vertex directions z* does not use). Zero neurons are dropped at the end.
 //    Option `straight`: the vertex itself is z* in stage 3 (no stage 4), width |supp z0 ∪ supp v|.
+//    A vertex chosen by index (option `vertex: K`) that this route cannot reach at width m is
+//    reached inside the width-m optimal set P*_m = {c ∈ P* : |supp c| ≤ m} (staircase.ts): stage 3
+//    goes straight to a vertex V_0 of K's component with |supp z0 ∪ supp V_0| ≤ m, and stage 4 is a
+//    chain of segments V_0 → V_1 → … → K between vertices with |S_i ∪ S_{i+1}| ≤ m (each segment
+//    in P*, so the objective is constant). When no vertex of K's component fits, the path does
+//    not exist along this construction at width m (PathComponentError).
 // A segment ending at an approximate minimiser (F(1) ≤ min F + ε) increases by at most ε
 // anywhere, so stages 3–4 are non-increasing up to the certified gap of z*; stages 1–2 up to
 // rounding of the objective evaluation.
@@ -42,6 +48,7 @@ import { type ReluSolution, type ReluSolveOptions, solveRelu } from "../solvers/
 import { certifyNetwork, type NetworkClass } from "./networkCertificate.js";
 import { type OptimalDirectionsOptions, optimalSet, type OptimalSet, type OptimalVertex, type VertexOptions } from "./optimalSet.js";
 import { isActive, reduceNetwork, slotsToNetwork, type PathInterpolation, type PathStageKind, type Slots, type StagePlan } from "./pathReduction.js";
+import { optimalSetComponents } from "./staircase.js";
 
 export type { PathInterpolation, PathStageKind } from "./pathReduction.js";
 
@@ -127,6 +134,11 @@ export interface PathReport {
   readonly finalClass: NetworkClass;
   /** Vertex of P* the path ends at (support size; null when stage 4 was skipped). */
   readonly vertex: { readonly index: number; readonly support: number } | null;
+  /**
+   * Vertices of P* visited in order when the chosen vertex was reached through its component of
+   * the width-m optimal set (the last is the chosen vertex); empty on the direct route.
+   */
+  readonly route: number[];
   /** m* and M* of P* (null when the vertices were not enumerated). */
   readonly mStar: number | null;
   readonly MStar: number | null;
@@ -174,6 +186,21 @@ export class PathWidthError extends RangeError {
     this.name = "PathWidthError";
     this.needed = needed;
     this.width = width;
+  }
+}
+
+/**
+ * The chosen vertex K of P* lies in no component of the width-m optimal set P*_m that the path
+ * reaches from this network: no vertex V of K's component has |supp z0 ∪ supp V| ≤ m (or K has
+ * more than m directions). `needed` is the width of the direct route to K.
+ */
+export class PathComponentError extends PathWidthError {
+  readonly vertex: number;
+  constructor(width: number, needed: number, vertex: number, why: string) {
+    super(width, needed, why);
+    this.name = "PathComponentError";
+    this.vertex = vertex;
+    this.message = `convex path: vertex ${vertex} of P* is not reachable at width ${width}: ${why}; the direct route needs width ≥ ${needed}`;
   }
 }
 
@@ -434,6 +461,76 @@ function freeSlots(s: Slots, m: number, D: number): number[] {
   return out;
 }
 
+/** |S ∪ S'| of two vertices' supports (the width of the segment between them). */
+function unionSize(a: OptimalVertex, b: OptimalVertex): number {
+  const s = new Set(a.support);
+  let u = s.size;
+  for (const k of b.support) if (!s.has(k)) u++;
+  return u;
+}
+
+/**
+ * The route to vertex K inside its component of P*_m (optimalSetComponents rooted at K, so parent
+ * pointers lead to K): the vertex V_0 of K's component that z0 reaches straight at width m
+ * (straightWidth(V_0) ≤ m) with the fewest segments after it, then its chain V_0 → … → K.
+ * PathComponentError when no vertex of the component fits (`needed`: the width of the direct route).
+ */
+function componentRoute(os: OptimalSet, K: number, m: number, straightWidth: (i: number) => number, needed: number): number[] {
+  const vertices = os.vertices!;
+  const comp = optimalSetComponents(vertices, m, K);
+  const chainOf = (v: number): number[] => {
+    const chain = [v];
+    while (chain[chain.length - 1] !== K) chain.push(comp.parent[chain[chain.length - 1]]);
+    return chain;
+  };
+  let best: number[] | null = null;
+  if (comp.label[K] >= 0) {
+    for (let v = 0; v < vertices.length; v++) {
+      if (comp.label[v] !== comp.label[K] || straightWidth(v) > m) continue;
+      const chain = chainOf(v);
+      if (best === null || chain.length < best.length) best = chain;
+    }
+  }
+  if (best !== null) return best;
+  const size = comp.label[K] < 0 ? 0 : comp.label.filter((l) => l === comp.label[K]).length;
+  const why = comp.label[K] < 0
+    ? `it has ${vertices[K].support.length} directions > ${m}`
+    : `none of the ${size} vertices of its component of the width-${m} optimal set (${comp.count} components) is reachable from this network by a convex segment of width ≤ ${m}`;
+  throw new PathComponentError(m, needed, K, why);
+}
+
+/**
+ * Segments V_r → V_{r+1} along `route` (constant objective: both ends in P*, P* convex): a direction
+ * held by both keeps its slot, a new one takes a slot free at V_r (|S_r ∪ S_{r+1}| ≤ m), a dropped
+ * one goes to 0. `slotOf` maps the directions of route[0] to their slots in `start`.
+ */
+function vertexChainPlans(
+  route: readonly number[], blocksOf: (i: number) => (TargetBlock & { direction: number })[], slotOf: Map<number, number>,
+  start: ReluNetwork, m: number, D: number,
+): StagePlan[] {
+  const plans: StagePlan[] = [];
+  let current = start;
+  let held = slotOf;
+  for (let r = 1; r < route.length; r++) {
+    const blocks = blocksOf(route[r]);
+    const used = new Set(held.values());
+    const free: number[] = [];
+    for (let j = 0; j < m; j++) if (!used.has(j)) free.push(j);
+    const next = new Map<number, number>();
+    const slotsOfBlocks = blocks.map((b) => {
+      const j = held.get(b.direction) ?? free.shift();
+      if (j === undefined) throw new RangeError(`convex path: vertices ${route[r - 1]} and ${route[r]} need more than width ${m}`);
+      next.set(b.direction, j);
+      return j;
+    });
+    const end = slotsToNetwork(targetSlots(blocks, slotsOfBlocks, m, D), D);
+    plans.push({ kind: "optimal set", name: `segment in P* from vertex ${route[r - 1]} to vertex ${route[r]} (support ${blocks.length})`, interpolation: "contribution", start: current, end });
+    current = end;
+    held = next;
+  }
+  return plans;
+}
+
 /**
  * A path from `net` (in the X̃-space of `problem`) to a certified global optimum along which the
  * nonconvex objective L + (β/2)Σ(‖w‖² + α²) does not increase (docs/science/convex.md §6,
@@ -477,15 +574,29 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
     return -1;
   };
   const vertexChoice = opts.vertex ?? "sparsest";
-  const useStraight = (opts.straight ?? false) && vertex !== null;
-  const stage4 = vertex !== null && !useStraight && vertexChoice !== "none";
-  const widthNeeded = pathWidths({ m, inputWidth: net.m, activeSlots, useStraight, stage4 }, solverBlocks, vertexBlocks, blockDirection, matchSlot);
+  let useStraight = (opts.straight ?? false) && vertex !== null;
+  let stage4 = vertex !== null && !useStraight && vertexChoice !== "none";
+  const blocksOf = (i: number): (TargetBlock & { direction: number })[] => vertexTargetBlocks({ os, index: i, vertex: os!.vertices![i] }, keyOf);
+  const straightWidth = (i: number): number =>
+    pathWidths({ m: Number.MAX_SAFE_INTEGER, inputWidth: net.m, activeSlots, useStraight: true, stage4: false }, [], blocksOf(i), [], matchSlot);
+  let route: number[] = [];
+  let widthNeeded: number;
+  try {
+    widthNeeded = pathWidths({ m, inputWidth: net.m, activeSlots, useStraight, stage4 }, solverBlocks, vertexBlocks, blockDirection, matchSlot);
+  } catch (e) {
+    if (!(e instanceof PathWidthError) || typeof opts.vertex !== "number" || vertex === null) throw e;
+    // The chosen vertex through its component of P*_m (file comment).
+    route = componentRoute(os!, pv.index, m, straightWidth, Math.min(e.needed, straightWidth(pv.index)));
+    widthNeeded = Math.max(net.m, straightWidth(route[0]), ...route.slice(1).map((v, r) => unionSize(os!.vertices![route[r]], os!.vertices![v])));
+    useStraight = true;
+    stage4 = false;
+  }
   if (stage4 && solverBlocks.some((_, b) => blockDirection[b] < 0)) {
     notes.push(`${blockDirection.filter((k) => k < 0).length} block(s) of z* lie on no active direction (tolerance ${os!.activeTol}); they shrink to 0 in stage 4`);
   }
 
-  // 3. Convex segment z0 → z* (or straight to the vertex).
-  const targetBlocks = useStraight ? vertexBlocks : solverBlocks;
+  // 3. Convex segment z0 → z* (or straight to the vertex, or to the first vertex of the route).
+  const targetBlocks = !useStraight ? solverBlocks : route.length > 0 ? blocksOf(route[0]) : vertexBlocks;
   const freeAtZ0 = freeSlots(slots, m, D);
   const zSlot = targetBlocks.map((z) => {
     const j = matchSlot(z);
@@ -493,7 +604,8 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
   });
   const zStar = targetSlots(targetBlocks, zSlot, m, D);
   const zNet = slotsToNetwork(zStar, D);
-  const target = useStraight ? `vertex ${pv.index} of P* (support ${vertex!.support.length})` : "z*";
+  const first = route.length > 0 ? route[0] : pv.index;
+  const target = useStraight ? `vertex ${first} of P* (support ${os!.vertices![first].support.length})` : "z*";
   plans.push({ kind: "convex segment", name: `convex segment z0 → ${target} in (C)`, interpolation: "contribution", start: current, end: zNet });
   current = zNet;
 
@@ -508,6 +620,12 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
     plans.push({ kind: "optimal set", name: `segment in P* to vertex ${pv.index} (support ${vertex!.support.length})`, interpolation: "contribution", start: current, end: vNet });
     current = vNet;
   }
+  // 4'. The chain of vertex-to-vertex segments in P*_m to the chosen vertex.
+  if (route.length > 1) {
+    const first = blocksOf(route[0]);
+    plans.push(...vertexChainPlans(route, blocksOf, new Map(first.map((b, i) => [b.direction, zSlot[i]])), current, m, D));
+    current = plans[plans.length - 1].end;
+  }
 
   const { stages, series, maxIncrease } = sampleStages(plans, problem, samples, opts.keepNetworks ?? false);
   const final = dropZeroNeurons(current);
@@ -520,6 +638,7 @@ export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts
     endGap: endObjective - sol.dualValue,
     width: m, widthNeeded, final, finalClass: cert.classification,
     vertex: vertex === null || (vertexChoice === "none" && !useStraight) ? null : { index: pv.index, support: vertex.support.length },
+    route,
     mStar: os?.mStar ?? null, MStar: os?.MStar ?? null,
     notes,
   };

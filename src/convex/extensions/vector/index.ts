@@ -17,3 +17,8 @@ export {
 export { certifyVectorNetwork, type VectorNeuronReport, type VectorNetworkCertificate } from "./classify.js";
 export { groupLassoOverAtoms, type AtomSet, type GroupLassoOptions } from "./groupLasso.js";
 export { solveVectorByAtoms, type VectorAtomOptions, type VectorAtomResult } from "./solve.js";
+export {
+  vectorOptimalDirections, vectorOptimalSet, vectorOptimalTarget, polishVectorOptimum, vectorVertexNetwork, vectorExactGap,
+  type VectorOptimalDirection, type VectorOptimalDirectionsOptions, type VectorOptimalDirections, type VectorOptimalSet,
+  type VectorConnectivityRow, type VectorPolishOptions, type VectorPolishResult, type VectorExactGap,
+} from "./optimalSet.js";
