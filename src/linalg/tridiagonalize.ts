@@ -13,10 +13,12 @@ import { rowDots, subtractCombination } from "./rowops.js";
  */
 
 /**
- * Reflector panel width of the reduction. LAPACK's default is 32; 16 measured ~6% faster here
- * (n = 200…1000), where the panel's level-2 corrections run in JS.
+ * Reflector panel width of the reduction. LAPACK's default is 32; here the panel's level-2
+ * corrections run in JS and cost ∝ PANEL per column, the rank-2·PANEL update runs in the f64x2
+ * gemm: 8 measured 3–5% faster than 16 and 10% faster than 32 at n = 1000 (7% faster than 16 at
+ * n = 500; CPU time of the reduction, alternating in one process).
  */
-const PANEL = 16;
+const PANEL = 8;
 /** Height of the row tiles of the trailing rank-2k update (bounds the gemm waste below the diagonal). */
 const UPDATE_TILE = 96;
 /** Reflectors per block of the back-transformation (compact WY). */
