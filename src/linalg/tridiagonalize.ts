@@ -58,9 +58,10 @@ export function tridiagonalizeWorkspace(n: number): number {
  * in gemm. The matrix, the panel and its products stay resident in the arena for the whole
  * reduction: no operand is copied per call.
  *
- * A is the n×n region at offset `A` of `ar` (row-major, upper triangle significant), scaled so
- * that its entries are O(1) (no overflow in norms); it is overwritten by the reflectors (the
- * result's `h`). Workspace: tridiagonalizeWorkspace(n) doubles of the arena.
+ * A is the n×n region at offset `A` of `ar` (row-major, upper triangle significant), with
+ * max|a_ij| within 2^±100 (eigh scales it there), so that no norm overflows or underflows; it is
+ * overwritten by the reflectors (the result's `h`). Workspace: tridiagonalizeWorkspace(n)
+ * doubles of the arena.
  */
 export function tridiagonalize(ar: Arena, A: number, n: number): Tridiagonal {
   const d = new Float64Array(n);
