@@ -28,7 +28,8 @@ export interface EighResult {
 /**
  * Eigen-decomposition A = V diag(λ) Vᵀ of a real symmetric matrix, eigenvalues ascending and V
  * orthogonal (LAPACK dsyevd's route; Golub & Van Loan §8.3–8.4):
- *  1. scale A by a power of two to max-norm ≈ 1 (exact; keeps norms clear of over/underflow),
+ *  1. scale A by a power of two to max-norm ≈ 1 when max|a_ij| ∉ [2⁻¹⁰⁰, 2¹⁰⁰] (exact; keeps
+ *     norms clear of over/underflow),
  *  2. Householder tridiagonalisation T = Qᵀ A Q, blocked so half its 4n³/3 flops are gemm,
  *  3. T = Z Λ Zᵀ by divide and conquer (implicit QL for the values alone),
  *  4. V = Q Z by blocked (compact-WY) reflectors, 2n³ gemm flops.
@@ -39,26 +40,26 @@ export interface EighResult {
 export function eigh(A: Matrix, options: EighOptions = {}): EighResult {
   const wantVectors = options.vectors ?? true;
   const n = checkSquare(A, "eigh");
-  const { asymmetry, amax } = symmetryCheck(A, options.symmetryTol ?? 1e-8);
-  if (n === 0) return { values: new Float64Array(0), vectors: wantVectors ? { rows: 0, cols: 0, data: new Float64Array(0) } : null, asymmetry };
-  if (amax === 0) {
-    // A = 0: λ = 0, V = I.
-    const vectors = wantVectors ? identity(n) : null;
-    return { values: new Float64Array(n), vectors, asymmetry };
+  const symmetryTol = options.symmetryTol ?? 1e-8;
+  if (n === 0) {
+    return { values: new Float64Array(0), vectors: wantVectors ? { rows: 0, cols: 0, data: new Float64Array(0) } : null, asymmetry: 0 };
   }
-  // Exact scaling by 2^−e, max-norm in [1, 2); 2^−e as two factors so that neither overflows
-  // for subnormal amax.
-  const e = Math.floor(Math.log2(amax));
-  const h1 = 2 ** Math.trunc(-e / 2);
-  const h2 = 2 ** (-e - Math.trunc(-e / 2));
-  const scale = 2 ** e;
   // One arena for the whole computation: A (then its reflectors), and for the vectors the
   // eigenvectors of T, resident from the merges through the back-transformation.
   const doubles = n * n + tridiagonalizeWorkspace(n) +
     (wantVectors ? n * n + tridiagonalEighWorkspace(n) + backTransformWorkspace(n, n) : 0);
   return withArena(doubles, 16, (ar) => {
     const Ah = ar.alloc(n * n);
-    symmetrizeInto(A, h1, h2, ar.heap, Ah);
+    const { asymmetry, amax } = symmetrizeChecked(A, symmetryTol, ar.heap, Ah);
+    if (amax === 0) {
+      // A = 0: λ = 0, V = I.
+      return { values: new Float64Array(n), vectors: wantVectors ? identity(n) : null, asymmetry };
+    }
+    // Scaling by 2^−e (max-norm in [1, 2)) keeps norms clear of over/underflow. It is exact and
+    // every step commutes with it, so within 2^±SCALE_FREE it would change nothing: skipped there.
+    const e = Math.floor(Math.log2(amax));
+    const scale = Math.abs(e) <= SCALE_FREE ? 1 : 2 ** e;
+    if (scale !== 1) symmetrizeInto(A, 2 ** Math.trunc(-e / 2), 2 ** (-e - Math.trunc(-e / 2)), ar.heap, Ah);
     const tri = tridiagonalize(ar, Ah, n);
     if (!wantVectors) {
       const values = tridiagonalEigenvalues(tri.d, tri.e);
@@ -133,11 +134,18 @@ function checkSquare(A: Matrix, who: string): number {
 const TILE = 32;
 
 /**
- * max|a_ij| and the measured asymmetry max|a_ij − a_ji| / max|a_ij| of A, after checking that
- * every entry is finite and the asymmetry is within `symmetryTol` (RangeError otherwise). One
- * pass over the upper triangle by tiles, reading each a_ji beside a_ij.
+ * max|a_ij| for which eigh leaves A unscaled (2^±SCALE_FREE): entries, their squares and sums
+ * of n² squares stay far from overflow and underflow.
  */
-function symmetryCheck(A: Matrix, symmetryTol: number): { asymmetry: number; amax: number } {
+const SCALE_FREE = 100;
+
+/**
+ * One pass over the upper triangle by tiles, reading each a_ji beside a_ij: writes the
+ * symmetric part's upper triangle dst[off + i·n + j] = ½a_ij + ½a_ji (j ≥ i) and returns
+ * max|a_ij| and the measured asymmetry max|a_ij − a_ji| / max|a_ij|, after checking that every
+ * entry is finite and the asymmetry is within `symmetryTol` (RangeError otherwise).
+ */
+function symmetrizeChecked(A: Matrix, symmetryTol: number, dst: Float64Array, off: number): { asymmetry: number; amax: number } {
   const n = A.rows;
   const a = A.data;
   let amax = 0;
@@ -148,6 +156,7 @@ function symmetryCheck(A: Matrix, symmetryTol: number): { asymmetry: number; ama
     for (let j0 = i0; j0 < n; j0 += TILE) {
       const j1 = Math.min(j0 + TILE, n);
       for (let i = i0; i < i1; i++) {
+        const o = off + i * n;
         for (let j = Math.max(i, j0); j < j1; j++) {
           const x = a[i * n + j];
           const y = a[j * n + i];
@@ -158,6 +167,7 @@ function symmetryCheck(A: Matrix, symmetryTol: number): { asymmetry: number; ama
           const d = Math.abs(x - y);
           if (d > asym) asym = d;
           else if (d !== d) nan = true; // x or y is NaN, or both are the same infinity
+          dst[o + j] = 0.5 * x + 0.5 * y;
         }
       }
     }

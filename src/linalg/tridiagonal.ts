@@ -119,13 +119,15 @@ function pwkQL(d: Float64Array, e2: Float64Array, l: number, lend: number, itera
       const rr = pp + bb;
       if (i !== m - 1) e2[i + 1] = s * rr;
       const oldc = c;
+      // 1/c = rr/pp is formed beside c (not after it): one division less on the loop's chain.
+      const cinv = rr / pp;
       c = pp / rr;
       s = bb / rr;
       const oldgam = gamma;
       const alpha = d[i];
       gamma = c * (alpha - sigma) - s * oldgam;
       d[i + 1] = oldgam + (alpha - gamma);
-      pp = c !== 0 ? (gamma * gamma) / c : oldc * bb;
+      pp = c > SAFMIN ? gamma * gamma * cinv : c !== 0 ? (gamma * gamma) / c : oldc * bb;
     }
     e2[l] = s * pp;
     d[l] = sigma + gamma;
@@ -166,13 +168,14 @@ function pwkQR(d: Float64Array, e2: Float64Array, l: number, lend: number, itera
       const rr = pp + bb;
       if (i !== m) e2[i - 1] = s * rr;
       const oldc = c;
+      const cinv = rr / pp;
       c = pp / rr;
       s = bb / rr;
       const oldgam = gamma;
       const alpha = d[i + 1];
       gamma = c * (alpha - sigma) - s * oldgam;
       d[i] = oldgam + (alpha - gamma);
-      pp = c !== 0 ? (gamma * gamma) / c : oldc * bb;
+      pp = c > SAFMIN ? gamma * gamma * cinv : c !== 0 ? (gamma * gamma) / c : oldc * bb;
     }
     e2[l - 1] = s * pp;
     d[l] = sigma + gamma;

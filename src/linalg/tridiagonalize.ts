@@ -13,10 +13,12 @@ import { rowDots, subtractCombination } from "./rowops.js";
  */
 
 /**
- * Reflector panel width of the reduction. LAPACK's default is 32; 16 measured ~6% faster here
- * (n = 200…1000), where the panel's level-2 corrections run in JS.
+ * Reflector panel width of the reduction. LAPACK's default is 32; here the panel's level-2
+ * corrections run in JS and cost ∝ PANEL per column, the rank-2·PANEL update runs in the f64x2
+ * gemm: 8 measured 3–5% faster than 16 and 10% faster than 32 at n = 1000 (7% faster than 16 at
+ * n = 500; CPU time of the reduction, alternating in one process).
  */
-const PANEL = 16;
+const PANEL = 8;
 /** Height of the row tiles of the trailing rank-2k update (bounds the gemm waste below the diagonal). */
 const UPDATE_TILE = 96;
 /** Reflectors per block of the back-transformation (compact WY). */
@@ -43,7 +45,7 @@ export interface Tridiagonal {
 
 /** Arena doubles tridiagonalize needs besides the matrix itself: the panel and its products. */
 export function tridiagonalizeWorkspace(n: number): number {
-  return 4 * PANEL * n + 2 * n;
+  return 4 * PANEL * n + n;
 }
 
 /**
@@ -56,17 +58,18 @@ export function tridiagonalizeWorkspace(n: number): number {
  * in gemm. The matrix, the panel and its products stay resident in the arena for the whole
  * reduction: no operand is copied per call.
  *
- * A is the n×n region at offset `A` of `ar` (row-major, upper triangle significant), scaled so
- * that its entries are O(1) (no overflow in norms); it is overwritten by the reflectors (the
- * result's `h`). Workspace: tridiagonalizeWorkspace(n) doubles of the arena.
+ * A is the n×n region at offset `A` of `ar` (row-major, upper triangle significant), with
+ * max|a_ij| within 2^±100 (eigh scales it there), so that no norm overflows or underflows; it is
+ * overwritten by the reflectors (the result's `h`). Workspace: tridiagonalizeWorkspace(n)
+ * doubles of the arena.
  */
 export function tridiagonalize(ar: Arena, A: number, n: number): Tridiagonal {
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
   const tau = new Float64Array(Math.max(n - 1, 0));
   const p: Panel = {
-    ar, n, A, VW: ar.alloc(2 * PANEL * n), SW: ar.alloc(2 * PANEL * n), X: ar.alloc(n), Y: ar.alloc(n),
-    coef: new Float64Array(2 * PANEL), dots: new Float64Array(2 * PANEL),
+    ar, n, A, VW: ar.alloc(2 * PANEL * n), SW: ar.alloc(2 * PANEL * n), Y: ar.alloc(n),
+    coef: new Float64Array(2 * PANEL), coefNext: new Float64Array(2 * PANEL), dots: new Float64Array(2 * PANEL),
   };
   for (let k0 = 0; k0 < n; k0 += PANEL) {
     const b = Math.min(PANEL, n - k0);
@@ -76,16 +79,16 @@ export function tridiagonalize(ar: Arena, A: number, n: number): Tridiagonal {
   return { n, d, e, tau, h: A };
 }
 
-/** The arena regions of a reduction: A (n×n), the panel rows VW and their swap SW (2·PANEL×n), x, y. */
+/** The arena regions of a reduction: A (n×n), the panel rows VW and their swap SW (2·PANEL×n), y. */
 interface Panel {
   readonly ar: Arena;
   readonly n: number;
   readonly A: number;
   readonly VW: number;
   readonly SW: number;
-  readonly X: number;
   readonly Y: number;
   readonly coef: Float64Array;
+  readonly coefNext: Float64Array;
   readonly dots: Float64Array;
 }
 
@@ -93,22 +96,18 @@ interface Panel {
  * dlatrd (lower) on columns k0..k0+b−1: builds reflectors v_i (rows of A) and the matching
  * w_i = τ_i (A_i v_i) − ½ τ_i² (v_iᵀ A_i v_i) v_i, where A_i is the current trailing matrix,
  * known only as the stored one minus the panel's rank-2 corrections Σ_p v_p w_pᵀ + w_p v_pᵀ.
- * VW (2b×n) receives v_p and w_p as its rows 2p and 2p+1 (global column index). The stored
- * rows ≥ i + 1 are still those of the panel's start (row i is updated in place just before its
- * reflector is built), so symvUpper reads the stored trailing matrix directly.
+ * VW (2b×n) receives v_p and w_p as its rows 2p and 2p+1 (global column index); v_i is also the
+ * x of the symmetric product. The stored rows > i are still those of the panel's start, so
+ * symvUpper reads the stored trailing matrix directly; row i + 1 is brought up to date inside
+ * the passes of column i (see columnPasses), so each column streams the panel's rows twice:
+ * once for the dots VWᵀv, once for the corrections of y and of the next row together.
  */
 function reducePanel(p: Panel, k0: number, b: number, d: Float64Array, e: Float64Array, tau: Float64Array): void {
-  const { ar, n, A, VW, X, Y, coef, dots } = p;
+  const { ar, n, A, VW, Y, dots } = p;
   const h = ar.heap;
   for (let j = 0; j < b; j++) {
     const i = k0 + j;
     const ri = A + i * n;
-    // Bring row i (= column i of the lower triangle) up to date: a_i −= Σ_p v_p w_p[i] + w_p v_p[i].
-    for (let q = 0; q < j; q++) {
-      coef[2 * q] = h[VW + (2 * q + 1) * n + i];
-      coef[2 * q + 1] = h[VW + 2 * q * n + i];
-    }
-    subtractCombination(h, VW, n, 2 * j, coef, h, ri, i);
     d[i] = h[ri + i];
     if (i >= n - 1) break;
     // Reflector annihilating a[i, i+2..n−1].
@@ -118,25 +117,102 @@ function reducePanel(p: Panel, k0: number, b: number, d: Float64Array, e: Float6
     tau[i] = t;
     const s = i + 1;
     const vj = VW + 2 * j * n;
-    const wj = vj + n;
     h.copyWithin(vj + s, ri + s, ri + n);
+    // The next row, when it belongs to this panel, is updated by the column's passes.
+    const next = j + 1 < b ? ri + n : -1;
     if (t === 0) {
-      h.fill(0, wj + s, wj + n);
-      continue;
+      h.fill(0, vj + n + s, vj + 2 * n);
+      h.fill(0, Y + s, Y + n);
+      dots.fill(0, 0, 2 * j);
+    } else {
+      ar.symvUpper(n, A, n, s, vj, Y);
+      rowDots(h, VW, n, 2 * j, h, vj, s, dots);
     }
-    h.copyWithin(X + s, ri + s, ri + n);
-    ar.symvUpper(n, A, n, s, X, Y);
-    // y −= Σ_p v_p (w_pᵀ v) + w_p (v_pᵀ v).
-    rowDots(h, VW, n, 2 * j, h, X, s, dots);
-    for (let q = 0; q < j; q++) {
-      coef[2 * q] = dots[2 * q + 1];
-      coef[2 * q + 1] = dots[2 * q];
+    columnPasses(p, j, s, t, next);
+  }
+}
+
+/**
+ * The level-2 passes of panel column j (reflector v = VW row 2j, τ = t, y = A_stored v in Y,
+ * dots = VW_qᵀ v for the panel's earlier rows q < 2j), over the columns [s, n):
+ *   y ← y − Σ_p v_p (w_pᵀ v) + w_p (v_pᵀ v)               (y = A_i v),
+ *   w ← τ y − ½ τ² (vᵀy) v                                (VW row 2j + 1),
+ *   next ← next − Σ_{p≤j} v_p w_p[s] + w_p v_p[s]          (row s of A, when next ≥ 0),
+ * the earlier columns' part of `next` in the same sweep over the panel rows as y's correction.
+ */
+function columnPasses(p: Panel, j: number, s: number, t: number, next: number): void {
+  const { ar, n, VW, Y, coef, dots, coefNext } = p;
+  const h = ar.heap;
+  const vj = VW + 2 * j * n;
+  const wj = vj + n;
+  for (let q = 0; q < j; q++) {
+    coef[2 * q] = dots[2 * q + 1];
+    coef[2 * q + 1] = dots[2 * q];
+    coefNext[2 * q] = h[VW + (2 * q + 1) * n + s];
+    coefNext[2 * q + 1] = h[VW + 2 * q * n + s];
+  }
+  if (next >= 0) subtractTwoCombinations(h, VW, n, 2 * j, coef, Y, coefNext, next, s);
+  else subtractCombination(h, VW, n, 2 * j, coef, h, Y, s);
+  let vy = 0;
+  for (let c = s; c < n; c++) vy += h[vj + c] * h[Y + c];
+  const alpha = -0.5 * t * t * vy;
+  if (next < 0) {
+    for (let c = s; c < n; c++) h[wj + c] = t * h[Y + c] + alpha * h[vj + c];
+    return;
+  }
+  // v[s] = 1, so the new column's part of row s is w[s]·v + w.
+  const ws = t * h[Y + s] + alpha * h[vj + s];
+  for (let c = s; c < n; c++) {
+    const w = t * h[Y + c] + alpha * h[vj + c];
+    h[wj + c] = w;
+    h[next + c] -= ws * h[vj + c] + w;
+  }
+}
+
+/**
+ * h[ta + c] −= Σ_{q<count} ca[q]·rows_q[c] and h[tb + c] −= Σ_{q<count} cb[q]·rows_q[c] for c in
+ * [lo, n), rows_q = h[r0 + q·n ..]: two combinations of the same rows in one sweep over them,
+ * four rows per pass.
+ */
+function subtractTwoCombinations(
+  h: Float64Array, r0: number, n: number, count: number, ca: Float64Array, ta: number, cb: Float64Array, tb: number, lo: number,
+): void {
+  let q = 0;
+  for (; q + 3 < count; q += 4) {
+    const q0 = r0 + q * n;
+    const q1 = q0 + n;
+    const q2 = q1 + n;
+    const q3 = q2 + n;
+    const a0 = ca[q];
+    const a1 = ca[q + 1];
+    const a2 = ca[q + 2];
+    const a3 = ca[q + 3];
+    const b0 = cb[q];
+    const b1 = cb[q + 1];
+    const b2 = cb[q + 2];
+    const b3 = cb[q + 3];
+    for (let c = lo; c < n; c++) {
+      const x0 = h[q0 + c];
+      const x1 = h[q1 + c];
+      const x2 = h[q2 + c];
+      const x3 = h[q3 + c];
+      h[ta + c] -= x0 * a0 + x1 * a1 + (x2 * a2 + x3 * a3);
+      h[tb + c] -= x0 * b0 + x1 * b1 + (x2 * b2 + x3 * b3);
     }
-    subtractCombination(h, VW, n, 2 * j, coef, h, Y, s);
-    let vy = 0;
-    for (let c = s; c < n; c++) vy += h[X + c] * h[Y + c];
-    const alpha = -0.5 * t * t * vy;
-    for (let c = s; c < n; c++) h[wj + c] = t * h[Y + c] + alpha * h[X + c];
+  }
+  for (; q + 1 < count; q += 2) {
+    const q0 = r0 + q * n;
+    const q1 = q0 + n;
+    const a0 = ca[q];
+    const a1 = ca[q + 1];
+    const b0 = cb[q];
+    const b1 = cb[q + 1];
+    for (let c = lo; c < n; c++) {
+      const x0 = h[q0 + c];
+      const x1 = h[q1 + c];
+      h[ta + c] -= x0 * a0 + x1 * a1;
+      h[tb + c] -= x0 * b0 + x1 * b1;
+    }
   }
 }
 

@@ -3,6 +3,8 @@
  *  - tridiagonal eigenvalues by Pal–Walker–Kahan (tridiagonalEigenvalues, LAPACK dsterf) against
  *    the previous implicit QL (tridiagonalEigenvaluesQL) and a cyclic Jacobi written here, on
  *    random, graded, clustered (glued Wilkinson), huge- and tiny-scaled matrices;
+ *  - the blocked Householder reduction itself: QᵀAQ = T and QᵀQ = I to O(nε) with Q formed
+ *    from the stored reflectors, for n across the panel edges and with identity reflectors;
  *  - eigvalsh on the arena (f64x2 symv, resident GEMM) against that Jacobi on dense random,
  *    graded and clustered matrices;
  *  - eigh's backward error ‖AV − VΛ‖_F/(nε‖A‖_F) and ‖VᵀV − I‖_F/(nε) within the bounds of
@@ -15,6 +17,7 @@ import { describe, expect, it } from "vitest";
 import { eigh, eigvalsh, svd, type Matrix } from "../../src/linalg/index.js";
 import { arenaTesting, withArena, type Arena } from "../../src/linalg/arena.js";
 import { tridiagonalEigenvalues, tridiagonalEigenvaluesQL } from "../../src/linalg/tridiagonal.js";
+import { applyQTransposeRight, backTransformWorkspace, tridiagonalize, tridiagonalizeWorkspace } from "../../src/linalg/tridiagonalize.js";
 import { testRng, withSpectrum } from "../helpers/random.js";
 
 const EPS = 2 ** -52;
@@ -135,6 +138,82 @@ describe("tridiagonal eigenvalues: Pal–Walker–Kahan", () => {
     expect(Math.abs(v[0])).toBeLessThanOrEqual(4 * EPS * 1e-20);
     expect(v[1]).toBe(1);
     expect(Array.from(tridiagonalEigenvalues(Float64Array.of(-3), new Float64Array(0)))).toEqual([-3]);
+  });
+});
+
+/**
+ * Reduce A on an arena and form Qᵀ from the reflectors (applyQTransposeRight on I), then measure
+ * ‖QᵀAQ − T‖_F/‖A‖_F and ‖QᵀQ − I‖_F by plain loops; both are O(nε) for a backward-stable
+ * reduction (Golub & Van Loan §8.3.1: T = Qᵀ(A + E)Q with ‖E‖_F = O(nε‖A‖_F)).
+ */
+function reductionErrors(A: Matrix): { reduction: number; orthogonality: number } {
+  const n = A.rows;
+  return withArena(2 * n * n + tridiagonalizeWorkspace(n) + backTransformWorkspace(n, n), 16, (ar: Arena) => {
+    const h = ar.heap;
+    const a0 = ar.alloc(n * n);
+    h.set(A.data, a0);
+    const tri = tridiagonalize(ar, a0, n);
+    const z = ar.alloc(n * n);
+    h.fill(0, z, z + n * n);
+    for (let i = 0; i < n; i++) h[z + i * n + i] = 1;
+    applyQTransposeRight(ar, tri, z, n);
+    const qt = h.slice(z, z + n * n); // row i of Qᵀ = column i of Q
+    const aq = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let t = 0; t < n; t++) s += A.data[i * n + t] * qt[j * n + t];
+        aq[i * n + j] = s;
+      }
+    }
+    let red = 0;
+    let orth = 0;
+    let an = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        let o = 0;
+        for (let t = 0; t < n; t++) {
+          s += qt[i * n + t] * aq[t * n + j];
+          o += qt[i * n + t] * qt[j * n + t];
+        }
+        const tij = i === j ? tri.d[i] : Math.abs(i - j) === 1 ? tri.e[Math.min(i, j)] : 0;
+        red += (s - tij) ** 2;
+        orth += (o - (i === j ? 1 : 0)) ** 2;
+        an += A.data[i * n + j] ** 2;
+      }
+    }
+    return { reduction: Math.sqrt(red / an), orthogonality: Math.sqrt(orth) };
+  });
+}
+
+describe("tridiagonalize: blocked Householder (dsytrd/dlatrd) on the arena", () => {
+  // Panels of 8 columns and update tiles of 96 rows: sizes below, at and across their edges.
+  for (const n of [1, 2, 3, 8, 9, 17, 33, 97, 150]) {
+    it(`n = ${n}: ‖QᵀAQ − T‖_F/‖A‖_F ≤ 10nε and ‖QᵀQ − I‖_F ≤ 10nε`, () => {
+      const q = reductionErrors(testRng(40 + n).randomSymmetric(n));
+      expect(q.reduction).toBeLessThanOrEqual(10 * n * EPS);
+      expect(q.orthogonality).toBeLessThanOrEqual(10 * n * EPS);
+    });
+  }
+
+  it("identity reflectors (τ = 0: blocks that are already decoupled, inside a panel) and a zero first column", () => {
+    // diag(B₁, B₂, B₃) with blocks of 5, 20 and 35 rows: rows 4 and 24 have nothing right of the
+    // block boundary to annihilate; then the same with a zero first row and column.
+    const n = 60;
+    const g = testRng(44);
+    const a = new Float64Array(n * n);
+    const blocks = [[0, 5], [5, 25], [25, 60]];
+    for (const [lo, hi] of blocks) {
+      const B = g.randomSymmetric(hi - lo);
+      for (let i = lo; i < hi; i++) for (let j = lo; j < hi; j++) a[i * n + j] = B.data[(i - lo) * (hi - lo) + (j - lo)];
+    }
+    for (const A of [{ rows: n, cols: n, data: a }, { rows: n, cols: n, data: a.map((x, k) => (k < n || k % n === 0 ? 0 : x)) }]) {
+      const q = reductionErrors(A);
+      expect(q.reduction).toBeLessThanOrEqual(10 * n * EPS);
+      expect(q.orthogonality).toBeLessThanOrEqual(10 * n * EPS);
+      expect(maxDiff(eigvalsh(A), jacobiEigenvalues(A))).toBeLessThanOrEqual(50 * n * EPS * normBound(A));
+    }
   });
 });
 
