@@ -45,8 +45,12 @@ export interface GroupFistaControl {
   maxIterations: number;
   /** Call `check` every this many iterations (and after the last). */
   checkEvery: number;
-  /** Convergence test on state.W / state.yhat; return true to stop. */
-  check(state: GroupFistaState): boolean;
+  /**
+   * Convergence test on state.W / state.yhat; return true to stop. `r` = ∇L(ŷ_y) and `G` (B×d, its
+   * adjoint: g_b = Xᵀ D_b r) at the step's extrapolated point are passed along: ν = −r is a dual
+   * candidate as good as any (the certificate rescales it), so a gap needs no GEMM of its own.
+   */
+  check(state: GroupFistaState, r: Float64Array, G: Float64Array): boolean;
   /** Step growth after an accepted step (≥ 1). */
   growth: number;
 }
@@ -147,7 +151,7 @@ export function runGroupFista(
     state.eta *= ctl.growth;
     state.iterations++;
     if (it % ctl.checkEvery === 0 || it === ctl.maxIterations) {
-      if (ctl.check(state)) return true;
+      if (ctl.check(state, r, G)) return true;
     }
   }
   return false;
