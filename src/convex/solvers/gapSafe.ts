@@ -1,6 +1,6 @@
 // Gap-safe sphere screening for the gated ReLU group lasso (Ndiaye, Fercoq, Gramfort & Salmon
-// 2017, "Gap Safe screening rules for sparsity enforcing penalties", JMLR 18(128), Thm. 6 and
-// §4.1 (group lasso); docs/science/convex.md, Solvers).
+// 2017, "Gap Safe screening rules for sparsity enforcing penalties", JMLR 18(128): the gap-safe
+// sphere and its group-lasso case; docs/science/convex.md §9.1).
 //
 // The dual is  max_ν D(ν) = −L*(−ν)  s.t.  ‖Xᵀ D_i ν‖ ≤ β for all i, and D is γ-strongly concave
 // with γ = 1/ℓ''_max (ℓ is ℓ''_max-smooth ⟺ ℓ* is 1/ℓ''_max-strongly convex). For a dual-feasible
