@@ -8,7 +8,7 @@
 //     (γ/2)‖θ − ν*‖² ≤ D(ν*) − D(θ) ≤ P − D(θ),   so   ‖θ − ν*‖ ≤ r = √(2(P − D(θ))/γ).
 // At an optimum, w_i ≠ 0 forces ‖Xᵀ D_i ν*‖ = β (KKT), and ‖Xᵀ D_i ν*‖ ≤ ‖Xᵀ D_i θ‖ + ‖D_i X‖₂ r.
 // Hence   ‖Xᵀ D_i θ‖ + σ_i r < β  with σ_i ≥ ‖D_i X‖₂   ⇒   w_i = 0 at every optimum.
-import { eigvalsh, type Matrix, zeros } from "../../linalg/index.js";
+import { eigvalsh, gemmRaw, gemvRaw, type Matrix, zeros } from "../../linalg/index.js";
 import type { MaskedBlocks } from "./maskedBlocks.js";
 
 /** r = √(2·gap·ℓ''_max): every dual optimum lies within r of a feasible θ whose gap is `gap`. */
@@ -25,28 +25,24 @@ export function blockSpectralBounds(op: MaskedBlocks, Xm: Matrix): Float64Array 
   const { n, d, count: B, masks } = op;
   const X = Xm.data;
   const gram = zeros(d, d);
+  gemmRaw(true, false, d, d, n, 1, X, 0, d, X, 0, d, 0, gram.data, 0, d);
+  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) gram.data[b * d + a] = gram.data[a * d + b];
   const rowSq = new Float64Array(n);
   let trace = 0;
   for (let k = 0; k < n; k++) {
-    const o = k * d;
-    for (let a = 0; a < d; a++) {
-      const xa = X[o + a];
-      rowSq[k] += xa * xa;
-      for (let b = 0; b <= a; b++) gram.data[a * d + b] += xa * X[o + b];
-    }
-    trace += rowSq[k];
+    let s = 0;
+    for (let j = 0; j < d; j++) s += X[k * d + j] ** 2;
+    rowSq[k] = s;
+    trace += s;
   }
-  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) gram.data[b * d + a] = gram.data[a * d + b];
-  const ev = eigvalsh(gram);
   let lmax = 0;
-  for (const v of ev) lmax = Math.max(lmax, v);
+  for (const v of eigvalsh(gram)) lmax = Math.max(lmax, v);
   const sigmaX = Math.sqrt(lmax + 4 * (n + d) * Number.EPSILON * trace);
+  // ‖D_b X‖_F² = Σ_k m_bk ‖x_k‖²: one matrix-vector product with the masks.
+  const frob = new Float64Array(B);
+  gemvRaw(false, B, n, 1, masks, 0, n, rowSq, 0, 1, 0, frob, 0, 1);
   const out = new Float64Array(B);
-  for (let b = 0; b < B; b++) {
-    let f = 0;
-    for (let k = 0; k < n; k++) f += masks[b * n + k] * rowSq[k];
-    out[b] = Math.min(sigmaX, Math.sqrt(f) * (1 + 4 * n * Number.EPSILON));
-  }
+  for (let b = 0; b < B; b++) out[b] = Math.min(sigmaX, Math.sqrt(frob[b]) * (1 + 4 * n * Number.EPSILON));
   return out;
 }
 

@@ -28,7 +28,9 @@ export function maskedBlocks(X: Matrix, patterns: PatternSet): MaskedBlocks {
   if (patterns.n !== n || patterns.d !== d) {
     throw new RangeError(`maskedBlocks: patterns are for ${patterns.n}×${patterns.d} data, X is ${n}×${d}`);
   }
-  const masks = Float64Array.from(patterns.masks);
+  const masks = new Float64Array(patterns.masks.length);
+  const src = patterns.masks;
+  for (let i = 0; i < src.length; i++) masks[i] = src[i];
   const index = new Int32Array(patterns.count);
   for (let i = 0; i < index.length; i++) index[i] = i;
   return { n, d, count: patterns.count, X: X.data, masks, index };
