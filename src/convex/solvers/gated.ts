@@ -101,7 +101,7 @@ const MIN_WORKING_SET = 16;
  */
 const WS_GROWTH = 1.3;
 /** Power steps for the first working set's step size, and warm-started ones for later sets. */
-const POWER_STEPS_COLD = 8;
+const POWER_STEPS_COLD = 12;
 const POWER_STEPS_WARM = 4;
 
 /** Blocks screened at one moment: ν_ref (unscaled) and ‖Xᵀ D_b ν_ref‖ for each. */
