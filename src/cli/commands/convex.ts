@@ -67,7 +67,10 @@ async function runSolve(opts: ConvexOptions): Promise<number> {
       patterns: patterns.count, exact: patterns.exact, network: null, mStar: null, MStar: null, directions: null,
       note: `${note}; a gated ReLU solution is not a ReLU network`,
       activeBlocks: sol.activeBlocks, s: sol.s, beta, loss, bias: Boolean(opts.bias), patternSet: patternSummary(patterns),
-      solver: { method: "R-FISTA", iterations: sol.iterations, restarts: sol.restarts, converged: sol.converged, tol, maxIterations, seconds: sol.seconds },
+      solver: {
+        method: "working-set R-FISTA", iterations: sol.iterations, restarts: sol.restarts, workingSets: sol.outerIterations,
+        workingSetSize: sol.workingSetSize, screenedBlocks: sol.screenedBlocks, converged: sol.converged, tol, maxIterations, seconds: sol.seconds,
+      },
     };
     emit(opts, out, [
       `gated ReLU optimum ${sol.primalValue} (dual ${sol.dualValue}, relative gap ${sol.relativeGap.toExponential(3)})`,

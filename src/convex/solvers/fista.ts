@@ -1,5 +1,6 @@
 // Accelerated proximal gradient for  min_W  f(W) + Σ_b h_b(w_b),  f(W) = φ(W Xᵀ), with
-// h_b = β‖·‖ (gated ReLU) or β‖·‖ + ι_{K_b} (ReLU):
+// h_b = β‖·‖ + ι_{K_b} (the ReLU program; reluFista.ts) or β‖·‖ (`groupShrink`; the gated
+// solver itself runs the prediction-space variant groupFista.ts, which needs no Z):
 // FISTA (Beck & Teboulle 2009, "A fast iterative shrinkage-thresholding algorithm", with
 // backtracking) with the gradient restart of O'Donoghue & Candès 2015 ("Adaptive restart for
 // accelerated gradient schemes", §3.2): momentum is reset when ⟨y_k − x_{k+1}, x_{k+1} − x_k⟩ > 0.
