@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { InterruptedError } from "../common/index.js";
+import { InterruptedError, stamped } from "../common/index.js";
 import type { ReportSection } from "../report/index.js";
 import { VERSION } from "../version.js";
 import { currentEnvironment, type Environment } from "./environment.js";
@@ -72,7 +72,7 @@ export function specRecord(spec: RunSpec): RunSpec & { splitscape: string } {
 function openRun(spec: RunSpec, opts: RunOptions, started: Date): { dir: string; id: string } {
   const id = opts.dir ? (opts.dir.split(/[\\/]/).filter(Boolean).pop() ?? spec.kind) : runId(spec, started);
   const dir = opts.dir ? resetRunFolder(opts.dir) : createRunFolder(opts.outDir ?? "runs", id);
-  writeJsonAtomic(join(dir, SPEC_FILE), specRecord(spec));
+  writeJsonAtomic(join(dir, SPEC_FILE), stamped("spec", specRecord(spec)));
   return { dir, id };
 }
 
@@ -95,7 +95,7 @@ async function computeRun(spec: RunSpec, dir: string, opts: RunOptions): Promise
 async function finishRun(spec: RunSpec, dir: string, id: string, execution: Execution, started: Date, render: boolean): Promise<RunOutcome> {
   const def = definitionOf(spec);
   const { result } = execution;
-  writeJsonAtomic(join(dir, RESULT_FILE), result);
+  writeJsonAtomic(join(dir, RESULT_FILE), stamped("result", result));
   const environment: Environment = currentEnvironment(started);
   let section: ReportSection | undefined;
   if (render) {
@@ -111,7 +111,7 @@ async function finishRun(spec: RunSpec, dir: string, id: string, execution: Exec
   const finished = new Date();
   const seconds = (finished.getTime() - started.getTime()) / 1000;
   const pass = result.verdicts.every((v) => v.pass);
-  writeJsonAtomic(join(dir, RUN_FILE), { id, kind: spec.kind, status: "complete", pass, started: started.toISOString(), finished: finished.toISOString(), seconds, metrics: execution.metrics, environment });
+  writeJsonAtomic(join(dir, RUN_FILE), stamped("run", { id, kind: spec.kind, status: "complete", pass, started: started.toISOString(), finished: finished.toISOString(), seconds, metrics: execution.metrics, environment }));
   markComplete(dir);
   return { dir, id, spec, result, pass, seconds, ...(section ? { section } : {}) };
 }

@@ -2,6 +2,7 @@ import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "../common/errors.js";
+import { readFormat, unstamped } from "../common/format.js";
 import { readTextInput, stripBom } from "../common/textInput.js";
 import { experimentKinds, getExperiment } from "./registry.js";
 import type { RunSpec } from "./types.js";
@@ -86,7 +87,8 @@ function unknownKind(kind: string, source: string): InputError {
 
 /** Validate a parsed spec document (object from JSON/YAML, or built in code). */
 export function validateSpec(raw: unknown, source: string): LoadedSpec {
-  const env = parseWithSchema(envelopeSchema, raw, source);
+  const stamp = readFormat(raw, "spec", source);
+  const env = parseWithSchema(envelopeSchema, stamp.stamped ? unstamped(raw as object) : raw, source);
   if (!getExperiment(env.kind)) throw unknownKind(env.kind, source);
   const params = validateParams(env.kind, env.params, source);
   const spec: RunSpec = { kind: env.kind, seed: env.seed, ...(env.title !== undefined ? { title: env.title } : {}), params };

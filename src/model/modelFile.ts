@@ -13,6 +13,7 @@
  */
 import { writeFileAtomic } from "../common/atomic.js";
 import { InputError } from "../common/errors.js";
+import { readFormat, stamped } from "../common/format.js";
 import { readTextInput, stripBom } from "../common/textInput.js";
 import { activationToJson, parseActivation } from "./activations.js";
 import type { Model } from "./architecture.js";
@@ -105,6 +106,7 @@ export function parseModelJson(json: unknown, source: string): Model {
     throw new InputError(source, `expected a JSON object with "kind", "activation" and weights, got ${show(json)}`);
   }
   const o = json as Record<string, unknown>;
+  readFormat(o, "model", source);
   if (o.kind === undefined) throw new InputError(source, `missing field kind, expected one of ${KINDS.map((k) => JSON.stringify(k)).join(", ")}`, "kind");
   if (typeof o.kind !== "string" || !KINDS.includes(o.kind)) {
     throw new InputError(source, `unknown model kind ${show(o.kind)}; allowed: ${KINDS.join(", ")}`, "kind");
@@ -234,7 +236,7 @@ export function loadModel(path: string, src: ArchitectureSource = {}, option = "
  * (exact float64), and a final newline.
  */
 export function modelToText(model: Model): string {
-  return `${formatJson(modelToJson(model), "")}\n`;
+  return `${formatJson(stamped("model", modelToJson(model)), "")}\n`;
 }
 
 /** JSON with arrays of scalars on one line and arrays of arrays one element per line. */
