@@ -116,7 +116,19 @@ async function finishRun(spec: RunSpec, dir: string, id: string, execution: Exec
   return { dir, id, spec, result, pass, seconds, ...(section ? { section } : {}) };
 }
 
-/** Run a validated spec into a new run folder (or `opts.dir`). */
+/**
+ * Run a validated spec into a new run folder (or `opts.dir`).
+ *
+ * @param spec - a validated spec (`validateSpec(…).spec`)
+ * @param opts - parent folder (`outDir`, default "runs") or the exact folder (`dir`), executor, rendering
+ * @returns the run folder, its id, the result and whether every claim passed
+ * @example
+ * ```ts
+ * import { runToFolder, validateSpec } from "splitscape";
+ * const outcome = await runToFolder(validateSpec({ kind: "linalg-check", seed: 1 }, "my spec").spec, { outDir: "runs" });
+ * console.log(outcome.dir, outcome.pass);
+ * ```
+ */
 export async function runToFolder(spec: RunSpec, opts: RunOptions = {}): Promise<RunOutcome> {
   definitionOf(spec);
   const started = new Date();

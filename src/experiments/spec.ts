@@ -85,7 +85,19 @@ function unknownKind(kind: string, source: string): InputError {
   return new InputError(source, `unknown experiment kind ${JSON.stringify(kind)}; registered kinds: ${kinds.length ? kinds.join(", ") : "(none)"}`, "kind");
 }
 
-/** Validate a parsed spec document (object from JSON/YAML, or built in code). */
+/**
+ * Validate a parsed spec document (object from JSON/YAML, or built in code).
+ *
+ * @param raw - the spec: `{kind, seed?, title?, params?, grid?}` (a stamped spec.json is accepted)
+ * @param source - the name errors give (a file path, or a label)
+ * @returns the spec with defaults filled (and its grid, when it has one); InputError naming the field otherwise
+ * @example
+ * ```ts
+ * import { validateSpec } from "splitscape";
+ * const { spec } = validateSpec({ kind: "linalg-check", seed: 1 }, "my spec");
+ * console.log(spec.params); // the kind's parameters with their defaults
+ * ```
+ */
 export function validateSpec(raw: unknown, source: string): LoadedSpec {
   const stamp = readFormat(raw, "spec", source);
   const env = parseWithSchema(envelopeSchema, stamp.stamped ? unstamped(raw as object) : raw, source);

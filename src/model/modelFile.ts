@@ -224,6 +224,17 @@ export function parseModelText(text: string, source: string): Model {
  * Read and validate a model file: JSON, or safetensors weights (`.safetensors`, torchModel.ts)
  * whose architecture comes from `src` or from the file's splitscape metadata. `option` names the
  * flag that gave the path (for an empty one).
+ *
+ * @param path - a model JSON file or `.safetensors` weights
+ * @param src - for safetensors: the layers (`--arch`/`--torch-repr`) and input shape, when the file does not store them
+ * @param option - the flag named in the error for an empty path
+ * @returns the model
+ * @example
+ * ```ts
+ * import { loadModel } from "splitscape";
+ * const net = loadModel("examples/net4.json");
+ * console.log(net.arch.kind, net.theta.length);
+ * ```
  */
 export function loadModel(path: string, src: ArchitectureSource = {}, option = "--model"): Model {
   if (isSafetensorsPath(path)) return loadSafetensorsModel(path, src);
@@ -254,7 +265,18 @@ function formatJson(v: unknown, indent: string): string {
   return JSON.stringify(v);
 }
 
-/** Write a model file atomically (temporary file, then rename): safetensors for `.safetensors`, else JSON. */
+/**
+ * Write a model file atomically (temporary file, then rename): safetensors for `.safetensors`, else JSON.
+ *
+ * @param path - the file to write (`.safetensors` or JSON)
+ * @param model - the network
+ * @returns nothing; the file carries the format stamp (INTERFACES.md, "Format versions")
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, saveModel, twoLayerArchitecture } from "splitscape";
+ * saveModel("net.json", initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), { seed: 1 }));
+ * ```
+ */
 export function saveModel(path: string, model: Model): void {
   writeFileAtomic(path, isSafetensorsPath(path) ? safetensorsModelBytes(model) : modelToText(model));
 }
