@@ -9,7 +9,8 @@ export {
   filterNormalize, randomDirection, directionTo, hessianDirection, plateauBase, plateauLambdas, plateauAlong, plateauAcross,
   type SliceDirection, type HessianDirection, type PlateauBase, type PlateauAcross,
 } from "./directions.js";
-export { SLICE_MAX_ENTRIES, prepareSlice, evaluateRowPanel, sliceGrid, sliceGridNaive, type GridProblem, type GridValues } from "./evaluate.js";
+// sliceGridNaive (the one-network-at-a-time reference of sliceGrid) is for tests and benches: imported from evaluate.js.
+export { SLICE_MAX_ENTRIES, prepareSlice, evaluateRowPanel, sliceGrid, type GridProblem, type GridValues } from "./evaluate.js";
 export {
   quadraticModel, secondDifferenceAtZero, plateauClasses, projectOntoSlice,
   type QuadraticModel, type PlateauClasses, type ProjectedPoint,
