@@ -133,6 +133,6 @@ export function datasetToJsonText(ds: Dataset): string {
     y = `[\n${yl.join(",\n")}\n  ]`;
   }
   const { splitscape, format } = formatStamp("dataset");
-  const stamp = `  "splitscape": ${JSON.stringify(splitscape)},\n  "format": ${JSON.stringify(format).replace(/,/g, ", ")},\n`;
+  const stamp = `  "splitscape": ${JSON.stringify(splitscape)},\n  "format": { "name": ${JSON.stringify(format.name)}, "version": ${format.version} },\n`;
   return `{\n${stamp}  "X": [\n${lines.join(",\n")}\n  ],\n  "y": ${y},\n  "source": ${JSON.stringify(provenance(ds))}\n}\n`;
 }
