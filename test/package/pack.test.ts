@@ -92,7 +92,7 @@ describe("npm pack → install offline → import and run", () => {
 
   afterAll(() => {
     if (dir !== "") rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000); // the installed node_modules are large: removing them takes seconds on a loaded machine
 
   it("ships dist/ with its .d.ts, the CLI and no source maps or tests", () => {
     const installed = join(project, "node_modules", "splitscape");
@@ -162,7 +162,11 @@ describe("npm pack → install offline → import and run", () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain("splitscape lab");
     } finally {
-      child.kill("SIGINT");
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((done) => child.once("exit", done));
+        child.kill("SIGINT");
+        await exited;
+      }
     }
   }, 60_000);
 });
