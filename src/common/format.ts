@@ -97,8 +97,7 @@ export function formatStamp(name: FormatName): FormatStamp {
  * ```
  */
 export function stamped<T extends object>(name: FormatName, value: T): FormatStamp & Omit<T, keyof FormatStamp> {
-  const { splitscape: _v, format: _f, ...rest } = value as T & Partial<FormatStamp>;
-  return { ...formatStamp(name), ...(rest as Omit<T, keyof FormatStamp>) };
+  return { ...formatStamp(name), ...unstamped(value) };
 }
 
 /** What {@link readFormat} found: the format version of the file (1 for a file without a stamp). */
