@@ -13,7 +13,8 @@ import { pathToFileURL } from "node:url";
 import {
   makeActivation, mlpArchitecture, paramCount, twoLayerArchitecture, type Architecture, type Model,
 } from "../src/model/index.js";
-import { axisValues, sliceGrid, sliceGridNaive, type GridProblem } from "../src/slice/index.js";
+import { axisValues, sliceGrid, type GridProblem } from "../src/slice/index.js";
+import { sliceGridNaive } from "../src/slice/evaluate.js";
 import { fillNormal, fork } from "../src/random/index.js";
 import { benchThreads, makeRow, median, sideBySide, threadsLabel, withThreads, type BenchContext, type Row, type Workload } from "./harness.js";
 

@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { InputError, writeFileAtomic } from "../src/common/index.js";
+import { InputError, stamped, writeFileAtomic } from "../src/common/index.js";
 import { currentEnvironment, toJsonText } from "../src/experiments/index.js";
 import { listReproductions, packageRoot, readRecord, recordPath, runReproduction, type RecordedRun, type RunRecord } from "../src/reproduce/index.js";
 
@@ -128,7 +128,7 @@ async function main(args: string[]): Promise<void> {
     const old: RunRecord = readRecord() ?? { environment: {}, runs: [] };
     const runs = [...old.runs.filter((x) => x.id !== id), run].sort((a, b) => (a.id < b.id ? -1 : 1));
     const environment = { ...currentEnvironment(), note: "full runs, one after another, on this machine while it was shared with other work: times are wall-clock and noisy" };
-    writeFileAtomic(recordPath(), toJsonText({ environment, runs }));
+    writeFileAtomic(recordPath(), toJsonText(stamped("reproduction-record", { environment, runs })));
     process.stderr.write(`${id}: ${o.pass ? "pass" : "FAIL"} in ${o.seconds.toFixed(1)} s (${o.dir})\n`);
   }
 }

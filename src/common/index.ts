@@ -3,6 +3,10 @@
 export { InputError, InterruptedError, isFiniteNumber } from "./errors.js";
 export { errnoCode, isSystemError, pathKind, nearestExistingAncestor, isWritableFolder, writeFailureCause, writeError, readError, describeSystemError } from "./fsErrors.js";
 export { ensureFolder, writeFileAtomic } from "./atomic.js";
+export {
+  FORMAT_VERSIONS, FORMAT_METADATA_KEYS, formatStamp, formatStampHtml, formatStampMetadata, readFormat, readFormatMetadata, stamped, stampedFigure, unstamped,
+  type FormatFound, type FormatName, type FormatStamp,
+} from "./format.js";
 export { canonicalPath, sameFile, checkOutputFile, checkOutputFolder, type OutputFileCheck } from "./outputPath.js";
 export { readTextInput, stripBom, type TextInputOptions } from "./textInput.js";
 export {

@@ -45,6 +45,16 @@ export function resolveBuiltin(address: string, overrides: ReadonlyMap<string, s
 /**
  * Generate a built-in dataset. The Dataset's source is the canonical address (every parameter
  * written out), so the same source always regenerates bit-identical data.
+ *
+ * @param address - `builtin:NAME?key=value&…` (`splitscape data list` shows the generators)
+ * @param overrides - parameters that replace those of the address (e.g. from a spec's grid)
+ * @returns the dataset: X (n × d), Y (n × k) and its canonical `source`
+ * @example
+ * ```ts
+ * import { makeBuiltin } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * console.log(data.X.rows, data.X.cols, data.source);
+ * ```
  */
 export function makeBuiltin(address: string, overrides?: ReadonlyMap<string, string>): Dataset {
   const r = resolveBuiltin(address, overrides);

@@ -38,6 +38,16 @@ export function formatFromPath(path: string): DatasetFormat | undefined {
  * Load a dataset from a file (.json or .csv; other extensions are sniffed: `{` starts JSON) or
  * generate it from a `builtin:NAME?…` address. The Dataset's source is the path as given (or the
  * canonical address). Missing or unreadable files and invalid content are InputErrors.
+ *
+ * @param pathOrAddress - a .json, .csv, .npy or .npz file, or a `builtin:NAME?…` address
+ * @param opts - label columns (CSV, .npy), array names (.npz), a forced format
+ * @returns the dataset
+ * @example
+ * ```ts
+ * import { loadDataset } from "splitscape";
+ * const data = loadDataset("builtin:iris?classes=1,2");
+ * console.log(data.X.rows, data.X.cols);
+ * ```
  */
 export function loadDataset(pathOrAddress: string, opts: LoadOptions = {}): Dataset {
   if (isBuiltinAddress(pathOrAddress)) return makeBuiltin(pathOrAddress);
@@ -61,6 +71,16 @@ export function datasetToText(ds: Dataset, format: DatasetFormat): string | Uint
  * Write a dataset to `path` atomically (a temporary sibling renamed into place: readers never see
  * a partial file, and nothing is written if serialisation fails). The format follows the
  * extension (.json or .csv) unless given; any other extension is an InputError.
+ *
+ * @param ds - the dataset
+ * @param path - the file to write
+ * @param format - json, csv, npy or npz (default: from the extension)
+ * @returns nothing; a JSON file carries the format stamp
+ * @example
+ * ```ts
+ * import { makeBuiltin, saveDataset } from "splitscape";
+ * saveDataset(makeBuiltin("builtin:blobs?n=40&seed=1"), "blobs.json");
+ * ```
  */
 export function saveDataset(ds: Dataset, path: string, format?: DatasetFormat): void {
   const f = format ?? formatFromPath(path);

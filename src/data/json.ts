@@ -1,4 +1,5 @@
 import { InputError } from "../common/errors.js";
+import { formatStamp, readFormat } from "../common/format.js";
 import { stripBom } from "../common/textInput.js";
 import { type Matrix, toRows } from "../linalg/index.js";
 import { makeDataset } from "./build.js";
@@ -66,6 +67,7 @@ export function parseJsonDataset(text: string, source: string): Dataset {
     throw new InputError(source, `expected a JSON object { "X": [[…]], "y": […] }, got ${describeJsonValue(doc)}`);
   }
   const obj = doc as Record<string, unknown>;
+  readFormat(obj, "dataset", source);
   for (const key of ["X", "y"] as const) {
     if (!(key in obj)) {
       const other = key === "X" ? "x" : "Y";
@@ -130,5 +132,7 @@ export function datasetToJsonText(ds: Dataset): string {
     for (let i = 0; i < ds.Y.rows; i++) yl.push(`    ${row(ds.Y, i)}`);
     y = `[\n${yl.join(",\n")}\n  ]`;
   }
-  return `{\n  "X": [\n${lines.join(",\n")}\n  ],\n  "y": ${y},\n  "source": ${JSON.stringify(provenance(ds))}\n}\n`;
+  const { splitscape, format } = formatStamp("dataset");
+  const stamp = `  "splitscape": ${JSON.stringify(splitscape)},\n  "format": { "name": ${JSON.stringify(format.name)}, "version": ${format.version} },\n`;
+  return `{\n${stamp}  "X": [\n${lines.join(",\n")}\n  ],\n  "y": ${y},\n  "source": ${JSON.stringify(provenance(ds))}\n}\n`;
 }

@@ -2,7 +2,9 @@
 // re-rendering, sweeps and the tour. Importing it registers every built-in kind (kinds/).
 import "./kinds/index.js";
 
-export type { ExperimentDefinition, ExperimentResult, RunContext, RunSpec, Scalar } from "./types.js";
+export type { ExperimentDefinition, ExperimentResult, RunContext, RunSpec, Scalar, Summary, SummaryOfRun } from "./types.js";
+export type { ExperimentSummaries, ExperimentKind, SummaryOf } from "./summaries.js";
+export { runExperiment } from "./execute.js";
 export { FAMILIES, FAMILY_IDS, isFamilyId, type FamilyId } from "./families.js";
 export { registerExperiment, unregisterExperiment, getExperiment, experimentKinds, listExperiments, experimentsOfFamily } from "./registry.js";
 export {

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic.js";
+import { stampedFigure } from "../common/format.js";
 import { renderFigure, renderReportHtml, type FigureSpec, type ReportSection } from "../report/index.js";
 import type { Environment } from "./environment.js";
 import { toJsonText } from "./json.js";
@@ -32,7 +33,7 @@ export async function writeFigures(dir: string, def: ExperimentDefinition, spec:
   for (const f of figures) {
     const { svg, png } = await renderFigure(f.vegaLite);
     const stem = join(dir, FIGURES_DIR, f.name);
-    writeFileAtomic(`${stem}.vl.json`, toJsonText(f.vegaLite));
+    writeFileAtomic(`${stem}.vl.json`, toJsonText(stampedFigure(f.vegaLite)));
     writeFileAtomic(`${stem}.svg`, svg);
     writeFileAtomic(`${stem}.png`, png);
     shown.push({ title: f.title, svg, file: `${linkPrefix}${FIGURES_DIR}/${f.name}.png`, ...(f.caption ? { caption: f.caption } : {}) });

@@ -1,5 +1,5 @@
 import { FAMILY_IDS, isFamilyId, type FamilyId } from "./families.js";
-import type { ExperimentDefinition } from "./types.js";
+import type { ExperimentDefinition, Summary } from "./types.js";
 
 /**
  * The registry of experiment kinds. Each family registers its kinds with one
@@ -15,7 +15,7 @@ const KIND_PATTERN = /^[a-z][a-z0-9-]*$/;
  * Register an experiment kind. Throws if the kind is malformed or already registered, or if
  * the family is not one of FAMILIES.
  */
-export function registerExperiment<P>(def: ExperimentDefinition<P>): void {
+export function registerExperiment<P, S extends Summary = Summary>(def: ExperimentDefinition<P, S>): void {
   if (!KIND_PATTERN.test(def.kind)) throw new Error(`registerExperiment: kind ${JSON.stringify(def.kind)} must match ${KIND_PATTERN}`);
   if (!isFamilyId(def.family)) throw new Error(`registerExperiment: family ${JSON.stringify(def.family)} is not one of ${FAMILY_IDS.join(", ")}`);
   if (registry.has(def.kind)) throw new Error(`registerExperiment: kind ${def.kind} is already registered`);

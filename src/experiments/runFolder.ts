@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { ensureFolder, InputError, readTextInput, writeError, writeFileAtomic } from "../common/index.js";
+import { ensureFolder, InputError, readFormat, readTextInput, unstamped, writeError, writeFileAtomic, type FormatName } from "../common/index.js";
 import { shortHash } from "./hash.js";
 import { runJsonReplacer } from "./json.js";
 import type { RunSpec, Scalar } from "./types.js";
@@ -128,17 +128,29 @@ export function runJsonReviver(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** The format of each JSON file a run, sweep or tour folder holds (common/format.ts). */
+const RUN_FILE_FORMATS: Readonly<Record<string, FormatName>> = {
+  [SPEC_FILE]: "spec", [RESULT_FILE]: "result", [RUN_FILE]: "run", "sweep.json": "sweep", "summary.json": "summary", "tour.json": "tour",
+  "trajectory.json": "trajectory", "inspect.json": "inspect", "slice.json": "slice", "initial.json": "model", "final.json": "model", "merged.json": "model",
+};
+
 /**
  * Read a JSON file of a run folder (undefined if missing). Non-finite numbers, stored as
- * strings, come back as numbers, so a result read back equals the one computed.
+ * strings, come back as numbers, so a result read back equals the one computed. The format
+ * stamp is checked (a file from a newer format is an InputError naming the version this
+ * splitscape reads; an unstamped one is version 1) and removed from the value returned.
  */
 export function readRunJson<T>(dir: string, file: string): T | undefined {
   const p = join(dir, file);
   if (!existsSync(p)) return undefined;
   const text = readTextInput(p, { what: `a run folder's ${file}` });
+  let value: unknown;
   try {
-    return JSON.parse(text, runJsonReviver) as T;
+    value = JSON.parse(text, runJsonReviver);
   } catch (err) {
     throw new InputError(p, `not valid JSON (${(err as Error).message}): the file is damaged or was cut short; re-run the experiment to write it again`);
   }
+  const name = RUN_FILE_FORMATS[file];
+  if (name === undefined || !readFormat(value, name, p).stamped) return value as T;
+  return unstamped(value as object) as T;
 }

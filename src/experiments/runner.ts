@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { InterruptedError } from "../common/index.js";
+import { InterruptedError, stamped } from "../common/index.js";
 import type { ReportSection } from "../report/index.js";
 import { VERSION } from "../version.js";
 import { currentEnvironment, type Environment } from "./environment.js";
@@ -72,7 +72,7 @@ export function specRecord(spec: RunSpec): RunSpec & { splitscape: string } {
 function openRun(spec: RunSpec, opts: RunOptions, started: Date): { dir: string; id: string } {
   const id = opts.dir ? (opts.dir.split(/[\\/]/).filter(Boolean).pop() ?? spec.kind) : runId(spec, started);
   const dir = opts.dir ? resetRunFolder(opts.dir) : createRunFolder(opts.outDir ?? "runs", id);
-  writeJsonAtomic(join(dir, SPEC_FILE), specRecord(spec));
+  writeJsonAtomic(join(dir, SPEC_FILE), stamped("spec", specRecord(spec)));
   return { dir, id };
 }
 
@@ -95,7 +95,7 @@ async function computeRun(spec: RunSpec, dir: string, opts: RunOptions): Promise
 async function finishRun(spec: RunSpec, dir: string, id: string, execution: Execution, started: Date, render: boolean): Promise<RunOutcome> {
   const def = definitionOf(spec);
   const { result } = execution;
-  writeJsonAtomic(join(dir, RESULT_FILE), result);
+  writeJsonAtomic(join(dir, RESULT_FILE), stamped("result", result));
   const environment: Environment = currentEnvironment(started);
   let section: ReportSection | undefined;
   if (render) {
@@ -111,12 +111,24 @@ async function finishRun(spec: RunSpec, dir: string, id: string, execution: Exec
   const finished = new Date();
   const seconds = (finished.getTime() - started.getTime()) / 1000;
   const pass = result.verdicts.every((v) => v.pass);
-  writeJsonAtomic(join(dir, RUN_FILE), { id, kind: spec.kind, status: "complete", pass, started: started.toISOString(), finished: finished.toISOString(), seconds, metrics: execution.metrics, environment });
+  writeJsonAtomic(join(dir, RUN_FILE), stamped("run", { id, kind: spec.kind, status: "complete", pass, started: started.toISOString(), finished: finished.toISOString(), seconds, metrics: execution.metrics, environment }));
   markComplete(dir);
   return { dir, id, spec, result, pass, seconds, ...(section ? { section } : {}) };
 }
 
-/** Run a validated spec into a new run folder (or `opts.dir`). */
+/**
+ * Run a validated spec into a new run folder (or `opts.dir`).
+ *
+ * @param spec - a validated spec (`validateSpec(…).spec`)
+ * @param opts - parent folder (`outDir`, default "runs") or the exact folder (`dir`), executor, rendering
+ * @returns the run folder, its id, the result and whether every claim passed
+ * @example
+ * ```ts
+ * import { runToFolder, validateSpec } from "splitscape";
+ * const outcome = await runToFolder(validateSpec({ kind: "linalg-check", seed: 1 }, "my spec").spec, { outDir: "runs" });
+ * console.log(outcome.dir, outcome.pass);
+ * ```
+ */
 export async function runToFolder(spec: RunSpec, opts: RunOptions = {}): Promise<RunOutcome> {
   definitionOf(spec);
   const started = new Date();

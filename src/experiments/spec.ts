@@ -2,6 +2,7 @@ import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "../common/errors.js";
+import { readFormat, unstamped } from "../common/format.js";
 import { readTextInput, stripBom } from "../common/textInput.js";
 import { experimentKinds, getExperiment } from "./registry.js";
 import type { RunSpec } from "./types.js";
@@ -84,9 +85,22 @@ function unknownKind(kind: string, source: string): InputError {
   return new InputError(source, `unknown experiment kind ${JSON.stringify(kind)}; registered kinds: ${kinds.length ? kinds.join(", ") : "(none)"}`, "kind");
 }
 
-/** Validate a parsed spec document (object from JSON/YAML, or built in code). */
+/**
+ * Validate a parsed spec document (object from JSON/YAML, or built in code).
+ *
+ * @param raw - the spec: `{kind, seed?, title?, params?, grid?}` (a stamped spec.json is accepted)
+ * @param source - the name errors give (a file path, or a label)
+ * @returns the spec with defaults filled (and its grid, when it has one); InputError naming the field otherwise
+ * @example
+ * ```ts
+ * import { validateSpec } from "splitscape";
+ * const { spec } = validateSpec({ kind: "linalg-check", seed: 1 }, "my spec");
+ * console.log(spec.params); // the kind's parameters with their defaults
+ * ```
+ */
 export function validateSpec(raw: unknown, source: string): LoadedSpec {
-  const env = parseWithSchema(envelopeSchema, raw, source);
+  const stamp = readFormat(raw, "spec", source);
+  const env = parseWithSchema(envelopeSchema, stamp.stamped ? unstamped(raw as object) : raw, source);
   if (!getExperiment(env.kind)) throw unknownKind(env.kind, source);
   const params = validateParams(env.kind, env.params, source);
   const spec: RunSpec = { kind: env.kind, seed: env.seed, ...(env.title !== undefined ? { title: env.title } : {}), params };

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { checkSweepCells, ensureFolder, InputError, InterruptedError, writeFileAtomic } from "../common/index.js";
+import { checkSweepCells, ensureFolder, InputError, InterruptedError, stamped, stampedFigure, writeFileAtomic } from "../common/index.js";
 import { renderFigure, renderReportHtml, type ReportFigure } from "../report/index.js";
 import type { CellOutcome, CellTask } from "./cellTask.js";
 import { currentEnvironment } from "./environment.js";
@@ -134,7 +134,7 @@ export function prepareSweep(loaded: LoadedSpec, opts: Pick<SweepOptions, "outDi
   checkResumable(dir, loaded);
   ensureFolder(join(dir, "cells"));
   markIncomplete(dir, `sweep running since ${new Date().toISOString()}`);
-  writeJsonAtomic(join(dir, "sweep.json"), { spec: specRecord(spec), grid, cells: cells.map((c) => ({ cell: c.hash, ...c.values })) });
+  writeJsonAtomic(join(dir, "sweep.json"), stamped("sweep", { spec: specRecord(spec), grid, cells: cells.map((c) => ({ cell: c.hash, ...c.values })) }));
   const finished = cells.filter((c) => isComplete(cellFolder(dir, c)));
   const tasks: CellTask[] = cells.filter((c) => !isComplete(cellFolder(dir, c))).map((c) => ({ id: c.hash, spec: c.spec, dir: cellFolder(dir, c) }));
   return { loaded, grid, dir, cells, finished, tasks };
@@ -159,14 +159,14 @@ export async function finishSweep(sweep: PreparedSweep, ran: readonly CellOutcom
   const outcomes = cells.map((c) => byId.get(c.hash) ?? reusedOutcome(c, cellFolder(dir, c)));
   const rows = cells.map((c, i) => summaryRow(c, outcomes[i], reusedIds.has(c.hash)));
 
-  writeJsonAtomic(join(dir, "summary.json"), { kind: spec.kind, grid, columns: summaryColumns(rows), rows });
+  writeJsonAtomic(join(dir, "summary.json"), stamped("summary", { kind: spec.kind, grid, columns: summaryColumns(rows), rows }));
   writeFileAtomic(join(dir, "summary.csv"), summaryCsv(rows));
 
   const figures: ReportFigure[] = [];
   for (const f of summaryFigures(rows, Object.keys(grid))) {
     const { svg, png } = await renderFigure(f.vegaLite);
     const stem = join(dir, FIGURES_DIR, f.name);
-    writeFileAtomic(`${stem}.vl.json`, toJsonText(f.vegaLite));
+    writeFileAtomic(`${stem}.vl.json`, toJsonText(stampedFigure(f.vegaLite)));
     writeFileAtomic(`${stem}.svg`, svg);
     writeFileAtomic(`${stem}.png`, png);
     figures.push({ title: f.title, svg, file: `${FIGURES_DIR}/${f.name}.png` });

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { InterruptedError, writeFileAtomic } from "../common/index.js";
+import { InterruptedError, stamped, writeFileAtomic } from "../common/index.js";
 import { renderReportHtml, type ReportSection, type Verdict } from "../report/index.js";
 import { currentEnvironment } from "./environment.js";
 import type { ExperimentExecutor } from "./executor.js";
@@ -115,7 +115,7 @@ export async function runTour(opts: TourOptions = {}): Promise<TourOutcome> {
       environment: currentEnvironment(started),
     }),
   );
-  writeJsonAtomic(join(dir, "tour.json"), { pass, seconds, entries });
+  writeJsonAtomic(join(dir, "tour.json"), stamped("tour", { pass, seconds, entries }));
   markComplete(dir);
   return { dir, report, entries, pass, seconds };
 }

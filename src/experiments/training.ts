@@ -90,7 +90,26 @@ export interface TrainHooks {
   shouldStop?: () => boolean;
 }
 
-/** Train `model` on `ds` with the settings; progress goes to `hooks.onProgress` (throttled). */
+/**
+ * Train `model` on `ds` with the settings; progress goes to `hooks.onProgress` (throttled).
+ *
+ * @param model - the starting network (not modified)
+ * @param ds - the training data
+ * @param s - method (flow, rk4, gd, sgd, loss-based), loss, step settings and stopping rules
+ * @param hooks - progress callback, or `{ onProgress, signal, … }`
+ * @returns the trained model (`final`), the run's `result` (stop reason, steps, loss, ‖∇ℒ‖, …) and its trajectory
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, trainModel, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("leaky_relu", 0.01) }), { seed: 2 });
+ * const { final, result } = trainModel(net, data, {
+ *   method: "gd", loss: "exponential", mean: true, lr: 0.1, h: 0.1, rtol: 1e-8, atol: 1e-10,
+ *   batchSize: 40, batchSeed: 0, stop: { maxSteps: 2000 }, maxSamples: 100,
+ * });
+ * console.log(result.stop, result.logLoss, final.theta.length);
+ * ```
+ */
 export function trainModel(model: Model, ds: Dataset, s: TrainSettings, hooks: TrainHooks | ((p: Progress) => void) = {}): TrainOutcome {
   const { onProgress, shouldStop } = typeof hooks === "function" ? { onProgress: hooks, shouldStop: undefined } : hooks;
   const objective = makeObjective(model.arch, ds, s.loss, { mean: s.mean });

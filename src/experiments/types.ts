@@ -6,14 +6,18 @@ import type { FamilyId } from "./families.js";
 /** A scalar of a summary or a metrics record. */
 export type Scalar = number | string | boolean;
 
+/** The headline numbers of a result: names → scalars (each kind narrows it to its own fields). */
+export type Summary = Record<string, Scalar>;
+
 /**
  * What an experiment returns. Everything in it is plain JSON (result.json); it must be a
  * deterministic function of the spec (same spec and seed → identical numbers), so no
- * timings or dates belong here (run.json holds those).
+ * timings or dates belong here (run.json holds those). `S` is the kind's summary type
+ * (src/experiments/summaries.ts maps each built-in kind to its own).
  */
-export interface ExperimentResult {
+export interface ExperimentResult<S extends Summary = Summary> {
   /** Headline numbers (shown in reports and in sweep summary tables). */
-  summary: Record<string, Scalar>;
+  summary: S;
   /** The claims checked, with measured values and tolerances. */
   verdicts: Verdict[];
   /** Named tables of rows for figures (e.g. "loss": [{t, loss}, …]). */
@@ -48,7 +52,7 @@ export interface RunContext {
  * result (from memory or from result.json) into figure specs, so `splitscape report RUN` can
  * re-render without re-running.
  */
-export interface ExperimentDefinition<P = Record<string, unknown>> {
+export interface ExperimentDefinition<P = Record<string, unknown>, S extends Summary = Summary> {
   /** The `kind` of specs, e.g. "linalg-check" (lowercase, digits, dashes). */
   kind: string;
   /** The result family it belongs to (the tour's sections). */
@@ -60,12 +64,15 @@ export interface ExperimentDefinition<P = Record<string, unknown>> {
   /** Zod schema of `params` (use defaults; `z.strictObject` so unknown fields are errors). */
   schema: z.ZodType<P>;
   /** Run the experiment. Throwing leaves the run folder marked INCOMPLETE. */
-  run(spec: RunSpec<P>, ctx: RunContext): Promise<ExperimentResult>;
+  run(spec: RunSpec<P>, ctx: RunContext): Promise<ExperimentResult<S>>;
   /** Figures of a result (pure; called again by `splitscape report`). */
-  figures(result: ExperimentResult, spec: RunSpec<P>): FigureSpec[];
+  figures(result: ExperimentResult<S>, spec: RunSpec<P>): FigureSpec[];
   /**
    * The tour's run of this kind, if it is its family's headline experiment: params (defaults
    * fill the rest) and seed. The tour must finish in a few minutes, so keep it small.
    */
   headline?: { params?: Record<string, unknown>; seed?: number };
 }
+
+/** The summary type a kind's run function returns: `SummaryOfRun<typeof run>`. */
+export type SummaryOfRun<F extends (...args: never[]) => Promise<{ summary: Summary }>> = Awaited<ReturnType<F>>["summary"];

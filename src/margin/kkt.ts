@@ -145,6 +145,19 @@ interface Column {
  * status "not-separated" with a message and null certificate numbers. Steps: the margins at
  * u = θ/‖θ‖ (step 1), the columns h_k with their kink vertices (step 2), NNLS on each rung of
  * the active-set ladder (step 3), the best rung as the certificate (step 4).
+ *
+ * @param model - a homogeneous network (two-layer, mlp or conv with a homogeneous activation)
+ * @param data - inputs X and labels ±1 (a Dataset or `{X, Y}`)
+ * @param opts - tolerances and the NNLS settings (defaults are the CLI's)
+ * @returns the certificate: q_min, the normalised margin, ε/‖θ̂‖, δ, the support and the status
+ * @example
+ * ```ts
+ * import { initializeModel, kktCertificate, makeActivation, makeBuiltin, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("leaky_relu", 0.01) }), { seed: 2 });
+ * const cert = kktCertificate(net, data);
+ * console.log(cert.status, cert.qmin);
+ * ```
  */
 export function kktCertificate(model: Model, data: ModelData, opts: KktOptions = {}): KktCertificate {
   const L = requireHomogeneity(model.arch, opts.source ?? "model");

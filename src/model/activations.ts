@@ -275,6 +275,16 @@ export function sameActivation(a: Activation, b: Activation): boolean {
 /**
  * Build an activation from its name and optional parameter (slope of leaky_relu, power of
  * relu_power); throws RangeError on an unknown name or a bad parameter.
+ *
+ * @param name - `relu`, `leaky_relu`, `linear`, `relu_power`, `tanh`, `sigmoid`, `softplus`, `gelu`, `swish` or `erf`
+ * @param param - the slope of leaky_relu or the power of relu_power
+ * @returns the activation, a plain record `{name, slope?, power?}` (evaluate it with `activationValue`)
+ * @example
+ * ```ts
+ * import { activationValue, makeActivation } from "splitscape";
+ * const leaky = makeActivation("leaky_relu", 0.01);
+ * console.log(leaky.name, activationValue(leaky, -2)); // leaky_relu -0.02
+ * ```
  */
 export function makeActivation(name: string, param?: number): Activation {
   if (!(ACTIVATION_NAMES as readonly string[]).includes(name)) {

@@ -104,7 +104,18 @@ function checkCount(what: string, v: number): void {
   if (!(Number.isSafeInteger(v) && v >= 1)) throw new RangeError(`${what} must be a positive integer, got ${v}`);
 }
 
-/** A two-layer architecture (k defaults to 1, biases to absent); RangeError on bad sizes. */
+/**
+ * A two-layer architecture (k defaults to 1, biases to absent); RangeError on bad sizes.
+ *
+ * @param opts - input dimension `d`, width `m`, `activation`, and optionally outputs `k` and `bias`
+ * @returns the architecture of f(x) = Σ_j a_j σ(w_jᵀx (+ b_j)) (+ c)
+ * @example
+ * ```ts
+ * import { makeActivation, twoLayerArchitecture } from "splitscape";
+ * const arch = twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") });
+ * console.log(arch.kind); // "two-layer"
+ * ```
+ */
 export function twoLayerArchitecture(opts: {
   d: number; m: number; k?: number; activation: Activation; inputBias?: boolean; outputBias?: boolean;
 }): TwoLayerArchitecture {

@@ -30,6 +30,16 @@ export interface InitOptions {
  * (the block's fan-in), a N(0, 1/m).
  * Then optionally balance (two-layer) and rescale to ‖θ‖ = scale.
  * Same seed and architecture → bit-identical θ (the RNG uses only +, −, ×, ÷, √).
+ *
+ * @param arch - the architecture (twoLayerArchitecture, mlpArchitecture, …)
+ * @param opts - `seed` (required), and optionally `scale` (‖θ‖ after drawing) and `balanced`
+ * @returns the model: `arch` and θ, a fresh Float64Array
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
+ * console.log(net.theta.length); // 18 = 6·2 + 6
+ * ```
  */
 export function initializeModel(arch: Architecture, opts: InitOptions): Model {
   const theta = new Float64Array(paramCount(arch));

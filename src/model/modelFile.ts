@@ -13,6 +13,7 @@
  */
 import { writeFileAtomic } from "../common/atomic.js";
 import { InputError } from "../common/errors.js";
+import { readFormat, stamped } from "../common/format.js";
 import { readTextInput, stripBom } from "../common/textInput.js";
 import { activationToJson, parseActivation } from "./activations.js";
 import type { Model } from "./architecture.js";
@@ -105,6 +106,7 @@ export function parseModelJson(json: unknown, source: string): Model {
     throw new InputError(source, `expected a JSON object with "kind", "activation" and weights, got ${show(json)}`);
   }
   const o = json as Record<string, unknown>;
+  readFormat(o, "model", source);
   if (o.kind === undefined) throw new InputError(source, `missing field kind, expected one of ${KINDS.map((k) => JSON.stringify(k)).join(", ")}`, "kind");
   if (typeof o.kind !== "string" || !KINDS.includes(o.kind)) {
     throw new InputError(source, `unknown model kind ${show(o.kind)}; allowed: ${KINDS.join(", ")}`, "kind");
@@ -222,6 +224,17 @@ export function parseModelText(text: string, source: string): Model {
  * Read and validate a model file: JSON, or safetensors weights (`.safetensors`, torchModel.ts)
  * whose architecture comes from `src` or from the file's splitscape metadata. `option` names the
  * flag that gave the path (for an empty one).
+ *
+ * @param path - a model JSON file or `.safetensors` weights
+ * @param src - for safetensors: the layers (`--arch`/`--torch-repr`) and input shape, when the file does not store them
+ * @param option - the flag named in the error for an empty path
+ * @returns the model
+ * @example
+ * ```ts
+ * import { loadModel } from "splitscape";
+ * const net = loadModel("examples/net4.json");
+ * console.log(net.arch.kind, net.theta.length);
+ * ```
  */
 export function loadModel(path: string, src: ArchitectureSource = {}, option = "--model"): Model {
   if (isSafetensorsPath(path)) return loadSafetensorsModel(path, src);
@@ -234,7 +247,7 @@ export function loadModel(path: string, src: ArchitectureSource = {}, option = "
  * (exact float64), and a final newline.
  */
 export function modelToText(model: Model): string {
-  return `${formatJson(modelToJson(model), "")}\n`;
+  return `${formatJson(stamped("model", modelToJson(model)), "")}\n`;
 }
 
 /** JSON with arrays of scalars on one line and arrays of arrays one element per line. */
@@ -252,7 +265,18 @@ function formatJson(v: unknown, indent: string): string {
   return JSON.stringify(v);
 }
 
-/** Write a model file atomically (temporary file, then rename): safetensors for `.safetensors`, else JSON. */
+/**
+ * Write a model file atomically (temporary file, then rename): safetensors for `.safetensors`, else JSON.
+ *
+ * @param path - the file to write (`.safetensors` or JSON)
+ * @param model - the network
+ * @returns nothing; the file carries the format stamp (INTERFACES.md, "Format versions")
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, saveModel, twoLayerArchitecture } from "splitscape";
+ * saveModel("net.json", initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), { seed: 1 }));
+ * ```
+ */
 export function saveModel(path: string, model: Model): void {
   writeFileAtomic(path, isSafetensorsPath(path) ? safetensorsModelBytes(model) : modelToText(model));
 }

@@ -23,12 +23,12 @@
  * the state_dict's keys and shapes.
  */
 import { InputError } from "../common/errors.js";
+import { formatStampMetadata, readFormatMetadata } from "../common/format.js";
 import {
   METADATA_ARCH, METADATA_INPUT_SHAPE, archToken, describeTensors, encodeSafetensors, formatShape, parseArch, parseInputShape, readSafetensors,
   type SafetensorsFile,
   type ActivationSpec, type LayerList, type LayerSpec, type LinearSpec, type Tensor, type TensorToWrite, type WriteDtype,
 } from "../io/index.js";
-import { VERSION } from "../version.js";
 import { makeActivation, type Activation } from "./activations.js";
 import type { Model } from "./architecture.js";
 import { mlpArchitecture, mlpWeights, twoLayerArchitecture, twoLayerParts, unsupportedArchitecture } from "./architecture.js";
@@ -279,7 +279,7 @@ export function torchSequentialCode(model: Model): string | null {
 export function safetensorsModelBytes(model: Model, dtype: WriteDtype = "F64"): Uint8Array {
   const meta: Record<string, string> = { format: "pt", [METADATA_ARCH]: modelArch(model) };
   if (model.arch.kind === "conv") meta[METADATA_INPUT_SHAPE] = convInputShape(model.arch).join(",");
-  meta["splitscape.version"] = VERSION;
+  Object.assign(meta, formatStampMetadata("model-safetensors"));
   return encodeSafetensors(modelToStateDict(model), meta, dtype);
 }
 
@@ -295,6 +295,7 @@ export function loadSafetensorsModel(path: string, src: ArchitectureSource = {})
 
 /** The model held by a parsed safetensors file (`readSafetensors`, or `parseSafetensors` of bytes) named `path`; as loadSafetensorsModel. */
 export function safetensorsToModel(file: SafetensorsFile, path: string, src: ArchitectureSource = {}): Model {
+  readFormatMetadata(file.metadata, "model-safetensors", path);
   let list = src.layers;
   if (list === undefined) {
     const arch = file.metadata[METADATA_ARCH];

@@ -175,6 +175,19 @@ function followEscape(at: SplitContext, wide: Model, lambda: readonly number[], 
  * Refine (optionally), then classify and verify every split point θ_λ of unit j. `ok` is false
  * when the refinement missed its tolerance or any point disagrees with its measurement.
  * InputError for a non-smooth activation (requireSmoothActivation).
+ *
+ * @param model - a smooth two-layer network (tanh, sigmoid, softplus, gelu, swish, erf, …)
+ * @param data - inputs and targets
+ * @param loss - the loss of L (the plateau rules are for "square")
+ * @param opts - the unit j to split, the λ points, and refinement settings
+ * @returns stationarity, every split point's class with predicted and measured inertia, and `ok`
+ * @example
+ * ```ts
+ * import { analyzePlateau, designStationaryPoint, lambdaLine, makeActivation } from "splitscape";
+ * const design = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * const a = analyzePlateau(design.model, design.data, "square", { unit: 0, lambdas: lambdaLine(-0.5, 1.5, 5) });
+ * console.log(a.stationary, a.points.map((p) => p.cls), a.ok);
+ * ```
  */
 export function analyzePlateau(model: Model, data: ModelData, loss: LossName, opts: PlateauOptions): PlateauAnalysis {
   const arch = requireScalarTwoLayer(model, "plateau");

@@ -94,6 +94,15 @@ function targetEigenvalues(target: InnerTarget, dt: number, u: () => number): nu
  * with a chosen inertia of H_j at a nondegenerate local minimum (or a saddle). Candidates are
  * tried in order of cond(JᵀJ); RangeError if none works, or if no residual can give H_j the
  * target (a structural constraint, e.g. erf with input biases forces (H_j)_bb = 0).
+ *
+ * @param o - seed, sizes d and m, the activation, the target inertia of H_j and the kind of stationary point
+ * @returns the model, the data and the designed H_j's eigenvalues
+ * @example
+ * ```ts
+ * import { designStationaryPoint, makeActivation } from "splitscape";
+ * const design = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * console.log(design.data.X.rows, Array.from(design.innerEigenvalues));
+ * ```
  */
 export function designStationaryPoint(o: DesignOptions): DesignedCase {
   const unit = o.unit ?? 0;

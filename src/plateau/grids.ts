@@ -3,7 +3,19 @@
  * 2-simplex for k = 3 (vertices and edges included: they are the zero-weight split points).
  */
 
-/** λ = (t, 1 − t) for t on a uniform grid of `points` values in [lo, hi], plus 0 and 1 when inside. */
+/**
+ * λ = (t, 1 − t) for t on a uniform grid of `points` values in [lo, hi], plus 0 and 1 when inside.
+ *
+ * @param lo - the smallest t
+ * @param hi - the largest t
+ * @param points - the number of grid values
+ * @returns the λ vectors (t, 1 − t), sorted by t
+ * @example
+ * ```ts
+ * import { lambdaLine } from "splitscape";
+ * console.log(lambdaLine(-0.5, 1.5, 5)); // [[-0.5, 1.5], [0, 1], [0.5, 0.5], [1, 0], [1.5, -0.5]]
+ * ```
+ */
 export function lambdaLine(lo: number, hi: number, points: number): number[][] {
   if (!(hi > lo) || !(points >= 2)) throw new RangeError(`lambdaLine: need lo < hi and points ≥ 2, got [${lo}, ${hi}], ${points}`);
   const ts = new Set<number>();

@@ -3,7 +3,8 @@
 // classification of split points with predicted inertia, verification against the full Hessian
 // with descent directions, λ-grids and class maps, and the inverse design of test cases.
 export { inertiaOfEigenvalues, addInertia, sameInertia, formatInertia, inertiaTriple, type Inertia, type MeasuredInertia } from "./inertia.js";
-export { splitUnitCopyDivide, splitUnitCopyDivideReference, childIndices, checkLambdas, requireScalarTwoLayer, requireSmoothActivation } from "./split.js";
+// splitUnitCopyDivideReference (the direct construction splitUnitCopyDivide is tested against) is imported from split.js.
+export { splitUnitCopyDivide, childIndices, checkLambdas, requireScalarTwoLayer, requireSmoothActivation } from "./split.js";
 export { outputResiduals, type OutputResiduals } from "./residuals.js";
 export { innerHessian, innerHessianMatrix, unitPreactivations, INNER_REL_TOL, type InnerHessian, type InnerHessianOptions } from "./innerHessian.js";
 export { refineStationaryPoint, gradientScale, STATIONARY_REL_TOL, type RefineOptions, type RefineStep, type RefinementReport } from "./refine.js";

@@ -68,7 +68,17 @@ export function sameInertia(a: Inertia, b: Inertia): boolean {
   return a.positive === b.positive && a.negative === b.negative && a.zero === b.zero;
 }
 
-/** "(n₊, n₋, n₀)". */
+/**
+ * "(n₊, n₋, n₀)".
+ *
+ * @param a - an inertia (positive, negative, zero counts)
+ * @returns the text "(n₊, n₋, n₀)"
+ * @example
+ * ```ts
+ * import { formatInertia } from "splitscape";
+ * console.log(formatInertia({ positive: 10, negative: 1, zero: 1 })); // "(10, 1, 1)"
+ * ```
+ */
 export function formatInertia(a: Inertia): string {
   return `(${a.positive}, ${a.negative}, ${a.zero})`;
 }

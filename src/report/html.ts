@@ -1,3 +1,4 @@
+import { formatStampHtml } from "../common/format.js";
 import { formatMeasured, formatNumber, formatTolerance, type Verdict } from "./verdict.js";
 
 /**
@@ -132,7 +133,7 @@ export function renderReportHtml(doc: ReportDocument): string {
   const env = keyValueTable(doc.environment);
   return [
     "<!DOCTYPE html>",
-    `<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${formatStampHtml("report")}`,
     `<title>${escapeHtml(doc.title)}</title><style>${CSS}</style></head><body>`,
     `<h1>${escapeHtml(doc.title)}</h1>`,
     doc.subtitle ? `<p class="sub">${escapeHtml(doc.subtitle)}</p>` : "",

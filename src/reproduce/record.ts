@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readFormat, unstamped } from "../common/format.js";
 import { packageRoot } from "./papers.js";
 import type { Claim } from "./types.js";
 
@@ -39,8 +40,10 @@ export function readRecord(): RunRecord | null {
   const path = recordPath();
   if (!existsSync(path)) return null;
   try {
-    const r = JSON.parse(readFileSync(path, "utf8")) as RunRecord;
-    return Array.isArray(r.runs) ? r : null;
+    const r: unknown = JSON.parse(readFileSync(path, "utf8"));
+    readFormat(r, "reproduction-record", path);
+    const record = unstamped(r as RunRecord);
+    return Array.isArray(record.runs) ? record : null;
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic.js";
 import { InputError } from "../common/errors.js";
+import { stamped, stampedFigure } from "../common/format.js";
 import {
   createRunFolder,
   currentEnvironment,
@@ -65,7 +66,7 @@ async function writeOutputs(dir: string, r: Reproduction, result: ReproductionRe
     if (!/^[A-Za-z0-9_-]+$/.test(f.name)) throw new Error(`${r.id}: figure name ${JSON.stringify(f.name)} is not file-safe`);
     const { svg, png } = await renderFigure(f.vegaLite);
     const stem = join(dir, FIGURES_DIR, f.name);
-    writeFileAtomic(`${stem}.vl.json`, toJsonText(f.vegaLite));
+    writeFileAtomic(`${stem}.vl.json`, toJsonText(stampedFigure(f.vegaLite)));
     writeFileAtomic(`${stem}.svg`, svg);
     writeFileAtomic(`${stem}.png`, png);
     shown.push({ title: f.title, svg, file: `${FIGURES_DIR}/${f.name}.png`, ...(f.caption ? { caption: f.caption } : {}) });
@@ -88,7 +89,7 @@ export async function runReproduction(id: string, opts: ReproduceOptions = {}): 
   const started = new Date();
   const dir = createRunFolder(opts.outDir ?? "runs", `reproduce-${id.replace("/", "-")}${quick ? "-quick" : ""}-${timeStamp(started)}`);
   const spec = { kind: "reproduce", id, quick, splitscape: VERSION };
-  writeJsonAtomic(join(dir, SPEC_FILE), spec);
+  writeJsonAtomic(join(dir, SPEC_FILE), stamped("spec", spec));
   let result: ReproductionResult;
   try {
     result = await r.run({ quick, log: opts.log ?? (() => {}) });
@@ -97,7 +98,7 @@ export async function runReproduction(id: string, opts: ReproduceOptions = {}): 
     throw err instanceof InputError ? err : new RunFailedError(dir, err);
   }
   const pass = result.claims.length > 0 && result.claims.every((c) => c.pass);
-  writeJsonAtomic(join(dir, RESULT_FILE), { id, quick, pass, ...result });
+  writeJsonAtomic(join(dir, RESULT_FILE), stamped("result", { id, quick, pass, ...result }));
   const environment = currentEnvironment(started);
   try {
     const section = await writeOutputs(dir, r, result, quick, spec);
@@ -109,7 +110,7 @@ export async function runReproduction(id: string, opts: ReproduceOptions = {}): 
   }
   const finished = new Date();
   const seconds = (finished.getTime() - started.getTime()) / 1000;
-  writeJsonAtomic(join(dir, RUN_FILE), { id, quick, status: "complete", pass, started: started.toISOString(), finished: finished.toISOString(), seconds, environment });
+  writeJsonAtomic(join(dir, RUN_FILE), stamped("run", { id, quick, status: "complete", pass, started: started.toISOString(), finished: finished.toISOString(), seconds, environment }));
   markComplete(dir);
   return { id, quick, dir, result, pass, seconds };
 }

@@ -103,6 +103,19 @@ export interface EmbeddingChecks {
  * random points. Tolerances: 1e-14 on ‖TᵀT − I‖ (each diagonal entry Σc_i² is a sum of K
  * rounded squares, ~Kε), 1e-12 relative on outputs and gradients (a few roundings per layer
  * on top of the data's own conditioning).
+ *
+ * @param T - the splitting map (`splitUnit(…).map`)
+ * @param model - the network before the split
+ * @param opts - `data` (inputs to check on) and the number of random points
+ * @returns each check with its measured error, tolerance and whether it holds
+ * @example
+ * ```ts
+ * import { embeddingChecks, initializeModel, makeActivation, makeBuiltin, splitUnit, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("leaky_relu", 0.01) }), { seed: 2 });
+ * const checks = embeddingChecks(splitUnit(net, 0, [0.6, 0.8]).map, net, { data: data.X });
+ * console.log(checks.isometryHolds && checks.functionPreserved && checks.gradientPreserved); // true
+ * ```
  */
 export function embeddingChecks(T: EmbeddingMap, model: Model, opts: EmbeddingCheckOptions = {}): EmbeddingChecks {
   const isometryTol = opts.isometryTol ?? 1e-14;

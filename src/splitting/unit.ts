@@ -19,6 +19,19 @@ function toRef(unit: number | UnitRef): UnitRef {
  * Split a unit of a homogeneous network (arXiv 2505.12419): η = Tθ with copy i carrying
  * (c_i · incoming, c_i · outgoing) weights, c_i ≥ 0, Σc_i² = 1. `unit` is a 0-based unit of
  * hidden layer 1, or {layer, unit}.
+ *
+ * @param model - a homogeneous network
+ * @param unit - the unit to split: its index in hidden layer 1, or `{layer, unit}`
+ * @param coeffs - c_1, …, c_K ≥ 0 with Σc_i² = 1 (K copies)
+ * @param opts - tolerance on Σc_i² = 1
+ * @returns the wide model η = Tθ and the map T
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, splitUnit, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
+ * const { model: wide } = splitUnit(net, 0, [0.6, 0.8]);
+ * console.log(net.theta.length, "→", wide.theta.length); // 18 → 21
+ * ```
  */
 export function splitUnit(model: Model, unit: number | UnitRef, coeffs: readonly number[], opts: SplitOptions = {}): SplitResult {
   const map = splitMap(model.arch, toRef(unit), coeffs, opts);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/common/errors.js";
+import { formatStamp } from "../../src/common/format.js";
 import { datasetToJson, datasetToJsonText, parseJsonDataset } from "../../src/data/index.js";
 
 /** The InputError message thrown by parsing `text` as file "d.json". */
@@ -79,6 +80,6 @@ describe("JSON dataset files", () => {
     expect(datasetToJson(ds)).toEqual({ X: [[0.1, 2e-300], [-1.7976931348623157e308, 0.30000000000000004]], y: [[1, 2.5], [5e-324, -3]], source: "in.json" });
     const k1 = parseJsonDataset('{ "X": [[1], [2]], "y": [1, -1] }', "k1.json");
     expect(datasetToJson(k1).y).toEqual([1, -1]);
-    expect(JSON.parse(datasetToJsonText(k1))).toEqual({ X: [[1], [2]], y: [1, -1], source: "k1.json" });
+    expect(JSON.parse(datasetToJsonText(k1))).toEqual({ ...formatStamp("dataset"), X: [[1], [2]], y: [1, -1], source: "k1.json" });
   });
 });

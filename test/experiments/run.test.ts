@@ -90,7 +90,7 @@ describe("run folders", () => {
     const files = readdirSync(o.dir).sort();
     expect(files).toEqual(["figures", "metrics.jsonl", "report.html", "result.json", "run.json", "spec.json"]);
     expect(readdirSync(join(o.dir, "figures")).sort()).toEqual(["walk.png", "walk.svg", "walk.vl.json"]);
-    expect(JSON.parse(read(o.dir, "spec.json"))).toEqual({ kind: "test-det", seed: 3, params: { n: 20 }, splitscape: VERSION });
+    expect(JSON.parse(read(o.dir, "spec.json"))).toEqual({ kind: "test-det", seed: 3, params: { n: 20 }, splitscape: VERSION, format: { name: "spec", version: 1 } });
     const metrics = read(o.dir, "metrics.jsonl").trim().split("\n").map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(20);
     expect(metrics[19].step).toBe(20);

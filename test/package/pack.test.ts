@@ -15,7 +15,7 @@
  * README's CLI example, whose printed numbers (log ℒ = -9.039291, q_min = 5.94496,
  * ε/‖θ̂‖ = 0.164573, δ = 0.214832) it reproduces.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,7 +92,7 @@ describe("npm pack → install offline → import and run", () => {
 
   afterAll(() => {
     if (dir !== "") rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000); // the installed node_modules are large: removing them takes seconds on a loaded machine
 
   it("ships dist/ with its .d.ts, the CLI and no source maps or tests", () => {
     const installed = join(project, "node_modules", "splitscape");
@@ -141,5 +141,32 @@ describe("npm pack → install offline → import and run", () => {
     expect(JSON.parse(out)).toMatchObject({ n: 40, d: 2 });
     const info = JSON.parse(run(npm, ["exec", "--offline", "--", "splitscape", "data", "info", "blobs.json", "--json"])) as Record<string, unknown>;
     expect(info).toMatchObject({ n: 40, d: 2, origin: "builtin:blobs?n=40&seed=1&d=2&mu=2&std=0.8", classes: { positive: 20, negative: 20 } });
+    // The file it wrote carries the format stamp (INTERFACES.md, "Format versions").
+    expect(JSON.parse(readFileSync(join(project, "blobs.json"), "utf8"))).toMatchObject({ splitscape: pkg.version, format: { name: "dataset", version: 1 } });
   });
+
+  it("(b) the installed `splitscape lab` serves the lab shipped in the tarball", async () => {
+    const installed = join(project, "node_modules", "splitscape");
+    const child = spawn(process.execPath, [join(installed, "bin", "splitscape.js"), "lab", "--port", "0", "--json"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      const listening = await new Promise<{ url: string; root: string }>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString("utf8");
+          if (out.trimEnd().endsWith("}")) resolve(JSON.parse(out) as { url: string; root: string });
+        });
+        child.on("exit", (code) => reject(new Error(`splitscape lab exited with ${code} before listening: ${out}`)));
+      });
+      expect(listening.root).toBe(join(installed, "dist", "web"));
+      const page = await fetch(listening.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("splitscape lab");
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((done) => child.once("exit", done));
+        child.kill("SIGINT");
+        await exited;
+      }
+    }
+  }, 60_000);
 });

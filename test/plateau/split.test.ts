@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { forward, makeActivation, twoLayerArchitecture, type Model } from "../../src/model/index.js";
 import { fromRows } from "../../src/linalg/index.js";
-import { childIndices, splitUnitCopyDivide, splitUnitCopyDivideReference } from "../../src/plateau/index.js";
+import { childIndices, splitUnitCopyDivide } from "../../src/plateau/index.js";
+import { splitUnitCopyDivideReference } from "../../src/plateau/split.js";
 
 describe("splitUnitCopyDivide", () => {
   for (const [inputBias, outputBias] of [[false, false], [true, false], [true, true]] as const) {

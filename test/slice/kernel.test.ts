@@ -14,7 +14,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { poolTesting } from "../../src/linalg/kernels/pool.js";
 import { makeBuiltin } from "../../src/data/index.js";
 import { forward, initializeModel, makeActivation, twoLayerArchitecture, type LossName, type Model, type ModelData } from "../../src/model/index.js";
-import { axisValues, sliceGrid, sliceGridNaive, type GridProblem } from "../../src/slice/index.js";
+import { axisValues, sliceGrid, type GridProblem } from "../../src/slice/index.js";
+import { sliceGridNaive } from "../../src/slice/evaluate.js";
 import { kernelSigmaRow, lastPanelRun } from "../../src/slice/panelKernel.js";
 import { testRng } from "../helpers/random.js";
 

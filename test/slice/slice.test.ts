@@ -17,9 +17,10 @@ import {
 } from "../../src/model/index.js";
 import { designStationaryPoint, splitUnitCopyDivide } from "../../src/plateau/index.js";
 import {
-  axisValues, contourSegments, filterNormalize, randomDirection, sliceChecks, sliceGrid, sliceGridNaive, sliceLandscape,
+  axisValues, contourSegments, filterNormalize, randomDirection, sliceChecks, sliceGrid, sliceLandscape,
   type GridSlice, type PathSlice,
 } from "../../src/slice/index.js";
+import { sliceGridNaive } from "../../src/slice/evaluate.js";
 import { testRng } from "../helpers/random.js";
 
 const EPS = 2.220446049250313e-16;

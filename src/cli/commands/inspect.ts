@@ -15,6 +15,7 @@
 import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { writeFileAtomic } from "../../common/atomic.js";
+import { stamped } from "../../common/format.js";
 import { REPORT_FILE, shortHash } from "../../experiments/index.js";
 import { formatInspectTable, inspectDocument, inspectFigures, inspectNetwork, INSPECT_GRAD_TOL, CONVEX_SOLVE_SECONDS, type InspectReport } from "../../inspect/index.js";
 import { LOSS_NAMES, modelToJson } from "../../model/index.js";
@@ -50,10 +51,10 @@ async function runInspect(o: InspectCliOptions): Promise<number> {
   const spec = { command: "inspect", splitscapeVersion: VERSION, model: o.model, data: ds.source, bias: o.bias ?? false, ...settings, modelHash: shortHash(Array.from(model.theta)) };
   const report = inspectNetwork(model, ds, settings);
   const dir = await writeRunFolder(o.out, "inspect", shortHash(spec), started, async (d, environment) => {
-    writeFileAtomic(join(d, "spec.json"), runJson(spec));
-    writeFileAtomic(join(d, "inspect.json"), runJson(inspectJson(report)));
+    writeFileAtomic(join(d, "spec.json"), runJson(stamped("spec", spec)));
+    writeFileAtomic(join(d, "inspect.json"), runJson(stamped("inspect", inspectJson(report) as object)));
     if (report.redundancy.applies && report.redundancy.mergedWidth < report.redundancy.width) {
-      writeFileAtomic(join(d, "merged.json"), runJson(modelToJson(report.redundancy.merged)));
+      writeFileAtomic(join(d, "merged.json"), runJson(stamped("model", modelToJson(report.redundancy.merged))));
     }
     const rendered = await writeFigureFiles(d, inspectFigures(report).map((f) => f.figure));
     writeFileAtomic(join(d, REPORT_FILE), renderReportHtml(inspectDocument(report, `splitscape inspect: ${o.model} on ${ds.source}`, rendered, environment)));

@@ -5,6 +5,7 @@
 // experiments/outputs.ts writes them for experiment runs).
 import { join } from "node:path";
 import { writeFileAtomic } from "../../common/atomic.js";
+import { stamped, stampedFigure } from "../../common/format.js";
 import { InputError } from "../../common/errors.js";
 import type { Dataset } from "../../data/index.js";
 import {
@@ -84,7 +85,7 @@ export async function writeFigureFiles(dir: string, figures: readonly FigureSpec
   for (const f of figures) {
     const { svg, png } = await renderFigure(f.vegaLite);
     const stem = join(dir, FIGURES_DIR, f.name);
-    writeFileAtomic(`${stem}.vl.json`, runJson(f.vegaLite));
+    writeFileAtomic(`${stem}.vl.json`, runJson(stampedFigure(f.vegaLite)));
     writeFileAtomic(`${stem}.svg`, svg);
     writeFileAtomic(`${stem}.png`, png);
     out.set(f.name, { svg, file: `${FIGURES_DIR}/${f.name}.png` });
@@ -103,7 +104,7 @@ export async function writeRunFolder(
   try {
     const environment = currentEnvironment();
     await fill(dir, environment);
-    writeFileAtomic(join(dir, "run.json"), runJson({ started: started.toISOString(), finished: new Date().toISOString(), elapsedMs: Date.now() - started.getTime(), environment }));
+    writeFileAtomic(join(dir, "run.json"), runJson(stamped("run", { started: started.toISOString(), finished: new Date().toISOString(), elapsedMs: Date.now() - started.getTime(), environment })));
     markComplete(dir);
   } catch (err) {
     markIncomplete(dir, `failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -16,6 +16,7 @@
 import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { writeFileAtomic } from "../../common/atomic.js";
+import { stamped } from "../../common/format.js";
 import { InputError } from "../../common/errors.js";
 import { REPORT_FILE, shortHash } from "../../experiments/index.js";
 import { isSafetensorsPath, LOSS_NAMES, loadModel, modelToJson, type Model } from "../../model/index.js";
@@ -150,8 +151,8 @@ async function runSlice(o: SliceCliOptions): Promise<number> {
   };
   const summary = sliceSummary(result);
   const dir = await writeRunFolder(o.out, "slice", shortHash(spec), started, async (d, environment) => {
-    writeFileAtomic(join(d, "spec.json"), runJson(spec));
-    writeFileAtomic(join(d, "slice.json"), runJson({ ...(sliceJson(result) as object), checks }));
+    writeFileAtomic(join(d, "spec.json"), runJson(stamped("spec", spec)));
+    writeFileAtomic(join(d, "slice.json"), runJson(stamped("slice", { ...(sliceJson(result) as object), checks })));
     writeFileAtomic(join(d, "values.csv"), sliceCsv(result));
     const figures = sliceFigures(result, { log: o.log, levels });
     const rendered = await writeFigureFiles(d, figures);

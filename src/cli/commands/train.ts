@@ -16,7 +16,7 @@
 import { Option, type Command } from "commander";
 import cliProgress from "cli-progress";
 import { join } from "node:path";
-import { checkMemory, checkOutputFolder, InputError, InterruptedError, trainingBytes, trainingFormula, writeFileAtomic } from "../../common/index.js";
+import { checkMemory, checkOutputFolder, InputError, InterruptedError, stamped, trainingBytes, trainingFormula, writeFileAtomic } from "../../common/index.js";
 import type { Dataset } from "../../data/index.js";
 import type { Progress, StopRules } from "../../dynamics/index.js";
 // The method names only (training.ts does not register the experiment kinds, see ../lazy.ts).
@@ -297,13 +297,13 @@ function writeTrainResults(X: Experiments, dir: string, outcome: IsolatedTrainOu
     return JSON.stringify(rec, jsonReplacer);
   });
   writeFileAtomic(join(dir, "metrics.jsonl"), lines.length ? `${lines.join("\n")}\n` : "");
-  writeFileAtomic(join(dir, "trajectory.json"), toJson(tr));
-  writeFileAtomic(join(dir, "final.json"), toJson(modelToJson(outcome.final)));
+  writeFileAtomic(join(dir, "trajectory.json"), toJson(stamped("trajectory", tr)));
+  writeFileAtomic(join(dir, "final.json"), toJson(stamped("model", modelToJson(outcome.final))));
   const { runFolder: _omit, ...deterministic } = summary;
-  writeFileAtomic(join(dir, "result.json"), toJson(deterministic));
-  writeFileAtomic(join(dir, "run.json"), toJson({
+  writeFileAtomic(join(dir, "result.json"), toJson(stamped("result", deterministic)));
+  writeFileAtomic(join(dir, "run.json"), toJson(stamped("run", {
     started: started.toISOString(), finished: new Date().toISOString(), elapsedMs: outcome.result.elapsedMs, environment: X.currentEnvironment(),
-  }));
+  })));
 }
 
 /** The human summary of a run. */
@@ -355,8 +355,8 @@ async function trainIntoFolder(run: {
   const dir = createRunFolder(o.out, `train-${timeStamp(started)}-${shortHash(spec)}`);
   let outcome: IsolatedTrainOutcome;
   try {
-    writeFileAtomic(join(dir, "spec.json"), toJson(spec));
-    writeFileAtomic(join(dir, "initial.json"), toJson(modelToJson(model)));
+    writeFileAtomic(join(dir, "spec.json"), toJson(stamped("spec", spec)));
+    writeFileAtomic(join(dir, "initial.json"), toJson(stamped("model", modelToJson(model))));
     const bar = progressBar(!o.json && process.stderr.isTTY === true);
     outcome = await trainIsolated(model, ds, settings, { onProgress: bar.update, signal });
     bar.stop();

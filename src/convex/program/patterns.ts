@@ -125,6 +125,16 @@ export function rowSpace(X: Matrix, rankTol = 1e-10): { basis: Float64Array[]; n
  * 1 (≥). In general position the count equals `maxPatternCount(n, r)` (Cover 1965); with
  * repeated or otherwise degenerate rows it is smaller. Throws TooManyPatternsError when that
  * bound exceeds `maxPatterns` (use `samplePatterns`).
+ *
+ * @param X - the data, n × d
+ * @param opts - `maxPatterns`, the bound above which it refuses (TooManyPatternsError)
+ * @returns every pattern D_i = diag(1[X h ≥ 0]), with `exact: true`
+ * @example
+ * ```ts
+ * import { enumeratePatterns, withBias } from "splitscape";
+ * const X = withBias({ rows: 8, cols: 1, data: Float64Array.from([-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1]) });
+ * console.log(enumeratePatterns(X).count); // 16
+ * ```
  */
 export function enumeratePatterns(X: Matrix, opts: EnumerateOptions = {}): PatternSet {
   const { rows: n, cols: d } = X;

@@ -17,7 +17,24 @@ export interface ConvexProblem {
   readonly patterns: PatternSet;
 }
 
-/** Validated problem record (RangeError on inconsistent shapes or β ≤ 0). */
+/**
+ * Validated problem record (RangeError on inconsistent shapes or β ≤ 0).
+ *
+ * @param X - the data, n × d (append a ones column with `withBias` for a bias)
+ * @param y - the n targets
+ * @param beta - the weight-decay β > 0
+ * @param loss - "square" or "logistic"
+ * @param patterns - the activation patterns (`enumeratePatterns`, or sampled)
+ * @returns the problem record the solvers take
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, withBias } from "splitscape";
+ * const x = [-1, -0.35, 0.2, 1];
+ * const X = withBias({ rows: 4, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t)), 0.05, "square", enumeratePatterns(X));
+ * console.log(problem.patterns.count);
+ * ```
+ */
 export function convexProblem(X: Matrix, y: Float64Array, beta: number, loss: ConvexLossName, patterns: PatternSet): ConvexProblem {
   if (y.length !== X.rows) throw new RangeError(`convexProblem: y has ${y.length} entries, X has ${X.rows} rows`);
   if (!(beta > 0) || !Number.isFinite(beta)) throw new RangeError(`convexProblem: beta must be a positive finite number, got ${beta}`);
@@ -27,7 +44,18 @@ export function convexProblem(X: Matrix, y: Float64Array, beta: number, loss: Co
   return { X, y, beta, loss, patterns };
 }
 
-/** `[X, 1]`: X with a column of ones appended (a regularised bias). */
+/**
+ * `[X, 1]`: X with a column of ones appended (a regularised bias).
+ *
+ * @param X - n × d
+ * @returns n × (d + 1), the last column all ones
+ * @example
+ * ```ts
+ * import { withBias } from "splitscape";
+ * const X = withBias({ rows: 2, cols: 1, data: Float64Array.from([0.5, -1]) });
+ * console.log(Array.from(X.data)); // [0.5, 1, -1, 1]
+ * ```
+ */
 export function withBias(X: Matrix): Matrix {
   const { rows: n, cols: d } = X;
   const out = new Float64Array(n * (d + 1));

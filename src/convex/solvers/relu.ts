@@ -20,6 +20,18 @@ export type { ConvexPoint, ReluSolution, ReluSolveOptions } from "./reluSolution
  * stall; by R-FISTA for the logistic loss (`opts.method` overrides; see the file comment). Every
  * point is feasible; the returned gap is a certificate (a proof of global optimality of the
  * two-layer problem when the patterns are exact).
+ *
+ * @param problem - the program (`convexProblem`)
+ * @param opts - `tol` (relative duality gap), `method`, iteration and time limits
+ * @returns the solution: primal and dual values, the relative gap (the certificate), the active neurons
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const sol = solveRelu(convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X)), { tol: 1e-10 });
+ * console.log(sol.converged, sol.relativeGap);
+ * ```
  */
 export function solveRelu(problem: ConvexProblem, opts: ReluSolveOptions = {}): ReluSolution {
   const method = opts.method ?? "auto";

@@ -9,7 +9,7 @@ import { nrm2, type Matrix } from "../../linalg/index.js";
 import { normal } from "../../random/index.js";
 import { atLeast, atMost, equals, scatterPlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 
 /**
  * `convex-certificate` (family "convex"): the certified global optimum of a weight-decayed
@@ -174,7 +174,7 @@ function fitGrid(p: Params, net: ReluNetwork): Array<Record<string, number>> {
   return Array.from(xs, (x, i) => ({ x, f: fx[i] }));
 }
 
-async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {
+async function run(spec: RunSpec<Params>, ctx: RunContext) {
   const p = spec.params;
   const n = p.x.length;
   const ys = p.y ?? p.x.map((v) => Math.sin(3 * v));
@@ -254,7 +254,7 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
   };
 }
 
-function figures(result: ExperimentResult): FigureSpec[] {
+function figures(result: ExperimentResult<ConvexCertificateSummary>): FigureSpec[] {
   const opt = Number(result.summary.optimum);
   const runs = result.series.runs ?? [];
   const scatter = scatterPlot({ data: runs, x: "seed", y: "objective", label: "outcome", xTitle: "seed", yTitle: "final objective F_GD" });
@@ -292,7 +292,10 @@ function figures(result: ExperimentResult): FigureSpec[] {
   ];
 }
 
-registerExperiment<Params>({
+/** The summary of a run result (src/experiments/summaries.ts). */
+export type ConvexCertificateSummary = SummaryOfRun<typeof run>;
+
+registerExperiment<Params, ConvexCertificateSummary>({
   kind: "convex-certificate",
   family: "convex",
   title: "Certified global optimum, optimal set and nonconvex training (1-D data with bias)",

@@ -6,7 +6,7 @@ import { makeBuiltin } from "../../data/index.js";
 import { normal } from "../../random/index.js";
 import { atLeast, atMost, cleanRows, equals, linePlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 
 /**
  * `convex-three-layer-directions` (family "convex"): the note's claim for parallel three-layer
@@ -237,7 +237,7 @@ function threeLayerVerdicts(
 const maxField = (rows: Array<Record<string, number | string>>, f: string): number => rows.reduce((a, r) => Math.max(a, Number(r[f])), -Infinity);
 const minField = (rows: Array<Record<string, number | string>>, f: string): number => rows.reduce((a, r) => Math.min(a, Number(r[f])), Infinity);
 
-async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {
+async function run(spec: RunSpec<Params>, ctx: RunContext) {
   const p = spec.params;
   const ds = makeBuiltin(`builtin:${p.data}?n=${p.n}&d=${p.d}&seed=${p.dataSeed}`);
   if (ds.Y.cols !== 1) throw new RangeError(`convex-three-layer-directions: ${ds.source} has ${ds.Y.cols} target columns, one is needed`);
@@ -279,7 +279,7 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
 
 const OUTCOME_COLOURS = { domain: ["smooth stationary", "kink or not converged", "collapsed"], range: ["#1f77b4", "#ff7f0e", "#7f7f7f"] };
 
-function figures(result: ExperimentResult): FigureSpec[] {
+function figures(result: ExperimentResult<ConvexThreeLayerSummary>): FigureSpec[] {
   const s = result.summary;
   const pts = cleanRows(result.series.neurons ?? [], ["scaledGradient", "distance"], ["scaledGradient", "distance"]);
   const xs = pts.map((r) => Number(r.scaledGradient));
@@ -332,7 +332,10 @@ function figures(result: ExperimentResult): FigureSpec[] {
   ];
 }
 
-registerExperiment<Params>({
+/** The summary of a run result (src/experiments/summaries.ts). */
+export type ConvexThreeLayerSummary = SummaryOfRun<typeof run>;
+
+registerExperiment<Params, ConvexThreeLayerSummary>({
   kind: "convex-three-layer-directions",
   family: "convex",
   title: "Parallel three-layer networks: first-layer directions from the dual's finite set",

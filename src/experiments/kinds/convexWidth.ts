@@ -8,7 +8,7 @@ import {
 import { normal } from "../../random/index.js";
 import { atLeast, atMost, cleanRows, equals, linePlot, scatterPlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 
 /**
  * Two kinds of the "convex" family on the width phase transition (docs/science/convex.md §3,
@@ -80,7 +80,7 @@ const optSetSchema = z.strictObject({
 });
 type OptSetParams = z.infer<typeof optSetSchema>;
 
-async function runOptimalSet(spec: RunSpec<OptSetParams>, ctx: RunContext): Promise<ExperimentResult> {
+async function runOptimalSet(spec: RunSpec<OptSetParams>, ctx: RunContext) {
   const p = spec.params;
   const problem = oneDimensionalProblem("convex-optimal-set-1d", p.x, p.y, p.beta);
   const n = p.x.length;
@@ -146,7 +146,7 @@ async function runOptimalSet(spec: RunSpec<OptSetParams>, ctx: RunContext): Prom
   };
 }
 
-function optimalSetFigures(result: ExperimentResult): FigureSpec[] {
+function optimalSetFigures(result: ExperimentResult<ConvexOptimalSetSummary>): FigureSpec[] {
   const s = result.summary;
   const functionsFig = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json", background: "white",
@@ -200,7 +200,10 @@ function optimalSetFigures(result: ExperimentResult): FigureSpec[] {
   ];
 }
 
-registerExperiment<OptSetParams>({
+/** The summary of a runOptimalSet result (src/experiments/summaries.ts). */
+export type ConvexOptimalSetSummary = SummaryOfRun<typeof runOptimalSet>;
+
+registerExperiment<OptSetParams, ConvexOptimalSetSummary>({
   kind: "convex-optimal-set-1d",
   family: "convex",
   title: "Optimal set and connectivity staircase of a 1-D ReLU fit (Theorems 1 and 2)",
@@ -239,7 +242,7 @@ type TrainParams = z.infer<typeof trainSchema>;
 
 type Outcome = "global optimum" | "stationary" | "not converged";
 
-async function runTraining(spec: RunSpec<TrainParams>, ctx: RunContext): Promise<ExperimentResult> {
+async function runTraining(spec: RunSpec<TrainParams>, ctx: RunContext) {
   const p = spec.params;
   const ys = p.y ?? p.x.map((v) => Math.sin(3 * v));
   const problem = oneDimensionalProblem("convex-training-vs-optimum", p.x, ys, p.beta);
@@ -332,7 +335,7 @@ async function runTraining(spec: RunSpec<TrainParams>, ctx: RunContext): Promise
 
 const OUTCOME_COLOURS = { domain: ["global optimum", "stationary", "not converged"], range: ["#1f77b4", "#d62728", "#ff7f0e"] };
 
-function trainingFigures(result: ExperimentResult): FigureSpec[] {
+function trainingFigures(result: ExperimentResult<ConvexTrainingSummary>): FigureSpec[] {
   const opt = Number(result.summary.optimum);
   const seeds = Number(result.summary.seeds);
   const runs = (result.series.runs ?? []).map((r) => ({ ...r, widthJitter: Number(r.width) * (1 + 0.25 * ((Number(r.seed) + 0.5) / seeds - 0.5)) }));
@@ -376,7 +379,10 @@ function trainingFigures(result: ExperimentResult): FigureSpec[] {
   ];
 }
 
-registerExperiment<TrainParams>({
+/** The summary of a runTraining result (src/experiments/summaries.ts). */
+export type ConvexTrainingSummary = SummaryOfRun<typeof runTraining>;
+
+registerExperiment<TrainParams, ConvexTrainingSummary>({
   kind: "convex-training-vs-optimum",
   family: "convex",
   title: "Weight-decayed training at several widths vs the certified optimum (1-D data with bias)",

@@ -6,7 +6,7 @@ import { accurateProduct, jacobiEigenvalues } from "../../linalg/reference.js";
 import { gaussianMatrix } from "../../random/index.js";
 import { atMost, linePlot, spectrumPlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 
 /**
  * `linalg-check` (family "foundation"): the float64 kernels everything else stands on, checked
@@ -100,7 +100,7 @@ function choleskyResidual(A: Matrix, L: Matrix): number {
   return distance(A.data, llt) / nrm2(A.data);
 }
 
-async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {
+async function run(spec: RunSpec<Params>, ctx: RunContext) {
   const { sizes, n, shift } = spec.params;
   const gemmRng = ctx.rng("gemm");
   const cholRng = ctx.rng("cholesky");
@@ -186,7 +186,7 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
   };
 }
 
-function figures(result: ExperimentResult): FigureSpec[] {
+function figures(result: ExperimentResult<LinalgCheckSummary>): FigureSpec[] {
   const spectra = result.series.spectra ?? [];
   const byMatrix = new Map<string, number[]>();
   for (const r of spectra) byMatrix.set(String(r.matrix), [...(byMatrix.get(String(r.matrix)) ?? []), Number(r.value)]);
@@ -206,7 +206,10 @@ function figures(result: ExperimentResult): FigureSpec[] {
   ];
 }
 
-registerExperiment<Params>({
+/** The summary of a run result (src/experiments/summaries.ts). */
+export type LinalgCheckSummary = SummaryOfRun<typeof run>;
+
+registerExperiment<Params, LinalgCheckSummary>({
   kind: "linalg-check",
   family: "foundation",
   title: "Float64 kernels against independent references",

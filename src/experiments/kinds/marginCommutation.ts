@@ -16,7 +16,7 @@ import { makeActivation, makeObjective, mlpArchitecture, twoLayerArchitecture, t
 import { atLeast, atMost, linePlot, type FigureSpec, type Row, type Verdict } from "../../report/index.js";
 import { applyEmbedding, embeddingChecks, offImageDistance, splitMap, type EmbeddingChecks, type EmbeddingMap } from "../../splitting/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 import { blobsFields, coefficientsField, countField, positiveField, slopeField, widthField } from "./base.js";
 import { blobsData, randomTheta, sampled } from "./marginSetup.js";
 
@@ -135,7 +135,7 @@ interface CommutationRuns {
   tanhRun: Commutation;
 }
 
-async function runCommutation(spec: RunSpec<CommutationParams>, ctx: RunContext): Promise<ExperimentResult> {
+async function runCommutation(spec: RunSpec<CommutationParams>, ctx: RunContext) {
   const runs = commutationRuns(spec, ctx);
   return { summary: commutationSummary(runs), verdicts: commutationVerdicts(spec.params, runs), series: { errors: allCommutations(runs).flatMap((c) => c.rows) } };
 }
@@ -239,9 +239,22 @@ function commutationVerdicts(P: CommutationParams, runs: CommutationRuns): Verdi
   return verdicts;
 }
 
-function commutationSummary(runs: CommutationRuns): Record<string, number | string> {
+/**
+ * The summary of margin-commutation: the GD run and the controls always; the non-separable, flow,
+ * deep and SGD comparisons when their parameters switched them on.
+ */
+type CommutationSummary = {
+  isometryDefect: number; gdMaxError: number; gdMaxErrorPublished: number; gdMaxDrift: number; gdSteps: number;
+  finalLossNarrow: number; finalLossWide: number; finalLossPublished: number; negativeControlMaxError: number; tanhControlMaxError: number;
+  nonSeparableMaxError?: number; nonSeparableMaxErrorPublished?: number; nonSeparableFinalLoss?: number;
+  flowRk4MaxError?: number; flowDopri5FinalError?: number; flowDopri5StepsNarrow?: number; flowDopri5StepsWide?: number; flowDopri5Note?: string;
+  deepOutputDifference?: number; deepGradientDifference?: number; deepTrajectoryMaxError?: number; deepPublished?: string;
+  sgdSameBatchesMaxError?: number; sgdSameBatchesPublished?: number; sgdOtherOrderMaxError?: number; sgdOtherOrderPublished?: number;
+};
+
+function commutationSummary(runs: CommutationRuns): CommutationSummary {
   const { checks, gd, nonSep, rk4, dopri, sgdSame, sgdOther, deep, negRun, tanhRun } = runs;
-  const summary: Record<string, number | string> = {
+  const summary: CommutationSummary = {
     isometryDefect: checks.isometry,
     gdMaxError: gd.maxError,
     gdMaxErrorPublished: 4.5e-13,
@@ -280,7 +293,7 @@ function commutationSummary(runs: CommutationRuns): Record<string, number | stri
   return summary;
 }
 
-function commutationFigures(result: ExperimentResult): FigureSpec[] {
+function commutationFigures(result: ExperimentResult<MarginCommutationSummary>): FigureSpec[] {
   const rows = result.series.errors ?? [];
   // a zero error cannot sit on a log axis: floor at 1e-18 (plotted as "exact")
   const floor = (field: string): Row[] => rows.map((r) => ({ ...r, [field]: Math.max(Number(r[field]), 1e-18) }));
@@ -300,7 +313,10 @@ function commutationFigures(result: ExperimentResult): FigureSpec[] {
   ];
 }
 
-registerExperiment<CommutationParams>({
+/** The summary of a runCommutation result (src/experiments/summaries.ts). */
+export type MarginCommutationSummary = SummaryOfRun<typeof runCommutation>;
+
+registerExperiment<CommutationParams, MarginCommutationSummary>({
   kind: "margin-commutation",
   family: "margin",
   title: "Training commutes with neuron splitting (Gaussian blobs, 2→1→1 → 2→2→1)",

@@ -31,7 +31,7 @@ import { makeActivation, makeObjective, twoLayerArchitecture, type Activation, t
 import { atLeast, atMost, linePlot, scatterPlot, type FigureSpec, type Row, type Verdict } from "../../report/index.js";
 import { applyEmbedding, offImageDistance, splitMap, type EmbeddingMap } from "../../splitting/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 import { blobsFields, coefficientsField, countField, positiveField, widthField } from "./base.js";
 import { blobsData, randomTheta, sampled } from "./marginSetup.js";
 
@@ -207,7 +207,7 @@ function checkpointRows(r: KktRuns): { epsRows: Row[]; maxAlphaLambda: number; m
   return { epsRows, maxAlphaLambda, maxScaledSharpness };
 }
 
-async function runKkt(spec: RunSpec<KktParams>, ctx: RunContext): Promise<ExperimentResult> {
+async function runKkt(spec: RunSpec<KktParams>, ctx: RunContext) {
   const P = spec.params;
   const r = kktRuns(spec, ctx);
   const c = certificates(r);
@@ -276,7 +276,7 @@ async function runKkt(spec: RunSpec<KktParams>, ctx: RunContext): Promise<Experi
   };
 }
 
-function kktFigures(result: ExperimentResult): FigureSpec[] {
+function kktFigures(result: ExperimentResult<MarginKktEmbeddingSummary>): FigureSpec[] {
   return [
     {
       name: "margins",
@@ -299,7 +299,10 @@ function kktFigures(result: ExperimentResult): FigureSpec[] {
   ];
 }
 
-registerExperiment<KktParams>({
+/** The summary of a runKkt result (src/experiments/summaries.ts). */
+export type MarginKktEmbeddingSummary = SummaryOfRun<typeof runKkt>;
+
+registerExperiment<KktParams, MarginKktEmbeddingSummary>({
   kind: "margin-kkt-embedding",
   family: "margin",
   title: "KKT points and limit directions embed under neuron splitting",

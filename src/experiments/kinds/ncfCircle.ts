@@ -5,7 +5,7 @@ import { angularScan, escapeTime, ncfKktPoints, ncfProblem, reducedKktDirections
 import { unitSphere } from "../../random/index.js";
 import { atMost, circleDirections, linePlot, type FigureSpec } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 import { log10DeltaField, slopeField, sinDataFields, widthField } from "./base.js";
 
 const { n, dataSeed } = sinDataFields(20, 2, 3);
@@ -27,7 +27,7 @@ type CircleParams = z.infer<typeof circleSchema>;
  * 0.05 rad of a reduced KKT direction of its sign. The run's seed draws w₀ and the search starts
  * (the tour runs seed 3).
  */
-async function runCircle(spec: RunSpec<CircleParams>, ctx: RunContext): Promise<ExperimentResult> {
+async function runCircle(spec: RunSpec<CircleParams>, ctx: RunContext) {
   const P = spec.params;
   const ds = makeBuiltin(`builtin:sin?n=${P.n}&d=2&seed=${P.dataSeed}`);
   const arch = twoLayerArchitecture({ d: 2, m: P.width, activation: { name: "leaky_relu", slope: P.slope } });
@@ -93,7 +93,7 @@ async function runCircle(spec: RunSpec<CircleParams>, ctx: RunContext): Promise<
   };
 }
 
-function circleFigures(result: ExperimentResult): FigureSpec[] {
+function circleFigures(result: ExperimentResult<NcfCircleSummary>): FigureSpec[] {
   const extra = result.extra as { W: number[]; a: number[]; kkt: number[][] };
   const circle = circleDirections({
     neurons: extra.a.map((a, j) => ({ w1: extra.W[2 * j], w2: extra.W[2 * j + 1], a, label: `neuron ${j}` })),
@@ -126,7 +126,10 @@ function circleFigures(result: ExperimentResult): FigureSpec[] {
   ];
 }
 
-registerExperiment<CircleParams>({
+/** The summary of a runCircle result (src/experiments/summaries.ts). */
+export type NcfCircleSummary = SummaryOfRun<typeof runCircle>;
+
+registerExperiment<CircleParams, NcfCircleSummary>({
   kind: "ncf-circle",
   family: "ncf",
   title: "2-D inputs: neuron directions on the circle with the NCF underneath",

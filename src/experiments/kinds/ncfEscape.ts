@@ -8,7 +8,7 @@ import {
 import { unitSphere } from "../../random/index.js";
 import { atLeast, atMost, circleDirections, linePlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 import { levelField, log10DeltaField, slopeField, sinDataFields, widthField, countField } from "./base.js";
 import { withMarks } from "./ncfFigures.js";
 
@@ -46,7 +46,7 @@ const schema = z.strictObject({
 
 type Params = z.infer<typeof schema>;
 
-async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {
+async function run(spec: RunSpec<Params>, ctx: RunContext) {
   const P = spec.params;
   const ds = makeBuiltin(`builtin:sin?n=${P.n}&d=${P.d}&seed=${P.dataSeed}`);
   const arch = twoLayerArchitecture({ d: P.d, m: P.width, activation: { name: "leaky_relu", slope: P.slope } });
@@ -140,7 +140,7 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
 }
 
 /** A line plot with vertical rules at the predicted escape times (same colours per series). */
-function figures(result: ExperimentResult): FigureSpec[] {
+function figures(result: ExperimentResult<NcfEscapeSummary>): FigureSpec[] {
   const traj = result.series.trajectory ?? [];
   const marks = result.series.marks ?? [];
   const figs: FigureSpec[] = [
@@ -179,7 +179,10 @@ function figures(result: ExperimentResult): FigureSpec[] {
   return figs;
 }
 
-registerExperiment<Params>({
+/** The summary of a run result (src/experiments/summaries.ts). */
+export type NcfEscapeSummary = SummaryOfRun<typeof run>;
+
+registerExperiment<Params, NcfEscapeSummary>({
   kind: "ncf-escape",
   family: "ncf",
   title: "Small initialisation: NCF KKT points, escape times and alignment",

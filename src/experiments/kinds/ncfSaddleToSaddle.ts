@@ -3,7 +3,7 @@ import { twoLayerArchitecture } from "../../model/index.js";
 import { balancedInit, gdSaddleToSaddle, presetData, SADDLE_PRESETS } from "../../ncf/index.js";
 import { atLeast, atMost, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 import { levelField } from "./base.js";
 
 const s2sSchema = z.strictObject({
@@ -49,13 +49,13 @@ type S2sParams = z.infer<typeof s2sSchema>;
  * The run's seed draws the balanced initialisation of each preset (streams init-1d, init-3d) and
  * the residual-NCF search starts; the bands above were checked at seed 1 (test/ncf).
  */
-async function runS2s(spec: RunSpec<S2sParams>, ctx: RunContext): Promise<ExperimentResult> {
+async function runS2s(spec: RunSpec<S2sParams>, ctx: RunContext) {
   const P = spec.params;
   const verdicts: Verdict[] = [];
   const rows: Array<Record<string, number | string>> = [];
   const loss: Array<Record<string, number | string>> = [];
   const marks: Array<Record<string, number | string>> = [];
-  const summary: Record<string, number | string> = {};
+  const summary: Record<`${string}_${"predicted" | "observed"}ExitStep_${number}` | `${string}_plateaus`, number> = {};
   for (const name of P.presets) {
     const pre = SADDLE_PRESETS[name];
     const data = presetData(pre);
@@ -126,7 +126,7 @@ async function runS2s(spec: RunSpec<S2sParams>, ctx: RunContext): Promise<Experi
   return { summary, verdicts, series: { plateaus: rows, loss, marks } };
 }
 
-function s2sFigures(result: ExperimentResult): FigureSpec[] {
+function s2sFigures(result: ExperimentResult<NcfSaddleToSaddleSummary>): FigureSpec[] {
   const loss = result.series.loss ?? [];
   const marks = result.series.marks ?? [];
   const presets = [...new Set(loss.map((r) => String(r.preset)))];
@@ -157,7 +157,10 @@ function s2sFigures(result: ExperimentResult): FigureSpec[] {
   }));
 }
 
-registerExperiment<S2sParams>({
+/** The summary of a runS2s result (src/experiments/summaries.ts). */
+export type NcfSaddleToSaddleSummary = SummaryOfRun<typeof runS2s>;
+
+registerExperiment<S2sParams, NcfSaddleToSaddleSummary>({
   kind: "ncf-saddle-to-saddle",
   family: "ncf",
   title: "Width-50 saddle-to-saddle on the reference runs' 1-D and 3-D data, each plateau predicted by its residual NCF",

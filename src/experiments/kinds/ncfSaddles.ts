@@ -5,7 +5,7 @@ import { saddleToSaddle } from "../../ncf/index.js";
 import { unitSphere } from "../../random/index.js";
 import { atLeast, atMost, linePlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 import { levelField, log10DeltaField, slopeField, sinDataFields, widthField } from "./base.js";
 import { withMarks } from "./ncfFigures.js";
 
@@ -30,7 +30,7 @@ type SaddleParams = z.infer<typeof saddleSchema>;
  * direction of the neuron that switches on within cos ≥ 0.99. The run's seed draws w₀ and the
  * residual-NCF search starts (the tour runs seed 16).
  */
-async function runSaddles(spec: RunSpec<SaddleParams>, ctx: RunContext): Promise<ExperimentResult> {
+async function runSaddles(spec: RunSpec<SaddleParams>, ctx: RunContext) {
   const P = spec.params;
   const ds = makeBuiltin(`builtin:sin?n=${P.n}&d=${P.d}&seed=${P.dataSeed}`);
   const arch = twoLayerArchitecture({ d: P.d, m: P.width, activation: { name: "leaky_relu", slope: P.slope } });
@@ -56,13 +56,16 @@ async function runSaddles(spec: RunSpec<SaddleParams>, ctx: RunContext): Promise
   const loss = r.samples.filter((_, i) => i % 4 === 0).map((s) => ({ t: s.t, loss: s.loss, series: "loss" }));
   const marks = r.predictions.map((p, i) => ({ t: p.predictedExit, prediction: `residual-NCF exit ${i + 1}` }));
   return {
-    summary: { plateaus: r.plateaus.length, predictions: r.predictions.length, ...Object.fromEntries(rows.flatMap((row) => [[`predictedExit_${row.plateau}`, row.predictedExit], [`observedExit_${row.plateau}`, row.observedExit]])) },
+    summary: {
+      plateaus: r.plateaus.length, predictions: r.predictions.length,
+      ...(Object.fromEntries(rows.flatMap((row) => [[`predictedExit_${row.plateau}`, row.predictedExit], [`observedExit_${row.plateau}`, row.observedExit]])) as Record<`${"predicted" | "observed"}Exit_${number}`, number>),
+    },
     verdicts,
     series: { plateaus: rows, loss, marks },
   };
 }
 
-function saddleFigures(result: ExperimentResult): FigureSpec[] {
+function saddleFigures(result: ExperimentResult<NcfSaddlesSummary>): FigureSpec[] {
   return [{
     name: "loss-plateaus",
     title: "Loss with plateaus; dashed: residual-NCF predicted exits",
@@ -71,7 +74,10 @@ function saddleFigures(result: ExperimentResult): FigureSpec[] {
   }];
 }
 
-registerExperiment<SaddleParams>({
+/** The summary of a runSaddles result (src/experiments/summaries.ts). */
+export type NcfSaddlesSummary = SummaryOfRun<typeof runSaddles>;
+
+registerExperiment<SaddleParams, NcfSaddlesSummary>({
   kind: "ncf-saddles",
   family: "ncf",
   title: "Saddle-to-saddle dynamics predicted by residual NCFs",

@@ -9,7 +9,7 @@ import {
 import { normals } from "../../random/index.js";
 import { atLeast, atMost, linePlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 
 /**
  * `network-check` (family "foundation"): the network layer and the integrators against
@@ -106,7 +106,7 @@ function eulerDefect(model: Model, ds: Dataset, L: number): number {
   return worst / scale;
 }
 
-async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentResult> {
+async function run(spec: RunSpec<Params>, ctx: RunContext) {
   const { n, width, tEnd, h, directions } = spec.params;
   const seed = spec.seed;
   const blobs = makeBuiltin(`builtin:blobs?n=${n}&seed=${seed}&std=1`);
@@ -190,7 +190,7 @@ async function run(spec: RunSpec<Params>, ctx: RunContext): Promise<ExperimentRe
   };
 }
 
-function figures(result: ExperimentResult): FigureSpec[] {
+function figures(result: ExperimentResult<NetworkCheckSummary>): FigureSpec[] {
   return [
     {
       name: "flow",
@@ -201,7 +201,10 @@ function figures(result: ExperimentResult): FigureSpec[] {
   ];
 }
 
-registerExperiment<Params>({
+/** The summary of a run result (src/experiments/summaries.ts). */
+export type NetworkCheckSummary = SummaryOfRun<typeof run>;
+
+registerExperiment<Params, NetworkCheckSummary>({
   kind: "network-check",
   family: "foundation",
   title: "Networks, exact derivatives and gradient flow against independent references",

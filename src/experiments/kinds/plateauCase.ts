@@ -26,7 +26,7 @@ import {
 } from "../../plateau/index.js";
 import { atLeast, atMost, classMapLine, equals, linePlot, simplexClassMap, spectrumPlot, type FigureSpec, type Verdict } from "../../report/index.js";
 import { registerExperiment } from "../registry.js";
-import type { ExperimentResult, RunContext, RunSpec } from "../types.js";
+import type { ExperimentResult, RunContext, RunSpec, SummaryOfRun } from "../types.js";
 import { dimensionField, widthField } from "./base.js";
 
 const SMOOTH = ["tanh", "sigmoid", "softplus", "gelu", "swish", "erf"] as const;
@@ -119,8 +119,8 @@ function lambdasFor(p: Params): number[][] {
     : simplexGrid(p.simplexN ?? SIMPLEX.simplexN, p.simplexOutside ?? SIMPLEX.simplexOutside);
 }
 
-function runCase(cs: Case): (spec: RunSpec<Params>, ctx: RunContext) => Promise<ExperimentResult> {
-  return async (spec, ctx) => {
+function runCase(cs: Case) {
+  return async (spec: RunSpec<Params>, ctx: RunContext) => {
     const p = spec.params;
     const design = designStationaryPoint({
       seed: spec.seed, d: p.d, m: p.m, activation: makeActivation(p.activation), target: cs.target, stationary: cs.stationary, inputBias: p.inputBias,
@@ -201,7 +201,7 @@ function caseVerdicts(cs: Case, p: Params, a: PlateauAnalysis): Verdict[] {
   return verdicts;
 }
 
-function figures(result: ExperimentResult, spec: RunSpec<Params>): FigureSpec[] {
+function figures(result: ExperimentResult<PlateauCaseSummary>, spec: RunSpec<Params>): FigureSpec[] {
   const pts = result.series.points ?? [];
   const out: FigureSpec[] = [];
   if (spec.params.k === 2) {
@@ -246,9 +246,12 @@ function figures(result: ExperimentResult, spec: RunSpec<Params>): FigureSpec[] 
   return out;
 }
 
+/** The summary of every plateau-* kind (src/experiments/summaries.ts). */
+export type PlateauCaseSummary = SummaryOfRun<ReturnType<typeof runCase>>;
+
 /** Register one designed case as an experiment kind of the plateau family. */
 export function registerPlateauCase(cs: Case): void {
-  registerExperiment<Params>({
+  registerExperiment<Params, PlateauCaseSummary>({
     kind: cs.kind,
     family: "plateau",
     title: cs.title,

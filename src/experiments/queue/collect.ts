@@ -1,3 +1,4 @@
+import { stamped } from "../../common/index.js";
 import { toJsonText } from "../json.js";
 import { INCOMPLETE, readRunJson, RESULT_FILE, SPEC_FILE } from "../runFolder.js";
 import { specRecord } from "../runner.js";
@@ -24,7 +25,7 @@ export interface CollectedCell {
 /** The folder of a cell that failed without files (refused, stalled too often, files lost). */
 function failedFolder(task: CellTask, reason: string, when: Date): PackedFile[] {
   return [
-    { path: SPEC_FILE, data: Buffer.from(toJsonText(specRecord(task.spec)), "utf8") },
+    { path: SPEC_FILE, data: Buffer.from(toJsonText(stamped("spec", specRecord(task.spec))), "utf8") },
     { path: INCOMPLETE, data: Buffer.from(`failed at ${when.toISOString()}: ${reason}\n`, "utf8") },
   ];
 }
