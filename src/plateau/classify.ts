@@ -16,7 +16,18 @@ import { addInertia, type Inertia } from "./inertia.js";
 export const SPLIT_CLASSES = ["local minimum", "strict saddle", "third-order saddle", "fourth-order saddle", "undetermined"] as const;
 export type SplitClass = (typeof SPLIT_CLASSES)[number];
 
-/** The saddle classes: each comes with an escape route that lowers the loss. */
+/**
+ * The saddle classes: each comes with an escape route that lowers the loss.
+ *
+ * @param cls - a split point's class (`SPLIT_CLASSES`)
+ * @returns true for "strict saddle", "third-order saddle" and "fourth-order saddle"; false for
+ *   "local minimum" and "undetermined"
+ * @example
+ * ```ts
+ * import { isSaddleClass } from "splitscape";
+ * console.log(isSaddleClass("third-order saddle"), isSaddleClass("undetermined")); // true false
+ * ```
+ */
 export function isSaddleClass(cls: SplitClass): boolean {
   return cls === "strict saddle" || cls === "third-order saddle" || cls === "fourth-order saddle";
 }
@@ -133,6 +144,17 @@ export interface SplitClassification {
  * largest |value| is used); if every pair has equal |λ| and |P| ≥ 3, a triple with
  * λc = (1, 1, −2) gives (1 + 1 − 8)/λ² ≠ 0. Null exactly when |P| = 1 (a vertex) or P is two
  * equal weights (½, ½): there the cubic vanishes identically (§5.7).
+ *
+ * @param lambdas - the split weights λ (Σ λ_l = 1)
+ * @param zeroTol - |λ_l| at or below it counts as zero (default LAMBDA_ZERO_TOL)
+ * @returns the coefficients c (one per λ_l) and their cubic sum Σ_l λ_l c_l³, or null when the cubic
+ *   vanishes for every admissible c
+ * @example
+ * ```ts
+ * import { cubicSplitCoefficients } from "splitscape";
+ * console.log(cubicSplitCoefficients([0.3, 0.7])); // { coefficients: [0.7, -0.3], cubicSum: 0.084 }
+ * console.log(cubicSplitCoefficients([0.5, 0.5])); // null
+ * ```
  */
 export function cubicSplitCoefficients(lambdas: readonly number[], zeroTol = LAMBDA_ZERO_TOL): { coefficients: number[]; cubicSum: number } | null {
   const P = lambdas.map((l, i) => (Math.abs(l) > zeroTol ? i : -1)).filter((i) => i >= 0);

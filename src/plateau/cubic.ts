@@ -54,6 +54,23 @@ const POWER_ITERATIONS = 200;
  * (e_a ± e_b)/√2 (polarisation: T_N ≠ 0 makes one of them nonzero), improved by the shifted
  * symmetric higher-order power method v ← normalise(T_N[·, v, v] + αv) with α = 2Σ_i|c_i|‖y_i‖³,
  * which increases T_N[v, v, v] monotonically (Kolda & Mayo, SIAM J. Matrix Anal. Appl. 32, 2011).
+ *
+ * @param model - a smooth scalar-output two-layer network, stationary at θ
+ * @param data - inputs and targets
+ * @param loss - the loss of L
+ * @param inner - the inner Hessian H_j of the unit, computed at θ (`innerHessian`)
+ * @param opts - loss options (`mean`) and `relTol`, the relative threshold below which T_N counts as zero
+ * @returns null(H_j) with its basis, ‖T_N‖_F against its threshold (`vanishes`), and a unit
+ *   v ∈ null(H_j) with the largest T_j[v, v, v] found
+ * @example
+ * ```ts
+ * import { designStationaryPoint, innerHessian, makeActivation, nullCubic } from "splitscape";
+ * // a stationary tanh network whose unit 0 has H_0 = 0 (second order blind there)
+ * const design = designStationaryPoint({ seed: 5, d: 2, m: 3, activation: makeActivation("tanh"), target: "zero" });
+ * const inner = innerHessian(design.model, design.data, "square", 0);
+ * const cubic = nullCubic(design.model, design.data, "square", inner);
+ * console.log(cubic.nullity, cubic.vanishes, cubic.value); // 2 false 2.46…
+ * ```
  */
 export function nullCubic(model: Model, data: ModelData, loss: LossName, inner: InnerHessian, opts: LossOptions & { relTol?: number } = {}): NullCubic {
   const arch = requireScalarTwoLayer(model, "nullCubic");
@@ -102,7 +119,21 @@ export function nullCubic(model: Model, data: ModelData, loss: LossName, inner: 
   };
 }
 
-/** T[v, v, v] = Σ_i c_i (y_iᵀv)³ for the n×q matrix Y of rows y_i. */
+/**
+ * T[v, v, v] = Σ_i c_i (y_iᵀv)³ for the n×q matrix Y of rows y_i.
+ *
+ * @param c - the weights c_i (length n)
+ * @param Y - the n×q matrix of rows y_i, row-major
+ * @param q - the number of columns of Y (the dimension of v)
+ * @param v - the vector the form is evaluated at (length q)
+ * @returns Σ_i c_i (y_iᵀv)³
+ * @example
+ * ```ts
+ * import { cubicForm } from "splitscape";
+ * // c = (1, −2), y₁ = (1, 0), y₂ = (1, 1), v = (1, 0): 1·1³ − 2·1³
+ * console.log(cubicForm(Float64Array.from([1, -2]), Float64Array.from([1, 0, 1, 1]), 2, Float64Array.from([1, 0]))); // -1
+ * ```
+ */
 export function cubicForm(c: Float64Array, Y: Float64Array, q: number, v: Float64Array): number {
   let s = 0;
   for (let i = 0; i < c.length; i++) {

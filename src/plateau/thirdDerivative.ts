@@ -22,7 +22,18 @@ function sigmoidHigher(z: number): { s2: number; s3: number } {
   return { s2: ds * (1 - 2 * s), s3: ds * (1 - 6 * s + 6 * s * s) };
 }
 
-/** σ‴(z). */
+/**
+ * σ‴(z), by the closed forms of the file comment.
+ *
+ * @param act - the activation σ
+ * @param z - the pre-activation
+ * @returns σ‴(z) (0 for the piecewise-linear activations)
+ * @example
+ * ```ts
+ * import { activationThirdDerivative, makeActivation } from "splitscape";
+ * console.log(activationThirdDerivative(makeActivation("tanh"), 0)); // −2 (tanh z = z − z³/3 + …)
+ * ```
+ */
 export function activationThirdDerivative(act: Activation, z: number): number {
   switch (act.name) {
     case "relu": case "leaky_relu": case "linear": return 0;

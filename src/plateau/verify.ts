@@ -234,6 +234,26 @@ export interface CubicProbeDirection {
  * (docs/science/plateau.md §5.7). ΔL is formed from the changed outputs directly (Δf_i =
  * Σ_l λ_l a_j [σ(z_ij + t c_l vᵀx̃_i) − σ(z_ij)]), so it does not cancel against L. The kind is
  * "cubic-line", with the odd part ½(ΔL(t) − ΔL(−t)) checked against the prediction.
+ *
+ * @param wide - the split network θ_λ (`splitUnitCopyDivide`)
+ * @param data - inputs and targets
+ * @param loss - the loss of L
+ * @param dir - the children, λ, a_j, v ∈ null(H_j) and T_j[v, v, v] (from `nullCubic`)
+ * @param coefficients - c (one per child) with Σ_l λ_l c_l = 0 (`cubicSplitCoefficients`)
+ * @param opts - loss options (`mean`: the mean loss instead of the sum)
+ * @returns the measured ΔL at the step found, its odd part against the prediction −|C|t³, and
+ *   whether it lowers the loss
+ * @example
+ * ```ts
+ * import { childIndices, cubicLineProbe, cubicSplitCoefficients, designStationaryPoint, innerHessian, makeActivation, nullCubic, splitUnitCopyDivide } from "splitscape";
+ * const design = designStationaryPoint({ seed: 5, d: 2, m: 3, activation: makeActivation("tanh"), target: "zero" });
+ * const inner = innerHessian(design.model, design.data, "square", 0);
+ * const cubic = nullCubic(design.model, design.data, "square", inner);
+ * const lambdas = [0.3, 0.7];
+ * const dir = { children: childIndices(3, 0, 2), lambdas, outputWeight: inner.outputWeight, v: cubic.direction, cubicValue: cubic.value };
+ * const r = cubicLineProbe(splitUnitCopyDivide(design.model, 0, lambdas), design.data, "square", dir, cubicSplitCoefficients(lambdas)!.coefficients);
+ * console.log(r.lowers, r.oddPart, r.predicted); // true -8.9e-5 -8.7e-5
+ * ```
  */
 export function cubicLineProbe(wide: Model, data: ModelData, loss: LossName, dir: CubicProbeDirection, coefficients: readonly number[], opts: LossOptions = {}): DescentReport {
   let cubicSum = 0;
@@ -255,6 +275,26 @@ export function cubicLineProbe(wide: Model, data: ModelData, loss: LossName, dir
  * line of the pair there, c_from = λ′_to, c_to = −λ′_from, whose cubic sum
  * λ′_fromλ′_to(λ′_to² − λ′_from²) is of order η. Every neighbourhood of θ_λ holds such points
  * (η → 0), so θ_λ is not a local minimum. Kind "cubic-plateau"; stepNorm is the distance from θ_λ.
+ *
+ * @param wide - the split network θ_λ (`splitUnitCopyDivide`)
+ * @param data - inputs and targets
+ * @param loss - the loss of L
+ * @param dir - the children, λ, a_j, v ∈ null(H_j) and T_j[v, v, v] (from `nullCubic`)
+ * @param move - the plateau move: output weight a_j·η from child `from` to child `to`
+ * @param opts - loss options (`mean`: the mean loss instead of the sum)
+ * @returns the cubic line's report at θ_λ′, of kind "cubic-plateau", with the move η and the step's
+ *   distance from θ_λ
+ * @example
+ * ```ts
+ * import { childIndices, cubicPlateauProbe, designStationaryPoint, innerHessian, makeActivation, nullCubic, splitUnitCopyDivide } from "splitscape";
+ * const design = designStationaryPoint({ seed: 5, d: 2, m: 3, activation: makeActivation("tanh"), target: "zero" });
+ * const inner = innerHessian(design.model, design.data, "square", 0);
+ * const cubic = nullCubic(design.model, design.data, "square", inner);
+ * const lambdas = [0.5, 0.5]; // the cubic vanishes on every line here
+ * const dir = { children: childIndices(3, 0, 2), lambdas, outputWeight: inner.outputWeight, v: cubic.direction, cubicValue: cubic.value };
+ * const r = cubicPlateauProbe(splitUnitCopyDivide(design.model, 0, lambdas), design.data, "square", dir, { from: 0, to: 1, eta: 0.05 });
+ * console.log(r.lowers, r.deltaLoss, r.stepNorm); // true -1.8e-7 0.094
+ * ```
  */
 export function cubicPlateauProbe(wide: Model, data: ModelData, loss: LossName, dir: CubicProbeDirection, move: { from: number; to: number; eta: number }, opts: LossOptions = {}): DescentReport {
   const { from, to, eta } = move;

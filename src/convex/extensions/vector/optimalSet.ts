@@ -95,6 +95,23 @@ function dualOf(problem: VectorProblem, F: Matrix): Matrix {
  * The optimal directions (u_k, z_k) of the vector program from an optimal prediction F* (file
  * comment): every face of every pattern cone, its top eigenvector, kept when it lies in the cone
  * and attains β(1 − activeTol). F* must be accurate (relative gap ≲ 1e-10, `polishVectorOptimum`).
+ *
+ * @param problem - the vector program (`vectorProblem`; exact patterns, small n and D)
+ * @param F - an accurate optimal prediction F* (n×c), e.g. `polishVectorOptimum(…).prediction`
+ * @param opts - `activeTol` (β(1 − activeTol) counts as active), `dedupTol`, `maxFaces`, `repeatTol`
+ * @returns Λ* = −∇L(F*), the optimal directions (u_k, z_k) with their fits (null with a `reason`
+ *   above `maxFaces`), the largest dual ratio seen and the faces with a continuum of maximisers
+ * @example
+ * ```ts
+ * import { enumeratePatterns, polishVectorOptimum, solveVectorByAtoms, vectorOptimalDirections, vectorProblem } from "splitscape";
+ * const angles = [0, 1, 2, 3, 4].map((k) => (2 * Math.PI * k) / 5); // five points on the unit circle
+ * const X = { rows: 5, cols: 2, data: Float64Array.from(angles.flatMap((a) => [Math.cos(a), Math.sin(a)])) };
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(angles.flatMap(() => [0.6, 0.8])) }; // Y = 1vᵀ
+ * const problem = vectorProblem(X, Y, 0.2, "square", enumeratePatterns(X));
+ * const polished = polishVectorOptimum(problem, solveVectorByAtoms(problem).certificate.prediction)!;
+ * const dirs = vectorOptimalDirections(problem, polished.prediction);
+ * console.log(dirs.directions?.length, dirs.maxDualRatio, dirs.continuumFaces); // 10 1.0000000000000007 0
+ * ```
  */
 export function vectorOptimalDirections(problem: VectorProblem, F: Matrix, opts: VectorOptimalDirectionsOptions = {}): VectorOptimalDirections {
   const activeTol = opts.activeTol ?? 1e-5;
@@ -220,7 +237,22 @@ function vectorDirection(X: Matrix, Lambda: Matrix, u: Float64Array, pattern: nu
   return { sign: 1, patterns: [pattern], direction: u, dualRatio: ratio, fit, outputDirection: z };
 }
 
-/** The target of P*: F* (square loss), or F* with rows centred (softmax: F* + r1ᵀ are all optimal, z_k ⊥ 1). */
+/**
+ * The target of P*: F* (square loss), or F* with rows centred (softmax: F* + r1ᵀ are all optimal, z_k ⊥ 1).
+ *
+ * @param problem - the vector program (its loss decides the centring)
+ * @param F - an optimal prediction F* (n×c)
+ * @returns a copy of F*'s data (row-major n×c), its rows centred for the softmax loss
+ * @example
+ * ```ts
+ * import { enumeratePatterns, vectorOptimalTarget, vectorProblem } from "splitscape";
+ * const X = { rows: 2, cols: 2, data: Float64Array.from([1, 0, 0, 1]) };
+ * const Y = { rows: 2, cols: 2, data: Float64Array.from([1, 0, 0, 1]) };
+ * const problem = vectorProblem(X, Y, 0.1, "softmax", enumeratePatterns(X));
+ * const F = { rows: 2, cols: 2, data: Float64Array.from([3, 1, 0, 2]) };
+ * console.log(vectorOptimalTarget(problem, F)); // Float64Array [1, -1, -1, 1]
+ * ```
+ */
 export function vectorOptimalTarget(problem: VectorProblem, F: Matrix): Float64Array {
   const t = F.data.slice();
   if (problem.loss !== "softmax") return t;
@@ -262,6 +294,23 @@ export interface VectorOptimalSet extends VectorOptimalDirections {
  * The optimal set of the vector program from an accurate optimal prediction F*: the directions
  * (u_k, z_k), the vertices of P* with m* and M*, and the components of the width-m optimal set from
  * m* until it is connected (the statement: connected for every m ≥ nc + 1).
+ *
+ * @param problem - the vector program (`vectorProblem`; exact patterns, small n and D)
+ * @param F - an accurate optimal prediction F* (relative gap ≲ 1e-10, `polishVectorOptimum`)
+ * @param opts - the options of `vectorOptimalDirections` and of the vertex enumeration (`VertexOptions`)
+ * @returns the directions, the vertices of P* with m*, M* and a sparsest vertex, and the components
+ *   of the width-m optimal set for m = m*, … until `connectedFrom` (nulls when a step gave up, with `reason`)
+ * @example
+ * ```ts
+ * import { enumeratePatterns, polishVectorOptimum, solveVectorByAtoms, vectorOptimalSet, vectorProblem } from "splitscape";
+ * const angles = [0, 1, 2, 3, 4].map((k) => (2 * Math.PI * k) / 5); // five points on the unit circle
+ * const X = { rows: 5, cols: 2, data: Float64Array.from(angles.flatMap((a) => [Math.cos(a), Math.sin(a)])) };
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(angles.flatMap(() => [0.6, 0.8])) }; // Y = 1vᵀ
+ * const problem = vectorProblem(X, Y, 0.2, "square", enumeratePatterns(X));
+ * const polished = polishVectorOptimum(problem, solveVectorByAtoms(problem).certificate.prediction)!;
+ * const set = vectorOptimalSet(problem, polished.prediction);
+ * console.log(set.mStar, set.MStar, set.vertices?.length, set.connectedFrom, set.connectivityWidth); // 4 5 22 6 11
+ * ```
  */
 export function vectorOptimalSet(problem: VectorProblem, F: Matrix, opts: VectorOptimalDirectionsOptions & VertexOptions = {}): VectorOptimalSet {
   const dirs = vectorOptimalDirections(problem, F, opts);
@@ -333,6 +382,22 @@ export interface VectorPolishResult {
  * candidateTol of β as atoms, the group lasso over them to its optimality residual 1e-15 (warm
  * start: NNLS of F on the fits), F ← its prediction — until the relative gap with the exact dual
  * norm (every face of every cone) is ≤ tol. null when the faces are too many to enumerate.
+ *
+ * @param problem - the vector program (`vectorProblem`; exact patterns, small n and D)
+ * @param F0 - a starting prediction (n×c), e.g. `solveVectorByAtoms(problem).certificate.prediction`
+ * @param opts - `tol` (certified relative gap), `maxRounds`, `candidateTol`
+ * @returns the best round's network, prediction and exact-s certificate, with `converged` when its
+ *   relative gap is ≤ tol; null when the cone faces are too many to enumerate
+ * @example
+ * ```ts
+ * import { enumeratePatterns, polishVectorOptimum, solveVectorByAtoms, vectorProblem } from "splitscape";
+ * const angles = [0, 1, 2, 3, 4].map((k) => (2 * Math.PI * k) / 5); // five points on the unit circle
+ * const X = { rows: 5, cols: 2, data: Float64Array.from(angles.flatMap((a) => [Math.cos(a), Math.sin(a)])) };
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(angles.flatMap(() => [0.6, 0.8])) }; // Y = 1vᵀ
+ * const problem = vectorProblem(X, Y, 0.2, "square", enumeratePatterns(X));
+ * const polished = polishVectorOptimum(problem, solveVectorByAtoms(problem).certificate.prediction)!;
+ * console.log(polished.converged, polished.certificate.relativeGap, polished.network.m); // true 3.8e-16 10
+ * ```
  */
 export function polishVectorOptimum(problem: VectorProblem, F0: Matrix, opts: VectorPolishOptions = {}): VectorPolishResult | null {
   const tol = opts.tol ?? 1e-12;
@@ -369,6 +434,23 @@ export function polishVectorOptimum(problem: VectorProblem, F0: Matrix, opts: Ve
  * The duality gap of a prediction F with primal value `primalValue`, with the exact dual norm
  * s(Λ) of the face enumeration (null when the faces are too many): Λ = −∇L(F), Λ_f = Λ·min(1, β/s).
  * With exact patterns a gap ≤ tol proves global optimality.
+ *
+ * @param problem - the vector program (`vectorProblem`)
+ * @param F - the prediction (n×c) whose dual point Λ = −∇L(F) is scaled into the dual feasible set
+ * @param primalValue - the primal objective of the network that predicts F (L(F) + β·penalty)
+ * @returns primal and dual values, the gap, the relative gap and the exact dual norm s; null when
+ *   the cone faces are too many to enumerate
+ * @example
+ * ```ts
+ * import { enumeratePatterns, solveVectorByAtoms, vectorExactGap, vectorProblem } from "splitscape";
+ * const angles = [0, 1, 2, 3, 4].map((k) => (2 * Math.PI * k) / 5); // five points on the unit circle
+ * const X = { rows: 5, cols: 2, data: Float64Array.from(angles.flatMap((a) => [Math.cos(a), Math.sin(a)])) };
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(angles.flatMap(() => [0.6, 0.8])) }; // Y = 1vᵀ
+ * const problem = vectorProblem(X, Y, 0.2, "square", enumeratePatterns(X));
+ * const { certificate } = solveVectorByAtoms(problem);
+ * const gap = vectorExactGap(problem, certificate.prediction, certificate.primalValue)!;
+ * console.log(gap.relativeGap, gap.s); // 3.4e-8 0.20000001…
+ * ```
  */
 export function vectorExactGap(problem: VectorProblem, F: Matrix, primalValue: number): VectorExactGap | null {
   const dirs = vectorOptimalDirections(problem, F, { activeTol: 1 });
@@ -494,6 +576,24 @@ function atomsNetwork(atoms: AtomSet, D: number, c: number): VectorReluNetwork {
 /**
  * The network of a point of P* (a vertex): direction k with weight c_k becomes the balanced neuron
  * (√c_k u_k, √c_k z_k); its output is Σ c_k (Xu_k)_+ z_kᵀ and its penalty β Σ c_k.
+ *
+ * @param directions - the optimal directions (u_k, z_k) the vertex indexes (`vectorOptimalSet(…).directions`)
+ * @param vertex - a point of P*: its support (direction indices) and weights c_k > 0
+ * @param D - input dimension (length of u_k)
+ * @param c - output dimension (length of z_k)
+ * @returns the balanced network with one neuron per support index (m = |support|)
+ * @example
+ * ```ts
+ * import { enumeratePatterns, polishVectorOptimum, solveVectorByAtoms, vectorObjective, vectorOptimalSet, vectorProblem, vectorVertexNetwork } from "splitscape";
+ * const angles = [0, 1, 2, 3, 4].map((k) => (2 * Math.PI * k) / 5); // five points on the unit circle
+ * const X = { rows: 5, cols: 2, data: Float64Array.from(angles.flatMap((a) => [Math.cos(a), Math.sin(a)])) };
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(angles.flatMap(() => [0.6, 0.8])) }; // Y = 1vᵀ
+ * const problem = vectorProblem(X, Y, 0.2, "square", enumeratePatterns(X));
+ * const polished = polishVectorOptimum(problem, solveVectorByAtoms(problem).certificate.prediction)!;
+ * const set = vectorOptimalSet(problem, polished.prediction);
+ * const net = vectorVertexNetwork(set.directions!, set.vertices![set.sparsest], 2, 2);
+ * console.log(net.m, vectorObjective(net, X, Y, 0.2, "square").objective); // 4, the optimum 0.57983738762488…
+ * ```
  */
 export function vectorVertexNetwork(directions: readonly VectorOptimalDirection[], vertex: OptimalVertex, D: number, c: number): VectorReluNetwork {
   const m = vertex.support.length;
