@@ -69,7 +69,7 @@ export interface LpSolution {
  */
 export const LP_TOLERANCE = 1e-10;
 
-/** Solve a dense LP with HiGHS (dual simplex by default), quietly, at LP_TOLERANCE. */
+/** Solve a dense LP with HiGHS (dual simplex, then primal simplex if that ends "unknown"), quietly, at LP_TOLERANCE. */
 export function solveDenseLp(highs: Highs, lp: DenseLp): LpSolution {
   const { rows: m, cols: nc, data } = lp.A;
   const starts = new Int32Array(nc + 1);
@@ -94,7 +94,15 @@ export function solveDenseLp(highs: Highs, lp: DenseLp): LpSolution {
   try {
     model.options.set({ output_flag: false, primal_feasibility_tolerance: LP_TOLERANCE, dual_feasibility_tolerance: LP_TOLERANCE });
     model.run();
-    const status = model.getModelStatus();
+    let status = model.getModelStatus();
+    if (status === highs.constants.modelStatus.unknown) {
+      // Dual simplex can end in "unknown" on nearly degenerate LPs (the thin optimal faces of
+      // uniqueness.ts, whose fits are dependent up to ~1e-8); primal simplex from scratch solves them.
+      model.clearSolver();
+      model.options.set({ simplex_strategy: 4 });
+      model.run();
+      status = model.getModelStatus();
+    }
     const optimal = status === highs.constants.modelStatus.optimal;
     if (!optimal) return { optimal, status, objective: NaN, x: new Float64Array(nc).fill(NaN), rowDual: new Float64Array(m).fill(NaN) };
     const sol = model.getSolution();
