@@ -134,6 +134,24 @@ describe("hand-solved instances (1-D data with a bias column)", () => {
   });
 });
 
+describe("a non-point optimal face (the construction of convex/example-2)", () => {
+  it("x = (−√3, −1, ½, 1, √3), y = 2x: the polish is accepted (gap at rounding level), V = 4 in closed form", () => {
+    // Every f_s = s·x + (2 − s)·[((x+√3)/2)_+ − ((√3−x)/2)_+], s ∈ [0, 2], interpolates at cost Σt = 4;
+    // the square KKT system is singular along that face, and Gauss–Newton's minimum-norm steps used
+    // to leave the zero-weight ±(1, 0) columns at −2e-9, so the polish was rejected (gap 5e-10).
+    const s3 = Math.sqrt(3);
+    const xs = [-s3, -1, 0.5, 1, s3];
+    const X = lineData(xs);
+    const y = Float64Array.from(xs, (x) => 2 * x);
+    const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X));
+    expect(sol.polished).toBe(true);
+    expect(sol.relativeGap).toBeLessThan(1e-13);
+    expect(Math.abs(sol.value - 4)).toBeLessThan(1e-13);
+    checkSolution(sol, X, y);
+    expect(bruteDualRatio(X, sol.nu)).toBeLessThan(1 + 1e-12);
+  });
+});
+
 describe("minimum-norm value vs SCS (equality-constrained SOCP from the raw masks)", () => {
   const cases: [string, number, number, boolean, number][] = [
     ["n = 6, 1-D + bias", 6, 1, false, 1], ["n = 6, 1-D + bias, skip", 6, 1, true, 2],

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { getReproduction, listReproductions, registerReproduction, REPRODUCTION_ID } from "../../src/reproduce/index.js";
 
 const IDS = [
-  "convex/figure-2", "convex/staircase-circle", "embedding/exp1-separable", "embedding/exp2a-sgd-identical", "embedding/exp2b-sgd-different", "embedding/exp3-nonseparable",
+  "convex/example-2", "convex/figure-2", "convex/staircase-circle", "embedding/exp1-separable", "embedding/exp2a-sgd-identical", "embedding/exp2b-sgd-different", "embedding/exp3-nonseparable",
   "embedding/exp4-cnn", "embedding/mnist-cnn", "embedding/mnist-mlp", "ncf/deep-escape", "ncf/small-init-logistic", "saddles/3d", "saddles/5-points",
 ];
 

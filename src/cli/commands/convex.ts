@@ -177,7 +177,7 @@ function uniquenessSummary(u: FaceUniqueness, points: Matrix | "line") {
       coordinate: u.witnesses.coordinate, isSkip: u.witnesses.isSkip,
       low: Array.from(u.witnesses.low.weights), high: Array.from(u.witnesses.high.weights),
     },
-    lpSolves: u.lpSolves,
+    lpSolves: u.lpSolves, undecided: "undecided" in u ? (u.undecided as string | null) : null,
   };
 }
 
@@ -433,6 +433,7 @@ async function runPath(opts: ConvexOptions): Promise<number> {
 }
 
 function uniquenessLine(what: string, u: NonNullable<Awaited<ReturnType<typeof optimalStructure>>["uniqueness"]>): string {
+  if (u.undecided !== null) return `uniqueness (LP ranges over the ${what} face): ${u.undecided} (max coordinate range ${u.maxRange.toExponential(2)}, function range ${u.maxFunctionRange.toExponential(1)})`;
   const fn = u.functionUnique === null ? "" : `; the ${what} function is ${u.functionUnique ? "unique" : "NOT unique"} (max range ${u.maxFunctionRange.toExponential(1)} ${typeof u.functionPoints === "number" ? `over ${u.functionPoints} test points` : "on all of ℝ (1-D line test)"})`;
   return `uniqueness (LP ranges over the ${what} face): ${u.unique ? "one point" : `a continuum (max coordinate range ${u.maxRange.toExponential(2)})`}${fn}`;
 }

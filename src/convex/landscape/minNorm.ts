@@ -69,7 +69,7 @@ export interface LpSolution {
  */
 export const LP_TOLERANCE = 1e-10;
 
-/** Solve a dense LP with HiGHS (dual simplex by default), quietly, at LP_TOLERANCE. */
+/** Solve a dense LP with HiGHS (dual simplex, then primal simplex if that ends "unknown"), quietly, at LP_TOLERANCE. */
 export function solveDenseLp(highs: Highs, lp: DenseLp): LpSolution {
   const { rows: m, cols: nc, data } = lp.A;
   const starts = new Int32Array(nc + 1);
@@ -94,7 +94,15 @@ export function solveDenseLp(highs: Highs, lp: DenseLp): LpSolution {
   try {
     model.options.set({ output_flag: false, primal_feasibility_tolerance: LP_TOLERANCE, dual_feasibility_tolerance: LP_TOLERANCE });
     model.run();
-    const status = model.getModelStatus();
+    let status = model.getModelStatus();
+    if (status === highs.constants.modelStatus.unknown) {
+      // Dual simplex can end in "unknown" on nearly degenerate LPs (the thin optimal faces of
+      // uniqueness.ts, whose fits are dependent up to ~1e-8); primal simplex from scratch solves them.
+      model.clearSolver();
+      model.options.set({ simplex_strategy: 4 });
+      model.run();
+      status = model.getModelStatus();
+    }
     const optimal = status === highs.constants.modelStatus.optimal;
     if (!optimal) return { optimal, status, objective: NaN, x: new Float64Array(nc).fill(NaN), rowDual: new Float64Array(m).fill(NaN) };
     const sol = model.getSolution();
@@ -403,10 +411,12 @@ function polishKkt(
     if (gn === null) return null;
     nu = gn.nu;
     s = gn.skip;
-    const total = gn.c.reduce((a, b) => a + Math.abs(b), 0);
+    const cGn = s === null ? restoreNonnegative(X, y, elems, nu, gn.c) : gn.c;
+    if (cGn === null) return null;
+    const total = cGn.reduce((a, b) => a + Math.abs(b), 0);
     for (let k = 0; k < elems.length; k++) {
-      if (gn.c[k] < -1e-12 * total) return null;
-      c[k] = Math.max(gn.c[k], 0);
+      if (cGn[k] < -1e-12 * total) return null;
+      c[k] = Math.max(cGn[k], 0);
       // Face guess confirmed by the exact projection.
       const e = elems[k];
       const g = adjointOf(X, e.mask, nu, e.sign);
@@ -420,10 +430,7 @@ function polishKkt(
       const w: number[] = [];
       elems.forEach((e, k) => {
         if (!(c[k] > 0)) return;
-        const p = faceProject(e.basis, adjointOf(X, e.mask, nu, e.sign));
-        const r = nrm2(p);
-        const u = Float64Array.from(p, (v) => v / r);
-        cols.push({ sign: e.sign, direction: u, fit: fitVector(X, u, e.sign) });
+        cols.push(faceColumn(X, e, nu));
         w.push(c[k]);
       });
       return { columns: cols, weights: Float64Array.from(w), skip: s, nu };
@@ -431,6 +438,53 @@ function polishKkt(
     for (const pd of priced) addElem(pd.sign, pd.patterns[0], 0);
   }
   return null;
+}
+
+/** The column of a face direction at the dual point ν: ū = P g/‖P g‖ with g = σ Xᵀ D ν, and its fit. */
+function faceColumn(X: Matrix, e: FaceDirection, nu: Float64Array): MinNormColumn {
+  const p = faceProject(e.basis, adjointOf(X, e.mask, nu, e.sign));
+  const r = nrm2(p);
+  const u = Float64Array.from(p, (v) => v / r);
+  return { sign: e.sign, direction: u, fit: fitVector(X, u, e.sign) };
+}
+
+/**
+ * When the optimal face is not a point, the square KKT system of polishKkt is singular along
+ * the face, and Gauss–Newton's least-squares (minimum-norm) steps may leak weight into columns
+ * that started at 0, leaving them slightly negative (≈ −2e-9 on the constructed example of
+ * convex/example-2). ν and the directions are still the converged ones, and every c ≥ 0 with
+ * Σ c_k f_k = y is optimal (Σ c_k = Σ c_k f_kᵀν = yᵀν, each f_kᵀν = 1), so the negative
+ * columns are dropped and the rest re-solved by least squares on the fits at ν. Weights already
+ * ≥ −1e-12·Σ|c| (or below −1e-6·Σ|c|: a wrong face, not a leak) are returned unchanged; the
+ * re-solved point is used only if it is > 0 and its residual is at the polish's rounding level,
+ * else null. (NNLS over all columns is no substitute: the fits of a non-point face are linearly
+ * dependent, and Lawson–Hanson stops at a ~1e-8 residual there.)
+ */
+function restoreNonnegative(X: Matrix, y: Float64Array, elems: FaceDirection[], nu: Float64Array, c: Float64Array): Float64Array | null {
+  const total = c.reduce((a, b) => a + Math.abs(b), 0);
+  const worst = c.reduce((a, b) => Math.min(a, b), 0);
+  if (worst >= -1e-12 * total || worst < -1e-6 * total) return c;
+  const n = X.rows;
+  const S: number[] = [];
+  c.forEach((v, j) => { if (v > 0) S.push(j); });
+  if (S.length === 0 || S.length > n) return null;
+  const fits = S.map((j) => faceColumn(X, elems[j], nu).fit);
+  const A = new Float64Array(n * S.length);
+  for (let k = 0; k < n; k++) fits.forEach((f, q) => { A[k * S.length + q] = f[k]; });
+  const z = lstsq({ rows: n, cols: S.length, data: A }, y).x;
+  if (!z.every((v) => v > 0)) return null;
+  const r = new Float64Array(n);
+  let yScale = 0;
+  for (let k = 0; k < n; k++) {
+    let v = -y[k];
+    fits.forEach((f, q) => { v += z[q] * f[k]; });
+    r[k] = v;
+    yScale = Math.max(yScale, Math.abs(y[k]));
+  }
+  if (!(nrm2(r) <= 1e-11 * Math.max(1, yScale, total))) return null;
+  const out = new Float64Array(c.length);
+  S.forEach((j, q) => { out[j] = z[q]; });
+  return out;
 }
 
 /** σ Xᵀ D ν (D = diag(mask)). */

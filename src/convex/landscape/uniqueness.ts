@@ -319,6 +319,11 @@ export type MinNormUniquenessOptions = FaceWrapperOptions & {
 export interface MinNormUniqueness extends FaceUniqueness {
   readonly directions: OptimalDirection[];
   readonly face: OptimalFace;
+  /**
+   * Why a "not unique" verdict (unique or functionUnique false) cannot be trusted at the
+   * solution's accuracy, or null when the verdict stands (see `minNormUniqueness`).
+   */
+  readonly undecided: string | null;
 }
 
 /**
@@ -327,6 +332,14 @@ export interface MinNormUniqueness extends FaceUniqueness {
  * ≥ 1 − activeTol (complementary slackness: every optimal point lives on them, for any dual
  * optimum), t = y, T = the minimum value. Use a polished solution (gap ~1e-15): the default
  * activeTol 1e-7 assumes it.
+ *
+ * An unpolished solution (the LP point of column generation, gap ~1e-10) gives a ν whose
+ * ratio-1 directions are accurate only to ~√gap ≈ 1e-5 (the ratio is flat at its maximiser):
+ * the face then holds spurious near-duplicates of a direction across a cone boundary, and
+ * directions with kinks far outside the data where the true one has none. Such a face is larger
+ * than the true one, so its "unique" verdict stands, but a "not unique" one may be an artefact
+ * (e.g. x = −2..2, y = (0, 1, 1, 1, 0): the unique 1 − (−x−1)_+ − (x−1)_+ showed a function range
+ * of 5.8 at a test point beyond a spurious kink at −5.6e4). Then `undecided` says so.
  */
 export function minNormUniqueness(
   highs: Highs, X: Matrix, y: Float64Array, patterns: PatternSet, solution: MinNormSolution, opts: MinNormUniquenessOptions = {},
@@ -336,7 +349,12 @@ export function minNormUniqueness(
   const face: OptimalFace = {
     fits: directions.map((d) => d.fit), target: y, total: solution.value, skipX: solution.skip === null ? null : X, directions,
   };
-  return { ...faceUniqueness(highs, face, resolvePoints(X, directions, opts)), directions, face };
+  const u = faceUniqueness(highs, face, resolvePoints(X, directions, opts));
+  const notUnique = !u.unique || u.functionUnique === false;
+  const undecided = notUnique && !solution.polished
+    ? `undecided at this accuracy: the solution is not polished (relative gap ${solution.relativeGap.toExponential(1)}), so the face's directions are accurate only to ~√gap and its ranges may be artefacts`
+    : null;
+  return { ...u, directions, face, undecided };
 }
 
 /**

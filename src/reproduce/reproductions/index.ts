@@ -12,3 +12,4 @@ import "./convexStaircaseCircle.js";
 import "./ncfSmallInitLogistic.js";
 import "./ncfDeepEscape.js";
 import "./convexFigure2.js";
+import "./convexExample2.js";
