@@ -19,6 +19,7 @@ import { arenaTesting, withArena, type Arena } from "../../src/linalg/arena.js";
 import { tridiagonalEigenvalues, tridiagonalEigenvaluesQL } from "../../src/linalg/tridiagonal.js";
 import { applyQTransposeRight, backTransformWorkspace, tridiagonalize, tridiagonalizeWorkspace } from "../../src/linalg/tridiagonalize.js";
 import { testRng, withSpectrum } from "../helpers/random.js";
+import { withThreads } from "../helpers/threads.js";
 
 const EPS = 2 ** -52;
 
@@ -251,17 +252,6 @@ function backwardErrors(A: Matrix, values: Float64Array, V: Matrix): { residual:
     }
   }
   return { residual: Math.sqrt(res / an) / (n * EPS), orthogonality: Math.sqrt(orth) / (n * EPS) };
-}
-
-function withThreads<T>(threads: string, f: () => T): T {
-  const saved = process.env.SPLITSCAPE_THREADS;
-  process.env.SPLITSCAPE_THREADS = threads;
-  try {
-    return f();
-  } finally {
-    if (saved === undefined) delete process.env.SPLITSCAPE_THREADS;
-    else process.env.SPLITSCAPE_THREADS = saved;
-  }
 }
 
 describe("eigh on the arena", () => {

@@ -10,18 +10,7 @@ import { InputError } from "../../src/common/errors.js";
 import { GEMM_PARALLEL_MIN_WORK, gemmRaw, gemmReference, gemmThreads } from "../../src/linalg/gemm.js";
 import { GEMM_MIN_THREAD_ROWS, lastThreadedGemm } from "../../src/linalg/kernels/gemmThreads.js";
 import { MAX_THREADS, poolTesting, threadCount } from "../../src/linalg/kernels/pool.js";
-
-function withThreads<T>(threads: string | undefined, f: () => T): T {
-  const saved = process.env.SPLITSCAPE_THREADS;
-  if (threads === undefined) delete process.env.SPLITSCAPE_THREADS;
-  else process.env.SPLITSCAPE_THREADS = threads;
-  try {
-    return f();
-  } finally {
-    if (saved === undefined) delete process.env.SPLITSCAPE_THREADS;
-    else process.env.SPLITSCAPE_THREADS = saved;
-  }
-}
+import { withThreads } from "../helpers/threads.js";
 
 function lcgArray(len: number, seed: number): Float64Array {
   const x = new Float64Array(len);

@@ -14,21 +14,7 @@ import {
   createTwoLayerWasm, lastSlabRun, TWO_LAYER_MAX_SLABS, twoLayerWasmBind, twoLayerWasmLossGradient, twoLayerWasmSlabs,
 } from "../../src/model/twoLayerWasm.js";
 import { lcg, maxAbs, maxAbsDiff } from "./reference.js";
-
-function withThreads<T>(threads: string, f: () => T): T {
-  const saved = process.env.SPLITSCAPE_THREADS;
-  process.env.SPLITSCAPE_THREADS = threads;
-  try {
-    return f();
-  } finally {
-    if (saved === undefined) delete process.env.SPLITSCAPE_THREADS;
-    else process.env.SPLITSCAPE_THREADS = saved;
-  }
-}
-
-function bits(x: Float64Array): bigint[] {
-  return Array.from(new BigUint64Array(x.slice().buffer));
-}
+import { withThreads, bits } from "../helpers/threads.js";
 
 afterEach(() => {
   poolTesting.callerIdle = false;

@@ -18,23 +18,9 @@ import { axisValues, sliceGrid, type GridProblem } from "../../src/slice/index.j
 import { sliceGridNaive } from "../../src/slice/evaluate.js";
 import { kernelSigmaRow, lastPanelRun } from "../../src/slice/panelKernel.js";
 import { testRng } from "../helpers/random.js";
+import { withThreads, bits } from "../helpers/threads.js";
 
 const EPS = 2.220446049250313e-16;
-
-function withThreads<T>(threads: string, f: () => T): T {
-  const saved = process.env.SPLITSCAPE_THREADS;
-  process.env.SPLITSCAPE_THREADS = threads;
-  try {
-    return f();
-  } finally {
-    if (saved === undefined) delete process.env.SPLITSCAPE_THREADS;
-    else process.env.SPLITSCAPE_THREADS = saved;
-  }
-}
-
-function bits(x: Float64Array): bigint[] {
-  return Array.from(new BigUint64Array(x.slice().buffer));
-}
 
 afterEach(() => {
   poolTesting.callerIdle = false;
