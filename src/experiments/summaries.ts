@@ -31,6 +31,7 @@ export interface ExperimentSummaries {
   "plateau-negative-definite": PlateauCaseSummary;
   "plateau-indefinite": PlateauCaseSummary;
   "plateau-saddle": PlateauCaseSummary;
+  "plateau-zero": PlateauCaseSummary;
   "convex-certificate": ConvexCertificateSummary;
   "convex-optimal-set-1d": ConvexOptimalSetSummary;
   "convex-training-vs-optimum": ConvexTrainingSummary;

@@ -9,7 +9,7 @@ import { experimentKinds, runExperiment, type ExperimentKind, type ExperimentRes
 const KINDS = {
   "linalg-check": true, "network-check": true, "ncf-escape": true, "ncf-saddles": true, "ncf-circle": true, "ncf-saddle-to-saddle": true,
   "margin-commutation": true, "margin-kkt-embedding": true, "plateau-definite": true, "plateau-negative-definite": true,
-  "plateau-indefinite": true, "plateau-saddle": true, "convex-certificate": true, "convex-optimal-set-1d": true,
+  "plateau-indefinite": true, "plateau-saddle": true, "plateau-zero": true, "convex-certificate": true, "convex-optimal-set-1d": true,
   "convex-training-vs-optimum": true, "convex-three-layer-directions": true,
 } as const satisfies Record<ExperimentKind, true>;
 

@@ -8,6 +8,7 @@ import { gemmBackend } from "../../../src/linalg/index.js";
 import { renderSvg } from "../../../src/report/index.js";
 import { safetensorsModelBytes } from "../../../src/model/index.js";
 import { VERSION } from "../../../src/version.js";
+import { stamped } from "../../../src/common/format.js";
 import { convexRun, type ConvexConfig, type ConvexResult } from "./convex.js";
 import type { ValueScale } from "../shared/colormap.js";
 import { DataStore, contentHash, type DataSummary } from "./data.js";
@@ -97,9 +98,10 @@ export class LabEngine {
     return Comlink.transfer(img, [img.buffer]);
   }
 
+  /** The model and run records now, stamped like the files `splitscape train` writes (final.json, run.json). */
   trainExport(): { model: unknown; run: unknown } {
     const s = this.requireTrain();
-    return { model: s.modelJson(), run: s.runJson(VERSION) };
+    return { model: stamped("model", s.modelJson()), run: stamped("run", s.runJson(VERSION)) };
   }
 
   /** The model now as safetensors bytes (F64, splitscape's metadata: `splitscape` reads it back without flags). */
