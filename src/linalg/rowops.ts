@@ -64,3 +64,50 @@ export function rowDots(
     out[q] = s0;
   }
 }
+
+/**
+ * h[ta + c] −= Σ_{q<count} ca[q]·rows_q[c] and h[tb + c] −= Σ_{q<count} cb[q]·rows_q[c] for c in
+ * [lo, n), rows_q = h[r0 + q·n ..]: two combinations of the same rows in one sweep over them,
+ * four rows per pass.
+ */
+export function subtractTwoCombinations(
+  h: Float64Array, r0: number, n: number, count: number, ca: Float64Array, ta: number, cb: Float64Array, tb: number, lo: number,
+): void {
+  let q = 0;
+  for (; q + 3 < count; q += 4) {
+    const q0 = r0 + q * n;
+    const q1 = q0 + n;
+    const q2 = q1 + n;
+    const q3 = q2 + n;
+    const a0 = ca[q];
+    const a1 = ca[q + 1];
+    const a2 = ca[q + 2];
+    const a3 = ca[q + 3];
+    const b0 = cb[q];
+    const b1 = cb[q + 1];
+    const b2 = cb[q + 2];
+    const b3 = cb[q + 3];
+    for (let c = lo; c < n; c++) {
+      const x0 = h[q0 + c];
+      const x1 = h[q1 + c];
+      const x2 = h[q2 + c];
+      const x3 = h[q3 + c];
+      h[ta + c] -= x0 * a0 + x1 * a1 + (x2 * a2 + x3 * a3);
+      h[tb + c] -= x0 * b0 + x1 * b1 + (x2 * b2 + x3 * b3);
+    }
+  }
+  for (; q + 1 < count; q += 2) {
+    const q0 = r0 + q * n;
+    const q1 = q0 + n;
+    const a0 = ca[q];
+    const a1 = ca[q + 1];
+    const b0 = cb[q];
+    const b1 = cb[q + 1];
+    for (let c = lo; c < n; c++) {
+      const x0 = h[q0 + c];
+      const x1 = h[q1 + c];
+      h[ta + c] -= x0 * a0 + x1 * a1;
+      h[tb + c] -= x0 * b0 + x1 * b1;
+    }
+  }
+}

@@ -15,6 +15,7 @@ import {
   type ConvexProblem, type ReluNetwork,
 } from "../../src/convex/index.js";
 import { runCli as run } from "../helpers/cli.js";
+import { naiveObjective } from "../helpers/convex.js";
 
 const CIRCLE = "examples/papers/convex-circle5-data.json";
 
@@ -22,25 +23,6 @@ function circleProblem(): ConvexProblem {
   const { X, y } = JSON.parse(readFileSync(CIRCLE, "utf8")) as { X: number[][]; y: number[] };
   const M = { rows: X.length, cols: 2, data: Float64Array.from(X.flat()) };
   return convexProblem(M, Float64Array.from(y), 0.2, "square", enumeratePatterns(M));
-}
-
-/** ½‖f − y‖² + (β/2)Σ(‖w‖² + α²) by plain loops. */
-function naiveObjective(net: ReluNetwork, pr: ConvexProblem): number {
-  const { rows: n, cols: D, data } = pr.X;
-  let loss = 0;
-  for (let k = 0; k < n; k++) {
-    let f = 0;
-    for (let j = 0; j < net.m; j++) {
-      let z = 0;
-      for (let q = 0; q < D; q++) z += data[k * D + q] * net.W[j * D + q];
-      f += net.alpha[j] * Math.max(0, z);
-    }
-    loss += (f - pr.y[k]) ** 2;
-  }
-  let pen = 0;
-  for (const v of net.W) pen += v * v;
-  for (const v of net.alpha) pen += v * v;
-  return 0.5 * loss + 0.5 * pr.beta * pen;
 }
 
 /** Nonzero neurons (α, w) sorted. */

@@ -10,59 +10,19 @@
 // The 1-D instance once described with 108 vertices, m* = 5, M* = 6 (n = 6, β = 0.02; docs/science/convex.md §5.2) gives no data;
 // a search over 1 456 six-point instances (random and {−1, 0, 1} targets, β = 0.02) found m* = M*
 // in every case, so it is not reproduced here.
-import { Matrix as MlMatrix, SVD, pseudoInverse } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import {
   connectivityStaircase, optimalSet, optimalSetComponents, pathNetworks, segmentKeyframe,
   slotsNetwork, solveRelu, splitKeyframe, vertexSlots,
   type ConvexProblem, type OptimalVertex, type ReluNetwork,
 } from "../../src/convex/index.js";
-import { certifiedOptimalSet, eightPointProblem, oneDimensionalProblem, sixPointProblem } from "../helpers/convex.js";
+import { bruteVertices, certifiedOptimalSet, eightPointProblem, naiveObjective, oneDimensionalProblem, sixPointProblem } from "../helpers/convex.js";
 
 const INSTANCES: Array<[string, () => ConvexProblem]> = [
   ["n = 5, y = sin 3x, β = 0.05", () => oneDimensionalProblem([-1, -0.5, 0, 0.4, 1], [-1, -0.5, 0, 0.4, 1].map((x) => Math.sin(3 * x)), 0.05)],
   ["n = 6, β = 0.02", sixPointProblem],
   ["n = 8, β = 0.02", eightPointProblem],
 ];
-
-/** ½‖f − y‖² + (β/2)Σ(‖w‖² + α²) by plain loops (independent of src/convex/network/network.ts). */
-function naiveObjective(net: ReluNetwork, pr: ConvexProblem): number {
-  const { rows: n, cols: D, data } = pr.X;
-  let loss = 0;
-  for (let k = 0; k < n; k++) {
-    let f = 0;
-    for (let j = 0; j < net.m; j++) {
-      let z = 0;
-      for (let q = 0; q < D; q++) z += data[k * D + q] * net.W[j * D + q];
-      f += net.alpha[j] * Math.max(0, z);
-    }
-    loss += (f - pr.y[k]) ** 2;
-  }
-  let pen = 0;
-  for (const v of net.W) pen += v * v;
-  for (const v of net.alpha) pen += v * v;
-  return 0.5 * loss + 0.5 * pr.beta * pen;
-}
-
-/** Vertices of {c ≥ 0 : F c = ŷ} by trying every support with ml-matrix (rank by SVD, least squares by pseudo-inverse). */
-function bruteVertices(fits: Float64Array[], yhat: Float64Array): string[] {
-  const K = fits.length;
-  const n = yhat.length;
-  const yn = Math.hypot(...yhat);
-  const found: string[] = [];
-  for (let mask = 1; mask < 1 << K; mask++) {
-    const S = [...Array(K).keys()].filter((k) => (mask >> k) & 1);
-    if (S.length > n) continue;
-    const F = new MlMatrix(n, S.length);
-    S.forEach((k, j) => { for (let r = 0; r < n; r++) F.set(r, j, fits[k][r]); });
-    const sv = new SVD(F, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
-    if (Math.min(...sv) <= 1e-8 * Math.max(...sv)) continue;
-    const c = pseudoInverse(F).mmul(MlMatrix.columnVector(Array.from(yhat))).getColumn(0);
-    const r = F.mmul(MlMatrix.columnVector(c)).getColumn(0).map((v, i) => v - yhat[i]);
-    if (Math.hypot(...r) <= 1e-9 * yn && c.every((v) => v > 1e-10 * c.reduce((a, b) => a + b, 0))) found.push(S.join(","));
-  }
-  return found.sort();
-}
 
 /** Neurons as sorted strings (a network up to permutation; zero neurons dropped). */
 function upToPermutation(net: ReluNetwork): string[] {

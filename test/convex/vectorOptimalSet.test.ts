@@ -10,7 +10,6 @@
 //  * every vertex network is a global optimum by the branch-and-bound certificate
 //    (certifyVectorNetwork) with objective equal to the certified dual bound.
 import { readFileSync } from "node:fs";
-import { Matrix as MlMatrix, SVD, pseudoInverse } from "ml-matrix";
 import { describe, expect, it } from "vitest";
 import {
   certifyVectorNetwork, convexProblem, enumeratePatterns, optimalSet, polishVectorOptimum, solveRelu, solveVectorByAtoms,
@@ -18,6 +17,7 @@ import {
   type VectorProblem,
 } from "../../src/convex/index.js";
 import type { Matrix } from "../../src/linalg/index.js";
+import { bruteVertices } from "../helpers/convex.js";
 
 const circle = JSON.parse(readFileSync("examples/papers/convex-circle5-data.json", "utf8")) as { X: number[][]; y: number[] };
 const X: Matrix = { rows: 5, cols: 2, data: Float64Array.from(circle.X.flat()) };
@@ -31,26 +31,6 @@ function solved(pr: VectorProblem) {
   const sol = solveVectorByAtoms(pr);
   const pol = polishVectorOptimum(pr, sol.certificate.prediction)!;
   return { pol, os: vectorOptimalSet(pr, pol.prediction) };
-}
-
-/** Vertices of {c ≥ 0 : F c = t} by every support (ml-matrix), as sorted support strings. */
-function bruteVertices(fits: Float64Array[], t: Float64Array, residualTol = 1e-9): string[] {
-  const K = fits.length;
-  const n = t.length;
-  const tn = Math.hypot(...t);
-  const found: string[] = [];
-  for (let mask = 1; mask < 1 << K; mask++) {
-    const S = [...Array(K).keys()].filter((k) => (mask >> k) & 1);
-    if (S.length > n) continue;
-    const F = new MlMatrix(n, S.length);
-    S.forEach((k, j) => { for (let r = 0; r < n; r++) F.set(r, j, fits[k][r]); });
-    const sv = new SVD(F, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
-    if (Math.min(...sv) <= 1e-8 * Math.max(...sv)) continue;
-    const c = pseudoInverse(F).mmul(MlMatrix.columnVector(Array.from(t))).getColumn(0);
-    const r = F.mmul(MlMatrix.columnVector(c)).getColumn(0).map((v, i) => v - t[i]);
-    if (Math.hypot(...r) <= residualTol * tn && c.every((v) => v > 1e-10 * c.reduce((a, b) => a + b, 0))) found.push(S.join(","));
-  }
-  return found.sort();
 }
 
 /** Local maxima (value ≥ 0.999β) of g(θ) = ‖Λᵀ(X u(θ))_+‖ over a grid, refined by golden section: [θ, g/β]. */
