@@ -42,6 +42,19 @@ export interface BatchSchedule {
   readonly tail: Int32Array;
 }
 
+/**
+ * A seeded mini-batch sequence over n samples: epoch permutations cut into batches of B (or, with
+ * `replacement`, B uniform draws per batch). Draw batches with `nextBatch`.
+ *
+ * @param opts - samples n, batch size B, seed (or an Rng), replacement and dropLast
+ * @returns the schedule state (plain data, advanced by `nextBatch`)
+ * @example
+ * ```ts
+ * import { createBatchSchedule, nextBatch } from "splitscape";
+ * const schedule = createBatchSchedule({ samples: 10, batchSize: 4, seed: 7 });
+ * for (let k = 0; k < 3; k++) console.log(Array.from(nextBatch(schedule))); // 4, 4, 2 indices: one epoch
+ * ```
+ */
 export function createBatchSchedule(opts: BatchScheduleOptions): BatchSchedule {
   const n = opts.samples;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`createBatchSchedule: samples must be a positive integer, got ${n}`);
@@ -67,7 +80,19 @@ export function createBatchSchedule(opts: BatchScheduleOptions): BatchSchedule {
   };
 }
 
-/** The next batch of sample indices (a reused buffer: valid until the next call). */
+/**
+ * The next batch of sample indices (a reused buffer: valid until the next call).
+ *
+ * @param s - the schedule (advanced in place)
+ * @returns the sample indices of the batch (length B, or n mod B at the end of an epoch)
+ * @example
+ * ```ts
+ * import { createBatchSchedule, nextBatch } from "splitscape";
+ * const schedule = createBatchSchedule({ samples: 100, batchSize: 8, seed: 1, replacement: true });
+ * const batch = nextBatch(schedule).slice(); // copy: the buffer is reused
+ * console.log(batch);
+ * ```
+ */
 export function nextBatch(s: BatchSchedule): Int32Array {
   const n = s.samples;
   const b = s.batchSize;

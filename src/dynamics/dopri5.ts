@@ -74,7 +74,23 @@ export interface Dopri5Workspace {
   yEvent: Float64Array;
 }
 
-/** Allocate the 16 vectors of length n that `integrateDopri5` works in (3 states, 7 stages, 5 dense-output coefficients, 1 event scratch). */
+/**
+ * Allocate the 16 vectors of length n that `integrateDopri5` works in (3 states, 7 stages, 5 dense-output coefficients, 1 event scratch).
+ *
+ * Pass it as `opts.workspace` to reuse the memory over many integrations of the same dimension.
+ *
+ * @param n - the dimension of the state (an integer ≥ 0)
+ * @returns the workspace, for `Dopri5Options.workspace`
+ * @example
+ * ```ts
+ * import { createDopri5Workspace, integrateDopri5 } from "splitscape";
+ * const workspace = createDopri5Workspace(1);
+ * for (const k of [0.5, 1, 2]) {
+ *   const r = integrateDopri5((_t, y, dy) => { dy[0] = -k * y[0]; }, 0, Float64Array.of(1), { tEnd: 1, workspace });
+ *   console.log(k, r.y[0]); // e^{−k}
+ * }
+ * ```
+ */
 export function createDopri5Workspace(n: number): Dopri5Workspace {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`createDopri5Workspace: bad dimension ${n}`);
   const v = () => new Float64Array(n);
@@ -208,6 +224,19 @@ function scaleAt(tol: number | Float64Array, i: number): number {
  * Structure: the run's state lives in one record (Dopri5Run); the loop below calls its named
  * steps — initialStepSize (HINIT), attemptStep (stages and error), acceptStep (dense output,
  * FSAL swap), stagnated, locateEvents, and the stall reports.
+ *
+ * @param f - the vector field: writes f(t, y) into its third argument
+ * @param t0 - initial time
+ * @param y0 - initial state (not modified; its length is the dimension n)
+ * @param opts - tEnd, tolerances (rtol, atol), step controls, events, an `onStep` callback and an optional workspace
+ * @returns the status ("done", "event", "stalled", …) with the reason, the final (t, y), steps, rejections, evaluations and the event hits
+ * @example
+ * ```ts
+ * import { integrateDopri5 } from "splitscape";
+ * // harmonic oscillator y'' = −y: after t = π the state is −y(0)
+ * const r = integrateDopri5((_t, y, dy) => { dy[0] = y[1]; dy[1] = -y[0]; }, 0, Float64Array.of(1, 0), { tEnd: Math.PI, rtol: 1e-10, atol: 1e-12 });
+ * console.log(r.status, r.y[0]); // "done", ≈ −1
+ * ```
  */
 export function integrateDopri5(f: VectorField, t0: number, y0: Float64Array, opts: Dopri5Options): Dopri5Result {
   const r = startRun(f, t0, y0, opts);

@@ -56,6 +56,23 @@ export interface RootBracket {
  * Stops when |b − a| ≤ max(tol, 4ε·max(|a|, |b|)) or after 200 iterations; returns the end on
  * the far side of the crossing (the side of φ(b)), so that the state there is past the event.
  * `out` receives the bracket; no allocation.
+ *
+ * @param phi - the scalar function φ(t) whose root is sought (called once per iteration)
+ * @param a - left end of the bracket
+ * @param fa - φ(a), already evaluated
+ * @param b - right end of the bracket (b may be below a: only the sign change matters)
+ * @param fb - φ(b), already evaluated; φ(a)·φ(b) < 0 or φ(b) = 0
+ * @param tol - absolute tolerance on the bracket width |b − a| (floored at 4ε·max(|a|, |b|))
+ * @param out - the record that receives the final bracket (returned)
+ * @returns `out`: the root estimate t (the bracket end on the far side of the crossing) and the last bracket width
+ * @example
+ * ```ts
+ * import { illinois, type RootBracket } from "splitscape";
+ * const phi = (t: number) => Math.cos(t) - t; // root near 0.739085
+ * const out: RootBracket = { t: 0, width: 0 };
+ * illinois(phi, 0, phi(0), 1, phi(1), 1e-12, out);
+ * console.log(out.t, out.width);
+ * ```
  */
 export function illinois(
   phi: (t: number) => number,

@@ -280,6 +280,20 @@ export function runGd(objective: Objective, theta0: Float64Array, opts: Gradient
  * reported at most every progressIntervalMs (default 100 ms), plus a final report.
  * With no maxTime, maxSteps, loss/gradient/norm level or wall-clock limit the loop runs until
  * the integrator gives up — give at least one.
+ *
+ * @param objective - the loss ℒ(θ) and its gradient (e.g. from `makeObjective`)
+ * @param theta0 - the initial parameters θ(t0) (not modified; length objective.dim)
+ * @param opts - method ("dopri5", "rk4", "gd"), tolerances or step, stopping rules, progress callback, trajectory
+ * @returns the stop reason, final time, θ, ℒ, log ℒ, ‖∇ℒ‖, log ‖θ‖, steps and evaluations
+ * @example
+ * ```ts
+ * import { gradientFlow, initializeModel, makeActivation, makeBuiltin, makeObjective, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const arch = twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("tanh") });
+ * const objective = makeObjective(arch, data, "logistic", { mean: true });
+ * const run = gradientFlow(objective, initializeModel(arch, { seed: 2 }).theta, { rtol: 1e-8, atol: 1e-10, stop: { maxTime: 100 } });
+ * console.log(run.stop, run.t, run.loss);
+ * ```
  */
 export function gradientFlow(objective: Objective, theta0: Float64Array, opts: GradientFlowOptions = {}): TrainResult {
   if (theta0.length !== objective.dim) {
@@ -297,6 +311,20 @@ export function gradientFlow(objective: Objective, theta0: Float64Array, opts: G
  * Plain gradient descent θ_{k+1} = θ_k − η_k ∇ℒ(θ_k) (η constant or a schedule), with the
  * stopping rules, progress and recording of `gradientFlow` (t = Σ η_k). After k steps on
  * ℒ = ½ θᵀAθ, θ_k = (I − ηA)^k θ_0.
+ *
+ * @param objective - the loss ℒ(θ) and its gradient (e.g. from `makeObjective`)
+ * @param theta0 - the initial parameters θ₀ (not modified)
+ * @param opts - the learning rate `lr` (a number or a schedule), stopping rules, progress callback, trajectory
+ * @returns the stop reason, time t = Σ η_k, θ, ℒ, ‖∇ℒ‖, steps and evaluations
+ * @example
+ * ```ts
+ * import { gradientDescent, initializeModel, makeActivation, makeBuiltin, makeObjective, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const arch = twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("leaky_relu", 0.01) });
+ * const objective = makeObjective(arch, data, "exponential", { mean: true });
+ * const run = gradientDescent(objective, initializeModel(arch, { seed: 2 }).theta, { lr: 0.1, stop: { maxSteps: 2000 } });
+ * console.log(run.steps, run.logLoss);
+ * ```
  */
 export function gradientDescent(
   objective: Objective,

@@ -4,7 +4,8 @@
 
 export type { VectorField, IntegrationStatus, StallCause, StallInfo } from "./types.js";
 export type { EventSpec, EventHit, RootBracket } from "./events.js";
-export { illinois, crossing } from "./events.js";
+// crossing (the sign-change test of the event machinery) is imported from events.js.
+export { illinois } from "./events.js";
 export {
   integrateDopri5,
   createDopri5Workspace,
@@ -14,12 +15,10 @@ export {
   type Dopri5Workspace,
 } from "./dopri5.js";
 export { integrateRk4, createRk4Workspace, type Rk4Options, type Rk4Result, type Rk4Workspace } from "./rk4.js";
+// createPoint, offerSample, recordSample and wantsSample (how the training loops fill a
+// trajectory) are imported from trajectory.js.
 export {
   createTrajectory,
-  createPoint,
-  offerSample,
-  recordSample,
-  wantsSample,
   trajectoryColumns,
   type Trajectory,
   type TrajectoryColumns,
@@ -27,7 +26,8 @@ export {
   type TrajectoryOptions,
   type TrajectoryPoint,
 } from "./trajectory.js";
-export { logAddExp, type LoopOptions, type Progress, type StopReason, type StopRules, type TrainResult } from "./monitor.js";
+// logAddExp (a helper of the loops) is imported from monitor.js.
+export { type LoopOptions, type Progress, type StopReason, type StopRules, type TrainResult } from "./monitor.js";
 export {
   gradientFlow,
   gradientDescent,
@@ -41,4 +41,5 @@ export { lossBasedGradientDescent, type LossBasedStepOptions, type LossBasedStep
 export { smallInitFlow, type SmallInitOptions, type SmallInitResult } from "./smallInit.js";
 export { twoLayerSlidingField, type SlidingField } from "./slidingField.js";
 export { SlidingController, type SlidingReport, type SlidingChange, type SlidingHooks } from "./sliding.js";
-export { frozenStop, LOG_MIN_NORMAL, type FrozenStop } from "./frozen.js";
+// frozenStop (the loops' end on an unchanged θ; it takes their Monitor) is imported from frozen.js.
+export { LOG_MIN_NORMAL, type FrozenStop } from "./frozen.js";

@@ -131,6 +131,20 @@ export interface LossBasedStepResult extends TrainResult {
  * A step that leaves θ bitwise unchanged ends the loop ("fixedPoint", or "stalled"/"underflow"
  * in linear scale below the float64 range: dynamics/frozen.ts) instead of counting steps and
  * time that changed nothing.
+ *
+ * @param objective - the loss ℒ(θ) (e.g. from `makeObjective` with a margin loss: "exponential" or "logistic")
+ * @param theta0 - the initial parameters (not modified)
+ * @param opts - α₀, scaling, growth/shrink factors, caps (etaMax, alphaMax, alphaNormRef/Power), logGradient, stopping rules
+ * @returns the loop's result (stop reason, log t, θ, log ℒ, …) plus the final α and the step η it gives
+ * @example
+ * ```ts
+ * import { initializeModel, lossBasedGradientDescent, makeActivation, makeBuiltin, makeObjective, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const arch = twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") });
+ * const objective = makeObjective(arch, data, "exponential", { mean: true });
+ * const run = lossBasedGradientDescent(objective, initializeModel(arch, { seed: 2 }).theta, { alpha0: 0.1, stop: { maxSteps: 3000 } });
+ * console.log(run.logLoss, run.logT);
+ * ```
  */
 export function lossBasedGradientDescent(objective: Objective, theta0: Float64Array, opts: LossBasedStepOptions = {}): LossBasedStepResult {
   const p = objective.dim;

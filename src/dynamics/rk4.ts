@@ -13,6 +13,20 @@ export interface Rk4Workspace {
   k4: Float64Array;
 }
 
+/**
+ * The preallocated vectors (state, scratch state, four stages) of `integrateRk4` for dimension n;
+ * pass it as `opts.workspace` to reuse the memory over many integrations.
+ *
+ * @param n - the dimension of the state (an integer ≥ 0; RangeError otherwise)
+ * @returns the workspace, for `Rk4Options.workspace`
+ * @example
+ * ```ts
+ * import { createRk4Workspace, integrateRk4 } from "splitscape";
+ * const workspace = createRk4Workspace(2);
+ * const r = integrateRk4((_t, y, dy) => { dy[0] = y[1]; dy[1] = -y[0]; }, 0, Float64Array.of(1, 0), { h: 0.01, tEnd: 1, workspace });
+ * console.log(r.y[0]); // ≈ cos 1
+ * ```
+ */
 export function createRk4Workspace(n: number): Rk4Workspace {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`createRk4Workspace: bad dimension ${n}`);
   const v = () => new Float64Array(n);
@@ -47,6 +61,19 @@ export interface Rk4Result {
  * k1 = f(t, y), k2 = f(t + h/2, y + h/2·k1), k3 = f(t + h/2, y + h/2·k2), k4 = f(t + h, y + h·k3),
  * y ← y + h/6·(k1 + 2k2 + 2k3 + k4). Global error O(h⁴). Stops with status "stalled" if the
  * state becomes non-finite. No allocation per step.
+ *
+ * @param f - the vector field: writes f(t, y) into its third argument
+ * @param t0 - initial time
+ * @param y0 - initial state (not modified)
+ * @param opts - the step grid (two of h, steps, tEnd), an `onStep` callback, an optional workspace and output array
+ * @returns the status, reason, final (t, y), steps taken and evaluations of f
+ * @example
+ * ```ts
+ * import { integrateRk4 } from "splitscape";
+ * // y' = −y on [0, 1] in 100 steps: y(1) = e^{−1} up to O(h⁴)
+ * const r = integrateRk4((_t, y, dy) => { dy[0] = -y[0]; }, 0, Float64Array.of(1), { tEnd: 1, steps: 100 });
+ * console.log(r.y[0] - Math.exp(-1));
+ * ```
  */
 export function integrateRk4(f: VectorField, t0: number, y0: Float64Array, opts: Rk4Options): Rk4Result {
   const n = y0.length;

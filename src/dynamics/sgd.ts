@@ -41,6 +41,20 @@ export interface SgdResult extends TrainResult {
  * (dynamics/frozen.ts: "fixedPoint", or "stalled" with cause "underflow" when ℒ fell below the
  * float64 range). A void batch step whose full-batch step would move θ is an ordinary SGD step.
  * Two runs with the same seed, options and θ0 are bit-identical.
+ *
+ * @param objective - the loss ℒ(θ) with batch support (e.g. from `makeObjective`); objective.samples sets n
+ * @param theta0 - the initial parameters (not modified)
+ * @param opts - learning rate `lr` (number or schedule), batch size and seed, evalEvery, stopping rules, trajectory
+ * @returns the loop's result plus the epochs and the last batch loss
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, makeObjective, sgd, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const arch = twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") });
+ * const objective = makeObjective(arch, data, "logistic", { mean: true });
+ * const run = sgd(objective, initializeModel(arch, { seed: 2 }).theta, { lr: 0.05, batchSize: 8, seed: 3, stop: { maxSteps: 1000 } });
+ * console.log(run.epochs, run.loss);
+ * ```
  */
 export function sgd(objective: Objective, theta0: Float64Array, opts: SgdOptions): SgdResult {
   const p = objective.dim;

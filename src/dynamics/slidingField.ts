@@ -86,7 +86,27 @@ export interface SlidingField {
   readonly feasible: boolean;
 }
 
-/** The Filippov field of `arch` on `data`, or null when the activation is not ReLU / leaky ReLU. */
+/**
+ * The Filippov field of `arch` on `data`, or null when the activation is not ReLU / leaky ReLU.
+ *
+ * The sliding (Filippov) field lets `gradientFlow` integrate along the kinks z_ji = 0 of a
+ * ReLU-type network instead of chattering across them (pass it as `opts.sliding`).
+ *
+ * @param arch - a two-layer architecture
+ * @param data - the training inputs and labels
+ * @param loss - the loss name (as for `makeObjective`)
+ * @param opts - `mean`: average the loss over the samples instead of summing (as the objective does)
+ * @returns the sliding field, or null when the activation is not ReLU / leaky ReLU
+ * @example
+ * ```ts
+ * import { gradientFlow, initializeModel, makeActivation, makeBuiltin, makeObjective, twoLayerArchitecture, twoLayerSlidingField } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=20&std=0.8&seed=1");
+ * const arch = twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") });
+ * const sliding = twoLayerSlidingField(arch, data, "logistic", { mean: true });
+ * const run = gradientFlow(makeObjective(arch, data, "logistic", { mean: true }), initializeModel(arch, { seed: 2 }).theta, { sliding, stop: { maxTime: 20 } });
+ * console.log(run.stop, run.loss);
+ * ```
+ */
 export function twoLayerSlidingField(arch: TwoLayerArchitecture, data: ModelData, loss: LossName, opts: { mean?: boolean } = {}): SlidingField | null {
   const slope = piecewiseLinearSlope(arch.activation);
   if (slope === null || slope === 1) return null;

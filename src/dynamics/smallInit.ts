@@ -79,6 +79,20 @@ export interface SmallInitResult extends TrainResult {
  * large for float64 to resolve its O(1) steps. Stopping rules, progress and the trajectory run
  * across both phases (log‖θ‖ is recorded as s; user metrics get (u, s)); note that at tiny
  * scales ‖∇ℒ‖ ~ δ^{L−1}, so a gradNormBelow rule would fire at once in the rescaled phase.
+ *
+ * @param objective - a homogeneous objective (homogeneity L and evaluateScaled, as `makeObjective` gives for bias-free ReLU-type nets)
+ * @param w0 - the initial direction w₀ (scaled to δ·w₀; not modified)
+ * @param opts - the scale (delta or logDelta), tolerances, time mode, the switch norm, the plain phase settings and stopping rules
+ * @returns the loop's result plus whether and when the run switched to the plain flow, and the final (s, u)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, makeObjective, smallInitFlow, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const arch = twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("leaky_relu", 0.1) });
+ * const objective = makeObjective(arch, data, "logistic", { mean: true });
+ * const run = smallInitFlow(objective, initializeModel(arch, { seed: 2 }).theta, { delta: 1e-6, stop: { maxTime: 200 } });
+ * console.log(run.switched, run.tSwitch, run.loss);
+ * ```
  */
 export function smallInitFlow(objective: Objective, w0: Float64Array, opts: SmallInitOptions): SmallInitResult {
   const setup = rescaledSetup(objective, w0, opts);

@@ -83,7 +83,23 @@ export interface Trajectory {
   decimations: number;
 }
 
-/** An empty trajectory with preallocated columns. */
+/**
+ * An empty trajectory with preallocated columns.
+ *
+ * Pass it as `trajectory` in the options of a training loop; read it with `trajectoryColumns`.
+ *
+ * @param opts - capacity (maxSamples), the thinning thresholds in log t, log ℒ, log ‖θ‖, and user metrics
+ * @returns the empty trajectory (count 0)
+ * @example
+ * ```ts
+ * import { createTrajectory, gradientFlow, initializeModel, makeActivation, makeBuiltin, makeObjective, trajectoryColumns, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const arch = twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("tanh") });
+ * const trajectory = createTrajectory({ maxSamples: 200 });
+ * gradientFlow(makeObjective(arch, data, "logistic", { mean: true }), initializeModel(arch, { seed: 2 }).theta, { stop: { maxTime: 50 }, trajectory });
+ * console.log(trajectoryColumns(trajectory).logLoss);
+ * ```
+ */
 export function createTrajectory(opts: TrajectoryOptions = {}): Trajectory {
   const capacity = Math.max(4, Math.floor(opts.maxSamples ?? 2048));
   const metrics = opts.metrics ?? null;
@@ -190,6 +206,23 @@ export interface TrajectoryColumns {
   metrics: Record<string, number[]>;
 }
 
+/**
+ * The recorded samples of `tr` as plain arrays, one per column (step, t, log t, ℒ, log ℒ, ‖θ‖,
+ * log ‖θ‖, ‖∇ℒ‖, phase, phase time) plus one array per user metric: a JSON-friendly copy.
+ *
+ * @param tr - a trajectory filled by a training loop
+ * @returns the columns, each of length `tr.count`
+ * @example
+ * ```ts
+ * import { createTrajectory, gradientDescent, initializeModel, makeActivation, makeBuiltin, makeObjective, trajectoryColumns, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const arch = twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") });
+ * const trajectory = createTrajectory();
+ * gradientDescent(makeObjective(arch, data, "exponential", { mean: true }), initializeModel(arch, { seed: 1 }).theta, { lr: 0.1, stop: { maxSteps: 500 }, trajectory });
+ * const cols = trajectoryColumns(trajectory);
+ * console.log(cols.step.length, cols.loss.at(-1));
+ * ```
+ */
 export function trajectoryColumns(tr: Trajectory): TrajectoryColumns {
   const n = tr.count;
   const take = (a: Float64Array) => Array.from(a.subarray(0, n));

@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  createPoint,
-  createTrajectory,
-  logAddExp,
-  offerSample,
-  recordSample,
-  trajectoryColumns,
-  wantsSample,
-} from "../../src/dynamics/index.js";
+import { logAddExp } from "../../src/dynamics/monitor.js";
+import { createPoint, createTrajectory, offerSample, recordSample, trajectoryColumns, wantsSample } from "../../src/dynamics/trajectory.js";
 
 function pointAt(step: number, t: number, logLoss = -1, logNorm = 0) {
   const p = createPoint();
