@@ -102,7 +102,26 @@ export interface SplitContext {
   readonly cubic?: NullCubic | null;
 }
 
-/** Classify and verify one split point θ_λ of the stationary model θ*. */
+/**
+ * Classify and verify one split point θ_λ of the stationary model θ*.
+ *
+ * `analyzePlateau` calls it for every λ; call it directly to classify points one at a time
+ * (the lab's class maps do).
+ *
+ * @param at - θ* (stationary), the data, loss and unit, with H_j and In(H_red) computed once
+ * @param lambda - the split coefficients λ of the point
+ * @param opts - the plateau options apart from unit and lambdas (tolerances, probes, `mean`)
+ * @returns the class with its reason, predicted and measured inertia, and the descent found for a saddle
+ * @example
+ * ```ts
+ * import { analyzeSplitPoint, designStationaryPoint, innerHessian, makeActivation, measureHessian } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * const inner = innerHessian(model, data, "square", 0);
+ * const reducedInertia = measureHessian(model, data, "square").inertia!;
+ * const point = analyzeSplitPoint({ model, data, loss: "square", unit: 0, inner, reducedInertia }, [0.3, 0.7]);
+ * console.log(point.cls, point.predictedInertia, point.measuredInertia);
+ * ```
+ */
 export function analyzeSplitPoint(at: SplitContext, lambda: readonly number[], opts: Omit<PlateauOptions, "unit" | "lambdas"> = {}): SplitPointReport {
   const { model, data, loss, unit, inner, reducedInertia } = at;
   const lossOpts: LossOptions = { mean: opts.mean };

@@ -79,7 +79,18 @@ export interface LambdaSigns {
 /** Default: |λ_l| ≤ 1e-12 is a zero weight. */
 export const LAMBDA_ZERO_TOL = 1e-12;
 
-/** Signs of the split coefficients. */
+/**
+ * Signs of the split coefficients.
+ *
+ * @param lambdas - the split coefficients λ
+ * @param zeroTol - |λ_l| ≤ zeroTol counts as zero (default LAMBDA_ZERO_TOL)
+ * @returns the counts (k₊, k₋, k₀) of positive, negative and zero coefficients
+ * @example
+ * ```ts
+ * import { lambdaSigns } from "splitscape";
+ * console.log(lambdaSigns([1.5, -0.5, 0])); // { positive: 1, negative: 1, zero: 1 }
+ * ```
+ */
 export function lambdaSigns(lambdas: readonly number[], zeroTol = LAMBDA_ZERO_TOL): LambdaSigns {
   let positive = 0;
   let negative = 0;
@@ -95,6 +106,17 @@ export function lambdaSigns(lambdas: readonly number[], zeroTol = LAMBDA_ZERO_TO
 /**
  * In(Q_λ) of the quadratic form ½ Σ_l λ_l ξ_lᵀH_jξ_l on {ξ : Σ λ_l ξ_l = 0} (docs/science/plateau.md §4):
  * (p₊(k₊ − 1) + p₋k₋, p₊k₋ + p₋(k₊ − 1), (p₊ + p₋)k₀ + p₀(k − 1)).
+ *
+ * @param inner - In(H_j) = (p₊, p₋, p₀), the inertia of the inner Hessian
+ * @param lambdas - the split coefficients λ (k entries)
+ * @param zeroTol - |λ_l| ≤ zeroTol counts as zero
+ * @returns In(Q_λ), on a space of dimension d̃(k − 1)
+ * @example
+ * ```ts
+ * import { qLambdaInertia } from "splitscape";
+ * // H_j indefinite (1, 1, 0), λ = (0.3, 0.7): Q_λ has inertia (1, 1, 0)
+ * console.log(qLambdaInertia({ positive: 1, negative: 1, zero: 0 }, [0.3, 0.7]));
+ * ```
  */
 export function qLambdaInertia(inner: Inertia, lambdas: readonly number[], zeroTol = LAMBDA_ZERO_TOL): Inertia {
   const s = lambdaSigns(lambdas, zeroTol);
@@ -109,7 +131,20 @@ export function qLambdaInertia(inner: Inertia, lambdas: readonly number[], zeroT
   };
 }
 
-/** Predicted In(∇²L(θ_λ)) = In(H_red) + In(Q_λ) + (0, 0, k − 1). */
+/**
+ * Predicted In(∇²L(θ_λ)) = In(H_red) + In(Q_λ) + (0, 0, k − 1).
+ *
+ * @param reduced - In(H_red), the inertia of the unsplit Hessian at θ*
+ * @param inner - In(H_j)
+ * @param lambdas - the split coefficients λ
+ * @param zeroTol - |λ_l| ≤ zeroTol counts as zero
+ * @returns the predicted inertia of ∇²L(θ_λ)
+ * @example
+ * ```ts
+ * import { predictedSplitInertia } from "splitscape";
+ * console.log(predictedSplitInertia({ positive: 9, negative: 0, zero: 0 }, { positive: 2, negative: 0, zero: 0 }, [1.5, -0.5])); // (9, 2, 1)
+ * ```
+ */
 export function predictedSplitInertia(reduced: Inertia, inner: Inertia, lambdas: readonly number[], zeroTol = LAMBDA_ZERO_TOL): Inertia {
   return addInertia(reduced, qLambdaInertia(inner, lambdas, zeroTol), { positive: 0, negative: 0, zero: lambdas.length - 1 });
 }
@@ -117,6 +152,17 @@ export function predictedSplitInertia(reduced: Inertia, inner: Inertia, lambdas:
 /**
  * λ in the sure-saddle region: p₊k₋ + p₋(k₊ − 1) > 0 (a negative direction of Q_λ), or a zero
  * weight k₀ > 0 with H_j ≠ 0 (the quartic probe descends).
+ *
+ * @param inner - In(H_j)
+ * @param lambdas - the split coefficients λ
+ * @param zeroTol - |λ_l| ≤ zeroTol counts as zero
+ * @returns true when θ_λ is a saddle whatever H_red is
+ * @example
+ * ```ts
+ * import { isSureSaddle } from "splitscape";
+ * const definite = { positive: 2, negative: 0, zero: 0 };
+ * console.log(isSureSaddle(definite, [0.5, 0.5]), isSureSaddle(definite, [1.5, -0.5])); // false true
+ * ```
  */
 export function isSureSaddle(inner: Inertia, lambdas: readonly number[], zeroTol = LAMBDA_ZERO_TOL): boolean {
   const s = lambdaSigns(lambdas, zeroTol);
@@ -198,6 +244,19 @@ function plateauMove(lambdas: readonly number[], zeroTol: number): { from: numbe
  *    T_j ≠ 0 on null(H_j) → third-order saddle when cubicSplitCoefficients finds c, else (the
  *    symmetric point (½, ½) or a vertex) a fourth-order saddle along the plateau;
  *    T_j = 0 there → undetermined ("quartic-form"); no `cubic` → undetermined ("cubic-not-computed").
+ *
+ * @param reduced - In(H_red), the inertia of the unsplit Hessian at θ*
+ * @param inner - In(H_j), the inertia of the inner Hessian of the split unit
+ * @param lambdas - the split coefficients λ
+ * @param zeroTol - |λ_l| ≤ zeroTol counts as zero
+ * @param cubic - the cubic evidence (from nullCubic) for the degenerate cases; absent leaves them undetermined
+ * @returns the class, the predicted inertia, the signs of λ, the reason, and the escape route or the undecided condition
+ * @example
+ * ```ts
+ * import { classifySplitPoint } from "splitscape";
+ * const c = classifySplitPoint({ positive: 9, negative: 0, zero: 0 }, { positive: 2, negative: 0, zero: 0 }, [1.5, -0.5]);
+ * console.log(c.cls, c.reason);
+ * ```
  */
 export function classifySplitPoint(
   reduced: Inertia, inner: Inertia, lambdas: readonly number[], zeroTol = LAMBDA_ZERO_TOL, cubic?: CubicEvidence,

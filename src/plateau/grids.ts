@@ -27,6 +27,15 @@ export function lambdaLine(lo: number, hi: number, points: number): number[][] {
 /**
  * Barycentric grid of resolution N on the 2-simplex: λ = (i, j, N − i − j)/N, i, j ≥ 0, with
  * optional extension by `outside` steps beyond each edge (negative weights, still Σλ = 1).
+ *
+ * @param N - the resolution (a positive integer)
+ * @param outside - how many grid steps to extend beyond each edge (default 0)
+ * @returns the grid points λ = (λ₁, λ₂, λ₃), each summing to 1
+ * @example
+ * ```ts
+ * import { simplexGrid } from "splitscape";
+ * console.log(simplexGrid(2).length); // 6 points: (i, j, 2 − i − j)/2
+ * ```
  */
 export function simplexGrid(N: number, outside = 0): number[][] {
   if (!(Number.isInteger(N) && N >= 1)) throw new RangeError(`simplexGrid: N must be a positive integer, got ${N}`);

@@ -4,7 +4,8 @@
 // with descent directions, λ-grids and class maps, and the inverse design of test cases.
 export { inertiaOfEigenvalues, addInertia, sameInertia, formatInertia, inertiaTriple, type Inertia, type MeasuredInertia } from "./inertia.js";
 // splitUnitCopyDivideReference (the direct construction splitUnitCopyDivide is tested against) is imported from split.js.
-export { splitUnitCopyDivide, childIndices, checkLambdas, requireScalarTwoLayer, requireSmoothActivation } from "./split.js";
+// checkLambdas, requireScalarTwoLayer and requireSmoothActivation (input checks of the plateau modules) are imported from split.js.
+export { splitUnitCopyDivide, childIndices } from "./split.js";
 export { outputResiduals, type OutputResiduals } from "./residuals.js";
 export { innerHessian, innerHessianMatrix, unitPreactivations, INNER_REL_TOL, type InnerHessian, type InnerHessianOptions } from "./innerHessian.js";
 export { refineStationaryPoint, gradientScale, STATIONARY_REL_TOL, type RefineOptions, type RefineStep, type RefinementReport } from "./refine.js";

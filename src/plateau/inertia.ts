@@ -28,6 +28,17 @@ export interface MeasuredInertia {
 /**
  * In(A) from the eigenvalues of A: λ > τ positive, λ < −τ negative, else zero, with
  * τ = relTol·scale and scale = max|λ| unless given.
+ *
+ * @param values - the eigenvalues of a symmetric matrix (any order)
+ * @param relTol - relative zero threshold (|λ| ≤ relTol·scale counts as zero)
+ * @param scaleIn - the scale of the threshold (default max|λ|)
+ * @returns the inertia with the threshold, the scale and the margins that decided it
+ * @example
+ * ```ts
+ * import { inertiaOfEigenvalues } from "splitscape";
+ * const m = inertiaOfEigenvalues([3, -1, 1e-15], 1e-10);
+ * console.log(m.inertia); // { positive: 1, negative: 1, zero: 1 }
+ * ```
  */
 export function inertiaOfEigenvalues(values: ArrayLike<number>, relTol: number, scaleIn?: number): MeasuredInertia {
   let scale = scaleIn ?? 0;
@@ -50,7 +61,17 @@ export function inertiaOfEigenvalues(values: ArrayLike<number>, relTol: number, 
   return { inertia: { positive, negative, zero }, threshold, relTol, scale, nonzeroMargin, zeroMargin };
 }
 
-/** Componentwise sum of inertias (Sylvester: In of a block-diagonal congruence). */
+/**
+ * Componentwise sum of inertias (Sylvester: In of a block-diagonal congruence).
+ *
+ * @param parts - the inertias of the diagonal blocks
+ * @returns (Σ n₊, Σ n₋, Σ n₀)
+ * @example
+ * ```ts
+ * import { addInertia } from "splitscape";
+ * console.log(addInertia({ positive: 2, negative: 0, zero: 1 }, { positive: 0, negative: 1, zero: 0 })); // (2, 1, 1)
+ * ```
+ */
 export function addInertia(...parts: Inertia[]): Inertia {
   let positive = 0;
   let negative = 0;
@@ -63,7 +84,18 @@ export function addInertia(...parts: Inertia[]): Inertia {
   return { positive, negative, zero };
 }
 
-/** Same counts. */
+/**
+ * Same counts.
+ *
+ * @param a - an inertia
+ * @param b - another inertia
+ * @returns true when the positive, negative and zero counts all agree
+ * @example
+ * ```ts
+ * import { inertiaOfEigenvalues, sameInertia } from "splitscape";
+ * console.log(sameInertia(inertiaOfEigenvalues([2, -1], 1e-12).inertia, { positive: 1, negative: 1, zero: 0 })); // true
+ * ```
+ */
 export function sameInertia(a: Inertia, b: Inertia): boolean {
   return a.positive === b.positive && a.negative === b.negative && a.zero === b.zero;
 }
@@ -83,7 +115,17 @@ export function formatInertia(a: Inertia): string {
   return `(${a.positive}, ${a.negative}, ${a.zero})`;
 }
 
-/** [n₊, n₋, n₀] for JSON output. */
+/**
+ * [n₊, n₋, n₀] for JSON output.
+ *
+ * @param a - an inertia
+ * @returns [n₊, n₋, n₀]
+ * @example
+ * ```ts
+ * import { inertiaTriple } from "splitscape";
+ * console.log(JSON.stringify(inertiaTriple({ positive: 9, negative: 2, zero: 1 }))); // [9,2,1]
+ * ```
+ */
 export function inertiaTriple(a: Inertia): [number, number, number] {
   return [a.positive, a.negative, a.zero];
 }

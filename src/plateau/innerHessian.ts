@@ -46,7 +46,20 @@ export interface InnerHessian {
   readonly outputCurvature: number;
 }
 
-/** Pre-activations z_i = w_jᵀx_i + b_j of unit j (n). */
+/**
+ * Pre-activations z_i = w_jᵀx_i + b_j of unit j (n).
+ *
+ * @param model - a two-layer network
+ * @param X - the inputs (n × d)
+ * @param unit - the unit j, in [0, m)
+ * @returns z (length n)
+ * @example
+ * ```ts
+ * import { designStationaryPoint, makeActivation, unitPreactivations } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * console.log(Array.from(unitPreactivations(model, data.X, 0)).slice(0, 4));
+ * ```
+ */
 export function unitPreactivations(model: Model, X: Matrix, unit: number): Float64Array {
   const arch = requireScalarTwoLayer(model, "unitPreactivations");
   const { d, m } = arch;
@@ -65,6 +78,19 @@ export function unitPreactivations(model: Model, X: Matrix, unit: number): Float
 /**
  * H_j = a_j Σ_i r_i σ″(z_ij) x̃_i x̃_iᵀ for residuals r (any loss: r_i = ∂ℓ/∂f_i); the sum
  * only, without eigen-decomposition. Linear in r (the inverse design relies on it).
+ *
+ * @param model - a scalar-output two-layer network
+ * @param X - the inputs (n × d)
+ * @param unit - the unit j, in [0, m)
+ * @param r - the residuals r_i = ∂ℓ/∂f_i (length n)
+ * @returns H_j, a d̃ × d̃ symmetric matrix (d̃ = d, or d + 1 with an input bias)
+ * @example
+ * ```ts
+ * import { designStationaryPoint, innerHessianMatrix, makeActivation, outputResiduals } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * const H = innerHessianMatrix(model, data.X, 0, outputResiduals(model, data, "square").r);
+ * console.log(H.rows, Array.from(H.data));
+ * ```
  */
 export function innerHessianMatrix(model: Model, X: Matrix, unit: number, r: Float64Array): Matrix {
   const arch = requireScalarTwoLayer(model, "innerHessian");
@@ -92,6 +118,20 @@ export function innerHessianMatrix(model: Model, X: Matrix, unit: number, r: Flo
 /**
  * The inner Hessian of unit j at θ for the loss, with eigenvalues, eigenvectors and inertia
  * (relative threshold, reported), and the child output curvature Σ ℓ″_i σ(z_ij)².
+ *
+ * @param model - a scalar-output two-layer network with a smooth activation
+ * @param data - inputs X and targets Y
+ * @param loss - the loss name
+ * @param unit - the unit j, in [0, m)
+ * @param opts - relTol of the inertia (default INNER_REL_TOL) and `mean`
+ * @returns H_j (d̃ × d̃, d̃ = d or d + 1 with an input bias), its eigenvalues and eigenvectors, its inertia, a_j and the output curvature
+ * @example
+ * ```ts
+ * import { designStationaryPoint, innerHessian, makeActivation } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * const h = innerHessian(model, data, "square", 0);
+ * console.log(Array.from(h.eigenvalues), h.inertia.inertia); // one positive, one negative
+ * ```
  */
 export function innerHessian(model: Model, data: ModelData, loss: LossName, unit: number, opts: InnerHessianOptions = {}): InnerHessian {
   checkModelData(model, data);

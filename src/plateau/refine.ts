@@ -65,7 +65,25 @@ export interface RefinementReport {
   readonly steps: RefineStep[];
 }
 
-/** Σ_i |∂ℓ/∂f_i| ‖∇_θ f(x_i)‖ at θ (scalar or vector outputs: one term per output entry). */
+/**
+ * Σ_i |∂ℓ/∂f_i| ‖∇_θ f(x_i)‖ at θ (scalar or vector outputs: one term per output entry).
+ *
+ * The scale against which ‖∇ℒ‖ is judged stationary (refineStationaryPoint, the plateau checks):
+ * what ‖∇ℒ‖ would be if the per-sample gradients did not cancel.
+ *
+ * @param model - the network (any architecture with a forward pass and parameter gradients)
+ * @param data - inputs X and targets Y
+ * @param loss - the loss name
+ * @param opts - `mean`: average over the samples instead of summing
+ * @returns Σ_i |∂ℓ/∂f_i| ‖∇_θ f(x_i)‖ (≥ 0; 0 only when every residual or gradient vanishes)
+ * @example
+ * ```ts
+ * import { designStationaryPoint, evaluateLoss, gradientScale, makeActivation } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * const scale = gradientScale(model, data, "square");
+ * console.log(scale, evaluateLoss(model, data, "square").loss);
+ * ```
+ */
 export function gradientScale(model: Model, data: ModelData, loss: LossName, opts: LossOptions = {}): number {
   const r = outputResiduals(model, data, loss, opts).r;
   const J = outputJacobian(model, data.X);
@@ -82,6 +100,19 @@ export function gradientScale(model: Model, data: ModelData, loss: LossName, opt
  * Refine θ to a stationary point of ℒ: ‖∇ℒ(θ)‖ ≤ relTol·scale (see the file comment), by
  * Levenberg–Marquardt on ∇ℒ = 0 with the dense Hessian. Returns the refined model with the
  * iteration history; `converged` says whether the tolerance was met.
+ *
+ * @param model - the starting network, near a stationary point (not modified)
+ * @param data - inputs X and targets Y
+ * @param loss - the loss name
+ * @param opts - relTol (default STATIONARY_REL_TOL), maxIterations, initialDamping, and `mean`
+ * @returns the refined model, `converged`, the iteration count and history, the initial and final ‖∇ℒ‖, the scale and the tolerance used
+ * @example
+ * ```ts
+ * import { designStationaryPoint, makeActivation, refineStationaryPoint } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * const r = refineStationaryPoint(model, data, "square");
+ * console.log(r.converged, r.gradientNorm / r.scale);
+ * ```
  */
 export function refineStationaryPoint(model: Model, data: ModelData, loss: LossName, opts: RefineOptions = {}): RefinementReport {
   checkModelData(model, data);

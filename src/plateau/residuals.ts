@@ -16,7 +16,22 @@ export interface OutputResiduals {
   readonly loss: number;
 }
 
-/** r = ∂ℒ/∂F and ℓ″ = ∂²ℒ/∂F² at the model's outputs (loss in log space, model/losses.ts). */
+/**
+ * r = ∂ℒ/∂F and ℓ″ = ∂²ℒ/∂F² at the model's outputs (loss in log space, model/losses.ts).
+ *
+ * @param model - a scalar-output network
+ * @param data - inputs X (n rows) and targets Y
+ * @param loss - the loss name
+ * @param opts - `mean`: average over the samples instead of summing
+ * @returns per sample the residual r_i = ∂ℒ/∂f_i, the curvature ℓ″_i, the output f_i, and the loss ℒ
+ * @example
+ * ```ts
+ * import { designStationaryPoint, makeActivation, outputResiduals } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * const { r, curvature } = outputResiduals(model, data, "square");
+ * console.log(Array.from(r).slice(0, 3), curvature[0]);
+ * ```
+ */
 export function outputResiduals(model: Model, data: ModelData, loss: LossName, opts: LossOptions = {}): OutputResiduals {
   const F = forward(model, data.X);
   const n = F.rows;

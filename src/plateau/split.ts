@@ -52,7 +52,19 @@ export function checkLambdas(lambdas: readonly number[], tol = 1e-12): void {
   if (Math.abs(s - 1) > tol * Math.max(1, ...lambdas.map(Math.abs))) throw new RangeError(`split: Σ λ_l = ${s}, expected 1`);
 }
 
-/** Indices of the k children of unit j in the split network of m + k − 1 units: [j, m, m+1, …]. */
+/**
+ * Indices of the k children of unit j in the split network of m + k − 1 units: [j, m, m+1, …].
+ *
+ * @param m - the width of the unsplit network
+ * @param unit - the split unit j
+ * @param k - the number of children
+ * @returns the k unit indices of the children in the split network (the first keeps index j)
+ * @example
+ * ```ts
+ * import { childIndices } from "splitscape";
+ * console.log(childIndices(3, 1, 3)); // [1, 3, 4]
+ * ```
+ */
 export function childIndices(m: number, unit: number, k: number): number[] {
   const out = [unit];
   for (let l = 1; l < k; l++) out.push(m + l - 1);
@@ -62,6 +74,18 @@ export function childIndices(m: number, unit: number, k: number): number[] {
 /**
  * θ_λ: unit j of a scalar-output two-layer network split into k = λ.length children
  * (λ_l a_j, w_j, b_j); the other units and c unchanged (splitting/copyDivideSplit).
+ *
+ * @param model - a scalar-output two-layer network (RangeError otherwise)
+ * @param unit - the index j of the unit to split, in [0, m)
+ * @param lambdas - the split coefficients λ (k ≥ 1 finite entries summing to 1; RangeError otherwise)
+ * @returns the network of m + k − 1 units with the same function (children at `childIndices(m, unit, k)`)
+ * @example
+ * ```ts
+ * import { designStationaryPoint, evaluateLoss, makeActivation, splitUnitCopyDivide } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * const wide = splitUnitCopyDivide(model, 0, [0.3, 0.7]);
+ * console.log(evaluateLoss(wide, data, "square").loss - evaluateLoss(model, data, "square").loss); // 0 up to rounding
+ * ```
  */
 export function splitUnitCopyDivide(model: Model, unit: number, lambdas: readonly number[]): Model {
   const arch = requireScalarTwoLayer(model, "split");

@@ -51,7 +51,19 @@ export interface MeasureOptions extends LossOptions {
   denseMax?: number;
 }
 
-/** Spectrum of the dense Hessian H (eigh) with the inertia at relTol·max|λ|. */
+/**
+ * Spectrum of the dense Hessian H (eigh) with the inertia at relTol·max|λ|.
+ *
+ * @param H - a dense symmetric matrix
+ * @param relTol - relative zero threshold of the inertia (default HESSIAN_REL_TOL)
+ * @returns the inertia, threshold, scale, the smallest eigenvalue with its eigenvector, and the margins
+ * @example
+ * ```ts
+ * import { matrix, measureSpectrum } from "splitscape";
+ * const m = measureSpectrum(matrix(2, 2, Float64Array.of(2, 1, 1, -3)));
+ * console.log(m.inertia, m.minEigenvalue);
+ * ```
+ */
 export function measureSpectrum(H: Matrix, relTol = HESSIAN_REL_TOL): HessianMeasurement {
   const e = eigh(H);
   const m = inertiaOfEigenvalues(e.values, relTol);
@@ -65,7 +77,22 @@ export function measureSpectrum(H: Matrix, relTol = HESSIAN_REL_TOL): HessianMea
   };
 }
 
-/** Measured spectrum of ∇²L(θ): dense up to denseMax parameters, Lanczos extremes beyond. */
+/**
+ * Measured spectrum of ∇²L(θ): dense up to denseMax parameters, Lanczos extremes beyond.
+ *
+ * @param model - the network at θ
+ * @param data - inputs X and targets Y
+ * @param loss - the loss name
+ * @param opts - relTol, denseMax (the largest p for the dense path; default DENSE_HESSIAN_MAX) and `mean`
+ * @returns the measured spectrum: inertia (null on the Lanczos path), threshold, smallest eigenvalue and eigenvector, margins
+ * @example
+ * ```ts
+ * import { designStationaryPoint, makeActivation, measureHessian } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * const h = measureHessian(model, data, "square");
+ * console.log(h.inertia, h.minEigenvalue);
+ * ```
+ */
 export function measureHessian(model: Model, data: ModelData, loss: LossName, opts: MeasureOptions = {}): HessianMeasurement {
   const relTol = opts.relTol ?? HESSIAN_REL_TOL;
   const p = model.theta.length;
@@ -150,6 +177,22 @@ function scanSteps(trial: (t: number) => Trial, parity: "even" | "odd" = "even")
 /**
  * Follow the eigenvector v of the most negative eigenvalue μ < 0: ΔL(t) = min over ±t of
  * L(θ ± tv) − L(θ), predicted ½μt².
+ *
+ * @param model - the network at θ
+ * @param data - inputs X and targets Y
+ * @param loss - the loss name
+ * @param v - the unit eigenvector (length p)
+ * @param mu - its eigenvalue μ (< 0)
+ * @param opts - `mean`
+ * @returns the step t, the measured ΔL, its even part and the predicted ½μt²
+ * @example
+ * ```ts
+ * import { designStationaryPoint, descentAlongEigenvector, makeActivation, measureHessian, splitUnitCopyDivide } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "indefinite" });
+ * const wide = splitUnitCopyDivide(model, 0, [0.3, 0.7]);
+ * const h = measureHessian(wide, data, "square");
+ * if (h.minEigenvalue < 0) console.log(descentAlongEigenvector(wide, data, "square", h.minEigenvector, h.minEigenvalue));
+ * ```
  */
 export function descentAlongEigenvector(model: Model, data: ModelData, loss: LossName, v: Float64Array, mu: number, opts: LossOptions = {}): DescentReport {
   const L0 = evaluateLoss(model, data, loss, opts).loss;
@@ -179,6 +222,25 @@ export interface QuarticProbeDirection {
  * The quartic probe at child c (output weight 0) of the wide network θ_λ, along the inner
  * direction ξ (length d̃): w_c ← w_c + tξ (and b_c ← b_c + tξ_d with biases), a_c ← −sign(q)κt²,
  * q = ξᵀH_jξ/a_j, κ = |q|/(2S), S = Σ ℓ″_i σ(z_ij)². Predicted ΔL = −κ|q|t⁴/4 = −q²t⁴/(8S).
+ *
+ * @param wide - the split network θ_λ with a zero-weight child
+ * @param data - inputs X and targets Y
+ * @param loss - the loss name
+ * @param dir - the child c, the inner direction ξ, q = ξᵀH_jξ/a_j and the output curvature S
+ * @param opts - `mean`
+ * @returns the step t, the measured ΔL, its even part and the predicted −q²t⁴/(8S)
+ * @example
+ * ```ts
+ * import { childIndices, designStationaryPoint, innerHessian, makeActivation, quarticProbe, splitUnitCopyDivide } from "splitscape";
+ * const { model, data } = designStationaryPoint({ seed: 1, d: 2, m: 3, activation: makeActivation("tanh"), target: "positive-definite" });
+ * const h = innerHessian(model, data, "square", 0);
+ * const wide = splitUnitCopyDivide(model, 0, [1, 0]);
+ * const xi = Float64Array.from({ length: h.dim }, (_, i) => h.eigenvectors.data[i * h.dim]);
+ * let q = 0;
+ * for (let i = 0; i < h.dim; i++) for (let l = 0; l < h.dim; l++) q += xi[i] * h.matrix.data[i * h.dim + l] * xi[l];
+ * const probe = quarticProbe(wide, data, "square", { child: childIndices(3, 0, 2)[1], xi, q: q / h.outputWeight, outputCurvature: h.outputCurvature });
+ * console.log(probe.deltaLoss, probe.predicted);
+ * ```
  */
 export function quarticProbe(wide: Model, data: ModelData, loss: LossName, dir: QuarticProbeDirection, opts: LossOptions = {}): DescentReport {
   const { child, xi, q, outputCurvature } = dir;
