@@ -2,7 +2,8 @@
  * The package as a user gets it: `npm pack` the repository, install the tarball into an empty
  * project WITHOUT a registry, then (a) compile a TypeScript program that imports "splitscape" and
  * "splitscape/margin" against the shipped .d.ts and run it (train a small net, certify it), and
- * (b) run the installed `splitscape` binary.
+ * (b) run the installed `splitscape` binary: a command, the whole `splitscape tour` (every claim
+ * passes, its report is written) and the lab server.
  *
  * No registry: the temporary project gets a package-lock.json holding the tarball plus the
  * repository's own lock entries for the production dependencies (same versions, resolved URLs
@@ -18,7 +19,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeBuiltin } from "../../src/data/index.js";
 import { trainModel } from "../../src/experiments/training.js";
@@ -144,6 +145,34 @@ describe("npm pack → install offline → import and run", () => {
     // The file it wrote carries the format stamp (INTERFACES.md, "Format versions").
     expect(JSON.parse(readFileSync(join(project, "blobs.json"), "utf8"))).toMatchObject({ splitscape: pkg.version, format: { name: "dataset", version: 1 } });
   });
+
+  // `npx splitscape tour` from the installed package (issue 17): the full tour — it has no
+  // smaller form, and it takes about 15 s of CPU (under a minute of wall time on a loaded
+  // 2-core machine) — so what the README and `npm start` promise is what is checked. The claims
+  // themselves are each family's tests; here: it runs, every claim passes, the folder is written.
+  it("(b) the installed `splitscape tour` runs every family's headline experiment and writes its report", () => {
+    const out = run(npm, ["exec", "--offline", "--", "splitscape", "tour", "-o", "tours"]); // throws unless exit 0
+    const summary = /^(\d+)\/(\d+) claims pass; (\d+) famil(?:y|ies) not available yet; [\d.]+ s$/m.exec(out);
+    expect(summary, out).not.toBeNull();
+    const [passed, total] = [Number(summary![1]), Number(summary![2])];
+    expect(total).toBeGreaterThan(0);
+    expect(passed).toBe(total);
+    const report = resolve(project, /^report: (.+)$/m.exec(out)?.[1] ?? "");
+    expect(report.startsWith(join(project, "tours", "tour-")), report).toBe(true);
+    expect(report.endsWith("report.html")).toBe(true);
+    expect(existsSync(report)).toBe(true);
+    const folder = report.slice(0, -"/report.html".length);
+    const tour = JSON.parse(readFileSync(join(folder, "tour.json"), "utf8")) as {
+      splitscape: string; pass: boolean; entries: Array<{ status: string; folder?: string; verdicts: Array<{ pass: boolean }> }>;
+    };
+    expect(tour.splitscape).toBe(pkg.version);
+    expect(tour.pass).toBe(true);
+    const ran = tour.entries.filter((e) => e.status !== "not available");
+    expect(ran.every((e) => e.status === "ok")).toBe(true);
+    expect(ran.flatMap((e) => e.verdicts).length).toBe(total);
+    // every experiment's run folder holds its result and report
+    for (const e of ran) for (const f of ["result.json", "report.html"]) expect(existsSync(join(folder, e.folder!, f)), `${e.folder}/${f}`).toBe(true);
+  }, 300_000);
 
   it("(b) the installed `splitscape lab` serves the lab shipped in the tarball", async () => {
     const installed = join(project, "node_modules", "splitscape");
