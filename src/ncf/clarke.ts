@@ -73,6 +73,18 @@ export interface ClarkeResidual {
  * Two-layer bias-free net, θ = [W (m×d) | a (m)]: per neuron j with z_i = w_jᵀx_i,
  *   ∂_{a_j}𝒩 = c Σ_i y_i σ(z_i),  ∂_{w_j}𝒩 ∋ a_j·c·(Σ_{i∉K_j} y_i σ′(z_i) x_i + Σ_{i∈K_j} y_i s_i x_i), s_i ∈ [lo, hi];
  * residual² = Σ_j (|∂_{a_j}𝒩 − L𝒩 a_j|² + min_s ‖∂_{w_j}𝒩 − L𝒩 w_j‖²).
+ *
+ * @param prob - an NCF problem of a two-layer net
+ * @param u - a unit point u (length p)
+ * @param opts - `kinkTol`: |w_jᵀx_i| ≤ kinkTol·‖x_i‖ counts as a kink (default DEFAULT_KINK_TOL)
+ * @returns the Clarke residual, the plain gradient residual ‖∇𝒩 − L𝒩u‖, the number of kinks and the method
+ * @example
+ * ```ts
+ * import { fork, makeActivation, makeBuiltin, ncfKktPoints, ncfProblem, twoLayerArchitecture, twoLayerClarkeResidual } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 5, m: 4, activation: makeActivation("leaky_relu", 0.1) }), makeBuiltin("builtin:sin?n=20&d=5&seed=3"));
+ * const best = ncfKktPoints(prob, { starts: 6, rng: fork(2, "k") }).points[0];
+ * console.log(twoLayerClarkeResidual(prob, best.u).residual); // ≈ 0 at a KKT point
+ * ```
  */
 export function twoLayerClarkeResidual(prob: NcfProblem, u: Float64Array, opts: { kinkTol?: number } = {}): ClarkeResidual {
   const arch = prob.arch;
@@ -146,6 +158,20 @@ export function twoLayerClarkeResidual(prob: NcfProblem, u: Float64Array, opts: 
  * points u + radius·ξ, ξ ~ N(0, I)/√p; the residual is the distance of L𝒩(u)u to that hull,
  * min ‖Gλ − b‖ s.t. λ ≥ 0, Σλ = 1, solved by NNLS with the constraint Σλ = 1 as a row weighted
  * by 1e6·max(1, ‖b‖) (its violation enters the residual at 1e-6 relative).
+ *
+ * @param prob - the NCF problem (any homogeneous architecture)
+ * @param ev - its evaluator (ncfEvaluator(prob))
+ * @param u - a unit point u
+ * @param rng - the generator of the sample points
+ * @param opts - the sampling radius and the number of samples
+ * @returns the Clarke residual (distance to the sampled hull), the gradient residual, and the method "gradient-sampling"
+ * @example
+ * ```ts
+ * import { fork, makeActivation, makeBuiltin, mlpArchitecture, ncfEvaluator, ncfProblem, sampledClarkeResidual } from "splitscape";
+ * const prob = ncfProblem(mlpArchitecture([5, 4, 3, 1], makeActivation("leaky_relu", 0.1)), makeBuiltin("builtin:sin?n=20&d=5&seed=3"));
+ * const u = new Float64Array(prob.p).fill(1 / Math.sqrt(prob.p));
+ * console.log(sampledClarkeResidual(prob, ncfEvaluator(prob), u, fork(1, "clarke")).residual);
+ * ```
  */
 export function sampledClarkeResidual(
   prob: NcfProblem, ev: NcfEvaluator, u: Float64Array, rng: Rng, opts: { radius?: number; samples?: number } = {},

@@ -19,7 +19,17 @@ export interface EscapePrediction {
   effective: number;
 }
 
-/** Loss factor λ: 1 for the square loss, ½ for the logistic loss (−ℓ′(0)), 1 for exponential. */
+/**
+ * Loss factor λ: 1 for the square loss, ½ for the logistic loss (−ℓ′(0)), 1 for exponential.
+ *
+ * @param loss - the loss name
+ * @returns λ = −ℓ′(0) per unit target: 1, ½ or 1
+ * @example
+ * ```ts
+ * import { lossFactor } from "splitscape";
+ * console.log(lossFactor("logistic")); // 0.5
+ * ```
+ */
 export function lossFactor(loss: "square" | "logistic" | "exponential"): number {
   return loss === "logistic" ? 0.5 : 1;
 }
@@ -27,6 +37,14 @@ export function lossFactor(loss: "square" | "logistic" | "exponential"): number 
 /**
  * Predicted escape time t(ρ) of ṙ = L·λ𝒩*·r^{L−1}, r(0) = δ (formulas above). Give δ or log δ;
  * `level` ρ defaults to 1 (the note's log(1/δ)/(2𝒩*)).
+ *
+ * @param opts - 𝒩* (ncfStar), the order L, δ or log δ, the level ρ and the loss (for λ)
+ * @returns t, log t (exact for tiny δ) and the effective rate λ𝒩*; t = ∞ when λ𝒩* ≤ 0
+ * @example
+ * ```ts
+ * import { escapeTime } from "splitscape";
+ * console.log(escapeTime({ ncfStar: 0.25, L: 2, delta: 1e-6 }).t); // log(1e6)/(2·0.25) ≈ 27.63
+ * ```
  */
 export function escapeTime(opts: {
   ncfStar: number; L: number; delta?: number; logDelta?: number; level?: number;

@@ -27,7 +27,25 @@ export interface NcfFlowResult {
   samples: NcfFlowSample[];
 }
 
-/** Integrate the NCF flow direction from w₀ up to τ = tEnd with step h (default 1e-3·… see below). */
+/**
+ * Integrate the NCF flow direction from w₀ up to τ = tEnd with step h (default 1e-3·… see below).
+ *
+ * The direction ψ of the early small-initialisation flow: ψ̇ = ∇𝒩(ψ), integrated by RK4 on the
+ * unit direction u = ψ/‖ψ‖ and log‖ψ‖ (u̇ = ‖ψ‖^{L−2}(∇𝒩(u) − L𝒩(u)u) in the flow time τ).
+ *
+ * @param ev - the NCF evaluator
+ * @param L - the homogeneity order of the problem
+ * @param w0 - the initial direction (any nonzero vector)
+ * @param opts - the end τ (tEnd), the RK4 step h and the sampling interval in τ
+ * @returns the final u, 𝒩(u), log‖ψ‖ and τ, with the samples
+ * @example
+ * ```ts
+ * import { makeActivation, makeBuiltin, ncfEvaluator, ncfFlow, ncfProblem, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 5, m: 4, activation: makeActivation("leaky_relu", 0.1) }), makeBuiltin("builtin:sin?n=20&d=5&seed=3"));
+ * const flow = ncfFlow(ncfEvaluator(prob), prob.L, new Float64Array(prob.p).fill(0.1), { tEnd: 60 });
+ * console.log(flow.value, flow.samples.length); // 𝒩 at the end: the flow settles at a KKT point of 𝒩 on the sphere
+ * ```
+ */
 export function ncfFlow(
   ev: NcfEvaluator, L: number, w0: Float64Array, opts: { tEnd: number; h?: number; sampleEvery?: number },
 ): NcfFlowResult {
@@ -92,6 +110,21 @@ export function ncfFlow(
  * ρ_ψ is extrapolated at its final rate L·𝒩(u_end). Returns log t (exact for tiny δ).
  * With a loss factor λ (½ for the logistic loss, −ℓ′(0)) the early flow is ψ̇ = λ∇𝒩(ψ): t is
  * divided by λ.
+ *
+ * @param flow - an NCF flow (ncfFlow), sampled finely
+ * @param L - the homogeneity order
+ * @param logDelta - log δ, the initial scale
+ * @param level - the escape level ρ on ‖w‖ (default 1)
+ * @param lambda - the loss factor λ (lossFactor; default 1)
+ * @returns the predicted escape time t and log t
+ * @example
+ * ```ts
+ * import { escapeTime, makeActivation, makeBuiltin, ncfEvaluator, ncfFlow, ncfFlowEscapeTime, ncfProblem, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 5, m: 4, activation: makeActivation("leaky_relu", 0.1) }), makeBuiltin("builtin:sin?n=20&d=5&seed=3"));
+ * const flow = ncfFlow(ncfEvaluator(prob), 2, new Float64Array(prob.p).fill(0.1), { tEnd: 60 });
+ * const logDelta = Math.log(1e-6);
+ * console.log(ncfFlowEscapeTime(flow, 2, logDelta).t, escapeTime({ ncfStar: flow.value, L: 2, logDelta }).t); // the flow's is later
+ * ```
  */
 export function ncfFlowEscapeTime(flow: NcfFlowResult, L: number, logDelta: number, level = 1, lambda = 1): { t: number; logT: number } {
   const r = flowEscapeUnscaled(flow, L, logDelta, level);
@@ -136,6 +169,19 @@ function flowEscapeUnscaled(flow: NcfFlowResult, L: number, logDelta: number, le
  * The flow's alignment cos(u(τ), û) with a direction û and its lag at flow time τ (the samples
  * up to the last one not after τ): lag = max over those samples of τ_s − (log‖·‖_s − log‖·‖_0)/(2𝒩*),
  * how far the flow's time runs ahead of the norm growth at rate 2𝒩* (docs/science/small-init.md §4).
+ *
+ * @param flow - an NCF flow (ncfFlow)
+ * @param uHat - the unit direction û to compare with
+ * @param tau - the flow time τ
+ * @param ncfStar - 𝒩*, the rate of the norm growth
+ * @returns cos(u(τ), û) and the lag
+ * @example
+ * ```ts
+ * import { makeActivation, makeBuiltin, ncfEvaluator, ncfFlow, ncfFlowAlignment, ncfProblem, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 5, m: 4, activation: makeActivation("leaky_relu", 0.1) }), makeBuiltin("builtin:sin?n=20&d=5&seed=3"));
+ * const flow = ncfFlow(ncfEvaluator(prob), 2, new Float64Array(prob.p).fill(0.1), { tEnd: 60 });
+ * console.log(ncfFlowAlignment(flow, flow.u, 30, flow.value));
+ * ```
  */
 export function ncfFlowAlignment(flow: NcfFlowResult, uHat: Float64Array, tau: number, ncfStar: number): { alignment: number; lag: number } {
   let lag = 0;

@@ -13,7 +13,21 @@ import type { TwoLayerArchitecture } from "../model/index.js";
 import { twoLayerParts } from "../model/index.js";
 import { splitNeurons } from "./saddles.js";
 
-/** Groups of neurons sharing (sign a_j, ŵ_j) up to cos ≥ cosTol, by decreasing norm of their leader. */
+/**
+ * Groups of neurons sharing (sign a_j, ŵ_j) up to cos ≥ cosTol, by decreasing norm of their leader.
+ *
+ * @param arch - a two-layer architecture (bias-free, one output)
+ * @param theta - the parameters θ = [W | a]
+ * @param cosTol - the cosine above which two directions count as one (default 0.999)
+ * @returns the groups of neuron indices
+ * @example
+ * ```ts
+ * import { makeActivation, neuronGroups, twoLayerArchitecture } from "splitscape";
+ * const arch = twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") });
+ * // neurons 0 and 2 share a direction and sign
+ * console.log(neuronGroups(arch, Float64Array.of(1, 0, 0, 1, 0.1, 0, 1, 1, 0.1))); // [[0, 2], [1]]
+ * ```
+ */
 export function neuronGroups(arch: TwoLayerArchitecture, theta: Float64Array, cosTol = 0.999): number[][] {
   const { W, a } = twoLayerParts(arch, theta);
   const { m, d } = arch;
@@ -41,6 +55,17 @@ export function neuronGroups(arch: TwoLayerArchitecture, theta: Float64Array, co
 /**
  * Split into big and small blocks at the largest gap of the log group masses; null when there is
  * a single group or the largest gap is below minGap (default log 5).
+ *
+ * @param arch - a two-layer architecture (bias-free, one output)
+ * @param theta - the parameters θ = [W | a]
+ * @param opts - the minimum gap (log mass) and the grouping cosine
+ * @returns the big and small neuron indices, the gap and the number of groups, or null
+ * @example
+ * ```ts
+ * import { makeActivation, splitByGroups, twoLayerArchitecture } from "splitscape";
+ * const arch = twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") });
+ * console.log(splitByGroups(arch, Float64Array.of(1, 0, 0, 1e-3, 0.1, 0, 1, 1e-3, 0.1))); // big [0, 2], small [1]
+ * ```
  */
 export function splitByGroups(
   arch: TwoLayerArchitecture, theta: Float64Array, opts: { minGap?: number; cosTol?: number } = {},
@@ -63,6 +88,18 @@ export function splitByGroups(
  * This matches the exit criterion of the plateau predictions (‖z‖ reaching λ), and keeps a group
  * that is still growing (M_g ≪ λ, output ~M_g² negligible) in the small block even when the
  * largest gap of the masses lies below it. Null when no group is big.
+ *
+ * @param arch - a two-layer architecture (bias-free, one output)
+ * @param theta - the parameters θ = [W | a]
+ * @param level - the mass level λ
+ * @param cosTol - the grouping cosine (default 0.999)
+ * @returns the big and small neuron indices, or null
+ * @example
+ * ```ts
+ * import { makeActivation, splitAtLevel, twoLayerArchitecture } from "splitscape";
+ * const arch = twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") });
+ * console.log(splitAtLevel(arch, Float64Array.of(1, 0, 0, 1e-3, 0.1, 0, 1, 1e-3, 0.1), 0.1)); // big [0, 2], small [1]
+ * ```
  */
 export function splitAtLevel(arch: TwoLayerArchitecture, theta: Float64Array, level: number, cosTol?: number): { big: number[]; small: number[] } | null {
   const { W, a } = twoLayerParts(arch, theta);

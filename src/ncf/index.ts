@@ -4,13 +4,16 @@
 export { ncfProblem, type NcfProblem } from "./problem.js";
 export { ncfEvaluator, neuralCorrelation, neuralCorrelationGradient, ncfOutputs, type NcfEvaluator } from "./correlation.js";
 export { sphereAscent, type SmoothOracle, type SphereAscentOptions, type SphereAscentResult } from "./sphereAscent.js";
-export { boxLeastSquares, twoLayerClarkeResidual, sampledClarkeResidual, DEFAULT_KINK_TOL, type ClarkeResidual } from "./clarke.js";
+// boxLeastSquares (the box-constrained least squares of the two-layer residual) is imported from clarke.js.
+export { twoLayerClarkeResidual, sampledClarkeResidual, DEFAULT_KINK_TOL, type ClarkeResidual } from "./clarke.js";
+// refineOnKinkFace (a step of the KKT search) is imported from reduced.js.
 export {
-  neuronValueFactor, singleNeuronCorrelation, reducedClarkeResidual, refineOnKinkFace, reducedKktDirections,
+  neuronValueFactor, singleNeuronCorrelation, reducedClarkeResidual, reducedKktDirections,
   reducedOptimum, angularScan, type ReducedDirection, type ReducedSearchOptions,
 } from "./reduced.js";
+// assembleTwoLayerPoint and classifyByPerturbation (steps of ncfKktPoints) are imported from kkt.js.
 export {
-  ncfKktPoints, clarkeResidual, refineTwoLayerKktPoint, assembleTwoLayerPoint, classifyByPerturbation, NCF_RESIDUAL_TOL,
+  ncfKktPoints, clarkeResidual, refineTwoLayerKktPoint, NCF_RESIDUAL_TOL,
   type KktKind, type NcfKktPoint, type NcfKktOptions, type NcfKktResult, type NcfUnconvergedPoint,
 } from "./kkt.js";
 export { ncfFlow, ncfFlowAlignment, ncfFlowEscapeTime, type NcfFlowResult, type NcfFlowSample } from "./flow.js";
@@ -23,6 +26,7 @@ export {
 export {
   balancedInit, gradientDescentRun, neuronNorms, neuronBlock, restrictedSaddle, type GdRun,
 } from "./gdRun.js";
-export { predictPlateau, gdSaddleToSaddle, firstCrossing, type ResidualNcfPrediction, type GdSaddleToSaddle } from "./plateauPrediction.js";
+// firstCrossing (the interpolation of an exit time) is imported from plateauPrediction.js.
+export { predictPlateau, gdSaddleToSaddle, type ResidualNcfPrediction, type GdSaddleToSaddle } from "./plateauPrediction.js";
 export { SADDLE_PRESETS, presetData, type SaddlePreset, type SaddlePresetName } from "./saddlePresets.js";
 export { neuronGroups, splitByGroups, splitAtLevel } from "./groups.js";

@@ -92,7 +92,25 @@ export interface NcfKktResult {
   starts: number;
 }
 
-/** Clarke residual for either architecture. */
+/**
+ * Clarke residual for either architecture.
+ *
+ * Two-layer nets: the exact box residual (twoLayerClarkeResidual); other architectures: gradient
+ * sampling (sampledClarkeResidual).
+ *
+ * @param prob - the NCF problem
+ * @param ev - its evaluator (ncfEvaluator(prob))
+ * @param u - a unit point u
+ * @param rng - the generator for gradient sampling (unused for two-layer nets)
+ * @returns the Clarke residual, the gradient residual, the kinks and the method used
+ * @example
+ * ```ts
+ * import { clarkeResidual, fork, makeActivation, makeBuiltin, ncfEvaluator, ncfProblem, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 5, m: 4, activation: makeActivation("relu") }), makeBuiltin("builtin:sin?n=20&d=5&seed=3"));
+ * const u = new Float64Array(prob.p).fill(1 / Math.sqrt(prob.p));
+ * console.log(clarkeResidual(prob, ncfEvaluator(prob), u, fork(1, "c")));
+ * ```
+ */
 export function clarkeResidual(prob: NcfProblem, ev: NcfEvaluator, u: Float64Array, rng: Rng): ClarkeResidual {
   return prob.arch.kind === "two-layer" ? twoLayerClarkeResidual(prob, u) : sampledClarkeResidual(prob, ev, u, rng);
 }
@@ -128,6 +146,19 @@ export function assembleTwoLayerPoint(
  * each neuron of non-negligible mass is moved onto its kink face; for L = 2 only the neurons of
  * the largest normalised value are kept (the others decay under the NCF flow), with their masses.
  * Neurons with mass below massTol·max mass (default 1e-8) are dropped first.
+ *
+ * @param prob - an NCF problem of a two-layer net
+ * @param u - an approximate KKT point (e.g. the end of an ascent or of the NCF flow)
+ * @param opts - `massTol`: relative mass below which a neuron is dropped
+ * @returns the refined unit point u
+ * @example
+ * ```ts
+ * import { makeActivation, makeBuiltin, ncfEvaluator, ncfFlow, ncfProblem, refineTwoLayerKktPoint, twoLayerArchitecture, twoLayerClarkeResidual } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 5, m: 4, activation: makeActivation("leaky_relu", 0.1) }), makeBuiltin("builtin:sin?n=20&d=5&seed=3"));
+ * const flow = ncfFlow(ncfEvaluator(prob), 2, new Float64Array(prob.p).fill(0.1), { tEnd: 60 });
+ * const u = refineTwoLayerKktPoint(prob, flow.u);
+ * console.log(twoLayerClarkeResidual(prob, flow.u).residual, twoLayerClarkeResidual(prob, u).residual);
+ * ```
  */
 export function refineTwoLayerKktPoint(prob: NcfProblem, u: Float64Array, opts: { massTol?: number } = {}): Float64Array {
   const arch = prob.arch;
@@ -223,6 +254,17 @@ function freeNeuronSaddle(prob: NcfProblem, active: number | undefined, value: n
  * two-layer nets), refinement, Clarke residual, de-duplication by outputs, the residual test
  * (NcfKktOptions.residualTol), classification of the points that pass. Sorted by value, best
  * first; the candidates that miss the tolerance are listed apart as `unconverged`.
+ *
+ * @param prob - the NCF problem
+ * @param opts - the seeded `rng`, starts, maxIter, the perturbation test's samples and ε, and residualTol
+ * @returns the KKT points (u, 𝒩, residuals, kind) best first, the unconverged candidates, 𝒩* and the reduced directions
+ * @example
+ * ```ts
+ * import { fork, makeActivation, makeBuiltin, ncfKktPoints, ncfProblem, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 5, m: 4, activation: makeActivation("leaky_relu", 0.1) }), makeBuiltin("builtin:sin?n=20&d=5&seed=3"));
+ * const r = ncfKktPoints(prob, { starts: 6, rng: fork(2, "k") });
+ * console.log(r.ncfStar, r.points.map((p) => [p.kind, p.value]));
+ * ```
  */
 export function ncfKktPoints(prob: NcfProblem, opts: NcfKktOptions): NcfKktResult {
   const ev = ncfEvaluator(prob);

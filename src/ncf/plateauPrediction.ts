@@ -109,6 +109,27 @@ function argmax(v: Float64Array, among: readonly number[]): number {
 /**
  * The residual-NCF prediction of `plateau` of the GD run (see the module comment). Returns null
  * when no neuron group has reached the level at the entry of a plateau after the first.
+ *
+ * @param obj - the objective of the run (square loss)
+ * @param arch - the bias-free two-layer architecture
+ * @param data - the data of the run
+ * @param run - the GD run (gradientDescentRun)
+ * @param plateau - one of its plateaus (detectPlateaus on run.t, run.logLoss)
+ * @param rng - the generator of the residual-NCF search
+ * @param opts - the level λ, `mean`, and the saddle, flow and search budgets
+ * @returns the prediction (big and small blocks, saddle, residual 𝒩*, predicted and observed exit, directions), or null
+ * @example
+ * ```ts
+ * import { balancedInit, detectPlateaus, fork, gradientDescentRun, makeActivation, makeObjective, predictPlateau, presetData, SADDLE_PRESETS, twoLayerArchitecture } from "splitscape";
+ * const pre = SADDLE_PRESETS["1d"];
+ * const data = presetData(pre);
+ * const arch = twoLayerArchitecture({ d: 2, m: 50, activation: makeActivation("relu") });
+ * const obj = makeObjective(arch, data, "square", { mean: true });
+ * const run = gradientDescentRun(obj, balancedInit(arch, 50 ** pre.log50Std, fork(1, "init-1d")), { lr: pre.lr, steps: 60_000, every: 100 });
+ * const plateaus = detectPlateaus(run.t, run.logLoss, { rateTol: 0.005, minDuration: 5 });
+ * const p = predictPlateau(obj, arch, data, run, plateaus[0], fork(1, "p"), { level: 0.1, mean: true });
+ * console.log(p?.predictedExit, p?.observedExit);
+ * ```
  */
 export function predictPlateau(
   obj: Objective, arch: TwoLayerArchitecture, data: ModelData, run: GdRun, plateau: Plateau, rng: Rng,
@@ -196,6 +217,23 @@ export interface GdSaddleToSaddle {
  * Full-batch GD (square loss, ½·mean or ½·sum) from θ₀, plateau detection on log ℒ against the GD
  * time t = η·k (|Δlog ℒ/Δt| ≤ rateTol for ≥ minDuration, samples every `every` steps), and the
  * residual-NCF prediction of each plateau (predictPlateau).
+ *
+ * @param arch - a bias-free two-layer architecture
+ * @param data - inputs and real targets
+ * @param theta0 - the initial parameters (e.g. balancedInit)
+ * @param rng - the generator of the residual-NCF searches
+ * @param opts - lr, steps, the recording interval, the level λ, `mean`, and the plateau detection settings
+ * @returns the GD run, its plateaus and one prediction (or null) per plateau
+ * @example
+ * ```ts
+ * import { balancedInit, fork, gdSaddleToSaddle, makeActivation, presetData, SADDLE_PRESETS, twoLayerArchitecture } from "splitscape";
+ * const pre = SADDLE_PRESETS["1d"];
+ * const arch = twoLayerArchitecture({ d: 2, m: 50, activation: makeActivation("relu") });
+ * const r = gdSaddleToSaddle(arch, presetData(pre), balancedInit(arch, 50 ** pre.log50Std, fork(1, "init")), fork(2, "ncf"), {
+ *   lr: pre.lr, steps: 60_000, every: 100, level: 0.1, mean: true, rateTol: 0.005, minDuration: 5,
+ * });
+ * console.log(r.plateaus.length, r.predictions.map((p) => p?.predictedExit));
+ * ```
  */
 export function gdSaddleToSaddle(
   arch: TwoLayerArchitecture, data: ModelData, theta0: Float64Array, rng: Rng,

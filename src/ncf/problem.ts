@@ -27,6 +27,18 @@ export interface NcfProblem {
  * Build an NCF problem. The architecture must be bias-free, homogeneous (relu, leaky_relu,
  * linear or relu_power) and have one output; RangeError otherwise (the CLI turns its own
  * option checks into InputErrors before calling this).
+ *
+ * @param arch - a bias-free homogeneous architecture with one output (two-layer, mlp or conv)
+ * @param data - inputs X (n × d) and targets Y (n × 1: labels ±1 or reals)
+ * @param opts - `mean`: c = 1/n (the loss is a mean) instead of c = 1 (a sum)
+ * @returns the validated problem: X, y, the factor c, the homogeneity order L and the parameter count p
+ * @example
+ * ```ts
+ * import { makeActivation, makeBuiltin, ncfProblem, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:sin?n=20&d=5&seed=3");
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 5, m: 4, activation: makeActivation("leaky_relu", 0.1) }), data);
+ * console.log(prob.L, prob.p); // 2, 24
+ * ```
  */
 export function ncfProblem(arch: Architecture, data: ModelData, opts: { mean?: boolean } = {}): NcfProblem {
   checkArchData(arch, data);

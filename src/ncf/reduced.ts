@@ -21,12 +21,36 @@ export function twoLayerActivation(prob: NcfProblem): Activation {
   return prob.arch.activation;
 }
 
-/** κ_p = √(p^p/(p+1)^{p+1}): the value of the best neuron (w, a) on the unit sphere per unit |f(ŵ)|. */
+/**
+ * κ_p = √(p^p/(p+1)^{p+1}): the value of the best neuron (w, a) on the unit sphere per unit |f(ŵ)|.
+ *
+ * @param p - the degree of σ (1 for relu / leaky_relu, p for relu_power)
+ * @returns κ_p (κ_1 = ½)
+ * @example
+ * ```ts
+ * import { neuronValueFactor } from "splitscape";
+ * console.log(neuronValueFactor(1), neuronValueFactor(2)); // 0.5, √(4/27)
+ * ```
+ */
 export function neuronValueFactor(p: number): number {
   return Math.sqrt(Math.pow(p, p) / Math.pow(p + 1, p + 1));
 }
 
-/** f(w) = c·Σ_i y_i σ(wᵀx_i) and (into grad) c·Σ_i y_i σ′(wᵀx_i)x_i (left derivative at kinks). */
+/**
+ * f(w) = c·Σ_i y_i σ(wᵀx_i) and (into grad) c·Σ_i y_i σ′(wᵀx_i)x_i (left derivative at kinks).
+ *
+ * @param prob - an NCF problem of a two-layer net
+ * @param w - a neuron direction w (length d)
+ * @param grad - where to write the gradient (length d), or null
+ * @returns f(w)
+ * @example
+ * ```ts
+ * import { makeActivation, makeBuiltin, ncfProblem, singleNeuronCorrelation, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1"));
+ * const grad = new Float64Array(2);
+ * console.log(singleNeuronCorrelation(prob, Float64Array.of(1, 0), grad), Array.from(grad));
+ * ```
+ */
 export function singleNeuronCorrelation(prob: NcfProblem, w: Float64Array, grad: Float64Array | null = null): number {
   const act = twoLayerActivation(prob);
   const { X, y, n, d, scale } = prob;
@@ -47,6 +71,19 @@ export function singleNeuronCorrelation(prob: NcfProblem, w: Float64Array, grad:
 /**
  * Clarke residual of the reduced KKT condition for maximising s·f on the sphere at unit ŵ:
  * dist(q·s·f(ŵ)·ŵ, s·∂f(ŵ)) with q the degree of σ (Euler), kinks |ŵᵀx_i| ≤ tol·‖x_i‖.
+ *
+ * @param prob - an NCF problem of a two-layer net
+ * @param w - a unit direction ŵ (length d)
+ * @param sign - s = ±1: maximise s·f
+ * @param kinkTol - |ŵᵀx_i| ≤ kinkTol·‖x_i‖ counts as a kink (default DEFAULT_KINK_TOL)
+ * @returns the residual and the number of kinks at ŵ
+ * @example
+ * ```ts
+ * import { fork, makeActivation, makeBuiltin, ncfProblem, reducedClarkeResidual, reducedOptimum, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1"));
+ * const best = reducedOptimum(prob, { rng: fork(1, "reduced") });
+ * console.log(reducedClarkeResidual(prob, best.w, best.sign)); // residual ≈ 0
+ * ```
  */
 export function reducedClarkeResidual(prob: NcfProblem, w: Float64Array, sign: number, kinkTol = DEFAULT_KINK_TOL): { residual: number; kinks: number } {
   const act = twoLayerActivation(prob);
@@ -178,6 +215,16 @@ export interface ReducedSearchOptions {
 /**
  * KKT directions of max s·f(ŵ) on the sphere, s = ±1: `starts` seeded starts for each sign,
  * Riemannian ascent, kink-face refinement, de-duplication; sorted by value, best first.
+ *
+ * @param prob - an NCF problem of a two-layer net
+ * @param opts - the seeded `rng`, the number of starts per sign, maxIter and the de-duplication tolerance
+ * @returns the distinct KKT directions ŵ with sign, f, value κ_p|f|, Clarke residual and hit count, best first
+ * @example
+ * ```ts
+ * import { fork, makeActivation, makeBuiltin, ncfProblem, reducedKktDirections, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1"));
+ * for (const dir of reducedKktDirections(prob, { starts: 8, rng: fork(1, "reduced") })) console.log(dir.sign, dir.value, dir.residual);
+ * ```
  */
 export function reducedKktDirections(prob: NcfProblem, opts: ReducedSearchOptions): ReducedDirection[] {
   const act = twoLayerActivation(prob);
@@ -219,6 +266,16 @@ function dotUnit(a: Float64Array, b: Float64Array): number {
 /**
  * 𝒩* = κ_p·max_{‖ŵ‖=1} |f(ŵ)| (½ max |Σ y_i σ(ŵᵀx_i)| for degree p = 1), from
  * reducedKktDirections; returns the maximiser with its Clarke residual.
+ *
+ * @param prob - an NCF problem of a two-layer net
+ * @param opts - the seeded `rng`, starts, maxIter and the de-duplication tolerance
+ * @returns the best direction (ŵ, sign, f, value = 𝒩*, residual) with every direction found
+ * @example
+ * ```ts
+ * import { fork, makeActivation, makeBuiltin, ncfProblem, reducedOptimum, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1"));
+ * console.log(reducedOptimum(prob, { rng: fork(1, "reduced") }).value); // 𝒩*
+ * ```
  */
 export function reducedOptimum(prob: NcfProblem, opts: ReducedSearchOptions): ReducedDirection & { directions: ReducedDirection[] } {
   const dirs = reducedKktDirections(prob, opts);
@@ -231,6 +288,16 @@ export function reducedOptimum(prob: NcfProblem, opts: ReducedSearchOptions): Re
  * if angle(g_A) lies in A, else an end point: enumerating the ≤ 2n arcs is exhaustive. For other
  * σ a grid of `grid` angles (default 20000) with golden-section refinement around each local max.
  * Returns max|f|, 𝒩* = κ_p·max|f|, the maximising angle and the profile on a coarse grid.
+ *
+ * @param prob - an NCF problem of a two-layer net with d = 2 (RangeError otherwise)
+ * @param opts - the grid size for smooth σ and the number of profile points
+ * @returns max|f|, 𝒩*, the maximising angle and sign, and the profile (angle, f)
+ * @example
+ * ```ts
+ * import { angularScan, fork, makeActivation, makeBuiltin, ncfProblem, reducedOptimum, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1"));
+ * console.log(angularScan(prob).ncfStar, reducedOptimum(prob, { rng: fork(1, "r") }).value); // the same 𝒩*
+ * ```
  */
 export function angularScan(prob: NcfProblem, opts: { grid?: number; profile?: number } = {}): {
   maxAbsF: number; ncfStar: number; angle: number; sign: number; profile: Array<{ angle: number; f: number }>;

@@ -75,7 +75,18 @@ export const SADDLE_PRESETS: Record<SaddlePresetName, SaddlePreset> = {
   },
 };
 
-/** The preset's data as model data (n×d inputs, n×1 targets). */
+/**
+ * The preset's data as model data (n×d inputs, n×1 targets).
+ *
+ * @param p - a preset (SADDLE_PRESETS["1d"] or ["3d"])
+ * @returns X (n × d) and Y (n × 1) as matrices
+ * @example
+ * ```ts
+ * import { presetData, SADDLE_PRESETS } from "splitscape";
+ * const { X, Y } = presetData(SADDLE_PRESETS["3d"]);
+ * console.log(X.rows, X.cols, Y.cols); // 7 3 1
+ * ```
+ */
 export function presetData(p: SaddlePreset): ModelData {
   return { X: fromRows(p.X), Y: fromRows(p.y.map((v) => [v])) };
 }

@@ -31,6 +31,18 @@ export interface Plateau {
 /**
  * Plateaus of a loss curve: maximal runs of consecutive samples with |Δlog ℒ/Δt| ≤ rateTol
  * (default 0.05) lasting at least minDuration (default 0.5).
+ *
+ * @param t - the sample times (increasing)
+ * @param logLoss - log ℒ at those times
+ * @param opts - the rate tolerance and the minimum duration
+ * @returns the plateaus (start, end and mean log ℒ), in time order
+ * @example
+ * ```ts
+ * import { detectPlateaus } from "splitscape";
+ * const t = Array.from({ length: 100 }, (_, i) => i / 10);
+ * const logLoss = t.map((s) => (s < 4 ? 0 : s < 5 ? -(s - 4) * 3 : -3));
+ * console.log(detectPlateaus(t, logLoss)); // [0, ≈4] and [≈5, 9.9]
+ * ```
  */
 export function detectPlateaus(t: readonly number[], logLoss: readonly number[], opts: { rateTol?: number; minDuration?: number } = {}): Plateau[] {
   const rateTol = opts.rateTol ?? 0.05;
@@ -58,6 +70,15 @@ export function detectPlateaus(t: readonly number[], logLoss: readonly number[],
 /**
  * Split the neurons of a two-layer θ (given their log norms) into big and small at the largest gap of the sorted log
  * neuron norms log‖(w_j, a_j)‖; null when that gap is below minGap (default log 1e2).
+ *
+ * @param logNorms - log‖(w_j, a_j)‖ per neuron
+ * @param minGap - the smallest gap in log norm that separates (default log 100)
+ * @returns the big and small neuron indices with the gap, or null
+ * @example
+ * ```ts
+ * import { splitNeurons } from "splitscape";
+ * console.log(splitNeurons([Math.log(1), Math.log(1e-5), Math.log(0.5)])); // big [0, 2], small [1]
+ * ```
  */
 export function splitNeurons(logNorms: readonly number[], minGap = Math.log(1e2)): { big: number[]; small: number[]; gap: number } | null {
   const idx = logNorms.map((v, j) => ({ v, j })).sort((a, b) => b.v - a.v);
@@ -77,6 +98,18 @@ export function splitNeurons(logNorms: readonly number[], minGap = Math.log(1e2)
 /**
  * The residual NCF problem at θ̄ (two-layer): the same architecture with targets
  * r_i = y_i − H_n(x_i; θ̄_big), H_n the output of the big neurons only.
+ *
+ * @param prob - the NCF problem of a bias-free two-layer net
+ * @param thetaBar - the parameters θ̄ at the saddle (length p)
+ * @param big - the indices of the big neurons
+ * @returns the NCF problem with the residual targets
+ * @example
+ * ```ts
+ * import { makeActivation, ncfProblem, presetData, residualNcfProblem, SADDLE_PRESETS, twoLayerArchitecture } from "splitscape";
+ * const prob = ncfProblem(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), presetData(SADDLE_PRESETS["1d"]), { mean: true });
+ * const theta = new Float64Array(prob.p).fill(0.3);
+ * console.log(Array.from(residualNcfProblem(prob, theta, [0]).y));
+ * ```
  */
 export function residualNcfProblem(prob: NcfProblem, thetaBar: Float64Array, big: readonly number[]): NcfProblem {
   const arch = prob.arch;
@@ -125,6 +158,22 @@ export interface SaddleToSaddleResult {
  * Gradient flow (square loss, sum or mean) from δ·w₀ on a bias-free two-layer net, plateau detection
  * and, at each plateau whose neurons separate into big and small, the residual-NCF prediction
  * of the next direction and exit time (see the module comment). Exit level ρ on ‖z‖ (default 1e-2).
+ *
+ * @param arch - a bias-free two-layer architecture
+ * @param data - inputs and real targets (square loss)
+ * @param w0 - the initial direction w₀
+ * @param rng - the generator of the residual-NCF searches
+ * @param opts - log δ, tMax, the level ρ, the RK4 step, the plateau detection settings, starts and `mean`
+ * @returns the loss curve samples, the plateaus and a prediction per plateau
+ * @example
+ * ```ts
+ * import { fork, makeActivation, makeBuiltin, saddleToSaddle, twoLayerArchitecture, unitSphere } from "splitscape";
+ * // the ncf-saddles experiment's defaults: δ = 1e-80, tMax = 40, ρ = 1e-2
+ * const arch = twoLayerArchitecture({ d: 5, m: 6, activation: makeActivation("leaky_relu", 0.1) });
+ * const w0 = unitSphere(fork(1, "w0"), arch.m * (arch.d + 1));
+ * const r = saddleToSaddle(arch, makeBuiltin("builtin:sin?n=20&d=5&seed=16"), w0, fork(2, "ncf"), { logDelta: -80 * Math.LN10, tMax: 40, level: 1e-2 });
+ * console.log(r.plateaus.length, r.predictions.map((p) => [p.predictedExit, p.observedExit]));
+ * ```
  */
 export function saddleToSaddle(
   arch: TwoLayerArchitecture, data: ModelData, w0: Float64Array, rng: Rng,

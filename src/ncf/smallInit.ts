@@ -72,6 +72,22 @@ function logAdd(a: number, b: number): number {
 /**
  * Run gradient flow on `objective` (homogeneous, with evaluateScaled) from δ·w₀ to tMax, tracking
  * the quantities above against the unit direction uHat.
+ *
+ * @param objective - a homogeneous objective with evaluateScaled (makeObjective on a bias-free net)
+ * @param w0 - the initial direction w₀ (θ(0) = δ·w₀)
+ * @param uHat - the unit direction to track the alignment with (e.g. the NCF flow's end)
+ * @param opts - log δ, tMax, the level ρ, the integrator (rk4 or dopri5) with h or rtol, stopNorm, maxSamples
+ * @returns the escape time, the alignment at escape, the escape point, the samples and the end state
+ * @example
+ * ```ts
+ * import { makeActivation, makeBuiltin, makeObjective, ncfEvaluator, ncfFlow, ncfProblem, smallInitEscape, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:sin?n=20&d=5&seed=3");
+ * const arch = twoLayerArchitecture({ d: 5, m: 4, activation: makeActivation("leaky_relu", 0.1) });
+ * const w0 = new Float64Array(24).fill(0.1);
+ * const flow = ncfFlow(ncfEvaluator(ncfProblem(arch, data)), 2, w0, { tEnd: 60 });
+ * const e = smallInitEscape(makeObjective(arch, data, "square"), w0, flow.u, { logDelta: Math.log(1e-4), tMax: 30, stopNorm: 0.05 });
+ * console.log(e.tEscape, e.alignmentAtEscape);
+ * ```
  */
 export function smallInitEscape(objective: Objective, w0: Float64Array, uHat: Float64Array, opts: SmallInitEscapeOptions): SmallInitEscape {
   const level = opts.level ?? 1e-2;
@@ -136,6 +152,20 @@ export interface SmallInitPoint {
  * (the system of dynamics.smallInitFlow, see the module comment) by fixed-step RK4 in τ, with
  * dt = e^{−(L−2)s}dτ accumulated in log space. Calls onPoint at τ = 0, every `every` steps, at
  * crossings of log‖θ‖ = log ρ − 0.5 and log ρ, and at the end.
+ *
+ * @param objective - a homogeneous objective with evaluateScaled
+ * @param w0 - the initial direction w₀
+ * @param opts - log δ, tMax, the RK4 step h in τ, the level ρ, the sampling interval `every` and stopNorm
+ * @param onPoint - called with (t, log‖θ‖, u, ℒ, log ℒ) at each reported point
+ * @returns the end time, loss, log‖θ‖, why it stopped and the steps
+ * @example
+ * ```ts
+ * import { makeActivation, makeBuiltin, makeObjective, smallInitTrajectory, twoLayerArchitecture } from "splitscape";
+ * const arch = twoLayerArchitecture({ d: 5, m: 4, activation: makeActivation("leaky_relu", 0.1) });
+ * const objective = makeObjective(arch, makeBuiltin("builtin:sin?n=20&d=5&seed=3"), "square");
+ * const end = smallInitTrajectory(objective, new Float64Array(24).fill(0.1), { logDelta: Math.log(1e-4), tMax: 30, every: 1000 }, (pt) => console.log(pt.t, pt.logNorm));
+ * console.log(end.stop, end.lossEnd);
+ * ```
  */
 export function smallInitTrajectory(
   objective: Objective, w0: Float64Array,

@@ -44,7 +44,24 @@ function project(u: Float64Array, g: Float64Array, rg: Float64Array): number {
   return nrm2(rg);
 }
 
-/** Riemannian gradient ascent of F on the sphere from u0 (normalised first). */
+/**
+ * Riemannian gradient ascent of F on the sphere from u0 (normalised first).
+ *
+ * Step: u ← (u + h·g_R)/‖u + h·g_R‖ with the Riemannian gradient g_R = ∇F − ⟨∇F, u⟩u, h by
+ * backtracking.
+ *
+ * @param F - the objective: returns F(u) and writes ∇F(u) into its second argument when given
+ * @param u0 - the starting point (any nonzero vector; not modified)
+ * @param opts - maxIter, the tolerance on ‖g_R‖ (gradTol) and on the step (stepTol)
+ * @returns the final unit u, F(u), ‖g_R‖, the iterations and why it stopped
+ * @example
+ * ```ts
+ * import { sphereAscent } from "splitscape";
+ * // max of uᵀAu on the sphere, A = diag(1, 3): u = ±e₂, value 3
+ * const r = sphereAscent((u, g) => { if (g) { g[0] = 2 * u[0]; g[1] = 6 * u[1]; } return u[0] ** 2 + 3 * u[1] ** 2; }, Float64Array.of(1, 0.1));
+ * console.log(r.value, Array.from(r.u));
+ * ```
+ */
 export function sphereAscent(F: SmoothOracle, u0: Float64Array, opts: SphereAscentOptions = {}): SphereAscentResult {
   const p = u0.length;
   const maxIter = opts.maxIter ?? 2000;

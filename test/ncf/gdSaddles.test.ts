@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { makeObjective, twoLayerArchitecture, twoLayerParts } from "../../src/model/index.js";
 import {
-  SADDLE_PRESETS, balancedInit, detectPlateaus, firstCrossing, gradientDescentRun, neuronBlock, neuronGroups, neuronNorms,
+  SADDLE_PRESETS, balancedInit, detectPlateaus, gradientDescentRun, neuronBlock, neuronGroups, neuronNorms,
   predictPlateau, presetData, restrictedSaddle, splitAtLevel, splitByGroups,
 } from "../../src/ncf/index.js";
+import { firstCrossing } from "../../src/ncf/plateauPrediction.js";
 import { fork } from "../../src/random/index.js";
 
 const arch2 = twoLayerArchitecture({ d: 2, m: 4, activation: { name: "relu" } });
