@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { checkOutputFile, InputError } from "../../common/index.js";
+import { InputError } from "../../common/index.js";
+import { checkOutputFile } from "../../common/outputPath.js";
 import {
   classCounts,
   datasetShape,
