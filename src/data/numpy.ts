@@ -9,7 +9,8 @@
  * NaN/±Inf are InputErrors naming the file, the array and the entry.
  */
 import { InputError } from "../common/errors.js";
-import { describeIndex, encodeNpy, encodeNpz, firstNonFinite, formatShape, readNpy, readNpz, type NpzArchive, type Tensor } from "../io/index.js";
+import { encodeNpy, encodeNpz, readNpy, readNpz, type NpzArchive, type Tensor } from "../io/index.js";
+import { describeIndex, firstNonFinite, formatShape } from "../io/tensor.js";
 import type { Matrix } from "../linalg/index.js";
 import { makeDataset } from "./build.js";
 import type { Dataset } from "./dataset.js";
