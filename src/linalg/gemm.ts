@@ -321,8 +321,8 @@ export function gemmReference(
 /**
  * C ← α·op(A)·op(B) + β·C on Matrix records (shapes checked).
  *
- * The products run on the wasm SIMD kernel (threaded for large sizes) or the TypeScript
- * fallback, as gemmDispatch says; every engine and thread count gives the same bits.
+ * The product runs on the wasm SIMD kernel (threaded for large sizes) or the TypeScript
+ * fallback, as gemmDispatch says; the thread count does not change the result's bits.
  *
  * @param transA - use Aᵀ for op(A)
  * @param transB - use Bᵀ for op(B)
