@@ -2,7 +2,8 @@
 // NumPy's `a @ b` at the same thread count; the all-cores row of issue 22 (n = 1024 on every
 // thread against our own one-thread rate, measured side by side); the TS fallback for scale; the
 // TS↔wasm crossover; and the one-thread↔threads crossover behind GEMM_PARALLEL_MIN_WORK.
-import { gemmBackend, gemmRaw, gemmRawTs, gemmRawWasm } from "../src/linalg/index.js";
+import { gemmBackend } from "../src/linalg/index.js";
+import { gemmRaw, gemmRawTs, gemmRawWasm } from "../src/linalg/gemm.js";
 import { makeRow, runSeconds, sideBySide, threadsLabel, withThreads, type BenchContext, type Row, type Workload } from "./harness.js";
 import { numpyName, numpyRun } from "./numpy.js";
 

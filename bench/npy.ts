@@ -22,7 +22,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadDataset } from "../src/data/index.js";
-import { encodeNpyRaw, readNpy } from "../src/io/index.js";
+import { readNpy } from "../src/io/index.js";
+import { encodeNpyRaw } from "../src/io/npy.js";
 import { makeRow, median, runSeconds, sideBySide, type BenchContext, type Row, type Workload } from "./harness.js";
 import { numpyInfo, numpyRun, UNSET_FOR_REFERENCE } from "./numpy.js";
 

@@ -11,7 +11,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { InputError, stamped, writeFileAtomic } from "../src/common/index.js";
+import { InputError, stamped } from "../src/common/index.js";
+import { writeFileAtomic } from "../src/common/atomic.js";
 import { currentEnvironment, toJsonText } from "../src/experiments/index.js";
 import { listReproductions, packageRoot, readRecord, recordPath, runReproduction, type RecordedRun, type RunRecord } from "../src/reproduce/index.js";
 

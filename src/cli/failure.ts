@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
-import { describeSystemError, InputError, InterruptedError, isSystemError } from "../common/index.js";
+import { InputError, InterruptedError } from "../common/index.js";
+import { describeSystemError, isSystemError } from "../common/fsErrors.js";
 import { EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK } from "./exitCodes.js";
 import { formatJson } from "./output.js";
 

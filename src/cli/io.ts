@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { InputError } from "../common/index.js";
-import { findGenerator, isBuiltinAddress, loadDataset, makeBuiltin, type Dataset } from "../data/index.js";
-import { parseArch, parseInputShape as parseInputShapeText, parseTorchRepr, readFileBytes, type LayerList } from "../io/index.js";
+import { findGenerator, loadDataset, makeBuiltin, type Dataset } from "../data/index.js";
+import { isBuiltinAddress } from "../data/address.js";
+import { parseArch, parseInputShape as parseInputShapeText, parseTorchRepr, type LayerList } from "../io/index.js";
+import { readFileBytes } from "../io/readBytes.js";
 import { loadModel, type ArchitectureSource, type Model } from "../model/index.js";
 
 // The output helpers live in output.ts (no library imports, so the failure path loads fast).

@@ -52,6 +52,15 @@ let budgetOverride: { bytes: number; source: string } | undefined;
  * Parse a size: a number of bytes, optionally with a unit K, M, G, T (powers of 1024; `KB`,
  * `KiB`, `GB`, … are read the same way), e.g. `8G`, `512M`, `1.5G`, `4000000000`.
  * InputError naming `source` unless it is a positive finite size.
+ *
+ * @param text - the size as written: bytes, or a number with a unit K, M, G or T (powers of 1024)
+ * @param source - the option or file named in the InputError when the text is not a positive finite size
+ * @returns the size in bytes, rounded down to an integer
+ * @example
+ * ```ts
+ * import { parseByteSize, setMemoryBudget } from "splitscape";
+ * setMemoryBudget(parseByteSize("16G", "my-script --max-memory")); // 17179869184 bytes
+ * ```
  */
 export function parseByteSize(text: string, source: string): number {
   const m = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
@@ -63,12 +72,39 @@ export function parseByteSize(text: string, source: string): number {
   return Math.floor(bytes);
 }
 
-/** Set the memory budget for this process (the CLI's `--max-memory`); undefined restores the default. */
+/**
+ * Set the memory budget for this process (the CLI's `--max-memory`); undefined restores the default.
+ *
+ * Every size check (training, dense Hessians, datasets, certificates) compares its estimate
+ * against this budget before allocating; the budget holds until set again.
+ *
+ * @param bytes - the budget in bytes for the rest of this process; undefined falls back to
+ * `SPLITSCAPE_MAX_MEMORY` or the default (the smaller of 4 GB and half the machine's memory)
+ * @param source - the name the size errors give for the limit (default `--max-memory`)
+ * @example
+ * ```ts
+ * import { memoryBudget, setMemoryBudget } from "splitscape";
+ * setMemoryBudget(8 * 1024 ** 3, "my-script");
+ * console.log(memoryBudget()); // { bytes: 8589934592, source: "my-script" }
+ * setMemoryBudget(undefined);
+ * ```
+ */
 export function setMemoryBudget(bytes: number | undefined, source = "--max-memory"): void {
   budgetOverride = bytes === undefined ? undefined : { bytes, source };
 }
 
-/** The memory budget in bytes and where it came from (`--max-memory`, the environment, or the default). */
+/**
+ * The memory budget in bytes and where it came from (`--max-memory`, the environment, or the default).
+ *
+ * @returns `bytes`, the budget every size check compares against, and `source`, where it came from
+ * (the name given to setMemoryBudget, `SPLITSCAPE_MAX_MEMORY`, or `default`)
+ * @example
+ * ```ts
+ * import { memoryBudget } from "splitscape";
+ * const { bytes, source } = memoryBudget();
+ * console.log(`${(bytes / 1024 ** 3).toFixed(1)} GiB from ${source}`);
+ * ```
+ */
 export function memoryBudget(): { bytes: number; source: string } {
   if (budgetOverride) return budgetOverride;
   const env = process.env[MEMORY_ENV];

@@ -20,6 +20,17 @@ export interface ResolvedBuiltin {
  * Resolve `builtin:NAME?key=value&…` (or a bare `NAME?…`): unknown name, unknown key or a value
  * outside its range is an InputError naming the key and the allowed values. `overrides` (raw
  * strings, e.g. from `--n`, `--seed`, `--param`) replace keys of the address.
+ *
+ * @param address - `builtin:NAME?key=value&…` (or `NAME?…`)
+ * @param overrides - raw parameter strings that replace those of the address
+ * @returns the generator's registry entry, every parameter typed and range-checked (defaults
+ * filled in), and the canonical address listing them
+ * @example
+ * ```ts
+ * import { resolveBuiltin } from "splitscape";
+ * const r = resolveBuiltin("builtin:blobs?n=40", new Map([["seed", "7"]]));
+ * console.log(r.address, r.params.n); // the canonical address with every parameter, 40
+ * ```
  */
 export function resolveBuiltin(address: string, overrides: ReadonlyMap<string, string> = new Map()): ResolvedBuiltin {
   const parsed = parseAddress(address);
@@ -62,7 +73,18 @@ export function makeBuiltin(address: string, overrides?: ReadonlyMap<string, str
   return makeDataset(X, Y, r.address);
 }
 
-/** The teacher network behind a `sphere` or `teacher` address, or InputError for other generators. */
+/**
+ * The teacher network behind a `sphere` or `teacher` address, or InputError for other generators.
+ *
+ * @param address - a `builtin:sphere?…` or `builtin:teacher?…` address
+ * @returns the teacher f(x) = Σ_j a_j σ(w_jᵀx) that labels that address's data
+ * @example
+ * ```ts
+ * import { builtinTeacherNet, teacherOutput } from "splitscape";
+ * const t = builtinTeacherNet("builtin:teacher?d=2&m=3&seed=1");
+ * console.log(t.W.rows, teacherOutput(t, [1, 0]));
+ * ```
+ */
 export function builtinTeacherNet(address: string): TeacherNet {
   const r = resolveBuiltin(address);
   if (!r.spec.teacher) {
@@ -71,7 +93,19 @@ export function builtinTeacherNet(address: string): TeacherNet {
   return r.spec.teacher(r.params);
 }
 
-/** The teacher behind a `sphere` or `teacher` address as a model file object (kind "two-layer"). */
+/**
+ * The teacher behind a `sphere` or `teacher` address as a model file object (kind "two-layer").
+ *
+ * @param address - a `builtin:sphere?…` or `builtin:teacher?…` address
+ * @returns the teacher as a two-layer model file object (W, a, activation), as INTERFACES.md
+ * describes
+ * @example
+ * ```ts
+ * import { builtinTeacher } from "splitscape";
+ * import { writeFileSync } from "node:fs";
+ * writeFileSync("teacher.json", JSON.stringify(builtinTeacher("builtin:teacher?d=2&m=3&seed=1")));
+ * ```
+ */
 export function builtinTeacher(address: string): ReturnType<typeof teacherToModelJson> {
   return teacherToModelJson(builtinTeacherNet(address));
 }
@@ -97,7 +131,17 @@ export interface GeneratorInfo {
   params: ParamInfo[];
 }
 
-/** The registry as plain data: names, descriptions, and every parameter with default and range. */
+/**
+ * The registry as plain data: names, descriptions, and every parameter with default and range.
+ *
+ * @returns every built-in generator with its description, task, an example address and each
+ * parameter's type, default and allowed range
+ * @example
+ * ```ts
+ * import { listGenerators } from "splitscape";
+ * for (const g of listGenerators()) console.log(g.name, g.params.map((p) => p.name).join(" "));
+ * ```
+ */
 export function listGenerators(): GeneratorInfo[] {
   return GENERATORS.map((g) => ({
     name: g.name,

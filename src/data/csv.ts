@@ -43,6 +43,17 @@ const LABEL_NAME = /^y(?:_?\d+)?$/i;
  * `1,abc,1` is a bad data row, and `NaN,1,1` is reported as NaN, not taken for a header).
  * Errors are InputErrors naming `source`, the line (1-based, as in an editor) and column:
  * ragged rows, non-numbers, "NaN"/"Infinity"/overflow, no data rows, no input columns.
+ *
+ * @param text - the CSV text (comma, tab, semicolon or space separated; optional header)
+ * @param source - the file the InputErrors name
+ * @param opts - how many trailing columns are targets (default from the header's y names, else 1)
+ * @returns the dataset: the leading columns are X, the trailing `labelCols` are Y
+ * @example
+ * ```ts
+ * import { parseCsvDataset } from "splitscape";
+ * const data = parseCsvDataset("x1,x2,y\n0,1,1\n1,0,-1\n", "inline.csv");
+ * console.log(data.X.cols, data.Y.cols); // 2 1
+ * ```
  */
 export function parseCsvDataset(text: string, source: string, opts: CsvOptions = {}): Dataset {
   const lines = stripBom(text).split(/\r\n|\n|\r/);
@@ -113,6 +124,14 @@ export function parseCsvDataset(text: string, source: string, opts: CsvOptions =
 /**
  * CSV text of a dataset: a header `x1,…,xd,y` (or `y1,…,yk` for k > 1, which the reader
  * recognises as k label columns), then one row per sample, numbers in shortest round-trip form.
+ *
+ * @param ds - the dataset
+ * @returns the CSV text with a header, which parseCsvDataset reads back bit-identically
+ * @example
+ * ```ts
+ * import { datasetToCsv, makeBuiltin } from "splitscape";
+ * console.log(datasetToCsv(makeBuiltin("builtin:xor?n=2&seed=1")).split("\n")[0]); // "x1,x2,y"
+ * ```
  */
 export function datasetToCsv(ds: Dataset): string {
   const { X, Y } = ds;

@@ -60,7 +60,19 @@ export function loadDataset(pathOrAddress: string, opts: LoadOptions = {}): Data
   return format === "json" ? parseJsonDataset(text, path) : parseCsvDataset(text, path, { labelCols: opts.labelCols });
 }
 
-/** The file content of a dataset in the given format (text for JSON and CSV, bytes for NumPy). */
+/**
+ * The file content of a dataset in the given format (text for JSON and CSV, bytes for NumPy).
+ *
+ * @param ds - the dataset
+ * @param format - json, csv (text) or npy, npz (bytes)
+ * @returns the content saveDataset would write, without touching the file system
+ * @example
+ * ```ts
+ * import { datasetToText, makeBuiltin } from "splitscape";
+ * const bytes = datasetToText(makeBuiltin("builtin:blobs?n=20&seed=1"), "npz");
+ * console.log(bytes instanceof Uint8Array); // true
+ * ```
+ */
 export function datasetToText(ds: Dataset, format: DatasetFormat): string | Uint8Array {
   if (format === "npz") return datasetToNpz(ds);
   if (format === "npy") return datasetToNpy(ds);

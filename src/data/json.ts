@@ -53,6 +53,16 @@ function readRows(source: string, name: string, rows: unknown[], what: string): 
  * the field (`X[6]`, `y[2][0]`, …) and what was expected: invalid JSON, missing X or y, X not an
  * array of arrays, ragged rows, non-numbers, non-finite numbers, y of another length than X,
  * empty dataset.
+ *
+ * @param text - the file text: `{"X": [[…], …], "y": [… or [[…], …]], "source"?: …}`
+ * @param source - the file the InputErrors name
+ * @returns the dataset (n×d X, n×k Y), with the file's own `source` as its origin
+ * @example
+ * ```ts
+ * import { parseJsonDataset } from "splitscape";
+ * const data = parseJsonDataset('{"X": [[0, 1], [1, 0]], "y": [1, -1]}', "inline.json");
+ * console.log(data.X.rows, data.Y.data); // 2 Float64Array [1, -1]
+ * ```
  */
 export function parseJsonDataset(text: string, source: string): Dataset {
   text = stripBom(text);
@@ -106,7 +116,18 @@ function num(v: number): string {
   return String(v);
 }
 
-/** The dataset as a JSON-ready object: y as n numbers when k = 1, else n rows of k numbers. */
+/**
+ * The dataset as a JSON-ready object: y as n numbers when k = 1, else n rows of k numbers.
+ *
+ * @param ds - the dataset
+ * @returns `{ X, y }` as plain arrays (y flat when k = 1, else rows), ready for JSON.stringify
+ * @example
+ * ```ts
+ * import { datasetToJson, makeBuiltin } from "splitscape";
+ * const { X, y } = datasetToJson(makeBuiltin("builtin:xor?n=4&seed=1"));
+ * console.log(X.length, y.length); // 4 4
+ * ```
+ */
 export function datasetToJson(ds: Dataset): DatasetJson {
   const y = ds.Y.cols === 1 ? Array.from(ds.Y.data) : toRows(ds.Y);
   return { X: toRows(ds.X), y, source: provenance(ds) };
@@ -115,6 +136,16 @@ export function datasetToJson(ds: Dataset): DatasetJson {
 /**
  * The dataset file text: one row of X per line, numbers in shortest round-trip form (reading
  * the file back gives bit-identical float64 values), plus a "source" field for provenance.
+ *
+ * @param ds - the dataset
+ * @returns the text of a dataset file (with the format stamp), which parseJsonDataset reads back
+ * bit-identically
+ * @example
+ * ```ts
+ * import { datasetToJsonText, makeBuiltin, parseJsonDataset } from "splitscape";
+ * const text = datasetToJsonText(makeBuiltin("builtin:moons?n=10&seed=2"));
+ * console.log(parseJsonDataset(text, "copy.json").X.rows); // 10
+ * ```
  */
 export function datasetToJsonText(ds: Dataset): string {
   const row = (m: Matrix, i: number): string => {

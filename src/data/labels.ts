@@ -1,7 +1,17 @@
 import { InputError } from "../common/errors.js";
 import type { Dataset } from "./dataset.js";
 
-/** True if Y is one column of ±1 labels (a binary classification dataset). */
+/**
+ * True if Y is one column of ±1 labels (a binary classification dataset).
+ *
+ * @param ds - the dataset
+ * @returns whether Y is a single column of entries exactly ±1
+ * @example
+ * ```ts
+ * import { hasPlusMinusLabels, makeBuiltin } from "splitscape";
+ * console.log(hasPlusMinusLabels(makeBuiltin("builtin:xor?n=8&seed=1"))); // true
+ * ```
+ */
 export function hasPlusMinusLabels(ds: Dataset): boolean {
   if (ds.Y.cols !== 1) return false;
   for (let i = 0; i < ds.Y.rows; i++) {
@@ -15,6 +25,15 @@ export function hasPlusMinusLabels(ds: Dataset): boolean {
  * The labels y ∈ {−1, +1}^n of a binary classification dataset (a copy of the single column of
  * Y). Throws InputError naming the dataset and the first offending entry if Y has k ≠ 1 columns
  * or any label is not exactly ±1 (e.g. 0/1 labels or regression targets).
+ *
+ * @param ds - a binary classification dataset (Y one column of ±1)
+ * @returns the n labels as a new vector
+ * @example
+ * ```ts
+ * import { labels, makeBuiltin } from "splitscape";
+ * const y = labels(makeBuiltin("builtin:blobs?n=6&seed=1"));
+ * console.log(y.every((v) => v === 1 || v === -1)); // true
+ * ```
  */
 export function labels(ds: Dataset): Float64Array {
   if (ds.Y.cols !== 1) {
@@ -39,7 +58,17 @@ export function labels(ds: Dataset): Float64Array {
   return y;
 }
 
-/** Number of samples labelled +1 and −1 (labels must be ±1, see `labels`). */
+/**
+ * Number of samples labelled +1 and −1 (labels must be ±1, see `labels`).
+ *
+ * @param ds - a binary classification dataset (Y one column of ±1; InputError otherwise)
+ * @returns how many samples are labelled +1 and −1
+ * @example
+ * ```ts
+ * import { classCounts, makeBuiltin } from "splitscape";
+ * console.log(classCounts(makeBuiltin("builtin:iris?classes=1,2"))); // { positive: 50, negative: 50 }
+ * ```
+ */
 export function classCounts(ds: Dataset): { positive: number; negative: number } {
   const y = labels(ds);
   let positive = 0;

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { checkOutputFolder, InputError } from "../common/index.js";
+import { InputError } from "../common/index.js";
+import { checkOutputFolder } from "../common/outputPath.js";
 import type { ReportSection } from "../report/index.js";
 import { currentEnvironment, type Environment } from "./environment.js";
 import { writeFigures, writeRunReport } from "./outputs.js";

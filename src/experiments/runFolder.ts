@@ -1,6 +1,9 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { ensureFolder, InputError, readFormat, readTextInput, unstamped, writeError, writeFileAtomic, type FormatName } from "../common/index.js";
+import { InputError, readFormat, unstamped, type FormatName } from "../common/index.js";
+import { readTextInput } from "../common/textInput.js";
+import { ensureFolder, writeFileAtomic } from "../common/atomic.js";
+import { writeError } from "../common/fsErrors.js";
 import { shortHash } from "./hash.js";
 import { runJsonReplacer } from "./json.js";
 import type { RunSpec, Scalar } from "./types.js";

@@ -1,5 +1,7 @@
 import { join } from "node:path";
-import { checkSweepCells, ensureFolder, InputError, InterruptedError, stamped, stampedFigure, writeFileAtomic } from "../common/index.js";
+import { InputError, InterruptedError, stamped, stampedFigure } from "../common/index.js";
+import { checkSweepCells } from "../common/limits.js";
+import { ensureFolder, writeFileAtomic } from "../common/atomic.js";
 import { renderFigure, renderReportHtml, type ReportFigure } from "../report/index.js";
 import type { CellOutcome, CellTask } from "./cellTask.js";
 import { currentEnvironment } from "./environment.js";

@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { InterruptedError, stamped, writeFileAtomic } from "../common/index.js";
+import { InterruptedError, stamped } from "../common/index.js";
+import { writeFileAtomic } from "../common/atomic.js";
 import { renderReportHtml, type ReportSection, type Verdict } from "../report/index.js";
 import { currentEnvironment } from "./environment.js";
 import type { ExperimentExecutor } from "./executor.js";

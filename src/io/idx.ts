@@ -17,7 +17,21 @@ export interface IdxArray {
   readonly data: Uint8Array;
 }
 
-/** Decode an unsigned-byte IDX array (gzip-compressed or not); `source` names the file in errors. */
+/**
+ * Decode an unsigned-byte IDX array (gzip-compressed or not); `source` names the file in errors.
+ *
+ * @param raw - the file's bytes, gzip-compressed (`.gz`, as distributed) or not
+ * @param source - the file the InputErrors name (wrong magic or element type, size mismatch,
+ * decompressed size above IDX_MAX_BYTES)
+ * @returns the shape (e.g. [60000, 28, 28]) and the unsigned bytes in row-major order
+ * @example
+ * ```ts
+ * import { parseIdx } from "splitscape";
+ * // magic 0x00000801 (unsigned bytes, 1 dimension), size 3, then the bytes
+ * const idx = parseIdx(Uint8Array.of(0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1), "labels");
+ * console.log(idx.shape, Array.from(idx.data)); // [3] [7, 2, 1]
+ * ```
+ */
 export function parseIdx(raw: Uint8Array, source: string): IdxArray {
   let bytes = raw;
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
@@ -39,7 +53,18 @@ export function parseIdx(raw: Uint8Array, source: string): IdxArray {
   return { shape, data: bytes.subarray(start) };
 }
 
-/** Read an IDX file (InputError for a missing or unreadable file). */
+/**
+ * Read an IDX file (InputError for a missing or unreadable file).
+ *
+ * @param path - an IDX file such as `train-images-idx3-ubyte.gz` (gzip or not)
+ * @returns the shape and the unsigned bytes in row-major order
+ * @example
+ * ```ts
+ * import { readIdx } from "splitscape";
+ * const images = readIdx("train-images-idx3-ubyte.gz");
+ * console.log(images.shape); // [60000, 28, 28]
+ * ```
+ */
 export function readIdx(path: string): IdxArray {
   return parseIdx(readFileBytes(path), path);
 }

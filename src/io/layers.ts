@@ -96,7 +96,19 @@ export interface LayerList {
 /** Activation names PyTorch spells differently, in ARCH strings. */
 const ARCH_ALIASES: Readonly<Record<string, string>> = { silu: "swish" };
 
-/** Parse an ARCH string; InputError(source, …) naming the token and what was expected. */
+/**
+ * Parse an ARCH string; InputError(source, …) naming the token and what was expected.
+ *
+ * @param text - the ARCH string, e.g. `linear,tanh,linear` or `conv2d:3,relu,flatten,linear`
+ * @param source - the option or file the InputErrors name
+ * @returns the layers in order (module i is token i) and `source`
+ * @example
+ * ```ts
+ * import { parseArch } from "splitscape";
+ * const list = parseArch("conv2d:3:2:1,relu,flatten,linear", "--arch");
+ * console.log(list.layers.map((l) => l.kind)); // ["conv", "activation", "flatten", "linear"]
+ * ```
+ */
 export function parseArch(text: string, source: string): LayerList {
   const tokens = text.split(",").map((t) => t.trim());
   if (tokens.length === 0 || (tokens.length === 1 && tokens[0] === "")) {
@@ -164,6 +176,15 @@ function windowedToken(type: "conv" | "avgpool", dims: 1 | 2, rest: string[], ke
  * An input shape as `--input-shape` and splitscape's metadata write it: 1 to 3 comma-separated
  * positive integers (C,H,W for Conv2d, C,L for Conv1d; any for a Linear chain, whose input size
  * is their product). InputError(source, …) otherwise.
+ *
+ * @param text - comma-separated positive integers, e.g. `1,28,28`
+ * @param source - the option or file the InputErrors name
+ * @returns the shape as numbers
+ * @example
+ * ```ts
+ * import { parseInputShape } from "splitscape";
+ * console.log(parseInputShape("3,32,32", "--input-shape")); // [3, 32, 32]
+ * ```
  */
 export function parseInputShape(text: string, source: string): number[] {
   const v = text.split(",").map((s) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : NaN));
@@ -180,6 +201,20 @@ type ReprValue = number | boolean | string | number[];
  * Parse the text `print(model)` shows for a torch.nn.Sequential (one child per line,
  * `(NAME): Module(args)`). InputError(source, …) names the line for anything else: nested
  * containers, modules without a splitscape counterpart (BatchNorm, LayerNorm, MaxPool2d, …).
+ *
+ * @param text - the text `print(model)` prints for a torch.nn.Sequential
+ * @param source - the file the InputErrors name (with the line)
+ * @returns the layers in order, with the sizes and biases the text states, and `source`
+ * @example
+ * ```ts
+ * import { parseTorchRepr } from "splitscape";
+ * const repr = `Sequential(
+ *   (0): Linear(in_features=3, out_features=5, bias=True)
+ *   (1): Tanh()
+ *   (2): Linear(in_features=5, out_features=1, bias=True)
+ * )`;
+ * console.log(parseTorchRepr(repr, "model.txt").layers.length); // 3
+ * ```
  */
 export function parseTorchRepr(text: string, source: string): LayerList {
   const lines = text.replace(/\r\n?/g, "\n").split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -379,7 +414,19 @@ function reprAvgPool(key: string, ctx: ReprContext): AvgPoolSpec {
   return { kind: "avgpool", dims, key, kernel, stride, padding };
 }
 
-/** The ARCH token of a layer (the inverse of parseArch for one layer). */
+/**
+ * The ARCH token of a layer (the inverse of parseArch for one layer).
+ *
+ * @param layer - one parsed layer
+ * @returns its ARCH token, e.g. `conv2d:3:2:1` or `tanh` (parseArch of the joined tokens gives the
+ * layers back)
+ * @example
+ * ```ts
+ * import { archToken, parseArch } from "splitscape";
+ * const layers = parseArch("linear,leaky_relu:0.05,linear", "--arch").layers;
+ * console.log(layers.map(archToken).join(",")); // "linear,leaky_relu:0.05,linear"
+ * ```
+ */
 export function archToken(layer: LayerSpec): string {
   const size = (v: readonly number[]): string => (v.every((x) => x === v[0]) ? String(v[0]) : v.join("x"));
   switch (layer.kind) {

@@ -63,7 +63,22 @@ function headerLength(prefix: Uint8Array, source: string, what?: string): number
   throw new InputError(source, `unsupported .npy format version ${major}.${prefix[7]} (known: 1.0, 2.0, 3.0)`, what);
 }
 
-/** Parse the header at the start of `bytes` (which must hold the whole header). */
+/**
+ * Parse the header at the start of `bytes` (which must hold the whole header).
+ *
+ * @param bytes - the start of a .npy file holding at least its whole header (magic, version,
+ * header length, the Python-literal dict)
+ * @param source - the file the InputErrors name (bad magic, unknown version, truncated or
+ * unparsable header, unsupported dtype)
+ * @param what - what the array is, for messages (e.g. the npz member), or undefined
+ * @returns element type, descr string, shape, order and the byte offset where the data start
+ * @example
+ * ```ts
+ * import { encodeNpy, parseNpyHeader } from "splitscape";
+ * const h = parseNpyHeader(encodeNpy([2, 3], new Float64Array(6)), "in-memory");
+ * console.log(h.dtype, h.shape, h.fortranOrder, h.dataOffset); // "<f8" [2, 3] false 128
+ * ```
+ */
 export function parseNpyHeader(bytes: Uint8Array, source: string, what?: string): NpyHeader {
   const end = headerLength(bytes, source, what);
   if (end > MAX_HEADER) throw new InputError(source, `.npy header of ${end} bytes exceeds the limit of ${MAX_HEADER}`, what);
@@ -119,7 +134,21 @@ function sizeMismatch(h: NpyHeader, count: number, have: number, source: string,
   return new InputError(source, `${why}: shape ${formatShape(h.shape)} of ${h.dtype} needs ${need} bytes of data, the file has ${have}`, what);
 }
 
-/** Decode a whole .npy held in memory (e.g. an npz member) into a C-order float64 tensor. */
+/**
+ * Decode a whole .npy held in memory (e.g. an npz member) into a C-order float64 tensor.
+ *
+ * @param bytes - the whole .npy file in memory (its size must match header + shape × element size)
+ * @param source - the file the InputErrors name
+ * @param opts - the largest accepted element count (default NPY_MAX_ELEMENTS) and what the array
+ * is, for messages
+ * @returns the array widened to float64 in C order, with its shape and stored dtype
+ * @example
+ * ```ts
+ * import { encodeNpy, parseNpy } from "splitscape";
+ * const t = parseNpy(encodeNpy([2, 2], Float64Array.of(1, 2, 3, 4)), "in-memory");
+ * console.log(t.shape, Array.from(t.data)); // [2, 2] [1, 2, 3, 4]
+ * ```
+ */
 export function parseNpy(bytes: Uint8Array, source: string, opts: NpyReadOptions = {}): Tensor {
   const h = parseNpyHeader(bytes, source, opts.what);
   const count = checkedCount(h, source, opts);
@@ -137,6 +166,18 @@ const CHUNK = 1 << 22;
 /**
  * Stream a .npy file into one C-order Float64Array. The file size must equal header + shape ×
  * element size exactly (truncated files and trailing bytes are errors).
+ *
+ * @param path - the .npy file
+ * @param opts - the largest accepted element count (default NPY_MAX_ELEMENTS, checked before
+ * allocating) and what the array is, for messages
+ * @returns the array widened to float64 in C order, with its shape and stored dtype
+ * @example
+ * ```ts
+ * import { encodeNpy, readNpy } from "splitscape";
+ * import { writeFileSync } from "node:fs";
+ * writeFileSync("x.npy", encodeNpy([3], Float64Array.of(0.5, 1, 2)));
+ * console.log(readNpy("x.npy").data); // Float64Array [0.5, 1, 2]
+ * ```
  */
 export function readNpy(path: string, opts: NpyReadOptions = {}): Tensor {
   let fd: number;
@@ -282,7 +323,19 @@ export function encodeNpyRaw(descr: string, fortranOrder: boolean, shape: readon
   return out;
 }
 
-/** The bytes of a .npy file ('<f8', C order) holding `data` with the given shape. */
+/**
+ * The bytes of a .npy file ('<f8', C order) holding `data` with the given shape.
+ *
+ * @param shape - the array's shape (its product must equal `data.length`)
+ * @param data - the elements in C (row-major) order
+ * @returns the bytes of the file, as `np.save` writes a float64 array
+ * @example
+ * ```ts
+ * import { encodeNpy } from "splitscape";
+ * import { writeFileSync } from "node:fs";
+ * writeFileSync("X.npy", encodeNpy([2, 3], Float64Array.of(1, 2, 3, 4, 5, 6))); // np.load("X.npy").shape == (2, 3)
+ * ```
+ */
 export function encodeNpy(shape: readonly number[], data: Float64Array): Uint8Array {
   if (elementCount(shape) !== data.length) throw new RangeError(`encodeNpy: ${data.length} values for shape ${formatShape(shape)}`);
   const raw = new Uint8Array(data.length * 8);

@@ -61,7 +61,22 @@ interface Entry {
   readonly end: number;
 }
 
-/** Decode and validate a safetensors byte buffer; `source` (the file) names it in errors. */
+/**
+ * Decode and validate a safetensors byte buffer; `source` (the file) names it in errors.
+ *
+ * @param bytes - the whole file: 8-byte little-endian header length, JSON header, tensor data
+ * @param source - the file (or other name) the InputErrors name; the header length, the JSON, the
+ * dtypes and the byte ranges (which must tile the data exactly) are checked
+ * @returns the tensors in header order, each widened to a float64 C-order Tensor (its stored dtype
+ * kept in `dtype`), and the `__metadata__` strings
+ * @example
+ * ```ts
+ * import { encodeSafetensors, parseSafetensors } from "splitscape";
+ * const bytes = encodeSafetensors([{ key: "w", shape: [2, 2], data: Float64Array.of(1, 2, 3, 4) }], { note: "demo" });
+ * const file = parseSafetensors(bytes, "in-memory");
+ * console.log(file.tensors.get("w")!.shape, file.metadata.note); // [2, 2] "demo"
+ * ```
+ */
 export function parseSafetensors(bytes: Uint8Array, source: string): SafetensorsFile {
   if (bytes.length < 8) throw new InputError(source, `truncated safetensors file: ${bytes.length} bytes, the 8-byte header length alone needs 8`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -79,7 +94,18 @@ export function parseSafetensors(bytes: Uint8Array, source: string): Safetensors
   return { tensors, metadata: readMetadata(header.__metadata__, source) };
 }
 
-/** Read and decode a safetensors file (InputError for a missing or unreadable file). */
+/**
+ * Read and decode a safetensors file (InputError for a missing or unreadable file).
+ *
+ * @param path - the .safetensors file
+ * @returns the decoded file, as parseSafetensors returns it
+ * @example
+ * ```ts
+ * import { readSafetensors } from "splitscape";
+ * const file = readSafetensors("examples/iris-relu.safetensors");
+ * for (const [key, t] of file.tensors) console.log(key, t.shape, t.dtype);
+ * ```
+ */
 export function readSafetensors(path: string): SafetensorsFile {
   return parseSafetensors(readFileBytes(path), path);
 }
@@ -182,6 +208,17 @@ export type WriteDtype = "F64" | "F32";
  * `metadata` as `__metadata__`. The header is padded with spaces to a multiple of 8 bytes, as the
  * reference writer does, so every tensor starts 8-byte aligned. RangeError for a key given twice,
  * data that do not match their shape, a non-finite value, or (F32) a value beyond float32's range.
+ *
+ * @param tensors - key, shape and C-order float64 data of each tensor, in the order to store them
+ * @param metadata - the `__metadata__` strings (e.g. METADATA_ARCH for the architecture)
+ * @param dtype - the stored precision: F64 (default, exact) or F32 (rounded to nearest)
+ * @returns the bytes of the file
+ * @example
+ * ```ts
+ * import { encodeSafetensors } from "splitscape";
+ * const bytes = encodeSafetensors([{ key: "0.weight", shape: [3, 2], data: new Float64Array(6).fill(0.5) }], {}, "F32");
+ * console.log(bytes.length % 8 === 0);
+ * ```
  */
 export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata: Readonly<Record<string, string>>, dtype: WriteDtype = "F64"): Uint8Array {
   const size = dtype === "F64" ? 8 : 4;
@@ -220,7 +257,22 @@ export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata: R
   return out;
 }
 
-/** Write a safetensors file atomically (nothing is written if encoding fails). */
+/**
+ * Write a safetensors file atomically (nothing is written if encoding fails).
+ *
+ * @param path - the file to write (a temporary sibling is renamed into place)
+ * @param tensors - key, shape and C-order float64 data of each tensor, in the order to store them
+ * @param metadata - the `__metadata__` strings
+ * @param dtype - the stored precision: F64 (default, exact) or F32 (rounded to nearest)
+ * @example
+ * ```ts
+ * import { METADATA_ARCH, writeSafetensors } from "splitscape";
+ * writeSafetensors("tiny.safetensors", [
+ *   { key: "0.weight", shape: [1, 2], data: Float64Array.of(1, -1) },
+ *   { key: "2.weight", shape: [1, 1], data: Float64Array.of(2) },
+ * ], { [METADATA_ARCH]: "linear,relu,linear" });
+ * ```
+ */
 export function writeSafetensors(path: string, tensors: readonly TensorToWrite[], metadata: Readonly<Record<string, string>>, dtype: WriteDtype = "F64"): void {
   writeFileAtomic(path, encodeSafetensors(tensors, metadata, dtype));
 }

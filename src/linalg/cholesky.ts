@@ -36,6 +36,14 @@ const CHOL_BLOCK = 64;
  *
  * Throws NotPositiveDefiniteError with the failing pivot's index and value if a pivot is ≤ 0
  * or NaN.
+ *
+ * @param A - a symmetric positive definite n×n matrix (only the lower triangle is read); not modified
+ * @returns the lower triangular L with L·Lᵀ = A (upper triangle zero)
+ * @example
+ * ```ts
+ * import { cholesky, fromRows, toRows } from "splitscape";
+ * console.log(toRows(cholesky(fromRows([[4, 2], [2, 5]])))); // [[2, 0], [1, 2]]
+ * ```
  */
 export function cholesky(A: Matrix): Matrix {
   checkSquare(A, "cholesky");
@@ -45,6 +53,15 @@ export function cholesky(A: Matrix): Matrix {
 /**
  * In-place variant of `cholesky`: overwrites A with L (upper triangle set to zero) and returns
  * A. On NotPositiveDefiniteError, A holds a partially factored state.
+ *
+ * @param A - a symmetric positive definite n×n matrix, overwritten by its factor
+ * @returns A itself, now holding L
+ * @example
+ * ```ts
+ * import { choleskyInPlace, fromRows } from "splitscape";
+ * const A = fromRows([[9, 3], [3, 5]]);
+ * choleskyInPlace(A); // A = [[3, 0], [1, 2]]
+ * ```
  */
 export function choleskyInPlace(A: Matrix): Matrix {
   checkSquare(A, "choleskyInPlace");
@@ -73,6 +90,16 @@ export function choleskyInPlace(A: Matrix): Matrix {
 /**
  * Solve A·X = B given the Cholesky factor L of A (LAPACK dpotrs): forward substitution with L,
  * then back substitution with Lᵀ. Vector or matrix right-hand side; returns a new array.
+ *
+ * @param L - the Cholesky factor of A (from cholesky)
+ * @param b - the right-hand side: a vector of length n, or an n×r Matrix B (second overload)
+ * @returns x = A⁻¹·b, a new vector (or matrix for a matrix B)
+ * @example
+ * ```ts
+ * import { cholesky, choleskySolve, fromRows } from "splitscape";
+ * const L = cholesky(fromRows([[4, 2], [2, 5]]));
+ * console.log(choleskySolve(L, Float64Array.of(6, 7))); // Float64Array [1, 1]
+ * ```
  */
 export function choleskySolve(L: Matrix, b: Float64Array): Float64Array;
 export function choleskySolve(L: Matrix, B: Matrix): Matrix;
@@ -93,7 +120,17 @@ export function choleskySolve(L: Matrix, B: Float64Array | Matrix): Float64Array
   return X;
 }
 
-/** log det A = 2·Σ log L_ii from the Cholesky factor L of A. */
+/**
+ * log det A = 2·Σ log L_ii from the Cholesky factor L of A.
+ *
+ * @param L - the Cholesky factor of A (its diagonal is read)
+ * @returns log det A (finite even where det A would overflow or underflow)
+ * @example
+ * ```ts
+ * import { cholesky, choleskyLogDet, fromRows } from "splitscape";
+ * console.log(choleskyLogDet(cholesky(fromRows([[4, 2], [2, 5]])))); // log 16 ≈ 2.7726
+ * ```
+ */
 export function choleskyLogDet(L: Matrix): number {
   checkSquare(L, "choleskyLogDet");
   let s = 0;
@@ -126,6 +163,16 @@ export interface ShiftedCholesky {
  * success together with the shift. The shift says how far A was from positive definite (at
  * most within the factor `growth`). Throws the last NotPositiveDefiniteError if every attempt
  * fails (e.g. the input contains NaN).
+ *
+ * @param A - a symmetric n×n matrix, perhaps indefinite or singular (not modified)
+ * @param opts - the number of attempts, jitter growth and first jitter
+ * @returns the factor L of A + shift·I, the shift (0 when A is positive definite) and the attempts
+ * @example
+ * ```ts
+ * import { choleskyWithShift, fromRows } from "splitscape";
+ * const { L, shift } = choleskyWithShift(fromRows([[1, 1], [1, 1]])); // singular
+ * console.log(shift > 0, L.rows); // true 2
+ * ```
  */
 export function choleskyWithShift(A: Matrix, opts: ShiftedCholeskyOptions = {}): ShiftedCholesky {
   checkSquare(A, "choleskyWithShift");

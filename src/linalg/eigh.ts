@@ -36,6 +36,17 @@ export interface EighResult {
  * Backward stable: the computed pairs satisfy ‖A − VΛVᵀ‖ = O(nε‖A‖) and ‖VᵀV − I‖ = O(nε),
  * also for repeated and clustered eigenvalues. Throws RangeError for a non-square, non-finite
  * or (beyond `symmetryTol`) asymmetric input.
+ *
+ * @param A - a real symmetric n×n matrix (its symmetric part is used; not modified)
+ * @param options - whether to compute eigenvectors (default yes) and the accepted asymmetry
+ * @returns the eigenvalues ascending, the eigenvectors as columns (or null) and the measured
+ * asymmetry of A
+ * @example
+ * ```ts
+ * import { eigh, fromRows } from "splitscape";
+ * const { values, vectors } = eigh(fromRows([[2, 1], [1, 2]]));
+ * console.log(values, vectors!.rows); // ≈ [1, 3], 2
+ * ```
  */
 export function eigh(A: Matrix, options: EighOptions = {}): EighResult {
   const wantVectors = options.vectors ?? true;
@@ -75,7 +86,18 @@ export function eigh(A: Matrix, options: EighOptions = {}): EighResult {
   });
 }
 
-/** Eigenvalues of a real symmetric matrix, ascending: `eigh(A, { vectors: false }).values`. */
+/**
+ * Eigenvalues of a real symmetric matrix, ascending: `eigh(A, { vectors: false }).values`.
+ *
+ * @param A - a real symmetric n×n matrix (not modified)
+ * @param options - the accepted asymmetry (`symmetryTol`)
+ * @returns the eigenvalues, ascending
+ * @example
+ * ```ts
+ * import { eigvalsh, fromRows } from "splitscape";
+ * console.log(eigvalsh(fromRows([[0, 1], [1, 0]]))); // ≈ [-1, 1]
+ * ```
+ */
 export function eigvalsh(A: Matrix, options: Omit<EighOptions, "vectors"> = {}): Float64Array {
   return eigh(A, { ...options, vectors: false }).values;
 }
@@ -91,6 +113,17 @@ export interface EighCheck {
 /**
  * Residual and loss of orthogonality of `result` for A (two gemms, 4n³ flops): a backward-stable
  * solver gives both O(nε).
+ *
+ * @param A - the matrix that was decomposed
+ * @param result - its decomposition from eigh, with eigenvectors (RangeError without)
+ * @returns the relative residual ‖AV − VΛ‖_F/‖A‖_F and the orthogonality loss ‖VᵀV − I‖_F
+ * @example
+ * ```ts
+ * import { eigh, eighCheck, fromRows } from "splitscape";
+ * const A = fromRows([[4, 1, 0], [1, 3, 1], [0, 1, 2]]);
+ * const { residual, orthogonality } = eighCheck(A, eigh(A));
+ * console.log(residual < 1e-14, orthogonality < 1e-14);
+ * ```
  */
 export function eighCheck(A: Matrix, result: EighResult): EighCheck {
   const V = result.vectors;

@@ -38,6 +38,16 @@ export const GEMM_PARALLEL_MIN_WORK = 160 ** 3;
  * shared-memory kernel, or for fewer than 2·GEMM_MIN_THREAD_ROWS rows; else threadCount()
  * (which validates SPLITSCAPE_THREADS), at most one per GEMM_MIN_THREAD_ROWS rows of C.
  * Whatever it returns, the product is bitwise the same.
+ *
+ * @param m - rows of C
+ * @param n - columns of C
+ * @param k - the inner dimension
+ * @returns the number of threads a product of this size runs on (1 for small ones)
+ * @example
+ * ```ts
+ * import { gemmThreads } from "splitscape";
+ * console.log(gemmThreads(64, 64, 64), gemmThreads(1024, 1024, 1024)); // 1, then up to threadCount()
+ * ```
  */
 export function gemmThreads(m: number, n: number, k: number): number {
   if (m * n * k < GEMM_PARALLEL_MIN_WORK || m < 2 * GEMM_MIN_THREAD_ROWS) return 1;
@@ -49,7 +59,17 @@ export function gemmThreads(m: number, n: number, k: number): number {
 /** Which engine runs large products in this realm: the wasm SIMD kernel or the TS fallback. */
 export type GemmBackend = "wasm-simd" | "ts";
 
-/** "wasm-simd" when the SIMD kernel loaded (used for m ≥ 2, m·n·k ≥ GEMM_WASM_MIN_WORK), else "ts". */
+/**
+ * "wasm-simd" when the SIMD kernel loaded (used for m ≥ 2, m·n·k ≥ GEMM_WASM_MIN_WORK), else "ts".
+ *
+ * @returns "wasm-simd" or "ts": the engine of the large products in this realm (for labelling
+ * benchmark results and run environments)
+ * @example
+ * ```ts
+ * import { gemmBackend } from "splitscape";
+ * console.log(`large products run on ${gemmBackend()}`);
+ * ```
+ */
 export function gemmBackend(): GemmBackend {
   return wasmGemm() === null ? "ts" : "wasm-simd";
 }
@@ -57,6 +77,17 @@ export function gemmBackend(): GemmBackend {
 /**
  * The engine gemmRaw uses for an m×n×k product with this α: "wasm-simd" when the kernel is
  * loaded, α ≠ 0, m ≥ 2 and m·n·k ≥ GEMM_WASM_MIN_WORK; otherwise "ts".
+ *
+ * @param m - rows of C
+ * @param n - columns of C
+ * @param k - the inner dimension
+ * @param alpha - the scalar α of the product (default 1; α = 0 never goes to wasm)
+ * @returns the engine that product uses, so that a benchmark can say which one it timed
+ * @example
+ * ```ts
+ * import { gemmDispatch } from "splitscape";
+ * console.log(gemmDispatch(4, 4, 4), gemmDispatch(256, 256, 256)); // "ts", and "wasm-simd" when it loaded
+ * ```
  */
 export function gemmDispatch(m: number, n: number, k: number, alpha = 1): GemmBackend {
   if (m > 1 && m * n * k >= GEMM_WASM_MIN_WORK && alpha !== 0) return gemmBackend();
@@ -287,7 +318,27 @@ export function gemmReference(
   }
 }
 
-/** C ← α·op(A)·op(B) + β·C on Matrix records (shapes checked). */
+/**
+ * C ← α·op(A)·op(B) + β·C on Matrix records (shapes checked).
+ *
+ * The product runs on the wasm SIMD kernel (threaded for large sizes) or the TypeScript
+ * fallback, as gemmDispatch says; the thread count does not change the result's bits.
+ *
+ * @param transA - use Aᵀ for op(A)
+ * @param transB - use Bᵀ for op(B)
+ * @param alpha - the scalar α (0 reads neither A nor B)
+ * @param A - op(A) is m×k
+ * @param B - op(B) is k×n
+ * @param beta - the scalar β (0 overwrites C without reading it)
+ * @param C - the m×n result, updated in place; the shapes are checked (RangeError)
+ * @example
+ * ```ts
+ * import { fromRows, gemm, zeros } from "splitscape";
+ * const A = fromRows([[1, 2], [3, 4]]);
+ * const C = zeros(2, 2);
+ * gemm(false, true, 1, A, A, 0, C); // C = A·Aᵀ = [[5, 11], [11, 25]]
+ * ```
+ */
 export function gemm(
   transA: boolean, transB: boolean, alpha: number, A: Matrix, B: Matrix, beta: number, C: Matrix,
 ): void {
@@ -303,7 +354,21 @@ export function gemm(
   gemmRaw(transA, transB, m, n, k, alpha, A.data, 0, A.cols, B.data, 0, B.cols, beta, C.data, 0, C.cols);
 }
 
-/** op(A)·op(B) as a new matrix. */
+/**
+ * op(A)·op(B) as a new matrix.
+ *
+ * @param A - the left factor (op(A) is m×k)
+ * @param B - the right factor (op(B) is k×n)
+ * @param transA - use Aᵀ (default false)
+ * @param transB - use Bᵀ (default false)
+ * @returns the new m×n product op(A)·op(B)
+ * @example
+ * ```ts
+ * import { fromRows, matmul, toRows } from "splitscape";
+ * const X = fromRows([[1, 0], [1, 1], [0, 2]]);
+ * console.log(toRows(matmul(X, X, true))); // XᵀX = [[2, 1], [1, 5]]
+ * ```
+ */
 export function matmul(A: Matrix, B: Matrix, transA = false, transB = false): Matrix {
   const m = transA ? A.cols : A.rows;
   const n = transB ? B.rows : B.cols;
@@ -315,6 +380,16 @@ export function matmul(A: Matrix, B: Matrix, transA = false, transB = false): Ma
 /**
  * Gram matrix G = AᵀA (n×n for an m×n A), G[i,j] = Σ_p A[p,i]·A[p,j], via gemmRaw with the
  * upper triangle mirrored onto the lower so G is exactly symmetric. Writes into `out` if given.
+ *
+ * @param A - an m×n matrix
+ * @param out - an n×n matrix to write into (optional; shape checked)
+ * @returns G = AᵀA, exactly symmetric (`out` when given)
+ * @example
+ * ```ts
+ * import { fromRows, gram } from "splitscape";
+ * const G = gram(fromRows([[1, 2], [3, 4]]));
+ * console.log(G.data); // Float64Array [10, 14, 14, 20]
+ * ```
  */
 export function gram(A: Matrix, out?: Matrix): Matrix {
   const n = A.cols;
@@ -373,7 +448,22 @@ export function gemvRaw(
   }
 }
 
-/** y ← α·op(A)·x + β·y on a Matrix and dense vectors (shapes checked); see gemvRaw. */
+/**
+ * y ← α·op(A)·x + β·y on a Matrix and dense vectors (shapes checked); see gemvRaw.
+ *
+ * @param trans - use Aᵀ
+ * @param alpha - the scalar α
+ * @param A - an m×n matrix
+ * @param x - the input vector: n entries (m when trans)
+ * @param beta - the scalar β (0 overwrites y without reading it)
+ * @param y - the output vector, updated in place: m entries (n when trans); lengths are checked
+ * @example
+ * ```ts
+ * import { fromRows, gemv } from "splitscape";
+ * const y = new Float64Array(2);
+ * gemv(false, 1, fromRows([[1, 2], [3, 4]]), Float64Array.of(1, 1), 0, y); // y = [3, 7]
+ * ```
+ */
 export function gemv(
   trans: boolean, alpha: number, A: Matrix, x: Float64Array, beta: number, y: Float64Array,
 ): void {

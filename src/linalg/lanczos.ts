@@ -66,6 +66,24 @@ export interface LanczosResult {
  * eigenspace; further copies of a repeated eigenvalue enter through rounding and the random
  * restarts after breakdown. In practice they are found (a threefold smallest eigenvalue comes
  * out three times in the tests), but this is not a guarantee: certify with `eigh` when n allows.
+ *
+ * @param matvec - y ← A·x for the symmetric operator A (must not modify x)
+ * @param n - the dimension of A
+ * @param options - how many pairs (`k`), which end of the spectrum, tolerance, restart limit,
+ * start vector or seed
+ * @returns the wanted Ritz values ascending, their unit vectors as columns, their true residuals,
+ * the threshold, the work done and whether all converged
+ * @example
+ * ```ts
+ * import { lanczos } from "splitscape";
+ * // the path-graph Laplacian of size 200, without forming it
+ * const n = 200;
+ * const matvec = (x: Float64Array, y: Float64Array) => {
+ *   for (let i = 0; i < n; i++) y[i] = (i > 0 ? x[i] - x[i - 1] : 0) + (i < n - 1 ? x[i] - x[i + 1] : 0);
+ * };
+ * const { values, converged } = lanczos(matvec, n, { k: 2, which: "largest" });
+ * console.log(values, converged);
+ * ```
  */
 export function lanczos(matvec: SymmetricMatvec, n: number, options: LanczosOptions = {}): LanczosResult {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`lanczos: n must be a non-negative integer, got ${n}`);

@@ -62,6 +62,20 @@ export interface LstsqMatrixResult extends LstsqCommon {
  * method "qr" a full-rank problem is solved by unpivoted QR instead (dgels).
  * The result carries the residual ‖b − Ax‖ and the normal-equation residual ‖Aᵀ(Ax − b)‖,
  * both recomputed from A. A and b are not modified.
+ *
+ * @param A - an m×n matrix, any shape and rank (not modified)
+ * @param b - the right-hand side: a vector of length m, or an m×r Matrix B (second overload)
+ * @param opts - the relative rank threshold `rcond` and the `method` ("cod" default, or "qr" when
+ * A has full rank)
+ * @returns the minimum-norm solution x with its rank, thresholds, method, residual ‖b − Ax‖ and
+ * normal-equation residual ‖Aᵀ(Ax − b)‖ (per column for a matrix B)
+ * @example
+ * ```ts
+ * import { fromRows, lstsq } from "splitscape";
+ * // fit y = c₀ + c₁·t through (0, 1), (1, 3), (2, 5)
+ * const fit = lstsq(fromRows([[1, 0], [1, 1], [1, 2]]), Float64Array.of(1, 3, 5));
+ * console.log(fit.x, fit.rank, fit.residualNorm); // ≈ [1, 2], 2, ≈ 0
+ * ```
  */
 export function lstsq(A: Matrix, b: Float64Array, opts?: LstsqOptions): LstsqResult;
 export function lstsq(A: Matrix, B: Matrix, opts?: LstsqOptions): LstsqMatrixResult;

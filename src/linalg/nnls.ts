@@ -67,6 +67,18 @@ const INDEPENDENCE_FACTOR = 0.01;
  *      every j with x_j ≤ 0 back to Z, recompute z.
  * Converges in finitely many steps; the result reports the KKT conditions recomputed from A:
  * w ≤ 0 on Z, w = 0 on P. A and b are not modified.
+ *
+ * @param A - an m×n matrix (not modified)
+ * @param b - the target vector, length m
+ * @param opts - the iteration limit and the relative entry threshold `tol`
+ * @returns x ≥ 0 with the residual, the dual w and the KKT measures recomputed from A, the passive
+ * set, iteration counts and whether it converged
+ * @example
+ * ```ts
+ * import { fromRows, nnls } from "splitscape";
+ * const r = nnls(fromRows([[1, 0], [0, 1]]), Float64Array.of(2, -1));
+ * console.log(r.x, r.converged); // Float64Array [2, 0] true
+ * ```
  */
 export function nnls(A: Matrix, b: Float64Array, opts: NnlsOptions = {}): NnlsResult {
   const { rows: m, cols: n } = A;

@@ -47,6 +47,17 @@ const APPLY_BLOCK_MIN_COLS = 8;
  * in dlarfg: β = −sign(α)·‖(α, x)‖, τ = (β − α)/β, v = (1, x/(α − β)), so H·(α, x) = (β, 0) and
  * τ = 0 when x = 0. Backward stable: Q·R = A + E with ‖E‖_F ≲ c·m·n·eps·‖A‖_F.
  * Returns a new compact factorisation; A is not modified.
+ *
+ * @param A - an m×n matrix, any shape (not modified)
+ * @returns the compact factorisation (R and the Householder vectors in `qr`, their τ in `tau`), to
+ * pass to qrR, qrQ, qrApplyQ, qrApplyQt
+ * @example
+ * ```ts
+ * import { fromRows, qr, qrQ, qrR, matmul } from "splitscape";
+ * const A = fromRows([[3, 1], [4, 2], [0, 2]]);
+ * const f = qr(A);
+ * console.log(matmul(qrQ(f), qrR(f)).data); // ≈ A.data
+ * ```
  */
 export function qr(A: Matrix): QR {
   const { rows: m, cols: n } = A;
@@ -79,6 +90,16 @@ export function qr(A: Matrix): QR {
 /**
  * The upper trapezoidal factor R: k×n with k = min(m, n) (thin, default), or m×n with zero rows
  * below when `full`.
+ *
+ * @param f - a factorisation from qr (or qrPivoted)
+ * @param opts - `full: true` for the m×n R with zero rows below; default the thin k×n R
+ * @returns R as a new matrix
+ * @example
+ * ```ts
+ * import { fromRows, qr, qrR } from "splitscape";
+ * const R = qrR(qr(fromRows([[3, 1], [4, 2]])));
+ * console.log(Math.abs(R.data[0])); // ‖first column‖ = 5
+ * ```
  */
 export function qrR(f: QR, opts: { full?: boolean } = {}): Matrix {
   const { rows: m, cols: n, data } = f.qr;
@@ -95,6 +116,16 @@ export function qrR(f: QR, opts: { full?: boolean } = {}): Matrix {
  * The orthogonal factor Q = H_0⋯H_{k−1}, explicitly (LAPACK dorgqr): thin m×k (default, k =
  * min(m, n)) or full m×m. Formed backwards from the identity so that block j only touches
  * rows and columns ≥ j; blocked like `qr` for large sizes.
+ *
+ * @param f - a factorisation from qr (or qrPivoted)
+ * @param opts - `full: true` for the m×m Q; default the thin m×k Q
+ * @returns Q with orthonormal columns, as a new matrix
+ * @example
+ * ```ts
+ * import { fromRows, qr, qrQ } from "splitscape";
+ * const Q = qrQ(qr(fromRows([[1], [1]])), { full: true }); // 2×2: a basis with the direction (1, 1)/√2 first
+ * console.log(Q.rows, Q.cols);
+ * ```
  */
 export function qrQ(f: QR, opts: { full?: boolean } = {}): Matrix {
   const m = f.qr.rows;
@@ -109,6 +140,16 @@ export function qrQ(f: QR, opts: { full?: boolean } = {}): Matrix {
 /**
  * Qᵀ·B without forming Q (LAPACK dormqr, SIDE = 'L', TRANS = 'T'): applies H_0, H_1, … in turn.
  * B has m rows (or is a vector of length m); returns a new array.
+ *
+ * @param f - a factorisation of an m×n matrix from qr
+ * @param b - a vector of length m, or a Matrix B with m rows (second overload)
+ * @returns Qᵀ·b as a new vector (or matrix)
+ * @example
+ * ```ts
+ * import { fromRows, qr, qrApplyQt } from "splitscape";
+ * const f = qr(fromRows([[3], [4]]));
+ * console.log(qrApplyQt(f, Float64Array.of(3, 4))); // ≈ [±5, 0]
+ * ```
  */
 export function qrApplyQt(f: QR, b: Float64Array): Float64Array;
 export function qrApplyQt(f: QR, B: Matrix): Matrix;
@@ -116,7 +157,20 @@ export function qrApplyQt(f: QR, B: Float64Array | Matrix): Float64Array | Matri
   return applyQPublic(f, true, B, "qrApplyQt");
 }
 
-/** Q·B without forming Q (LAPACK dormqr, SIDE = 'L', TRANS = 'N'); returns a new array. */
+/**
+ * Q·B without forming Q (LAPACK dormqr, SIDE = 'L', TRANS = 'N'); returns a new array.
+ *
+ * @param f - a factorisation of an m×n matrix from qr
+ * @param b - a vector of length m, or a Matrix B with m rows (second overload)
+ * @returns Q·b as a new vector (or matrix)
+ * @example
+ * ```ts
+ * import { fromRows, qr, qrApplyQ, qrApplyQt } from "splitscape";
+ * const f = qr(fromRows([[1, 2], [3, 4], [5, 6]]));
+ * const b = Float64Array.of(1, 2, 3);
+ * console.log(qrApplyQ(f, qrApplyQt(f, b))); // ≈ b (Q is orthogonal)
+ * ```
+ */
 export function qrApplyQ(f: QR, b: Float64Array): Float64Array;
 export function qrApplyQ(f: QR, B: Matrix): Matrix;
 export function qrApplyQ(f: QR, B: Float64Array | Matrix): Float64Array | Matrix {
@@ -133,6 +187,17 @@ export function qrApplyQ(f: QR, B: Float64Array | Matrix): Float64Array | Matrix
  *
  * The numerical rank is the number of leading |R_ii| above tol = opts.tol, or rcond·|R_00|
  * with rcond = max(m, n)·eps by default. Returns a new factorisation; A is not modified.
+ *
+ * @param A - an m×n matrix (not modified)
+ * @param opts - the rank threshold: relative `rcond` or absolute `tol`
+ * @returns the compact factorisation with the permutation `perm`, the numerical `rank` and the
+ * threshold used
+ * @example
+ * ```ts
+ * import { fromRows, qrPivoted } from "splitscape";
+ * const f = qrPivoted(fromRows([[1, 2, 3], [2, 4, 6]])); // rank 1
+ * console.log(f.rank, f.perm); // 1, the largest column first
+ * ```
  */
 export function qrPivoted(A: Matrix, opts: PivotedQROptions = {}): PivotedQR {
   const { rows: m, cols: n } = A;
@@ -192,6 +257,16 @@ export function qrPivoted(A: Matrix, opts: PivotedQROptions = {}): PivotedQR {
  * (A·Nᵀ = 0, N·Nᵀ = I). From the column-pivoted QR of Aᵀ = Q·R·Pᵀ (`qrPivoted`, numerical rank r
  * by `opts`): range(Aᵀ) is spanned by Q's first r columns, so null(A) = range(Aᵀ)^⊥ by the last
  * n − r columns of the full Q (Golub & Van Loan, 4th ed., §5.4.1).
+ *
+ * @param A - an m×n matrix (not modified)
+ * @param opts - the rank threshold of the pivoted QR: relative `rcond` or absolute `tol`
+ * @returns an (n − r)×n matrix whose rows are an orthonormal basis of null(A)
+ * @example
+ * ```ts
+ * import { fromRows, nullSpace } from "splitscape";
+ * const N = nullSpace(fromRows([[1, 1, 0]]));
+ * console.log(N.rows, N.cols); // 2 3 (e.g. ±(1, −1, 0)/√2 and ±(0, 0, 1))
+ * ```
  */
 export function nullSpace(A: Matrix, opts: PivotedQROptions = {}): Matrix {
   const { rows: m, cols: n } = A;

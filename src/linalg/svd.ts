@@ -60,6 +60,16 @@ export interface SvdResult {
  * at the sweep's start — the whole Gram matrix's upper triangle, or only the changed rows
  * against all once few changed — and re-checking exactly the pairs that touch a row rotated
  * earlier in the sweep. B, W and the Gram matrix stay resident in one arena (arena.ts).
+ *
+ * @param A - an m×n matrix, any shape (not modified)
+ * @param options - `vectors`: "thin" (default) for U and V, "none" for the singular values only
+ * @returns σ descending, U (m×r) and V (n×r) with A = U·diag(σ)·Vᵀ, and the sweep statistics
+ * @example
+ * ```ts
+ * import { fromRows, svd } from "splitscape";
+ * const { values, U, V } = svd(fromRows([[3, 0], [0, -2], [0, 0]]));
+ * console.log(values, U!.rows, V!.rows); // ≈ [3, 2], 3, 2
+ * ```
  */
 export function svd(A: Matrix, options: SvdOptions = {}): SvdResult {
   const wantVectors = (options.vectors ?? "thin") === "thin";
@@ -139,7 +149,17 @@ export function svd(A: Matrix, options: SvdOptions = {}): SvdResult {
   });
 }
 
-/** Singular values of A, descending (`svd(A, { vectors: 'none' }).values`). */
+/**
+ * Singular values of A, descending (`svd(A, { vectors: 'none' }).values`).
+ *
+ * @param A - an m×n matrix (not modified)
+ * @returns the min(m, n) singular values, descending
+ * @example
+ * ```ts
+ * import { fromRows, singularValues } from "splitscape";
+ * console.log(singularValues(fromRows([[1, 1], [1, 1]]))); // ≈ [2, 0]
+ * ```
+ */
 export function singularValues(A: Matrix): Float64Array {
   return svd(A, { vectors: "none" }).values;
 }
@@ -147,6 +167,15 @@ export function singularValues(A: Matrix): Float64Array {
 /**
  * Numerical rank: the number of singular values above `tol`, by default
  * σ_max · max(m, n) · ε (the convention of NumPy's matrix_rank and MATLAB's rank).
+ *
+ * @param A - an m×n matrix (not modified)
+ * @param tol - the absolute threshold on singular values (default σ_max·max(m, n)·ε)
+ * @returns the number of singular values above `tol`
+ * @example
+ * ```ts
+ * import { fromRows, rank } from "splitscape";
+ * console.log(rank(fromRows([[1, 2], [2, 4], [3, 6]]))); // 1
+ * ```
  */
 export function rank(A: Matrix, tol?: number): number {
   const s = singularValues(A);

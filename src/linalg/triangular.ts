@@ -40,6 +40,17 @@ const TRSM_BLOCK = 64;
  *
  * Throws SingularMatrixError if a used diagonal entry is 0 or not finite (not when
  * unitDiagonal). Near-singular diagonals are not detected: the caller judges conditioning.
+ *
+ * @param T - the n×n triangular matrix (only the triangle named by `opts.lower` is read)
+ * @param b - the right-hand side: a vector of length n, or an n×r Matrix B (second overload)
+ * @param opts - which triangle (`lower`), whether to solve with Tᵀ (`trans`), unit diagonal
+ * @returns x = op(T)⁻¹·b, a new vector (or matrix for a matrix B)
+ * @example
+ * ```ts
+ * import { fromRows, solveTriangular } from "splitscape";
+ * const L = fromRows([[2, 0], [1, 1]]);
+ * console.log(solveTriangular(L, Float64Array.of(2, 3), { lower: true })); // Float64Array [1, 2]
+ * ```
  */
 export function solveTriangular(T: Matrix, b: Float64Array, opts: TriangularOptions): Float64Array;
 export function solveTriangular(T: Matrix, B: Matrix, opts: TriangularOptions): Matrix;

@@ -14,6 +14,15 @@ const SQ_HUGE = 1e290;
  * ‖a − b‖₂ without forming a − b: one pass of Σ(a_i − b_i)² when that sum is in
  * [1e-290, 1e290], else the scaled sum scale²·Σ((a_i − b_i)/scale)² (Blue / dnrm2). NaN if any
  * difference is NaN, ∞ if one is infinite. Requires a.length === b.length.
+ *
+ * @param a - the first point
+ * @param b - the second point, same length
+ * @returns ‖a − b‖₂
+ * @example
+ * ```ts
+ * import { distance } from "splitscape";
+ * console.log(distance(Float64Array.of(0, 0), Float64Array.of(3, 4))); // 5
+ * ```
  */
 export function distance(a: Float64Array, b: Float64Array): number {
   const n = a.length;
@@ -31,6 +40,15 @@ export function distance(a: Float64Array, b: Float64Array): number {
  * cos∠(a, b) = Σ (a_i/‖a‖)(b_i/‖b‖), with the norms from nrm2 and each factor normalised before
  * the product (no underflow of a_i·b_i at tiny scales, no overflow at huge ones). NaN when either
  * vector is zero. The result can exceed 1 in magnitude by a few ulps (rounding); it is not clamped.
+ *
+ * @param a - the first vector (nonzero)
+ * @param b - the second vector, same length (nonzero)
+ * @returns cos∠(a, b) in [−1, 1] up to a few ulps; NaN when either is zero
+ * @example
+ * ```ts
+ * import { cosine } from "splitscape";
+ * console.log(cosine(Float64Array.of(1, 0), Float64Array.of(1, 1))); // 0.7071067811865475
+ * ```
  */
 export function cosine(a: Float64Array, b: Float64Array): number {
   const n = a.length;
@@ -47,6 +65,15 @@ export function cosine(a: Float64Array, b: Float64Array): number {
  * ‖a/‖a‖ − b/‖b‖‖₂, the distance between the directions of a and b (in [0, 2]); computed from
  * the normalised components, so it is accurate where 1 − cosine would cancel (√(2 − 2cos) loses
  * half the digits for nearly parallel vectors). NaN when either vector is zero.
+ *
+ * @param a - the first vector (nonzero)
+ * @param b - the second vector, same length (nonzero)
+ * @returns ‖a/‖a‖ − b/‖b‖‖₂ in [0, 2]; NaN when either is zero
+ * @example
+ * ```ts
+ * import { directionDistance } from "splitscape";
+ * console.log(directionDistance(Float64Array.of(2, 0), Float64Array.of(0, 5))); // √2
+ * ```
  */
 export function directionDistance(a: Float64Array, b: Float64Array): number {
   const n = a.length;
@@ -66,6 +93,17 @@ export function directionDistance(a: Float64Array, b: Float64Array): number {
  * ‖x[start:end]‖₂ without a subarray view (for hot loops over parts of a state vector): the
  * same scaled computation as nrm2 — one pass of Σx² when it is in [1e-290, 1e290], else the
  * scaled sum.
+ *
+ * @param x - the vector
+ * @param start - the first index of the slice
+ * @param end - one past the last index (start ≤ end ≤ x.length)
+ * @returns ‖x[start:end]‖₂ (0 for an empty slice)
+ * @example
+ * ```ts
+ * import { sliceNorm } from "splitscape";
+ * // a state vector (w₁, w₂, a): the norm of the first neuron's weights
+ * console.log(sliceNorm(Float64Array.of(3, 4, 1), 0, 2)); // 5
+ * ```
  */
 export function sliceNorm(x: Float64Array, start: number, end: number): number {
   let ss = 0;

@@ -9,7 +9,7 @@
  * Measured in bench/model.ts (p ≈ 1000): the Gauss–Newton assembly is the faster one for
  * two-layer networks, so "auto" picks it there.
  */
-import { gemmRaw } from "../linalg/index.js";
+import { gemmRaw } from "../linalg/gemm.js";
 import type { Matrix } from "../linalg/index.js";
 import type { Model } from "./architecture.js";
 import { paramCount } from "./architecture.js";

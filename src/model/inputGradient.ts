@@ -1,5 +1,6 @@
 /** Gradients of a network with respect to its INPUT (what `x.grad` holds in PyTorch). */
-import { gemmRaw, type Matrix } from "../linalg/index.js";
+import { type Matrix } from "../linalg/index.js";
+import { gemmRaw } from "../linalg/gemm.js";
 import { applyActivation } from "./activations.js";
 import type { Model } from "./architecture.js";
 import { checkTheta, mlpWeights, outputDim, twoLayerParts } from "./architecture.js";

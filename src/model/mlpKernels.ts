@@ -8,7 +8,7 @@
  * Whole-batch buffers (the deep networks studied here are narrow); every product goes through
  * linalg's gemmRaw. Workspaces are explicit scratch records reused across calls, not re-entrant.
  */
-import { gemmRaw } from "../linalg/index.js";
+import { gemmRaw } from "../linalg/gemm.js";
 import { applyActivation } from "./activations.js";
 import type { MlpArchitecture } from "./architecture.js";
 import { mlpLayerOffsets } from "./architecture.js";

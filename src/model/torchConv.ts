@@ -20,10 +20,9 @@
  * layer or tensor key and what was expected, with the state_dict's keys and shapes.
  */
 import { InputError } from "../common/errors.js";
-import {
-  archToken, describeTensors, formatShape,
-  type ActivationSpec, type AvgPoolSpec, type ConvSpec, type LayerList, type LayerSpec, type LinearSpec, type Tensor, type TensorToWrite,
-} from "../io/index.js";
+import { archToken, type ActivationSpec, type AvgPoolSpec, type ConvSpec, type LayerList, type LayerSpec, type LinearSpec, type Tensor, type TensorToWrite } from "../io/index.js";
+import { describeTensors } from "../io/safetensors.js";
+import { formatShape } from "../io/tensor.js";
 import type { Model } from "./architecture.js";
 import type { ConvArchitecture, Shape3, StageSpec } from "./conv/index.js";
 import { convArchitecture, convGeometry, convWeights } from "./conv/index.js";

@@ -24,11 +24,9 @@
  */
 import { InputError } from "../common/errors.js";
 import { formatStampMetadata, readFormatMetadata } from "../common/format.js";
-import {
-  METADATA_ARCH, METADATA_INPUT_SHAPE, archToken, describeTensors, encodeSafetensors, formatShape, parseArch, parseInputShape, readSafetensors,
-  type SafetensorsFile,
-  type ActivationSpec, type LayerList, type LayerSpec, type LinearSpec, type Tensor, type TensorToWrite, type WriteDtype,
-} from "../io/index.js";
+import { METADATA_ARCH, METADATA_INPUT_SHAPE, archToken, encodeSafetensors, parseArch, parseInputShape, readSafetensors, type SafetensorsFile, type ActivationSpec, type LayerList, type LayerSpec, type LinearSpec, type Tensor, type TensorToWrite, type WriteDtype } from "../io/index.js";
+import { describeTensors } from "../io/safetensors.js";
+import { formatShape } from "../io/tensor.js";
 import { makeActivation, type Activation } from "./activations.js";
 import type { Model } from "./architecture.js";
 import { mlpArchitecture, mlpWeights, twoLayerArchitecture, twoLayerParts, unsupportedArchitecture } from "./architecture.js";

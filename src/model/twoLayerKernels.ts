@@ -17,7 +17,7 @@
  * Workspaces are explicit scratch records (one per architecture and maximum n), reused by
  * repeated calls; they are not re-entrant.
  */
-import { gemmRaw } from "../linalg/index.js";
+import { gemmRaw } from "../linalg/gemm.js";
 import { applyActivation, piecewiseLinearSlope } from "./activations.js";
 import type { TwoLayerArchitecture, TwoLayerLayout } from "./architecture.js";
 import { twoLayerLayout } from "./architecture.js";

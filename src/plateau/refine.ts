@@ -17,7 +17,8 @@
  *   scale = Σ_i |∂ℓ/∂f_i| ‖∇_θ f(x_i)‖,
  * so ‖∇ℒ‖/scale measures the cancellation reached (rounding alone leaves about n·ε of it).
  */
-import { choleskySolve, choleskyWithShift, distance, gemmRaw, nrm2 } from "../linalg/index.js";
+import { choleskySolve, choleskyWithShift, distance, nrm2 } from "../linalg/index.js";
+import { gemmRaw } from "../linalg/gemm.js";
 import type { LossName, LossOptions, Model, ModelData } from "../model/index.js";
 import { checkModelData, hessian, lossAndGradient, outputJacobian } from "../model/index.js";
 import { outputResiduals } from "./residuals.js";

@@ -20,7 +20,7 @@
  * thread. `sliceGridNaive` evaluates one network at a time (the reference).
  */
 import { InputError } from "../common/errors.js";
-import { gemmRaw } from "../linalg/index.js";
+import { gemmRaw } from "../linalg/gemm.js";
 import type { Activation, Model, ModelData } from "../model/index.js";
 import { applyActivation, mlpWeights, outputDim, lossOnOutputs, piecewiseLinearSlope, twoLayerParts, type Architecture } from "../model/index.js";
 import { objectiveValue, penaltyMask, type ObjectiveSpec } from "../inspect/index.js";

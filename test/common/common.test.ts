@@ -2,10 +2,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import {
-  checkMemory, checkOutputFile, checkSweepCells, formatBytes, InputError, memoryBudget, parseByteSize, readTextInput, sameFile,
-  setMemoryBudget, stripBom, trainingBytes, writeFailureCause, writeFileAtomic,
-} from "../../src/common/index.js";
+import { InputError, memoryBudget, parseByteSize, setMemoryBudget } from "../../src/common/index.js";
+import { checkMemory, checkSweepCells, formatBytes, trainingBytes } from "../../src/common/limits.js";
+import { readTextInput, stripBom } from "../../src/common/textInput.js";
+import { checkOutputFile, sameFile } from "../../src/common/outputPath.js";
+import { writeFileAtomic } from "../../src/common/atomic.js";
+import { writeFailureCause } from "../../src/common/fsErrors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "splitscape-common-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

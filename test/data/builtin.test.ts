@@ -3,18 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/common/errors.js";
 import { fashionMnistDir } from "../../src/data/generators/fashion.js";
-import {
-  builtinTeacher,
-  builtinTeacherNet,
-  GENERATORS,
-  labels,
-  listGenerators,
-  makeBuiltin,
-  parseAddress,
-  resolveBuiltin,
-  teacherOutput,
-  type Dataset,
-} from "../../src/data/index.js";
+import { builtinTeacher, builtinTeacherNet, GENERATORS, labels, listGenerators, makeBuiltin, resolveBuiltin, teacherOutput, type Dataset } from "../../src/data/index.js";
+import { parseAddress } from "../../src/data/address.js";
 
 function bits(ds: Dataset): string {
   return Buffer.from(ds.X.data.buffer).toString("hex") + "|" + Buffer.from(ds.Y.data.buffer).toString("hex");

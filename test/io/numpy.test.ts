@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadDataset, makeBuiltin, saveDataset } from "../../src/data/index.js";
-import { crc32, encodeNpy, encodeNpyRaw, encodeNpz, parseNpy, parseNpz, readNpy, readNpz } from "../../src/io/index.js";
+import { encodeNpy, encodeNpz, parseNpy, parseNpz, readNpy, readNpz } from "../../src/io/index.js";
+import { crc32 } from "../../src/io/zip.js";
+import { encodeNpyRaw } from "../../src/io/npy.js";
 import { inputError } from "./helpers.js";
 
 const FIX = join(import.meta.dirname, "../fixtures/numpy");

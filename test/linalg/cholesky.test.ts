@@ -2,21 +2,8 @@
 // forms and ml-matrix. eps = 2.2e-16; every tolerance says where it comes from.
 import { describe, expect, it } from "vitest";
 import { CholeskyDecomposition, Matrix as MlMatrix } from "ml-matrix";
-import {
-  choleskyAppendRow,
-  choleskyDeleteRow,
-  cholesky,
-  choleskyInPlace,
-  choleskyLogDet,
-  choleskySolve,
-  choleskyWithShift,
-  fromRows,
-  NotPositiveDefiniteError,
-  SingularMatrixError,
-  solveTriangular,
-  toRows,
-  type Matrix,
-} from "../../src/linalg/index.js";
+import { cholesky, choleskyInPlace, choleskyLogDet, choleskySolve, choleskyWithShift, fromRows, NotPositiveDefiniteError, SingularMatrixError, solveTriangular, toRows, type Matrix } from "../../src/linalg/index.js";
+import { choleskyAppendRow, choleskyDeleteRow } from "../../src/linalg/cholesky.js";
 import { naiveProduct as mul } from "../helpers/naive.js";
 import { testRng } from "../helpers/random.js";
 

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Matrix as MlMatrix } from "ml-matrix";
-import {
-  GEMM_WASM_MAX_BYTES, GEMM_WASM_MIN_WORK, fromRows, gemm, gemmBackend, gemmDispatch, gemmRaw, gemmRawTs,
-  gemmRawWasm, gemv, gemvRaw, gram, matmul, toRows,
-} from "../../src/linalg/index.js";
+import { GEMM_WASM_MAX_BYTES, GEMM_WASM_MIN_WORK, fromRows, gemm, gemmBackend, gemmDispatch, gemv, gram, matmul, toRows } from "../../src/linalg/index.js";
+import { gemmRaw, gemmRawTs, gemmRawWasm, gemvRaw } from "../../src/linalg/gemm.js";
 import { gemmReference } from "../../src/linalg/gemm.js";
 // The loader is internal to linalg (not on its face); it is tested here directly because its
 // browser-worker branch (no Buffer) is not otherwise exercised under Node.

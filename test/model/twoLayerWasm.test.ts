@@ -9,7 +9,7 @@
  * grows.
  */
 import { describe, expect, it } from "vitest";
-import { gemmRaw } from "../../src/linalg/index.js";
+import { gemmRaw } from "../../src/linalg/gemm.js";
 import { wasmBase64 as twoLayerBase64 } from "../../src/linalg/kernels/twolayer.wasm.generated.js";
 import { createMemory, GEMM_INITIAL_PAGES, instantiateBase64, wasmGemm, WASM_PAGE_BYTES } from "../../src/linalg/kernels/wasm.js";
 import {

@@ -1,7 +1,9 @@
 // `splitscape convex`: solve the convex reformulation of a weight-decayed two-layer ReLU network
 // (docs/science/convex.md §1–2) and certify its optimum, or certify a given network (--certify --model M).
 import { Option, type Command } from "commander";
-import { checkOutputFile, InputError, writeFileAtomic } from "../../common/index.js";
+import { InputError } from "../../common/index.js";
+import { checkOutputFile } from "../../common/outputPath.js";
+import { writeFileAtomic } from "../../common/atomic.js";
 import {
   certifyNetwork, checkLabels, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, isConvexLossName, loadHighs,
   loadTwoLayerReluModel, locateInOptimalSet, minNormInterpolation, minNormUniqueness, modelToNetwork, networkToModelJson, nonconvexObjective,

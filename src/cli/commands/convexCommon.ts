@@ -1,6 +1,8 @@
 // Shared input handling of `splitscape convex` (scalar and vector outputs): options, numbers,
 // pattern sets (exact / sampled / gate files), and the JSON-or-text output.
-import { checkSampledPatterns, InputError, readTextInput } from "../../common/index.js";
+import { InputError } from "../../common/index.js";
+import { checkSampledPatterns } from "../../common/limits.js";
+import { readTextInput } from "../../common/textInput.js";
 import {
   CERTIFY_TOL, enumeratePatterns, MIN_NORM_TOL, patternsFromGates, samplePatterns, SOLVE_TOL, TooManyPatternsError, VECTOR_SOLVE_TOL, type PatternSet,
 } from "../../convex/index.js";

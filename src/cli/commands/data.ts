@@ -1,19 +1,10 @@
 import { existsSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { checkOutputFile, InputError } from "../../common/index.js";
-import {
-  classCounts,
-  datasetShape,
-  formatFromPath,
-  hasPlusMinusLabels,
-  isBuiltinAddress,
-  listGenerators,
-  makeBuiltin,
-  saveDataset,
-  type Dataset,
-  type DatasetFormat,
-  type GeneratorInfo,
-} from "../../data/index.js";
+import { InputError } from "../../common/index.js";
+import { checkOutputFile } from "../../common/outputPath.js";
+import { classCounts, datasetShape, hasPlusMinusLabels, listGenerators, makeBuiltin, saveDataset, type Dataset, type DatasetFormat, type GeneratorInfo } from "../../data/index.js";
+import { formatFromPath } from "../../data/files.js";
+import { isBuiltinAddress } from "../../data/address.js";
 import { isBareGeneratorName, labelColsOption, printJson, printLines, resolveDataset } from "../io.js";
 
 function collect(value: string, previous: string[] | undefined): string[] {

@@ -4,7 +4,8 @@
  * dense Hessian and its eigenvalues (ascending).
  */
 import { Option, type Command } from "commander";
-import { checkDenseHessian, InputError } from "../../common/index.js";
+import { InputError } from "../../common/index.js";
+import { checkDenseHessian } from "../../common/limits.js";
 import type { Dataset } from "../../data/index.js";
 import { eigvalsh } from "../../linalg/index.js";
 import {

@@ -6,7 +6,8 @@
  */
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { Option, type Command } from "commander";
-import { checkKktCertificate, InputError } from "../../common/index.js";
+import { InputError } from "../../common/index.js";
+import { checkKktCertificate } from "../../common/limits.js";
 import { KKT_KINK_TOL, kktCertificate, marginSummary, requireHomogeneity, type KktCertificate } from "../../margin/index.js";
 import { describeArchitecture, paramCount } from "../../model/index.js";
 import { labelColsOption, loadModelArg, printJson, printLines, resolveDataset } from "../io.js";

@@ -8,7 +8,9 @@
  * Inertias are printed as [n₊, n₋, n₀].
  */
 import { Option, type Command } from "commander";
-import { checkDenseHessian, checkOutputFile, InputError } from "../../common/index.js";
+import { InputError } from "../../common/index.js";
+import { checkDenseHessian } from "../../common/limits.js";
+import { checkOutputFile } from "../../common/outputPath.js";
 import { LOSS_NAMES, isLossName, paramCount, saveModel, type LossName } from "../../model/index.js";
 import {
   analyzePlateau, formatInertia, inertiaTriple, lambdaLine, simplexGrid, type EscapeRoute, type PlateauAnalysis, type UndecidedCondition,

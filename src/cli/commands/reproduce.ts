@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { checkOutputFolder, InputError } from "../../common/index.js";
+import { InputError } from "../../common/index.js";
+import { checkOutputFolder } from "../../common/outputPath.js";
 import { formatNumber, formatTable } from "../../report/index.js";
 import type { Claim } from "../../reproduce/index.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import type { ParamDescription } from "../../experiments/index.js";
 import { loadExperiments, type Experiments } from "../lazy.js";
-import { checkOutputFolder, InputError } from "../../common/index.js";
+import { InputError } from "../../common/index.js";
+import { checkOutputFolder } from "../../common/outputPath.js";
 import { withInterrupt } from "../interrupt.js";
 import { formatTable, formatVerdictTable } from "../../report/index.js";
 import { outFolderOption, printJson, printLines } from "../io.js";

@@ -16,7 +16,7 @@ import { describeArchitecture, paramCount, saveModel, type Model } from "../../m
 import {
   SPLIT_COEFF_TOL, copyDivideSplit, embeddingChecks, hiddenLayerWidth, splitUnit, type EmbeddingChecks, type SplitResult,
 } from "../../splitting/index.js";
-import { checkOutputFile } from "../../common/index.js";
+import { checkOutputFile } from "../../common/outputPath.js";
 import {
   labelColsOption, legacyOutputOption, loadModelArg, outFileOption, parseIntOption, printJson, printLines, resolveDataset, resolveOutFile,
 } from "../io.js";

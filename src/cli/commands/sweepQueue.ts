@@ -1,7 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { MultiBar, Presets, type SingleBar } from "cli-progress";
-import { checkOutputFolder, InputError } from "../../common/index.js";
+import { InputError } from "../../common/index.js";
+import { checkOutputFolder } from "../../common/outputPath.js";
 import type { QueueAddress, QueueProgress, QueueStatus } from "../../experiments/queue/index.js";
 import { withInterrupt } from "../interrupt.js";
 import { parseIntOption, printJson, printLines } from "../io.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { checkOutputFolder } from "../../common/index.js";
+import { checkOutputFolder } from "../../common/outputPath.js";
 import type { TourEntry } from "../../experiments/index.js";
 import { loadExperiments } from "../lazy.js";
 import { withInterrupt } from "../interrupt.js";

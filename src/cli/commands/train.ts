@@ -16,7 +16,10 @@
 import { Option, type Command } from "commander";
 import cliProgress from "cli-progress";
 import { join } from "node:path";
-import { checkMemory, checkOutputFolder, InputError, InterruptedError, stamped, trainingBytes, trainingFormula, writeFileAtomic } from "../../common/index.js";
+import { InputError, InterruptedError, stamped } from "../../common/index.js";
+import { checkMemory, trainingBytes, trainingFormula } from "../../common/limits.js";
+import { checkOutputFolder } from "../../common/outputPath.js";
+import { writeFileAtomic } from "../../common/atomic.js";
 import type { Dataset } from "../../data/index.js";
 import type { Progress, StopRules } from "../../dynamics/index.js";
 // The method names only (training.ts does not register the experiment kinds, see ../lazy.ts).

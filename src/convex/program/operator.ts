@@ -5,7 +5,8 @@
 // are CS_bk Z_bk with CS = 2D − 1: the same Z serves the prediction and the constraints.
 // (Block-major Z: both GEMMs measured ~1.5× faster than the n×B layout at n = 1000, B = 500,
 // d = 50, and every per-block pass is contiguous.)
-import { gemmRaw, type Matrix, nrm2 } from "../../linalg/index.js";
+import { type Matrix, nrm2 } from "../../linalg/index.js";
+import { gemmRaw } from "../../linalg/gemm.js";
 import type { PatternSet } from "./patterns.js";
 
 /** Blocks b = 0..B−1, each a vector w_b ∈ ℝᵈ, block b uses pattern `pattern[b]` with sign `sign[b]`. */

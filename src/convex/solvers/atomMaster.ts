@@ -17,7 +17,10 @@
 // at the optimum on P, where the tests are exact. (On the scnn demo the late rounds bring ~170
 // near-duplicates of passive atoms per round: one-at-a-time entry after the first such event
 // cost ~100 outer iterations per solve.)
-import { choleskyAppendRow, choleskyDeleteRow, gemmRaw, nrm2, trsvRaw } from "../../linalg/index.js";
+import { nrm2 } from "../../linalg/index.js";
+import { choleskyAppendRow, choleskyDeleteRow } from "../../linalg/cholesky.js";
+import { trsvRaw } from "../../linalg/triangular.js";
+import { gemmRaw } from "../../linalg/gemm.js";
 
 /** Atoms, coefficients and the factorised passive set of the master problem. */
 export interface AtomMaster {

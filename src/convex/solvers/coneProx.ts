@@ -21,9 +21,10 @@
 //     After 2 or 3 the cache is rebuilt from the new S when S repeated (and caching is on).
 //  4. Screening for zero blocks: for any λ ≥ 0, ‖Π_K z‖ ≤ min_{t≥0} ‖z + t·q‖ with q = Aᵀλ from
 //     the block's last projection; if that is ≤ τ the block is zero without projecting.
-import {
-  cholesky, choleskyAppendRow, choleskyDeleteRow, choleskySolve, gemmRaw, nnls, NotPositiveDefiniteError, nrm2, trsvRaw, type Matrix,
-} from "../../linalg/index.js";
+import { cholesky, choleskySolve, nnls, NotPositiveDefiniteError, nrm2, type Matrix } from "../../linalg/index.js";
+import { choleskyAppendRow, choleskyDeleteRow } from "../../linalg/cholesky.js";
+import { trsvRaw } from "../../linalg/triangular.js";
+import { gemmRaw } from "../../linalg/gemm.js";
 import { type BlockOperator, orthonormalBasis } from "../program/index.js";
 import { coneKernel, type ConeKernel, runConeBatch } from "./coneKernel.js";
 import type { BlockProx } from "./fista.js";

@@ -8,7 +8,8 @@
 //     (γ/2)‖θ − ν*‖² ≤ D(ν*) − D(θ) ≤ P − D(θ),   so   ‖θ − ν*‖ ≤ r = √(2(P − D(θ))/γ).
 // At an optimum, w_i ≠ 0 forces ‖Xᵀ D_i ν*‖ = β (KKT), and ‖Xᵀ D_i ν*‖ ≤ ‖Xᵀ D_i θ‖ + ‖D_i X‖₂ r.
 // Hence   ‖Xᵀ D_i θ‖ + σ_i r < β  with σ_i ≥ ‖D_i X‖₂   ⇒   w_i = 0 at every optimum.
-import { eigvalsh, gemmRaw, gemvRaw, type Matrix, zeros } from "../../linalg/index.js";
+import { eigvalsh, type Matrix, zeros } from "../../linalg/index.js";
+import { gemmRaw, gemvRaw } from "../../linalg/gemm.js";
 import type { MaskedBlocks } from "./maskedBlocks.js";
 
 /** r = √(2·gap·ℓ''_max): every dual optimum lies within r of a feasible θ whose gap is `gap`. */

@@ -5,7 +5,8 @@
 // only O(n·d + B·d) element-wise work, where the block-major form Z = W Xᵀ of
 // program/operator.ts (which the cone constraints of the ReLU program need) touches B×n entries
 // several times per FISTA step. Row b of M is pattern `index[b]` of the full problem.
-import { gemmRaw, type Matrix } from "../../linalg/index.js";
+import { type Matrix } from "../../linalg/index.js";
+import { gemmRaw } from "../../linalg/gemm.js";
 import type { PatternSet } from "../program/index.js";
 
 /** A set of B gated blocks of one data matrix. */

@@ -8,7 +8,8 @@
 // solves to rounding level. N_b comes from a pivoted QR of A_{S_b}ᵀ (linalg nullSpace), and
 // Fᵀ diag(ℓ'') F is one GEMM (once for the square loss). A block that leaves its cone is clipped
 // back along the segment from its start (polishOnFace); the certificate then decides.
-import { cholesky, choleskySolve, gemmRaw, gemvRaw, NotPositiveDefiniteError, nrm2, nullSpace } from "../../linalg/index.js";
+import { cholesky, choleskySolve, NotPositiveDefiniteError, nrm2, nullSpace } from "../../linalg/index.js";
+import { gemmRaw, gemvRaw } from "../../linalg/gemm.js";
 import { blockNorms, type BlockOperator, type ConvexLoss } from "../program/index.js";
 
 /** Largest face dimension Σ f_b polished (dense Newton systems). */

@@ -1,5 +1,6 @@
 import { InputError } from "../../common/errors.js";
-import { eigh, gemmRaw, type Matrix } from "../../linalg/index.js";
+import { eigh, type Matrix } from "../../linalg/index.js";
+import { gemmRaw } from "../../linalg/gemm.js";
 import { optNumParam, type IntParam, type ParamValues } from "../params.js";
 import type { Generated } from "./types.js";
 import { MAX_D } from "./types.js";

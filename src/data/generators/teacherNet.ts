@@ -18,6 +18,16 @@ export interface TeacherNet {
 /**
  * σ(z): relu max(z, 0); leaky_relu z for z > 0 else slope·z; linear z; tanh via the portable
  * pmath.tanh (bit-identical across engines).
+ *
+ * @param activation - relu, leaky_relu, linear or tanh
+ * @param slope - the negative-side slope of leaky_relu (ignored by the others)
+ * @param z - the pre-activation
+ * @returns σ(z)
+ * @example
+ * ```ts
+ * import { activate } from "splitscape";
+ * console.log(activate("leaky_relu", 0.1, -2)); // -0.2
+ * ```
  */
 export function activate(activation: TeacherActivation, slope: number, z: number): number {
   switch (activation) {
@@ -46,7 +56,19 @@ export function randomTeacher(rng: Rng, d: number, m: number, activation: Teache
   return { W: { rows: m, cols: d, data: W }, a, activation, slope };
 }
 
-/** f(x) = Σ_j a_j σ(w_jᵀx) for one input x (length d), summed in index order. */
+/**
+ * f(x) = Σ_j a_j σ(w_jᵀx) for one input x (length d), summed in index order.
+ *
+ * @param t - the teacher network
+ * @param x - one input, length d
+ * @returns f(x)
+ * @example
+ * ```ts
+ * import { builtinTeacherNet, teacherOutput } from "splitscape";
+ * const t = builtinTeacherNet("builtin:sphere?d=3&seed=2");
+ * console.log(teacherOutput(t, [0, 0, 1]));
+ * ```
+ */
 export function teacherOutput(t: TeacherNet, x: ArrayLike<number>): number {
   const { rows: m, cols: d, data } = t.W;
   let f = 0;

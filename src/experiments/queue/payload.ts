@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { ensureFolder, writeFileAtomic } from "../../common/index.js";
+import { ensureFolder, writeFileAtomic } from "../../common/atomic.js";
 import { INCOMPLETE, markComplete, markIncomplete } from "../runFolder.js";
 
 /**

@@ -32,6 +32,14 @@ export const WORKER_TIMEOUT_MS = 30_000;
  * only), else the machine's available parallelism; at most MAX_THREADS. A value that is not a
  * positive integer is an InputError (exit 2 in the CLI). Read at every parallel run, so a
  * change of the variable takes effect at the next call.
+ *
+ * @returns the thread count the parallel kernels may use now, 1 ≤ t ≤ MAX_THREADS
+ * @example
+ * ```ts
+ * import { threadCount } from "splitscape";
+ * process.env.SPLITSCAPE_THREADS = "1"; // make a timing single-threaded
+ * console.log(threadCount()); // 1
+ * ```
  */
 export function threadCount(): number {
   const env = typeof process === "object" ? process.env?.SPLITSCAPE_THREADS : undefined;

@@ -13,7 +13,7 @@
  *               avgpool: dU_{s−1} = poolᵀ dU,  R{dU_{s−1}} = poolᵀ R{dU}.
  * σ″ = 0 for the piecewise-linear σ (a.e.; kinks are not seen). Blocked like the gradient.
  */
-import { gemmRaw } from "../../linalg/index.js";
+import { gemmRaw } from "../../linalg/gemm.js";
 import type { LossName } from "../losses.js";
 import { finishLoss, lossSumRange } from "../losses.js";
 import type { LossValue } from "../objective.js";

@@ -9,7 +9,7 @@
  *
  * σ′ at a kink is applyActivation's left derivative (relu: 0 at 0), as in PyTorch's autograd.
  */
-import { gemmRaw } from "../../linalg/index.js";
+import { gemmRaw } from "../../linalg/gemm.js";
 import { planesToRows, rowsToPlanes } from "./im2col.js";
 import type { ConvWorkspace } from "./kernels.js";
 import { checkCapacity, convForwardBlock, convInputGradient, plane, poolTranspose } from "./kernels.js";

@@ -16,7 +16,7 @@
  * reductions, which accumulate block by block (β = 1 after the first), so results do not depend on
  * the block size beyond rounding. Workspaces are explicit scratch records, not re-entrant.
  */
-import { gemmRaw } from "../../linalg/index.js";
+import { gemmRaw } from "../../linalg/gemm.js";
 import { applyActivation } from "../activations.js";
 import type { LossName } from "../losses.js";
 import { finishLoss, lossSumRange } from "../losses.js";

@@ -2,9 +2,8 @@
 // --data), and the user's own files (CSV, JSON, NumPy .npy/.npz), parsed from their contents by the library's parsers and
 // kept under a content-addressed name `upload:NAME@HASH` that a URL can carry.
 import { InputError } from "../../../src/common/errors.js";
-import {
-  datasetShape, isBuiltinAddress, makeBuiltin, npyDataset, npzDataset, parseCsvDataset, parseJsonDataset, type Dataset,
-} from "../../../src/data/index.js";
+import { datasetShape, makeBuiltin, npyDataset, npzDataset, parseCsvDataset, parseJsonDataset, type Dataset } from "../../../src/data/index.js";
+import { isBuiltinAddress } from "../../../src/data/address.js";
 import { parseNpy, parseNpz } from "../../../src/io/index.js";
 
 /** Prefix of uploaded data sets in the URL: `upload:moons.csv@1a2b3c4d`. */

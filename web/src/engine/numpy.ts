@@ -5,7 +5,8 @@
 // ("deflate-raw", the same RFC 1951 stream), size-limited while inflating and CRC-32 checked
 // after, and the archive is re-packed stored — which parseNpz then reads without zlib.
 import { InputError } from "../../../src/common/errors.js";
-import { NPY_MAX_ELEMENTS, crc32, encodeZip, zipEntries } from "../../../src/io/index.js";
+import { NPY_MAX_ELEMENTS } from "../../../src/io/index.js";
+import { crc32, encodeZip, zipEntries } from "../../../src/io/zip.js";
 
 const LOCAL_HEADER = 0x04034b50;
 
