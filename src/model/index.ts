@@ -47,7 +47,6 @@ export {
   sameArchitecture,
   describeArchitecture,
   zeroModel,
-  unsupportedArchitecture,
   type Architecture,
   type TwoLayerArchitecture,
   type MlpArchitecture,
