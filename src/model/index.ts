@@ -14,7 +14,6 @@ export {
   activationHomogeneity,
   kinkInterval,
   clarkeDerivative,
-  applyActivation,
   piecewiseLinearSlope,
   makeActivation,
   parseActivation,
