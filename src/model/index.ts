@@ -76,8 +76,6 @@ export {
   marginLossDerivative,
   logNegMarginLossDerivative,
   lossOnOutputs,
-  lossSumRange,
-  finishLoss,
   logLossOnOutputs,
   logLossParts,
   lossShares,
