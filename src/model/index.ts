@@ -93,18 +93,6 @@ export { makeObjective, type LossObjective } from "./lossObjective.js";
 export { outputLossObjective, type OutputLoss } from "./outputLoss.js";
 export { weightDecayPenalty, withWeightDecay } from "./weightDecay.js";
 export { parallelThreeLayerMlp, parallelThreeLayerToMlp } from "./parallelThreeLayerKernels.js";
-export {
-  createWorkspace,
-  forwardInto,
-  vjpInto,
-  lossGradientInto,
-  hvpInto,
-  hvpAtTheta,
-  jacobianInto,
-  workspaceOutputs,
-  workspaceOutputGradient,
-  type Workspace,
-} from "./network.js";
 export { initializeModel, type InitOptions } from "./init.js";
 export {
   CONV_MAX_SAMPLE_ENTRIES,
