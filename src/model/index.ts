@@ -101,8 +101,6 @@ export {
   convWeights,
   convLayerChannels,
   convWithChannels,
-  convSampleForward,
-  convSampleGradient,
   type ConvArchitecture,
   type ConvStage,
   type PoolStage,
@@ -110,7 +108,6 @@ export {
   type StageSpec,
   type StageGeometry,
   type ConvGeometry,
-  type ConvSamplePass,
   type ConvModelJson,
 } from "./conv/index.js";
 export { inputGradient } from "./inputGradient.js";
