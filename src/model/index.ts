@@ -115,4 +115,3 @@ export {
   isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, safetensorsToModel, stateDictToModel,
   torchSequentialCode, type ArchitectureSource,
 } from "./torchModel.js";
-export { twoLayerWasmBlockRows } from "./twoLayerWasm.js";
