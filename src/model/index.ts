@@ -112,6 +112,6 @@ export {
 } from "./conv/index.js";
 export { inputGradient } from "./inputGradient.js";
 export {
-  isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, safetensorsToModel, stateDictToModel,
+  loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, safetensorsToModel, stateDictToModel,
   torchSequentialCode, type ArchitectureSource,
 } from "./torchModel.js";
