@@ -21,9 +21,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import {
-  convArchitecture, createWorkspace, initializeModel, lossGradientInto, makeActivation, makeObjective, type ConvArchitecture,
-} from "../src/model/index.js";
+import { convArchitecture, initializeModel, makeActivation, makeObjective, type ConvArchitecture } from "../src/model/index.js";
+import { createWorkspace, lossGradientInto } from "../src/model/network.js";
 import { makeRow, median, sideBySide, withThreads, type BenchContext, type Row, type Workload } from "./harness.js";
 
 const N = 1000;

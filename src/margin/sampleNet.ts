@@ -9,8 +9,10 @@
 import { nrm2, sliceNorm } from "../linalg/index.js";
 import type { Activation, Architecture } from "../model/index.js";
 import {
-  activationDerivative, activationValue, convSampleForward, convSampleGradient, mlpLayerOffsets, twoLayerLayout, unsupportedArchitecture,
+  activationDerivative, activationValue, mlpLayerOffsets, twoLayerLayout,
 } from "../model/index.js";
+import { convSampleForward, convSampleGradient } from "../model/conv/sample.js";
+import { unsupportedArchitecture } from "../model/architecture.js";
 
 /** An affine layer z = V u (+ bias) inside θ: entry (r, s) of V at off + r·rs + s·ss. */
 export interface AffineLayer {

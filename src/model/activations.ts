@@ -36,19 +36,50 @@ export const DEFAULT_RELU_POWER = 2;
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
-/** Logistic sigmoid 1/(1 + e^{−z}), without overflow for either sign. */
+/**
+ * Logistic sigmoid 1/(1 + e^{−z}), without overflow for either sign.
+ *
+ * @param z - any double
+ * @returns 1/(1 + e^{−z}) in [0, 1]
+ * @example
+ * ```ts
+ * import { sigmoid } from "splitscape";
+ * console.log(sigmoid(0), sigmoid(-800)); // 0.5 0 (no overflow)
+ * ```
+ */
 export function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + Math.exp(-z));
   const e = Math.exp(z);
   return e / (1 + e);
 }
 
-/** softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^{−|z|}), exact for large |z|. */
+/**
+ * softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^{−|z|}), exact for large |z|.
+ *
+ * @param z - any double
+ * @returns log(1 + e^z) ≥ 0
+ * @example
+ * ```ts
+ * import { softplus } from "splitscape";
+ * console.log(softplus(0), softplus(1000)); // ln 2 ≈ 0.693, 1000
+ * ```
+ */
 export function softplus(z: number): number {
   return (z > 0 ? z : 0) + Math.log1p(Math.exp(-Math.abs(z)));
 }
 
-/** σ(z). */
+/**
+ * σ(z).
+ *
+ * @param act - the activation (makeActivation)
+ * @param z - the pre-activation
+ * @returns σ(z)
+ * @example
+ * ```ts
+ * import { activationValue, makeActivation } from "splitscape";
+ * console.log(activationValue(makeActivation("relu"), -1.5), activationValue(makeActivation("tanh"), 0)); // 0 0
+ * ```
+ */
 export function activationValue(act: Activation, z: number): number {
   switch (act.name) {
     case "relu": return z > 0 ? z : 0;
@@ -64,7 +95,19 @@ export function activationValue(act: Activation, z: number): number {
   }
 }
 
-/** σ′(z); at the kink z = 0 of relu / leaky_relu the left derivative (0, resp. a). */
+/**
+ * σ′(z); at the kink z = 0 of relu / leaky_relu the left derivative (0, resp. a).
+ *
+ * @param act - the activation (makeActivation)
+ * @param z - the pre-activation
+ * @returns σ′(z) (the left derivative at a kink)
+ * @example
+ * ```ts
+ * import { activationDerivative, makeActivation } from "splitscape";
+ * const leaky = makeActivation("leaky_relu", 0.1);
+ * console.log(activationDerivative(leaky, 2), activationDerivative(leaky, 0)); // 1 0.1
+ * ```
+ */
 export function activationDerivative(act: Activation, z: number): number {
   switch (act.name) {
     case "relu": return z > 0 ? 1 : 0;
@@ -80,7 +123,18 @@ export function activationDerivative(act: Activation, z: number): number {
   }
 }
 
-/** σ″(z); 0 for the piecewise-linear activations, and σ″(0) = 0 for relu_power (right limit p(p−1)·0^{p−2}). */
+/**
+ * σ″(z); 0 for the piecewise-linear activations, and σ″(0) = 0 for relu_power (right limit p(p−1)·0^{p−2}).
+ *
+ * @param act - the activation (makeActivation)
+ * @param z - the pre-activation
+ * @returns σ″(z)
+ * @example
+ * ```ts
+ * import { activationSecondDerivative, makeActivation } from "splitscape";
+ * console.log(activationSecondDerivative(makeActivation("relu_power", 3), 2)); // 3·2·2 = 12
+ * ```
+ */
 export function activationSecondDerivative(act: Activation, z: number): number {
   switch (act.name) {
     case "relu": case "leaky_relu": case "linear": return 0;
@@ -97,6 +151,14 @@ export function activationSecondDerivative(act: Activation, z: number): number {
 /**
  * Degree p of positive homogeneity, σ(cz) = c^p σ(z) for c > 0: 1 for relu, leaky_relu, linear;
  * the power for relu_power; null for the others.
+ *
+ * @param act - the activation
+ * @returns the degree p, or null when σ is not positively homogeneous
+ * @example
+ * ```ts
+ * import { activationHomogeneity, makeActivation } from "splitscape";
+ * console.log(activationHomogeneity(makeActivation("relu_power", 3)), activationHomogeneity(makeActivation("gelu"))); // 3 null
+ * ```
  */
 export function activationHomogeneity(act: Activation): number | null {
   switch (act.name) {
@@ -109,6 +171,14 @@ export function activationHomogeneity(act: Activation): number | null {
 /**
  * Clarke subdifferential ∂σ(0) at the kink of a piecewise-linear σ: [0, 1] for relu,
  * [min(a,1), max(a,1)] for leaky_relu (slope a); null when σ is differentiable at 0.
+ *
+ * @param act - the activation
+ * @returns [lo, hi] = ∂σ(0), or null for a σ differentiable at 0
+ * @example
+ * ```ts
+ * import { kinkInterval, makeActivation } from "splitscape";
+ * console.log(kinkInterval(makeActivation("relu"))); // { lo: 0, hi: 1 }
+ * ```
  */
 export function kinkInterval(act: Activation): Interval | null {
   switch (act.name) {
@@ -118,7 +188,19 @@ export function kinkInterval(act: Activation): Interval | null {
   }
 }
 
-/** Clarke subdifferential ∂σ(z): the kink interval at z = 0 for relu-type σ, else {σ′(z)}. */
+/**
+ * Clarke subdifferential ∂σ(z): the kink interval at z = 0 for relu-type σ, else {σ′(z)}.
+ *
+ * @param act - the activation
+ * @param z - the pre-activation
+ * @returns the interval ∂σ(z) (lo = hi where σ is differentiable)
+ * @example
+ * ```ts
+ * import { clarkeDerivative, makeActivation } from "splitscape";
+ * const relu = makeActivation("relu");
+ * console.log(clarkeDerivative(relu, 0), clarkeDerivative(relu, 2)); // { lo: 0, hi: 1 } { lo: 1, hi: 1 }
+ * ```
+ */
 export function clarkeDerivative(act: Activation, z: number): Interval {
   if (z === 0) {
     const k = kinkInterval(act);
@@ -247,6 +329,14 @@ export function applyActivation(
  * For the piecewise-linear activations σ(z) = z for z > 0, a·z otherwise: the left slope a
  * (0 relu, slope leaky_relu, 1 linear); null for every other σ. Hot paths use it to avoid
  * storing σ(Z) and σ′(Z).
+ *
+ * @param act - the activation
+ * @returns the slope a of σ on z < 0, or null when σ is not piecewise linear of this form
+ * @example
+ * ```ts
+ * import { makeActivation, piecewiseLinearSlope } from "splitscape";
+ * console.log(piecewiseLinearSlope(makeActivation("leaky_relu", 0.2)), piecewiseLinearSlope(makeActivation("tanh"))); // 0.2 null
+ * ```
  */
 export function piecewiseLinearSlope(act: Activation): number | null {
   switch (act.name) {
@@ -257,14 +347,35 @@ export function piecewiseLinearSlope(act: Activation): number | null {
   }
 }
 
-/** Short label: "relu", "leaky_relu(0.01)", "relu_power(3)". */
+/**
+ * Short label: "relu", "leaky_relu(0.01)", "relu_power(3)".
+ *
+ * @param act - the activation
+ * @returns its short label, as used in descriptions and tables
+ * @example
+ * ```ts
+ * import { formatActivation, makeActivation } from "splitscape";
+ * console.log(formatActivation(makeActivation("leaky_relu", 0.01))); // "leaky_relu(0.01)"
+ * ```
+ */
 export function formatActivation(act: Activation): string {
   if (act.name === "leaky_relu") return `leaky_relu(${act.slope})`;
   if (act.name === "relu_power") return `relu_power(${act.power})`;
   return act.name;
 }
 
-/** Equality of two activations (name and parameter). */
+/**
+ * Equality of two activations (name and parameter).
+ *
+ * @param a - an activation
+ * @param b - another activation
+ * @returns true when both are the same function
+ * @example
+ * ```ts
+ * import { makeActivation, sameActivation } from "splitscape";
+ * console.log(sameActivation(makeActivation("leaky_relu", 0.01), makeActivation("leaky_relu"))); // true (0.01 is the default slope)
+ * ```
+ */
 export function sameActivation(a: Activation, b: Activation): boolean {
   if (a.name !== b.name) return false;
   if (a.name === "leaky_relu" && b.name === "leaky_relu") return a.slope === b.slope;
@@ -307,6 +418,17 @@ export function makeActivation(name: string, param?: number): Activation {
  * Parse the `activation` field of a model file: a name string (leaky_relu defaults to slope
  * 0.01, relu_power to power 2) or `{ "name": ..., "slope"|"power": ... }`. InputError names the
  * source and field and lists the allowed names.
+ *
+ * @param json - the field's value: a name string or an object `{ name, slope? , power? }`
+ * @param source - the file (or other source) named in the error message
+ * @param field - the field named in the error message (default "activation")
+ * @returns the activation; InputError on an unknown name or bad parameter
+ * @example
+ * ```ts
+ * import { parseActivation } from "splitscape";
+ * const act = parseActivation(JSON.parse('{ "name": "leaky_relu", "slope": 0.2 }'), "my-model.json");
+ * console.log(act); // { name: "leaky_relu", slope: 0.2 }
+ * ```
  */
 export function parseActivation(json: unknown, source: string, field = "activation"): Activation {
   let name: unknown;
@@ -335,7 +457,17 @@ export function parseActivation(json: unknown, source: string, field = "activati
   return makeActivation(name, param as number | undefined);
 }
 
-/** JSON form of an activation: the bare name, or {name, slope} / {name, power}. */
+/**
+ * JSON form of an activation: the bare name, or {name, slope} / {name, power}.
+ *
+ * @param act - the activation
+ * @returns the value to store in a model file's `activation` field (parseActivation reads it back)
+ * @example
+ * ```ts
+ * import { activationToJson, makeActivation } from "splitscape";
+ * console.log(JSON.stringify(activationToJson(makeActivation("relu_power", 3)))); // {"name":"relu_power","power":3}
+ * ```
+ */
 export function activationToJson(act: Activation): string | { name: string; slope?: number; power?: number } {
   if (act.name === "leaky_relu") return { name: act.name, slope: act.slope };
   if (act.name === "relu_power") return { name: act.name, power: act.power };

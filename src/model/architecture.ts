@@ -129,14 +129,37 @@ export function twoLayerArchitecture(opts: {
   };
 }
 
-/** A bias-free MLP with widths [d, h_1, …, out] (at least [d, out]); RangeError on bad widths. */
+/**
+ * A bias-free MLP with widths [d, h_1, …, out] (at least [d, out]); RangeError on bad widths.
+ *
+ * @param widths - layer widths [d, h_1, …, h_{L−1}, out], positive integers, at least two entries
+ * @param activation - σ of the hidden layers (makeActivation)
+ * @returns the architecture of f(x) = W_L σ(… σ(W_1 x)), θ laid out as [W_1 | … | W_L]
+ * @example
+ * ```ts
+ * import { makeActivation, mlpArchitecture, paramCount } from "splitscape";
+ * const arch = mlpArchitecture([2, 4, 3, 1], makeActivation("relu"));
+ * console.log(paramCount(arch)); // 8 + 12 + 3 = 23
+ * ```
+ */
 export function mlpArchitecture(widths: readonly number[], activation: Activation): MlpArchitecture {
   if (widths.length < 2) throw new RangeError(`mlp: widths needs at least [d, out], got [${widths.join(", ")}]`);
   widths.forEach((w, i) => checkCount(`mlp: widths[${i}]`, w));
   return { kind: "mlp", widths: widths.slice(), activation };
 }
 
-/** A parallel three-layer architecture; RangeError on bad sizes. */
+/**
+ * A parallel three-layer architecture; RangeError on bad sizes.
+ *
+ * @param opts - input dimension `d`, number of blocks `m`, first-layer units per block `m1` (positive integers) and `activation`
+ * @returns the architecture of f(x) = Σ_j a_j σ(Σ_k w_{2jk} σ(w_{1jk}ᵀx))
+ * @example
+ * ```ts
+ * import { makeActivation, parallelThreeLayerArchitecture, paramCount } from "splitscape";
+ * const arch = parallelThreeLayerArchitecture({ d: 3, m: 2, m1: 4, activation: makeActivation("relu") });
+ * console.log(paramCount(arch)); // 2·4·3 + 2·4 + 2 = 34
+ * ```
+ */
 export function parallelThreeLayerArchitecture(opts: { d: number; m: number; m1: number; activation: Activation }): ParallelThreeLayerArchitecture {
   checkCount("parallel-three-layer: d", opts.d);
   checkCount("parallel-three-layer: m", opts.m);
@@ -144,7 +167,18 @@ export function parallelThreeLayerArchitecture(opts: { d: number; m: number; m1:
   return { kind: "parallel-three-layer", d: opts.d, m: opts.m, m1: opts.m1, activation: opts.activation };
 }
 
-/** Offsets of W1, W2, a in θ for a parallel three-layer network. */
+/**
+ * Offsets of W1, W2, a in θ for a parallel three-layer network.
+ *
+ * @param arch - a parallel three-layer architecture
+ * @returns the start offsets of W1, W2 and a in θ, and the parameter count `size`
+ * @example
+ * ```ts
+ * import { makeActivation, parallelThreeLayerArchitecture, parallelThreeLayerLayout } from "splitscape";
+ * const L = parallelThreeLayerLayout(parallelThreeLayerArchitecture({ d: 3, m: 2, m1: 4, activation: makeActivation("relu") }));
+ * console.log(L.W2, L.a, L.size); // 24 32 34
+ * ```
+ */
 export function parallelThreeLayerLayout(arch: ParallelThreeLayerArchitecture): ParallelThreeLayerLayout {
   const { d, m, m1 } = arch;
   const W2 = m * m1 * d;
@@ -152,14 +186,39 @@ export function parallelThreeLayerLayout(arch: ParallelThreeLayerArchitecture): 
   return { W1: 0, W2, a, size: a + m };
 }
 
-/** Views (no copies) of W1 ((m·m1)×d), W2 (m×m1) and a (m) inside θ. */
+/**
+ * Views (no copies) of W1 ((m·m1)×d), W2 (m×m1) and a (m) inside θ.
+ *
+ * @param arch - a parallel three-layer architecture
+ * @param theta - its parameter vector (RangeError unless it has paramCount(arch) entries)
+ * @returns subarray views W1, W2, a of θ (writing to them changes θ)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, parallelThreeLayerArchitecture, parallelThreeLayerParts } from "splitscape";
+ * const arch = parallelThreeLayerArchitecture({ d: 3, m: 2, m1: 4, activation: makeActivation("relu") });
+ * const { theta } = initializeModel(arch, { seed: 1 });
+ * const { W2 } = parallelThreeLayerParts(arch, theta);
+ * console.log(W2.length); // 8 = m·m1
+ * ```
+ */
 export function parallelThreeLayerParts(arch: ParallelThreeLayerArchitecture, theta: Float64Array): { W1: Float64Array; W2: Float64Array; a: Float64Array } {
   checkTheta(arch, theta);
   const L = parallelThreeLayerLayout(arch);
   return { W1: theta.subarray(L.W1, L.W2), W2: theta.subarray(L.W2, L.a), a: theta.subarray(L.a, L.size) };
 }
 
-/** Offsets of W, a, b, c in θ for a two-layer network. */
+/**
+ * Offsets of W, a, b, c in θ for a two-layer network.
+ *
+ * @param arch - a two-layer architecture
+ * @returns the start offsets of W, a, b, c in θ (−1 for an absent bias) and the parameter count `size`
+ * @example
+ * ```ts
+ * import { makeActivation, twoLayerArchitecture, twoLayerLayout } from "splitscape";
+ * const L = twoLayerLayout(twoLayerArchitecture({ d: 2, m: 5, activation: makeActivation("relu"), inputBias: true }));
+ * console.log(L.a, L.b, L.c, L.size); // 10 15 -1 20
+ * ```
+ */
 export function twoLayerLayout(arch: TwoLayerArchitecture): TwoLayerLayout {
   const { d, m, k } = arch;
   const W = 0;
@@ -172,14 +231,34 @@ export function twoLayerLayout(arch: TwoLayerArchitecture): TwoLayerLayout {
   return { W, a, b, c, size: next };
 }
 
-/** Offsets of W_1, …, W_L in θ for an MLP, followed by p (L + 1 entries). */
+/**
+ * Offsets of W_1, …, W_L in θ for an MLP, followed by p (L + 1 entries).
+ *
+ * @param arch - an MLP architecture
+ * @returns [0, off_2, …, off_L, p]: W_l occupies θ[off_l, off_{l+1})
+ * @example
+ * ```ts
+ * import { makeActivation, mlpArchitecture, mlpLayerOffsets } from "splitscape";
+ * console.log(mlpLayerOffsets(mlpArchitecture([2, 4, 1], makeActivation("relu")))); // [0, 8, 12]
+ * ```
+ */
 export function mlpLayerOffsets(arch: MlpArchitecture): number[] {
   const off = [0];
   for (let l = 1; l < arch.widths.length; l++) off.push(off[l - 1] + arch.widths[l] * arch.widths[l - 1]);
   return off;
 }
 
-/** Number of parameters p = dim θ. */
+/**
+ * Number of parameters p = dim θ.
+ *
+ * @param arch - any architecture
+ * @returns p, the length θ must have
+ * @example
+ * ```ts
+ * import { makeActivation, paramCount, twoLayerArchitecture } from "splitscape";
+ * console.log(paramCount(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }))); // 18
+ * ```
+ */
 export function paramCount(arch: Architecture): number {
   if (arch.kind === "conv") return convGeometry(arch).size;
   if (arch.kind === "two-layer") return twoLayerLayout(arch).size;
@@ -188,33 +267,89 @@ export function paramCount(arch: Architecture): number {
   return off[off.length - 1];
 }
 
-/** Input dimension d. */
+/**
+ * Input dimension d.
+ *
+ * @param arch - any architecture
+ * @returns d, the length of one input row (C₀·H₀·W₀ for a conv net)
+ * @example
+ * ```ts
+ * import { inputDim, makeActivation, mlpArchitecture } from "splitscape";
+ * console.log(inputDim(mlpArchitecture([3, 5, 1], makeActivation("tanh")))); // 3
+ * ```
+ */
 export function inputDim(arch: Architecture): number {
   if (arch.kind === "conv") return convInputDim(arch);
   return arch.kind === "mlp" ? arch.widths[0] : arch.d;
 }
 
-/** Output dimension k. */
+/**
+ * Output dimension k.
+ *
+ * @param arch - any architecture
+ * @returns k, the number of outputs per sample
+ * @example
+ * ```ts
+ * import { makeActivation, outputDim, twoLayerArchitecture } from "splitscape";
+ * console.log(outputDim(twoLayerArchitecture({ d: 2, m: 6, k: 3, activation: makeActivation("relu") }))); // 3
+ * ```
+ */
 export function outputDim(arch: Architecture): number {
   if (arch.kind === "conv") return arch.outputs;
   if (arch.kind === "parallel-three-layer") return 1;
   return arch.kind === "two-layer" ? arch.k : arch.widths[arch.widths.length - 1];
 }
 
-/** Number of hidden layers: 1 for two-layer, 2 for parallel three-layer, widths.length − 2 for an MLP, the conv stages of a conv net. */
+/**
+ * Number of hidden layers: 1 for two-layer, 2 for parallel three-layer, widths.length − 2 for an MLP, the conv stages of a conv net.
+ *
+ * @param arch - any architecture
+ * @returns the number of hidden (activation) layers
+ * @example
+ * ```ts
+ * import { hiddenLayers, makeActivation, mlpArchitecture } from "splitscape";
+ * console.log(hiddenLayers(mlpArchitecture([2, 4, 4, 1], makeActivation("relu")))); // 2
+ * ```
+ */
 export function hiddenLayers(arch: Architecture): number {
   if (arch.kind === "conv") return convHiddenLayers(arch);
   if (arch.kind === "parallel-three-layer") return 2;
   return arch.kind === "two-layer" ? 1 : arch.widths.length - 2;
 }
 
-/** RangeError unless θ has exactly paramCount(arch) entries. */
+/**
+ * RangeError unless θ has exactly paramCount(arch) entries.
+ *
+ * @param arch - any architecture
+ * @param theta - a candidate parameter vector
+ * @example
+ * ```ts
+ * import { checkTheta, makeActivation, twoLayerArchitecture } from "splitscape";
+ * const arch = twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") });
+ * checkTheta(arch, new Float64Array(9)); // fine; a length other than 9 throws RangeError
+ * ```
+ */
 export function checkTheta(arch: Architecture, theta: Float64Array): void {
   const p = paramCount(arch);
   if (theta.length !== p) throw new RangeError(`θ has ${theta.length} entries, the ${describeArchitecture(arch)} network has ${p} parameters`);
 }
 
-/** Views of W, a, b, c inside θ (writes through them change θ). */
+/**
+ * Views of W, a, b, c inside θ (writes through them change θ).
+ *
+ * @param arch - a two-layer architecture
+ * @param theta - its parameter vector (RangeError unless it has paramCount(arch) entries)
+ * @returns subarray views W (m×d), a (m×k), b and c (null when absent)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, twoLayerArchitecture, twoLayerParts } from "splitscape";
+ * const arch = twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") });
+ * const { theta } = initializeModel(arch, { seed: 1 });
+ * const { W, a } = twoLayerParts(arch, theta);
+ * a.fill(1); // writes through to theta
+ * console.log(W.length, theta[6]); // 6 1
+ * ```
+ */
 export function twoLayerParts(arch: TwoLayerArchitecture, theta: Float64Array): TwoLayerParts {
   checkTheta(arch, theta);
   const L = twoLayerLayout(arch);
@@ -227,7 +362,20 @@ export function twoLayerParts(arch: TwoLayerArchitecture, theta: Float64Array): 
   };
 }
 
-/** Views of W_1, …, W_L inside θ; W_l is widths[l]×widths[l−1] row-major. */
+/**
+ * Views of W_1, …, W_L inside θ; W_l is widths[l]×widths[l−1] row-major.
+ *
+ * @param arch - an MLP architecture
+ * @param theta - its parameter vector (RangeError unless it has paramCount(arch) entries)
+ * @returns subarray views W_1, …, W_L of θ, each row-major widths[l]×widths[l−1]
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, mlpArchitecture, mlpWeights } from "splitscape";
+ * const arch = mlpArchitecture([2, 4, 1], makeActivation("relu"));
+ * const [W1, W2] = mlpWeights(arch, initializeModel(arch, { seed: 1 }).theta);
+ * console.log(W1.length, W2.length); // 8 4
+ * ```
+ */
 export function mlpWeights(arch: MlpArchitecture, theta: Float64Array): Float64Array[] {
   checkTheta(arch, theta);
   const off = mlpLayerOffsets(arch);
@@ -245,6 +393,16 @@ export function mlpWeights(arch: MlpArchitecture, theta: Float64Array): Float64A
  *    (e_1 = 1), so L = e_{h+1} = 1 + p + … + p^h (= h + 1 when p = 1);
  *  - parallel three-layer: as the MLP with two hidden layers it embeds into, L = 1 + p + p².
  * Null when σ is not positively homogeneous (tanh, sigmoid, …), except the linear map [d, out].
+ *
+ * @param arch - any architecture
+ * @returns L with Φ(cθ) = c^L Φ(θ) for all c > 0, or null if the network is not positively homogeneous
+ * @example
+ * ```ts
+ * import { homogeneityOrder, makeActivation, mlpArchitecture, twoLayerArchitecture } from "splitscape";
+ * const relu = makeActivation("relu");
+ * console.log(homogeneityOrder(twoLayerArchitecture({ d: 2, m: 4, activation: relu }))); // 2
+ * console.log(homogeneityOrder(mlpArchitecture([2, 4, 4, 1], makeActivation("tanh")))); // null
+ * ```
  */
 export function homogeneityOrder(arch: Architecture): number | null {
   if (arch.kind === "conv") return convHomogeneityOrder(arch);
@@ -261,6 +419,15 @@ export function homogeneityOrder(arch: Architecture): number | null {
 /**
  * Names of the entries of θ in order: "W[j,i]", "a[j]" (or "a[j,c]"), "b[j]", "c" / "c[c]"; MLP:
  * "W1[r,s]", …; parallel three-layer: "W1[j,k,i]", "W2[j,k]", "a[j]".
+ *
+ * @param arch - any architecture
+ * @returns one label per entry of θ, in layout order (for tables and plots)
+ * @example
+ * ```ts
+ * import { makeActivation, parameterLabels, twoLayerArchitecture } from "splitscape";
+ * console.log(parameterLabels(twoLayerArchitecture({ d: 2, m: 2, activation: makeActivation("relu") })));
+ * // ["W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]", "a[0]", "a[1]"]
+ * ```
  */
 export function parameterLabels(arch: Architecture): string[] {
   if (arch.kind === "conv") return convParameterLabels(arch);
@@ -287,7 +454,20 @@ export function parameterLabels(arch: Architecture): string[] {
   return out;
 }
 
-/** Same kind, sizes, biases and activation. */
+/**
+ * Same kind, sizes, biases and activation.
+ *
+ * @param a - an architecture
+ * @param b - another architecture
+ * @returns true when θ of one is a valid parameter vector of the other with the same meaning
+ * @example
+ * ```ts
+ * import { makeActivation, sameArchitecture, twoLayerArchitecture } from "splitscape";
+ * const x = twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") });
+ * const y = twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("leaky_relu") });
+ * console.log(sameArchitecture(x, x), sameArchitecture(x, y)); // true false
+ * ```
+ */
 export function sameArchitecture(a: Architecture, b: Architecture): boolean {
   if (!sameActivation(a.activation, b.activation)) return false;
   if (a.kind === "two-layer" && b.kind === "two-layer") {
@@ -304,6 +484,15 @@ export function sameArchitecture(a: Architecture, b: Architecture): boolean {
 /**
  * Short description: "two-layer 2→20→1 relu (+b, +c)", "mlp 2→3→2→1 leaky_relu(0.01)",
  * "parallel-three-layer 6→2×3→1 relu" (m blocks × m1 units).
+ *
+ * @param arch - any architecture
+ * @returns a one-line human-readable description
+ * @example
+ * ```ts
+ * import { describeArchitecture, makeActivation, twoLayerArchitecture } from "splitscape";
+ * console.log(describeArchitecture(twoLayerArchitecture({ d: 2, m: 20, activation: makeActivation("relu"), inputBias: true })));
+ * // "two-layer 2→20→1 relu (+b)"
+ * ```
  */
 export function describeArchitecture(arch: Architecture): string {
   if (arch.kind === "conv") return describeConv(arch);
@@ -316,7 +505,18 @@ export function describeArchitecture(arch: Architecture): string {
   return `mlp ${arch.widths.join("→")} ${act}`;
 }
 
-/** A model with θ = 0 of the given architecture. */
+/**
+ * A model with θ = 0 of the given architecture.
+ *
+ * @param arch - any architecture
+ * @returns `{ arch, theta }` with θ a fresh all-zero Float64Array of length paramCount(arch)
+ * @example
+ * ```ts
+ * import { makeActivation, mlpArchitecture, zeroModel } from "splitscape";
+ * const net = zeroModel(mlpArchitecture([2, 3, 1], makeActivation("relu")));
+ * console.log(net.theta.length); // 9
+ * ```
+ */
 export function zeroModel(arch: Architecture): Model {
   return { arch, theta: new Float64Array(paramCount(arch)) };
 }

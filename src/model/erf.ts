@@ -77,7 +77,17 @@ function erfcPositiveTail(y: number): number {
   return expNegSquare(y) * ((INV_SQRT_PI - r) / y);
 }
 
-/** erf(x) = (2/√π) ∫₀ˣ e^{−t²} dt. Odd; erf(±∞) = ±1; NaN → NaN. */
+/**
+ * erf(x) = (2/√π) ∫₀ˣ e^{−t²} dt. Odd; erf(±∞) = ±1; NaN → NaN.
+ *
+ * @param x - any double
+ * @returns erf(x) in [−1, 1]
+ * @example
+ * ```ts
+ * import { erf } from "splitscape";
+ * console.log(erf(1)); // ≈ 0.842700792949715 (Abramowitz & Stegun, table 7.1)
+ * ```
+ */
 export function erf(x: number): number {
   const y = Math.abs(x);
   if (y <= 0.46875) return x * erfSmallRatio(y);
@@ -86,7 +96,17 @@ export function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 
-/** erfc(x) = 1 − erf(x), accurate in relative terms for large positive x (down to underflow at x ≈ 26.5). */
+/**
+ * erfc(x) = 1 − erf(x), accurate in relative terms for large positive x (down to underflow at x ≈ 26.5).
+ *
+ * @param x - any double
+ * @returns erfc(x) in [0, 2], with full relative accuracy in the upper tail
+ * @example
+ * ```ts
+ * import { erfc } from "splitscape";
+ * console.log(erfc(5)); // ≈ 1.53745979442803e-12, where 1 − erf(5) would lose every digit
+ * ```
+ */
 export function erfc(x: number): number {
   const y = Math.abs(x);
   if (y <= 0.46875) return 1 - x * erfSmallRatio(y);
@@ -95,12 +115,32 @@ export function erfc(x: number): number {
   return x < 0 ? 2 - r : r;
 }
 
-/** Standard normal CDF Φ(x) = ½·erfc(−x/√2), accurate in the lower tail. */
+/**
+ * Standard normal CDF Φ(x) = ½·erfc(−x/√2), accurate in the lower tail.
+ *
+ * @param x - any double
+ * @returns Φ(x) = P(Z ≤ x) for Z ~ N(0, 1)
+ * @example
+ * ```ts
+ * import { normalCdf } from "splitscape";
+ * console.log(normalCdf(1.96)); // ≈ 0.975
+ * ```
+ */
 export function normalCdf(x: number): number {
   return 0.5 * erfc(-x * Math.SQRT1_2);
 }
 
-/** Standard normal density φ(x) = e^{−x²/2}/√(2π). */
+/**
+ * Standard normal density φ(x) = e^{−x²/2}/√(2π).
+ *
+ * @param x - any double
+ * @returns φ(x) > 0 (0 after underflow)
+ * @example
+ * ```ts
+ * import { normalPdf } from "splitscape";
+ * console.log(normalPdf(0)); // 1/√(2π) ≈ 0.3989
+ * ```
+ */
 export function normalPdf(x: number): number {
   return 0.3989422804014327 * Math.exp(-0.5 * x * x);
 }

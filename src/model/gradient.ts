@@ -19,6 +19,20 @@ export interface LossEvaluation extends LossValue {
  * Output vector–Jacobian product Σ_i R_iᵀ ∂f(x_i; θ)/∂θ for R (n×k): the primitive behind the
  * gradient (R = ∂ℒ/∂F), margin gradients (R = y_i e_i) and normalised gradients. Writes into
  * `out` (length p) when given.
+ *
+ * @param model - the network
+ * @param X - inputs, n×d
+ * @param R - the cotangent, n×k (RangeError on other shapes)
+ * @param out - optional output vector of length p (RangeError on another length)
+ * @returns Σ_i R_iᵀ ∂f(x_i)/∂θ, a vector of length p (`out` when given)
+ * @example
+ * ```ts
+ * import { fromRows, initializeModel, makeActivation, outputVjp, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("tanh") }), { seed: 1 });
+ * const X = fromRows([[1, 2]]);
+ * const g = outputVjp(net, X, fromRows([[1]])); // ∇_θ f(x) for the single sample x = (1, 2)
+ * console.log(g.length); // 12
+ * ```
  */
 export function outputVjp(model: Model, X: Matrix, R: Matrix, out?: Float64Array): Float64Array {
   checkTheta(model.arch, model.theta);
@@ -36,6 +50,22 @@ export function outputVjp(model: Model, X: Matrix, R: Matrix, out?: Float64Array
 /**
  * ℒ(θ) = s·Σ_i ℓ(f(x_i; θ); y_i) (s = 1, or 1/n with mean), log ℒ, the outputs and ∇ℒ(θ)
  * (skipped with `gradient: false`).
+ *
+ * @param model - the network
+ * @param data - inputs X (n×d) and targets Y (n×k); RangeError on mismatched shapes
+ * @param loss - "logistic", "exponential" or "square"
+ * @param opts - `mean` (divide by n; default sum) and `gradient` (default true; false skips ∇ℒ)
+ * @returns `{ loss, logLoss, outputs, gradient }`; gradient is null when not asked for
+ * @example
+ * ```ts
+ * import { initializeModel, lossAndGradient, makeActivation, makeBuiltin, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 8, activation: makeActivation("relu") }), { seed: 2 });
+ * const { loss, gradient } = lossAndGradient(net, data, "logistic", { mean: true });
+ * // one gradient-descent step
+ * const theta = net.theta.map((t, i) => t - 0.1 * gradient![i]);
+ * console.log(loss, theta.length);
+ * ```
  */
 export function lossAndGradient(
   model: Model, data: ModelData, loss: LossName, opts: LossOptions & { gradient?: boolean } = {},
@@ -52,7 +82,22 @@ export function lossAndGradient(
   return { loss: v.loss, logLoss: v.logLoss, outputs: { rows: n, cols: k, data: F }, gradient: grad };
 }
 
-/** ℒ(θ) and log ℒ(θ) only. */
+/**
+ * ℒ(θ) and log ℒ(θ) only.
+ *
+ * @param model - the network
+ * @param data - inputs X (n×d) and targets Y (n×k)
+ * @param loss - "logistic", "exponential" or "square"
+ * @param opts - `mean`: divide by n (default: sum over samples)
+ * @returns `{ loss, logLoss }`; logLoss stays accurate when loss underflows to 0
+ * @example
+ * ```ts
+ * import { evaluateLoss, initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 8, activation: makeActivation("relu") }), { seed: 2 });
+ * console.log(evaluateLoss(net, data, "exponential").logLoss);
+ * ```
+ */
 export function evaluateLoss(model: Model, data: ModelData, loss: LossName, opts: LossOptions = {}): LossValue {
   const r = lossAndGradient(model, data, loss, { ...opts, gradient: false });
   return { loss: r.loss, logLoss: r.logLoss };
@@ -62,6 +107,19 @@ export function evaluateLoss(model: Model, data: ModelData, loss: LossName, opts
  * The normalised gradient ∇ℒ/ℒ (the same for sum and mean), finite even when ℒ and ∇ℒ underflow
  * (margins ≫ 745): the output gradient divided by ℒ is formed in log space
  * (`normalizedOutputGradient`) and pushed through the output VJP. Returns it with log ℒ (sum).
+ *
+ * @param model - the network
+ * @param data - inputs X (n×d) and targets Y (n×k)
+ * @param loss - "logistic", "exponential" or "square"
+ * @returns `{ logLoss, direction }`: log ℒ of the sum and ∇ℒ/ℒ (length p)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, normalizedGradient, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 8, activation: makeActivation("relu") }), { seed: 2, scale: 1e4 });
+ * const { logLoss, direction } = normalizedGradient(net, data, "exponential"); // finite although ℒ = e^{logLoss} overflows at this scale
+ * console.log(logLoss, direction.length);
+ * ```
  */
 export function normalizedGradient(model: Model, data: ModelData, loss: LossName): { logLoss: number; direction: Float64Array } {
   checkModelData(model, data);

@@ -30,7 +30,24 @@ export interface HessianOptions extends LossOptions {
 /** Samples per Jacobian block: keeps one block of √Λ·J below 2^21 entries (16 MB). */
 const JACOBIAN_BLOCK_ENTRIES = 1 << 21;
 
-/** The dense Hessian ∇²ℒ(θ) as a p×p matrix (exactly symmetric). */
+/**
+ * The dense Hessian ∇²ℒ(θ) as a p×p matrix (exactly symmetric).
+ *
+ * @param model - the network at θ
+ * @param data - inputs X (n×d) and targets Y (n×k); RangeError on mismatched shapes
+ * @param loss - "logistic", "exponential" or "square"
+ * @param opts - `mean` (divide by n) and `method` ("auto", "gauss-newton" — two-layer only — or "hvp")
+ * @returns ∇²ℒ(θ), a new p×p matrix
+ * @example
+ * ```ts
+ * import { eigvalsh, hessian, initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("tanh") }), { seed: 2 });
+ * const H = hessian(net, data, "logistic", { mean: true });
+ * const lambda = eigvalsh(H);
+ * console.log(H.rows, lambda[0], lambda[lambda.length - 1]); // 12, the smallest and largest curvature
+ * ```
+ */
 export function hessian(model: Model, data: ModelData, loss: LossName, opts: HessianOptions = {}): Matrix {
   checkModelData(model, data);
   const method = opts.method ?? "auto";

@@ -14,7 +14,6 @@ export {
   activationHomogeneity,
   kinkInterval,
   clarkeDerivative,
-  applyActivation,
   piecewiseLinearSlope,
   makeActivation,
   parseActivation,
@@ -47,7 +46,6 @@ export {
   sameArchitecture,
   describeArchitecture,
   zeroModel,
-  unsupportedArchitecture,
   type Architecture,
   type TwoLayerArchitecture,
   type MlpArchitecture,
@@ -78,8 +76,6 @@ export {
   marginLossDerivative,
   logNegMarginLossDerivative,
   lossOnOutputs,
-  lossSumRange,
-  finishLoss,
   logLossOnOutputs,
   logLossParts,
   lossShares,
@@ -97,18 +93,6 @@ export { makeObjective, type LossObjective } from "./lossObjective.js";
 export { outputLossObjective, type OutputLoss } from "./outputLoss.js";
 export { weightDecayPenalty, withWeightDecay } from "./weightDecay.js";
 export { parallelThreeLayerMlp, parallelThreeLayerToMlp } from "./parallelThreeLayerKernels.js";
-export {
-  createWorkspace,
-  forwardInto,
-  vjpInto,
-  lossGradientInto,
-  hvpInto,
-  hvpAtTheta,
-  jacobianInto,
-  workspaceOutputs,
-  workspaceOutputGradient,
-  type Workspace,
-} from "./network.js";
 export { initializeModel, type InitOptions } from "./init.js";
 export {
   CONV_MAX_SAMPLE_ENTRIES,
@@ -117,8 +101,6 @@ export {
   convWeights,
   convLayerChannels,
   convWithChannels,
-  convSampleForward,
-  convSampleGradient,
   type ConvArchitecture,
   type ConvStage,
   type PoolStage,
@@ -126,12 +108,10 @@ export {
   type StageSpec,
   type StageGeometry,
   type ConvGeometry,
-  type ConvSamplePass,
   type ConvModelJson,
 } from "./conv/index.js";
 export { inputGradient } from "./inputGradient.js";
 export {
-  isSafetensorsPath, loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, safetensorsToModel, stateDictToModel,
+  loadSafetensorsModel, modelArch, modelLayers, modelToStateDict, safetensorsModelBytes, safetensorsToModel, stateDictToModel,
   torchSequentialCode, type ArchitectureSource,
 } from "./torchModel.js";
-export { twoLayerWasmBlockRows } from "./twoLayerWasm.js";

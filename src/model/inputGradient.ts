@@ -19,6 +19,18 @@ import { parallelThreeLayerToMlp } from "./parallelThreeLayerKernels.js";
  *   parallel three-layer: the MLP it embeds into (parallelThreeLayerToMlp, the same function of x),
  * with σ′ at a kink the left derivative (activations.ts) — also PyTorch's choice for ReLU (0 at 0)
  * and LeakyReLU (the slope at 0). The products run on the project's GEMM.
+ *
+ * @param model - the network
+ * @param X - inputs, n×d (RangeError unless d = inputDim(model.arch))
+ * @param R - optional cotangent, n×k (RangeError on other shapes); default all ones
+ * @returns G, a new n×d matrix: row i = J_x f(x_i)ᵀ R_i
+ * @example
+ * ```ts
+ * import { fromRows, initializeModel, inputGradient, makeActivation, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 8, activation: makeActivation("tanh") }), { seed: 1 });
+ * const G = inputGradient(net, fromRows([[0.5, -1], [1, 1]]));
+ * console.log(G.rows, G.cols, G.data); // ∇ₓ f at each of the two inputs
+ * ```
  */
 export function inputGradient(model: Model, X: Matrix, R?: Matrix): Matrix {
   const { arch, theta } = model;

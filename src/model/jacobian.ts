@@ -8,6 +8,17 @@ import { createWorkspace, jacobianInto } from "./network.js";
 
 /**
  * The per-sample output Jacobian J (n·k × p): row i·k + c is ∂f_c(x_i; θ)/∂θ in θ order.
+ *
+ * @param model - the network
+ * @param X - inputs, n×d
+ * @returns J, a new (n·k)×p matrix
+ * @example
+ * ```ts
+ * import { fromRows, initializeModel, makeActivation, mlpArchitecture, outputJacobian } from "splitscape";
+ * const net = initializeModel(mlpArchitecture([2, 3, 1], makeActivation("tanh")), { seed: 1 });
+ * const J = outputJacobian(net, fromRows([[1, 0], [0.5, -1]]));
+ * console.log(J.rows, J.cols); // 2 9 (the NTK is J·Jᵀ)
+ * ```
  */
 export function outputJacobian(model: Model, X: Matrix): Matrix {
   checkTheta(model.arch, model.theta);
@@ -24,6 +35,18 @@ export function outputJacobian(model: Model, X: Matrix): Matrix {
  * Margin gradients ∇_θ q_ic = Y_ic ∂f_c(x_i; θ)/∂θ as the rows of an (n·k × p) matrix (k = 1:
  * row i = y_i ∇f(x_i), the h_i of a KKT certificate). σ′(0) follows the left-derivative
  * convention; kinks are the caller's business (see activations.kinkInterval).
+ *
+ * @param model - the network
+ * @param data - inputs X (n×d) and targets Y (n×k, ±1 labels)
+ * @returns the (n·k)×p matrix of margin gradients
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, marginGradients, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=10&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 1 });
+ * const H = marginGradients(net, data);
+ * console.log(H.rows, H.cols); // 10 12
+ * ```
  */
 export function marginGradients(model: Model, data: ModelData): Matrix {
   checkModelData(model, data);

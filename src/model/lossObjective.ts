@@ -26,6 +26,26 @@ export interface LossObjective extends Objective {
  *   evaluateScaled(u, s, g)    homogeneous models (order L) only: the outputs at θ = e^s·u are
  *                              e^{Ls}·f(u), so ℒ(θ) and g = Σ_i ℓ′(e^{Ls}f(x_i; u))·∇f(x_i; u)
  *                              = e^{−(L−1)s}∇ℒ(θ) are computed without forming θ.
+ *
+ * @param arch - the architecture (θ is supplied per call)
+ * @param data - inputs X (n×d) and targets Y (n×k); RangeError on mismatched shapes
+ * @param loss - "logistic", "exponential" or "square"
+ * @param opts - `mean`: divide by n (or the batch size) instead of summing
+ * @returns an Objective with `evaluate(θ, grad, batch?)` (and `evaluateScaled` for homogeneous nets), plus its `arch`, `loss` and `mean`
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, makeObjective, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&seed=1");
+ * const arch = twoLayerArchitecture({ d: 2, m: 8, activation: makeActivation("relu") });
+ * const obj = makeObjective(arch, data, "logistic", { mean: true });
+ * const theta = initializeModel(arch, { seed: 2 }).theta;
+ * const grad = new Float64Array(obj.dim);
+ * for (let step = 0; step < 100; step++) { // plain gradient descent
+ *   obj.evaluate(theta, grad);
+ *   for (let i = 0; i < theta.length; i++) theta[i] -= 0.5 * grad[i];
+ * }
+ * console.log(obj.evaluate(theta, null).loss);
+ * ```
  */
 export function makeObjective(arch: Architecture, data: ModelData, loss: LossName, opts: LossOptions = {}): LossObjective {
   checkArchData(arch, data);

@@ -31,17 +31,50 @@ export interface LossOptions {
 /** Below this (or at +∞/NaN) the direct sum is replaced by the log-space computation. */
 const DIRECT_SUM_MIN = 1e-280;
 
-/** True for the margin losses (logistic, exponential), which use q = y·f and ±1 labels. */
+/**
+ * True for the margin losses (logistic, exponential), which use q = y·f and ±1 labels.
+ *
+ * @param name - a loss name
+ * @returns true for logistic and exponential (targets are ±1 labels), false for square
+ * @example
+ * ```ts
+ * import { isMarginLoss } from "splitscape";
+ * console.log(isMarginLoss("logistic"), isMarginLoss("square")); // true false
+ * ```
+ */
 export function isMarginLoss(name: LossName): boolean {
   return name !== "square";
 }
 
-/** True if `name` is one of LOSS_NAMES. */
+/**
+ * True if `name` is one of LOSS_NAMES.
+ *
+ * @param name - any string, e.g. a command-line or spec value
+ * @returns true (narrowing the type to LossName) for "logistic", "exponential" and "square"
+ * @example
+ * ```ts
+ * import { isLossName } from "splitscape";
+ * const given = "hinge";
+ * console.log(isLossName(given)); // false
+ * ```
+ */
 export function isLossName(name: string): name is LossName {
   return (LOSS_NAMES as readonly string[]).includes(name);
 }
 
-/** ℓ(f; y) for one output entry (see the table above). */
+/**
+ * ℓ(f; y) for one output entry (see the table above).
+ *
+ * @param name - the loss
+ * @param f - the network output for one sample and coordinate
+ * @param y - its target (±1 for the margin losses)
+ * @returns ℓ(f; y) ≥ 0
+ * @example
+ * ```ts
+ * import { lossTerm } from "splitscape";
+ * console.log(lossTerm("logistic", 0, 1), lossTerm("square", 3, 1)); // ln 2 ≈ 0.693, 2
+ * ```
+ */
 export function lossTerm(name: LossName, f: number, y: number): number {
   switch (name) {
     case "logistic": { const q = y * f; return (q < 0 ? -q : 0) + Math.log1p(Math.exp(-Math.abs(q))); }
@@ -54,6 +87,16 @@ export function lossTerm(name: LossName, f: number, y: number): number {
  * log ℓ(f; y), finite wherever ℓ > 0 mathematically (no underflow):
  * logistic q > 0: −q + log(log1p(t)/t), t = e^{−q} (→ −q − t/2 for t < 1e-16); q ≤ 0: log softplus(−q);
  * exponential: −q; square: 2·log|f − y| − log 2 (−∞ at an exact fit).
+ *
+ * @param name - the loss
+ * @param f - the network output
+ * @param y - its target (±1 for the margin losses)
+ * @returns log ℓ(f; y), finite even where ℓ itself underflows to 0
+ * @example
+ * ```ts
+ * import { logLossTerm } from "splitscape";
+ * console.log(logLossTerm("logistic", 1000, 1)); // ≈ −1000, while ℓ = log1p(e^{−1000}) is 0 in float64
+ * ```
  */
 export function logLossTerm(name: LossName, f: number, y: number): number {
   switch (name) {
@@ -70,13 +113,35 @@ export function logLossTerm(name: LossName, f: number, y: number): number {
   }
 }
 
-/** ℓ′(q) for a margin loss: logistic −1/(1 + e^{q}), exponential −e^{−q}. */
+/**
+ * ℓ′(q) for a margin loss: logistic −1/(1 + e^{q}), exponential −e^{−q}.
+ *
+ * @param name - "logistic" or "exponential"
+ * @param q - the margin y·f
+ * @returns ℓ′(q) < 0
+ * @example
+ * ```ts
+ * import { marginLossDerivative } from "splitscape";
+ * console.log(marginLossDerivative("logistic", 0), marginLossDerivative("exponential", 0)); // -0.5 -1
+ * ```
+ */
 export function marginLossDerivative(name: Exclude<LossName, "square">, q: number): number {
   if (name === "exponential") return -Math.exp(-q);
   return q >= 0 ? -Math.exp(-q) / (1 + Math.exp(-q)) : -1 / (1 + Math.exp(q));
 }
 
-/** log(−ℓ′(q)) for a margin loss, without underflow: logistic −softplus(q), exponential −q. */
+/**
+ * log(−ℓ′(q)) for a margin loss, without underflow: logistic −softplus(q), exponential −q.
+ *
+ * @param name - "logistic" or "exponential"
+ * @param q - the margin y·f
+ * @returns log(−ℓ′(q)), finite for large q where ℓ′ underflows
+ * @example
+ * ```ts
+ * import { logNegMarginLossDerivative } from "splitscape";
+ * console.log(logNegMarginLossDerivative("exponential", 2000)); // -2000
+ * ```
+ */
 export function logNegMarginLossDerivative(name: Exclude<LossName, "square">, q: number): number {
   if (name === "exponential") return -q;
   return -((q > 0 ? q : 0) + Math.log1p(Math.exp(-Math.abs(q))));
@@ -87,6 +152,25 @@ export function logNegMarginLossDerivative(name: Exclude<LossName, "square">, q:
  *   dF[i,c]  = ∂ℒ/∂F_ic   = s·y·ℓ′(q)    (square: s·(f − y))
  *   d2F[i,c] = ∂²ℒ/∂F_ic² = s·y²·ℓ″(q)   (square: s)
  * (∂²ℒ/∂F∂F is diagonal). One exp and one log1p per entry; allocation-free.
+ *
+ * @param name - the loss
+ * @param F - network outputs, row-major n×k (only the first n·k entries are read)
+ * @param Y - targets, same layout
+ * @param n - number of samples
+ * @param k - outputs per sample
+ * @param mean - true: divide by n; false: sum
+ * @param dF - if not null, receives ∂ℒ/∂F (n·k entries)
+ * @param d2F - if not null, receives the diagonal ∂²ℒ/∂F_ic² (n·k entries)
+ * @returns `{ loss, logLoss }`: ℒ and log ℒ (accurate when ℒ underflows)
+ * @example
+ * ```ts
+ * import { lossOnOutputs } from "splitscape";
+ * const F = new Float64Array([2, -1, 0.5]);
+ * const Y = new Float64Array([1, -1, -1]);
+ * const dF = new Float64Array(3);
+ * const { loss, logLoss } = lossOnOutputs("logistic", F, Y, 3, 1, true, dF, null);
+ * console.log(loss, logLoss, dF);
+ * ```
  */
 export function lossOnOutputs(
   name: LossName, F: Float64Array, Y: Float64Array, n: number, k: number, mean: boolean,
@@ -156,6 +240,21 @@ export function finishLoss(
 /**
  * log ℒ by a one-pass (streaming) log-sum-exp over log ℓ_ic: M = running max, S = Σ e^{log ℓ − M};
  * log ℒ = M + log(S) (sum) or M + log(S/n) (mean). −∞ when every term is 0 (exact fit).
+ *
+ * @param name - the loss
+ * @param F - network outputs, row-major n×k
+ * @param Y - targets, same layout
+ * @param n - number of samples
+ * @param k - outputs per sample
+ * @param mean - true: log of the mean over samples; false: of the sum
+ * @returns log ℒ (−∞ at an exact fit, NaN if any term is NaN)
+ * @example
+ * ```ts
+ * import { logLossOnOutputs } from "splitscape";
+ * const F = new Float64Array([1000, 1000]);
+ * const Y = new Float64Array([1, 1]);
+ * console.log(logLossOnOutputs("exponential", F, Y, 2, 1, false)); // −1000 + ln 2
+ * ```
  */
 export function logLossOnOutputs(
   name: LossName, F: Float64Array, Y: Float64Array, n: number, k: number, mean: boolean,
@@ -171,6 +270,18 @@ export function logLossOnOutputs(
  * with sum ∈ [1, len] (max = −∞, sum = 0 when every term is 0; NaN max if any term is NaN).
  * Ratios ℓ_t/ℒ are best formed as e^{log ℓ_t − max}/sum: the difference log ℓ_t − max is exact
  * for nearby terms, whereas log ℒ itself carries the ulp of its magnitude (1.1e-13 near 1000).
+ *
+ * @param name - the loss
+ * @param F - network outputs (only the first `len` entries are read)
+ * @param Y - targets, same layout
+ * @param len - number of entries (n·k)
+ * @returns `{ max, sum }` with ℒ_sum = e^{max}·sum
+ * @example
+ * ```ts
+ * import { logLossParts } from "splitscape";
+ * const { max, sum } = logLossParts("exponential", new Float64Array([800, 801]), new Float64Array([1, 1]), 2);
+ * console.log(max, sum); // -800 and 1 + e^{-1}: ℒ = e^{-800}·(1 + e^{-1}), below float64's range
+ * ```
  */
 export function logLossParts(name: LossName, F: Float64Array, Y: Float64Array, len: number): { max: number; sum: number } {
   let M = -Infinity;
@@ -193,6 +304,19 @@ export function logLossParts(name: LossName, F: Float64Array, Y: Float64Array, l
  * Per-sample shares of the loss, w_i = ℓ_i / ℒ_sum with ℓ_i = Σ_c ℓ(F_ic; Y_ic), computed as
  * Σ_c e^{log ℓ_ic − M}/S (see logLossParts; no underflow at large margins). They sum to 1
  * (all 0 if ℒ = 0 exactly).
+ *
+ * @param name - the loss
+ * @param F - network outputs, row-major n×k
+ * @param Y - targets, same layout
+ * @param n - number of samples
+ * @param k - outputs per sample
+ * @returns n shares ℓ_i/ℒ_sum, summing to 1 (all 0 at an exact fit)
+ * @example
+ * ```ts
+ * import { lossShares } from "splitscape";
+ * const w = lossShares("exponential", new Float64Array([900, 901]), new Float64Array([1, 1]), 2, 1);
+ * console.log(w); // [1/(1 + e^{-1}), e^{-1}/(1 + e^{-1})] ≈ [0.731, 0.269], though each ℓ_i underflows
+ * ```
  */
 export function lossShares(name: LossName, F: Float64Array, Y: Float64Array, n: number, k: number): Float64Array {
   const { max, sum } = logLossParts(name, F, Y, n * k);
@@ -211,6 +335,20 @@ export function lossShares(name: LossName, F: Float64Array, Y: Float64Array, n: 
  * log space so that it stays finite when ℒ and ∂ℒ/∂F underflow (with ℒ_sum = e^M·S, logLossParts):
  *   margin losses: −y·e^{log(−ℓ′(q)) − M}/S;   square: sign(f − y)·e^{log|f − y| − M}/S.
  * Feed it to outputVjp to get ∇ℒ/ℒ (the normalised gradient direction). Writes into `out`.
+ *
+ * @param name - the loss
+ * @param F - network outputs, row-major n×k
+ * @param Y - targets, same layout
+ * @param n - number of samples
+ * @param k - outputs per sample
+ * @param out - receives (∂ℒ/∂F)/ℒ, n·k entries
+ * @returns `out`
+ * @example
+ * ```ts
+ * import { normalizedOutputGradient } from "splitscape";
+ * const g = normalizedOutputGradient("exponential", new Float64Array([900, 901]), new Float64Array([1, 1]), 2, 1, new Float64Array(2));
+ * console.log(g); // −(the loss shares): ≈ [-0.731, -0.269]
+ * ```
  */
 export function normalizedOutputGradient(
   name: LossName, F: Float64Array, Y: Float64Array, n: number, k: number, out: Float64Array,

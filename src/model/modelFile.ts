@@ -100,7 +100,19 @@ function matrixRows(
   return [v.length, c, data];
 }
 
-/** Parse a model record (already JSON-decoded); `source` names the file in errors. */
+/**
+ * Parse a model record (already JSON-decoded); `source` names the file in errors.
+ *
+ * @param json - the decoded record: `{ kind, activation, W, a, ... }` as in INTERFACES.md (a format stamp is checked when present)
+ * @param source - the file (or other source) named in error messages
+ * @returns the model; InputError naming source and field on anything malformed
+ * @example
+ * ```ts
+ * import { forward, fromRows, parseModelJson } from "splitscape";
+ * const net = parseModelJson({ kind: "two-layer", activation: "relu", W: [[1, 0], [0, 1]], a: [1, -1] }, "inline");
+ * console.log(forward(net, fromRows([[3, 2]])).data[0]); // 1 = relu(3) − relu(2)
+ * ```
+ */
 export function parseModelJson(json: unknown, source: string): Model {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new InputError(source, `expected a JSON object with "kind", "activation" and weights, got ${show(json)}`);
@@ -175,7 +187,19 @@ function parseParallelThreeLayer(o: Record<string, unknown>, activation: ReturnT
   return { arch, theta: Float64Array.from([...W1, ...W2, ...a]) };
 }
 
-/** The JSON record of a model (parseModelJson(modelToJson(M)) reproduces M exactly). */
+/**
+ * The JSON record of a model (parseModelJson(modelToJson(M)) reproduces M exactly).
+ *
+ * @param model - the network
+ * @returns its JSON record, stamped with the format version; exact for every float64
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, modelToJson, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), { seed: 1 });
+ * const record = modelToJson(net);
+ * console.log(record.kind); // "two-layer"
+ * ```
+ */
 export function modelToJson(model: Model): ModelJson {
   const { arch, theta } = model;
   if (arch.kind === "conv") return convModelToJson(arch, theta);
@@ -209,7 +233,19 @@ function rows(data: Float64Array, r: number, c: number): number[][] {
   return out;
 }
 
-/** Parse model JSON text; `source` names the file in errors. */
+/**
+ * Parse model JSON text; `source` names the file in errors.
+ *
+ * @param text - the file's contents (JSON)
+ * @param source - the file named in error messages
+ * @returns the model; InputError on invalid JSON or a malformed record
+ * @example
+ * ```ts
+ * import { parseModelText } from "splitscape";
+ * const net = parseModelText('{ "kind": "two-layer", "activation": "tanh", "W": [[0.5, -1]], "a": [2] }', "inline.json");
+ * console.log(net.theta); // Float64Array [ 0.5, -1, 2 ]
+ * ```
+ */
 export function parseModelText(text: string, source: string): Model {
   let json: unknown;
   try {
@@ -245,6 +281,16 @@ export function loadModel(path: string, src: ArchitectureSource = {}, option = "
 /**
  * The text of a model file: JSON with one matrix row per line, numbers in shortest round-trip form
  * (exact float64), and a final newline.
+ *
+ * @param model - the network
+ * @returns the text to write to a model file (parseModelText reads it back bit for bit)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, modelToText, parseModelText, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), { seed: 1 });
+ * const back = parseModelText(modelToText(net), "roundtrip");
+ * console.log(back.theta.every((t, i) => t === net.theta[i])); // true
+ * ```
  */
 export function modelToText(model: Model): string {
   return `${formatJson(stamped("model", modelToJson(model)), "")}\n`;

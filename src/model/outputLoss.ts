@@ -24,6 +24,29 @@ export interface OutputLoss {
 /**
  * ℒ(θ) = L(f(X; θ)) as an Objective over θ of `arch` (one workspace, reused; not re-entrant).
  * `evaluate` with a batch is a RangeError: L is defined on the whole output matrix.
+ *
+ * @param arch - the architecture (θ is supplied per call)
+ * @param X - inputs, n×d (RangeError unless d = inputDim(arch))
+ * @param loss - `{ value(F, dF) }`: L of the n×k outputs, writing ∂L/∂F into dF when it is not null
+ * @returns an Objective over θ (no batches, no evaluateScaled)
+ * @example
+ * ```ts
+ * import { fromRows, initializeModel, makeActivation, outputLossObjective, twoLayerArchitecture } from "splitscape";
+ * const X = fromRows([[1, 0], [0, 1], [1, 1]]);
+ * const target = [0.5, -0.5, 0];
+ * // L(F) = Σ_i |F_i − t_i|⁴/4, a loss outside the named set
+ * const quartic = {
+ *   value(F: Float64Array, dF: Float64Array | null): number {
+ *     let s = 0;
+ *     F.forEach((f, i) => { const r = f - target[i]; s += r ** 4 / 4; if (dF) dF[i] = r ** 3; });
+ *     return s;
+ *   },
+ * };
+ * const arch = twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("tanh") });
+ * const obj = outputLossObjective(arch, X, quartic);
+ * const grad = new Float64Array(obj.dim);
+ * console.log(obj.evaluate(initializeModel(arch, { seed: 1 }).theta, grad).loss);
+ * ```
  */
 export function outputLossObjective(arch: Architecture, X: Matrix, loss: OutputLoss): Objective {
   checkInputs(arch, X);

@@ -36,7 +36,18 @@ export interface ParallelThreeLayerWorkspace {
   jacobianM: Float64Array | null;
 }
 
-/** The MLP d → m·m1 → m → 1 the network embeds into. */
+/**
+ * The MLP d → m·m1 → m → 1 the network embeds into.
+ *
+ * @param arch - a parallel three-layer architecture (d, m blocks, m1 units per block)
+ * @returns the MLP architecture [d, m·m1, m, 1] with the same activation
+ * @example
+ * ```ts
+ * import { describeArchitecture, makeActivation, parallelThreeLayerArchitecture, parallelThreeLayerMlp } from "splitscape";
+ * const arch = parallelThreeLayerArchitecture({ d: 3, m: 2, m1: 4, activation: makeActivation("relu") });
+ * console.log(describeArchitecture(parallelThreeLayerMlp(arch))); // "mlp 3→8→2→1 relu"
+ * ```
+ */
 export function parallelThreeLayerMlp(arch: ParallelThreeLayerArchitecture): MlpArchitecture {
   return mlpArchitecture([arch.d, arch.m * arch.m1, arch.m, 1], arch.activation);
 }
@@ -44,6 +55,18 @@ export function parallelThreeLayerMlp(arch: ParallelThreeLayerArchitecture): Mlp
 /**
  * The same network as an MLP model: (parallelThreeLayerMlp(arch), Eθ), so f(x; θ) = f′(x; Eθ) for
  * every x — exact (E only places entries), hence also every derivative in x.
+ *
+ * @param arch - a parallel three-layer architecture
+ * @param theta - its parameter vector
+ * @returns the embedding MLP's `{ arch, theta }` (a Model; the off-block entries of W_2 are 0)
+ * @example
+ * ```ts
+ * import { forward, fromRows, initializeModel, makeActivation, parallelThreeLayerArchitecture, parallelThreeLayerToMlp } from "splitscape";
+ * const arch = parallelThreeLayerArchitecture({ d: 3, m: 2, m1: 4, activation: makeActivation("relu") });
+ * const net = initializeModel(arch, { seed: 1 });
+ * const X = fromRows([[1, -1, 0.5]]);
+ * console.log(forward(net, X).data[0] === forward(parallelThreeLayerToMlp(arch, net.theta), X).data[0]); // true
+ * ```
  */
 export function parallelThreeLayerToMlp(arch: ParallelThreeLayerArchitecture, theta: Float64Array): { arch: MlpArchitecture; theta: Float64Array } {
   const ws = createParallelThreeLayerWorkspace(arch, 1);

@@ -58,6 +58,22 @@ interface DenseLayer {
 /**
  * The model held by a state_dict (`tensors`, read from `weightsSource`) for the Sequential
  * described by `list`. See the module comment for the mapping; InputError otherwise.
+ *
+ * @param tensors - the state_dict: key (e.g. "0.weight") → tensor with PyTorch's shape (out×in for a Linear)
+ * @param list - the Sequential's layers (parseArch of an ARCH string, or parseTorchRepr of print(model))
+ * @param weightsSource - the weights' file, named in error messages
+ * @param opts - for conv models the input shape (`inputShape` C,H,W or C,L) when the layers do not give it
+ * @returns the model; InputError when a tensor is missing, unused or of the wrong shape
+ * @example
+ * ```ts
+ * import { parseArch, stateDictToModel, type Tensor } from "splitscape";
+ * const tensors = new Map<string, Tensor>([
+ *   ["0.weight", { shape: [3, 2], data: new Float64Array([1, 0, 0, 1, 1, 1]), dtype: "F64" }],
+ *   ["2.weight", { shape: [1, 3], data: new Float64Array([1, -1, 0.5]), dtype: "F64" }],
+ * ]);
+ * const net = stateDictToModel(tensors, parseArch("linear,relu,linear", "--arch"), "inline");
+ * console.log(net.arch.kind, net.theta.length); // two-layer 9
+ * ```
  */
 export function stateDictToModel(tensors: ReadonlyMap<string, Tensor>, list: LayerList, weightsSource: string, opts: ArchitectureSource = {}): Model {
   if (list.layers.some((l) => l.kind === "conv" || l.kind === "avgpool")) {
@@ -182,6 +198,15 @@ const SEQUENTIAL_WEIGHTS = "a PyTorch Sequential (safetensors weights, export)";
 /**
  * The layer list of the Sequential a model corresponds to (keys 0, 1, 2, …). The parallel
  * three-layer net is an InputError: its block-diagonal second layer is no plain Sequential.
+ *
+ * @param model - a two-layer, MLP or conv network (InputError for parallel three-layer)
+ * @returns the layer specs of the equivalent torch.nn.Sequential, keys "0", "1", …
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, mlpArchitecture, modelLayers } from "splitscape";
+ * const net = initializeModel(mlpArchitecture([2, 4, 4, 1], makeActivation("tanh")), { seed: 1 });
+ * console.log(modelLayers(net).length); // 5: Linear, Tanh, Linear, Tanh, Linear
+ * ```
  */
 export function modelLayers(model: Model): LayerSpec[] {
   const { arch } = model;
@@ -202,12 +227,34 @@ export function modelLayers(model: Model): LayerSpec[] {
   return layers;
 }
 
-/** The ARCH string of a model, e.g. "linear,leaky_relu:0.05,linear". */
+/**
+ * The ARCH string of a model, e.g. "linear,leaky_relu:0.05,linear".
+ *
+ * @param model - a two-layer, MLP or conv network
+ * @returns the ARCH string of its Sequential (what `--arch` and the safetensors metadata hold)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, modelArch, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("leaky_relu", 0.05) }), { seed: 1 });
+ * console.log(modelArch(net)); // "linear,leaky_relu:0.05,linear"
+ * ```
+ */
 export function modelArch(model: Model): string {
   return modelLayers(model).map(archToken).join(",");
 }
 
-/** The state_dict of the Sequential `modelLayers(model)`: key, shape (PyTorch's), data. */
+/**
+ * The state_dict of the Sequential `modelLayers(model)`: key, shape (PyTorch's), data.
+ *
+ * @param model - a two-layer, MLP or conv network
+ * @returns the tensors of the Sequential's state_dict (key, PyTorch shape, float64 data)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, modelToStateDict, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 1 });
+ * for (const t of modelToStateDict(net)) console.log(t.key, t.shape); // 0.weight [4, 2], 2.weight [1, 4]
+ * ```
+ */
 export function modelToStateDict(model: Model): TensorToWrite[] {
   const { arch, theta } = model;
   if (arch.kind === "two-layer") {
@@ -261,6 +308,15 @@ function torchModule(l: LayerSpec, activation: string): string {
  * 4, 3, bias=False), nn.ReLU(), nn.Flatten(), nn.Linear(100, 1, bias=False))"; null when the
  * activation has no torch.nn module (relu_power, erf). AvgPool keeps PyTorch's defaults
  * (count_include_pad=True, ceil_mode=False), which are the conv kind's.
+ *
+ * @param model - a two-layer, MLP or conv network
+ * @returns Python source of the matching nn.Sequential, or null when σ has no torch.nn module
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, mlpArchitecture, torchSequentialCode } from "splitscape";
+ * const net = initializeModel(mlpArchitecture([3, 5, 1], makeActivation("tanh")), { seed: 1 });
+ * console.log(torchSequentialCode(net)); // nn.Sequential(nn.Linear(3, 5, bias=False), nn.Tanh(), nn.Linear(5, 1, bias=False))
+ * ```
  */
 export function torchSequentialCode(model: Model): string | null {
   const module = torchActivationModule(model.arch.activation);
@@ -273,6 +329,18 @@ export function torchSequentialCode(model: Model): string | null {
  * and `__metadata__` {"format": "pt", "splitscape.arch": ARCH, "splitscape.version"}, plus
  * "splitscape.input_shape": "C,H,W" (1-D "C,L") for a conv model, so that splitscape reads it
  * back without flags.
+ *
+ * @param model - a two-layer, MLP or conv network
+ * @param dtype - "F64" (default, exact) or "F32" (rounded to nearest)
+ * @returns the file's bytes (PyTorch's `safetensors.torch.load_file` reads them)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, parseSafetensors, safetensorsModelBytes, safetensorsToModel, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 1 });
+ * const bytes = safetensorsModelBytes(net);
+ * const back = safetensorsToModel(parseSafetensors(bytes, "memory"), "memory");
+ * console.log(back.theta.every((t, i) => t === net.theta[i])); // true (F64 is exact)
+ * ```
  */
 export function safetensorsModelBytes(model: Model, dtype: WriteDtype = "F64"): Uint8Array {
   const meta: Record<string, string> = { format: "pt", [METADATA_ARCH]: modelArch(model) };
@@ -286,12 +354,37 @@ export function safetensorsModelBytes(model: Model, dtype: WriteDtype = "F64"): 
  * file's `__metadata__` (written by splitscape); without either it is an InputError that shows
  * the state_dict and asks for the architecture. Likewise the input shape of a conv model:
  * `src.inputShape`, else the metadata's "splitscape.input_shape".
+ *
+ * @param path - a `.safetensors` file
+ * @param src - the layers and, for conv models, input shape, when the file's metadata does not give them
+ * @returns the model; InputError naming the file when the architecture is unknown or the tensors do not fit it
+ * @example
+ * ```ts
+ * import { initializeModel, loadSafetensorsModel, makeActivation, saveModel, twoLayerArchitecture } from "splitscape";
+ * saveModel("net.safetensors", initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 1 }));
+ * const net = loadSafetensorsModel("net.safetensors"); // the architecture comes from the file's metadata
+ * console.log(net.arch.kind); // "two-layer"
+ * ```
  */
 export function loadSafetensorsModel(path: string, src: ArchitectureSource = {}): Model {
   return safetensorsToModel(readSafetensors(path), path, src);
 }
 
-/** The model held by a parsed safetensors file (`readSafetensors`, or `parseSafetensors` of bytes) named `path`; as loadSafetensorsModel. */
+/**
+ * The model held by a parsed safetensors file (`readSafetensors`, or `parseSafetensors` of bytes) named `path`; as loadSafetensorsModel.
+ *
+ * @param file - a parsed safetensors file (readSafetensors, or parseSafetensors of bytes)
+ * @param path - the name used in error messages
+ * @param src - the layers and input shape when the file's metadata does not give them
+ * @returns the model
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, mlpArchitecture, parseArch, parseSafetensors, safetensorsModelBytes, safetensorsToModel } from "splitscape";
+ * const bytes = safetensorsModelBytes(initializeModel(mlpArchitecture([2, 3, 1], makeActivation("tanh")), { seed: 1 }), "F32");
+ * const net = safetensorsToModel(parseSafetensors(bytes, "weights"), "weights", { layers: parseArch("linear,tanh,linear", "--arch") });
+ * console.log(net.theta.length); // 9
+ * ```
+ */
 export function safetensorsToModel(file: SafetensorsFile, path: string, src: ArchitectureSource = {}): Model {
   readFormatMetadata(file.metadata, "model-safetensors", path);
   let list = src.layers;

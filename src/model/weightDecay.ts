@@ -10,7 +10,18 @@
  */
 import type { LossValue, Objective } from "./objective.js";
 
-/** (β/2)‖θ‖² = (β/2) Σ_i θ_i², summed in θ order. */
+/**
+ * (β/2)‖θ‖² = (β/2) Σ_i θ_i², summed in θ order.
+ *
+ * @param theta - the parameter vector
+ * @param beta - the weight-decay coefficient β
+ * @returns (β/2)‖θ‖²
+ * @example
+ * ```ts
+ * import { weightDecayPenalty } from "splitscape";
+ * console.log(weightDecayPenalty(new Float64Array([3, 4]), 0.1)); // 0.05·25 = 1.25
+ * ```
+ */
 export function weightDecayPenalty(theta: Float64Array, beta: number): number {
   let s = 0;
   for (let i = 0; i < theta.length; i++) s += theta[i] * theta[i];
@@ -22,6 +33,19 @@ export function weightDecayPenalty(theta: Float64Array, beta: number): number {
  * its logarithm, computed directly (the penalty keeps the value away from underflow); the
  * penalty breaks positive homogeneity, so `homogeneity` is null and there is no evaluateScaled.
  * With a batch the penalty is added once to the batch loss (the SGD step of ℒ_β).
+ *
+ * @param objective - the unpenalised objective ℒ (e.g. makeObjective)
+ * @param beta - β ≥ 0, finite (RangeError otherwise)
+ * @returns the Objective ℒ_β with gradient ∇ℒ + βθ
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, makeObjective, twoLayerArchitecture, withWeightDecay } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&seed=1");
+ * const arch = twoLayerArchitecture({ d: 2, m: 8, activation: makeActivation("relu") });
+ * const objective = withWeightDecay(makeObjective(arch, data, "square", { mean: true }), 1e-3);
+ * const theta = initializeModel(arch, { seed: 2 }).theta;
+ * console.log(objective.evaluate(theta, null).loss, objective.homogeneity); // ℒ + (β/2)‖θ‖², null
+ * ```
  */
 export function withWeightDecay(objective: Objective, beta: number): Objective {
   if (!(beta >= 0) || !Number.isFinite(beta)) throw new RangeError(`withWeightDecay: β must be a finite number ≥ 0, got ${beta}`);

@@ -5,7 +5,7 @@
  * for the square loss (½∇𝒩 for the logistic loss), Kumar & Haupt (TMLR 2024, arXiv 2402.09226).
  * At a ReLU kink the gradient is the one of the model layer's convention (left derivative).
  */
-import { createWorkspace, forwardInto, vjpInto } from "../model/index.js";
+import { createWorkspace, forwardInto, vjpInto } from "../model/network.js";
 import type { NcfProblem } from "./problem.js";
 
 /** 𝒩 and (into `grad`, when given) ∇𝒩 at u; returns 𝒩(u). */

@@ -22,7 +22,8 @@
 import { InputError } from "../common/errors.js";
 import { gemmRaw } from "../linalg/gemm.js";
 import type { Activation, Model, ModelData } from "../model/index.js";
-import { applyActivation, mlpWeights, outputDim, lossOnOutputs, piecewiseLinearSlope, twoLayerParts, type Architecture } from "../model/index.js";
+import { mlpWeights, outputDim, lossOnOutputs, piecewiseLinearSlope, twoLayerParts, type Architecture } from "../model/index.js";
+import { applyActivation } from "../model/activations.js";
 import { objectiveValue, penaltyMask, type ObjectiveSpec } from "../inspect/index.js";
 import { panelKernelApplies, panelKernelLossSums } from "./panelKernel.js";
 

@@ -24,8 +24,8 @@ import {
   paramCount,
   twoLayerArchitecture,
   twoLayerLayout,
-  unsupportedArchitecture,
 } from "../model/index.js";
+import { unsupportedArchitecture } from "../model/architecture.js";
 import { channelEmbedding } from "./channel.js";
 import type { EmbeddingMap } from "./embeddingMap.js";
 

@@ -11,8 +11,9 @@ import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/common/errors.js";
 import {
   ACTIVATION_NAMES, activationDerivative, activationHomogeneity, activationSecondDerivative, activationToJson,
-  activationValue, applyActivation, clarkeDerivative, kinkInterval, makeActivation, parseActivation, type Activation,
+  activationValue, clarkeDerivative, kinkInterval, makeActivation, parseActivation, type Activation,
 } from "../../src/model/index.js";
+import { applyActivation } from "../../src/model/activations.js";
 import { fd8 } from "./reference.js";
 
 const ALL: Activation[] = [

@@ -15,9 +15,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
-  createWorkspace, forward, hessian, hessianOperator, homogeneityOrder, lossAndGradient, lossGradientInto,
+  forward, hessian, hessianOperator, homogeneityOrder, lossAndGradient,
   makeActivation, makeObjective, outputJacobian, parseModelJson, type Activation, type ConvArchitecture, type LossName,
 } from "../../src/model/index.js";
+import { createWorkspace, lossGradientInto } from "../../src/model/network.js";
 import { convProblem, testArchitectures } from "./convCases.js";
 import { refConvForward, refConvLoss, refConvPattern } from "./convReference.js";
 import { fd8, fd8Vec, lcg, maxAbs, maxAbsDiff } from "./reference.js";

@@ -13,9 +13,10 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  createWorkspace, inputDim, lossAndGradient, lossGradientInto, makeActivation, mlpArchitecture, outputDim, paramCount,
+  inputDim, lossAndGradient, makeActivation, mlpArchitecture, outputDim, paramCount,
   twoLayerArchitecture, type Activation, type Architecture, type LossName,
 } from "../../src/model/index.js";
+import { createWorkspace, lossGradientInto } from "../../src/model/network.js";
 import { activationPattern, fd8, lcg, maxAbs, maxAbsDiff, refGradient, refLossValue } from "./reference.js";
 
 const ACTIVATIONS: Activation[] = [

@@ -6,9 +6,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { poolTesting } from "../../src/linalg/kernels/pool.js";
-import {
-  createWorkspace, lossGradientInto, makeActivation, paramCount, twoLayerArchitecture, workspaceOutputs, type LossName,
-} from "../../src/model/index.js";
+import { makeActivation, paramCount, twoLayerArchitecture, type LossName } from "../../src/model/index.js";
+import { createWorkspace, lossGradientInto, workspaceOutputs } from "../../src/model/network.js";
 import type { TwoLayerArchitecture } from "../../src/model/architecture.js";
 import {
   createTwoLayerWasm, lastSlabRun, TWO_LAYER_MAX_SLABS, twoLayerWasmBind, twoLayerWasmLossGradient, twoLayerWasmSlabs,

@@ -12,11 +12,10 @@ import { describe, expect, it } from "vitest";
 import { gemmRaw } from "../../src/linalg/gemm.js";
 import { wasmBase64 as twoLayerBase64 } from "../../src/linalg/kernels/twolayer.wasm.generated.js";
 import { createMemory, GEMM_INITIAL_PAGES, instantiateBase64, wasmGemm, WASM_PAGE_BYTES } from "../../src/linalg/kernels/wasm.js";
+import { makeActivation, makeObjective, paramCount, twoLayerArchitecture, type LossName } from "../../src/model/index.js";
 import {
-  createWorkspace, lossGradientInto, makeActivation, makeObjective, paramCount, twoLayerArchitecture, workspaceOutputGradient,
-  workspaceOutputs, type LossName,
-} from "../../src/model/index.js";
-import { TWO_LAYER_WASM_MIN_ENTRIES, workspaceBackend } from "../../src/model/network.js";
+  createWorkspace, lossGradientInto, TWO_LAYER_WASM_MIN_ENTRIES, workspaceBackend, workspaceOutputGradient, workspaceOutputs,
+} from "../../src/model/network.js";
 import type { TwoLayerArchitecture } from "../../src/model/architecture.js";
 import { createTwoLayerWasm, twoLayerWasmBind, twoLayerWasmLossGradient } from "../../src/model/twoLayerWasm.js";
 import { lcg, maxAbs, maxAbsDiff } from "./reference.js";

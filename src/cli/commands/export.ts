@@ -8,8 +8,9 @@ import { Option, type Command } from "commander";
 import { InputError } from "../../common/errors.js";
 import type { WriteDtype } from "../../io/index.js";
 import {
-  describeArchitecture, isSafetensorsPath, modelArch, modelToStateDict, safetensorsModelBytes, torchSequentialCode, type Model,
+  describeArchitecture, modelArch, modelToStateDict, safetensorsModelBytes, torchSequentialCode, type Model,
 } from "../../model/index.js";
+import { isSafetensorsPath } from "../../model/torchModel.js";
 import { writeFileAtomic } from "../../common/atomic.js";
 import { loadModelArg, modelFormatOptions, printJson, printLines, type ModelFormatOptions } from "../io.js";
 import { checkNotAnInput } from "./import.js";

@@ -9,7 +9,8 @@ import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { InputError } from "../../common/errors.js";
 import { readSafetensors } from "../../io/index.js";
-import { describeArchitecture, isSafetensorsPath, modelArch, paramCount, saveModel } from "../../model/index.js";
+import { describeArchitecture, modelArch, paramCount, saveModel } from "../../model/index.js";
+import { isSafetensorsPath } from "../../model/torchModel.js";
 import { loadModelArg, modelFormatOptions, printJson, printLines, type ModelFormatOptions } from "../io.js";
 
 interface ImportOptions extends ModelFormatOptions {

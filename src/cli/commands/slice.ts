@@ -19,7 +19,8 @@ import { writeFileAtomic } from "../../common/atomic.js";
 import { stamped } from "../../common/format.js";
 import { InputError } from "../../common/errors.js";
 import { REPORT_FILE, shortHash } from "../../experiments/index.js";
-import { isSafetensorsPath, LOSS_NAMES, loadModel, modelToJson, type Model } from "../../model/index.js";
+import { LOSS_NAMES, loadModel, modelToJson, type Model } from "../../model/index.js";
+import { isSafetensorsPath } from "../../model/torchModel.js";
 import { formatNumber, formatTable, renderReportHtml, type ReportSection } from "../../report/index.js";
 import {
   parseDirectionSpec, parseGridAxis, sliceChecks, sliceFigures, sliceLandscape,

@@ -27,8 +27,9 @@ import { TRAIN_METHODS, type TrainMethod, type TrainSettings } from "../../exper
 import type { IsolatedTrainOutcome } from "../../experiments/index.js";
 import {
   LOSS_NAMES, convGeometry, describeArchitecture, initializeModel, mlpArchitecture, modelToJson, paramCount, parseActivation,
-  twoLayerArchitecture, twoLayerWasmBlockRows, type Architecture, type LossName, type Model,
+  twoLayerArchitecture, type Architecture, type LossName, type Model,
 } from "../../model/index.js";
+import { twoLayerWasmBlockRows } from "../../model/twoLayerWasm.js";
 import { VERSION } from "../../version.js";
 import { EXIT_TOLERANCE } from "../exitCodes.js";
 import { withInterrupt } from "../interrupt.js";

@@ -114,6 +114,18 @@ function outSize(n: number, k: number, s: number, p: number): number {
 /**
  * A conv architecture; RangeError on bad sizes, on a stage whose window does not fit its input
  * (output size 0) and on pooling padding above half the kernel (PyTorch's rule).
+ *
+ * @param opts - `dims` (1 or 2), `input` ({ channels, height (2-D only), width }), `stages` (conv: channels, kernel, stride?, padding?; avgpool: kernel, stride?, padding?), `outputs` of the linear head and `activation`
+ * @returns the architecture, its shapes validated
+ * @example
+ * ```ts
+ * import { convArchitecture, describeArchitecture, makeActivation, paramCount } from "splitscape";
+ * const arch = convArchitecture({
+ *   dims: 2, input: { channels: 1, height: 8, width: 8 }, outputs: 1, activation: makeActivation("relu"),
+ *   stages: [{ type: "conv", channels: 4, kernel: 3, padding: 1 }, { type: "avgpool", kernel: 2 }],
+ * });
+ * console.log(describeArchitecture(arch), paramCount(arch)); // 4·1·3·3 + 1·(4·4·4) = 100 parameters
+ * ```
  */
 export function convArchitecture(opts: {
   dims: 1 | 2;
@@ -152,7 +164,22 @@ export function convArchitecture(opts: {
   return arch;
 }
 
-/** Shapes and offsets of every stage (RangeError when a window does not fit its input). */
+/**
+ * Shapes and offsets of every stage (RangeError when a window does not fit its input).
+ *
+ * @param arch - a conv architecture
+ * @returns per stage its input/output shape and θ offset, the conv stages' indices, the flattened feature count, the head's offset and p
+ * @example
+ * ```ts
+ * import { convArchitecture, convGeometry, makeActivation } from "splitscape";
+ * const arch = convArchitecture({
+ *   dims: 1, input: { channels: 2, width: 16 }, outputs: 1, activation: makeActivation("relu"),
+ *   stages: [{ type: "conv", channels: 3, kernel: 5, stride: 2 }],
+ * });
+ * const g = convGeometry(arch);
+ * console.log(g.stages[0].out, g.features, g.headOffset); // 3 channels × 1 × 6, 18 features, head at 30
+ * ```
+ */
 export function convGeometry(arch: ConvArchitecture): ConvGeometry {
   let shape: Shape3 = arch.input;
   let offset = 0;
@@ -195,7 +222,22 @@ export function convHiddenLayers(arch: ConvArchitecture): number {
   return arch.stages.filter((s) => s.type === "conv").length;
 }
 
-/** Output channels of conv layer `layer` (1-based, counting conv stages); RangeError when out of range. */
+/**
+ * Output channels of conv layer `layer` (1-based, counting conv stages); RangeError when out of range.
+ *
+ * @param arch - a conv architecture
+ * @param layer - the conv layer, 1-based, counting conv stages only (RangeError when out of range)
+ * @returns its number of output channels
+ * @example
+ * ```ts
+ * import { convArchitecture, convLayerChannels, makeActivation } from "splitscape";
+ * const arch = convArchitecture({
+ *   dims: 1, input: { channels: 1, width: 12 }, outputs: 1, activation: makeActivation("relu"),
+ *   stages: [{ type: "conv", channels: 4, kernel: 3 }, { type: "conv", channels: 6, kernel: 3 }],
+ * });
+ * console.log(convLayerChannels(arch, 2)); // 6
+ * ```
+ */
 export function convLayerChannels(arch: ConvArchitecture, layer: number): number {
   const convs = arch.stages.filter((s): s is ConvStage => s.type === "conv");
   if (!Number.isInteger(layer) || layer < 1 || layer > convs.length) {
@@ -204,7 +246,23 @@ export function convLayerChannels(arch: ConvArchitecture, layer: number): number
   return convs[layer - 1].channels;
 }
 
-/** The same architecture with `channels` output channels in conv layer `layer` (1-based). */
+/**
+ * The same architecture with `channels` output channels in conv layer `layer` (1-based).
+ *
+ * @param arch - a conv architecture
+ * @param layer - the conv layer to widen or narrow, 1-based (RangeError when out of range)
+ * @param channels - its new number of output channels, an integer ≥ 1
+ * @returns a new architecture (arch is unchanged), e.g. the target of a channel split
+ * @example
+ * ```ts
+ * import { convArchitecture, convWithChannels, makeActivation, paramCount } from "splitscape";
+ * const arch = convArchitecture({
+ *   dims: 1, input: { channels: 1, width: 12 }, outputs: 1, activation: makeActivation("relu"),
+ *   stages: [{ type: "conv", channels: 4, kernel: 3 }],
+ * });
+ * console.log(paramCount(arch), paramCount(convWithChannels(arch, 1, 5))); // 52 65
+ * ```
+ */
 export function convWithChannels(arch: ConvArchitecture, layer: number, channels: number): ConvArchitecture {
   convLayerChannels(arch, layer);
   if (!(Number.isSafeInteger(channels) && channels >= 1)) throw new RangeError(`conv: channels must be an integer ≥ 1, got ${channels}`);
@@ -293,7 +351,23 @@ export function convParameterLabels(arch: ConvArchitecture): string[] {
   return out;
 }
 
-/** Views of the conv weights K_1…K_h and the head W inside θ (writes change θ). */
+/**
+ * Views of the conv weights K_1…K_h and the head W inside θ (writes change θ).
+ *
+ * @param arch - a conv architecture
+ * @param theta - its parameter vector (RangeError unless it has paramCount(arch) entries)
+ * @returns subarray views: `conv[l]` = K_{l+1} (out×in×kh×kw, PyTorch's weight order) and `head` (outputs×features)
+ * @example
+ * ```ts
+ * import { convArchitecture, convWeights, initializeModel, makeActivation } from "splitscape";
+ * const arch = convArchitecture({
+ *   dims: 2, input: { channels: 1, height: 6, width: 6 }, outputs: 2, activation: makeActivation("relu"),
+ *   stages: [{ type: "conv", channels: 3, kernel: 3 }],
+ * });
+ * const { conv, head } = convWeights(arch, initializeModel(arch, { seed: 1 }).theta);
+ * console.log(conv[0].length, head.length); // 27 96
+ * ```
+ */
 export function convWeights(arch: ConvArchitecture, theta: Float64Array): { conv: Float64Array[]; head: Float64Array } {
   const g = convGeometry(arch);
   if (theta.length !== g.size) throw new RangeError(`θ has ${theta.length} entries, the ${describeConv(arch)} network has ${g.size} parameters`);

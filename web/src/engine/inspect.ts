@@ -8,9 +8,10 @@ import type { Dataset } from "../../../src/data/index.js";
 import { INSPECT_GRAD_TOL, inspectDocument, inspectFigures, inspectNetwork, type InspectReport, type SummaryRow } from "../../../src/inspect/index.js";
 import { parseArch, parseSafetensors } from "../../../src/io/index.js";
 import {
-  LOSS_NAMES, describeArchitecture, inputDim, isSafetensorsPath, modelToJson, outputDim, parseModelText, safetensorsToModel,
+  LOSS_NAMES, describeArchitecture, inputDim, modelToJson, outputDim, parseModelText, safetensorsToModel,
   type LossName, type Model, type ModelJson,
 } from "../../../src/model/index.js";
+import { isSafetensorsPath } from "../../../src/model/torchModel.js";
 import { renderReportHtml, renderSvg, type ReportDocument } from "../../../src/report/index.js";
 import { MERGE_ANGLE_TOL } from "../../../src/splitting/index.js";
 import { MAX_UPLOAD_BYTES, UPLOAD_PREFIX, contentHash } from "./data.js";

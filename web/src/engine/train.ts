@@ -11,10 +11,11 @@ import {
 } from "../../../src/dynamics/index.js";
 import { nrm2 } from "../../../src/linalg/index.js";
 import {
-  createWorkspace, describeArchitecture, forwardInto, homogeneityOrder, initializeModel, isMarginLoss, makeActivation, makeObjective,
+  describeArchitecture, homogeneityOrder, initializeModel, isMarginLoss, makeActivation, makeObjective,
   margins, mlpArchitecture, modelToJson, twoLayerArchitecture, twoLayerParts,
-  type Activation, type ActivationName, type Architecture, type LossName, type Model, type ModelJson, type Objective, type Workspace,
+  type Activation, type ActivationName, type Architecture, type LossName, type Model, type ModelJson, type Objective,
 } from "../../../src/model/index.js";
+import { createWorkspace, forwardInto, type Workspace } from "../../../src/model/network.js";
 import { valuesToRgba, type ValueScale } from "../shared/colormap.js";
 
 export const TRAIN_METHODS = ["gd", "sgd", "flow", "rk4", "loss-based"] as const;
