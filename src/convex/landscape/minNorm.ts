@@ -691,3 +691,36 @@ function refineOnSupport(
 function distance(a: Float64Array, b: Float64Array): number {
   return nrm2(a.map((v, t) => v - b[t]));
 }
+
+/**
+ * Newton refinement of a set of face directions and the dual point together (used by
+ * `minNormUniqueness`): the square system of polishKkt, ‖P_k g_k(ν)‖ = 1 and
+ * Σ_k c_k σ_k D_k X ū_k(ν) (+ X s) = y (, Xᵀν = 0), over *every* given direction, started from
+ * weights c0 that are positive on each direction some optimal point uses. A direction whose
+ * weight is 0 throughout enters the system only by its ratio equation, which fixes ν only to
+ * ~√eps along its curvature (the ratio is flat at its maximiser); with c_k > 0 the fit equation
+ * pins it to rounding. Returns the directions at the refined ν (fits exact at that ν), ν, and the
+ * number of independent active cone constraints of each (its face's codimension), the Newton
+ * weights, or null when Newton does not reach rounding level or a face guess (the active
+ * cone constraints, from the exact projection at the starting ν) is not confirmed at the end.
+ */
+export function refineFaceDirections(
+  X: Matrix, y: Float64Array, patterns: PatternSet, nu0: Float64Array,
+  directions: ReadonlyArray<{ readonly sign: 1 | -1; readonly patterns: readonly number[] }>, c0: Float64Array, skip0: Float64Array | null,
+): { nu: Float64Array; columns: MinNormColumn[]; activeRows: number[]; weights: Float64Array; skip: Float64Array | null } | null {
+  const { rows: n, cols: d } = X;
+  const elems: FaceDirection[] = directions.map((dir) => {
+    const mask = patternMask(patterns, dir.patterns[0]);
+    const proj = projectOntoCone(X.data, n, d, mask, adjointOf(X, mask, nu0, dir.sign));
+    const rows = Array.from(proj.active, (k) => X.data.slice(k * d, (k + 1) * d));
+    return { sign: dir.sign, mask, basis: orthonormalBasis(rows, 1e-12) };
+  });
+  const gn = gaussNewton(X, y, elems, nu0, c0, skip0);
+  if (gn === null) return null;
+  for (const e of elems) {
+    const g = adjointOf(X, e.mask, gn.nu, e.sign);
+    const exact = projectOntoCone(X.data, n, d, e.mask, g).projection;
+    if (distance(exact, faceProject(e.basis, g)) > 1e-9 * Math.max(1, nrm2(g))) return null;
+  }
+  return { nu: gn.nu, columns: elems.map((e) => faceColumn(X, e, gn.nu)), activeRows: elems.map((e) => e.basis.length), weights: gn.c, skip: gn.skip };
+}
