@@ -212,17 +212,20 @@ describe("verdicts at the solution's accuracy", () => {
   const worstDirectionError = (got: ReadonlyArray<{ sign: 1 | -1; direction: Float64Array }>, want: ReadonlyArray<{ sign: 1 | -1; direction: number[] }>): number =>
     Math.max(...got.map((g) => Math.min(...want.filter((w) => w.sign === g.sign).map((w) => Math.max(...w.direction.map((v, t) => Math.abs(v - g.direction[t])))))));
 
-  it("x = −2..2, y = (0, 1, 1, 1, 0) (\"bump5\"): the refined face is the closed form's one point, decided unique", () => {
+  it.each([true, false])("x = −2..2, y = (0, 1, 1, 1, 0) (\"bump5\"), polish %s: the refined face is the closed form's one point, decided unique", (polish) => {
     // The minimum-norm interpolant is 1 − (−x−1)_+ − (x−1)_+ (value 1 + 2√2 in Σ(‖u‖ + ‖v‖)),
     // unique: the neuron (0, 1) with c = 1 and the two σ = −1 neurons (∓1, −1)/√2 with c = √2.
-    // The LP point (polish rejected, gap ~6e-10) gives a face with near-duplicate directions
-    // (kinks −0.99993 and −1) and a spurious kink at −5.6e4 (function range 5.8 there, an
-    // artefact); the refinement merges the duplicates, recovers the closed-form directions and
-    // decides "unique". 1e-12: the directions are fixed by exact cone faces and Newton to rounding.
+    // The LP point (polish: false, gap ~6e-10; before the polish fix also the default) gives a
+    // face with near-duplicate directions (kinks −0.99993 and −1) and a spurious kink at −5.6e4
+    // (function range 5.8 there, an artefact); the polished ν (a point of the non-unique dual
+    // optimum) still has duplicates 1e-8 apart. The refinement merges them, recovers the
+    // closed-form directions and decides "unique". 1e-12: the directions are fixed by exact cone
+    // faces and Newton to rounding.
     const X = lineData([-2, -1, 0, 1, 2]);
     const y = Float64Array.from([0, 1, 1, 1, 0]);
     const P = enumeratePatterns(X);
-    const sol = minNormInterpolation(highs, X, y, P);
+    const sol = minNormInterpolation(highs, X, y, P, { polish });
+    expect(sol.polished).toBe(polish);
     const value = 1 + 2 * Math.SQRT2;
     expect(Math.abs(sol.value - value)).toBeLessThan(1e-9 * value);
     const u = minNormUniqueness(highs, X, y, P, sol, { functionPoints: "line" });

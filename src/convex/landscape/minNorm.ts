@@ -406,26 +406,17 @@ function polishKkt(
   };
   cand.forEach((cd, k) => { if (c0[k] > 0) addElem(cd.sign, cd.patterns[0], c0[k]); });
   let s: Float64Array | null = skip === null ? null : skip.slice();
+  // The last primal point whose weights were ≥ 0 and whose faces were confirmed: a later round
+  // may fix only the dual (see below), and the certificate may pair the two.
+  let primal: { columns: MinNormColumn[]; weights: Float64Array; skip: Float64Array | null } | null = null;
   for (let round = 0; round < 5; round++) {
     const gn = gaussNewton(X, y, elems, nu, Float64Array.from(c), s);
     if (gn === null) return null;
     nu = gn.nu;
     s = gn.skip;
     const cGn = s === null ? restoreNonnegative(X, y, elems, nu, gn.c) : gn.c;
-    if (cGn === null) return null;
-    const total = cGn.reduce((a, b) => a + Math.abs(b), 0);
-    for (let k = 0; k < elems.length; k++) {
-      if (cGn[k] < -1e-12 * total) return null;
-      c[k] = Math.max(cGn[k], 0);
-      // Face guess confirmed by the exact projection.
-      const e = elems[k];
-      const g = adjointOf(X, e.mask, nu, e.sign);
-      const exact = projectOntoCone(X.data, n, d, e.mask, g).projection;
-      if (distance(exact, faceProject(e.basis, g)) > 1e-9 * Math.max(1, nrm2(g))) return null;
-    }
-    const nuCheck = skip === null ? nu : feasibleDual(X, y, patterns, nu, true).nu;
-    const priced = directionsOfDual(X, patterns, nuCheck, 1 + 1e-12).directions;
-    if (priced.length === 0) {
+    const accepted = cGn !== null && acceptWeights(X, elems, nu, cGn, c);
+    if (accepted) {
       const cols: MinNormColumn[] = [];
       const w: number[] = [];
       elems.forEach((e, k) => {
@@ -433,11 +424,41 @@ function polishKkt(
         cols.push(faceColumn(X, e, nu));
         w.push(c[k]);
       });
-      return { columns: cols, weights: Float64Array.from(w), skip: s, nu };
+      primal = { columns: cols, weights: Float64Array.from(w), skip: s === null ? null : s.slice() };
+    } else if (primal === null) {
+      return null;
     }
+    // A round whose weights are rejected still moved ν: when the dual optimum is not unique
+    // (x = −2..2, y = (0, 1, 1, 1, 0)), the first round's ν can sit 2.7e-10 outside the dual
+    // feasible set (the cones next to a kink on a data point, an inequality Newton cannot impose),
+    // and the priced near-duplicates added as ratio-1 equations move it inside, while their
+    // weights leak to ∓2e-10. The earlier primal point is still exact, and any ν with every ratio
+    // ≤ 1 + 1e-12 certifies it (the gap is computed from the pair).
+    const nuCheck = skip === null ? nu : feasibleDual(X, y, patterns, nu, true).nu;
+    const priced = directionsOfDual(X, patterns, nuCheck, 1 + 1e-12).directions;
+    if (priced.length === 0) return { ...primal, nu };
     for (const pd of priced) addElem(pd.sign, pd.patterns[0], 0);
   }
   return null;
+}
+
+/**
+ * polishKkt's acceptance of Newton weights: none below −1e-12·Σ|c| (a wrong face, not rounding),
+ * and every face guess confirmed by the exact cone projection at ν. On success writes max(c, 0)
+ * into `out` and returns true; otherwise leaves `out` unchanged and returns false.
+ */
+function acceptWeights(X: Matrix, elems: FaceDirection[], nu: Float64Array, cGn: Float64Array, out: number[]): boolean {
+  const { rows: n, cols: d } = X;
+  const total = cGn.reduce((a, b) => a + Math.abs(b), 0);
+  for (let k = 0; k < elems.length; k++) {
+    if (cGn[k] < -1e-12 * total) return false;
+    const e = elems[k];
+    const g = adjointOf(X, e.mask, nu, e.sign);
+    const exact = projectOntoCone(X.data, n, d, e.mask, g).projection;
+    if (distance(exact, faceProject(e.basis, g)) > 1e-9 * Math.max(1, nrm2(g))) return false;
+  }
+  for (let k = 0; k < elems.length; k++) out[k] = Math.max(cGn[k], 0);
+  return true;
 }
 
 /** The column of a face direction at the dual point ν: ū = P g/‖P g‖ with g = σ Xᵀ D ν, and its fit. */
