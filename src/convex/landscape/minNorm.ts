@@ -448,17 +448,17 @@ function polishKkt(
  * into `out` and returns true; otherwise leaves `out` unchanged and returns false.
  */
 function acceptWeights(X: Matrix, elems: FaceDirection[], nu: Float64Array, cGn: Float64Array, out: number[]): boolean {
-  const { rows: n, cols: d } = X;
   const total = cGn.reduce((a, b) => a + Math.abs(b), 0);
-  for (let k = 0; k < elems.length; k++) {
-    if (cGn[k] < -1e-12 * total) return false;
-    const e = elems[k];
-    const g = adjointOf(X, e.mask, nu, e.sign);
-    const exact = projectOntoCone(X.data, n, d, e.mask, g).projection;
-    if (distance(exact, faceProject(e.basis, g)) > 1e-9 * Math.max(1, nrm2(g))) return false;
-  }
+  for (let k = 0; k < elems.length; k++) if (cGn[k] < -1e-12 * total || !faceConfirmed(X, elems[k], nu)) return false;
   for (let k = 0; k < elems.length; k++) out[k] = Math.max(cGn[k], 0);
   return true;
+}
+
+/** The face guess of `e` holds at ν: the exact cone projection of σ Xᵀ D ν equals its face projection (to 1e-9 relative). */
+function faceConfirmed(X: Matrix, e: FaceDirection, nu: Float64Array): boolean {
+  const g = adjointOf(X, e.mask, nu, e.sign);
+  const exact = projectOntoCone(X.data, X.rows, X.cols, e.mask, g).projection;
+  return distance(exact, faceProject(e.basis, g)) <= 1e-9 * Math.max(1, nrm2(g));
 }
 
 /** The column of a face direction at the dual point ν: ū = P g/‖P g‖ with g = σ Xᵀ D ν, and its fit. */
@@ -738,10 +738,6 @@ export function refineFaceDirections(
   });
   const gn = gaussNewton(X, y, elems, nu0, c0, skip0);
   if (gn === null) return null;
-  for (const e of elems) {
-    const g = adjointOf(X, e.mask, gn.nu, e.sign);
-    const exact = projectOntoCone(X.data, n, d, e.mask, g).projection;
-    if (distance(exact, faceProject(e.basis, g)) > 1e-9 * Math.max(1, nrm2(g))) return null;
-  }
+  if (!elems.every((e) => faceConfirmed(X, e, gn.nu))) return null;
   return { nu: gn.nu, columns: elems.map((e) => faceColumn(X, e, gn.nu)), activeRows: elems.map((e) => e.basis.length), weights: gn.c, skip: gn.skip };
 }
