@@ -442,25 +442,6 @@ function polishKkt(
   return null;
 }
 
-/**
- * polishKkt's acceptance of Newton weights: none below −1e-12·Σ|c| (a wrong face, not rounding),
- * and every face guess confirmed by the exact cone projection at ν. On success writes max(c, 0)
- * into `out` and returns true; otherwise leaves `out` unchanged and returns false.
- */
-function acceptWeights(X: Matrix, elems: FaceDirection[], nu: Float64Array, cGn: Float64Array, out: number[]): boolean {
-  const total = cGn.reduce((a, b) => a + Math.abs(b), 0);
-  for (let k = 0; k < elems.length; k++) if (cGn[k] < -1e-12 * total || !faceConfirmed(X, elems[k], nu)) return false;
-  for (let k = 0; k < elems.length; k++) out[k] = Math.max(cGn[k], 0);
-  return true;
-}
-
-/** The face guess of `e` holds at ν: the exact cone projection of σ Xᵀ D ν equals its face projection (to 1e-9 relative). */
-function faceConfirmed(X: Matrix, e: FaceDirection, nu: Float64Array): boolean {
-  const g = adjointOf(X, e.mask, nu, e.sign);
-  const exact = projectOntoCone(X.data, X.rows, X.cols, e.mask, g).projection;
-  return distance(exact, faceProject(e.basis, g)) <= 1e-9 * Math.max(1, nrm2(g));
-}
-
 /** The column of a face direction at the dual point ν: ū = P g/‖P g‖ with g = σ Xᵀ D ν, and its fit. */
 function faceColumn(X: Matrix, e: FaceDirection, nu: Float64Array): MinNormColumn {
   const p = faceProject(e.basis, adjointOf(X, e.mask, nu, e.sign));
@@ -740,4 +721,23 @@ export function refineFaceDirections(
   if (gn === null) return null;
   if (!elems.every((e) => faceConfirmed(X, e, gn.nu))) return null;
   return { nu: gn.nu, columns: elems.map((e) => faceColumn(X, e, gn.nu)), activeRows: elems.map((e) => e.basis.length), weights: gn.c, skip: gn.skip };
+}
+
+/**
+ * polishKkt's acceptance of Newton weights: none below −1e-12·Σ|c| (a wrong face, not rounding),
+ * and every face guess confirmed by the exact cone projection at ν. On success writes max(c, 0)
+ * into `out` and returns true; otherwise leaves `out` unchanged and returns false.
+ */
+function acceptWeights(X: Matrix, elems: FaceDirection[], nu: Float64Array, cGn: Float64Array, out: number[]): boolean {
+  const total = cGn.reduce((a, b) => a + Math.abs(b), 0);
+  for (let k = 0; k < elems.length; k++) if (cGn[k] < -1e-12 * total || !faceConfirmed(X, elems[k], nu)) return false;
+  for (let k = 0; k < elems.length; k++) out[k] = Math.max(cGn[k], 0);
+  return true;
+}
+
+/** The face guess of `e` holds at ν: the exact cone projection of σ Xᵀ D ν equals its face projection (to 1e-9 relative). */
+function faceConfirmed(X: Matrix, e: FaceDirection, nu: Float64Array): boolean {
+  const g = adjointOf(X, e.mask, nu, e.sign);
+  const exact = projectOntoCone(X.data, X.rows, X.cols, e.mask, g).projection;
+  return distance(exact, faceProject(e.basis, g)) <= 1e-9 * Math.max(1, nrm2(g));
 }

@@ -325,7 +325,7 @@ export interface MinNormUniqueness extends FaceUniqueness {
    */
   readonly undecided: string | null;
   /**
-   * True when the face directions were refined by Newton at the dual point together (see
+   * True when the face directions were refined together with the dual point by Newton (see
    * `minNormUniqueness`): the fits are then exact to rounding and the verdict stands at any gap.
    */
   readonly refined: boolean;
