@@ -108,6 +108,34 @@ describe("splitscape convex", () => {
     expect((await run("convex", "--min-norm", "--data", data, "--beta", "1")).code).toBe(2);
   });
 
+  it("--min-norm on convex/example-2's data (no skip): the face's coordinate range is the closed form's 2", async () => {
+    // x = (−√3, −1, ½, 1, √3), y = 2x (examples/papers/convex-example2-data.json), penalised bias:
+    // the optimal networks are s·[(x)_+ − (−x)_+] + (2 − s)·[((x+√3)/2)_+ − ((√3−x)/2)_+],
+    // s ∈ [0, 2] (convexExample2.ts), so every face weight ranges over [0, 2] and f_0 − f_2 =
+    // sign(x)(√3 − |x|) off [−√3, √3]: at the line test's far points ±(3√3 + 1) the range is
+    // 2√3 + 1. The generic path used to report 1e-2 (directions read off ν only to 6e-8).
+    // 1e-8: the LP test thickens the face by δ = 1e-10·scale.
+    const s3 = Math.sqrt(3);
+    const xs = [-s3, -1, 0.5, 1, s3];
+    const ex2 = join(dir, "example2.json");
+    writeFileSync(ex2, JSON.stringify({ X: xs.map((x) => [x]), y: xs.map((x) => 2 * x) }));
+    const r = await run("convex", "--min-norm", "--data", ex2, "--bias", "--json");
+    expect(r.code).toBe(0);
+    const u = JSON.parse(r.out).uniqueness;
+    expect(u.refined).toBe(true);
+    expect(u.unique).toBe(false);
+    expect(u.functionUnique).toBe(false);
+    expect(Math.abs(u.maxRange - 2)).toBeLessThan(1e-8);
+    expect(u.weightRanges).toHaveLength(4);
+    for (const [lo, hi] of u.weightRanges as [number, number][]) {
+      expect(Math.abs(lo)).toBeLessThan(1e-8);
+      expect(Math.abs(hi - 2)).toBeLessThan(1e-8);
+    }
+    expect(Math.abs(u.maxFunctionRange - (2 * s3 + 1))).toBeLessThan(1e-8 * (2 * s3 + 1));
+    const text = (await run("convex", "--min-norm", "--data", ex2, "--bias")).out;
+    expect(text).toMatch(/a continuum \(max coordinate range 2\.00e\+0\).*refined together with ν/);
+  });
+
   it("vector outputs: GD search bracketed by the certified dual bound; --certify reads vector models", async () => {
     const vdata = join(dir, "v.json");
     const xs = [-1.2, -0.4, 0.1, 0.7, 1.3, 2.0];

@@ -152,6 +152,38 @@ describe("a non-point optimal face (the construction of convex/example-2)", () =
   });
 });
 
+describe("a non-unique dual optimum (x = −2..2, y = (0, 1, 1, 1, 0), \"bump5\")", () => {
+  it("the polish is accepted: V = 1 + 2√2 and the network 1 − (−x−1)_+ − (x−1)_+ in closed form, ν dual feasible by brute force", () => {
+    // The unique interpolant of least norm is 1 − (−x−1)_+ − (x−1)_+: neurons (0, 1) with c = 1 and
+    // σ = −1, (∓1, −1)/√2 with c = √2, V = 1 + 2√2. The dual optimum is not unique; Newton on the
+    // LP's support fixed the primal exactly but left ν 2.7e-10 outside the dual feasible set (the
+    // cones next to the kinks at ±1), the next round's weights leaked to ∓2e-10, and the polish was
+    // rejected (gap 6e-10, uniqueness "undecided"). The primal of the first round is now certified
+    // by the later round's ν. Tolerances: rounding of a 5-point Newton solve (1e-13); the
+    // brute-force ratio is a lower bound of the true one, so ≤ 1 + 1e-12 checks feasibility.
+    const X = lineData([-2, -1, 0, 1, 2]);
+    const y = Float64Array.from([0, 1, 1, 1, 0]);
+    const sol = minNormInterpolation(highs, X, y, enumeratePatterns(X));
+    const V = 1 + 2 * Math.SQRT2;
+    expect(sol.polished).toBe(true);
+    expect(Math.abs(sol.value - V)).toBeLessThan(1e-13 * V);
+    expect(Math.abs(sol.relativeGap)).toBeLessThan(1e-13);
+    checkSolution(sol, X, y);
+    expect(bruteDualRatio(X, sol.nu)).toBeLessThan(1 + 1e-12);
+    const r = Math.SQRT1_2;
+    const want = [[1, 0, 1, 1], [-1, -r, -r, Math.SQRT2], [-1, r, -r, Math.SQRT2]];
+    expect(sol.active.length).toBe(3);
+    for (const j of sol.active) {
+      const col = sol.columns[j];
+      const w = want.find((q) => q[0] === col.sign && Math.abs(q[1] - col.direction[0]) < 1e-6);
+      expect(w).toBeDefined();
+      expect(Math.abs(col.direction[1] - w![2])).toBeLessThan(1e-13);
+      expect(Math.abs(col.direction[0] - w![1])).toBeLessThan(1e-13);
+      expect(Math.abs(sol.weights[j] - w![3])).toBeLessThan(1e-13);
+    }
+  });
+});
+
 describe("minimum-norm value vs SCS (equality-constrained SOCP from the raw masks)", () => {
   const cases: [string, number, number, boolean, number][] = [
     ["n = 6, 1-D + bias", 6, 1, false, 1], ["n = 6, 1-D + bias, skip", 6, 1, true, 2],

@@ -208,24 +208,52 @@ describe("lineTestPoints", () => {
 });
 
 describe("verdicts at the solution's accuracy", () => {
-  it("x = −2..2, y = (0, 1, 1, 1, 0): the unique 1 − (−x−1)_+ − (x−1)_+ is never declared NOT unique", () => {
-    // The LP point (polish rejected, gap ~6e-10) gives a face with near-duplicate directions
-    // (kinks −0.99993 and −1) and a spurious kink at −5.6e4; its function range 5.8 at the far
-    // test point is an artefact. Either the verdict is "unique" or it is marked undecided.
+  /** Largest coordinate difference of each computed direction from the closed-form one of its sign nearest to it. */
+  const worstDirectionError = (got: ReadonlyArray<{ sign: 1 | -1; direction: Float64Array }>, want: ReadonlyArray<{ sign: 1 | -1; direction: number[] }>): number =>
+    Math.max(...got.map((g) => Math.min(...want.filter((w) => w.sign === g.sign).map((w) => Math.max(...w.direction.map((v, t) => Math.abs(v - g.direction[t])))))));
+
+  it.each([true, false])("x = −2..2, y = (0, 1, 1, 1, 0) (\"bump5\"), polish %s: the refined face is the closed form's one point, decided unique", (polish) => {
+    // The minimum-norm interpolant is 1 − (−x−1)_+ − (x−1)_+ (value 1 + 2√2 in Σ(‖u‖ + ‖v‖)),
+    // unique: the neuron (0, 1) with c = 1 and the two σ = −1 neurons (∓1, −1)/√2 with c = √2.
+    // The LP point (polish: false, gap ~6e-10; before the polish fix also the default) gives a
+    // face with near-duplicate directions (kinks −0.99993 and −1) and a spurious kink at −5.6e4
+    // (function range 5.8 there, an artefact); the polished ν (a point of the non-unique dual
+    // optimum) still has duplicates 1e-8 apart. The refinement merges them, recovers the
+    // closed-form directions and decides "unique". 1e-12: the directions are fixed by exact cone
+    // faces and Newton to rounding.
     const X = lineData([-2, -1, 0, 1, 2]);
     const y = Float64Array.from([0, 1, 1, 1, 0]);
     const P = enumeratePatterns(X);
-    const sol = minNormInterpolation(highs, X, y, P);
-    expect(Math.abs(sol.value - (1 + 2 * Math.SQRT2))).toBeLessThan(1e-9 * sol.value);
+    const sol = minNormInterpolation(highs, X, y, P, { polish });
+    expect(sol.polished).toBe(polish);
+    const value = 1 + 2 * Math.SQRT2;
+    expect(Math.abs(sol.value - value)).toBeLessThan(1e-9 * value);
     const u = minNormUniqueness(highs, X, y, P, sol, { functionPoints: "line" });
-    const decidedNotUnique = u.undecided === null && (!u.unique || u.functionUnique === false);
-    expect(decidedNotUnique).toBe(false);
-    if (!sol.polished) expect(u.undecided).toMatch(/undecided at this accuracy/);
+    expect(u.refined).toBe(true);
+    expect(u.refinedDualRatio).toBeLessThanOrEqual(1 + 1e-12);
+    expect(u.undecided).toBeNull();
+    expect(u.unique).toBe(true);
+    expect(u.functionUnique).toBe(true);
+    const r = Math.SQRT1_2;
+    const want = [{ sign: 1 as const, direction: [0, 1] }, { sign: -1 as const, direction: [-r, -r] }, { sign: -1 as const, direction: [r, -r] }];
+    expect(u.directions.length).toBe(3);
+    expect(worstDirectionError(u.directions, want)).toBeLessThan(1e-12);
+    expect(Math.abs(u.face.total - value)).toBeLessThan(1e-12 * value);
+    // Every weight is pinned at the closed form's c (to the LP test's slack δ ≈ 1e-10·scale, times conditioning).
+    u.directions.forEach((d, k) => {
+      const c = d.sign === 1 ? 1 : Math.SQRT2;
+      expect(Math.abs(u.weights[k].min - c)).toBeLessThan(1e-8);
+      expect(Math.abs(u.weights[k].max - c)).toBeLessThan(1e-8);
+    });
   });
 
-  it("x = (−√3, −1, ½, 1, √3), y = 2x (convex/example-2): polished, the face LPs are solved, NOT unique is decided", () => {
-    // The ±(1, 0) directions carry kinks at ±6e-8 (√eps accuracy), so the face is a thin sliver
-    // and dual simplex ended "unknown" on a function-point LP; solveDenseLp retries with primal simplex.
+  it("x = (−√3, −1, ½, 1, √3), y = 2x (convex/example-2), generic path: the face's range is the closed form's 2", () => {
+    // Closed form (convexExample2.ts): the optimal networks are s·[u_a, −u_a] + (2 − s)·[u₁, u₅],
+    // s ∈ [0, 2], with u_a = (1, 0), u₁ = (1, √3)/2, u₅ = (−1, √3)/2: every weight ranges over
+    // [0, 2], and f_0 − f_2 = sign(x)(√3 − |x|) off [−√3, √3]. Read off the polished ν, ±u_a are
+    // only accurate to ~6e-8 (the ratio is flat at its maximiser) and the face LP saw a range of
+    // 1e-2; refined together with ν they are exact to rounding. Tolerances: directions 1e-12
+    // (rounding of Newton); ranges 1e-8 (the LP test's slack δ = 1e-10·scale thickens the face).
     const s3 = Math.sqrt(3);
     const xs = [-s3, -1, 0.5, 1, s3];
     const X = lineData(xs);
@@ -234,8 +262,27 @@ describe("verdicts at the solution's accuracy", () => {
     const sol = minNormInterpolation(highs, X, y, P);
     expect(sol.polished).toBe(true);
     const u = minNormUniqueness(highs, X, y, P, sol, { functionPoints: "line" });
+    expect(u.refined).toBe(true);
     expect(u.undecided).toBeNull();
     expect(u.unique).toBe(false);
     expect(u.functionUnique).toBe(false);
+    const want = [
+      { sign: 1 as const, direction: [1, 0] }, { sign: -1 as const, direction: [-1, 0] },
+      { sign: 1 as const, direction: [0.5, s3 / 2] }, { sign: -1 as const, direction: [-0.5, s3 / 2] },
+    ];
+    expect(u.directions.length).toBe(4);
+    expect(worstDirectionError(u.directions, want)).toBeLessThan(1e-12);
+    expect(u.directionShift).toBeGreaterThan(1e-9); // the rough ±u_a were off by ~6e-8
+    expect(Math.abs(u.maxRange - 2)).toBeLessThan(1e-8);
+    for (const w of u.weights) {
+      expect(Math.abs(w.min)).toBeLessThan(1e-8);
+      expect(Math.abs(w.max - 2)).toBeLessThan(1e-8);
+    }
+    // Function ranges: |f_0(z) − f_2(z)| = (|z| − √3)_+ at every line test point z.
+    const Z = lineTestPoints(u.directions, xs);
+    u.functionRanges.forEach((fr, p) => {
+      const z = Z.data[2 * p];
+      expect(Math.abs(fr.range - Math.max(Math.abs(z) - s3, 0))).toBeLessThan(1e-8 * Math.max(1, Math.abs(z)));
+    });
   });
 });

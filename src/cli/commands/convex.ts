@@ -180,6 +180,7 @@ function uniquenessSummary(u: FaceUniqueness, points: Matrix | "line") {
       low: Array.from(u.witnesses.low.weights), high: Array.from(u.witnesses.high.weights),
     },
     lpSolves: u.lpSolves, undecided: "undecided" in u ? (u.undecided as string | null) : null,
+    slack: u.slack, refined: "refined" in u ? (u.refined as boolean) : null, directionShift: "directionShift" in u ? (u.directionShift as number) : null,
   };
 }
 
@@ -437,7 +438,10 @@ async function runPath(opts: ConvexOptions): Promise<number> {
 function uniquenessLine(what: string, u: NonNullable<Awaited<ReturnType<typeof optimalStructure>>["uniqueness"]>): string {
   if (u.undecided !== null) return `uniqueness (LP ranges over the ${what} face): ${u.undecided} (max coordinate range ${u.maxRange.toExponential(2)}, function range ${u.maxFunctionRange.toExponential(1)})`;
   const fn = u.functionUnique === null ? "" : `; the ${what} function is ${u.functionUnique ? "unique" : "NOT unique"} (max range ${u.maxFunctionRange.toExponential(1)} ${typeof u.functionPoints === "number" ? `over ${u.functionPoints} test points` : "on all of ℝ (1-D line test)"})`;
-  return `uniqueness (LP ranges over the ${what} face): ${u.unique ? "one point" : `a continuum (max coordinate range ${u.maxRange.toExponential(2)})`}${fn}`;
+  const how = u.refined === true
+    ? `; face directions refined together with ν (moved ≤ ${(u.directionShift ?? 0).toExponential(1)}); ranges over the face thickened by δ = ${u.slack.toExponential(1)}, zero level ${u.tol.toExponential(0)}·scale = ${(u.tol * u.scale).toExponential(1)}`
+    : "";
+  return `uniqueness (LP ranges over the ${what} face): ${u.unique ? "one point" : `a continuum (max coordinate range ${u.maxRange.toExponential(2)})`}${fn}${how}`;
 }
 
 /**

@@ -406,26 +406,17 @@ function polishKkt(
   };
   cand.forEach((cd, k) => { if (c0[k] > 0) addElem(cd.sign, cd.patterns[0], c0[k]); });
   let s: Float64Array | null = skip === null ? null : skip.slice();
+  // The last primal point whose weights were ≥ 0 and whose faces were confirmed: a later round
+  // may fix only the dual (see below), and the certificate may pair the two.
+  let primal: { columns: MinNormColumn[]; weights: Float64Array; skip: Float64Array | null } | null = null;
   for (let round = 0; round < 5; round++) {
     const gn = gaussNewton(X, y, elems, nu, Float64Array.from(c), s);
     if (gn === null) return null;
     nu = gn.nu;
     s = gn.skip;
     const cGn = s === null ? restoreNonnegative(X, y, elems, nu, gn.c) : gn.c;
-    if (cGn === null) return null;
-    const total = cGn.reduce((a, b) => a + Math.abs(b), 0);
-    for (let k = 0; k < elems.length; k++) {
-      if (cGn[k] < -1e-12 * total) return null;
-      c[k] = Math.max(cGn[k], 0);
-      // Face guess confirmed by the exact projection.
-      const e = elems[k];
-      const g = adjointOf(X, e.mask, nu, e.sign);
-      const exact = projectOntoCone(X.data, n, d, e.mask, g).projection;
-      if (distance(exact, faceProject(e.basis, g)) > 1e-9 * Math.max(1, nrm2(g))) return null;
-    }
-    const nuCheck = skip === null ? nu : feasibleDual(X, y, patterns, nu, true).nu;
-    const priced = directionsOfDual(X, patterns, nuCheck, 1 + 1e-12).directions;
-    if (priced.length === 0) {
+    const accepted = cGn !== null && acceptWeights(X, elems, nu, cGn, c);
+    if (accepted) {
       const cols: MinNormColumn[] = [];
       const w: number[] = [];
       elems.forEach((e, k) => {
@@ -433,8 +424,19 @@ function polishKkt(
         cols.push(faceColumn(X, e, nu));
         w.push(c[k]);
       });
-      return { columns: cols, weights: Float64Array.from(w), skip: s, nu };
+      primal = { columns: cols, weights: Float64Array.from(w), skip: s === null ? null : s.slice() };
+    } else if (primal === null) {
+      return null;
     }
+    // A round whose weights are rejected still moved ν: when the dual optimum is not unique
+    // (x = −2..2, y = (0, 1, 1, 1, 0)), the first round's ν can sit 2.7e-10 outside the dual
+    // feasible set (the cones next to a kink on a data point, an inequality Newton cannot impose),
+    // and the priced near-duplicates added as ratio-1 equations move it inside, while their
+    // weights leak to ∓2e-10. The earlier primal point is still exact, and any ν with every ratio
+    // ≤ 1 + 1e-12 certifies it (the gap is computed from the pair).
+    const nuCheck = skip === null ? nu : feasibleDual(X, y, patterns, nu, true).nu;
+    const priced = directionsOfDual(X, patterns, nuCheck, 1 + 1e-12).directions;
+    if (priced.length === 0) return { ...primal, nu };
     for (const pd of priced) addElem(pd.sign, pd.patterns[0], 0);
   }
   return null;
@@ -690,4 +692,52 @@ function refineOnSupport(
 /** ‖a − b‖ (linalg's scaled nrm2 of the difference). */
 function distance(a: Float64Array, b: Float64Array): number {
   return nrm2(a.map((v, t) => v - b[t]));
+}
+
+/**
+ * Newton refinement of a set of face directions and the dual point together (used by
+ * `minNormUniqueness`): the square system of polishKkt, ‖P_k g_k(ν)‖ = 1 and
+ * Σ_k c_k σ_k D_k X ū_k(ν) (+ X s) = y (, Xᵀν = 0), over *every* given direction, started from
+ * weights c0 that are positive on each direction some optimal point uses. A direction whose
+ * weight is 0 throughout enters the system only by its ratio equation, which fixes ν only to
+ * ~√eps along its curvature (the ratio is flat at its maximiser); with c_k > 0 the fit equation
+ * pins it to rounding. Returns the directions at the refined ν (fits exact at that ν), ν, and the
+ * number of independent active cone constraints of each (its face's codimension), the Newton
+ * weights, or null when Newton does not reach rounding level or a face guess (the active
+ * cone constraints, from the exact projection at the starting ν) is not confirmed at the end.
+ */
+export function refineFaceDirections(
+  X: Matrix, y: Float64Array, patterns: PatternSet, nu0: Float64Array,
+  directions: ReadonlyArray<{ readonly sign: 1 | -1; readonly patterns: readonly number[] }>, c0: Float64Array, skip0: Float64Array | null,
+): { nu: Float64Array; columns: MinNormColumn[]; activeRows: number[]; weights: Float64Array; skip: Float64Array | null } | null {
+  const { rows: n, cols: d } = X;
+  const elems: FaceDirection[] = directions.map((dir) => {
+    const mask = patternMask(patterns, dir.patterns[0]);
+    const proj = projectOntoCone(X.data, n, d, mask, adjointOf(X, mask, nu0, dir.sign));
+    const rows = Array.from(proj.active, (k) => X.data.slice(k * d, (k + 1) * d));
+    return { sign: dir.sign, mask, basis: orthonormalBasis(rows, 1e-12) };
+  });
+  const gn = gaussNewton(X, y, elems, nu0, c0, skip0);
+  if (gn === null) return null;
+  if (!elems.every((e) => faceConfirmed(X, e, gn.nu))) return null;
+  return { nu: gn.nu, columns: elems.map((e) => faceColumn(X, e, gn.nu)), activeRows: elems.map((e) => e.basis.length), weights: gn.c, skip: gn.skip };
+}
+
+/**
+ * polishKkt's acceptance of Newton weights: none below −1e-12·Σ|c| (a wrong face, not rounding),
+ * and every face guess confirmed by the exact cone projection at ν. On success writes max(c, 0)
+ * into `out` and returns true; otherwise leaves `out` unchanged and returns false.
+ */
+function acceptWeights(X: Matrix, elems: FaceDirection[], nu: Float64Array, cGn: Float64Array, out: number[]): boolean {
+  const total = cGn.reduce((a, b) => a + Math.abs(b), 0);
+  for (let k = 0; k < elems.length; k++) if (cGn[k] < -1e-12 * total || !faceConfirmed(X, elems[k], nu)) return false;
+  for (let k = 0; k < elems.length; k++) out[k] = Math.max(cGn[k], 0);
+  return true;
+}
+
+/** The face guess of `e` holds at ν: the exact cone projection of σ Xᵀ D ν equals its face projection (to 1e-9 relative). */
+function faceConfirmed(X: Matrix, e: FaceDirection, nu: Float64Array): boolean {
+  const g = adjointOf(X, e.mask, nu, e.sign);
+  const exact = projectOntoCone(X.data, X.rows, X.cols, e.mask, g).projection;
+  return distance(exact, faceProject(e.basis, g)) <= 1e-9 * Math.max(1, nrm2(g));
 }

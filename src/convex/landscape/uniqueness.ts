@@ -17,7 +17,7 @@
 import type { Highs } from "highs";
 import type { Matrix } from "../../linalg/index.js";
 import type { ConvexProblem, PatternSet } from "../program/index.js";
-import { type DenseLp, directionsOfDual, type LpSolution, type MinNormSolution, solveDenseLp } from "./minNorm.js";
+import { type DenseLp, directionsOfDual, type LpSolution, type MinNormSolution, refineFaceDirections, solveDenseLp } from "./minNorm.js";
 import { type OptimalDirection, optimalDirections, type OptimalDirectionsOptions } from "./optimalSet.js";
 
 /** The optimal face F (see the file comment). */
@@ -324,6 +324,15 @@ export interface MinNormUniqueness extends FaceUniqueness {
    * solution's accuracy, or null when the verdict stands (see `minNormUniqueness`).
    */
   readonly undecided: string | null;
+  /**
+   * True when the face directions were refined together with the dual point by Newton (see
+   * `minNormUniqueness`): the fits are then exact to rounding and the verdict stands at any gap.
+   */
+  readonly refined: boolean;
+  /** Largest change of a coordinate of a face direction in the refinement (0 when not refined). */
+  readonly directionShift: number;
+  /** Largest dual ratio over all patterns at the refined ν (≤ 1 + 1e-12 when refined; NaN when not). */
+  readonly refinedDualRatio: number;
 }
 
 /**
@@ -346,15 +355,103 @@ export function minNormUniqueness(
 ): MinNormUniqueness {
   const activeTol = opts.activeTol ?? 1e-7;
   const { directions } = directionsOfDual(X, patterns, solution.nu, 1 - activeTol);
-  const face: OptimalFace = {
-    fits: directions.map((d) => d.fit), target: y, total: solution.value, skipX: solution.skip === null ? null : X, directions,
-  };
-  const u = faceUniqueness(highs, face, resolvePoints(X, directions, opts));
+  const skipX = solution.skip === null ? null : X;
+  const rough: OptimalFace = { fits: directions.map((d) => d.fit), target: y, total: solution.value, skipX, directions };
+  const ref = directions.length === 0 ? null : refineFace(highs, X, y, patterns, solution, rough, directions, activeTol);
+  const face: OptimalFace = ref === null ? rough : ref.face;
+  const faceDirections = ref === null ? directions : ref.directions;
+  const u = faceUniqueness(highs, face, resolvePoints(X, faceDirections, opts));
   const notUnique = !u.unique || u.functionUnique === false;
-  const undecided = notUnique && !solution.polished
-    ? `undecided at this accuracy: the solution is not polished (relative gap ${solution.relativeGap.toExponential(1)}), so the face's directions are accurate only to ~√gap and its ranges may be artefacts`
+  const undecided = notUnique && !solution.polished && ref === null
+    ? `undecided at this accuracy: the solution is not polished (relative gap ${solution.relativeGap.toExponential(1)}) and the face's directions could not be refined, so they are accurate only to ~√gap and its ranges may be artefacts`
     : null;
-  return { ...u, directions, face, undecided };
+  return {
+    ...u, directions: faceDirections, face, undecided, refined: ref !== null,
+    directionShift: ref === null ? 0 : ref.shift, refinedDualRatio: ref === null ? NaN : ref.maxDualRatio,
+  };
+}
+
+/**
+ * A point of the rough face that is positive on every direction some point of it uses: the mean of
+ * the maximisers of each c_k over the face thickened by max(2δ*, 1e-6·scale) (generous: it only
+ * starts Newton). A convex combination of face points, so c_k > 0 wherever max c_k > 0.
+ */
+function interiorStart(highs: Highs, face: OptimalFace): { weights: Float64Array; skip: Float64Array | null } {
+  const sys = faceSystem(face);
+  let tScale = face.total;
+  for (let k = 0; k < sys.n; k++) tScale = Math.max(tScale, Math.abs(face.target[k]));
+  const thick = new ThickFace(highs, sys, Math.max(2 * minResidualLp(highs, sys), 1e-6 * tScale));
+  const mean = new Float64Array(sys.nv);
+  for (let v = 0; v < sys.K; v++) {
+    const cost = new Float64Array(sys.nv);
+    cost[v] = 1;
+    const high = thick.extremes(cost, `coordinate ${v}`)[1];
+    for (let u = 0; u < sys.nv; u++) mean[u] += high.x[u] / sys.K;
+  }
+  return { weights: mean.slice(0, sys.K), skip: sys.ds > 0 ? mean.slice(sys.K) : null };
+}
+
+/** Refined face directions closer than this (every coordinate, unit vectors) count as one (see refineFace). */
+const MERGE_TOL = 1e-6;
+
+/**
+ * The face of `minNormUniqueness` with its directions and ν refined together by Newton
+ * (`refineFaceDirections`, from an interior start), kept only when the refined ν is dual feasible
+ * to rounding (largest ratio over every pattern ≤ 1 + 1e-12) and every direction active there is
+ * within MERGE_TOL of a refined one; null otherwise (the caller keeps the rough face).
+ * Directions read off a ν are accurate only to ~√(its error) — 6e-8 from a polished ν on
+ * convex/example-2, where the rough face's LP range was 1e-2 instead of the closed form's 2.
+ * Near-duplicates (same sign, within MERGE_TOL) are one direction split across a cone boundary
+ * by a dual point on the edge of a non-unique dual optimal set (x = −2..2, y = (0, 1, 1, 1, 0):
+ * kinks at −1 and −1 − 2.8e-8); their fits differ by ~1e-8, which the face LP would read as a
+ * thin spurious continuum, and they leave the other directions' fits ill-conditioned (a kink at
+ * −1.4e8 for the constant neuron). The one on the most cone constraints stays (its direction is
+ * fixed by its face) and Newton runs once more on the merged set, its weights summed.
+ */
+function refineFace(
+  highs: Highs, X: Matrix, y: Float64Array, patterns: PatternSet, solution: MinNormSolution, rough: OptimalFace,
+  directions: OptimalDirection[], activeTol: number,
+): { face: OptimalFace; directions: OptimalDirection[]; shift: number; maxDualRatio: number } | null {
+  const start = interiorStart(highs, rough);
+  let nu = solution.nu;
+  let current = directions;
+  let c0 = start.weights;
+  let skip0 = solution.skip === null ? null : (start.skip ?? solution.skip);
+  const near = (a: Float64Array, b: Float64Array, tol: number): boolean => a.every((v, t) => Math.abs(v - b[t]) <= tol);
+  for (let pass = 0; pass < 2; pass++) {
+    const r = refineFaceDirections(X, y, patterns, nu, current, c0, skip0);
+    if (r === null) return null;
+    const check = directionsOfDual(X, patterns, r.nu, 1 - activeTol);
+    if (!(check.maxDualRatio <= 1 + 1e-12)) return null;
+    for (const a of check.directions) if (!r.columns.some((c) => c.sign === a.sign && near(c.direction, a.direction, MERGE_TOL))) return null;
+    const all: OptimalDirection[] = current.map((d, k) => ({ ...d, direction: r.columns[k].direction, fit: r.columns[k].fit }));
+    const order = all.map((_, k) => k).sort((a, b) => r.activeRows[b] - r.activeRows[a] || a - b);
+    const owner = new Array<number>(all.length).fill(-1);
+    const kept: number[] = [];
+    for (const k of order) {
+      const j = kept.find((q) => all[q].sign === all[k].sign && near(all[q].direction, all[k].direction, MERGE_TOL));
+      if (j === undefined) { kept.push(k); owner[k] = k; } else owner[k] = j;
+    }
+    kept.sort((a, b) => a - b);
+    if (kept.length === all.length) {
+      let shift = 0;
+      all.forEach((d, k) => {
+        const old = directions.find((o) => o.sign === d.sign && near(o.direction, d.direction, 1e-3)) ?? directions[k];
+        for (let t = 0; t < d.direction.length; t++) shift = Math.max(shift, Math.abs(d.direction[t] - old.direction[t]));
+      });
+      let total = 0;
+      for (let k = 0; k < y.length; k++) total += y[k] * r.nu[k];
+      const face: OptimalFace = { fits: all.map((d) => d.fit), target: y, total, skipX: rough.skipX, directions: all };
+      return { face, directions: all, shift, maxDualRatio: check.maxDualRatio };
+    }
+    const w = new Float64Array(all.length);
+    all.forEach((_, k) => { w[owner[k]] += Math.abs(r.weights[k]); });
+    nu = r.nu;
+    current = kept.map((k) => all[k]);
+    c0 = Float64Array.from(kept, (k) => w[k]);
+    skip0 = r.skip;
+  }
+  return null;
 }
 
 /**

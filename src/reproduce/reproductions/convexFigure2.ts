@@ -16,7 +16,14 @@ import type { Claim, ReproductionResult } from "../types.js";
  * there are only finitely many red dots. When m ≥ m* + 1, there exists a connected component that
  * is not a singleton, i.e. a blue set. When m = M*, there exists a connected component which is a
  * singleton, i.e. a red dot. When m ≥ M* + 1, there is no red dot. At last, when
- * m ≥ min{m* + M*, n + 1}, there is a single blue set." This reproduction counts those red dots
+ * m ≥ min{m* + M*, n + 1}, there is a single blue set." That page opens the caption with "A
+ * schematic that illustrates the staircase of connectivity. This conceptual figure describes the
+ * topological change in solution sets as the number of neurons m changes in a high-level
+ * manner." A search on 2026-12-07 (the project's `search` tool: arXiv abs page of 2411.07729
+ * v1–v3, OpenReview forum 4xWQS2z77v, the ICLR 2025 proceedings abstract, chatpaper,
+ * sciencestack, scholarfeed) found the caption again but no page giving the figure's number or
+ * the paper's body, so the number 2 in the id stays unverified (the id is kept: renaming it
+ * would break run folders and links, and no other number is supported either). This reproduction counts those red dots
  * and blue sets at every width on instances where m* < M* (so no two rows of the caption
  * coincide), and sets each sentence of the caption beside the count.
  *
@@ -29,7 +36,7 @@ import type { Claim, ReproductionResult } from "../types.js";
  */
 
 const PAPER = "S. Kim, A. Mishkin, M. Pilanci, Exploring the loss landscape of regularized neural networks via convex duality (ICLR 2025, arXiv:2411.07729)";
-const SOURCE = "the caption of the paper's staircase-of-connectivity schematic (ICLR 2025 paper page, chatpaper.com/chatpaper/paper/111352); the figure's number in the paper could not be checked";
+const SOURCE = "the caption of the paper's staircase-of-connectivity schematic (\"A schematic that illustrates the staircase of connectivity…\", ICLR 2025 paper page chatpaper.com/chatpaper/paper/111352); its figure number is unverified: searched 2026-12-07 (arXiv 2411.07729 abs v1–v3, OpenReview 4xWQS2z77v, ICLR proceedings abstract), none shows the paper's body";
 const BETA = 0.2;
 /** Certified relative duality gap required of the solve (the vertices of P* need an accurate ŷ*). */
 const GAP = 1e-10;
