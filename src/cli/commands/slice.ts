@@ -18,7 +18,8 @@ import { Option, type Command } from "commander";
 import { writeFileAtomic } from "../../common/atomic.js";
 import { stamped } from "../../common/format.js";
 import { InputError } from "../../common/errors.js";
-import { REPORT_FILE, shortHash } from "../../experiments/index.js";
+import { shortHash } from "../../experiments/hash.js";
+import { REPORT_FILE } from "../../experiments/runFolder.js";
 import { isSafetensorsPath, LOSS_NAMES, loadModel, modelToJson, type Model } from "../../model/index.js";
 import { formatNumber, formatTable, renderReportHtml, type ReportSection } from "../../report/index.js";
 import {
