@@ -14,7 +14,8 @@ import { InputError } from "../common/errors.js";
 import { dot, nrm2 } from "../linalg/index.js";
 import type { Model, ModelData } from "../model/index.js";
 import { describeArchitecture, twoLayerArchitecture } from "../model/index.js";
-import { convexNotApplicable, convexSetting, objectiveValue, type ObjectiveSpec } from "../inspect/index.js";
+import { convexSetting } from "../inspect/convex.js";
+import { convexNotApplicable, objectiveValue, type ObjectiveSpec } from "../inspect/index.js";
 import { nonIncreasingPath, PathWidthError, type NetworkClass, type PathReport, type ReluNetwork } from "../convex/index.js";
 import {
   directionTo, hessianDirection, plateauAcross, plateauAlong, plateauBase, randomDirection,
