@@ -17,7 +17,18 @@ export type FamilyId = (typeof FAMILIES)[number]["id"];
 /** The ids of all families, in tour order. */
 export const FAMILY_IDS: readonly FamilyId[] = FAMILIES.map((f) => f.id);
 
-/** True if `s` is a family id. */
+/**
+ * True if `s` is a family id (one of FAMILY_IDS: the tour's sections).
+ *
+ * @param s - any string, e.g. a command-line argument
+ * @returns true when `s` is "foundation", "margin", "ncf", "convex" or "plateau" (narrowing it to FamilyId)
+ * @example
+ * ```ts
+ * import { experimentsOfFamily, isFamilyId } from "splitscape";
+ * const arg = "margin";
+ * if (isFamilyId(arg)) console.log(experimentsOfFamily(arg).map((d) => d.kind));
+ * ```
+ */
 export function isFamilyId(s: string): s is FamilyId {
   return (FAMILY_IDS as readonly string[]).includes(s);
 }

@@ -20,7 +20,18 @@ export interface GridCell {
   hash: string;
 }
 
-/** Number of cells of a grid (the product of the axis lengths; 1 for no axes). */
+/**
+ * Number of cells of a grid (the product of the axis lengths; 1 for no axes), before cells
+ * with coinciding specs are merged.
+ *
+ * @param grid - the grid axes: parameter name (or "seed") → its values
+ * @returns the product of the axis lengths
+ * @example
+ * ```ts
+ * import { gridSize } from "splitscape";
+ * console.log(gridSize({ n: [16, 32, 64], seed: [1, 2] })); // 6
+ * ```
+ */
 export function gridSize(grid: Grid): number {
   return Object.values(grid).reduce((n, vs) => n * vs.length, 1);
 }
@@ -29,6 +40,17 @@ export function gridSize(grid: Grid): number {
  * Expand `grid` around the base spec. Cells whose specs coincide (a value repeated on an axis)
  * are kept once. Parameter values are substituted as given: validate them first (validateSpec
  * does) so that defaults and types are already right.
+ *
+ * @param base - the spec the grid varies (kind, seed, params with defaults filled)
+ * @param grid - the axes in order (the last varies fastest): parameter name or "seed" → values
+ * @param validate - maps each cell's params to the params it runs with (e.g. validateParams; default: as given)
+ * @returns the cells in expansion order: index, the axis values, the cell's spec and its hash (its folder name under cells/)
+ * @example
+ * ```ts
+ * import { expandGrid, validateSpec } from "splitscape";
+ * const { spec, grid } = validateSpec({ kind: "linalg-check", grid: { seed: [1, 2, 3] } }, "sweep spec");
+ * for (const cell of expandGrid(spec, grid!)) console.log(cell.index, cell.values, cell.hash);
+ * ```
  */
 export function expandGrid(base: RunSpec, grid: Grid, validate: (params: Record<string, unknown>) => Record<string, unknown> = (p) => p): GridCell[] {
   const axes = Object.entries(grid);

@@ -10,8 +10,9 @@ export { registerExperiment, unregisterExperiment, getExperiment, experimentKind
 export {
   loadSpec, validateSpec, validateParams, readSpecFile, parseSpecText, paramNames, describeParams, type LoadedSpec, type Grid, type ParamDescription,
 } from "./spec.js";
-export { parseWithSchema, formatPath, describeJsonSchema } from "./zodErrors.js";
-export { canonicalJson, shortHash } from "./hash.js";
+// Plumbing stays out of the face (import it from its module): zodErrors.js (zod error messages),
+// hash.js, the run folder's writers (runFolder.js), executor.js's worker executors, pool.js,
+// trainHost.js, json.js, environment.js and sweep.js's steps (the queue's).
 export {
   INCOMPLETE,
   SPEC_FILE,
@@ -20,32 +21,22 @@ export {
   METRICS_FILE,
   REPORT_FILE,
   FIGURES_DIR,
-  runId,
-  specHash,
-  createRunFolder,
-  markComplete,
-  markIncomplete,
-  timeStamp,
   isComplete,
   incompleteReason,
   readRunJson,
 } from "./runFolder.js";
-export { runToFolder, executeExperiment, specRecord, RunFailedError, type RunOptions, type RunOutcome } from "./runner.js";
+export { runToFolder, executeExperiment, RunFailedError, type RunOptions, type RunOutcome } from "./runner.js";
 export { rerenderRun, type RerenderOutcome } from "./rerender.js";
-export { currentEnvironment, type Environment } from "./environment.js";
+export type { Environment } from "./environment.js";
 export { expandGrid, gridSize, type GridCell } from "./grid.js";
-export { runCells, openCellPool, compiledWorkerUrl, poolMode, type PoolOptions, type CellPool } from "./pool.js";
+export type { PoolOptions, CellPool } from "./pool.js";
 export type { CellTask, CellOutcome } from "./cellTask.js";
-export {
-  runSweep, sweepFolderName, prepareSweep, finishSweep, interruptSweep, cellFolder, type SweepOptions, type SweepOutcome, type SweepMode, type PreparedSweep,
-} from "./sweep.js";
+export { runSweep, type SweepOptions, type SweepOutcome, type SweepMode } from "./sweep.js";
 export { summaryCsv, summaryColumns, summaryFigures, aggregateVerdicts, type SummaryRow } from "./summary.js";
 export { runTour, type TourEntry, type TourOutcome, type TourOptions } from "./tour.js";
-export { runJsonReplacer, toJsonText, writeJsonAtomic } from "./json.js";
 export { TRAIN_METHODS, SMALL_INIT_NORM, trainModel, type TrainMethod, type TrainSettings, type TrainOutcome } from "./training.js";
 export { type TrainHooks } from "./training.js";
-export { trainIsolated, compiledTrainWorkerUrl, type TrainIsolatedOptions, type IsolatedTrainOutcome } from "./trainHost.js";
+export type { TrainIsolatedOptions, IsolatedTrainOutcome } from "./trainHost.js";
 export {
-  inProcessExecutor, workerExecutor, defaultExecutor, compiledExperimentWorkerUrl, removeTemporaryFiles,
-  type ExperimentExecutor, type Execution, type ExecuteOptions,
+  inProcessExecutor, type ExperimentExecutor, type Execution, type ExecuteOptions,
 } from "./executor.js";

@@ -38,7 +38,21 @@ function notARunFolder(dir: string): string {
   return `not a run folder: no ${SPEC_FILE} (a run folder holds spec.json, result.json, metrics.jsonl, figures/)`;
 }
 
-/** Re-render the run in `dir`. */
+/**
+ * Re-render the run in `dir`: its figures (figures/NAME.svg, .png, .vl.json) and report.html
+ * from spec.json and result.json, as `splitscape report RUN` does. Nothing is re-run, and the
+ * completeness markers are left as they are.
+ *
+ * @param dir - an experiment run folder (runs/<kind>-<stamp>-<hash>); a missing folder, a folder without result.json, a sweep, tour or training folder are InputErrors saying what it is
+ * @returns the folder, its report section, the INCOMPLETE marker's text (or null) and whether every verdict passed
+ * @example
+ * ```ts
+ * import { rerenderRun, runToFolder, validateSpec } from "splitscape";
+ * const { dir } = await runToFolder(validateSpec({ kind: "linalg-check" }, "spec").spec, { outDir: "runs" });
+ * const again = await rerenderRun(dir);
+ * console.log(`${again.dir}/report.html`, again.pass);
+ * ```
+ */
 export async function rerenderRun(dir: string): Promise<RerenderOutcome> {
   if (dir.trim() === "") throw new InputError("run", "empty path, expected a run folder");
   if (!existsSync(dir)) throw new InputError(dir, "no such folder, expected a run folder (runs/<kind>-<stamp>-<hash>)");

@@ -83,12 +83,34 @@ export function markComplete(dir: string): void {
   rmSync(join(dir, INCOMPLETE), { force: true });
 }
 
-/** True when the run in `dir` finished: result.json exists and INCOMPLETE does not. */
+/**
+ * True when the run in `dir` finished: result.json exists and INCOMPLETE does not.
+ *
+ * @param dir - a run folder (or a sweep cell's folder)
+ * @returns whether the run finished (a failed or interrupted run keeps its INCOMPLETE marker)
+ * @example
+ * ```ts
+ * import { isComplete, runToFolder, validateSpec } from "splitscape";
+ * const { dir } = await runToFolder(validateSpec({ kind: "linalg-check" }, "spec").spec, { outDir: "runs" });
+ * console.log(isComplete(dir)); // true
+ * ```
+ */
 export function isComplete(dir: string): boolean {
   return existsSync(join(dir, RESULT_FILE)) && !existsSync(join(dir, INCOMPLETE));
 }
 
-/** The INCOMPLETE marker's text, or null when the run is complete or has no marker. */
+/**
+ * The INCOMPLETE marker's text, or null when the run is complete or has no marker.
+ *
+ * @param dir - a run folder
+ * @returns the marker's text (why the run did not finish: the error, or "interrupted …"), trimmed; null when there is no marker
+ * @example
+ * ```ts
+ * import { incompleteReason } from "splitscape";
+ * const why = incompleteReason("runs/linalg-check-20260101-000000-abcdef12");
+ * if (why !== null) console.log(`did not finish: ${why}`);
+ * ```
+ */
 export function incompleteReason(dir: string): string | null {
   const p = join(dir, INCOMPLETE);
   return existsSync(p) ? readFileSync(p, "utf8").trim() : null;
@@ -142,6 +164,17 @@ const RUN_FILE_FORMATS: Readonly<Record<string, FormatName>> = {
  * strings, come back as numbers, so a result read back equals the one computed. The format
  * stamp is checked (a file from a newer format is an InputError naming the version this
  * splitscape reads; an unstamped one is version 1) and removed from the value returned.
+ *
+ * @param dir - a run, sweep or tour folder
+ * @param file - the file's name in it, e.g. RESULT_FILE ("result.json"), SPEC_FILE, RUN_FILE, "summary.json"
+ * @returns the parsed value without its format stamp (typed as `T`, unchecked), or undefined when the file does not exist; an InputError naming the file when it is damaged
+ * @example
+ * ```ts
+ * import { readRunJson, RESULT_FILE, runToFolder, validateSpec, type ExperimentResult } from "splitscape";
+ * const { dir } = await runToFolder(validateSpec({ kind: "linalg-check" }, "spec").spec, { outDir: "runs" });
+ * const result = readRunJson<ExperimentResult>(dir, RESULT_FILE);
+ * console.log(result?.verdicts.map((v) => `${v.claim}: ${v.pass}`));
+ * ```
  */
 export function readRunJson<T>(dir: string, file: string): T | undefined {
   const p = join(dir, file);

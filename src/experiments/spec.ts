@@ -48,7 +48,20 @@ const envelopeSchema = z.strictObject({
   splitscape: z.string().optional(),
 });
 
-/** Parse spec text as YAML (.yaml/.yml) or JSON (anything else; YAML is tried if JSON fails). */
+/**
+ * Parse spec text as YAML (.yaml/.yml) or JSON (anything else; YAML is tried if JSON fails).
+ * No validation: pass the result to validateSpec.
+ *
+ * @param raw - the file's text (a byte-order mark is stripped)
+ * @param source - the file name: its extension picks the parser, and errors name it
+ * @returns the parsed document; an InputError naming `source` when the text is neither JSON nor YAML
+ * @example
+ * ```ts
+ * import { parseSpecText, validateSpec } from "splitscape";
+ * const raw = parseSpecText("kind: linalg-check\nseed: 3\n", "inline.yaml");
+ * console.log(validateSpec(raw, "inline.yaml").spec.seed); // 3
+ * ```
+ */
 export function parseSpecText(raw: string, source: string): unknown {
   const text = stripBom(raw);
   const ext = extname(source).toLowerCase();
@@ -68,12 +81,37 @@ export function parseSpecText(raw: string, source: string): unknown {
   }
 }
 
-/** Read and parse a spec file (no validation). */
+/**
+ * Read and parse a spec file (no validation; loadSpec validates too).
+ *
+ * @param path - a .yaml, .yml or .json file (at most the size limit of text inputs)
+ * @returns the parsed document; an InputError naming the file when it is missing or unparsable
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { readSpecFile } from "splitscape";
+ * writeFileSync("spec.json", JSON.stringify({ kind: "linalg-check" }));
+ * console.log(readSpecFile("spec.json"));
+ * ```
+ */
 export function readSpecFile(path: string): unknown {
   return parseSpecText(readTextInput(path, { what: "a spec file (.yaml, .yml or .json)", option: "spec" }), path);
 }
 
-/** Validate the params of `kind` (defaults filled); errors name `params.<field>`. */
+/**
+ * Validate the params of `kind` (defaults filled); errors name `params.<field>`.
+ *
+ * @param kind - a registered experiment kind
+ * @param params - the parameters to check (an object; omitted fields take their defaults)
+ * @param source - the name errors give (a file path, or a label)
+ * @param prefix - the field path errors start with (default `params`)
+ * @returns the parameters with defaults filled; an InputError naming the field and what it accepts otherwise
+ * @example
+ * ```ts
+ * import { validateParams } from "splitscape";
+ * console.log(validateParams("linalg-check", {}, "my params")); // every default
+ * ```
+ */
 export function validateParams(kind: string, params: unknown, source: string, prefix: readonly string[] = ["params"]): Record<string, unknown> {
   const def = getExperiment(kind);
   if (!def) throw unknownKind(kind, source);
@@ -130,14 +168,40 @@ function checkGridAxes(kind: string, grid: Grid, params: Record<string, unknown>
   }
 }
 
-/** The top-level parameter names of a kind: its object schema's keys (or the filled params' keys). */
+/**
+ * The top-level parameter names of a kind: its object schema's keys (or the filled params' keys).
+ * They are the axes a sweep's grid may vary besides `seed`.
+ *
+ * @param kind - a registered experiment kind
+ * @param params - filled parameters whose keys are added (default none)
+ * @returns the names, schema order first
+ * @example
+ * ```ts
+ * import { paramNames } from "splitscape";
+ * console.log(paramNames("linalg-check"));
+ * ```
+ */
 export function paramNames(kind: string, params: Record<string, unknown> = {}): string[] {
   const schema = getExperiment(kind)?.schema;
   const shape = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
   return [...new Set([...shape, ...Object.keys(params)])];
 }
 
-/** Load and validate a spec file. */
+/**
+ * Load and validate a spec file (readSpecFile, then validateSpec).
+ *
+ * @param path - a .yaml, .yml or .json spec file
+ * @returns the spec with defaults filled and its grid, if any; an InputError naming the file and field otherwise
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { loadSpec, runToFolder } from "splitscape";
+ * writeFileSync("check.yaml", "kind: linalg-check\nseed: 1\n");
+ * const { spec } = loadSpec("check.yaml");
+ * const outcome = await runToFolder(spec, { outDir: "runs" });
+ * console.log(outcome.dir, outcome.pass);
+ * ```
+ */
 export function loadSpec(path: string): LoadedSpec {
   return validateSpec(readSpecFile(path), path);
 }
@@ -153,7 +217,18 @@ export interface ParamDescription {
   accepts: string;
 }
 
-/** The parameters of a kind with their defaults and what they accept (read from its zod schema). */
+/**
+ * The parameters of a kind with their defaults and what they accept (read from its zod schema),
+ * as `splitscape run --list` shows them.
+ *
+ * @param kind - a registered experiment kind
+ * @returns one entry per parameter: name, default (JSON), required, and what it accepts in words; empty for an unknown kind
+ * @example
+ * ```ts
+ * import { describeParams } from "splitscape";
+ * for (const p of describeParams("linalg-check")) console.log(`${p.name} = ${JSON.stringify(p.default)}: ${p.accepts}`);
+ * ```
+ */
 export function describeParams(kind: string): ParamDescription[] {
   const schema = getExperiment(kind)?.schema;
   if (!(schema instanceof z.ZodObject)) return [];

@@ -31,7 +31,18 @@ export function summaryRow(cell: GridCell, outcome: CellOutcome, reused: boolean
   return row;
 }
 
-/** All column names, in first-appearance order. */
+/**
+ * All column names of a sweep's summary table, in first-appearance order.
+ *
+ * @param rows - summary rows (SweepOutcome.rows, or summary.json's rows)
+ * @returns the union of the rows' keys, each once
+ * @example
+ * ```ts
+ * import { summaryColumns } from "splitscape";
+ * console.log(summaryColumns([{ cell: "a1", seed: 0, loss: 0.5 }, { cell: "b2", seed: 1, error: "diverged" }]));
+ * // ["cell", "seed", "loss", "error"]
+ * ```
+ */
 export function summaryColumns(rows: readonly SummaryRow[]): string[] {
   const cols: string[] = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
@@ -44,7 +55,19 @@ function csvField(v: Scalar | undefined): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The table as CSV (header row, then one line per row; numbers in full precision). */
+/**
+ * The table as CSV (header row, then one line per row; numbers in full precision), as a sweep
+ * writes summary.csv. Fields holding commas, quotes or line breaks are quoted (RFC 4180); a row
+ * without a column leaves it empty.
+ *
+ * @param rows - summary rows (SweepOutcome.rows)
+ * @returns the CSV text, ending with a newline
+ * @example
+ * ```ts
+ * import { summaryCsv } from "splitscape";
+ * console.log(summaryCsv([{ cell: "a1", seed: 0, loss: 0.5 }, { cell: "b2", seed: 1, loss: 0.25 }]));
+ * ```
+ */
 export function summaryCsv(rows: readonly SummaryRow[]): string {
   const cols = summaryColumns(rows);
   return [cols.map(csvField).join(","), ...rows.map((r) => cols.map((c) => csvField(r[c])).join(","))].join("\n") + "\n";
@@ -53,6 +76,18 @@ export function summaryCsv(rows: readonly SummaryRow[]): string {
 /**
  * Aggregate verdicts over cells: one verdict per claim, "passed in k/N cells" (claims are
  * matched by their text; cells that failed to run count as not passed).
+ *
+ * @param outcomes - the cells' outcomes (as runSweep's `onProgress` receives them)
+ * @returns one verdict per claim (pass when it passed in every cell and no cell failed), plus "every cell runs to completion" when some cell failed
+ * @example
+ * ```ts
+ * import { aggregateVerdicts, atMost, type CellOutcome } from "splitscape";
+ * const outcomes: CellOutcome[] = [
+ *   { id: "a", ok: true, summary: {}, verdicts: [atMost("error ≤ 1e-9", 1e-12, 1e-9)], pass: true, seconds: 0.1 },
+ *   { id: "b", ok: true, summary: {}, verdicts: [atMost("error ≤ 1e-9", 1e-6, 1e-9)], pass: false, seconds: 0.1 },
+ * ];
+ * console.log(aggregateVerdicts(outcomes)); // [{ claim: "error ≤ 1e-9", measured: "1/2 cells", … pass: false }]
+ * ```
  */
 export function aggregateVerdicts(outcomes: readonly CellOutcome[]): Verdict[] {
   const claims = new Map<string, { pass: number; total: number }>();
@@ -79,6 +114,17 @@ function safeName(s: string): string {
  * Summary figures: each numeric summary quantity (at most `maxFigures`) against the first
  * numeric grid axis other than the seed (or the seed itself), one line per seed; log axes when
  * the values are positive and span more than two decades.
+ *
+ * @param rows - summary rows (failed cells are skipped)
+ * @param axes - the grid's axis names, in order (they are not plotted as quantities)
+ * @param maxFigures - the most figures made (default 8)
+ * @returns Vega-Lite line plots named `sweep-<quantity>-vs-<axis>` (renderFigure draws them); empty when no cell succeeded
+ * @example
+ * ```ts
+ * import { renderFigure, summaryFigures } from "splitscape";
+ * const rows = [1, 2, 4].map((n) => ({ cell: `c${n}`, seed: 0, status: "done", n, loss: 1 / n }));
+ * for (const f of summaryFigures(rows, ["n"])) console.log(f.name, (await renderFigure(f.vegaLite)).svg.length);
+ * ```
  */
 export function summaryFigures(rows: readonly SummaryRow[], axes: readonly string[], maxFigures = 8): FigureSpec[] {
   const ok = rows.filter((r) => r.status !== "failed");

@@ -195,7 +195,23 @@ export async function finishSweep(sweep: PreparedSweep, ran: readonly CellOutcom
   };
 }
 
-/** Run a validated spec's grid on this machine's worker pool (a spec without a grid is a one-cell sweep). */
+/**
+ * Run a validated spec's grid on this machine's worker pool (a spec without a grid is a one-cell
+ * sweep) into `<outDir>/sweep-<kind>-<hash>/`: one run folder per cell under cells/ (a cell
+ * finished by an earlier sweep is reused, not re-run), summary.csv/.json, summary figures and
+ * report.html. From TypeScript sources the cells run in this thread; from dist/ on worker threads.
+ *
+ * @param loaded - a validated spec with its grid (validateSpec or loadSpec)
+ * @param opts - outDir (default "runs") or dir, workers (default 2), maxCells, onPlan/onProgress callbacks, signal
+ * @returns the folder, the counts of cells (total, ran, reused, failed), the summary rows, whether everything passed and where the cells ran
+ * @example
+ * ```ts
+ * import { runSweep, validateSpec } from "splitscape";
+ * const loaded = validateSpec({ kind: "linalg-check", grid: { seed: [1, 2] } }, "my sweep");
+ * const o = await runSweep(loaded, { outDir: "runs", onProgress: (c) => console.log(c.id, c.ok) });
+ * console.log(o.dir, `${o.ran} ran, ${o.reused} reused`, o.pass);
+ * ```
+ */
 export async function runSweep(loaded: LoadedSpec, opts: SweepOptions = {}): Promise<SweepOutcome> {
   const sweep = prepareSweep(loaded, opts);
   const { tasks } = sweep;

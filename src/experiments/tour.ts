@@ -58,7 +58,20 @@ export interface TourOptions {
   signal?: AbortSignal;
 }
 
-/** Run the tour. */
+/**
+ * Run the tour: each family's headline experiment (its `headline` params and seed) into one
+ * folder `<outDir>/tour-<stamp>/`, one run folder per experiment and one report.html for all —
+ * what `splitscape tour` and `npm start` run.
+ *
+ * @param opts - outDir (default "runs"), families (default all), onEntry progress callback, executor, signal
+ * @returns the tour folder, its report's path, one entry per family (status and verdicts), whether all passed and the seconds taken
+ * @example
+ * ```ts
+ * import { runTour } from "splitscape";
+ * const tour = await runTour({ outDir: "runs", families: ["foundation"] });
+ * console.log(tour.report, tour.pass);
+ * ```
+ */
 export async function runTour(opts: TourOptions = {}): Promise<TourOutcome> {
   const started = new Date();
   const dir = createRunFolder(opts.outDir ?? "runs", `tour-${timeStamp(started)}`);

@@ -79,7 +79,21 @@ export interface ConvexSection {
   readonly descentNeurons: CheckedDescentNeuron[];
 }
 
-/** Why section 4 does not apply, or null when it does. */
+/**
+ * Why section 4 (the convex certificate) does not apply, or null when it does: it needs a
+ * two-layer ReLU network with a scalar output, no output bias (or c = 0), weight decay β > 0 and
+ * the square or logistic loss.
+ *
+ * @param model - the network
+ * @param spec - the objective: loss, mean, β
+ * @returns the reason in words, or null
+ * @example
+ * ```ts
+ * import { convexNotApplicable, initializeModel, makeActivation, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * console.log(convexNotApplicable(net, { loss: "square" })); // needs weight decay β > 0
+ * ```
+ */
 export function convexNotApplicable(model: Model, spec: ObjectiveSpec): string | null {
   const arch = model.arch;
   if (arch.kind !== "two-layer") return `the convex reformulation covers two-layer networks, this is ${describeArchitecture(arch)}`;
@@ -177,7 +191,27 @@ export function convexSetting(model: Model, data: ModelData, spec: ObjectiveSpec
   return { problem: convexProblem(X, data.Y.data.slice(), (spec.beta ?? 0) / scale, loss, patterns), net, scale, exact };
 }
 
-/** Section 4 (call only when convexNotApplicable returns null). */
+/**
+ * Section 4 of inspect (call only when convexNotApplicable returns null): the network certified
+ * against the convex reformulation of the weight-decayed objective (docs/science/convex.md §2,
+ * §4) — global optimum, stationary or neither with the duality gap; the certified optimum F*
+ * (solved within `solveSeconds`); descent neurons checked with the model's own loss. Patterns are
+ * exact up to CONVEX_MAX_PATTERNS, else sampled (statements are then relative to the sample).
+ *
+ * @param model - a two-layer ReLU network with a scalar output
+ * @param data - inputs X and targets Y
+ * @param spec - the objective: loss (square or logistic), mean, β > 0
+ * @param solveSeconds - wall-clock budget of the F* solve (default CONVEX_SOLVE_SECONDS)
+ * @returns the verdict, the duality gap, F* and F(θ) − F*, the checked descent neurons and the pattern count
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, convexNotApplicable, convexSection, type ObjectiveSpec } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const spec: ObjectiveSpec = { loss: "square", beta: 1e-2 };
+ * if (convexNotApplicable(net, spec) === null) console.log(convexSection(net, data, spec, 5).verdict);
+ * ```
+ */
 export function convexSection(model: Model, data: ModelData, spec: ObjectiveSpec & { loss: LossName }, solveSeconds = CONVEX_SOLVE_SECONDS): ConvexSection {
   const n = data.X.rows;
   const { problem, net, scale, exact } = convexSetting(model, data, spec);

@@ -31,7 +31,23 @@ function withRule(spec: VegaLiteSpec, y: number): VegaLiteSpec {
   };
 }
 
-/** Every figure the report can draw for this network. */
+/**
+ * Every figure the report can draw for this network, as the sections found them (each tagged
+ * with its section): the spectrum of ∇²F, how close each unit is to another, the normalised
+ * margins, the convex per-neuron dual numbers and the inner Hessians of the merged units.
+ *
+ * @param r - an inspect report (inspectNetwork)
+ * @returns the figures, each {section, figure: FigureSpec}; render them with renderFigure
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, inspectFigures, inspectNetwork, renderSvg } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * for (const { section, figure } of inspectFigures(inspectNetwork(net, data, { loss: "logistic" }))) {
+ *   console.log(section, figure.name, (await renderSvg(figure.vegaLite)).length);
+ * }
+ * ```
+ */
 export function inspectFigures(r: InspectReport): InspectFigure[] {
   const out: InspectFigure[] = [];
   const ev = r.stationarity.curvature.eigenvalues;
@@ -100,7 +116,19 @@ export function inspectFigures(r: InspectReport): InspectFigure[] {
   return out;
 }
 
-/** The verdict table for the terminal. */
+/**
+ * The verdict table for the terminal: section, verdict, measured, tolerance (formatTable).
+ *
+ * @param r - an inspect report (inspectNetwork)
+ * @returns the table as text lines
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, formatInspectTable, inspectNetwork } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * console.log(formatInspectTable(inspectNetwork(net, data, { loss: "square", mean: true })));
+ * ```
+ */
 export function formatInspectTable(r: InspectReport): string {
   return formatTable(["section", "verdict", "measured", "tolerance"], r.summary.map((s) => [s.section, s.verdict, s.measure, s.tolerance]), 400);
 }
@@ -159,8 +187,25 @@ function summaryNumbers(r: InspectReport, key: SectionKey): Record<string, numbe
 }
 
 /**
- * The report document (report/html.ts renders it): one section per analysis with its verdict,
+ * The report document (renderReportHtml renders it): one section per analysis with its verdict,
  * self-checks, numbers and figures; `rendered` maps a figure name to its SVG and file path.
+ *
+ * @param r - an inspect report (inspectNetwork)
+ * @param title - the report's title
+ * @param rendered - figure name (FigureSpec.name of inspectFigures) → its SVG and, optionally, the file it was written to; figures missing here are left out
+ * @param environment - rows of the environment table (versions, machine, date, …)
+ * @returns the document for renderReportHtml
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, inspectDocument, inspectFigures, inspectNetwork, renderReportHtml, renderSvg } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const report = inspectNetwork(net, data, { loss: "logistic" });
+ * const rendered = new Map<string, { svg: string }>();
+ * for (const f of inspectFigures(report)) rendered.set(f.figure.name, { svg: await renderSvg(f.figure.vegaLite) });
+ * writeFileSync("inspect.html", renderReportHtml(inspectDocument(report, "my network", rendered, { node: process.version })));
+ * ```
  */
 export function inspectDocument(
   r: InspectReport, title: string, rendered: ReadonlyMap<string, { svg: string; file?: string }>, environment: Record<string, string | number>,

@@ -174,8 +174,24 @@ function selfChecks(r: Omit<InspectReport, "summary" | "checks" | "checksPass">)
 }
 
 /**
- * Inspect `model` on `data` (see the file comment). RangeError when the model and data do not
- * fit; user-facing validation (labels, options) belongs to the caller.
+ * Inspect `model` on `data`: one report card — stationarity and curvature, redundancy (the
+ * embedding principle backwards), max-margin, the convex certificate and the plateau class, each
+ * with its certificate and size limit or, when it does not apply, why (see the file comment);
+ * what `splitscape inspect` computes. Pure: no files, no printing. RangeError when the model and
+ * data do not fit; user-facing validation (labels, options) belongs to the caller.
+ *
+ * @param model - a two-layer or mlp network (conv and parallel three-layer models are InputErrors)
+ * @param data - inputs X (n×d) and targets Y (n×k): a Dataset or `{X, Y}`
+ * @param opts - loss, mean (default false), β (default 0), and the sections' tolerances and budgets (angleTol, gradTol, denseMax, convexSeconds)
+ * @returns the facts detected, the five sections (or why each does not apply), the verdict table rows and the self-checks with `checksPass`
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, formatInspectTable, inspectNetwork } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const report = inspectNetwork(net, data, { loss: "logistic", beta: 1e-3 });
+ * console.log(formatInspectTable(report), report.checksPass);
+ * ```
  */
 export function inspectNetwork(model: Model, data: ModelData, opts: InspectOptions): InspectReport {
   checkModelData(model, data);

@@ -30,14 +30,45 @@ export interface MarginSection {
   readonly tol: number;
 }
 
-/** Why section 3 does not apply, or null when it does. */
+/**
+ * Why section 3 (max-margin) does not apply, or null when it does: it needs a classification
+ * loss (logistic or exponential) and a homogeneous network.
+ *
+ * @param model - the network
+ * @param loss - the loss the network is inspected under
+ * @returns the reason in words, or null
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, marginNotApplicable, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("tanh") }), { seed: 2 });
+ * console.log(marginNotApplicable(net, "logistic")); // tanh is not homogeneous
+ * ```
+ */
 export function marginNotApplicable(model: Model, loss: LossName): string | null {
   if (!isMarginLoss(loss)) return `the loss is ${loss} (regression); the max-margin problem needs a classification loss (logistic or exponential) and ±1 labels`;
   const why = nonHomogeneityReason(model.arch);
   return why === null ? null : `not homogeneous: ${why}`;
 }
 
-/** Section 3 (call only when marginNotApplicable returns null). */
+/**
+ * Section 3 of inspect (call only when marginNotApplicable returns null): the normalised margin
+ * γ̄ = q_min/‖θ‖^L, the smoothed margin and the Clarke-aware (ε, δ)-KKT certificate of
+ * kktCertificate — how close θ/‖θ‖ is to a KKT direction of the max-margin problem
+ * (docs/science/embedding.md §1.2, §2). Above KKT_MAX_ENTRIES constraint-gradient entries
+ * (n·k·p) only the margins are computed.
+ *
+ * @param model - a homogeneous network
+ * @param data - inputs X and labels ±1 (a Dataset or `{X, Y}`)
+ * @param loss - the classification loss, "logistic" or "exponential"
+ * @returns the verdict ("KKT direction" when ε/‖θ̂‖ and δ are ≤ KKT_DIRECTION_TOL), the margins and the certificate
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, marginNotApplicable, marginSection } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * if (marginNotApplicable(net, "logistic") === null) console.log(marginSection(net, data, "logistic").verdict);
+ * ```
+ */
 export function marginSection(model: Model, data: ModelData, loss: Exclude<LossName, "square">): MarginSection {
   const margins = marginSummary(model, data, loss);
   const entries = data.X.rows * outputDim(model.arch) * model.theta.length;

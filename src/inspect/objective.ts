@@ -36,7 +36,19 @@ export interface ObjectiveValue {
 /** Per-sample output Jacobian blocks are kept below this many entries (64 MB). */
 const JACOBIAN_BLOCK_ENTRIES = 1 << 23;
 
-/** 1 for every regularised entry of θ (all but the output bias c). */
+/**
+ * 1 for every regularised entry of θ (all but the output bias c): θ_reg of
+ * F = ℒ + (β/2)‖θ_reg‖² (docs/science/convex.md §1.1).
+ *
+ * @param arch - the network's architecture (θ's layout)
+ * @returns a 0/1 mask of length paramCount(arch)
+ * @example
+ * ```ts
+ * import { makeActivation, penaltyMask, twoLayerArchitecture } from "splitscape";
+ * const arch = twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu"), outputBias: true });
+ * console.log(penaltyMask(arch)); // ones, a zero at c
+ * ```
+ */
 export function penaltyMask(arch: Architecture): Uint8Array {
   const mask = new Uint8Array(paramCount(arch)).fill(1);
   if (arch.kind === "two-layer" && arch.outputBias) {
@@ -46,7 +58,20 @@ export function penaltyMask(arch: Architecture): Uint8Array {
   return mask;
 }
 
-/** (β/2)‖θ_reg‖². */
+/**
+ * (β/2)‖θ_reg‖², θ_reg = every parameter but the output bias c.
+ *
+ * @param arch - the network's architecture
+ * @param theta - the parameters θ (layout of arch)
+ * @param beta - the weight decay β ≥ 0 (0 gives 0)
+ * @returns the penalty
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, twoLayerArchitecture, penaltyValue } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * console.log(penaltyValue(net.arch, net.theta, 1e-2));
+ * ```
+ */
 export function penaltyValue(arch: Architecture, theta: Float64Array, beta: number): number {
   if (beta === 0) return 0;
   const mask = penaltyMask(arch);
@@ -55,14 +80,43 @@ export function penaltyValue(arch: Architecture, theta: Float64Array, beta: numb
   return 0.5 * beta * s;
 }
 
-/** F(θ) and its parts. */
+/**
+ * F(θ) = ℒ(θ) + (β/2)‖θ_reg‖² and its parts (ℒ = s·Σ_i ℓ(f(x_i; θ); y_i), s = 1 or 1/n).
+ *
+ * @param model - the network (architecture and θ)
+ * @param data - inputs X (n×d) and targets Y (n×k): a Dataset or `{X, Y}`
+ * @param spec - the loss, mean (default false: sum over samples) and β (default 0)
+ * @returns F, the loss ℒ with its logarithm (accurate when ℒ underflows) and the penalty
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, objectiveValue } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * console.log(objectiveValue(net, data, { loss: "logistic", beta: 1e-3 }));
+ * ```
+ */
 export function objectiveValue(model: Model, data: ModelData, spec: ObjectiveSpec): ObjectiveValue {
   const r = lossAndGradient(model, data, spec.loss, { mean: spec.mean, gradient: false });
   const penalty = penaltyValue(model.arch, model.theta, spec.beta ?? 0);
   return { objective: r.loss + penalty, loss: r.loss, logLoss: r.logLoss, penalty };
 }
 
-/** F(θ), its parts and ∇F(θ). */
+/**
+ * F(θ), its parts and ∇F(θ) = ∇ℒ(θ) + β·θ_reg.
+ *
+ * @param model - the network
+ * @param data - inputs X and targets Y (a Dataset or `{X, Y}`)
+ * @param spec - the loss, mean and β
+ * @returns objectiveValue's numbers and the gradient (length p, θ's layout)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, objectiveGradient, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const { objective, gradient } = objectiveGradient(net, data, { loss: "logistic", beta: 1e-3 });
+ * console.log(objective, Math.hypot(...gradient));
+ * ```
+ */
 export function objectiveGradient(model: Model, data: ModelData, spec: ObjectiveSpec): ObjectiveValue & { gradient: Float64Array } {
   const r = lossAndGradient(model, data, spec.loss, { mean: spec.mean });
   const g = r.gradient!;
@@ -75,7 +129,22 @@ export function objectiveGradient(model: Model, data: ModelData, spec: Objective
   return { objective: r.loss + penalty, loss: r.loss, logLoss: r.logLoss, penalty, gradient: g };
 }
 
-/** The dense ∇²F(θ) (p×p, exactly symmetric). */
+/**
+ * The dense ∇²F(θ) = ∇²ℒ(θ) + β·diag(mask) (p×p, exactly symmetric).
+ *
+ * @param model - the network (p parameters: the matrix takes 8p² bytes)
+ * @param data - inputs X and targets Y
+ * @param spec - the loss, mean and β
+ * @returns the Hessian, row-major p×p
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, eigh, objectiveHessian } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const H = objectiveHessian(net, data, { loss: "square", beta: 1e-2 });
+ * console.log(eigh(H).values[0]); // λ_min
+ * ```
+ */
 export function objectiveHessian(model: Model, data: ModelData, spec: ObjectiveSpec): Matrix {
   const H = hessian(model, data, spec.loss, { mean: spec.mean });
   const beta = spec.beta ?? 0;
@@ -87,7 +156,25 @@ export function objectiveHessian(model: Model, data: ModelData, spec: ObjectiveS
   return H;
 }
 
-/** v ↦ ∇²F(θ)·v written into `out` (exact Hessian–vector products, model/hvp.ts). */
+/**
+ * v ↦ ∇²F(θ)·v written into `out` (exact Hessian–vector products, model/hvp.ts, plus βv on θ_reg),
+ * for networks too large for the dense Hessian.
+ *
+ * @param model - the network
+ * @param data - inputs X and targets Y
+ * @param spec - the loss, mean and β
+ * @returns the operator: `(v, out)` with v and out of length p
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, objectiveHessianOperator } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const apply = objectiveHessianOperator(net, data, { loss: "square" });
+ * const v = new Float64Array(net.theta.length).fill(1), Hv = new Float64Array(net.theta.length);
+ * apply(v, Hv);
+ * console.log(Hv);
+ * ```
+ */
 export function objectiveHessianOperator(model: Model, data: ModelData, spec: ObjectiveSpec): (v: Float64Array, out: Float64Array) => void {
   const op = hessianOperator(model, data, spec.loss, { mean: spec.mean });
   const beta = spec.beta ?? 0;
@@ -118,6 +205,20 @@ export interface GradientScales {
  * plateau/refine.ts, plus the penalty). ‖∇F‖/scale measures the cancellation reached: rounding
  * alone leaves about n·ε of it. With it, the rounding floor of the square loss (GradientScales).
  * The Jacobian is formed in blocks of samples (≤ 2^23 entries).
+ *
+ * @param model - the network
+ * @param data - inputs X and targets Y
+ * @param spec - the loss, mean and β
+ * @returns scale (the yardstick of ‖∇F‖) and roundingFloor (square loss: the smallest ‖∇F‖ rounding allows; 0 otherwise)
+ * @example
+ * ```ts
+ * import { gradientScales, initializeModel, makeActivation, makeBuiltin, objectiveGradient, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const spec = { loss: "logistic" as const };
+ * const { scale } = gradientScales(net, data, spec);
+ * console.log(Math.hypot(...objectiveGradient(net, data, spec).gradient) / scale); // ≈ 1e-16 at a stationary point
+ * ```
  */
 export function gradientScales(model: Model, data: ModelData, spec: ObjectiveSpec): GradientScales {
   const n = data.X.rows;
@@ -147,7 +248,22 @@ export function gradientScales(model: Model, data: ModelData, spec: ObjectiveSpe
   return { scale: s + (beta !== 0 ? beta * Math.sqrt((2 * penaltyValue(model.arch, model.theta, beta)) / beta) : 0), roundingFloor: floor };
 }
 
-/** The scale of the terms of ∇F (gradientScales().scale). */
+/**
+ * The scale of the terms of ∇F (gradientScales().scale). Exported from the root as
+ * `objectiveGradientScale` (the root's `gradientScale` is plateau's).
+ *
+ * @param model - the network
+ * @param data - inputs X and targets Y
+ * @param spec - the loss, mean and β
+ * @returns Σ_i Σ_c |∂ℒ/∂F_ic|·‖∇_θ f_c(x_i)‖ + β‖θ_reg‖
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, objectiveGradientScale } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * console.log(objectiveGradientScale(net, data, { loss: "square", mean: true }));
+ * ```
+ */
 export function gradientScale(model: Model, data: ModelData, spec: ObjectiveSpec): number {
   return gradientScales(model, data, spec).scale;
 }

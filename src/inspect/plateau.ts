@@ -56,7 +56,26 @@ export interface PlateauSection {
   readonly agrees: boolean | null;
 }
 
-/** Why section 5 does not apply, or null when it does. */
+/**
+ * Why section 5 (the plateau class) does not apply, or null when it does: it needs a two-layer
+ * network with a scalar output and a smooth activation, β = 0, split units found by section 2
+ * (nothing removed), a stationary point by section 1, and a merged network small enough for its
+ * dense Hessian.
+ *
+ * @param model - the network
+ * @param beta - the weight decay β
+ * @param st - section 1 (stationaritySection) of the same network
+ * @param red - section 2 (redundancySection), or null when it did not apply
+ * @returns the reason in words, or null
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, plateauNotApplicable, redundancySection, stationaritySection } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("tanh") }), { seed: 2 });
+ * const spec = { loss: "square" as const };
+ * console.log(plateauNotApplicable(net, 0, stationaritySection(net, data, spec), redundancySection(net, data)));
+ * ```
+ */
 export function plateauNotApplicable(model: Model, beta: number, st: StationaritySection, red: RedundancySection | null): string | null {
   const arch = model.arch;
   if (arch.kind !== "two-layer" || arch.k !== 1) return "the plateau theory is stated for two-layer networks with a scalar output";
@@ -77,7 +96,30 @@ function combinedClass(reducedNegative: boolean, classes: SplitClass[]): SplitCl
   return "undetermined";
 }
 
-/** Section 5 (call only when plateauNotApplicable returns null). */
+/**
+ * Section 5 of inspect (call only when plateauNotApplicable returns null): the class of a split
+ * point θ_λ of the merged network θ̄ (docs/science/plateau.md §5) — per split group the inner
+ * Hessian H_j and its class by the rules of classifySplitPoint from In(H_red), In(H_j) and λ; the
+ * whole point's class; and the predicted inertia
+ * In(∇²L(θ)) = In(H_red) + Σ_g [In(Q_λg) + (0, 0, k_g − 1)] checked against the one measured in
+ * section 1 (when dense).
+ *
+ * @param data - inputs X and targets Y
+ * @param loss - the loss
+ * @param mean - the mean over samples instead of the sum
+ * @param st - section 1 of the network (its measured inertia)
+ * @param red - section 2 of the network (its groups and merged network)
+ * @returns the class (strict saddle, fourth-order saddle, local minimum or undetermined), the groups with their inner spectra and classes, and the predicted against the measured inertia
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, plateauNotApplicable, plateauSection, redundancySection, stationaritySection } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("tanh") }), { seed: 2 });
+ * const st = stationaritySection(net, data, { loss: "square" });
+ * const red = redundancySection(net, data);
+ * if (red !== null && plateauNotApplicable(net, 0, st, red) === null) console.log(plateauSection(data, "square", false, st, red).verdict);
+ * ```
+ */
 export function plateauSection(data: ModelData, loss: LossName, mean: boolean, st: StationaritySection, red: RedundancySection): PlateauSection {
   const narrow = red.merged;
   const reduced = measureSpectrum(hessian(narrow, data, loss, { mean }), HESSIAN_REL_TOL);

@@ -74,7 +74,26 @@ function gaussianInputs(n: number, d: number): Matrix {
   return { rows: n, cols: d, data };
 }
 
-/** Section 2 (null when the network has no hidden layer). */
+/**
+ * Section 2 of inspect: redundancy, the embedding principle run backwards (splitting/merge.ts).
+ * Groups of units with (positively) parallel or identical incoming vectors, the merged narrower
+ * network, the splitting coefficients that map it back, and the function error of the merge on
+ * the data and on 256 standard-normal inputs: "exact split" when the function and reconstruction
+ * errors are ≤ SPLIT_EXACT_TOL.
+ *
+ * @param model - the network (two-layer or mlp)
+ * @param data - the inputs X (n×d) the merged function is compared on (and Y)
+ * @param angleTol - the angle (radians) under which incoming vectors count as parallel (default the merge's)
+ * @returns the verdict, the groups and removed units, the merged network and its map back, the function errors; null when the network has no hidden layer
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, redundancySection, splitUnitCopyDivide } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("tanh") }), { seed: 2 });
+ * const wide = splitUnitCopyDivide(net, 0, [0.3, 0.7]); // unit 0 split in two: an exact split
+ * console.log(redundancySection(wide, data)?.verdict);
+ * ```
+ */
 export function redundancySection(model: Model, data: ModelData, angleTol?: number): RedundancySection | null {
   if (hiddenLayers(model.arch) === 0) return null;
   const r = mergeRedundantUnits(model, { angleTol });

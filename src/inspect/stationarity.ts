@@ -96,7 +96,26 @@ export function canonicalSign(v: Float64Array): Float64Array {
   return v;
 }
 
-/** Extreme spectrum of ∇²F: dense up to denseMax parameters, Lanczos beyond. */
+/**
+ * Extreme spectrum of ∇²F: all eigenvalues by `eigh` up to denseMax parameters (with the inertia
+ * at τ = relTol·max|λ|), beyond that the smallest and largest eigenpairs by thick-restart Lanczos on
+ * exact Hessian–vector products, with their residuals.
+ *
+ * @param model - the network
+ * @param data - inputs X and targets Y (a Dataset or `{X, Y}`)
+ * @param spec - the objective: loss, mean, β
+ * @param relTol - eigenvalues with |λ| ≤ relTol·max|λ| count as zero (default HESSIAN_REL_TOL, plateau's convention)
+ * @param denseMax - the largest p handled densely (default DENSE_HESSIAN_MAX)
+ * @returns λ_min with its unit eigenvector (largest-magnitude entry positive), λ_max, the method, and — eigh only — all eigenvalues and the inertia; — Lanczos only — residuals and convergence
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, measureCurvature } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const c = measureCurvature(net, data, { loss: "logistic" });
+ * console.log(c.method, c.minEigenvalue, c.maxEigenvalue, c.inertia);
+ * ```
+ */
 export function measureCurvature(model: Model, data: ModelData, spec: ObjectiveSpec, relTol = HESSIAN_REL_TOL, denseMax = DENSE_HESSIAN_MAX): CurvatureMeasurement {
   const p = model.theta.length;
   if (p <= denseMax) {
@@ -120,7 +139,28 @@ export function measureCurvature(model: Model, data: ModelData, spec: ObjectiveS
   };
 }
 
-/** Follow the unit direction v with predicted curvature mu < 0 (see the file comment). */
+/**
+ * Follow the unit direction v with predicted curvature mu < 0: ΔF(±t) = F(θ ± tv) − F(θ) for
+ * t = 2^{−s}, s = 0…40; the even part ½(ΔF(t) + ΔF(−t)) = ½μt² + O(t⁴) removes the gradient term
+ * and the odd orders. The largest t whose even part is within 25% of ½μt² with min ΔF < 0 is
+ * returned (else the best step found).
+ *
+ * @param model - the network at θ
+ * @param data - inputs X and targets Y
+ * @param spec - the objective: loss, mean, β
+ * @param v - a unit direction in parameter space (length p), e.g. the eigenvector of λ_min
+ * @param mu - the curvature predicted along v (vᵀ∇²F v, negative)
+ * @returns the step t, min ΔF over ±t, the even part, the prediction ½μt² and whether F was lowered
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, followNegativeCurvature, measureCurvature } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const spec = { loss: "logistic" as const };
+ * const c = measureCurvature(net, data, spec);
+ * if (c.minEigenvalue < 0) console.log(followNegativeCurvature(net, data, spec, c.minEigenvector, c.minEigenvalue));
+ * ```
+ */
 export function followNegativeCurvature(model: Model, data: ModelData, spec: ObjectiveSpec, v: Float64Array, mu: number): CurvatureCheck {
   const F0 = objectiveValue(model, data, spec).objective;
   const at = (t: number): number => {
@@ -142,7 +182,26 @@ export function followNegativeCurvature(model: Model, data: ModelData, spec: Obj
   return best!;
 }
 
-/** Section 1: gradient, extreme curvature, negative-curvature direction and the verdict. */
+/**
+ * Section 1 of inspect: gradient, extreme curvature, negative-curvature direction and the verdict
+ * (see the file comment): "not stationary" when ‖∇F‖ > gradTol·scale (and above the square loss's
+ * rounding floor); else "strict saddle" when λ_min < −τ and stepping along its eigenvector lowers F,
+ * "minimum" when λ_min > τ, otherwise "undetermined".
+ *
+ * @param model - the network
+ * @param data - inputs X and targets Y
+ * @param spec - the objective: loss, mean, β
+ * @param opts - gradTol (default INSPECT_GRAD_TOL), hessianRelTol, denseMax
+ * @returns the verdict with its reason, F and its parts, ‖∇F‖ against its scale and floor, the curvature measured and the negative-curvature check
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, stationaritySection } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const s = stationaritySection(net, data, { loss: "logistic", beta: 1e-3 });
+ * console.log(s.verdict, s.reason);
+ * ```
+ */
 export function stationaritySection(model: Model, data: ModelData, spec: ObjectiveSpec, opts: StationarityOptions = {}): StationaritySection {
   const gradTol = opts.gradTol ?? INSPECT_GRAD_TOL;
   const denseMax = opts.denseMax ?? DENSE_HESSIAN_MAX;

@@ -43,7 +43,20 @@ function base(opts: BaseOptions, square = false): VegaLiteSpec {
   return spec;
 }
 
-/** Rows whose `fields` are finite numbers (and positive for the fields in `positive`). */
+/**
+ * Rows whose `fields` are finite numbers (and positive for the fields in `positive`): what every
+ * builder plots, so that a spec never holds NaN or a non-positive value on a log axis.
+ *
+ * @param rows - data rows (field → number or string)
+ * @param fields - the fields that must be finite numbers
+ * @param positive - the fields that must also be > 0 (those on log axes; default none)
+ * @returns the rows kept, in order (the same objects)
+ * @example
+ * ```ts
+ * import { cleanRows } from "splitscape";
+ * console.log(cleanRows([{ t: 1, loss: 0.5 }, { t: 2, loss: NaN }, { t: 3, loss: 0 }], ["t", "loss"], ["loss"])); // [{ t: 1, loss: 0.5 }]
+ * ```
+ */
 export function cleanRows(rows: readonly Row[], fields: readonly string[], positive: readonly string[] = []): Row[] {
   return rows.filter((r) =>
     fields.every((f) => {
@@ -74,7 +87,19 @@ export interface LinePlotOptions extends BaseOptions {
   points?: boolean;
 }
 
-/** Line plot of y against x, one line per series, optionally with log axes. */
+/**
+ * Line plot of y against x, one line per series, optionally with log axes.
+ *
+ * @param o - data rows, the x and y fields, optional series field, logX/logY, axis titles, points, title/width/height
+ * @returns the Vega-Lite spec (render it with renderFigure, or embed it in a page)
+ * @example
+ * ```ts
+ * import { linePlot, renderFigure } from "splitscape";
+ * const data = [1, 2, 4, 8].map((t) => ({ t, loss: Math.exp(-t) }));
+ * const { svg } = await renderFigure(linePlot({ data, x: "t", y: "loss", logY: true, title: "loss" }));
+ * console.log(svg.length);
+ * ```
+ */
 export function linePlot(o: LinePlotOptions): VegaLiteSpec {
   const positive = [...(o.logX ? [o.x] : []), ...(o.logY ? [o.y] : [])];
   const values = cleanRows(o.data, [o.x, o.y, ...(o.series ? [o.series] : [])], positive);
@@ -107,7 +132,19 @@ export interface TrajectoryOptions extends BaseOptions {
   equalAxes?: boolean;
 }
 
-/** Trajectories in a plane (e.g. a neuron's weight vector over time): paths with start and end marked. */
+/**
+ * Trajectories in a plane (e.g. a neuron's weight vector over time): paths with start and end marked.
+ *
+ * @param o - data rows with the x, y and order (time or step) fields and an optional series field; equalAxes (default true), axis titles
+ * @returns the Vega-Lite spec
+ * @example
+ * ```ts
+ * import { trajectoryPlot } from "splitscape";
+ * const data = [0, 1, 2, 3].map((t) => ({ t, w1: Math.cos(t / 2) * (1 + t), w2: Math.sin(t / 2) * (1 + t), neuron: "1" }));
+ * const spec = trajectoryPlot({ data, x: "w1", y: "w2", order: "t", series: "neuron" });
+ * console.log(JSON.stringify(spec).length);
+ * ```
+ */
 export function trajectoryPlot(o: TrajectoryOptions): VegaLiteSpec {
   const fields = [o.x, o.y, o.order, ...(o.series ? [o.series] : [])];
   const values = cleanRows(o.data, fields);
@@ -170,6 +207,17 @@ export interface HeatmapOptions extends BaseOptions {
 /**
  * Heat map of a function on a grid (e.g. a network's output over the input plane), with data
  * points overlaid; with a diverging scale centred at 0, the white band is the decision boundary.
+ *
+ * @param o - xs and ys (increasing, equally spaced), values[i][j] at (xs[j], ys[i]), optional points with pointX/pointY/pointLabel fields, diverging (default true), titles
+ * @returns the Vega-Lite spec
+ * @example
+ * ```ts
+ * import { heatmap } from "splitscape";
+ * const xs = [-1, 0, 1], ys = [-1, 0, 1];
+ * const values = ys.map((y) => xs.map((x) => x * y));
+ * const spec = heatmap({ xs, ys, values, valueTitle: "x·y" });
+ * console.log(Object.keys(spec));
+ * ```
  */
 export function heatmap(o: HeatmapOptions): VegaLiteSpec {
   const dx = o.xs.length > 1 ? (o.xs[1] - o.xs[0]) / 2 : 0.5;
@@ -240,6 +288,15 @@ export interface CircleDirectionsOptions extends BaseOptions {
 /**
  * Neuron directions on the unit circle: each neuron j is drawn at w_j/‖w_j‖ with a spoke from
  * the origin, coloured by sign(a_j) and sized by |a_j|·‖w_j‖ (its contribution's scale).
+ *
+ * @param o - neurons (w1, w2, a, optional label) and optional grey reference directions (x1, x2)
+ * @returns the Vega-Lite spec
+ * @example
+ * ```ts
+ * import { circleDirections } from "splitscape";
+ * const spec = circleDirections({ neurons: [{ w1: 1, w2: 0, a: 0.5 }, { w1: -1, w2: 1, a: -2 }], references: [{ x1: 0, x2: 1 }] });
+ * console.log(JSON.stringify(spec).length);
+ * ```
  */
 export function circleDirections(o: CircleDirectionsOptions): VegaLiteSpec {
   const circle: Row[] = [];
@@ -280,7 +337,18 @@ export interface ClassMapLineOptions extends BaseOptions {
   classTitle?: string;
 }
 
-/** Class map along a line segment λ ∈ [λ₀, λ₁]: a colour strip, one colour per class. */
+/**
+ * Class map along a line segment λ ∈ [λ₀, λ₁]: a colour strip, one colour per class.
+ *
+ * @param o - sample points {lambda, cls} with λ increasing, optional axis titles
+ * @returns the Vega-Lite spec
+ * @example
+ * ```ts
+ * import { classMapLine } from "splitscape";
+ * const data = [0, 0.25, 0.5, 0.75, 1].map((lambda) => ({ lambda, cls: lambda < 0.5 ? "saddle" : "minimum" }));
+ * console.log(JSON.stringify(classMapLine({ data })).length);
+ * ```
+ */
 export function classMapLine(o: ClassMapLineOptions): VegaLiteSpec {
   const pts = o.data.filter((p) => Number.isFinite(p.lambda));
   // One rect per run of equal classes (boundaries halfway between samples): no seams inside a run.
@@ -314,7 +382,22 @@ export interface SimplexClassMapOptions extends BaseOptions {
   classTitle?: string;
 }
 
-/** Class map on the 2-simplex: barycentric points drawn in an equilateral triangle, coloured by class. */
+/**
+ * Class map on the 2-simplex: barycentric points drawn in an equilateral triangle, coloured by class.
+ *
+ * @param o - barycentric points {l1, l2, l3, cls} (each ≥ 0, summing to 1), optional vertex names and class title
+ * @returns the Vega-Lite spec
+ * @example
+ * ```ts
+ * import { simplexClassMap } from "splitscape";
+ * const data = [
+ *   { l1: 1, l2: 0, l3: 0, cls: "a" },
+ *   { l1: 0.5, l2: 0.5, l3: 0, cls: "b" },
+ *   { l1: 1 / 3, l2: 1 / 3, l3: 1 / 3, cls: "b" },
+ * ];
+ * console.log(JSON.stringify(simplexClassMap({ data, vertices: ["c₁", "c₂", "c₃"] })).length);
+ * ```
+ */
 export function simplexClassMap(o: SimplexClassMapOptions): VegaLiteSpec {
   const h = Math.sqrt(3) / 2;
   const pts: Row[] = o.data
@@ -364,7 +447,18 @@ export interface SpectrumOptions extends BaseOptions {
   yTitle?: string;
 }
 
-/** Spectrum as a stem plot: eigenvalue index (ascending order) against λ, one colour per spectrum. */
+/**
+ * Spectrum as a stem plot: eigenvalue index (ascending order) against λ, one colour per spectrum.
+ *
+ * @param o - spectra (name and eigenvalues, any order), logAbs (plot |λ| on a log axis), yTitle
+ * @returns the Vega-Lite spec
+ * @example
+ * ```ts
+ * import { spectrumPlot } from "splitscape";
+ * const spec = spectrumPlot({ spectra: [{ name: "Hessian", values: new Float64Array([2, -0.5, 0, 1]) }] });
+ * console.log(JSON.stringify(spec).length);
+ * ```
+ */
 export function spectrumPlot(o: SpectrumOptions): VegaLiteSpec {
   const rows: Row[] = [];
   for (const s of o.spectra) {
@@ -394,7 +488,18 @@ export interface ScatterOptions extends BaseOptions {
   yTitle?: string;
 }
 
-/** Scatter plot of rows, coloured by a label field (e.g. a 2-D dataset by class). */
+/**
+ * Scatter plot of rows, coloured by a label field (e.g. a 2-D dataset by class).
+ *
+ * @param o - data rows, the x and y fields, optional label field (colour and shape), logX/logY, axis titles
+ * @returns the Vega-Lite spec
+ * @example
+ * ```ts
+ * import { scatterPlot } from "splitscape";
+ * const data = [{ x1: 0, x2: 1, y: "+1" }, { x1: 1, x2: -1, y: "-1" }];
+ * console.log(JSON.stringify(scatterPlot({ data, x: "x1", y: "x2", label: "y" })).length);
+ * ```
+ */
 export function scatterPlot(o: ScatterOptions): VegaLiteSpec {
   const positive = [...(o.logX ? [o.x] : []), ...(o.logY ? [o.y] : [])];
   const values = cleanRows(o.data, [o.x, o.y], positive);

@@ -79,7 +79,17 @@ pre{background:#f7f7f9;border:1px solid #e3e3e8;padding:.6rem;overflow:auto;font
 .note{color:#666;font-size:.85rem}details{margin:.6rem 0}
 `;
 
-/** The verdict table of a section as HTML. */
+/**
+ * The verdict table of a section as HTML: claim (with its note), measured, tolerance, PASS/FAIL.
+ *
+ * @param verdicts - the verdicts (text is HTML-escaped)
+ * @returns a `<table>` element as text, or a "No claims checked." paragraph when there are none
+ * @example
+ * ```ts
+ * import { atMost, verdictTable } from "splitscape";
+ * console.log(verdictTable([atMost("error ≤ 1e-12", 3e-14, 1e-12)]));
+ * ```
+ */
 export function verdictTable(verdicts: readonly Verdict[]): string {
   if (verdicts.length === 0) return `<p class="na">No claims checked.</p>`;
   const rows = verdicts.map((v) => {
@@ -120,7 +130,26 @@ function sectionHtml(s: ReportSection, index: number): string {
   return parts.join("\n");
 }
 
-/** Render a report document to a complete HTML page. */
+/**
+ * Render a report document to a complete, self-contained HTML page: overall pass count, a table
+ * of contents when there are several sections, each section's verdicts, summary, inlined SVG
+ * figures and spec, then the environment. No scripts and nothing loaded from a URL.
+ *
+ * @param doc - title, optional subtitle, sections (heading, verdicts, figures, …) and environment rows
+ * @returns the HTML page
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { atMost, linePlot, renderReportHtml, renderSvg } from "splitscape";
+ * const svg = await renderSvg(linePlot({ data: [{ t: 0, loss: 1 }, { t: 1, loss: 0.2 }], x: "t", y: "loss" }));
+ * const html = renderReportHtml({
+ *   title: "My experiment",
+ *   sections: [{ heading: "Training", verdicts: [atMost("final loss ≤ 0.5", 0.2, 0.5)], figures: [{ title: "loss", svg }] }],
+ *   environment: { node: process.version },
+ * });
+ * writeFileSync("report.html", html);
+ * ```
+ */
 export function renderReportHtml(doc: ReportDocument): string {
   const all = doc.sections.flatMap((s) => s.verdicts);
   const failed = all.filter((v) => !v.pass).length;

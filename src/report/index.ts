@@ -19,6 +19,7 @@ export type {
 } from "./figures.js";
 export { linePlot, trajectoryPlot, heatmap, circleDirections, classMapLine, simplexClassMap, spectrumPlot, scatterPlot, cleanRows } from "./figures.js";
 export { pathPlot, type PathFigureRow, type PathPlotOptions, type PathQuantity } from "./pathFigure.js";
-export { renderSvg, svgToPng, renderFigure, pngFont, type RenderedFigure } from "./render.js";
-export { renderReportHtml, verdictTable, inlineSvg, escapeHtml, type ReportDocument, type ReportSection, type ReportFigure } from "./html.js";
+// pngFont (render.js) and the HTML helpers escapeHtml, inlineSvg (html.js) are plumbing: import them from their modules.
+export { renderSvg, svgToPng, renderFigure, type RenderedFigure } from "./render.js";
+export { renderReportHtml, verdictTable, type ReportDocument, type ReportSection, type ReportFigure } from "./html.js";
 export { formatTable, formatVerdictTable } from "./table.js";

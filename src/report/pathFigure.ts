@@ -57,6 +57,17 @@ function bands(rows: readonly PathFigureRow[], x: "position" | "arclength"): Ban
 /**
  * Objective, loss and penalty along the path (one line each), stage boundaries as dashed rules
  * and the stage kinds written above the plot (consecutive stages of one kind are one band).
+ *
+ * @param o - data: the path's sampled rows (PathReport.series); x ("position", default, or "arclength"); quantities (default all three); logY (default when every drawn value is positive); title/width/height
+ * @returns the Vega-Lite spec
+ * @example
+ * ```ts
+ * import { pathPlot, type PathFigureRow } from "splitscape";
+ * const data: PathFigureRow[] = [0, 0.5, 1].map((t) => ({
+ *   stage: 0, kind: "rebalance", t, position: t, arclength: t, objective: 1 - 0.1 * t, loss: 0.5 - 0.1 * t, penalty: 0.5,
+ * }));
+ * console.log(JSON.stringify(pathPlot({ data, quantities: ["objective", "loss"] })).length);
+ * ```
  */
 export function pathPlot(o: PathPlotOptions): VegaLiteSpec {
   const x = o.x ?? "position";

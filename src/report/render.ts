@@ -85,6 +85,20 @@ function collectingLogger(sink: string[]): { level(l?: number): number; error(..
 /**
  * Compile a Vega-Lite spec and render it to an SVG document (string). Compiler and runtime
  * warnings are not printed; pass `warnings` to collect them (tests assert there are none).
+ * The renderer (vega, vega-lite) loads on the first call.
+ *
+ * @param spec - a Vega-Lite spec (from linePlot, heatmap, … or written by hand)
+ * @param warnings - receives the compiler's and runtime's warnings (default: dropped)
+ * @returns the SVG document
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { linePlot, renderSvg } from "splitscape";
+ * const warnings: string[] = [];
+ * const svg = await renderSvg(linePlot({ data: [{ x: 0, y: 1 }, { x: 1, y: 2 }], x: "x", y: "y" }), warnings);
+ * writeFileSync("line.svg", svg);
+ * console.log(warnings);
+ * ```
  */
 export async function renderSvg(spec: VegaLiteSpec, warnings: string[] = []): Promise<string> {
   const log = collectingLogger(warnings);
@@ -101,7 +115,21 @@ export async function renderSvg(spec: VegaLiteSpec, warnings: string[] = []): Pr
   }
 }
 
-/** Rasterise an SVG document to PNG bytes at `scale` × its size (default 2, for sharp text). */
+/**
+ * Rasterise an SVG document to PNG bytes at `scale` × its size (default 2, for sharp text),
+ * on a white background with the system's DejaVu Sans (or another installed font) for text.
+ *
+ * @param svg - an SVG document (e.g. from renderSvg)
+ * @param scale - the zoom factor (default 2)
+ * @returns the PNG file's bytes
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { linePlot, renderSvg, svgToPng } from "splitscape";
+ * const svg = await renderSvg(linePlot({ data: [{ x: 0, y: 1 }, { x: 1, y: 2 }], x: "x", y: "y" }));
+ * writeFileSync("line.png", svgToPng(svg, 3));
+ * ```
+ */
 export function svgToPng(svg: string, scale = 2): Uint8Array {
   const fonts = findFonts();
   const resvg = new (loadResvg().Resvg)(svg, {
@@ -122,7 +150,21 @@ export interface RenderedFigure {
   png: Uint8Array;
 }
 
-/** Render a Vega-Lite spec to SVG and PNG. */
+/**
+ * Render a Vega-Lite spec to SVG and PNG (renderSvg, then svgToPng at scale 2).
+ *
+ * @param spec - a Vega-Lite spec
+ * @param warnings - receives the renderer's warnings (default: dropped)
+ * @returns the SVG text and the PNG bytes
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { renderFigure, spectrumPlot } from "splitscape";
+ * const { svg, png } = await renderFigure(spectrumPlot({ spectra: [{ name: "H", values: [-1, 0.5, 2] }] }));
+ * writeFileSync("spectrum.svg", svg);
+ * writeFileSync("spectrum.png", png);
+ * ```
+ */
 export async function renderFigure(spec: VegaLiteSpec, warnings?: string[]): Promise<RenderedFigure> {
   const svg = await renderSvg(spec, warnings);
   return { svg, png: svgToPng(svg) };

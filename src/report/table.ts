@@ -20,7 +20,20 @@ function clip(s: string, max: number): string {
   return cps.length <= max ? s : `${cps.slice(0, max - 1).join("")}…`;
 }
 
-/** Format rows under headers as aligned text lines (no trailing newline). */
+/**
+ * Format rows under headers as aligned text lines (no trailing newline), for the terminal:
+ * columns padded to their widest cell (by display width), a rule under the headers.
+ *
+ * @param headers - the column headers
+ * @param rows - the cells, row by row (missing cells are empty)
+ * @param maxCell - cells longer than this many code points are cut with an ellipsis (default 72)
+ * @returns the table's lines joined by newlines
+ * @example
+ * ```ts
+ * import { formatTable } from "splitscape";
+ * console.log(formatTable(["width", "loss"], [["4", "0.12"], ["8", "0.03"]]));
+ * ```
+ */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], maxCell = 72): string {
   const cells = rows.map((r) => headers.map((_, j) => clip(r[j] ?? "", maxCell)));
   // A cell with only empty cells after it runs on past its column and does not widen it.
@@ -30,7 +43,17 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), widths.map((w) => "─".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 
-/** A verdict table for the terminal: claim, measured, tolerance, PASS/FAIL. */
+/**
+ * A verdict table for the terminal: claim, measured, tolerance, PASS/FAIL.
+ *
+ * @param verdicts - the verdicts
+ * @returns the table as text (formatTable's layout)
+ * @example
+ * ```ts
+ * import { atLeast, atMost, formatVerdictTable } from "splitscape";
+ * console.log(formatVerdictTable([atMost("residual ≤ 1e-12", 4e-15, 1e-12), atLeast("margin ≥ 0", 0.3, 0)]));
+ * ```
+ */
 export function formatVerdictTable(verdicts: readonly Verdict[]): string {
   return formatTable(
     ["claim", "measured", "tolerance", "result"],

@@ -2,21 +2,10 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic.js";
 import { InputError } from "../common/errors.js";
 import { stamped, stampedFigure } from "../common/format.js";
-import {
-  createRunFolder,
-  currentEnvironment,
-  FIGURES_DIR,
-  markComplete,
-  markIncomplete,
-  REPORT_FILE,
-  RESULT_FILE,
-  RUN_FILE,
-  RunFailedError,
-  SPEC_FILE,
-  timeStamp,
-  toJsonText,
-  writeJsonAtomic,
-} from "../experiments/index.js";
+import { currentEnvironment } from "../experiments/environment.js";
+import { FIGURES_DIR, REPORT_FILE, RESULT_FILE, RUN_FILE, RunFailedError, SPEC_FILE } from "../experiments/index.js";
+import { toJsonText, writeJsonAtomic } from "../experiments/json.js";
+import { createRunFolder, markComplete, markIncomplete, timeStamp } from "../experiments/runFolder.js";
 import { renderFigure, renderReportHtml, type ReportSection } from "../report/index.js";
 import { VERSION } from "../version.js";
 import { claimVerdict } from "./claims.js";

@@ -14,7 +14,23 @@ function rel(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(1, Math.abs(b));
 }
 
-/** The checks of a slice result (all must pass). */
+/**
+ * The checks of a slice result (all must pass), as report verdicts: the batched grid against the
+ * model's own loss at θ (and at both ends of to:MODEL2), the path's objective recomputed with the
+ * model's loss, the Lanczos eigenpairs of hessian:K directions — each within SLICE_AGREE_TOL
+ * (relative; the codes differ only in the order of the sums).
+ *
+ * @param s - a slice (sliceLandscape)
+ * @returns the verdicts
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, formatVerdictTable, sliceChecks, sliceLandscape } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const s = sliceLandscape(net, data, { loss: "square", along: { kind: "random", seed: 3, normalization: "plain" } });
+ * console.log(formatVerdictTable(sliceChecks(s)));
+ * ```
+ */
 export function sliceChecks(s: SliceResult): Verdict[] {
   const out: Verdict[] = [];
   if (s.kind === "path") {

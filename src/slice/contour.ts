@@ -22,8 +22,22 @@ function cut(xa: number, ya: number, va: number, xb: number, yb: number, vb: num
 }
 
 /**
- * Segments of the contours at `levels` of values[j·nx + i] = f(xs[i], ys[j]). Cells with a
- * non-finite corner are skipped.
+ * Segments of the contours at `levels` of values[j·nx + i] = f(xs[i], ys[j]), by marching squares
+ * (Lorensen & Cline 1987, the 2-D case; saddle cells resolved by the cell-centre average). Cells
+ * with a non-finite corner are skipped; segments are not joined into polylines.
+ *
+ * @param xs - the grid's abscissae (nx, increasing)
+ * @param ys - the grid's ordinates (ny, increasing)
+ * @param values - f on the grid, row-major ny×nx
+ * @param levels - the contour levels
+ * @returns the segments {level, x1, y1, x2, y2}, level by level
+ * @example
+ * ```ts
+ * import { axisValues, contourSegments } from "splitscape";
+ * const xs = axisValues({ lo: -1, hi: 1, count: 21 }), ys = xs;
+ * const values = Float64Array.from({ length: 21 * 21 }, (_, t) => xs[t % 21] ** 2 + ys[Math.floor(t / 21)] ** 2);
+ * console.log(contourSegments(xs, ys, values, [0.25, 0.5]).length); // segments of two circles
+ * ```
  */
 export function contourSegments(xs: ArrayLike<number>, ys: ArrayLike<number>, values: ArrayLike<number>, levels: readonly number[]): ContourSegment[] {
   const nx = xs.length;
@@ -73,8 +87,20 @@ export function contourSegments(xs: ArrayLike<number>, ys: ArrayLike<number>, va
 }
 
 /**
- * `count` contour levels for values in [lo, hi]: equally spaced, or (log) equally spaced in
- * log10 when lo > 0 — for losses spanning decades.
+ * `count` contour levels strictly inside [lo, hi]: lo + q(hi − lo)/(count + 1), q = 1…count, or
+ * the same in log10 when `log` and lo > 0 — for losses spanning decades.
+ *
+ * @param lo - the smallest value on the grid
+ * @param hi - the largest value on the grid
+ * @param count - the number of levels (none when count < 1 or hi ≤ lo)
+ * @param log - space the levels evenly in log10 (used only when lo > 0)
+ * @returns the levels, increasing
+ * @example
+ * ```ts
+ * import { contourLevels } from "splitscape";
+ * console.log(contourLevels(0, 1, 3, false)); // [0.25, 0.5, 0.75]
+ * console.log(contourLevels(1e-4, 1, 3, true)); // [1e-3, 1e-2, 1e-1]
+ * ```
  */
 export function contourLevels(lo: number, hi: number, count: number, log: boolean): number[] {
   if (!(hi > lo) || count < 1) return [];

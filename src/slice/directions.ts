@@ -21,7 +21,8 @@ import { InputError } from "../common/errors.js";
 import type { LossName, Model, ModelData } from "../model/index.js";
 import { convGeometry, describeArchitecture, mlpLayerOffsets, sameArchitecture, twoLayerLayout } from "../model/index.js";
 import { lanczos, nrm2 } from "../linalg/index.js";
-import { canonicalSign, objectiveHessianOperator, penaltyMask, type ObjectiveSpec } from "../inspect/index.js";
+import { objectiveHessianOperator, penaltyMask, type ObjectiveSpec } from "../inspect/index.js";
+import { canonicalSign } from "../inspect/stationarity.js";
 import { innerHessian, splitUnitCopyDivide } from "../plateau/index.js";
 import { fork, normal } from "../random/index.js";
 import { mergeRedundantUnits } from "../splitting/index.js";
@@ -84,8 +85,21 @@ function filterLayout(model: Model): { matrices: FilterBlock[]; vectors: { off: 
 }
 
 /**
- * Filter normalisation of `d` against θ (Li et al. 2018, see the file comment): returns a new
- * vector, each filter scaled to the norm of θ's filter, 1-D parameters zero.
+ * Filter normalisation of `d` against θ (Li, Xu, Taylor, Studer & Goldstein 2018, "Visualizing the
+ * loss landscape of neural nets", §4; see the file comment): returns a new vector, each filter
+ * (row of a weight matrix in PyTorch's out×in layout, a conv output channel) scaled to the norm of
+ * θ's filter, d_r ← d_r·‖θ_r‖/‖d_r‖, and 1-D parameters (biases) zero.
+ *
+ * @param model - the network θ (two-layer, mlp or conv; parallel three-layer is an InputError)
+ * @param d - a direction of length p in θ's layout (not modified)
+ * @returns the normalised direction (a zero filter stays zero)
+ * @example
+ * ```ts
+ * import { filterNormalize, initializeModel, makeActivation, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const d = filterNormalize(net, Float64Array.from(net.theta, (_, i) => Math.sin(i + 1)));
+ * console.log(d);
+ * ```
  */
 export function filterNormalize(model: Model, d: Float64Array): Float64Array {
   if (d.length !== model.theta.length) throw new RangeError(`filterNormalize: direction has ${d.length} entries, θ has ${model.theta.length}`);
@@ -108,7 +122,22 @@ export function filterNormalize(model: Model, d: Float64Array): Float64Array {
   return out;
 }
 
-/** A Gaussian direction from a seeded stream: filter-normalised, or scaled to ‖θ_reg‖ ("plain"). */
+/**
+ * A Gaussian direction from a seeded stream: filter-normalised (`random:SEED`), or scaled as a
+ * whole to ‖θ_reg‖ ("plain", `random-plain:SEED`).
+ *
+ * @param model - the network θ
+ * @param seed - the stream's seed (the same seed gives the same direction)
+ * @param normalization - "filter" (Li et al. 2018) or "plain"
+ * @returns the direction with its spec text, vector, norm and normalisation in words
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, randomDirection, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const u = randomDirection(net, 7, "filter");
+ * console.log(u.spec, u.norm);
+ * ```
+ */
 export function randomDirection(model: Model, seed: number, normalization: "filter" | "plain"): SliceDirection {
   const rng = fork(seed, "slice-direction");
   const g = new Float64Array(model.theta.length);
@@ -126,7 +155,22 @@ export function randomDirection(model: Model, seed: number, normalization: "filt
   return { spec, vector: g, norm: nrm2(g), normalization: "Gaussian scaled to ‖θ‖ as a whole" };
 }
 
-/** θ₂ − θ for a model of the same architecture (InputError otherwise). */
+/**
+ * θ₂ − θ for a model of the same architecture (InputError naming `source` otherwise): t = 1 on this
+ * direction is the second model (unnormalised).
+ *
+ * @param model - the network θ
+ * @param target - the network θ₂ (same architecture)
+ * @param source - the name of θ₂ in the spec text and in errors (e.g. its file)
+ * @returns the direction θ₂ − θ with its norm
+ * @example
+ * ```ts
+ * import { directionTo, initializeModel, makeActivation, twoLayerArchitecture } from "splitscape";
+ * const arch = twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") });
+ * const start = initializeModel(arch, { seed: 1 }), end = initializeModel(arch, { seed: 2 });
+ * console.log(directionTo(start, end, "seed 2").norm);
+ * ```
+ */
 export function directionTo(model: Model, target: Model, source: string): SliceDirection {
   if (!sameArchitecture(model.arch, target.arch)) {
     throw new InputError(source, `to:MODEL2 needs the same architecture as the model: ${describeArchitecture(target.arch)} vs ${describeArchitecture(model.arch)}`);
@@ -142,7 +186,24 @@ export interface HessianDirection extends SliceDirection {
   readonly converged: boolean;
 }
 
-/** Unit eigenvector of ∇²F for the index-th largest (index > 0) or |index|-th smallest eigenvalue, by Lanczos. */
+/**
+ * Unit eigenvector of ∇²F for the index-th largest (index > 0) or |index|-th smallest (index < 0)
+ * eigenvalue, by thick-restart Lanczos on exact Hessian–vector products.
+ *
+ * @param model - the network θ
+ * @param data - inputs X and targets Y (a Dataset or `{X, Y}`)
+ * @param spec - the objective: loss, mean, β
+ * @param index - K ≠ 0: 1 the largest eigenvalue, −1 the smallest (most negative)
+ * @returns the unit eigenvector with its eigenvalue, Lanczos residual and convergence
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, hessianDirection } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const v = hessianDirection(net, data, { loss: "logistic" }, -1);
+ * console.log(v.eigenvalue, v.residual, v.converged);
+ * ```
+ */
 export function hessianDirection(model: Model, data: ModelData, spec: ObjectiveSpec, index: number): HessianDirection {
   const p = model.theta.length;
   const k = Math.abs(index);
@@ -182,6 +243,18 @@ export interface PlateauBase {
  * The plateau of `unit`: when the unit belongs to a group of split units (merge.ts), that group
  * and its first other member; otherwise the copy-and-divide split of the unit at λ = (½, ½)
  * (children `unit` and the appended unit m).
+ *
+ * @param model - a two-layer network with a scalar output
+ * @param unit - the unit (0-based)
+ * @param angleTol - the tolerance of the split detection, radians (default the merge's)
+ * @returns the base network (split if needed), the group, the unit and its partner, their scales, and the merged network
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, plateauBase, plateauLambdas, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("tanh") }), { seed: 2 });
+ * const pb = plateauBase(net, 0);
+ * console.log(pb.madeSplit, pb.unit, pb.partner, plateauLambdas(pb)); // true 0 3 [0.5, 0.5]
+ * ```
  */
 export function plateauBase(model: Model, unit: number, angleTol?: number): PlateauBase {
   const arch = model.arch;
@@ -215,7 +288,19 @@ function unitSlots(model: Model, u: number): { incoming: number[]; outgoing: num
   return { incoming, outgoing: Array.from({ length: arch.k }, (_, c) => L.a + u * arch.k + c) };
 }
 
-/** Effective split weights λ_u = out_u·in_u^p of the members (p = 1 factor for smooth σ). */
+/**
+ * Effective split weights λ_u = out_u·in_u^p of the members (p the degree of homogeneity of σ;
+ * in_u = 1 for smooth σ), which sum to 1.
+ *
+ * @param pb - a plateau base (plateauBase)
+ * @returns λ of each member, in the order of pb.members
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, plateauBase, plateauLambdas, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("tanh") }), { seed: 2 });
+ * console.log(plateauLambdas(plateauBase(net, 1)));
+ * ```
+ */
 export function plateauLambdas(pb: PlateauBase): number[] {
   return pb.outScale.map((o, i) => o * (pb.degree === null ? 1 : pb.inScale[i] ** pb.degree));
 }
@@ -223,6 +308,15 @@ export function plateauLambdas(pb: PlateauBase): number[] {
 /**
  * Along the plateau: δo_UNIT = ō/in_UNIT^p, δo_P = −ō/in_P^p (ō the merged outgoing weights), so
  * the function is unchanged and t is the change of λ_UNIT (λ_P changes by −t).
+ *
+ * @param pb - a plateau base (plateauBase)
+ * @returns the direction (on the base network's θ), unnormalised
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, plateauAlong, plateauBase, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("tanh") }), { seed: 2 });
+ * console.log(plateauAlong(plateauBase(net, 0)).normalization);
+ * ```
  */
 export function plateauAlong(pb: PlateauBase): SliceDirection {
   const v = new Float64Array(pb.base.theta.length);
@@ -263,6 +357,22 @@ export interface PlateauAcross extends SliceDirection {
  * (ordered by |μ|, largest first), normalised to unit length. Then f is unchanged to first
  * order and d²ℒ/dt² = Σ_l λ_l ξ_lᵀ H_j ξ_l exactly (docs/science/plateau.md §4), at any point where the
  * children share their incoming weights. Smooth σ only.
+ *
+ * @param pb - a plateau base (plateauBase) of a network with a smooth activation
+ * @param data - inputs X and targets Y
+ * @param loss - the loss
+ * @param mean - the mean over samples instead of the sum
+ * @param beta - the weight decay β (adds β‖D_reg‖² to the predicted curvature)
+ * @param eigen - which eigenvector of H_j, 1-based by |μ| (InputError beyond its dimension)
+ * @returns the unit direction with μ, the base's λ_U, λ_P and the predicted d²F/dt²
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, plateauAcross, plateauBase } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("tanh") }), { seed: 2 });
+ * const across = plateauAcross(plateauBase(net, 0), data, "square", false, 0, 1);
+ * console.log(across.innerEigenvalue, across.predictedCurvature);
+ * ```
  */
 export function plateauAcross(pb: PlateauBase, data: ModelData, loss: LossName, mean: boolean, beta: number, eigen: number): PlateauAcross {
   if (pb.degree !== null) throw new InputError("plateau-across:UNIT", "needs a smooth activation: the inner Hessian of a piecewise-linear σ is zero");

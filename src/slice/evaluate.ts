@@ -481,11 +481,27 @@ export interface SliceGridOptions {
 }
 
 /**
- * F on the grid, batched (see the file comment): two-layer networks with σ ∈ {relu, leaky_relu,
- * linear, tanh, sigmoid} on the wasm panel kernel and the worker pool (panelKernel.ts), MLPs and
- * two-layer networks with another σ by the TS row panels on the calling thread, conv networks
- * one network per grid point (each a batched im2col + GEMM pass over all samples: a conv
- * layer's input depends on θ(x, y), so the first-layer trick covers only its first layer).
+ * F on the grid θ(x, y) = θ₀ + x·U + y·V, batched (see the file comment): the first layer's
+ * pre-activations are affine in (x, y), Z = Z₀ + x·Z_U + y·Z_V, so three GEMMs serve every grid
+ * point. Two-layer networks with σ ∈ {relu, leaky_relu, linear, tanh, sigmoid} run on the wasm
+ * panel kernel and the worker pool, MLPs and two-layer networks with another σ by the TS row
+ * panels on the calling thread, conv networks one network per grid point (each a batched im2col +
+ * GEMM pass over all samples: a conv layer's input depends on θ(x, y), so the first-layer trick
+ * covers only its first layer). The loss is taken in log space.
+ *
+ * @param problem - model θ₀, data, objective spec, directions U and V (null: a line) of length p, and the grid's xs and ys (ys = [0] on a line)
+ * @param opts - kernel: "auto" (default) or "typescript" (the row panels on this thread)
+ * @returns objective, loss, logLoss and penalty on the grid, row-major: entry j·nx + i at (xs[i], ys[j]); an InputError when the precomputed products would exceed SLICE_MAX_ENTRIES
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, axisValues, randomDirection, sliceGrid } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const U = randomDirection(net, 1, "filter").vector;
+ * const xs = axisValues({ lo: -1, hi: 1, count: 21 });
+ * const values = sliceGrid({ model: net, data, spec: { loss: "logistic" }, U, V: null, xs, ys: Float64Array.of(0) });
+ * console.log(values.objective);
+ * ```
  */
 export function sliceGrid(problem: GridProblem, opts: SliceGridOptions = {}): GridValues {
   if (problem.model.arch.kind === "conv") return sliceGridNaive(problem);

@@ -162,7 +162,23 @@ function pathFigure(s: PathSlice): FigureSpec[] {
   }];
 }
 
-/** The figures of a slice. */
+/**
+ * The figures of a slice: a line plot with the second-order model drawn over it (lines), a heat
+ * map with contour lines and projected networks (planes), the plateau class strip along a plateau
+ * line, or the objective along the convex path.
+ *
+ * @param s - a slice (sliceLandscape)
+ * @param o - log (logarithmic F axis / colour scale, needs F > 0), levels (contour levels, default 12), quantity ("objective", default, or "loss")
+ * @returns the figure specs; render them with renderFigure
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, renderFigure, sliceFigures, sliceLandscape } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const s = sliceLandscape(net, data, { loss: "logistic", along: { kind: "hessian", index: 1 } });
+ * for (const f of sliceFigures(s, { log: true })) console.log(f.name, (await renderFigure(f.vegaLite)).png.length);
+ * ```
+ */
 export function sliceFigures(s: SliceResult, o: SliceFigureOptions = {}): FigureSpec[] {
   if (s.kind === "path") return pathFigure(s);
   return s.kind === "line" ? lineFigure(s, o) : planeFigure(s, o);

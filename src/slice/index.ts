@@ -10,9 +10,10 @@ export {
   filterNormalize, randomDirection, directionTo, hessianDirection, plateauBase, plateauLambdas, plateauAlong, plateauAcross,
   type SliceDirection, type HessianDirection, type PlateauBase, type PlateauAcross,
 } from "./directions.js";
-// sliceGridNaive (the one-network-at-a-time reference of sliceGrid) is for tests and benches: imported from evaluate.js.
+// sliceGridNaive (the one-network-at-a-time reference of sliceGrid) is for tests and benches, and
+// prepareSlice/evaluateRowPanel are the row-panel kernel's plumbing: imported from evaluate.js.
 export {
-  SLICE_MAX_ENTRIES, prepareSlice, evaluateRowPanel, sliceGrid, type GridProblem, type GridValues, type SliceGridOptions,
+  SLICE_MAX_ENTRIES, sliceGrid, type GridProblem, type GridValues, type SliceGridOptions,
 } from "./evaluate.js";
 export {
   quadraticModel, secondDifferenceAtZero, plateauClasses, projectOntoSlice,

@@ -27,7 +27,26 @@ export interface QuadraticModel {
   readonly curvature: [[number, number], [number, number]];
 }
 
-/** F, gradient and Hessian of F at θ projected on U (and V). */
+/**
+ * F, gradient and Hessian of F at θ projected on U (and V): the second-order model
+ * F(θ + xU + yV) ≈ F + x gᵀU + y gᵀV + ½(x²UᵀHU + 2xy UᵀHV + y²VᵀHV), from the exact gradient and
+ * two Hessian–vector products.
+ *
+ * @param model - the network θ
+ * @param data - inputs X and targets Y (a Dataset or `{X, Y}`)
+ * @param spec - the objective: loss, mean, β
+ * @param U - the first direction (length p)
+ * @param V - the second direction, or null on a line
+ * @returns F(θ), the slopes [gᵀU, gᵀV] and the curvatures [[UᵀHU, UᵀHV], [VᵀHU, VᵀHV]] (V entries 0 on a line)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, quadraticModel, randomDirection } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const q = quadraticModel(net, data, { loss: "logistic" }, randomDirection(net, 1, "filter").vector, null);
+ * console.log(q.value, q.slope[0], q.curvature[0][0]);
+ * ```
+ */
 export function quadraticModel(model: Model, data: ModelData, spec: ObjectiveSpec, U: Float64Array, V: Float64Array | null): QuadraticModel {
   const g = objectiveGradient(model, data, spec);
   const hv = objectiveHessianOperator(model, data, spec);
@@ -50,7 +69,17 @@ export function quadraticModel(model: Model, data: ModelData, spec: ObjectiveSpe
 /**
  * The second difference at 0 from a line of grid values when 0 is an interior grid point:
  * 2[(F(h₊) − F(0))/h₊ − (F(0) − F(−h₋))/h₋]/(h₊ + h₋), i.e. (F(h) − 2F(0) + F(−h))/h² when the
- * neighbours are symmetric (h reported as (h₊ + h₋)/2).
+ * neighbours are symmetric (h reported as (h₊ + h₋)/2). Compare it with UᵀHU of quadraticModel.
+ *
+ * @param xs - the grid's abscissae, increasing
+ * @param values - F at each abscissa
+ * @returns h and the second difference, or null when 0 is not an interior grid point
+ * @example
+ * ```ts
+ * import { axisValues, secondDifferenceAtZero } from "splitscape";
+ * const xs = axisValues({ lo: -1, hi: 1, count: 5 });
+ * console.log(secondDifferenceAtZero(xs, Array.from(xs, (x) => 3 * x * x))); // { h: 0.5, value: 6 }
+ * ```
  */
 export function secondDifferenceAtZero(xs: Float64Array, values: ArrayLike<number>): { h: number; value: number } | null {
   const i0 = xs.indexOf(0);
@@ -68,7 +97,24 @@ export type PlateauClasses =
 
 /**
  * The class of θ_λ(t), λ(t) = λ + t(e_UNIT − e_P), at every t of the line (smooth σ, β = 0, the
- * merged network stationary to INSPECT_GRAD_TOL and small enough for its dense Hessian).
+ * merged network stationary to INSPECT_GRAD_TOL and small enough for its dense Hessian): from
+ * In(H_red) of the merged network, In(H_j) and λ(t) by classifySplitPoint (docs/science/plateau.md).
+ *
+ * @param pb - a plateau base (plateauBase)
+ * @param data - inputs X and targets Y
+ * @param loss - the loss
+ * @param mean - the mean over samples instead of the sum
+ * @param beta - the weight decay β (β > 0: does not apply)
+ * @param ts - the line's abscissae t
+ * @returns per t the λ of UNIT and the class, with the inner Hessian's eigenvalues; or why it does not apply
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, axisValues, plateauBase, plateauClasses } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("tanh") }), { seed: 2 });
+ * const r = plateauClasses(plateauBase(net, 0), data, "square", false, 0, axisValues({ lo: -1, hi: 1, count: 9 }));
+ * console.log(r.applies ? r.rows.map((row) => row.cls) : r.reason);
+ * ```
  */
 export function plateauClasses(pb: PlateauBase, data: ModelData, loss: LossName, mean: boolean, beta: number, ts: Float64Array): PlateauClasses {
   if (pb.degree !== null) return { applies: false, reason: "piecewise-linear σ: the inner Hessian is zero, the classes are decided beyond second order" };
@@ -103,7 +149,24 @@ export interface ProjectedPoint {
   readonly offPlane: number;
 }
 
-/** Least-squares coordinates (x, y) of θ − θ₀ in span{U, V} (V null: on the line). */
+/**
+ * Least-squares coordinates (x, y) of θ − θ₀ in span{U, V} (V null: on the line), with each
+ * network's distance from the plane: where other networks (e.g. training checkpoints) lie in a
+ * slice.
+ *
+ * @param base - the slice's base network θ₀
+ * @param U - the first direction
+ * @param V - the second direction, or null on a line
+ * @param points - the networks to place (same architecture), each with a label
+ * @returns per network its label, x, y and ‖θ − θ₀ − xU − yV‖
+ * @example
+ * ```ts
+ * import { directionTo, initializeModel, makeActivation, projectOntoSlice, twoLayerArchitecture } from "splitscape";
+ * const arch = twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") });
+ * const a = initializeModel(arch, { seed: 1 }), b = initializeModel(arch, { seed: 2 }), c = initializeModel(arch, { seed: 3 });
+ * console.log(projectOntoSlice(a, directionTo(a, b, "b").vector, null, [{ label: "c", model: c }]));
+ * ```
+ */
 export function projectOntoSlice(base: Model, U: Float64Array, V: Float64Array | null, points: readonly { label: string; model: Model }[]): ProjectedPoint[] {
   const uu = dot(U, U);
   const uv = V ? dot(U, V) : 0;

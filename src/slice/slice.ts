@@ -14,7 +14,8 @@ import { InputError } from "../common/errors.js";
 import { dot, nrm2 } from "../linalg/index.js";
 import type { Model, ModelData } from "../model/index.js";
 import { describeArchitecture, twoLayerArchitecture } from "../model/index.js";
-import { convexNotApplicable, convexSetting, objectiveValue, type ObjectiveSpec } from "../inspect/index.js";
+import { convexSetting } from "../inspect/convex.js";
+import { convexNotApplicable, objectiveValue, type ObjectiveSpec } from "../inspect/index.js";
 import { nonIncreasingPath, PathWidthError, type NetworkClass, type PathReport, type ReluNetwork } from "../convex/index.js";
 import {
   directionTo, hessianDirection, plateauAcross, plateauAlong, plateauBase, randomDirection,
@@ -103,7 +104,19 @@ export interface PathSlice {
 
 export type SliceResult = GridSlice | PathSlice;
 
-/** Default axis of a direction kind: t ∈ [−0.5, 1.5] toward a model, [−1, 1] otherwise. */
+/**
+ * Default axis of a direction kind: t ∈ [−0.5, 1.5] toward a model (to:MODEL2, so both networks
+ * and some of the line beyond them show), [−1, 1] otherwise.
+ *
+ * @param kind - the direction's kind
+ * @param count - the number of points
+ * @returns the axis {lo, hi, count}
+ * @example
+ * ```ts
+ * import { defaultAxis } from "splitscape";
+ * console.log(defaultAxis("to", 41), defaultAxis("hessian", 41));
+ * ```
+ */
 export function defaultAxis(kind: DirectionSpec["kind"], count: number): GridAxis {
   return kind === "to" ? { lo: -0.5, hi: 1.5, count } : { lo: -1, hi: 1, count };
 }
@@ -228,7 +241,32 @@ function pathSlice(model: Model, data: ModelData, opts: SliceOptions): PathSlice
   };
 }
 
-/** The slice asked for (see the file comment). */
+/**
+ * The slice asked for (see the file comment): F along a line θ + t·U or over a plane θ + x·U + y·V
+ * in the requested directions, evaluated batched (sliceGrid), with the analytic facts beside it
+ * (second-order model, second difference, Hessian eigenpairs, plateau classes, the ends of
+ * to:MODEL2) and other networks projected into it — or, for `along: {kind: "path"}`, F along the
+ * convex family's non-increasing path. What `splitscape slice` computes; pure (no files).
+ *
+ * @param model - the network θ (two-layer, mlp or conv); plateau directions on a unit not yet split slice its split at λ = (½, ½)
+ * @param data - inputs X and targets Y (a Dataset or `{X, Y}`)
+ * @param opts - loss, mean, β; along (a DirectionRequest: parseDirectionSpec's result, with `target` loaded for to:) and optional plane; x and y axes (default defaultAxis with 101 points on a line, 51 per axis on a plane); angleTol; project; path settings
+ * @returns a GridSlice (line or plane: base, directions, xs, ys, values, overlays, projections) or a PathSlice
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, twoLayerArchitecture, sliceChecks, sliceLandscape } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const s = sliceLandscape(net, data, {
+ *   loss: "logistic",
+ *   along: { kind: "random", seed: 1, normalization: "filter" },
+ *   plane: { kind: "hessian", index: -1 },
+ *   x: { lo: -1, hi: 1, count: 21 },
+ *   y: { lo: -1, hi: 1, count: 21 },
+ * });
+ * if (s.kind !== "path") console.log(s.values.objective.length, sliceChecks(s).every((v) => v.pass));
+ * ```
+ */
 export function sliceLandscape(model: Model, data: ModelData, opts: SliceOptions): SliceResult {
   if (model.arch.kind === "parallel-three-layer") {
     throw new InputError("--model", `slices of ${describeArchitecture(model.arch)} models are not supported yet (two-layer, mlp and conv models only)`);

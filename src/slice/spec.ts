@@ -46,7 +46,21 @@ function integer(raw: string, option: string, what: string, min: number): number
   return v;
 }
 
-/** Parse a direction spec (InputError naming `option` and the grammar on anything else). */
+/**
+ * Parse a direction spec of `slice --along`/`--plane` (the grammar in the file comment):
+ * random[:SEED], random-plain[:SEED], to:MODEL2, hessian:K, plateau:UNIT, plateau-across:UNIT[:I]
+ * or path. InputError naming `option` and the grammar on anything else.
+ *
+ * @param text - the spec, e.g. "hessian:-1" (surrounding blanks ignored)
+ * @param option - the option or field errors name, e.g. "--along"
+ * @returns the parsed direction (for `to:` the model file is not read: sliceLandscape takes the loaded model as `target`)
+ * @example
+ * ```ts
+ * import { parseDirectionSpec } from "splitscape";
+ * console.log(parseDirectionSpec("random:7", "--along")); // { kind: "random", seed: 7, normalization: "filter" }
+ * console.log(parseDirectionSpec("plateau-across:2", "--plane")); // { kind: "plateau-across", unit: 2, eigen: 1 }
+ * ```
+ */
 export function parseDirectionSpec(text: string, option: string): DirectionSpec {
   const s = text.trim();
   const colon = s.indexOf(":");
@@ -81,7 +95,20 @@ export function parseDirectionSpec(text: string, option: string): DirectionSpec 
   }
 }
 
-/** Parse `lo:hi` or `lo:hi:count` (count default `defaultCount`); InputError on anything else. */
+/**
+ * Parse `lo:hi` or `lo:hi:count` (count default `defaultCount`); InputError naming `option` on
+ * anything else (lo < hi finite, 2 ≤ count ≤ SLICE_MAX_AXIS).
+ *
+ * @param text - the axis, e.g. "-1:1:51"
+ * @param option - the option or field errors name, e.g. "--x"
+ * @param defaultCount - the count when the text gives none
+ * @returns the axis {lo, hi, count}
+ * @example
+ * ```ts
+ * import { axisValues, parseGridAxis } from "splitscape";
+ * console.log(axisValues(parseGridAxis("-1:1:5", "--x", 41))); // -1, -0.5, 0, 0.5, 1
+ * ```
+ */
 export function parseGridAxis(text: string, option: string, defaultCount: number): GridAxis {
   const parts = text.split(":");
   if (parts.length < 2 || parts.length > 3) throw new InputError(option, `expected lo:hi or lo:hi:count, got ${JSON.stringify(text)}`);
@@ -95,7 +122,17 @@ export function parseGridAxis(text: string, option: string, defaultCount: number
   return { lo, hi, count };
 }
 
-/** The grid values lo + (hi − lo)·i/(count − 1), i = 0 … count − 1 (exact at both ends). */
+/**
+ * The grid values lo + (hi − lo)·i/(count − 1), i = 0 … count − 1 (exact at both ends).
+ *
+ * @param a - the axis {lo, hi, count}
+ * @returns the count values, increasing
+ * @example
+ * ```ts
+ * import { axisValues } from "splitscape";
+ * console.log(axisValues({ lo: 0, hi: 1, count: 3 })); // 0, 0.5, 1
+ * ```
+ */
 export function axisValues(a: GridAxis): Float64Array {
   const out = new Float64Array(a.count);
   for (let i = 0; i < a.count; i++) out[i] = i === a.count - 1 ? a.hi : a.lo + ((a.hi - a.lo) * i) / (a.count - 1);

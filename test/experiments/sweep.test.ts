@@ -4,15 +4,14 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
-  compiledWorkerUrl,
   isComplete,
-  poolMode,
   registerExperiment,
   runSweep,
   unregisterExperiment,
   validateSpec,
   type LoadedSpec,
 } from "../../src/experiments/index.js";
+import { compiledWorkerUrl, poolMode } from "../../src/experiments/pool.js";
 import { atMost } from "../../src/report/index.js";
 
 const out = mkdtempSync(join(tmpdir(), "splitscape-sweep-"));

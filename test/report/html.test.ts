@@ -3,15 +3,14 @@ import {
   atLeast,
   atMost,
   equals,
-  escapeHtml,
   formatTable,
   formatTolerance,
   formatVerdictTable,
-  inlineSvg,
   linePlot,
   renderReportHtml,
   renderSvg,
 } from "../../src/report/index.js";
+import { escapeHtml, inlineSvg } from "../../src/report/html.js";
 import { loadingUrls } from "./urls.js";
 
 describe("verdicts", () => {

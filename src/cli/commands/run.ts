@@ -46,7 +46,8 @@ function listKinds(X: Experiments, json: boolean | undefined): void {
 /** `splitscape run SPEC`: run one experiment spec into a new run folder. */
 async function runCommand(specPath: string | undefined, opts: RunCommandOptions): Promise<void> {
   const X = await loadExperiments();
-  const { loadSpec, defaultExecutor, runToFolder, RunFailedError } = X;
+  const { loadSpec, runToFolder, RunFailedError } = X;
+  const { defaultExecutor } = await import("../../experiments/executor.js");
   if (opts.list) return listKinds(X, opts.json);
   if (specPath === undefined) throw new InputError("run", "give a spec file (JSON or YAML), or --list to see the experiment kinds");
   const loaded = loadSpec(specPath);

@@ -8,9 +8,9 @@ import { writeFileAtomic } from "../../common/atomic.js";
 import { stamped, stampedFigure } from "../../common/format.js";
 import { InputError } from "../../common/errors.js";
 import type { Dataset } from "../../data/index.js";
-import {
-  createRunFolder, currentEnvironment, FIGURES_DIR, markComplete, markIncomplete, runJsonReplacer, timeStamp, type Environment,
-} from "../../experiments/index.js";
+import { currentEnvironment, type Environment } from "../../experiments/environment.js";
+import { runJsonReplacer } from "../../experiments/json.js";
+import { createRunFolder, FIGURES_DIR, markComplete, markIncomplete, timeStamp } from "../../experiments/runFolder.js";
 import { describeArchitecture, LOSS_NAMES, twoLayerArchitecture, twoLayerParts, type LossName, type Model } from "../../model/index.js";
 import { renderFigure, type FigureSpec } from "../../report/index.js";
 import { loadModelArg, resolveDataset } from "../io.js";

@@ -97,7 +97,8 @@ class QueueBars {
 
 /** The sweep name an argument stands for: a name, a spec file, or a sweep folder. */
 async function resolveSweepName(arg: string): Promise<string> {
-  const { loadSpec, validateSpec, readRunJson, sweepFolderName } = await loadExperiments();
+  const { loadSpec, validateSpec, readRunJson } = await loadExperiments();
+  const { sweepFolderName } = await import("../../experiments/sweep.js");
   if (existsSync(arg) && statSync(arg).isDirectory()) {
     const record = readRunJson<{ spec?: Record<string, unknown>; grid?: unknown }>(arg, "sweep.json");
     if (record?.spec === undefined) throw new InputError(arg, "not a sweep folder (no sweep.json); give the sweep's name, spec file or folder");

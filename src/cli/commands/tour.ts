@@ -21,7 +21,8 @@ function tourRows(entries: readonly TourEntry[]): string[][] {
 /** `splitscape tour`: every family's headline experiment, one report. */
 async function tourCommand(opts: { out: string; json?: boolean }): Promise<void> {
   checkOutputFolder(opts.out, "-o/--out");
-  const { defaultExecutor, runTour } = await loadExperiments();
+  const { runTour } = await loadExperiments();
+  const { defaultExecutor } = await import("../../experiments/executor.js");
   const executor = defaultExecutor();
   const o = await withInterrupt((signal) => runTour({
     outDir: opts.out,

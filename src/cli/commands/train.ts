@@ -24,7 +24,11 @@ import type { Dataset } from "../../data/index.js";
 import type { Progress, StopRules } from "../../dynamics/index.js";
 // The method names only (training.ts does not register the experiment kinds, see ../lazy.ts).
 import { TRAIN_METHODS, type TrainMethod, type TrainSettings } from "../../experiments/training.js";
-import type { IsolatedTrainOutcome } from "../../experiments/index.js";
+// The run folder's plumbing from its modules (none of them registers the experiment kinds either).
+import { currentEnvironment } from "../../experiments/environment.js";
+import { shortHash } from "../../experiments/hash.js";
+import { createRunFolder, markComplete, markIncomplete, timeStamp } from "../../experiments/runFolder.js";
+import { trainIsolated, type IsolatedTrainOutcome } from "../../experiments/trainHost.js";
 import {
   LOSS_NAMES, convGeometry, describeArchitecture, initializeModel, mlpArchitecture, modelToJson, paramCount, parseActivation,
   twoLayerArchitecture, type Architecture, type LossName, type Model,
@@ -36,7 +40,6 @@ import { withInterrupt } from "../interrupt.js";
 import {
   formatJson, jsonReplacer, labelColsOption, loadModelArg, outFolderOption, parseLabelCols, printJson, printLines, resolveDataset,
 } from "../io.js";
-import { loadExperiments, type Experiments } from "../lazy.js";
 import { checkModelAgainstData } from "./eval.js";
 
 /** The defaults of `train`, written once: the help text and the settings both read them. */
@@ -290,7 +293,7 @@ function trainSummary(dir: string, outcome: IsolatedTrainOutcome): Record<string
 }
 
 /** Write the trajectory, final model, result and run record of a finished (or interrupted) run. */
-function writeTrainResults(X: Experiments, dir: string, outcome: IsolatedTrainOutcome, summary: Record<string, unknown>, started: Date): void {
+function writeTrainResults(dir: string, outcome: IsolatedTrainOutcome, summary: Record<string, unknown>, started: Date): void {
   const tr = outcome.trajectory;
   const lines = tr.t.map((_, i) => {
     const rec: Record<string, number> = {
@@ -306,7 +309,7 @@ function writeTrainResults(X: Experiments, dir: string, outcome: IsolatedTrainOu
   const { runFolder: _omit, ...deterministic } = summary;
   writeFileAtomic(join(dir, "result.json"), toJson(stamped("result", deterministic)));
   writeFileAtomic(join(dir, "run.json"), toJson(stamped("run", {
-    started: started.toISOString(), finished: new Date().toISOString(), elapsedMs: outcome.result.elapsedMs, environment: X.currentEnvironment(),
+    started: started.toISOString(), finished: new Date().toISOString(), elapsedMs: outcome.result.elapsedMs, environment: currentEnvironment(),
   })));
 }
 
@@ -337,7 +340,6 @@ function missedRequest(outcome: IsolatedTrainOutcome, s: TrainSettings): boolean
 /** `splitscape train`: validate everything, then train into a new run folder. */
 async function runTrain(o: TrainCliOptions): Promise<void> {
   checkOutputFolder(o.out, "-o/--out");
-  const X = await loadExperiments();
   const ds = resolveDataset(o.data, { ...o, labelCols: parseLabelCols(o.labelCols) });
   const settings = trainSettings(o);
   const { model, initRecord } = initialModel(o, ds, settings.maxSamples);
@@ -347,15 +349,14 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   // SIGINT is heard from before the run folder exists: a Ctrl-C that lands while spec.json and
   // initial.json are written stops the training at step 0 (the pre-aborted signal) instead of
   // killing the process with the folder half written.
-  await withInterrupt((signal) => trainIntoFolder({ o, X, ds, settings, model, spec, started, signal }));
+  await withInterrupt((signal) => trainIntoFolder({ o, ds, settings, model, spec, started, signal }));
 }
 
 /** The run folder of `train`: spec and θ(0), the training on its worker thread, the results. */
 async function trainIntoFolder(run: {
-  o: TrainCliOptions; X: Experiments; ds: Dataset; settings: TrainSettings; model: Model; spec: Record<string, unknown>; started: Date; signal: AbortSignal;
+  o: TrainCliOptions; ds: Dataset; settings: TrainSettings; model: Model; spec: Record<string, unknown>; started: Date; signal: AbortSignal;
 }): Promise<void> {
-  const { o, X, ds, settings, model, spec, started, signal } = run;
-  const { createRunFolder, markComplete, markIncomplete, shortHash, timeStamp, trainIsolated } = X;
+  const { o, ds, settings, model, spec, started, signal } = run;
   const dir = createRunFolder(o.out, `train-${timeStamp(started)}-${shortHash(spec)}`);
   let outcome: IsolatedTrainOutcome;
   try {
@@ -365,7 +366,7 @@ async function trainIntoFolder(run: {
     outcome = await trainIsolated(model, ds, settings, { onProgress: bar.update, signal });
     bar.stop();
     const summary = trainSummary(dir, outcome);
-    writeTrainResults(X, dir, outcome, summary, started);
+    writeTrainResults(dir, outcome, summary, started);
     if (outcome.interrupted) {
       markIncomplete(dir, `interrupted (SIGINT) after ${outcome.result.steps} steps at t = ${outcome.result.t}; trajectory.json, metrics.jsonl, final.json and result.json hold the run up to there`);
       throw new InterruptedError(dir, `interrupted after ${outcome.result.steps} steps`);
