@@ -60,9 +60,13 @@ export function parseIdx(raw: Uint8Array, source: string): IdxArray {
  * @returns the shape and the unsigned bytes in row-major order
  * @example
  * ```ts
+ * import { writeFileSync } from "node:fs";
  * import { readIdx } from "splitscape";
- * const images = readIdx("train-images-idx3-ubyte.gz");
- * console.log(images.shape); // [60000, 28, 28]
+ * // A 2×2×2 unsigned-byte tensor: magic 0x00000803 (type 0x08 = uint8, 3 dimensions), the three
+ * // sizes as big-endian uint32, then the 8 bytes; MNIST's train-images-idx3-ubyte.gz reads the same way.
+ * writeFileSync("tiny-idx3-ubyte", Uint8Array.from([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8]));
+ * const images = readIdx("tiny-idx3-ubyte");
+ * console.log(images.shape, images.data[7]); // [2, 2, 2] 8
  * ```
  */
 export function readIdx(path: string): IdxArray {
