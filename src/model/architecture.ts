@@ -235,7 +235,7 @@ export function twoLayerLayout(arch: TwoLayerArchitecture): TwoLayerLayout {
  * Offsets of W_1, …, W_L in θ for an MLP, followed by p (L + 1 entries).
  *
  * @param arch - an MLP architecture
- * @returns [0, off_2, …, off_L, p]: W_l occupies θ[off_l, off_{l+1})
+ * @returns the offsets (0, off_2, …, off_L, p): W_l occupies θ[off_l, off_{l+1})
  * @example
  * ```ts
  * import { makeActivation, mlpArchitecture, mlpLayerOffsets } from "splitscape";
