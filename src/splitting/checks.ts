@@ -26,18 +26,18 @@ function rel(abs: number, scale: number): number {
 
 /**
  * max_{x ∈ X, c} |Φ̃(Tθ; x)_c − Φ(θ; x)_c|, absolute and relative to max |Φ(θ; x)_c|.
-  *
-  * @param T - the embedding map
-  * @param model - the narrow network (architecture `T.from`)
-  * @param X - inputs, n × d
-  * @returns the largest output difference, absolute and relative, over the n inputs
-  * @example
-  * ```ts
-  * import { functionPreservation, initializeModel, makeActivation, makeBuiltin, splitUnit, twoLayerArchitecture } from "splitscape";
-  * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
-  * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
-  * console.log(functionPreservation(splitUnit(net, 0, [0.6, 0.8]).map, net, data.X).relative); // ~1e-16
-  * ```
+ *
+ * @param T - the embedding map
+ * @param model - the narrow network (architecture `T.from`)
+ * @param X - inputs, n × d
+ * @returns the largest output difference, absolute and relative, over the n inputs
+ * @example
+ * ```ts
+ * import { functionPreservation, initializeModel, makeActivation, makeBuiltin, splitUnit, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
+ * console.log(functionPreservation(splitUnit(net, 0, [0.6, 0.8]).map, net, data.X).relative); // ~1e-16
+ * ```
  */
 export function functionPreservation(T: EmbeddingMap, model: Model, X: Matrix): PreservationError {
   const narrow = forward(model, X).data;
@@ -54,18 +54,18 @@ export function functionPreservation(T: EmbeddingMap, model: Model, X: Matrix): 
 /**
  * max over inputs x ∈ X, outputs c and wide parameters i of |∂Φ̃_c(Tθ; x)/∂η_i − (T∇Φ_c(θ; x))_i|,
  * absolute and relative to max |∇Φ|. Both Jacobians use the model's σ′(0) convention.
-  *
-  * @param T - the embedding map
-  * @param model - the narrow network (architecture `T.from`)
-  * @param X - inputs, n × d
-  * @returns the largest gradient difference, absolute and relative, over the n inputs
-  * @example
-  * ```ts
-  * import { gradientPreservation, initializeModel, makeActivation, randomInputs, splitUnit, twoLayerArchitecture } from "splitscape";
-  * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("leaky_relu", 0.1) }), { seed: 2 });
-  * const T = splitUnit(net, 0, [0.6, 0.8]).map;
-  * console.log(gradientPreservation(T, net, randomInputs(T, 32, 7)).relative); // ~1e-16
-  * ```
+ *
+ * @param T - the embedding map
+ * @param model - the narrow network (architecture `T.from`)
+ * @param X - inputs, n × d
+ * @returns the largest gradient difference, absolute and relative, over the n inputs
+ * @example
+ * ```ts
+ * import { gradientPreservation, initializeModel, makeActivation, randomInputs, splitUnit, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("leaky_relu", 0.1) }), { seed: 2 });
+ * const T = splitUnit(net, 0, [0.6, 0.8]).map;
+ * console.log(gradientPreservation(T, net, randomInputs(T, 32, 7)).relative); // ~1e-16
+ * ```
  */
 export function gradientPreservation(T: EmbeddingMap, model: Model, X: Matrix): PreservationError {
   const J = outputJacobian(model, X);

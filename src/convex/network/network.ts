@@ -148,21 +148,21 @@ export interface NonconvexObjective {
 /**
  * (NC): L(f(X̃), y) + (β/2) Σ_j (‖w_j‖² + α_j²) (docs/science/convex.md §1.1), with the
  * program's loss L (convexLoss) and model/'s weight-decay penalty.
-  *
-  * @param net - the network
-  * @param X - inputs in X̃-space, n × D
-  * @param y - the n targets (±1 for the logistic loss)
-  * @param beta - the weight decay β > 0 (sum convention)
-  * @param loss - "square" or "logistic"
-  * @returns the loss, the penalty (β/2)Σ(‖w_j‖² + α_j²), their sum and the prediction
-  * @example
-  * ```ts
-  * import { nonconvexObjective, withBias } from "splitscape";
-  * const absNet = { W: Float64Array.of(1, 0, -1, 0), alpha: Float64Array.of(1, 1), m: 2, D: 2 };
-  * const X = withBias({ rows: 3, cols: 1, data: Float64Array.of(-1, 0, 1) });
-  * const F = nonconvexObjective(absNet, X, Float64Array.of(1, 0, 1), 0.1, "square");
-  * console.log(F.loss, F.penalty, F.objective); // 0 0.2 0.2
-  * ```
+ *
+ * @param net - the network
+ * @param X - inputs in X̃-space, n × D
+ * @param y - the n targets (±1 for the logistic loss)
+ * @param beta - the weight decay β > 0 (sum convention)
+ * @param loss - "square" or "logistic"
+ * @returns the loss, the penalty (β/2)Σ(‖w_j‖² + α_j²), their sum and the prediction
+ * @example
+ * ```ts
+ * import { nonconvexObjective, withBias } from "splitscape";
+ * const absNet = { W: Float64Array.of(1, 0, -1, 0), alpha: Float64Array.of(1, 1), m: 2, D: 2 };
+ * const X = withBias({ rows: 3, cols: 1, data: Float64Array.of(-1, 0, 1) });
+ * const F = nonconvexObjective(absNet, X, Float64Array.of(1, 0, 1), 0.1, "square");
+ * console.log(F.loss, F.penalty, F.objective); // 0 0.2 0.2
+ * ```
  */
 export function nonconvexObjective(net: ReluNetwork, X: Matrix, y: Float64Array, beta: number, loss: ConvexLossName): NonconvexObjective {
   const prediction = networkOutput(net, X);

@@ -94,19 +94,19 @@ export function trainWeightDecayed(X: Matrix, y: Float64Array, beta: number, ini
 /**
  * Drop neurons that do not matter at the limit of training: dead ones ((X w)_+ = 0, which weight
  * decay shrinks geometrically to 0) and those whose |α|·‖w‖ is at most `relTol` of the total.
-  *
-  * @param net - a (trained) network
-  * @param X - inputs in X̃-space, n × D
-  * @param relTol - drop neurons with |α_j|‖w_j‖ ≤ relTol · Σ_j |α_j|‖w_j‖
-  * @returns the network without dead and negligible neurons
-  * @example
-  * ```ts
-  * import { pruneNetwork, withBias } from "splitscape";
-  * const X = withBias({ rows: 3, cols: 1, data: Float64Array.of(-1, 0, 1) });
-  * // the third neuron (−x − 2)_+ is dead on the data
-  * const net = { W: Float64Array.of(1, 0, -1, 0, -1, -2), alpha: Float64Array.of(1, 1, 3), m: 3, D: 2 };
-  * console.log(pruneNetwork(net, X, 1e-6).m); // 2
-  * ```
+ *
+ * @param net - a (trained) network
+ * @param X - inputs in X̃-space, n × D
+ * @param relTol - drop neurons with |α_j|‖w_j‖ ≤ relTol · Σ_j |α_j|‖w_j‖
+ * @returns the network without dead and negligible neurons
+ * @example
+ * ```ts
+ * import { pruneNetwork, withBias } from "splitscape";
+ * const X = withBias({ rows: 3, cols: 1, data: Float64Array.of(-1, 0, 1) });
+ * // the third neuron (−x − 2)_+ is dead on the data
+ * const net = { W: Float64Array.of(1, 0, -1, 0, -1, -2), alpha: Float64Array.of(1, 1, 3), m: 3, D: 2 };
+ * console.log(pruneNetwork(net, X, 1e-6).m); // 2
+ * ```
  */
 export function pruneNetwork(net: ReluNetwork, X: Matrix, relTol: number): ReluNetwork {
   const { D } = net;
