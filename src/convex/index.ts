@@ -10,32 +10,29 @@
 //   extensions/  vector outputs and parallel three-layer networks.
 // Code outside convex imports from here only.
 export {
-  enumeratePatterns, samplePatterns, patternsFromGates, withPatternsOf, maxPatternCount, patternOf,
-  patternMask, patternIndex, maskKey, rowSpace, TooManyPatternsError,
-  arrangementChambers, binomial,
-  CONVEX_LOSSES, convexLoss, isConvexLossName, checkLabels, squareLoss, logisticLoss,
-  SOLVE_TOL, VECTOR_SOLVE_TOL, CERTIFY_TOL, MIN_NORM_TOL, convexProblem, withBias, projectOntoCone, projectOntoConeNnls, dualFromPrediction, gapReport,
+  enumeratePatterns, samplePatterns, patternsFromGates, maxPatternCount, patternOf, patternMask, TooManyPatternsError, arrangementChambers,
+  CONVEX_LOSSES, convexLoss, squareLoss, logisticLoss,
+  SOLVE_TOL, VECTOR_SOLVE_TOL, CERTIFY_TOL, MIN_NORM_TOL, convexProblem, withBias, dualFromPrediction,
   type PatternSet, type EnumerateOptions, type Chamber, type ArrangementOptions, type ConvexLoss, type ConvexLossName,
-  type ConvexProblem, type ConeProjection, type ConeProjectionOptions, type GapReport,
+  type ConvexProblem,
 } from "./program/index.js";
 export {
   zeroNetwork, reluNetworkArchitecture, reluNetworkModel, reluNetworkFromTheta,
   convexToNetwork, mergeDuplicateNeurons, selectNeurons, networkToConvex, nonconvexObjective, networkOutput, modelToNetwork, networkToModelJson,
-  reluModelJson, parseTwoLayerReluModel, loadTwoLayerReluModel, trainWeightDecayed, pruneNetwork,
+  parseTwoLayerReluModel, loadTwoLayerReluModel, trainWeightDecayed, pruneNetwork,
   type ReluNetwork, type TwoLayerReluModel, type NonconvexObjective, type NetworkConvexPoint, type ToNetworkOptions,
   type GdOptions, type GdResult,
 } from "./network/index.js";
 export {
-  solveGatedRelu, solveRelu, polishOnFace, POLISH_MAX_DIM,
+  solveGatedRelu, solveRelu, POLISH_MAX_DIM,
   type GatedSolution, type SolveOptions, type ReluSolution, type ReluSolveOptions, type ConvexPoint,
 } from "./solvers/index.js";
 export {
   dualCertificate, certificateFromPrediction, coneDualNorms, certifyNetwork,
-  optimalDirections, optimalSetVertices, optimalSet, vertexToNetwork, independent, locateInOptimalSet, descentNeurons,
-  connectivityStaircase, optimalSetComponents, slotsNetwork, vertexSlots, splitKeyframe, segmentKeyframe, pathNetworks,
-  maxObjectiveDeviation, permutationSignature,
+  optimalDirections, optimalSetVertices, optimalSet, vertexToNetwork, locateInOptimalSet, descentNeurons,
+  connectivityStaircase, optimalSetComponents, maxObjectiveDeviation,
   nonIncreasingPath, stageNetworkAt, activeNeuronCount, dropZeroNeurons, PathWidthError, PathComponentError, ownPatternOptimum,
-  loadHighs, minNormInterpolation, solveDenseLp, directionsOfDual, feasibleDual, fitVector, LP_TOLERANCE,
+  loadHighs, minNormInterpolation, LP_TOLERANCE,
   faceUniqueness, uniquenessAtBeta, minNormUniqueness, lineTestPoints, zeroOptimum,
   type ZeroOptimum, type ConvexCertificate, type CertificateOptions,
   type NetworkCertificate, type NetworkCertificateOptions, type NeuronReport, type NetworkClass, type NetworkClassification,

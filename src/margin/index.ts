@@ -12,9 +12,6 @@ export {
   type KktCertificate,
   type KinkInfo,
 } from "./kkt.js";
-export {
-  affineLayers, forwardSample, conventionSlopes, sampleGradient, evaluateSample, type AffineLayer, type SamplePass, type SampleEvaluation,
-} from "./sampleNet.js";
 export { marginLogGradient, type LogGradient } from "./logGradient.js";
 export { logLossSharpness, type SharpnessOptions } from "./sharpness.js";
 export { sharpnessCap, type SharpnessCap, type SharpnessCapOptions, type SharpnessCalibration } from "./stepCap.js";

@@ -13,7 +13,24 @@ import { normalizedGradient } from "../model/index.js";
 
 export type LogGradient = (theta: Float64Array, out: Float64Array) => LossValue;
 
-/** (θ, out) ↦ writes ∇log ℒ(θ) into out, returns {ℒ, log ℒ} (ℒ = e^{log ℒ}, 0 once it underflows). */
+/**
+ * (θ, out) ↦ writes ∇log ℒ(θ) into out, returns {ℒ, log ℒ} (ℒ = e^{log ℒ}, 0 once it underflows).
+ *
+ * @param arch - the architecture (θ is passed per call)
+ * @param data - inputs X and labels ±1
+ * @param loss - "exponential" or "logistic"
+ * @param opts - `mean`: ℒ is the mean over samples instead of the sum
+ * @returns the function (θ, out) ↦ {ℒ, log ℒ}, writing ∇log ℒ(θ) into out (length p)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, marginLogGradient, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
+ * const logGradient = marginLogGradient(net.arch, data, "exponential");
+ * const g = new Float64Array(net.theta.length);
+ * console.log(logGradient(net.theta, g).logLoss, Math.hypot(...g));
+ * ```
+ */
 export function marginLogGradient(
   arch: Architecture, data: ModelData, loss: Exclude<LossName, "square">, opts: { mean?: boolean } = {},
 ): LogGradient {

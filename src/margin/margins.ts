@@ -44,6 +44,18 @@ function divideByPower(x: number, logNorm: number, L: number): number {
 
 /**
  * Normalised margin γ̄(θ) = q_min(θ) / ‖θ‖^L (Lyu & Li 2020, eq. (4)); invariant under θ → cθ.
+ *
+ * @param model - a homogeneous network (InputError otherwise)
+ * @param data - inputs X and labels ±1 (a Dataset or `{X, Y}`)
+ * @returns γ̄ = min_k y_k Φ(θ; x_k) / ‖θ‖^L; negative when some point is misclassified
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, normalizedMargin, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
+ * const scaled = { arch: net.arch, theta: net.theta.map((v) => 3 * v) };
+ * console.log(normalizedMargin(net, data), normalizedMargin(scaled, data)); // equal: scale invariant
+ * ```
  */
 export function normalizedMargin(model: Model, data: ModelData): number {
   const L = requireHomogeneity(model.arch);
@@ -59,6 +71,16 @@ function minOf(q: Float64Array): number {
 /**
  * ℓ⁻¹(ℒ) from log ℒ: exponential ℓ(q) = e^{−q} → −log ℒ; logistic ℓ(q) = log(1 + e^{−q}) →
  * −log(e^ℒ − 1) = −log ℒ − log(expm1(ℒ)/ℒ), exact for tiny ℒ.
+ *
+ * @param loss - "exponential" or "logistic"
+ * @param logLoss - log ℒ (natural log; any finite value, also below −745)
+ * @returns ℓ⁻¹(ℒ), the margin q at which one sample's loss equals ℒ
+ * @example
+ * ```ts
+ * import { inverseMarginLoss } from "splitscape";
+ * console.log(inverseMarginLoss("exponential", -1000)); // 1000 (ℒ = e^{−1000} underflows, its log does not)
+ * console.log(inverseMarginLoss("logistic", Math.log(Math.log(2)))); // 0 up to rounding: ℓ(0) = log 2
+ * ```
  */
 export function inverseMarginLoss(loss: Exclude<LossName, "square">, logLoss: number): number {
   if (loss === "exponential") return -logLoss;
@@ -71,6 +93,18 @@ export function inverseMarginLoss(loss: Exclude<LossName, "square">, logLoss: nu
  * Smoothed margin γ̃(θ) = ℓ⁻¹(ℒ(θ)) / ‖θ‖^L with ℒ = Σ_k ℓ(q_k) (Lyu & Li 2020, §4.1; science
  * note): exponential log(1/ℒ)/‖θ‖^L, logistic −log(e^ℒ − 1)/‖θ‖^L, computed from log ℒ.
  * γ̄ − log N/‖θ‖^L ≤ γ̃ ≤ γ̄ for the exponential loss.
+ *
+ * @param model - a homogeneous network (InputError otherwise)
+ * @param data - inputs X and labels ±1
+ * @param loss - "exponential" or "logistic"
+ * @returns γ̃ = ℓ⁻¹(ℒ(θ)) / ‖θ‖^L, a smooth lower bound of γ̄ (exponential loss)
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, normalizedMargin, smoothedMargin, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
+ * console.log(smoothedMargin(net, data, "exponential") <= normalizedMargin(net, data)); // true
+ * ```
  */
 export function smoothedMargin(model: Model, data: ModelData, loss: Exclude<LossName, "square">): number {
   const L = requireHomogeneity(model.arch);
@@ -78,7 +112,22 @@ export function smoothedMargin(model: Model, data: ModelData, loss: Exclude<Loss
   return divideByPower(inverseMarginLoss(loss, logLoss), logNorm2(model.theta), L);
 }
 
-/** q_min, ‖θ‖, γ̄ and (with a margin loss) γ̃ in one pass. InputError for non-homogeneous models. */
+/**
+ * q_min, ‖θ‖, γ̄ and (with a margin loss) γ̃ in one pass. InputError for non-homogeneous models.
+ *
+ * @param model - a homogeneous network (InputError otherwise)
+ * @param data - inputs X and labels ±1
+ * @param loss - optional "exponential" or "logistic" for γ̃ and log ℒ
+ * @returns L, q_min, ‖θ‖ (and its log), γ̄, and with a loss γ̃ and log ℒ
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, marginSummary, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
+ * const s = marginSummary(net, data, "logistic");
+ * console.log(s.homogeneity, s.qmin, s.normalizedMargin, s.smoothedMargin);
+ * ```
+ */
 export function marginSummary(model: Model, data: ModelData, loss?: Exclude<LossName, "square">): MarginSummary {
   const L = requireHomogeneity(model.arch);
   const qmin = minOf(margins(model, data).data);

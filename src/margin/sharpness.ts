@@ -20,7 +20,22 @@ export interface SharpnessOptions {
   readonly hRel?: number;
 }
 
-/** λ of largest |λ| of ∇²log ℒ at θ (signed), by power iteration from a fixed start vector. */
+/**
+ * λ of largest |λ| of ∇²log ℒ at θ (signed), by power iteration from a fixed start vector.
+ *
+ * @param logGradient - θ ↦ ∇log ℒ(θ) written into its second argument (`marginLogGradient`)
+ * @param theta - the point, length p
+ * @param opts - homogeneity order L (sets the difference step), iterations, relative step
+ * @returns the signed eigenvalue of ∇²log ℒ(θ) of largest magnitude (an estimate; accurate where q is smooth)
+ * @example
+ * ```ts
+ * import { initializeModel, logLossSharpness, makeActivation, makeBuiltin, marginLogGradient, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
+ * const lambda = logLossSharpness(marginLogGradient(net.arch, data, "logistic"), net.theta, { homogeneity: 2, iterations: 30 });
+ * console.log(`stable log-space steps: α < ${2 / Math.abs(lambda)}`);
+ * ```
+ */
 export function logLossSharpness(
   logGradient: (theta: Float64Array, out: Float64Array) => LossValue, theta: Float64Array, opts: SharpnessOptions,
 ): number {

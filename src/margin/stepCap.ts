@@ -54,6 +54,20 @@ export interface SharpnessCap {
  * The sharpness-calibrated cap α ≤ κ/(Ĉ‖θ‖^{2L−2}) for an L-homogeneous model (see the module
  * comment); `logGradient` is ∇log ℒ (marginLogGradient). The first call calibrates at θ₀. A
  * measurement of λ = 0 or a non-finite value leaves α uncapped until the next calibration.
+ *
+ * @param logGradient - θ ↦ ∇log ℒ(θ) (`marginLogGradient`)
+ * @param homogeneity - the homogeneity order L of the model
+ * @param opts - κ (target α·λ), the recalibration factor, power iterations, recorded calibrations to replay
+ * @returns the cap (θ, log ‖θ‖) ↦ α_max, with its calibrations so far
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, makeBuiltin, marginLogGradient, sharpnessCap, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
+ * const cap = sharpnessCap(marginLogGradient(net.arch, data, "exponential"), 2, { iterations: 30 });
+ * const alpha = cap(net.theta, Math.log(Math.hypot(...net.theta)));
+ * console.log(alpha, cap.calibrations.length); // one calibration at θ₀
+ * ```
  */
 export function sharpnessCap(
   logGradient: (theta: Float64Array, out: Float64Array) => LossValue, homogeneity: number, opts: SharpnessCapOptions = {},

@@ -26,6 +26,18 @@ function rel(abs: number, scale: number): number {
 
 /**
  * max_{x ∈ X, c} |Φ̃(Tθ; x)_c − Φ(θ; x)_c|, absolute and relative to max |Φ(θ; x)_c|.
+ *
+ * @param T - the embedding map
+ * @param model - the narrow network (architecture `T.from`)
+ * @param X - inputs, n × d
+ * @returns the largest output difference, absolute and relative, over the n inputs
+ * @example
+ * ```ts
+ * import { functionPreservation, initializeModel, makeActivation, makeBuiltin, splitUnit, twoLayerArchitecture } from "splitscape";
+ * const data = makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1");
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("relu") }), { seed: 2 });
+ * console.log(functionPreservation(splitUnit(net, 0, [0.6, 0.8]).map, net, data.X).relative); // ~1e-16
+ * ```
  */
 export function functionPreservation(T: EmbeddingMap, model: Model, X: Matrix): PreservationError {
   const narrow = forward(model, X).data;
@@ -42,6 +54,18 @@ export function functionPreservation(T: EmbeddingMap, model: Model, X: Matrix): 
 /**
  * max over inputs x ∈ X, outputs c and wide parameters i of |∂Φ̃_c(Tθ; x)/∂η_i − (T∇Φ_c(θ; x))_i|,
  * absolute and relative to max |∇Φ|. Both Jacobians use the model's σ′(0) convention.
+ *
+ * @param T - the embedding map
+ * @param model - the narrow network (architecture `T.from`)
+ * @param X - inputs, n × d
+ * @returns the largest gradient difference, absolute and relative, over the n inputs
+ * @example
+ * ```ts
+ * import { gradientPreservation, initializeModel, makeActivation, randomInputs, splitUnit, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("leaky_relu", 0.1) }), { seed: 2 });
+ * const T = splitUnit(net, 0, [0.6, 0.8]).map;
+ * console.log(gradientPreservation(T, net, randomInputs(T, 32, 7)).relative); // ~1e-16
+ * ```
  */
 export function gradientPreservation(T: EmbeddingMap, model: Model, X: Matrix): PreservationError {
   const J = outputJacobian(model, X);
@@ -60,7 +84,21 @@ export function gradientPreservation(T: EmbeddingMap, model: Model, X: Matrix): 
   return { absolute: abs, relative: rel(abs, scale), points: X.rows };
 }
 
-/** n standard-normal points in the input space of T.from, from fork(seed, "split-check"). */
+/**
+ * n standard-normal points in the input space of T.from, from fork(seed, "split-check").
+ *
+ * @param T - the embedding map (its `from` gives the input dimension)
+ * @param n - number of points
+ * @param seed - the seed (the same seed gives the same points)
+ * @returns n × d inputs with independent N(0, 1) entries
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, randomInputs, splitUnit, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 3, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const X = randomInputs(splitUnit(net, 1, [0.6, 0.8]).map, 10, 5);
+ * console.log(X.rows, X.cols); // 10 3
+ * ```
+ */
 export function randomInputs(T: EmbeddingMap, n: number, seed: number): Matrix {
   const d = inputDim(T.from);
   const rng = fork(seed, "split-check");

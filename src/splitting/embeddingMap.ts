@@ -22,6 +22,19 @@ export interface EmbeddingMap {
 
 /**
  * η = Tθ: η_i = scale_i θ_{source_i} (INTERFACES.md parameter order on both sides).
+ *
+ * @param T - the embedding map (`splitUnit(…).map`, `splitMap`, `copyDivideMap`)
+ * @param theta - parameters of `T.from` (length paramCount(T.from); checked)
+ * @param out - optional output buffer of length paramCount(T.to), overwritten
+ * @returns η = Tθ, the parameters of `T.to` (`out` when given)
+ * @example
+ * ```ts
+ * import { applyEmbedding, initializeModel, makeActivation, splitMap, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), { seed: 1 });
+ * const T = splitMap(net.arch, { unit: 1 }, [0.6, 0.8]);
+ * const eta = applyEmbedding(T, net.theta);
+ * console.log(net.theta.length, "→", eta.length); // 9 → 12
+ * ```
  */
 export function applyEmbedding(T: EmbeddingMap, theta: Float64Array, out?: Float64Array): Float64Array {
   checkTheta(T.from, theta);
@@ -34,6 +47,19 @@ export function applyEmbedding(T: EmbeddingMap, theta: Float64Array, out?: Float
 /**
  * θ = Tᵀη: θ_j = Σ_{i : source_i = j} scale_i η_i (the projection back onto the narrow network
  * when T is an isometry, TᵀT = I).
+ *
+ * @param T - the embedding map
+ * @param eta - parameters of `T.to` (length paramCount(T.to); checked)
+ * @param out - optional output buffer of length paramCount(T.from), overwritten
+ * @returns θ = Tᵀη, parameters of `T.from` (`out` when given)
+ * @example
+ * ```ts
+ * import { applyEmbedding, applyEmbeddingTranspose, initializeModel, makeActivation, splitMap, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), { seed: 1 });
+ * const T = splitMap(net.arch, { unit: 0 }, [0.6, 0.8]);
+ * const back = applyEmbeddingTranspose(T, applyEmbedding(T, net.theta)); // TᵀT = I
+ * console.log(Math.max(...back.map((v, i) => Math.abs(v - net.theta[i])))); // ~1e-16
+ * ```
  */
 export function applyEmbeddingTranspose(T: EmbeddingMap, eta: Float64Array, out?: Float64Array): Float64Array {
   checkTheta(T.to, eta);
@@ -44,7 +70,21 @@ export function applyEmbeddingTranspose(T: EmbeddingMap, eta: Float64Array, out?
   return theta;
 }
 
-/** The model (T.to, Tθ). */
+/**
+ * The model (T.to, Tθ).
+ *
+ * @param T - the embedding map
+ * @param model - a model of architecture `T.from`
+ * @returns the wide model with architecture `T.to` and parameters Tθ
+ * @example
+ * ```ts
+ * import { embedModel, forward, initializeModel, makeActivation, splitMap, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), { seed: 1 });
+ * const wide = embedModel(splitMap(net.arch, { unit: 2 }, [0.6, 0.8]), net);
+ * const x = { rows: 1, cols: 2, data: Float64Array.from([0.3, -1.2]) };
+ * console.log(forward(net, x).data[0], forward(wide, x).data[0]); // equal up to rounding
+ * ```
+ */
 export function embedModel(T: EmbeddingMap, model: Model): Model {
   return { arch: T.to, theta: applyEmbedding(T, model.theta) };
 }
@@ -52,6 +92,19 @@ export function embedModel(T: EmbeddingMap, model: Model): Model {
 /**
  * Composition T₂∘T₁ (first T₁, then T₂): source_i = source₁[source₂[i]], scale_i =
  * scale₂[i]·scale₁[source₂[i]]. Requires T₂.from to have T₁.to's parameter count.
+ *
+ * @param T2 - the map applied second (its `from` has T1.to's parameter count)
+ * @param T1 - the map applied first
+ * @returns the map T₂T₁ from `T1.from` to `T2.to`
+ * @example
+ * ```ts
+ * import { composeEmbeddings, initializeModel, isometryDefect, makeActivation, splitMap, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), { seed: 1 });
+ * const T1 = splitMap(net.arch, { unit: 0 }, [0.6, 0.8]);
+ * const T2 = splitMap(T1.to, { unit: 3 }, [Math.SQRT1_2, Math.SQRT1_2]);
+ * const T = composeEmbeddings(T2, T1);
+ * console.log(T.source.length, isometryDefect(T)); // 15, ~1e-16
+ * ```
  */
 export function composeEmbeddings(T2: EmbeddingMap, T1: EmbeddingMap): EmbeddingMap {
   if (paramCount(T2.from) !== paramCount(T1.to)) {
@@ -68,7 +121,19 @@ export function composeEmbeddings(T2: EmbeddingMap, T1: EmbeddingMap): Embedding
   return { from: T1.from, to: T2.to, source, scale };
 }
 
-/** The dense p̃×p matrix of T (row-major), for small checks and reports. */
+/**
+ * The dense p̃×p matrix of T (row-major), for small checks and reports.
+ *
+ * @param T - the embedding map
+ * @returns the dense matrix of T, p̃ rows (paramCount(T.to)) × p columns (paramCount(T.from)), row-major
+ * @example
+ * ```ts
+ * import { embeddingMatrix, initializeModel, makeActivation, splitMap, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 1, m: 2, activation: makeActivation("relu") }), { seed: 1 });
+ * const M = embeddingMatrix(splitMap(net.arch, { unit: 0 }, [0.6, 0.8]));
+ * console.log(M.rows, M.cols); // 6 4
+ * ```
+ */
 export function embeddingMatrix(T: EmbeddingMap): { rows: number; cols: number; data: Float64Array } {
   const rows = T.source.length;
   const cols = paramCount(T.from);
@@ -80,6 +145,15 @@ export function embeddingMatrix(T: EmbeddingMap): { rows: number; cols: number; 
 /**
  * TᵀT is diagonal (one nonzero per row of T): (TᵀT)_jj = Σ_{i : source_i = j} scale_i². Returns
  * that diagonal.
+ *
+ * @param T - the embedding map
+ * @returns the diagonal of TᵀT, one entry per narrow parameter (all 1 for a splitting map)
+ * @example
+ * ```ts
+ * import { copyDivideMap, gramDiagonal, initializeModel, makeActivation, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 1, m: 2, activation: makeActivation("relu") }), { seed: 1 });
+ * console.log(Array.from(gramDiagonal(copyDivideMap(net.arch, { unit: 0 }, [0.5, 0.5])))); // [2, 1, 0.5, 1]: W copied twice, a divided
+ * ```
  */
 export function gramDiagonal(T: EmbeddingMap): Float64Array {
   const g = new Float64Array(paramCount(T.from));
@@ -91,6 +165,16 @@ export function gramDiagonal(T: EmbeddingMap): Float64Array {
  * ‖TᵀT − I‖₂ = max_j |(TᵀT)_jj − 1| (TᵀT is diagonal, so the spectral norm is the largest
  * diagonal deviation): 0 up to rounding for the splitting map (Σ c_i² = 1), not for
  * copy-and-divide.
+ *
+ * @param T - the embedding map
+ * @returns max_j |(TᵀT)_jj − 1|: ~1e-16 for a splitting map, order 1 for copy-and-divide
+ * @example
+ * ```ts
+ * import { copyDivideMap, initializeModel, isometryDefect, makeActivation, splitMap, twoLayerArchitecture } from "splitscape";
+ * const arch = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 1 }).arch;
+ * console.log(isometryDefect(splitMap(arch, { unit: 0 }, [0.6, 0.8])));        // 0 up to rounding
+ * console.log(isometryDefect(copyDivideMap(arch, { unit: 0 }, [0.5, 0.5]))); // 1
+ * ```
  */
 export function isometryDefect(T: EmbeddingMap): number {
   const g = gramDiagonal(T);
@@ -102,6 +186,20 @@ export function isometryDefect(T: EmbeddingMap): number {
 /**
  * ‖(I − TTᵀ)η‖: the distance of η from the image of T when T is an isometry (TTᵀ is then the
  * orthogonal projector onto range T): the "drift off the embedded subspace".
+ *
+ * @param T - the embedding map (an isometry for the distance to be meaningful)
+ * @param eta - parameters of `T.to`
+ * @returns ‖η − TTᵀη‖, 0 when η lies in the image of T
+ * @example
+ * ```ts
+ * import { applyEmbedding, initializeModel, makeActivation, offImageDistance, splitMap, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 3, activation: makeActivation("relu") }), { seed: 1 });
+ * const T = splitMap(net.arch, { unit: 0 }, [0.6, 0.8]);
+ * const eta = applyEmbedding(T, net.theta);
+ * console.log(offImageDistance(T, eta)); // ~1e-16
+ * eta[0] += 0.1; // move one copy's weight only
+ * console.log(offImageDistance(T, eta) > 0); // true
+ * ```
  */
 export function offImageDistance(T: EmbeddingMap, eta: Float64Array): number {
   return distance(eta, applyEmbedding(T, applyEmbeddingTranspose(T, eta)));

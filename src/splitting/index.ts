@@ -24,7 +24,6 @@ export {
   type SplitMatrices,
 } from "./split.js";
 export { splitUnit, copyDivideSplit, type SplitResult } from "./unit.js";
-export { channelEmbedding, type ChannelPlan } from "./channel.js";
 export {
   functionPreservation,
   gradientPreservation,

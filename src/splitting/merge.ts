@@ -409,6 +409,18 @@ function hiddenWidth(arch: Architecture): number {
  * Merge the redundant units of every hidden layer (see the file comment): the merged network,
  * the groups with their factors, the dropped units, and the map T back with its reconstruction
  * error ‖Tθ̄ − θ‖.
+ *
+ * @param model - a two-layer network or MLP
+ * @param opts - `angleTol` (radians; relative distance for non-homogeneous σ) and `zeroTol`
+ * @returns the merged network, its groups and dropped units per layer, the map T back and ‖Tθ̄ − θ‖
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, mergeRedundantUnits, splitUnit, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const wide = splitUnit(net, 1, [0.6, 0.8]).model;
+ * const merged = mergeRedundantUnits(wide);
+ * console.log(merged.width, "→", merged.mergedWidth, merged.reconstruction.relative); // 5 → 4, ~1e-16
+ * ```
  */
 export function mergeRedundantUnits(model: Model, opts: MergeOptions = {}): MergeResult {
   const angleTol = opts.angleTol ?? MERGE_ANGLE_TOL;
@@ -457,6 +469,17 @@ export function mergeRedundantUnits(model: Model, opts: MergeOptions = {}): Merg
  * incoming vector from any other unit's, by the merge criterion of the activation (angle, or
  * relative distance), together with the index of that nearest unit. Null when the layer has
  * more than MERGE_PAIRWISE_MAX units. Shows how condensed a network is below the tolerance.
+ *
+ * @param model - a two-layer network or MLP
+ * @param layer - hidden layer, 1-based (default 1)
+ * @returns per unit the smallest deviation to another unit and that unit's index; null above MERGE_PAIRWISE_MAX units
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, nearestUnitDeviations, splitUnit, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("relu") }), { seed: 2 });
+ * const near = nearestUnitDeviations(splitUnit(net, 1, [0.6, 0.8]).model);
+ * console.log(near?.nearest[1], near?.deviation[1]); // 4, ~1e-16: unit 1 and its copy
+ * ```
  */
 export function nearestUnitDeviations(model: Model, layer = 1): { deviation: Float64Array; nearest: Int32Array } | null {
   const V = model.arch.kind === "two-layer" ? twoLayerVectors(model) : mlpVectors(model, layer);

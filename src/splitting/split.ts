@@ -61,6 +61,15 @@ interface UnitPlan {
 /**
  * Units of hidden layer `layer` (1-based; channels of a conv stage) of an architecture splitting
  * covers; the parallel three-layer net is an InputError (unsupportedArchitecture).
+ *
+ * @param arch - a two-layer, MLP or conv architecture
+ * @param layer - hidden layer, 1-based (1 for a two-layer network; a conv layer's index for conv)
+ * @returns its number of units (channels for a conv layer)
+ * @example
+ * ```ts
+ * import { hiddenLayerWidth, makeActivation, mlpArchitecture } from "splitscape";
+ * console.log(hiddenLayerWidth(mlpArchitecture([2, 8, 5, 1], makeActivation("relu")), 2)); // 5
+ * ```
  */
 export function hiddenLayerWidth(arch: Architecture, layer: number): number {
   if (arch.kind === "parallel-three-layer") throw unsupportedArchitecture(arch, "neuron splitting");
@@ -154,6 +163,16 @@ function checkFinite(coeffs: readonly number[], source: string): void {
 /**
  * Validate splitting coefficients: c_i ≥ 0 and |Σc_i² − 1| ≤ tol (InputError naming the rule,
  * the value and the tolerance).
+ *
+ * @param coeffs - c_1, …, c_K
+ * @param opts - `tol` on |Σc_i² − 1|, `allowNegative` / `allowUnnormalized` for controls, `source` naming the input in errors
+ * @returns nothing; throws an InputError when a rule fails
+ * @example
+ * ```ts
+ * import { checkSplitCoefficients } from "splitscape";
+ * checkSplitCoefficients([0.6, 0.8]); // fine
+ * try { checkSplitCoefficients([0.5, 0.5]); } catch (e) { console.log((e as Error).message); } // Σc_i² = 0.5 must equal 1 …
+ * ```
  */
 export function checkSplitCoefficients(coeffs: readonly number[], opts: SplitOptions = {}): void {
   const source = opts.source ?? "coeffs";
@@ -177,6 +196,19 @@ export function checkSplitCoefficients(coeffs: readonly number[], opts: SplitOpt
  *   W'^(l) = S W^(l),  W'^(l+1) = W^(l+1) Sᵀ,  S = [e_j-row replaced by c_1 e_jᵀ; appended rows c_i e_jᵀ],
  * so that TᵀT = I (Σc_i² = 1) and, for σ(z) = a·max(z,0) + b·min(z,0), Φ̃(Tθ; x) = Φ(θ; x) and
  * ∇Φ̃(Tθ; x) = T∇Φ(θ; x). Coefficients are validated (checkSplitCoefficients).
+ *
+ * @param arch - the narrow architecture (two-layer, MLP or conv)
+ * @param ref - the unit: `{ unit }` (hidden layer 1) or `{ layer, unit }`, 1-based layer, 0-based unit
+ * @param coeffs - c_1, …, c_K ≥ 0 with Σc_i² = 1 (K copies)
+ * @param opts - tolerance, negative/unnormalised controls, names for error messages
+ * @returns the map T from `arch` to the architecture one layer K − 1 units wider
+ * @example
+ * ```ts
+ * import { initializeModel, isometryDefect, makeActivation, mlpArchitecture, splitMap } from "splitscape";
+ * const net = initializeModel(mlpArchitecture([2, 4, 3, 1], makeActivation("relu")), { seed: 3 });
+ * const T = splitMap(net.arch, { layer: 2, unit: 1 }, [0.6, 0.8]);
+ * console.log(T.to.kind === "mlp" && T.to.widths, isometryDefect(T)); // [2, 4, 4, 1], 0 up to rounding
+ * ```
  */
 export function splitMap(arch: Architecture, ref: UnitRef, coeffs: readonly number[], opts: SplitOptions = {}): EmbeddingMap {
   const source = opts.source ?? "coeffs";
@@ -190,6 +222,19 @@ export function splitMap(arch: Architecture, ref: UnitRef, coeffs: readonly numb
  * weights w_j (and b_j) and gets λ_i times the outgoing weights, Σλ_i = 1 (two copies:
  * λ = (α, 1 − α)). Preserves the function for ANY activation and maps critical points to
  * critical points, but is not an isometry (TᵀT ≠ I) and does not map gradient-flow trajectories.
+ *
+ * @param arch - the narrow architecture (two-layer, MLP or conv)
+ * @param ref - the unit: `{ unit }` (hidden layer 1) or `{ layer, unit }`
+ * @param lambdas - λ_1, …, λ_K with Σλ_i = 1 (checked within `opts.tol`)
+ * @param opts - tolerance and names for error messages
+ * @returns the map T from `arch` to the architecture with K − 1 more units
+ * @example
+ * ```ts
+ * import { copyDivideMap, functionPreservation, initializeModel, makeActivation, randomInputs, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 4, activation: makeActivation("tanh") }), { seed: 3 });
+ * const T = copyDivideMap(net.arch, { unit: 0 }, [0.3, 0.7]);
+ * console.log(functionPreservation(T, net, randomInputs(T, 16, 0)).relative); // ~1e-16, for any σ
+ * ```
  */
 export function copyDivideMap(arch: Architecture, ref: UnitRef, lambdas: readonly number[], opts: Pick<SplitOptions, "tol" | "source" | "refNames"> = {}): EmbeddingMap {
   const source = opts.source ?? "lambdas";
@@ -212,6 +257,17 @@ export interface SplitMatrices {
 /**
  * The matrix form of a unit split (docs/science/embedding.md §3.2: W'^(l) = S W^(l), W'^(l+1) = W^(l+1) Sᵀ), read
  * off an EmbeddingMap built by splitMap or copyDivideMap for `layer`.
+ *
+ * @param T - a unit split of a two-layer network or MLP (`splitMap`, `copyDivideMap`)
+ * @param layer - the split hidden layer, 1-based (default 1)
+ * @returns S_in and S_out, each (h_l + K − 1) × h_l row-major
+ * @example
+ * ```ts
+ * import { initializeModel, makeActivation, splitMap, splitMatrices, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 2, activation: makeActivation("relu") }), { seed: 1 });
+ * const { Sin } = splitMatrices(splitMap(net.arch, { unit: 0 }, [0.6, 0.8]));
+ * console.log(Sin.rows, Sin.cols, Array.from(Sin.data)); // 3 2 [0.6, 0, 0, 1, 0.8, 0]
+ * ```
  */
 export function splitMatrices(T: EmbeddingMap, layer = 1): SplitMatrices {
   if (T.from.kind === "parallel-three-layer" || T.to.kind === "parallel-three-layer") throw unsupportedArchitecture(T.from, "neuron splitting");

@@ -42,6 +42,19 @@ export function splitUnit(model: Model, unit: number | UnitRef, coeffs: readonly
  * Copy-and-divide split of Zhang et al. 2021: copy i keeps the incoming weights and gets
  * λ_i · the outgoing weights, Σλ_i = 1 (two copies: λ = (α, 1 − α)); preserves the function of
  * any network and maps critical points of the loss to critical points.
+ *
+ * @param model - any two-layer network, MLP or conv network
+ * @param unit - the unit to split: its index in hidden layer 1, or `{layer, unit}`
+ * @param lambdas - λ_1, …, λ_K with Σλ_i = 1 (K copies)
+ * @param opts - tolerance on Σλ_i = 1, names for error messages
+ * @returns the wide model and the map T
+ * @example
+ * ```ts
+ * import { copyDivideSplit, initializeModel, isometryDefect, makeActivation, twoLayerArchitecture } from "splitscape";
+ * const net = initializeModel(twoLayerArchitecture({ d: 2, m: 6, activation: makeActivation("gelu") }), { seed: 2 });
+ * const { model: wide, map } = copyDivideSplit(net, 3, [0.5, 0.5]);
+ * console.log(wide.theta.length, isometryDefect(map)); // 21 1 (not an isometry)
+ * ```
  */
 export function copyDivideSplit(model: Model, unit: number | UnitRef, lambdas: readonly number[], opts: Pick<SplitOptions, "tol" | "source" | "refNames"> = {}): SplitResult {
   const map = copyDivideMap(model.arch, toRef(unit), lambdas, opts);

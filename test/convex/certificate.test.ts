@@ -6,9 +6,10 @@
 // increase the objective. Per-pattern values ‖Π_K(±XᵀDν)‖ are checked against the full NNLS.
 import { describe, expect, it } from "vitest";
 import {
-  certifyNetwork, coneDualNorms, convexProblem, convexToNetwork, mergeDuplicateNeurons, dualCertificate, enumeratePatterns, networkToConvex,
-  nonconvexObjective, patternMask, patternsFromGates, projectOntoConeNnls, solveRelu, withBias, type ReluNetwork,
+  certifyNetwork, coneDualNorms, convexProblem, convexToNetwork, mergeDuplicateNeurons, dualCertificate, enumeratePatterns,
+  networkToConvex, nonconvexObjective, patternMask, patternsFromGates, solveRelu, withBias, type ReluNetwork,
 } from "../../src/convex/index.js";
+import { projectOntoConeNnls } from "../../src/convex/program/cone.js";
 import { testRng } from "../helpers/random.js";
 
 function instance(seed: number, n = 8, beta = 0.2) {

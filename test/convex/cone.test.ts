@@ -5,7 +5,8 @@
 // 1e-10·‖g‖ (NNLS solves are backward stable; these problems are well conditioned).
 import { describe, expect, it } from "vitest";
 import { Matrix as MlMatrix, solve } from "ml-matrix";
-import { convexProblem, patternsFromGates, projectOntoCone, projectOntoConeNnls } from "../../src/convex/index.js";
+import { convexProblem, patternsFromGates } from "../../src/convex/index.js";
+import { projectOntoCone, projectOntoConeNnls } from "../../src/convex/program/cone.js";
 import { solveReluByAtoms } from "../../src/convex/solvers/reluAtoms.js";
 import { coneProxState, projectBlock, projectBlocks } from "../../src/convex/solvers/coneProx.js";
 import { runConeBatch } from "../../src/convex/solvers/coneKernel.js";

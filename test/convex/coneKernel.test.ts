@@ -6,7 +6,8 @@
 // the caller alone.
 import { describe, expect, it } from "vitest";
 import { coneProxState, projectBlocks } from "../../src/convex/solvers/coneProx.js";
-import { patternsFromGates, projectOntoConeNnls } from "../../src/convex/index.js";
+import { patternsFromGates } from "../../src/convex/index.js";
+import { projectOntoConeNnls } from "../../src/convex/program/cone.js";
 import { reluOperator } from "../../src/convex/program/operator.js";
 import { runConeBatch } from "../../src/convex/solvers/coneKernel.js";
 import { poolTesting } from "../../src/linalg/kernels/pool.js";

@@ -7,9 +7,10 @@
 // reaches the convex optimum on the nonconvex objective to 1e-8 relative.
 import { describe, expect, it } from "vitest";
 import {
-  convexProblem, enumeratePatterns, independent, nonconvexObjective, optimalDirections, optimalSetVertices,
-  solveRelu, vertexToNetwork, withBias, type ConvexProblem,
+  convexProblem, enumeratePatterns, nonconvexObjective, optimalDirections, optimalSetVertices, solveRelu, vertexToNetwork, withBias,
+  type ConvexProblem,
 } from "../../src/convex/index.js";
+import { independent } from "../../src/convex/landscape/optimalSet.js";
 import { certifiedOptimalSet, eightPointProblem, sixPointProblem } from "../helpers/convex.js";
 import { testRng } from "../helpers/random.js";
 

@@ -3,9 +3,8 @@
 // directions (every sampled pattern must be enumerated; with 10⁵ directions on tiny data every
 // chamber is hit). Data here are independent Gaussians (general position with probability 1).
 import { describe, expect, it } from "vitest";
-import {
-  enumeratePatterns, maskKey, maxPatternCount, patternMask, patternOf, patternsFromGates, samplePatterns, withBias,
-} from "../../src/convex/index.js";
+import { enumeratePatterns, maxPatternCount, patternMask, patternOf, patternsFromGates, samplePatterns, withBias } from "../../src/convex/index.js";
+import { maskKey } from "../../src/convex/program/patterns.js";
 import { testRng } from "../helpers/random.js";
 
 function keys(set: ReturnType<typeof enumeratePatterns>): Set<string> {

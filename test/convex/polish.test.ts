@@ -4,9 +4,8 @@
 // land on the optimum to within that gap; with a face guessed too large, the per-block clipping
 // must still return a point feasible on every cone row.
 import { describe, expect, it } from "vitest";
-import {
-  convexLoss, convexProblem, patternsFromGates, polishOnFace, solveRelu, withBias,
-} from "../../src/convex/index.js";
+import { convexLoss, convexProblem, patternsFromGates, solveRelu, withBias } from "../../src/convex/index.js";
+import { polishOnFace } from "../../src/convex/solvers/polish.js";
 import { coneProxState, projectBlock } from "../../src/convex/solvers/coneProx.js";
 import { adjoint, coneViolation, forward, groupNorm, reluOperator, spreadDual } from "../../src/convex/program/operator.js";
 import { testRng } from "../helpers/random.js";

@@ -11,11 +11,8 @@
 // a search over 1 456 six-point instances (random and {−1, 0, 1} targets, β = 0.02) found m* = M*
 // in every case, so it is not reproduced here.
 import { describe, expect, it } from "vitest";
-import {
-  connectivityStaircase, optimalSet, optimalSetComponents, pathNetworks, segmentKeyframe,
-  slotsNetwork, solveRelu, splitKeyframe, vertexSlots,
-  type ConvexProblem, type OptimalVertex, type ReluNetwork,
-} from "../../src/convex/index.js";
+import { connectivityStaircase, optimalSet, optimalSetComponents, solveRelu, type ConvexProblem, type OptimalVertex, type ReluNetwork } from "../../src/convex/index.js";
+import { pathNetworks, segmentKeyframe, slotsNetwork, splitKeyframe, vertexSlots } from "../../src/convex/landscape/staircase.js";
 import { bruteVertices, certifiedOptimalSet, eightPointProblem, naiveObjective, oneDimensionalProblem, sixPointProblem } from "../helpers/convex.js";
 
 const INSTANCES: Array<[string, () => ConvexProblem]> = [

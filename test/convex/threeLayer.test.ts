@@ -6,7 +6,8 @@
 // gradient descent keeps an O(lr)-chattering one-sided gradient but the projected directions
 // still converge, and (d) the whole finite set over the exact patterns of X.
 import { describe, expect, it } from "vitest";
-import { enumeratePatterns, projectOntoConeNnls, withBias } from "../../src/convex/index.js";
+import { enumeratePatterns, withBias } from "../../src/convex/index.js";
+import { projectOntoConeNnls } from "../../src/convex/program/cone.js";
 import { firstLayerDirections, threeLayerObjective, threeLayerOutput, trainThreeLayer, type ThreeLayerNetwork } from "../../src/convex/extensions/threeLayer/index.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import { testRng } from "../helpers/random.js";

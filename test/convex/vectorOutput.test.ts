@@ -9,10 +9,8 @@
 //  * weak duality across networks: the dual value of any certificate is ≤ the objective of every
 //    trained network.
 import { describe, expect, it } from "vitest";
-import {
-  certifyNetwork, coneDualNorms, convexProblem, convexToNetwork, enumeratePatterns, maskKey, patternsFromGates, solveRelu,
-  withBias, type ReluNetwork,
-} from "../../src/convex/index.js";
+import { certifyNetwork, coneDualNorms, convexProblem, convexToNetwork, enumeratePatterns, patternsFromGates, solveRelu, withBias, type ReluNetwork } from "../../src/convex/index.js";
+import { maskKey } from "../../src/convex/program/patterns.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import {
   certifyVectorNetwork, pruneVectorNetwork, trainVectorWeightDecayed, vectorConnectivityWidth, vectorDualNorm, vectorNetworkOutput, vectorObjective, vectorProblem,

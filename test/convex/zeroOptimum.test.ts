@@ -5,9 +5,10 @@
 // optimal set at the zero optimum (m* = M* = 0, the staircase of a single point, a unique face).
 import { describe, expect, it } from "vitest";
 import {
-  connectivityStaircase, convexProblem, enumeratePatterns, loadHighs, optimalSet, patternMask, projectOntoConeNnls, solveRelu,
-  uniquenessAtBeta, vertexToNetwork, zeroOptimum, nonconvexObjective, withBias,
+  connectivityStaircase, convexProblem, enumeratePatterns, loadHighs, optimalSet, patternMask, solveRelu, uniquenessAtBeta,
+  vertexToNetwork, zeroOptimum, nonconvexObjective, withBias,
 } from "../../src/convex/index.js";
+import { projectOntoConeNnls } from "../../src/convex/program/cone.js";
 import { testRng } from "../helpers/random.js";
 
 function instance(seed: number, loss: "square" | "logistic") {

@@ -6,7 +6,7 @@
 // (projectOntoConeNnls, not the active-set projection the library uses), the gradient by central
 // finite differences, and the balance residuals by hand.
 import { describe, expect, it } from "vitest";
-import { projectOntoConeNnls } from "../../src/convex/index.js";
+import { projectOntoConeNnls } from "../../src/convex/program/cone.js";
 import { makeBuiltin } from "../../src/data/index.js";
 import "../../src/experiments/kinds/index.js";
 import { getExperiment } from "../../src/experiments/registry.js";

@@ -12,7 +12,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { lossBasedGradientDescent } from "../../src/dynamics/index.js";
-import { evaluateSample, kktCertificate, marginLogGradient, marginSummary } from "../../src/margin/index.js";
+import { kktCertificate, marginLogGradient, marginSummary } from "../../src/margin/index.js";
+import { evaluateSample } from "../../src/margin/sampleNet.js";
 import {
   activationDerivative, convArchitecture, forward, initializeModel, makeActivation, makeObjective, marginGradients, outputJacobian,
   type ConvArchitecture, type Model, type ModelData,

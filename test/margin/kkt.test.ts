@@ -11,9 +11,8 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/common/errors.js";
 import { nnls } from "../../src/linalg/index.js";
-import {
-  affineLayers, conventionSlopes, forwardSample, kktCertificate, marginSummary, normalizedMargin, sampleGradient, smoothedMargin,
-} from "../../src/margin/index.js";
+import { kktCertificate, marginSummary, normalizedMargin, smoothedMargin } from "../../src/margin/index.js";
+import { affineLayers, conventionSlopes, forwardSample, sampleGradient } from "../../src/margin/sampleNet.js";
 import {
   evaluateLoss, makeActivation, marginGradients, mlpArchitecture, outputDim, paramCount, twoLayerArchitecture, type Architecture, type Model, type ModelData,
 } from "../../src/model/index.js";

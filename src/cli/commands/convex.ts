@@ -5,10 +5,12 @@ import { InputError } from "../../common/index.js";
 import { checkOutputFile } from "../../common/outputPath.js";
 import { writeFileAtomic } from "../../common/atomic.js";
 import {
-  certifyNetwork, checkLabels, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, isConvexLossName, loadHighs,
-  loadTwoLayerReluModel, locateInOptimalSet, minNormInterpolation, minNormUniqueness, modelToNetwork, networkToModelJson, nonconvexObjective,
-  nonIncreasingPath, optimalSet, PathComponentError, PathWidthError, solveGatedRelu, solveRelu, uniquenessAtBeta, vertexToNetwork, withBias, zeroOptimum, type ConvexLossName, type ConvexProblem, type FaceUniqueness, type MinNormSolution, type PathReport, type ReluNetwork,
+  certifyNetwork, connectivityStaircase, convexProblem, convexToNetwork, descentNeurons, loadHighs, loadTwoLayerReluModel,
+  locateInOptimalSet, minNormInterpolation, minNormUniqueness, modelToNetwork, networkToModelJson, nonconvexObjective, nonIncreasingPath,
+  optimalSet, PathComponentError, PathWidthError, solveGatedRelu, solveRelu, uniquenessAtBeta, vertexToNetwork, withBias, zeroOptimum,
+  type ConvexLossName, type ConvexProblem, type FaceUniqueness, type MinNormSolution, type PathReport, type ReluNetwork,
 } from "../../convex/index.js";
+import { checkLabels, isConvexLossName } from "../../convex/program/loss.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
 import { createRng, uniformIn } from "../../random/index.js";

@@ -3,10 +3,11 @@
 // every answer carries the dual certificate (s bounded by sphere covering, Λ_f feasible, gap).
 import { InputError } from "../../common/errors.js";
 import {
-  certifyVectorNetwork, loadTwoLayerReluModel, modelToVectorNetwork, polishVectorOptimum, reluModelJson, solveVectorByAtoms, vectorObjective,
-  vectorOptimalSet, vectorProblem, vectorVertexNetwork, withBias,
-  type PatternSet, type VectorLossName, type VectorNetworkCertificate, type VectorProblem, type VectorReluNetwork,
+  certifyVectorNetwork, loadTwoLayerReluModel, modelToVectorNetwork, polishVectorOptimum, solveVectorByAtoms, vectorObjective,
+  vectorOptimalSet, vectorProblem, vectorVertexNetwork, withBias, type PatternSet, type VectorLossName, type VectorNetworkCertificate,
+  type VectorProblem, type VectorReluNetwork,
 } from "../../convex/index.js";
+import { reluModelJson } from "../../convex/network/modelFile.js";
 import type { Dataset } from "../../data/index.js";
 import type { Matrix } from "../../linalg/index.js";
 import { architectureSource, parseIntOption, resolveDataset } from "../io.js";

@@ -39,6 +39,22 @@ export interface ConvexCertificate extends GapReport {
 /**
  * The per-pattern dual constraint values ‖Π_{K_i}(±Xᵀ D_i ν)‖ for all patterns of the problem
  * (one adjoint GEMM for the g_i, then `projectOntoCone` where ‖g_i‖ > exactAbove·β).
+ *
+ * @param problem - the convex problem
+ * @param nu - a dual vector ν, length n (e.g. `dualFromPrediction`)
+ * @param opts - `exactAbove`: project exactly only where the bound ‖Xᵀ D_i ν‖ exceeds exactAbove·β
+ * @returns per pattern the values for +ν and −ν, and the number of exact projections
+ * @example
+ * ```ts
+ * import { coneDualNorms, convexLoss, convexProblem, dualFromPrediction, enumeratePatterns, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const nu = dualFromPrediction(convexLoss("square"), sol.prediction, problem.y);
+ * const { sPlus, sMinus } = coneDualNorms(problem, nu);
+ * console.log(Math.max(...sPlus, ...sMinus) / problem.beta); // ≤ 1 up to the gap: ν is dual feasible
+ * ```
  */
 export function coneDualNorms(
   problem: ConvexProblem, nu: Float64Array, opts: CertificateOptions = {},
@@ -71,6 +87,24 @@ export function coneDualNorms(
 /**
  * Certificate from a prediction ŷ and the candidate's primal objective value (for a network,
  * its nonconvex objective; for a convex point, L(ŷ) + β Σ‖·‖).
+ *
+ * @param problem - the convex problem
+ * @param yhat - the candidate's prediction ŷ, length n
+ * @param primalValue - the candidate's objective value (an upper bound on the optimum)
+ * @param infeasibility - the candidate's relative cone violation, recorded in the certificate (default 0)
+ * @param opts - `exactAbove` (see `coneDualNorms`)
+ * @returns the certificate: primal, dual lower bound, gap, ν, ν_f, per-pattern dual values, `exact`
+ * @example
+ * ```ts
+ * import { certificateFromPrediction, convexProblem, enumeratePatterns, nonconvexObjective, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const absNet = { W: Float64Array.of(1, 0, -1, 0), alpha: Float64Array.of(1, 1), m: 2, D: 2 };
+ * const F = nonconvexObjective(absNet, problem.X, problem.y, problem.beta, "square");
+ * const cert = certificateFromPrediction(problem, F.prediction, F.objective);
+ * console.log(cert.dualValue, "≤ optimum ≤", cert.primalValue);
+ * ```
  */
 export function certificateFromPrediction(
   problem: ConvexProblem, yhat: Float64Array, primalValue: number, infeasibility = 0, opts: CertificateOptions = {},
@@ -91,6 +125,21 @@ export function certificateFromPrediction(
 /**
  * Certificate of a convex point (U, V: P×d blocks over problem.patterns): ŷ = Σ D_i X(u_i − v_i),
  * primal = L(ŷ) + β Σ(‖u_i‖ + ‖v_i‖), its cone violation, and the dual certificate.
+ *
+ * @param problem - the convex problem
+ * @param point - blocks U and V, each P × d row-major over `problem.patterns` (a solver's result)
+ * @param opts - `exactAbove` (see `coneDualNorms`)
+ * @returns the certificate; with exact patterns a relative gap ≤ tol proves global optimality
+ * @example
+ * ```ts
+ * import { convexProblem, dualCertificate, enumeratePatterns, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const cert = dualCertificate(problem, sol);
+ * console.log(cert.exact, cert.relativeGap, cert.infeasibility); // true, below 1e-10, 0
+ * ```
  */
 export function dualCertificate(problem: ConvexProblem, point: { U: Float64Array; V: Float64Array }, opts: CertificateOptions = {}): ConvexCertificate {
   const op = reluOperator(problem.X, problem.patterns);

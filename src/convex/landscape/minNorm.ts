@@ -30,6 +30,14 @@ import { type OptimalDirection, optimalDirections } from "./optimalSet.js";
  * Load the HiGHS wasm runtime (asynchronous; load once and pass the instance around). The
  * package's types describe a CommonJS module (default import = namespace object) while Node's
  * ESM loader gives its .mjs build (default import = the loader function); both are accepted.
+ *
+ * @returns the HiGHS instance the LP-based functions (`minNormInterpolation`, the uniqueness tests) take
+ * @example
+ * ```ts
+ * import { loadHighs } from "splitscape";
+ * const highs = await loadHighs();
+ * console.log(typeof highs.solve); // "function"
+ * ```
  */
 export async function loadHighs(): Promise<Highs> {
   // Imported here, not at the top: the HiGHS module is large and only LPs need it.
@@ -212,6 +220,21 @@ export function fitVector(X: Matrix, direction: ArrayLike<number>, sign: 1 | -1)
  * {Xᵀν = 0} (skip), s = max ratio over all patterns (exact projections, `coneDualNorms`), and
  * ν/max(1, s) gives the dual value. Throws RangeError on bad input or when y cannot be
  * interpolated by the pattern set (e.g. equal inputs with different targets).
+ *
+ * @param highs - the HiGHS instance (`await loadHighs()`)
+ * @param X - the data in X̃-space, n × d (`withBias` for a bias)
+ * @param y - the n targets to interpolate
+ * @param patterns - the activation patterns (`enumeratePatterns` for a proof)
+ * @param opts - `skip` connection, `tol`, `maxRounds`, `initialDirections`, `polish`
+ * @returns the minimum value Σ|α_j|‖w_j‖, its dual bound and gap, the columns and weights, and the interpolating network
+ * @example
+ * ```ts
+ * import { enumeratePatterns, loadHighs, minNormInterpolation, networkOutput, withBias } from "splitscape";
+ * const highs = await loadHighs();
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.of(-2, -1, 0, 1, 2) });
+ * const sol = minNormInterpolation(highs, X, Float64Array.of(0, 1, 1, 1, 0), enumeratePatterns(X));
+ * console.log(sol.value, sol.relativeGap, Array.from(networkOutput(sol.network, X))); // interpolates y
+ * ```
  */
 export function minNormInterpolation(
   highs: Highs, X: Matrix, y: Float64Array, patterns: PatternSet, opts: MinNormOptions = {},

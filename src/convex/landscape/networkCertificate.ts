@@ -110,6 +110,21 @@ export interface NetworkCertificateOptions extends CertificateOptions {
 /**
  * Classify the network `net` (in the problem's X̃-space) as a global optimum, a stationary point
  * (optimal for the subsampled convex problem of its own patterns) or neither, with numbers.
+ *
+ * @param problem - the convex problem (the network is in its X̃-space)
+ * @param net - the network
+ * @param opts - `tol` of every test, `exactAbove` of the cone projections
+ * @returns "global optimum", "stationary" or "neither", the reasons, per-neuron numbers and the dual certificate
+ * @example
+ * ```ts
+ * import { certifyNetwork, convexProblem, convexToNetwork, enumeratePatterns, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const report = certifyNetwork(problem, convexToNetwork(sol.U, sol.V, 2));
+ * console.log(report.classification, report.reasons[0]); // global optimum …
+ * ```
  */
 export function certifyNetwork(problem: ConvexProblem, net: ReluNetwork, opts: NetworkCertificateOptions = {}): NetworkCertificate {
   const tol = opts.tol ?? CERTIFY_TOL;

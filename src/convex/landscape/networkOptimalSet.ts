@@ -34,6 +34,23 @@ export interface OptimalSetLocation {
  * cosine (matched when 1 − cos ≤ angleTol), sum the neuron contributions c_k = ‖w_j‖·|α_j| per
  * direction, and measure ‖Σ c_k f_k − ŷ*‖/‖ŷ*‖. The network is in the optimal set (up to the
  * tolerances) when nothing is unmatched and the residual is small.
+ *
+ * @param net - the network
+ * @param directions - the optimal directions (`optimalSet(…).directions`)
+ * @param yhatStar - the optimal prediction ŷ*, length n
+ * @param angleTol - a neuron matches a direction when 1 − cos ≤ angleTol (default 1e-6)
+ * @returns per-neuron direction indices, unmatched neurons, weights c_k, the residual and whether c is a vertex
+ * @example
+ * ```ts
+ * import { convexProblem, convexToNetwork, enumeratePatterns, locateInOptimalSet, optimalSet, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const set = optimalSet(problem, sol.prediction);
+ * const where = locateInOptimalSet(convexToNetwork(sol.U, sol.V, 2), set.directions, sol.prediction);
+ * console.log(where.unmatched.length, where.residual, where.vertex); // 0, small, true
+ * ```
  */
 export function locateInOptimalSet(
   net: ReluNetwork, directions: readonly OptimalDirection[], yhatStar: Float64Array, angleTol = 1e-6,
@@ -106,6 +123,22 @@ export interface DescentNeuron {
  * problem's patterns, as descent neurons: adding (√t ū, σ√t) changes the objective by
  * t·(β − ‖Π_K(σ g)‖) + o(t) for any differentiable loss (the loss changes by ∇L(ŷ)ᵀ·t(Xū)_+σ =
  * −t·σνᵀ(Xū)_+ = −t‖Π_K(σ g)‖ to first order, the penalty by +βt).
+ *
+ * @param problem - the convex problem
+ * @param nu - the dual vector ν = −∇L(ŷ) at the current network's prediction
+ * @param count - at most this many neurons (default 5)
+ * @param tol - violations must exceed β(1 + tol) (default 1e-6)
+ * @returns the most violated (pattern, sign) pairs as descent neurons, most violated first; empty at an optimum
+ * @example
+ * ```ts
+ * import { convexLoss, convexProblem, descentNeurons, dualFromPrediction, enumeratePatterns, networkOutput, withBias, zeroNetwork } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const nu = dualFromPrediction(convexLoss("square"), networkOutput(zeroNetwork(2), X), problem.y);
+ * const [best] = descentNeurons(problem, nu, 1);
+ * console.log(best.sign, Array.from(best.direction), best.rate); // a neuron that lowers the objective at f = 0
+ * ```
  */
 export function descentNeurons(problem: ConvexProblem, nu: Float64Array, count = 5, tol = 1e-6): DescentNeuron[] {
   const { X, beta, patterns } = problem;

@@ -50,6 +50,21 @@ export interface OptimalDirections {
 /**
  * The optimal directions of `problem` from the optimal prediction ŷ* (ν* = −∇L(ŷ*); for the
  * squared loss ν* = y − ŷ*). ŷ* should come from a high-accuracy solve (gap ≲ 1e-10).
+ *
+ * @param problem - the convex problem (exact patterns for the full set)
+ * @param yhat - the optimal prediction ŷ*, length n, from a high-accuracy solve
+ * @param opts - `activeTol`, `dedupTol`
+ * @returns ν*, the de-duplicated active directions with their fit vectors, and the largest dual ratio
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, optimalDirections, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const dirs = optimalDirections(problem, sol.prediction);
+ * console.log(dirs.directions.length, dirs.maxDualRatio); // a few directions, ratio 1 up to the gap
+ * ```
  */
 export function optimalDirections(problem: ConvexProblem, yhat: Float64Array, opts: OptimalDirectionsOptions = {}): OptimalDirections {
   const activeTol = opts.activeTol ?? 1e-5;
@@ -134,6 +149,22 @@ export interface OptimalSetStructure {
  * Vertices of P* = {c ≥ 0 : Σ_k c_k f_k = ŷ*} over the fit vectors f_k of `directions`: every
  * support S of size 1 … min(n, K) whose fit vectors are linearly independent and whose NNLS
  * solution reproduces ŷ* with all weights positive. m* = min |S|, M* = max |S|.
+ *
+ * @param directions - the optimal directions (`optimalDirections(…).directions`)
+ * @param yhat - the optimal prediction ŷ*
+ * @param opts - enumeration limits and tolerances (`maxDirections`, `residualTol`, …)
+ * @returns the vertices of P*, m* and M*, or null vertices with the reason
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, optimalDirections, optimalSetVertices, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const { directions } = optimalDirections(problem, sol.prediction);
+ * const structure = optimalSetVertices(directions, sol.prediction);
+ * console.log(structure.vertices?.length, structure.mStar, structure.MStar);
+ * ```
  */
 export function optimalSetVertices(directions: readonly OptimalDirection[], yhat: Float64Array, opts: VertexOptions = {}): OptimalSetStructure {
   const maxDirections = opts.maxDirections ?? 20;
@@ -222,6 +253,24 @@ export function independent(cols: readonly Float64Array[], tol: number): boolean
  * neuron (√c_k·dir_k, sign_k·√c_k); its output is Σ c_k f_k and its penalty β Σ c_k. The input
  * dimension D is the directions' length; without directions (the zero optimum, P* = {0}) it must
  * be given (RangeError otherwise).
+ *
+ * @param directions - the optimal directions the vertex indexes into
+ * @param vertex - a vertex of P* (or any support with positive weights)
+ * @param inputDim - D; needed only when there are no directions
+ * @returns the balanced network with one neuron per support direction
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, nonconvexObjective, optimalSet, solveRelu, vertexToNetwork, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const set = optimalSet(problem, sol.prediction);
+ * if (set.vertices !== null && set.sparsest >= 0) {
+ *   const net = vertexToNetwork(set.directions, set.vertices[set.sparsest]);
+ *   console.log(net.m, nonconvexObjective(net, X, problem.y, problem.beta, "square").objective, sol.primalValue); // m*, equal objectives
+ * }
+ * ```
  */
 export function vertexToNetwork(directions: readonly OptimalDirection[], vertex: OptimalVertex, inputDim?: number): ReluNetwork {
   const D = inputDim ?? (directions.length > 0 ? directions[0].direction.length : undefined);
@@ -246,7 +295,24 @@ export interface OptimalSet extends OptimalDirections, OptimalSetStructure {
   readonly sparsest: number;
 }
 
-/** Directions and vertices from the optimal prediction ŷ* of an exact high-accuracy solve. */
+/**
+ * Directions and vertices from the optimal prediction ŷ* of an exact high-accuracy solve.
+ *
+ * @param problem - the convex problem (exact patterns)
+ * @param yhat - the optimal prediction ŷ* of a high-accuracy solve (gap ≲ 1e-10)
+ * @param opts - options of `optimalDirections` and `optimalSetVertices`
+ * @returns the directions, the vertices with m* and M*, and a sparsest vertex
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, optimalSet, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const set = optimalSet(problem, sol.prediction);
+ * console.log(set.directions.length, set.mStar, set.MStar); // the optimal set's size
+ * ```
+ */
 export function optimalSet(problem: ConvexProblem, yhat: Float64Array, opts: OptimalDirectionsOptions & VertexOptions = {}): OptimalSet {
   const dirs = optimalDirections(problem, yhat, opts);
   const structure = optimalSetVertices(dirs.directions, yhat, opts);

@@ -24,6 +24,22 @@ export interface OwnPatternOptimum {
  * Solve the ReLU program over the patterns 1[X w_j ≥ 0] of `net`'s neurons to a relative gap of
  * `tol` and classify its network on `problem` (tolerance `certTol`). An empty network's program
  * has only the zero point: v_S = L(0).
+ *
+ * @param problem - the convex problem
+ * @param net - the network whose neurons' patterns restrict the program
+ * @param tol - relative gap of the restricted solve (default 1e-12)
+ * @param certTol - tolerance of the classification (default 1e-6)
+ * @returns the restricted optimum v_S, its gap, its network and that network's class on the full problem
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, ownPatternOptimum, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const oneNeuron = { W: Float64Array.of(1, 0), alpha: Float64Array.of(1), m: 1, D: 2 }; // (x)_+
+ * const own = ownPatternOptimum(problem, oneNeuron);
+ * console.log(own.value, own.classification); // the best value with that pattern; stationary
+ * ```
  */
 export function ownPatternOptimum(problem: ConvexProblem, net: ReluNetwork, tol = 1e-12, certTol = 1e-6): OwnPatternOptimum {
   const { X, y, beta, loss } = problem;

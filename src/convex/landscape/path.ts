@@ -212,14 +212,36 @@ interface TargetBlock {
   readonly pattern: number;
 }
 
-/** Neurons with w_j ≠ 0 and α_j ≠ 0. */
+/**
+ * Neurons with w_j ≠ 0 and α_j ≠ 0.
+ *
+ * @param net - the network
+ * @returns the number of neurons with w_j ≠ 0 and α_j ≠ 0
+ * @example
+ * ```ts
+ * import { activeNeuronCount } from "splitscape";
+ * const net = { W: Float64Array.of(1, 0, 0, 0), alpha: Float64Array.of(1, 2), m: 2, D: 2 };
+ * console.log(activeNeuronCount(net)); // 1: the second neuron has w = 0
+ * ```
+ */
 export function activeNeuronCount(net: ReluNetwork): number {
   let c = 0;
   for (let j = 0; j < net.m; j++) if (net.alpha[j] !== 0 && nrm2(net.W.subarray(j * net.D, (j + 1) * net.D)) > 0) c++;
   return c;
 }
 
-/** The network with zero neurons (w_j = 0 or α_j = 0) dropped; they contribute nothing. */
+/**
+ * The network with zero neurons (w_j = 0 or α_j = 0) dropped; they contribute nothing.
+ *
+ * @param net - the network
+ * @returns the network without neurons that have w_j = 0 or α_j = 0 (same function and objective)
+ * @example
+ * ```ts
+ * import { dropZeroNeurons } from "splitscape";
+ * const net = { W: Float64Array.of(1, 0, -1, 0), alpha: Float64Array.of(1, 0), m: 2, D: 2 };
+ * console.log(dropZeroNeurons(net).m); // 1
+ * ```
+ */
 export function dropZeroNeurons(net: ReluNetwork): ReluNetwork {
   const { D } = net;
   const keep: number[] = [];
@@ -230,6 +252,21 @@ export function dropZeroNeurons(net: ReluNetwork): ReluNetwork {
 /**
  * The network of a stage at t ∈ [0, 1] (see PathInterpolation). t = 0 and t = 1 return the
  * stage's own start and end objects.
+ *
+ * @param stage - a stage of a path (`nonIncreasingPath(…).stages[i]`): its interpolation, start and end
+ * @param t - position in [0, 1]
+ * @returns the network at t along the stage
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, nonIncreasingPath, nonconvexObjective, stageNetworkAt, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const start = { W: Float64Array.of(1, 0, -1, 0.5), alpha: Float64Array.of(0.5, -0.3), m: 2, D: 2 };
+ * const path = nonIncreasingPath(problem, start, { width: 4 });
+ * const mid = stageNetworkAt(path.stages[0], 0.5);
+ * console.log(nonconvexObjective(mid, X, problem.y, problem.beta, "square").objective);
+ * ```
  */
 export function stageNetworkAt(stage: Pick<PathStage, "interpolation" | "start" | "end">, t: number): ReluNetwork {
   if (!(t >= 0 && t <= 1)) throw new RangeError(`stageNetworkAt: t must be in [0, 1], got ${t}`);
@@ -537,6 +574,21 @@ function vertexChainPlans(
  * the non-increasing path to a global optimum; stages in the file comment). Every network on the path has width
  * `opts.width` (default net.m); PathWidthError says the width needed when it is too small.
  * The certificate is a proof only with exactly enumerated patterns.
+ *
+ * @param problem - the convex problem (exact patterns for a proof)
+ * @param net - the starting network in the problem's X̃-space
+ * @param opts - width, a given optimum or solver options, the target vertex, sampling
+ * @returns the stages with sampled objectives, the largest increase (≤ 0 up to rounding), the final network and its class
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, nonIncreasingPath, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const start = { W: Float64Array.of(1, 0, -1, 0.5), alpha: Float64Array.of(0.5, -0.3), m: 2, D: 2 };
+ * const path = nonIncreasingPath(problem, start, { width: 4 });
+ * console.log(path.startObjective, "→", path.endObjective, path.maxIncrease, path.finalClass);
+ * ```
  */
 export function nonIncreasingPath(problem: ConvexProblem, net: ReluNetwork, opts: PathOptions = {}): PathReport {
   checkNetwork(problem, net);

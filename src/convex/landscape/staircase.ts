@@ -120,7 +120,24 @@ export function pathNetworks(directions: readonly OptimalDirection[], keyframes:
   return nets;
 }
 
-/** max_k |F(θ_k) − F*|/F* over the networks of a path (the nonconvex objective, docs/science/convex.md §1.1). */
+/**
+ * max_k |F(θ_k) − F*|/F* over the networks of a path (the nonconvex objective, docs/science/convex.md §1.1).
+ *
+ * @param problem - the convex problem
+ * @param nets - the networks of a path
+ * @param optimum - the optimal value F* (> 0)
+ * @returns the largest relative deviation |F(θ_k) − F*|/F* along the networks (0 on an optimal path)
+ * @example
+ * ```ts
+ * import { convexProblem, convexToNetwork, enumeratePatterns, maxObjectiveDeviation, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const net = convexToNetwork(sol.U, sol.V, 2);
+ * console.log(maxObjectiveDeviation(problem, [net], sol.primalValue)); // ~1e-16
+ * ```
+ */
 export function maxObjectiveDeviation(problem: ConvexProblem, nets: readonly ReluNetwork[], optimum: number): number {
   let worst = 0;
   for (const net of nets) {
@@ -141,6 +158,21 @@ export function permutationSignature(net: ReluNetwork): Float64Array {
  * to permutation): the vertices with |S| ≤ m, joined when |S ∪ S'| ≤ m. `label[i]` is the
  * component of vertex i (−1 when |S_i| > m); `parent[i]` is its predecessor on a BFS tree rooted
  * at the first vertex of each component (−1 for roots), so chains of segments give paths.
+ *
+ * @param vertices - the vertices of P* (`optimalSet(…).vertices`)
+ * @param width - the width m
+ * @param root - a vertex to root its component's BFS tree at (default −1: the first vertex of each component)
+ * @returns the number of components, each vertex's component label, and BFS parents
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, optimalSet, optimalSetComponents, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const set = optimalSet(problem, sol.prediction);
+ * if (set.vertices !== null) console.log(optimalSetComponents(set.vertices, 4).count); // components of P*_4
+ * ```
  */
 export function optimalSetComponents(vertices: readonly OptimalVertex[], width: number, root = -1): { count: number; label: number[]; parent: number[] } {
   const V = vertices.length;
@@ -395,6 +427,22 @@ function zeroOptimumStaircase(problem: ConvexProblem, optimum: number, tol: numb
  * computed evidence (counts, objective deviations along explicit optimal paths, singular values)
  * and, for every width, the number of components of the optimal set up to permutation. For the
  * zero optimum (m* = 0) the rows of zeroOptimumStaircase.
+ *
+ * @param problem - the convex problem (exact patterns)
+ * @param set - `optimalSet` of an exact, high-accuracy solve
+ * @param optimum - the optimal value F*
+ * @param opts - objective tolerance, path samples, independence tolerance
+ * @returns m*, M*, the width from which P*_m is connected, the component counts and one row per claim with its evidence
+ * @example
+ * ```ts
+ * import { connectivityStaircase, convexProblem, enumeratePatterns, optimalSet, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const sol = solveRelu(problem, { tol: 1e-10 });
+ * const stairs = connectivityStaircase(problem, optimalSet(problem, sol.prediction), sol.primalValue);
+ * for (const row of stairs.rows) console.log(row.width, row.claim, row.holds);
+ * ```
  */
 export function connectivityStaircase(problem: ConvexProblem, set: OptimalSet, optimum: number, opts: StaircaseOptions = {}): ConnectivityStaircase {
   if (set.vertices === null || set.mStar === null || set.MStar === null) {

@@ -235,6 +235,20 @@ function emptyFaceUniqueness(face: OptimalFace, tol: number, functionPoints: Mat
  * Coordinate ranges of the optimal face F = {c ≥ 0, s : Σ c_k f_k (+ X s) = t, Σ c_k = T}
  * (thickened by the slack δ of the file comment) by 2·(K + d) + 1 LPs; unique iff every range is
  * ≤ tol·scale. Throws RangeError on inconsistent shapes or when an LP is not solved.
+ *
+ * @param highs - the HiGHS instance (`await loadHighs()`)
+ * @param face - fit vectors f_k, target t, total T, optional skip data, and the directions
+ * @param opts - `tol` on the ranges, `functionPoints` to range the network function at
+ * @returns the range of every weight (and skip) coordinate, the largest range, and whether the face is a point
+ * @example
+ * ```ts
+ * import { faceUniqueness, loadHighs } from "splitscape";
+ * const highs = await loadHighs();
+ * // two independent fits, Σc_k f_k = t and Σc_k = 2 leave one point: c = (1, 1)
+ * const face = { fits: [Float64Array.of(1, 0), Float64Array.of(0, 1)], target: Float64Array.of(1, 1), total: 2, skipX: null,
+ *   directions: [{ sign: 1 as const, direction: Float64Array.of(1, 0) }, { sign: 1 as const, direction: Float64Array.of(0, 1) }] };
+ * console.log(faceUniqueness(highs, face).unique); // true
+ * ```
  */
 export function faceUniqueness(highs: Highs, face: OptimalFace, opts: FaceUniquenessOptions = {}): FaceUniqueness {
   const tol = opts.tol ?? 1e-6;
@@ -296,6 +310,22 @@ export interface UniquenessAtBeta extends FaceUniqueness {
  * Uniqueness of the optimal set of (C) at β > 0 from the optimal prediction ŷ* of a
  * high-accuracy exact solve (solveRelu, gap ≲ 1e-10): F over the active directions of
  * `optimalDirections` (Theorem 1), t = ŷ*, T = (ν*ᵀŷ*)/β.
+ *
+ * @param highs - the HiGHS instance (`await loadHighs()`)
+ * @param problem - the convex problem (exact patterns)
+ * @param yhat - the optimal prediction ŷ* of a high-accuracy solve
+ * @param opts - options of `optimalDirections`, `tol`, and `functionPoints` ("line" for 1-D data with a bias)
+ * @returns the face's ranges and verdict `unique`, with the directions and the face
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, loadHighs, solveRelu, uniquenessAtBeta, withBias } from "splitscape";
+ * const highs = await loadHighs();
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const u = uniquenessAtBeta(highs, problem, solveRelu(problem, { tol: 1e-12 }).prediction);
+ * console.log(u.unique, u.maxRange);
+ * ```
  */
 export function uniquenessAtBeta(
   highs: Highs, problem: ConvexProblem, yhat: Float64Array, opts: OptimalDirectionsOptions & FaceWrapperOptions = {},
@@ -349,6 +379,25 @@ export interface MinNormUniqueness extends FaceUniqueness {
  * than the true one, so its "unique" verdict stands, but a "not unique" one may be an artefact
  * (e.g. x = −2..2, y = (0, 1, 1, 1, 0): the unique 1 − (−x−1)_+ − (x−1)_+ showed a function range
  * of 5.8 at a test point beyond a spurious kink at −5.6e4). Then `undecided` says so.
+ *
+ * @param highs - the HiGHS instance (`await loadHighs()`)
+ * @param X - the data in X̃-space, n × d
+ * @param y - the n targets
+ * @param patterns - the activation patterns the solution was computed over
+ * @param solution - a polished `minNormInterpolation` solution
+ * @param opts - `activeTol` of the dual-ratio test, `tol`, `functionPoints`
+ * @returns the face's ranges and verdict, its directions, and `undecided` when the solution is too coarse to tell
+ * @example
+ * ```ts
+ * import { enumeratePatterns, loadHighs, minNormInterpolation, minNormUniqueness, withBias } from "splitscape";
+ * const highs = await loadHighs();
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.of(-1.02, -0.98, -0.77, -0.09, 1.17) });
+ * const y = Float64Array.of(0.62, -0.04, 0.97, -0.14, -0.97);
+ * const patterns = enumeratePatterns(X);
+ * const sol = minNormInterpolation(highs, X, y, patterns);
+ * const u = minNormUniqueness(highs, X, y, patterns, sol, { functionPoints: "line" });
+ * console.log(sol.polished, u.unique, u.maxRange); // true false …: a segment of optimal networks
+ * ```
  */
 export function minNormUniqueness(
   highs: Highs, X: Matrix, y: Float64Array, patterns: PatternSet, solution: MinNormSolution, opts: MinNormUniquenessOptions = {},
@@ -459,6 +508,16 @@ function refineFace(
  * face point is piecewise linear with kinks only at the active directions' kinks x = −b/w, so it
  * is fixed by its values at those kinks, at the data, and at one point beyond each end
  * (x_min − 1 − spread, x_max + 1 + spread). `directions` are unit [w, b] vectors.
+ *
+ * @param directions - unit directions [w, b] of 1-D inputs with a bias (length 2 each)
+ * @param xs - the data's inputs x
+ * @returns the test points as rows [x, 1]: the kinks, the data, and one point beyond each end
+ * @example
+ * ```ts
+ * import { lineTestPoints } from "splitscape";
+ * const P = lineTestPoints([{ direction: Float64Array.of(Math.SQRT1_2, -Math.SQRT1_2) }], [-1, 0, 2]);
+ * console.log(P.rows, P.cols); // the kink x = 1, the data, two outer points; 2 columns
+ * ```
  */
 export function lineTestPoints(directions: ReadonlyArray<{ readonly direction: Float64Array }>, xs: ArrayLike<number>): Matrix {
   const pts: number[] = Array.from(xs);

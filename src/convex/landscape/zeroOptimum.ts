@@ -21,7 +21,21 @@ export interface ZeroOptimum {
   readonly certificate: ConvexCertificate;
 }
 
-/** β₀ = s(−∇L(0)) of the problem and the certificate of the zero network (file comment). */
+/**
+ * β₀ = s(−∇L(0)) of the problem and the certificate of the zero network (file comment).
+ *
+ * @param problem - the convex problem
+ * @returns β₀, whether the zero network is optimal at problem.beta, L(0) and the certificate of ŷ = 0
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, withBias, zeroOptimum } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const problem = convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X));
+ * const z = zeroOptimum(problem);
+ * console.log(z.betaZero, z.zeroOptimal); // above β₀ the best network is f = 0
+ * ```
+ */
 export function zeroOptimum(problem: ConvexProblem): ZeroOptimum {
   const zero = new Float64Array(problem.y.length);
   const value = convexLoss(problem.loss).value(zero, problem.y);

@@ -24,6 +24,22 @@ export interface ToNetworkOptions {
  * v_i ↦ (v_i/√‖v_i‖, −√‖v_i‖); the network is balanced and, for a feasible point (u_i, v_i ∈ K_i),
  * its output equals Σ D_i X (u_i − v_i) and its objective equals the convex objective. All blocks
  * zero: the network with no neurons on D inputs.
+ *
+ * @param U - the positive blocks u_i, P × D row-major (a solver's `U`)
+ * @param V - the negative blocks v_i, P × D row-major
+ * @param D - input dimension (columns of X̃)
+ * @param opts - `dropBelow` (relative block-norm threshold) and `mergeTol` (merge boundary copies)
+ * @returns the balanced network, one neuron per nonzero block
+ * @example
+ * ```ts
+ * import { convexProblem, convexToNetwork, enumeratePatterns, nonconvexObjective, solveRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const y = Float64Array.from(x, (t) => Math.abs(t) - 0.4);
+ * const sol = solveRelu(convexProblem(X, y, 0.05, "square", enumeratePatterns(X)), { tol: 1e-10 });
+ * const net = convexToNetwork(sol.U, sol.V, 2);
+ * console.log(net.m, nonconvexObjective(net, X, y, 0.05, "square").objective, sol.primalValue); // equal objectives
+ * ```
  */
 export function convexToNetwork(U: Float64Array, V: Float64Array, D: number, opts: ToNetworkOptions = {}): ReluNetwork {
   const P = U.length / D;
@@ -55,6 +71,17 @@ function distanceVia(a: Float64Array, b: Float64Array, scratch: Float64Array): n
 /**
  * Merge balanced neurons with equal output sign and unit directions within `tol` (Euclidean):
  * t = Σ α_j² of the group, direction = the t-weighted mean direction renormalised.
+ *
+ * @param net - a balanced network (|α_j| = ‖w_j‖)
+ * @param tol - Euclidean tolerance on the unit directions
+ * @returns the network with each group of duplicates merged into one neuron (same output and penalty)
+ * @example
+ * ```ts
+ * import { mergeDuplicateNeurons } from "splitscape";
+ * // two copies of the balanced neuron (x)_+ with weights 0.6 and 0.8 along it
+ * const net = { W: Float64Array.of(0.6, 0, 0.8, 0), alpha: Float64Array.of(0.6, 0.8), m: 2, D: 2 };
+ * console.log(mergeDuplicateNeurons(net, 1e-9).m); // 1
+ * ```
  */
 export function mergeDuplicateNeurons(net: ReluNetwork, tol: number): ReluNetwork {
   const { D } = net;
@@ -100,6 +127,18 @@ export interface NetworkConvexPoint {
  * (NC)→(C): group the active neurons by pattern D_j = 1[X w_j ≥ 0] (≥ convention: w_j ∈ K_j);
  * u_i = Σ_{α_j>0, D_j = D_i} |α_j| w_j, v_i = Σ_{α_j<0} |α_j| w_j. Then Σ D_i X(u_i − v_i) = f(X) and
  * β Σ(‖u_i‖ + ‖v_i‖) ≤ β Σ_j |α_j|‖w_j‖ ≤ (β/2) Σ_j (‖w_j‖² + α_j²).
+ *
+ * @param net - the network
+ * @param X - inputs in X̃-space, n × D
+ * @returns the convex point (U, V) over the network's own patterns, and each neuron's pattern index
+ * @example
+ * ```ts
+ * import { networkToConvex, withBias } from "splitscape";
+ * const absNet = { W: Float64Array.of(1, 0, -1, 0), alpha: Float64Array.of(1, 1), m: 2, D: 2 };
+ * const X = withBias({ rows: 4, cols: 1, data: Float64Array.of(-1, -0.5, 0.5, 1) });
+ * const point = networkToConvex(absNet, X);
+ * console.log(point.patterns.count, Array.from(point.U)); // 2 [1, 0, -1, 0]
+ * ```
  */
 export function networkToConvex(net: ReluNetwork, X: Matrix): NetworkConvexPoint {
   const { rows: n } = X;

@@ -35,12 +35,38 @@ export function toTwoLayerReluModel(model: Model, source: string, opts: { vector
   return { W: { rows: arch.m, cols: arch.d, data: parts.W.slice() }, a: parts.a.slice(), k: arch.k, b: parts.b === null ? null : parts.b.slice() };
 }
 
-/** Parse a two-layer ReLU model JSON (model/ validation, then toTwoLayerReluModel). */
+/**
+ * Parse a two-layer ReLU model JSON (model/ validation, then toTwoLayerReluModel).
+ *
+ * @param json - the parsed JSON of a two-layer model file
+ * @param source - names the input in error messages (a path, "--model")
+ * @returns the validated model: W, a, k, b (InputError for anything the convex program does not cover)
+ * @example
+ * ```ts
+ * import { modelToNetwork, parseTwoLayerReluModel } from "splitscape";
+ * const model = parseTwoLayerReluModel({ kind: "two-layer", activation: "relu", W: [[1], [-1]], a: [1, 1], b: [0, 0] }, "inline");
+ * console.log(modelToNetwork(model).D); // 2: x and the bias
+ * ```
+ */
 export function parseTwoLayerReluModel(json: unknown, source: string): TwoLayerReluModel {
   return toTwoLayerReluModel(parseModelJson(json, source), source);
 }
 
-/** Read and validate a two-layer ReLU model file (vector outputs only when `opts.vector`; safetensors layers from `opts.architecture`). */
+/**
+ * Read and validate a two-layer ReLU model file (vector outputs only when `opts.vector`; safetensors layers from `opts.architecture`).
+ *
+ * @param path - a model file (JSON, or safetensors with `opts.architecture`)
+ * @param opts - `vector` to accept k > 1 outputs, `architecture` for safetensors layers
+ * @returns the validated model
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { loadTwoLayerReluModel, networkToModelJson } from "splitscape";
+ * const absNet = { W: Float64Array.of(1, 0, -1, 0), alpha: Float64Array.of(1, 1), m: 2, D: 2 };
+ * writeFileSync("abs.json", JSON.stringify(networkToModelJson(absNet, true)));
+ * console.log(loadTwoLayerReluModel("abs.json").W.rows); // 2
+ * ```
+ */
 export function loadTwoLayerReluModel(path: string, opts: { vector?: boolean; architecture?: ArchitectureSource } = {}): TwoLayerReluModel {
   return toTwoLayerReluModel(loadModel(path, opts.architecture), path, opts);
 }
@@ -57,7 +83,18 @@ export function augmentedInputWeights(model: TwoLayerReluModel): { W: Float64Arr
   return { W, D };
 }
 
-/** The scalar-output network in X̃-space. RangeError for a vector-output model. */
+/**
+ * The scalar-output network in X̃-space. RangeError for a vector-output model.
+ *
+ * @param model - a scalar-output two-layer ReLU model (`loadTwoLayerReluModel`)
+ * @returns the network in X̃-space: rows [w_j, b_j] when the model has biases
+ * @example
+ * ```ts
+ * import { modelToNetwork, parseTwoLayerReluModel } from "splitscape";
+ * const net = modelToNetwork(parseTwoLayerReluModel({ kind: "two-layer", activation: "relu", W: [[2]], a: [0.5], b: [-1] }, "inline"));
+ * console.log(Array.from(net.W), Array.from(net.alpha)); // [2, -1] [0.5]
+ * ```
+ */
 export function modelToNetwork(model: TwoLayerReluModel): ReluNetwork {
   if (model.k !== 1) throw new RangeError(`modelToNetwork: the model has ${model.k} outputs; use modelToVectorNetwork`);
   const { W, D } = augmentedInputWeights(model);
@@ -84,7 +121,19 @@ export function reluModelJson(W: Float64Array, A: Float64Array, m: number, D: nu
   return bias ? { kind: "two-layer", activation: "relu", W: rows, a, b } : { kind: "two-layer", activation: "relu", W: rows, a };
 }
 
-/** The model file record of a network (bias = last coordinate when `bias`). */
+/**
+ * The model file record of a network (bias = last coordinate when `bias`).
+ *
+ * @param net - the network
+ * @param bias - the last input coordinate is a bias (the data went through `withBias`)
+ * @returns the model file record (JSON-ready) of the two-layer ReLU model
+ * @example
+ * ```ts
+ * import { networkToModelJson } from "splitscape";
+ * const absNet = { W: Float64Array.of(1, 0, -1, 0), alpha: Float64Array.of(1, 1), m: 2, D: 2 };
+ * console.log(JSON.stringify(networkToModelJson(absNet, true))); // {"kind":"two-layer",…,"b":[0,0]}
+ * ```
+ */
 export function networkToModelJson(net: ReluNetwork, bias: boolean): { kind: "two-layer"; activation: "relu"; W: number[][]; a: number[]; b?: number[] } {
   return reluModelJson(net.W, net.alpha, net.m, net.D, 1, bias) as { kind: "two-layer"; activation: "relu"; W: number[][]; a: number[]; b?: number[] };
 }

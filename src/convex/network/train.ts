@@ -55,7 +55,25 @@ export function runWeightDecayedGd(objective: Objective, theta0: Float64Array, o
   return { theta: res.theta, objective: res.loss, gradNorm: finite ? res.gradNorm : NaN, history, finite };
 }
 
-/** Plain gradient descent from `init` (not modified) on F with step `lr`. */
+/**
+ * Plain gradient descent from `init` (not modified) on F with step `lr`.
+ *
+ * @param X - inputs in X̃-space, n × D
+ * @param y - the n targets
+ * @param beta - the weight decay β > 0
+ * @param init - the starting network (not modified)
+ * @param opts - step `lr`, number of `steps`, `recordEvery`
+ * @returns the trained network, its objective and ‖∇F‖, the recorded history, and whether it stayed finite
+ * @example
+ * ```ts
+ * import { trainWeightDecayed, withBias } from "splitscape";
+ * const x = [-1, -0.5, 0, 0.5, 1];
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.from(x) });
+ * const init = { W: Float64Array.of(0.8, 0.1, -0.7, 0.2, 0.3, -0.5), alpha: Float64Array.of(0.5, 0.6, -0.2), m: 3, D: 2 };
+ * const run = trainWeightDecayed(X, Float64Array.from(x, Math.abs), 0.01, init, { lr: 0.05, steps: 2000 });
+ * console.log(run.objective, run.gradNorm);
+ * ```
+ */
 export function trainWeightDecayed(X: Matrix, y: Float64Array, beta: number, init: ReluNetwork, opts: GdOptions): GdResult {
   const { rows: n, cols: D } = X;
   if (init.D !== D) throw new RangeError(`trainWeightDecayed: network input dimension ${init.D}, X has ${D} columns`);
@@ -76,6 +94,19 @@ export function trainWeightDecayed(X: Matrix, y: Float64Array, beta: number, ini
 /**
  * Drop neurons that do not matter at the limit of training: dead ones ((X w)_+ = 0, which weight
  * decay shrinks geometrically to 0) and those whose |α|·‖w‖ is at most `relTol` of the total.
+ *
+ * @param net - a (trained) network
+ * @param X - inputs in X̃-space, n × D
+ * @param relTol - drop neurons with |α_j|‖w_j‖ ≤ relTol · Σ_j |α_j|‖w_j‖
+ * @returns the network without dead and negligible neurons
+ * @example
+ * ```ts
+ * import { pruneNetwork, withBias } from "splitscape";
+ * const X = withBias({ rows: 3, cols: 1, data: Float64Array.of(-1, 0, 1) });
+ * // the third neuron (−x − 2)_+ is dead on the data
+ * const net = { W: Float64Array.of(1, 0, -1, 0, -1, -2), alpha: Float64Array.of(1, 1, 3), m: 3, D: 2 };
+ * console.log(pruneNetwork(net, X, 1e-6).m); // 2
+ * ```
  */
 export function pruneNetwork(net: ReluNetwork, X: Matrix, relTol: number): ReluNetwork {
   const { D } = net;

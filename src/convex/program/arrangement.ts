@@ -128,6 +128,17 @@ function nextSubset(idx: Int32Array, m: number): boolean {
  * or parallel points, more than r−1 hyperplanes through a line), up to the zero test `zeroTol`.
  * The interior point of each chamber is v·(±1) + ε·h_local with ε small enough to keep the
  * signs off Z(v).
+ *
+ * @param vectors - the normals c_k of the hyperplanes, all of one length r, nonzero and spanning ℝʳ
+ * @param opts - zero tolerance of the line test and the subset limit (RangeError above it)
+ * @returns every chamber once, with its sign vector and an interior point
+ * @example
+ * ```ts
+ * import { arrangementChambers } from "splitscape";
+ * // three lines through the origin of the plane cut it into 6 chambers
+ * const chambers = arrangementChambers([Float64Array.of(1, 0), Float64Array.of(0, 1), Float64Array.of(1, 1)]);
+ * console.log(chambers.length); // 6
+ * ```
  */
 export function arrangementChambers(vectors: Float64Array[], opts: ArrangementOptions = {}): Chamber[] {
   const m = vectors.length;

@@ -20,7 +20,21 @@ export interface GapReport {
   readonly scale: number;
 }
 
-/** ν = −∇L(ŷ) (written into `out`). */
+/**
+ * ν = −∇L(ŷ) (written into `out`).
+ *
+ * @param loss - the loss (`convexLoss(name)`)
+ * @param yhat - the prediction ŷ, length n
+ * @param y - the targets, length n
+ * @param out - optional output buffer of length n, overwritten
+ * @returns the dual direction ν = −∇L(ŷ) (`out` when given); for the square loss the residual y − ŷ
+ * @example
+ * ```ts
+ * import { convexLoss, dualFromPrediction } from "splitscape";
+ * const nu = dualFromPrediction(convexLoss("square"), Float64Array.of(0.5, 1), Float64Array.of(1, 1));
+ * console.log(Array.from(nu)); // [0.5, -0]: the residual y − ŷ
+ * ```
+ */
 export function dualFromPrediction(loss: ConvexLoss, yhat: Float64Array, y: Float64Array, out: Float64Array = new Float64Array(y.length)): Float64Array {
   loss.valueAndGradient(yhat, y, out);
   for (let k = 0; k < out.length; k++) out[k] = -out[k];

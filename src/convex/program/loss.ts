@@ -99,7 +99,18 @@ export const logisticLoss: ConvexLoss = {
   },
 };
 
-/** The loss of a name. */
+/**
+ * The loss of a name.
+ *
+ * @param name - "square" or "logistic"
+ * @returns the loss object: value, value and gradient, dual objective −L*(−ν), curvature bound
+ * @example
+ * ```ts
+ * import { convexLoss } from "splitscape";
+ * const L = convexLoss("logistic");
+ * console.log(L.value(Float64Array.of(0, 2), Float64Array.of(1, -1))); // log 2 + log(1 + e²)
+ * ```
+ */
 export function convexLoss(name: ConvexLossName): ConvexLoss {
   return name === "square" ? squareLoss : logisticLoss;
 }

@@ -63,6 +63,15 @@ export interface EnumerateOptions {
  * The number of chambers of a central arrangement of n hyperplanes of rank r in general
  * position (Cover 1965; Pilanci & Ergen 2020, eq. 8): 2·Σ_{k=0}^{r−1} C(n−1, k). For 1-D data
  * with a bias (r = 2) this is 2n.
+ *
+ * @param n - number of hyperplanes (samples with x_k ≠ 0)
+ * @param r - the rank of the data
+ * @returns the general-position chamber count, an upper bound on the number of patterns
+ * @example
+ * ```ts
+ * import { maxPatternCount } from "splitscape";
+ * console.log(maxPatternCount(8, 2)); // 16: 1-D data with a bias has 2n patterns
+ * ```
  */
 export function maxPatternCount(n: number, r: number): number {
   if (n <= 0 || r <= 0) return 1;
@@ -71,7 +80,20 @@ export function maxPatternCount(n: number, r: number): number {
   return 2 * s;
 }
 
-/** The pattern 1[X h ≥ 0] of direction h (length n, 0/1). */
+/**
+ * The pattern 1[X h ≥ 0] of direction h (length n, 0/1).
+ *
+ * @param X - the data, n × d
+ * @param h - a direction, length d
+ * @param out - optional output buffer of length n, overwritten
+ * @returns the 0/1 mask 1[X h ≥ 0], length n (the diagonal of D)
+ * @example
+ * ```ts
+ * import { patternOf, withBias } from "splitscape";
+ * const X = withBias({ rows: 4, cols: 1, data: Float64Array.of(-1, -0.2, 0.3, 1) });
+ * console.log(Array.from(patternOf(X, [1, -0.1]))); // [0, 0, 1, 1]: the ReLU x − 0.1 is active right of 0.1
+ * ```
+ */
 export function patternOf(X: Matrix, h: ArrayLike<number>, out: Uint8Array = new Uint8Array(X.rows)): Uint8Array {
   const { rows: n, cols: d, data } = X;
   for (let k = 0; k < n; k++) {
@@ -89,7 +111,20 @@ export function maskKey(mask: Uint8Array): string {
   return s;
 }
 
-/** Mask of pattern i (a view). */
+/**
+ * Mask of pattern i (a view).
+ *
+ * @param set - the pattern set
+ * @param i - the pattern index, 0 ≤ i < set.count
+ * @returns a view of the n-entry 0/1 mask of pattern i (do not write to it)
+ * @example
+ * ```ts
+ * import { enumeratePatterns, patternMask, withBias } from "splitscape";
+ * const X = withBias({ rows: 3, cols: 1, data: Float64Array.of(-1, 0.5, 1) });
+ * const set = enumeratePatterns(X);
+ * for (let i = 0; i < set.count; i++) console.log(Array.from(patternMask(set, i)).join(""));
+ * ```
+ */
 export function patternMask(set: PatternSet, i: number): Uint8Array {
   return set.masks.subarray(i * set.n, (i + 1) * set.n);
 }
@@ -184,6 +219,18 @@ export function enumeratePatterns(X: Matrix, opts: EnumerateOptions = {}): Patte
 /**
  * Patterns 1[X g ≥ 0] of the given gate vectors (rows of `gates`, d columns), de-duplicated
  * (first gate kept as the generator), in gate order. `exact` is false.
+ *
+ * @param X - the data, n × d
+ * @param gates - the gate vectors as rows, G × d
+ * @param method - recorded as the set's `method` (default "gates")
+ * @returns the distinct patterns of the gates with their first gate as generator; `exact` is false
+ * @example
+ * ```ts
+ * import { patternsFromGates, withBias } from "splitscape";
+ * const X = withBias({ rows: 4, cols: 1, data: Float64Array.of(-1, -0.2, 0.3, 1) });
+ * const gates = { rows: 3, cols: 2, data: Float64Array.of(1, 0, 2, 0, -1, 0.5) };
+ * console.log(patternsFromGates(X, gates).count); // 2: the first two gates give one pattern
+ * ```
  */
 export function patternsFromGates(X: Matrix, gates: Matrix, method: PatternSet["method"] = "gates"): PatternSet {
   if (gates.cols !== X.cols) {
@@ -213,6 +260,18 @@ export function patternsFromGates(X: Matrix, gates: Matrix, method: PatternSet["
  * N Gaussian gates g ~ N(0, I_d) from the stream fork(seed, "convex-gates") (or `rng`), their
  * patterns 1[X g ≥ 0] de-duplicated (see patternsFromGates). `exact` is false: a certificate
  * over these patterns is relative to them (docs/science/convex.md §2).
+ *
+ * @param X - the data, n × d
+ * @param count - N, the number of Gaussian gates drawn (the result may hold fewer distinct patterns)
+ * @param seedOrRng - a seed (default 0) or a random stream
+ * @returns the distinct sampled patterns; `exact` is false
+ * @example
+ * ```ts
+ * import { makeBuiltin, samplePatterns, withBias } from "splitscape";
+ * const X = withBias(makeBuiltin("builtin:blobs?n=40&std=0.8&seed=1").X);
+ * const set = samplePatterns(X, 200, 7);
+ * console.log(set.count, set.exact); // ≤ 200, false
+ * ```
  */
 export function samplePatterns(X: Matrix, count: number, seedOrRng: number | Rng = 0): PatternSet {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`samplePatterns: count must be a positive integer, got ${count}`);

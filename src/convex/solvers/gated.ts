@@ -294,6 +294,19 @@ function carryMomentum(ctx: GatedContext, prev: WorkingSetSolve, next: WorkingSe
 /**
  * Solve the gated ReLU program of `problem` (its patterns serve as the gates D_i) to relative
  * duality gap `tol` (over all blocks), starting from W = 0 (or `warm`, P×d).
+ *
+ * @param problem - the convex problem (`convexProblem`); its patterns are the gates
+ * @param opts - `tol` (relative duality gap), iteration and time limits, step settings
+ * @param warm - optional starting blocks W, P × d row-major
+ * @returns the blocks W, the prediction, the gap report (primal, dual, relative gap) and solver counts
+ * @example
+ * ```ts
+ * import { convexProblem, enumeratePatterns, solveGatedRelu, withBias } from "splitscape";
+ * const x = [-1, -0.7, -0.35, -0.1, 0.2, 0.45, 0.8, 1];
+ * const X = withBias({ rows: x.length, cols: 1, data: Float64Array.from(x) });
+ * const sol = solveGatedRelu(convexProblem(X, Float64Array.from(x, (t) => Math.abs(t) - 0.4), 0.05, "square", enumeratePatterns(X)), { tol: 1e-10 });
+ * console.log(sol.converged, sol.relativeGap, sol.activeBlocks);
+ * ```
  */
 export function solveGatedRelu(problem: ConvexProblem, opts: SolveOptions = {}, warm?: Float64Array): GatedSolution {
   const t0 = performance.now();

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { countField, positiveField, widthField } from "./base.js";
 import {
-  certifyNetwork, convexProblem, convexToNetwork, enumeratePatterns, independent, networkOutput, nonconvexObjective, optimalSet, ownPatternOptimum,
+  certifyNetwork, convexProblem, convexToNetwork, enumeratePatterns, networkOutput, nonconvexObjective, optimalSet, ownPatternOptimum,
   pruneNetwork, solveRelu, trainWeightDecayed, vertexToNetwork, withBias, type ConvexProblem, type NetworkClass, type OptimalDirection,
   type OptimalSet, type ReluNetwork,
 } from "../../convex/index.js";
+import { independent } from "../../convex/landscape/optimalSet.js";
 import { nrm2, type Matrix } from "../../linalg/index.js";
 import { normal } from "../../random/index.js";
 import { atLeast, atMost, equals, scatterPlot, type FigureSpec, type Verdict } from "../../report/index.js";

@@ -1,7 +1,7 @@
 import {
-  directionsOfDual, enumeratePatterns, faceUniqueness, fitVector, lineTestPoints, loadHighs, minNormInterpolation, minNormUniqueness, networkOutput,
-  reluNetworkFromTheta, type ReluNetwork,
+  enumeratePatterns, faceUniqueness, lineTestPoints, loadHighs, minNormInterpolation, minNormUniqueness, networkOutput, reluNetworkFromTheta, type ReluNetwork,
 } from "../../convex/index.js";
+import { directionsOfDual, fitVector } from "../../convex/landscape/minNorm.js";
 import type { Matrix } from "../../linalg/index.js";
 import type { Row, VegaLiteSpec } from "../../report/index.js";
 import { claim } from "../claims.js";

@@ -117,6 +117,24 @@ export interface FirstLayerDirections {
  * candidate Π_{K_i}(σ Xᵀ D_i D2_j ν)/‖·‖ (own pattern D_i = 1[X w_{1jk} > 0] in the vector, cone K_i
  * of 1[X w_{1jk} ≥ 0]; D2_j = 1[Z_j > 0]; σ = sign(α_j w_{2jk}); ν = −∇L(f)) and, with `patterns`,
  * to the whole finite set of the block. See the file comment for the derivation and the bound.
+ *
+ * @param net - the three-layer network
+ * @param X - inputs in X̃-space, n × D
+ * @param y - the n targets
+ * @param beta - the weight decay β > 0
+ * @param opts - `loss`, `patterns` for the distance to the whole set, `activeTol`
+ * @returns per first-layer neuron the distance to its dual candidate (and to the set), block imbalance, ‖∇F‖, the objective
+ * @example
+ * ```ts
+ * import { enumeratePatterns, firstLayerDirections, trainThreeLayer, withBias } from "splitscape";
+ * const x = [-1, -0.5, 0, 0.5, 1];
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.from(x) });
+ * const y = Float64Array.from(x, Math.abs);
+ * const init = { W1: Float64Array.of(0.9, 0.1, -0.8, 0.2), W2: Float64Array.of(0.7, 0.6), alpha: Float64Array.of(0.8), m: 1, m1: 2, D: 2 };
+ * const { net } = trainThreeLayer(X, y, 0.01, init, { lr: 0.05, steps: 5000 });
+ * const check = firstLayerDirections(net, X, y, 0.01, { patterns: enumeratePatterns(X) });
+ * console.log(check.maxDistance, check.gradNorm); // both small near a stationary point
+ * ```
  */
 export function firstLayerDirections(net: ThreeLayerNetwork, X: Matrix, y: Float64Array, beta: number, opts: FirstLayerDirectionOptions = {}): FirstLayerDirections {
   if (!(beta > 0)) throw new RangeError(`firstLayerDirections: beta must be positive, got ${beta}`);

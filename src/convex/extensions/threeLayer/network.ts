@@ -30,7 +30,18 @@ export function threeLayerArchitecture(net: ThreeLayerNetwork): ParallelThreeLay
   return parallelThreeLayerArchitecture({ d: net.D, m: net.m, m1: net.m1, activation: makeActivation("relu") });
 }
 
-/** The network as a model/ Model, θ = [W1 | W2 | α] (a copy). */
+/**
+ * The network as a model/ Model, θ = [W1 | W2 | α] (a copy).
+ *
+ * @param net - the three-layer network
+ * @returns the Model with θ = [W1 | W2 | α] (parallel-three-layer ReLU architecture), usable with model/'s forward and files
+ * @example
+ * ```ts
+ * import { paramCount, threeLayerModel } from "splitscape";
+ * const net = { W1: Float64Array.of(1, 0, -1, 0), W2: Float64Array.of(1, 1), alpha: Float64Array.of(1), m: 1, m1: 2, D: 2 };
+ * console.log(paramCount(threeLayerModel(net).arch)); // 7 = 4 + 2 + 1
+ * ```
+ */
 export function threeLayerModel(net: ThreeLayerNetwork): Model & { readonly arch: ParallelThreeLayerArchitecture } {
   const theta = new Float64Array(net.W1.length + net.W2.length + net.alpha.length);
   theta.set(net.W1);
@@ -57,7 +68,20 @@ export function checkThreeLayerNetwork(where: string, net: ThreeLayerNetwork, X:
   if (!X.data.every(Number.isFinite) || (y !== undefined && !y.every(Number.isFinite))) throw new RangeError(`${where}: X and y must be finite`);
 }
 
-/** f(X) = Σ_j ((X W_{1j})_+ w_{2j})_+ α_j (model/ forward). */
+/**
+ * f(X) = Σ_j ((X W_{1j})_+ w_{2j})_+ α_j (model/ forward).
+ *
+ * @param net - the three-layer network
+ * @param X - inputs in X̃-space, n × D
+ * @returns f(X̃), length n
+ * @example
+ * ```ts
+ * import { threeLayerOutput, withBias } from "splitscape";
+ * // one block: ((x)_+ + (−x)_+)_+ = |x|
+ * const net = { W1: Float64Array.of(1, 0, -1, 0), W2: Float64Array.of(1, 1), alpha: Float64Array.of(1), m: 1, m1: 2, D: 2 };
+ * console.log(Array.from(threeLayerOutput(net, withBias({ rows: 2, cols: 1, data: Float64Array.of(-2, 0.5) })))); // [2, 0.5]
+ * ```
+ */
 export function threeLayerOutput(net: ThreeLayerNetwork, X: Matrix): Float64Array {
   checkThreeLayerNetwork("threeLayerOutput", net, X);
   return forward(threeLayerModel(net), X).data;
@@ -88,6 +112,21 @@ export interface ThreeLayerObjective {
  *   ∂F/∂α_j = G_jᵀ r + β α_j,  ∂F/∂w_{2jk} = α_j A_{jk}ᵀ D2_j r + β w_{2jk},
  *   ∂F/∂w_{1jk} = α_j w_{2jk} Xᵀ D_{jk} D2_j r + β w_{1jk}
  * (model/'s output VJP and weight decay). The loss and ν are the program's (convexLoss).
+ *
+ * @param net - the three-layer network
+ * @param X - inputs in X̃-space, n × D
+ * @param y - the n targets (±1 for the logistic loss)
+ * @param beta - the weight decay β > 0
+ * @param loss - "square" (default) or "logistic"
+ * @returns loss, penalty, objective, prediction, ν = −∇L(f), the gradients and their norm
+ * @example
+ * ```ts
+ * import { threeLayerObjective, withBias } from "splitscape";
+ * const net = { W1: Float64Array.of(1, 0, -1, 0), W2: Float64Array.of(1, 1), alpha: Float64Array.of(1), m: 1, m1: 2, D: 2 };
+ * const X = withBias({ rows: 3, cols: 1, data: Float64Array.of(-1, 0, 1) });
+ * const F = threeLayerObjective(net, X, Float64Array.of(1, 0, 1), 0.1);
+ * console.log(F.loss, F.penalty); // 0 0.25 = (β/2)(2 + 2 + 1)
+ * ```
  */
 export function threeLayerObjective(net: ThreeLayerNetwork, X: Matrix, y: Float64Array, beta: number, loss: ConvexLossName = "square"): ThreeLayerObjective {
   checkThreeLayerNetwork("threeLayerObjective", net, X, y);
@@ -125,7 +164,25 @@ export interface ThreeLayerGdResult {
   readonly finite: boolean;
 }
 
-/** Plain gradient descent θ ← θ − lr·∇F(θ) from `init` (not modified), by dynamics/. */
+/**
+ * Plain gradient descent θ ← θ − lr·∇F(θ) from `init` (not modified), by dynamics/.
+ *
+ * @param X - inputs in X̃-space, n × D
+ * @param y - the n targets
+ * @param beta - the weight decay β > 0
+ * @param init - the starting network (not modified)
+ * @param opts - step `lr`, `steps`, `recordEvery`, `loss`
+ * @returns the trained network, its objective and gradient norm, the history, and whether it stayed finite
+ * @example
+ * ```ts
+ * import { trainThreeLayer, withBias } from "splitscape";
+ * const x = [-1, -0.5, 0, 0.5, 1];
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.from(x) });
+ * const init = { W1: Float64Array.of(0.9, 0.1, -0.8, 0.2), W2: Float64Array.of(0.7, 0.6), alpha: Float64Array.of(0.8), m: 1, m1: 2, D: 2 };
+ * const run = trainThreeLayer(X, Float64Array.from(x, Math.abs), 0.01, init, { lr: 0.05, steps: 2000 });
+ * console.log(run.objective, run.gradNorm, run.finite);
+ * ```
+ */
 export function trainThreeLayer(X: Matrix, y: Float64Array, beta: number, init: ThreeLayerNetwork, opts: ThreeLayerGdOptions): ThreeLayerGdResult {
   checkThreeLayerNetwork("trainThreeLayer", init, X, y);
   if (!(beta >= 0)) throw new RangeError("trainThreeLayer: beta must be ≥ 0");

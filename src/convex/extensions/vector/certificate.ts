@@ -50,7 +50,18 @@ export interface VectorCertificate {
   readonly connectivityWidth: number;
 }
 
-/** The width nc + 1 from which the optimal set of (NC_c) is connected (docs/science/convex.md §8.1). */
+/**
+ * The width nc + 1 from which the optimal set of (NC_c) is connected (docs/science/convex.md §8.1).
+ *
+ * @param n - number of samples
+ * @param c - number of outputs
+ * @returns nc + 1
+ * @example
+ * ```ts
+ * import { vectorConnectivityWidth } from "splitscape";
+ * console.log(vectorConnectivityWidth(5, 2)); // 11
+ * ```
+ */
 export function vectorConnectivityWidth(n: number, c: number): number {
   return n * c + 1;
 }
@@ -58,6 +69,24 @@ export function vectorConnectivityWidth(n: number, c: number): number {
 /**
  * Certificate of a prediction F with primal value `primalValue`: Λ = −∇L(F), s ≤ upper bound of
  * vectorDualNorm, Λ_f = Λ·min(1, β/s), gap = primal − (−L*(−Λ_f)) ≥ 0.
+ *
+ * @param problem - the vector-output problem
+ * @param F - the candidate's prediction, n × c
+ * @param primalValue - the candidate's objective value (an upper bound on the optimum)
+ * @param opts - tolerance and budget of the dual norm
+ * @returns primal, dual and gap with bounds on s(Λ), Λ and Λ_f, dual feasibility, `exact`
+ * @example
+ * ```ts
+ * import { enumeratePatterns, solveVectorByAtoms, vectorCertificateFromPrediction, vectorObjective, vectorProblem, withBias } from "splitscape";
+ * const x = [-1, -0.5, 0, 0.5, 1];
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.from(x) });
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(x.flatMap((t) => [Math.abs(t), Math.max(t, 0)])) };
+ * const problem = vectorProblem(X, Y, 0.05, "square", enumeratePatterns(X));
+ * const net = solveVectorByAtoms(problem).network;
+ * const F = vectorObjective(net, X, Y, problem.beta);
+ * const cert = vectorCertificateFromPrediction(problem, F.prediction, F.objective);
+ * console.log(cert.relativeGap, cert.dualFeasibility); // small, feasible
+ * ```
  */
 export function vectorCertificateFromPrediction(
   problem: VectorProblem, F: Matrix, primalValue: number, opts: VectorCertificateOptions = {},

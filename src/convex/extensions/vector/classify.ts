@@ -102,6 +102,21 @@ function vectorReasons(
  * along Λᵀ(Xw̄_j)_+, and w̄_j = Π_{K_j}(Xᵀ D_j Λ α̂_j)/β (own-cone value 1). "global optimum":
  * exact patterns and (stationary with s_upper ≤ β(1 + tol), or relative gap ≤ tol);
  * "stationary": the per-neuron conditions hold; else "neither".
+ *
+ * @param problem - the vector-output problem (the network is in its X̃-space)
+ * @param net - the network with c outputs
+ * @param opts - `tol` and the dual-norm settings
+ * @returns "global optimum", "stationary" or "neither", the reasons, per-neuron numbers and the certificate
+ * @example
+ * ```ts
+ * import { certifyVectorNetwork, enumeratePatterns, solveVectorByAtoms, vectorProblem, withBias } from "splitscape";
+ * const x = [-1, -0.5, 0, 0.5, 1];
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.from(x) });
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(x.flatMap((t) => [Math.abs(t), Math.max(t, 0)])) };
+ * const problem = vectorProblem(X, Y, 0.05, "square", enumeratePatterns(X));
+ * const report = certifyVectorNetwork(problem, solveVectorByAtoms(problem).network);
+ * console.log(report.classification); // global optimum
+ * ```
  */
 export function certifyVectorNetwork(
   problem: VectorProblem, net: VectorReluNetwork, opts: VectorCertificateOptions = {},

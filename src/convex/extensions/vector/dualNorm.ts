@@ -358,6 +358,22 @@ function coveredPatternBounds(heap: NodeHeap, leafPattern: Float64Array, perPatt
  * sphere only when they are all patterns of X, patterns.exact). See the file comment for the
  * covering bound; for c = 1 the covering is the two points z = ±1 and both bounds equal the
  * scalar max_{i,±} ‖Π_{K_i}(±Xᵀ D_i ν)‖.
+ *
+ * @param X - the data in X̃-space, n × D
+ * @param patterns - the patterns to maximise over (exact for a bound on the whole sphere)
+ * @param Lambda - the dual matrix Λ, n × c
+ * @param opts - relative `tol` between the bounds, evaluation budget, cover dimension, rank tolerance
+ * @returns lower and upper bounds on s(Λ), the maximiser u, the method and per-pattern bounds
+ * @example
+ * ```ts
+ * import { enumeratePatterns, vectorDualNorm, vectorProblem, withBias } from "splitscape";
+ * const x = [-1, -0.5, 0, 0.5, 1];
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.from(x) });
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(x.flatMap((t) => [Math.abs(t), Math.max(t, 0)])) };
+ * const problem = vectorProblem(X, Y, 0.05, "square", enumeratePatterns(X));
+ * const s = vectorDualNorm(X, problem.patterns, Y); // Λ = −∇L(0) = Y for the square loss
+ * console.log(s.lower, s.upper); // above β: the zero network is not optimal
+ * ```
  */
 export function vectorDualNorm(X: Matrix, patterns: PatternSet, Lambda: Matrix, opts: VectorDualNormOptions = {}): VectorDualNorm {
   const { rows: n, cols: D } = X;

@@ -24,7 +24,18 @@ export function vectorNetworkArchitecture(m: number, D: number, c: number): TwoL
   return twoLayerArchitecture({ d: D, m, k: c, activation: makeActivation("relu") });
 }
 
-/** The network as a model/ Model, θ = [W | A] (a copy; RangeError for m = 0). */
+/**
+ * The network as a model/ Model, θ = [W | A] (a copy; RangeError for m = 0).
+ *
+ * @param net - a network with m ≥ 1 neurons
+ * @returns the Model with θ = [W | A] (row-major), usable with model/'s forward, gradients and files
+ * @example
+ * ```ts
+ * import { paramCount, vectorNetworkModel } from "splitscape";
+ * const net = { W: Float64Array.of(1, 0, -1, 0), A: Float64Array.of(1, 1, 1, 0), m: 2, D: 2, c: 2 };
+ * console.log(paramCount(vectorNetworkModel(net).arch)); // 8
+ * ```
+ */
 export function vectorNetworkModel(net: VectorReluNetwork): Model & { readonly arch: TwoLayerArchitecture } {
   const theta = new Float64Array(net.m * (net.D + net.c));
   theta.set(net.W.subarray(0, net.m * net.D));
@@ -32,7 +43,20 @@ export function vectorNetworkModel(net: VectorReluNetwork): Model & { readonly a
   return { arch: vectorNetworkArchitecture(net.m, net.D, net.c), theta };
 }
 
-/** The vector-output network of a model file in X̃-space (A: m×k output weights). */
+/**
+ * The vector-output network of a model file in X̃-space (A: m×k output weights).
+ *
+ * @param model - a two-layer ReLU model with k outputs (`loadTwoLayerReluModel(path, { vector: true })`)
+ * @returns the network in X̃-space (rows [w_j, b_j] with biases), A its m × k output weights
+ * @example
+ * ```ts
+ * import { modelToVectorNetwork, type TwoLayerReluModel } from "splitscape";
+ * // two neurons (x)_+ and (−x)_+ with outputs (1, 1) and (1, 0), input biases 0
+ * const model: TwoLayerReluModel = { W: { rows: 2, cols: 1, data: Float64Array.of(1, -1) }, a: Float64Array.of(1, 1, 1, 0), k: 2, b: Float64Array.of(0, 0) };
+ * const net = modelToVectorNetwork(model);
+ * console.log(net.D, net.c, Array.from(net.W)); // 2 2 [1, 0, -1, 0]
+ * ```
+ */
 export function modelToVectorNetwork(model: TwoLayerReluModel): VectorReluNetwork {
   const { W, D } = augmentedInputWeights(model);
   return { W, A: model.a.slice(), m: model.W.rows, D, c: model.k };
@@ -45,7 +69,20 @@ export function checkVectorNetwork(where: string, net: VectorReluNetwork, X: Mat
   if (net.W.length !== net.m * net.D || net.A.length !== net.m * net.c) throw new RangeError(`${where}: W must be ${net.m}×${net.D} and A ${net.m}×${net.c}`);
 }
 
-/** F = f(X) = Σ_j (X w_j)_+ α_jᵀ (n×c; model/ forward, 0 without neurons). */
+/**
+ * F = f(X) = Σ_j (X w_j)_+ α_jᵀ (n×c; model/ forward, 0 without neurons).
+ *
+ * @param net - the network
+ * @param X - inputs in X̃-space, n × D
+ * @returns F = f(X̃), n × c
+ * @example
+ * ```ts
+ * import { vectorNetworkOutput, withBias } from "splitscape";
+ * const net = { W: Float64Array.of(1, 0, -1, 0), A: Float64Array.of(1, 1, 1, 0), m: 2, D: 2, c: 2 }; // (|x|, x_+)
+ * const X = withBias({ rows: 2, cols: 1, data: Float64Array.of(-2, 3) });
+ * console.log(Array.from(vectorNetworkOutput(net, X).data)); // [2, 0, 3, 3]
+ * ```
+ */
 export function vectorNetworkOutput(net: VectorReluNetwork, X: Matrix): Matrix {
   if (net.D !== X.cols) throw new RangeError(`vectorNetworkOutput: network input dimension ${net.D}, X has ${X.cols} columns`);
   if (net.m === 0) return { rows: X.rows, cols: net.c, data: new Float64Array(X.rows * net.c) };
@@ -76,6 +113,24 @@ export interface VectorObjective {
  * L(F, Y) + (β/2) Σ_j (‖w_j‖² + ‖α_j‖²) and its gradient. With R = ∇L(F):
  *   ∂/∂α_j = R ᵀ(X w_j)_+ + β α_j,   ∂/∂w_j = Xᵀ(1[X w_j > 0] ⊙ R α_j) + β w_j
  * (model/'s output VJP plus weight decay). The loss and Λ are the program's (vectorLossValue).
+ *
+ * @param net - the network
+ * @param X - inputs in X̃-space, n × D
+ * @param Y - targets, n × c
+ * @param beta - the weight decay β > 0
+ * @param loss - "square" (default) or "softmax"
+ * @returns loss, penalty, objective, prediction, Λ = −∇L(F), the gradients and their norm
+ * @example
+ * ```ts
+ * import { enumeratePatterns, vectorObjective, vectorProblem, withBias } from "splitscape";
+ * const x = [-1, -0.5, 0, 0.5, 1];
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.from(x) });
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(x.flatMap((t) => [Math.abs(t), Math.max(t, 0)])) };
+ * const problem = vectorProblem(X, Y, 0.05, "square", enumeratePatterns(X));
+ * const net = { W: Float64Array.of(1, 0, -1, 0), A: Float64Array.of(1, 1, 1, 0), m: 2, D: 2, c: 2 };
+ * const F = vectorObjective(net, X, Y, problem.beta);
+ * console.log(F.loss, F.penalty, F.gradNorm); // 0 and the penalty (β/2)·4: it fits Y exactly
+ * ```
  */
 export function vectorObjective(net: VectorReluNetwork, X: Matrix, Y: Matrix, beta: number, loss: VectorLossName = "square"): VectorObjective {
   checkVectorNetwork("vectorObjective", net, X, Y);

@@ -16,7 +16,25 @@ export interface VectorProblem {
   readonly patterns: PatternSet;
 }
 
-/** Validated problem record: RangeError on inconsistent shapes, β ≤ 0, non-finite data or bad labels. */
+/**
+ * Validated problem record: RangeError on inconsistent shapes, β ≤ 0, non-finite data or bad labels.
+ *
+ * @param X - the data in X̃-space, n × D (`withBias` for a bias)
+ * @param Y - the targets, n × c (softmax: rows in the probability simplex)
+ * @param beta - the weight decay β > 0
+ * @param loss - "square" or "softmax"
+ * @param patterns - the activation patterns of X
+ * @returns the validated problem record
+ * @example
+ * ```ts
+ * import { enumeratePatterns, vectorProblem, withBias } from "splitscape";
+ * const x = [-1, -0.5, 0, 0.5, 1];
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.from(x) });
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(x.flatMap((t) => [Math.abs(t), Math.max(t, 0)])) };
+ * const problem = vectorProblem(X, Y, 0.05, "square", enumeratePatterns(X));
+ * console.log(problem.Y.cols, problem.patterns.count); // 2 10
+ * ```
+ */
 export function vectorProblem(X: Matrix, Y: Matrix, beta: number, loss: VectorLossName, patterns: PatternSet): VectorProblem {
   checkVectorData("vectorProblem", X, Y, loss);
   if (!(beta > 0) || !Number.isFinite(beta)) throw new RangeError(`vectorProblem: beta must be a positive finite number, got ${beta}`);

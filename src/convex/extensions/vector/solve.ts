@@ -190,6 +190,20 @@ function balancedNetwork(atoms: AtomSet, D: number, c: number): { network: Vecto
  * and `converged` means its relative gap is ≤ tol. With exact patterns the gap is a proof of
  * global optimality at every width ≥ the number of neurons. β at least the dual norm of
  * Λ = −∇L(0) gives the zero network (no neuron), certified with gap 0, in the first round.
+ *
+ * @param problem - the vector-output problem
+ * @param opts - `tol` (relative gap), `maxRounds`, dual-norm tolerance and budget
+ * @returns the network, its certificate (primal, dual, relative gap), rounds, atoms, `converged`
+ * @example
+ * ```ts
+ * import { enumeratePatterns, solveVectorByAtoms, vectorProblem, withBias } from "splitscape";
+ * const x = [-1, -0.5, 0, 0.5, 1];
+ * const X = withBias({ rows: 5, cols: 1, data: Float64Array.from(x) });
+ * const Y = { rows: 5, cols: 2, data: Float64Array.from(x.flatMap((t) => [Math.abs(t), Math.max(t, 0)])) };
+ * const problem = vectorProblem(X, Y, 0.05, "square", enumeratePatterns(X));
+ * const res = solveVectorByAtoms(problem); // relative gap ≤ VECTOR_SOLVE_TOL = 1e-6
+ * console.log(res.converged, res.network.m, res.certificate.relativeGap); // true, a few neurons, < 1e-6
+ * ```
  */
 export function solveVectorByAtoms(problem: VectorProblem, opts: VectorAtomOptions = {}): VectorAtomResult {
   const t0 = performance.now();
