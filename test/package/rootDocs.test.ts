@@ -3,32 +3,23 @@
  * through the TypeScript compiler API as TypeDoc reads them: a function is documented when its
  * comment has a `@param` for every parameter (by name), `@returns` (unless it returns nothing)
  * and at least one `@example`. Every example's ```ts block is type-checked against the package
- * (imports of "splitscape" resolve to src/index.ts), so an example cannot drift from the API.
- *
- * Functions not documented yet are listed in undocumented-root-functions.json. The list may only
- * shrink: a new root function without the tags fails, and so does a listed one that gained them
- * (remove it from the list).
+ * (imports of "splitscape" resolve to src/index.ts), so an example cannot drift from the API;
+ * rootExamples.test.ts runs them. Every root function is documented: a new one without the tags
+ * fails here (or leaves the root if it is plumbing: see the layer's index.ts).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 import { exampleCompilerOptions as options, repo, rootFunctions } from "../helpers/rootDocs.js";
 
-const listed = new Set(JSON.parse(readFileSync(join(repo, "test", "package", "undocumented-root-functions.json"), "utf8")) as string[]);
-
 describe("doc comments of the root's functions", () => {
   const all = rootFunctions();
-  const byName = new Map(all.map((f) => [f.name, f]));
 
-  it("every function not on the list has @param for each parameter, @returns and an @example", () => {
-    const lacking = all.filter((f) => f.missing.length > 0 && !listed.has(f.name)).map((f) => `${f.name}: ${f.missing.join(", ")}`);
+  it("every function has @param for each parameter, @returns and an @example", () => {
+    const lacking = all.filter((f) => f.missing.length > 0).map((f) => `${f.name}: ${f.missing.join(", ")}`);
     expect(lacking).toEqual([]);
-  });
-
-  it("the list of undocumented functions only shrinks (a listed function that is now documented, or gone, leaves it)", () => {
-    const stale = [...listed].filter((name) => byName.get(name)?.missing.length !== undefined && byName.get(name)!.missing.length === 0 || !byName.has(name));
-    expect(stale).toEqual([]);
+    expect(all.length).toBeGreaterThan(300);
   });
 
   // Inside the repository (a git-ignored folder) so that node_modules and the paths mapping resolve.
