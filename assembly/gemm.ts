@@ -514,16 +514,26 @@ export function gemmPackedA(
 /**
  * y[s..n) ← A(s:n, s:n)·x[s..n) for a symmetric A of which the upper triangle (row r, columns
  * c ≥ r; row-major, row stride lda elements) is stored at a (BLAS dsymv, uplo = 'U' read by
- * rows). Four rows per pass: each stored entry a[r, c] (c > r) is used twice, as y[r] += a·x[c]
- * (four f64x2 dot accumulators) and y[c] += a·x[r] (two columns per f64x2 step), so the
- * triangle is streamed once. a, x, y: byte addresses; x and y hold n doubles (entries < s unused).
+ * rows): symvRows over all the rows s..n−1.
  */
 export function symvUpper(n: i32, a: usize, lda: i32, s: i32, x: usize, y: usize): void {
+  symvRows(n, a, lda, s, n, x, y);
+}
+
+/**
+ * The part of the symmetric product of rows [s, rEnd) of the stored upper triangle: y[s..n) ←
+ * Σ_{r ∈ [s, rEnd)} (row r's contribution), where row r contributes Σ_{c ≥ r} a[r, c]·x[c] to y[r]
+ * and a[r, c]·x[r] to y[c] for c > r. With rEnd = n that is the whole product A(s:n, s:n)·x.
+ * Four rows per pass: each stored entry a[r, c] (c > r) is used twice, as y[r] += a·x[c]
+ * (four f64x2 dot accumulators) and y[c] += a·x[r] (two columns per f64x2 step), so the
+ * rows are streamed once. a, x, y: byte addresses; x and y hold n doubles (entries < s unused).
+ */
+export function symvRows(n: i32, a: usize, lda: i32, s: i32, rEnd: i32, x: usize, y: usize): void {
   if (s >= n) return;
   memory.fill(y + (<usize>s << 3), 0, <usize>(n - s) << 3);
   const ld = <usize>lda << 3;
   let r = s;
-  for (; r + 3 < n; r += 4) {
+  for (; r + 3 < rEnd; r += 4) {
     const r0 = a + <usize>r * ld;
     const r1 = r0 + ld;
     const r2 = r1 + ld;
@@ -585,7 +595,7 @@ export function symvUpper(n: i32, a: usize, lda: i32, s: i32, x: usize, y: usize
     store<f64>(y + ro, load<f64>(y + ro, 16) + t2 + (f64x2.extract_lane(v2, 0) + f64x2.extract_lane(v2, 1)), 16);
     store<f64>(y + ro, load<f64>(y + ro, 24) + t3 + (f64x2.extract_lane(v3, 0) + f64x2.extract_lane(v3, 1)), 24);
   }
-  for (; r < n; r++) {
+  for (; r < rEnd; r++) {
     const rr = a + <usize>r * ld;
     const ro = <usize>r << 3;
     const xr = load<f64>(x + ro);
@@ -668,4 +678,168 @@ export function rotatePair(x: usize, y: usize, n: i32, c: f64, s: f64, out: usiz
     store<f64>(out, a2);
     store<f64>(out, b2, 8);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reduction session (driven by src/linalg/kernels/reductionSession.ts): the workers of the
+// pool stay inside reductionServe for a whole tridiagonal reduction, and the caller hands them
+// one command at a time — a symmetric product split into fixed row chunks, or the trailing
+// rank-2k update split into fixed row tiles — through a header published under a sequence
+// lock (SEQ odd while the caller writes the header, even once it is published). Jobs are
+// claimed from one counter that runs on across commands (command c owns [BASE, BASE + JOBS)),
+// by compare-and-swap against the claimer's own snapshot of the header, so a worker that is
+// late for a command can never take a job of the next one. The partition of every command
+// depends on the problem only, each job writes only its own outputs, and the chunks of a
+// product are summed in chunk order by the caller: the results are the same bits for every
+// thread count, whichever thread runs which job.
+
+/** Header slots (f64) of a reduction command. */
+const R_CMD: i32 = 0;
+const R_BASE: i32 = 1;
+const R_JOBS: i32 = 2;
+const R_N: i32 = 3;
+const R_A: i32 = 4;
+const R_LDA: i32 = 5;
+const R_S: i32 = 6;
+const R_X: i32 = 7;
+const R_Y: i32 = 8;
+const R_PART: i32 = 9;
+const R_VW: i32 = 10;
+const R_SW: i32 = 11;
+const R_K: i32 = 12;
+const R_TILE: i32 = 13;
+/** Row bounds of the chunks of a product: slots R_BOUNDS … R_BOUNDS + JOBS. */
+const R_BOUNDS: i32 = 16;
+
+/** Commands. */
+const CMD_SYMV: i32 = 1;
+const CMD_UPDATE: i32 = 2;
+const CMD_STOP: i32 = 3;
+
+/** Control words (i32): the sequence lock, the job counter, jobs finished, the abort flag. */
+const Q_SEQ: usize = 0;
+const Q_NEXT: usize = 4;
+const Q_DONE: usize = 8;
+const Q_ABORT: usize = 12;
+
+/** Polls of a control word before a thread sleeps on it (≈ tens of µs: commands come that often). */
+const SPIN_POLLS: i32 = 20000;
+
+/**
+ * Job j of the published command. A product chunk j adds the rows [bound_j, bound_{j+1}) to its
+ * own partial vector (part + 8·j·n bytes; straight into y when the product has one chunk); an
+ * update tile j is C −= Xᵀ·Y on the rows [s + j·tile, +tile) of the upper triangle, from their
+ * diagonal on (the gemm of one thread, with this thread's workspace).
+ */
+function reductionJob(h: usize, j: i32, work: usize): void {
+  const n = <i32>slot(h, R_N);
+  const a = <usize>slot(h, R_A);
+  const lda = <i32>slot(h, R_LDA);
+  const s = <i32>slot(h, R_S);
+  if (<i32>slot(h, R_CMD) == CMD_SYMV) {
+    const r0 = <i32>slot(h, R_BOUNDS + j);
+    const r1 = <i32>slot(h, R_BOUNDS + j + 1);
+    const jobs = <i32>slot(h, R_JOBS);
+    const out = jobs == 1 ? <usize>slot(h, R_Y) : <usize>slot(h, R_PART) + (<usize>j * <usize>n << 3);
+    symvRows(n, a, lda, r0, r1, <usize>slot(h, R_X), out);
+    return;
+  }
+  const k = <i32>slot(h, R_K);
+  const tile = <i32>slot(h, R_TILE);
+  const r0 = s + j * tile;
+  const rows = min(tile, n - r0);
+  const len = n - s;
+  gemm(
+    1, 0, rows, n - r0, k, -1.0, <usize>slot(h, R_VW) + (<usize>r0 << 3), n,
+    <usize>slot(h, R_SW) + (<usize>(r0 - s) << 3), len, 1.0, a + (<usize>(r0 * lda + r0) << 3), lda, work,
+  );
+}
+
+/** Claim and run jobs [base, end) of the counter until none is left; the number run. */
+function reductionClaim(h: usize, ctl: usize, work: usize, base: i32, end: i32): i32 {
+  let ran = 0;
+  for (;;) {
+    const g = atomic.load<i32>(ctl + Q_NEXT);
+    if (g >= end) break;
+    if (atomic.cmpxchg<i32>(ctl + Q_NEXT, g, g + 1) != g) continue;
+    reductionJob(h, g - base, work);
+    atomic.add<i32>(ctl + Q_DONE, 1);
+    atomic.notify(ctl + Q_DONE);
+    ran++;
+  }
+  return ran;
+}
+
+/**
+ * A worker's part of a session (h: header, ctl: control words, work: this thread's gemm
+ * workspace): wait for each published command, take jobs of it, until CMD_STOP or the abort
+ * flag. Returns the jobs it ran, or −1 when aborted.
+ */
+export function reductionServe(h: usize, ctl: usize, work: usize): i32 {
+  let seen = 0;
+  let ran = 0;
+  for (;;) {
+    const seq = atomic.load<i32>(ctl + Q_SEQ);
+    if (seq == seen || (seq & 1) != 0) {
+      if (atomic.load<i32>(ctl + Q_ABORT) != 0) return -1;
+      let polls = 0;
+      while (atomic.load<i32>(ctl + Q_SEQ) == seq && polls < SPIN_POLLS) polls++;
+      if (polls == SPIN_POLLS) atomic.wait<i32>(ctl + Q_SEQ, seq, 1000000);
+      continue;
+    }
+    const cmd = <i32>slot(h, R_CMD);
+    const base = <i32>slot(h, R_BASE);
+    const end = base + <i32>slot(h, R_JOBS);
+    if (atomic.load<i32>(ctl + Q_SEQ) != seq) continue;
+    seen = seq;
+    if (cmd == CMD_STOP) break;
+    ran += reductionClaim(h, ctl, work, base, end);
+  }
+  return ran;
+}
+
+/**
+ * The caller's part of the published command: take jobs until none is left, wait until every
+ * job is finished, and for a product of several chunks sum the partial vectors into y in chunk
+ * order (y[c] = Σ_j part_j[c] over the chunks j whose rows start at or before c). claim = 0
+ * leaves every job to the workers (a test hook). Returns the jobs the caller ran, or −1 when a
+ * worker raised the abort flag.
+ */
+export function reductionRun(h: usize, ctl: usize, work: usize, claim: i32): i32 {
+  const base = <i32>slot(h, R_BASE);
+  const jobs = <i32>slot(h, R_JOBS);
+  const end = base + jobs;
+  const ran = claim != 0 ? reductionClaim(h, ctl, work, base, end) : 0;
+  for (;;) {
+    const done = atomic.load<i32>(ctl + Q_DONE);
+    if (done >= end) break;
+    if (atomic.load<i32>(ctl + Q_ABORT) != 0) return -1;
+    let polls = 0;
+    while (atomic.load<i32>(ctl + Q_DONE) == done && polls < SPIN_POLLS) polls++;
+    if (polls == SPIN_POLLS) atomic.wait<i32>(ctl + Q_DONE, done, 1000000);
+  }
+  if (<i32>slot(h, R_CMD) == CMD_SYMV && jobs > 1) {
+    const n = <i32>slot(h, R_N);
+    const y = <usize>slot(h, R_Y);
+    const part = <usize>slot(h, R_PART);
+    const stride = <usize>n << 3;
+    for (let j = 0; j < jobs; j++) {
+      const r0 = <i32>slot(h, R_BOUNDS + j);
+      const src = part + <usize>j * stride;
+      if (j == 0) {
+        memory.copy(y + (<usize>r0 << 3), src + (<usize>r0 << 3), <usize>(n - r0) << 3);
+        continue;
+      }
+      let c = r0;
+      for (; c + 1 < n; c += 2) {
+        const o = <usize>c << 3;
+        v128.store(y + o, f64x2.add(v128.load(y + o), v128.load(src + o)));
+      }
+      if (c < n) {
+        const o = <usize>c << 3;
+        store<f64>(y + o, load<f64>(y + o) + load<f64>(src + o));
+      }
+    }
+  }
+  return ran;
 }

@@ -1,4 +1,5 @@
 import type { Arena } from "./arena.js";
+import type { ReductionKernels } from "./kernels/reductionSession.js";
 import { nrm2 } from "./blas.js";
 import { rowDots, subtractCombination, subtractTwoCombinations } from "./rowops.js";
 
@@ -52,11 +53,13 @@ export function tridiagonalizeWorkspace(n: number): number {
  * Reduce a symmetric matrix to tridiagonal form by Householder reflections, blocked as LAPACK
  * dsytrd/dlatrd (lower) [Golub & Van Loan, Matrix Computations, 4th ed., §8.3.1; Dongarra,
  * Sorensen & Hammarling 1989]: a panel of PANEL reflectors is built with level-2 operations
- * (one symmetric matrix-vector product per column, Arena.symvUpper — the f64x2 kernel: 2n³/3
- * flops, the half outside gemm), then the trailing matrix receives the rank-2·PANEL update
- * A ← A − V Wᵀ − W Vᵀ by gemm, tile by tile along the upper triangle. Flops: 4n³/3, half of them
- * in gemm. The matrix, the panel and its products stay resident in the arena for the whole
- * reduction: no operand is copied per call.
+ * (one symmetric matrix-vector product per column — the f64x2 kernel: 2n³/3 flops, the half
+ * outside gemm), then the trailing matrix receives the rank-2·PANEL update A ← A − V Wᵀ − W Vᵀ
+ * by gemm, tile by tile along the upper triangle. Flops: 4n³/3, half of them in gemm. The
+ * matrix, the panel and its products stay resident in the arena for the whole reduction: no
+ * operand is copied per call. Both kernels come from Arena.reduction: in wasm, for n ≥
+ * REDUCTION_PARALLEL_MIN, they run on the worker pool (the products in fixed row chunks summed
+ * in a fixed order, the update in its row tiles), the same bits on any number of threads.
  *
  * A is the n×n region at offset `A` of `ar` (row-major, upper triangle significant), with
  * max|a_ij| within 2^±100 (eigh scales it there), so that no norm overflows or underflows; it is
@@ -67,21 +70,27 @@ export function tridiagonalize(ar: Arena, A: number, n: number): Tridiagonal {
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
   const tau = new Float64Array(Math.max(n - 1, 0));
-  const p: Panel = {
-    ar, n, A, VW: ar.alloc(2 * PANEL * n), SW: ar.alloc(2 * PANEL * n), Y: ar.alloc(n),
-    coef: new Float64Array(2 * PANEL), coefNext: new Float64Array(2 * PANEL), dots: new Float64Array(2 * PANEL),
-  };
-  for (let k0 = 0; k0 < n; k0 += PANEL) {
-    const b = Math.min(PANEL, n - k0);
-    reducePanel(p, k0, b, d, e, tau);
-    if (k0 + b < n) trailingUpdate(p, k0 + b, b);
-  }
+  const VW = ar.alloc(2 * PANEL * n);
+  const SW = ar.alloc(2 * PANEL * n);
+  const Y = ar.alloc(n);
+  ar.reduction(n, 2 * PANEL, UPDATE_TILE, (kernels) => {
+    const p: Panel = {
+      ar, kernels, n, A, VW, SW, Y,
+      coef: new Float64Array(2 * PANEL), coefNext: new Float64Array(2 * PANEL), dots: new Float64Array(2 * PANEL),
+    };
+    for (let k0 = 0; k0 < n; k0 += PANEL) {
+      const b = Math.min(PANEL, n - k0);
+      reducePanel(p, k0, b, d, e, tau);
+      if (k0 + b < n) trailingUpdate(p, k0 + b, b);
+    }
+  });
   return { n, d, e, tau, h: A };
 }
 
 /** The arena regions of a reduction: A (n×n), the panel rows VW and their swap SW (2·PANEL×n), y. */
 interface Panel {
   readonly ar: Arena;
+  readonly kernels: ReductionKernels;
   readonly n: number;
   readonly A: number;
   readonly VW: number;
@@ -98,7 +107,7 @@ interface Panel {
  * known only as the stored one minus the panel's rank-2 corrections Σ_p v_p w_pᵀ + w_p v_pᵀ.
  * VW (2b×n) receives v_p and w_p as its rows 2p and 2p+1 (global column index); v_i is also the
  * x of the symmetric product. The stored rows > i are still those of the panel's start, so
- * symvUpper reads the stored trailing matrix directly; row i + 1 is brought up to date inside
+ * the symmetric product reads the stored trailing matrix directly; row i + 1 is brought up to date inside
  * the passes of column i (see columnPasses), so each column streams the panel's rows twice:
  * once for the dots VWᵀv, once for the corrections of y and of the next row together.
  */
@@ -125,7 +134,7 @@ function reducePanel(p: Panel, k0: number, b: number, d: Float64Array, e: Float6
       h.fill(0, Y + s, Y + n);
       dots.fill(0, 0, 2 * j);
     } else {
-      ar.symvUpper(n, A, n, s, vj, Y);
+      p.kernels.symv(n, A, n, s, vj, Y);
       rowDots(h, VW, n, 2 * j, h, vj, s, dots);
     }
     columnPasses(p, j, s, t, next);
@@ -182,10 +191,7 @@ function trailingUpdate(p: Panel, s: number, b: number): void {
     const src = VW + (q ^ 1) * n + s;
     h.copyWithin(SW + q * len, src, src + len);
   }
-  for (let r0 = s; r0 < n; r0 += UPDATE_TILE) {
-    const rows = Math.min(UPDATE_TILE, n - r0);
-    ar.gemm(true, false, rows, n - r0, 2 * b, -1, VW + r0, n, SW + (r0 - s), len, 1, A + r0 * n + r0, n);
-  }
+  p.kernels.update(n, A, s, 2 * b, VW, SW, UPDATE_TILE);
 }
 
 /**

@@ -60,6 +60,10 @@ export interface GemmExports {
   gemmThreaded(header: number, ctl: number, work: number): number;
   /** y[s..n) ← A(s:n, s:n)·x[s..n), A symmetric with its upper triangle stored (row stride lda). */
   symvUpper(n: number, a: number, lda: number, s: number, x: number, y: number): void;
+  /** One worker's part of a reduction session (kernels/reductionSession.ts): jobs run, or −1. */
+  reductionServe(header: number, ctl: number, work: number): number;
+  /** The caller's part of the published reduction command (claim = 0: leave jobs to workers); jobs run, or −1. */
+  reductionRun(header: number, ctl: number, work: number, claim: number): number;
   /** out[0..3) = (xᵀx, yᵀy, xᵀy) of n doubles at x, y. */
   dots3(x: number, y: number, n: number, out: number): void;
   /** (x, y) ← (c·x − s·y, s·x + c·y); out[0..2) = (‖x‖², ‖y‖²) when out ≠ 0. */
