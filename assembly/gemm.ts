@@ -843,3 +843,104 @@ export function reductionRun(h: usize, ctl: usize, work: usize, claim: i32): i32
   }
   return ran;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Level-2 kernels of the reduction's panel (src/linalg/tridiagonalize.ts columnPasses on a
+// resident arena): several dot products, or two combinations, of a block of equal-stride rows
+// (row q at r0 + 8·q·n bytes) over the columns [lo, n). The TypeScript ones are rowops.ts.
+
+/** out[q] = Σ_{c ∈ [lo, n)} row_q[c]·x[c] for q < count (two f64x2 accumulators per row pair). */
+export function panelDots(r0: usize, n: i32, count: i32, x: usize, lo: i32, out: usize): void {
+  const stride = <usize>n << 3;
+  let q = 0;
+  for (; q + 1 < count; q += 2) {
+    const a = r0 + <usize>q * stride;
+    const b = a + stride;
+    let va = f64x2.splat(0.0);
+    let vb = f64x2.splat(0.0);
+    let c = lo;
+    for (; c + 1 < n; c += 2) {
+      const o = <usize>c << 3;
+      const xc = v128.load(x + o);
+      va = f64x2.add(va, f64x2.mul(v128.load(a + o), xc));
+      vb = f64x2.add(vb, f64x2.mul(v128.load(b + o), xc));
+    }
+    let sa = f64x2.extract_lane(va, 0) + f64x2.extract_lane(va, 1);
+    let sb = f64x2.extract_lane(vb, 0) + f64x2.extract_lane(vb, 1);
+    if (c < n) {
+      const o = <usize>c << 3;
+      const xc = load<f64>(x + o);
+      sa += load<f64>(a + o) * xc;
+      sb += load<f64>(b + o) * xc;
+    }
+    store<f64>(out + (<usize>q << 3), sa);
+    store<f64>(out + (<usize>q << 3), sb, 8);
+  }
+  if (q < count) {
+    const a = r0 + <usize>q * stride;
+    let s = 0.0;
+    for (let c = lo; c < n; c++) s += load<f64>(a + (<usize>c << 3)) * load<f64>(x + (<usize>c << 3));
+    store<f64>(out + (<usize>q << 3), s);
+  }
+}
+
+/**
+ * ta[c] −= Σ_{q<count} ca[q]·row_q[c] and, when tb ≠ 0, tb[c] −= Σ_{q<count} cb[q]·row_q[c],
+ * for c in [lo, n): two combinations of the same rows in one sweep, two rows per pass.
+ */
+export function panelCombinations(r0: usize, n: i32, count: i32, ca: usize, ta: usize, cb: usize, tb: usize, lo: i32): void {
+  const stride = <usize>n << 3;
+  let q = 0;
+  for (; q + 1 < count; q += 2) {
+    const a = r0 + <usize>q * stride;
+    const b = a + stride;
+    const qa = <usize>q << 3;
+    const a0 = load<f64>(ca + qa);
+    const a1 = load<f64>(ca + qa, 8);
+    const va0 = f64x2.splat(a0);
+    const va1 = f64x2.splat(a1);
+    if (tb == 0) {
+      let c = lo;
+      for (; c + 1 < n; c += 2) {
+        const o = <usize>c << 3;
+        const u = f64x2.add(f64x2.mul(v128.load(a + o), va0), f64x2.mul(v128.load(b + o), va1));
+        v128.store(ta + o, f64x2.sub(v128.load(ta + o), u));
+      }
+      if (c < n) {
+        const o = <usize>c << 3;
+        store<f64>(ta + o, load<f64>(ta + o) - (load<f64>(a + o) * a0 + load<f64>(b + o) * a1));
+      }
+      continue;
+    }
+    const b0 = load<f64>(cb + qa);
+    const b1 = load<f64>(cb + qa, 8);
+    const vb0 = f64x2.splat(b0);
+    const vb1 = f64x2.splat(b1);
+    let c = lo;
+    for (; c + 1 < n; c += 2) {
+      const o = <usize>c << 3;
+      const x0 = v128.load(a + o);
+      const x1 = v128.load(b + o);
+      v128.store(ta + o, f64x2.sub(v128.load(ta + o), f64x2.add(f64x2.mul(x0, va0), f64x2.mul(x1, va1))));
+      v128.store(tb + o, f64x2.sub(v128.load(tb + o), f64x2.add(f64x2.mul(x0, vb0), f64x2.mul(x1, vb1))));
+    }
+    if (c < n) {
+      const o = <usize>c << 3;
+      const x0 = load<f64>(a + o);
+      const x1 = load<f64>(b + o);
+      store<f64>(ta + o, load<f64>(ta + o) - (x0 * a0 + x1 * a1));
+      store<f64>(tb + o, load<f64>(tb + o) - (x0 * b0 + x1 * b1));
+    }
+  }
+  if (q < count) {
+    const a = r0 + <usize>q * stride;
+    const a0 = load<f64>(ca + (<usize>q << 3));
+    const b0 = tb == 0 ? 0.0 : load<f64>(cb + (<usize>q << 3));
+    for (let c = lo; c < n; c++) {
+      const o = <usize>c << 3;
+      const x0 = load<f64>(a + o);
+      store<f64>(ta + o, load<f64>(ta + o) - x0 * a0);
+      if (tb != 0) store<f64>(tb + o, load<f64>(tb + o) - x0 * b0);
+    }
+  }
+}

@@ -16,6 +16,7 @@
 import { gemmDispatch, gemmRaw, gemmRawTs, gemmThreads } from "./gemm.js";
 import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes } from "./kernels/gemmThreads.js";
 import { type ReductionKernels, withReductionSession } from "./kernels/reductionSession.js";
+import { rowDots, subtractCombination, subtractTwoCombinations } from "./rowops.js";
 import { GEMM_OPERAND_BYTES, wasmGemm, type WasmGemm } from "./kernels/wasm.js";
 
 /** A resident arena (see the header). Offsets are element indices into `heap`. */
@@ -37,6 +38,17 @@ export interface Arena {
    * The arena's `gemm` must not be called inside `body` (its scratch is the session's).
    */
   reduction<T>(n: number, kMax: number, tile: number, body: (kernels: ReductionKernels) => T): T;
+  /**
+   * out[q] = Σ_{c ∈ [lo, n)} row_q[c]·x[c] for q < count, row q of the block at r0 + q·n (the
+   * panel's dot products of the tridiagonal reduction); out: a count-entry region.
+   */
+  panelDots(r0: number, n: number, count: number, x: number, lo: number, out: number): void;
+  /**
+   * ta[c] −= Σ_{q<count} ca[q]·row_q[c] and, when tb ≥ 0, tb[c] −= Σ_q cb[q]·row_q[c], for c
+   * in [lo, n), row q at r0 + q·n: two combinations of the same rows in one sweep (ca, cb:
+   * count-entry regions).
+   */
+  panelCombinations(r0: number, n: number, count: number, ca: number, ta: number, cb: number, tb: number, lo: number): void;
   /** (xᵀx, yᵀy, xᵀy) of the n-entry regions at x and y, into out[0..3) (sums left to right). */
   dots3(x: number, y: number, n: number, out: Float64Array): void;
   /**
@@ -90,6 +102,12 @@ export function withArena<T>(doubles: number, allocs: number, body: (arena: Aren
     reduction(n, kMax, tile, body) {
       const scratch = w.reserve(ARENA_SCRATCH_BYTES);
       return withReductionSession(w, scratch, ARENA_SCRATCH_BYTES, n, kMax, tile, body);
+    },
+    panelDots(r0, n, count, x, lo, o): void {
+      w.exports.panelDots(8 * r0, n, count, 8 * x, lo, 8 * o);
+    },
+    panelCombinations(r0, n, count, ca, ta, cb, tb, lo): void {
+      w.exports.panelCombinations(8 * r0, n, count, 8 * ca, 8 * ta, tb < 0 ? 0 : 8 * cb, tb < 0 ? 0 : 8 * tb, lo);
     },
     dots3(x, y, n, result): void {
       w.exports.dots3(8 * x, 8 * y, n, out);
@@ -167,6 +185,14 @@ function tsArena(doubles: number): Arena {
           }
         },
       });
+    },
+    panelDots(r0, n, count, x, lo, out): void {
+      const o = heap.subarray(out, out + count);
+      rowDots(heap, r0, n, count, heap, x, lo, o);
+    },
+    panelCombinations(r0, n, count, ca, ta, cb, tb, lo): void {
+      if (tb >= 0) subtractTwoCombinations(heap, r0, n, count, heap.subarray(ca, ca + count), ta, heap.subarray(cb, cb + count), tb, lo);
+      else subtractCombination(heap, r0, n, count, heap.subarray(ca, ca + count), heap, ta, lo);
     },
     dots3(x, y, n, out): void {
       let sa = 0;

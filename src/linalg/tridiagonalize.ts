@@ -1,7 +1,6 @@
 import type { Arena } from "./arena.js";
 import type { ReductionKernels } from "./kernels/reductionSession.js";
 import { nrm2 } from "./blas.js";
-import { rowDots, subtractCombination, subtractTwoCombinations } from "./rowops.js";
 
 /**
  * Householder reduction of a symmetric matrix to tridiagonal form, and the back-transformation
@@ -46,7 +45,7 @@ export interface Tridiagonal {
 
 /** Arena doubles tridiagonalize needs besides the matrix itself: the panel and its products. */
 export function tridiagonalizeWorkspace(n: number): number {
-  return 4 * PANEL * n + n;
+  return 4 * PANEL * n + n + 6 * PANEL;
 }
 
 /**
@@ -73,10 +72,12 @@ export function tridiagonalize(ar: Arena, A: number, n: number): Tridiagonal {
   const VW = ar.alloc(2 * PANEL * n);
   const SW = ar.alloc(2 * PANEL * n);
   const Y = ar.alloc(n);
+  const dots = ar.alloc(2 * PANEL);
+  const coef = ar.alloc(2 * PANEL);
+  const coefNext = ar.alloc(2 * PANEL);
   ar.reduction(n, 2 * PANEL, UPDATE_TILE, (kernels) => {
     const p: Panel = {
-      ar, kernels, n, A, VW, SW, Y,
-      coef: new Float64Array(2 * PANEL), coefNext: new Float64Array(2 * PANEL), dots: new Float64Array(2 * PANEL),
+      ar, kernels, n, A, VW, SW, Y, coef, coefNext, dots,
     };
     for (let k0 = 0; k0 < n; k0 += PANEL) {
       const b = Math.min(PANEL, n - k0);
@@ -87,7 +88,10 @@ export function tridiagonalize(ar: Arena, A: number, n: number): Tridiagonal {
   return { n, d, e, tau, h: A };
 }
 
-/** The arena regions of a reduction: A (n×n), the panel rows VW and their swap SW (2·PANEL×n), y. */
+/**
+ * The arena regions of a reduction: A (n×n), the panel rows VW and their swap SW (2·PANEL×n), y,
+ * and the panel's dot products and combination coefficients (2·PANEL each).
+ */
 interface Panel {
   readonly ar: Arena;
   readonly kernels: ReductionKernels;
@@ -96,9 +100,9 @@ interface Panel {
   readonly VW: number;
   readonly SW: number;
   readonly Y: number;
-  readonly coef: Float64Array;
-  readonly coefNext: Float64Array;
-  readonly dots: Float64Array;
+  readonly coef: number;
+  readonly coefNext: number;
+  readonly dots: number;
 }
 
 /**
@@ -132,10 +136,10 @@ function reducePanel(p: Panel, k0: number, b: number, d: Float64Array, e: Float6
     if (t === 0) {
       h.fill(0, vj + n + s, vj + 2 * n);
       h.fill(0, Y + s, Y + n);
-      dots.fill(0, 0, 2 * j);
+      h.fill(0, dots, dots + 2 * j);
     } else {
       p.kernels.symv(n, A, n, s, vj, Y);
-      rowDots(h, VW, n, 2 * j, h, vj, s, dots);
+      ar.panelDots(VW, n, 2 * j, vj, s, dots);
     }
     columnPasses(p, j, s, t, next);
   }
@@ -155,13 +159,12 @@ function columnPasses(p: Panel, j: number, s: number, t: number, next: number): 
   const vj = VW + 2 * j * n;
   const wj = vj + n;
   for (let q = 0; q < j; q++) {
-    coef[2 * q] = dots[2 * q + 1];
-    coef[2 * q + 1] = dots[2 * q];
-    coefNext[2 * q] = h[VW + (2 * q + 1) * n + s];
-    coefNext[2 * q + 1] = h[VW + 2 * q * n + s];
+    h[coef + 2 * q] = h[dots + 2 * q + 1];
+    h[coef + 2 * q + 1] = h[dots + 2 * q];
+    h[coefNext + 2 * q] = h[VW + (2 * q + 1) * n + s];
+    h[coefNext + 2 * q + 1] = h[VW + 2 * q * n + s];
   }
-  if (next >= 0) subtractTwoCombinations(h, VW, n, 2 * j, coef, Y, coefNext, next, s);
-  else subtractCombination(h, VW, n, 2 * j, coef, h, Y, s);
+  ar.panelCombinations(VW, n, 2 * j, coef, Y, next >= 0 ? coefNext : -1, next, s);
   let vy = 0;
   for (let c = s; c < n; c++) vy += h[vj + c] * h[Y + c];
   const alpha = -0.5 * t * t * vy;
