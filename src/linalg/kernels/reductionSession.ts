@@ -23,8 +23,12 @@ export const SYMV_CHUNKS = 8;
  */
 export const SYMV_SPLIT_MIN = 256;
 
-/** Smallest n for which a reduction opens a session with workers (the caller alone below). */
-export const REDUCTION_PARALLEL_MIN = 2 * SYMV_SPLIT_MIN;
+/**
+ * Smallest n for which a reduction opens a session with workers (the caller alone below): from
+ * here the first third of the columns have split products, and most updates several tiles
+ * (n = 500 is the Gram eigendecomposition of the bench's SVD).
+ */
+export const REDUCTION_PARALLEL_MIN = SYMV_SPLIT_MIN + 128;
 
 /** Header slots (f64) and control words (i32) of assembly/gemm.ts reductionServe/reductionRun. */
 const R = { CMD: 0, BASE: 1, JOBS: 2, N: 3, A: 4, LDA: 5, S: 6, X: 7, Y: 8, PART: 9, VW: 10, SW: 11, K: 12, TILE: 13, BOUNDS: 16 };
