@@ -14,9 +14,11 @@ import { nrm2 } from "./blas.js";
 
 /**
  * Reflector panel width of the reduction. LAPACK's default is 32; here the panel's level-2
- * corrections run in JS and cost ∝ PANEL per column, the rank-2·PANEL update runs in the f64x2
- * gemm: 8 measured 3–5% faster than 16 and 10% faster than 32 at n = 1000 (7% faster than 16 at
- * n = 500; CPU time of the reduction, alternating in one process).
+ * corrections cost ∝ PANEL per column, the rank-2·PANEL update runs in the f64x2 gemm: with the
+ * corrections in JS, 8 measured 3–5% faster than 16 and 10% faster than 32 at n = 1000 (7%
+ * faster than 16 at n = 500; CPU time of the reduction, alternating in one process); with them
+ * in the f64x2 kernel (panelDots, panelCombinations), 8, 16 and 32 were within the noise of a
+ * loaded machine, as were update tiles of 48, 64 and 96 rows.
  */
 const PANEL = 8;
 /** Height of the row tiles of the trailing rank-2k update (bounds the gemm waste below the diagonal). */
