@@ -512,16 +512,9 @@ export function gemmPackedA(
 // Level-2 kernel of the tridiagonal reduction (src/linalg/tridiagonalize.ts on a resident arena).
 
 /**
- * y[s..n) ← A(s:n, s:n)·x[s..n) for a symmetric A of which the upper triangle (row r, columns
- * c ≥ r; row-major, row stride lda elements) is stored at a (BLAS dsymv, uplo = 'U' read by
- * rows): symvRows over all the rows s..n−1.
- */
-export function symvUpper(n: i32, a: usize, lda: i32, s: i32, x: usize, y: usize): void {
-  symvRows(n, a, lda, s, n, x, y);
-}
-
-/**
- * The part of the symmetric product of rows [s, rEnd) of the stored upper triangle: y[s..n) ←
+ * The part of the symmetric product y = A(s:n, s:n)·x (BLAS dsymv, uplo = 'U' read by rows; A's
+ * upper triangle stored row-major at a, row stride lda elements) owed to the rows [s, rEnd) of
+ * the stored triangle: y[s..n) ←
  * Σ_{r ∈ [s, rEnd)} (row r's contribution), where row r contributes Σ_{c ≥ r} a[r, c]·x[c] to y[r]
  * and a[r, c]·x[r] to y[c] for c > r. With rEnd = n that is the whole product A(s:n, s:n)·x.
  * Four rows per pass: each stored entry a[r, c] (c > r) is used twice, as y[r] += a·x[c]

@@ -58,8 +58,6 @@ export interface GemmExports {
   threadWorkBytes(): number;
   /** One thread's share of a threaded product (header, control words, private workspace). */
   gemmThreaded(header: number, ctl: number, work: number): number;
-  /** y[s..n) ← A(s:n, s:n)·x[s..n), A symmetric with its upper triangle stored (row stride lda). */
-  symvUpper(n: number, a: number, lda: number, s: number, x: number, y: number): void;
   /** One worker's part of a reduction session (kernels/reductionSession.ts): jobs run, or −1. */
   reductionServe(header: number, ctl: number, work: number): number;
   /** The caller's part of the published reduction command (claim = 0: leave jobs to workers); jobs run, or −1. */
