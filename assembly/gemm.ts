@@ -701,6 +701,8 @@ const R_VW: i32 = 10;
 const R_SW: i32 = 11;
 const R_K: i32 = 12;
 const R_TILE: i32 = 13;
+/** Nonzero: the workers take no job of this command (the caller's stall fallback). */
+const R_SOLO: i32 = 14;
 /** Row bounds of the chunks of a product: slots R_BOUNDS … R_BOUNDS + JOBS. */
 const R_BOUNDS: i32 = 16;
 
@@ -709,11 +711,18 @@ const CMD_SYMV: i32 = 1;
 const CMD_UPDATE: i32 = 2;
 const CMD_STOP: i32 = 3;
 
-/** Control words (i32): the sequence lock, the job counter, jobs finished, the abort flag. */
+/**
+ * Control words (i32): the sequence lock, the job counter, jobs finished, the abort flag, and
+ * the caller's stalls (waits for a worker's job that lasted a whole WAIT_NS).
+ */
 const Q_SEQ: usize = 0;
 const Q_NEXT: usize = 4;
 const Q_DONE: usize = 8;
 const Q_ABORT: usize = 12;
+const Q_STALLS: usize = 16;
+
+/** Longest single sleep of a waiting thread (ns) before it looks at the flags again. */
+const WAIT_NS: i64 = 1000000;
 
 /** Polls of a control word before a thread sleeps on it (≈ tens of µs: commands come that often). */
 const SPIN_POLLS: i32 = 20000;
@@ -777,16 +786,17 @@ export function reductionServe(h: usize, ctl: usize, work: usize): i32 {
       if (atomic.load<i32>(ctl + Q_ABORT) != 0) return -1;
       let polls = 0;
       while (atomic.load<i32>(ctl + Q_SEQ) == seq && polls < SPIN_POLLS) polls++;
-      if (polls == SPIN_POLLS) atomic.wait<i32>(ctl + Q_SEQ, seq, 1000000);
+      if (polls == SPIN_POLLS) atomic.wait<i32>(ctl + Q_SEQ, seq, WAIT_NS);
       continue;
     }
     const cmd = <i32>slot(h, R_CMD);
     const base = <i32>slot(h, R_BASE);
     const end = base + <i32>slot(h, R_JOBS);
+    const solo = slot(h, R_SOLO) != 0.0;
     if (atomic.load<i32>(ctl + Q_SEQ) != seq) continue;
     seen = seq;
     if (cmd == CMD_STOP) break;
-    ran += reductionClaim(h, ctl, work, base, end);
+    if (!solo) ran += reductionClaim(h, ctl, work, base, end);
   }
   return ran;
 }
@@ -809,7 +819,9 @@ export function reductionRun(h: usize, ctl: usize, work: usize, claim: i32): i32
     if (atomic.load<i32>(ctl + Q_ABORT) != 0) return -1;
     let polls = 0;
     while (atomic.load<i32>(ctl + Q_DONE) == done && polls < SPIN_POLLS) polls++;
-    if (polls == SPIN_POLLS) atomic.wait<i32>(ctl + Q_DONE, done, 1000000);
+    // A whole WAIT_NS without a finished job: a worker holding a job is not running (more
+    // threads than free cores). Counted, so that the driver can stop offering jobs.
+    if (polls == SPIN_POLLS && atomic.wait<i32>(ctl + Q_DONE, done, WAIT_NS) == 2) atomic.add<i32>(ctl + Q_STALLS, 1);
   }
   if (<i32>slot(h, R_CMD) == CMD_SYMV && jobs > 1) {
     const n = <i32>slot(h, R_N);

@@ -15,7 +15,7 @@ import { MAX_THREADS, poolTesting, threadCount } from "../../src/linalg/kernels/
 import { eigh, eighCheck, eigvalsh, svd } from "../../src/linalg/index.js";
 import { withArena } from "../../src/linalg/arena.js";
 import { tridiagonalize, tridiagonalizeWorkspace } from "../../src/linalg/tridiagonalize.js";
-import { lastReductionSession, REDUCTION_PARALLEL_MIN, reductionTesting } from "../../src/linalg/kernels/reductionSession.js";
+import { lastReductionSession, REDUCTION_PARALLEL_MIN, REDUCTION_STALL_LIMIT, reductionTesting } from "../../src/linalg/kernels/reductionSession.js";
 import { testRng } from "../helpers/random.js";
 import { bits, withThreads } from "../helpers/threads.js";
 
@@ -58,6 +58,7 @@ function bitwiseEqual(x: Float64Array, y: Float64Array): boolean {
 afterEach(() => {
   poolTesting.callerIdle = false;
   reductionTesting.callerIdle = false;
+  reductionTesting.stallLimit = REDUCTION_STALL_LIMIT;
   poolTesting.failWorkers = false;
   poolTesting.revive();
 });
@@ -178,6 +179,14 @@ describe("threaded tridiagonal reduction (eigh, eigvalsh, svd)", () => {
     expect(lastReductionSession.workers).toBe(1);
     expect(lastReductionSession.callerJobs).toBe(0);
     expect(lastReductionSession.jobs).toBeGreaterThan(n);
+  });
+
+  it("the stall fallback (the caller goes on alone once workers held it up): the same bits", () => {
+    const one = reduce("1");
+    reductionTesting.stallLimit = 0;
+    expect(reduce("2")).toEqual(one);
+    expect(lastReductionSession.workers).toBe(1);
+    expect(lastReductionSession.solo).toBe(true);
   });
 
   it("eigh and eigvalsh: the same bits on 1 and 2 threads, residual and orthogonality O(nε)", () => {

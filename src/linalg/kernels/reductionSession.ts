@@ -31,14 +31,23 @@ export const SYMV_SPLIT_MIN = 256;
 export const REDUCTION_PARALLEL_MIN = SYMV_SPLIT_MIN + 128;
 
 /** Header slots (f64) and control words (i32) of assembly/gemm.ts reductionServe/reductionRun. */
-const R = { CMD: 0, BASE: 1, JOBS: 2, N: 3, A: 4, LDA: 5, S: 6, X: 7, Y: 8, PART: 9, VW: 10, SW: 11, K: 12, TILE: 13, BOUNDS: 16 };
+const R = { CMD: 0, BASE: 1, JOBS: 2, N: 3, A: 4, LDA: 5, S: 6, X: 7, Y: 8, PART: 9, VW: 10, SW: 11, K: 12, TILE: 13, SOLO: 14, BOUNDS: 16 };
 const HEADER_SLOTS = R.BOUNDS + SYMV_CHUNKS + 1;
 const CMD_SYMV = 1;
 const CMD_UPDATE = 2;
 const CMD_STOP = 3;
-const CONTROL_WORDS = 4;
+const CONTROL_WORDS = 5;
 const Q_SEQ = 0;
 const Q_ABORT = 3;
+const Q_STALLS = 4;
+
+/**
+ * Stalls (waits of a whole millisecond for a worker's job, which takes well under one on a free
+ * core) after which the caller stops offering jobs and finishes the reduction alone: with more
+ * threads than free cores, a worker descheduled in the middle of a job would otherwise hold up
+ * each of the n products. The partition stays the same, so the bits do too.
+ */
+export const REDUCTION_STALL_LIMIT = 3;
 
 /** The two kernels of a reduction, on element offsets into the arena's heap. */
 export interface ReductionKernels {
@@ -55,14 +64,18 @@ export interface ReductionKernels {
   update(n: number, a: number, s: number, k: number, x: number, y: number, tile: number): void;
 }
 
-/** What the last session did (tests): threads asked for, workers posted to, jobs run by the caller, jobs in all. */
-export const lastReductionSession = { threads: 0, workers: 0, callerJobs: 0, jobs: 0 };
+/**
+ * What the last session did (tests): threads asked for, workers posted to, jobs run by the
+ * caller, jobs in all, the caller's stalls, and whether it went on alone after them.
+ */
+export const lastReductionSession = { threads: 0, workers: 0, callerJobs: 0, jobs: 0, stalls: 0, solo: false };
 
 /**
- * Test hook: `callerIdle` makes the caller take no job while workers are posted (they run them
- * all), so a test knows the workers computed the result. Never set outside tests.
+ * Test hooks: `callerIdle` makes the caller take no job while workers are posted (they run them
+ * all, and the stall fallback is off), so a test knows the workers computed the result;
+ * `stallLimit` replaces REDUCTION_STALL_LIMIT. Never set outside tests.
  */
-export const reductionTesting = { callerIdle: false };
+export const reductionTesting = { callerIdle: false, stallLimit: REDUCTION_STALL_LIMIT };
 
 /**
  * Run `body` with the reduction kernels of an n×n reduction (updates of inner dimension ≤ kMax
@@ -94,14 +107,16 @@ export function withReductionSession<T>(
   let base = 0;
   let callerJobs = 0;
   let posted = 0;
+  let solo = false;
   /** Publish a command (fields of the header) under the sequence lock; wake sleepers when asked. */
   const publish = (fields: (h: Float64Array) => void, jobs: number, wake: boolean): void => {
     Atomics.add(words, Q_SEQ, 1);
     h[R.BASE] = base;
     h[R.JOBS] = jobs;
+    h[R.SOLO] = solo ? 1 : 0;
     fields(h);
     Atomics.add(words, Q_SEQ, 1);
-    if (wake && posted > 0) Atomics.notify(words, Q_SEQ);
+    if (wake && posted > 0 && !solo) Atomics.notify(words, Q_SEQ);
   };
   const run = (jobs: number): void => {
     const claim = reductionTesting.callerIdle && posted > 0 ? 0 : 1;
@@ -109,6 +124,7 @@ export function withReductionSession<T>(
     if (ran < 0) throw new Error("tridiagonalize: the threaded kernel failed on a worker");
     callerJobs += ran;
     base += jobs;
+    if (!solo && !reductionTesting.callerIdle && words[Q_STALLS] >= reductionTesting.stallLimit) solo = true;
   };
   const kernels: ReductionKernels = {
     symv(nn, a, lda, s, x, y): void {
@@ -159,7 +175,7 @@ export function withReductionSession<T>(
       hh[R.CMD] = CMD_STOP;
     }, 0, true);
   };
-  Object.assign(lastReductionSession, { threads, workers: 0, callerJobs: 0, jobs: 0 });
+  Object.assign(lastReductionSession, { threads, workers: 0, callerJobs: 0, jobs: 0, stalls: 0, solo: false });
   if (threads <= 1 || w.shared === null) {
     const out = body(kernels);
     Object.assign(lastReductionSession, { callerJobs, jobs: base });
@@ -179,7 +195,7 @@ export function withReductionSession<T>(
       return 0;
     },
   );
-  Object.assign(lastReductionSession, { workers: outcome.workers, callerJobs, jobs: base });
+  Object.assign(lastReductionSession, { workers: outcome.workers, callerJobs, jobs: base, stalls: words[Q_STALLS], solo });
   if (outcome.failed) throw new Error("tridiagonalize: the threaded kernel failed on a worker");
   return out as T;
 }
