@@ -512,18 +512,21 @@ export function gemmPackedA(
 // Level-2 kernel of the tridiagonal reduction (src/linalg/tridiagonalize.ts on a resident arena).
 
 /**
- * y[s..n) ← A(s:n, s:n)·x[s..n) for a symmetric A of which the upper triangle (row r, columns
- * c ≥ r; row-major, row stride lda elements) is stored at a (BLAS dsymv, uplo = 'U' read by
- * rows). Four rows per pass: each stored entry a[r, c] (c > r) is used twice, as y[r] += a·x[c]
+ * The part of the symmetric product y = A(s:n, s:n)·x (BLAS dsymv, uplo = 'U' read by rows; A's
+ * upper triangle stored row-major at a, row stride lda elements) owed to the rows [s, rEnd) of
+ * the stored triangle: y[s..n) ←
+ * Σ_{r ∈ [s, rEnd)} (row r's contribution), where row r contributes Σ_{c ≥ r} a[r, c]·x[c] to y[r]
+ * and a[r, c]·x[r] to y[c] for c > r. With rEnd = n that is the whole product A(s:n, s:n)·x.
+ * Four rows per pass: each stored entry a[r, c] (c > r) is used twice, as y[r] += a·x[c]
  * (four f64x2 dot accumulators) and y[c] += a·x[r] (two columns per f64x2 step), so the
- * triangle is streamed once. a, x, y: byte addresses; x and y hold n doubles (entries < s unused).
+ * rows are streamed once. a, x, y: byte addresses; x and y hold n doubles (entries < s unused).
  */
-export function symvUpper(n: i32, a: usize, lda: i32, s: i32, x: usize, y: usize): void {
+export function symvRows(n: i32, a: usize, lda: i32, s: i32, rEnd: i32, x: usize, y: usize): void {
   if (s >= n) return;
   memory.fill(y + (<usize>s << 3), 0, <usize>(n - s) << 3);
   const ld = <usize>lda << 3;
   let r = s;
-  for (; r + 3 < n; r += 4) {
+  for (; r + 3 < rEnd; r += 4) {
     const r0 = a + <usize>r * ld;
     const r1 = r0 + ld;
     const r2 = r1 + ld;
@@ -585,7 +588,7 @@ export function symvUpper(n: i32, a: usize, lda: i32, s: i32, x: usize, y: usize
     store<f64>(y + ro, load<f64>(y + ro, 16) + t2 + (f64x2.extract_lane(v2, 0) + f64x2.extract_lane(v2, 1)), 16);
     store<f64>(y + ro, load<f64>(y + ro, 24) + t3 + (f64x2.extract_lane(v3, 0) + f64x2.extract_lane(v3, 1)), 24);
   }
-  for (; r < n; r++) {
+  for (; r < rEnd; r++) {
     const rr = a + <usize>r * ld;
     const ro = <usize>r << 3;
     const xr = load<f64>(x + ro);
@@ -667,5 +670,282 @@ export function rotatePair(x: usize, y: usize, n: i32, c: f64, s: f64, out: usiz
   if (out != 0) {
     store<f64>(out, a2);
     store<f64>(out, b2, 8);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reduction session (driven by src/linalg/kernels/reductionSession.ts): the workers of the
+// pool stay inside reductionServe for a whole tridiagonal reduction, and the caller hands them
+// one command at a time — a symmetric product split into fixed row chunks, or the trailing
+// rank-2k update split into fixed row tiles — through a header published under a sequence
+// lock (SEQ odd while the caller writes the header, even once it is published). Jobs are
+// claimed from one counter that runs on across commands (command c owns [BASE, BASE + JOBS)),
+// by compare-and-swap against the claimer's own snapshot of the header, so a worker that is
+// late for a command can never take a job of the next one. The partition of every command
+// depends on the problem only, each job writes only its own outputs, and the chunks of a
+// product are summed in chunk order by the caller: the results are the same bits for every
+// thread count, whichever thread runs which job.
+
+/** Header slots (f64) of a reduction command. */
+const R_CMD: i32 = 0;
+const R_BASE: i32 = 1;
+const R_JOBS: i32 = 2;
+const R_N: i32 = 3;
+const R_A: i32 = 4;
+const R_LDA: i32 = 5;
+const R_S: i32 = 6;
+const R_X: i32 = 7;
+const R_Y: i32 = 8;
+const R_PART: i32 = 9;
+const R_VW: i32 = 10;
+const R_SW: i32 = 11;
+const R_K: i32 = 12;
+const R_TILE: i32 = 13;
+/** Nonzero: the workers take no job of this command (the caller's stall fallback). */
+const R_SOLO: i32 = 14;
+/** Row bounds of the chunks of a product: slots R_BOUNDS … R_BOUNDS + JOBS. */
+const R_BOUNDS: i32 = 16;
+
+/** Commands. */
+const CMD_SYMV: i32 = 1;
+const CMD_UPDATE: i32 = 2;
+const CMD_STOP: i32 = 3;
+
+/**
+ * Control words (i32): the sequence lock, the job counter, jobs finished, the abort flag, and
+ * the caller's stalls (waits for a worker's job that lasted a whole WAIT_NS).
+ */
+const Q_SEQ: usize = 0;
+const Q_NEXT: usize = 4;
+const Q_DONE: usize = 8;
+const Q_ABORT: usize = 12;
+const Q_STALLS: usize = 16;
+
+/** Longest single sleep of a waiting thread (ns) before it looks at the flags again. */
+const WAIT_NS: i64 = 1000000;
+
+/** Polls of a control word before a thread sleeps on it (≈ tens of µs: commands come that often). */
+const SPIN_POLLS: i32 = 20000;
+
+/**
+ * Job j of the published command. A product chunk j adds the rows [bound_j, bound_{j+1}) to its
+ * own partial vector (part + 8·j·n bytes; straight into y when the product has one chunk); an
+ * update tile j is C −= Xᵀ·Y on the rows [s + j·tile, +tile) of the upper triangle, from their
+ * diagonal on (the gemm of one thread, with this thread's workspace).
+ */
+function reductionJob(h: usize, j: i32, work: usize): void {
+  const n = <i32>slot(h, R_N);
+  const a = <usize>slot(h, R_A);
+  const lda = <i32>slot(h, R_LDA);
+  const s = <i32>slot(h, R_S);
+  if (<i32>slot(h, R_CMD) == CMD_SYMV) {
+    const r0 = <i32>slot(h, R_BOUNDS + j);
+    const r1 = <i32>slot(h, R_BOUNDS + j + 1);
+    const jobs = <i32>slot(h, R_JOBS);
+    const out = jobs == 1 ? <usize>slot(h, R_Y) : <usize>slot(h, R_PART) + (<usize>j * <usize>n << 3);
+    symvRows(n, a, lda, r0, r1, <usize>slot(h, R_X), out);
+    return;
+  }
+  const k = <i32>slot(h, R_K);
+  const tile = <i32>slot(h, R_TILE);
+  const r0 = s + j * tile;
+  const rows = min(tile, n - r0);
+  const len = n - s;
+  gemm(
+    1, 0, rows, n - r0, k, -1.0, <usize>slot(h, R_VW) + (<usize>r0 << 3), n,
+    <usize>slot(h, R_SW) + (<usize>(r0 - s) << 3), len, 1.0, a + (<usize>(r0 * lda + r0) << 3), lda, work,
+  );
+}
+
+/** Claim and run jobs [base, end) of the counter until none is left; the number run. */
+function reductionClaim(h: usize, ctl: usize, work: usize, base: i32, end: i32): i32 {
+  let ran = 0;
+  for (;;) {
+    const g = atomic.load<i32>(ctl + Q_NEXT);
+    if (g >= end) break;
+    if (atomic.cmpxchg<i32>(ctl + Q_NEXT, g, g + 1) != g) continue;
+    reductionJob(h, g - base, work);
+    atomic.add<i32>(ctl + Q_DONE, 1);
+    atomic.notify(ctl + Q_DONE);
+    ran++;
+  }
+  return ran;
+}
+
+/**
+ * A worker's part of a session (h: header, ctl: control words, work: this thread's gemm
+ * workspace): wait for each published command, take jobs of it, until CMD_STOP or the abort
+ * flag. Returns the jobs it ran, or −1 when aborted.
+ */
+export function reductionServe(h: usize, ctl: usize, work: usize): i32 {
+  let seen = 0;
+  let ran = 0;
+  for (;;) {
+    const seq = atomic.load<i32>(ctl + Q_SEQ);
+    if (seq == seen || (seq & 1) != 0) {
+      if (atomic.load<i32>(ctl + Q_ABORT) != 0) return -1;
+      let polls = 0;
+      while (atomic.load<i32>(ctl + Q_SEQ) == seq && polls < SPIN_POLLS) polls++;
+      if (polls == SPIN_POLLS) atomic.wait<i32>(ctl + Q_SEQ, seq, WAIT_NS);
+      continue;
+    }
+    const cmd = <i32>slot(h, R_CMD);
+    const base = <i32>slot(h, R_BASE);
+    const end = base + <i32>slot(h, R_JOBS);
+    const solo = slot(h, R_SOLO) != 0.0;
+    if (atomic.load<i32>(ctl + Q_SEQ) != seq) continue;
+    seen = seq;
+    if (cmd == CMD_STOP) break;
+    if (!solo) ran += reductionClaim(h, ctl, work, base, end);
+  }
+  return ran;
+}
+
+/**
+ * The caller's part of the published command: take jobs until none is left, wait until every
+ * job is finished, and for a product of several chunks sum the partial vectors into y in chunk
+ * order (y[c] = Σ_j part_j[c] over the chunks j whose rows start at or before c). claim = 0
+ * leaves every job to the workers (a test hook). Returns the jobs the caller ran, or −1 when a
+ * worker raised the abort flag.
+ */
+export function reductionRun(h: usize, ctl: usize, work: usize, claim: i32): i32 {
+  const base = <i32>slot(h, R_BASE);
+  const jobs = <i32>slot(h, R_JOBS);
+  const end = base + jobs;
+  const ran = claim != 0 ? reductionClaim(h, ctl, work, base, end) : 0;
+  for (;;) {
+    const done = atomic.load<i32>(ctl + Q_DONE);
+    if (done >= end) break;
+    if (atomic.load<i32>(ctl + Q_ABORT) != 0) return -1;
+    let polls = 0;
+    while (atomic.load<i32>(ctl + Q_DONE) == done && polls < SPIN_POLLS) polls++;
+    // A whole WAIT_NS without a finished job: a worker holding a job is not running (more
+    // threads than free cores). Counted, so that the driver can stop offering jobs.
+    if (polls == SPIN_POLLS && atomic.wait<i32>(ctl + Q_DONE, done, WAIT_NS) == 2) atomic.add<i32>(ctl + Q_STALLS, 1);
+  }
+  if (<i32>slot(h, R_CMD) == CMD_SYMV && jobs > 1) {
+    const n = <i32>slot(h, R_N);
+    const y = <usize>slot(h, R_Y);
+    const part = <usize>slot(h, R_PART);
+    const stride = <usize>n << 3;
+    for (let j = 0; j < jobs; j++) {
+      const r0 = <i32>slot(h, R_BOUNDS + j);
+      const src = part + <usize>j * stride;
+      if (j == 0) {
+        memory.copy(y + (<usize>r0 << 3), src + (<usize>r0 << 3), <usize>(n - r0) << 3);
+        continue;
+      }
+      let c = r0;
+      for (; c + 1 < n; c += 2) {
+        const o = <usize>c << 3;
+        v128.store(y + o, f64x2.add(v128.load(y + o), v128.load(src + o)));
+      }
+      if (c < n) {
+        const o = <usize>c << 3;
+        store<f64>(y + o, load<f64>(y + o) + load<f64>(src + o));
+      }
+    }
+  }
+  return ran;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Level-2 kernels of the reduction's panel (src/linalg/tridiagonalize.ts columnPasses on a
+// resident arena): several dot products, or two combinations, of a block of equal-stride rows
+// (row q at r0 + 8·q·n bytes) over the columns [lo, n). The TypeScript ones are rowops.ts.
+
+/** out[q] = Σ_{c ∈ [lo, n)} row_q[c]·x[c] for q < count (two f64x2 accumulators per row pair). */
+export function panelDots(r0: usize, n: i32, count: i32, x: usize, lo: i32, out: usize): void {
+  const stride = <usize>n << 3;
+  let q = 0;
+  for (; q + 1 < count; q += 2) {
+    const a = r0 + <usize>q * stride;
+    const b = a + stride;
+    let va = f64x2.splat(0.0);
+    let vb = f64x2.splat(0.0);
+    let c = lo;
+    for (; c + 1 < n; c += 2) {
+      const o = <usize>c << 3;
+      const xc = v128.load(x + o);
+      va = f64x2.add(va, f64x2.mul(v128.load(a + o), xc));
+      vb = f64x2.add(vb, f64x2.mul(v128.load(b + o), xc));
+    }
+    let sa = f64x2.extract_lane(va, 0) + f64x2.extract_lane(va, 1);
+    let sb = f64x2.extract_lane(vb, 0) + f64x2.extract_lane(vb, 1);
+    if (c < n) {
+      const o = <usize>c << 3;
+      const xc = load<f64>(x + o);
+      sa += load<f64>(a + o) * xc;
+      sb += load<f64>(b + o) * xc;
+    }
+    store<f64>(out + (<usize>q << 3), sa);
+    store<f64>(out + (<usize>q << 3), sb, 8);
+  }
+  if (q < count) {
+    const a = r0 + <usize>q * stride;
+    let s = 0.0;
+    for (let c = lo; c < n; c++) s += load<f64>(a + (<usize>c << 3)) * load<f64>(x + (<usize>c << 3));
+    store<f64>(out + (<usize>q << 3), s);
+  }
+}
+
+/**
+ * ta[c] −= Σ_{q<count} ca[q]·row_q[c] and, when tb ≠ 0, tb[c] −= Σ_{q<count} cb[q]·row_q[c],
+ * for c in [lo, n): two combinations of the same rows in one sweep, two rows per pass.
+ */
+export function panelCombinations(r0: usize, n: i32, count: i32, ca: usize, ta: usize, cb: usize, tb: usize, lo: i32): void {
+  const stride = <usize>n << 3;
+  let q = 0;
+  for (; q + 1 < count; q += 2) {
+    const a = r0 + <usize>q * stride;
+    const b = a + stride;
+    const qa = <usize>q << 3;
+    const a0 = load<f64>(ca + qa);
+    const a1 = load<f64>(ca + qa, 8);
+    const va0 = f64x2.splat(a0);
+    const va1 = f64x2.splat(a1);
+    if (tb == 0) {
+      let c = lo;
+      for (; c + 1 < n; c += 2) {
+        const o = <usize>c << 3;
+        const u = f64x2.add(f64x2.mul(v128.load(a + o), va0), f64x2.mul(v128.load(b + o), va1));
+        v128.store(ta + o, f64x2.sub(v128.load(ta + o), u));
+      }
+      if (c < n) {
+        const o = <usize>c << 3;
+        store<f64>(ta + o, load<f64>(ta + o) - (load<f64>(a + o) * a0 + load<f64>(b + o) * a1));
+      }
+      continue;
+    }
+    const b0 = load<f64>(cb + qa);
+    const b1 = load<f64>(cb + qa, 8);
+    const vb0 = f64x2.splat(b0);
+    const vb1 = f64x2.splat(b1);
+    let c = lo;
+    for (; c + 1 < n; c += 2) {
+      const o = <usize>c << 3;
+      const x0 = v128.load(a + o);
+      const x1 = v128.load(b + o);
+      v128.store(ta + o, f64x2.sub(v128.load(ta + o), f64x2.add(f64x2.mul(x0, va0), f64x2.mul(x1, va1))));
+      v128.store(tb + o, f64x2.sub(v128.load(tb + o), f64x2.add(f64x2.mul(x0, vb0), f64x2.mul(x1, vb1))));
+    }
+    if (c < n) {
+      const o = <usize>c << 3;
+      const x0 = load<f64>(a + o);
+      const x1 = load<f64>(b + o);
+      store<f64>(ta + o, load<f64>(ta + o) - (x0 * a0 + x1 * a1));
+      store<f64>(tb + o, load<f64>(tb + o) - (x0 * b0 + x1 * b1));
+    }
+  }
+  if (q < count) {
+    const a = r0 + <usize>q * stride;
+    const a0 = load<f64>(ca + (<usize>q << 3));
+    const b0 = tb == 0 ? 0.0 : load<f64>(cb + (<usize>q << 3));
+    for (let c = lo; c < n; c++) {
+      const o = <usize>c << 3;
+      const x0 = load<f64>(a + o);
+      store<f64>(ta + o, load<f64>(ta + o) - x0 * a0);
+      if (tb != 0) store<f64>(tb + o, load<f64>(tb + o) - x0 * b0);
+    }
   }
 }

@@ -15,6 +15,8 @@
  */
 import { gemmDispatch, gemmRaw, gemmRawTs, gemmThreads } from "./gemm.js";
 import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes } from "./kernels/gemmThreads.js";
+import { type ReductionKernels, withReductionSession } from "./kernels/reductionSession.js";
+import { rowDots, subtractCombination, subtractTwoCombinations } from "./rowops.js";
 import { GEMM_OPERAND_BYTES, wasmGemm, type WasmGemm } from "./kernels/wasm.js";
 
 /** A resident arena (see the header). Offsets are element indices into `heap`. */
@@ -30,10 +32,23 @@ export interface Arena {
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
   ): void;
   /**
-   * y[s..n) ← A(s:n, s:n)·x[s..n) for the symmetric A whose upper triangle (row r, columns ≥ r)
-   * is stored row-major at offset a, row stride lda; x and y are n-entry regions.
+   * Run `body` with the level-2 and level-3 kernels of an n×n tridiagonal reduction (updates of
+   * inner dimension ≤ kMax, tiles of ≤ tile rows; see kernels/reductionSession.ts): in wasm, a
+   * worker-pool session on several threads when large — the same bits on any thread count.
+   * The arena's `gemm` must not be called inside `body` (its scratch is the session's).
    */
-  symvUpper(n: number, a: number, lda: number, s: number, x: number, y: number): void;
+  reduction<T>(n: number, kMax: number, tile: number, body: (kernels: ReductionKernels) => T): T;
+  /**
+   * out[q] = Σ_{c ∈ [lo, n)} row_q[c]·x[c] for q < count, row q of the block at r0 + q·n (the
+   * panel's dot products of the tridiagonal reduction); out: a count-entry region.
+   */
+  panelDots(r0: number, n: number, count: number, x: number, lo: number, out: number): void;
+  /**
+   * ta[c] −= Σ_{q<count} ca[q]·row_q[c] and, when tb ≥ 0, tb[c] −= Σ_q cb[q]·row_q[c], for c
+   * in [lo, n), row q at r0 + q·n: two combinations of the same rows in one sweep (ca, cb:
+   * count-entry regions).
+   */
+  panelCombinations(r0: number, n: number, count: number, ca: number, ta: number, cb: number, tb: number, lo: number): void;
   /** (xᵀx, yᵀy, xᵀy) of the n-entry regions at x and y, into out[0..3) (sums left to right). */
   dots3(x: number, y: number, n: number, out: Float64Array): void;
   /**
@@ -84,8 +99,15 @@ export function withArena<T>(doubles: number, allocs: number, body: (arena: Aren
       const scratch = w.reserve(ARENA_SCRATCH_BYTES);
       gemmResident(w, transA, transB, m, n, k, alpha, 8 * a, lda, 8 * b, ldb, beta, 8 * c, ldc, scratch, ARENA_SCRATCH_BYTES);
     },
-    symvUpper(n, a, lda, s, x, y): void {
-      w.exports.symvUpper(n, 8 * a, lda, s, 8 * x, 8 * y);
+    reduction(n, kMax, tile, body) {
+      const scratch = w.reserve(ARENA_SCRATCH_BYTES);
+      return withReductionSession(w, scratch, ARENA_SCRATCH_BYTES, n, kMax, tile, body);
+    },
+    panelDots(r0, n, count, x, lo, o): void {
+      w.exports.panelDots(8 * r0, n, count, 8 * x, lo, 8 * o);
+    },
+    panelCombinations(r0, n, count, ca, ta, cb, tb, lo): void {
+      w.exports.panelCombinations(8 * r0, n, count, 8 * ca, 8 * ta, tb < 0 ? 0 : 8 * cb, tb < 0 ? 0 : 8 * tb, lo);
     },
     dots3(x, y, n, result): void {
       w.exports.dots3(8 * x, 8 * y, n, out);
@@ -151,8 +173,26 @@ function tsArena(doubles: number): Arena {
     gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): void {
       gemmRaw(transA, transB, m, n, k, alpha, heap, a, lda, heap, b, ldb, beta, heap, c, ldc);
     },
-    symvUpper(n, a, lda, s, x, y): void {
-      symvUpperTs(heap, n, a, lda, s, x, y);
+    reduction(_n, _kMax, _tile, body) {
+      return body({
+        symv(n, a, lda, s, x, y): void {
+          symvUpperTs(heap, n, a, lda, s, x, y);
+        },
+        update(n, a, s, k, x, y, tile): void {
+          for (let r0 = s; r0 < n; r0 += tile) {
+            const rows = Math.min(tile, n - r0);
+            gemmRaw(true, false, rows, n - r0, k, -1, heap, x + r0, n, heap, y + (r0 - s), n - s, 1, heap, a + r0 * n + r0, n);
+          }
+        },
+      });
+    },
+    panelDots(r0, n, count, x, lo, out): void {
+      const o = heap.subarray(out, out + count);
+      rowDots(heap, r0, n, count, heap, x, lo, o);
+    },
+    panelCombinations(r0, n, count, ca, ta, cb, tb, lo): void {
+      if (tb >= 0) subtractTwoCombinations(heap, r0, n, count, heap.subarray(ca, ca + count), ta, heap.subarray(cb, cb + count), tb, lo);
+      else subtractCombination(heap, r0, n, count, heap.subarray(ca, ca + count), heap, ta, lo);
     },
     dots3(x, y, n, out): void {
       let sa = 0;
@@ -190,7 +230,7 @@ function tsArena(doubles: number): Arena {
   };
 }
 
-/** Arena.symvUpper in TypeScript: each stored entry used twice (y[r] and y[c]). */
+/** The symmetric product of Arena.reduction in TypeScript: each stored entry used twice (y[r] and y[c]). */
 function symvUpperTs(h: Float64Array, n: number, a: number, lda: number, s: number, x: number, y: number): void {
   for (let c = s; c < n; c++) h[y + c] = 0;
   for (let r = s; r < n; r++) {

@@ -1,6 +1,6 @@
 import type { Arena } from "./arena.js";
+import type { ReductionKernels } from "./kernels/reductionSession.js";
 import { nrm2 } from "./blas.js";
-import { rowDots, subtractCombination, subtractTwoCombinations } from "./rowops.js";
 
 /**
  * Householder reduction of a symmetric matrix to tridiagonal form, and the back-transformation
@@ -14,9 +14,11 @@ import { rowDots, subtractCombination, subtractTwoCombinations } from "./rowops.
 
 /**
  * Reflector panel width of the reduction. LAPACK's default is 32; here the panel's level-2
- * corrections run in JS and cost ∝ PANEL per column, the rank-2·PANEL update runs in the f64x2
- * gemm: 8 measured 3–5% faster than 16 and 10% faster than 32 at n = 1000 (7% faster than 16 at
- * n = 500; CPU time of the reduction, alternating in one process).
+ * corrections cost ∝ PANEL per column, the rank-2·PANEL update runs in the f64x2 gemm: with the
+ * corrections in JS, 8 measured 3–5% faster than 16 and 10% faster than 32 at n = 1000 (7%
+ * faster than 16 at n = 500; CPU time of the reduction, alternating in one process); with them
+ * in the f64x2 kernel (panelDots, panelCombinations), 8, 16 and 32 were within the noise of a
+ * loaded machine, as were update tiles of 48, 64 and 96 rows.
  */
 const PANEL = 8;
 /** Height of the row tiles of the trailing rank-2k update (bounds the gemm waste below the diagonal). */
@@ -45,18 +47,20 @@ export interface Tridiagonal {
 
 /** Arena doubles tridiagonalize needs besides the matrix itself: the panel and its products. */
 export function tridiagonalizeWorkspace(n: number): number {
-  return 4 * PANEL * n + n;
+  return 4 * PANEL * n + n + 6 * PANEL;
 }
 
 /**
  * Reduce a symmetric matrix to tridiagonal form by Householder reflections, blocked as LAPACK
  * dsytrd/dlatrd (lower) [Golub & Van Loan, Matrix Computations, 4th ed., §8.3.1; Dongarra,
  * Sorensen & Hammarling 1989]: a panel of PANEL reflectors is built with level-2 operations
- * (one symmetric matrix-vector product per column, Arena.symvUpper — the f64x2 kernel: 2n³/3
- * flops, the half outside gemm), then the trailing matrix receives the rank-2·PANEL update
- * A ← A − V Wᵀ − W Vᵀ by gemm, tile by tile along the upper triangle. Flops: 4n³/3, half of them
- * in gemm. The matrix, the panel and its products stay resident in the arena for the whole
- * reduction: no operand is copied per call.
+ * (one symmetric matrix-vector product per column — the f64x2 kernel: 2n³/3 flops, the half
+ * outside gemm), then the trailing matrix receives the rank-2·PANEL update A ← A − V Wᵀ − W Vᵀ
+ * by gemm, tile by tile along the upper triangle. Flops: 4n³/3, half of them in gemm. The
+ * matrix, the panel and its products stay resident in the arena for the whole reduction: no
+ * operand is copied per call. Both kernels come from Arena.reduction: in wasm, for n ≥
+ * REDUCTION_PARALLEL_MIN, they run on the worker pool (the products in fixed row chunks summed
+ * in a fixed order, the update in its row tiles), the same bits on any number of threads.
  *
  * A is the n×n region at offset `A` of `ar` (row-major, upper triangle significant), with
  * max|a_ij| within 2^±100 (eigh scales it there), so that no norm overflows or underflows; it is
@@ -67,29 +71,40 @@ export function tridiagonalize(ar: Arena, A: number, n: number): Tridiagonal {
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
   const tau = new Float64Array(Math.max(n - 1, 0));
-  const p: Panel = {
-    ar, n, A, VW: ar.alloc(2 * PANEL * n), SW: ar.alloc(2 * PANEL * n), Y: ar.alloc(n),
-    coef: new Float64Array(2 * PANEL), coefNext: new Float64Array(2 * PANEL), dots: new Float64Array(2 * PANEL),
-  };
-  for (let k0 = 0; k0 < n; k0 += PANEL) {
-    const b = Math.min(PANEL, n - k0);
-    reducePanel(p, k0, b, d, e, tau);
-    if (k0 + b < n) trailingUpdate(p, k0 + b, b);
-  }
+  const VW = ar.alloc(2 * PANEL * n);
+  const SW = ar.alloc(2 * PANEL * n);
+  const Y = ar.alloc(n);
+  const dots = ar.alloc(2 * PANEL);
+  const coef = ar.alloc(2 * PANEL);
+  const coefNext = ar.alloc(2 * PANEL);
+  ar.reduction(n, 2 * PANEL, UPDATE_TILE, (kernels) => {
+    const p: Panel = {
+      ar, kernels, n, A, VW, SW, Y, coef, coefNext, dots,
+    };
+    for (let k0 = 0; k0 < n; k0 += PANEL) {
+      const b = Math.min(PANEL, n - k0);
+      reducePanel(p, k0, b, d, e, tau);
+      if (k0 + b < n) trailingUpdate(p, k0 + b, b);
+    }
+  });
   return { n, d, e, tau, h: A };
 }
 
-/** The arena regions of a reduction: A (n×n), the panel rows VW and their swap SW (2·PANEL×n), y. */
+/**
+ * The arena regions of a reduction: A (n×n), the panel rows VW and their swap SW (2·PANEL×n), y,
+ * and the panel's dot products and combination coefficients (2·PANEL each).
+ */
 interface Panel {
   readonly ar: Arena;
+  readonly kernels: ReductionKernels;
   readonly n: number;
   readonly A: number;
   readonly VW: number;
   readonly SW: number;
   readonly Y: number;
-  readonly coef: Float64Array;
-  readonly coefNext: Float64Array;
-  readonly dots: Float64Array;
+  readonly coef: number;
+  readonly coefNext: number;
+  readonly dots: number;
 }
 
 /**
@@ -98,7 +113,7 @@ interface Panel {
  * known only as the stored one minus the panel's rank-2 corrections Σ_p v_p w_pᵀ + w_p v_pᵀ.
  * VW (2b×n) receives v_p and w_p as its rows 2p and 2p+1 (global column index); v_i is also the
  * x of the symmetric product. The stored rows > i are still those of the panel's start, so
- * symvUpper reads the stored trailing matrix directly; row i + 1 is brought up to date inside
+ * the symmetric product reads the stored trailing matrix directly; row i + 1 is brought up to date inside
  * the passes of column i (see columnPasses), so each column streams the panel's rows twice:
  * once for the dots VWᵀv, once for the corrections of y and of the next row together.
  */
@@ -123,10 +138,10 @@ function reducePanel(p: Panel, k0: number, b: number, d: Float64Array, e: Float6
     if (t === 0) {
       h.fill(0, vj + n + s, vj + 2 * n);
       h.fill(0, Y + s, Y + n);
-      dots.fill(0, 0, 2 * j);
+      h.fill(0, dots, dots + 2 * j);
     } else {
-      ar.symvUpper(n, A, n, s, vj, Y);
-      rowDots(h, VW, n, 2 * j, h, vj, s, dots);
+      p.kernels.symv(n, A, n, s, vj, Y);
+      ar.panelDots(VW, n, 2 * j, vj, s, dots);
     }
     columnPasses(p, j, s, t, next);
   }
@@ -146,13 +161,12 @@ function columnPasses(p: Panel, j: number, s: number, t: number, next: number): 
   const vj = VW + 2 * j * n;
   const wj = vj + n;
   for (let q = 0; q < j; q++) {
-    coef[2 * q] = dots[2 * q + 1];
-    coef[2 * q + 1] = dots[2 * q];
-    coefNext[2 * q] = h[VW + (2 * q + 1) * n + s];
-    coefNext[2 * q + 1] = h[VW + 2 * q * n + s];
+    h[coef + 2 * q] = h[dots + 2 * q + 1];
+    h[coef + 2 * q + 1] = h[dots + 2 * q];
+    h[coefNext + 2 * q] = h[VW + (2 * q + 1) * n + s];
+    h[coefNext + 2 * q + 1] = h[VW + 2 * q * n + s];
   }
-  if (next >= 0) subtractTwoCombinations(h, VW, n, 2 * j, coef, Y, coefNext, next, s);
-  else subtractCombination(h, VW, n, 2 * j, coef, h, Y, s);
+  ar.panelCombinations(VW, n, 2 * j, coef, Y, next >= 0 ? coefNext : -1, next, s);
   let vy = 0;
   for (let c = s; c < n; c++) vy += h[vj + c] * h[Y + c];
   const alpha = -0.5 * t * t * vy;
@@ -182,10 +196,7 @@ function trailingUpdate(p: Panel, s: number, b: number): void {
     const src = VW + (q ^ 1) * n + s;
     h.copyWithin(SW + q * len, src, src + len);
   }
-  for (let r0 = s; r0 < n; r0 += UPDATE_TILE) {
-    const rows = Math.min(UPDATE_TILE, n - r0);
-    ar.gemm(true, false, rows, n - r0, 2 * b, -1, VW + r0, n, SW + (r0 - s), len, 1, A + r0 * n + r0, n);
-  }
+  p.kernels.update(n, A, s, 2 * b, VW, SW, UPDATE_TILE);
 }
 
 /**

@@ -3,14 +3,21 @@
  * (kernels/gemmThreads.ts, assembly/gemm.ts gemmThreaded): SPLITSCAPE_THREADS validation, and
  * products on 2 and 3 threads (also with every job left to the workers) BITWISE equal to the
  * one-thread product — which itself matches gemmReference to rounding. A worker that fails
- * leaves a correct result (the caller recomputes) and retires the pool.
+ * leaves a correct result (the caller recomputes) and retires the pool. The tridiagonal
+ * reduction's session (kernels/reductionSession.ts) and the decompositions built on it (eigh,
+ * eigvalsh, svd): bitwise the same on 1, 2 and 3 threads and with every job left to the workers.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { InputError } from "../../src/common/errors.js";
 import { GEMM_PARALLEL_MIN_WORK, gemmRaw, gemmReference, gemmThreads } from "../../src/linalg/gemm.js";
 import { GEMM_MIN_THREAD_ROWS, lastThreadedGemm } from "../../src/linalg/kernels/gemmThreads.js";
 import { MAX_THREADS, poolTesting, threadCount } from "../../src/linalg/kernels/pool.js";
-import { withThreads } from "../helpers/threads.js";
+import { eigh, eighCheck, eigvalsh, svd } from "../../src/linalg/index.js";
+import { withArena } from "../../src/linalg/arena.js";
+import { tridiagonalize, tridiagonalizeWorkspace } from "../../src/linalg/tridiagonalize.js";
+import { lastReductionSession, REDUCTION_PARALLEL_MIN, REDUCTION_STALL_LIMIT, reductionTesting } from "../../src/linalg/kernels/reductionSession.js";
+import { testRng } from "../helpers/random.js";
+import { bits, withThreads } from "../helpers/threads.js";
 
 function lcgArray(len: number, seed: number): Float64Array {
   const x = new Float64Array(len);
@@ -50,6 +57,8 @@ function bitwiseEqual(x: Float64Array, y: Float64Array): boolean {
 
 afterEach(() => {
   poolTesting.callerIdle = false;
+  reductionTesting.callerIdle = false;
+  reductionTesting.stallLimit = REDUCTION_STALL_LIMIT;
   poolTesting.failWorkers = false;
   poolTesting.revive();
 });
@@ -136,5 +145,80 @@ describe("threaded GEMM", () => {
     poolTesting.failWorkers = false;
     expect(bitwiseEqual(product(c, "2"), one)).toBe(true);
     expect(lastThreadedGemm.workers).toBe(0);
+  });
+});
+
+describe("threaded tridiagonal reduction (eigh, eigvalsh, svd)", () => {
+  // Large enough for the session to post workers, with trailing sizes on both sides of the
+  // product split (SYMV_SPLIT_MIN) and a last panel shorter than PANEL.
+  const n = REDUCTION_PARALLEL_MIN + 13;
+  const A = testRng(2201).randomSymmetric(n);
+
+  /** The whole output of tridiagonalize (d, e, τ and the reflectors' triangle) as bits. */
+  function reduce(threads: string): bigint[] {
+    return withThreads(threads, () => withArena(n * n + tridiagonalizeWorkspace(n), 8, (ar) => {
+      const a = ar.alloc(n * n);
+      ar.heap.set(A.data, a);
+      const t = tridiagonalize(ar, a, n);
+      const refl = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) refl[i * n + j] = ar.heap[t.h + i * n + j];
+      return [...bits(t.d), ...bits(t.e), ...bits(t.tau), ...bits(refl)];
+    }));
+  }
+
+  it("tridiagonalize: 2 and 3 threads, and workers alone, bitwise = 1 thread", () => {
+    const one = reduce("1");
+    expect(lastReductionSession.threads).toBe(1);
+    for (const t of ["2", "3"]) {
+      expect(reduce(t)).toEqual(one);
+      expect(lastReductionSession.threads).toBe(Number(t));
+      expect(lastReductionSession.workers).toBe(Number(t) - 1);
+    }
+    reductionTesting.callerIdle = true;
+    expect(reduce("2")).toEqual(one);
+    expect(lastReductionSession.workers).toBe(1);
+    expect(lastReductionSession.callerJobs).toBe(0);
+    expect(lastReductionSession.jobs).toBeGreaterThan(n);
+  });
+
+  it("the stall fallback (the caller goes on alone once workers held it up): the same bits", () => {
+    const one = reduce("1");
+    reductionTesting.stallLimit = 0;
+    expect(reduce("2")).toEqual(one);
+    expect(lastReductionSession.workers).toBe(1);
+    expect(lastReductionSession.solo).toBe(true);
+  });
+
+  it("eigh and eigvalsh: the same bits on 1 and 2 threads, residual and orthogonality O(nε)", () => {
+    const one = withThreads("1", () => eigh(A));
+    const two = withThreads("2", () => eigh(A));
+    expect(bits(two.values)).toEqual(bits(one.values));
+    expect(bits(two.vectors!.data)).toEqual(bits(one.vectors!.data));
+    expect(bits(withThreads("2", () => eigvalsh(A)))).toEqual(bits(withThreads("1", () => eigvalsh(A))));
+    // Backward stability bound of the Householder reduction and divide and conquer: c·n·ε with
+    // c = 1 (the measured values are ~0.05·nε; the bound has room for the constant).
+    const { residual, orthogonality } = eighCheck(A, two);
+    expect(residual).toBeLessThan(n * 2.2e-16);
+    expect(orthogonality).toBeLessThan(n * 2.2e-16);
+  });
+
+  it("svd (its Gram eigendecomposition reduces on the session): the same bits on 1 and 2 threads", () => {
+    const B = testRng(2202).randn(n, n);
+    const one = withThreads("1", () => svd(B));
+    const two = withThreads("2", () => svd(B));
+    expect(bits(two.values)).toEqual(bits(one.values));
+    expect(bits(two.U!.data)).toEqual(bits(one.U!.data));
+    expect(bits(two.V!.data)).toEqual(bits(one.V!.data));
+  });
+
+  it("a failing worker: the reduction throws, the pool retires, and later reductions run alone with the same bits", () => {
+    const one = reduce("1");
+    reduce("2"); // the pool exists
+    poolTesting.failWorkers = true;
+    expect(() => reduce("2")).toThrow(/failed on a worker/);
+    expect(poolTesting.size()).toBe(0);
+    poolTesting.failWorkers = false;
+    expect(reduce("2")).toEqual(one);
+    expect(lastReductionSession.workers).toBe(0);
   });
 });

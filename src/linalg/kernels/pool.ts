@@ -122,12 +122,15 @@ export interface ParallelControl {
 
 /**
  * Run export `entry` of `k` on `threads` threads: post it to threads − 1 pool workers with
- * `args(t)` (t = 1…threads − 1), run it on the caller with `args(0)`, and wait until every
- * worker has returned. Fewer workers are used when the pool is retired or unavailable; then the
- * entry must still finish the whole run on the caller (claimed jobs make that automatic).
+ * `args(t)` (t = 1…threads − 1), run it on the caller with `args(0)` — or, when `caller` is
+ * given, run `caller(workers)` instead (a session: the caller drives the workers through the
+ * memory, and must make their entry return before it does) — and wait until every worker has
+ * returned. Fewer workers are used when the pool is retired or unavailable; then the entry must
+ * still finish the whole run on the caller (claimed jobs make that automatic).
  */
 export function parallelRun(
   k: SharedKernel, entry: string, threads: number, args: (thread: number) => number[], ctl: ParallelControl,
+  caller?: (workers: number) => number,
 ): ParallelOutcome {
   const flags = new Int32Array(k.memory.buffer);
   const workers = pool(threads - 1);
@@ -141,7 +144,8 @@ export function parallelRun(
   const fn = k.instance.exports[entry] as (...a: number[]) => number;
   let callerResult: number;
   try {
-    callerResult = poolTesting.callerIdle && workers.length > 0 ? 0 : fn(...args(0));
+    if (caller !== undefined) callerResult = caller(workers.length);
+    else callerResult = poolTesting.callerIdle && workers.length > 0 ? 0 : fn(...args(0));
   } catch (e) {
     // Release workers waiting inside the kernel, let them return, then report the error.
     if (ctl.abort >= 0) Atomics.store(flags, ctl.abort >> 2, 1);

@@ -58,8 +58,14 @@ export interface GemmExports {
   threadWorkBytes(): number;
   /** One thread's share of a threaded product (header, control words, private workspace). */
   gemmThreaded(header: number, ctl: number, work: number): number;
-  /** y[s..n) ← A(s:n, s:n)·x[s..n), A symmetric with its upper triangle stored (row stride lda). */
-  symvUpper(n: number, a: number, lda: number, s: number, x: number, y: number): void;
+  /** One worker's part of a reduction session (kernels/reductionSession.ts): jobs run, or −1. */
+  reductionServe(header: number, ctl: number, work: number): number;
+  /** The caller's part of the published reduction command (claim = 0: leave jobs to workers); jobs run, or −1. */
+  reductionRun(header: number, ctl: number, work: number, claim: number): number;
+  /** out[q] = Σ_{c∈[lo,n)} row_q[c]·x[c], q < count, rows at r0 + 8·q·n bytes. */
+  panelDots(r0: number, n: number, count: number, x: number, lo: number, out: number): void;
+  /** ta[c] −= Σ_q ca[q]·row_q[c] (and tb[c] −= Σ_q cb[q]·row_q[c] when tb ≠ 0), c ∈ [lo, n). */
+  panelCombinations(r0: number, n: number, count: number, ca: number, ta: number, cb: number, tb: number, lo: number): void;
   /** out[0..3) = (xᵀx, yᵀy, xᵀy) of n doubles at x, y. */
   dots3(x: number, y: number, n: number, out: number): void;
   /** (x, y) ← (c·x − s·y, s·x + c·y); out[0..2) = (‖x‖², ‖y‖²) when out ≠ 0. */
