@@ -64,8 +64,10 @@ export interface ThreeLayerOptimalSet {
   readonly blocks: ThreeLayerOptimalBlock[];
   /** Number of distinct optimal first-layer directions over all blocks (with sign). */
   readonly firstLayerDirections: number;
-  /** True when every block's polytope is a point: P* is then the finite-atom polytope below. */
+  /** True when every active outer pattern's block polytope is a point: P* is then the finite-atom polytope below. */
   readonly finite: boolean;
+  /** The largest coordinate range of a block polytope over all active outer patterns, relative to ‖ŷ*‖. */
+  readonly maxSpread: number;
   /** Vertices of P* (null when not finite or not enumerable). */
   readonly vertices: OptimalVertex[] | null;
   /** Smallest and largest vertex support, in blocks. */
@@ -88,12 +90,26 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
   const yhat = sol.prediction;
   const yNorm = Math.max(nrm2(yhat), 1e-300);
   const blocks: ThreeLayerOptimalBlock[] = [];
+  let maxSpread = 0;
+  let infeasible = 0;
   for (const b of sol.dualNorm.bounds) {
     if (b.lower < beta * (1 - activeTol)) continue;
     const eps = Float64Array.from(b.outer, (v) => (v ? 1 : -1));
     const g = Float64Array.from(nu, (v, q) => (b.outer[q] ? b.sign * v : 0) + eps[q] * b.multiplier[q]);
     // The exposed first-layer directions of g'.
     const dirs: Array<{ sign: 1 | -1; direction: Float64Array; pattern: number; fit: Float64Array }> = [];
+    // The neurons of the block found by the dual norm attain V by construction: include them first
+    // (the exposed set at an approximate λ can miss a direction or shift it by rounding).
+    for (const e of b.block?.neurons ?? []) {
+      if (dirs.some((d) => d.sign === e.sign && nrm2(d.direction.map((v, t) => v - e.direction[t])) <= 1e-6)) continue;
+      const fit = new Float64Array(n);
+      for (let q = 0; q < n; q++) {
+        let s = 0;
+        for (let t = 0; t < D; t++) s += data[q * D + t] * e.direction[t];
+        fit[q] = s > 0 ? e.sign * s : 0;
+      }
+      dirs.push({ sign: e.sign, direction: e.direction, pattern: e.pattern, fit });
+    }
     for (let i = 0; i < patterns.count; i++) {
       const mask = patternMask(patterns, i);
       const xg = xtMaskedDual(data, n, D, mask, g);
@@ -114,18 +130,25 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
     const lamMax = Math.max(...b.multiplier, 0);
     const zeroRows: number[] = [];
     for (let q = 0; q < n; q++) if (b.multiplier[q] > 1e-7 * Math.max(lamMax, beta)) zeroRows.push(q);
-    // The block polytope: μ ≥ 0, Σμ = 1, ε h ≥ 0, h_q = 0 on zeroRows; range of every h_q.
+    // The block polytope: μ ≥ 0, Σμ = 1, ε h ≥ 0 and gᵀh ≥ V(1 − 1e-9) (the value of an optimal
+    // block; equivalent to λ*_q h_q = 0 given the exposed directions, and independent of the
+    // accuracy of λ); then the range of every h_q over it.
     const J = dirs.length;
-    const A: Matrix = { rows: n + 1, cols: J, data: new Float64Array((n + 1) * J) };
-    const rowLower = new Float64Array(n + 1);
-    const rowUpper = new Float64Array(n + 1).fill(Infinity);
+    const A: Matrix = { rows: n + 2, cols: J, data: new Float64Array((n + 2) * J) };
+    const rowLower = new Float64Array(n + 2);
+    const rowUpper = new Float64Array(n + 2).fill(Infinity);
     rowLower[0] = 1;
     rowUpper[0] = 1;
+    rowLower[n + 1] = b.lower * (1 - 1e-9);
     for (let j = 0; j < J; j++) {
       A.data[j] = 1;
-      for (let q = 0; q < n; q++) A.data[(q + 1) * J + j] = eps[q] * dirs[j].fit[q];
+      let v = 0;
+      for (let q = 0; q < n; q++) {
+        A.data[(q + 1) * J + j] = eps[q] * dirs[j].fit[q];
+        if (b.outer[q]) v += b.sign * nu[q] * dirs[j].fit[q];
+      }
+      A.data[(n + 1) * J + j] = v;
     }
-    for (const q of zeroRows) rowUpper[q + 1] = 0;
     let spread = 0;
     let weights = new Float64Array(J);
     let feasible = J > 0;
@@ -137,7 +160,7 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
       spread = Math.max(spread, hi.objective - lo.objective);
       if (q === 0) weights = Float64Array.from(lo.x);
     }
-    if (!feasible) continue;
+    if (!feasible) { infeasible++; continue; }
     let fit = new Float64Array(n);
     for (let j = 0; j < J; j++) for (let q = 0; q < n; q++) fit[q] += weights[j] * dirs[j].fit[q];
     for (let q = 0; q < n; q++) fit[q] = b.sign * Math.max(fit[q], 0);
@@ -147,6 +170,7 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
     for (const sb of sol.blocks) {
       if (sb.atom.sign === b.sign && nrm2(sb.atom.fit.map((v, q) => v - fit[q])) <= 1e-4 * yNorm) { fit = sb.atom.fit.slice(); break; }
     }
+    maxSpread = Math.max(maxSpread, spread / yNorm);
     // One block per distinct fit (an h with zeros lies in several orthants).
     if (blocks.some((e) => nrm2(e.fit.map((v, q) => v - fit[q])) <= 1e-7 * yNorm)) continue;
     blocks.push({
@@ -156,12 +180,18 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
   }
   const firstLayer: Array<{ sign: number; direction: Float64Array }> = [];
   for (const b of blocks) for (const d of b.directions) if (!firstLayer.some((e) => e.sign === d.sign && nrm2(e.direction.map((v, t) => v - d.direction[t])) <= 1e-6)) firstLayer.push(d);
-  const finite = blocks.every((b) => b.spread <= spreadTol);
+  const finite = maxSpread <= spreadTol && infeasible === 0;
   const none = { vertices: null, mStar: null, MStar: null, components: [] };
-  if (!finite) return { blocks, firstLayerDirections: firstLayer.length, finite, ...none, reason: "some optimal block is not unique: the blocks of one outer pattern form a continuum" };
+  if (infeasible > 0) return { blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, ...none, reason: `${infeasible} active outer pattern(s) with an empty optimal polytope at the tolerances (multiplier not accurate enough)` };
+  if (!finite) {
+    return {
+      blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, ...none,
+      reason: "the optimal blocks of some outer pattern form a continuum (blocks whose pre-activations share an orthant merge: (h + h')_+ = (h)_+ + (h')_+ there), so there is no finite set of optimal blocks",
+    };
+  }
   const atoms: OptimalDirection[] = blocks.map((b) => ({ sign: b.sign, patterns: [], direction: b.fit, dualRatio: b.dualRatio, fit: b.fit }));
   const st = optimalSetVertices(atoms, yhat);
-  if (st.vertices === null || st.mStar === null || st.MStar === null) return { blocks, firstLayerDirections: firstLayer.length, finite, ...none, reason: st.reason };
+  if (st.vertices === null || st.mStar === null || st.MStar === null) return { blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, ...none, reason: st.reason };
   const components: ThreeLayerOptimalSet["components"] = [];
   for (let m = 1; m <= n + 1; m++) {
     const c = optimalSetComponents(st.vertices, m);
@@ -174,5 +204,5 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
     }
     components.push({ width: m, components: c.count, singletons });
   }
-  return { blocks, firstLayerDirections: firstLayer.length, finite, vertices: st.vertices, mStar: st.mStar, MStar: st.MStar, components, reason: null };
+  return { blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, vertices: st.vertices, mStar: st.mStar, MStar: st.MStar, components, reason: null };
 }
