@@ -68,6 +68,25 @@ export interface ThreeLayerOptimalSet {
   readonly finite: boolean;
   /** The largest coordinate range of a block polytope over all active outer patterns, relative to ‖ŷ*‖. */
   readonly maxSpread: number;
+  /** The extreme optimal blocks: the vertices of every active outer pattern's block polytope. */
+  readonly extreme: ExtremeBlock[];
+  /**
+   * Vertices of P*_ext = {c ≥ 0 : Σ_k c_k f_k = ŷ*} over the extreme blocks' fits (null when not
+   * enumerable): every optimal point of (C3) is one (each optimal block is a convex combination of
+   * the extreme blocks of its orthant, with the same output and cost).
+   */
+  readonly extremeVertices: OptimalVertex[] | null;
+  /** Smallest and largest support of a vertex of P*_ext (extreme blocks). */
+  readonly extremeMin: number | null;
+  readonly extremeMax: number | null;
+  /**
+   * The fewest blocks of an optimal network: min over vertices of P*_ext of the fewest groups of
+   * pairwise compatible extreme blocks covering the support (same sign, pre-activations never of
+   * strictly opposite signs: one orthant, where they merge into one block). Null when not enumerable.
+   */
+  readonly fewestBlocks: number | null;
+  /** A vertex of P*_ext attaining fewestBlocks and its grouping (indices into `extreme`). */
+  readonly fewestBlocksWitness: { vertex: OptimalVertex; groups: number[][] } | null;
   /** Vertices of P* (null when not finite or not enumerable). */
   readonly vertices: OptimalVertex[] | null;
   /** Smallest and largest vertex support, in blocks. */
@@ -92,6 +111,7 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
   const blocks: ThreeLayerOptimalBlock[] = [];
   let maxSpread = 0;
   let infeasible = 0;
+  const extreme: ExtremeBlock[] = [];
   for (const b of sol.dualNorm.bounds) {
     if (b.lower < beta * (1 - activeTol)) continue;
     const eps = Float64Array.from(b.outer, (v) => (v ? 1 : -1));
@@ -161,6 +181,10 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
       if (q === 0) weights = Float64Array.from(lo.x);
     }
     if (!feasible) { infeasible++; continue; }
+    for (const e of polytopeVertices(dirs, eps, b.outer, b.sign, nu, b.lower)) {
+      if (extreme.some((x) => x.sign === b.sign && nrm2(x.fit.map((v, q) => v - e.fit[q])) <= 1e-7 * yNorm)) continue;
+      extreme.push({ ...e, sign: b.sign });
+    }
     let fit = new Float64Array(n);
     for (let j = 0; j < J; j++) for (let q = 0; q < n; q++) fit[q] += weights[j] * dirs[j].fit[q];
     for (let q = 0; q < n; q++) fit[q] = b.sign * Math.max(fit[q], 0);
@@ -180,18 +204,19 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
   }
   const firstLayer: Array<{ sign: number; direction: Float64Array }> = [];
   for (const b of blocks) for (const d of b.directions) if (!firstLayer.some((e) => e.sign === d.sign && nrm2(e.direction.map((v, t) => v - d.direction[t])) <= 1e-6)) firstLayer.push(d);
+  const merged = extremeStructure(extreme, yhat);
   const finite = maxSpread <= spreadTol && infeasible === 0;
   const none = { vertices: null, mStar: null, MStar: null, components: [] };
-  if (infeasible > 0) return { blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, ...none, reason: `${infeasible} active outer pattern(s) with an empty optimal polytope at the tolerances (multiplier not accurate enough)` };
+  if (infeasible > 0) return { blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, extreme, ...merged, ...none, reason: `${infeasible} active outer pattern(s) with an empty optimal polytope at the tolerances (multiplier not accurate enough)` };
   if (!finite) {
     return {
-      blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, ...none,
+      blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, extreme, ...merged, ...none,
       reason: "the optimal blocks of some outer pattern form a continuum (blocks whose pre-activations share an orthant merge: (h + h')_+ = (h)_+ + (h')_+ there), so there is no finite set of optimal blocks",
     };
   }
   const atoms: OptimalDirection[] = blocks.map((b) => ({ sign: b.sign, patterns: [], direction: b.fit, dualRatio: b.dualRatio, fit: b.fit }));
   const st = optimalSetVertices(atoms, yhat);
-  if (st.vertices === null || st.mStar === null || st.MStar === null) return { blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, ...none, reason: st.reason };
+  if (st.vertices === null || st.mStar === null || st.MStar === null) return { blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, extreme, ...merged, ...none, reason: st.reason };
   const components: ThreeLayerOptimalSet["components"] = [];
   for (let m = 1; m <= n + 1; m++) {
     const c = optimalSetComponents(st.vertices, m);
@@ -204,5 +229,101 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
     }
     components.push({ width: m, components: c.count, singletons });
   }
-  return { blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, vertices: st.vertices, mStar: st.mStar, MStar: st.MStar, components, reason: null };
+  return { blocks, firstLayerDirections: firstLayer.length, finite, maxSpread, extreme, ...merged, vertices: st.vertices, mStar: st.mStar, MStar: st.MStar, components, reason: null };
+}
+
+/** An extreme optimal block: h = Σ_j μ_j σ_j (X u_j)_+ at a vertex of its polytope. */
+export interface ExtremeBlock {
+  readonly sign: 1 | -1;
+  /** h (length n): the block's pre-activation per unit cost. */
+  readonly pre: Float64Array;
+  /** s (h)_+. */
+  readonly fit: Float64Array;
+  readonly neurons: Array<{ weight: number; sign: 1 | -1; direction: Float64Array }>;
+}
+
+/**
+ * The vertices of the optimal face {μ ≥ 0 : Σ μ = 1, ε∘(Σ_j μ_j h_j) ≥ 0, Σ_j μ_j gᵀh_j = V}: in
+ * standard form with slacks t_q = ε_q (Σ_j μ_j h_j)_q ≥ 0, the basic feasible solutions, i.e. the
+ * supports with independent columns [1; ε∘h_j; gᵀh_j] (μ_j) and [0; −e_q; 0] (t_q) and a positive
+ * solution of the system = [1; 0; V] — the vertex enumeration of landscape/optimalSet.ts.
+ */
+function polytopeVertices(
+  dirs: ReadonlyArray<{ sign: 1 | -1; direction: Float64Array; fit: Float64Array }>, eps: Float64Array, outer: Uint8Array, sign: 1 | -1, nu: Float64Array, V: number,
+): Array<Omit<ExtremeBlock, "sign">> {
+  const n = eps.length;
+  const cols: OptimalDirection[] = [];
+  const column = (c: Float64Array): OptimalDirection => ({ sign: 1, patterns: [], direction: c, dualRatio: 1, fit: c });
+  for (const d of dirs) {
+    const c = new Float64Array(n + 2);
+    c[0] = 1;
+    for (let q = 0; q < n; q++) {
+      c[q + 1] = eps[q] * d.fit[q];
+      if (outer[q]) c[n + 1] += sign * nu[q] * d.fit[q];
+    }
+    cols.push(column(c));
+  }
+  for (let q = 0; q < n; q++) {
+    const c = new Float64Array(n + 2);
+    c[q + 1] = -1;
+    cols.push(column(c));
+  }
+  const target = new Float64Array(n + 2);
+  target[0] = 1;
+  target[n + 1] = V;
+  const st = optimalSetVertices(cols, target, { maxDirections: 40 });
+  const out: Array<Omit<ExtremeBlock, "sign">> = [];
+  for (const v of st.vertices ?? []) {
+    const pre = new Float64Array(n);
+    const neurons: ExtremeBlock["neurons"] = [];
+    v.support.forEach((k, i) => {
+      if (k >= dirs.length) return;
+      const mu = v.weights[i];
+      for (let q = 0; q < n; q++) pre[q] += mu * dirs[k].fit[q];
+      neurons.push({ weight: mu, sign: dirs[k].sign, direction: dirs[k].direction });
+    });
+    const fit = pre.map((h) => sign * Math.max(h, 0));
+    out.push({ pre, fit, neurons });
+  }
+  return out;
+}
+
+/** Two extreme blocks merge into one block when they have one sign and share an orthant. */
+function compatible(a: ExtremeBlock, b: ExtremeBlock): boolean {
+  if (a.sign !== b.sign) return false;
+  const scale = Math.max(nrm2(a.pre), nrm2(b.pre));
+  for (let q = 0; q < a.pre.length; q++) if (a.pre[q] * b.pre[q] < 0 && Math.min(Math.abs(a.pre[q]), Math.abs(b.pre[q])) > 1e-9 * scale) return false;
+  return true;
+}
+
+/** Fewest groups of pairwise compatible items covering `items` (exhaustive; |items| ≤ 10). */
+function fewestGroups(items: number[], ok: (a: number, b: number) => boolean): number[][] {
+  let best: number[][] = items.map((i) => [i]);
+  const groups: number[][] = [];
+  const place = (k: number): void => {
+    if (groups.length >= best.length) return;
+    if (k === items.length) { best = groups.map((g) => g.slice()); return; }
+    const it = items[k];
+    for (const g of groups) {
+      if (g.every((x) => ok(x, it))) { g.push(it); place(k + 1); g.pop(); }
+    }
+    groups.push([it]);
+    place(k + 1);
+    groups.pop();
+  };
+  if (items.length <= 10) place(0);
+  return best;
+}
+
+/** P*_ext over the extreme blocks, its support range and the fewest blocks of an optimal network. */
+function extremeStructure(extreme: ExtremeBlock[], yhat: Float64Array): Pick<ThreeLayerOptimalSet, "extremeVertices" | "extremeMin" | "extremeMax" | "fewestBlocks" | "fewestBlocksWitness"> {
+  const atoms: OptimalDirection[] = extreme.map((e) => ({ sign: e.sign, patterns: [], direction: e.pre, dualRatio: 1, fit: e.fit }));
+  const st = optimalSetVertices(atoms, yhat, { maxDirections: 30 });
+  if (st.vertices === null || st.vertices.length === 0) return { extremeVertices: null, extremeMin: null, extremeMax: null, fewestBlocks: null, fewestBlocksWitness: null };
+  let witness: { vertex: OptimalVertex; groups: number[][] } | null = null;
+  for (const v of st.vertices) {
+    const groups = fewestGroups(v.support, (a, b) => compatible(extreme[a], extreme[b]));
+    if (witness === null || groups.length < witness.groups.length) witness = { vertex: v, groups };
+  }
+  return { extremeVertices: st.vertices, extremeMin: st.mStar, extremeMax: st.MStar, fewestBlocks: witness?.groups.length ?? null, fewestBlocksWitness: witness };
 }
