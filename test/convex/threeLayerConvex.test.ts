@@ -7,13 +7,13 @@
 // random starts (never below the certified optimum).
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Highs } from "highs";
-import { enumeratePatterns, loadHighs } from "../../src/convex/index.js";
+import { convexProblem, enumeratePatterns, loadHighs, optimalSet, solveRelu } from "../../src/convex/index.js";
 import { threeLayerOutput, type ThreeLayerNetwork } from "../../src/convex/extensions/threeLayer/index.js";
 import {
   balanceThreeLayer, cubicDecayObjective, threeLayerPathNorm, threeLayerPathObjective, trainThreeLayerCubic,
 } from "../../src/convex/extensions/threeLayer/pathNorm.js";
 import { threeLayerDualNorm } from "../../src/convex/extensions/threeLayer/dualNorm.js";
-import { solveThreeLayerConvex, type ThreeLayerConvexSolution } from "../../src/convex/extensions/threeLayer/convexProgram.js";
+import { blocksToNetwork, solveThreeLayerConvex, type ThreeLayerConvexSolution } from "../../src/convex/extensions/threeLayer/convexProgram.js";
 import { threeLayerOptimalSet } from "../../src/convex/extensions/threeLayer/optimalSet.js";
 import type { Matrix } from "../../src/linalg/index.js";
 import { testRng } from "../helpers/random.js";
@@ -200,4 +200,36 @@ describe("threeLayerDualNorm", () => {
     expect(Math.abs(dn.upper - grid)).toBeLessThan(1e-8);
     expect(Math.abs(dn.lower - grid)).toBeLessThan(1e-8);
   }, 60_000);
+});
+
+describe("three layers against two layers (the five-point circle of §5.2, y = 1, β = 0.2)", () => {
+  it("same optimum, the same 10 directions and 22 vertices (m* = 4, M* = 5) as extreme blocks, and one block suffices", () => {
+    // For y ≥ 0 here ν* ≥ 0, so ρ₃(ν) = max_{D2} ρ₂(D2ν) = ρ₂(ν): the two-layer dual optimum is
+    // feasible for three layers and the optima agree; every optimal block is a positive two-layer
+    // neuron, and all of them share the nonnegative orthant, so they merge into a single block.
+    const n = 5;
+    const X: Matrix = { rows: n, cols: 2, data: new Float64Array(Array.from({ length: n }, (_, k) => [Math.cos((2 * Math.PI * k) / n), Math.sin((2 * Math.PI * k) / n)]).flat()) };
+    const y = new Float64Array(n).fill(1);
+    const beta = 0.2;
+    const P = enumeratePatterns(X);
+    const problem = convexProblem(X, y, beta, "square", P);
+    const two = solveRelu(problem, { tol: 1e-12, maxIterations: 200_000 });
+    const twoSet = optimalSet(problem, two.prediction);
+    const sol = solveThreeLayerConvex(highs, X, y, beta, { patterns: P, tol: 1e-11 });
+    expect(Math.abs(sol.primalValue - two.primalValue)).toBeLessThan(1e-9 * two.primalValue);
+    const os = threeLayerOptimalSet(highs, X, P, beta, sol);
+    expect(os.extreme.length).toBe(twoSet.directions.length);
+    expect(os.extremeVertices?.length).toBe(twoSet.vertices?.length);
+    expect([os.extremeMin, os.extremeMax]).toEqual([twoSet.mStar, twoSet.MStar]);
+    expect(os.fewestBlocks).toBe(1);
+    // The one-block network: all neurons of the witness vertex in one block; its objective on the
+    // nonconvex network (model/ forward) is the optimum.
+    const w = os.fewestBlocksWitness!;
+    const total = w.vertex.weights.reduce((a, b) => a + b, 0);
+    const neurons = w.vertex.support.flatMap((k, i) => os.extreme[k].neurons.map((e) => ({ ...e, pattern: 0, weight: (e.weight * w.vertex.weights[i]) / total })));
+    const atom = { outer: new Uint8Array(n).fill(1), sign: 1 as const, neurons, fit: new Float64Array(n), cost: 1 };
+    const net = blocksToNetwork([{ atom, coefficient: total }], 2);
+    expect(net.m).toBe(1);
+    expect(Math.abs(threeLayerPathObjective(net, X, y, beta) - sol.primalValue)).toBeLessThan(1e-9 * sol.primalValue);
+  }, 120_000);
 });
