@@ -1,11 +1,12 @@
 import type { Matrix } from "../../linalg/index.js";
-import { enumeratePatterns, loadHighs } from "../../convex/index.js";
-import { solveThreeLayerConvex } from "../../convex/extensions/threeLayer/convexProgram.js";
+import { convexProblem, enumeratePatterns, loadHighs, optimalSet, solveRelu } from "../../convex/index.js";
+import { blocksToNetwork, solveThreeLayerConvex } from "../../convex/extensions/threeLayer/convexProgram.js";
 import { threeLayerOptimalSet } from "../../convex/extensions/threeLayer/optimalSet.js";
 import { threeLayerPathObjective, trainThreeLayerCubic } from "../../convex/extensions/threeLayer/pathNorm.js";
 import type { ThreeLayerNetwork } from "../../convex/extensions/threeLayer/network.js";
 import { createRng, normals } from "../../random/index.js";
 import { claim } from "../claims.js";
+import { paperData } from "../papers.js";
 import { comparisonPlot } from "../figures.js";
 import { registerReproduction } from "../registry.js";
 import type { Claim, ReproductionResult } from "../types.js";
@@ -83,6 +84,25 @@ async function run(ctx: { quick: boolean; log(m: string): void }): Promise<Repro
       }
     }
   }
+  // The five-point circle of §5.2 (y = 1, β = 0.2): against the two-layer program and its optimal set.
+  const circle = paperData("convex-circle5-data.json");
+  const cBeta = 0.2;
+  const cPatterns = enumeratePatterns(circle.X);
+  const cProblem = convexProblem(circle.X, circle.Y.data, cBeta, "square", cPatterns);
+  const two = solveRelu(cProblem, { tol: 1e-12, maxIterations: 200_000 });
+  const twoSet = optimalSet(cProblem, two.prediction);
+  const three = solveThreeLayerConvex(highs, circle.X, circle.Y.data, cBeta, { patterns: cPatterns, tol: 1e-11 });
+  const threeSet = threeLayerOptimalSet(highs, circle.X, cPatterns, cBeta, three);
+  let oneBlockDeviation = NaN;
+  const w = threeSet.fewestBlocksWitness;
+  if (w !== null && w.groups.length === 1) {
+    const total = w.vertex.weights.reduce((a, b) => a + b, 0);
+    const neurons = w.vertex.support.flatMap((k, i) => threeSet.extreme[k].neurons.map((e) => ({ ...e, pattern: 0, weight: (e.weight * w.vertex.weights[i]) / total })));
+    const atom = { outer: new Uint8Array(circle.X.rows).fill(1), sign: threeSet.extreme[w.vertex.support[0]].sign, neurons, fit: new Float64Array(circle.X.rows), cost: 1 };
+    const net = blocksToNetwork([{ atom, coefficient: total }], circle.X.cols);
+    oneBlockDeviation = Math.abs(threeLayerPathObjective(net, circle.X, circle.Y.data, cBeta) - three.primalValue) / three.primalValue;
+  }
+  ctx.log(`circle: F*₂ = ${two.primalValue}, F*₃ = ${three.primalValue}, ${threeSet.extreme.length} extreme blocks, ${threeSet.extremeVertices?.length} vertices, fewest blocks ${threeSet.fewestBlocks}`);
   const claims: Claim[] = [
     claim({
       name: "the three-layer convex program is solved to a certified relative duality gap (all outer and inner patterns enumerated: a proof of the optimum F*)",
@@ -109,6 +129,21 @@ async function run(ctx: { quick: boolean; log(m: string): void }): Promise<Repro
       why: "unlike the two-layer case the optimal set is not a polytope over finitely many blocks: blocks whose pre-activations share an orthant merge, so no finite P* over blocks and no block-level m*, M* exist in general (docs/science/convex.md §8.2)",
       source: "splitscape's reading of the optimal set of the three-layer program (derivation in src/convex/extensions/threeLayer/optimalSet.ts)",
     }, "≥ 0.001", os.maxSpread, 0.001, "atLeast"),
+    claim({
+      name: "five-point circle (y = 1, β = 0.2): the three-layer optimum equals the two-layer optimum (relative difference)",
+      why: "for y ≥ 0 here ν* ≥ 0, where ρ₃(ν) = max_{D2} ρ₂(D2ν) = ρ₂(ν): the two-layer dual optimum is feasible for three layers; checked against the two-layer solver, which shares no code with the three-layer one",
+      source: "docs/science/convex.md §8.2 (the dual norm) and §5.2 (the instance)",
+    }, "≤ 1e-9", Math.abs(three.primalValue - two.primalValue) / two.primalValue, 1e-9, "atMost"),
+    claim({
+      name: "five-point circle: the extreme optimal blocks and the vertices of P* over them are the two-layer ones (directions, vertices, min and max support)",
+      why: "every optimal block is a positive two-layer neuron here, so the optimal set over extreme blocks is the two-layer P* of §5.2",
+      source: "docs/science/convex.md §5.2 (10 directions, 22 vertices, m* = 4, M* = 5)",
+    }, `${twoSet.directions.length}/${twoSet.vertices?.length}/${twoSet.mStar}/${twoSet.MStar}`, `${threeSet.extreme.length}/${threeSet.extremeVertices?.length}/${threeSet.extremeMin}/${threeSet.extremeMax}`, 0, "equal"),
+    claim({
+      name: "five-point circle: one block suffices — the fewest blocks of an optimal network is 1, and the one-block network reaches the optimum (relative deviation, model/ forward)",
+      why: "all optimal blocks have nonnegative pre-activations, one orthant, so they merge into one block; the two-layer staircase's widths (m* = 4 neurons) become a single block: the connectivity thresholds do not carry over to block widths unchanged",
+      source: "docs/science/convex.md §8.2",
+    }, "≤ 1e-9", threeSet.fewestBlocks === 1 ? oneBlockDeviation : NaN, 1e-9, "atMost"),
   ];
   return {
     claims,
@@ -116,6 +151,8 @@ async function run(ctx: { quick: boolean; log(m: string): void }): Promise<Repro
       n, beta: BETA, optimum: sol.primalValue, dualValue: sol.dualValue, relativeGap: sol.relativeGap, blocks: sol.blocks.length,
       optimalBlocks: os.blocks.length, firstLayerDirections: os.firstLayerDirections, finite: os.finite, maxSpread: os.maxSpread,
       starts, steps, bestTrainedGap: bestGap, trainedBelowBound: below, worstDirection,
+      fewestBlocks: os.fewestBlocks ?? NaN, extremeBlocks: os.extreme.length,
+      circleOptimumTwoLayer: two.primalValue, circleOptimumThreeLayer: three.primalValue, circleFewestBlocks: threeSet.fewestBlocks ?? NaN,
     },
     series: {
       training: runs.map((r) => ({ start: r.start, objective: r.objective, path: r.path, gradNorm: r.gradNorm, optimum: sol.primalValue })),
