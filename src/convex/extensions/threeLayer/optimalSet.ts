@@ -12,14 +12,24 @@
 // the optimal first-layer directions of the block. So the optimal blocks of (D2, s) form the
 // polytope {Σ_j μ_j h_j : μ ≥ 0, Σ μ = 1, ε∘h ≥ 0, h_q = 0 where λ*_q > 0} over those directions.
 //
-// Block-level optimal set. When that polytope is a single point h̄_k for every active (D2, s)_k
+// Extreme blocks. The polytope of an outer pattern is often not a point: optimal blocks whose
+// pre-activations share an orthant merge, (h + h')_+ = (h)_+ + (h')_+ there. Its vertices (the basic
+// feasible solutions of {μ ≥ 0 : Σμ = 1, ε∘h ≥ 0, gᵀh = V}, by the support enumeration of
+// landscape/optimalSet.ts) are the extreme blocks; every optimal block is a convex combination of
+// the extreme blocks of its orthant with the same output and cost, so the optimal points of (C3)
+// are P*_ext = {c ≥ 0 : Σ_k c_k f_k = ŷ*} over their fits. A network block carries several extreme
+// blocks when they have one sign and share an orthant, so the fewest blocks of an optimal network
+// is min over vertices of P*_ext of the fewest groups of pairwise compatible extreme blocks covering
+// its support (a point's support contains those of the vertices it spans).
+//
+// Block-level optimal set. When the polytope is a single point h̄_k for every active (D2, s)_k
 // (checked by the range of every coordinate over it, 2n LPs, as in landscape/uniqueness.ts), each
 // optimal block is one of finitely many atoms with fits f_k = s_k (h̄_k)_+, and the optimal set of
 // (C3) is P* = {c ≥ 0 : Σ_k c_k f_k = ŷ*}, the polytope of §3 with blocks in place of neurons. Its
-// vertices (irreducible solutions) give m* and M* counted in blocks, and the components of the
-// width-m optimal set up to permutation (m blocks, each with at least as many neurons as the largest
-// optimal block) are those of the graph of §5.1 (landscape/staircase.ts optimalSetComponents).
-// When some polytope is not a point, the blocks form a continuum and no finite P* is reported.
+// vertices give m* and M* counted in blocks, and the components of the width-m optimal set up to
+// permutation (m blocks, each with at least as many neurons as the largest optimal block) are those
+// of the graph of §5.1 (landscape/staircase.ts optimalSetComponents) — [R], the two-layer argument
+// carried over to blocks. Otherwise no finite P* over blocks is reported.
 import type { Highs } from "highs";
 import { nrm2, type Matrix } from "../../../linalg/index.js";
 import { optimalSetComponents } from "../../landscape/staircase.js";
