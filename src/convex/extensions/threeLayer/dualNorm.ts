@@ -226,6 +226,24 @@ function sameDirection(a: Float64Array, b: Float64Array): boolean {
 /**
  * ρ₃(ν) = max_{h∈H, s=±1} s νᵀ(h)_+ over all 2ⁿ − 1 outer patterns and both signs, bounded from
  * both sides (exact up to `tol` when `patterns` holds every inner pattern of X, n ≤ MAX_OUTER_ROWS).
+ *
+ * @param highs - the loaded HiGHS instance (`await loadHighs()`), for the cutting-plane LPs
+ * @param X - data, n×D row-major, n ≤ MAX_OUTER_ROWS
+ * @param patterns - inner patterns of X (`enumeratePatterns(X)` for a proven bound)
+ * @param nu - the dual point ν (length n)
+ * @param opts - `tol` (per outer pattern, default 1e-9), `maxRounds`, `threshold`, `columns` (warm starts)
+ * @returns `upper` ≥ ρ₃(ν) (proven), `lower` (attained by a block) and the bounds, multiplier and
+ *   best block of every outer pattern and sign
+ * @example
+ * ```ts
+ * import { enumeratePatterns, loadHighs, threeLayerDualNorm } from "splitscape";
+ * const angles = [0.3, 1.9, 3.4, 4.6]; // four points on the unit circle, no bias
+ * const X = { rows: 4, cols: 2, data: Float64Array.from(angles.flatMap((a) => [Math.cos(a), Math.sin(a)])) };
+ * const y = Float64Array.from([1, -0.6, 0.9, -0.4]);
+ * const nu = Float64Array.from([0.3, 0.1, 0.5, 0.2]); // ν ≥ 0: one neuron is the best block
+ * const rho = threeLayerDualNorm(await loadHighs(), X, enumeratePatterns(X), nu);
+ * console.log(rho.upper - rho.lower < 1e-9 * rho.upper); // true
+ * ```
  */
 export function threeLayerDualNorm(highs: Highs, X: Matrix, patterns: PatternSet, nu: Float64Array, opts: ThreeLayerDualNormOptions = {}): ThreeLayerDualNorm {
   const n = X.rows;

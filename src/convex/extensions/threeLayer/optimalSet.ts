@@ -108,8 +108,31 @@ export interface ThreeLayerOptimalSet {
 }
 
 /**
- * The optimal blocks, their finitely many first-layer directions, and (when every block is
- * unique) P*, m*, M* and the components against the block width, from a certified solution.
+ * The optimal blocks, their finitely many first-layer directions, the extreme blocks with P* over
+ * them and the fewest blocks of an optimal network, and (when every block is unique) P*, m*, M*
+ * and the components against the block width, from a certified solution (file comment).
+ *
+ * @param highs - the loaded HiGHS instance (`await loadHighs()`)
+ * @param X - the data of the solve, n×D row-major
+ * @param patterns - the inner patterns of the solve (all of them for a proof)
+ * @param beta - β of the solve
+ * @param sol - a certified solution of `solveThreeLayerConvex` (its ν and bounds are used)
+ * @param opts - `activeTol` (default 1e-6), `spreadTol` (a block polytope is a point, default 1e-7)
+ * @returns the optimal blocks per outer pattern with their directions, the extreme blocks, the
+ *   vertices of P* over them, the fewest blocks of an optimal network with a witness, and the
+ *   block-level P* (null with a `reason` when some outer pattern has a continuum of optimal blocks)
+ * @example
+ * ```ts
+ * import { enumeratePatterns, loadHighs, solveThreeLayerConvex, threeLayerOptimalSet } from "splitscape";
+ * const angles = [0.3, 1.9, 3.4, 4.6]; // four points on the unit circle, no bias
+ * const X = { rows: 4, cols: 2, data: Float64Array.from(angles.flatMap((a) => [Math.cos(a), Math.sin(a)])) };
+ * const y = Float64Array.from([1, -0.6, 0.9, -0.4]);
+ * const highs = await loadHighs();
+ * const patterns = enumeratePatterns(X);
+ * const sol = solveThreeLayerConvex(highs, X, y, 0.1, { patterns });
+ * const set = threeLayerOptimalSet(highs, X, patterns, 0.1, sol);
+ * console.log(set.firstLayerDirections, set.extreme.length, set.fewestBlocks, set.finite); // 10 6 4 false
+ * ```
  */
 export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternSet, beta: number, sol: ThreeLayerConvexSolution, opts: ThreeLayerOptimalSetOptions = {}): ThreeLayerOptimalSet {
   const activeTol = opts.activeTol ?? 1e-6;

@@ -66,14 +66,54 @@ export function cubicDecayObjective(net: ThreeLayerNetwork, X: Matrix, y: Float6
   };
 }
 
-/** The path-regularised objective L(f_θ(X), y) + β·path(θ) (the value the convex program reaches). */
+/**
+ * The path-regularised objective L(f_θ(X), y) + β·path(θ), path(θ) = Σ_j |α_j| Σ_k ‖w_{1jk}‖|w_{2jk}|:
+ * the infimum of the cubic-decayed objective over rescalings, and the value the convex program
+ * (C3) reaches (file comment).
+ *
+ * @param net - the network (m blocks of m1 neurons on D inputs)
+ * @param X - data, n×D row-major
+ * @param y - targets (length n)
+ * @param beta - β
+ * @param loss - the convex loss (default square)
+ * @returns L(f(X), y) + β·path(θ)
+ * @example
+ * ```ts
+ * import { threeLayerPathObjective } from "splitscape";
+ * const X = { rows: 2, cols: 2, data: Float64Array.from([1, 0, 0, 1]) };
+ * const net = { m: 1, m1: 1, D: 2, W1: Float64Array.from([1, 0]), W2: Float64Array.from([2]), alpha: Float64Array.from([0.5]) };
+ * console.log(threeLayerPathObjective(net, X, Float64Array.from([1, 0]), 0.1)); // 0.1 (f = [1, 0], path = 1)
+ * ```
+ */
 export function threeLayerPathObjective(net: ThreeLayerNetwork, X: Matrix, y: Float64Array, beta: number, loss: ConvexLossName = "square"): number {
   checkThreeLayerNetwork("threeLayerPathObjective", net, X, y);
   const f = forward(threeLayerModel(net), X).data;
   return convexLoss(loss).valueAndGradient(f, y, new Float64Array(y.length)) + beta * threeLayerPathNorm(net);
 }
 
-/** Plain gradient descent on cubicDecayObjective from `init` (not modified), by dynamics/. */
+/**
+ * Plain gradient descent θ ← θ − lr·∇F(θ) on the cubic-decayed objective
+ * F(θ) = L(f_θ(X), y) + (β/3) Σ_j (‖W_{1j}‖³_F + ‖w_{2j}‖³ + |α_j|³) from `init` (not modified), by
+ * dynamics/ (the regularisation of Wang, Ergen & Pilanci 2023, whose infimum over rescalings is
+ * β·path(θ), the cost of the convex program).
+ *
+ * @param X - data, n×D row-major
+ * @param y - targets (length n)
+ * @param beta - β ≥ 0
+ * @param init - the starting network (m blocks of m1 neurons on D inputs)
+ * @param opts - `lr`, `steps`, `recordEvery`, `loss` (default square)
+ * @returns the trained network, its objective and gradient norm, the record, and whether it stayed finite
+ * @example
+ * ```ts
+ * import { threeLayerPathObjective, trainThreeLayerCubic } from "splitscape";
+ * const angles = [0.3, 1.9, 3.4, 4.6]; // four points on the unit circle, no bias
+ * const X = { rows: 4, cols: 2, data: Float64Array.from(angles.flatMap((a) => [Math.cos(a), Math.sin(a)])) };
+ * const y = Float64Array.from([1, -0.6, 0.9, -0.4]);
+ * const init = { m: 2, m1: 2, D: 2, W1: Float64Array.from([0.5, 0.1, -0.3, 0.4, 0.2, -0.5, 0.1, 0.3]), W2: Float64Array.from([0.4, -0.2, 0.3, 0.5]), alpha: Float64Array.from([0.6, -0.4]) };
+ * const run = trainThreeLayerCubic(X, y, 0.1, init, { lr: 0.02, steps: 2000 });
+ * console.log(run.finite, run.objective >= threeLayerPathObjective(run.net, X, y, 0.1)); // true true
+ * ```
+ */
 export function trainThreeLayerCubic(X: Matrix, y: Float64Array, beta: number, init: ThreeLayerNetwork, opts: ThreeLayerGdOptions): ThreeLayerGdResult {
   const model = threeLayerModel(init);
   const run = runWeightDecayedGd(cubicDecayObjective(init, X, y, beta, opts.loss ?? "square"), model.theta, opts);
