@@ -222,6 +222,8 @@ describe("three layers against two layers (the five-point circle of §5.2, y = 1
     expect(os.extremeVertices?.length).toBe(twoSet.vertices?.length);
     expect([os.extremeMin, os.extremeMax]).toEqual([twoSet.mStar, twoSet.MStar]);
     expect(os.fewestBlocks).toBe(1);
+    // Every pair of vertices merges into one block: one component from one block on.
+    expect(os.blockComponents.every((c) => c.components === 1)).toBe(true);
     // The one-block network: all neurons of the witness vertex in one block; its objective on the
     // nonconvex network (model/ forward) is the optimum.
     const w = os.fewestBlocksWitness!;

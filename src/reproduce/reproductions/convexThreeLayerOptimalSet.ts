@@ -144,6 +144,11 @@ async function run(ctx: { quick: boolean; log(m: string): void }): Promise<Repro
       why: "all optimal blocks have nonnegative pre-activations, one orthant, so they merge into one block; the two-layer staircase's widths (m* = 4 neurons) become a single block: the connectivity thresholds do not carry over to block widths unchanged",
       source: "docs/science/convex.md §8.2",
     }, "≤ 1e-9", threeSet.fewestBlocks === 1 ? oneBlockDeviation : NaN, 1e-9, "atMost"),
+    claim({
+      name: "five-point circle: the optimal networks of one block (with enough neurons) form a single component up to permutation, where two layers need min{m* + M*, n + 1} = 6 neurons",
+      why: "every optimal block merges with every other here, so the segment between any two vertices of P*_ext fits in one block; the two-layer staircase reappears in the neurons per block, not in the blocks",
+      source: "docs/science/convex.md §5.1 (the graph) and §8.2 (merging)",
+    }, 1, threeSet.blockComponents.find((c) => c.width === 1)?.components ?? NaN, 0, "equal"),
   ];
   return {
     claims,

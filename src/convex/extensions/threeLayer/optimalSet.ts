@@ -97,6 +97,14 @@ export interface ThreeLayerOptimalSet {
   readonly fewestBlocks: number | null;
   /** A vertex of P*_ext attaining fewestBlocks and its grouping (indices into `extreme`). */
   readonly fewestBlocksWitness: { vertex: OptimalVertex; groups: number[][] } | null;
+  /**
+   * Components up to permutation of the optimal networks with m blocks (m = 1 … n + 1), each block
+   * with as many neurons as needed: the graph of §5.1 over the vertices of P*_ext with the support
+   * size replaced by the fewest compatible groups χ(S) (vertex V kept when χ(S_V) ≤ m, V–W joined
+   * when χ(S_V ∪ S_W) ≤ m: the segment between them keeps its support and grouping). Empty when
+   * P*_ext was not enumerated.
+   */
+  readonly blockComponents: Array<{ width: number; components: number }>;
   /** Vertices of P* (null when not finite or not enumerable). */
   readonly vertices: OptimalVertex[] | null;
   /** Smallest and largest vertex support, in blocks. */
@@ -349,14 +357,43 @@ function fewestGroups(items: number[], ok: (a: number, b: number) => boolean): n
 }
 
 /** P*_ext over the extreme blocks, its support range and the fewest blocks of an optimal network. */
-function extremeStructure(extreme: ExtremeBlock[], yhat: Float64Array): Pick<ThreeLayerOptimalSet, "extremeVertices" | "extremeMin" | "extremeMax" | "fewestBlocks" | "fewestBlocksWitness"> {
+function extremeStructure(extreme: ExtremeBlock[], yhat: Float64Array): Pick<ThreeLayerOptimalSet, "extremeVertices" | "extremeMin" | "extremeMax" | "fewestBlocks" | "fewestBlocksWitness" | "blockComponents"> {
   const atoms: OptimalDirection[] = extreme.map((e) => ({ sign: e.sign, patterns: [], direction: e.pre, dualRatio: 1, fit: e.fit }));
   const st = optimalSetVertices(atoms, yhat, { maxDirections: 30 });
-  if (st.vertices === null || st.vertices.length === 0) return { extremeVertices: null, extremeMin: null, extremeMax: null, fewestBlocks: null, fewestBlocksWitness: null };
+  if (st.vertices === null || st.vertices.length === 0) return { extremeVertices: null, extremeMin: null, extremeMax: null, fewestBlocks: null, fewestBlocksWitness: null, blockComponents: [] };
   let witness: { vertex: OptimalVertex; groups: number[][] } | null = null;
   for (const v of st.vertices) {
     const groups = fewestGroups(v.support, (a, b) => compatible(extreme[a], extreme[b]));
     if (witness === null || groups.length < witness.groups.length) witness = { vertex: v, groups };
   }
-  return { extremeVertices: st.vertices, extremeMin: st.mStar, extremeMax: st.MStar, fewestBlocks: witness?.groups.length ?? null, fewestBlocksWitness: witness };
+  const chi = (S: number[]): number => fewestGroups(S, (a, b) => compatible(extreme[a], extreme[b])).length;
+  const V = st.vertices.length;
+  const own = st.vertices.map((v) => chi(v.support));
+  const pair: number[][] = Array.from({ length: V }, () => new Array<number>(V).fill(0));
+  for (let a = 0; a < V; a++) {
+    for (let b = a + 1; b < V; b++) {
+      const S = [...new Set([...st.vertices[a].support, ...st.vertices[b].support])];
+      pair[a][b] = pair[b][a] = S.length <= 10 ? chi(S) : Infinity;
+    }
+  }
+  const blockComponents: Array<{ width: number; components: number }> = [];
+  for (let m = 1; m <= yhat.length + 1; m++) {
+    const label = new Array<number>(V).fill(-1);
+    let count = 0;
+    for (let start = 0; start < V; start++) {
+      if (own[start] > m || label[start] >= 0) continue;
+      label[start] = count;
+      const queue = [start];
+      for (let h = 0; h < queue.length; h++) {
+        for (let b = 0; b < V; b++) {
+          if (own[b] > m || label[b] >= 0 || pair[queue[h]][b] > m) continue;
+          label[b] = count;
+          queue.push(b);
+        }
+      }
+      count++;
+    }
+    blockComponents.push({ width: m, components: count });
+  }
+  return { extremeVertices: st.vertices, extremeMin: st.mStar, extremeMax: st.MStar, fewestBlocks: witness?.groups.length ?? null, fewestBlocksWitness: witness, blockComponents };
 }
