@@ -20,10 +20,13 @@ import type { Claim, ReproductionResult } from "../types.js";
  * path cost β Σ_j |α_j| Σ_k ‖w_{1jk}‖|w_{2jk}|. Its convex program over blocks indexed by a pair
  * of arrangement patterns (outer D2, inner D_i) is solved by column generation and certified by
  * the exact dual norm (all 2ⁿ outer and all inner patterns enumerated); the optimal blocks, their
- * finitely many first-layer directions, P*, m* and M* (counted in blocks) come from the dual
- * point. Checked independently: gradient descent on the nonconvex cubic-decayed network from
- * random starts never goes below the certified optimum and the best start reaches it, and the
- * first-layer directions of the trained network are those of the finite set.
+ * finitely many first-layer directions, the extreme blocks with P* over them, the fewest blocks of
+ * an optimal network and the components against the number of blocks come from the dual point.
+ * Checked independently: gradient descent on the nonconvex cubic-decayed network from random
+ * starts never goes below the certified optimum and the best start reaches it; the first-layer
+ * directions of the trained network are those of the finite set; on the five-point circle of §5.2
+ * the optimum and the extreme-block optimal set equal the two-layer ones (two-layer solver), and a
+ * single merged block, evaluated on the nonconvex network, is optimal.
  */
 
 const PAPER = "S. Kim, A. Mishkin, M. Pilanci, Exploring the loss landscape of regularized neural networks via convex duality (ICLR 2025, arXiv:2411.07729)";
