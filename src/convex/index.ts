@@ -58,4 +58,8 @@ export {
   threeLayerOutput, threeLayerObjective, trainThreeLayer, firstLayerDirections, threeLayerModel,
   type ThreeLayerNetwork, type ThreeLayerObjective, type ThreeLayerGdOptions, type ThreeLayerGdResult,
   type FirstLayerDirectionOptions, type FirstLayerNeuron, type FirstLayerDirections,
+  threeLayerPathObjective, trainThreeLayerCubic, threeLayerDualNorm, solveThreeLayerConvex, threeLayerOptimalSet,
+  type ThreeLayerDualNorm, type ThreeLayerDualNormOptions, type OuterBound, type BlockAtom, type BlockNeuron,
+  type ThreeLayerConvexOptions, type ThreeLayerConvexSolution, type ThreeLayerBlock,
+  type ThreeLayerOptimalSet, type ThreeLayerOptimalSetOptions, type ThreeLayerOptimalBlock, type ExtremeBlock,
 } from "./extensions/index.js";

@@ -3,7 +3,7 @@ import { getReproduction, listReproductions, registerReproduction, REPRODUCTION_
 
 const IDS = [
   "convex/example-2", "convex/figure-2", "convex/staircase-circle", "embedding/exp1-separable", "embedding/exp2a-sgd-identical", "embedding/exp2b-sgd-different", "embedding/exp3-nonseparable",
-  "embedding/exp4-cnn", "embedding/mnist-cnn", "embedding/mnist-mlp", "ncf/deep-escape", "ncf/small-init-logistic", "saddles/3d", "saddles/5-points",
+  "convex/three-layer-optimal-set", "embedding/exp4-cnn", "embedding/mnist-cnn", "embedding/mnist-mlp", "ncf/deep-escape", "ncf/small-init-logistic", "saddles/3d", "saddles/5-points",
 ];
 
 describe("the reproduction registry", () => {

@@ -13,3 +13,4 @@ import "./ncfSmallInitLogistic.js";
 import "./ncfDeepEscape.js";
 import "./convexFigure2.js";
 import "./convexExample2.js";
+import "./convexThreeLayerOptimalSet.js";

@@ -221,7 +221,7 @@ export function firstLayerDirections(net: ThreeLayerNetwork, X: Matrix, y: Float
 }
 
 /** Xᵀ diag(mask) v. */
-function xtMaskedDual(X: Float64Array, n: number, D: number, mask: Uint8Array, v: Float64Array): Float64Array {
+export function xtMaskedDual(X: Float64Array, n: number, D: number, mask: Uint8Array, v: Float64Array): Float64Array {
   const g = new Float64Array(D);
   for (let q = 0; q < n; q++) {
     if (!mask[q] || v[q] === 0) continue;

@@ -8,3 +8,7 @@ export {
 export {
   firstLayerDirections, type FirstLayerDirectionOptions, type FirstLayerNeuron, type FirstLayerDirections,
 } from "./directions.js";
+export { threeLayerPathObjective, trainThreeLayerCubic } from "./pathNorm.js";
+export { threeLayerDualNorm, type ThreeLayerDualNorm, type ThreeLayerDualNormOptions, type OuterBound, type BlockAtom, type BlockNeuron, type Column } from "./dualNorm.js";
+export { solveThreeLayerConvex, type ThreeLayerConvexOptions, type ThreeLayerConvexSolution, type ThreeLayerBlock } from "./convexProgram.js";
+export { threeLayerOptimalSet, type ThreeLayerOptimalSet, type ThreeLayerOptimalSetOptions, type ThreeLayerOptimalBlock, type ExtremeBlock } from "./optimalSet.js";
