@@ -7,8 +7,9 @@
 //    Σ_b s_b D_b X w_b + X s = y (zero cone);
 // both with (2D_b − I) X w_b ≥ 0 (ReLU; positive cone) and (t_b, w_b) ∈ SOC.
 import createSCS from "scs-solver";
+import { appendSocRows, squareLossP, toCsc, type Columns, type ScsResult } from "../helpers/scs.js";
 
-export interface ScsResult { value: number; status: string; iterations: number }
+export type { ScsResult };
 
 type Objective = { kind: "regularised"; beta: number } | { kind: "interpolate"; skip: boolean };
 
@@ -21,7 +22,7 @@ async function solveReluCone(
   const rOff = B * d + B;
   const extra = objective.kind === "regularised" ? n : objective.skip ? d : 0;
   const nx = B * d + B + extra;
-  const cols: { row: number; val: number }[][] = Array.from({ length: nx }, () => []);
+  const cols: Columns = Array.from({ length: nx }, () => []);
   const b: number[] = [];
   let row = 0;
   // Zero cone. Regularised: r_k − Σ_b s_b m_bk x_kᵀ w_b = −y_k. Interpolate: Σ_b s_b m_bk x_kᵀ w_b (+ x_kᵀ s) = y_k.
@@ -56,26 +57,10 @@ async function solveReluCone(
     }
   }
   // SOC: −(t_b, w_b) + slack = 0.
-  const q: number[] = [];
-  for (let bl = 0; bl < B; bl++) {
-    cols[tOff + bl].push({ row, val: -1 });
-    b.push(0);
-    row++;
-    for (let j = 0; j < d; j++) {
-      cols[bl * d + j].push({ row, val: -1 });
-      b.push(0);
-      row++;
-    }
-    q.push(d + 1);
-  }
-  const A_x: number[] = [];
-  const A_i: number[] = [];
-  const A_p: number[] = [0];
-  for (const c of cols) {
-    c.sort((a, e) => a.row - e.row);
-    for (const e of c) { A_x.push(e.val); A_i.push(e.row); }
-    A_p.push(A_x.length);
-  }
+  const soc = appendSocRows(cols, b, row, { count: B, d, tOff });
+  row = soc.row;
+  const q = soc.q;
+  const { A_x, A_i, A_p } = toCsc(cols);
   const cvec = new Array<number>(nx).fill(0);
   for (let bl = 0; bl < B; bl++) cvec[tOff + bl] = objective.kind === "regularised" ? objective.beta : 1;
   const settings = new SCS.ScsSettings();
@@ -87,13 +72,7 @@ async function solveReluCone(
   let data: Record<string, unknown> = { m: row, n: nx, A_x, A_i, A_p, b, c: cvec };
   if (objective.kind === "regularised") {
     // P = diag(0…0, 1…1 on r): ½‖r‖².
-    const P_x: number[] = [];
-    const P_i: number[] = [];
-    const P_p: number[] = [0];
-    for (let c = 0; c < nx; c++) {
-      if (c >= rOff) { P_x.push(1); P_i.push(c); }
-      P_p.push(P_x.length);
-    }
+    const { P_x, P_i, P_p } = squareLossP(nx, rOff);
     data = { ...data, P_x, P_i, P_p };
   }
   const sol = SCS.solve(data, { z, l, q, qsize: q.length }, settings);

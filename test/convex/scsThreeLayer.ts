@@ -10,8 +10,7 @@
 //        (2D2_g − I) Σ_j σ_j D_i X v_{gj} ≥ 0                      (outer cone of the block)
 //        (t_{gj}, v_{gj}) ∈ SOC.
 import createSCS from "scs-solver";
-
-export interface ScsResult { value: number; status: string; iterations: number }
+import { appendSocRows, squareLossP, toCsc, type Columns, type ScsResult } from "../helpers/scs.js";
 
 /** The optimum of (C3) by SCS; masks: P×n 0/1 rows of the inner patterns, X n×d row-major. */
 export async function scsThreeLayerValue(X: Float64Array, n: number, d: number, y: Float64Array, beta: number, masks: Uint8Array, P: number): Promise<ScsResult> {
@@ -24,7 +23,7 @@ export async function scsThreeLayerValue(X: Float64Array, n: number, d: number, 
   const tOff = V * d;
   const rOff = tOff + V;
   const nx = rOff + n;
-  const cols: { row: number; val: number }[][] = Array.from({ length: nx }, () => []);
+  const cols: Columns = Array.from({ length: nx }, () => []);
   const b: number[] = [];
   const x = (q: number, t: number): number => X[q * d + t];
   const inner = (j: number): { i: number; sg: number } => ({ i: j % P, sg: j < P ? 1 : -1 });
@@ -71,35 +70,13 @@ export async function scsThreeLayerValue(X: Float64Array, n: number, d: number, 
     }
   }
   // SOC: −(t, v) + slack = 0.
-  const soc: number[] = [];
-  for (let k = 0; k < V; k++) {
-    cols[tOff + k].push({ row, val: -1 });
-    b.push(0);
-    row++;
-    for (let t = 0; t < d; t++) {
-      cols[k * d + t].push({ row, val: -1 });
-      b.push(0);
-      row++;
-    }
-    soc.push(d + 1);
-  }
-  const A_x: number[] = [];
-  const A_i: number[] = [];
-  const A_p: number[] = [0];
-  for (const c of cols) {
-    c.sort((a, e) => a.row - e.row);
-    for (const e of c) { A_x.push(e.val); A_i.push(e.row); }
-    A_p.push(A_x.length);
-  }
+  const cones = appendSocRows(cols, b, row, { count: V, d, tOff });
+  row = cones.row;
+  const soc = cones.q;
+  const { A_x, A_i, A_p } = toCsc(cols);
   const c = new Array<number>(nx).fill(0);
   for (let k = 0; k < V; k++) c[tOff + k] = beta;
-  const P_x: number[] = [];
-  const P_i: number[] = [];
-  const P_p: number[] = [0];
-  for (let k = 0; k < nx; k++) {
-    if (k >= rOff) { P_x.push(1); P_i.push(k); }
-    P_p.push(P_x.length);
-  }
+  const { P_x, P_i, P_p } = squareLossP(nx, rOff);
   const settings = new SCS.ScsSettings();
   SCS.setDefaultSettings(settings);
   settings.epsAbs = 1e-9;
