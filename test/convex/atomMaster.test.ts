@@ -201,4 +201,64 @@ describe("atomMaster", () => {
       pruneAtoms(m); // as the solver does after every round (the unused copies go)
     }
   });
+
+  it("re-solves the passive system until it is optimal when many atoms leave after a batch (bug: stale coefficient)", () => {
+    // The master of the three-layer convex program (solveThreeLayerConvex, no bias) on the five
+    // points at angles [3.2796, 3.9212, 5.597, 5.6638, 5.8499], y = [−0.2, 0.9, 0.7, 0.4, 0.8],
+    // β = 0.2: its ten first-round atoms, then the three of the second pricing round (atom images
+    // recorded from that run, 13×5). The second batch pivots in two dependent atoms, then three of
+    // the four passive atoms leave one after another; the inner loop's bound shrank with |P|, so it
+    // stopped before the last solve on P = {12} and left c₁₂ stale (a₁₂ᵀr − β = 9.3e-3, 4.6% of β).
+    const beta = 0.2;
+    const y = Float64Array.from([-0.2, 0.9, 0.7, 0.4, 0.8]);
+    const atoms = [
+      [1.1102230246251565e-16, 0.44667291637011763, 0, 0, 0],
+      [0.7339997123836438, 0.9944921777635609, 1.6653345369377348e-16, 0, 0],
+      [1.5265566588595568e-14, 0.45870394799107855, 0.031076143115054355, 0, 0],
+      [0.6870292069506847, 0.9852780142352302, 0.06675033147760517, 2.220446049250313e-16, 0],
+      [0, 0, 0.20966042062788656, 0.15503995547129112, 2.7755575615628914e-17],
+      [0, 0.49206061076224317, 0.13144936311361896, 0.09720434282651808, 2.333024245673795e-16],
+      [0.5407198838987692, 0.9366332486126132, 0.25021276100609813, 0.18502765189804493, 3.3306690738754696e-16],
+      [0, 0, 0, 0.06675033147760484, 0.25021276100609774],
+      [0, 0, 0.9927489666612674, 0.9985586403195372, 0.9912475748154292],
+      [0, 0.25149246311246276, 0.9361693283399137, 0.9106153590612841, 0.8184284541254749],
+      [0, 0.47589429489417673, 0.07991336608163697, 0.04723092022393778, 0],
+      [0.6165417225245569, 0.965130814892902, 0.15917012072996295, 0.09291578227678765, 0],
+      [0, 0.5984780296174408, 0.733999712383644, 0.687029206950685, 0.5407198838987697],
+    ].map((a) => Float64Array.from(a));
+    const m = atomMaster(y, 1);
+    const one = new Float64Array([1]);
+    for (let j = 0; j < 10; j++) addAtom(m, 0, one, 0, atoms[j], 0);
+    solveMaster(m, beta);
+    expect(kktViolation(m, beta)).toBeLessThan(1e-9);
+    for (let j = 10; j < 13; j++) addAtom(m, 0, one, 0, atoms[j], 0);
+    solveMaster(m, beta);
+    expect(kktViolation(m, beta)).toBeLessThan(1e-9);
+  });
+
+  it("a warm start off the optimum on P reaches the optimum although only duplicates could enter", () => {
+    // resetPassive to coefficients that are not optimal on their passive set, every other atom an
+    // exact duplicate of a passive one (dependent, and a pivot gains nothing: 1ᵀz = 1): no atom can
+    // enter, so the solve must re-solve the passive system itself. KKT computed here from A and y.
+    const g = testRng(9);
+    const n = 12;
+    const beta = 0.1;
+    const y = g.randnVec(n);
+    const one = new Float64Array([1]);
+    const atoms = Array.from({ length: 4 }, () => g.randnVec(n));
+    const m = atomMaster(y, 1);
+    for (const a of atoms) addAtom(m, 0, one, 0, a, 0);
+    for (const a of atoms) addAtom(m, 0, one, 0, a, 0);
+    const c = new Float64Array(8);
+    for (let j = 0; j < 4; j++) c[j] = 0.1 + 0.2 * j;
+    expect(resetPassive(m, c)).toBe(true);
+    solveMaster(m, beta);
+    expect(kktViolation(m, beta)).toBeLessThan(1e-9);
+    // Every atom passive (none left to enter), coefficients off the optimum.
+    const m2 = atomMaster(y, 1);
+    for (const a of atoms) addAtom(m2, 0, one, 0, a, 0);
+    expect(resetPassive(m2, Float64Array.from([0.3, 0.3, 0.3, 0.3]))).toBe(true);
+    solveMaster(m2, beta);
+    expect(kktViolation(m2, beta)).toBeLessThan(1e-9);
+  });
 });

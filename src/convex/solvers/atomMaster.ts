@@ -187,7 +187,8 @@ const DEPENDENT = 1e-10;
 const BATCH = 64;
 
 /**
- * Solve the master exactly from the current passive set (warm start). Returns the number of
+ * Solve the master exactly from the current passive set (warm start; its coefficients need not be
+ * optimal on P: they are first moved to the optimum on P by descendOnPassive). Returns the number of
  * atoms moved into the passive set. `tol` is the relative entry threshold: atom j enters when
  * w_j > tol·(β + ‖a_j‖·‖y‖).
  */
@@ -201,6 +202,9 @@ export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
   const ld = m.block.length;
   const count = m.count;
   const inP = new Uint8Array(count);
+  // The warm start need not be optimal on P (resetPassive, a previous solve's pivots): without this
+  // a solve in which no atom enters would return its coefficients unchanged.
+  descendOnPassive(m, beta, { batch: [], tabu, deferred });
   for (let outer = 0; outer < 4 * count + 20; outer++) {
     // w = A r − β = A y − Σ_{i∈P} c_i G[i, ·] − β (c_i = 0 off P; G symmetric).
     inP.fill(0);
@@ -239,44 +243,62 @@ export function solveMaster(m: AtomMaster, beta: number, tol = 1e-12): number {
         deferred[j] = 1;
       }
     }
-    if (added === 0) continue;
-    // Inner loop: move toward the unconstrained solution on P, dropping atoms that reach 0.
-    for (let inner = 0; inner <= m.passive.length + 1; inner++) {
-      const s = solvePassive(m, beta);
-      const P = m.passive;
-      let alpha = 1;
-      let anyNonPos = false;
-      for (let i = 0; i < P.length; i++) {
-        if (s[i] <= 0) {
-          anyNonPos = true;
-          const cj = m.c[P[i]];
-          const a = cj / (cj - s[i]);
-          if (a < alpha) alpha = a;
-        }
-      }
-      if (!anyNonPos) {
-        for (let i = 0; i < P.length; i++) m.c[P[i]] = s[i];
-        break;
-      }
-      for (let i = 0; i < P.length; i++) m.c[P[i]] += alpha * (s[i] - m.c[P[i]]);
-      for (let i = P.length - 1; i >= 0; i--) {
-        if (s[i] <= 0 && m.c[P[i]] <= 1e-15 * Math.abs(s[i])) {
-          // An atom of this batch leaving at once is deferred: it is tried again alone once no
-          // other atom can enter (Lawson & Hanson's order from there, which cannot cycle; every
-          // atom is deferred at most once per solve). One that leaves alone without any
-          // progress (rounding) is dropped from this solve.
-          if (inner === 0 && batch.includes(P[i])) {
-            if (batch.length === 1 && alpha === 0) tabu[P[i]] = 1;
-            else deferred[P[i]] = 1;
-          }
-          m.c[P[i]] = 0;
-          removePassive(m, i);
-        }
-      }
-    }
+    if (added > 0) descendOnPassive(m, beta, { batch, tabu, deferred });
   }
   updateResidual(m);
   return entered;
+}
+
+/** Entry bookkeeping of solveMaster for descendOnPassive: the batch just entered, its flags. */
+interface EntryState {
+  readonly batch: readonly number[];
+  readonly tabu: Uint8Array;
+  readonly deferred: Uint8Array;
+}
+
+/**
+ * The inner loop of Lawson & Hanson (1974, ch. 23, steps 6–11): from c > 0 on P, move toward the
+ * unconstrained solution s = (A_P A_Pᵀ)⁻¹(A_P y − β1) on P; if some s_i ≤ 0, stop where the first
+ * coefficient reaches 0 (step α = min c_i/(c_i − s_i)), drop that atom (and any other at 0) and
+ * repeat; end with c_P = s > 0, optimal on the final P. Every step but the last removes at least
+ * the blocking atom, so |P₀| + 1 solves suffice (the bound is fixed at entry: P shrinks meanwhile).
+ * An atom of `batch` leaving at the first step is deferred (tabu if it entered alone with no step).
+ */
+function descendOnPassive(m: AtomMaster, beta: number, { batch, tabu, deferred }: EntryState): void {
+  const maxSteps = m.passive.length + 1;
+  for (let inner = 0; inner < maxSteps; inner++) {
+    const s = solvePassive(m, beta);
+    const P = m.passive;
+    let alpha = 1;
+    let blocking = -1;
+    for (let i = 0; i < P.length; i++) {
+      if (s[i] <= 0) {
+        const cj = m.c[P[i]];
+        const a = cj > 0 ? cj / (cj - s[i]) : 0; // in [0, 1]; an atom already at 0 blocks at once
+        if (blocking < 0 || a < alpha) { alpha = a; blocking = i; }
+      }
+    }
+    if (blocking < 0) {
+      for (let i = 0; i < P.length; i++) m.c[P[i]] = s[i];
+      return;
+    }
+    for (let i = 0; i < P.length; i++) m.c[P[i]] += alpha * (s[i] - m.c[P[i]]);
+    for (let i = P.length - 1; i >= 0; i--) {
+      // The blocking atom leaves even if rounding left its coefficient a little above 0.
+      if (i === blocking || (s[i] <= 0 && m.c[P[i]] <= 1e-15 * Math.abs(s[i]))) {
+        // An atom of this batch leaving at once is deferred: it is tried again alone once no
+        // other atom can enter (Lawson & Hanson's order from there, which cannot cycle; every
+        // atom is deferred at most once per solve). One that leaves alone without any
+        // progress (rounding) is dropped from this solve.
+        if (inner === 0 && batch.includes(P[i])) {
+          if (batch.length === 1 && alpha === 0) tabu[P[i]] = 1;
+          else deferred[P[i]] = 1;
+        }
+        m.c[P[i]] = 0;
+        removePassive(m, i);
+      }
+    }
+  }
 }
 
 /**
