@@ -20,7 +20,7 @@
 // inner patterns are all enumerated (enumeratePatterns) and n ≤ MAX_OUTER_ROWS.
 import type { Highs } from "highs";
 import { nrm2, type Matrix } from "../../../linalg/index.js";
-import { addAtom, atomMaster, masterValue, resetPassive, solveMaster, type AtomMaster } from "../../solvers/atomMaster.js";
+import { addAtom, atomMaster, masterValue, solveMaster } from "../../solvers/atomMaster.js";
 import { enumeratePatterns, gapReport, squareLoss, type GapReport, type PatternSet } from "../../program/index.js";
 import { threeLayerDualNorm, type BlockAtom, type Column, type ThreeLayerDualNorm } from "./dualNorm.js";
 import { balanceThreeLayer } from "./pathNorm.js";
@@ -95,7 +95,7 @@ export function solveThreeLayerConvex(highs: Highs, X: Matrix, y: Float64Array, 
   let dual: ThreeLayerDualNorm;
   let report: GapReport;
   for (;;) {
-    solveExactly(master, beta);
+    solveMaster(master, beta);
     const nu = master.r.slice();
     dual = threeLayerDualNorm(highs, X, patterns, nu, { columns, tol: tol * 1e-2 });
     report = gapReport(squareLoss, y, beta, masterValue(master, beta), nu, dual.upper);
@@ -118,34 +118,6 @@ export function solveThreeLayerConvex(highs: Highs, X: Matrix, y: Float64Array, 
     ...report, prediction, nu: master.r.slice(), blocks, dualNorm: dual, network: blocksToNetwork(blocks, X.cols), rounds,
     exact: patterns.exact && n === X.rows,
   };
-}
-
-/**
- * The master's KKT conditions checked after each solve: a_jᵀr = β on the passive set and
- * a_jᵀr ≤ β elsewhere, to 1e-9·(β + ‖a_j‖‖y‖). On some warm starts with several leaving atoms the
- * active-set solve of atomMaster.ts was seen to stop with a passive atom at a_jᵀr = 1.05β (its
- * coefficient stale, and solveMaster only re-solves the passive system when an atom enters); a
- * cold restart from the empty passive set fixes it.
- */
-function solveExactly(master: AtomMaster, beta: number): void {
-  const yNorm = nrm2(master.y);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    solveMaster(master, beta);
-    let ok = true;
-    const inP = new Uint8Array(master.count);
-    for (const j of master.passive) inP[j] = 1;
-    for (let j = 0; j < master.count && ok; j++) {
-      let g = 0;
-      for (let q = 0; q < master.n; q++) g += master.A[j * master.n + q] * master.r[q];
-      // The entry test of solveMaster, relaxed to 1e-9: rounding of dependent atoms stays below.
-      const tol = 1e-9 * (beta + Math.sqrt(master.aa[j]) * yNorm);
-      ok = inP[j] ? Math.abs(g - beta) <= tol : g - beta <= tol;
-    }
-    if (ok) return;
-    // Cold restart: an empty passive set (r = y), from which every atom enters by its gain.
-    resetPassive(master, new Float64Array(master.count));
-  }
-  solveMaster(master, beta);
 }
 
 /**
