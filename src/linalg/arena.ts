@@ -16,7 +16,7 @@
 import { gemmDispatch, gemmRaw, gemmRawTs, gemmThreads } from "./gemm.js";
 import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes } from "./kernels/gemmThreads.js";
 import { type ReductionKernels, withReductionSession } from "./kernels/reductionSession.js";
-import { rowDots, subtractCombination, subtractTwoCombinations } from "./rowops.js";
+import { rowDots, subtractCombination } from "./rowops.js";
 import { GEMM_OPERAND_BYTES, wasmGemm, type WasmGemm } from "./kernels/wasm.js";
 
 /** A resident arena (see the header). Offsets are element indices into `heap`. */
@@ -191,8 +191,9 @@ function tsArena(doubles: number): Arena {
       rowDots(heap, r0, n, count, heap, x, lo, o);
     },
     panelCombinations(r0, n, count, ca, ta, cb, tb, lo): void {
-      if (tb >= 0) subtractTwoCombinations(heap, r0, n, count, heap.subarray(ca, ca + count), ta, heap.subarray(cb, cb + count), tb, lo);
-      else subtractCombination(heap, r0, n, count, heap.subarray(ca, ca + count), heap, ta, lo);
+      // The reference form: one sweep per target (the wasm kernel fuses the two into one sweep).
+      subtractCombination(heap, r0, n, count, heap.subarray(ca, ca + count), heap, ta, lo);
+      if (tb >= 0) subtractCombination(heap, r0, n, count, heap.subarray(cb, cb + count), heap, tb, lo);
     },
     dots3(x, y, n, out): void {
       let sa = 0;

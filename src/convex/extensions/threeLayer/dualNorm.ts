@@ -22,7 +22,7 @@
 // The LP is solved by HiGHS (src/convex/landscape/minNorm.ts solveDenseLp).
 import type { Highs } from "highs";
 import type { Matrix } from "../../../linalg/index.js";
-import { solveDenseLp } from "../../landscape/minNorm.js";
+import { fitVector, solveDenseLp } from "../../landscape/minNorm.js";
 import { patternMask, projectOntoCone, type PatternSet } from "../../program/index.js";
 import { xtMaskedDual } from "./directions.js";
 
@@ -114,23 +114,11 @@ export function twoLayerDualNorm(X: Matrix, patterns: PatternSet, g: Float64Arra
       if (pr.norm > value) {
         value = pr.norm;
         const u = pr.projection.map((v) => v / pr.norm);
-        column = { sign, direction: u, pattern: i, fit: reluFit(X, u, sign) };
+        column = { sign, direction: u, pattern: i, fit: fitVector(X, u, sign) };
       }
     }
   }
   return { value, column };
-}
-
-/** σ (X u)_+. */
-function reluFit(X: Matrix, u: Float64Array, sign: number): Float64Array {
-  const { rows: n, cols: D, data } = X;
-  const f = new Float64Array(n);
-  for (let q = 0; q < n; q++) {
-    let s = 0;
-    for (let t = 0; t < D; t++) s += data[q * D + t] * u[t];
-    f[q] = s > 0 ? sign * s : 0;
-  }
-  return f;
 }
 
 /** Key of an outer pattern and sign. */
