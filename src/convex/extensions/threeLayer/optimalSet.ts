@@ -34,7 +34,7 @@ import type { Highs } from "highs";
 import { nrm2, type Matrix } from "../../../linalg/index.js";
 import { optimalSetComponents } from "../../landscape/staircase.js";
 import { optimalSetVertices, type OptimalDirection, type OptimalVertex } from "../../landscape/optimalSet.js";
-import { solveDenseLp } from "../../landscape/minNorm.js";
+import { fitVector, solveDenseLp } from "../../landscape/minNorm.js";
 import { patternMask, projectOntoCone, type PatternSet } from "../../program/index.js";
 import { xtMaskedDual } from "./directions.js";
 import type { ThreeLayerConvexSolution } from "./convexProgram.js";
@@ -161,15 +161,9 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
     const dirs: Array<{ sign: 1 | -1; direction: Float64Array; pattern: number; fit: Float64Array }> = [];
     // The neurons of the block found by the dual norm attain V by construction: include them first
     // (the exposed set at an approximate λ can miss a direction or shift it by rounding).
+    const known = (sign: 1 | -1, u: Float64Array): boolean => dirs.some((d) => d.sign === sign && nrm2(d.direction.map((v, t) => v - u[t])) <= 1e-6);
     for (const e of b.block?.neurons ?? []) {
-      if (dirs.some((d) => d.sign === e.sign && nrm2(d.direction.map((v, t) => v - e.direction[t])) <= 1e-6)) continue;
-      const fit = new Float64Array(n);
-      for (let q = 0; q < n; q++) {
-        let s = 0;
-        for (let t = 0; t < D; t++) s += data[q * D + t] * e.direction[t];
-        fit[q] = s > 0 ? e.sign * s : 0;
-      }
-      dirs.push({ sign: e.sign, direction: e.direction, pattern: e.pattern, fit });
+      if (!known(e.sign, e.direction)) dirs.push({ sign: e.sign, direction: e.direction, pattern: e.pattern, fit: fitVector(X, e.direction, e.sign) });
     }
     for (let i = 0; i < patterns.count; i++) {
       const mask = patternMask(patterns, i);
@@ -178,14 +172,7 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
         const pr = projectOntoCone(data, n, D, mask, sign === 1 ? xg : xg.map((v) => -v));
         if (!(pr.norm >= b.upper * (1 - activeTol))) continue;
         const u = pr.projection.map((v) => v / pr.norm);
-        if (dirs.some((e) => e.sign === sign && nrm2(e.direction.map((v, t) => v - u[t])) <= 1e-6)) continue;
-        const fit = new Float64Array(n);
-        for (let q = 0; q < n; q++) {
-          let s = 0;
-          for (let t = 0; t < D; t++) s += data[q * D + t] * u[t];
-          fit[q] = s > 0 ? sign * s : 0;
-        }
-        dirs.push({ sign, direction: u, pattern: i, fit });
+        if (!known(sign, u)) dirs.push({ sign, direction: u, pattern: i, fit: fitVector(X, u, sign) });
       }
     }
     const lamMax = Math.max(...b.multiplier, 0);
