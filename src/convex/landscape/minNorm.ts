@@ -20,7 +20,7 @@
 // The LP solver is HiGHS (npm `highs`, wasm); its loader is asynchronous, so callers pass the
 // loaded instance (`const highs = await loadHighs()`), and every function here is synchronous.
 import type { Highs } from "highs";
-import { lstsq, type Matrix, nrm2 } from "../../linalg/index.js";
+import { distance, lstsq, type Matrix, nrm2 } from "../../linalg/index.js";
 import type { ReluNetwork } from "../network/index.js";
 import { convexProblem, MIN_NORM_TOL, orthonormalBasis, patternMask, type PatternSet, projectOntoCone } from "../program/index.js";
 import { coneDualNorms } from "./certificate.js";
@@ -326,7 +326,7 @@ export function minNormInterpolation(
   const out = new Float64Array(n);
   for (const j of active) for (let k = 0; k < n; k++) out[k] += w[j] * cols[j].fit[k];
   if (skipCoef !== null) for (let k = 0; k < n; k++) for (let t = 0; t < d; t++) out[k] += X.data[k * d + t] * skipCoef[t];
-  const r = nrm2(out.map((v, k) => v - y[k]));
+  const r = distance(out, y);
   const yn = nrm2(y);
   const residual = yn > 0 ? r / yn : r;
 
@@ -710,11 +710,6 @@ function refineOnSupport(
   const s2 = skip === null ? null : z.slice(S.length, S.length + d);
   if (residualOf(w2, s2) >= residualOf(weights, skip)) return { weights, skip };
   return { weights: w2, skip: s2 };
-}
-
-/** ‖a − b‖ (linalg's scaled nrm2 of the difference). */
-function distance(a: Float64Array, b: Float64Array): number {
-  return nrm2(a.map((v, t) => v - b[t]));
 }
 
 /**

@@ -9,7 +9,7 @@
 // and a strictly positive solution; m* / M* are the smallest / largest vertex supports.
 // Vertices are enumerated by trying supports of increasing size (NNLS on each), which is only
 // done when the number of active directions is small (default ≤ 20).
-import { type Matrix, nnls, nrm2 } from "../../linalg/index.js";
+import { distance, type Matrix, nnls, nrm2 } from "../../linalg/index.js";
 import type { ReluNetwork } from "../network/index.js";
 import { convexLoss, type ConvexProblem, dualFromPrediction, patternMask, projectOntoCone } from "../program/index.js";
 
@@ -107,10 +107,6 @@ export function optimalDirections(problem: ConvexProblem, yhat: Float64Array, op
   return { nu, directions: found, activePairs, maxDualRatio, activeTol, dedupTol };
 }
 
-/** ‖a − b‖ (linalg's scaled nrm2 of the difference). */
-function distance(a: Float64Array, b: Float64Array): number {
-  return nrm2(a.map((v, t) => v - b[t]));
-}
 
 /** A vertex of P*: the support (indices into the directions) and the weights c_k > 0. */
 export interface OptimalVertex {

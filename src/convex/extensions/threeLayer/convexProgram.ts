@@ -19,7 +19,7 @@
 // −L*(−ν_f) ≤ optimum ≤ master value (program/dual.ts gapReport). It proves the optimum when the
 // inner patterns are all enumerated (enumeratePatterns) and n ≤ MAX_OUTER_ROWS.
 import type { Highs } from "highs";
-import { nrm2, type Matrix } from "../../../linalg/index.js";
+import { distance, nrm2, type Matrix } from "../../../linalg/index.js";
 import { addAtom, atomMaster, masterValue, solveMaster } from "../../solvers/atomMaster.js";
 import { enumeratePatterns, gapReport, squareLoss, type GapReport, type PatternSet } from "../../program/index.js";
 import { threeLayerDualNorm, type BlockAtom, type Column, type ThreeLayerDualNorm } from "./dualNorm.js";
@@ -104,7 +104,7 @@ export function solveThreeLayerConvex(highs: Highs, X: Matrix, y: Float64Array, 
     let added = 0;
     for (const b of dual.bounds) {
       if (b.block === null || b.lower <= beta * (1 + 1e-12)) continue;
-      if (atoms.some((a) => a.sign === b.block!.sign && nrm2(a.fit.map((v, q) => v - b.block!.fit[q])) <= 1e-13 * Math.max(1, nrm2(a.fit)))) continue;
+      if (atoms.some((a) => a.sign === b.block!.sign && distance(a.fit, b.block!.fit) <= 1e-13 * Math.max(1, nrm2(a.fit)))) continue;
       atoms.push(b.block);
       addAtom(master, 0, dummy, 0, b.block.fit, 0);
       added++;

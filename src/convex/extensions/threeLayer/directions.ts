@@ -35,7 +35,7 @@
 // w_{2jk} and w_{1jk} also gives the balance at stationarity: ‖w_{1jk}‖ = |w_{2jk}| per neuron and
 // ‖w_{2j}‖ = |α_j| per block. (The bound uses ∂F/∂w with ReLU'(0) = 0; it holds whenever no
 // pre-activation x_qᵀw_{1jk} is exactly 0.)
-import { nrm2, type Matrix } from "../../../linalg/index.js";
+import { distance, nrm2, type Matrix } from "../../../linalg/index.js";
 import { patternMask, patternOf, projectOntoCone, type ConvexLossName, type PatternSet } from "../../program/index.js";
 import { checkThreeLayerNetwork, threeLayerObjective, type ThreeLayerNetwork } from "./network.js";
 
@@ -203,18 +203,18 @@ export function firstLayerDirections(net: ThreeLayerNetwork, X: Matrix, y: Float
       const g = xtMaskedDual(data, n, D, own, nu2);
       const pr = projectOntoCone(data, n, D, own, g.map((v) => sign * v));
       const candidate = pr.norm > 0 ? pr.projection.map((v) => v / pr.norm) : new Float64Array(D);
-      const distance = pr.norm > 0 ? dist(wbar, candidate) : 2;
+      const ownDistance = pr.norm > 0 ? distance(wbar, candidate) : 2;
       let setDistance = NaN;
       if (opts.patterns !== undefined) {
         setDistance = 2;
-        for (const e of candidates) setDistance = Math.min(setDistance, dist(wbar, e));
+        for (const e of candidates) setDistance = Math.min(setDistance, distance(wbar, e));
       }
       const bound = (2 * nrm2(ev.gradW1.subarray(nk * D, (nk + 1) * D))) / (beta * wn);
       if (active) {
-        maxDistance = Math.max(maxDistance, distance);
+        maxDistance = Math.max(maxDistance, ownDistance);
         if (opts.patterns !== undefined) maxSetDistance = Math.max(maxSetDistance, setDistance);
       }
-      neurons.push({ block: j, neuron: k, active, weightNorm: wn, sign, distance, candidate, setDistance, bound, imbalance });
+      neurons.push({ block: j, neuron: k, active, weightNorm: wn, sign, distance: ownDistance, candidate, setDistance, bound, imbalance });
     }
   }
   return { neurons, maxDistance, maxSetDistance, blockImbalance, gradNorm: ev.gradNorm, objective: ev.objective };
@@ -230,7 +230,3 @@ export function xtMaskedDual(X: Float64Array, n: number, D: number, mask: Uint8A
   return g;
 }
 
-/** ‖a − b‖ (linalg's scaled nrm2 of the difference). */
-function dist(a: Float64Array, b: Float64Array): number {
-  return nrm2(a.map((v, i) => v - b[i]));
-}

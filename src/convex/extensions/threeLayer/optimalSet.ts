@@ -31,7 +31,7 @@
 // of the graph of §5.1 (landscape/staircase.ts optimalSetComponents) — [R], the two-layer argument
 // carried over to blocks. Otherwise no finite P* over blocks is reported.
 import type { Highs } from "highs";
-import { nrm2, type Matrix } from "../../../linalg/index.js";
+import { distance, nrm2, type Matrix } from "../../../linalg/index.js";
 import { optimalSetComponents } from "../../landscape/staircase.js";
 import { optimalSetVertices, type OptimalDirection, type OptimalVertex } from "../../landscape/optimalSet.js";
 import { fitVector, solveDenseLp } from "../../landscape/minNorm.js";
@@ -161,7 +161,7 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
     const dirs: Array<{ sign: 1 | -1; direction: Float64Array; pattern: number; fit: Float64Array }> = [];
     // The neurons of the block found by the dual norm attain V by construction: include them first
     // (the exposed set at an approximate λ can miss a direction or shift it by rounding).
-    const known = (sign: 1 | -1, u: Float64Array): boolean => dirs.some((d) => d.sign === sign && nrm2(d.direction.map((v, t) => v - u[t])) <= 1e-6);
+    const known = (sign: 1 | -1, u: Float64Array): boolean => dirs.some((d) => d.sign === sign && distance(d.direction, u) <= 1e-6);
     for (const e of b.block?.neurons ?? []) {
       if (!known(e.sign, e.direction)) dirs.push({ sign: e.sign, direction: e.direction, pattern: e.pattern, fit: fitVector(X, e.direction, e.sign) });
     }
@@ -210,7 +210,7 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
     }
     if (!feasible) { infeasible++; continue; }
     for (const e of polytopeVertices(dirs, eps, b.outer, b.sign, nu, b.lower)) {
-      if (extreme.some((x) => x.sign === b.sign && nrm2(x.fit.map((v, q) => v - e.fit[q])) <= 1e-7 * yNorm)) continue;
+      if (extreme.some((x) => x.sign === b.sign && distance(x.fit, e.fit) <= 1e-7 * yNorm)) continue;
       extreme.push({ ...e, sign: b.sign });
     }
     let fit = new Float64Array(n);
@@ -220,18 +220,18 @@ export function threeLayerOptimalSet(highs: Highs, X: Matrix, patterns: PatternS
     // tolerance, its argmax only to about the square root of it): where the solution itself has a
     // block with this fit (to 1e-4), use the solution's block, which reproduces ŷ* to rounding.
     for (const sb of sol.blocks) {
-      if (sb.atom.sign === b.sign && nrm2(sb.atom.fit.map((v, q) => v - fit[q])) <= 1e-4 * yNorm) { fit = sb.atom.fit.slice(); break; }
+      if (sb.atom.sign === b.sign && distance(sb.atom.fit, fit) <= 1e-4 * yNorm) { fit = sb.atom.fit.slice(); break; }
     }
     maxSpread = Math.max(maxSpread, spread / yNorm);
     // One block per distinct fit (an h with zeros lies in several orthants).
-    if (blocks.some((e) => nrm2(e.fit.map((v, q) => v - fit[q])) <= 1e-7 * yNorm)) continue;
+    if (blocks.some((e) => distance(e.fit, fit) <= 1e-7 * yNorm)) continue;
     blocks.push({
       outer: b.outer, sign: b.sign, dualRatio: b.lower / beta, directions: dirs.map(({ sign, direction, pattern }) => ({ sign, direction, pattern })),
       zeroRows, spread: spread / yNorm, fit, weights,
     });
   }
   const firstLayer: Array<{ sign: number; direction: Float64Array }> = [];
-  for (const b of blocks) for (const d of b.directions) if (!firstLayer.some((e) => e.sign === d.sign && nrm2(e.direction.map((v, t) => v - d.direction[t])) <= 1e-6)) firstLayer.push(d);
+  for (const b of blocks) for (const d of b.directions) if (!firstLayer.some((e) => e.sign === d.sign && distance(e.direction, d.direction) <= 1e-6)) firstLayer.push(d);
   const merged = extremeStructure(extreme, yhat);
   const finite = maxSpread <= spreadTol && infeasible === 0;
   const none = { vertices: null, mStar: null, MStar: null, components: [] };

@@ -18,7 +18,7 @@
 // such S is tried (Σ_{k<D} C(n, k) per pattern, small for small D): ±(top eigenvector) in K_i
 // with value ≥ β(1 − activeTol) is an optimal direction. A repeated top eigenvalue on a face means
 // a continuum of maximisers there (reported; the set is then not a finite polytope description).
-import { eigh, lstsq, nnls, nrm2, nullSpace, type Matrix } from "../../../linalg/index.js";
+import { distance, eigh, lstsq, nnls, nrm2, nullSpace, type Matrix } from "../../../linalg/index.js";
 import { independent, optimalSetComponents, optimalSetVertices, type OptimalDirection, type OptimalVertex, type VertexOptions } from "../../landscape/index.js";
 import { patternMask } from "../../program/index.js";
 import { vectorConnectivityWidth } from "./certificate.js";
@@ -141,7 +141,7 @@ export function vectorOptimalDirections(problem: VectorProblem, F: Matrix, opts:
         maxDualRatio = Math.max(maxDualRatio, ratio);
         if (ratio < 1 - activeTol) continue;
         if (face.repeated) continuumFaces++;
-        const same = found.find((f) => nrm2(f.direction.map((v, t) => v - u[t])) <= dedupTol);
+        const same = found.find((f) => distance(f.direction, u) <= dedupTol);
         if (same !== undefined) {
           if (!same.patterns.includes(i)) same.patterns.push(i);
           continue;
