@@ -81,6 +81,35 @@ function storeEdge(t: usize, c: usize, ldc: i32, beta: f64, mr: i32, nr: i32): v
 }
 
 /**
+ * The micro-kernel of a tile with nr ≤ 2 valid columns: the left 4×2 half of microKernel's
+ * product (accumulators c{row}0, the first f64x2 of each packed B row), each entry by the same
+ * operations in the same order as in microKernel, at half its arithmetic. A product whose
+ * column count is 2 mod 4 (d = 50 in the two-layer step's ∂W) spends 1/13 of its time there.
+ */
+function microKernelHalf(
+  kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, beta: f64, mr: i32, nr: i32, edge: usize,
+): void {
+  let c00 = f64x2.splat(0.0);
+  let c10 = f64x2.splat(0.0);
+  let c20 = f64x2.splat(0.0);
+  let c30 = f64x2.splat(0.0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb, 0);
+    c00 = f64x2.add(c00, f64x2.mul(v128.load64_splat(pa, 0), b0));
+    c10 = f64x2.add(c10, f64x2.mul(v128.load64_splat(pa, 8), b0));
+    c20 = f64x2.add(c20, f64x2.mul(v128.load64_splat(pa, 16), b0));
+    c30 = f64x2.add(c30, f64x2.mul(v128.load64_splat(pa, 24), b0));
+    pa += 32;
+    pb += 32;
+  }
+  v128.store(edge, c00, 0);
+  v128.store(edge, c10, 32);
+  v128.store(edge, c20, 64);
+  v128.store(edge, c30, 96);
+  storeEdge(edge, c, ldc, beta, mr, nr);
+}
+
+/**
  * Micro-kernel: T = Σ_{p<kc} Apanel[:, p] ⊗ Bpanel[p, :] (4×4, accumulators c{row}{pair}),
  * then C[0:mr, 0:nr] ← T + β·C (β = 0: C not read). pa: 4 doubles per p; pb: 4 doubles per p;
  * edge: EDGE_BYTES of scratch for a partial tile.
@@ -89,6 +118,10 @@ function storeEdge(t: usize, c: usize, ldc: i32, beta: f64, mr: i32, nr: i32): v
 @inline function microKernel(
   kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, beta: f64, mr: i32, nr: i32, edge: usize,
 ): void {
+  if (nr <= 2) {
+    microKernelHalf(kc, pa, pb, c, ldc, beta, mr, nr, edge);
+    return;
+  }
   let c00 = f64x2.splat(0.0);
   let c01 = f64x2.splat(0.0);
   let c10 = f64x2.splat(0.0);
@@ -399,6 +432,66 @@ export function threadWorkBytes(): f64 {
 }
 
 /**
+ * Pack the columns [j0, j0 + cols) of the inner block pc of op(B) (k×n; the block's kc =
+ * min(KC, k − pc) rows) into the shared packed layout of op(B): block pc is a kc×n̄ region at
+ * pb + 8·pc·n̄ (n̄ = n rounded up to NR) laid out as gemm's packed block, so its columns jc.. are
+ * gemm's packed block for (jc, pc).
+ */
+function packBColumns(
+  transB: i32, b: usize, ldb: i32, k: i32, n: i32, pc: i32, j0: i32, cols: i32, pb: usize,
+): void {
+  const nbar = (n + NR - 1) / NR * NR;
+  const kc = min(KC, k - pc);
+  const bsrc = transB ? b + (<usize>(j0 * ldb + pc) << 3) : b + (<usize>(pc * ldb + j0) << 3);
+  packB(transB, bsrc, ldb, kc, cols, pb + (<usize>(pc * nbar + j0 * kc) << 3));
+}
+
+/**
+ * Rows [i0, i1) of C ← α·op(A)·op(B) + β·C with op(B) (k×n) already in the shared packed layout
+ * at pb (packBColumns): gemm's loops over (jc, pc) and its macro-kernel, so every entry of C is
+ * computed exactly as gemm computes it. pa: a packed-A block (MC×KC doubles) preceded by
+ * EDGE_BYTES of edge scratch.
+ */
+function packedRows(
+  transA: i32, alpha: f64, a: usize, lda: i32, i0: i32, i1: i32, n: i32, k: i32, pb: usize,
+  beta: f64, c: usize, ldc: i32, pa: usize,
+): void {
+  const nbar = (n + NR - 1) / NR * NR;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const pbBlock = pb + (<usize>(pc * nbar + jc * kc) << 3);
+      macroKernel(transA, alpha, a, lda, i0, i1, pc, kc, nc, pbBlock, c + (<usize>jc << 3), ldc, pc == 0 ? beta : 1.0, pa);
+    }
+  }
+}
+
+/**
+ * Pack all of op(B) (k×n; stored n×k when transB) into the shared packed layout at pb
+ * (packedBBytes(n, k) bytes), for a caller that multiplies many A's by one B (gemmPackedB).
+ */
+export function packOpB(transB: i32, b: usize, ldb: i32, k: i32, n: i32, pb: usize): void {
+  for (let pc = 0; pc < k; pc += KC) packBColumns(transB, b, ldb, k, n, pc, 0, n, pb);
+}
+
+/**
+ * C ← α·op(A)·op(B) + β·C (m×n) with op(B) packed by packOpB at pb: gemm without its B packing,
+ * bitwise equal to gemm. work: threadWorkBytes() bytes, 16-byte aligned.
+ */
+export function gemmPackedB(
+  transA: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32, pb: usize, beta: f64,
+  c: usize, ldc: i32, work: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (alpha == 0.0 || k <= 0) {
+    if (beta != 1.0) scaleC(m, n, beta, c, ldc);
+    return;
+  }
+  packedRows(transA, alpha, a, lda, 0, m, n, k, pb, beta, c, ldc, work + EDGE_BYTES);
+}
+
+/**
  * One thread's share of C ← α·op(A)·op(B) + β·C as described above (h: header, ctl: control
  * words, work: threadWorkBytes() bytes of private scratch). Returns the row jobs it ran, or −1
  * when it stopped because another thread set the abort flag.
@@ -419,7 +512,6 @@ export function gemmThreaded(h: usize, ctl: usize, work: usize): i32 {
   const ldc = <i32>slot(h, T_LDC);
   const pb = <usize>slot(h, T_PB);
   const rows = <i32>slot(h, T_ROWS);
-  const nbar = (n + NR - 1) / NR * NR;
   const kBlocks = (k + KC - 1) / KC;
   const colChunks = (n + PACK_COLS - 1) / PACK_COLS;
   const packJobs = kBlocks * colChunks;
@@ -427,12 +519,8 @@ export function gemmThreaded(h: usize, ctl: usize, work: usize): i32 {
   for (;;) {
     const j = atomic.add<i32>(ctl + C_PACK_NEXT, 1);
     if (j >= packJobs) break;
-    const pc = (j / colChunks) * KC;
-    const kc = min(KC, k - pc);
     const j0 = (j % colChunks) * PACK_COLS;
-    const cols = min(PACK_COLS, n - j0);
-    const bsrc = transB ? b + (<usize>(j0 * ldb + pc) << 3) : b + (<usize>(pc * ldb + j0) << 3);
-    packB(transB, bsrc, ldb, kc, cols, pb + (<usize>(pc * nbar + j0 * kc) << 3));
+    packBColumns(transB, b, ldb, k, n, (j / colChunks) * KC, j0, min(PACK_COLS, n - j0), pb);
     atomic.add<i32>(ctl + C_PACK_DONE, 1);
     atomic.notify(ctl + C_PACK_DONE);
   }
@@ -450,18 +538,7 @@ export function gemmThreaded(h: usize, ctl: usize, work: usize): i32 {
     const j = atomic.add<i32>(ctl + C_ROW_NEXT, 1);
     if (j >= rowJobs) break;
     const i0 = j * rows;
-    const i1 = min(m, i0 + rows);
-    for (let jc = 0; jc < n; jc += NC) {
-      const nc = min(NC, n - jc);
-      for (let pc = 0; pc < k; pc += KC) {
-        const kc = min(KC, k - pc);
-        const pbBlock = pb + (<usize>(pc * nbar + jc * kc) << 3);
-        macroKernel(
-          transA, alpha, a, lda, i0, i1, pc, kc, nc, pbBlock, c + (<usize>jc << 3), ldc, pc == 0 ? beta : 1.0,
-          work + EDGE_BYTES,
-        );
-      }
-    }
+    packedRows(transA, alpha, a, lda, i0, min(m, i0 + rows), n, k, pb, beta, c, ldc, work + EDGE_BYTES);
     ran++;
   }
   return ran;

@@ -14,15 +14,15 @@
 //   d ≤ SMALL_D  fused row loops, j in the f64x2 lanes: Z_i = Σ_q x_iq Wᵀ[q, :] with Wᵀ packed
 //                once per call, and Gᵀ[q, :] += x_iq s_i (∂W_jq = a_j G_jq at the end), so Z
 //                and dZ are never stored as matrices for a GEMM;
-//   d > SMALL_D  the packed 4×4 GEMM of gemm.ts on the resident operands: Z = X_b Wᵀ (Wᵀ copied
-//                once per call), then ∂W (+)= dZᵀ X_b by gemmPackedA, the backward row pass
+//   d > SMALL_D  the packed 4×4 GEMM of gemm.ts on the resident operands: Z = X_b Wᵀ (Wᵀ packed
+//                once per call, gemmPackedB), then ∂W (+)= dZᵀ X_b by gemmPackedA, the backward row pass
 //                writing dZᵀ straight into the GEMM's packed layout (no packing pass); blocks of
 //                at most KC = 256 rows (one inner block of the GEMM).
 // Losses as src/model/losses.ts lossSumRange (logistic: ℓ = max(−q, 0) + log1p(e^{−|q|})), with
 // exp/log1p in f64x2 (lib/simdmath.ts, fdlibm) and scalar Math for lanes with |q| > 700. The loss
 // sum Σ ℓ_i is returned unscaled; the caller applies s and the log-space fallback (finishLoss) on
 // the F and Y left in memory.
-import { gemm, gemmPackedA, kcBlock, slot, workBytes } from "./gemm";
+import { gemmPackedA, gemmPackedB, kcBlock, packedBBytes, packOpB, slot, workBytes } from "./gemm";
 import { EXPV_MAX_ABS, expV, log1pV } from "./lib/simdmath";
 
 export { heapBase } from "./gemm";
@@ -52,9 +52,9 @@ export function stepZRows(block: i32, d: i32): i32 {
   return d <= SMALL_D ? block : min(block, kcBlock());
 }
 
-/** Bytes of the Wᵀ copy of the GEMM form, rounded up to 64. */
+/** Bytes of the packed Wᵀ of the GEMM form (gemm.ts packOpB), rounded up to 64. */
 function wtBytes(d: i32, m: i32): f64 {
-  return Math.ceil(8.0 * <f64>d * <f64>m / 64.0) * 64.0;
+  return Math.ceil(packedBBytes(m, d) / 64.0) * 64.0;
 }
 
 /**
@@ -89,6 +89,71 @@ function wtBytes(d: i32, m: i32): f64 {
     f += load<f64>(a + o) * (zs * (zs > 0.0 ? 1.0 : lo));
   }
   return f;
+}
+
+/**
+ * rowOutput for four rows (z at row 0, stride ldz), F_t = κ·(Σ_j a_j σ(z_tj) + c) stored at
+ * fb + 8t: one row's sum is one dependent chain of adds, which alone waits on the add latency;
+ * four rows are four independent chains over one load of a. Each row's sum is rowOutput's,
+ * bitwise (same terms, same order).
+ */
+// @ts-ignore: decorator
+@inline function quadRowOutput(
+  RELU: bool, z: usize, ldz: usize, a: usize, bp: usize, m: i32, lo: f64, kappa: f64, c: f64, fb: usize,
+): void {
+  const one = f64x2.splat(1.0);
+  const lov = f64x2.splat(lo);
+  const zero = f64x2.splat(0.0);
+  const z1 = z + ldz;
+  const z2 = z1 + ldz;
+  const z3 = z2 + ldz;
+  let acc0 = zero;
+  let acc1 = zero;
+  let acc2 = zero;
+  let acc3 = zero;
+  let j = 0;
+  for (; j + 2 <= m; j += 2) {
+    const o = <usize>j << 3;
+    const av = v128.load(a + o);
+    let v0 = v128.load(z + o);
+    let v1 = v128.load(z1 + o);
+    let v2 = v128.load(z2 + o);
+    let v3 = v128.load(z3 + o);
+    if (bp != 0) {
+      const bv = v128.load(bp + o);
+      v0 = f64x2.add(v0, bv);
+      v1 = f64x2.add(v1, bv);
+      v2 = f64x2.add(v2, bv);
+      v3 = f64x2.add(v3, bv);
+      v128.store(z + o, v0);
+      v128.store(z1 + o, v1);
+      v128.store(z2 + o, v2);
+      v128.store(z3 + o, v3);
+    }
+    const h0 = RELU ? f64x2.pmax(v0, zero) : f64x2.mul(v0, v128.bitselect(one, lov, f64x2.gt(v0, zero)));
+    const h1 = RELU ? f64x2.pmax(v1, zero) : f64x2.mul(v1, v128.bitselect(one, lov, f64x2.gt(v1, zero)));
+    const h2 = RELU ? f64x2.pmax(v2, zero) : f64x2.mul(v2, v128.bitselect(one, lov, f64x2.gt(v2, zero)));
+    const h3 = RELU ? f64x2.pmax(v3, zero) : f64x2.mul(v3, v128.bitselect(one, lov, f64x2.gt(v3, zero)));
+    acc0 = f64x2.add(acc0, f64x2.mul(av, h0));
+    acc1 = f64x2.add(acc1, f64x2.mul(av, h1));
+    acc2 = f64x2.add(acc2, f64x2.mul(av, h2));
+    acc3 = f64x2.add(acc3, f64x2.mul(av, h3));
+  }
+  for (let t = 0; t < 4; t++) {
+    const acc = t == 0 ? acc0 : t == 1 ? acc1 : t == 2 ? acc2 : acc3;
+    let f = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    if (j < m) {
+      const o = <usize>j << 3;
+      const zp = z + <usize>t * ldz + o;
+      let zs = load<f64>(zp);
+      if (bp != 0) {
+        zs += load<f64>(bp + o);
+        store<f64>(zp, zs);
+      }
+      f += load<f64>(a + o) * (zs * (zs > 0.0 ? 1.0 : lo));
+    }
+    store<f64>(fb + (<usize>t << 3), kappa * (f + c));
+  }
 }
 
 /**
@@ -460,23 +525,27 @@ export function lossGradient(
   let gc = 0.0;
   let total = 0.0;
   const ldz = <usize>m << 3;
-  // Wᵀ (d×m) once per call: the Z products then pack B from contiguous rows (v128 copies)
+  // Wᵀ (d×m) packed once per call as the B operand of every block's Z product
   const wt = work;
   const kb = min(block, kcBlock());
   const pd = work + <usize>wtBytes(d, m);
   const pack = pd + <usize>dzBytes(kb, m);
-  for (let j = 0; j < m; j++) {
-    const w = theta + (<usize>(j * d) << 3);
-    for (let q = 0; q < d; q++) store<f64>(wt + <usize>q * ldz + (<usize>j << 3), load<f64>(w + (<usize>q << 3)));
-  }
+  packOpB(1, theta, d, d, m, wt);
+  const relu = lo == 0.0;
   for (let r0 = 0; r0 < n; r0 += kb) {
     const nb = min(kb, n - r0);
     const xb = x + (<usize>(r0 * d) << 3);
     const fb = f + (<usize>r0 << 3);
     const dfb = df + (<usize>r0 << 3);
-    gemm(0, 0, nb, m, d, 1.0, xb, d, wt, m, 0.0, z, m, pack);
-    const relu = lo == 0.0;
-    for (let i = 0; i < nb; i++) {
+    gemmPackedB(0, nb, m, d, 1.0, xb, d, wt, 0.0, z, m, pack);
+    const nq = nb & ~3;
+    for (let i = 0; i < nq; i += 4) {
+      const zr = z + <usize>i * ldz;
+      const fr = fb + (<usize>i << 3);
+      if (relu) quadRowOutput(true, zr, ldz, a, bp, m, lo, kappa, c, fr);
+      else quadRowOutput(false, zr, ldz, a, bp, m, lo, kappa, c, fr);
+    }
+    for (let i = nq; i < nb; i++) {
       const zr = z + <usize>i * ldz;
       const fi = relu ? rowOutput(true, zr, a, bp, m, lo) : rowOutput(false, zr, a, bp, m, lo);
       store<f64>(fb + (<usize>i << 3), kappa * (fi + c));
