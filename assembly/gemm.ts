@@ -801,8 +801,13 @@ const Q_STALLS: usize = 16;
 /** Longest single sleep of a waiting thread (ns) before it looks at the flags again. */
 const WAIT_NS: i64 = 1000000;
 
-/** Polls of a control word before a thread sleeps on it (≈ tens of µs: commands come that often). */
-const SPIN_POLLS: i32 = 20000;
+/**
+ * Polls of a control word before a thread sleeps on it: ≈ 0.1 ms on the dev machine, longer than
+ * the caller's work between two commands (a panel column's level-1 passes). At 20,000 polls
+ * (≈ 11 µs) a worker fell asleep between most commands and woke ~50 µs late, and two threads
+ * reduced n = 1000 no faster than one (tridiagonalize: 93 ms against 96 ms; 73 ms now).
+ */
+const SPIN_POLLS: i32 = 200000;
 
 /**
  * Job j of the published command. A product chunk j adds the rows [bound_j, bound_{j+1}) to its

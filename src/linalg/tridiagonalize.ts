@@ -13,14 +13,14 @@ import { nrm2 } from "./blas.js";
  */
 
 /**
- * Reflector panel width of the reduction. LAPACK's default is 32; here the panel's level-2
- * corrections cost ∝ PANEL per column, the rank-2·PANEL update runs in the f64x2 gemm: with the
- * corrections in JS, 8 measured 3–5% faster than 16 and 10% faster than 32 at n = 1000 (7%
- * faster than 16 at n = 500; CPU time of the reduction, alternating in one process); with them
- * in the f64x2 kernel (panelDots, panelCombinations), 8, 16 and 32 were within the noise of a
- * loaded machine, as were update tiles of 48, 64 and 96 rows.
+ * Reflector panel width (LAPACK's default is 32). The rank-2·PANEL trailing update reads and
+ * writes the whole trailing triangle once per panel, so a narrow panel makes it memory-bound,
+ * and then two threads update no faster than one: at n = 1000, PANEL = 8 took 34 ms of update
+ * on one thread and on two; 32 takes 30 ms and 20 ms (64: 28 and 19 ms, with a slower panel).
+ * The panel's level-2 corrections cost ∝ PANEL per column, in the f64x2 kernels (panelDots,
+ * panelCombinations). Update tiles of 64, 96 and 128 rows were within the noise.
  */
-const PANEL = 8;
+const PANEL = 32;
 /** Height of the row tiles of the trailing rank-2k update (bounds the gemm waste below the diagonal). */
 const UPDATE_TILE = 96;
 /** Reflectors per block of the back-transformation (compact WY). */
