@@ -813,7 +813,8 @@ const SPIN_POLLS: i32 = 200000;
  * Job j of the published command. A product chunk j adds the rows [bound_j, bound_{j+1}) to its
  * own partial vector (part + 8·j·n bytes; straight into y when the product has one chunk); an
  * update tile j is C −= Xᵀ·Y on the rows [s + j·tile, +tile) of the upper triangle, from their
- * diagonal on (the gemm of one thread, with this thread's workspace).
+ * diagonal on (gemms of one thread, with this thread's workspace: the diagonal block in strips,
+ * then the rectangle right of it; each entry's sum is one micro-kernel's, whatever the tiling).
  */
 function reductionJob(h: usize, j: i32, work: usize): void {
   const n = <i32>slot(h, R_N);
@@ -832,10 +833,33 @@ function reductionJob(h: usize, j: i32, work: usize): void {
   const tile = <i32>slot(h, R_TILE);
   const r0 = s + j * tile;
   const rows = min(tile, n - r0);
+  const vw = <usize>slot(h, R_VW);
+  const sw = <usize>slot(h, R_SW);
   const len = n - s;
+  // The tile's diagonal block in strips of UPDATE_STRIP rows from their own diagonal on, then the
+  // rectangle right of the block: the entries below the diagonal that a single gemm of the whole
+  // tile would compute and discard shrink from tile²/2 to tile·UPDATE_STRIP/2.
+  for (let q = 0; q < rows; q += UPDATE_STRIP) {
+    const r = r0 + q;
+    updateBlock(n, a, lda, k, vw, sw, len, s, r, min(UPDATE_STRIP, rows - q), r, r0 + rows - r, work);
+  }
+  if (r0 + rows < n) updateBlock(n, a, lda, k, vw, sw, len, s, r0, rows, r0 + rows, n - r0 - rows, work);
+}
+
+/** Rows of the strips of an update tile's diagonal block (a multiple of the micro-kernel's MR). */
+const UPDATE_STRIP: i32 = 16;
+
+/**
+ * A[r : r + rows, c : c + cols] −= Xᵀ·Y on those rows and columns (X = VW: k×n, row stride n;
+ * Y = SW: k×len, compact, its column 0 being column s): one gemm of inner dimension k.
+ */
+function updateBlock(
+  n: i32, a: usize, lda: i32, k: i32, vw: usize, sw: usize, len: i32, s: i32,
+  r: i32, rows: i32, c: i32, cols: i32, work: usize,
+): void {
   gemm(
-    1, 0, rows, n - r0, k, -1.0, <usize>slot(h, R_VW) + (<usize>r0 << 3), n,
-    <usize>slot(h, R_SW) + (<usize>(r0 - s) << 3), len, 1.0, a + (<usize>(r0 * lda + r0) << 3), lda, work,
+    1, 0, rows, cols, k, -1.0, vw + (<usize>r << 3), n,
+    sw + (<usize>(c - s) << 3), len, 1.0, a + (<usize>(r * lda + c) << 3), lda, work,
   );
 }
 
