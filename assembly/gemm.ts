@@ -681,6 +681,71 @@ export function symvRows(n: i32, a: usize, lda: i32, s: i32, rEnd: i32, x: usize
 }
 
 // ---------------------------------------------------------------------------------------------
+// The symmetric part of eigh's input (src/linalg/eigh.ts, through the arena).
+
+/** Side of the square tiles of symmetrizeUpper (a tile's transposed reads stay in L1). */
+const SYM_TILE: i32 = 32;
+
+/**
+ * The symmetric part's upper triangle, in place: a[i, j] ← ½a_ij + ½a_ji for j ≥ i on the n×n
+ * row-major matrix at a (the lower triangle is read, never written), by SYM_TILE×SYM_TILE tiles;
+ * out[0] = max|a_ij| and out[1] = max|a_ij − a_ji| over all i, j, out[2] = 1 when some
+ * a_ij − a_ji is NaN (an entry is NaN, or a_ij and a_ji are the same infinity), else 0.
+ * Each entry is computed as the TypeScript arena computes it (½x + ½y), so both give the same bits.
+ */
+export function symmetrizeUpper(n: i32, a: usize, out: usize): void {
+  const half = f64x2.splat(0.5);
+  let amax = f64x2.splat(0.0);
+  let asym = f64x2.splat(0.0);
+  let nan = f64x2.splat(0.0);
+  let smax = 0.0;
+  let ssym = 0.0;
+  let snan = false;
+  const ld = <usize>n << 3;
+  for (let i0 = 0; i0 < n; i0 += SYM_TILE) {
+    const i1 = min(i0 + SYM_TILE, n);
+    for (let j0 = i0; j0 < n; j0 += SYM_TILE) {
+      const j1 = min(j0 + SYM_TILE, n);
+      for (let i = i0; i < i1; i++) {
+        const row = a + <usize>i * ld;
+        const col = a + (<usize>i << 3);
+        let j = max(i, j0);
+        for (; j + 1 < j1; j += 2) {
+          const p = row + (<usize>j << 3);
+          const x = v128.load(p);
+          const y = v128.load64_lane(col + <usize>(j + 1) * ld, v128.load64_zero(col + <usize>j * ld), 1);
+          amax = f64x2.pmax(f64x2.pmax(amax, f64x2.abs(x)), f64x2.abs(y));
+          const d = f64x2.abs(f64x2.sub(x, y));
+          asym = f64x2.pmax(asym, d);
+          nan = v128.or(nan, f64x2.ne(d, d));
+          v128.store(p, f64x2.add(f64x2.mul(half, x), f64x2.mul(half, y)));
+        }
+        if (j < j1) {
+          const p = row + (<usize>j << 3);
+          const x = load<f64>(p);
+          const y = load<f64>(col + <usize>j * ld);
+          const ax = abs(x);
+          const ay = abs(y);
+          if (ax > smax) smax = ax;
+          if (ay > smax) smax = ay;
+          const d = abs(x - y);
+          if (d > ssym) ssym = d;
+          else if (d != d) snan = true;
+          store<f64>(p, 0.5 * x + 0.5 * y);
+        }
+      }
+    }
+  }
+  // As in the TypeScript loop, a NaN never enters a maximum (pmax and > keep the old value): it
+  // is reported by the flag.
+  const m = f64x2.pmax(amax, f64x2.splat(f64x2.extract_lane(amax, 1)));
+  const e = f64x2.pmax(asym, f64x2.splat(f64x2.extract_lane(asym, 1)));
+  store<f64>(out, f64x2.extract_lane(m, 0) > smax ? f64x2.extract_lane(m, 0) : smax);
+  store<f64>(out, f64x2.extract_lane(e, 0) > ssym ? f64x2.extract_lane(e, 0) : ssym, 8);
+  store<f64>(out, snan || v128.any_true(nan) ? 1.0 : 0.0, 16);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Level-1 kernels of one-sided Jacobi (src/linalg/svd.ts on a resident arena).
 
 /**

@@ -49,6 +49,13 @@ export interface Arena {
    * count-entry regions).
    */
   panelCombinations(r0: number, n: number, count: number, ca: number, ta: number, cb: number, tb: number, lo: number): void;
+  /**
+   * The symmetric part's upper triangle in place on the n×n region at `at`: a_ij ← ½a_ij + ½a_ji
+   * for j ≥ i (the lower triangle is read, never written); stats[0..3) ← (max|a_ij|,
+   * max|a_ij − a_ji|, 1 when some a_ij − a_ji is NaN else 0) over all i, j (a NaN never enters the
+   * maxima). Both engines give the same bits.
+   */
+  symmetrize(n: number, at: number, stats: Float64Array): void;
   /** (xᵀx, yᵀy, xᵀy) of the n-entry regions at x and y, into out[0..3) (sums left to right). */
   dots3(x: number, y: number, n: number, out: Float64Array): void;
   /**
@@ -108,6 +115,12 @@ export function withArena<T>(doubles: number, allocs: number, body: (arena: Aren
     },
     panelCombinations(r0, n, count, ca, ta, cb, tb, lo): void {
       w.exports.panelCombinations(8 * r0, n, count, 8 * ca, 8 * ta, tb < 0 ? 0 : 8 * cb, tb < 0 ? 0 : 8 * tb, lo);
+    },
+    symmetrize(n, at, stats): void {
+      w.exports.symmetrizeUpper(n, 8 * at, out);
+      stats[0] = heap[out / 8];
+      stats[1] = heap[out / 8 + 1];
+      stats[2] = heap[out / 8 + 2];
     },
     dots3(x, y, n, result): void {
       w.exports.dots3(8 * x, 8 * y, n, out);
@@ -195,6 +208,9 @@ function tsArena(doubles: number): Arena {
       subtractCombination(heap, r0, n, count, heap.subarray(ca, ca + count), heap, ta, lo);
       if (tb >= 0) subtractCombination(heap, r0, n, count, heap.subarray(cb, cb + count), heap, tb, lo);
     },
+    symmetrize(n, at, stats): void {
+      symmetrizeUpperTs(heap, n, at, stats);
+    },
     dots3(x, y, n, out): void {
       let sa = 0;
       let sb = 0;
@@ -229,6 +245,40 @@ function tsArena(doubles: number): Arena {
       }
     },
   };
+}
+
+/** Side of the square tiles of symmetrizeUpperTs (a tile and its transpose stay in L1). */
+const SYM_TILE = 32;
+
+/** Arena.symmetrize in TypeScript: one pass over the upper triangle by tiles, each a_ji read beside a_ij. */
+function symmetrizeUpperTs(h: Float64Array, n: number, at: number, stats: Float64Array): void {
+  let amax = 0;
+  let asym = 0;
+  let nan = false;
+  for (let i0 = 0; i0 < n; i0 += SYM_TILE) {
+    const i1 = Math.min(i0 + SYM_TILE, n);
+    for (let j0 = i0; j0 < n; j0 += SYM_TILE) {
+      const j1 = Math.min(j0 + SYM_TILE, n);
+      for (let i = i0; i < i1; i++) {
+        const o = at + i * n;
+        for (let j = Math.max(i, j0); j < j1; j++) {
+          const x = h[o + j];
+          const y = h[at + j * n + i];
+          const ax = Math.abs(x);
+          const ay = Math.abs(y);
+          if (ax > amax) amax = ax;
+          if (ay > amax) amax = ay;
+          const d = Math.abs(x - y);
+          if (d > asym) asym = d;
+          else if (d !== d) nan = true; // x or y is NaN, or both are the same infinity
+          h[o + j] = 0.5 * x + 0.5 * y;
+        }
+      }
+    }
+  }
+  stats[0] = amax;
+  stats[1] = asym;
+  stats[2] = nan ? 1 : 0;
 }
 
 /** The symmetric product of Arena.reduction in TypeScript: each stored entry used twice (y[r] and y[c]). */

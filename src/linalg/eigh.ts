@@ -1,6 +1,6 @@
 import { identity, type Matrix } from "./matrix.js";
 import { gemmRaw } from "./gemm.js";
-import { withArena } from "./arena.js";
+import { type Arena, withArena } from "./arena.js";
 import { applyQTransposeRight, backTransformWorkspace, tridiagonalize, tridiagonalizeWorkspace } from "./tridiagonalize.js";
 import { tridiagonalEigenvalues, tridiagonalEigh, tridiagonalEighWorkspace } from "./tridiagonal.js";
 
@@ -61,7 +61,7 @@ export function eigh(A: Matrix, options: EighOptions = {}): EighResult {
     (wantVectors ? n * n + tridiagonalEighWorkspace(n) + backTransformWorkspace(n, n) : 0);
   return withArena(doubles, 16, (ar) => {
     const Ah = ar.alloc(n * n);
-    const { asymmetry, amax } = symmetrizeChecked(A, symmetryTol, ar.heap, Ah);
+    const { asymmetry, amax } = symmetrizeChecked(A, symmetryTol, ar, Ah);
     if (amax === 0) {
       // A = 0: λ = 0, V = I.
       return { values: new Float64Array(n), vectors: wantVectors ? identity(n) : null, asymmetry };
@@ -163,7 +163,7 @@ function checkSquare(A: Matrix, who: string): number {
   return A.rows;
 }
 
-/** Tile size of the symmetric passes: a 32×32 tile and its transpose stay in L1. */
+/** Tile size of symmetrizeInto: a 32×32 tile and its transpose stay in L1. */
 const TILE = 32;
 
 /**
@@ -173,39 +173,18 @@ const TILE = 32;
 const SCALE_FREE = 100;
 
 /**
- * One pass over the upper triangle by tiles, reading each a_ji beside a_ij: writes the
- * symmetric part's upper triangle dst[off + i·n + j] = ½a_ij + ½a_ji (j ≥ i) and returns
+ * Copies A into the arena region `at` and makes its upper triangle the symmetric part's,
+ * ½a_ij + ½a_ji (j ≥ i, Arena.symmetrize: one pass by tiles, each a_ji read beside a_ij); returns
  * max|a_ij| and the measured asymmetry max|a_ij − a_ji| / max|a_ij|, after checking that every
  * entry is finite and the asymmetry is within `symmetryTol` (RangeError otherwise).
  */
-function symmetrizeChecked(A: Matrix, symmetryTol: number, dst: Float64Array, off: number): { asymmetry: number; amax: number } {
+function symmetrizeChecked(A: Matrix, symmetryTol: number, ar: Arena, at: number): { asymmetry: number; amax: number } {
   const n = A.rows;
-  const a = A.data;
-  let amax = 0;
-  let asym = 0;
-  let nan = false;
-  for (let i0 = 0; i0 < n; i0 += TILE) {
-    const i1 = Math.min(i0 + TILE, n);
-    for (let j0 = i0; j0 < n; j0 += TILE) {
-      const j1 = Math.min(j0 + TILE, n);
-      for (let i = i0; i < i1; i++) {
-        const o = off + i * n;
-        for (let j = Math.max(i, j0); j < j1; j++) {
-          const x = a[i * n + j];
-          const y = a[j * n + i];
-          const ax = Math.abs(x);
-          const ay = Math.abs(y);
-          if (ax > amax) amax = ax;
-          if (ay > amax) amax = ay;
-          const d = Math.abs(x - y);
-          if (d > asym) asym = d;
-          else if (d !== d) nan = true; // x or y is NaN, or both are the same infinity
-          dst[o + j] = 0.5 * x + 0.5 * y;
-        }
-      }
-    }
-  }
-  if (nan || !Number.isFinite(amax)) {
+  ar.heap.set(A.data, at);
+  const stats = new Float64Array(3);
+  ar.symmetrize(n, at, stats);
+  const [amax, asym, nan] = stats;
+  if (nan !== 0 || !Number.isFinite(amax)) {
     throw new RangeError("eigh: matrix has a non-finite entry");
   }
   const asymmetry = amax === 0 ? 0 : asym / amax;

@@ -367,3 +367,87 @@ describe("arena level-1 kernels", () => {
     expect(wasm[5]).toBe(0.8 * x[0] + 0.6 * y[0]);
   });
 });
+
+describe("Arena.symmetrize (eigh's symmetric part)", () => {
+  /** Run symmetrize on a copy of `a` (n×n) in the wasm and in the TS arena: [upper triangle…, stats…] of each. */
+  function both(a: Float64Array, n: number): { wasm: Float64Array; ts: Float64Array } {
+    const run = (ar: Arena): Float64Array => {
+      const at = ar.alloc(n * n);
+      ar.heap.set(a, at);
+      const stats = new Float64Array(3);
+      ar.symmetrize(n, at, stats);
+      return Float64Array.from([...ar.heap.subarray(at, at + n * n), ...stats]);
+    };
+    const wasm = withArena(n * n, 1, (ar) => {
+      expect(ar.engine).toBe("wasm-simd");
+      return run(ar);
+    });
+    arenaTesting.forceTs = true;
+    try {
+      return { wasm, ts: withArena(n * n, 1, run) };
+    } finally {
+      arenaTesting.forceTs = false;
+    }
+  }
+
+  it("both engines give the bits of plain loops: ½a_ij + ½a_ji above the diagonal, the lower triangle untouched, max|a|, max|a − aᵀ|", () => {
+    const g = testRng(77);
+    // n = 45 and 70: tiles of 32 with partial edges, rows of odd and even length (the pair loop's scalar tail)
+    for (const n of [1, 2, 3, 45, 70]) {
+      const a = Float64Array.from(g.randnVec(n * n));
+      const { wasm, ts } = both(a, n);
+      expect(Array.from(new BigUint64Array(wasm.buffer))).toEqual(Array.from(new BigUint64Array(ts.buffer)));
+      let amax = 0;
+      let asym = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          amax = Math.max(amax, Math.abs(a[i * n + j]));
+          asym = Math.max(asym, Math.abs(a[i * n + j] - a[j * n + i]));
+          const want = j >= i ? 0.5 * a[i * n + j] + 0.5 * a[j * n + i] : a[i * n + j];
+          expect(wasm[i * n + j]).toBe(want);
+        }
+      }
+      expect(wasm[n * n]).toBe(amax);
+      expect(wasm[n * n + 1]).toBe(asym);
+      expect(wasm[n * n + 2]).toBe(0);
+    }
+  });
+
+  it("reports a NaN anywhere, and the same infinity on both sides, by the flag; a lone infinity by max|a|", () => {
+    const n = 37;
+    const g = testRng(78);
+    const base = Float64Array.from(g.randnVec(n * n));
+    for (const [i, j, v, flag, amaxInf] of [
+      [0, 0, NaN, 1, false], [3, 30, NaN, 1, false], [30, 3, NaN, 1, false], [36, 35, NaN, 1, false],
+      [5, 33, Infinity, 0, true], [33, 5, -Infinity, 0, true],
+    ] as [number, number, number, number, boolean][]) {
+      const a = base.slice();
+      a[i * n + j] = v;
+      const { wasm, ts } = both(a, n);
+      for (const out of [wasm, ts]) {
+        expect(out[n * n + 2]).toBe(flag);
+        expect(out[n * n] === Infinity).toBe(amaxInf);
+      }
+    }
+    const a = base.slice();
+    a[4 * n + 20] = Infinity;
+    a[20 * n + 4] = Infinity;
+    for (const out of Object.values(both(a, n))) expect(out[n * n + 2]).toBe(1);
+  });
+
+  it("eigh rejects a non-finite entry and an asymmetric matrix, whichever triangle holds it", () => {
+    const n = 40;
+    const g = testRng(79);
+    const sym = Float64Array.from(g.randnVec(n * n));
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) sym[i * n + j] = sym[j * n + i];
+    expect(() => eigvalsh({ rows: n, cols: n, data: sym })).not.toThrow();
+    for (const [i, j] of [[2, 31], [31, 2]]) {
+      const nan = sym.slice();
+      nan[i * n + j] = NaN;
+      expect(() => eigvalsh({ rows: n, cols: n, data: nan })).toThrow(/non-finite/);
+      const skew = sym.slice();
+      skew[i * n + j] += 1e-3;
+      expect(() => eigvalsh({ rows: n, cols: n, data: skew })).toThrow(/not symmetric/);
+    }
+  });
+});

@@ -66,6 +66,8 @@ export interface GemmExports {
   panelDots(r0: number, n: number, count: number, x: number, lo: number, out: number): void;
   /** ta[c] −= Σ_q ca[q]·row_q[c] (and tb[c] −= Σ_q cb[q]·row_q[c] when tb ≠ 0), c ∈ [lo, n). */
   panelCombinations(r0: number, n: number, count: number, ca: number, ta: number, cb: number, tb: number, lo: number): void;
+  /** a[i, j] ← ½a_ij + ½a_ji (j ≥ i) in place, n×n at a; out[0..3) = (max|a_ij|, max|a_ij − a_ji|, 1 if NaN else 0). */
+  symmetrizeUpper(n: number, a: number, out: number): void;
   /** out[0..3) = (xᵀx, yᵀy, xᵀy) of n doubles at x, y. */
   dots3(x: number, y: number, n: number, out: number): void;
   /** (x, y) ← (c·x − s·y, s·x + c·y); out[0..2) = (‖x‖², ‖y‖²) when out ≠ 0. */
