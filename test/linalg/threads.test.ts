@@ -15,7 +15,7 @@ import { MAX_THREADS, poolTesting, threadCount } from "../../src/linalg/kernels/
 import { eigh, eighCheck, eigvalsh, svd } from "../../src/linalg/index.js";
 import { withArena } from "../../src/linalg/arena.js";
 import { tridiagonalize, tridiagonalizeWorkspace } from "../../src/linalg/tridiagonalize.js";
-import { lastReductionSession, REDUCTION_PARALLEL_MIN, REDUCTION_STALL_LIMIT, reductionTesting } from "../../src/linalg/kernels/reductionSession.js";
+import { lastReductionSession, REDUCTION_PARALLEL_MIN, REDUCTION_STALL_LIMIT, reductionTesting, SYMV_CHUNKS, SYMV_WIDE_MIN, symvChunks } from "../../src/linalg/kernels/reductionSession.js";
 import { testRng } from "../helpers/random.js";
 import { bits, withThreads } from "../helpers/threads.js";
 
@@ -179,6 +179,22 @@ describe("threaded tridiagonal reduction (eigh, eigvalsh, svd)", () => {
     expect(lastReductionSession.workers).toBe(1);
     expect(lastReductionSession.callerJobs).toBe(0);
     expect(lastReductionSession.jobs).toBeGreaterThan(n);
+  });
+
+  it("products of SYMV_CHUNKS chunks (trailing sizes from SYMV_WIDE_MIN on): 1 and 3 threads, the same bits", () => {
+    const nw = SYMV_WIDE_MIN + 9;
+    expect(symvChunks(nw)).toBe(SYMV_CHUNKS);
+    expect(symvChunks(nw - 10)).toBeLessThan(SYMV_CHUNKS);
+    const W = testRng(2203).randomSymmetric(nw);
+    const reduceWide = (threads: string): bigint[] => withThreads(threads, () => withArena(nw * nw + tridiagonalizeWorkspace(nw), 8, (ar) => {
+      const a = ar.alloc(nw * nw);
+      ar.heap.set(W.data, a);
+      const t = tridiagonalize(ar, a, nw);
+      return [...bits(t.d), ...bits(t.e), ...bits(t.tau)];
+    }));
+    const one = reduceWide("1");
+    expect(reduceWide("3")).toEqual(one);
+    expect(lastReductionSession.workers).toBe(2);
   });
 
   it("the stall fallback (the caller goes on alone once workers held it up): the same bits", () => {
