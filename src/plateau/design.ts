@@ -93,7 +93,8 @@ function targetEigenvalues(target: InnerTarget, dt: number, u: () => number): nu
  * A scalar-output two-layer network, inputs and targets for which θ is stationary (square loss)
  * with a chosen inertia of H_j at a nondegenerate local minimum (or a saddle). Candidates are
  * tried in order of cond(JᵀJ); RangeError if none works, or if no residual can give H_j the
- * target (a structural constraint, e.g. erf with input biases forces (H_j)_bb = 0).
+ * target (a structural constraint, e.g. erf with input biases forces (H_j)_bb = 0), and for a
+ * target or stationary kind outside INNER_TARGETS and minimum/saddle (options from untyped code).
  *
  * @param o - seed, sizes d and m, the activation, the target inertia of H_j and the kind of stationary point
  * @returns the model, the data and the designed H_j's eigenvalues
@@ -105,6 +106,12 @@ function targetEigenvalues(target: InnerTarget, dt: number, u: () => number): nu
  * ```
  */
 export function designStationaryPoint(o: DesignOptions): DesignedCase {
+  if (!(INNER_TARGETS as readonly string[]).includes(o.target)) {
+    throw new RangeError(`design: target ${JSON.stringify(o.target)} is not one of ${INNER_TARGETS.join(", ")}`);
+  }
+  if (o.stationary !== undefined && o.stationary !== "minimum" && o.stationary !== "saddle") {
+    throw new RangeError(`design: stationary ${JSON.stringify(o.stationary)} is not "minimum" or "saddle"`);
+  }
   const unit = o.unit ?? 0;
   const inputBias = o.inputBias ?? false;
   const arch = twoLayerArchitecture({ d: o.d, m: o.m, activation: o.activation, inputBias });

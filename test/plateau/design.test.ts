@@ -69,3 +69,12 @@ describe("a structural constraint found by the design: erf with input biases", (
     }
   });
 });
+
+describe("options from untyped code", () => {
+  it("an unknown target or stationary kind is a RangeError naming it and the valid ones, not a TypeError later", () => {
+    const base = { seed: 1, d: 2, m: 3, activation: makeActivation("tanh") };
+    expect(() => designStationaryPoint({ ...base, target: "definite" as never })).toThrow(RangeError);
+    expect(() => designStationaryPoint({ ...base, target: "definite" as never })).toThrow(/target "definite" is not one of positive-definite, .*zero-cubic/);
+    expect(() => designStationaryPoint({ ...base, target: "indefinite", stationary: "max" as never })).toThrow(/stationary "max" is not "minimum" or "saddle"/);
+  });
+});
