@@ -403,8 +403,11 @@ const T_BETA: i32 = 10;
 const T_C: i32 = 11;
 const T_LDC: i32 = 12;
 const T_PB: i32 = 13;
-/** Rows of C per phase-2 job (a multiple of MR). */
+/** Most rows of C per phase-2 job (a multiple of MR). */
 const T_ROWS: i32 = 14;
+/** Threads of the run, and the fewest rows of a phase-2 job (a multiple of MR): see jobRows. */
+const T_THREADS: i32 = 15;
+const T_MIN_ROWS: i32 = 16;
 
 /** Control words (i32) of gemmThreaded: job counters, finished pack jobs, the abort flag. */
 const C_PACK_NEXT: usize = 0;
@@ -512,6 +515,8 @@ export function gemmThreaded(h: usize, ctl: usize, work: usize): i32 {
   const ldc = <i32>slot(h, T_LDC);
   const pb = <usize>slot(h, T_PB);
   const rows = <i32>slot(h, T_ROWS);
+  const threads = <i32>slot(h, T_THREADS);
+  const minRows = <i32>slot(h, T_MIN_ROWS);
   const kBlocks = (k + KC - 1) / KC;
   const colChunks = (n + PACK_COLS - 1) / PACK_COLS;
   const packJobs = kBlocks * colChunks;
@@ -531,17 +536,30 @@ export function gemmThreaded(h: usize, ctl: usize, work: usize): i32 {
     if (atomic.load<i32>(ctl + C_ABORT) != 0) return -1;
     atomic.wait<i32>(ctl + C_PACK_DONE, done, 1000000);
   }
-  // Phase 2: row panels of C.
-  const rowJobs = (m + rows - 1) / rows;
+  // Phase 2: row panels of C, in the sizes of jobRows.
   let ran = 0;
   for (;;) {
     const j = atomic.add<i32>(ctl + C_ROW_NEXT, 1);
-    if (j >= rowJobs) break;
-    const i0 = j * rows;
-    packedRows(transA, alpha, a, lda, i0, min(m, i0 + rows), n, k, pb, beta, c, ldc, work + EDGE_BYTES);
+    let i0 = 0;
+    for (let q = 0; q < j && i0 < m; q++) i0 += jobRows(m - i0, rows, minRows, threads);
+    if (i0 >= m) break;
+    const i1 = i0 + jobRows(m - i0, rows, minRows, threads);
+    packedRows(transA, alpha, a, lda, i0, i1, n, k, pb, beta, c, ldc, work + EDGE_BYTES);
     ran++;
   }
   return ran;
+}
+
+/**
+ * Rows of the phase-2 job that starts with `rest` rows of C left: a 2·threads-th of them
+ * (rounded up to MR) between minRows and maxRows, or all of them below minRows. Guided
+ * scheduling: jobs of maxRows while much is left, then smaller and smaller ones, so a thread
+ * that runs slower (a shared or descheduled core) leaves the tail to the others instead of
+ * holding every thread up by a whole large job. The partition changes nothing in any entry of C.
+ */
+function jobRows(rest: i32, maxRows: i32, minRows: i32, threads: i32): i32 {
+  const share = ((rest + 2 * threads - 1) / (2 * threads) + MR - 1) / MR * MR;
+  return min(rest, min(maxRows, max(minRows, share)));
 }
 
 /** The inner-dimension block KC (gemmPackedA needs k ≤ kcBlock()). */
