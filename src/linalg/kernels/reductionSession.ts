@@ -154,7 +154,7 @@ export function withReductionSession<T>(
         hh[R.Y] = 8 * y;
         hh[R.PART] = part;
         // Chunk q holds the rows [b_q, b_{q+1}) with (n − b_q)² ≈ m²(1 − q/C): equal areas of
-        // the triangle, starts rounded to the kernel's four-row passes.
+        // the triangle, starts rounded to multiples of four rows.
         hh[R.BOUNDS] = s;
         for (let q = 1; q < jobs; q++) {
           const b = s + 4 * Math.round((m - m * Math.sqrt(1 - q / jobs)) / 4);
