@@ -1,16 +1,16 @@
 // The threaded GEMM driver: C ← α·op(A)·op(B) + β·C on operands already in the GEMM module's
 // shared memory, run by the calling thread and the worker pool (pool.ts) through
 // assembly/gemm.ts gemmThreaded: op(B) is packed once into a shared area in column jobs, then
-// row panels of C are claimed one at a time, from GEMM_THREAD_ROWS rows down to
-// GEMM_MIN_THREAD_ROWS at the end (guided: a slower core leaves the tail to the others). Every
-// entry of C is computed by the same
-// operations in the same order as the one-thread kernel, so the result is bitwise the same for
-// every thread count and panel size.
+// blocks of C are claimed one at a time: row panels of gemmJobRows rows, and the last
+// threads·rows rows in panels cut into 2·threads column chunks (a slower core leaves the tail
+// to the others, and a chunk streams only its share of the packed op(B)). Every entry of C is
+// computed by the same operations in the same order as the one-thread kernel, so the result is
+// bitwise the same for every thread count and block.
 import { MAX_THREADS, parallelRun } from "./pool.js";
 import { align64, layoutFrom, type WasmGemm } from "./wasm.js";
 
 /** Header slots (f64) and control words (i32) of gemmThreaded (assembly/gemm.ts). */
-const HEADER_SLOTS = 17;
+const HEADER_SLOTS = 16;
 const CONTROL_WORDS = 4;
 const C_ABORT = 3;
 const C_PACK_DONE = 1;
@@ -64,7 +64,7 @@ export function gemmThreadedRun(
   heap.set(
     [
       transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, align64(packed),
-      gemmJobRows(m, threads), Math.max(1, Math.min(threads, MAX_THREADS)), GEMM_MIN_THREAD_ROWS,
+      gemmJobRows(m, threads), Math.max(1, Math.min(threads, MAX_THREADS)),
     ],
     header / 8,
   );
