@@ -382,11 +382,16 @@ export function gemm(
 // The threaded GEMM (driven by src/linalg/kernels/gemmThreads.ts): every thread runs
 // gemmThreaded on the same header. Phase 1 packs all of op(B) once into a shared area, in jobs
 // of (one KC block of the inner dimension) × (PACK_COLS columns) taken from an atomic counter;
-// phase 2, after every pack job is done, takes row panels of C from a second counter and runs
-// the same macro-kernel as gemm on them. The packed B of the inner block pc is a kc×n̄ region
+// phase 2, after every pack job is done, takes blocks of C from a second counter and runs the
+// same macro-kernel as gemm on them: whole-width panels of T_ROWS rows while more than
+// threads·T_ROWS rows are left, then each remaining panel in 2·threads column chunks. With
+// whole-width jobs only, a thread on a slower (shared or descheduled) core finished its last
+// panel up to a whole panel after the others (3–10 ms at n = 1024); thinner row panels cost about
+// what they save, because every row panel streams all of the packed op(B) from L3 (≈ 0.35 ms per
+// pass at n = 1024), whereas a column chunk streams only its share. The packed B of the inner block pc is a kc×n̄ region
 // (n̄ = n rounded up to NR) at pb + 8·pc·n̄, laid out as gemm's packed block, so the columns
 // jc.. of it are gemm's packed block for (jc, pc): each entry of C is computed exactly as gemm
-// computes it, bitwise, whatever the number of threads or the panel sizes.
+// computes it, bitwise, whatever the number of threads or the blocks.
 
 /** Header slots (f64) of gemmThreaded. */
 const T_TRANSA: i32 = 0;
@@ -405,7 +410,7 @@ const T_LDC: i32 = 12;
 const T_PB: i32 = 13;
 /** Most rows of C per phase-2 job (a multiple of MR). */
 const T_ROWS: i32 = 14;
-/** Threads of the run (the tail's column split: see phase2Job). */
+/** Threads of the run (phase 2 cuts its last threads·T_ROWS rows into 2·threads column chunks). */
 const T_THREADS: i32 = 15;
 
 /** Control words (i32) of gemmThreaded: job counters, finished pack jobs, the abort flag. */
@@ -534,7 +539,7 @@ export function gemmThreaded(h: usize, ctl: usize, work: usize): i32 {
     if (atomic.load<i32>(ctl + C_ABORT) != 0) return -1;
     atomic.wait<i32>(ctl + C_PACK_DONE, done, 1000000);
   }
-  // Phase 2: blocks of C (phase2Job).
+  // Phase 2: blocks of C (see the section comment).
   const tailRows = min(m, threads * rows);
   const head = m - tailRows;
   const headJobs = (head + rows - 1) / rows;
@@ -545,8 +550,7 @@ export function gemmThreaded(h: usize, ctl: usize, work: usize): i32 {
   for (;;) {
     const j = atomic.add<i32>(ctl + C_ROW_NEXT, 1);
     if (j >= jobs) break;
-    // Job j: a whole-width panel of `rows` rows while more than threads·rows rows are left; in
-    // that tail, each panel in 2·threads column chunks (see the note below).
+    // Job j: a whole-width panel of `rows` rows, or in the last threads·rows rows a column chunk.
     let i0 = j * rows;
     let i1 = min(head, i0 + rows);
     let j0 = 0;
@@ -564,13 +568,6 @@ export function gemmThreaded(h: usize, ctl: usize, work: usize): i32 {
   }
   return ran;
 }
-
-// The tail's column chunks: with whole-width jobs a thread on a slower (shared or descheduled)
-// core finished its last panel up to a whole panel after the others (3–10 ms at n = 1024), and
-// thinner row panels cost about as much as they save, because every row panel streams all of
-// the packed op(B) from L3 (≈ 0.35 ms per pass at n = 1024). A column chunk of the last panels
-// streams only its share of op(B). Every entry of C is still computed by the same micro-kernel
-// over the same inner blocks, in the same order, whatever the blocks: no bit changes.
 
 /** The inner-dimension block KC (gemmPackedA needs k ≤ kcBlock()). */
 export function kcBlock(): i32 {

@@ -15,9 +15,9 @@
 //                once per call, and Gᵀ[q, :] += x_iq s_i (∂W_jq = a_j G_jq at the end), so Z
 //                and dZ are never stored as matrices for a GEMM;
 //   d > SMALL_D  the packed 4×4 GEMM of gemm.ts on the resident operands: Z = X_b Wᵀ (Wᵀ packed
-//                once per call, gemmPackedB), then ∂W (+)= dZᵀ X_b by gemmPackedA, the backward row pass
-//                writing dZᵀ straight into the GEMM's packed layout (no packing pass); blocks of
-//                at most KC = 256 rows (one inner block of the GEMM).
+//                once per call, gemmPackedB), then ∂W (+)= dZᵀ X_b by gemmPackedA, the backward
+//                row pass writing dZᵀ straight into the GEMM's packed layout (no packing pass);
+//                blocks of at most KC = 256 rows (one inner block of the GEMM).
 // Losses as src/model/losses.ts lossSumRange (logistic: ℓ = max(−q, 0) + log1p(e^{−|q|})), with
 // exp/log1p in f64x2 (lib/simdmath.ts, fdlibm) and scalar Math for lanes with |q| > 700. The loss
 // sum Σ ℓ_i is returned unscaled; the caller applies s and the log-space fallback (finishLoss) on
@@ -58,15 +58,37 @@ function wtBytes(d: i32, m: i32): f64 {
 }
 
 /**
+ * σ(z) on two lanes: σ(z) = z·(lo + (1 − lo)·[z > 0]), lov = splat(lo). RELU (a literal at the
+ * call sites, lo = 0) uses pmax(z, 0) = (z < 0 ? 0 : z), which keeps a NaN z.
+ */
+// @ts-ignore: decorator
+@inline function activateV(RELU: bool, zv: v128, lov: v128): v128 {
+  const zero = f64x2.splat(0.0);
+  return RELU ? f64x2.pmax(zv, zero) : f64x2.mul(zv, v128.bitselect(f64x2.splat(1.0), lov, f64x2.gt(zv, zero)));
+}
+
+/**
+ * The odd last column's term of a row output: a_j σ(z_j) for the z at zp (b_j added in place
+ * first when bp ≠ 0), o = 8j.
+ */
+// @ts-ignore: decorator
+@inline function lastOutputTerm(zp: usize, a: usize, bp: usize, o: usize, lo: f64): f64 {
+  let zs = load<f64>(zp);
+  if (bp != 0) {
+    zs += load<f64>(bp + o);
+    store<f64>(zp, zs);
+  }
+  return load<f64>(a + o) * (zs * (zs > 0.0 ? 1.0 : lo));
+}
+
+/**
  * Σ_j a_j σ(z_j) over one row z (m entries, b added in place when bp ≠ 0). RELU (a literal at
  * the call sites, lo = 0) uses σ(z) = pmax(z, 0) = (z < 0 ? 0 : z) (NaN stays NaN).
  */
 // @ts-ignore: decorator
 @inline function rowOutput(RELU: bool, z: usize, a: usize, bp: usize, m: i32, lo: f64): f64 {
-  const one = f64x2.splat(1.0);
   const lov = f64x2.splat(lo);
-  const zero = f64x2.splat(0.0);
-  let acc = zero;
+  let acc = f64x2.splat(0.0);
   let j = 0;
   for (; j + 2 <= m; j += 2) {
     const o = <usize>j << 3;
@@ -75,19 +97,10 @@ function wtBytes(d: i32, m: i32): f64 {
       zv = f64x2.add(zv, v128.load(bp + o));
       v128.store(z + o, zv);
     }
-    const h = RELU ? f64x2.pmax(zv, zero) : f64x2.mul(zv, v128.bitselect(one, lov, f64x2.gt(zv, zero)));
-    acc = f64x2.add(acc, f64x2.mul(v128.load(a + o), h));
+    acc = f64x2.add(acc, f64x2.mul(v128.load(a + o), activateV(RELU, zv, lov)));
   }
   let f = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (j < m) {
-    const o = <usize>j << 3;
-    let zs = load<f64>(z + o);
-    if (bp != 0) {
-      zs += load<f64>(bp + o);
-      store<f64>(z + o, zs);
-    }
-    f += load<f64>(a + o) * (zs * (zs > 0.0 ? 1.0 : lo));
-  }
+  if (j < m) f += lastOutputTerm(z + (<usize>j << 3), a, bp, <usize>j << 3, lo);
   return f;
 }
 
@@ -101,7 +114,6 @@ function wtBytes(d: i32, m: i32): f64 {
 @inline function quadRowOutput(
   RELU: bool, z: usize, ldz: usize, a: usize, bp: usize, m: i32, lo: f64, kappa: f64, c: f64, fb: usize,
 ): void {
-  const one = f64x2.splat(1.0);
   const lov = f64x2.splat(lo);
   const zero = f64x2.splat(0.0);
   const z1 = z + ldz;
@@ -130,28 +142,15 @@ function wtBytes(d: i32, m: i32): f64 {
       v128.store(z2 + o, v2);
       v128.store(z3 + o, v3);
     }
-    const h0 = RELU ? f64x2.pmax(v0, zero) : f64x2.mul(v0, v128.bitselect(one, lov, f64x2.gt(v0, zero)));
-    const h1 = RELU ? f64x2.pmax(v1, zero) : f64x2.mul(v1, v128.bitselect(one, lov, f64x2.gt(v1, zero)));
-    const h2 = RELU ? f64x2.pmax(v2, zero) : f64x2.mul(v2, v128.bitselect(one, lov, f64x2.gt(v2, zero)));
-    const h3 = RELU ? f64x2.pmax(v3, zero) : f64x2.mul(v3, v128.bitselect(one, lov, f64x2.gt(v3, zero)));
-    acc0 = f64x2.add(acc0, f64x2.mul(av, h0));
-    acc1 = f64x2.add(acc1, f64x2.mul(av, h1));
-    acc2 = f64x2.add(acc2, f64x2.mul(av, h2));
-    acc3 = f64x2.add(acc3, f64x2.mul(av, h3));
+    acc0 = f64x2.add(acc0, f64x2.mul(av, activateV(RELU, v0, lov)));
+    acc1 = f64x2.add(acc1, f64x2.mul(av, activateV(RELU, v1, lov)));
+    acc2 = f64x2.add(acc2, f64x2.mul(av, activateV(RELU, v2, lov)));
+    acc3 = f64x2.add(acc3, f64x2.mul(av, activateV(RELU, v3, lov)));
   }
   for (let t = 0; t < 4; t++) {
     const acc = t == 0 ? acc0 : t == 1 ? acc1 : t == 2 ? acc2 : acc3;
     let f = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-    if (j < m) {
-      const o = <usize>j << 3;
-      const zp = z + <usize>t * ldz + o;
-      let zs = load<f64>(zp);
-      if (bp != 0) {
-        zs += load<f64>(bp + o);
-        store<f64>(zp, zs);
-      }
-      f += load<f64>(a + o) * (zs * (zs > 0.0 ? 1.0 : lo));
-    }
+    if (j < m) f += lastOutputTerm(z + <usize>t * ldz + (<usize>j << 3), a, bp, <usize>j << 3, lo);
     store<f64>(fb + (<usize>t << 3), kappa * (f + c));
   }
 }
@@ -220,7 +219,6 @@ function wtBytes(d: i32, m: i32): f64 {
   D: i32, RELU: bool, xb: usize, nb: i32, wt: usize, ap: usize, bpp: usize, z: usize, m2: i32,
   lo: f64, kappa: f64, c: f64, fb: usize,
 ): void {
-  const one = f64x2.splat(1.0);
   const lov = f64x2.splat(lo);
   const zero = f64x2.splat(0.0);
   const row = <usize>m2 << 3;
@@ -237,8 +235,7 @@ function wtBytes(d: i32, m: i32): f64 {
       if (D == 2) zv = f64x2.add(zv, f64x2.mul(x1, v128.load(wt1 + o)));
       if (bpp != 0) zv = f64x2.add(zv, v128.load(bpp + o));
       v128.store(zr + o, zv);
-      const h = RELU ? f64x2.pmax(zv, zero) : f64x2.mul(zv, v128.bitselect(one, lov, f64x2.gt(zv, zero)));
-      acc = f64x2.add(acc, f64x2.mul(v128.load(ap + o), h));
+      acc = f64x2.add(acc, f64x2.mul(v128.load(ap + o), activateV(RELU, zv, lov)));
     }
     store<f64>(fb + (<usize>i << 3), kappa * ((f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1)) + c));
   }

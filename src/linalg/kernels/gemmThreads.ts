@@ -60,17 +60,17 @@ export function gemmThreadedRun(
   const ctl = layout.region(4 * (CONTROL_WORDS + MAX_THREADS));
   const workStride = align64(w.exports.threadWorkBytes());
   const work = layout.region(MAX_THREADS * workStride);
+  const t = Math.max(1, Math.min(threads, MAX_THREADS));
   const heap = w.heapF64();
   heap.set(
     [
       transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, align64(packed),
-      gemmJobRows(m, threads), Math.max(1, Math.min(threads, MAX_THREADS)),
+      gemmJobRows(m, threads), t,
     ],
     header / 8,
   );
   const words = new Int32Array(shared.memory.buffer, ctl, CONTROL_WORDS + MAX_THREADS);
   words.fill(0, 0, CONTROL_WORDS);
-  const t = Math.max(1, Math.min(threads, MAX_THREADS));
   const outcome = parallelRun(shared, "gemmThreaded", t, (i) => [header, ctl, work + i * workStride], {
     flags: ctl + 4 * CONTROL_WORDS, abort: ctl + 4 * C_ABORT, wake: ctl + 4 * C_PACK_DONE,
   });
