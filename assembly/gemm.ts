@@ -13,16 +13,18 @@
 // β is applied only by the first pc block (later blocks add with β = 1); β = 0 stores without
 // reading C, so NaN/garbage in C never propagates (BLAS semantics).
 //
-// Measured on the dev machine (AMD EPYC, Node 20): 4×4 with plain mul+add reaches ~28 GFLOP/s,
-// about the 128-bit mul+add peak; 4×6, 6×4, 4×8, 8×4 and k-unrolled variants were 35–45 %
-// slower (V8 spills the extra accumulators), relaxed-SIMD fma gave +5 % only (and needs a flag
-// in Node 20). The cache blocking is nearly flat over KC ∈ [128, 512], MC ∈ [64, 256].
+// Measured on an AMD EPYC (Node 20): 4×4 with plain mul+add reaches ~28 GFLOP/s, about the
+// 128-bit mul+add peak; 4×6, 6×4, 4×8, 8×4 and k-unrolled variants were 35–45 % slower (V8
+// spills the extra accumulators), a fused multiply-add gave +5 % there. On an Intel Xeon
+// (Sapphire Rapids class) mul+add is bound by its three vector ports at ≈ 20 GFLOP/s and the
+// fused build (lib/fma.ts) reaches ≈ 25: every multiply-add here is `madd`.
+import { madd } from "./lib/fma";
 
 const MR: i32 = 4;
 const NR: i32 = 4;
-let KC: i32 = 256;
-let MC: i32 = 128;
-let NC: i32 = 2048;
+let KC: i32 = 512;
+let MC: i32 = 64;
+let NC: i32 = 1024;
 
 /**
  * Bytes of the edge-tile scratch (MR×NR doubles) at the start of every workspace: per thread,
@@ -95,10 +97,10 @@ function microKernelHalf(
   let c30 = f64x2.splat(0.0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb, 0);
-    c00 = f64x2.add(c00, f64x2.mul(v128.load64_splat(pa, 0), b0));
-    c10 = f64x2.add(c10, f64x2.mul(v128.load64_splat(pa, 8), b0));
-    c20 = f64x2.add(c20, f64x2.mul(v128.load64_splat(pa, 16), b0));
-    c30 = f64x2.add(c30, f64x2.mul(v128.load64_splat(pa, 24), b0));
+    c00 = madd(v128.load64_splat(pa, 0), b0, c00);
+    c10 = madd(v128.load64_splat(pa, 8), b0, c10);
+    c20 = madd(v128.load64_splat(pa, 16), b0, c20);
+    c30 = madd(v128.load64_splat(pa, 24), b0, c30);
     pa += 32;
     pb += 32;
   }
@@ -134,17 +136,17 @@ function microKernelHalf(
     const b0 = v128.load(pb, 0);
     const b1 = v128.load(pb, 16);
     const a0 = v128.load64_splat(pa, 0);
-    c00 = f64x2.add(c00, f64x2.mul(a0, b0));
-    c01 = f64x2.add(c01, f64x2.mul(a0, b1));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
     const a1 = v128.load64_splat(pa, 8);
-    c10 = f64x2.add(c10, f64x2.mul(a1, b0));
-    c11 = f64x2.add(c11, f64x2.mul(a1, b1));
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
     const a2 = v128.load64_splat(pa, 16);
-    c20 = f64x2.add(c20, f64x2.mul(a2, b0));
-    c21 = f64x2.add(c21, f64x2.mul(a2, b1));
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
     const a3 = v128.load64_splat(pa, 24);
-    c30 = f64x2.add(c30, f64x2.mul(a3, b0));
-    c31 = f64x2.add(c31, f64x2.mul(a3, b1));
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
     pa += 32;
     pb += 32;
   }
@@ -657,10 +659,10 @@ export function symvRows(n: i32, a: usize, lda: i32, s: i32, rEnd: i32, x: usize
       const b1 = v128.load(r1 + o);
       const b2 = v128.load(r2 + o);
       const xc = v128.load(x + o);
-      v0 = f64x2.add(v0, f64x2.mul(b0, xc));
-      v1 = f64x2.add(v1, f64x2.mul(b1, xc));
-      v2 = f64x2.add(v2, f64x2.mul(b2, xc));
-      v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.add(f64x2.add(f64x2.mul(b0, xs0), f64x2.mul(b1, xs1)), f64x2.mul(b2, xs2))));
+      v0 = madd(b0, xc, v0);
+      v1 = madd(b1, xc, v1);
+      v2 = madd(b2, xc, v2);
+      v128.store(y + o, f64x2.add(v128.load(y + o), madd(b2, xs2, madd(b1, xs1, f64x2.mul(b0, xs0)))));
     }
     if (c < n) {
       const o = <usize>c << 3;
@@ -1050,8 +1052,8 @@ export function panelDots(r0: usize, n: i32, count: i32, x: usize, lo: i32, out:
     for (; c + 1 < n; c += 2) {
       const o = <usize>c << 3;
       const xc = v128.load(x + o);
-      va = f64x2.add(va, f64x2.mul(v128.load(a + o), xc));
-      vb = f64x2.add(vb, f64x2.mul(v128.load(b + o), xc));
+      va = madd(v128.load(a + o), xc, va);
+      vb = madd(v128.load(b + o), xc, vb);
     }
     let sa = f64x2.extract_lane(va, 0) + f64x2.extract_lane(va, 1);
     let sb = f64x2.extract_lane(vb, 0) + f64x2.extract_lane(vb, 1);
@@ -1091,7 +1093,7 @@ export function panelCombinations(r0: usize, n: i32, count: i32, ca: usize, ta: 
       let c = lo;
       for (; c + 1 < n; c += 2) {
         const o = <usize>c << 3;
-        const u = f64x2.add(f64x2.mul(v128.load(a + o), va0), f64x2.mul(v128.load(b + o), va1));
+        const u = madd(v128.load(b + o), va1, f64x2.mul(v128.load(a + o), va0));
         v128.store(ta + o, f64x2.sub(v128.load(ta + o), u));
       }
       if (c < n) {
@@ -1109,8 +1111,8 @@ export function panelCombinations(r0: usize, n: i32, count: i32, ca: usize, ta: 
       const o = <usize>c << 3;
       const x0 = v128.load(a + o);
       const x1 = v128.load(b + o);
-      v128.store(ta + o, f64x2.sub(v128.load(ta + o), f64x2.add(f64x2.mul(x0, va0), f64x2.mul(x1, va1))));
-      v128.store(tb + o, f64x2.sub(v128.load(tb + o), f64x2.add(f64x2.mul(x0, vb0), f64x2.mul(x1, vb1))));
+      v128.store(ta + o, f64x2.sub(v128.load(ta + o), madd(x1, va1, f64x2.mul(x0, va0))));
+      v128.store(tb + o, f64x2.sub(v128.load(tb + o), madd(x1, vb1, f64x2.mul(x0, vb0))));
     }
     if (c < n) {
       const o = <usize>c << 3;

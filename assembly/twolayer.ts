@@ -24,6 +24,7 @@
 // the F and Y left in memory.
 import { gemmPackedA, gemmPackedB, kcBlock, packedBBytes, packOpB, slot, workBytes } from "./gemm";
 import { EXPV_MAX_ABS, expV, log1pV } from "./lib/simdmath";
+import { madd } from "./lib/fma";
 
 export { heapBase } from "./gemm";
 
@@ -97,7 +98,7 @@ function wtBytes(d: i32, m: i32): f64 {
       zv = f64x2.add(zv, v128.load(bp + o));
       v128.store(z + o, zv);
     }
-    acc = f64x2.add(acc, f64x2.mul(v128.load(a + o), activateV(RELU, zv, lov)));
+    acc = madd(v128.load(a + o), activateV(RELU, zv, lov), acc);
   }
   let f = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   if (j < m) f += lastOutputTerm(z + (<usize>j << 3), a, bp, <usize>j << 3, lo);
@@ -142,10 +143,10 @@ function wtBytes(d: i32, m: i32): f64 {
       v128.store(z2 + o, v2);
       v128.store(z3 + o, v3);
     }
-    acc0 = f64x2.add(acc0, f64x2.mul(av, activateV(RELU, v0, lov)));
-    acc1 = f64x2.add(acc1, f64x2.mul(av, activateV(RELU, v1, lov)));
-    acc2 = f64x2.add(acc2, f64x2.mul(av, activateV(RELU, v2, lov)));
-    acc3 = f64x2.add(acc3, f64x2.mul(av, activateV(RELU, v3, lov)));
+    acc0 = madd(av, activateV(RELU, v0, lov), acc0);
+    acc1 = madd(av, activateV(RELU, v1, lov), acc1);
+    acc2 = madd(av, activateV(RELU, v2, lov), acc2);
+    acc3 = madd(av, activateV(RELU, v3, lov), acc3);
   }
   for (let t = 0; t < 4; t++) {
     const acc = t == 0 ? acc0 : t == 1 ? acc1 : t == 2 ? acc2 : acc3;
@@ -174,12 +175,12 @@ function wtBytes(d: i32, m: i32): f64 {
     const o = <usize>j << 3;
     let zv = f64x2.mul(x0, v128.load(wt + o));
     for (let q = 1; q < d; q++) {
-      zv = f64x2.add(zv, f64x2.mul(v128.load64_splat(xr + (<usize>q << 3)), v128.load(wt + <usize>q * ldw + o)));
+      zv = madd(v128.load64_splat(xr + (<usize>q << 3)), v128.load(wt + <usize>q * ldw + o), zv);
     }
     if (bp != 0) zv = f64x2.add(zv, v128.load(bp + o));
     v128.store(zr + o, zv);
     const sl = v128.bitselect(one, lov, f64x2.gt(zv, zero));
-    acc = f64x2.add(acc, f64x2.mul(v128.load(a + o), f64x2.mul(zv, sl)));
+    acc = madd(v128.load(a + o), f64x2.mul(zv, sl), acc);
   }
   return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
 }
@@ -235,7 +236,7 @@ function wtBytes(d: i32, m: i32): f64 {
       if (D == 2) zv = f64x2.add(zv, f64x2.mul(x1, v128.load(wt1 + o)));
       if (bpp != 0) zv = f64x2.add(zv, v128.load(bpp + o));
       v128.store(zr + o, zv);
-      acc = f64x2.add(acc, f64x2.mul(v128.load(ap + o), activateV(RELU, zv, lov)));
+      acc = madd(v128.load(ap + o), activateV(RELU, zv, lov), acc);
     }
     store<f64>(fb + (<usize>i << 3), kappa * ((f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1)) + c));
   }
@@ -269,9 +270,9 @@ function wtBytes(d: i32, m: i32): f64 {
       const rv = v128.load64_splat(dfb + (<usize>i << 3));
       const mask = f64x2.gt(zv, zero);
       const s = RELU ? f64x2.mul(rv, v128.and(one, mask)) : f64x2.mul(rv, v128.bitselect(one, lov, mask));
-      gav = f64x2.add(gav, f64x2.mul(s, zv));
+      gav = madd(s, zv, gav);
       if (sb != 0) sv = f64x2.add(sv, s);
-      g0 = f64x2.add(g0, f64x2.mul(v128.load64_splat(xr), s));
+      g0 = madd(v128.load64_splat(xr), s, g0);
       if (D == 2) g1 = f64x2.add(g1, f64x2.mul(v128.load64_splat(xr, 8), s));
       zp += row;
       xr += <usize>D << 3;
@@ -320,7 +321,7 @@ function wtBytes(d: i32, m: i32): f64 {
       const s2 = RELU ? f64x2.mul(rv2, v128.and(one, m2)) : v128.bitselect(rv2, rlo2, m2);
       const d2 = f64x2.mul(av, s2);
       v128.store(p2 + po, d2);
-      gav = f64x2.add(gav, f64x2.mul(s2, zv2));
+      gav = madd(s2, zv2, gav);
       if (gbp != 0) gbv = f64x2.add(gbv, d2);
     }
     v128.store(ga + o, gav);
@@ -386,8 +387,8 @@ function wtBytes(d: i32, m: i32): f64 {
       const q = pt + (<usize>t << 5);
       v128.store(q, d0);
       v128.store(q, d1, 16);
-      g0 = f64x2.add(g0, f64x2.mul(s0, z0));
-      g1 = f64x2.add(g1, f64x2.mul(s1, z1));
+      g0 = madd(s0, z0, g0);
+      g1 = madd(s1, z1, g1);
       if (gbp != 0) {
         b0 = f64x2.add(b0, d0);
         b1 = f64x2.add(b1, d1);
@@ -479,7 +480,7 @@ function lossBlock(loss: i32, f: usize, y: usize, df: usize, nb: i32, s: f64): f
       v128.store(df + o, f64x2.mul(f64x2.mul(sv, yv), e));
     } else {
       const res = f64x2.sub(fv, yv);
-      tv = f64x2.add(tv, f64x2.mul(f64x2.mul(f64x2.splat(0.5), res), res));
+      tv = madd(f64x2.mul(f64x2.splat(0.5), res), res, tv);
       v128.store(df + o, f64x2.mul(f64x2.neg(sv), res));
     }
   }

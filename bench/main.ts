@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeFileAtomic } from "../src/common/atomic.js";
 import { gemmBackend } from "../src/linalg/index.js";
+import { fusedKernels } from "../src/linalg/kernels/wasm.js";
 import { convWorkload } from "./conv.js";
 import { convexWorkload } from "./convex.js";
 import { eigWorkload } from "./eig.js";
@@ -115,12 +116,13 @@ export async function main(argv: string[]): Promise<void> {
     threads: ctx.threads,
     runs: ctx.runs,
     gemmBackend: gemmBackend(),
+    multiplyAdd: gemmBackend() !== "ts" && fusedKernels() ? "fused" : "separate",
     reference: np ?? "python3/numpy unavailable (ratios skipped)",
     referenceEnvironment: `env -u ${UNSET_FOR_REFERENCE.join(" -u ")} with OPENBLAS_NUM_THREADS = the row's thread count`,
     loadAverageBefore: loadavg().map((x) => Number(x.toFixed(2))),
     loadAverageAfter: [] as number[],
   };
-  console.log(`splitscape bench — node ${env.node}, ${env.cpu} (${env.cores} cores), gemm backend ${env.gemmBackend}`);
+  console.log(`splitscape bench — node ${env.node}, ${env.cpu} (${env.cores} cores), gemm backend ${env.gemmBackend}, ${env.multiplyAdd} multiply-add`);
   console.log(`threads: 1 and ${ctx.threads} (SPLITSCAPE_THREADS or the cores); median of ${ctx.runs} runs, ours and the reference side by side`);
   console.log(`reference: ${env.reference}, run as \`${env.referenceEnvironment}\``);
   console.log(`load average before: ${env.loadAverageBefore.join(", ")}`);

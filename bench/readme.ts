@@ -13,6 +13,7 @@ export const END = "<!-- bench:table:end -->";
 interface Results {
   env: {
     date: string; node: string; cpu: string; cores: number; threads: number; runs: number; reference: string;
+    multiplyAdd?: string;
     referenceEnvironment: string; loadAverageBefore: number[]; loadAverageAfter: number[];
   };
   rows: Row[];
@@ -52,6 +53,7 @@ export function benchTable(results: Results): string {
   const lines: string[] = [];
   lines.push(
     `Measured ${env.date.slice(0, 10)} on ${env.cpu} (${env.cores} cores), Node ${env.node}; threads 1 and ${env.threads}; ` +
+      (env.multiplyAdd === undefined ? "" : `${env.multiplyAdd} multiply-add in the wasm kernels; `) +
       `every time is the median of ${env.runs} runs (range in brackets), ours and the reference side by side; ` +
       `reference ${env.reference}, run as \`${env.referenceEnvironment}\`; load average ${env.loadAverageBefore.join(" / ")} before, ` +
       `${env.loadAverageAfter.join(" / ")} after. Ratio = t_reference / t_splitscape (> 1: splitscape faster).`,

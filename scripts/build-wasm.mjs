@@ -19,18 +19,26 @@ mkdirSync(outDir, { recursive: true });
 const THREADS = ["--sharedMemory", "--maximumMemory", "16384"];
 
 /**
+ * Flags of the fused builds: relaxed SIMD, so that assembly/lib/fma.ts's madd is one fused
+ * multiply-add. The loader runs them where the engine validates relaxed SIMD (preferFused in
+ * src/linalg/kernels/wasm.ts) and the plain builds elsewhere.
+ */
+const FUSED = ["--enable", "relaxed-simd"];
+
+/**
  * The builds of each module, as [export name, extra flags]. cone.ts is drained by several threads
  * over one shared memory (src/convex/solvers/coneKernel.ts): shared only. gemm.ts and twolayer.ts are
  * built twice: `wasmBase64` on an ordinary memory (hosts without shared memory, e.g. a browser
  * page that is not cross-origin isolated) and `wasmSharedBase64` on a shared memory, run by the
  * calling thread and the worker pool (src/linalg/kernels/pool.ts). Same source, same code paths.
  * Atomics are enabled everywhere (valid on an ordinary memory too; only the shared builds run
- * the threaded entry points).
+ * the threaded entry points). gemm.ts and twolayer.ts (which runs gemm.ts's kernels) also have
+ * fused builds of both (`wasmFused…`, FUSED).
  */
 const BUILDS = {
   cone: [["wasmBase64", THREADS]],
-  gemm: [["wasmBase64", []], ["wasmSharedBase64", THREADS]],
-  twolayer: [["wasmBase64", []], ["wasmSharedBase64", THREADS]],
+  gemm: [["wasmBase64", []], ["wasmSharedBase64", THREADS], ["wasmFusedBase64", FUSED], ["wasmFusedSharedBase64", [...THREADS, ...FUSED]]],
+  twolayer: [["wasmBase64", []], ["wasmSharedBase64", THREADS], ["wasmFusedBase64", FUSED], ["wasmFusedSharedBase64", [...THREADS, ...FUSED]]],
   slice: [["wasmBase64", []], ["wasmSharedBase64", THREADS]],
 };
 

@@ -62,7 +62,9 @@ function baseProgram(): Command {
     const raw = program.opts<{ maxMemory?: string }>().maxMemory;
     setMemoryBudget(raw === undefined ? undefined : parseByteSize(raw, "--max-memory"));
     const { threadCount } = await import("../linalg/index.js");
-    threadCount(); // a bad SPLITSCAPE_THREADS: exit 2 before any command runs
+    const { fusedRequested } = await import("../linalg/kernels/wasm.js");
+    threadCount(); // a bad SPLITSCAPE_THREADS or SPLITSCAPE_FUSED: exit 2 before any command runs
+    fusedRequested();
   });
   return program;
 }

@@ -1,5 +1,6 @@
 import { cpus, platform, arch, release } from "node:os";
 import { gemmBackend } from "../linalg/index.js";
+import { fusedKernels } from "../linalg/kernels/wasm.js";
 import { VERSION } from "../version.js";
 
 /** Where the numbers of a run were computed: shown in reports, stored in run.json. */
@@ -10,6 +11,8 @@ export interface Environment {
   cpu: string;
   cores: number;
   gemm: string;
+  /** "fused" when the wasm kernels' multiply-adds are fused (relaxed SIMD), else "separate". */
+  multiplyAdd: string;
   date: string;
   [key: string]: string | number;
 }
@@ -24,6 +27,7 @@ export function currentEnvironment(now: Date = new Date()): Environment {
     cpu: c[0]?.model?.trim() || "unknown",
     cores: c.length,
     gemm: gemmBackend(),
+    multiplyAdd: gemmBackend() !== "ts" && fusedKernels() ? "fused" : "separate",
     date: now.toISOString(),
   };
 }

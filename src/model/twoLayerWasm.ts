@@ -30,8 +30,8 @@
  * is bitwise the same.
  */
 import { MAX_THREADS, parallelRun, sharedKernel, threadCount, type SharedKernel } from "../linalg/kernels/pool.js";
-import { wasmBase64, wasmSharedBase64 } from "../linalg/kernels/twolayer.wasm.generated.js";
-import { align64, compileBase64, createMemory, instantiate, layoutFrom, WASM_PAGE_BYTES } from "../linalg/kernels/wasm.js";
+import { wasmBase64, wasmFusedBase64, wasmFusedSharedBase64, wasmSharedBase64 } from "../linalg/kernels/twolayer.wasm.generated.js";
+import { align64, compileBase64, createMemory, instantiate, layoutFrom, preferFused, WASM_PAGE_BYTES } from "../linalg/kernels/wasm.js";
 import { piecewiseLinearSlope } from "./activations.js";
 import type { TwoLayerArchitecture, TwoLayerLayout } from "./architecture.js";
 import { twoLayerLayout } from "./architecture.js";
@@ -150,8 +150,9 @@ export function twoLayerWasmBlockRows(n: number, m: number): number {
  */
 export function createTwoLayerWasm(arch: TwoLayerArchitecture, capacity: number, block?: number): TwoLayerWasm | null {
   if (!twoLayerWasmApplies(arch)) return null;
-  const sharedModule = compileBase64(wasmSharedBase64);
-  const module = sharedModule ?? compileBase64(wasmBase64);
+  const sharedModule = compileBase64(preferFused(wasmFusedSharedBase64, wasmSharedBase64));
+  const unsharedBuild = preferFused(wasmFusedBase64, wasmBase64);
+  const module = sharedModule ?? compileBase64(unsharedBuild);
   if (module === null) return null;
   const { d, m } = arch;
   const cap = Math.max(1, capacity);
@@ -161,7 +162,7 @@ export function createTwoLayerWasm(arch: TwoLayerArchitecture, capacity: number,
   const maxSlabs = twoLayerWasmSlabs(cap, d, m).slabs;
   const threads = sharedModule === null ? 1 : Math.min(threadCount(), maxSlabs, MAX_THREADS);
   // The layout needs heapBase and stepWorkBytes from an instance: probe with a one-page memory.
-  const probe = instantiate(compileBase64(wasmBase64) ?? module);
+  const probe = instantiate(compileBase64(unsharedBuild) ?? module);
   if (probe === null) return null;
   const px = probe.exports as unknown as TwoLayerExports;
   const layout64 = layoutFrom(px.heapBase());
@@ -186,8 +187,8 @@ export function createTwoLayerWasm(arch: TwoLayerArchitecture, capacity: number,
     instance = shared.instance;
   } else {
     memory = createMemory(pages, pages);
-    const plain = compileBase64(wasmBase64);
-    instance = memory === null || plain === null ? null : instantiate(plain, memory);
+    const unshared = compileBase64(unsharedBuild);
+    instance = memory === null || unshared === null ? null : instantiate(unshared, memory);
   }
   if (memory === null || instance === null) return null;
   if (threads <= 1) shared = null;

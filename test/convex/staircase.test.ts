@@ -37,7 +37,10 @@ describe("connectivityStaircase on exact 1-D instances", () => {
       const pr = make();
       const n = pr.X.rows;
       const { sol, os } = certifiedOptimalSet(pr);
-      const brute = bruteVertices(os.directions.map((d) => d.fit), sol.prediction);
+      // The prediction is within √(2·gap) of the unique ŷ* (P − P* ≥ ½‖ŷ − ŷ*‖², the loss being
+      // 1-strongly convex in ŷ): a vertex reproduces it to that distance, not to rounding.
+      const tn = Math.hypot(...sol.prediction);
+      const brute = bruteVertices(os.directions.map((d) => d.fit), sol.prediction, 1e-9 + (2 * Math.sqrt(2 * Math.max(sol.gap, 0))) / tn);
       expect(os.vertices!.map((v) => v.support.join(",")).sort()).toEqual(brute);
       const sizes = brute.map((s) => s.split(",").length);
       const mStar = Math.min(...sizes);

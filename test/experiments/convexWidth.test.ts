@@ -55,11 +55,16 @@ describe("convex-optimal-set-1d", () => {
       const fn = res.series.functions!.filter((r) => r.part === "network f(x)");
       const labels = new Set(fn.map((r) => r.vertex));
       expect(labels.size).toBe(Number(s.vertices));
+      // The solver's ŷ is within √(2·gap) of the unique ŷ* (½‖ŷ − y‖² is 1-strongly convex in ŷ
+      // and the rest of the objective is convex, so P − P* ≥ ½‖ŷ − ŷ*‖²), and the vertex networks
+      // fit the directions found from it to their NNLS residual (≲ 1e-10 relative): they agree
+      // with ŷ to twice that distance plus the residual. (A gap of 1e-14 allows ≈ 1e-7; the
+      // agreement seen is 2e-8 or better.)
+      const reach = 2 * Math.sqrt(2 * Number(s.relativeGap) * Number(s.optimum)) + 1e-9;
       for (const d of res.series.data!) {
         for (const label of labels) {
           const at = fn.find((r) => r.vertex === label && r.x === d.x)!;
-          // ŷ* and the vertex network agree to the vertex residual (NNLS, ≲ 1e-10 relative).
-          expect(Math.abs(Number(at.value) - Number(d.yhat))).toBeLessThan(1e-8);
+          expect(Math.abs(Number(at.value) - Number(d.yhat))).toBeLessThan(reach);
         }
       }
       expect(res.series.components![0]).toEqual({ width: m, components: Number(s.componentsAtMStar) });

@@ -94,7 +94,7 @@ describe("threaded GEMM", () => {
       cases.push({ m: 517, n: 130, k: 333, tA, tB, alpha: -1, beta: 0.5 });
     }
   }
-  cases.push({ m: 259, n: 1031, k: 300, tA: false, tB: false, alpha: 1, beta: 1 }); // > one pack job of columns, > one KC block
+  cases.push({ m: 259, n: 1031, k: 600, tA: false, tB: false, alpha: 1, beta: 1 }); // > one pack job of columns, > one KC block (512)
   cases.push({ m: 70, n: 600, k: 700, tA: false, tB: true, alpha: 1, beta: 0 }); // thin jobs of GEMM_MIN_THREAD_ROWS
   cases.push({ m: 600, n: 5, k: 4000, tA: true, tB: false, alpha: 2, beta: 1 }); // narrow C, many KC blocks
 

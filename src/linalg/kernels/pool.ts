@@ -281,7 +281,7 @@ export const poolTesting = {
 };
 
 /** A Node builtin module loaded synchronously (process.getBuiltinModule, Node ≥ 20.16), or null. */
-function nodeBuiltin<T>(name: string): T | null {
+export function nodeBuiltin<T>(name: string): T | null {
   const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
   if (typeof get !== "function") return null;
   try {

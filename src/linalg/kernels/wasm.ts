@@ -15,8 +15,13 @@
 // Threads: where shared memory exists (Node; a cross-origin-isolated browser page), the GEMM
 // module is the build for a shared memory, so that large products can run on the worker pool
 // (gemmThreads.ts, pool.ts); elsewhere the ordinary build, on the calling thread.
-import { wasmBase64, wasmSharedBase64 } from "./gemm.wasm.generated.js";
-import { sharedKernel, type SharedKernel } from "./pool.js";
+//
+// Fused builds: gemm.ts and twolayer.ts also come built with relaxed SIMD, whose multiply-adds
+// are single fused instructions (assembly/lib/fma.ts; ≈ +25 % on the micro-kernel of an Intel
+// Xeon). preferFused picks them wherever the engine validates relaxed SIMD.
+import { wasmBase64, wasmFusedBase64, wasmFusedSharedBase64, wasmSharedBase64 } from "./gemm.wasm.generated.js";
+import { nodeBuiltin, sharedKernel, type SharedKernel } from "./pool.js";
+import { InputError } from "../../common/errors.js";
 
 /** Bytes per WebAssembly page. */
 export const WASM_PAGE_BYTES = 65536;
@@ -221,6 +226,61 @@ export function instantiateBase64(b64: string, memory?: WebAssembly.Memory): Web
   return module === null ? null : instantiate(module, memory);
 }
 
+/**
+ * The smallest module that uses relaxed SIMD: (func (param v128 v128 v128) (result v128)
+ * f64x2.relaxed_madd), opcode 0xfd 0x107. It validates exactly where the fused builds can run.
+ */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type: (v128 v128 v128) → v128
+  0x03, 0x02, 0x01, 0x00, // function 0 of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x87, 0x02, 0x0b, // code
+]);
+
+let fused: boolean | undefined;
+
+/**
+ * Whether this realm runs the fused (relaxed-SIMD) kernel builds: not when SPLITSCAPE_FUSED=0
+ * (fusedRequested), otherwise when the engine validates RELAXED_SIMD_PROBE. Node 20's V8 has
+ * relaxed SIMD behind `--experimental-wasm-relaxed-simd` (on by default from Node 22 and Chrome
+ * 114): when the probe fails there, that flag is set through node:v8 (process-wide, so the
+ * pool's workers see it too) and the probe is tried once more. Decided once per realm.
+ *
+ * @returns true when preferFused returns the fused build
+ */
+export function fusedKernels(): boolean {
+  fused ??= fusedRequested() && typeof WebAssembly === "object" && relaxedSimdValidates();
+  return fused;
+}
+
+/**
+ * SPLITSCAPE_FUSED: "0" asks for the plain builds (a multiply then an add, e.g. to reproduce a
+ * host without relaxed SIMD bit for bit), "1" or unset for the fused ones where they run.
+ *
+ * @returns false when SPLITSCAPE_FUSED=0
+ * @throws InputError when SPLITSCAPE_FUSED is set to anything else
+ */
+export function fusedRequested(): boolean {
+  const env = typeof process === "object" ? process.env?.SPLITSCAPE_FUSED : undefined;
+  if (env === undefined || env === "" || env === "1") return true;
+  if (env === "0") return false;
+  throw new InputError("SPLITSCAPE_FUSED", `expected 0 or 1, got ${JSON.stringify(env)}`);
+}
+
+/** RELAXED_SIMD_PROBE validates, after enabling Node 20's flag if needed. */
+function relaxedSimdValidates(): boolean {
+  if (WebAssembly.validate(RELAXED_SIMD_PROBE)) return true;
+  const v8 = nodeBuiltin<{ setFlagsFromString(flags: string): void }>("node:v8");
+  if (v8 === null) return false;
+  v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
+
+/** `fusedBuild` when this realm runs the fused kernels (fusedKernels), else `plainBuild`. */
+export function preferFused(fusedBuild: string, plainBuild: string): string {
+  return fusedKernels() ? fusedBuild : plainBuild;
+}
+
 let loaded: WasmGemm | null | undefined;
 
 /**
@@ -229,12 +289,12 @@ let loaded: WasmGemm | null | undefined;
  */
 export function wasmGemm(): WasmGemm | null {
   if (loaded !== undefined) return loaded;
-  const sharedModule = compileBase64(wasmSharedBase64);
+  const sharedModule = compileBase64(preferFused(wasmFusedSharedBase64, wasmSharedBase64));
   const shared = sharedModule === null ? null : sharedKernel(sharedModule, GEMM_INITIAL_PAGES);
   let instance: WebAssembly.Instance | null = shared?.instance ?? null;
   if (instance === null) {
     const memory = typeof WebAssembly === "object" ? createMemory(GEMM_INITIAL_PAGES) : null;
-    instance = memory === null ? null : instantiateBase64(wasmBase64, memory);
+    instance = memory === null ? null : instantiateBase64(preferFused(wasmFusedBase64, wasmBase64), memory);
   }
   if (instance === null) {
     loaded = null;
