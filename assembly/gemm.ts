@@ -760,6 +760,314 @@ export function symmetrizeUpper(n: i32, a: usize, out: usize): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The back-transformation of eigh (src/linalg/tridiagonalize.ts applyQTransposeRight through
+// kernels/reflectorRows.ts): Zt ← Zt·Q_{B−1}ᵀ⋯ for blocks of reflectors in compact WY form,
+// Q_blk = I − Y T Yᵀ, applied to the rows of Zt in chunks of QR_ROWS rows, each chunk through
+// every block before the next chunk: a chunk (R_ROWS × n doubles) stays in L2 across the
+// blocks, where block after block over all rows streams the whole of Zt from memory three times
+// a block. Chunks are claimed from an atomic counter by the calling thread and the workers; a
+// row's result does not depend on its chunk (gemm computes each entry of C alone), so it is
+// bitwise the same on any thread count.
+
+/** Header slots (f64) of reflectorRows. */
+const QR_ROWS: i32 = 0; // rows of Zt per job (a multiple of MR)
+const QR_R: i32 = 1; // rows of Zt
+const QR_N: i32 = 2; // columns of Zt (its row stride)
+const QR_Z: i32 = 3; // byte address of Zt
+const QR_COUNT: i32 = 4; // blocks
+const QR_TABLE: i32 = 5; // byte address of the block table: per block (k0, b, Yt, T) as f64
+const QR_BMAX: i32 = 6; // largest block size b
+
+/** Control words (i32) of reflectorRows: the job counter. */
+const QR_NEXT: usize = 0;
+
+/**
+ * Bytes of one thread's workspace of reflectorRows for chunks of `rows` rows, blocks of ≤ bmax
+ * reflectors and n columns: M1 and M2 (rows × bmax each) and gemm's workspace for the three
+ * products of a block.
+ */
+export function reflectorWorkBytes(rows: i32, bmax: i32, n: i32): f64 {
+  const products = max(max(workBytes(rows, bmax, n), workBytes(rows, bmax, bmax)), workBytes(rows, n, bmax));
+  return 2.0 * <f64>rows * <f64>bmax * 8.0 + 128.0 + products;
+}
+
+/**
+ * One thread's share of the back-transformation described above (h: header, ctl: control
+ * words, work: reflectorWorkBytes of private scratch, 16-byte aligned). Block q of the table
+ * has its first reflector k0, b reflectors, Yt (b × len row-major, len = n − k0 − 1: row p is
+ * v_{k0+p} on the columns k0+1.., zero left of its unit entry) and T (b × b upper triangular);
+ * for each claimed chunk of rows, every block in table order does
+ *   M1 = Zt(:, k0+1:)·Ytᵀ,  M2 = M1·Tᵀ,  Zt(:, k0+1:) −= M2·Yt   (LAPACK dlarfb, side = right).
+ * Returns the chunks it ran.
+ */
+export function reflectorRows(h: usize, ctl: usize, work: usize): i32 {
+  const rowsPerJob = <i32>slot(h, QR_ROWS);
+  const r = <i32>slot(h, QR_R);
+  const n = <i32>slot(h, QR_N);
+  const z = <usize>slot(h, QR_Z);
+  const count = <i32>slot(h, QR_COUNT);
+  const table = <usize>slot(h, QR_TABLE);
+  const bmax = <i32>slot(h, QR_BMAX);
+  const m1 = (work + 63) & ~(<usize>63);
+  const m2 = m1 + ((<usize>(rowsPerJob * bmax) << 3) + 63 & ~(<usize>63));
+  const gw = m2 + ((<usize>(rowsPerJob * bmax) << 3) + 63 & ~(<usize>63));
+  const jobs = (r + rowsPerJob - 1) / rowsPerJob;
+  let ran = 0;
+  for (;;) {
+    const j = atomic.add<i32>(ctl + QR_NEXT, 1);
+    if (j >= jobs) break;
+    const i0 = j * rowsPerJob;
+    const rows = min(rowsPerJob, r - i0);
+    const zc = z + (<usize>i0 * <usize>n << 3);
+    for (let q = 0; q < count; q++) {
+      const e = table + (<usize>q << 5);
+      const k0 = <i32>load<f64>(e);
+      const b = <i32>load<f64>(e, 8);
+      const yt = <usize>load<f64>(e, 16);
+      const t = <usize>load<f64>(e, 24);
+      const len = n - k0 - 1;
+      const zk = zc + (<usize>(k0 + 1) << 3);
+      gemm(0, 1, rows, b, len, 1.0, zk, n, yt, len, 0.0, m1, b, gw);
+      gemm(0, 1, rows, b, b, 1.0, m1, b, t, b, 0.0, m2, b, gw);
+      gemm(0, 0, rows, len, b, -1.0, m2, b, yt, len, 1.0, zk, n, gw);
+    }
+    ran++;
+  }
+  return ran;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The secular problems of divide and conquer (src/linalg/tridiagonal.ts merge, through
+// kernels/secular.ts): the k eigenpairs of D + ρ z zᵀ (d ascending, z_j ≠ 0, ρ > 0), in three
+// phases over index ranges claimed by the calling thread and the workers — roots, then ẑ by
+// Löwner's formula, then the eigenvectors — each index computed alone, the same bits on any
+// thread count. The formulas and their sources are at the TypeScript reference
+// (src/linalg/secular.ts secularRoots, src/linalg/tridiagonal.ts secularVectors).
+
+/** Header slots (f64) of secularJobs. */
+const SQ_PHASE: i32 = 0; // 0 roots, 1 ẑ, 2 eigenvectors
+const SQ_K: i32 = 1;
+const SQ_RHO: i32 = 2;
+const SQ_D: i32 = 3; // d (k)
+const SQ_Z: i32 = 4; // z (k)
+const SQ_ORG: i32 = 5; // origin pole of each root, as f64 (k)
+const SQ_TAU: i32 = 6; // offset from it (k)
+const SQ_ZH: i32 = 7; // ẑ (k)
+const SQ_SLOT: i32 = 8; // column of Uᵀ of each j, as f64 (k)
+const SQ_UT: i32 = 9; // Uᵀ (k×k): row i = the unit eigenvector of root i, entry slot[j] its j-th component
+const SQ_CHUNK: i32 = 10; // indices per job
+
+/** Control words (i32) of secularJobs: the job counter. */
+const SQ_NEXT: usize = 0;
+
+/** Bytes of one thread's workspace of secularJobs for k poles (the roots' shifted poles). */
+export function secularWorkBytes(k: i32): f64 {
+  return <f64>k * 8.0 + 64.0;
+}
+
+/**
+ * One thread's share of the current phase of a secular problem (h: header, ctl: control words,
+ * work: secularWorkBytes(k) of private scratch). Returns the jobs it ran.
+ */
+export function secularJobs(h: usize, ctl: usize, work: usize): i32 {
+  const phase = <i32>slot(h, SQ_PHASE);
+  const k = <i32>slot(h, SQ_K);
+  const chunk = <i32>slot(h, SQ_CHUNK);
+  const jobs = (k + chunk - 1) / chunk;
+  let ran = 0;
+  for (;;) {
+    const j = atomic.add<i32>(ctl + SQ_NEXT, 1);
+    if (j >= jobs) break;
+    const i0 = j * chunk;
+    const i1 = min(k, i0 + chunk);
+    if (phase == 0) secularRootRange(h, i0, i1, work);
+    else if (phase == 1) lownerRange(h, i0, i1);
+    else secularVectorRange(h, i0, i1);
+    ran++;
+  }
+  return ran;
+}
+
+// @ts-ignore: decorator
+@inline function f64at(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+
+/** Roots i ∈ [i0, i1) of g(λ) = 1/ρ + Σ_j z_j²/(d_j − λ) (src/linalg/secular.ts secularRoots). */
+function secularRootRange(h: usize, i0: i32, i1: i32, delta: usize): void {
+  const k = <i32>slot(h, SQ_K);
+  const rho = slot(h, SQ_RHO);
+  const d = <usize>slot(h, SQ_D);
+  const z = <usize>slot(h, SQ_Z);
+  const org = <usize>slot(h, SQ_ORG);
+  const tau = <usize>slot(h, SQ_TAU);
+  const EPS = 2.220446049250313e-16;
+  let zz = 0.0;
+  for (let j = 0; j < k; j++) zz += f64at(z, j) * f64at(z, j);
+  if (k == 1) {
+    store<f64>(org, 0.0);
+    store<f64>(tau, rho * f64at(z, 0) * f64at(z, 0));
+    return;
+  }
+  const rhoinv = 1.0 / rho;
+  for (let i = i0; i < i1; i++) {
+    let o: i32;
+    let lo: f64;
+    let hi: f64;
+    let t: f64;
+    const last = i == k - 1;
+    if (!last) {
+      const di = f64at(d, i);
+      const mid = 0.5 * (f64at(d, i + 1) - di);
+      let g = rhoinv;
+      for (let j = 0; j < k; j++) {
+        const zj = f64at(z, j);
+        g += (zj * zj) / (f64at(d, j) - di - mid);
+      }
+      if (g >= 0.0) {
+        o = i;
+        for (let j = 0; j < k; j++) store<f64>(delta + (<usize>j << 3), f64at(d, j) - di);
+        lo = 0.0;
+        hi = mid;
+        t = 0.5 * mid;
+      } else {
+        o = i + 1;
+        const dn = f64at(d, i + 1);
+        for (let j = 0; j < k; j++) store<f64>(delta + (<usize>j << 3), f64at(d, j) - dn);
+        lo = f64at(delta, i);
+        hi = 0.0;
+        t = 0.5 * f64at(delta, i);
+      }
+    } else {
+      o = k - 1;
+      const dl = f64at(d, k - 1);
+      for (let j = 0; j < k; j++) store<f64>(delta + (<usize>j << 3), f64at(d, j) - dl);
+      lo = 0.0;
+      hi = rho * zz * (1.0 + 8.0 * EPS);
+      // lastRootGuess: the last pole exact, the others at the bracket's right end.
+      let rest = 0.0;
+      for (let j = 0; j < k - 1; j++) {
+        const zj = f64at(z, j);
+        rest += (zj * zj) / (f64at(delta, j) - hi);
+      }
+      const den = rhoinv + rest;
+      const zl = f64at(z, k - 1);
+      const guess = den > 0.0 ? (zl * zl) / den : 0.5 * hi;
+      t = guess > 0.0 && guess < hi ? guess : 0.5 * hi;
+    }
+    const pl = last ? k - 2 : i;
+    const pr = last ? k - 1 : i + 1;
+    for (let it = 0; it < 100; it++) {
+      let psi = 0.0;
+      let dpsi = 0.0;
+      let phi = 0.0;
+      let dphi = 0.0;
+      for (let j = 0; j <= pl; j++) {
+        const r = 1.0 / (f64at(delta, j) - t);
+        const zj = f64at(z, j);
+        const q = zj * zj * r;
+        psi += q;
+        dpsi += q * r;
+      }
+      for (let j = pl + 1; j < k; j++) {
+        const r = 1.0 / (f64at(delta, j) - t);
+        const zj = f64at(z, j);
+        const q = zj * zj * r;
+        phi += q;
+        dphi += q * r;
+      }
+      const g = rhoinv + psi + phi;
+      const err = 8.0 * (Math.abs(phi) + Math.abs(psi) + rhoinv) + Math.abs(t) * (dpsi + dphi);
+      if (Math.abs(g) <= EPS * err) break;
+      if (g < 0.0) lo = t;
+      else hi = t;
+      if (hi - lo <= 4.0 * EPS * max(Math.abs(lo), Math.abs(hi))) break;
+      const a = f64at(delta, pl) - t;
+      const b = f64at(delta, pr) - t;
+      const s = a * a * dpsi;
+      const S = b * b * dphi;
+      const c = g - s / a - S / b;
+      const B = c * (a + b) + s + S;
+      const C = c * a * b + s * b + S * a;
+      let eta = NaN;
+      if (c == 0.0) {
+        eta = C / B;
+      } else {
+        const disc = max(B * B - 4.0 * c * C, 0.0);
+        const q = 0.5 * (B + (B >= 0.0 ? 1.0 : -1.0) * Math.sqrt(disc));
+        const e1 = q / c;
+        const e2 = q == 0.0 ? NaN : C / q;
+        const lo2 = last ? b : a;
+        const hi2 = last ? Infinity : b;
+        if (e1 > lo2 && e1 < hi2) eta = e1;
+        else if (e2 > lo2 && e2 < hi2) eta = e2;
+      }
+      let tn = t + eta;
+      if (!(tn > lo && tn < hi)) {
+        tn = 0.5 * (lo + hi);
+        if (!(tn > lo && tn < hi)) break;
+      }
+      if (tn == t) break;
+      t = tn;
+    }
+    store<f64>(org + (<usize>i << 3), <f64>o);
+    store<f64>(tau + (<usize>i << 3), t);
+  }
+}
+
+/** d_j − λ_i to full relative accuracy: (d_j − d_{org_i}) − τ_i. */
+// @ts-ignore: decorator
+@inline function poleGap(d: usize, org: usize, tau: usize, j: i32, i: i32): f64 {
+  return f64at(d, j) - f64at(d, <i32>f64at(org, i)) - f64at(tau, i);
+}
+
+/**
+ * ẑ_j for j ∈ [i0, i1) by Löwner's formula, ẑ_j² = (λ_{k−1} − d_j)/ρ · Π_{i<j} (λ_i − d_j)/(d_i − d_j)
+ * · Π_{i>j} (λ_{i−1} − d_j)/(d_i − d_j), sign(ẑ_j) = sign(z_j) (src/linalg/tridiagonal.ts).
+ */
+function lownerRange(h: usize, i0: i32, i1: i32): void {
+  const k = <i32>slot(h, SQ_K);
+  const rho = slot(h, SQ_RHO);
+  const d = <usize>slot(h, SQ_D);
+  const z = <usize>slot(h, SQ_Z);
+  const org = <usize>slot(h, SQ_ORG);
+  const tau = <usize>slot(h, SQ_TAU);
+  const zh = <usize>slot(h, SQ_ZH);
+  for (let j = i0; j < i1; j++) {
+    const dj = f64at(d, j);
+    let p = -poleGap(d, org, tau, j, k - 1) / rho;
+    for (let i = 0; i < j; i++) p *= -poleGap(d, org, tau, j, i) / (f64at(d, i) - dj);
+    for (let i = j + 1; i < k; i++) p *= -poleGap(d, org, tau, j, i - 1) / (f64at(d, i) - dj);
+    const a = Math.sqrt(max(p, 0.0));
+    store<f64>(zh + (<usize>j << 3), f64at(z, j) >= 0.0 ? a : -a);
+  }
+}
+
+/** Rows i ∈ [i0, i1) of Uᵀ: u_i = (D − λ_i)⁻¹ ẑ / ‖·‖, component j at column slot[j]. */
+function secularVectorRange(h: usize, i0: i32, i1: i32): void {
+  const k = <i32>slot(h, SQ_K);
+  const d = <usize>slot(h, SQ_D);
+  const org = <usize>slot(h, SQ_ORG);
+  const tau = <usize>slot(h, SQ_TAU);
+  const zh = <usize>slot(h, SQ_ZH);
+  const slots = <usize>slot(h, SQ_SLOT);
+  const ut = <usize>slot(h, SQ_UT);
+  for (let i = i0; i < i1; i++) {
+    const row = ut + (<usize>i * <usize>k << 3);
+    const di = f64at(d, <i32>f64at(org, i));
+    const ti = f64at(tau, i);
+    let norm = 0.0;
+    for (let j = 0; j < k; j++) {
+      const x = f64at(zh, j) / (f64at(d, j) - di - ti);
+      store<f64>(row + (<usize>(<i32>f64at(slots, j)) << 3), x);
+      norm += x * x;
+    }
+    const inv = 1.0 / Math.sqrt(norm);
+    for (let c = 0; c < k; c++) store<f64>(row + (<usize>c << 3), inv * load<f64>(row + (<usize>c << 3)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Level-1 kernels of one-sided Jacobi (src/linalg/svd.ts on a resident arena).
 
 /**

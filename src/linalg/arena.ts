@@ -16,6 +16,9 @@
 import { gemmDispatch, gemmRaw, gemmRawTs, gemmThreads } from "./gemm.js";
 import { gemmThreadedExtraBytes, gemmThreadedRun, gemmThreadedScratchBytes } from "./kernels/gemmThreads.js";
 import { type ReductionKernels, withReductionSession } from "./kernels/reductionSession.js";
+import { type ReflectorBlock, reflectorRowsRun } from "./kernels/reflectorRows.js";
+import { type SecularRegions, secularRun } from "./kernels/secular.js";
+import { secularRoots, secularVectors } from "./secular.js";
 import { rowDots, subtractCombination } from "./rowops.js";
 import { GEMM_OPERAND_BYTES, wasmGemm, type WasmGemm } from "./kernels/wasm.js";
 
@@ -56,6 +59,21 @@ export interface Arena {
    * maxima). Both engines give the same bits.
    */
   symmetrize(n: number, at: number, stats: Float64Array): void;
+  /**
+   * Zt ← Zt·Q_{blocks[0]}ᵀ·Q_{blocks[1]}ᵀ⋯ for the r×n row-major Zt at z and blocks of
+   * reflectors Q_blk = I − Y T Yᵀ resident in the arena (ReflectorBlock; LAPACK dlarfb, side =
+   * right): per block M1 = Zt(:, k0+1:)·Ytᵀ, M2 = M1·Tᵀ, Zt(:, k0+1:) −= M2·Yt. In wasm, chunks
+   * of rows through all blocks (kernels/reflectorRows.ts), on several threads when there are
+   * several chunks — the same bits on any thread count; in TypeScript, block after block.
+   */
+  reflectorsRight(z: number, r: number, n: number, blocks: readonly ReflectorBlock[]): void;
+  /**
+   * The k eigenpairs of D + ρ z zᵀ (poles d strictly ascending, every z_j ≠ 0, ρ > 0) in the
+   * arena's `regions` (kernels/secular.ts SecularRegions): the roots as origin pole and offset,
+   * ẑ, and the unit eigenvectors as the rows of Uᵀ. In wasm over several threads for large k —
+   * the same bits on any thread count; in TypeScript, secularRoots and secularVectors.
+   */
+  secular(k: number, rho: number, regions: SecularRegions): void;
   /** (xᵀx, yᵀy, xᵀy) of the n-entry regions at x and y, into out[0..3) (sums left to right). */
   dots3(x: number, y: number, n: number, out: Float64Array): void;
   /**
@@ -109,6 +127,12 @@ export function withArena<T>(doubles: number, allocs: number, body: (arena: Aren
     reduction(n, kMax, tile, body) {
       const scratch = w.reserve(ARENA_SCRATCH_BYTES);
       return withReductionSession(w, scratch, ARENA_SCRATCH_BYTES, n, kMax, tile, body);
+    },
+    reflectorsRight(z, r, n, blocks): void {
+      reflectorRowsRun(w, z, r, n, blocks, w.reserve(ARENA_SCRATCH_BYTES), ARENA_SCRATCH_BYTES);
+    },
+    secular(k, rho, regions): void {
+      secularRun(w, k, rho, regions, w.reserve(ARENA_SCRATCH_BYTES), ARENA_SCRATCH_BYTES);
     },
     panelDots(r0, n, count, x, lo, o): void {
       w.exports.panelDots(8 * r0, n, count, 8 * x, lo, 8 * o);
@@ -198,6 +222,23 @@ function tsArena(doubles: number): Arena {
           }
         },
       });
+    },
+    reflectorsRight(z, r, n, blocks): void {
+      const bmax = Math.max(0, ...blocks.map((q) => q.b));
+      const m1 = new Float64Array(r * bmax);
+      const m2 = new Float64Array(r * bmax);
+      for (const { k0, b, yt, t } of blocks) {
+        const len = n - k0 - 1;
+        gemmRaw(false, true, r, b, len, 1, heap, z + k0 + 1, n, heap, yt, len, 0, m1, 0, b);
+        gemmRaw(false, true, r, b, b, 1, m1, 0, b, heap, t, b, 0, m2, 0, b);
+        gemmRaw(false, false, r, len, b, -1, m2, 0, b, heap, yt, len, 1, heap, z + k0 + 1, n);
+      }
+    },
+    secular(k, rho, r): void {
+      const org = new Int32Array(k);
+      secularRoots(k, heap.subarray(r.d, r.d + k), heap.subarray(r.z, r.z + k), rho, org, heap.subarray(r.tau, r.tau + k));
+      for (let i = 0; i < k; i++) heap[r.org + i] = org[i];
+      secularVectors(heap, k, rho, r);
     },
     panelDots(r0, n, count, x, lo, out): void {
       const o = heap.subarray(out, out + count);

@@ -1,7 +1,10 @@
 /**
- * Roots of the secular equation of a symmetric rank-one modification D + ρ z zᵀ. Internal to
- * the divide-and-conquer tridiagonal eigensolver.
+ * Roots and eigenvectors of the secular equation of a symmetric rank-one modification
+ * D + ρ z zᵀ: the TypeScript engine, and the reference of the wasm one (kernels/secular.ts).
+ * Internal to the divide-and-conquer tridiagonal eigensolver.
  */
+
+import type { SecularRegions } from "./kernels/secular.js";
 
 const EPS = 2.220446049250313e-16;
 const MAX_ITER = 100;
@@ -143,4 +146,39 @@ function lastRootGuess(k: number, delta: Float64Array, z2: Float64Array, rhoinv:
   const den = rhoinv + rest;
   const t = den > 0 ? z2[k - 1] / den : 0.5 * hi;
   return t > 0 && t < hi ? t : 0.5 * hi;
+}
+
+/**
+ * The eigenvectors of D + ρ z zᵀ from its roots (secularRoots's org and τ in `r`, as doubles in
+ * h): ẑ recomputed by Löwner's formula
+ *   ẑ_j² = Π_i (λ_i − d_j) / (ρ Π_{i≠j} (d_i − d_j)),   sign(ẑ_j) = sign(z_j)
+ * (Gu & Eisenstat 1994; LAPACK dlaed3), evaluated as a product of O(1) ratios, so that the
+ * vectors u_i = (D − λ_i)⁻¹ ẑ / ‖·‖ are orthogonal to working precision however clustered the
+ * roots; every d_j − λ_i is formed as (d_j − d_{org_i}) − τ_i. Writes ẑ to r.zh and u_i to row
+ * i of Uᵀ at r.ut (k×k; component j at column r.slot[j]). The reference of assembly/gemm.ts
+ * lownerRange and secularVectorRange.
+ */
+export function secularVectors(h: Float64Array, k: number, rho: number, r: SecularRegions): void {
+  const { d, z, org, tau, zh, slot, ut } = r;
+  const gap = (j: number, i: number): number => h[d + j] - h[d + h[org + i]] - h[tau + i];
+  for (let j = 0; j < k; j++) {
+    const dj = h[d + j];
+    // (λ_{k−1} − d_j)/ρ · Π_{i<j} (λ_i − d_j)/(d_i − d_j) · Π_{i>j} (λ_{i−1} − d_j)/(d_i − d_j)
+    let p = -gap(j, k - 1) / rho;
+    for (let i = 0; i < j; i++) p *= -gap(j, i) / (h[d + i] - dj);
+    for (let i = j + 1; i < k; i++) p *= -gap(j, i - 1) / (h[d + i] - dj);
+    const a = Math.sqrt(Math.max(p, 0));
+    h[zh + j] = h[z + j] >= 0 ? a : -a;
+  }
+  for (let i = 0; i < k; i++) {
+    const row = ut + i * k;
+    let norm = 0;
+    for (let j = 0; j < k; j++) {
+      const x = h[zh + j] / gap(j, i);
+      h[row + h[slot + j]] = x;
+      norm += x * x;
+    }
+    const inv = 1 / Math.sqrt(norm);
+    for (let c = 0; c < k; c++) h[row + c] = inv * h[row + c];
+  }
 }

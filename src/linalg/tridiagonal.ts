@@ -1,5 +1,5 @@
 import type { Arena } from "./arena.js";
-import { secularRoots } from "./secular.js";
+import type { SecularRegions } from "./kernels/secular.js";
 import { hypot } from "./tridiagonalize.js";
 
 /**
@@ -225,19 +225,21 @@ export interface TridiagonalEigen {
 
 /** Arena doubles tridiagonalEigh needs besides its n×n output: its merge workspaces (3n²). */
 export function tridiagonalEighWorkspace(n: number): number {
-  return 3 * n * n;
+  return 3 * n * n + 6 * n;
 }
 
 /**
  * The merge workspaces, offsets in the arena: OUT (m×m, the merged vectors before sorting),
- * U (k×k, the secular eigenvectors, rows ordered by support), GB (the gathered rows of one half).
+ * GB (the gathered rows of one half), and the secular problem (its vectors and Uᵀ, k×k: row i
+ * the eigenvector of root i, columns ordered by support).
  */
 interface MergeWork {
   readonly ar: Arena;
   readonly h: Float64Array;
   readonly out: number;
-  readonly u: number;
   readonly gb: number;
+  /** The secular problem's vectors (n each) and Uᵀ (in the U region). */
+  readonly sec: SecularRegions;
 }
 
 /**
@@ -259,7 +261,12 @@ export function tridiagonalEigh(ar: Arena, d: Float64Array, e: Float64Array, Z: 
   const n = d.length;
   const h = ar.heap;
   h.fill(0, Z, Z + n * n);
-  const wk: MergeWork = { ar, h, out: ar.alloc(n * n), u: ar.alloc(n * n), gb: ar.alloc(n * n) };
+  const out = ar.alloc(n * n);
+  const ut = ar.alloc(n * n);
+  const gb = ar.alloc(n * n);
+  const v = ar.alloc(6 * n);
+  const sec: SecularRegions = { d: v, z: v + n, slot: v + 2 * n, org: v + 3 * n, tau: v + 4 * n, zh: v + 5 * n, ut };
+  const wk: MergeWork = { ar, h, out, gb, sec };
   let start = 0;
   for (let i = 0; i < n; i++) {
     const split = i === n - 1 || Math.abs(e[i]) <= EPS * Math.sqrt(Math.abs(d[i])) * Math.sqrt(Math.abs(d[i + 1]));
@@ -384,18 +391,13 @@ function merge(wk: MergeWork, d: Float64Array, Z: number, ld: number, off: numbe
   const vals = new Float64Array(m);
   const out = wk.out;
   if (k > 0) {
-    const dk = new Float64Array(k);
-    const zk = new Float64Array(k);
+    const sec = wk.sec;
     for (let j = 0; j < k; j++) {
-      dk[j] = ds[nd[j]];
-      zk[j] = z[nd[j]];
+      h[sec.d + j] = ds[nd[j]];
+      h[sec.z + j] = z[nd[j]];
     }
-    const org = new Int32Array(k);
-    const tau = new Float64Array(k);
-    secularRoots(k, dk, zk, rho, org, tau);
-    for (let i = 0; i < k; i++) vals[i] = dk[org[i]] + tau[i];
-    // Rows of U ordered by support — kind 1, then 3, then 2 — so that each half's product
-    // takes one contiguous range of rows (dlaed2's column types).
+    // Columns of Uᵀ ordered by support — kind 1, then 3, then 2 — so that each half's product
+    // takes one contiguous range of them (dlaed2's column types).
     const slot = new Int32Array(k);
     let c1 = 0;
     let c3 = 0;
@@ -405,8 +407,12 @@ function merge(wk: MergeWork, d: Float64Array, Z: number, ld: number, off: numbe
       else if (t === 3) c3++;
     }
     const next = [0, 0, c1 + c3, c1];
-    for (let j = 0; j < k; j++) slot[j] = next[kind[nd[j]]]++;
-    secularVectors(wk, k, dk, zk, rho, org, tau, slot);
+    for (let j = 0; j < k; j++) {
+      slot[j] = next[kind[nd[j]]]++;
+      h[sec.slot + j] = slot[j];
+    }
+    wk.ar.secular(k, rho, sec);
+    for (let i = 0; i < k; i++) vals[i] = h[sec.d + h[sec.org + i]] + h[sec.tau + i];
     mergeVectors(wk, Z, ld, off, m, n1, nd, slot, k, c1, c3);
   }
   for (let t = 0; t < deflated.length; t++) {
@@ -425,58 +431,17 @@ function merge(wk: MergeWork, d: Float64Array, Z: number, ld: number, off: numbe
 }
 
 /**
- * Eigenvectors of D + ρ ẑ ẑᵀ from the secular roots, into the k×k region U of the workspace:
- * U[slot[j], i] = the j-th component of eigenvector i, scaled to unit columns. ẑ is recomputed
- * by Löwner's formula
- *   ẑ_j² = Π_i (λ_i − d_j) / (ρ Π_{i≠j} (d_i − d_j)),   sign(ẑ_j) = sign(z_j)
- * (Gu & Eisenstat 1994; LAPACK dlaed3), evaluated as a product of O(1) ratios, and
- * u_i = (D − λ_i)⁻¹ ẑ / ‖·‖ with d_j − λ_i = (d_j − d_{org_i}) − τ_i.
- */
-function secularVectors(
-  wk: MergeWork, k: number, d: Float64Array, z: Float64Array, rho: number, org: Int32Array, tau: Float64Array, slot: Int32Array,
-): void {
-  const h = wk.h;
-  const U = wk.u;
-  const zh = new Float64Array(k);
-  for (let j = 0; j < k; j++) {
-    const r = U + slot[j] * k;
-    const dj = d[j];
-    for (let i = 0; i < k; i++) h[r + i] = dj - d[org[i]] - tau[i];
-    // (λ_{k−1} − d_j)/ρ · Π_{i<j} (λ_i − d_j)/(d_i − d_j) · Π_{i>j} (λ_{i−1} − d_j)/(d_i − d_j)
-    let p = -h[r + k - 1] / rho;
-    for (let i = 0; i < j; i++) p *= -h[r + i] / (d[i] - dj);
-    for (let i = j + 1; i < k; i++) p *= -h[r + i - 1] / (d[i] - dj);
-    const a = Math.sqrt(Math.max(p, 0));
-    zh[j] = z[j] >= 0 ? a : -a;
-  }
-  const norm = new Float64Array(k);
-  for (let j = 0; j < k; j++) {
-    const r = U + slot[j] * k;
-    const zj = zh[j];
-    for (let i = 0; i < k; i++) {
-      const x = zj / h[r + i];
-      h[r + i] = x;
-      norm[i] += x * x;
-    }
-  }
-  for (let i = 0; i < k; i++) norm[i] = 1 / Math.sqrt(norm[i]);
-  for (let j = 0; j < k; j++) {
-    const r = U + j * k;
-    for (let i = 0; i < k; i++) h[r + i] *= norm[i];
-  }
-}
-
-/**
  * New eigenvectors (rows 0..k−1 of OUT, m wide) = Uᵀ · Z_nd, with Z_nd the nondeflated rows of
  * the block. Rows supported on the first half only contribute to columns [0, n1), those on the
  * second half to [n1, m), so two gemms of sizes k×n1×(c1 + c3) and k×n2×(c3 + c2) do the work,
- * on the contiguous row ranges of U (slots: kind 1, 3, 2) and the half's rows gathered into GB.
+ * on the contiguous column ranges of Uᵀ (slots: kind 1, 3, 2) and the half's rows gathered into GB.
  */
 function mergeVectors(
   wk: MergeWork, Z: number, ld: number, off: number, m: number, n1: number,
   nd: number[], slot: Int32Array, k: number, c1: number, c3: number,
 ): void {
-  const { ar, h, out, u, gb } = wk;
+  const { ar, h, out, gb } = wk;
+  const ut = wk.sec.ut;
   const n2 = m - n1;
   // [first slot, count, first column, width] of each half.
   const halves: [number, number, number, number][] = [[0, c1 + c3, 0, n1], [c1, k - c1, n1, n2]];
@@ -491,7 +456,7 @@ function mergeVectors(
       const from = Z + (off + nd[j]) * ld + off + lo;
       h.copyWithin(gb + t * width, from, from + width);
     }
-    ar.gemm(true, false, k, width, count, 1, u + first * k, k, gb, width, 0, out + lo, m);
+    ar.gemm(false, false, k, width, count, 1, ut + first, k, gb, width, 0, out + lo, m);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Arena } from "./arena.js";
 import type { ReductionKernels } from "./kernels/reductionSession.js";
+import type { ReflectorBlock } from "./kernels/reflectorRows.js";
 import { nrm2 } from "./blas.js";
 
 /**
@@ -242,57 +243,71 @@ export function hypot(a: number, b: number): number {
   return big * Math.sqrt(1 + r * r);
 }
 
-/** Arena doubles applyQTransposeRight needs for r vectors of length n (besides the vectors). */
-export function backTransformWorkspace(n: number, r: number): number {
-  return BACK_BLOCK * n + 2 * BACK_BLOCK * BACK_BLOCK + 2 * r * BACK_BLOCK;
+/** Arena doubles applyQTransposeRight needs besides the vectors (n columns; r vectors). */
+export function backTransformWorkspace(n: number, _r: number): number {
+  // The Gram matrix YtYtᵀ, every block's Yt (b × len) and T (b × b), and 8 doubles of each
+  // region's 64-byte alignment (so that the caller's alloc count need not grow with n).
+  let doubles = BACK_BLOCK * BACK_BLOCK + 8;
+  for (const [k0, b] of backBlocks(n)) doubles += b * (n - k0 - 1) + b * b + 16;
+  return doubles;
+}
+
+/** The blocks [k0, b] of the back-transformation, in the order they are applied (last first). */
+function backBlocks(n: number): [number, number][] {
+  const nref = n - 1;
+  const blocks: [number, number][] = [];
+  if (nref <= 0) return blocks;
+  for (let k0 = Math.floor((nref - 1) / BACK_BLOCK) * BACK_BLOCK; k0 >= 0; k0 -= BACK_BLOCK) blocks.push([k0, Math.min(BACK_BLOCK, nref - k0)]);
+  return blocks;
 }
 
 /**
  * Zt ← Zt · Qᵀ for the Q of `tri`, i.e. V = Q Z with the rows of Zt (r×n row-major, resident at
  * offset Z of `ar`) as the vectors: eigenvectors of T become eigenvectors of A. Q = Q_0 Q_1 ⋯
  * is applied block by block in compact WY form, Q_blk = I − Y T_blk Yᵀ (LAPACK dlarft
- * forward/columnwise and dlarfb; Schreiber & Van Loan 1989), so each block costs three gemms on
- * the resident Zt: M = Zt Y, M ← M T_blkᵀ, Zt −= M Yᵀ. Flops: 2 r n². Workspace:
- * backTransformWorkspace(n, r) doubles of the arena.
+ * forward/columnwise and dlarfb; Schreiber & Van Loan 1989): all blocks' Yt and T are formed
+ * first, then Arena.reflectorsRight applies them (three gemms a block on the resident Zt:
+ * M = Zt Y, M ← M T_blkᵀ, Zt −= M Yᵀ). Flops: 2 r n². Workspace: backTransformWorkspace(n, r)
+ * doubles of the arena.
  */
 export function applyQTransposeRight(ar: Arena, tri: Tridiagonal, Z: number, r: number): void {
+  const { n } = tri;
+  const plan = backBlocks(n);
+  if (plan.length === 0 || r === 0) return;
+  const G = ar.alloc(BACK_BLOCK * BACK_BLOCK);
+  const blocks = plan.map(([k0, b]) => reflectorBlock(ar, tri, k0, b, G));
+  ar.reflectorsRight(Z, r, n, blocks);
+}
+
+/**
+ * The block of reflectors k0..k0+b−1 of `tri` in the arena: Yt (b × len, len = n − k0 − 1; row p
+ * is v_{k0+p} on the columns k0+1.., zero left of its unit entry) and T (b×b upper triangular):
+ * T[0:i, i] = −τ_i T[0:i, 0:i] (Y[:, 0:i]ᵀ y_i), T[i, i] = τ_i, with the Gram matrix YᵀY (upper
+ * triangle used) from one gemm into G (b×b of scratch).
+ */
+function reflectorBlock(ar: Arena, tri: Tridiagonal, k0: number, b: number, G: number): ReflectorBlock {
   const { n, h: R, tau } = tri;
-  const nref = n - 1;
-  if (nref <= 0 || r === 0) return;
-  const B = BACK_BLOCK;
   const h = ar.heap;
-  const YT = ar.alloc(B * n);
-  const TM = ar.alloc(B * B);
-  const G = ar.alloc(B * B);
-  const M1 = ar.alloc(r * B);
-  const M2 = ar.alloc(r * B);
-  const lastStart = Math.floor((nref - 1) / B) * B;
-  for (let k0 = lastStart; k0 >= 0; k0 -= B) {
-    const b = Math.min(B, nref - k0);
-    const len = n - k0 - 1;
-    // Yt (b×len): row p is v_{k0+p} on columns k0+1.., zero left of its unit entry.
-    for (let q = 0; q < b; q++) {
-      const row = YT + q * len;
-      const src = R + (k0 + q) * n + k0 + 1;
-      h.fill(0, row, row + q);
-      h.copyWithin(row + q, src + q, src + len);
-    }
-    // T (b×b upper triangular): T[0:i, i] = −τ_i T[0:i, 0:i] (Y[:, 0:i]ᵀ y_i), T[i, i] = τ_i,
-    // with the Gram matrix YᵀY (upper triangle used) from one gemm.
-    ar.gemm(false, true, b, b, len, 1, YT, len, YT, len, 0, G, b);
-    h.fill(0, TM, TM + b * b);
-    for (let i = 0; i < b; i++) {
-      const ti = tau[k0 + i];
-      h[TM + i * b + i] = ti;
-      if (ti === 0) continue;
-      for (let q = 0; q < i; q++) {
-        let sum = 0;
-        for (let c = q; c < i; c++) sum += h[TM + q * b + c] * h[G + c * b + i];
-        h[TM + q * b + i] = -ti * sum;
-      }
-    }
-    ar.gemm(false, true, r, b, len, 1, Z + k0 + 1, n, YT, len, 0, M1, b);
-    ar.gemm(false, true, r, b, b, 1, M1, b, TM, b, 0, M2, b);
-    ar.gemm(false, false, r, len, b, -1, M2, b, YT, len, 1, Z + k0 + 1, n);
+  const len = n - k0 - 1;
+  const yt = ar.alloc(b * len);
+  for (let q = 0; q < b; q++) {
+    const row = yt + q * len;
+    const src = R + (k0 + q) * n + k0 + 1;
+    h.fill(0, row, row + q);
+    h.copyWithin(row + q, src + q, src + len);
   }
+  ar.gemm(false, true, b, b, len, 1, yt, len, yt, len, 0, G, b);
+  const t = ar.alloc(b * b);
+  h.fill(0, t, t + b * b);
+  for (let i = 0; i < b; i++) {
+    const ti = tau[k0 + i];
+    h[t + i * b + i] = ti;
+    if (ti === 0) continue;
+    for (let q = 0; q < i; q++) {
+      let sum = 0;
+      for (let c = q; c < i; c++) sum += h[t + q * b + c] * h[G + c * b + i];
+      h[t + q * b + i] = -ti * sum;
+    }
+  }
+  return { k0, b, yt, t };
 }

@@ -14,6 +14,7 @@ import { GEMM_MIN_THREAD_ROWS, lastThreadedGemm } from "../../src/linalg/kernels
 import { MAX_THREADS, poolTesting, threadCount } from "../../src/linalg/kernels/pool.js";
 import { eigh, eighCheck, eigvalsh, svd } from "../../src/linalg/index.js";
 import { withArena } from "../../src/linalg/arena.js";
+import { lastReflectorRun, REFLECTOR_ROWS } from "../../src/linalg/kernels/reflectorRows.js";
 import { tridiagonalize, tridiagonalizeWorkspace } from "../../src/linalg/tridiagonalize.js";
 import { lastReductionSession, REDUCTION_PARALLEL_MIN, REDUCTION_STALL_LIMIT, reductionTesting, SYMV_CHUNKS, SYMV_WIDE_MIN, symvChunks } from "../../src/linalg/kernels/reductionSession.js";
 import { testRng } from "../helpers/random.js";
@@ -216,6 +217,19 @@ describe("threaded tridiagonal reduction (eigh, eigvalsh, svd)", () => {
     const { residual, orthogonality } = eighCheck(A, two);
     expect(residual).toBeLessThan(n * 2.2e-16);
     expect(orthogonality).toBeLessThan(n * 2.2e-16);
+  });
+
+  it("eigh's back-transformation by chunks of rows: 3 threads, and the workers alone, give the 1-thread bits", () => {
+    const one = withThreads("1", () => eigh(A));
+    expect(lastReflectorRun.threads).toBe(1);
+    const three = withThreads("3", () => eigh(A));
+    expect(lastReflectorRun).toMatchObject({ threads: 3, workers: 2 });
+    expect(bits(three.vectors!.data)).toEqual(bits(one.vectors!.data));
+    poolTesting.callerIdle = true;
+    const alone = withThreads("2", () => eigh(A));
+    expect(lastReflectorRun).toMatchObject({ threads: 2, workers: 1, callerChunks: 0 });
+    expect(bits(alone.vectors!.data)).toEqual(bits(one.vectors!.data));
+    expect(Math.ceil(n / REFLECTOR_ROWS)).toBeGreaterThanOrEqual(3); // several chunks to share
   });
 
   it("svd (its Gram eigendecomposition reduces on the session): the same bits on 1 and 2 threads", () => {

@@ -61,6 +61,14 @@ export interface GemmExports {
   packedBBytes(n: number, k: number): number;
   /** Bytes of one thread's private workspace of gemmThreaded. */
   threadWorkBytes(): number;
+  /** Bytes of one thread's workspace of reflectorRows (chunks of `rows` rows, blocks of ≤ bmax, n columns). */
+  reflectorWorkBytes(rows: number, bmax: number, n: number): number;
+  /** One thread's share of the back-transformation by blocks of reflectors (kernels/reflectorRows.ts): chunks run. */
+  reflectorRows(header: number, ctl: number, work: number): number;
+  /** Bytes of one thread's workspace of secularJobs for k poles. */
+  secularWorkBytes(k: number): number;
+  /** One thread's share of a phase of a secular problem (kernels/secular.ts): jobs run. */
+  secularJobs(header: number, ctl: number, work: number): number;
   /** One thread's share of a threaded product (header, control words, private workspace). */
   gemmThreaded(header: number, ctl: number, work: number): number;
   /** One worker's part of a reduction session (kernels/reductionSession.ts): jobs run, or −1. */
