@@ -1071,15 +1071,37 @@ function secularVectorRange(h: usize, i0: i32, i1: i32): void {
 // Level-1 kernels of one-sided Jacobi (src/linalg/svd.ts on a resident arena).
 
 /**
- * out[0] = xᵀx, out[1] = yᵀy, out[2] = xᵀy for the n doubles at x and y, each summed left to
- * right — the order of the TypeScript loops (src/linalg/arena.ts), so both engines give the
- * same bits (out: 3 doubles).
+ * out[0] = xᵀx, out[1] = yᵀy, out[2] = xᵀy for the n doubles at x and y: four interleaved partial
+ * sums s_r = Σ_{k ≡ r (mod 4), k < n − n mod 4} (two f64x2 accumulators), added as
+ * (s0 + s2) + (s1 + s3), then the last n mod 4 terms left to right — the order of the TypeScript
+ * loops (src/linalg/arena.ts), so both engines give the same bits (out: 3 doubles). Four chains
+ * instead of one: a dot product of 500 entries waits on 125 dependent adds, not 500.
  */
 export function dots3(x: usize, y: usize, n: i32, out: usize): void {
-  let a2 = 0.0;
-  let b2 = 0.0;
-  let ab = 0.0;
-  for (let k = 0; k < n; k++) {
+  let aa0 = f64x2.splat(0.0);
+  let aa1 = f64x2.splat(0.0);
+  let bb0 = f64x2.splat(0.0);
+  let bb1 = f64x2.splat(0.0);
+  let ab0 = f64x2.splat(0.0);
+  let ab1 = f64x2.splat(0.0);
+  let k = 0;
+  for (; k + 3 < n; k += 4) {
+    const o = <usize>k << 3;
+    const a0 = v128.load(x + o);
+    const a1 = v128.load(x + o, 16);
+    const b0 = v128.load(y + o);
+    const b1 = v128.load(y + o, 16);
+    aa0 = f64x2.add(aa0, f64x2.mul(a0, a0));
+    aa1 = f64x2.add(aa1, f64x2.mul(a1, a1));
+    bb0 = f64x2.add(bb0, f64x2.mul(b0, b0));
+    bb1 = f64x2.add(bb1, f64x2.mul(b1, b1));
+    ab0 = f64x2.add(ab0, f64x2.mul(a0, b0));
+    ab1 = f64x2.add(ab1, f64x2.mul(a1, b1));
+  }
+  let a2 = sumLanes(f64x2.add(aa0, aa1));
+  let b2 = sumLanes(f64x2.add(bb0, bb1));
+  let ab = sumLanes(f64x2.add(ab0, ab1));
+  for (; k < n; k++) {
     const o = <usize>k << 3;
     const a = load<f64>(x + o);
     const b = load<f64>(y + o);
@@ -1092,35 +1114,48 @@ export function dots3(x: usize, y: usize, n: i32, out: usize): void {
   store<f64>(out, ab, 16);
 }
 
+/** v[0] + v[1]. */
+// @ts-ignore: decorator
+@inline function sumLanes(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
 /**
  * The plane rotation (x, y) ← (c·x − s·y, s·x + c·y) of the n doubles at x and y (BLAS drot
- * with s negated), two entries per f64x2 step; when out ≠ 0, out[0] = ‖x‖², out[1] = ‖y‖² of the
- * results, summed left to right (the TypeScript loops' order, the same bits).
+ * with s negated), four entries per step; when out ≠ 0, out[0] = ‖x‖², out[1] = ‖y‖² of the
+ * results, summed as dots3 sums (four interleaved partial sums, then the tail): the TypeScript
+ * loops' order, the same bits.
  */
 export function rotatePair(x: usize, y: usize, n: i32, c: f64, s: f64, out: usize): void {
   const cv = f64x2.splat(c);
   const sv = f64x2.splat(s);
-  let a2 = 0.0;
-  let b2 = 0.0;
+  let aa0 = f64x2.splat(0.0);
+  let aa1 = f64x2.splat(0.0);
+  let bb0 = f64x2.splat(0.0);
+  let bb1 = f64x2.splat(0.0);
   let k = 0;
-  for (; k + 1 < n; k += 2) {
+  for (; k + 3 < n; k += 4) {
     const o = <usize>k << 3;
-    const a = v128.load(x + o);
-    const b = v128.load(y + o);
-    const an = f64x2.sub(f64x2.mul(cv, a), f64x2.mul(sv, b));
-    const bn = f64x2.add(f64x2.mul(sv, a), f64x2.mul(cv, b));
-    v128.store(x + o, an);
-    v128.store(y + o, bn);
-    const a0 = f64x2.extract_lane(an, 0);
-    const a1 = f64x2.extract_lane(an, 1);
-    const b0 = f64x2.extract_lane(bn, 0);
-    const b1 = f64x2.extract_lane(bn, 1);
-    a2 += a0 * a0;
-    a2 += a1 * a1;
-    b2 += b0 * b0;
-    b2 += b1 * b1;
+    const a0 = v128.load(x + o);
+    const a1 = v128.load(x + o, 16);
+    const b0 = v128.load(y + o);
+    const b1 = v128.load(y + o, 16);
+    const an0 = f64x2.sub(f64x2.mul(cv, a0), f64x2.mul(sv, b0));
+    const an1 = f64x2.sub(f64x2.mul(cv, a1), f64x2.mul(sv, b1));
+    const bn0 = f64x2.add(f64x2.mul(sv, a0), f64x2.mul(cv, b0));
+    const bn1 = f64x2.add(f64x2.mul(sv, a1), f64x2.mul(cv, b1));
+    v128.store(x + o, an0);
+    v128.store(x + o, an1, 16);
+    v128.store(y + o, bn0);
+    v128.store(y + o, bn1, 16);
+    aa0 = f64x2.add(aa0, f64x2.mul(an0, an0));
+    aa1 = f64x2.add(aa1, f64x2.mul(an1, an1));
+    bb0 = f64x2.add(bb0, f64x2.mul(bn0, bn0));
+    bb1 = f64x2.add(bb1, f64x2.mul(bn1, bn1));
   }
-  if (k < n) {
+  let a2 = sumLanes(f64x2.add(aa0, aa1));
+  let b2 = sumLanes(f64x2.add(bb0, bb1));
+  for (; k < n; k++) {
     const o = <usize>k << 3;
     const a = load<f64>(x + o);
     const b = load<f64>(y + o);

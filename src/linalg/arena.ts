@@ -74,11 +74,14 @@ export interface Arena {
    * the same bits on any thread count; in TypeScript, secularRoots and secularVectors.
    */
   secular(k: number, rho: number, regions: SecularRegions): void;
-  /** (xᵀx, yᵀy, xᵀy) of the n-entry regions at x and y, into out[0..3) (sums left to right). */
+  /**
+   * (xᵀx, yᵀy, xᵀy) of the n-entry regions at x and y, into out[0..3): four interleaved partial
+   * sums, (s0 + s2) + (s1 + s3), then the last n mod 4 terms. Both engines give the same bits.
+   */
   dots3(x: number, y: number, n: number, out: Float64Array): void;
   /**
    * The plane rotation (x, y) ← (c·x − s·y, s·x + c·y) of the n-entry regions at x and y;
-   * with `norms`, norms[0..2) ← (‖x‖², ‖y‖²) of the results (sums left to right). Both engines
+   * with `norms`, norms[0..2) ← (‖x‖², ‖y‖²) of the results (summed as dots3 sums). Both engines
    * give the same bits.
    */
   rotatePair(x: number, y: number, n: number, c: number, s: number, norms: Float64Array | null): void;
@@ -253,10 +256,23 @@ function tsArena(doubles: number): Arena {
       symmetrizeUpperTs(heap, n, at, stats);
     },
     dots3(x, y, n, out): void {
-      let sa = 0;
-      let sb = 0;
-      let sg = 0;
-      for (let t = 0; t < n; t++) {
+      // Four interleaved partial sums s_r = Σ_{k ≡ r mod 4} (two f64x2 lanes in wasm), added as
+      // (s0 + s2) + (s1 + s3), then the last n mod 4 terms: the kernel's order.
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      let g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+      let t = 0;
+      for (; t + 3 < n; t += 4) {
+        const p = heap[x + t], q = heap[x + t + 1], r = heap[x + t + 2], s = heap[x + t + 3];
+        const u = heap[y + t], v = heap[y + t + 1], w = heap[y + t + 2], z = heap[y + t + 3];
+        a0 += p * p; a1 += q * q; a2 += r * r; a3 += s * s;
+        b0 += u * u; b1 += v * v; b2 += w * w; b3 += z * z;
+        g0 += p * u; g1 += q * v; g2 += r * w; g3 += s * z;
+      }
+      let sa = (a0 + a2) + (a1 + a3);
+      let sb = (b0 + b2) + (b1 + b3);
+      let sg = (g0 + g2) + (g1 + g3);
+      for (; t < n; t++) {
         const a = heap[x + t];
         const b = heap[y + t];
         sa += a * a;
@@ -268,21 +284,37 @@ function tsArena(doubles: number): Arena {
       out[2] = sg;
     },
     rotatePair(x, y, n, c, s, norms): void {
-      let na = 0;
-      let nb = 0;
-      for (let t = 0; t < n; t++) {
+      // The rotated entries elementwise; their squares summed in dots3's order.
+      const na = [0, 0, 0, 0];
+      const nb = [0, 0, 0, 0];
+      let t = 0;
+      for (; t + 3 < n; t += 4) {
+        for (let r = 0; r < 4; r++) {
+          const a = heap[x + t + r];
+          const b = heap[y + t + r];
+          const an = c * a - s * b;
+          const bn = s * a + c * b;
+          heap[x + t + r] = an;
+          heap[y + t + r] = bn;
+          na[r] += an * an;
+          nb[r] += bn * bn;
+        }
+      }
+      let sa = (na[0] + na[2]) + (na[1] + na[3]);
+      let sb = (nb[0] + nb[2]) + (nb[1] + nb[3]);
+      for (; t < n; t++) {
         const a = heap[x + t];
         const b = heap[y + t];
         const an = c * a - s * b;
         const bn = s * a + c * b;
         heap[x + t] = an;
         heap[y + t] = bn;
-        na += an * an;
-        nb += bn * bn;
+        sa += an * an;
+        sb += bn * bn;
       }
       if (norms !== null) {
-        norms[0] = na;
-        norms[1] = nb;
+        norms[0] = sa;
+        norms[1] = sb;
       }
     },
   };

@@ -1,7 +1,8 @@
 import { type Matrix, transposeRaw } from "./matrix.js";
 import { type Arena, withArena } from "./arena.js";
 import { nrm2 } from "./blas.js";
-import { eigh } from "./eigh.js";
+import { applyQTransposeRight, backTransformWorkspace, tridiagonalize, tridiagonalizeWorkspace } from "./tridiagonalize.js";
+import { tridiagonalEigh, tridiagonalEighWorkspace } from "./tridiagonal.js";
 
 const EPS = 2.220446049250313e-16;
 const MAX_SWEEPS = 60;
@@ -91,7 +92,8 @@ export function svd(A: Matrix, options: SvdOptions = {}): SvdResult {
   const h1 = 2 ** Math.trunc(-e / 2);
   const h2 = 2 ** (-e - Math.trunc(-e / 2));
   const scale = 2 ** e;
-  return withArena(2 * r * len + 3 * r * r, 5, (ar) => {
+  const eighStages = r >= PRECONDITION_MIN ? preconditionWorkspace(r) : 0;
+  return withArena(2 * r * len + 3 * r * r + eighStages, 5, (ar) => {
     const h = ar.heap;
     // BT: r×len, row i = column i of the tall matrix (Aᵀ when m ≥ n, A itself when m < n).
     const BT = ar.alloc(r * len);
@@ -200,25 +202,35 @@ function gramUpper(ar: Arena, BT: number, r: number, len: number, G: number): vo
 
 /**
  * BT ← Wᵀ·BT with W the eigenvectors of the Gram matrix BT·BTᵀ ordered by descending
- * eigenvalue; WT ← Wᵀ (r×r), the short-side vectors so far. G and `scratch` (r×len) are work.
+ * eigenvalue; WT ← Wᵀ (r×r), the short-side vectors so far. The Gram matrix's upper triangle
+ * (gramUpper, in G) goes through eigh's stages on this arena — the Householder reduction in
+ * place, divide and conquer, the back-transformation — with the eigenvectors as the rows of
+ * `scratch` (r×len ≥ r×r), so neither it nor its eigenvectors are copied or transposed. (eigh's
+ * power-of-two scaling is not needed: B is scaled to max|b| < 2, so |G| ≤ 4·len.) Arena:
+ * preconditionWorkspace(r) doubles besides G, WT and scratch.
  */
 function precondition(ar: Arena, BT: number, r: number, len: number, G: number, WT: number, scratch: number): void {
   const h = ar.heap;
   gramUpper(ar, BT, r, len, G);
-  const g = new Float64Array(r * r);
-  for (let p = 0; p < r; p++) {
-    for (let q = p; q < r; q++) {
-      const x = h[G + p * r + q];
-      g[p * r + q] = x;
-      g[q * r + p] = x;
-    }
+  const tri = tridiagonalize(ar, G, r);
+  const { order } = tridiagonalEigh(ar, tri.d, tri.e, scratch);
+  applyQTransposeRight(ar, tri, scratch, r);
+  // WT row i = the eigenvector of the i-th largest eigenvalue.
+  for (let i = 0; i < r; i++) {
+    const from = scratch + order[r - 1 - i] * r;
+    h.copyWithin(WT + i * r, from, from + r);
   }
-  const w = eigh({ rows: r, cols: r, data: g }, { symmetryTol: Infinity }).vectors!.data;
-  // WT row i = eigenvector of the i-th largest eigenvalue (column r−1−i of W).
-  for (let i = 0; i < r; i++) for (let t = 0; t < r; t++) h[WT + i * r + t] = w[t * r + (r - 1 - i)];
   ar.gemm(false, false, r, len, r, 1, WT, r, BT, len, 0, scratch, len);
   h.copyWithin(BT, scratch, scratch + r * len);
 }
+
+/** Arena doubles of precondition's eigh stages on an r×r Gram matrix (and their allocs' alignment). */
+function preconditionWorkspace(r: number): number {
+  return tridiagonalizeWorkspace(r) + tridiagonalEighWorkspace(r) + backTransformWorkspace(r, r) + 8 * PRECONDITION_ALLOCS;
+}
+
+/** Regions the eigh stages allocate (tridiagonalize 6, tridiagonalEigh 4, applyQTransposeRight 1; its blocks pad themselves). */
+const PRECONDITION_ALLOCS = 11;
 
 /**
  * Cyclic one-sided Jacobi on the rows of BT (r×len) until a sweep rotates nothing (see svd's

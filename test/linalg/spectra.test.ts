@@ -324,48 +324,59 @@ describe("svd on the arena (sweeps over changed rows only)", () => {
 });
 
 describe("arena level-1 kernels", () => {
-  it("dots3 and rotatePair give the same bits on the wasm and the TypeScript arena (sums left to right)", () => {
-    const len = 257;
-    const g = testRng(17);
-    const x = g.randnVec(len);
-    const y = g.randnVec(len);
-    const run = (ar: Arena) => {
-      const X = ar.alloc(len);
-      const Y = ar.alloc(len);
-      ar.heap.set(x, X);
-      ar.heap.set(y, Y);
-      const d = new Float64Array(3);
-      const nr = new Float64Array(2);
-      ar.dots3(X, Y, len, d);
-      ar.rotatePair(X, Y, len, 0.8, -0.6, nr);
-      return [...d, ...nr, ...ar.heap.subarray(X, X + len), ...ar.heap.subarray(Y, Y + len)];
-    };
-    const wasm = withArena(2 * len, 2, (ar) => {
-      expect(ar.engine).toBe("wasm-simd");
-      return run(ar);
-    });
-    arenaTesting.forceTs = true;
-    let ts: number[];
-    try {
-      ts = withArena(2 * len, 2, (ar) => {
-        expect(ar.engine).toBe("ts");
+  /** Σ x_t y_t in four interleaved partial sums, (s0 + s2) + (s1 + s3), then the tail left to right. */
+  function fourSums(x: ArrayLike<number>, y: ArrayLike<number>): number {
+    const n = x.length;
+    const body = n - (n % 4);
+    const s = [0, 0, 0, 0];
+    for (let t = 0; t < body; t++) s[t % 4] += x[t] * y[t];
+    let total = (s[0] + s[2]) + (s[1] + s[3]);
+    for (let t = body; t < n; t++) total += x[t] * y[t];
+    return total;
+  }
+
+  for (const len of [1, 3, 256, 257, 258, 259]) {
+    it(`dots3 and rotatePair give the same bits on the wasm and the TypeScript arena, len ${len} (four partial sums, then the tail)`, () => {
+      const g = testRng(17 + len);
+      const x = g.randnVec(len);
+      const y = g.randnVec(len);
+      const run = (ar: Arena) => {
+        const X = ar.alloc(len);
+        const Y = ar.alloc(len);
+        ar.heap.set(x, X);
+        ar.heap.set(y, Y);
+        const d = new Float64Array(3);
+        const nr = new Float64Array(2);
+        ar.dots3(X, Y, len, d);
+        ar.rotatePair(X, Y, len, 0.8, -0.6, nr);
+        return [...d, ...nr, ...ar.heap.subarray(X, X + len), ...ar.heap.subarray(Y, Y + len)];
+      };
+      const wasm = withArena(2 * len, 2, (ar) => {
+        expect(ar.engine).toBe("wasm-simd");
         return run(ar);
       });
-    } finally {
-      arenaTesting.forceTs = false;
-    }
-    expect(Array.from(new BigUint64Array(Float64Array.from(wasm).buffer))).toEqual(Array.from(new BigUint64Array(Float64Array.from(ts).buffer)));
-    // and against plain loops written here
-    let a2 = 0;
-    let ab = 0;
-    for (let t = 0; t < len; t++) {
-      a2 += x[t] * x[t];
-      ab += x[t] * y[t];
-    }
-    expect(wasm[0]).toBe(a2);
-    expect(wasm[2]).toBe(ab);
-    expect(wasm[5]).toBe(0.8 * x[0] + 0.6 * y[0]);
-  });
+      arenaTesting.forceTs = true;
+      let ts: number[];
+      try {
+        ts = withArena(2 * len, 2, (ar) => {
+          expect(ar.engine).toBe("ts");
+          return run(ar);
+        });
+      } finally {
+        arenaTesting.forceTs = false;
+      }
+      expect(Array.from(new BigUint64Array(Float64Array.from(wasm).buffer))).toEqual(Array.from(new BigUint64Array(Float64Array.from(ts).buffer)));
+      // and against the summation order written out here, and the rotation entry by entry
+      expect(wasm[0]).toBe(fourSums(x, x));
+      expect(wasm[1]).toBe(fourSums(y, y));
+      expect(wasm[2]).toBe(fourSums(x, y));
+      const xr = x.map((a, t) => 0.8 * a + 0.6 * y[t]);
+      const yr = x.map((a, t) => -0.6 * a + 0.8 * y[t]);
+      expect(wasm.slice(5, 5 + len)).toEqual(Array.from(xr));
+      expect(wasm[3]).toBe(fourSums(xr, xr));
+      expect(wasm[4]).toBe(fourSums(yr, yr));
+    });
+  }
 });
 
 describe("Arena.symmetrize (eigh's symmetric part)", () => {
