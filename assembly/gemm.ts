@@ -860,9 +860,15 @@ const SQ_CHUNK: i32 = 10; // indices per job
 /** Control words (i32) of secularJobs: the job counter. */
 const SQ_NEXT: usize = 0;
 
-/** Bytes of one thread's workspace of secularJobs for k poles (the roots' shifted poles). */
+/** Bytes of one thread's workspace of secularJobs for k poles (the roots' shifted poles, two sums). */
 export function secularWorkBytes(k: i32): f64 {
-  return <f64>k * 8.0 + 64.0;
+  return <f64>k * 8.0 + 16.0 + 64.0;
+}
+
+/** k of the secular problem at header h. */
+// @ts-ignore: decorator
+@inline function k0(h: usize): i32 {
+  return <i32>slot(h, SQ_K);
 }
 
 /**
@@ -893,8 +899,42 @@ export function secularJobs(h: usize, ctl: usize, work: usize): i32 {
   return load<f64>(p + (<usize>i << 3));
 }
 
+/**
+ * out[0] = Σ_{j∈[lo,hi)} z_j²/(δ_j − t) and out[1] = Σ z_j²/(δ_j − t)², in two f64x2 lanes (the
+ * terms j − lo even and odd), added, then the last term when hi − lo is odd: two divisions per
+ * instruction. src/linalg/secular.ts poleSums sums in the same order.
+ */
+function poleSums(z: usize, delta: usize, lo: i32, hi: i32, t: f64, out: usize): void {
+  const one = f64x2.splat(1.0);
+  const tv = f64x2.splat(t);
+  let s = f64x2.splat(0.0);
+  let ds = f64x2.splat(0.0);
+  let j = lo;
+  for (; j + 1 < hi; j += 2) {
+    const o = <usize>j << 3;
+    const zv = v128.load(z + o);
+    const r = f64x2.div(one, f64x2.sub(v128.load(delta + o), tv));
+    const q = f64x2.mul(f64x2.mul(zv, zv), r);
+    s = f64x2.add(s, q);
+    ds = f64x2.add(ds, f64x2.mul(q, r));
+  }
+  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  let dsum = f64x2.extract_lane(ds, 0) + f64x2.extract_lane(ds, 1);
+  if (j < hi) {
+    const r = 1.0 / (f64at(delta, j) - t);
+    const zj = f64at(z, j);
+    const q = zj * zj * r;
+    sum += q;
+    dsum += q * r;
+  }
+  store<f64>(out, sum);
+  store<f64>(out, dsum, 8);
+}
+
 /** Roots i ∈ [i0, i1) of g(λ) = 1/ρ + Σ_j z_j²/(d_j − λ) (src/linalg/secular.ts secularRoots). */
-function secularRootRange(h: usize, i0: i32, i1: i32, delta: usize): void {
+function secularRootRange(h: usize, i0: i32, i1: i32, work: usize): void {
+  const delta = work;
+  const sums = work + (<usize>k0(h) << 3);
   const k = <i32>slot(h, SQ_K);
   const rho = slot(h, SQ_RHO);
   const d = <usize>slot(h, SQ_D);
@@ -919,14 +959,11 @@ function secularRootRange(h: usize, i0: i32, i1: i32, delta: usize): void {
     if (!last) {
       const di = f64at(d, i);
       const mid = 0.5 * (f64at(d, i + 1) - di);
-      let g = rhoinv;
-      for (let j = 0; j < k; j++) {
-        const zj = f64at(z, j);
-        g += (zj * zj) / (f64at(d, j) - di - mid);
-      }
+      for (let j = 0; j < k; j++) store<f64>(delta + (<usize>j << 3), f64at(d, j) - di);
+      poleSums(z, delta, 0, k, mid, sums);
+      const g = rhoinv + load<f64>(sums);
       if (g >= 0.0) {
         o = i;
-        for (let j = 0; j < k; j++) store<f64>(delta + (<usize>j << 3), f64at(d, j) - di);
         lo = 0.0;
         hi = mid;
         t = 0.5 * mid;
@@ -945,12 +982,8 @@ function secularRootRange(h: usize, i0: i32, i1: i32, delta: usize): void {
       lo = 0.0;
       hi = rho * zz * (1.0 + 8.0 * EPS);
       // lastRootGuess: the last pole exact, the others at the bracket's right end.
-      let rest = 0.0;
-      for (let j = 0; j < k - 1; j++) {
-        const zj = f64at(z, j);
-        rest += (zj * zj) / (f64at(delta, j) - hi);
-      }
-      const den = rhoinv + rest;
+      poleSums(z, delta, 0, k - 1, hi, sums);
+      const den = rhoinv + load<f64>(sums);
       const zl = f64at(z, k - 1);
       const guess = den > 0.0 ? (zl * zl) / den : 0.5 * hi;
       t = guess > 0.0 && guess < hi ? guess : 0.5 * hi;
@@ -958,24 +991,12 @@ function secularRootRange(h: usize, i0: i32, i1: i32, delta: usize): void {
     const pl = last ? k - 2 : i;
     const pr = last ? k - 1 : i + 1;
     for (let it = 0; it < 100; it++) {
-      let psi = 0.0;
-      let dpsi = 0.0;
-      let phi = 0.0;
-      let dphi = 0.0;
-      for (let j = 0; j <= pl; j++) {
-        const r = 1.0 / (f64at(delta, j) - t);
-        const zj = f64at(z, j);
-        const q = zj * zj * r;
-        psi += q;
-        dpsi += q * r;
-      }
-      for (let j = pl + 1; j < k; j++) {
-        const r = 1.0 / (f64at(delta, j) - t);
-        const zj = f64at(z, j);
-        const q = zj * zj * r;
-        phi += q;
-        dphi += q * r;
-      }
+      poleSums(z, delta, 0, pl + 1, t, sums);
+      const psi = load<f64>(sums);
+      const dpsi = load<f64>(sums, 8);
+      poleSums(z, delta, pl + 1, k, t, sums);
+      const phi = load<f64>(sums);
+      const dphi = load<f64>(sums, 8);
       const g = rhoinv + psi + phi;
       const err = 8.0 * (Math.abs(phi) + Math.abs(psi) + rhoinv) + Math.abs(t) * (dpsi + dphi);
       if (Math.abs(g) <= EPS * err) break;

@@ -49,11 +49,11 @@ export function secularRoots(
     const last = i === k - 1;
     if (!last) {
       const mid = 0.5 * (d[i + 1] - d[i]);
-      let g = rhoinv;
-      for (let j = 0; j < k; j++) g += z2[j] / (d[j] - d[i] - mid);
+      for (let j = 0; j < k; j++) delta[j] = d[j] - d[i];
+      poleSums(z2, delta, 0, k, mid);
+      const g = rhoinv + SUMS[0];
       if (g >= 0) {
         o = i;
-        for (let j = 0; j < k; j++) delta[j] = d[j] - d[i];
         lo = 0;
         hi = mid;
         t = 0.5 * mid;
@@ -76,22 +76,12 @@ export function secularRoots(
     const pl = last ? k - 2 : i;
     const pr = last ? k - 1 : i + 1;
     for (let it = 0; it < MAX_ITER; it++) {
-      let psi = 0;
-      let dpsi = 0;
-      let phi = 0;
-      let dphi = 0;
-      for (let j = 0; j <= pl; j++) {
-        const r = 1 / (delta[j] - t);
-        const q = z2[j] * r;
-        psi += q;
-        dpsi += q * r;
-      }
-      for (let j = pl + 1; j < k; j++) {
-        const r = 1 / (delta[j] - t);
-        const q = z2[j] * r;
-        phi += q;
-        dphi += q * r;
-      }
+      poleSums(z2, delta, 0, pl + 1, t);
+      const psi = SUMS[0];
+      const dpsi = SUMS[1];
+      poleSums(z2, delta, pl + 1, k, t);
+      const phi = SUMS[0];
+      const dphi = SUMS[1];
       const g = rhoinv + psi + phi;
       const err = 8 * (Math.abs(phi) + Math.abs(psi) + rhoinv) + Math.abs(t) * (dpsi + dphi);
       if (Math.abs(g) <= EPS * err) break;
@@ -134,6 +124,43 @@ export function secularRoots(
   }
 }
 
+/** poleSums' result: (Σ q_j, Σ q_j r_j). */
+const SUMS = new Float64Array(2);
+
+/**
+ * SUMS ← (Σ_{j∈[lo,hi)} q_j, Σ q_j r_j) with r_j = 1/(δ_j − t), q_j = z_j² r_j: the terms with
+ * j − lo even and those with j − lo odd summed apart, added, then the last term when hi − lo is
+ * odd — the order of the wasm kernel's two f64x2 lanes (assembly/gemm.ts poleSums), so that both
+ * engines give the same bits.
+ */
+function poleSums(z2: Float64Array, delta: Float64Array, lo: number, hi: number, t: number): void {
+  let s0 = 0;
+  let s1 = 0;
+  let d0 = 0;
+  let d1 = 0;
+  let j = lo;
+  for (; j + 1 < hi; j += 2) {
+    const r0 = 1 / (delta[j] - t);
+    const r1 = 1 / (delta[j + 1] - t);
+    const q0 = z2[j] * r0;
+    const q1 = z2[j + 1] * r1;
+    s0 += q0;
+    s1 += q1;
+    d0 += q0 * r0;
+    d1 += q1 * r1;
+  }
+  let s = s0 + s1;
+  let ds = d0 + d1;
+  if (j < hi) {
+    const r = 1 / (delta[j] - t);
+    const q = z2[j] * r;
+    s += q;
+    ds += q * r;
+  }
+  SUMS[0] = s;
+  SUMS[1] = ds;
+}
+
 /**
  * Starting point for the last root: the root of the model that keeps the last pole exact and
  * replaces the others by their value at the bracket's right end (a rational Newton start that
@@ -141,9 +168,8 @@ export function secularRoots(
  */
 function lastRootGuess(k: number, delta: Float64Array, z2: Float64Array, rhoinv: number, hi: number): number {
   // g(t) ≈ rhoinv + Σ_{j<k−1} z_j²/(δ_j − hi) + z²_{k−1}/(−t)  ⇒  t = z²_{k−1} / (rhoinv + rest).
-  let rest = 0;
-  for (let j = 0; j < k - 1; j++) rest += z2[j] / (delta[j] - hi);
-  const den = rhoinv + rest;
+  poleSums(z2, delta, 0, k - 1, hi);
+  const den = rhoinv + SUMS[0];
   const t = den > 0 ? z2[k - 1] / den : 0.5 * hi;
   return t > 0 && t < hi ? t : 0.5 * hi;
 }
