@@ -25,13 +25,14 @@ export const GEMM_WASM_MAX_BYTES = GEMM_OPERAND_BYTES;
  * Products with m·n·k at least this many multiply-adds run on several threads (the caller and
  * the worker pool, SPLITSCAPE_THREADS − 1 workers; see kernels/gemmThreads.ts), smaller ones on
  * the calling thread. Measured: a worker round trip (post, run, flag, wake) costs 38 µs median,
- * 71 µs at the 90th percentile (2000 empty runs on this 2-core machine under a load average of
- * 16); 160³ multiply-adds take ≈ 0.3 ms on one thread at the kernel's 25–28 GFLOP/s, so half of
- * them saves ≥ 2× the round trip, while 128³ only breaks even at the 90th percentile. The
- * crossover itself is `npm run bench -- gemm-threads` (n = 128…512, all threads vs one, side by
- * side); it needs an idle machine: at a load average of 16 on 2 cores a second thread cannot help.
+ * 71 µs at the 90th percentile (2000 empty runs on a 2-core AMD EPYC under a load average of 16),
+ * and 160³ multiply-adds took ≈ 0.3 ms on one thread there. With the fused kernel on the 2-core
+ * Intel Xeon (0.37 ms for 160³), two threads ran n = 160 at 0.88× one thread and n = 192 at 1.09×
+ * (`npm run bench -- gemm-threads`, n = 128…512, all threads vs one, side by side, at a load
+ * average of 1.3): hence 192³. The crossover needs an idle machine to measure: at a load average
+ * of 16 on 2 cores a second thread cannot help.
  */
-export const GEMM_PARALLEL_MIN_WORK = 160 ** 3;
+export const GEMM_PARALLEL_MIN_WORK = 192 ** 3;
 
 /**
  * Threads gemmRaw uses for an m×n×k product: 1 below GEMM_PARALLEL_MIN_WORK, without the
