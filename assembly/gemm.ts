@@ -865,12 +865,6 @@ export function secularWorkBytes(k: i32): f64 {
   return <f64>k * 8.0 + 16.0 + 64.0;
 }
 
-/** k of the secular problem at header h. */
-// @ts-ignore: decorator
-@inline function k0(h: usize): i32 {
-  return <i32>slot(h, SQ_K);
-}
-
 /**
  * One thread's share of the current phase of a secular problem (h: header, ctl: control words,
  * work: secularWorkBytes(k) of private scratch). Returns the jobs it ran.
@@ -933,9 +927,9 @@ function poleSums(z: usize, delta: usize, lo: i32, hi: i32, t: f64, out: usize):
 
 /** Roots i ∈ [i0, i1) of g(λ) = 1/ρ + Σ_j z_j²/(d_j − λ) (src/linalg/secular.ts secularRoots). */
 function secularRootRange(h: usize, i0: i32, i1: i32, work: usize): void {
-  const delta = work;
-  const sums = work + (<usize>k0(h) << 3);
   const k = <i32>slot(h, SQ_K);
+  const delta = work;
+  const sums = work + (<usize>k << 3);
   const rho = slot(h, SQ_RHO);
   const d = <usize>slot(h, SQ_D);
   const z = <usize>slot(h, SQ_Z);

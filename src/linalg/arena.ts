@@ -285,32 +285,28 @@ function tsArena(doubles: number): Arena {
     },
     rotatePair(x, y, n, c, s, norms): void {
       // The rotated entries elementwise; their squares summed in dots3's order.
-      const na = [0, 0, 0, 0];
-      const nb = [0, 0, 0, 0];
-      let t = 0;
-      for (; t + 3 < n; t += 4) {
-        for (let r = 0; r < 4; r++) {
-          const a = heap[x + t + r];
-          const b = heap[y + t + r];
-          const an = c * a - s * b;
-          const bn = s * a + c * b;
-          heap[x + t + r] = an;
-          heap[y + t + r] = bn;
-          na[r] += an * an;
-          nb[r] += bn * bn;
-        }
-      }
-      let sa = (na[0] + na[2]) + (na[1] + na[3]);
-      let sb = (nb[0] + nb[2]) + (nb[1] + nb[3]);
-      for (; t < n; t++) {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      const rotate = (t: number): void => {
         const a = heap[x + t];
         const b = heap[y + t];
-        const an = c * a - s * b;
-        const bn = s * a + c * b;
-        heap[x + t] = an;
-        heap[y + t] = bn;
-        sa += an * an;
-        sb += bn * bn;
+        heap[x + t] = c * a - s * b;
+        heap[y + t] = s * a + c * b;
+      };
+      let t = 0;
+      for (; t + 3 < n; t += 4) {
+        for (let r = 0; r < 4; r++) rotate(t + r);
+        const p = heap[x + t], q = heap[x + t + 1], u = heap[x + t + 2], v = heap[x + t + 3];
+        const e = heap[y + t], f = heap[y + t + 1], g = heap[y + t + 2], w = heap[y + t + 3];
+        a0 += p * p; a1 += q * q; a2 += u * u; a3 += v * v;
+        b0 += e * e; b1 += f * f; b2 += g * g; b3 += w * w;
+      }
+      let sa = (a0 + a2) + (a1 + a3);
+      let sb = (b0 + b2) + (b1 + b3);
+      for (; t < n; t++) {
+        rotate(t);
+        sa += heap[x + t] * heap[x + t];
+        sb += heap[y + t] * heap[y + t];
       }
       if (norms !== null) {
         norms[0] = sa;
